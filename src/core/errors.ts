@@ -1,0 +1,38 @@
+// Operational errors: one class with a stable code, the file and byte offset where known, and the cause.
+
+export const ERROR_CODES = [
+  'HAYSTACK_BAD_ARGUMENT',
+  'HAYSTACK_BAD_OPTION',
+  'HAYSTACK_CAPTURE_FORMAT',
+  'HAYSTACK_CAPTURE_TRUNCATED',
+  'HAYSTACK_CAPTURE_CORRUPT',
+  'HAYSTACK_IO',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface HaystackErrorOptions {
+  cause?: unknown;
+  /** input the error is about (path, or "-" for stdin) */
+  file?: string;
+  /** byte offset in the (decompressed) input where the problem starts */
+  offset?: number;
+}
+
+/** An operational failure (bad input file, bad option, I/O). Malformed traffic is never one: it is an anomaly. */
+export class HaystackError extends Error {
+  readonly code: ErrorCode;
+  readonly file: string | undefined;
+  readonly offset: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options: HaystackErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'HaystackError';
+    this.code = code;
+    this.file = options.file;
+    this.offset = options.offset;
+  }
+}
+
+export function isHaystackError(e: unknown, code?: ErrorCode): e is HaystackError {
+  return e instanceof HaystackError && (code === undefined || e.code === code);
+}

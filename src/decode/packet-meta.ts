@@ -1,0 +1,76 @@
+// The decoded view of one packet: one object, reused for every packet, filled layer by layer.
+
+export class PacketMeta {
+  /** bytes the layers below point into (the capture chunk, or a reassembled datagram) */
+  buf: Uint8Array = new Uint8Array(0);
+  view: DataView = new DataView(new ArrayBuffer(0));
+  ts = 0;
+  linktype = 0;
+  /** first anomaly this packet raised (the decode stopped there unless it was recoverable), or null */
+  anomaly: string | null = null;
+  anomalyDetail: string | null = null;
+  /** outermost and second VLAN id, -1 when absent */
+  vlan = -1;
+  innerVlan = -1;
+  vlanCount = 0;
+  /** 4 or 6 when an IP header decoded, else 0 */
+  ipVersion = 0;
+  ipOff = 0;
+  /** end of the IP datagram (total length), which trims link-layer padding */
+  ipEnd = 0;
+  /** IP-level length of the datagram (IPv4 total length; IPv6 40 + payload length) */
+  ipLen = 0;
+  src4 = 0;
+  dst4 = 0;
+  /** offsets of the 16-byte IPv6 addresses in buf */
+  src6 = 0;
+  dst6 = 0;
+  ttl = 0;
+  /** transport protocol after IPv6 extension headers */
+  ipProto = -1;
+  /** set when this packet is a datagram rebuilt from fragments */
+  reassembled = false;
+  /** true when the transport header decoded */
+  l4 = false;
+  l4Off = 0;
+  l4End = 0;
+  sport = 0;
+  dport = 0;
+  tcpFlags = 0;
+  seq = 0;
+  ack = 0;
+  window = 0;
+  icmpType = 0;
+  icmpCode = 0;
+  payloadOff = 0;
+  payloadLen = 0;
+
+  reset(buf: Uint8Array, view: DataView, ts: number, linktype: number): void {
+    this.buf = buf;
+    this.view = view;
+    this.ts = ts;
+    this.linktype = linktype;
+    this.anomaly = null;
+    this.anomalyDetail = null;
+    this.vlan = -1;
+    this.innerVlan = -1;
+    this.vlanCount = 0;
+    this.ipVersion = 0;
+    this.ipProto = -1;
+    this.reassembled = false;
+    this.l4 = false;
+    this.sport = 0;
+    this.dport = 0;
+    this.tcpFlags = 0;
+    this.payloadLen = 0;
+  }
+
+  /** Records the packet's anomaly (the first one wins) and returns false so decoders can `return m.fail(...)`. */
+  fail(name: string, detail: string | null = null): false {
+    if (this.anomaly === null) {
+      this.anomaly = name;
+      this.anomalyDetail = detail;
+    }
+    return false;
+  }
+}

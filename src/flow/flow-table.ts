@@ -1,0 +1,402 @@
+// The session table: numeric symmetric hashing (no per-packet keys), originator detection, counters,
+// TCP endpoint states and reassembly, timeouts on three ordered lists, and a hard bound on its size.
+import type { AnomalyLog } from '../core/anomaly.js';
+import { limitOption } from '../core/limits.js';
+import {
+  IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP, TH_ACK, TH_FIN, TH_RST, TH_SYN,
+} from '../decode/constants.js';
+import type { PacketMeta } from '../decode/packet-meta.js';
+import {
+  DEFAULT_MAX_HELD_PER_STREAM, DEFAULT_MAX_HELD_TOTAL, TcpDirection, type ReassemblyBudget,
+} from '../reassembly/tcp-reassembler.js';
+import { ORIG, RESP, type Dir, type StreamAnalyzer } from '../reassembly/stream-analyzer.js';
+import { icmpPorts } from './community-id.js';
+import {
+  TCP_CLOSED, TCP_ESTABLISHED, TCP_INACTIVE, TCP_PARTIAL, TCP_RESET, TCP_SYN_ACK_SENT, TCP_SYN_SENT,
+} from './conn-state.js';
+import { LIST_CLOSING, LIST_DATAGRAM, LIST_TCP, Session } from './session.js';
+import { makeUid } from './uid.js';
+
+/** Zeek's tcp_inactivity_timeout (5 min) and udp/icmp_inactivity_timeout (1 min). */
+export const DEFAULT_TCP_TIMEOUT_US = 300_000_000;
+export const DEFAULT_DATAGRAM_TIMEOUT_US = 60_000_000;
+/** Zeek's tcp_close_delay / tcp_reset_delay: late ACKs after FIN or RST still count to the session. */
+export const DEFAULT_CLOSE_DELAY_US = 5_000_000;
+/**
+ * Sessions held at once. At ~1 KB per session with its streams' bookkeeping this bounds the table near
+ * 200 MB; a capture with more concurrent sessions evicts the least recently active (flow_table_full).
+ */
+export const DEFAULT_MAX_SESSIONS = 200_000;
+
+export interface FlowTableOptions {
+  maxSessions?: number;
+  tcpTimeoutUs?: number;
+  datagramTimeoutUs?: number;
+  closeDelayUs?: number;
+  maxHeldPerStream?: number;
+  maxHeldTotal?: number;
+  /** creates the stream consumer of a new TCP session; null = sequence accounting only (fast path) */
+  streams?: (s: Session) => StreamAnalyzer | null;
+  /** mixed into uids so the same flow in two inputs gets two uids */
+  salt?: number;
+}
+
+/** Ports at or below this are taken as the server side when a flow is picked up without its start. */
+const WELL_KNOWN_PORT_MAX = 1023;
+/** ICMP types that answer a request: seeing one first means the sender is the responder. */
+const ICMP4_REPLIES = new Set([0, 14, 16, 18, 9]);
+const ICMP6_REPLIES = new Set([129, 134, 136, 131, 140, 145]);
+
+export class FlowTable {
+  private readonly buckets = new Map<number, Session>();
+  private readonly heads: (Session | null)[] = [null, null, null];
+  private readonly tails: (Session | null)[] = [null, null, null];
+  private count = 0;
+  private seqNo = 0;
+  private lastSweep = 0;
+  private readonly maxSessions: number;
+  private readonly timeouts: number[];
+  private readonly budget: ReassemblyBudget;
+  private readonly streams: ((s: Session) => StreamAnalyzer | null) | undefined;
+  private readonly salt: number;
+  private readonly onEnd: (s: Session) => void;
+  private readonly anomalies: AnomalyLog;
+  /** packets that carried no IP (ARP, STP, ...) */
+  nonIp = 0;
+  /** sessions created / evicted because the table was full */
+  created = 0;
+  evicted = 0;
+  /** direction of the last packet processed (ORIG or RESP) */
+  lastDir: Dir = ORIG;
+
+  constructor(onEnd: (s: Session) => void, anomalies: AnomalyLog, opts: FlowTableOptions = {}) {
+    this.onEnd = onEnd;
+    this.anomalies = anomalies;
+    this.maxSessions = limitOption('maxSessions', opts.maxSessions, DEFAULT_MAX_SESSIONS, 1);
+    this.timeouts = [
+      limitOption('tcpTimeoutUs', opts.tcpTimeoutUs, DEFAULT_TCP_TIMEOUT_US),
+      limitOption('datagramTimeoutUs', opts.datagramTimeoutUs, DEFAULT_DATAGRAM_TIMEOUT_US),
+      limitOption('closeDelayUs', opts.closeDelayUs, DEFAULT_CLOSE_DELAY_US),
+    ];
+    this.budget = {
+      used: 0,
+      limit: limitOption('maxHeldTotal', opts.maxHeldTotal, DEFAULT_MAX_HELD_TOTAL),
+      perStream: limitOption('maxHeldPerStream', opts.maxHeldPerStream, DEFAULT_MAX_HELD_PER_STREAM),
+    };
+    this.streams = opts.streams;
+    this.salt = opts.salt ?? 0;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Bytes held out of order by all streams. */
+  get heldBytes(): number {
+    return this.budget.used;
+  }
+
+  /** Accounts one decoded packet to its session; returns the session, or null for non-IP packets. */
+  packet(m: PacketMeta): Session | null {
+    if (m.ipVersion === 0) {
+      this.nonIp++;
+      return null;
+    }
+    if (m.ts - this.lastSweep >= 1_000_000 || m.ts < this.lastSweep) this.sweep(m.ts);
+    const proto = m.ipProto;
+    let sport = 0;
+    let dport = 0;
+    let oneWay = false;
+    if (m.l4) {
+      if (proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6) {
+        const p = icmpPorts(proto === IPPROTO_ICMPV6, m.icmpType, m.icmpCode);
+        sport = p.sport;
+        dport = p.dport;
+        oneWay = p.oneWay;
+      } else {
+        sport = m.sport;
+        dport = m.dport;
+      }
+    }
+    const h = this.hashOf(m, proto, sport, dport);
+    let s = this.buckets.get(h) ?? null;
+    let dir: Dir = ORIG;
+    for (; s !== null; s = s.nextInBucket) {
+      if (s.proto !== proto || s.vlan !== m.vlan || s.v6 !== (m.ipVersion === 6)) continue;
+      if (s.aPort === sport && s.bPort === dport && this.sameA(s, m, true)) {
+        dir = ORIG;
+        break;
+      }
+      if (s.aPort === dport && s.bPort === sport && this.sameA(s, m, false)) {
+        dir = RESP;
+        break;
+      }
+    }
+    if (s !== null && proto === IPPROTO_TCP && (m.tcpFlags & (TH_SYN | TH_ACK)) === TH_SYN && this.isFinished(s)) {
+      // port reuse: a fresh SYN on a closed session starts a new one
+      this.end(s);
+      s = null;
+    }
+    if (s === null) {
+      s = this.create(m, h, proto, sport, dport, oneWay);
+      dir = this.flipped ? RESP : ORIG;
+    }
+    this.lastDir = dir;
+    s.last = m.ts;
+    if (dir === ORIG) {
+      s.origPkts++;
+      s.origIpBytes += m.ipLen;
+    } else {
+      s.respPkts++;
+      s.respIpBytes += m.ipLen;
+    }
+    if (proto === IPPROTO_TCP && m.l4) this.tcp(s, dir, m);
+    else {
+      if (dir === ORIG) s.origPayload += m.payloadLen;
+      else s.respPayload += m.payloadLen;
+      this.touch(s, proto === IPPROTO_TCP ? LIST_TCP : LIST_DATAGRAM);
+    }
+    return s;
+  }
+
+  /** Ends every session (end of input), oldest first. */
+  flush(): void {
+    for (let l = 0; l < 3; l++) {
+      while (this.heads[l] !== null) this.end(this.heads[l]!);
+    }
+  }
+
+  /** Ends sessions whose timeout passed at time `now` (packet time). */
+  sweep(now: number): void {
+    this.lastSweep = now;
+    for (let l = 0; l < 3; l++) {
+      const limit = this.timeouts[l]!;
+      for (let s = this.heads[l]!; s !== null; s = this.heads[l]!) {
+        const t = l === LIST_CLOSING ? s.closedAt : s.last;
+        if (now - t <= limit) break;
+        this.end(s);
+      }
+    }
+  }
+
+  private flipped = false;
+
+  private create(m: PacketMeta, h: number, proto: number, sport: number, dport: number, oneWay: boolean): Session {
+    if (this.count >= this.maxSessions) this.evict(m.ts);
+    const s = new Session();
+    // who started it: the sender, unless the packet is an answer (SYN-ACK, ICMP reply) or comes from a
+    // well-known port to an ephemeral one in a flow picked up midstream
+    let flip = false;
+    if (proto === IPPROTO_TCP && m.l4) {
+      const f = m.tcpFlags;
+      if ((f & (TH_SYN | TH_ACK)) === (TH_SYN | TH_ACK)) flip = true;
+      else if ((f & TH_SYN) === 0) flip = sport <= WELL_KNOWN_PORT_MAX && dport > WELL_KNOWN_PORT_MAX;
+    } else if (proto === IPPROTO_UDP && m.l4) {
+      flip = sport <= WELL_KNOWN_PORT_MAX && dport > WELL_KNOWN_PORT_MAX;
+    } else if ((proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6) && m.l4 && !oneWay) {
+      flip = (proto === IPPROTO_ICMP ? ICMP4_REPLIES : ICMP6_REPLIES).has(m.icmpType);
+    }
+    this.flipped = flip;
+    s.proto = proto;
+    s.v6 = m.ipVersion === 6;
+    s.vlan = m.vlan;
+    s.innerVlan = m.innerVlan;
+    s.icmpOneWay = oneWay;
+    if (s.v6) {
+      const src = m.buf.slice(m.src6, m.src6 + 16);
+      const dst = m.buf.slice(m.dst6, m.dst6 + 16);
+      s.a6 = flip ? dst : src;
+      s.b6 = flip ? src : dst;
+    } else {
+      s.a4 = flip ? m.dst4 : m.src4;
+      s.b4 = flip ? m.src4 : m.dst4;
+    }
+    s.aPort = flip ? dport : sport;
+    s.bPort = flip ? sport : dport;
+    s.hash = h;
+    s.start = m.ts;
+    s.last = m.ts;
+    s.seqNo = ++this.seqNo;
+    s.uid = makeUid(
+      s.v6 ? [...words(s.a6!), ...words(s.b6!), s.aPort, s.bPort, proto, s.start] : [s.a4, s.b4, s.aPort, s.bPort, proto, s.start],
+      this.salt + s.seqNo * 7919,
+    );
+    s.nextInBucket = this.buckets.get(h) ?? null;
+    this.buckets.set(h, s);
+    this.count++;
+    this.created++;
+    if (proto === IPPROTO_TCP && this.streams !== undefined) s.analyzer = this.streams(s);
+    return s;
+  }
+
+  private tcp(s: Session, dir: Dir, m: PacketMeta): void {
+    const f = m.tcpFlags;
+    const orig = dir === ORIG;
+    if (orig) s.origFlags |= f;
+    else s.respFlags |= f;
+    let me = orig ? s.origState : s.respState;
+    let peer = orig ? s.respState : s.origState;
+    if (f & TH_RST) {
+      me = TCP_RESET;
+    } else {
+      if (f & TH_SYN) {
+        if (f & TH_ACK) {
+          if (me === TCP_INACTIVE) me = TCP_SYN_ACK_SENT;
+          if (!orig) s.respSynAck = true;
+        } else {
+          if (me === TCP_INACTIVE) me = TCP_SYN_SENT;
+          if (orig) s.origSyn = true;
+        }
+      } else if (me === TCP_INACTIVE) {
+        me = TCP_PARTIAL;
+      } else if ((me === TCP_SYN_SENT || me === TCP_SYN_ACK_SENT) && f & TH_ACK) {
+        me = TCP_ESTABLISHED;
+        if (peer === TCP_SYN_ACK_SENT || peer === TCP_SYN_SENT) peer = TCP_ESTABLISHED;
+      }
+      if (f & TH_FIN) me = TCP_CLOSED;
+    }
+    if (orig) {
+      s.origState = me;
+      s.respState = peer;
+    } else {
+      s.respState = me;
+      s.origState = peer;
+    }
+    // streams: this direction's data, and the other direction's acknowledgement
+    let mine = orig ? s.origStream : s.respStream;
+    if (mine === null) {
+      mine = new TcpDirection(dir, this.budget, s.analyzer);
+      if (orig) s.origStream = mine;
+      else s.respStream = mine;
+    }
+    if (!mine.isStarted) mine.start(m.seq, (f & TH_SYN) !== 0);
+    if (m.payloadLen > 0) {
+      const seq = f & TH_SYN ? (m.seq + 1) >>> 0 : m.seq;
+      mine.segment(seq, m.buf.subarray(m.payloadOff, m.payloadOff + m.payloadLen), m.ts, s.uid, this.anomalies);
+    }
+    if (f & TH_FIN) mine.finAt((m.seq + m.payloadLen + (f & TH_SYN ? 1 : 0)) >>> 0);
+    if (f & TH_ACK && !(f & TH_RST)) {
+      const other = orig ? s.respStream : s.origStream;
+      other?.acked(m.ack);
+    }
+    if (this.isFinished(s)) {
+      if (s.list !== LIST_CLOSING) {
+        s.closedAt = m.ts;
+        this.touch(s, LIST_CLOSING);
+      }
+    } else {
+      this.touch(s, LIST_TCP);
+    }
+  }
+
+  private isFinished(s: Session): boolean {
+    const o = s.origState;
+    const r = s.respState;
+    return o === TCP_RESET || r === TCP_RESET || (o === TCP_CLOSED && r === TCP_CLOSED);
+  }
+
+  /** Ends a session: streams finish, the owner is told, the table forgets it. */
+  end(s: Session): void {
+    if (s.done) return;
+    s.done = true;
+    s.origStream?.finish();
+    s.respStream?.finish();
+    this.unlink(s);
+    this.removeFromBucket(s);
+    this.count--;
+    this.onEnd(s);
+  }
+
+  private evict(now: number): void {
+    // the least recently active of the list heads goes first
+    let victim: Session | null = null;
+    for (const h of this.heads) if (h !== null && (victim === null || h.last < victim.last)) victim = h;
+    if (victim === null) return;
+    this.evicted++;
+    this.anomalies.add(now, victim.uid, 'flow_table_full', `more than ${this.maxSessions} sessions at once`);
+    this.end(victim);
+  }
+
+  private touch(s: Session, list: number): void {
+    if (s.list === list && this.tails[list] === s) return;
+    if (s.list === LIST_CLOSING && list !== LIST_CLOSING) return; // closing sessions wait out their delay
+    if (s.list === list && list === LIST_CLOSING) return;
+    this.unlink(s);
+    s.list = list;
+    s.prev = this.tails[list]!;
+    s.next = null;
+    if (s.prev !== null) s.prev.next = s;
+    else this.heads[list] = s;
+    this.tails[list] = s;
+  }
+
+  private unlink(s: Session): void {
+    if (s.list < 0) return;
+    const l = s.list;
+    if (s.prev !== null) s.prev.next = s.next;
+    else this.heads[l] = s.next;
+    if (s.next !== null) s.next.prev = s.prev;
+    else this.tails[l] = s.prev;
+    s.prev = null;
+    s.next = null;
+    s.list = -1;
+  }
+
+  private removeFromBucket(s: Session): void {
+    const first = this.buckets.get(s.hash);
+    if (first === s) {
+      if (s.nextInBucket === null) this.buckets.delete(s.hash);
+      else this.buckets.set(s.hash, s.nextInBucket);
+      return;
+    }
+    for (let p = first ?? null; p !== null; p = p.nextInBucket) {
+      if (p.nextInBucket === s) {
+        p.nextInBucket = s.nextInBucket;
+        return;
+      }
+    }
+  }
+
+  /** Does the packet's source (fwd) or destination (!fwd) equal the session's originator, and the other end b? */
+  private sameA(s: Session, m: PacketMeta, fwd: boolean): boolean {
+    if (!s.v6) return fwd ? s.a4 === m.src4 && s.b4 === m.dst4 : s.a4 === m.dst4 && s.b4 === m.src4;
+    const b = m.buf;
+    const ao = fwd ? m.src6 : m.dst6;
+    const bo = fwd ? m.dst6 : m.src6;
+    const a6 = s.a6!;
+    const b6 = s.b6!;
+    for (let i = 0; i < 16; i++) if (a6[i] !== b[ao + i] || b6[i] !== b[bo + i]) return false;
+    return true;
+  }
+
+  /** Symmetric 32-bit hash of the flow key: the same for both directions, no allocation. */
+  private hashOf(m: PacketMeta, proto: number, sport: number, dport: number): number {
+    let ha: number;
+    let hb: number;
+    if (m.ipVersion === 4) {
+      ha = mix(m.src4 ^ Math.imul(sport, 0x9e3779b1));
+      hb = mix(m.dst4 ^ Math.imul(dport, 0x9e3779b1));
+    } else {
+      const v = m.view;
+      ha = mix(v.getUint32(m.src6, false) ^ mix(v.getUint32(m.src6 + 4, false) ^ mix(v.getUint32(m.src6 + 8, false) ^
+        mix(v.getUint32(m.src6 + 12, false) ^ Math.imul(sport, 0x9e3779b1)))));
+      hb = mix(v.getUint32(m.dst6, false) ^ mix(v.getUint32(m.dst6 + 4, false) ^ mix(v.getUint32(m.dst6 + 8, false) ^
+        mix(v.getUint32(m.dst6 + 12, false) ^ Math.imul(dport, 0x9e3779b1)))));
+    }
+    return mix((ha + hb) ^ Math.imul(proto + 1, 0x85ebca6b) ^ (m.vlan + 1));
+  }
+}
+
+function mix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x7feb352d);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x846ca68b);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+function words(b: Uint8Array): number[] {
+  const v = new DataView(b.buffer, b.byteOffset, 16);
+  return [v.getUint32(0), v.getUint32(4), v.getUint32(8), v.getUint32(12)];
+}

@@ -1,0 +1,60 @@
+// One session (Zeek's connection, Suricata's flow): key, counters, TCP endpoint states and streams.
+import type { TcpDirection } from '../reassembly/tcp-reassembler.js';
+import type { StreamAnalyzer } from '../reassembly/stream-analyzer.js';
+import { TCP_INACTIVE } from './conn-state.js';
+
+/** Which timeout list a session is on. */
+export const LIST_TCP = 0;
+export const LIST_DATAGRAM = 1;
+export const LIST_CLOSING = 2;
+
+export class Session {
+  // ---- key (a = originator, b = responder)
+  proto = 0;
+  v6 = false;
+  vlan = -1;
+  innerVlan = -1;
+  a4 = 0;
+  b4 = 0;
+  a6: Uint8Array | null = null;
+  b6: Uint8Array | null = null;
+  aPort = 0;
+  bPort = 0;
+  /** ICMP type without a request/reply counterpart (Community ID one-way) */
+  icmpOneWay = false;
+  hash = 0;
+  nextInBucket: Session | null = null;
+  // ---- timeout lists
+  prev: Session | null = null;
+  next: Session | null = null;
+  list = -1;
+  // ---- identity and time
+  uid = '';
+  /** sequence number of the session in its input (1-based), for stable uids */
+  seqNo = 0;
+  start = 0;
+  last = 0;
+  closedAt = 0;
+  // ---- counters: [originator, responder]
+  origPkts = 0;
+  respPkts = 0;
+  origIpBytes = 0;
+  respIpBytes = 0;
+  /** payload bytes for UDP/ICMP/other; TCP sizes come from sequence numbers */
+  origPayload = 0;
+  respPayload = 0;
+  origFlags = 0;
+  respFlags = 0;
+  // ---- TCP
+  origState = TCP_INACTIVE;
+  respState = TCP_INACTIVE;
+  origSyn = false;
+  respSynAck = false;
+  origStream: TcpDirection | null = null;
+  respStream: TcpDirection | null = null;
+  analyzer: StreamAnalyzer | null = null;
+  /** detected application protocol (set by analyzers), null while unknown */
+  appProto: string | null = null;
+  /** set once the session was emitted */
+  done = false;
+}

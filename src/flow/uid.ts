@@ -1,0 +1,33 @@
+// Session uids: "C" + 17 base62 characters, derived from the flow key, start time and position, so that the
+// same capture always gives the same uids (re-ingest, golden tests) and different sessions never collide
+// in practice (~100 bits).
+
+const B62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+export function makeUid(parts: readonly number[], salt: number): string {
+  let s = 'C';
+  let h = fmix(salt ^ 0x9e3779b9);
+  const words: number[] = [];
+  for (let w = 0; w < 3; w++) {
+    for (const p of parts) h = fmix((h ^ (p >>> 0)) + w * 0x7f4a7c15 + ((p / 4294967296) >>> 0));
+    words.push(h);
+  }
+  // 96 bits -> 17 base62 digits (62^17 > 2^96 is false by a hair; 17 digits of 3 mixed words is plenty)
+  for (const w of words) {
+    let x = w;
+    for (let i = 0; i < 6 && s.length < 18; i++) {
+      s += B62[x % 62]!;
+      x = Math.floor(x / 62);
+    }
+  }
+  return s;
+}

@@ -1,0 +1,158 @@
+// Wires capture reading, decoding, the session table and stream consumers for one run over many inputs.
+import { AnomalyLog, type AnomalyEvent } from '../core/anomaly.js';
+import { HaystackError, isHaystackError } from '../core/errors.js';
+import { CaptureReader, type CaptureSummary } from '../capture/capture-reader.js';
+import type { PacketRecord } from '../capture/packet-record.js';
+import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from '../decode/constants.js';
+import { Decoder } from '../decode/decoder.js';
+import type { PacketMeta } from '../decode/packet-meta.js';
+import { FlowTable, type FlowTableOptions } from '../flow/flow-table.js';
+import { HomeNet } from '../flow/home-net.js';
+import type { Session } from '../flow/session.js';
+import { sessionRecord } from '../flow/session-record.js';
+import type { SessionRecord } from '../schema/sessions.js';
+import { readSource, type SourceInfo } from './source.js';
+
+export interface EngineOptions extends FlowTableOptions {
+  /** home network CIDRs for local_src/local_dst/direction */
+  homeNet?: readonly string[];
+  captureId?: string | null;
+  sensor?: string | null;
+  /** keep the pcapng block sequence of each input (structure tests) */
+  keepBlockSequence?: boolean;
+}
+
+export interface EngineHandlers {
+  session?(r: SessionRecord, s: Session): void;
+  anomaly?(a: AnomalyEvent): void;
+  /** every packet after decoding; `s` is its session (null for non-IP or undecodable) */
+  packet?(rec: PacketRecord, meta: PacketMeta, s: Session | null): void;
+  /** progress: bytes of the current input consumed so far */
+  progress?(input: string, bytes: number): void;
+}
+
+export interface InputResult extends CaptureSummary {
+  path: string;
+  compression: SourceInfo['compression'] | null;
+  fileSize: number | null;
+  firstTs: number | null;
+  lastTs: number | null;
+  /** bytes of packet data (caplen sum) */
+  packetBytes: number;
+}
+
+export interface RunResult {
+  inputs: InputResult[];
+  sessions: number;
+  anomalies: Map<string, number>;
+  /** true when some input was damaged: output is complete up to the damage */
+  partial: boolean;
+}
+
+export class Engine {
+  readonly anomalies: AnomalyLog;
+  readonly decoder: Decoder;
+  readonly flows: FlowTable;
+  private readonly handlers: EngineHandlers;
+  private readonly homeNet: HomeNet | null;
+  private readonly opts: EngineOptions;
+  private sessions = 0;
+  private lastTs = 0;
+
+  constructor(handlers: EngineHandlers, opts: EngineOptions = {}) {
+    this.handlers = handlers;
+    this.opts = opts;
+    this.homeNet = opts.homeNet !== undefined && opts.homeNet.length > 0 ? new HomeNet(opts.homeNet) : null;
+    this.anomalies = new AnomalyLog((a) => this.handlers.anomaly?.(a));
+    this.decoder = new Decoder(this.anomalies);
+    this.flows = new FlowTable((s) => this.ended(s), this.anomalies, opts);
+  }
+
+  /** Reads every input in order (sessions continue across inputs), then ends all sessions. */
+  async run(inputs: readonly string[]): Promise<RunResult> {
+    const results: InputResult[] = [];
+    for (const path of inputs) results.push(await this.input(path));
+    this.flows.flush();
+    return {
+      inputs: results,
+      sessions: this.sessions,
+      anomalies: this.anomalies.counts,
+      partial: results.some((r) => r.error !== null),
+    };
+  }
+
+  /** Reads one input; a damaged input is reported in the result, not thrown. */
+  async input(path: string): Promise<InputResult> {
+    const info: Partial<SourceInfo> = {};
+    let firstTs: number | null = null;
+    let lastTs: number | null = null;
+    let packetBytes = 0;
+    const d = this.decoder;
+    const m = d.meta;
+    const flows = this.flows;
+    const h = this.handlers;
+    const reader = new CaptureReader(
+      {
+        packet: (rec) => {
+          if (firstTs === null) firstTs = rec.ts;
+          lastTs = rec.ts;
+          packetBytes += rec.caplen;
+          this.lastTs = rec.ts;
+          d.decode(rec.buf, rec.view, rec.off, rec.caplen, rec.ts, rec.linktype);
+          let s: Session | null = null;
+          if (m.ipVersion !== 0 && (m.l4 || !hasPorts(m.ipProto))) s = flows.packet(m);
+          if (m.anomaly !== null) this.anomalies.add(rec.ts, s?.uid ?? null, m.anomaly, m.anomalyDetail);
+          h.packet?.(rec, m, s);
+        },
+        anomaly: (name, detail, fileOffset) => {
+          this.anomalies.add(this.lastTs, null, name, `${path}: ${detail} (byte offset ${fileOffset})`);
+        },
+      },
+      { file: path, keepBlockSequence: this.opts.keepBlockSequence === true },
+    );
+    let streamError: HaystackError | null = null;
+    let bytes = 0;
+    try {
+      for await (const chunk of readSource(path, info)) {
+        reader.push(chunk);
+        bytes += chunk.length;
+        h.progress?.(path, bytes);
+        if (reader.failed) break;
+      }
+    } catch (e) {
+      if (isHaystackError(e, 'HAYSTACK_CAPTURE_TRUNCATED')) streamError = e;
+      else throw e;
+    }
+    const summary = reader.end();
+    if (streamError !== null && (summary.error === null || summary.error.code === 'HAYSTACK_CAPTURE_TRUNCATED')) {
+      summary.error = new HaystackError('HAYSTACK_CAPTURE_TRUNCATED', `${streamError.message}; ${summary.packets} packets read before it`, {
+        file: path,
+        offset: summary.bytes,
+        cause: streamError,
+      });
+    }
+    if (summary.error !== null) {
+      this.anomalies.add(this.lastTs, null, 'capture_damaged', summary.error.message);
+    }
+    return {
+      ...summary,
+      path,
+      compression: info.compression ?? null,
+      fileSize: info.size ?? null,
+      firstTs,
+      lastTs,
+      packetBytes,
+    };
+  }
+
+  private ended(s: Session): void {
+    this.sessions++;
+    const h = this.handlers.session;
+    if (h === undefined) return;
+    h(sessionRecord(s, { homeNet: this.homeNet, captureId: this.opts.captureId ?? null, sensor: this.opts.sensor ?? null }), s);
+  }
+}
+
+function hasPorts(proto: number): boolean {
+  return proto === IPPROTO_TCP || proto === IPPROTO_UDP || proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6;
+}

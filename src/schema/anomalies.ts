@@ -1,0 +1,16 @@
+// The `anomalies` record: malformed or unusual traffic and capture-file problems, counted and recorded.
+import { field, type RowOf } from './schema.js';
+
+export const ANOMALIES = {
+  name: 'anomalies',
+  doc: 'Named anomalies (Zeek weirds, Suricata decoder events) with the session they belong to.',
+  fields: [
+    field('ts', 'timestamp', false, 'time of the packet that showed it'),
+    field('uid', 'string', true, 'session uid, when it belongs to one'),
+    field('name', 'string', false, 'snake_case, layer-prefixed (ipv4_truncated, tcp_rexmit_inconsistency)'),
+    field('detail', 'string', true, 'what exactly, where known'),
+    field('capture_id', 'string', true, 'capture it came from (store ingest)'),
+  ],
+} as const;
+
+export type AnomalyRecord = RowOf<typeof ANOMALIES>;

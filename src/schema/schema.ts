@@ -1,0 +1,41 @@
+// Record schemas as data: one field list per record type, from which the row types, JSON column order and
+// (later) the DuckDB and ClickHouse DDL are derived.
+
+export type FieldType = 'string' | 'int' | 'float' | 'bool' | 'timestamp' | 'string[]' | 'json';
+
+export interface FieldDef {
+  readonly name: string;
+  readonly type: FieldType;
+  readonly nullable: boolean;
+  readonly doc: string;
+}
+
+export interface RecordSchema {
+  readonly name: string;
+  readonly doc: string;
+  readonly fields: readonly FieldDef[];
+}
+
+interface TsTypes {
+  string: string;
+  int: number;
+  float: number;
+  bool: boolean;
+  /** µs since the epoch in memory; ISO 8601 in JSON */
+  timestamp: number;
+  'string[]': string[];
+  json: unknown;
+}
+
+type FieldValue<F extends FieldDef> = TsTypes[F['type']] | (F['nullable'] extends true ? null : never);
+
+/** The row type of a schema: every field present, absent values null. */
+export type RowOf<S extends RecordSchema> = {
+  [F in S['fields'][number] as F['name']]: FieldValue<F>;
+};
+
+export function field<N extends string, T extends FieldType, B extends boolean>(
+  name: N, type: T, nullable: B, doc: string,
+): { name: N; type: T; nullable: B; doc: string } {
+  return { name, type, nullable, doc };
+}

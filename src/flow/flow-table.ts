@@ -299,8 +299,11 @@ export class FlowTable {
   end(s: Session): void {
     if (s.done) return;
     s.done = true;
-    s.origStream?.finish();
-    s.respStream?.finish();
+    // the stream consumer hears end() for both directions, even one that never sent a packet
+    if (s.origStream !== null) s.origStream.finish();
+    else s.analyzer?.end(ORIG);
+    if (s.respStream !== null) s.respStream.finish();
+    else s.analyzer?.end(RESP);
     this.unlink(s);
     this.removeFromBucket(s);
     this.count--;

@@ -1,0 +1,122 @@
+// Row output in three formats: an aligned table (TTY default), JSON lines, CSV (RFC 4180).
+import { HaystackError } from '../../core/errors.js';
+import { isoMicros } from '../../core/time.js';
+import type { FieldDef } from '../../schema/schema.js';
+
+export const FORMATS = ['table', 'jsonl', 'csv'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export function parseFormat(v: string | undefined, isTty: boolean): Format {
+  if (v === undefined) return isTty ? 'table' : 'jsonl';
+  if ((FORMATS as readonly string[]).includes(v)) return v as Format;
+  throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `--format must be one of ${FORMATS.join(', ')}, got "${v}"`);
+}
+
+/** Picks fields by name (`--fields a,b`), in the given order; unknown names are an error. */
+export function selectFields(all: readonly FieldDef[], list: string | undefined, tableDefault?: readonly string[]): FieldDef[] {
+  const names = list !== undefined ? list.split(',').map((s) => s.trim()).filter((s) => s !== '') : tableDefault;
+  if (names === undefined) return [...all];
+  return names.map((n) => {
+    const f = all.find((x) => x.name === n);
+    if (f === undefined) {
+      throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `--fields: unknown field "${n}" (known: ${all.map((x) => x.name).join(', ')})`);
+    }
+    return f;
+  });
+}
+
+type Row = Record<string, unknown>;
+
+function jsonValue(f: FieldDef, v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  if (f.type === 'timestamp') return isoMicros(v as number);
+  return v;
+}
+
+function textValue(f: FieldDef, v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (f.type === 'timestamp') return isoMicros(v as number);
+  if (f.type === 'float') return (v as number).toFixed(6);
+  if (Array.isArray(v)) return v.join(',');
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v as string | number | boolean);
+}
+
+function csvCell(s: string): string {
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Writes rows to a sink of text chunks; the table format aligns columns on the first rows it sees. */
+export class RowWriter {
+  private readonly fields: readonly FieldDef[];
+  private readonly format: Format;
+  private readonly write: (s: string) => void;
+  private pending: string[][] = [];
+  private widths: number[] | null = null;
+  private started = false;
+  private out: string[] = [];
+  private static readonly TABLE_SAMPLE = 200;
+
+  constructor(fields: readonly FieldDef[], format: Format, write: (s: string) => void) {
+    this.fields = fields;
+    this.format = format;
+    this.write = write;
+  }
+
+  row(r: Row): void {
+    const fs = this.fields;
+    if (this.format === 'jsonl') {
+      const o: Row = {};
+      for (const f of fs) o[f.name] = jsonValue(f, r[f.name]);
+      this.emit(`${JSON.stringify(o)}\n`);
+      return;
+    }
+    if (this.format === 'csv') {
+      if (!this.started) {
+        this.started = true;
+        this.emit(`${fs.map((f) => f.name).join(',')}\n`);
+      }
+      this.emit(`${fs.map((f) => csvCell(textValue(f, r[f.name]))).join(',')}\n`);
+      return;
+    }
+    const cells = fs.map((f) => textValue(f, r[f.name]).replace(/[\r\n\t]/g, ' '));
+    if (this.widths === null) {
+      this.pending.push(cells);
+      if (this.pending.length >= RowWriter.TABLE_SAMPLE) this.flushTable();
+      return;
+    }
+    this.emit(this.line(cells));
+  }
+
+  end(): void {
+    if (this.format === 'table') this.flushTable();
+    if (this.format === 'csv' && !this.started) this.emit(`${this.fields.map((f) => f.name).join(',')}\n`);
+    this.drain();
+  }
+
+  private flushTable(): void {
+    if (this.widths !== null) return;
+    const w = this.fields.map((f) => f.name.length);
+    for (const c of this.pending) c.forEach((x, i) => (w[i] = Math.max(w[i]!, x.length)));
+    this.widths = w;
+    this.emit(this.line(this.fields.map((f) => f.name)));
+    for (const c of this.pending) this.emit(this.line(c));
+    this.pending = [];
+  }
+
+  private line(cells: string[]): string {
+    const w = this.widths!;
+    return `${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(w[i]!))).join('  ')}\n`;
+  }
+
+  private emit(s: string): void {
+    this.out.push(s);
+    if (this.out.length >= 512) this.drain();
+  }
+
+  private drain(): void {
+    if (this.out.length === 0) return;
+    this.write(this.out.join(''));
+    this.out = [];
+  }
+}

@@ -1,0 +1,188 @@
+// tcpflow-style stream files (one per direction, named SRC.SPORT-DST.DPORT, gaps left as holes at their
+// offsets), an index (jsonl) and optional Sguil-style interleaved transcripts.
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatIpv4Padded, formatIpv6 } from '../core/ip.js';
+import type { Session } from '../flow/session.js';
+import { ORIG, type Dir, type StreamAnalyzer } from '../reassembly/stream-analyzer.js';
+
+/** Bytes buffered per direction before they go to disk: keeps small streams at one write, big ones bounded. */
+export const STREAM_FLUSH_BYTES = 1024 * 1024;
+/** Transcripts are for reading: past this many bytes a session's transcript is cut (and says so). */
+export const MAX_TRANSCRIPT_BYTES = 16 * 1024 * 1024;
+
+export interface StreamIndexEntry {
+  uid: string;
+  file: string;
+  dir: 'orig' | 'resp';
+  src: string;
+  dst: string;
+  bytes: number;
+  gaps: { offset: number; len: number }[];
+}
+
+function endpointName(s: Session, dir: Dir): string {
+  const fromA = dir === ORIG;
+  const ip = (v4: number, v6: Uint8Array | null): string => (s.v6 ? formatIpv6(v6!) : formatIpv4Padded(v4));
+  const a = `${ip(s.a4, s.a6)}.${String(s.aPort).padStart(5, '0')}`;
+  const b = `${ip(s.b4, s.b6)}.${String(s.bPort).padStart(5, '0')}`;
+  return fromA ? `${a}-${b}` : `${b}-${a}`;
+}
+
+class DirectionFile {
+  chunks: Uint8Array[] = [];
+  chunkOffsets: number[] = [];
+  buffered = 0;
+  bytes = 0;
+  written = false;
+  gaps: { offset: number; len: number }[] = [];
+  constructor(readonly name: string) {}
+}
+
+export class StreamsWriter {
+  private readonly dir: string;
+  private readonly transcripts: boolean;
+  private readonly used = new Map<string, number>();
+  readonly index: StreamIndexEntry[] = [];
+  files = 0;
+
+  constructor(dir: string, opts: { transcripts?: boolean } = {}) {
+    this.dir = dir;
+    this.transcripts = opts.transcripts === true;
+    mkdirSync(dir, { recursive: true });
+    if (this.transcripts) mkdirSync(join(dir, 'transcripts'), { recursive: true });
+  }
+
+  /** The stream consumer for a new TCP session (FlowTable's `streams` factory). */
+  forSession(s: Session): StreamAnalyzer {
+    const files: (DirectionFile | null)[] = [null, null];
+    const transcript: string[] | null = this.transcripts ? [] : null;
+    let transcriptBytes = 0;
+    let lastDir = -1;
+    let ended = 0;
+    const file = (dir: Dir): DirectionFile => {
+      let f = files[dir];
+      if (f === null || f === undefined) {
+        f = new DirectionFile(this.uniqueName(endpointName(s, dir)));
+        files[dir] = f;
+      }
+      return f;
+    };
+    return {
+      deliver: (dir, data, offset) => {
+        const f = file(dir);
+        f.chunks.push(data.slice());
+        f.chunkOffsets.push(offset);
+        f.buffered += data.length;
+        f.bytes += data.length;
+        if (f.buffered >= STREAM_FLUSH_BYTES) this.flush(f);
+        if (transcript !== null && transcriptBytes < MAX_TRANSCRIPT_BYTES) {
+          transcriptBytes += data.length;
+          const text = printable(data);
+          const tag = dir === ORIG ? 'SRC: ' : 'DST: ';
+          const lines = text.split('\n');
+          if (lines[lines.length - 1] === '') lines.pop();
+          if (lastDir === dir && transcript.length > 0 && !transcript[transcript.length - 1]!.endsWith('\n')) {
+            transcript[transcript.length - 1] += lines.shift() ?? '';
+            if (lines.length > 0) transcript[transcript.length - 1] += '\n';
+          }
+          for (let i = 0; i < lines.length; i++) {
+            transcript.push(`${tag}${lines[i]}${i < lines.length - 1 || text.endsWith('\n') ? '\n' : ''}`);
+          }
+          lastDir = dir;
+          if (transcriptBytes >= MAX_TRANSCRIPT_BYTES) transcript.push(`\n[transcript cut at ${MAX_TRANSCRIPT_BYTES} bytes]\n`);
+        }
+      },
+      gap: (dir, len, offset) => {
+        file(dir).gaps.push({ offset, len });
+        if (transcript !== null) transcript.push(`${dir === ORIG ? 'SRC' : 'DST'}: [${len} bytes missing]\n`);
+      },
+      end: () => {
+        if (++ended < 2) return;
+        for (const d of [0, 1] as const) {
+          const f = files[d];
+          if (f === null || f === undefined) continue;
+          this.flush(f);
+          if (f.bytes === 0 && f.gaps.length === 0) continue;
+          this.index.push({
+            uid: s.uid, file: f.name, dir: d === ORIG ? 'orig' : 'resp',
+            src: endpointName(s, d).split('-')[0]!, dst: endpointName(s, d).split('-')[1]!,
+            bytes: f.bytes, gaps: f.gaps,
+          });
+        }
+        if (transcript !== null && transcript.length > 0) {
+          const head = `Session ${s.uid}: ${endpointName(s, ORIG)}\n\n`;
+          const fd = openSync(join(this.dir, 'transcripts', `${s.uid}.txt`), 'w');
+          try {
+            writeSync(fd, head + transcript.join(''));
+          } finally {
+            closeSync(fd);
+          }
+        }
+      },
+    };
+  }
+
+  /** tcpflow appends c1, c2, ... when a 4-tuple is reused. */
+  private uniqueName(base: string): string {
+    const n = this.used.get(base);
+    this.used.set(base, (n ?? 0) + 1);
+    return n === undefined ? base : `${base}c${n}`;
+  }
+
+  private flush(f: DirectionFile): void {
+    if (f.chunks.length === 0) return;
+    const fd = openSync(join(this.dir, f.name), f.written ? 'r+' : 'w');
+    try {
+      // data is written at its stream offset, so a gap stays a hole of the right size, as tcpflow does
+      let pos = f.chunkOffsets[0]!;
+      let batch: Uint8Array[] = [];
+      let batchStart = pos;
+      const writeBatch = (): void => {
+        if (batch.length === 0) return;
+        const total = batch.reduce((a, b) => a + b.length, 0);
+        const buf = batch.length === 1 ? batch[0]! : concat(batch, total);
+        writeSync(fd, buf, 0, buf.length, batchStart);
+        batch = [];
+      };
+      for (let i = 0; i < f.chunks.length; i++) {
+        const off = f.chunkOffsets[i]!;
+        if (off !== pos) {
+          writeBatch();
+          batchStart = off;
+        }
+        batch.push(f.chunks[i]!);
+        pos = off + f.chunks[i]!.length;
+      }
+      writeBatch();
+    } finally {
+      closeSync(fd);
+    }
+    this.files += f.written ? 0 : 1;
+    f.written = true;
+    f.chunks = [];
+    f.chunkOffsets = [];
+    f.buffered = 0;
+  }
+}
+
+function concat(parts: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let p = 0;
+  for (const x of parts) {
+    out.set(x, p);
+    p += x.length;
+  }
+  return out;
+}
+
+/** Transcript text: printable ASCII, tabs and newlines kept; everything else as '.'. */
+function printable(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!;
+    if (c === 13 && b[i + 1] === 10) continue;
+    s += (c >= 32 && c < 127) || c === 10 || c === 9 ? String.fromCharCode(c) : '.';
+  }
+  return s;
+}

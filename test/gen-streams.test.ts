@@ -1,0 +1,70 @@
+// `haystack streams` on our generated captures: every file tcpflow wrote exists with the same name, size and
+// sha256, and there are no others; the index accounts for every byte.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+import type { CliIo } from '../src/cli/io.js';
+import type { StreamIndexEntry } from '../src/pipeline/streams-writer.js';
+import { GEN, readJson, sha256 } from './helpers/run.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'haystack-streams-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function quietIo(): CliIo & { err: string } {
+  const io = { err: '', stdout: () => undefined, stderr: (s: string) => void (io.err += s), stdoutIsTty: false, stderrIsTty: false };
+  return io;
+}
+
+for (const file of ['tls-clients.pcapng', 'smtp-attachments.pcap', 'http-put.pcap', 'mixed-home.pcap']) {
+  describe(`gen/${file} streams vs tcpflow`, async () => {
+    const exp = readJson<{ tcpflow: { name: string; size: number; sha256: string }[] }>(join(GEN, 'expected', `${file}.json`));
+    const out = join(tmp, file);
+    const io = quietIo();
+    const code = await main(['streams', join(GEN, file), '-o', out, '--transcript'], io);
+
+    it('exits 0', () => expect(code, io.err).toBe(0));
+
+    it('writes exactly the files tcpflow wrote', () => {
+      const ours = readdirSync(out).filter((f) => f !== 'index.jsonl' && f !== 'transcripts').sort();
+      expect(ours).toEqual(exp.tcpflow.map((t) => t.name).sort());
+    });
+
+    for (const t of exp.tcpflow) {
+      it(t.name, () => {
+        const b = readFileSync(join(out, t.name));
+        expect(b.length).toBe(t.size);
+        expect(sha256(b)).toBe(t.sha256);
+      });
+    }
+
+    it('indexes every stream file with its byte count', () => {
+      const idx = readFileSync(join(out, 'index.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as StreamIndexEntry);
+      expect(idx.map((e) => e.file).sort()).toEqual(exp.tcpflow.map((t) => t.name).sort());
+      for (const e of idx) {
+        expect(e.bytes).toBe(exp.tcpflow.find((t) => t.name === e.file)!.size);
+        expect(e.gaps).toEqual([]);
+        expect(e.uid).toMatch(/^C[0-9A-Za-z]{17}$/);
+      }
+    });
+
+    it('writes one transcript per session with data, both directions marked', () => {
+      const tr = readdirSync(join(out, 'transcripts'));
+      expect(tr.length).toBeGreaterThan(0);
+      const sample = readFileSync(join(out, 'transcripts', tr[0]!), 'utf8');
+      expect(sample).toMatch(/^Session C/);
+      expect(sample).toMatch(/^(SRC|DST): /m);
+    });
+  });
+}
+
+describe('mixed-home.pcap transcripts', () => {
+  it('interleaves an HTTP request and its response in order', async () => {
+    const out = join(tmp, 'mixed-home.pcap');
+    const files = readdirSync(join(out, 'transcripts')).map((f) => readFileSync(join(out, 'transcripts', f), 'utf8'));
+    const http = files.find((t) => t.includes('SRC: GET '));
+    expect(http).toBeDefined();
+    expect(http!.indexOf('SRC: GET ')).toBeLessThan(http!.indexOf('DST: HTTP/1.1 200'));
+  });
+});

@@ -50,9 +50,7 @@ export class Defragmenter {
     if (p === null) return true;
     // rebuild: header with total length set and fragment fields cleared, then the payload
     const hdr = p.header!;
-    const buf = new Uint8Array(hdr.length + p.total);
-    buf.set(hdr, 0);
-    for (const f of p.frags) buf.set(f.data, hdr.length + f.off);
+    const buf = assemble(p, hdr);
     const view = new DataView(buf.buffer);
     view.setUint16(2, buf.length, false);
     view.setUint16(6, 0, false);
@@ -73,9 +71,7 @@ export class Defragmenter {
     const p = this.add(d, key, true, fragOff, more, m.buf.subarray(fragHdr + 8, ipEnd), header, nh);
     if (p === null) return true;
     const hdr = p.header!;
-    const buf = new Uint8Array(hdr.length + p.total);
-    buf.set(hdr, 0);
-    for (const f of p.frags) buf.set(f.data, hdr.length + f.off);
+    const buf = assemble(p, hdr);
     const view = new DataView(buf.buffer);
     view.setUint16(4, buf.length - 40, false);
     m.buf = buf;
@@ -123,6 +119,7 @@ export class Defragmenter {
       p.header = header;
       p.nextHeader = nextHeader;
     }
+    if (p.total >= 0 && off + data.length > p.total) m.fail(`${prefix}_fragment_past_end`);
     if (!more) {
       if (p.total >= 0 && p.total !== off + data.length) m.fail(`${prefix}_fragment_inconsistent_end`);
       if (p.total < 0) p.total = off + data.length;
@@ -189,6 +186,17 @@ export class Defragmenter {
   get size(): number {
     return this.pending.size;
   }
+}
+
+/** Header + payload; bytes of fragments that run past the datagram's end (a lying last fragment) are cut. */
+function assemble(p: Pending, hdr: Uint8Array): Uint8Array {
+  const buf = new Uint8Array(hdr.length + p.total);
+  buf.set(hdr, 0);
+  for (const f of p.frags) {
+    if (f.off >= p.total) continue;
+    buf.set(f.off + f.data.length > p.total ? f.data.subarray(0, p.total - f.off) : f.data, hdr.length + f.off);
+  }
+  return buf;
 }
 
 function hex16(b: Uint8Array, off: number): string {

@@ -29,8 +29,7 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 /**
  * @param src originator address (4 or 16 bytes), @param dst responder address
  * @param sport/dport ports, or for ICMP the values from icmpPorts
- * @param oneWay ICMP without a counterpart type: keep the given order when addresses are equal... per spec,
- *   the endpoints are still ordered by address, ports follow their address
+ * @param oneWay ICMP type without a request/reply counterpart: the tuple is hashed in the given order
  */
 export function communityId(
   src: Uint8Array, dst: Uint8Array, proto: number, sport: number, dport: number, oneWay = false, seed = 0,
@@ -42,8 +41,9 @@ export function communityId(
   let pa = sport;
   let pb = dport;
   const c = compareBytes(src, dst);
-  // order by (address, port); ICMP one-way flows order by address only, with the type/code kept in place
-  const swap = c > 0 || (c === 0 && hasPorts && !oneWay && sport > dport);
+  // order by (address, port) so both directions hash alike; ICMP one-way types (no counterpart) keep the
+  // sender first, as the spec says
+  const swap = !oneWay && (c > 0 || (c === 0 && hasPorts && sport > dport));
   if (swap) {
     a = dst;
     b = src;

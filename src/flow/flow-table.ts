@@ -20,8 +20,12 @@ import { makeUid } from './uid.js';
 /** Zeek's tcp_inactivity_timeout (5 min) and udp/icmp_inactivity_timeout (1 min). */
 export const DEFAULT_TCP_TIMEOUT_US = 300_000_000;
 export const DEFAULT_DATAGRAM_TIMEOUT_US = 60_000_000;
-/** Zeek's tcp_close_delay / tcp_reset_delay: late ACKs after FIN or RST still count to the session. */
-export const DEFAULT_CLOSE_DELAY_US = 5_000_000;
+/**
+ * How long a closed (FIN both ways, or RST) TCP session waits for late packets: retransmitted FINs and last
+ * ACKs keep arriving for tens of seconds when an ACK was lost (suricata-verify bug-2646-01: 57 s). 60 s of
+ * silence, Linux's TIME_WAIT, ends it; a new SYN on the same ports ends it at once.
+ */
+export const DEFAULT_CLOSE_DELAY_US = 60_000_000;
 /**
  * Sessions held at once. At ~1 KB per session with its streams' bookkeeping this bounds the table near
  * 200 MB; a capture with more concurrent sessions evicts the least recently active (flow_table_full).
@@ -172,8 +176,7 @@ export class FlowTable {
     for (let l = 0; l < 3; l++) {
       const limit = this.timeouts[l]!;
       for (let s = this.heads[l]!; s !== null; s = this.heads[l]!) {
-        const t = l === LIST_CLOSING ? s.closedAt : s.last;
-        if (now - t <= limit) break;
+        if (now - s.last <= limit) break;
         this.end(s);
       }
     }
@@ -279,14 +282,7 @@ export class FlowTable {
       const other = orig ? s.respStream : s.origStream;
       other?.acked(m.ack);
     }
-    if (this.isFinished(s)) {
-      if (s.list !== LIST_CLOSING) {
-        s.closedAt = m.ts;
-        this.touch(s, LIST_CLOSING);
-      }
-    } else {
-      this.touch(s, LIST_TCP);
-    }
+    this.touch(s, this.isFinished(s) ? LIST_CLOSING : LIST_TCP);
   }
 
   private isFinished(s: Session): boolean {
@@ -322,8 +318,6 @@ export class FlowTable {
 
   private touch(s: Session, list: number): void {
     if (s.list === list && this.tails[list] === s) return;
-    if (s.list === LIST_CLOSING && list !== LIST_CLOSING) return; // closing sessions wait out their delay
-    if (s.list === list && list === LIST_CLOSING) return;
     this.unlink(s);
     s.list = list;
     s.prev = this.tails[list]!;

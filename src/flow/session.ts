@@ -34,7 +34,6 @@ export class Session {
   seqNo = 0;
   start = 0;
   last = 0;
-  closedAt = 0;
   // ---- counters: [originator, responder]
   origPkts = 0;
   respPkts = 0;

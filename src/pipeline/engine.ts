@@ -29,6 +29,8 @@ export interface EngineHandlers {
   packet?(rec: PacketRecord, meta: PacketMeta, s: Session | null): void;
   /** progress: bytes of the current input consumed so far */
   progress?(input: string, bytes: number): void;
+  /** awaited after each chunk: lets a slow consumer hold the reader back (backpressure) */
+  afterChunk?(): Promise<void> | void;
 }
 
 export interface InputResult extends CaptureSummary {
@@ -117,6 +119,7 @@ export class Engine {
         reader.push(chunk);
         bytes += chunk.length;
         h.progress?.(path, bytes);
+        if (h.afterChunk !== undefined) await h.afterChunk();
         if (reader.failed) break;
       }
     } catch (e) {

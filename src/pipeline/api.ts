@@ -1,0 +1,144 @@
+// The library API for scripted hunts: readPackets (decoded packets) and analyze (typed records).
+import type { AnomalyEvent } from '../core/anomaly.js';
+import { formatIpv4, formatIpv6 } from '../core/ip.js';
+import { CaptureReader } from '../capture/capture-reader.js';
+import { AnomalyLog } from '../core/anomaly.js';
+import { Decoder } from '../decode/decoder.js';
+import type { SessionRecord } from '../schema/sessions.js';
+import { PROTO_NAMES } from '../flow/session-record.js';
+import { Engine, type EngineOptions, type RunResult } from './engine.js';
+import { readSource } from './source.js';
+import { HaystackError } from '../core/errors.js';
+
+/** One decoded packet, safe to keep (its bytes are a copy). */
+export interface DecodedPacket {
+  /** 1-based number in its input */
+  index: number;
+  /** µs since the epoch */
+  ts: number;
+  linktype: number;
+  caplen: number;
+  origLen: number;
+  /** the captured bytes */
+  data: Uint8Array;
+  vlan: number | null;
+  ipVersion: 4 | 6 | null;
+  src: string | null;
+  dst: string | null;
+  /** tcp, udp, icmp, icmpv6, ... or null for non-IP */
+  proto: string | null;
+  sport: number | null;
+  dport: number | null;
+  tcpFlags: number | null;
+  /** transport payload (a view into `data`) */
+  payload: Uint8Array;
+  /** the decoding anomaly, if the packet is malformed */
+  anomaly: string | null;
+}
+
+/**
+ * Decoded packets of one or more captures (pcap, pcapng, gzip/zstd, "-" for stdin).
+ * A damaged capture ends its packets with a HaystackError naming the file and byte offset.
+ * @example
+ * for await (const p of readPackets('cap.pcapng')) if (p.dport === 443) console.log(p.src, p.payload.length);
+ */
+export async function* readPackets(source: string | readonly string[]): AsyncGenerator<DecodedPacket> {
+  for (const path of typeof source === 'string' ? [source] : source) {
+    const decoder = new Decoder(new AnomalyLog(() => undefined));
+    const m = decoder.meta;
+    let batch: DecodedPacket[] = [];
+    const reader = new CaptureReader({
+      packet: (rec) => {
+        const data = rec.buf.slice(rec.off, rec.off + rec.caplen);
+        const view = new DataView(data.buffer);
+        decoder.decode(data, view, 0, data.length, rec.ts, rec.linktype);
+        const ip = m.ipVersion === 4 || m.ipVersion === 6 ? m.ipVersion : null;
+        // a reassembled datagram lives in its own buffer
+        const payloadSrc = m.buf === data ? data : m.buf;
+        batch.push({
+          index: rec.index, ts: rec.ts, linktype: rec.linktype, caplen: rec.caplen, origLen: rec.origLen, data,
+          vlan: m.vlan >= 0 ? m.vlan : null,
+          ipVersion: ip,
+          src: ip === 4 ? formatIpv4(m.src4) : ip === 6 ? formatIpv6(m.buf, m.src6) : null,
+          dst: ip === 4 ? formatIpv4(m.dst4) : ip === 6 ? formatIpv6(m.buf, m.dst6) : null,
+          proto: ip === null ? null : (PROTO_NAMES.get(m.ipProto) ?? String(m.ipProto)),
+          sport: m.l4 && (m.ipProto === 6 || m.ipProto === 17) ? m.sport : null,
+          dport: m.l4 && (m.ipProto === 6 || m.ipProto === 17) ? m.dport : null,
+          tcpFlags: m.l4 && m.ipProto === 6 ? m.tcpFlags : null,
+          payload: m.l4 ? payloadSrc.subarray(m.payloadOff, m.payloadOff + m.payloadLen) : new Uint8Array(0),
+          anomaly: m.anomaly,
+        });
+      },
+    }, { file: path });
+    for await (const chunk of readSource(path)) {
+      reader.push(chunk);
+      const out = batch;
+      batch = [];
+      yield* out;
+      if (reader.failed) break;
+    }
+    const summary = reader.end();
+    yield* batch;
+    if (summary.error !== null) throw summary.error;
+  }
+}
+
+export type AnalyzeRecord =
+  | { type: 'session'; record: SessionRecord }
+  | { type: 'anomaly'; record: AnomalyEvent };
+
+/**
+ * Typed records of one or more captures, as the pipeline produces them (sessions now; tls, http, smtp, files
+ * and alerts as those analyzers land). The reader waits while the consumer is behind.
+ * @example
+ * for await (const r of analyze(['a.pcap', 'b.pcap'], { homeNet: ['10.0.0.0/8'] }))
+ *   if (r.type === 'session' && r.record.direction === 'outbound') console.log(r.record.dst_ip);
+ */
+export async function* analyze(source: string | readonly string[], options: EngineOptions = {}): AsyncGenerator<AnalyzeRecord, RunResult> {
+  let queue: AnalyzeRecord[] = [];
+  let wake: (() => void) | null = null;
+  let drained: (() => void) | null = null;
+  let finished = false;
+  let failure: unknown = null;
+  let result: RunResult | null = null;
+  const engine = new Engine({
+    session: (record) => void queue.push({ type: 'session', record }),
+    anomaly: (record) => void queue.push({ type: 'anomaly', record }),
+    afterChunk: () => {
+      if (queue.length === 0) return;
+      wake?.();
+      return new Promise<void>((resolve) => (drained = resolve));
+    },
+  }, options);
+  const run = engine.run(typeof source === 'string' ? [source] : source).then(
+    (r) => {
+      result = r;
+    },
+    (e: unknown) => {
+      failure = e;
+    },
+  ).finally(() => {
+    finished = true;
+    wake?.();
+  });
+  for (;;) {
+    if (queue.length > 0) {
+      const out = queue;
+      queue = [];
+      yield* out;
+      continue;
+    }
+    if (drained !== null) {
+      const d: () => void = drained;
+      drained = null;
+      d();
+    }
+    if (finished) break;
+    await new Promise<void>((resolve) => (wake = resolve));
+    wake = null;
+  }
+  await run;
+  if (failure !== null) throw failure;
+  if (result === null) throw new HaystackError('HAYSTACK_IO', 'analysis ended without a result');
+  return result;
+}

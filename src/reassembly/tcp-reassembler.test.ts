@@ -1,0 +1,125 @@
+// TCP reassembly of one direction: order, retransmission, overlap policy, gaps, wrap-around, budget.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { AnomalyLog, type AnomalyEvent } from '../core/anomaly.js';
+import { ORIG, type StreamAnalyzer } from './stream-analyzer.js';
+import { TcpDirection, type ReassemblyBudget } from './tcp-reassembler.js';
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+function setup(budget: Partial<ReassemblyBudget> = {}) {
+  const out: string[] = [];
+  const gaps: [number, number][] = [];
+  let ended = 0;
+  const sink: StreamAnalyzer = {
+    deliver: (_d, data) => void out.push(dec.decode(data)),
+    gap: (_d, len, off) => void gaps.push([off, len]),
+    end: () => void ended++,
+  };
+  const anomalies: AnomalyEvent[] = [];
+  const log = new AnomalyLog((a) => anomalies.push(a));
+  const b: ReassemblyBudget = { used: 0, limit: 1 << 30, perStream: 1 << 20, ...budget };
+  const dir = new TcpDirection(ORIG, b, sink);
+  const seg = (seq: number, s: string): void => dir.segment(seq >>> 0, enc.encode(s), 0, 'Ctest', log);
+  return { dir, seg, out, gaps, anomalies, budget: b, ended: () => ended, text: () => out.join('') };
+}
+
+describe('TcpDirection', () => {
+  it('delivers in order, holds out-of-order data until the hole fills', () => {
+    const t = setup();
+    t.dir.start(999, true); // SYN at 999: data starts at 1000
+    t.seg(1000, 'GET ');
+    t.seg(1008, 'HTTP');
+    expect(t.text()).toBe('GET ');
+    t.seg(1004, '/ix ');
+    expect(t.text()).toBe('GET /ix HTTP');
+    expect(t.dir.missed).toBe(0);
+  });
+
+  it('ignores retransmissions and keeps the first copy of an overlap, flagging a differing one', () => {
+    const t = setup();
+    t.dir.start(0, false);
+    t.seg(10, 'WORLD'); // held
+    t.seg(10, 'EVILS'); // same range, other bytes: first copy wins
+    t.seg(0, 'HELLO, ');
+    t.seg(7, 'xyz'); // overlaps the hole's end and the held segment
+    expect(t.text()).toBe('HELLO, xyzWORLD');
+    expect(t.anomalies.map((a) => a.name)).toContain('tcp_rexmit_inconsistency');
+    t.seg(0, 'HELLO'); // old retransmission: nothing new
+    expect(t.text()).toBe('HELLO, xyzWORLD');
+  });
+
+  it('reports a hole as a gap when the stream ends, then delivers what followed it', () => {
+    const t = setup();
+    t.dir.start(0, false);
+    t.seg(0, 'VERY');
+    t.seg(8, 'DATA');
+    t.dir.finish();
+    expect(t.text()).toBe('VERYDATA');
+    expect(t.gaps).toEqual([[4, 4]]);
+    expect(t.dir.missed).toBe(4);
+    expect(t.ended()).toBe(1);
+  });
+
+  it('takes an ACK above a hole as proof the bytes were sent: a gap, and the size counts them', () => {
+    const t = setup();
+    t.dir.start(99, true);
+    t.seg(100, 'abc');
+    t.dir.acked(100 + 3 + 2902);
+    expect(t.gaps).toEqual([[3, 2902]]);
+    expect(t.dir.highest).toBe(2905);
+    t.dir.finAt(100 + 2905);
+    t.dir.acked(100 + 2905 + 1); // the FIN's own number is not data
+    expect(t.dir.missed).toBe(2902);
+  });
+
+  it('follows sequence numbers across the 2^32 wrap', () => {
+    const t = setup();
+    t.dir.start(0xfffffffd, false);
+    t.seg(0xfffffffd, 'abc');
+    t.seg(0, 'def');
+    t.seg(6, 'jkl');
+    t.seg(3, 'ghi');
+    expect(t.text()).toBe('abcdefghijkl');
+    expect(t.dir.highest).toBe(12);
+  });
+
+  it('gives up on a hole when held data passes the per-stream budget', () => {
+    const t = setup({ perStream: 8 });
+    t.dir.start(0, false);
+    t.seg(4, '12345');
+    t.seg(9, '6789');
+    expect(t.gaps).toEqual([[0, 4]]);
+    expect(t.text()).toBe('123456789');
+    expect(t.anomalies.map((a) => a.name)).toContain('tcp_reassembly_budget');
+    expect(t.budget.used).toBe(0);
+  });
+
+  it('any arrival order of the segments gives the same stream', () => {
+    const data = 'The quick brown fox jumps over the lazy dog; 0123456789 and then some more bytes to split.';
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: data.length - 1 }), { maxLength: 12 }),
+        fc.integer({ min: 0, max: 0xffffffff }),
+        fc.infiniteStream(fc.nat()),
+        (cuts, isn, rnd) => {
+          const points = [...new Set([0, ...cuts, data.length])].sort((a, b) => a - b);
+          const segs = points.slice(1).map((e, i) => [points[i]!, e] as const);
+          const order = segs.map((s) => ({ s, k: rnd.next().value as number })).sort((a, b) => a.k - b.k).map((x) => x.s);
+          const t = setup();
+          t.dir.start(isn, false);
+          // the first segment must come first (a stream picked up midstream starts where it is seen)
+          const first = segs[0]!;
+          t.seg(isn, data.slice(first[0], first[1]));
+          for (const [a, b] of order) t.seg(isn + a, data.slice(a, b));
+          t.dir.finish();
+          expect(t.text()).toBe(data);
+          expect(t.gaps).toEqual([]);
+          expect(t.budget.used).toBe(0);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});

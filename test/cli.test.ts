@@ -1,0 +1,120 @@
+// The command line end to end (in-process): formats, compressed and damaged inputs, exit statuses, errors.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+import { analyze, readPackets } from '../src/index.js';
+import { GEN, ROOT } from './helpers/run.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'haystack-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { stdout: (s) => void (out += s), stderr: (s) => void (err += s), stdoutIsTty: false, stderrIsTty: false });
+  return { code, out, err };
+}
+
+const SMTP = join(GEN, 'smtp-attachments.pcap');
+
+describe('haystack sessions', () => {
+  it('prints jsonl by default off a terminal, one line per session', async () => {
+    const r = await cli('sessions', SMTP);
+    expect(r.code).toBe(0);
+    const rows = r.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(rows.length).toBe(9);
+    expect(rows[0]!.start_time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    expect(rows.every((x) => x.direction === null)).toBe(true);
+  });
+
+  it('csv with chosen fields', async () => {
+    const r = await cli('sessions', SMTP, '--format', 'csv', '--fields', 'src_ip,dst_port,state');
+    expect(r.out.split('\n')[0]).toBe('src_ip,dst_port,state');
+    expect(r.out).toContain('127.0.0.1,587,SF');
+  });
+
+  it('reads gzip and zstd captures by content, whatever their name', async () => {
+    const gz = join(tmp, 'smtp.bin');
+    writeFileSync(gz, gzipSync(readFileSync(SMTP)));
+    const plain = await cli('sessions', SMTP, '--fields', 'uid,src_bytes,dst_bytes');
+    expect((await cli('sessions', gz, '--fields', 'uid,src_bytes,dst_bytes')).out).toBe(plain.out);
+    expect((await cli('sessions', join(ROOT, 'test/fixtures/smtp-attachments.pcap.zst'), '--fields', 'uid,src_bytes,dst_bytes')).out).toBe(plain.out);
+  });
+
+  it('exits 3 on a truncated capture, naming file and offset, after printing what came before', async () => {
+    const cut = join(tmp, 'cut.pcap');
+    writeFileSync(cut, readFileSync(SMTP).subarray(0, 30_000));
+    const r = await cli('sessions', cut);
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/cut\.pcap: truncated record: \d+ bytes at the end do not make a whole one \(byte offset \d+\)/);
+    expect(r.out.trim().split('\n').length).toBeGreaterThan(0);
+  });
+
+  it('exits 3 on a cut gzip stream too', async () => {
+    const gz = join(tmp, 'cut.pcap.gz');
+    const full = gzipSync(readFileSync(SMTP));
+    writeFileSync(gz, full.subarray(0, full.length >> 1));
+    const r = await cli('sessions', gz);
+    expect(r.code).toBe(3);
+    expect(r.err).toContain('cut.pcap.gz');
+  });
+
+  it('bad arguments: exit 2 with a clear message', async () => {
+    expect(await cli('sessions')).toMatchObject({ code: 2, err: expect.stringContaining('no capture given') as unknown });
+    expect(await cli('sessions', SMTP, '--home-net', '10.0.0.0/33')).toMatchObject({ code: 2, err: expect.stringContaining('10.0.0.0/33') as unknown });
+    expect(await cli('sessions', SMTP, '--format', 'xml')).toMatchObject({ code: 2, err: expect.stringContaining('--format') as unknown });
+    expect(await cli('sessions', SMTP, '--bogus')).toMatchObject({ code: 2, err: expect.stringContaining('bogus') as unknown });
+    expect(await cli('frobnicate')).toMatchObject({ code: 2, err: expect.stringContaining('unknown command') as unknown });
+  });
+
+  it('a missing file or a non-capture is an operational failure (exit 1)', async () => {
+    expect((await cli('sessions', join(tmp, 'nope.pcap'))).code).toBe(1);
+    const txt = join(tmp, 'notes.txt');
+    writeFileSync(txt, 'hello world, not a capture\n');
+    const r = await cli('sessions', txt);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('not a pcap or pcapng file');
+  });
+});
+
+describe('haystack info', () => {
+  it('reports format, link type, packets and span', async () => {
+    const r = await cli('info', join(GEN, 'tls-clients.pcapng'), '--json');
+    const i = JSON.parse(r.out) as Record<string, unknown>;
+    expect(i).toMatchObject({ format: 'pcapng', linktypes: ['EN10MB'], packets: 606, packet_bytes: 117722, sessions: 34, damaged: null });
+    expect(i.blocks).toEqual({ SHB: 1, IDB: 1, EPB: 606, ISB: 1 });
+    expect(i.duration).toBeCloseTo(14.689709, 5);
+  });
+});
+
+describe('library API', () => {
+  it('readPackets yields decoded packets that can be kept', async () => {
+    const kept = [];
+    for await (const p of readPackets(SMTP)) kept.push(p);
+    expect(kept.length).toBe(255);
+    const first = kept[0]!;
+    expect([first.proto, first.src, first.dst, first.dport, first.tcpFlags]).toEqual(['tcp', '127.0.0.1', '127.0.0.1', 25, 0x02]);
+    const data = kept.find((p) => p.payload.length > 0 && p.sport === 25)!;
+    expect(new TextDecoder().decode(data.payload.subarray(0, 4))).toBe('220 ');
+  });
+
+  it('analyze yields the same sessions as the CLI', async () => {
+    const seen: string[] = [];
+    for await (const r of analyze(SMTP)) if (r.type === 'session') seen.push(r.record.uid);
+    const cliUids = (await cli('sessions', SMTP, '--format', 'csv', '--fields', 'uid')).out.trim().split('\n').slice(1);
+    expect(seen).toEqual(cliUids);
+  });
+
+  it('readPackets throws a HaystackError after the last good packet of a damaged file', async () => {
+    const cut = join(tmp, 'cut2.pcap');
+    writeFileSync(cut, readFileSync(SMTP).subarray(0, 5000));
+    let n = 0;
+    await expect((async () => {
+      for await (const _ of readPackets(cut)) n++;
+    })()).rejects.toMatchObject({ code: 'HAYSTACK_CAPTURE_TRUNCATED' });
+    expect(n).toBeGreaterThan(0);
+  });
+});

@@ -113,7 +113,7 @@ describe('library API', () => {
     writeFileSync(cut, readFileSync(SMTP).subarray(0, 5000));
     let n = 0;
     await expect((async () => {
-      for await (const _ of readPackets(cut)) n++;
+      for await (const p of readPackets(cut)) n += p.index > 0 ? 1 : 0;
     })()).rejects.toMatchObject({ code: 'HAYSTACK_CAPTURE_TRUNCATED' });
     expect(n).toBeGreaterThan(0);
   });

@@ -265,7 +265,22 @@ export class FlowTable {
       s.respState = me;
       s.origState = peer;
     }
-    // streams: this direction's data, and the other direction's acknowledgement
+    // streams: this direction's data, and the other direction's acknowledgement; a closed session's
+    // streams have ended (late retransmissions and ACKs only count)
+    if (s.list !== LIST_CLOSING) this.tcpStreams(s, dir, m);
+    if (this.isFinished(s)) {
+      // closed both ways (or reset): the streams are complete now, so their consumers can finish and free
+      // their buffers while the session itself waits out its close delay for late packets
+      if (s.list !== LIST_CLOSING) this.endStreams(s);
+      this.touch(s, LIST_CLOSING);
+    } else {
+      this.touch(s, LIST_TCP);
+    }
+  }
+
+  private tcpStreams(s: Session, dir: Dir, m: PacketMeta): void {
+    const f = m.tcpFlags;
+    const orig = dir === ORIG;
     let mine = orig ? s.origStream : s.respStream;
     if (mine === null) {
       mine = new TcpDirection(dir, this.budget, s.analyzer);
@@ -282,7 +297,6 @@ export class FlowTable {
       const other = orig ? s.respStream : s.origStream;
       other?.acked(m.ack);
     }
-    this.touch(s, this.isFinished(s) ? LIST_CLOSING : LIST_TCP);
   }
 
   private isFinished(s: Session): boolean {
@@ -295,15 +309,19 @@ export class FlowTable {
   end(s: Session): void {
     if (s.done) return;
     s.done = true;
-    // the stream consumer hears end() for both directions, even one that never sent a packet
-    if (s.origStream !== null) s.origStream.finish();
-    else s.analyzer?.end(ORIG);
-    if (s.respStream !== null) s.respStream.finish();
-    else s.analyzer?.end(RESP);
+    if (s.list !== LIST_CLOSING) this.endStreams(s);
     this.unlink(s);
     this.removeFromBucket(s);
     this.count--;
     this.onEnd(s);
+  }
+
+  /** The stream consumer hears end() for both directions, even one that never sent a packet. */
+  private endStreams(s: Session): void {
+    if (s.origStream !== null) s.origStream.finish();
+    else s.analyzer?.end(ORIG);
+    if (s.respStream !== null) s.respStream.finish();
+    else s.analyzer?.end(RESP);
   }
 
   private evict(now: number): void {

@@ -7,7 +7,9 @@ import type { Session } from '../flow/session.js';
 import { ORIG, type Dir, type StreamAnalyzer } from '../reassembly/stream-analyzer.js';
 
 /** Bytes buffered per direction before they go to disk: keeps small streams at one write, big ones bounded. */
-export const STREAM_FLUSH_BYTES = 1024 * 1024;
+export const STREAM_FLUSH_BYTES = 256 * 1024;
+/** First buffer of a direction; it doubles up to STREAM_FLUSH_BYTES (most streams are a few KB). */
+const INITIAL_BUFFER = 4096;
 /** Transcripts are for reading: past this many bytes a session's transcript is cut (and says so). */
 export const MAX_TRANSCRIPT_BYTES = 16 * 1024 * 1024;
 
@@ -30,8 +32,9 @@ function endpointName(s: Session, dir: Dir): string {
 }
 
 class DirectionFile {
-  chunks: Uint8Array[] = [];
-  chunkOffsets: number[] = [];
+  /** contiguous bytes waiting for disk, starting at stream offset `start` */
+  buf = new Uint8Array(0);
+  start = 0;
   buffered = 0;
   bytes = 0;
   written = false;
@@ -71,11 +74,27 @@ export class StreamsWriter {
     return {
       deliver: (dir, data, offset) => {
         const f = file(dir);
-        f.chunks.push(data.slice());
-        f.chunkOffsets.push(offset);
+        // a gap leaves the buffer non-contiguous: write what is there, continue at the new offset
+        if (f.buffered > 0 && offset !== f.start + f.buffered) this.flush(f);
+        if (f.buffered === 0) f.start = offset;
+        let need = f.buffered + data.length;
+        if (need > f.buf.length) {
+          if (f.buffered > 0 && need > STREAM_FLUSH_BYTES) {
+            this.flush(f);
+            f.start = offset;
+            need = data.length;
+          }
+          if (need > f.buf.length) {
+            let size = Math.max(INITIAL_BUFFER, f.buf.length * 2);
+            while (size < need) size *= 2;
+            const next = new Uint8Array(size);
+            next.set(f.buf.subarray(0, f.buffered));
+            f.buf = next;
+          }
+        }
+        f.buf.set(data, f.buffered);
         f.buffered += data.length;
         f.bytes += data.length;
-        if (f.buffered >= STREAM_FLUSH_BYTES) this.flush(f);
         if (transcript !== null && transcriptBytes < MAX_TRANSCRIPT_BYTES) {
           transcriptBytes += data.length;
           const text = printable(data);
@@ -103,6 +122,7 @@ export class StreamsWriter {
           const f = files[d];
           if (f === null || f === undefined) continue;
           this.flush(f);
+          f.buf = new Uint8Array(0);
           if (f.bytes === 0 && f.gaps.length === 0) continue;
           this.index.push({
             uid: s.uid, file: f.name, dir: d === ORIG ? 'orig' : 'resp',
@@ -131,49 +151,19 @@ export class StreamsWriter {
   }
 
   private flush(f: DirectionFile): void {
-    if (f.chunks.length === 0) return;
+    if (f.buffered === 0) return;
     const fd = openSync(join(this.dir, f.name), f.written ? 'r+' : 'w');
     try {
-      // data is written at its stream offset, so a gap stays a hole of the right size, as tcpflow does
-      let pos = f.chunkOffsets[0]!;
-      let batch: Uint8Array[] = [];
-      let batchStart = pos;
-      const writeBatch = (): void => {
-        if (batch.length === 0) return;
-        const total = batch.reduce((a, b) => a + b.length, 0);
-        const buf = batch.length === 1 ? batch[0]! : concat(batch, total);
-        writeSync(fd, buf, 0, buf.length, batchStart);
-        batch = [];
-      };
-      for (let i = 0; i < f.chunks.length; i++) {
-        const off = f.chunkOffsets[i]!;
-        if (off !== pos) {
-          writeBatch();
-          batchStart = off;
-        }
-        batch.push(f.chunks[i]!);
-        pos = off + f.chunks[i]!.length;
-      }
-      writeBatch();
+      // written at its stream offset, so a gap stays a hole of the right size, as tcpflow does
+      writeSync(fd, f.buf, 0, f.buffered, f.start);
     } finally {
       closeSync(fd);
     }
     this.files += f.written ? 0 : 1;
     f.written = true;
-    f.chunks = [];
-    f.chunkOffsets = [];
+    f.start += f.buffered;
     f.buffered = 0;
   }
-}
-
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let p = 0;
-  for (const x of parts) {
-    out.set(x, p);
-    p += x.length;
-  }
-  return out;
 }
 
 /** Transcript text: printable ASCII, tabs and newlines kept; everything else as '.'. */

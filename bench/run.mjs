@@ -140,6 +140,8 @@ const fmtS = (s) => (s == null ? 'n/a' : s < 10 ? s.toFixed(3) : s.toFixed(2));
 const fmtMiB = (kib) => (kib == null ? 'n/a' : (kib / 1024).toFixed(1));
 const fmtInt = (n) => (n == null ? 'n/a' : Math.round(n).toLocaleString('en-US'));
 const fmtX = (x) => (x == null || !Number.isFinite(x) ? 'n/a' : `${x.toFixed(2)}x`);
+/** "haystack 2.10x faster" / "haystack 1.30x slower" from t(reference) / t(haystack). */
+const fasterSlower = (speedup) => (speedup >= 1 ? `haystack ${fmtX(speedup)} faster` : `haystack ${fmtX(1 / speedup)} slower`);
 
 /** Read a file once so that it is in the page cache (the timings are for a cached file). */
 async function warm(file) {
@@ -215,12 +217,12 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 let seq = 0;
 
 /**
- * Run argv once with stdout to /dev/null; returns { wall_s, rss_kib, exit, signal, stderr }.
+ * Run argv once with stdout to /dev/null; returns { wall_s, rss_kib, user_s, sys_s, exit, signal, stderr }.
  * Wall time is process.hrtime from spawn to the child's exit (GNU time's own fork/exec, ~1 ms, included).
  */
 async function runOnce(argv) {
   const rssFile = path.join(scratch, `rss-${seq++}`);
-  const full = GNU_TIME ? [GNU_TIME, '-f', '%M', '-o', rssFile, ...argv] : argv;
+  const full = GNU_TIME ? [GNU_TIME, '-f', '%M %U %S', '-o', rssFile, ...argv] : argv;
   const devnull = fs.openSync('/dev/null', 'w');
   let stderr = '';
   let t1 = 0n;
@@ -239,18 +241,20 @@ async function runOnce(argv) {
   });
   fs.closeSync(devnull);
   let rss = null;
+  let user = null;
+  let sys = null;
   if (GNU_TIME) {
     try {
-      // on failure GNU time writes "Command exited with non-zero status N" before the %M line
+      // on failure GNU time writes "Command exited with non-zero status N" before the format line
       const lines = fs.readFileSync(rssFile, 'utf8').trim().split('\n');
-      const v = Number(lines[lines.length - 1]);
-      if (Number.isFinite(v)) rss = v;
+      const v = lines[lines.length - 1].trim().split(/\s+/).map(Number);
+      if (v.length === 3 && v.every(Number.isFinite)) [rss, user, sys] = v;
       fs.rmSync(rssFile, { force: true });
     } catch {
       /* no RSS file: the command could not be started */
     }
   }
-  return { wall_s: Number(t1 - t0) / 1e9, rss_kib: rss, exit: code, signal, stderr: stderr.trim() };
+  return { wall_s: Number(t1 - t0) / 1e9, rss_kib: rss, user_s: user, sys_s: sys, exit: code, signal, stderr: stderr.trim() };
 }
 
 /**
@@ -270,7 +274,8 @@ async function runRound(i, ms, caseName) {
     m.results.push(r);
     const ok = r.exit === 0 && !r.signal;
     log(
-      `[${caseName}] ${m.tool} run ${i + 1}/${m.runsWanted}: ${fmtS(r.wall_s)} s, peak RSS ${fmtMiB(r.rss_kib)} MiB` +
+      `[${caseName}] ${m.tool} run ${i + 1}/${m.runsWanted}: ${fmtS(r.wall_s)} s (user ${fmtS(r.user_s)}, sys ${fmtS(r.sys_s)}), ` +
+        `peak RSS ${fmtMiB(r.rss_kib)} MiB, load ${os.loadavg()[0].toFixed(2)}` +
         (ok ? '' : `  FAILED (exit ${r.exit}${r.signal ? `, signal ${r.signal}` : ''})`),
     );
     if (!ok) {
@@ -294,6 +299,8 @@ function summarize(m, input) {
   const good = m.results.filter((r) => r.exit === 0 && !r.signal);
   const walls = good.map((r) => r.wall_s);
   const rss = good.map((r) => r.rss_kib).filter((v) => v != null);
+  const users = good.map((r) => r.user_s).filter((v) => v != null);
+  const syss = good.map((r) => r.sys_s).filter((v) => v != null);
   const med = walls.length ? median(walls) : null;
   return {
     tool: m.tool,
@@ -309,6 +316,11 @@ function summarize(m, input) {
     packets_per_s: med && input.packets ? input.packets / med : null,
     peak_rss_kib: rss.length ? Math.max(...rss) : null,
     rss_kib: m.results.map((r) => r.rss_kib),
+    median_user_s: users.length ? median(users) : null,
+    median_sys_s: syss.length ? median(syss) : null,
+    user_s: m.results.map((r) => r.user_s),
+    sys_s: m.results.map((r) => r.sys_s),
+    exits: m.results.map((r) => (r.signal ? r.signal : r.exit)),
   };
 }
 
@@ -419,7 +431,7 @@ async function caseSessions(input) {
   const ratio = hs.median_s && floor.median_s ? hs.median_s / floor.median_s : null;
   const speedup = hs.median_s && ts.median_s ? ts.median_s / hs.median_s : null;
   floor.vs = ratio != null ? `haystack = ${fmtX(ratio)} tcpdump` : null;
-  ts.vs = speedup != null ? `haystack ${fmtX(speedup)} faster` : null;
+  ts.vs = speedup != null ? fasterSlower(speedup) : null;
   hs.vs = ratio != null ? `${fmtX(ratio)} of tcpdump` : null;
   const goals = [
     goal(`haystack within ${GOAL.sessionsMaxRatioVsTcpdump}x of tcpdump -r f -w /dev/null`, ratio, (x) => x <= GOAL.sessionsMaxRatioVsTcpdump, fmtX),
@@ -475,7 +487,7 @@ async function caseStreams(input) {
   const [tf, hs] = ms.map((m) => summarize(m, input));
   const ratio = hs.median_s && tf.median_s ? hs.median_s / tf.median_s : null;
   hs.vs = ratio != null ? `${fmtX(ratio)} of tcpflow time` : null;
-  tf.vs = ratio != null ? `haystack ${fmtX(1 / ratio)} faster` : null;
+  tf.vs = ratio != null ? fasterSlower(1 / ratio) : null;
   for (const [k, s] of Object.entries(stats)) {
     notes.push(`${k} wrote ${fmtInt(s.files)} stream files, ${fmtInt(s.bytes)} bytes (run 1; ${k === 'haystack' ? 'index.jsonl' : 'report.xml'} not counted)`);
   }
@@ -557,6 +569,7 @@ function machine() {
     cpu_model: model,
     mem_total_gib: +(os.totalmem() / 2 ** 30).toFixed(1),
     kernel: `${os.type()} ${os.release()}`,
+    loadavg_start: os.loadavg().map((x) => +x.toFixed(2)),
     node: process.version,
     haystack_git: git,
     tools: {
@@ -573,27 +586,39 @@ function markdown(report) {
   const cap = report.capture;
   const out = [];
   out.push(`# haystack benchmark ${report.date}`, '');
-  out.push(`- machine: ${m.nproc} CPU (${m.cpu_model}), ${m.mem_total_gib} GiB RAM, ${m.kernel}; node ${m.node}`);
+  out.push(`- machine: ${m.nproc} CPU (${m.cpu_model}), ${m.mem_total_gib} GiB RAM, ${m.kernel}; node ${m.node}; load average at start ${m.loadavg_start.join(' ')}`);
   out.push(`- haystack: ${m.haystack_git ?? '?'}; tools: ${m.tools.tcpdump}; ${m.tools.tshark}; ${m.tools.tcpflow}; RSS via ${m.tools.gnu_time}`);
   out.push(`- capture: \`${cap.path}\`, ${fmtInt(cap.bytes)} bytes, ${fmtInt(cap.packets)} packets (${cap.packets_from ?? 'n/a'}); page cache warmed before timing`);
   out.push(`- ${report.options.runs} runs per command (tshark: ${report.options.tshark_runs}), interleaved; median wall time (process.hrtime around the child); peak RSS = max of GNU time %M over the runs; MB/s = 10^6 bytes / median`);
   out.push('');
-  out.push('| case | tool | command | runs | median s | min–max s | MB/s | packets/s | peak RSS MiB | comparison |');
-  out.push('|---|---|---|---|---|---|---|---|---|---|');
+  const head = ['case', 'tool', 'command', 'runs', 'median s', 'all runs s', 'user / sys s (median)', 'MB/s', 'packets/s', 'peak RSS MiB', 'comparison'];
+  const pad = (cells) => `| ${[...cells, ...Array(head.length - cells.length).fill('')].join(' | ')} |`;
+  out.push(pad(head), `|${'---|'.repeat(head.length)}`);
   for (const c of report.cases) {
     if (c.skipped) {
-      out.push(`| ${c.name} | — | skipped: ${c.skipped} | | | | | | | |`);
+      out.push(pad([c.name, '—', `skipped: ${c.skipped}`]));
       continue;
     }
     for (const r of c.rows) {
       if (r.skipped) {
-        out.push(`| ${c.name} | ${r.tool} | \`${r.cmd}\` | skipped: ${r.skipped} | | | | | | |`);
+        out.push(pad([c.name, r.tool, `\`${r.cmd}\``, `skipped: ${r.skipped}`]));
         continue;
       }
       const fail = r.failed_runs ? ` (${r.failed_runs} failed)` : '';
       out.push(
-        `| ${c.name} | ${r.tool} | \`${r.cmd}\` | ${r.runs}${fail} | ${fmtS(r.median_s)} | ${fmtS(r.min_s)}–${fmtS(r.max_s)} | ` +
-          `${r.mb_per_s == null ? 'n/a' : r.mb_per_s.toFixed(1)} | ${fmtInt(r.packets_per_s)} | ${fmtMiB(r.peak_rss_kib)} | ${r.vs ?? ''} |`,
+        pad([
+          c.name,
+          r.tool,
+          `\`${r.cmd}\``,
+          `${r.runs}${fail}`,
+          fmtS(r.median_s),
+          r.wall_s.map(fmtS).join(' / '),
+          `${fmtS(r.median_user_s)} / ${fmtS(r.median_sys_s)}`,
+          r.mb_per_s == null ? 'n/a' : r.mb_per_s.toFixed(1),
+          fmtInt(r.packets_per_s),
+          fmtMiB(r.peak_rss_kib),
+          r.vs ?? '',
+        ]),
       );
     }
   }
@@ -603,6 +628,13 @@ function markdown(report) {
     for (const g of goals) out.push(`| ${g.case} | ${g.goal} | ${g.measured} | ${g.met == null ? 'n/a' : g.met ? 'yes' : '**NO**'} |`);
   }
   const notes = report.cases.flatMap((c) => c.notes.map((n) => `${c.name}: ${n}`));
+  for (const c of report.cases) {
+    for (const r of c.rows) {
+      if (r.min_s && r.max_s / r.min_s > 1.3) {
+        notes.push(`${c.name}: ${r.tool} is noisy, slowest run ${fmtX(r.max_s / r.min_s)} the fastest (other load on the machine? file-system state? compare user/sys in the JSON)`);
+      }
+    }
+  }
   if (notes.length || report.skipped.length || report.errors.length) out.push('');
   for (const n of notes) out.push(`- ${n}`);
   for (const s of report.skipped) out.push(`- SKIPPED: ${s}`);

@@ -50,6 +50,18 @@ describe('TcpDirection', () => {
     expect(t.text()).toBe('HELLO, xyzWORLD');
   });
 
+  it('compares a retransmission with delivered, unacknowledged bytes (GOOD then EVIL)', () => {
+    const t = setup();
+    t.dir.start(0, false);
+    t.seg(0, 'GOOD');
+    t.seg(0, 'EVIL');
+    expect(t.text()).toBe('GOOD');
+    expect(t.anomalies.map((a) => a.name)).toEqual(['tcp_rexmit_inconsistency']);
+    t.dir.acked(4); // acknowledged: forgotten, nothing left to compare
+    t.seg(0, 'EVIL');
+    expect(t.anomalies.length).toBe(1);
+  });
+
   it('reports a hole as a gap when the stream ends, then delivers what followed it', () => {
     const t = setup();
     t.dir.start(0, false);

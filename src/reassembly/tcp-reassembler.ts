@@ -19,6 +19,12 @@ export interface ReassemblyBudget {
 export const DEFAULT_MAX_HELD_PER_STREAM = 4 * 1024 * 1024;
 /** 128 MiB across all streams keeps the process well under the 200 MB RSS goal. */
 export const DEFAULT_MAX_HELD_TOTAL = 128 * 1024 * 1024;
+/**
+ * Delivered bytes kept until the peer acknowledges them, to compare against retransmissions (Zeek keeps
+ * unacked blocks for the same reason): one 64 KiB window per direction is what an unscaled TCP window can
+ * have in flight. Only kept when a stream consumer exists.
+ */
+export const MAX_UNACKED_KEPT = 64 * 1024;
 
 interface Segment {
   start: number;
@@ -42,6 +48,9 @@ export class TcpDirection {
   private ended = false;
   private held: Segment[] = [];
   private heldBytes = 0;
+  /** delivered but not yet acknowledged data, oldest first (only with a consumer) */
+  private unacked: Segment[] = [];
+  private unackedBytes = 0;
   private readonly dir: Dir;
   private readonly budget: ReassemblyBudget;
   private readonly sink: StreamAnalyzer | null;
@@ -82,6 +91,7 @@ export class TcpDirection {
     let start = this.offsetOf(seq);
     const end = start + data.length;
     if (end > this.highest) this.highest = end;
+    if (start < this.next && this.unacked.length > 0) this.compareDelivered(start, data, ts, uid, anomalies);
     if (end <= this.next) return; // old retransmission
     let d = data;
     if (start < this.next) {
@@ -108,6 +118,7 @@ export class TcpDirection {
     let a = this.offsetOf(ack);
     // the ACK of a FIN covers the FIN's own sequence number, which is not data
     if (this.finOffset >= 0 && a > this.finOffset) a = this.finOffset;
+    while (this.unacked.length > 0 && this.unacked[0]!.end <= a) this.unackedBytes -= this.dropUnacked();
     if (a <= this.next) return;
     // only trust ACKs that stay near what we saw: a bogus ACK must not invent gigabytes of missed data
     if (a - this.highest > 1 << 30) return;
@@ -125,6 +136,8 @@ export class TcpDirection {
     if (this.ended) return;
     while (this.held.length > 0) this.skipFirstHole();
     this.ended = true;
+    this.unacked = [];
+    this.unackedBytes = 0;
     this.sink?.end(this.dir);
   }
 
@@ -211,7 +224,33 @@ export class TcpDirection {
   }
 
   private deliver(offset: number, data: Uint8Array): void {
-    if (this.sink !== null && data.length > 0) this.sink.deliver(this.dir, data, offset);
+    if (this.sink === null || data.length === 0) return;
+    this.sink.deliver(this.dir, data, offset);
+    const keep = data.length > MAX_UNACKED_KEPT ? data.subarray(data.length - MAX_UNACKED_KEPT) : data;
+    this.unacked.push({ start: offset + data.length - keep.length, end: offset + data.length, data: keep.slice() });
+    this.unackedBytes += keep.length;
+    while (this.unackedBytes > MAX_UNACKED_KEPT) this.unackedBytes -= this.dropUnacked();
+  }
+
+  private dropUnacked(): number {
+    const h = this.unacked.shift()!;
+    return h.end - h.start;
+  }
+
+  /** A retransmission of delivered bytes: the first copy stands, a different later copy is an anomaly. */
+  private compareDelivered(start: number, data: Uint8Array, ts: number, uid: string, anomalies: AnomalyLog): void {
+    const end = Math.min(start + data.length, this.next);
+    for (const u of this.unacked) {
+      if (u.end <= start || u.start >= end) continue;
+      const a = Math.max(start, u.start);
+      const b = Math.min(end, u.end);
+      for (let k = a; k < b; k++) {
+        if (u.data![k - u.start] !== data[k - start]) {
+          anomalies.add(ts, uid, 'tcp_rexmit_inconsistency', `retransmitted data differs from what was delivered at stream offset ${k}`);
+          return;
+        }
+      }
+    }
   }
 
   /** Bytes currently held out of order. */

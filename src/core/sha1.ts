@@ -1,6 +1,9 @@
 // SHA-1 (FIPS 180-4) and base64 (RFC 4648) for the pure layers, which have no node:crypto.
 // Used per session (Community ID), never per packet.
 
+/** message schedule, reused: sha1 is called once per session */
+const W = new Int32Array(80);
+
 export function sha1(data: Uint8Array): Uint8Array {
   const ml = data.length;
   const withPad = ((ml + 9 + 63) >> 6) << 6;
@@ -15,7 +18,7 @@ export function sha1(data: Uint8Array): Uint8Array {
   let h2 = 0x98badcfe;
   let h3 = 0x10325476;
   let h4 = 0xc3d2e1f0;
-  const w = new Int32Array(80);
+  const w = W;
   for (let blk = 0; blk < withPad; blk += 64) {
     for (let i = 0; i < 16; i++) w[i] = dv.getInt32(blk + i * 4, false);
     for (let i = 16; i < 80; i++) {

@@ -290,7 +290,7 @@ export class FlowTable {
     if (!mine.isStarted) mine.start(m.seq, (f & TH_SYN) !== 0);
     if (m.payloadLen > 0) {
       const seq = f & TH_SYN ? (m.seq + 1) >>> 0 : m.seq;
-      mine.segment(seq, m.buf.subarray(m.payloadOff, m.payloadOff + m.payloadLen), m.ts, s.uid, this.anomalies);
+      mine.segment(seq, m.buf, m.payloadOff, m.payloadLen, m.ts, s.uid, this.anomalies);
     }
     if (f & TH_FIN) mine.finAt((m.seq + m.payloadLen + (f & TH_SYN ? 1 : 0)) >>> 0);
     if (f & TH_ACK && !(f & TH_RST)) {

@@ -56,11 +56,29 @@ export async function* readSource(path: string, info: Partial<SourceInfo> = {}):
       yield* decompressing(createReadStream(path, { highWaterMark: 1024 * 1024 }), info);
       return;
     }
-    const buf = new Uint8Array(CHUNK_SIZE);
-    for (;;) {
-      const { bytesRead: n } = await fh.read(buf, 0, buf.length, null);
-      if (n === 0) break;
-      yield buf.subarray(0, n);
+    // two buffers: the next read runs while the consumer parses the current chunk (read-ahead), and a
+    // buffer is refilled only after the chunk that used it has been handed back
+    const bufs = [new Uint8Array(CHUNK_SIZE), new Uint8Array(CHUNK_SIZE)];
+    const file = fh;
+    let pos = 0;
+    const readInto = (b: Uint8Array): Promise<number> => file.read(b, 0, b.length, pos).then((r) => {
+      pos += r.bytesRead;
+      return r.bytesRead;
+    });
+    let which = 0;
+    let pending = readInto(bufs[0]!);
+    try {
+      for (;;) {
+        const n = await pending;
+        if (n === 0) break;
+        const cur = bufs[which]!;
+        which ^= 1;
+        pending = readInto(bufs[which]!);
+        yield cur.subarray(0, n);
+      }
+    } finally {
+      // a consumer that stops early leaves one read in flight: let it land before the file closes
+      await pending.catch(() => 0);
     }
   } finally {
     await fh?.close();

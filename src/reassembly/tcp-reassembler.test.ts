@@ -21,7 +21,10 @@ function setup(budget: Partial<ReassemblyBudget> = {}) {
   const log = new AnomalyLog((a) => anomalies.push(a));
   const b: ReassemblyBudget = { used: 0, limit: 1 << 30, perStream: 1 << 20, ...budget };
   const dir = new TcpDirection(ORIG, b, sink);
-  const seg = (seq: number, s: string): void => dir.segment(seq >>> 0, enc.encode(s), 0, 'Ctest', log);
+  const seg = (seq: number, s: string): void => {
+    const b = enc.encode(`..${s}`); // payload at an offset, as in a packet
+    dir.segment(seq >>> 0, b, 2, s.length, 0, 'Ctest', log);
+  };
   return { dir, seg, out, gaps, anomalies, budget: b, ended: () => ended, text: () => out.join('') };
 }
 

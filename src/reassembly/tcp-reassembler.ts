@@ -26,6 +26,8 @@ export const DEFAULT_MAX_HELD_TOTAL = 128 * 1024 * 1024;
  */
 export const MAX_UNACKED_KEPT = 64 * 1024;
 
+const NO_BYTES = new Uint8Array(0);
+
 interface Segment {
   start: number;
   end: number;
@@ -83,28 +85,30 @@ export class TcpDirection {
   }
 
   /**
-   * One segment's payload.
-   * @param data payload bytes, valid only for the duration of the call
+   * One segment's payload, buf[off, off + len). Without a consumer no bytes are touched: only sequence
+   * ranges are tracked (the sessions fast path allocates nothing here).
+   * @param buf valid only for the duration of the call
    */
-  segment(seq: number, data: Uint8Array, ts: number, uid: string, anomalies: AnomalyLog): void {
-    if (this.ended || data.length === 0) return;
+  segment(seq: number, buf: Uint8Array, off: number, len: number, ts: number, uid: string, anomalies: AnomalyLog): void {
+    if (this.ended || len === 0) return;
     let start = this.offsetOf(seq);
-    const end = start + data.length;
+    const end = start + len;
     if (end > this.highest) this.highest = end;
-    if (start < this.next && this.unacked.length > 0) this.compareDelivered(start, data, ts, uid, anomalies);
+    if (start < this.next && this.unacked.length > 0) {
+      this.compareDelivered(start, buf.subarray(off, off + len), ts, uid, anomalies);
+    }
     if (end <= this.next) return; // old retransmission
-    let d = data;
     if (start < this.next) {
-      d = d.subarray(this.next - start);
+      off += this.next - start;
       start = this.next;
     }
     if (start === this.next && this.held.length === 0) {
-      this.deliver(start, d);
+      if (this.sink !== null) this.deliver(start, buf.subarray(off, off + end - start));
       this.next = end;
       return;
     }
     if (start < 0) return;
-    this.insert(start, end, d, ts, uid, anomalies);
+    this.insert(start, end, this.sink === null ? NO_BYTES : buf.subarray(off, off + end - start), ts, uid, anomalies);
     this.flush();
     if (this.heldBytes > this.budget.perStream || this.budget.used > this.budget.limit) {
       anomalies.add(ts, uid, 'tcp_reassembly_budget', `${this.heldBytes} bytes held behind a hole`);

@@ -27,10 +27,22 @@ export function selectFields(all: readonly FieldDef[], list: string | undefined,
 
 type Row = Record<string, unknown>;
 
-function jsonValue(f: FieldDef, v: unknown): unknown {
-  if (v === null || v === undefined) return null;
-  if (f.type === 'timestamp') return isoMicros(v as number);
-  return v;
+/** One JSON value as text (the same as JSON.stringify of the value, without building an object per row). */
+function jsonText(f: FieldDef, v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  switch (f.type) {
+    case 'timestamp':
+      return `"${isoMicros(v as number)}"`;
+    case 'int':
+    case 'float':
+      return Number.isFinite(v) ? String(v) : 'null';
+    case 'bool':
+      return v === true ? 'true' : 'false';
+    case 'string':
+    case 'string[]':
+    case 'json':
+      return JSON.stringify(v);
+  }
 }
 
 function textValue(f: FieldDef, v: unknown): string {
@@ -57,8 +69,12 @@ export class RowWriter {
   private out: string[] = [];
   private static readonly TABLE_SAMPLE = 200;
 
+  /** `"name":` for each field, with the separating comma */
+  private readonly jsonKeys: string[];
+
   constructor(fields: readonly FieldDef[], format: Format, write: (s: string) => void) {
     this.fields = fields;
+    this.jsonKeys = fields.map((f, i) => `${i === 0 ? '' : ','}${JSON.stringify(f.name)}:`);
     this.format = format;
     this.write = write;
   }
@@ -66,9 +82,9 @@ export class RowWriter {
   row(r: Row): void {
     const fs = this.fields;
     if (this.format === 'jsonl') {
-      const o: Row = {};
-      for (const f of fs) o[f.name] = jsonValue(f, r[f.name]);
-      this.emit(`${JSON.stringify(o)}\n`);
+      let line = '{';
+      for (let i = 0; i < fs.length; i++) line += this.jsonKeys[i]! + jsonText(fs[i]!, r[fs[i]!.name]);
+      this.emit(`${line}}\n`);
       return;
     }
     if (this.format === 'csv') {

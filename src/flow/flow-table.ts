@@ -318,10 +318,19 @@ export class FlowTable {
 
   /** The stream consumer hears end() for both directions, even one that never sent a packet. */
   private endStreams(s: Session): void {
-    if (s.origStream !== null) s.origStream.finish();
+    const o = s.origStream;
+    const r = s.respStream;
+    if (o !== null) o.finish();
     else s.analyzer?.end(ORIG);
-    if (s.respStream !== null) s.respStream.finish();
+    if (r !== null) r.finish();
     else s.analyzer?.end(RESP);
+    // keep the numbers, release the stream state: closed sessions wait out their close delay small
+    s.origSize = o?.highest ?? 0;
+    s.respSize = r?.highest ?? 0;
+    s.missed = (o?.missed ?? 0) + (r?.missed ?? 0);
+    s.origStream = null;
+    s.respStream = null;
+    s.analyzer = null;
   }
 
   private evict(now: number): void {

@@ -23,6 +23,7 @@ export interface EngineOptions extends FlowTableOptions {
 }
 
 export interface EngineHandlers {
+  /** a finished session; `s` is recycled after the call (keep the record, not the Session) */
   session?(r: SessionRecord, s: Session): void;
   anomaly?(a: AnomalyEvent): void;
   /** every packet after decoding; `s` is its session (null for non-IP or undecodable) */

@@ -400,7 +400,9 @@ async function bigCapture(src) {
 
 // ------------------------------------------------------------------------------------------ cases
 
-const hsCmd = (...a) => [process.execPath, HAYSTACK, ...a];
+// run haystack as the installed `haystack` command runs: with the node flags of bin/haystack.js's shebang line
+const SHEBANG_FLAGS = (fs.readFileSync(HAYSTACK, 'utf8').split('\n')[0].match(/node\s+(.*)$/)?.[1] ?? '').split(/\s+/).filter(Boolean);
+const hsCmd = (...a) => [process.execPath, ...SHEBANG_FLAGS, HAYSTACK, ...a];
 
 async function caseSessions(input) {
   const cap = input.path;
@@ -414,7 +416,7 @@ async function caseSessions(input) {
     }),
     measurement({
       tool: 'haystack',
-      cmd: `node bin/haystack.js sessions ${c} --format jsonl > /dev/null`,
+      cmd: `bin/haystack.js sessions ${c} --format jsonl > /dev/null`,
       argv: hsCmd('sessions', cap, '--format', 'jsonl'),
     }),
     measurement({
@@ -472,7 +474,7 @@ async function caseStreams(input) {
     }),
     measurement({
       tool: 'haystack',
-      cmd: `node bin/haystack.js streams ${c} -o DIR`,
+      cmd: `bin/haystack.js streams ${c} -o DIR`,
       argv: (i) => hsCmd('streams', cap, '-o', path.join(base, `haystack-${i}`)),
       before: settle,
       after: afterRun('haystack', ['index.jsonl']),
@@ -507,7 +509,7 @@ async function caseMemoryFlat(input) {
   const mk = (inp) =>
     measurement({
       tool: `haystack (${(inp.bytes / 1e6).toFixed(0)} MB)`,
-      cmd: `node bin/haystack.js sessions ${rel(inp.path)} --format jsonl > /dev/null`,
+      cmd: `bin/haystack.js sessions ${rel(inp.path)} --format jsonl > /dev/null`,
       argv: hsCmd('sessions', inp.path, '--format', 'jsonl'),
     });
   const ms = [mk(input), mk(bigInput)];

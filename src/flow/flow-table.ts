@@ -52,7 +52,12 @@ const ICMP4_REPLIES = new Set([0, 14, 16, 18, 9]);
 const ICMP6_REPLIES = new Set([129, 134, 136, 131, 140, 145]);
 
 export class FlowTable {
-  private readonly buckets = new Map<number, Session>();
+  /**
+   * Fixed array of hash chains (a power of two, sized for the session bound): no rehashing, and no Map
+   * tables reallocated under churn, which would otherwise pile up in V8's old generation.
+   */
+  private readonly buckets: (Session | null)[];
+  private readonly mask: number;
   private readonly heads: (Session | null)[] = [null, null, null];
   private readonly tails: (Session | null)[] = [null, null, null];
   private count = 0;
@@ -77,6 +82,11 @@ export class FlowTable {
     this.onEnd = onEnd;
     this.anomalies = anomalies;
     this.maxSessions = limitOption('maxSessions', opts.maxSessions, DEFAULT_MAX_SESSIONS, 1);
+    // about one chain per session at the bound, at least 64 Ki chains (512 KiB of pointers)
+    let size = 65536;
+    while (size < this.maxSessions) size *= 2;
+    this.buckets = new Array<Session | null>(size).fill(null);
+    this.mask = size - 1;
     this.timeouts = [
       limitOption('tcpTimeoutUs', opts.tcpTimeoutUs, DEFAULT_TCP_TIMEOUT_US),
       limitOption('datagramTimeoutUs', opts.datagramTimeoutUs, DEFAULT_DATAGRAM_TIMEOUT_US),
@@ -123,7 +133,7 @@ export class FlowTable {
       }
     }
     const h = this.hashOf(m, proto, sport, dport);
-    let s = this.buckets.get(h) ?? null;
+    let s: Session | null = this.buckets[h & this.mask] ?? null;
     let dir: Dir = ORIG;
     for (; s !== null; s = s.nextInBucket) {
       if (s.proto !== proto || s.vlan !== m.vlan || s.v6 !== (m.ipVersion === 6)) continue;
@@ -224,8 +234,8 @@ export class FlowTable {
       s.v6 ? [...words(s.a6!), ...words(s.b6!), s.aPort, s.bPort, proto, s.start] : [s.a4, s.b4, s.aPort, s.bPort, proto, s.start],
       this.salt + s.seqNo * 7919,
     );
-    s.nextInBucket = this.buckets.get(h) ?? null;
-    this.buckets.set(h, s);
+    s.nextInBucket = this.buckets[h & this.mask] ?? null;
+    this.buckets[h & this.mask] = s;
     this.count++;
     this.created++;
     if (proto === IPPROTO_TCP && this.streams !== undefined) s.analyzer = this.streams(s);
@@ -367,13 +377,12 @@ export class FlowTable {
   }
 
   private removeFromBucket(s: Session): void {
-    const first = this.buckets.get(s.hash);
-    if (first === s) {
-      if (s.nextInBucket === null) this.buckets.delete(s.hash);
-      else this.buckets.set(s.hash, s.nextInBucket);
+    const i = s.hash & this.mask;
+    if (this.buckets[i] === s) {
+      this.buckets[i] = s.nextInBucket;
       return;
     }
-    for (let p = first ?? null; p !== null; p = p.nextInBucket) {
+    for (let p: Session | null = this.buckets[i] ?? null; p !== null; p = p.nextInBucket) {
       if (p.nextInBucket === s) {
         p.nextInBucket = s.nextInBucket;
         return;

@@ -87,6 +87,14 @@ export class Engine {
   /** Reads one input; a damaged input is reported in the result, not thrown. */
   async input(path: string): Promise<InputResult> {
     const info: Partial<SourceInfo> = {};
+    return this.inputFrom(path, readSource(path, info), info);
+  }
+
+  /**
+   * Reads one input from any chunk source (tests split captures at arbitrary points this way).
+   * @param chunks each valid only until the next is requested
+   */
+  async inputFrom(path: string, chunks: AsyncIterable<Uint8Array>, info: Partial<SourceInfo> = {}): Promise<InputResult> {
     let firstTs: number | null = null;
     let lastTs: number | null = null;
     let packetBytes = 0;
@@ -116,7 +124,7 @@ export class Engine {
     let streamError: HaystackError | null = null;
     let bytes = 0;
     try {
-      for await (const chunk of readSource(path, info)) {
+      for await (const chunk of chunks) {
         reader.push(chunk);
         bytes += chunk.length;
         h.progress?.(path, bytes);

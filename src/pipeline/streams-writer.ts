@@ -7,9 +7,10 @@ import type { Session } from '../flow/session.js';
 import { ORIG, type Dir, type StreamAnalyzer } from '../reassembly/stream-analyzer.js';
 
 /** Bytes buffered per direction before they go to disk: keeps small streams at one write, big ones bounded. */
-export const STREAM_FLUSH_BYTES = 256 * 1024;
-/** First buffer of a direction; it doubles up to STREAM_FLUSH_BYTES (most streams are a few KB). */
-const INITIAL_BUFFER = 4096;
+export const STREAM_FLUSH_BYTES = 128 * 1024;
+/** Buffers of finished directions kept for the next ones: no allocation per stream, 16 MiB at most. */
+const MAX_POOLED_BUFFERS = 128;
+const NO_BYTES = new Uint8Array(0);
 /** Transcripts are for reading: past this many bytes a session's transcript is cut (and says so). */
 export const MAX_TRANSCRIPT_BYTES = 16 * 1024 * 1024;
 
@@ -32,8 +33,8 @@ function endpointName(s: Session, dir: Dir): string {
 }
 
 class DirectionFile {
-  /** contiguous bytes waiting for disk, starting at stream offset `start` */
-  buf = new Uint8Array(0);
+  /** contiguous bytes waiting for disk, starting at stream offset `start` (a pooled buffer once data came) */
+  buf: Uint8Array = NO_BYTES;
   start = 0;
   buffered = 0;
   bytes = 0;
@@ -47,6 +48,7 @@ export class StreamsWriter {
   private readonly transcripts: boolean;
   private readonly used = new Map<string, number>();
   readonly index: StreamIndexEntry[] = [];
+  private readonly buffers: Uint8Array[] = [];
   files = 0;
 
   constructor(dir: string, opts: { transcripts?: boolean } = {}) {
@@ -77,23 +79,15 @@ export class StreamsWriter {
         // a gap leaves the buffer non-contiguous: write what is there, continue at the new offset
         if (f.buffered > 0 && offset !== f.start + f.buffered) this.flush(f);
         if (f.buffered === 0) f.start = offset;
-        let need = f.buffered + data.length;
-        if (need > f.buf.length) {
-          if (f.buffered > 0 && need > STREAM_FLUSH_BYTES) {
-            this.flush(f);
-            f.start = offset;
-            need = data.length;
-          }
-          if (need > f.buf.length) {
-            let size = Math.max(INITIAL_BUFFER, f.buf.length * 2);
-            while (size < need) size *= 2;
-            const next = new Uint8Array(size);
-            next.set(f.buf.subarray(0, f.buffered));
-            f.buf = next;
-          }
+        if (f.buf.length === 0) f.buf = this.buffers.pop() ?? new Uint8Array(STREAM_FLUSH_BYTES);
+        let from = 0;
+        while (from < data.length) {
+          if (f.buffered === f.buf.length) this.flush(f);
+          const n = Math.min(data.length - from, f.buf.length - f.buffered);
+          f.buf.set(data.subarray(from, from + n), f.buffered);
+          f.buffered += n;
+          from += n;
         }
-        f.buf.set(data, f.buffered);
-        f.buffered += data.length;
         f.bytes += data.length;
         if (transcript !== null && transcriptBytes < MAX_TRANSCRIPT_BYTES) {
           transcriptBytes += data.length;
@@ -122,7 +116,8 @@ export class StreamsWriter {
           const f = files[d];
           if (f === null || f === undefined) continue;
           this.flush(f);
-          f.buf = new Uint8Array(0);
+          if (f.buf.length > 0 && this.buffers.length < MAX_POOLED_BUFFERS) this.buffers.push(f.buf);
+          f.buf = NO_BYTES;
           if (f.bytes === 0 && f.gaps.length === 0) continue;
           this.index.push({
             uid: s.uid, file: f.name, dir: d === ORIG ? 'orig' : 'resp',

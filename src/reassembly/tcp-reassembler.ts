@@ -10,6 +10,8 @@ export interface ReassemblyBudget {
   limit: number;
   /** per-direction limit on held bytes */
   perStream: number;
+  /** rings of finished directions, for the next ones (no allocation per stream) */
+  rings?: Uint8Array[];
 }
 
 /**
@@ -25,6 +27,8 @@ export const DEFAULT_MAX_HELD_TOTAL = 128 * 1024 * 1024;
  * have in flight. Only kept when a stream consumer exists.
  */
 export const MAX_UNACKED_KEPT = 64 * 1024;
+/** Finished directions' rings kept for reuse: enough for the streams open at once on a busy link. */
+const MAX_POOLED_RINGS = 1024;
 
 const NO_BYTES = new Uint8Array(0);
 
@@ -50,9 +54,12 @@ export class TcpDirection {
   private ended = false;
   private held: Segment[] = [];
   private heldBytes = 0;
-  /** delivered but not yet acknowledged data, oldest first (only with a consumer) */
-  private unacked: Segment[] = [];
-  private unackedBytes = 0;
+  /**
+   * The last MAX_UNACKED_KEPT delivered bytes, stream offset o at ring[o % size], kept from `ackedTo` (or
+   * next - size) up to `next` (only with a consumer).
+   */
+  private ring: Uint8Array | null = null;
+  private ackedTo = 0;
   private readonly dir: Dir;
   private readonly budget: ReassemblyBudget;
   private readonly sink: StreamAnalyzer | null;
@@ -94,7 +101,7 @@ export class TcpDirection {
     let start = this.offsetOf(seq);
     const end = start + len;
     if (end > this.highest) this.highest = end;
-    if (start < this.next && this.unacked.length > 0) {
+    if (start < this.next && this.ring !== null) {
       this.compareDelivered(start, buf.subarray(off, off + len), ts, uid, anomalies);
     }
     if (end <= this.next) return; // old retransmission
@@ -122,7 +129,7 @@ export class TcpDirection {
     let a = this.offsetOf(ack);
     // the ACK of a FIN covers the FIN's own sequence number, which is not data
     if (this.finOffset >= 0 && a > this.finOffset) a = this.finOffset;
-    while (this.unacked.length > 0 && this.unacked[0]!.end <= a) this.unackedBytes -= this.dropUnacked();
+    if (a > this.ackedTo) this.ackedTo = a;
     if (a <= this.next) return;
     // only trust ACKs that stay near what we saw: a bogus ACK must not invent gigabytes of missed data
     if (a - this.highest > 1 << 30) return;
@@ -140,8 +147,11 @@ export class TcpDirection {
     if (this.ended) return;
     while (this.held.length > 0) this.skipFirstHole();
     this.ended = true;
-    this.unacked = [];
-    this.unackedBytes = 0;
+    if (this.ring !== null) {
+      const pool = (this.budget.rings ??= []);
+      if (pool.length < MAX_POOLED_RINGS) pool.push(this.ring);
+      this.ring = null;
+    }
     this.sink?.end(this.dir);
   }
 
@@ -230,32 +240,35 @@ export class TcpDirection {
   private deliver(offset: number, data: Uint8Array): void {
     if (this.sink === null || data.length === 0) return;
     this.sink.deliver(this.dir, data, offset);
-    const keep = data.length > MAX_UNACKED_KEPT ? data.subarray(data.length - MAX_UNACKED_KEPT) : data;
-    this.unacked.push({ start: offset + data.length - keep.length, end: offset + data.length, data: keep.slice() });
-    this.unackedBytes += keep.length;
-    while (this.unackedBytes > MAX_UNACKED_KEPT) this.unackedBytes -= this.dropUnacked();
-  }
-
-  private dropUnacked(): number {
-    const h = this.unacked.shift()!;
-    return h.end - h.start;
+    let ring = this.ring;
+    if (ring === null) ring = this.ring = this.budget.rings?.pop() ?? new Uint8Array(MAX_UNACKED_KEPT);
+    const size = ring.length;
+    const keep = Math.min(data.length, size);
+    let from = data.length - keep;
+    let at = (offset + from) % size;
+    while (from < data.length) {
+      const n = Math.min(data.length - from, size - at);
+      ring.set(data.subarray(from, from + n), at);
+      from += n;
+      at = 0;
+    }
   }
 
   /** A retransmission of delivered bytes: the first copy stands, a different later copy is an anomaly. */
   private compareDelivered(start: number, data: Uint8Array, ts: number, uid: string, anomalies: AnomalyLog): void {
-    const end = Math.min(start + data.length, this.next);
-    for (const u of this.unacked) {
-      if (u.end <= start || u.start >= end) continue;
-      const a = Math.max(start, u.start);
-      const b = Math.min(end, u.end);
-      for (let k = a; k < b; k++) {
-        if (u.data![k - u.start] !== data[k - start]) {
-          anomalies.add(ts, uid, 'tcp_rexmit_inconsistency', `retransmitted data differs from what was delivered at stream offset ${k}`);
-          return;
-        }
+    const ring = this.ring!;
+    const size = ring.length;
+    // comparable: delivered, not yet acknowledged, and still in the ring
+    const from = Math.max(start, this.ackedTo, this.next - size);
+    const to = Math.min(start + data.length, this.next);
+    for (let k = from; k < to; k++) {
+      if (ring[k % size] !== data[k - start]) {
+        anomalies.add(ts, uid, 'tcp_rexmit_inconsistency', `retransmitted data differs from what was delivered at stream offset ${k}`);
+        return;
       }
     }
   }
+
 
   /** Bytes currently held out of order. */
   get heldByteCount(): number {

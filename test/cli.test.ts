@@ -1,4 +1,5 @@
 // The command line end to end (in-process): formats, compressed and damaged inputs, exit statuses, errors.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,6 +78,18 @@ describe('haystack sessions', () => {
     const r = await cli('sessions', txt);
     expect(r.code).toBe(1);
     expect(r.err).toContain('not a pcap or pcapng file');
+  });
+});
+
+describe('the installed command', () => {
+  it('reads a capture from stdin with "-" (bin/haystack.js, needs npm run build)', () => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin/haystack.js'), 'sessions', '-', '--format', 'csv', '--fields', 'uid'], {
+      input: readFileSync(SMTP),
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim().split('\n').length).toBe(1 + 9);
   });
 });
 

@@ -28,6 +28,8 @@ export const BLOCK_NAMES: ReadonlyMap<number, string> = new Map([
  * the framing is lost.
  */
 export const MAX_BLOCK_LEN = 16 * 1024 * 1024;
+/** Distinct block names counted before the rest go under "other". */
+const MAX_BLOCK_NAMES = 64;
 const OPT_IF_NAME = 2;
 const OPT_IF_DESCRIPTION = 3;
 const OPT_IF_TSRESOL = 9;
@@ -87,7 +89,9 @@ export class PcapngParser implements FormatParser {
       this.corruptReason = 'block length and trailing length differ';
       return false;
     }
-    const name = BLOCK_NAMES.get(type) ?? `0x${type.toString(16).padStart(8, '0')}`;
+    let name = BLOCK_NAMES.get(type) ?? `0x${type.toString(16).padStart(8, '0')}`;
+    // unknown types are counted by name up to a point; a crafted file must not grow the map without end
+    if (!this.blockCounts.has(name) && this.blockCounts.size >= MAX_BLOCK_NAMES) name = 'other';
     this.blockCounts.set(name, (this.blockCounts.get(name) ?? 0) + 1);
     this.blockSequence?.push(name);
     switch (type) {
@@ -132,8 +136,14 @@ export class PcapngParser implements FormatParser {
       return true;
     }
     const r = this.rec;
-    r.ts = iface.conv.toMicros(view.getUint32(off + tsOff, le), view.getUint32(off + tsOff + 4, le));
-    this.lastTs = r.ts;
+    const ts = iface.conv.toMicros(view.getUint32(off + tsOff, le), view.getUint32(off + tsOff + 4, le));
+    if (Number.isSafeInteger(ts)) {
+      this.lastTs = ts;
+    } else {
+      // beyond 2^53 µs (year 2255) the value is garbage, not time: keep the previous packet's
+      this.sink.anomaly?.('pcapng_bad_timestamp', `timestamp out of range (${ts} µs)`, fileOffset);
+    }
+    r.ts = this.lastTs;
     r.caplen = caplen;
     r.origLen = view.getUint32(off + tsOff + 12, le);
     r.linktype = iface.linktype;

@@ -1,12 +1,12 @@
 // Decodes one captured packet into the shared PacketMeta: link layer, IP (with defragmentation), transport.
 import type { AnomalyLog } from '../core/anomaly.js';
-import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from './constants.js';
+import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP } from './constants.js';
 import { Defragmenter } from './defrag.js';
 import { decodeIpv4 } from './ipv4.js';
 import { decodeIpv6 } from './ipv6.js';
 import { decodeLink } from './link.js';
 import { PacketMeta } from './packet-meta.js';
-import { decodeIcmp, decodeTcp, decodeUdp } from './transport.js';
+import { decodeIcmp, decodeSctp, decodeTcp, decodeUdp } from './transport.js';
 
 export class Decoder {
   readonly meta = new PacketMeta();
@@ -47,8 +47,10 @@ export class Decoder {
         return decodeIcmp(m, off, end, false);
       case IPPROTO_ICMPV6:
         return decodeIcmp(m, off, end, true);
+      case IPPROTO_SCTP:
+        return decodeSctp(m, off, end);
       default:
-        // other transports (SCTP, GRE, ESP, ...) are tracked by address pair and protocol
+        // other transports (GRE, ESP, ...) are tracked by address pair and protocol
         m.l4 = false;
         return true;
     }

@@ -47,7 +47,10 @@ export class Defragmenter {
     const key = `4:${m.src4}:${m.dst4}:${m.ipProto}:${id}:${m.vlan}`;
     const header = fragOff === 0 ? m.buf.slice(ipOff, ipOff + hlen) : null;
     const p = this.add(d, key, false, fragOff, more, m.buf.subarray(ipOff + hlen, ipEnd), header, m.ipProto);
-    if (p === null) return true;
+    if (p === null) {
+      m.fragmentPending = true;
+      return true;
+    }
     // rebuild: header with total length set and fragment fields cleared, then the payload
     const hdr = p.header!;
     const buf = assemble(p, hdr);
@@ -69,7 +72,10 @@ export class Defragmenter {
     // unfragmentable part: everything before the Fragment header, whose next-header byte must become nh
     const header = fragOff === 0 ? m.buf.slice(ipOff, fragHdr) : null;
     const p = this.add(d, key, true, fragOff, more, m.buf.subarray(fragHdr + 8, ipEnd), header, nh);
-    if (p === null) return true;
+    if (p === null) {
+      m.fragmentPending = true;
+      return true;
+    }
     const hdr = p.header!;
     const buf = assemble(p, hdr);
     const view = new DataView(buf.buffer);

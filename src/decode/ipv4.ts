@@ -11,7 +11,12 @@ export function decodeIpv4(d: Decoder, off: number, end: number): boolean {
   if (vihl >>> 4 !== 4) return m.fail('ipv4_wrong_version', `version ${vihl >>> 4}`);
   const hlen = (vihl & 0x0f) * 4;
   if (hlen < IPV4_MIN_HLEN) return m.fail('ipv4_hlen_too_small', `header length ${hlen}`);
-  const total = v.getUint16(off + 2, false);
+  let total = v.getUint16(off + 2, false);
+  if (total === 0) {
+    // TCP segmentation offload: the NIC fills the length in later, so the capture shows 0 (Zeek: ip_hdr_len_zero)
+    m.fail('ipv4_total_length_zero', 'taken from the captured length (segmentation offload)');
+    total = Math.min(end - off, 65535);
+  }
   if (total < hlen) return m.fail('ipv4_len_smaller_than_hlen', `total length ${total} < header ${hlen}`);
   if (end - off < hlen) return m.fail('ipv4_truncated_header');
   m.ipVersion = 4;

@@ -30,6 +30,8 @@ export class PacketMeta {
   ipProto = -1;
   /** set when this packet is a datagram rebuilt from fragments */
   reassembled = false;
+  /** set when this packet is a fragment of a datagram not yet complete */
+  fragmentPending = false;
   /** true when the transport header decoded */
   l4 = false;
   l4Off = 0;
@@ -58,6 +60,7 @@ export class PacketMeta {
     this.ipVersion = 0;
     this.ipProto = -1;
     this.reassembled = false;
+    this.fragmentPending = false;
     this.l4 = false;
     this.sport = 0;
     this.dport = 0;

@@ -59,3 +59,18 @@ export function decodeIcmp(m: PacketMeta, off: number, end: number, v6: boolean)
   m.payloadLen = Math.max(0, end - off - ICMP_HLEN);
   return true;
 }
+
+const SCTP_HLEN = 12;
+
+/** SCTP common header (RFC 9260 §3.1): ports for the flow key; the chunks are the payload. */
+export function decodeSctp(m: PacketMeta, off: number, end: number): boolean {
+  if (end - off < SCTP_HLEN) return m.fail('sctp_truncated_header');
+  m.sport = m.view.getUint16(off, false);
+  m.dport = m.view.getUint16(off + 2, false);
+  m.l4 = true;
+  m.l4Off = off;
+  m.l4End = end;
+  m.payloadOff = off + SCTP_HLEN;
+  m.payloadLen = end - off - SCTP_HLEN;
+  return true;
+}

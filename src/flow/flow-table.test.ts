@@ -51,6 +51,8 @@ describe('conn_state', () => {
       ['RSTO', [[C, SYN], [S, SYN_ACK], [C, ACK], [C, RST]]],
       ['SH', [[C, SYN], [C, FIN_ACK]]],
       ['OTH', [[C, ACK]]],
+      ['S1', [[C, SYN], [S, SYN_ACK]]],
+      ['RSTR', [[C, SYN], [S, SYN_ACK], [S, RST]]],
     ];
     for (const [state, pkts] of cases) {
       const { send, done } = table();
@@ -64,6 +66,29 @@ describe('conn_state', () => {
     send(tcpFrame({ ...S, flags: SYN_ACK, seq: 500, ack: 101 }));
     send(tcpFrame({ ...C, flags: ACK, seq: 101, ack: 501 }));
     expect(done()[0]).toMatchObject({ src_ip: C.src, src_port: C.sport, dst_port: 80, src_pkts: 1, dst_pkts: 1 });
+  });
+});
+
+describe('streams of a closed session', () => {
+  it('a retransmission after both FINs still fills its hole', () => {
+    const got: string[] = [];
+    const t = new FlowTable(() => undefined, new AnomalyLog(() => undefined), {
+      streams: () => ({ deliver: (_d, b) => void got.push(new TextDecoder().decode(b)), gap: (_d, n) => void got.push(`[gap ${n}]`), end: () => undefined }),
+    });
+    const d = new Decoder(new AnomalyLog(() => undefined));
+    let ts = 1e15;
+    const send = (f: Uint8Array): void => {
+      d.decode(f, new DataView(f.buffer), 0, f.length, (ts += 1000), 1);
+      t.packet(d.meta);
+    };
+    send(tcpFrame({ ...C, flags: SYN, seq: 99 }));
+    send(tcpFrame({ ...S, flags: SYN_ACK, seq: 499, ack: 100 }));
+    send(tcpFrame({ ...C, flags: FIN_ACK, seq: 100, ack: 500 }));
+    send(tcpFrame({ ...S, flags: PSH_ACK, seq: 510, ack: 101, payload: 'second' }));
+    send(tcpFrame({ ...S, flags: FIN_ACK, seq: 516, ack: 101 }));
+    send(tcpFrame({ ...S, flags: PSH_ACK, seq: 500, ack: 101, payload: 'first.....' }));
+    t.flush();
+    expect(got.join('')).toBe('first.....second');
   });
 });
 

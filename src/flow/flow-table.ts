@@ -70,7 +70,7 @@ export class FlowTable {
   private readonly salt: number;
   private readonly onEnd: (s: Session) => void;
   private readonly anomalies: AnomalyLog;
-  /** packets that carried no IP (ARP, STP, ...) */
+  /** packets that carried no IP (ARP, STP, ...), counted by the caller */
   nonIp = 0;
   /** sessions created / evicted because the table was full */
   created = 0;
@@ -112,10 +112,7 @@ export class FlowTable {
 
   /** Accounts one decoded packet to its session; returns the session, or null for non-IP packets. */
   packet(m: PacketMeta): Session | null {
-    if (m.ipVersion === 0) {
-      this.nonIp++;
-      return null;
-    }
+    if (m.ipVersion === 0) return null;
     if (m.ts - this.lastSweep >= 1_000_000 || m.ts < this.lastSweep) this.sweep(m.ts);
     const proto = m.ipProto;
     let sport = 0;
@@ -136,7 +133,7 @@ export class FlowTable {
     let s: Session | null = this.buckets[h & this.mask] ?? null;
     let dir: Dir = ORIG;
     for (; s !== null; s = s.nextInBucket) {
-      if (s.proto !== proto || s.vlan !== m.vlan || s.v6 !== (m.ipVersion === 6)) continue;
+      if (s.proto !== proto || s.vlan !== m.vlan || s.innerVlan !== m.innerVlan || s.v6 !== (m.ipVersion === 6)) continue;
       if (s.aPort === sport && s.bPort === dport && this.sameA(s, m, true)) {
         dir = ORIG;
         break;
@@ -254,7 +251,13 @@ export class FlowTable {
     } else {
       if (f & TH_SYN) {
         if (f & TH_ACK) {
-          if (me === TCP_INACTIVE) me = TCP_SYN_ACK_SENT;
+          // a SYN-ACK answering a SYN establishes both ends (Zeek's TCP_Analyzer does the same)
+          if (peer === TCP_SYN_SENT) {
+            peer = TCP_ESTABLISHED;
+            if (me === TCP_INACTIVE) me = TCP_ESTABLISHED;
+          } else if (me === TCP_INACTIVE) {
+            me = TCP_SYN_ACK_SENT;
+          }
           if (!orig) s.respSynAck = true;
         } else {
           if (me === TCP_INACTIVE) me = TCP_SYN_SENT;
@@ -275,13 +278,13 @@ export class FlowTable {
       s.respState = me;
       s.origState = peer;
     }
-    // streams: this direction's data, and the other direction's acknowledgement; a closed session's
-    // streams have ended (late retransmissions and ACKs only count)
-    if (s.list !== LIST_CLOSING) this.tcpStreams(s, dir, m);
+    // streams: this direction's data, and the other direction's acknowledgement
+    this.tcpStreams(s, dir, m);
     if (this.isFinished(s)) {
-      // closed both ways (or reset): the streams are complete now, so their consumers can finish and free
-      // their buffers while the session itself waits out its close delay for late packets
-      if (s.list !== LIST_CLOSING) this.endStreams(s);
+      // closed both ways (or reset): a direction with nothing missing is complete now, so its consumer can
+      // finish and free its buffers while the session waits out its close delay; one with holes waits for
+      // retransmissions until the session ends
+      this.endStreams(s, false);
       this.touch(s, LIST_CLOSING);
     } else {
       this.touch(s, LIST_TCP);
@@ -319,28 +322,26 @@ export class FlowTable {
   end(s: Session): void {
     if (s.done) return;
     s.done = true;
-    if (s.list !== LIST_CLOSING) this.endStreams(s);
+    this.endStreams(s, true);
     this.unlink(s);
     this.removeFromBucket(s);
     this.count--;
     this.onEnd(s);
   }
 
-  /** The stream consumer hears end() for both directions, even one that never sent a packet. */
-  private endStreams(s: Session): void {
-    const o = s.origStream;
-    const r = s.respStream;
-    if (o !== null) o.finish();
-    else s.analyzer?.end(ORIG);
-    if (r !== null) r.finish();
-    else s.analyzer?.end(RESP);
-    // keep the numbers, release the stream state: closed sessions wait out their close delay small
-    s.origSize = o?.highest ?? 0;
-    s.respSize = r?.highest ?? 0;
-    s.missed = (o?.missed ?? 0) + (r?.missed ?? 0);
-    s.origStream = null;
-    s.respStream = null;
-    s.analyzer = null;
+  /**
+   * Finishes the streams of a closed session: when `final`, every direction (the consumer hears end() for
+   * both, even one that never sent a packet); otherwise only directions without holes.
+   */
+  private endStreams(s: Session, final: boolean): void {
+    for (const dir of [ORIG, RESP] as const) {
+      const stream = dir === ORIG ? s.origStream : s.respStream;
+      if (stream !== null) {
+        if (final || !stream.hasHoles) stream.finish();
+      } else if (final) {
+        s.analyzer?.end(dir);
+      }
+    }
   }
 
   private evict(now: number): void {
@@ -416,7 +417,7 @@ export class FlowTable {
       hb = mix(v.getUint32(m.dst6, false) ^ mix(v.getUint32(m.dst6 + 4, false) ^ mix(v.getUint32(m.dst6 + 8, false) ^
         mix(v.getUint32(m.dst6 + 12, false) ^ Math.imul(dport, 0x9e3779b1)))));
     }
-    return mix((ha + hb) ^ Math.imul(proto + 1, 0x85ebca6b) ^ (m.vlan + 1));
+    return mix((ha + hb) ^ Math.imul(proto + 1, 0x85ebca6b) ^ (m.vlan + 1) ^ ((m.innerVlan + 1) << 12));
   }
 }
 

@@ -26,10 +26,9 @@ export function sessionRecord(s: Session, ctx: SessionContext): SessionRecord {
   const srcB = s.v6 ? s.a6! : v4bytes(s.a4);
   const dstB = s.v6 ? s.b6! : v4bytes(s.b4);
   const tcp = s.proto === IPPROTO_TCP;
-  // the flow table has moved the stream figures into the session when it ended the streams
-  const origBytes = tcp ? s.origSize : s.origPayload;
-  const respBytes = tcp ? s.respSize : s.respPayload;
-  const missed = s.missed;
+  const origBytes = tcp ? (s.origStream?.highest ?? 0) : s.origPayload;
+  const respBytes = tcp ? (s.respStream?.highest ?? 0) : s.respPayload;
+  const missed = (s.origStream?.missed ?? 0) + (s.respStream?.missed ?? 0);
   const state = tcp && s.origFlags | s.respFlags
     ? tcpConnState({
       orig: s.origState,

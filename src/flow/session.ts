@@ -51,10 +51,6 @@ export class Session {
   respSynAck = false;
   origStream: TcpDirection | null = null;
   respStream: TcpDirection | null = null;
-  /** TCP sizes and missed bytes, kept when the streams are released at close */
-  origSize = 0;
-  respSize = 0;
-  missed = 0;
   analyzer: StreamAnalyzer | null = null;
   /** detected application protocol (set by analyzers), null while unknown */
   appProto: string | null = null;

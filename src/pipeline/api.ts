@@ -121,23 +121,35 @@ export async function* analyze(source: string | readonly string[], options: Engi
     finished = true;
     wake?.();
   });
-  for (;;) {
-    if (queue.length > 0) {
-      const out = queue;
-      queue = [];
-      yield* out;
-      continue;
-    }
+  const release = (): void => {
     if (drained !== null) {
       const d: () => void = drained;
       drained = null;
       d();
     }
-    if (finished) break;
-    await new Promise<void>((resolve) => (wake = resolve));
-    wake = null;
+  };
+  try {
+    for (;;) {
+      if (queue.length > 0) {
+        const out = queue;
+        queue = [];
+        yield* out;
+        continue;
+      }
+      release();
+      if (finished) break;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = null;
+    }
+  } finally {
+    // the consumer may stop early (break): let the engine finish its chunk, stop, and close its input
+    if (!finished) {
+      engine.stop();
+      queue = [];
+      release();
+    }
+    await run;
   }
-  await run;
   if (failure !== null) throw failure;
   if (result === null) throw new HaystackError('HAYSTACK_IO', 'analysis ended without a result');
   return result;

@@ -3,7 +3,7 @@ import { AnomalyLog, type AnomalyEvent } from '../core/anomaly.js';
 import { HaystackError, isHaystackError } from '../core/errors.js';
 import { CaptureReader, type CaptureSummary } from '../capture/capture-reader.js';
 import type { PacketRecord } from '../capture/packet-record.js';
-import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from '../decode/constants.js';
+import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP } from '../decode/constants.js';
 import { Decoder } from '../decode/decoder.js';
 import type { PacketMeta } from '../decode/packet-meta.js';
 import { FlowTable, type FlowTableOptions } from '../flow/flow-table.js';
@@ -61,6 +61,7 @@ export class Engine {
   private readonly opts: EngineOptions;
   private sessions = 0;
   private lastTs = 0;
+  private stopped = false;
 
   constructor(handlers: EngineHandlers, opts: EngineOptions = {}) {
     this.handlers = handlers;
@@ -71,10 +72,18 @@ export class Engine {
     this.flows = new FlowTable((s) => this.ended(s), this.anomalies, opts);
   }
 
+  /** Stops reading after the current chunk (a consumer gave up); run() then ends the open sessions. */
+  stop(): void {
+    this.stopped = true;
+  }
+
   /** Reads every input in order (sessions continue across inputs), then ends all sessions. */
   async run(inputs: readonly string[]): Promise<RunResult> {
     const results: InputResult[] = [];
-    for (const path of inputs) results.push(await this.input(path));
+    for (const path of inputs) {
+      if (this.stopped) break;
+      results.push(await this.input(path));
+    }
     this.flows.flush();
     return {
       inputs: results,
@@ -111,7 +120,10 @@ export class Engine {
           this.lastTs = rec.ts;
           d.decode(rec.buf, rec.view, rec.off, rec.caplen, rec.ts, rec.linktype);
           let s: Session | null = null;
-          if (m.ipVersion !== 0 && (m.l4 || !hasPorts(m.ipProto))) s = flows.packet(m);
+          // a session needs a known transport: decoded ports, or a protocol without them; a fragment still
+          // waiting for the rest of its datagram counts once, when the datagram is whole
+          if (m.ipVersion === 0) flows.nonIp++;
+          else if (m.ipProto >= 0 && !m.fragmentPending && (m.l4 || !hasPorts(m.ipProto))) s = flows.packet(m);
           if (m.anomaly !== null) this.anomalies.add(rec.ts, s?.uid ?? null, m.anomaly, m.anomalyDetail);
           h.packet?.(rec, m, s);
         },
@@ -129,19 +141,23 @@ export class Engine {
         bytes += chunk.length;
         h.progress?.(path, bytes);
         if (h.afterChunk !== undefined) await h.afterChunk();
-        if (reader.failed) break;
+        if (reader.failed || this.stopped) break;
       }
     } catch (e) {
-      if (isHaystackError(e, 'HAYSTACK_CAPTURE_TRUNCATED')) streamError = e;
+      // a damaged compressed stream or an unreadable file: what was read so far stands, the next input goes on
+      if (isHaystackError(e, 'HAYSTACK_CAPTURE_TRUNCATED') || isHaystackError(e, 'HAYSTACK_IO')) streamError = e;
       else throw e;
     }
     const summary = reader.end();
-    if (streamError !== null && (summary.error === null || summary.error.code === 'HAYSTACK_CAPTURE_TRUNCATED')) {
-      summary.error = new HaystackError('HAYSTACK_CAPTURE_TRUNCATED', `${streamError.message}; ${summary.packets} packets read before it`, {
-        file: path,
-        offset: summary.bytes,
-        cause: streamError,
-      });
+    if (streamError !== null && (summary.error === null || summary.error.code !== 'HAYSTACK_CAPTURE_CORRUPT')) {
+      // the stream's own error says more than "truncated record" or "empty input" after it
+      summary.error = streamError.code === 'HAYSTACK_IO'
+        ? streamError
+        : new HaystackError('HAYSTACK_CAPTURE_TRUNCATED', `${streamError.message}; ${summary.packets} packets read before it`, {
+          file: path,
+          offset: summary.bytes,
+          cause: streamError,
+        });
     }
     if (summary.error !== null) {
       this.anomalies.add(this.lastTs, null, 'capture_damaged', summary.error.message);
@@ -166,5 +182,5 @@ export class Engine {
 }
 
 function hasPorts(proto: number): boolean {
-  return proto === IPPROTO_TCP || proto === IPPROTO_UDP || proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6;
+  return proto === IPPROTO_TCP || proto === IPPROTO_UDP || proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6 || proto === IPPROTO_SCTP;
 }

@@ -1,9 +1,10 @@
 // Input sources: files or stdin, gzip and zstd detected by content (magic bytes), read in large chunks.
 import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { Decompress } from 'fzstd';
-import { HaystackError } from '../core/errors.js';
+import { HaystackError, isHaystackError } from '../core/errors.js';
 
 /** 4 MiB reads: large enough that per-chunk costs vanish, small enough to stay cache- and RSS-friendly. */
 export const CHUNK_SIZE = 4 * 1024 * 1024;
@@ -33,7 +34,7 @@ export interface SourceInfo {
 export async function* readSource(path: string, info: Partial<SourceInfo> = {}): AsyncGenerator<Uint8Array> {
   info.name = path;
   if (path === '-') {
-    yield* decompressing(process.stdin, info);
+    yield* decompressing(process.stdin as AsyncIterable<unknown>, info);
     return;
   }
   let fh;
@@ -85,65 +86,78 @@ export async function* readSource(path: string, info: Partial<SourceInfo> = {}):
   }
 }
 
-async function* decompressing(stream: NodeJS.ReadableStream, info: Partial<SourceInfo>): AsyncGenerator<Uint8Array> {
+/** zstd input is pushed in slices this small so that one push cannot expand into more than a few blocks. */
+const ZSTD_SLICE = 256;
+
+/**
+ * Stream bytes, decompressed when they start with a gzip or zstd magic. Output is produced and handed on a
+ * piece at a time (a small compressed file can expand enormously), and a damaged or cut stream ends with a
+ * HAYSTACK_CAPTURE_TRUNCATED error after the bytes that did decompress.
+ */
+async function* decompressing(stream: AsyncIterable<unknown>, info: Partial<SourceInfo>): AsyncGenerator<Uint8Array> {
   const name = info.name ?? '-';
-  let first = true;
-  let mode: Compression = 'none';
-  let gunzip: ReturnType<typeof createGunzip> | null = null;
-  let zstd: Decompress | null = null;
-  let out: Uint8Array[] = [];
-  let failure: unknown = null;
-  for await (const raw of stream) {
-    const chunk = raw instanceof Uint8Array ? raw : new TextEncoder().encode(String(raw));
-    if (first) {
-      first = false;
-      mode = compressionOf(chunk);
-      info.compression = mode;
-      if (mode === 'gzip') {
-        gunzip = createGunzip();
-        gunzip.on('data', (d: Uint8Array) => out.push(d));
-        gunzip.on('error', (e) => {
-          failure = e;
-        });
-      } else if (mode === 'zstd') {
-        zstd = new Decompress((d) => {
-          out.push(d);
-        });
-      }
-    }
-    if (mode === 'none') {
-      yield chunk;
-      continue;
-    }
-    if (gunzip !== null) {
-      await new Promise<void>((resolve) => gunzip!.write(chunk, () => resolve()));
-    } else if (zstd !== null) {
-      try {
-        zstd.push(chunk);
-      } catch (e) {
-        failure = e;
-      }
-    }
-    if (failure !== null) break;
-    const ready = out;
-    out = [];
-    for (const d of ready) yield d;
+  const it = stream[Symbol.asyncIterator]();
+  const next = async (): Promise<Uint8Array | null> => {
+    const r = await it.next();
+    if (r.done === true) return null;
+    const v = r.value;
+    return v instanceof Uint8Array ? v : new TextEncoder().encode(String(v));
+  };
+  // the magic needs 4 bytes, which a pipe may deliver in several pieces
+  let head = new Uint8Array(0);
+  let chunk: Uint8Array | null;
+  while (head.length < 4 && (chunk = await next()) !== null) {
+    const joined = new Uint8Array(head.length + chunk.length);
+    joined.set(head);
+    joined.set(chunk, head.length);
+    head = joined;
   }
-  if (gunzip !== null && failure === null) {
-    await new Promise<void>((resolve) => gunzip!.end(() => resolve()));
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  } else if (zstd !== null && failure === null) {
-    try {
-      zstd.push(new Uint8Array(0), true);
-    } catch (e) {
-      failure = e;
-    }
-  }
-  for (const d of out) yield d;
-  if (failure !== null) {
-    throw new HaystackError('HAYSTACK_CAPTURE_TRUNCATED', `${name}: ${mode} stream is damaged or cut short (${String((failure as Error).message ?? failure)})`, {
+  const mode = compressionOf(head);
+  info.compression = mode;
+  const rest = async function* (): AsyncGenerator<Uint8Array> {
+    if (head.length > 0) yield head;
+    let c: Uint8Array | null;
+    while ((c = await next()) !== null) yield c;
+  };
+  const damaged = (e: unknown): HaystackError =>
+    new HaystackError('HAYSTACK_CAPTURE_TRUNCATED', `${name}: ${mode} stream is damaged or cut short (${(e as Error).message ?? String(e)})`, {
       file: name,
-      cause: failure,
+      cause: e,
     });
+  if (mode === 'none') {
+    yield* rest();
+    return;
   }
+  if (mode === 'gzip') {
+    // the gunzip stream applies backpressure and reports errors (also "unexpected end of file") in order
+    const gunzip = createGunzip();
+    const src = Readable.from(rest());
+    src.on('error', (e) => gunzip.destroy(e));
+    src.pipe(gunzip);
+    try {
+      for await (const d of gunzip) yield d as Uint8Array;
+    } catch (e) {
+      throw isHaystackError(e) ? e : damaged(e);
+    }
+    return;
+  }
+  let out: Uint8Array[] = [];
+  const zstd = new Decompress((d) => void out.push(d));
+  try {
+    for await (const c of rest()) {
+      for (let p = 0; p < c.length; p += ZSTD_SLICE) {
+        zstd.push(c.subarray(p, Math.min(c.length, p + ZSTD_SLICE)));
+        if (out.length > 0) {
+          const ready = out;
+          out = [];
+          yield* ready;
+        }
+      }
+    }
+    zstd.push(new Uint8Array(0), true);
+  } catch (e) {
+    yield* out;
+    throw damaged(e);
+  }
+  yield* out;
 }

@@ -118,7 +118,8 @@ export class StreamsWriter {
           this.flush(f);
           if (f.buf.length > 0 && this.buffers.length < MAX_POOLED_BUFFERS) this.buffers.push(f.buf);
           f.buf = NO_BYTES;
-          if (f.bytes === 0 && f.gaps.length === 0) continue;
+          // the index lists files; a direction that only ever had gaps has none (its session record counts them)
+          if (f.bytes === 0) continue;
           this.index.push({
             uid: s.uid, file: f.name, dir: d === ORIG ? 'orig' : 'resp',
             src: endpointName(s, d).split('-')[0]!, dst: endpointName(s, d).split('-')[1]!,

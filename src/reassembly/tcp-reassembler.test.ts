@@ -138,3 +138,59 @@ describe('TcpDirection', () => {
     );
   });
 });
+
+describe('TcpDirection limits', () => {
+  it('ignores a segment or ACK far beyond the stream instead of inventing missed bytes', () => {
+    const t = setup();
+    t.dir.start(0, false);
+    t.seg(0, 'abc');
+    t.seg(3 + 0x7fff0000, 'far');
+    t.dir.acked(0x40000000);
+    t.dir.finish();
+    expect(t.dir.missed).toBe(0);
+    expect(t.dir.highest).toBe(3);
+    expect(t.anomalies.map((a) => a.name)).toEqual(['tcp_seq_jump']);
+  });
+
+  it('drops data after the FIN and does not count the FIN as a byte', () => {
+    const t = setup();
+    t.dir.start(0, false);
+    t.seg(0, 'abc');
+    t.dir.finAt(3);
+    t.seg(3, 'zzz');
+    t.dir.finish();
+    expect(t.text()).toBe('abc');
+    expect(t.anomalies.map((a) => a.name)).toEqual(['tcp_data_after_fin']);
+  });
+
+  it('keeps delivered bytes only until acknowledged, then frees the ring', () => {
+    const t = setup();
+    t.dir.start(0, false);
+    t.seg(0, 'x'.repeat(3000));
+    expect(t.budget.ringBytes).toBe(4096);
+    t.dir.acked(3000);
+    expect(t.budget.ringBytes).toBe(0);
+    t.seg(0, 'y'.repeat(10)); // acknowledged: nothing to compare, no anomaly
+    expect(t.anomalies).toEqual([]);
+  });
+
+  it('does not compare against bytes a gap skipped', () => {
+    const t = setup({ perStream: 100 });
+    t.dir.start(0, false);
+    t.seg(0, 'abcd');
+    t.seg(8, 'x'.repeat(200)); // over the budget: the hole 4..8 becomes a gap
+    expect(t.gaps).toEqual([[4, 4]]);
+    t.seg(4, 'EFGH'); // the late original of the gap: nothing valid to compare with
+    expect(t.anomalies.map((a) => a.name)).toEqual(['tcp_reassembly_budget']);
+  });
+
+  it('holds tens of thousands of tiny segments in linear time and within the segment cap', () => {
+    const t = setup();
+    t.dir.start(0, false);
+    for (let i = 1; i <= 40000; i++) t.seg(2 * i, 'x');
+    expect(t.dir.heldByteCount).toBeLessThanOrEqual(16384 * 65);
+    expect(t.anomalies.some((a) => a.name === 'tcp_reassembly_budget')).toBe(true);
+    t.dir.finish();
+    expect(t.budget.used).toBe(0);
+  });
+});

@@ -10,8 +10,10 @@ export interface ReassemblyBudget {
   limit: number;
   /** per-direction limit on held bytes */
   perStream: number;
-  /** rings of finished directions, for the next ones (no allocation per stream) */
-  rings?: Uint8Array[];
+  /** bytes in retransmission-check rings across all streams (limited by MAX_RING_TOTAL) */
+  ringBytes?: number;
+  /** rings no longer needed, by size, for the next ones (no allocation per stream) */
+  rings?: Map<number, Uint8Array[]>;
 }
 
 /**
@@ -27,8 +29,27 @@ export const DEFAULT_MAX_HELD_TOTAL = 128 * 1024 * 1024;
  * have in flight. Only kept when a stream consumer exists.
  */
 export const MAX_UNACKED_KEPT = 64 * 1024;
-/** Finished directions' rings kept for reuse: enough for the streams open at once on a busy link. */
-const MAX_POOLED_RINGS = 1024;
+/** Rings start this small and double while more delivered bytes wait for their ACK. */
+const MIN_RING = 2048;
+/**
+ * All rings together: 32 MiB is 512 streams with a full 64 KiB unacknowledged each; past it new streams keep
+ * no copy (their retransmissions are not compared) rather than the process growing with the session count.
+ */
+export const MAX_RING_TOTAL = 32 * 1024 * 1024;
+/** Rings kept for reuse per size. */
+const MAX_POOLED_RINGS = 256;
+/**
+ * Bookkeeping charged per held segment on top of its bytes: without it, 4 MiB of one-byte segments would be
+ * four million objects.
+ */
+export const SEGMENT_OVERHEAD = 64;
+/** Held segments per direction; past this the oldest hole is given up (an attack or a broken capture). */
+export const MAX_HELD_SEGMENTS = 16384;
+/**
+ * A segment or ACK this far beyond everything seen is not the same stream (a stray or forged sequence
+ * number): it must not turn into gigabytes of "missed" data. 16 MiB is more than any window in flight.
+ */
+export const MAX_SEQ_JUMP = 16 * 1024 * 1024;
 
 const NO_BYTES = new Uint8Array(0);
 
@@ -60,6 +81,8 @@ export class TcpDirection {
    */
   private ring: Uint8Array | null = null;
   private ackedTo = 0;
+  /** ring bytes below this offset are not valid (a gap skipped them) */
+  private ringFrom = 0;
   private readonly dir: Dir;
   private readonly budget: ReassemblyBudget;
   private readonly sink: StreamAnalyzer | null;
@@ -99,7 +122,19 @@ export class TcpDirection {
   segment(seq: number, buf: Uint8Array, off: number, len: number, ts: number, uid: string, anomalies: AnomalyLog): void {
     if (this.ended || len === 0) return;
     let start = this.offsetOf(seq);
-    const end = start + len;
+    let end = start + len;
+    if (start > Math.max(this.next, this.highest) + MAX_SEQ_JUMP) {
+      anomalies.add(ts, uid, 'tcp_seq_jump', `segment ${start - Math.max(this.next, this.highest)} bytes beyond the stream`);
+      return;
+    }
+    if (this.finOffset >= 0 && end > this.finOffset) {
+      if (start >= this.finOffset) {
+        anomalies.add(ts, uid, 'tcp_data_after_fin', `${len} bytes at stream offset ${start}`);
+        return;
+      }
+      end = this.finOffset;
+      len = end - start;
+    }
     if (end > this.highest) this.highest = end;
     if (start < this.next && this.ring !== null) {
       this.compareDelivered(start, buf.subarray(off, off + len), ts, uid, anomalies);
@@ -117,8 +152,8 @@ export class TcpDirection {
     if (start < 0) return;
     this.insert(start, end, this.sink === null ? NO_BYTES : buf.subarray(off, off + end - start), ts, uid, anomalies);
     this.flush();
-    if (this.heldBytes > this.budget.perStream || this.budget.used > this.budget.limit) {
-      anomalies.add(ts, uid, 'tcp_reassembly_budget', `${this.heldBytes} bytes held behind a hole`);
+    if (this.heldBytes > this.budget.perStream || this.budget.used > this.budget.limit || this.held.length > MAX_HELD_SEGMENTS) {
+      anomalies.add(ts, uid, 'tcp_reassembly_budget', `${this.held.length} segments (${this.heldBytes} bytes) held behind a hole`);
       this.skipFirstHole();
     }
   }
@@ -127,12 +162,15 @@ export class TcpDirection {
   acked(ack: number): void {
     if (!this.started || this.ended) return;
     let a = this.offsetOf(ack);
+    // only trust ACKs that stay near what we saw: a bogus ACK must not invent gigabytes of missed data
+    if (a - Math.max(this.next, this.highest) > MAX_SEQ_JUMP) return;
     // the ACK of a FIN covers the FIN's own sequence number, which is not data
     if (this.finOffset >= 0 && a > this.finOffset) a = this.finOffset;
-    if (a > this.ackedTo) this.ackedTo = a;
+    if (a > this.ackedTo) {
+      this.ackedTo = a;
+      if (a >= this.next) this.dropRing();
+    }
     if (a <= this.next) return;
-    // only trust ACKs that stay near what we saw: a bogus ACK must not invent gigabytes of missed data
-    if (a - this.highest > 1 << 30) return;
     if (this.held.length === 0) {
       if (a > this.highest) this.highest = a;
       this.gapTo(a);
@@ -147,12 +185,13 @@ export class TcpDirection {
     if (this.ended) return;
     while (this.held.length > 0) this.skipFirstHole();
     this.ended = true;
-    if (this.ring !== null) {
-      const pool = (this.budget.rings ??= []);
-      if (pool.length < MAX_POOLED_RINGS) pool.push(this.ring);
-      this.ring = null;
-    }
+    this.dropRing();
     this.sink?.end(this.dir);
+  }
+
+  /** True while bytes are missing below data already seen (a retransmission may still fill them). */
+  get hasHoles(): boolean {
+    return this.held.length > 0;
   }
 
   /** Notes the FIN at sequence number `seq` (the number after the last data byte). */
@@ -165,14 +204,22 @@ export class TcpDirection {
 
   private insert(start: number, end: number, d: Uint8Array, ts: number, uid: string, anomalies: AnomalyLog): void {
     const held = this.held;
-    let i = 0;
-    while (i < held.length && held[i]!.end <= start) i++;
+    // held segments are ordered and disjoint: the first that ends after `start`, by binary search
+    let lo = 0;
+    let hi = held.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (held[mid]!.end <= start) lo = mid + 1;
+      else hi = mid;
+    }
+    const i = lo;
     let cur = start;
-    const pieces: Segment[] = [];
+    let j = i;
+    const merged: Segment[] = [];
     let differs = false;
-    for (let j = i; j < held.length && held[j]!.start < end; j++) {
+    for (; j < held.length && held[j]!.start < end; j++) {
       const h = held[j]!;
-      if (h.start > cur) pieces.push(this.piece(cur, h.start, d, start));
+      if (h.start > cur) merged.push(this.piece(cur, h.start, d, start));
       if (h.data !== null && !differs) {
         const a = Math.max(cur, h.start);
         const b = Math.min(end, h.end);
@@ -183,17 +230,17 @@ export class TcpDirection {
           }
         }
       }
+      merged.push(h);
       cur = Math.max(cur, h.end);
     }
-    if (cur < end) pieces.push(this.piece(cur, end, d, start));
+    if (cur < end) merged.push(this.piece(cur, end, d, start));
     if (differs) anomalies.add(ts, uid, 'tcp_rexmit_inconsistency', `overlapping data differs at stream offset ${start}`);
-    if (pieces.length === 0) return;
-    held.splice(i, 0, ...pieces);
-    held.sort((x, y) => x.start - y.start);
+    if (merged.length === j - i) return; // nothing new
+    held.splice(i, j - i, ...merged);
   }
 
   private piece(from: number, to: number, d: Uint8Array, dStart: number): Segment {
-    const n = to - from;
+    const n = to - from + SEGMENT_OVERHEAD;
     this.heldBytes += n;
     this.budget.used += n;
     return { start: from, end: to, data: this.sink === null ? null : d.slice(from - dStart, to - dStart) };
@@ -229,10 +276,12 @@ export class TcpDirection {
     this.missed += len;
     this.sink?.gap(this.dir, len, this.next);
     this.next = off;
+    // the ring never saw the skipped bytes: nothing below here can be compared any more
+    this.ringFrom = off;
   }
 
   private release(h: Segment): void {
-    const n = h.end - h.start;
+    const n = h.end - h.start + SEGMENT_OVERHEAD;
     this.heldBytes -= n;
     this.budget.used -= n;
   }
@@ -240,8 +289,36 @@ export class TcpDirection {
   private deliver(offset: number, data: Uint8Array): void {
     if (this.sink === null || data.length === 0) return;
     this.sink.deliver(this.dir, data, offset);
+    this.keep(offset, data);
+  }
+
+  /**
+   * Keeps delivered bytes until acknowledged, in a ring that grows with what is outstanding (2 KiB up to
+   * MAX_UNACKED_KEPT) and goes back to the pool once the peer has acknowledged everything.
+   */
+  private keep(offset: number, data: Uint8Array): void {
+    const end = offset + data.length;
+    const lo = Math.max(this.ackedTo, this.ringFrom, end - MAX_UNACKED_KEPT);
     let ring = this.ring;
-    if (ring === null) ring = this.ring = this.budget.rings?.pop() ?? new Uint8Array(MAX_UNACKED_KEPT);
+    const want = Math.min(MAX_UNACKED_KEPT, end - lo);
+    if (ring === null || ring.length < want) {
+      let size = ring?.length ?? MIN_RING;
+      while (size < want) size *= 2;
+      const budget = this.budget;
+      const total = (budget.ringBytes ?? 0) + size - (ring?.length ?? 0);
+      if (total > MAX_RING_TOTAL) {
+        this.dropRing();
+        return;
+      }
+      const next = budget.rings?.get(size)?.pop() ?? new Uint8Array(size);
+      if (ring !== null) {
+        // carry over what is still outstanding from before this delivery
+        for (let k = Math.max(lo, offset - ring.length); k < offset; k++) next[k % size] = ring[k % ring.length]!;
+        this.dropRing();
+      }
+      budget.ringBytes = (budget.ringBytes ?? 0) + size;
+      this.ring = ring = next;
+    }
     const size = ring.length;
     const keep = Math.min(data.length, size);
     let from = data.length - keep;
@@ -254,12 +331,24 @@ export class TcpDirection {
     }
   }
 
+  private dropRing(): void {
+    const ring = this.ring;
+    if (ring === null) return;
+    this.ring = null;
+    const budget = this.budget;
+    budget.ringBytes = (budget.ringBytes ?? 0) - ring.length;
+    const pools = (budget.rings ??= new Map());
+    let pool = pools.get(ring.length);
+    if (pool === undefined) pools.set(ring.length, (pool = []));
+    if (pool.length < MAX_POOLED_RINGS) pool.push(ring);
+  }
+
   /** A retransmission of delivered bytes: the first copy stands, a different later copy is an anomaly. */
   private compareDelivered(start: number, data: Uint8Array, ts: number, uid: string, anomalies: AnomalyLog): void {
     const ring = this.ring!;
     const size = ring.length;
-    // comparable: delivered, not yet acknowledged, and still in the ring
-    const from = Math.max(start, this.ackedTo, this.next - size);
+    // comparable: delivered, not yet acknowledged, not skipped by a gap, and still in the ring
+    const from = Math.max(start, this.ackedTo, this.ringFrom, this.next - size);
     const to = Math.min(start + data.length, this.next);
     for (let k = from; k < to; k++) {
       if (ring[k % size] !== data[k - start]) {
@@ -269,8 +358,7 @@ export class TcpDirection {
     }
   }
 
-
-  /** Bytes currently held out of order. */
+  /** Bytes currently held out of order (with the per-segment overhead). */
   get heldByteCount(): number {
     return this.heldBytes;
   }

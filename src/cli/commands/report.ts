@@ -2,7 +2,7 @@
 import type { RunResult } from '../../pipeline/engine.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, type CliIo } from '../io.js';
 
-/** Names each damaged input on stderr; exit 1 if an input was no capture at all, 3 if one was cut or corrupt. */
+/** Names each damaged input on stderr; exit 1 if an input was unreadable or no capture, 3 if one was cut or corrupt. */
 export function reportDamage(io: CliIo, res: RunResult): number {
   let code = EXIT_OK;
   const names = [...res.anomalies].filter(([n]) => n !== 'capture_damaged').sort((a, b) => b[1] - a[1]);
@@ -13,7 +13,7 @@ export function reportDamage(io: CliIo, res: RunResult): number {
   }
   for (const r of res.inputs) {
     if (r.error === null) continue;
-    if (r.error.code === 'HAYSTACK_CAPTURE_FORMAT') {
+    if (r.error.code === 'HAYSTACK_CAPTURE_FORMAT' || r.error.code === 'HAYSTACK_IO') {
       io.stderr(`haystack: ${r.error.message}\n`);
       code = EXIT_FAILURE;
     } else {

@@ -77,7 +77,7 @@ export class CaptureReader {
     return {
       format: ng !== null ? 'pcapng' : this.pcap !== null ? this.pcap.format : null,
       interfaces: ng?.interfaces ?? this.pcap?.interfaces ?? [],
-      blockCounts: ng?.blockCounts ?? new Map(),
+      blockCounts: ng?.counts() ?? new Map(),
       blockSequence: ng?.blockSequence ?? null,
       sections: ng?.sections ?? (this.pcap !== null ? 1 : 0),
       packets: this.rec.index,

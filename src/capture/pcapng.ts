@@ -46,7 +46,8 @@ export class PcapngParser implements FormatParser {
   readonly format = 'pcapng' as const;
   /** interfaces of every section, in order of appearance */
   readonly interfaces: InterfaceInfo[] = [];
-  readonly blockCounts = new Map<string, number>();
+  private readonly blockCounts = new Map<string, number>();
+  private epbs = 0;
   /** block names in file order, only when asked for (tests of the block structure) */
   readonly blockSequence: string[] | null;
   sections = 0;
@@ -60,6 +61,13 @@ export class PcapngParser implements FormatParser {
     this.sink = sink;
     this.rec = rec;
     this.blockSequence = keepSequence ? [] : null;
+  }
+
+  /** Blocks seen, by short name, in order of first appearance. */
+  counts(): Map<string, number> {
+    const out = new Map(this.blockCounts);
+    if (this.epbs > 0) out.set('EPB', (out.get('EPB') ?? 0) + this.epbs);
+    return out;
   }
 
   needed(_buf: Uint8Array, view: DataView, off: number, avail: number): number {
@@ -89,11 +97,16 @@ export class PcapngParser implements FormatParser {
       this.corruptReason = 'block length and trailing length differ';
       return false;
     }
-    let name = BLOCK_NAMES.get(type) ?? `0x${type.toString(16).padStart(8, '0')}`;
-    // unknown types are counted by name up to a point; a crafted file must not grow the map without end
-    if (!this.blockCounts.has(name) && this.blockCounts.size >= MAX_BLOCK_NAMES) name = 'other';
-    this.blockCounts.set(name, (this.blockCounts.get(name) ?? 0) + 1);
-    this.blockSequence?.push(name);
+    if (type === BT_EPB && this.blockSequence === null) {
+      // the common case, counted without a map lookup (see counts()); the map keeps its place in the order
+      if (this.epbs++ === 0 && !this.blockCounts.has('EPB')) this.blockCounts.set('EPB', 0);
+    } else {
+      let name = BLOCK_NAMES.get(type) ?? `0x${type.toString(16).padStart(8, '0')}`;
+      // unknown types are counted by name up to a point; a crafted file must not grow the map without end
+      if (!this.blockCounts.has(name) && this.blockCounts.size >= MAX_BLOCK_NAMES) name = 'other';
+      this.blockCounts.set(name, (this.blockCounts.get(name) ?? 0) + 1);
+      this.blockSequence?.push(name);
+    }
     switch (type) {
       case BT_EPB:
         return this.packetBlock(buf, view, off, len, fileOffset, view.getUint32(off + 8, le), 12, 28);

@@ -45,6 +45,8 @@ export interface FlowTableOptions {
   salt?: number;
 }
 
+const BOTH_DIRS: readonly Dir[] = [ORIG, RESP];
+
 /** Ports at or below this are taken as the server side when a flow is picked up without its start. */
 const WELL_KNOWN_PORT_MAX = 1023;
 /** ICMP types that answer a request: seeing one first means the sender is the responder. */
@@ -334,7 +336,7 @@ export class FlowTable {
    * both, even one that never sent a packet); otherwise only directions without holes.
    */
   private endStreams(s: Session, final: boolean): void {
-    for (const dir of [ORIG, RESP] as const) {
+    for (const dir of BOTH_DIRS) {
       const stream = dir === ORIG ? s.origStream : s.respStream;
       if (stream !== null) {
         if (final || !stream.hasHoles) stream.finish();

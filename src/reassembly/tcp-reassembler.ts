@@ -166,10 +166,7 @@ export class TcpDirection {
     if (a - Math.max(this.next, this.highest) > MAX_SEQ_JUMP) return;
     // the ACK of a FIN covers the FIN's own sequence number, which is not data
     if (this.finOffset >= 0 && a > this.finOffset) a = this.finOffset;
-    if (a > this.ackedTo) {
-      this.ackedTo = a;
-      if (a >= this.next) this.dropRing();
-    }
+    if (a > this.ackedTo) this.ackedTo = a;
     if (a <= this.next) return;
     if (this.held.length === 0) {
       if (a > this.highest) this.highest = a;
@@ -293,8 +290,8 @@ export class TcpDirection {
   }
 
   /**
-   * Keeps delivered bytes until acknowledged, in a ring that grows with what is outstanding (2 KiB up to
-   * MAX_UNACKED_KEPT) and goes back to the pool once the peer has acknowledged everything.
+   * Keeps delivered bytes until acknowledged, in a ring that grows with what has been outstanding at once
+   * (2 KiB up to MAX_UNACKED_KEPT; all rings together are capped) and goes back to the pool at the end.
    */
   private keep(offset: number, data: Uint8Array): void {
     const end = offset + data.length;
@@ -313,7 +310,13 @@ export class TcpDirection {
       const next = budget.rings?.get(size)?.pop() ?? new Uint8Array(size);
       if (ring !== null) {
         // carry over what is still outstanding from before this delivery
-        for (let k = Math.max(lo, offset - ring.length); k < offset; k++) next[k % size] = ring[k % ring.length]!;
+        for (let k = Math.max(lo, offset - ring.length); k < offset;) {
+          const from = k % ring.length;
+          const to = k % size;
+          const n = Math.min(offset - k, ring.length - from, size - to);
+          next.set(ring.subarray(from, from + n), to);
+          k += n;
+        }
         this.dropRing();
       }
       budget.ringBytes = (budget.ringBytes ?? 0) + size;

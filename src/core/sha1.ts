@@ -4,13 +4,17 @@
 /** message schedule, reused: sha1 is called once per session */
 const W = new Int32Array(80);
 
+/** padded-message scratch for short inputs (Community ID tuples are at most 40 bytes) */
+const SCRATCH = new Uint8Array(128);
+
 export function sha1(data: Uint8Array): Uint8Array {
   const ml = data.length;
   const withPad = ((ml + 9 + 63) >> 6) << 6;
-  const m = new Uint8Array(withPad);
+  const m = withPad <= SCRATCH.length ? SCRATCH.subarray(0, withPad) : new Uint8Array(withPad);
+  m.fill(0);
   m.set(data);
   m[ml] = 0x80;
-  const dv = new DataView(m.buffer);
+  const dv = new DataView(m.buffer, m.byteOffset, m.byteLength);
   dv.setUint32(withPad - 8, Math.floor((ml * 8) / 4294967296), false);
   dv.setUint32(withPad - 4, (ml * 8) >>> 0, false);
   let h0 = 0x67452301;

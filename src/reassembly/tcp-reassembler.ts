@@ -52,6 +52,7 @@ export const MAX_HELD_SEGMENTS = 16384;
 export const MAX_SEQ_JUMP = 16 * 1024 * 1024;
 
 const NO_BYTES = new Uint8Array(0);
+const NO_SEGMENTS: Segment[] = [];
 
 interface Segment {
   start: number;
@@ -73,7 +74,8 @@ export class TcpDirection {
   private isn = 0;
   private started = false;
   private ended = false;
-  private held: Segment[] = [];
+  /** out-of-order segments, ordered and disjoint; the shared empty list until the first one (most never) */
+  private held: Segment[] = NO_SEGMENTS;
   private heldBytes = 0;
   /**
    * The last MAX_UNACKED_KEPT delivered bytes, stream offset o at ring[o % size], kept from `ackedTo` (or
@@ -233,7 +235,8 @@ export class TcpDirection {
     if (cur < end) merged.push(this.piece(cur, end, d, start));
     if (differs) anomalies.add(ts, uid, 'tcp_rexmit_inconsistency', `overlapping data differs at stream offset ${start}`);
     if (merged.length === j - i) return; // nothing new
-    held.splice(i, j - i, ...merged);
+    if (held === NO_SEGMENTS) this.held = merged;
+    else held.splice(i, j - i, ...merged);
   }
 
   private piece(from: number, to: number, d: Uint8Array, dStart: number): Segment {

@@ -27,22 +27,37 @@ export function selectFields(all: readonly FieldDef[], list: string | undefined,
 
 type Row = Record<string, unknown>;
 
-/** One JSON value as text (the same as JSON.stringify of the value, without building an object per row). */
-function jsonText(f: FieldDef, v: unknown): string {
-  if (v === null || v === undefined) return 'null';
-  switch (f.type) {
-    case 'timestamp':
-      return `"${isoMicros(v as number)}"`;
-    case 'int':
-    case 'float':
-      return Number.isFinite(v) ? String(v) : 'null';
-    case 'bool':
-      return v === true ? 'true' : 'false';
-    case 'string':
-    case 'string[]':
-    case 'json':
-      return JSON.stringify(v);
-  }
+/**
+ * A JSON-lines serializer specialised to a field list: one expression per field, no per-row objects or
+ * type switches (the rows of one command all have the same shape). Field names come from our schema and
+ * are embedded through JSON.stringify, never as raw text.
+ */
+function compileJson(fields: readonly FieldDef[]): (r: Row) => string {
+  const parts = fields.map((f, i) => {
+    const key = JSON.stringify(`${i === 0 ? '{' : ','}${JSON.stringify(f.name)}:`);
+    const v = `r[${JSON.stringify(f.name)}]`;
+    let expr: string;
+    switch (f.type) {
+      case 'timestamp':
+        expr = `'"' + iso(${v}) + '"'`;
+        break;
+      case 'int':
+      case 'float':
+        expr = `(Number.isFinite(${v}) ? '' + ${v} : 'null')`;
+        break;
+      case 'bool':
+        expr = `(${v} === true ? 'true' : 'false')`;
+        break;
+      case 'string':
+      case 'string[]':
+      case 'json':
+        expr = `JSON.stringify(${v})`;
+        break;
+    }
+    return `${key} + (${v} == null ? 'null' : ${expr})`;
+  });
+  // generated from schema field names only (see above), no user text
+  return new Function('iso', `return (r) => ${parts.join(' + ')} + '}\\n';`)(isoMicros) as (r: Row) => string;
 }
 
 function textValue(f: FieldDef, v: unknown): string {
@@ -69,12 +84,11 @@ export class RowWriter {
   private out: string[] = [];
   private static readonly TABLE_SAMPLE = 200;
 
-  /** `"name":` for each field, with the separating comma */
-  private readonly jsonKeys: string[];
+  private readonly toJson: (r: Row) => string;
 
   constructor(fields: readonly FieldDef[], format: Format, write: (s: string) => void) {
     this.fields = fields;
-    this.jsonKeys = fields.map((f, i) => `${i === 0 ? '' : ','}${JSON.stringify(f.name)}:`);
+    this.toJson = compileJson(fields);
     this.format = format;
     this.write = write;
   }
@@ -82,9 +96,7 @@ export class RowWriter {
   row(r: Row): void {
     const fs = this.fields;
     if (this.format === 'jsonl') {
-      let line = '{';
-      for (let i = 0; i < fs.length; i++) line += this.jsonKeys[i]! + jsonText(fs[i]!, r[fs[i]!.name]);
-      this.emit(`${line}}\n`);
+      this.emit(this.toJson(r));
       return;
     }
     if (this.format === 'csv') {

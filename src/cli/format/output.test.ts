@@ -1,0 +1,41 @@
+// Output formats: the generated JSON-lines serializer says exactly what JSON.stringify says; CSV quoting.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isoMicros } from '../../core/time.js';
+import { SESSIONS } from '../../schema/sessions.js';
+import { RowWriter } from './output.js';
+
+describe('RowWriter', () => {
+  it('jsonl equals JSON.stringify of the row, timestamps as ISO text', () => {
+    const value = (t: string) =>
+      t === 'timestamp' ? fc.integer({ min: 0, max: 4_000_000_000_000_000 })
+        : t === 'int' ? fc.integer()
+          : t === 'float' ? fc.double({ noNaN: true, noDefaultInfinity: true })
+            : t === 'bool' ? fc.boolean()
+              : fc.string({ unit: 'binary' });
+    const row = fc.record(Object.fromEntries(SESSIONS.fields.map((f) => [f.name, f.nullable ? fc.option(value(f.type), { nil: null }) : value(f.type)])));
+    fc.assert(
+      fc.property(row, (r) => {
+        let out = '';
+        const w = new RowWriter(SESSIONS.fields, 'jsonl', (s) => void (out += s));
+        w.row(r);
+        w.end();
+        const want = Object.fromEntries(SESSIONS.fields.map((f) => {
+          const v = r[f.name];
+          return [f.name, v === null ? null : f.type === 'timestamp' ? isoMicros(v as number) : v];
+        }));
+        expect(out).toBe(`${JSON.stringify(want)}\n`);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('csv quotes commas, quotes and line breaks', () => {
+    let out = '';
+    const fields = SESSIONS.fields.filter((f) => f.name === 'uid' || f.name === 'app_proto');
+    const w = new RowWriter(fields, 'csv', (s) => void (out += s));
+    w.row({ uid: 'a,b', app_proto: 'say "hi"\nthere' });
+    w.end();
+    expect(out).toBe('uid,app_proto\n"a,b","say ""hi""\nthere"\n');
+  });
+});

@@ -7,7 +7,7 @@ import { RowWriter } from './output.js';
 
 describe('RowWriter', () => {
   it('jsonl equals JSON.stringify of the row, timestamps as ISO text', () => {
-    const value = (t: string) =>
+    const value = (t: string): fc.Arbitrary<unknown> =>
       t === 'timestamp' ? fc.integer({ min: 0, max: 4_000_000_000_000_000 })
         : t === 'int' ? fc.integer()
           : t === 'float' ? fc.double({ noNaN: true, noDefaultInfinity: true })

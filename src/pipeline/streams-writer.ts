@@ -2,7 +2,8 @@
 // offsets), an index (jsonl) and optional Sguil-style interleaved transcripts.
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatIpv4Padded, formatIpv6 } from '../core/ip.js';
+import { formatIpv4, formatIpv4Padded, formatIpv6 } from '../core/ip.js';
+import { isoMicros } from '../core/time.js';
 import type { Session } from '../flow/session.js';
 import { ORIG, type Dir, type StreamAnalyzer } from '../reassembly/stream-analyzer.js';
 
@@ -18,8 +19,11 @@ export interface StreamIndexEntry {
   uid: string;
   file: string;
   dir: 'orig' | 'resp';
-  src: string;
-  dst: string;
+  /** sender of this direction's bytes */
+  src_ip: string;
+  src_port: number;
+  dst_ip: string;
+  dst_port: number;
   bytes: number;
   gaps: { offset: number; len: number }[];
 }
@@ -30,6 +34,11 @@ function endpointName(s: Session, dir: Dir): string {
   const a = `${ip(s.a4, s.a6)}.${String(s.aPort).padStart(5, '0')}`;
   const b = `${ip(s.b4, s.b6)}.${String(s.bPort).padStart(5, '0')}`;
   return fromA ? `${a}-${b}` : `${b}-${a}`;
+}
+
+function ipText(s: Session, a: boolean): string {
+  if (s.v6) return formatIpv6(a ? s.a6! : s.b6!);
+  return formatIpv4(a ? s.a4 : s.b4);
 }
 
 class DirectionFile {
@@ -122,12 +131,23 @@ export class StreamsWriter {
           if (f.bytes === 0) continue;
           this.index.push({
             uid: s.uid, file: f.name, dir: d === ORIG ? 'orig' : 'resp',
-            src: endpointName(s, d).split('-')[0]!, dst: endpointName(s, d).split('-')[1]!,
+            ...(d === ORIG
+              ? { src_ip: ipText(s, true), src_port: s.aPort, dst_ip: ipText(s, false), dst_port: s.bPort }
+              : { src_ip: ipText(s, false), src_port: s.bPort, dst_ip: ipText(s, true), dst_port: s.aPort }),
             bytes: f.bytes, gaps: f.gaps,
           });
         }
         if (transcript !== null && transcript.length > 0) {
-          const head = `Session ${s.uid}: ${endpointName(s, ORIG)}\n\n`;
+          // a Sguil-style header: who, when, which ports
+          const head = [
+            `Session: ${s.uid}`,
+            `Start:   ${isoMicros(s.start)}`,
+            `End:     ${isoMicros(s.last)}`,
+            `Src IP:  ${ipText(s, true)} (port ${s.aPort})`,
+            `Dst IP:  ${ipText(s, false)} (port ${s.bPort})`,
+            '',
+            '',
+          ].join('\n');
           const fd = openSync(join(this.dir, 'transcripts', `${s.uid}.txt`), 'w');
           try {
             writeSync(fd, head + transcript.join(''));

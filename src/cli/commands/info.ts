@@ -25,7 +25,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const facts = infoOf(r, res.sessions, res.anomalies);
     if (values.json === true) io.stdout(`${JSON.stringify(facts)}\n`);
     else io.stdout(text(facts));
-    code = Math.max(code, reportDamage(io, res));
+    // info lists the anomalies itself
+    code = Math.max(code, reportDamage(io, res, false));
   }
   return code;
 }

@@ -3,10 +3,10 @@ import type { RunResult } from '../../pipeline/engine.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, type CliIo } from '../io.js';
 
 /** Names each damaged input on stderr; exit 1 if an input was unreadable or no capture, 3 if one was cut or corrupt. */
-export function reportDamage(io: CliIo, res: RunResult): number {
+export function reportDamage(io: CliIo, res: RunResult, anomalySummary = true): number {
   let code = EXIT_OK;
   const names = [...res.anomalies].filter(([n]) => n !== 'capture_damaged').sort((a, b) => b[1] - a[1]);
-  if (names.length > 0) {
+  if (anomalySummary && names.length > 0) {
     const total = names.reduce((a, [, n]) => a + n, 0);
     const top = names.slice(0, 5).map(([n, c]) => `${n} ${c}`).join(', ');
     io.stderr(`haystack: ${total} anomalies (${top}${names.length > 5 ? ', ...' : ''}); \`haystack info\` lists them\n`);

@@ -3,6 +3,7 @@ import { isHaystackError } from '../core/errors.js';
 import * as info from './commands/info.js';
 import * as sessions from './commands/sessions.js';
 import * as streams from './commands/streams.js';
+import * as tls from './commands/tls.js';
 import { EXIT_FAILURE, EXIT_USAGE, processIo, type CliIo } from './io.js';
 
 interface Command {
@@ -15,6 +16,7 @@ interface Command {
 export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['sessions', sessions],
   ['streams', streams],
+  ['tls', tls],
   ['info', info],
 ]);
 

@@ -1,7 +1,7 @@
 // Record schemas as data: one field list per record type, from which the row types, JSON column order and
 // (later) the DuckDB and ClickHouse DDL are derived.
 
-export type FieldType = 'string' | 'int' | 'float' | 'bool' | 'timestamp' | 'string[]' | 'json';
+export type FieldType = 'string' | 'int' | 'float' | 'bool' | 'timestamp' | 'string[]' | 'int[]' | 'json';
 
 export interface FieldDef {
   readonly name: string;
@@ -24,6 +24,7 @@ interface TsTypes {
   /** µs since the epoch in memory; ISO 8601 in JSON */
   timestamp: number;
   'string[]': string[];
+  'int[]': number[];
   json: unknown;
 }
 

@@ -50,6 +50,7 @@ function compileJson(fields: readonly FieldDef[]): (r: Row) => string {
         break;
       case 'string':
       case 'string[]':
+      case 'int[]':
       case 'json':
         expr = `JSON.stringify(${v})`;
         break;

@@ -1,0 +1,72 @@
+// JA3 / JA3S (Salesforce, BSD-3) and JA4 (FoxIO, BSD-3; JA4+ others are under the FoxIO licence and not here).
+import { md5 } from '../../core/md5.js';
+import { hex } from '../../core/sha1.js';
+import { sha256 } from '../../core/sha256.js';
+import { EXT_ALPN, EXT_SERVER_NAME, isGrease, type ClientHello, type ServerHello } from './hello.js';
+
+const enc = new TextEncoder();
+
+const dec = (list: readonly number[]): string => list.filter((v) => !isGrease(v)).join('-');
+
+/** JA3: SSLVersion,Ciphers,Extensions,EllipticCurves,EllipticCurvePointFormats in decimal, GREASE removed. */
+export function ja3(ch: ClientHello): { ja3: string; ja3String: string } {
+  const s = `${ch.legacyVersion},${dec(ch.ciphers)},${dec(ch.extensions)},${dec(ch.groups)},${ch.pointFormats.join('-')}`;
+  return { ja3: hex(md5(enc.encode(s))), ja3String: s };
+}
+
+/** JA3S: SSLVersion,Cipher,Extensions of the ServerHello. */
+export function ja3s(sh: ServerHello): string {
+  return hex(md5(enc.encode(`${sh.legacyVersion},${sh.cipher},${dec(sh.extensions)}`)));
+}
+
+const JA4_VERSIONS: ReadonlyMap<number, string> = new Map([
+  [0x0304, '13'], [0x0303, '12'], [0x0302, '11'], [0x0301, '10'], [0x0300, 's3'], [0x0002, 's2'],
+  [0xfeff, 'd1'], [0xfefd, 'd2'], [0xfefc, 'd3'],
+]);
+
+const hex4 = (v: number): string => v.toString(16).padStart(4, '0');
+const count2 = (n: number): string => String(Math.min(n, 99)).padStart(2, '0');
+const hash12 = (s: string): string => (s === '' ? '000000000000' : hex(sha256(enc.encode(s))).slice(0, 12));
+const alnum = (c: number): boolean => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+
+/** The two ALPN characters: first and last of the first protocol, or of its hex form when not alphanumeric. */
+function alpnChars(first: Uint8Array | null): string {
+  if (first === null || first.length === 0) return '00';
+  const a = first[0]!;
+  const z = first[first.length - 1]!;
+  if (alnum(a) && alnum(z)) return String.fromCharCode(a) + String.fromCharCode(z);
+  const h = hex(first);
+  return h[0]! + h[h.length - 1]!;
+}
+
+/**
+ * JA4 (FoxIO JA4 spec): protocol, version (highest supported_versions, else the legacy version), SNI d/i,
+ * cipher and extension counts (capped at 99), ALPN first/last character; sorted cipher hash; sorted
+ * extension hash without SNI and ALPN, followed by the signature algorithms in wire order.
+ */
+export function ja4(ch: ClientHello, transport: 't' | 'q' | 'd'): { ja4: string; ja4R: string } {
+  const versions = ch.supportedVersions.filter((v) => !isGrease(v));
+  const version = versions.length > 0 ? Math.max(...versions) : ch.legacyVersion;
+  const ciphers = ch.ciphers.filter((v) => !isGrease(v));
+  const exts = ch.extensions.filter((v) => !isGrease(v));
+  const a = `${transport}${JA4_VERSIONS.get(version) ?? '00'}${ch.extensions.includes(EXT_SERVER_NAME) ? 'd' : 'i'}` +
+    `${count2(ciphers.length)}${count2(exts.length)}${alpnChars(ch.alpnFirst)}`;
+  const sortedCiphers = ciphers.map(hex4).sort().join(',');
+  const sortedExts = exts.filter((v) => v !== EXT_SERVER_NAME && v !== EXT_ALPN).map(hex4).sort().join(',');
+  const sigs = ch.sigAlgs.filter((v) => !isGrease(v)).map(hex4).join(',');
+  const c = sigs === '' ? sortedExts : `${sortedExts}_${sigs}`;
+  return {
+    ja4: `${a}_${hash12(sortedCiphers)}_${sortedExts === '' && sigs === '' ? '000000000000' : hash12(c)}`,
+    ja4R: `${a}_${sortedCiphers}_${c}`,
+  };
+}
+
+const NAMES: ReadonlyMap<number, string> = new Map([
+  [0x0002, 'SSLv2'], [0x0300, 'SSLv3'], [0x0301, 'TLSv10'], [0x0302, 'TLSv11'], [0x0303, 'TLSv12'],
+  [0x0304, 'TLSv13'], [0xfeff, 'DTLSv10'], [0xfefd, 'DTLSv12'], [0xfefc, 'DTLSv13'],
+]);
+
+/** Version names as Zeek's ssl.log writes them; drafts and unknown values in hex. */
+export function versionName(v: number): string {
+  return NAMES.get(v) ?? (v >> 8 === 0x7f ? `TLSv13-draft${v & 0xff}` : `0x${hex4(v)}`);
+}

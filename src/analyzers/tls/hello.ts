@@ -1,0 +1,221 @@
+// TLS ClientHello and ServerHello bodies (RFC 8446 §4.1.2-4.1.3, RFC 5246 §7.4.1): the fields fingerprints
+// and records need. Pure syntax over one complete handshake message; malformation is reported, not thrown.
+
+export const EXT_SERVER_NAME = 0x0000;
+export const EXT_SUPPORTED_GROUPS = 0x000a;
+export const EXT_EC_POINT_FORMATS = 0x000b;
+export const EXT_SIGNATURE_ALGORITHMS = 0x000d;
+export const EXT_ALPN = 0x0010;
+export const EXT_SUPPORTED_VERSIONS = 0x002b;
+
+/** RFC 8701 GREASE values: 0x?a?a with both bytes equal. */
+export function isGrease(v: number): boolean {
+  return (v & 0x0f0f) === 0x0a0a && v >> 8 === (v & 0xff);
+}
+
+export interface ClientHello {
+  legacyVersion: number;
+  sessionIdLen: number;
+  ciphers: number[];
+  /** extension types in wire order */
+  extensions: number[];
+  sni: string | null;
+  alpn: string[];
+  /** raw bytes of the first ALPN protocol (JA4 looks at its first and last byte) */
+  alpnFirst: Uint8Array | null;
+  supportedVersions: number[];
+  groups: number[];
+  pointFormats: number[];
+  sigAlgs: number[];
+}
+
+export interface ServerHello {
+  legacyVersion: number;
+  cipher: number;
+  extensions: number[];
+  /** the version chosen in supported_versions (TLS 1.3), else null */
+  selectedVersion: number | null;
+  alpn: string | null;
+  /** a HelloRetryRequest (RFC 8446 §4.1.3: the special random) */
+  retry: boolean;
+}
+
+/** What went wrong, if anything; parsing keeps what it could read. */
+export interface ParseProblem {
+  anomaly: string | null;
+}
+
+const latin1 = new TextDecoder('latin1');
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+/** SHA-256("HelloRetryRequest"), the ServerHello.random of a HelloRetryRequest. */
+const HRR_RANDOM = [
+  0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+  0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
+];
+
+/** Reads big-endian integers and lengths inside [pos, end); every overrun sets `bad` and reads as 0. */
+class Reader {
+  pos: number;
+  bad = false;
+  constructor(readonly b: Uint8Array, pos: number, readonly end: number) {
+    this.pos = pos;
+  }
+  u8(): number {
+    if (this.pos + 1 > this.end) return this.fail();
+    return this.b[this.pos++]!;
+  }
+  u16(): number {
+    if (this.pos + 2 > this.end) return this.fail();
+    const v = (this.b[this.pos]! << 8) | this.b[this.pos + 1]!;
+    this.pos += 2;
+    return v;
+  }
+  skip(n: number): boolean {
+    if (this.pos + n > this.end) {
+      this.fail();
+      return false;
+    }
+    this.pos += n;
+    return true;
+  }
+  private fail(): number {
+    this.bad = true;
+    this.pos = this.end;
+    return 0;
+  }
+}
+
+function u16List(b: Uint8Array, start: number, end: number): number[] {
+  const out: number[] = [];
+  for (let p = start; p + 1 < end; p += 2) out.push((b[p]! << 8) | b[p + 1]!);
+  return out;
+}
+
+/**
+ * Parses a ClientHello body b[off, end) (after the 4-byte handshake header).
+ * @param b valid only for the duration of the call (everything returned is copied)
+ */
+export function parseClientHello(b: Uint8Array, off: number, end: number, problem: ParseProblem): ClientHello {
+  const r = new Reader(b, off, end);
+  const ch: ClientHello = {
+    legacyVersion: r.u16(), sessionIdLen: 0, ciphers: [], extensions: [], sni: null, alpn: [], alpnFirst: null,
+    supportedVersions: [], groups: [], pointFormats: [], sigAlgs: [],
+  };
+  r.skip(32); // random
+  ch.sessionIdLen = r.u8();
+  r.skip(ch.sessionIdLen);
+  const cs = r.u16();
+  const csStart = r.pos;
+  if (r.skip(cs)) ch.ciphers = u16List(b, csStart, csStart + cs);
+  const comp = r.u8();
+  r.skip(comp);
+  if (r.bad) {
+    problem.anomaly = 'tls_client_hello_truncated';
+    return ch;
+  }
+  if (r.pos === end) return ch; // no extensions (SSLv3-style hello)
+  const extLen = r.u16();
+  const extEnd = Math.min(end, r.pos + extLen);
+  if (r.pos + extLen > end) problem.anomaly = 'tls_extensions_truncated';
+  while (r.pos + 4 <= extEnd) {
+    const type = r.u16();
+    const len = r.u16();
+    const s = r.pos;
+    if (s + len > extEnd) {
+      problem.anomaly = 'tls_extension_truncated';
+      ch.extensions.push(type);
+      break;
+    }
+    ch.extensions.push(type);
+    parseClientExtension(ch, type, b, s, s + len, problem);
+    r.pos = s + len;
+  }
+  return ch;
+}
+
+function parseClientExtension(ch: ClientHello, type: number, b: Uint8Array, s: number, e: number, problem: ParseProblem): void {
+  switch (type) {
+    case EXT_SERVER_NAME: {
+      // server_name_list: u16 length, then (u8 type, u16 length, name)*; host_name is type 0
+      let p = s + 2;
+      while (p + 3 <= e) {
+        const nt = b[p]!;
+        const nl = (b[p + 1]! << 8) | b[p + 2]!;
+        if (p + 3 + nl > e) {
+          problem.anomaly = 'tls_sni_truncated';
+          break;
+        }
+        if (nt === 0 && ch.sni === null) ch.sni = utf8.decode(b.subarray(p + 3, p + 3 + nl));
+        p += 3 + nl;
+      }
+      return;
+    }
+    case EXT_ALPN: {
+      let p = s + 2;
+      while (p + 1 <= e) {
+        const l = b[p]!;
+        if (p + 1 + l > e) {
+          problem.anomaly = 'tls_alpn_truncated';
+          break;
+        }
+        const v = b.subarray(p + 1, p + 1 + l);
+        if (ch.alpnFirst === null) ch.alpnFirst = v.slice();
+        ch.alpn.push(latin1.decode(v));
+        p += 1 + l;
+      }
+      return;
+    }
+    case EXT_SUPPORTED_VERSIONS:
+      if (e > s) ch.supportedVersions = u16List(b, s + 1, Math.min(e, s + 1 + b[s]!));
+      return;
+    case EXT_SUPPORTED_GROUPS:
+      if (e - s >= 2) ch.groups = u16List(b, s + 2, Math.min(e, s + 2 + ((b[s]! << 8) | b[s + 1]!)));
+      return;
+    case EXT_EC_POINT_FORMATS:
+      if (e > s) ch.pointFormats = Array.from(b.subarray(s + 1, Math.min(e, s + 1 + b[s]!)));
+      return;
+    case EXT_SIGNATURE_ALGORITHMS:
+      if (e - s >= 2) ch.sigAlgs = u16List(b, s + 2, Math.min(e, s + 2 + ((b[s]! << 8) | b[s + 1]!)));
+      return;
+    default:
+      return;
+  }
+}
+
+/** Parses a ServerHello body b[off, end). */
+export function parseServerHello(b: Uint8Array, off: number, end: number, problem: ParseProblem): ServerHello {
+  const r = new Reader(b, off, end);
+  const sh: ServerHello = { legacyVersion: r.u16(), cipher: 0, extensions: [], selectedVersion: null, alpn: null, retry: false };
+  if (r.pos + 32 <= end) sh.retry = HRR_RANDOM.every((x, i) => b[r.pos + i] === x);
+  r.skip(32);
+  const sid = r.u8();
+  r.skip(sid);
+  sh.cipher = r.u16();
+  r.u8(); // compression method
+  if (r.bad) {
+    problem.anomaly = 'tls_server_hello_truncated';
+    return sh;
+  }
+  if (r.pos === end) return sh;
+  const extLen = r.u16();
+  const extEnd = Math.min(end, r.pos + extLen);
+  while (r.pos + 4 <= extEnd) {
+    const type = r.u16();
+    const len = r.u16();
+    const s = r.pos;
+    if (s + len > extEnd) {
+      problem.anomaly = 'tls_extension_truncated';
+      sh.extensions.push(type);
+      break;
+    }
+    sh.extensions.push(type);
+    if (type === EXT_SUPPORTED_VERSIONS && len >= 2) sh.selectedVersion = (b[s]! << 8) | b[s + 1]!;
+    if (type === EXT_ALPN && len >= 3) {
+      const l = b[s + 2]!;
+      if (s + 3 + l <= s + len) sh.alpn = latin1.decode(b.subarray(s + 3, s + 3 + l));
+    }
+    r.pos = s + len;
+  }
+  return sh;
+}

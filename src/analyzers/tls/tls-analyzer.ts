@@ -1,0 +1,300 @@
+// TLS over a reassembled TCP stream: record layer and handshake reassembly per direction, detection by
+// content (any port), ClientHello/ServerHello to `tls` records; stops reading once the handshake is
+// encrypted or done, so a session costs nothing after its hellos.
+import type { AnomalyLog } from '../../core/anomaly.js';
+import { formatIpv4, formatIpv6 } from '../../core/ip.js';
+import type { Session } from '../../flow/session.js';
+import { ORIG, type Dir, type StreamAnalyzer } from '../../reassembly/stream-analyzer.js';
+import type { TlsRecord } from '../../schema/tls.js';
+import { ja3, ja3s, ja4, versionName } from './fingerprints.js';
+import { parseClientHello, parseServerHello, type ClientHello, type ParseProblem, type ServerHello } from './hello.js';
+
+const EMPTY = new Uint8Array(0);
+const CT_CHANGE_CIPHER_SPEC = 20;
+const CT_ALERT = 21;
+const CT_HANDSHAKE = 22;
+const CT_APPLICATION_DATA = 23;
+const HT_CLIENT_HELLO = 1;
+const HT_SERVER_HELLO = 2;
+const HT_SERVER_HELLO_DONE = 14;
+/** RFC 8446 §5.1: a record carries at most 2^14 bytes (+ 2048 of expansion when protected). */
+export const MAX_RECORD = 16384 + 2048;
+/** A handshake message larger than this is not a hello we can use (certificate chains stay far below). */
+export const MAX_HANDSHAKE_MESSAGE = 256 * 1024;
+/** ClientHellos per session: two is the protocol (HelloRetryRequest); more is noise. */
+const MAX_CLIENT_HELLOS = 4;
+/** Plain text watched for STARTTLS before giving up: an SMTP dialogue up to STARTTLS is a few hundred bytes. */
+export const MAX_PLAINTEXT_PRELUDE = 64 * 1024;
+const latin1 = new TextDecoder('latin1');
+
+class Direction {
+  /** record-layer bytes not yet parsed */
+  rec: Uint8Array = EMPTY;
+  recLen = 0;
+  /** handshake-layer bytes (messages may span records) */
+  hs: Uint8Array = EMPTY;
+  hsLen = 0;
+  /** stop reading: not TLS, encrypted from here on, or broken */
+  done = false;
+  recordVersion = 0;
+}
+
+export interface TlsAnalyzerOptions {
+  session: Session;
+  anomalies: AnomalyLog;
+  emit(r: TlsRecord): void;
+}
+
+export class TlsAnalyzer implements StreamAnalyzer {
+  private readonly dirs = [new Direction(), new Direction()];
+  private readonly o: TlsAnalyzerOptions;
+  /** ClientHellos waiting for the server's answer */
+  private pending: TlsRecord[] = [];
+  private hellos = 0;
+  /** false once the client's first bytes were not a TLS ClientHello */
+  private tls: boolean | null = null;
+  private readonly problem: ParseProblem = { anomaly: null };
+  /** plain-text prelude (STARTTLS) state, while one is going on */
+  private starttls: { line: string[]; waiting: boolean; seen: number } | null = null;
+
+  constructor(o: TlsAnalyzerOptions) {
+    this.o = o;
+  }
+
+  /** True while the analyzer still wants bytes (TLS not excluded, handshake not finished). */
+  get active(): boolean {
+    return this.tls !== false && !(this.dirs[0]!.done && this.dirs[1]!.done);
+  }
+
+  deliver(dir: Dir, data: Uint8Array): void {
+    const d = this.dirs[dir]!;
+    if (d.done || this.tls === false) return;
+    if (this.starttls !== null) {
+      this.plaintext(dir, data);
+      return;
+    }
+    if (this.tls === null && this.dirs[0]!.recLen === 0 && startsSmtp(dir, data)) {
+      // an SMTP greeting or EHLO/HELO: watch for STARTTLS
+      this.starttls = { line: ['', ''], waiting: false, seen: 0 };
+      this.plaintext(dir, data);
+      return;
+    }
+    if (this.tls === null && dir === ORIG && !looksLikeClientHello(data, d)) {
+      this.tls = false;
+      return;
+    }
+    d.rec = append(d.rec, d.recLen, data);
+    d.recLen += data.length;
+    let p = 0;
+    while (!d.done && d.recLen - p >= 5) {
+      const b = d.rec;
+      const type = b[p]!;
+      const version = (b[p + 1]! << 8) | b[p + 2]!;
+      const len = (b[p + 3]! << 8) | b[p + 4]!;
+      if (b[p + 1] !== 3 || len > MAX_RECORD || type < CT_CHANGE_CIPHER_SPEC || type > CT_APPLICATION_DATA + 1) {
+        if (this.tls === null) this.tls = false;
+        else this.anomaly('tls_bad_record', `type ${type} version 0x${version.toString(16)} length ${len}`);
+        d.done = true;
+        break;
+      }
+      if (d.recLen - p < 5 + len) break;
+      if (this.tls === null) this.tls = true;
+      if (d.recordVersion === 0) d.recordVersion = version;
+      if (type === CT_HANDSHAKE) this.handshake(dir, d, b, p + 5, p + 5 + len);
+      else if (type !== CT_ALERT) d.done = true; // change_cipher_spec or application data: encrypted from here
+      p += 5 + len;
+    }
+    if (p > 0) {
+      d.rec.copyWithin(0, p, d.recLen);
+      d.recLen -= p;
+    }
+    if (d.done) this.release(d);
+  }
+
+  /**
+   * Plain-text lines before TLS (SMTP, RFC 3207): the client's STARTTLS answered by the server's 220 hands
+   * the stream over; TLS starts with the next bytes of each side.
+   */
+  private plaintext(dir: Dir, data: Uint8Array): void {
+    const st = this.starttls!;
+    st.seen += data.length;
+    if (st.seen > MAX_PLAINTEXT_PRELUDE) {
+      this.tls = false;
+      this.starttls = null;
+      return;
+    }
+    let text = st.line[dir]! + latin1.decode(data);
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n')) {
+      const line = text.slice(0, nl).replace(/\r$/, '');
+      text = text.slice(nl + 1);
+      if (dir === ORIG && /^STARTTLS\s*$/i.test(line)) st.waiting = true;
+      else if (dir !== ORIG && st.waiting && /^220[ -]/.test(line)) {
+        // handed over: whatever follows is TLS (the client's next segment is its ClientHello)
+        this.starttls = null;
+        return;
+      } else if (dir !== ORIG && st.waiting && /^\d{3} /.test(line)) {
+        st.waiting = false; // refused (454, 502, ...)
+      }
+    }
+    st.line[dir] = text.length > 1024 ? '' : text;
+  }
+
+  gap(dir: Dir): void {
+    // a hole in the handshake: the framing is lost, this direction stops
+    const d = this.dirs[dir]!;
+    if (!d.done && this.tls === true) this.anomaly('tls_handshake_gap', null);
+    d.done = true;
+    this.release(d);
+  }
+
+  end(dir: Dir): void {
+    const d = this.dirs[dir]!;
+    d.done = true;
+    this.release(d);
+    if (this.dirs[0]!.done && this.dirs[1]!.done) this.flush();
+  }
+
+  private handshake(dir: Dir, d: Direction, b: Uint8Array, start: number, end: number): void {
+    d.hs = append(d.hs, d.hsLen, b.subarray(start, end));
+    d.hsLen += end - start;
+    let p = 0;
+    while (!d.done && d.hsLen - p >= 4) {
+      const h = d.hs;
+      const type = h[p]!;
+      const len = (h[p + 1]! << 16) | (h[p + 2]! << 8) | h[p + 3]!;
+      if (len > MAX_HANDSHAKE_MESSAGE) {
+        this.anomaly('tls_handshake_too_long', `message type ${type}, ${len} bytes`);
+        d.done = true;
+        break;
+      }
+      if (d.hsLen - p < 4 + len) break;
+      this.message(dir, d, type, h, p + 4, p + 4 + len);
+      p += 4 + len;
+    }
+    if (p > 0) {
+      d.hs.copyWithin(0, p, d.hsLen);
+      d.hsLen -= p;
+    }
+  }
+
+  private message(dir: Dir, d: Direction, type: number, b: Uint8Array, start: number, end: number): void {
+    const pr = this.problem;
+    pr.anomaly = null;
+    if (dir === ORIG && type === HT_CLIENT_HELLO) {
+      const ch = parseClientHello(b, start, end, pr);
+      if (pr.anomaly !== null) this.anomaly(pr.anomaly, null);
+      if (++this.hellos > MAX_CLIENT_HELLOS) {
+        d.done = true;
+        return;
+      }
+      this.pending.push(this.clientRecord(ch, d.recordVersion));
+    } else if (dir !== ORIG && type === HT_SERVER_HELLO) {
+      const sh = parseServerHello(b, start, end, pr);
+      if (pr.anomaly !== null) this.anomaly(pr.anomaly, null);
+      this.serverHello(sh);
+      // TLS 1.3: everything after the ServerHello is encrypted (a HelloRetryRequest is followed by a real one)
+      if (sh.selectedVersion === 0x0304 && !sh.retry) d.done = true;
+    } else if (dir !== ORIG && type === HT_SERVER_HELLO_DONE) {
+      d.done = true;
+    }
+  }
+
+  private serverHello(sh: ServerHello): void {
+    const r = this.pending[this.pending.length - 1];
+    if (r === undefined) {
+      this.anomaly('tls_server_hello_without_client_hello', null);
+      return;
+    }
+    r.version = versionName(sh.selectedVersion ?? sh.legacyVersion);
+    r.cipher = sh.cipher;
+    r.server_alpn = sh.alpn;
+    r.ja3s = ja3s(sh);
+    r.hello_retry = sh.retry;
+    this.flush();
+  }
+
+  private clientRecord(ch: ClientHello, recordVersion: number): TlsRecord {
+    const s = this.o.session;
+    const j3 = ja3(ch);
+    const j4 = ja4(ch, 't');
+    return {
+      uid: s.uid,
+      ts: s.last,
+      src_ip: s.v6 ? formatIpv6(s.a6!) : formatIpv4(s.a4),
+      src_port: s.aPort,
+      dst_ip: s.v6 ? formatIpv6(s.b6!) : formatIpv4(s.b4),
+      dst_port: s.bPort,
+      transport: 'tcp',
+      record_version: recordVersion === 0 ? null : versionName(recordVersion),
+      client_version: versionName(ch.legacyVersion),
+      supported_versions: ch.supportedVersions,
+      sni: ch.sni,
+      alpn: ch.alpn,
+      cipher_suites: ch.ciphers,
+      extensions: ch.extensions,
+      supported_groups: ch.groups,
+      ec_point_formats: ch.pointFormats,
+      signature_algorithms: ch.sigAlgs,
+      session_id_len: ch.sessionIdLen,
+      hello_index: this.hellos,
+      ja3: j3.ja3,
+      ja3_string: j3.ja3String,
+      ja4: j4.ja4,
+      ja4_r: j4.ja4R,
+      version: null,
+      cipher: null,
+      server_alpn: null,
+      ja3s: null,
+      hello_retry: null,
+      subject: null,
+      issuer: null,
+      san: null,
+      not_before: null,
+      not_after: null,
+      cert_sha256: null,
+    };
+  }
+
+  private flush(): void {
+    for (const r of this.pending) this.o.emit(r);
+    this.pending = [];
+  }
+
+  private release(d: Direction): void {
+    d.rec = EMPTY;
+    d.recLen = 0;
+    d.hs = EMPTY;
+    d.hsLen = 0;
+  }
+
+  private anomaly(name: string, detail: string | null): void {
+    this.o.anomalies.add(this.o.session.last, this.o.session.uid, name, detail);
+  }
+}
+
+/** The first bytes of a client stream: a handshake record (22, 3.x) whose first message is a ClientHello. */
+function looksLikeClientHello(data: Uint8Array, d: Direction): boolean {
+  if (d.recLen > 0) return true; // decided on the first delivery
+  if (data.length < 1 || data[0] !== CT_HANDSHAKE) return false;
+  if (data.length >= 2 && data[1] !== 3) return false;
+  if (data.length >= 6 && data[5] !== HT_CLIENT_HELLO) return false;
+  return true;
+}
+
+/** The start of an SMTP dialogue: the server's 220 greeting, or a client EHLO/HELO (RFC 5321 §4.1.1.1). */
+function startsSmtp(dir: Dir, data: Uint8Array): boolean {
+  if (data.length < 4) return false;
+  const t = latin1.decode(data.subarray(0, 5)).toUpperCase();
+  return dir === ORIG ? t.startsWith('EHLO') || t.startsWith('HELO') : t.startsWith('220');
+}
+
+/** Appends data (copied) after len bytes of buf, growing it when needed. */
+function append(buf: Uint8Array, len: number, data: Uint8Array): Uint8Array {
+  if (len + data.length > buf.length) {
+    const next = new Uint8Array(Math.max(len + data.length, buf.length * 2, 2048));
+    next.set(buf.subarray(0, len));
+    buf = next;
+  }
+  buf.set(data, len);
+  return buf;
+}

@@ -1,0 +1,45 @@
+// The `tls` record: one row per ClientHello, with the server's answer when it was seen.
+import { field, type RowOf } from './schema.js';
+
+export const TLS = {
+  name: 'tls',
+  doc: 'One row per TLS ClientHello (TCP on any port), with fingerprints and, when seen, the ServerHello.',
+  fields: [
+    field('uid', 'string', false, 'session uid'),
+    field('ts', 'timestamp', false, 'time of the packet that completed the ClientHello'),
+    field('src_ip', 'string', false, 'client address'),
+    field('src_port', 'int', false, 'client port'),
+    field('dst_ip', 'string', false, 'server address'),
+    field('dst_port', 'int', false, 'server port'),
+    field('transport', 'string', false, 'tcp or quic'),
+    field('record_version', 'string', true, 'version of the record that carried the ClientHello'),
+    field('client_version', 'string', false, 'ClientHello legacy_version'),
+    field('supported_versions', 'int[]', false, 'supported_versions extension, wire order'),
+    field('sni', 'string', true, 'server_name (host_name) as sent'),
+    field('alpn', 'string[]', false, 'ALPN protocols offered, in order'),
+    field('cipher_suites', 'int[]', false, 'cipher suites offered, wire order'),
+    field('extensions', 'int[]', false, 'extension types, wire order'),
+    field('supported_groups', 'int[]', false, 'supported_groups, wire order'),
+    field('ec_point_formats', 'int[]', false, 'ec_point_formats, wire order'),
+    field('signature_algorithms', 'int[]', false, 'signature_algorithms, wire order'),
+    field('session_id_len', 'int', false, 'legacy_session_id length'),
+    field('hello_index', 'int', false, '1 for the first ClientHello of the session, 2 after a HelloRetryRequest'),
+    field('ja3', 'string', false, 'JA3 (MD5 of ja3_string)'),
+    field('ja3_string', 'string', false, 'JA3 input string, GREASE removed'),
+    field('ja4', 'string', false, 'JA4 fingerprint'),
+    field('ja4_r', 'string', false, 'JA4 raw (sorted lists)'),
+    field('version', 'string', true, 'version the server chose (supported_versions, else legacy_version)'),
+    field('cipher', 'int', true, 'cipher suite the server chose'),
+    field('server_alpn', 'string', true, 'ALPN protocol the server chose'),
+    field('ja3s', 'string', true, 'JA3S of the ServerHello'),
+    field('hello_retry', 'bool', true, 'the server answered with a HelloRetryRequest'),
+    field('subject', 'string', true, 'server certificate subject (TLS <= 1.2)'),
+    field('issuer', 'string', true, 'server certificate issuer'),
+    field('san', 'string[]', true, 'subject alternative names'),
+    field('not_before', 'timestamp', true, 'certificate validity start'),
+    field('not_after', 'timestamp', true, 'certificate validity end'),
+    field('cert_sha256', 'string', true, 'sha256 of the certificate DER'),
+  ],
+} as const;
+
+export type TlsRecord = RowOf<typeof TLS>;

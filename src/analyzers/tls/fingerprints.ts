@@ -29,14 +29,17 @@ const count2 = (n: number): string => String(Math.min(n, 99)).padStart(2, '0');
 const hash12 = (s: string): string => (s === '' ? '000000000000' : hex(sha256(enc.encode(s))).slice(0, 12));
 const alnum = (c: number): boolean => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 
-/** The two ALPN characters: first and last of the first protocol, or of its hex form when not alphanumeric. */
+/**
+ * The two ALPN characters: first and last of the first protocol; "99" when either is not alphanumeric, as
+ * FoxIO's reference implementations (ja4.py and the rust CLI at the corpus commit) both print for
+ * tls-non-ascii-alpn.pcapng. (Later spec text prints the hex form's first and last digit instead.)
+ */
 function alpnChars(first: Uint8Array | null): string {
   if (first === null || first.length === 0) return '00';
   const a = first[0]!;
   const z = first[first.length - 1]!;
   if (alnum(a) && alnum(z)) return String.fromCharCode(a) + String.fromCharCode(z);
-  const h = hex(first);
-  return h[0]! + h[h.length - 1]!;
+  return '99';
 }
 
 /**

@@ -23,6 +23,8 @@ export const MAX_RECORD = 16384 + 2048;
 export const MAX_HANDSHAKE_MESSAGE = 256 * 1024;
 /** ClientHellos per session: two is the protocol (HelloRetryRequest); more is noise. */
 const MAX_CLIENT_HELLOS = 4;
+/** Client bytes looked through for a late ClientHello (after SOCKS or a proxy CONNECT) before giving up. */
+export const MAX_CLIENT_PRELUDE = 4096;
 /** Plain text watched for STARTTLS before giving up: an SMTP dialogue up to STARTTLS is a few hundred bytes. */
 export const MAX_PLAINTEXT_PRELUDE = 64 * 1024;
 const latin1 = new TextDecoder('latin1');
@@ -37,6 +39,8 @@ class Direction {
   /** stop reading: not TLS, encrypted from here on, or broken */
   done = false;
   recordVersion = 0;
+  /** a change_cipher_spec was seen: what follows is encrypted unless it is a plain ClientHello */
+  afterCcs = false;
 }
 
 export interface TlsAnalyzerOptions {
@@ -54,6 +58,8 @@ export class TlsAnalyzer implements StreamAnalyzer {
   /** false once the client's first bytes were not a TLS ClientHello */
   private tls: boolean | null = null;
   private readonly problem: ParseProblem = { anomaly: null };
+  /** client bytes seen before a ClientHello started */
+  private prelude = 0;
   /** plain-text prelude (STARTTLS) state, while one is going on */
   private starttls: { line: string[]; waiting: boolean; seen: number } | null = null;
 
@@ -79,8 +85,11 @@ export class TlsAnalyzer implements StreamAnalyzer {
       this.plaintext(dir, data);
       return;
     }
+    if (this.tls === null && dir !== ORIG && this.dirs[0]!.recLen === 0) return; // server bytes before any TLS
     if (this.tls === null && dir === ORIG && !looksLikeClientHello(data, d)) {
-      this.tls = false;
+      // a prelude (SOCKS, a proxy CONNECT) may come first: the ClientHello then starts a later segment
+      this.prelude += data.length;
+      if (this.prelude > MAX_CLIENT_PRELUDE) this.tls = false;
       return;
     }
     d.rec = append(d.rec, d.recLen, data);
@@ -100,8 +109,17 @@ export class TlsAnalyzer implements StreamAnalyzer {
       if (d.recLen - p < 5 + len) break;
       if (this.tls === null) this.tls = true;
       if (d.recordVersion === 0) d.recordVersion = version;
-      if (type === CT_HANDSHAKE) this.handshake(dir, d, b, p + 5, p + 5 + len);
-      else if (type !== CT_ALERT) d.done = true; // change_cipher_spec or application data: encrypted from here
+      if (type === CT_HANDSHAKE && d.afterCcs && !plainClientHello(b, p + 5, len)) {
+        d.done = true; // the encrypted Finished of TLS <= 1.2
+      } else if (type === CT_HANDSHAKE) {
+        this.handshake(dir, d, b, p + 5, p + 5 + len);
+      } else if (type === CT_CHANGE_CIPHER_SPEC && dir === ORIG && d.hsLen === 0) {
+        // TLS 1.3 middlebox compatibility (RFC 8446 §D.4) sends a dummy CCS before a second ClientHello (after
+        // a HelloRetryRequest the capture may not even hold): only a plain ClientHello may follow it
+        d.afterCcs = true;
+      } else if (type !== CT_ALERT) {
+        d.done = true; // change_cipher_spec or application data: encrypted from here
+      }
       p += 5 + len;
     }
     if (p > 0) {
@@ -286,6 +304,13 @@ function startsSmtp(dir: Dir, data: Uint8Array): boolean {
   if (data.length < 4) return false;
   const t = latin1.decode(data.subarray(0, 5)).toUpperCase();
   return dir === ORIG ? t.startsWith('EHLO') || t.startsWith('HELO') : t.startsWith('220');
+}
+
+/** A whole ClientHello in one record, with a plausible legacy_version: not an encrypted message. */
+function plainClientHello(b: Uint8Array, off: number, len: number): boolean {
+  if (len < 6 || b[off] !== HT_CLIENT_HELLO) return false;
+  const mlen = (b[off + 1]! << 16) | (b[off + 2]! << 8) | b[off + 3]!;
+  return mlen === len - 4 && b[off + 4] === 3 && b[off + 5]! <= 4;
 }
 
 /** Appends data (copied) after len bytes of buf, growing it when needed. */

@@ -312,6 +312,17 @@ export class FlowTable {
       const other = orig ? s.respStream : s.origStream;
       other?.acked(m.ack);
     }
+    if (s.analyzer !== null && s.analyzer.active === false) this.detach(s);
+  }
+
+  /** The analyzer is done with this session: it hears end() now, and the streams stop carrying bytes. */
+  private detach(s: Session): void {
+    const a = s.analyzer!;
+    s.analyzer = null;
+    s.origStream?.detach();
+    s.respStream?.detach();
+    a.end(ORIG);
+    a.end(RESP);
   }
 
   private isFinished(s: Session): boolean {

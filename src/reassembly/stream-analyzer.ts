@@ -16,4 +16,10 @@ export interface StreamAnalyzer {
   gap(dir: Dir, len: number, offset: number): void;
   /** The direction is finished (FIN, RST, timeout or end of input). */
   end(dir: Dir): void;
+  /**
+   * Read after each delivery when present: false means the analyzer wants nothing more from this session
+   * (not its protocol, or its work is done). It is then told end() for both directions and detached, and the
+   * session's streams go on as sequence accounting only: nothing more is copied or buffered for it.
+   */
+  readonly active?: boolean;
 }

@@ -87,7 +87,7 @@ export class TcpDirection {
   private ringFrom = 0;
   private readonly dir: Dir;
   private readonly budget: ReassemblyBudget;
-  private readonly sink: StreamAnalyzer | null;
+  private sink: StreamAnalyzer | null;
 
   constructor(dir: Dir, budget: ReassemblyBudget, sink: StreamAnalyzer | null) {
     this.dir = dir;
@@ -186,6 +186,13 @@ export class TcpDirection {
     this.ended = true;
     this.dropRing();
     this.sink?.end(this.dir);
+  }
+
+  /** The consumer is gone: from here on only sequence ranges are tracked (no bytes copied or kept). */
+  detach(): void {
+    this.sink = null;
+    this.dropRing();
+    for (const h of this.held) h.data = null;
   }
 
   /** True while bytes are missing below data already seen (a retransmission may still fill them). */

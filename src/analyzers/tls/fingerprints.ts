@@ -6,17 +6,47 @@ import { EXT_ALPN, EXT_SERVER_NAME, isGrease, type ClientHello, type ServerHello
 
 const enc = new TextEncoder();
 
+/**
+ * Hash results by input string. Clients repeat themselves (a capture holds a handful of distinct hellos per
+ * client build), so most fingerprints are found here instead of hashed again. Bounded: cleared when full.
+ */
+export class HashCache {
+  private readonly md5s = new Map<string, string>();
+  private readonly sha12s = new Map<string, string>();
+  static readonly MAX = 4096;
+
+  md5(s: string): string {
+    let h = this.md5s.get(s);
+    if (h === undefined) {
+      if (this.md5s.size >= HashCache.MAX) this.md5s.clear();
+      this.md5s.set(s, (h = hex(md5(enc.encode(s)))));
+    }
+    return h;
+  }
+
+  /** first 12 hex digits of SHA-256; "000000000000" for the empty string (JA4) */
+  sha12(s: string): string {
+    if (s === '') return '000000000000';
+    let h = this.sha12s.get(s);
+    if (h === undefined) {
+      if (this.sha12s.size >= HashCache.MAX) this.sha12s.clear();
+      this.sha12s.set(s, (h = hex(sha256(enc.encode(s))).slice(0, 12)));
+    }
+    return h;
+  }
+}
+
 const dec = (list: readonly number[]): string => list.filter((v) => !isGrease(v)).join('-');
 
 /** JA3: SSLVersion,Ciphers,Extensions,EllipticCurves,EllipticCurvePointFormats in decimal, GREASE removed. */
-export function ja3(ch: ClientHello): { ja3: string; ja3String: string } {
+export function ja3(ch: ClientHello, cache: HashCache): { ja3: string; ja3String: string } {
   const s = `${ch.legacyVersion},${dec(ch.ciphers)},${dec(ch.extensions)},${dec(ch.groups)},${ch.pointFormats.join('-')}`;
-  return { ja3: hex(md5(enc.encode(s))), ja3String: s };
+  return { ja3: cache.md5(s), ja3String: s };
 }
 
 /** JA3S: SSLVersion,Cipher,Extensions of the ServerHello. */
-export function ja3s(sh: ServerHello): string {
-  return hex(md5(enc.encode(`${sh.legacyVersion},${sh.cipher},${dec(sh.extensions)}`)));
+export function ja3s(sh: ServerHello, cache: HashCache): string {
+  return cache.md5(`${sh.legacyVersion},${sh.cipher},${dec(sh.extensions)}`);
 }
 
 const JA4_VERSIONS: ReadonlyMap<number, string> = new Map([
@@ -26,7 +56,6 @@ const JA4_VERSIONS: ReadonlyMap<number, string> = new Map([
 
 const hex4 = (v: number): string => v.toString(16).padStart(4, '0');
 const count2 = (n: number): string => String(Math.min(n, 99)).padStart(2, '0');
-const hash12 = (s: string): string => (s === '' ? '000000000000' : hex(sha256(enc.encode(s))).slice(0, 12));
 const alnum = (c: number): boolean => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 
 /**
@@ -47,7 +76,7 @@ function alpnChars(first: Uint8Array | null): string {
  * cipher and extension counts (capped at 99), ALPN first/last character; sorted cipher hash; sorted
  * extension hash without SNI and ALPN, followed by the signature algorithms in wire order.
  */
-export function ja4(ch: ClientHello, transport: 't' | 'q' | 'd'): { ja4: string; ja4R: string } {
+export function ja4(ch: ClientHello, transport: 't' | 'q' | 'd', cache: HashCache): { ja4: string; ja4R: string } {
   const versions = ch.supportedVersions.filter((v) => !isGrease(v));
   const version = versions.length > 0 ? Math.max(...versions) : ch.legacyVersion;
   const ciphers = ch.ciphers.filter((v) => !isGrease(v));
@@ -59,7 +88,7 @@ export function ja4(ch: ClientHello, transport: 't' | 'q' | 'd'): { ja4: string;
   const sigs = ch.sigAlgs.filter((v) => !isGrease(v)).map(hex4).join(',');
   const c = sigs === '' ? sortedExts : `${sortedExts}_${sigs}`;
   return {
-    ja4: `${a}_${hash12(sortedCiphers)}_${sortedExts === '' && sigs === '' ? '000000000000' : hash12(c)}`,
+    ja4: `${a}_${cache.sha12(sortedCiphers)}_${sortedExts === '' && sigs === '' ? '000000000000' : cache.sha12(c)}`,
     ja4R: `${a}_${sortedCiphers}_${c}`,
   };
 }

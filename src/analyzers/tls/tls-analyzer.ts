@@ -6,7 +6,7 @@ import { formatIpv4, formatIpv6 } from '../../core/ip.js';
 import type { Session } from '../../flow/session.js';
 import { ORIG, type Dir, type StreamAnalyzer } from '../../reassembly/stream-analyzer.js';
 import type { TlsRecord } from '../../schema/tls.js';
-import { ja3, ja3s, ja4, versionName } from './fingerprints.js';
+import { HashCache, ja3, ja3s, ja4, versionName } from './fingerprints.js';
 import { parseClientHello, parseServerHello, type ClientHello, type ParseProblem, type ServerHello } from './hello.js';
 
 const EMPTY = new Uint8Array(0);
@@ -47,6 +47,8 @@ export interface TlsAnalyzerOptions {
   session: Session;
   anomalies: AnomalyLog;
   emit(r: TlsRecord): void;
+  /** shared by the analyzers of one run, so repeated fingerprints are hashed once */
+  cache: HashCache;
 }
 
 export class TlsAnalyzer implements StreamAnalyzer {
@@ -92,11 +94,29 @@ export class TlsAnalyzer implements StreamAnalyzer {
       if (this.prelude > MAX_CLIENT_PRELUDE) this.tls = false;
       return;
     }
-    d.rec = append(d.rec, d.recLen, data);
-    d.recLen += data.length;
+    if (d.recLen === 0) {
+      // common case: whole records in this delivery, parsed in place; only a partial tail is copied
+      const p = this.records(dir, d, data, data.length);
+      if (!d.done && p < data.length) {
+        d.rec = append(d.rec, 0, data.subarray(p));
+        d.recLen = data.length - p;
+      }
+    } else {
+      d.rec = append(d.rec, d.recLen, data);
+      d.recLen += data.length;
+      const p = this.records(dir, d, d.rec, d.recLen);
+      if (p > 0) {
+        d.rec.copyWithin(0, p, d.recLen);
+        d.recLen -= p;
+      }
+    }
+    if (d.done) this.release(d);
+  }
+
+  /** Handles the whole records in b[0, end); returns where the first incomplete one starts. */
+  private records(dir: Dir, d: Direction, b: Uint8Array, end: number): number {
     let p = 0;
-    while (!d.done && d.recLen - p >= 5) {
-      const b = d.rec;
+    while (!d.done && end - p >= 5) {
       const type = b[p]!;
       const version = (b[p + 1]! << 8) | b[p + 2]!;
       const len = (b[p + 3]! << 8) | b[p + 4]!;
@@ -106,7 +126,7 @@ export class TlsAnalyzer implements StreamAnalyzer {
         d.done = true;
         break;
       }
-      if (d.recLen - p < 5 + len) break;
+      if (end - p < 5 + len) break;
       if (this.tls === null) this.tls = true;
       if (d.recordVersion === 0) d.recordVersion = version;
       if (type === CT_HANDSHAKE && d.afterCcs && !plainClientHello(b, p + 5, len)) {
@@ -122,11 +142,7 @@ export class TlsAnalyzer implements StreamAnalyzer {
       }
       p += 5 + len;
     }
-    if (p > 0) {
-      d.rec.copyWithin(0, p, d.recLen);
-      d.recLen -= p;
-    }
-    if (d.done) this.release(d);
+    return p;
   }
 
   /**
@@ -173,11 +189,27 @@ export class TlsAnalyzer implements StreamAnalyzer {
   }
 
   private handshake(dir: Dir, d: Direction, b: Uint8Array, start: number, end: number): void {
+    if (d.hsLen === 0) {
+      const p = this.messages(dir, d, b, start, end);
+      if (!d.done && p < end) {
+        d.hs = append(d.hs, 0, b.subarray(p, end));
+        d.hsLen = end - p;
+      }
+      return;
+    }
     d.hs = append(d.hs, d.hsLen, b.subarray(start, end));
     d.hsLen += end - start;
-    let p = 0;
-    while (!d.done && d.hsLen - p >= 4) {
-      const h = d.hs;
+    const p = this.messages(dir, d, d.hs, 0, d.hsLen);
+    if (p > 0) {
+      d.hs.copyWithin(0, p, d.hsLen);
+      d.hsLen -= p;
+    }
+  }
+
+  /** Handles the whole handshake messages in h[start, end); returns where the first incomplete one starts. */
+  private messages(dir: Dir, d: Direction, h: Uint8Array, start: number, end: number): number {
+    let p = start;
+    while (!d.done && end - p >= 4) {
       const type = h[p]!;
       const len = (h[p + 1]! << 16) | (h[p + 2]! << 8) | h[p + 3]!;
       if (len > MAX_HANDSHAKE_MESSAGE) {
@@ -185,14 +217,11 @@ export class TlsAnalyzer implements StreamAnalyzer {
         d.done = true;
         break;
       }
-      if (d.hsLen - p < 4 + len) break;
+      if (end - p < 4 + len) break;
       this.message(dir, d, type, h, p + 4, p + 4 + len);
       p += 4 + len;
     }
-    if (p > 0) {
-      d.hs.copyWithin(0, p, d.hsLen);
-      d.hsLen -= p;
-    }
+    return p;
   }
 
   private message(dir: Dir, d: Direction, type: number, b: Uint8Array, start: number, end: number): void {
@@ -226,15 +255,15 @@ export class TlsAnalyzer implements StreamAnalyzer {
     r.version = versionName(sh.selectedVersion ?? sh.legacyVersion);
     r.cipher = sh.cipher;
     r.server_alpn = sh.alpn;
-    r.ja3s = ja3s(sh);
+    r.ja3s = ja3s(sh, this.o.cache);
     r.hello_retry = sh.retry;
     this.flush();
   }
 
   private clientRecord(ch: ClientHello, recordVersion: number): TlsRecord {
     const s = this.o.session;
-    const j3 = ja3(ch);
-    const j4 = ja4(ch, 't');
+    const j3 = ja3(ch, this.o.cache);
+    const j4 = ja4(ch, 't', this.o.cache);
     return {
       uid: s.uid,
       ts: s.last,

@@ -6,7 +6,8 @@ import { formatIpv4, formatIpv6 } from '../../core/ip.js';
 import type { Session } from '../../flow/session.js';
 import { ORIG, type Dir, type StreamAnalyzer } from '../../reassembly/stream-analyzer.js';
 import type { TlsRecord } from '../../schema/tls.js';
-import { HashCache, ja3, ja3s, ja4, versionName } from './fingerprints.js';
+import type { HashCache} from './fingerprints.js';
+import { ja3, ja3s, ja4, versionName } from './fingerprints.js';
 import { parseClientHello, parseServerHello, type ClientHello, type ParseProblem, type ServerHello } from './hello.js';
 
 const EMPTY = new Uint8Array(0);

@@ -1,9 +1,10 @@
 // Haystack's library API: read captures, get typed records.
-export { analyze, readPackets, type AnalyzeRecord, type DecodedPacket } from './pipeline/api.js';
+export { analyze, readPackets, type AnalyzeOptions, type AnalyzeRecord, type DecodedPacket } from './pipeline/api.js';
 export { Engine, type EngineHandlers, type EngineOptions, type RunResult, type InputResult } from './pipeline/engine.js';
 export { HaystackError, isHaystackError, type ErrorCode } from './core/errors.js';
 export type { AnomalyEvent } from './core/anomaly.js';
 export { SESSIONS, type SessionRecord } from './schema/sessions.js';
+export { TLS, type TlsRecord } from './schema/tls.js';
 export { ANOMALIES, type AnomalyRecord } from './schema/anomalies.js';
 export type { StreamAnalyzer, Dir } from './reassembly/stream-analyzer.js';
 export { ORIG, RESP } from './reassembly/stream-analyzer.js';

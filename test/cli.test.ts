@@ -121,6 +121,17 @@ describe('library API', () => {
     expect(seen).toEqual(cliUids);
   });
 
+  it('analyze yields tls records: the pyshark SNI loop in a few lines', async () => {
+    const snis = new Set<string>();
+    let hellos = 0;
+    for await (const r of analyze([join(GEN, 'tls-clients.pcapng'), SMTP])) {
+      if (r.type !== 'tls') continue;
+      hellos++;
+      if (r.record.sni !== null) snis.add(r.record.sni);
+    }
+    expect([hellos, snis.size]).toEqual([32, 25]);
+  });
+
   it('readPackets throws a HaystackError after the last good packet of a damaged file', async () => {
     const cut = join(tmp, 'cut2.pcap');
     writeFileSync(cut, readFileSync(SMTP).subarray(0, 5000));

@@ -5,6 +5,8 @@ import { CaptureReader } from '../capture/capture-reader.js';
 import { AnomalyLog } from '../core/anomaly.js';
 import { Decoder } from '../decode/decoder.js';
 import type { SessionRecord } from '../schema/sessions.js';
+import type { TlsRecord } from '../schema/tls.js';
+import { tlsStreams } from './analyzers.js';
 import { PROTO_NAMES } from '../flow/session-record.js';
 import { Engine, type EngineOptions, type RunResult } from './engine.js';
 import { readSource } from './source.js';
@@ -85,23 +87,31 @@ export async function* readPackets(source: string | readonly string[]): AsyncGen
 
 export type AnalyzeRecord =
   | { type: 'session'; record: SessionRecord }
+  | { type: 'tls'; record: TlsRecord }
   | { type: 'anomaly'; record: AnomalyEvent };
 
+export interface AnalyzeOptions extends EngineOptions {
+  /** TLS ClientHello records (JA3, JA4, SNI, the server's answer); default true */
+  tls?: boolean;
+}
+
 /**
- * Typed records of one or more captures, as the pipeline produces them (sessions now; tls, http, smtp, files
+ * Typed records of one or more captures, as the pipeline produces them (sessions, tls; http, smtp, files
  * and alerts as those analyzers land). The reader waits while the consumer is behind.
  * @example
  * for await (const r of analyze(['a.pcap', 'b.pcap'], { homeNet: ['10.0.0.0/8'] }))
  *   if (r.type === 'session' && r.record.direction === 'outbound') console.log(r.record.dst_ip);
  */
-export async function* analyze(source: string | readonly string[], options: EngineOptions = {}): AsyncGenerator<AnalyzeRecord, RunResult> {
+export async function* analyze(source: string | readonly string[], options: AnalyzeOptions = {}): AsyncGenerator<AnalyzeRecord, RunResult> {
   let queue: AnalyzeRecord[] = [];
   let wake: (() => void) | null = null;
   let drained: (() => void) | null = null;
   let finished = false;
   let failure: unknown = null;
   let result: RunResult | null = null;
-  const engine = new Engine({
+  const { tls = true, ...engineOptions } = options;
+  const streams = tls ? tlsStreams((record) => void queue.push({ type: 'tls', record }), () => engine.anomalies) : undefined;
+  const engine: Engine = new Engine({
     session: (record) => void queue.push({ type: 'session', record }),
     anomaly: (record) => void queue.push({ type: 'anomaly', record }),
     afterChunk: () => {
@@ -109,7 +119,7 @@ export async function* analyze(source: string | readonly string[], options: Engi
       wake?.();
       return new Promise<void>((resolve) => (drained = resolve));
     },
-  }, options);
+  }, streams === undefined ? engineOptions : { ...engineOptions, streams });
   const run = engine.run(typeof source === 'string' ? [source] : source).then(
     (r) => {
       result = r;

@@ -1,6 +1,5 @@
 // `haystack tls <capture...>`: one row per TLS ClientHello on any port, with JA3/JA4 and the server's answer.
-import { HashCache } from '../../analyzers/tls/fingerprints.js';
-import { TlsAnalyzer } from '../../analyzers/tls/tls-analyzer.js';
+import { tlsStreams } from '../../pipeline/analyzers.js';
 import { Engine } from '../../pipeline/engine.js';
 import { TLS } from '../../schema/tls.js';
 import { parse, requireInputs, stringOption } from '../args.js';
@@ -28,10 +27,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const inputs = requireInputs('tls', positionals);
   const out = new RowWriter(fields, format, io.stdout);
   const progress = new Progress(io);
-  const cache = new HashCache();
   const engine: Engine = new Engine(
     { progress: (input, bytes) => progress.update(input, bytes, null) },
-    { streams: (s) => new TlsAnalyzer({ session: s, anomalies: engine.anomalies, emit: (r) => out.row(r), cache }) },
+    { streams: tlsStreams((r) => out.row(r), () => engine.anomalies) },
   );
   const res = await engine.run(inputs);
   progress.done();

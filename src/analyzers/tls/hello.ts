@@ -189,10 +189,12 @@ export function parseServerHello(b: Uint8Array, off: number, end: number, proble
   const sh: ServerHello = { legacyVersion: r.u16(), cipher: 0, extensions: [], selectedVersion: null, alpn: null, retry: false };
   if (r.pos + 32 <= end) sh.retry = HRR_RANDOM.every((x, i) => b[r.pos + i] === x);
   r.skip(32);
-  const sid = r.u8();
-  r.skip(sid);
+  // TLS 1.3 drafts (0x7fNN, and 0x0304 itself before draft 16, whose ServerHello had no supported_versions)
+  // had no legacy_session_id_echo and no compression method in the ServerHello
+  const draft = sh.legacyVersion >> 8 === 0x7f || sh.legacyVersion === 0x0304;
+  if (!draft) r.skip(r.u8());
   sh.cipher = r.u16();
-  r.u8(); // compression method
+  if (!draft) r.u8(); // compression method
   if (r.bad) {
     problem.anomaly = 'tls_server_hello_truncated';
     return sh;

@@ -253,7 +253,9 @@ export class TlsAnalyzer implements StreamAnalyzer {
       this.anomaly('tls_server_hello_without_client_hello', null);
       return;
     }
-    r.version = versionName(sh.selectedVersion ?? sh.legacyVersion);
+    // 0x0304 in legacy_version itself was how drafts before 16 said TLS 1.3 (later: 0x0303 + supported_versions)
+    r.version = sh.selectedVersion !== null ? versionName(sh.selectedVersion)
+      : sh.legacyVersion === 0x0304 ? 'TLSv13-draft<16' : versionName(sh.legacyVersion);
     r.cipher = sh.cipher;
     r.server_alpn = sh.alpn;
     r.ja3s = ja3s(sh, this.o.cache);

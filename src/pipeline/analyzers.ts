@@ -5,6 +5,7 @@ import type { AnomalyLog } from '../core/anomaly.js';
 import type { Session } from '../flow/session.js';
 import type { StreamAnalyzer } from '../reassembly/stream-analyzer.js';
 import type { TlsRecord } from '../schema/tls.js';
+import { decodeCertificate } from './x509.js';
 
 /**
  * The `streams` factory for an Engine that wants tls records: a TLS analyzer per TCP session (it detaches
@@ -13,5 +14,5 @@ import type { TlsRecord } from '../schema/tls.js';
  */
 export function tlsStreams(emit: (r: TlsRecord) => void, anomalies: () => AnomalyLog): (s: Session) => StreamAnalyzer {
   const cache = new HashCache();
-  return (s) => new TlsAnalyzer({ session: s, anomalies: anomalies(), emit, cache });
+  return (s) => new TlsAnalyzer({ session: s, anomalies: anomalies(), emit, cache, certificate: decodeCertificate });
 }

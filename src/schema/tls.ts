@@ -39,6 +39,8 @@ export const TLS = {
     field('not_before', 'timestamp', true, 'certificate validity start'),
     field('not_after', 'timestamp', true, 'certificate validity end'),
     field('cert_sha256', 'string', true, 'sha256 of the certificate DER'),
+    field('cert_sha1', 'string', true, 'sha1 of the certificate DER (the fingerprint Suricata and Zeek show)'),
+    field('cert_serial', 'string', true, 'certificate serial number, hex'),
   ],
 } as const;
 

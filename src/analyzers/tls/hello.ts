@@ -221,3 +221,15 @@ export function parseServerHello(b: Uint8Array, off: number, end: number, proble
   }
   return sh;
 }
+
+/**
+ * The first certificate (the server's own) of a TLS <= 1.2 Certificate message body: certificate_list
+ * u24 length, then (u24 length, DER)*. Returns a view into b, or null when it does not fit.
+ */
+export function firstCertificate(b: Uint8Array, off: number, end: number): Uint8Array | null {
+  if (end - off < 6) return null;
+  const listLen = (b[off]! << 16) | (b[off + 1]! << 8) | b[off + 2]!;
+  const len = (b[off + 3]! << 16) | (b[off + 4]! << 8) | b[off + 5]!;
+  if (off + 3 + listLen > end || len === 0 || off + 6 + len > end) return null;
+  return b.subarray(off + 6, off + 6 + len);
+}

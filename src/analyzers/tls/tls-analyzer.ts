@@ -8,7 +8,9 @@ import { ORIG, type Dir, type StreamAnalyzer } from '../../reassembly/stream-ana
 import type { TlsRecord } from '../../schema/tls.js';
 import type { HashCache} from './fingerprints.js';
 import { ja3, ja3s, ja4, versionName } from './fingerprints.js';
-import { parseClientHello, parseServerHello, type ClientHello, type ParseProblem, type ServerHello } from './hello.js';
+import {
+  firstCertificate, parseClientHello, parseServerHello, type ClientHello, type ParseProblem, type ServerHello,
+} from './hello.js';
 
 const EMPTY = new Uint8Array(0);
 const CT_CHANGE_CIPHER_SPEC = 20;
@@ -17,6 +19,7 @@ const CT_HANDSHAKE = 22;
 const CT_APPLICATION_DATA = 23;
 const HT_CLIENT_HELLO = 1;
 const HT_SERVER_HELLO = 2;
+const HT_CERTIFICATE = 11;
 const HT_SERVER_HELLO_DONE = 14;
 /** RFC 8446 §5.1: a record carries at most 2^14 bytes (+ 2048 of expansion when protected). */
 export const MAX_RECORD = 16384 + 2048;
@@ -50,6 +53,21 @@ export interface TlsAnalyzerOptions {
   emit(r: TlsRecord): void;
   /** shared by the analyzers of one run, so repeated fingerprints are hashed once */
   cache: HashCache;
+  /** decodes a DER certificate (an X.509 library at the edge); absent = certificates are not read */
+  certificate?: ((der: Uint8Array) => CertificateInfo | null) | undefined;
+}
+
+/** What a tls record keeps of the server's certificate. */
+export interface CertificateInfo {
+  subject: string;
+  issuer: string;
+  san: string[];
+  /** µs since the epoch */
+  notBefore: number | null;
+  notAfter: number | null;
+  sha256: string;
+  sha1: string;
+  serial: string;
 }
 
 export class TlsAnalyzer implements StreamAnalyzer {
@@ -242,7 +260,11 @@ export class TlsAnalyzer implements StreamAnalyzer {
       this.serverHello(sh);
       // TLS 1.3: everything after the ServerHello is encrypted (a HelloRetryRequest is followed by a real one)
       if (sh.selectedVersion === 0x0304 && !sh.retry) d.done = true;
+    } else if (dir !== ORIG && type === HT_CERTIFICATE) {
+      this.certificate(b, start, end);
+      this.flush();
     } else if (dir !== ORIG && type === HT_SERVER_HELLO_DONE) {
+      this.flush();
       d.done = true;
     }
   }
@@ -260,7 +282,30 @@ export class TlsAnalyzer implements StreamAnalyzer {
     r.server_alpn = sh.alpn;
     r.ja3s = ja3s(sh, this.o.cache);
     r.hello_retry = sh.retry;
-    this.flush();
+    // TLS 1.3 encrypts the certificate: the record is complete; TLS <= 1.2 sends it next in the clear
+    if (sh.retry || r.version.startsWith('TLSv13') || this.o.certificate === undefined) this.flush();
+  }
+
+  private certificate(b: Uint8Array, start: number, end: number): void {
+    const r = this.pending[this.pending.length - 1];
+    const der = firstCertificate(b, start, end);
+    if (r === undefined || der === null) {
+      if (der === null) this.anomaly('tls_certificate_malformed', null);
+      return;
+    }
+    const c = this.o.certificate?.(der) ?? null;
+    if (c === null) {
+      this.anomaly('tls_certificate_unreadable', `${der.length} bytes of DER`);
+      return;
+    }
+    r.subject = c.subject;
+    r.issuer = c.issuer;
+    r.san = c.san;
+    r.not_before = c.notBefore;
+    r.not_after = c.notAfter;
+    r.cert_sha256 = c.sha256;
+    r.cert_sha1 = c.sha1;
+    r.cert_serial = c.serial;
   }
 
   private clientRecord(ch: ClientHello, recordVersion: number): TlsRecord {
@@ -302,6 +347,8 @@ export class TlsAnalyzer implements StreamAnalyzer {
       not_before: null,
       not_after: null,
       cert_sha256: null,
+      cert_sha1: null,
+      cert_serial: null,
     };
   }
 

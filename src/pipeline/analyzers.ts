@@ -1,18 +1,38 @@
-// Which stream analyzers a run attaches to TCP sessions (one place for the CLI verbs and the library API).
+// Which analyzers a run attaches (one place for the CLI verbs and the library API).
+import { QuicTls } from '../analyzers/quic/quic-tls.js';
 import { HashCache } from '../analyzers/tls/fingerprints.js';
 import { TlsAnalyzer } from '../analyzers/tls/tls-analyzer.js';
-import type { AnomalyLog } from '../core/anomaly.js';
-import type { Session } from '../flow/session.js';
-import type { StreamAnalyzer } from '../reassembly/stream-analyzer.js';
+import { IPPROTO_UDP } from '../decode/constants.js';
 import type { TlsRecord } from '../schema/tls.js';
+import type { Engine, EngineHandlers, EngineOptions } from './engine.js';
+import { nodeQuicCrypto } from './quic-crypto.js';
 import { decodeCertificate } from './x509.js';
 
 /**
- * The `streams` factory for an Engine that wants tls records: a TLS analyzer per TCP session (it detaches
- * itself from sessions that are not TLS or whose handshake is done).
- * @param anomalies the engine's anomaly log (analyzers record their anomalies there)
+ * Handlers and options for an Engine that wants tls records: a TLS analyzer per TCP session (it detaches
+ * itself from sessions that are not TLS or whose handshake is done) and QUIC Initials of UDP sessions.
+ * @param engine called lazily: the engine the handlers are given to
  */
-export function tlsStreams(emit: (r: TlsRecord) => void, anomalies: () => AnomalyLog): (s: Session) => StreamAnalyzer {
+export function tlsAnalysis(
+  emit: (r: TlsRecord) => void,
+  engine: () => Engine,
+): { handlers: Required<Pick<EngineHandlers, 'packet' | 'session'>>; options: Required<Pick<EngineOptions, 'streams'>> } {
   const cache = new HashCache();
-  return (s) => new TlsAnalyzer({ session: s, anomalies: anomalies(), emit, cache, certificate: decodeCertificate });
+  let quic: QuicTls | null = null;
+  const q = (): QuicTls => (quic ??= new QuicTls({ crypto: nodeQuicCrypto, anomalies: engine().anomalies, cache, emit }));
+  return {
+    options: {
+      streams: (s) => new TlsAnalyzer({ session: s, anomalies: engine().anomalies, emit, cache, certificate: decodeCertificate }),
+    },
+    handlers: {
+      packet: (_rec, m, s) => {
+        if (s !== null && m.ipProto === IPPROTO_UDP && m.payloadLen > 0) {
+          q().datagram(s, engine().flows.lastDir, m.buf, m.payloadOff, m.payloadOff + m.payloadLen);
+        }
+      },
+      session: (_r, s) => {
+        if (s.proto === IPPROTO_UDP) quic?.sessionEnded(s);
+      },
+    },
+  };
 }

@@ -6,7 +6,7 @@ import { AnomalyLog } from '../core/anomaly.js';
 import { Decoder } from '../decode/decoder.js';
 import type { SessionRecord } from '../schema/sessions.js';
 import type { TlsRecord } from '../schema/tls.js';
-import { tlsStreams } from './analyzers.js';
+import { tlsAnalysis } from './analyzers.js';
 import { PROTO_NAMES } from '../flow/session-record.js';
 import { Engine, type EngineOptions, type RunResult } from './engine.js';
 import { readSource } from './source.js';
@@ -110,16 +110,20 @@ export async function* analyze(source: string | readonly string[], options: Anal
   let failure: unknown = null;
   let result: RunResult | null = null;
   const { tls = true, ...engineOptions } = options;
-  const streams = tls ? tlsStreams((record) => void queue.push({ type: 'tls', record }), () => engine.anomalies) : undefined;
+  const analysis = tls ? tlsAnalysis((record) => void queue.push({ type: 'tls', record }), () => engine) : null;
   const engine: Engine = new Engine({
-    session: (record) => void queue.push({ type: 'session', record }),
+    session: (record, s) => {
+      queue.push({ type: 'session', record });
+      analysis?.handlers.session(record, s);
+    },
     anomaly: (record) => void queue.push({ type: 'anomaly', record }),
+    ...(analysis === null ? {} : { packet: analysis.handlers.packet }),
     afterChunk: () => {
       if (queue.length === 0) return;
       wake?.();
       return new Promise<void>((resolve) => (drained = resolve));
     },
-  }, streams === undefined ? engineOptions : { ...engineOptions, streams });
+  }, analysis === null ? engineOptions : { ...engineOptions, ...analysis.options });
   const run = engine.run(typeof source === 'string' ? [source] : source).then(
     (r) => {
       result = r;

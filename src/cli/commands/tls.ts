@@ -1,5 +1,5 @@
 // `haystack tls <capture...>`: one row per TLS ClientHello on any port, with JA3/JA4 and the server's answer.
-import { tlsStreams } from '../../pipeline/analyzers.js';
+import { tlsAnalysis } from '../../pipeline/analyzers.js';
 import { Engine } from '../../pipeline/engine.js';
 import { TLS } from '../../schema/tls.js';
 import { parse, requireInputs, stringOption } from '../args.js';
@@ -27,9 +27,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const inputs = requireInputs('tls', positionals);
   const out = new RowWriter(fields, format, io.stdout);
   const progress = new Progress(io);
+  const tls = tlsAnalysis((r) => out.row(r), () => engine);
   const engine: Engine = new Engine(
-    { progress: (input, bytes) => progress.update(input, bytes, null) },
-    { streams: tlsStreams((r) => out.row(r), () => engine.anomalies) },
+    { ...tls.handlers, progress: (input, bytes) => progress.update(input, bytes, null) },
+    tls.options,
   );
   const res = await engine.run(inputs);
   progress.done();

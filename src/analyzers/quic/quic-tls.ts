@@ -1,0 +1,131 @@
+// TLS ClientHello and ServerHello inside QUIC Initial packets, per UDP session, on any port.
+import type { AnomalyLog } from '../../core/anomaly.js';
+import { formatIpv4, formatIpv6 } from '../../core/ip.js';
+import type { Session } from '../../flow/session.js';
+import { ORIG, type Dir } from '../../reassembly/stream-analyzer.js';
+import type { TlsRecord } from '../../schema/tls.js';
+import { ja3, ja3s, ja4, versionName, type HashCache } from '../tls/fingerprints.js';
+import { parseClientHello, parseServerHello, type ParseProblem } from '../tls/hello.js';
+import { CryptoStream, initialKeys, longHeader, openInitial, type InitialKeys, type QuicCrypto } from './quic-initial.js';
+
+const HT_CLIENT_HELLO = 1;
+const HT_SERVER_HELLO = 2;
+/** Initial packets looked at per direction before giving up on a handshake (retransmissions, padding). */
+const MAX_INITIALS = 16;
+
+interface State {
+  keys: { client: InitialKeys; server: InitialKeys } | null;
+  streams: [CryptoStream, CryptoStream];
+  seen: [number, number];
+  record: TlsRecord | null;
+  done: [boolean, boolean];
+}
+
+export interface QuicTlsOptions {
+  crypto: QuicCrypto;
+  anomalies: AnomalyLog;
+  cache: HashCache;
+  emit(r: TlsRecord): void;
+}
+
+export class QuicTls {
+  private readonly states = new Map<Session, State | null>();
+  private readonly o: QuicTlsOptions;
+  private readonly problem: ParseProblem = { anomaly: null };
+
+  constructor(o: QuicTlsOptions) {
+    this.o = o;
+  }
+
+  /**
+   * One UDP datagram's payload b[off, end) of session s, from `dir`.
+   * @param b valid only for the duration of the call
+   */
+  datagram(s: Session, dir: Dir, b: Uint8Array, off: number, end: number): void {
+    let st = this.states.get(s);
+    if (st === null) return; // not QUIC, or done
+    if (st === undefined) {
+      // a session is QUIC when its client's first datagram starts with a v1/v2 long-header Initial
+      const h = dir === ORIG ? longHeader(b, off, end) : null;
+      if (h === null || h.type !== 0) {
+        this.states.set(s, null);
+        return;
+      }
+      const keys = initialKeys(this.o.crypto, h.version, h.dcid);
+      st = { keys, streams: [new CryptoStream(), new CryptoStream()], seen: [0, 0], record: null, done: [false, false] };
+      this.states.set(s, st);
+    }
+    if (st.done[dir] || st.keys === null) return;
+    if (++st.seen[dir] > MAX_INITIALS) {
+      st.done[dir] = true;
+      return this.finishIfDone(s, st);
+    }
+    // coalesced packets (RFC 9000 §12.2): Initial first, then Handshake or 1-RTT we cannot read
+    for (let p = off; p < end;) {
+      const h = longHeader(b, p, end);
+      if (h === null) break;
+      if (h.type === 0) {
+        const plain = openInitial(this.o.crypto, dir === ORIG ? st.keys.client : st.keys.server, b, p, h);
+        if (plain !== null && !st.streams[dir].addFrames(plain)) this.anomaly(s, 'quic_bad_frame', null);
+      }
+      p = h.end;
+    }
+    this.hellos(s, st, dir);
+  }
+
+  /** The session ended: a ClientHello whose answer never came is emitted now. */
+  sessionEnded(s: Session): void {
+    const st = this.states.get(s);
+    this.states.delete(s);
+    if (st?.record != null) this.o.emit(st.record);
+  }
+
+  private hellos(s: Session, st: State, dir: Dir): void {
+    const data = st.streams[dir].contiguous();
+    if (data.length < 4) return;
+    const len = (data[1]! << 16) | (data[2]! << 8) | data[3]!;
+    if (data.length < 4 + len) return;
+    const pr = this.problem;
+    pr.anomaly = null;
+    if (dir === ORIG && data[0] === HT_CLIENT_HELLO) {
+      st.record = this.record(s, parseClientHello(data, 4, 4 + len, pr));
+    } else if (dir !== ORIG && data[0] === HT_SERVER_HELLO && st.record !== null) {
+      const sh = parseServerHello(data, 4, 4 + len, pr);
+      st.record.version = versionName(sh.selectedVersion ?? sh.legacyVersion);
+      st.record.cipher = sh.cipher;
+      st.record.server_alpn = sh.alpn;
+      st.record.ja3s = ja3s(sh, this.o.cache);
+      st.record.hello_retry = sh.retry;
+    }
+    if (pr.anomaly !== null) this.anomaly(s, pr.anomaly, 'in a QUIC Initial');
+    st.done[dir] = true;
+    this.finishIfDone(s, st);
+  }
+
+  private finishIfDone(s: Session, st: State): void {
+    if (!(st.done[0] && st.done[1])) return;
+    if (st.record !== null) this.o.emit(st.record);
+    this.states.set(s, null); // nothing more to read: later datagrams cost one lookup
+  }
+
+  private record(s: Session, ch: ReturnType<typeof parseClientHello>): TlsRecord {
+    const j3 = ja3(ch, this.o.cache);
+    const j4 = ja4(ch, 'q', this.o.cache);
+    return {
+      uid: s.uid, ts: s.last,
+      src_ip: s.v6 ? formatIpv6(s.a6!) : formatIpv4(s.a4), src_port: s.aPort,
+      dst_ip: s.v6 ? formatIpv6(s.b6!) : formatIpv4(s.b4), dst_port: s.bPort,
+      transport: 'quic', record_version: null, client_version: versionName(ch.legacyVersion),
+      supported_versions: ch.supportedVersions, sni: ch.sni, alpn: ch.alpn, cipher_suites: ch.ciphers,
+      extensions: ch.extensions, supported_groups: ch.groups, ec_point_formats: ch.pointFormats,
+      signature_algorithms: ch.sigAlgs, session_id_len: ch.sessionIdLen, hello_index: 1,
+      ja3: j3.ja3, ja3_string: j3.ja3String, ja4: j4.ja4, ja4_r: j4.ja4R,
+      version: null, cipher: null, server_alpn: null, ja3s: null, hello_retry: null,
+      subject: null, issuer: null, san: null, not_before: null, not_after: null, cert_sha256: null, cert_sha1: null, cert_serial: null,
+    };
+  }
+
+  private anomaly(s: Session, name: string, detail: string | null): void {
+    this.o.anomalies.add(s.last, s.uid, name, detail);
+  }
+}

@@ -20,6 +20,7 @@ const DATA = path.join(ROOT, 'bench', 'data');
 const RESULTS = path.join(ROOT, 'bench', 'results');
 const HAYSTACK = path.join(ROOT, 'bin', 'haystack.js');
 const DEFAULT_CAPTURE = path.join(DATA, 'perf-big.pcapng');
+const DPKT_SCRIPT = path.join(ROOT, 'bench', 'dpkt_sni.py');
 const BIG_CAPTURE = path.join(DATA, 'perf-1g.pcapng');
 const BIG_COPIES = 4;
 
@@ -31,9 +32,13 @@ const GOAL = {
   streamsMaxRatioVsTcpflow: 1, // haystack strictly faster than tcpflow
   maxPeakRssBytes: 200e6,
   maxRssGrowth: 1.1, // "flat": the 1 GB capture may use at most 10% more than the 250 MB one
+  tlsMinSpeedupVsTshark: 30, // haystack tls at least 30x faster than tshark's SNI extraction
+  tlsMinSpeedupVsDpkt: 10, // ... and 10x faster than the per-packet dpkt script
+  tlsMaxRatioVsTcpdump: 4,
+  tlsMaxPeakRssBytes: 150e6,
 };
 
-const CASES = ['sessions', 'streams', 'memory-flat'];
+const CASES = ['sessions', 'streams', 'tls', 'memory-flat'];
 
 const USAGE = `usage: node bench/run.mjs [options]
 
@@ -41,7 +46,7 @@ const USAGE = `usage: node bench/run.mjs [options]
   --only REGEX      run only the cases whose name matches (cases: ${CASES.join(', ')})
   --capture PATH    capture to measure (else $HAYSTACK_PERF_CAPTURE, else bench/data/perf-big.pcapng)
   --big             also run memory-flat (builds/reuses bench/data/perf-1g.pcapng, ~1 GB)
-  --tshark-runs N   runs of the tshark reference in 'sessions' (default 1; it takes ~12 s)
+  --tshark-runs N   runs of the tshark reference in 'sessions' and 'tls' (default 1; it takes ~12 s)
   --stream-dir DIR  parent directory for the 'streams' output dirs (default bench/data/)
   --settle S        seconds to sleep after 'sync' before each 'streams' run (default 5)
   -h, --help        this text
@@ -189,6 +194,37 @@ function skip(what) {
   log(`SKIPPED: ${what}`);
 }
 if (!GNU_TIME) skip('peak RSS: /usr/bin/time (GNU time) not found, RSS columns are n/a');
+
+/**
+ * A python3 that can import dpkt, for the 'tls' case: `python3` on PATH first, then /usr/bin/python3
+ * (Debian's python3-dpkt installs there; a pyenv/venv python3 earlier on PATH does not see it).
+ * Returns { python, version, tried } or { python: null, reason, tried }; probed lazily, once.
+ */
+let dpktProbe = null;
+function findDpktPython() {
+  if (dpktProbe) return dpktProbe;
+  const tried = [];
+  const seen = new Set();
+  for (const cand of ['python3', '/usr/bin/python3']) {
+    const exe = which(cand);
+    if (!exe) {
+      tried.push(`${cand}: not found`);
+      continue;
+    }
+    if (seen.has(exe)) continue;
+    seen.add(exe);
+    const r = spawnSync(exe, ['-c', 'import sys, dpkt; print(dpkt.__version__, sys.version.split()[0])'], { encoding: 'utf8' });
+    if (r.status === 0) {
+      const [dpktVer, pyVer] = r.stdout.trim().split(/\s+/);
+      dpktProbe = { python: exe, version: `dpkt ${dpktVer} on Python ${pyVer} (${exe})`, tried };
+      return dpktProbe;
+    }
+    const why = `${r.stderr || ''}`.trim().split('\n').pop() || (r.error ? r.error.message : `exit ${r.status}`);
+    tried.push(`${exe}: ${why}`);
+  }
+  dpktProbe = { python: null, reason: `no python3 with dpkt (${tried.join('; ')}); install: apt-get install python3-dpkt`, tried };
+  return dpktProbe;
+}
 
 // temp dir for GNU time's -o files and the streams output parent, removed on exit
 const tmpDirs = [];
@@ -497,6 +533,172 @@ async function caseStreams(input) {
   return { name: 'streams', fs: where, rows: [tf, hs], ratios: { haystack_over_tcpflow: ratio }, output: stats, goals, notes };
 }
 
+// ---- tls: SNI of every ClientHello
+
+/** Run argv once, untimed, with stdout to `file`; returns { exit, signal, stderr }. */
+function runToFile(argv, file) {
+  const fd = fs.openSync(file, 'w');
+  try {
+    const r = spawnSync(argv[0], argv.slice(1), { cwd: ROOT, stdio: ['ignore', fd, 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20 });
+    if (r.error) throw r.error;
+    return { exit: r.status, signal: r.signal, stderr: (r.stderr || '').trim() };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Lines of a text file; a file of just "\n" is one empty line, an empty file is none. */
+function fileLines(file) {
+  const text = fs.readFileSync(file, 'utf8');
+  if (text === '') return [];
+  return (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n');
+}
+
+/** One CSV field (RFC 4180 quoting) to its value. */
+const csvField = (f) => (f.length >= 2 && f.startsWith('"') && f.endsWith('"') ? f.slice(1, -1).replaceAll('""', '"') : f);
+
+/** { hellos, distinct, without_sni } of a list of SNIs, '' = ClientHello without SNI. */
+function sniCounts(snis) {
+  const named = snis.filter((x) => x !== '');
+  return { hellos: snis.length, distinct: new Set(named).size, without_sni: snis.length - named.length };
+}
+
+/** Size of the symmetric difference of two multisets of strings. */
+function multisetDiff(a, b) {
+  const n = new Map();
+  for (const x of a) n.set(x, (n.get(x) ?? 0) + 1);
+  for (const x of b) n.set(x, (n.get(x) ?? 0) - 1);
+  let d = 0;
+  for (const v of n.values()) d += Math.abs(v);
+  return d;
+}
+
+async function caseTls(input) {
+  const cap = input.path;
+  const c = rel(cap);
+  const py = findDpktPython();
+  const tsArgv = [TOOLS.tshark, '-r', cap, '-Y', 'tls.handshake.type==1', '-T', 'fields', '-e', 'tls.handshake.extensions_server_name'];
+  const ms = [
+    measurement({
+      tool: 'tcpdump (floor)',
+      cmd: `tcpdump -r ${c} -w /dev/null`,
+      argv: [TOOLS.tcpdump, '-r', cap, '-w', '/dev/null'],
+      skip: TOOLS.tcpdump ? null : 'tcpdump not found',
+    }),
+    measurement({
+      tool: 'haystack',
+      cmd: `bin/haystack.js tls ${c} --format csv --fields sni > /dev/null`,
+      argv: hsCmd('tls', cap, '--format', 'csv', '--fields', 'sni'),
+    }),
+    measurement({
+      tool: 'tshark (SNI)',
+      cmd: `tshark -r ${c} -Y 'tls.handshake.type==1' -T fields -e tls.handshake.extensions_server_name > /dev/null`,
+      argv: tsArgv,
+      runsWanted: TSHARK_RUNS,
+      skip: TOOLS.tshark ? null : 'tshark not found',
+    }),
+    measurement({
+      tool: 'dpkt script',
+      cmd: `${py.python ?? 'python3'} bench/dpkt_sni.py ${c} > /dev/null`,
+      argv: [py.python, DPKT_SCRIPT, cap],
+      skip: py.python ? null : py.reason,
+    }),
+  ];
+  for (const m of ms) if (m.skip) skip(`tls/${m.tool}: ${m.skip}`);
+  await runAll('tls', ms);
+  const [floor, hs, ts, dp] = ms.map((m) => summarize(m, input));
+  if (!dp.skipped) dp.python = py.version;
+
+  const ratio = hs.median_s && floor.median_s ? hs.median_s / floor.median_s : null;
+  const speedupTs = hs.median_s && ts.median_s ? ts.median_s / hs.median_s : null;
+  const speedupDp = hs.median_s && dp.median_s ? dp.median_s / hs.median_s : null;
+  floor.vs = ratio != null ? `haystack = ${fmtX(ratio)} tcpdump` : null;
+  hs.vs = ratio != null ? `${fmtX(ratio)} of tcpdump` : null;
+  ts.vs = speedupTs != null ? fasterSlower(speedupTs) : null;
+  dp.vs = speedupDp != null ? fasterSlower(speedupDp) : null;
+
+  // Correctness: one extra, untimed run of each SNI tool with stdout to a file in bench/data/.
+  const notes = [];
+  const outputs = {};
+  const counts = {};
+  const snis = {};
+  const counters = [
+    ['haystack', hsCmd('tls', cap, '--format', 'csv', '--fields', 'sni'), 'tls-sni-haystack.csv', ms[1]],
+    ['tshark', tsArgv, 'tls-sni-tshark.txt', ms[2]],
+    ['dpkt', [py.python, DPKT_SCRIPT, cap], 'tls-sni-dpkt.txt', ms[3]],
+  ];
+  fs.mkdirSync(DATA, { recursive: true });
+  for (const [k, argv, name, m] of counters) {
+    const file = path.join(DATA, name);
+    fs.rmSync(file, { force: true }); // no stale output of an earlier run
+    if (m.skip) continue;
+    log(`[tls] ${k}: untimed run for the counts -> ${rel(file)}`);
+    const r = runToFile(argv, file);
+    outputs[k] = rel(file);
+    if (r.exit !== 0 || r.signal) {
+      const msg = `tls/${k} (count run): exited ${r.exit}${r.signal ? ` (${r.signal})` : ''}${r.stderr ? `; stderr: ${r.stderr.split('\n').slice(-5).join(' | ')}` : ''}`;
+      errors.push(msg);
+      log(`ERROR: ${msg}`);
+      continue;
+    }
+    let lines = fileLines(file);
+    if (k === 'haystack') {
+      if (lines[0] !== 'sni') {
+        const msg = `tls/haystack (count run): expected the CSV header 'sni', got '${(lines[0] ?? '').slice(0, 80)}'`;
+        errors.push(msg);
+        log(`ERROR: ${msg}`);
+        continue;
+      }
+      lines = lines.slice(1).map(csvField);
+    }
+    snis[k] = lines;
+    counts[k] = sniCounts(lines);
+    if (k === 'dpkt' && r.stderr) notes.push(`dpkt script: ${r.stderr.split('\n').pop()}`);
+  }
+  const cell = (k, f) => (counts[k] ? fmtInt(counts[k][f]) : 'n/a');
+  const who = ['haystack', 'tshark', 'dpkt'];
+  notes.unshift(
+    `correctness (haystack / tshark / dpkt, from one extra untimed run of each, outputs in ${Object.values(outputs).map((o) => `\`${o}\``).join(', ') || 'n/a'}): ` +
+      `ClientHellos ${who.map((k) => cell(k, 'hellos')).join(' / ')}; ` +
+      `distinct SNIs ${who.map((k) => cell(k, 'distinct')).join(' / ')}; ` +
+      `without SNI ${who.map((k) => cell(k, 'without_sni')).join(' / ')} ` +
+      '(tshark: one line per frame with a ClientHello; haystack: one CSV row per ClientHello; perf-baseline.md: 19,310 and 1,991 on its instance)',
+  );
+  let agree = null;
+  if (counts.haystack && counts.tshark) {
+    const diff = multisetDiff(snis.haystack, snis.tshark);
+    agree = { haystack: counts.haystack, tshark: counts.tshark, multiset_diff: diff };
+    notes.push(
+      diff === 0
+        ? 'haystack and tshark give the same multiset of SNIs (order aside)'
+        : `haystack and tshark SNI multisets differ in ${fmtInt(diff)} entries (compare the sorted files)`,
+    );
+  }
+
+  const maxKib = GOAL.tlsMaxPeakRssBytes / 1024;
+  const goals = [
+    goal(`haystack tls >= ${GOAL.tlsMinSpeedupVsTshark}x faster than tshark SNI`, speedupTs, (x) => x >= GOAL.tlsMinSpeedupVsTshark, (x) => `${fmtX(x)} faster`),
+    goal(`haystack tls >= ${GOAL.tlsMinSpeedupVsDpkt}x faster than the dpkt script`, speedupDp, (x) => x >= GOAL.tlsMinSpeedupVsDpkt, (x) => `${fmtX(x)} faster`),
+    goal(`haystack tls within ${GOAL.tlsMaxRatioVsTcpdump}x of tcpdump -r f -w /dev/null`, ratio, (x) => x <= GOAL.tlsMaxRatioVsTcpdump, fmtX),
+    goal(`haystack tls peak RSS < ${GOAL.tlsMaxPeakRssBytes / 1e6} MB`, hs.peak_rss_kib, (x) => x < maxKib, (x) => `${fmtMiB(x)} MiB`),
+    goal(
+      'haystack ClientHellos, distinct SNIs and SNI multiset = tshark',
+      agree,
+      (x) => x.haystack.hellos === x.tshark.hellos && x.haystack.distinct === x.tshark.distinct && x.multiset_diff === 0,
+      (x) => `${fmtInt(x.haystack.hellos)} / ${fmtInt(x.tshark.hellos)} hellos, ${fmtInt(x.haystack.distinct)} / ${fmtInt(x.tshark.distinct)} distinct, ${fmtInt(x.multiset_diff)} differ`,
+    ),
+  ];
+  return {
+    name: 'tls',
+    rows: [floor, hs, ts, dp],
+    ratios: { haystack_over_tcpdump: ratio, tshark_over_haystack: speedupTs, dpkt_over_haystack: speedupDp },
+    counts,
+    outputs,
+    goals,
+    notes,
+  };
+}
+
 async function caseMemoryFlat(input) {
   const missing = ['editcap', 'mergecap', 'capinfos'].filter((t) => !TOOLS[t]);
   if (missing.length) {
@@ -578,6 +780,7 @@ function machine() {
       tcpdump: TOOLS.tcpdump ? firstLine([TOOLS.tcpdump, '--version']) : 'not found',
       tshark: TOOLS.tshark ? firstLine([TOOLS.tshark, '--version']) : 'not found',
       tcpflow: TOOLS.tcpflow ? firstLine([TOOLS.tcpflow, '-V']) : 'not found',
+      dpkt: findDpktPython().version ?? 'dpkt not found',
       gnu_time: GNU_TIME ?? 'not found',
     },
   };
@@ -589,7 +792,7 @@ function markdown(report) {
   const out = [];
   out.push(`# haystack benchmark ${report.date}`, '');
   out.push(`- machine: ${m.nproc} CPU (${m.cpu_model}), ${m.mem_total_gib} GiB RAM, ${m.kernel}; node ${m.node}; load average at start ${m.loadavg_start.join(' ')}`);
-  out.push(`- haystack: ${m.haystack_git ?? '?'}; tools: ${m.tools.tcpdump}; ${m.tools.tshark}; ${m.tools.tcpflow}; RSS via ${m.tools.gnu_time}`);
+  out.push(`- haystack: ${m.haystack_git ?? '?'}; tools: ${m.tools.tcpdump}; ${m.tools.tshark}; ${m.tools.tcpflow}; ${m.tools.dpkt}; RSS via ${m.tools.gnu_time}`);
   out.push(`- capture: \`${cap.path}\`, ${fmtInt(cap.bytes)} bytes, ${fmtInt(cap.packets)} packets (${cap.packets_from ?? 'n/a'}); page cache warmed before timing`);
   out.push(`- ${report.options.runs} runs per command (tshark: ${report.options.tshark_runs}), interleaved; median wall time (process.hrtime around the child); peak RSS = max of GNU time %M over the runs; MB/s = 10^6 bytes / median`);
   out.push('');
@@ -680,6 +883,7 @@ async function main() {
     log(`\n== ${c}`);
     if (c === 'sessions') results.push(await caseSessions(input));
     else if (c === 'streams') results.push(await caseStreams(input));
+    else if (c === 'tls') results.push(await caseTls(input));
     else results.push(await caseMemoryFlat(input));
   }
 

@@ -15,8 +15,25 @@ function micros(text: string): number | null {
   return Number.isFinite(ms) ? ms * 1000 : null;
 }
 
+/**
+ * Decoded certificates by their sha256: a server hands every client the same certificate, and decoding one
+ * (OpenSSL) costs ~100x hashing it. Bounded: cleared when full.
+ */
+const decoded = new Map<string, CertificateInfo | null>();
+const MAX_DECODED = 1024;
+
 /** Decodes one DER certificate; null when OpenSSL cannot read it (the analyzer records an anomaly). */
 export function decodeCertificate(der: Uint8Array): CertificateInfo | null {
+  const sha256 = createHash('sha256').update(der).digest('hex');
+  let info = decoded.get(sha256);
+  if (info === undefined) {
+    if (decoded.size >= MAX_DECODED) decoded.clear();
+    decoded.set(sha256, (info = decode(der, sha256)));
+  }
+  return info;
+}
+
+function decode(der: Uint8Array, sha256: string): CertificateInfo | null {
   let c: X509Certificate;
   try {
     c = new X509Certificate(der);
@@ -29,7 +46,7 @@ export function decodeCertificate(der: Uint8Array): CertificateInfo | null {
     san: c.subjectAltName === undefined ? [] : c.subjectAltName.split(', ').filter((x) => x !== ''),
     notBefore: micros(c.validFrom),
     notAfter: micros(c.validTo),
-    sha256: createHash('sha256').update(der).digest('hex'),
+    sha256,
     sha1: createHash('sha1').update(der).digest('hex'),
     serial: c.serialNumber.toLowerCase(),
   };

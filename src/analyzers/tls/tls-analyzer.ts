@@ -300,7 +300,7 @@ export class TlsAnalyzer implements StreamAnalyzer {
     }
     r.subject = c.subject;
     r.issuer = c.issuer;
-    r.san = c.san;
+    r.san = [...c.san];
     r.not_before = c.notBefore;
     r.not_after = c.notAfter;
     r.cert_sha256 = c.sha256;

@@ -4,10 +4,12 @@ import type { CertificateInfo } from '../analyzers/tls/tls-analyzer.js';
 
 /**
  * "C=FR\nST=IDF\nO=A\, B" as Suricata writes a DN: "C=FR, ST=IDF, O=A, B" (one line, values unescaped, as
- * analysts search for them).
+ * analysts search for them; OpenSSL's emailAddress is Suricata's Email).
  */
 function oneLine(dn: string): string {
-  return dn.split('\n').filter((x) => x !== '').map((rdn) => rdn.replace(/\\(.)/g, '$1')).join(', ');
+  return dn.split('\n').filter((x) => x !== '')
+    .map((rdn) => rdn.replace(/\\(.)/g, '$1').replace(/^emailAddress=/, 'Email='))
+    .join(', ');
 }
 
 function micros(text: string): number | null {

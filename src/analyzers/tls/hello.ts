@@ -233,3 +233,26 @@ export function firstCertificate(b: Uint8Array, off: number, end: number): Uint8
   if (off + 3 + listLen > end || len === 0 || off + 6 + len > end) return null;
   return b.subarray(off + 6, off + 6 + len);
 }
+
+/**
+ * An SSLv2-compatible ClientHello (RFC 5246 Appendix E.2) body after its 2-byte record header:
+ * msg_type 1, version, cipher_spec/session_id/challenge lengths, then 3-byte cipher specs. Specs whose first
+ * byte is 0 are TLS cipher suites; the others are SSLv2 kinds and are kept as 24-bit values.
+ */
+export function parseSslv2ClientHello(b: Uint8Array, off: number, end: number, problem: ParseProblem): ClientHello | null {
+  if (end - off < 9 || b[off] !== 1) return null;
+  const version = (b[off + 1]! << 8) | b[off + 2]!;
+  const csLen = (b[off + 3]! << 8) | b[off + 4]!;
+  const sidLen = (b[off + 5]! << 8) | b[off + 6]!;
+  const chLen = (b[off + 7]! << 8) | b[off + 8]!;
+  const ch: ClientHello = {
+    legacyVersion: version, sessionIdLen: sidLen, ciphers: [], extensions: [], sni: null, alpn: [], alpnFirst: null,
+    supportedVersions: [], groups: [], pointFormats: [], sigAlgs: [],
+  };
+  const cs = off + 9;
+  if (csLen % 3 !== 0 || cs + csLen + sidLen + chLen > end) problem.anomaly = 'tls_sslv2_client_hello_truncated';
+  for (let p = cs; p + 3 <= Math.min(end, cs + csLen); p += 3) {
+    ch.ciphers.push((b[p]! << 16) | (b[p + 1]! << 8) | b[p + 2]!);
+  }
+  return ch;
+}

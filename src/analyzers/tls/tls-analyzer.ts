@@ -9,7 +9,8 @@ import type { TlsRecord } from '../../schema/tls.js';
 import type { HashCache} from './fingerprints.js';
 import { ja3, ja3s, ja4, versionName } from './fingerprints.js';
 import {
-  firstCertificate, parseClientHello, parseServerHello, type ClientHello, type ParseProblem, type ServerHello,
+  firstCertificate, parseClientHello, parseServerHello, parseSslv2ClientHello, type ClientHello, type ParseProblem,
+  type ServerHello,
 } from './hello.js';
 
 const EMPTY = new Uint8Array(0);
@@ -135,6 +136,24 @@ export class TlsAnalyzer implements StreamAnalyzer {
   /** Handles the whole records in b[0, end); returns where the first incomplete one starts. */
   private records(dir: Dir, d: Direction, b: Uint8Array, end: number): number {
     let p = 0;
+    if (dir === ORIG && this.hellos === 0 && end >= 3 && (b[0]! & 0x80) !== 0 && b[2] === HT_CLIENT_HELLO) {
+      // an SSLv2-compatible ClientHello: 2-byte header, length in the low 15 bits (RFC 5246 Appendix E.2)
+      const len = ((b[0]! & 0x7f) << 8) | b[1]!;
+      if (end < 2 + len) return 0;
+      const pr = this.problem;
+      pr.anomaly = null;
+      const ch = parseSslv2ClientHello(b, 2, 2 + len, pr);
+      if (ch === null) {
+        this.tls = false;
+        d.done = true;
+        return 0;
+      }
+      if (pr.anomaly !== null) this.anomaly(pr.anomaly, null);
+      this.tls = true;
+      this.hellos++;
+      this.pending.push(this.clientRecord(ch, 0x0002));
+      p = 2 + len;
+    }
     while (!d.done && end - p >= 5) {
       const type = b[p]!;
       const version = (b[p + 1]! << 8) | b[p + 2]!;
@@ -372,6 +391,8 @@ export class TlsAnalyzer implements StreamAnalyzer {
 /** The first bytes of a client stream: a handshake record (22, 3.x) whose first message is a ClientHello. */
 function looksLikeClientHello(data: Uint8Array, d: Direction): boolean {
   if (d.recLen > 0) return true; // decided on the first delivery
+  // SSLv2-compatible: high bit set in the 2-byte header, then CLIENT-HELLO (1) and a version 0x0002/0x03xx
+  if (data.length >= 5 && (data[0]! & 0x80) !== 0 && data[2] === HT_CLIENT_HELLO && (data[3] === 3 || (data[3] === 0 && data[4] === 2))) return true;
   if (data.length < 1 || data[0] !== CT_HANDSHAKE) return false;
   if (data.length >= 2 && data[1] !== 3) return false;
   if (data.length >= 6 && data[5] !== HT_CLIENT_HELLO) return false;

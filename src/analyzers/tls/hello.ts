@@ -224,13 +224,15 @@ export function parseServerHello(b: Uint8Array, off: number, end: number, proble
 
 /**
  * The first certificate (the server's own) of a TLS <= 1.2 Certificate message body: certificate_list
- * u24 length, then (u24 length, DER)*. Returns a view into b, or null when it does not fit.
+ * u24 length, then (u24 length, DER)*. Returns a view into b, or null when it does not fit. With `partial`, b
+ * may hold just the start of the message (a long chain is not buffered whole).
  */
-export function firstCertificate(b: Uint8Array, off: number, end: number): Uint8Array | null {
+export function firstCertificate(b: Uint8Array, off: number, end: number, partial = false): Uint8Array | null {
   if (end - off < 6) return null;
   const listLen = (b[off]! << 16) | (b[off + 1]! << 8) | b[off + 2]!;
   const len = (b[off + 3]! << 16) | (b[off + 4]! << 8) | b[off + 5]!;
-  if (off + 3 + listLen > end || len === 0 || off + 6 + len > end) return null;
+  // partial: only the start of a (long) message is here; the list may go on past `end`
+  if ((!partial && off + 3 + listLen > end) || len === 0 || 3 + len > listLen || off + 6 + len > end) return null;
   return b.subarray(off + 6, off + 6 + len);
 }
 

@@ -24,8 +24,13 @@ const HT_CERTIFICATE = 11;
 const HT_SERVER_HELLO_DONE = 14;
 /** RFC 8446 §5.1: a record carries at most 2^14 bytes (+ 2048 of expansion when protected). */
 export const MAX_RECORD = 16384 + 2048;
-/** A handshake message larger than this is not a hello we can use (certificate chains stay far below). */
+/** A handshake message larger than this is not buffered whole (hellos are a few KB). */
 export const MAX_HANDSHAKE_MESSAGE = 256 * 1024;
+/**
+ * The server's own certificate is buffered up to this size to be read (Zeek's tls-fragmented-handshake has a
+ * 340 KB one); the rest of a longer chain is skipped, not kept.
+ */
+export const MAX_CERTIFICATE = 1024 * 1024;
 /** ClientHellos per session: two is the protocol (HelloRetryRequest); more is noise. */
 const MAX_CLIENT_HELLOS = 4;
 /** Client bytes looked through for a late ClientHello (after SOCKS or a proxy CONNECT) before giving up. */
@@ -46,6 +51,8 @@ class Direction {
   recordVersion = 0;
   /** a change_cipher_spec was seen: what follows is encrypted unless it is a plain ClientHello */
   afterCcs = false;
+  /** handshake bytes still to skip (the rest of a long certificate chain) */
+  skip = 0;
 }
 
 export interface TlsAnalyzerOptions {
@@ -227,6 +234,13 @@ export class TlsAnalyzer implements StreamAnalyzer {
   }
 
   private handshake(dir: Dir, d: Direction, b: Uint8Array, start: number, end: number): void {
+    if (d.skip > 0) {
+      // the rest of a long certificate chain whose first certificate was already read
+      const n = Math.min(d.skip, end - start);
+      d.skip -= n;
+      start += n;
+      if (start === end) return;
+    }
     if (d.hsLen === 0) {
       const p = this.messages(dir, d, b, start, end);
       if (!d.done && p < end) {
@@ -251,6 +265,18 @@ export class TlsAnalyzer implements StreamAnalyzer {
       const type = h[p]!;
       const len = (h[p + 1]! << 16) | (h[p + 2]! << 8) | h[p + 3]!;
       if (len > MAX_HANDSHAKE_MESSAGE) {
+        // a long certificate chain (zeek tls-fragmented-handshake: 340 KB): read the first certificate from
+        // the start of the message and skip the rest as it arrives, instead of buffering it whole
+        const der = type === HT_CERTIFICATE && dir !== ORIG ? firstCertificate(h, p + 4, end, true) : null;
+        if (der !== null) {
+          this.certificate(h, p + 4, end, true);
+          this.flush();
+          d.skip = 4 + len - (end - p);
+          p = end;
+          break;
+        }
+        // the first certificate itself may be long (thousands of SANs): wait for it up to MAX_CERTIFICATE
+        if (end - p < 4 + MAX_CERTIFICATE && type === HT_CERTIFICATE && dir !== ORIG) break;
         this.anomaly('tls_handshake_too_long', `message type ${type}, ${len} bytes`);
         d.done = true;
         break;
@@ -305,9 +331,9 @@ export class TlsAnalyzer implements StreamAnalyzer {
     if (sh.retry || r.version.startsWith('TLSv13') || this.o.certificate === undefined) this.flush();
   }
 
-  private certificate(b: Uint8Array, start: number, end: number): void {
+  private certificate(b: Uint8Array, start: number, end: number, partial = false): void {
     const r = this.pending[this.pending.length - 1];
-    const der = firstCertificate(b, start, end);
+    const der = firstCertificate(b, start, end, partial);
     if (r === undefined || der === null) {
       if (der === null) this.anomaly('tls_certificate_malformed', null);
       return;

@@ -93,6 +93,21 @@ describe('the installed command', () => {
   });
 });
 
+describe('--filter', () => {
+  it('keeps the matching rows of tls and sessions', async () => {
+    const tls = await cli('tls', join(GEN, 'tls-clients.pcapng'), '--format', 'csv', '--fields', 'sni,dst_port', '--filter', 'dst_port != 443 and sni ~ "example"');
+    expect(tls.out.trim().split('\n').sort()).toEqual(['alt-port.example.com,8443', 'mail.example.com,25', 'mail.example.com,25', 'odd-port.example.net,9999', 'sni,dst_port'].sort());
+    const s = await cli('sessions', join(GEN, 'mixed-home.pcap'), '--home-net', '127.0.0.0/24', '--format', 'csv', '--fields', 'proto,direction', '--filter', 'direction = "inbound" and proto = "tcp"');
+    expect(s.out.trim().split('\n')).toEqual(['proto,direction', 'tcp,inbound', 'tcp,inbound']);
+  });
+
+  it('a bad expression is exit 2 with the column', async () => {
+    const r = await cli('tls', SMTP, '--filter', 'sni = ');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--filter: expected a value at column 7/);
+  });
+});
+
 describe('haystack info', () => {
   it('reports format, link type, packets and span', async () => {
     const r = await cli('info', join(GEN, 'tls-clients.pcapng'), '--json');

@@ -1,0 +1,190 @@
+// The field expression language of --filter (and later --where and the console): parsed once, checked
+// against a record schema, compiled to a predicate. Grammar:
+//   expr := term ("or" term)* ; term := factor ("and" factor)* ; factor := "not" factor | "(" expr ")" | cmp
+//   cmp  := FIELD [OP VALUE] ; OP := = == != < <= > >= ~ (contains, case-insensitive) !~
+//   VALUE := "text" | 'text' | number | true | false | null
+// A bare FIELD is true when the field is set (not null, not false, not an empty list). On a list field,
+// = and ~ test any element.
+import { HaystackError } from '../core/errors.js';
+import type { FieldDef, RecordSchema } from '../schema/schema.js';
+
+export type Op = '=' | '!=' | '<' | '<=' | '>' | '>=' | '~' | '!~';
+type Value = string | number | boolean | null;
+
+export type Expr =
+  | { kind: 'and' | 'or'; left: Expr; right: Expr }
+  | { kind: 'not'; expr: Expr }
+  | { kind: 'cmp'; field: FieldDef; op: Op; value: Value }
+  | { kind: 'set'; field: FieldDef };
+
+interface Token {
+  t: 'word' | 'str' | 'num' | 'op' | '(' | ')';
+  v: string;
+  col: number;
+}
+
+const OPS = ['==', '!=', '<=', '>=', '!~', '=', '<', '>', '~'];
+
+function tokenize(src: string): Token[] {
+  const out: Token[] = [];
+  let i = 0;
+  while (i < src.length) {
+    const c = src[i]!;
+    if (c === ' ' || c === '\t' || c === '\n') {
+      i++;
+    } else if (c === '(' || c === ')') {
+      out.push({ t: c, v: c, col: i + 1 });
+      i++;
+    } else if (c === '"' || c === "'") {
+      let j = i + 1;
+      let v = '';
+      while (j < src.length && src[j] !== c) {
+        if (src[j] === '\\' && j + 1 < src.length) j++;
+        v += src[j];
+        j++;
+      }
+      if (j >= src.length) throw bad(src, i, 'unterminated string');
+      out.push({ t: 'str', v, col: i + 1 });
+      i = j + 1;
+    } else {
+      const op = OPS.find((o) => src.startsWith(o, i));
+      if (op !== undefined) {
+        out.push({ t: 'op', v: op === '==' ? '=' : op, col: i + 1 });
+        i += op.length;
+        continue;
+      }
+      const m = /^-?\d+(\.\d+)?(?![\w.])/.exec(src.slice(i)) ?? /^[A-Za-z_][\w.]*/.exec(src.slice(i));
+      if (m === null) throw bad(src, i, `unexpected "${c}"`);
+      out.push({ t: /^-?\d/.test(m[0]) ? 'num' : 'word', v: m[0], col: i + 1 });
+      i += m[0].length;
+    }
+  }
+  return out;
+}
+
+function bad(src: string, at: number, what: string): HaystackError {
+  return new HaystackError('HAYSTACK_BAD_ARGUMENT', `--filter: ${what} at column ${at + 1}: ${src}`);
+}
+
+/** Parses and type-checks an expression against a schema; errors name the column. */
+export function parseFilter(src: string, schema: RecordSchema): Expr {
+  const toks = tokenize(src);
+  let k = 0;
+  const peek = (): Token | undefined => toks[k];
+  const fail = (what: string): never => {
+    throw bad(src, (toks[k]?.col ?? src.length + 1) - 1, what);
+  };
+  const word = (w: string): boolean => peek()?.t === 'word' && peek()!.v.toLowerCase() === w;
+  const expr = (): Expr => {
+    let left = term();
+    while (word('or')) {
+      k++;
+      left = { kind: 'or', left, right: term() };
+    }
+    return left;
+  };
+  const term = (): Expr => {
+    let left = factor();
+    while (word('and')) {
+      k++;
+      left = { kind: 'and', left, right: factor() };
+    }
+    return left;
+  };
+  const factor = (): Expr => {
+    if (word('not')) {
+      k++;
+      return { kind: 'not', expr: factor() };
+    }
+    if (peek()?.t === '(') {
+      k++;
+      const e = expr();
+      if (peek()?.t !== ')') fail('expected ")"');
+      k++;
+      return e;
+    }
+    const f = peek();
+    if (f?.t !== 'word') return fail('expected a field name');
+    const field = schema.fields.find((x) => x.name === f.v);
+    if (field === undefined) return fail(`unknown field "${f.v}" (${schema.name} has ${schema.fields.map((x) => x.name).join(', ')})`);
+    k++;
+    if (peek()?.t !== 'op') return { kind: 'set', field };
+    const op = peek()!.v as Op;
+    k++;
+    const v = peek();
+    if (v === undefined) return fail('expected a value');
+    let value: Value;
+    if (v.t === 'str') value = v.v;
+    else if (v.t === 'num') value = Number(v.v);
+    else if (v.t === 'word' && ['true', 'false', 'null'].includes(v.v)) value = v.v === 'null' ? null : v.v === 'true';
+    else return fail('expected a value ("text", a number, true, false or null)');
+    k++;
+    const numeric = field.type === 'int' || field.type === 'float' || field.type === 'timestamp' || field.type === 'int[]';
+    if ((op === '~' || op === '!~') && typeof value !== 'string') throw bad(src, v.col - 1, `${op} needs a text value`);
+    if (numeric && typeof value === 'string' && op !== '~' && op !== '!~') {
+      if (field.type !== 'timestamp' || Number.isNaN(Date.parse(value))) throw bad(src, v.col - 1, `${field.name} is a number`);
+      value = Date.parse(value) * 1000; // timestamps compare as µs
+    }
+    return { kind: 'cmp', field, op, value };
+  };
+  const e = expr();
+  if (k < toks.length) fail(`unexpected "${toks[k]!.v}"`);
+  return e;
+}
+
+type Row = Record<string, unknown>;
+
+function test(v: unknown, op: Op, want: Value): boolean {
+  if (Array.isArray(v)) {
+    if (op === '!=' || op === '!~') return !v.some((x) => test(x, op === '!=' ? '=' : '~', want));
+    return v.some((x) => test(x, op, want));
+  }
+  switch (op) {
+    case '=':
+      return v === want || (v !== null && want !== null && String(v) === String(want) && typeof v !== 'number');
+    case '!=':
+      return !test(v, '=', want);
+    case '~':
+      return v !== null && v !== undefined && String(v).toLowerCase().includes(String(want).toLowerCase());
+    case '!~':
+      return !test(v, '~', want);
+    default: {
+      if (v === null || v === undefined || want === null) return false;
+      const a = v as number | string;
+      const b = want as number | string;
+      return op === '<' ? a < b : op === '<=' ? a <= b : op === '>' ? a > b : a >= b;
+    }
+  }
+}
+
+/** Compiles a parsed expression to a predicate over records of its schema. */
+export function compileFilter(e: Expr): (r: Row) => boolean {
+  switch (e.kind) {
+    case 'and': {
+      const l = compileFilter(e.left);
+      const r = compileFilter(e.right);
+      return (x) => l(x) && r(x);
+    }
+    case 'or': {
+      const l = compileFilter(e.left);
+      const r = compileFilter(e.right);
+      return (x) => l(x) || r(x);
+    }
+    case 'not': {
+      const f = compileFilter(e.expr);
+      return (x) => !f(x);
+    }
+    case 'set': {
+      const name = e.field.name;
+      return (x) => {
+        const v = x[name];
+        return v !== null && v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0);
+      };
+    }
+    case 'cmp': {
+      const { op, value } = e;
+      const name = e.field.name;
+      return (x) => test(x[name], op, value);
+    }
+  }
+}

@@ -148,7 +148,10 @@ function test(v: unknown, op: Op, want: Value): boolean {
       return v !== null && v !== undefined && String(v).toLowerCase().includes(String(want).toLowerCase());
     case '!~':
       return !test(v, '~', want);
-    default: {
+    case '<':
+    case '<=':
+    case '>':
+    case '>=': {
       if (v === null || v === undefined || want === null) return false;
       const a = v as number | string;
       const b = want as number | string;

@@ -16,7 +16,7 @@ import { decodeCertificate } from './x509.js';
 export function tlsAnalysis(
   emit: (r: TlsRecord) => void,
   engine: () => Engine,
-): { handlers: Required<Pick<EngineHandlers, 'packet' | 'session'>>; options: Required<Pick<EngineOptions, 'streams'>> } {
+): { handlers: Required<Pick<EngineHandlers, 'packet' | 'sessionEnd'>>; options: Required<Pick<EngineOptions, 'streams'>> } {
   const cache = new HashCache();
   let quic: QuicTls | null = null;
   const q = (): QuicTls => (quic ??= new QuicTls({ crypto: nodeQuicCrypto, anomalies: engine().anomalies, cache, emit }));
@@ -30,7 +30,7 @@ export function tlsAnalysis(
           q().datagram(s, engine().flows.lastDir, m.buf, m.payloadOff, m.payloadOff + m.payloadLen);
         }
       },
-      session: (_r, s) => {
+      sessionEnd: (s) => {
         if (s.proto === IPPROTO_UDP) quic?.sessionEnded(s);
       },
     },

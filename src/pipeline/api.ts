@@ -112,10 +112,8 @@ export async function* analyze(source: string | readonly string[], options: Anal
   const { tls = true, ...engineOptions } = options;
   const analysis = tls ? tlsAnalysis((record) => void queue.push({ type: 'tls', record }), () => engine) : null;
   const engine: Engine = new Engine({
-    session: (record, s) => {
-      queue.push({ type: 'session', record });
-      analysis?.handlers.session(record, s);
-    },
+    session: (record) => void queue.push({ type: 'session', record }),
+    ...(analysis === null ? {} : { sessionEnd: analysis.handlers.sessionEnd }),
     anomaly: (record) => void queue.push({ type: 'anomaly', record }),
     ...(analysis === null ? {} : { packet: analysis.handlers.packet }),
     afterChunk: () => {

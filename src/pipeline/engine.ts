@@ -25,6 +25,8 @@ export interface EngineOptions extends FlowTableOptions {
 export interface EngineHandlers {
   /** a finished session; `s` is recycled after the call (keep the record, not the Session) */
   session?(r: SessionRecord, s: Session): void;
+  /** a session ended, for analyzers that keep per-session state (no record is built for this) */
+  sessionEnd?(s: Session): void;
   anomaly?(a: AnomalyEvent): void;
   /** every packet after decoding; `s` is its session (null for non-IP or undecodable) */
   packet?(rec: PacketRecord, meta: PacketMeta, s: Session | null): void;
@@ -175,6 +177,7 @@ export class Engine {
 
   private ended(s: Session): void {
     this.sessions++;
+    this.handlers.sessionEnd?.(s);
     const h = this.handlers.session;
     if (h === undefined) return;
     h(sessionRecord(s, { homeNet: this.homeNet, captureId: this.opts.captureId ?? null, sensor: this.opts.sensor ?? null }), s);

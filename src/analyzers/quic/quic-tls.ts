@@ -4,7 +4,7 @@ import { formatIpv4, formatIpv6 } from '../../core/ip.js';
 import type { Session } from '../../flow/session.js';
 import { ORIG, type Dir } from '../../reassembly/stream-analyzer.js';
 import type { TlsRecord } from '../../schema/tls.js';
-import { ja3, ja3s, ja4, versionName, type HashCache } from '../tls/fingerprints.js';
+import { fingerprints, ja3s, versionName, type HashCache } from '../tls/fingerprints.js';
 import { parseClientHello, parseServerHello, type ParseProblem } from '../tls/hello.js';
 import { CryptoStream, initialKeys, longHeader, openInitial, type InitialKeys, type QuicCrypto } from './quic-initial.js';
 
@@ -109,8 +109,7 @@ export class QuicTls {
   }
 
   private record(s: Session, ch: ReturnType<typeof parseClientHello>): TlsRecord {
-    const j3 = ja3(ch, this.o.cache);
-    const j4 = ja4(ch, 'q', this.o.cache);
+    const fp = fingerprints(ch, 'q', this.o.cache);
     return {
       uid: s.uid, ts: s.last,
       src_ip: s.v6 ? formatIpv6(s.a6!) : formatIpv4(s.a4), src_port: s.aPort,
@@ -119,7 +118,7 @@ export class QuicTls {
       supported_versions: ch.supportedVersions, sni: ch.sni, alpn: ch.alpn, cipher_suites: ch.ciphers,
       extensions: ch.extensions, supported_groups: ch.groups, ec_point_formats: ch.pointFormats,
       signature_algorithms: ch.sigAlgs, session_id_len: ch.sessionIdLen, hello_index: 1,
-      ja3: j3.ja3, ja3_string: j3.ja3String, ja4: j4.ja4, ja4_r: j4.ja4R,
+      ja3: fp.ja3, ja3_string: fp.ja3String, ja4: fp.ja4, ja4_r: fp.ja4R,
       version: null, cipher: null, server_alpn: null, ja3s: null, hello_retry: null,
       subject: null, issuer: null, san: null, not_before: null, not_after: null, cert_sha256: null, cert_sha1: null, cert_serial: null,
     };

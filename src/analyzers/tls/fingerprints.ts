@@ -13,6 +13,8 @@ const enc = new TextEncoder();
 export class HashCache {
   private readonly md5s = new Map<string, string>();
   private readonly sha12s = new Map<string, string>();
+  /** whole fingerprints by the fields they are made of (see fingerprints()) */
+  readonly hellos = new Map<string, Fingerprints>();
   static readonly MAX = 4096;
 
   md5(s: string): string {
@@ -37,6 +39,32 @@ export class HashCache {
 }
 
 const dec = (list: readonly number[]): string => list.filter((v) => !isGrease(v)).join('-');
+
+export interface Fingerprints {
+  ja3: string;
+  ja3String: string;
+  ja4: string;
+  ja4R: string;
+}
+
+/**
+ * JA3 and JA4 of a ClientHello, remembered by the hello's fingerprinted fields: a capture repeats a handful of
+ * client builds thousands of times, so the lists are formatted, sorted and hashed once per build.
+ */
+export function fingerprints(ch: ClientHello, transport: 't' | 'q' | 'd', cache: HashCache): Fingerprints {
+  const f = String.fromCharCode;
+  const key = `${transport}${ch.legacyVersion}|${f(...ch.ciphers)}|${f(...ch.extensions)}|${f(...ch.groups)}|` +
+    `${f(...ch.pointFormats)}|${f(...ch.sigAlgs)}|${f(...ch.supportedVersions)}|${ch.alpnFirst === null ? '-' : f(...ch.alpnFirst)}`;
+  let fp = cache.hellos.get(key);
+  if (fp === undefined) {
+    const j3 = ja3(ch, cache);
+    const j4 = ja4(ch, transport, cache);
+    fp = { ja3: j3.ja3, ja3String: j3.ja3String, ja4: j4.ja4, ja4R: j4.ja4R };
+    if (cache.hellos.size >= HashCache.MAX) cache.hellos.clear();
+    cache.hellos.set(key, fp);
+  }
+  return fp;
+}
 
 /** JA3: SSLVersion,Ciphers,Extensions,EllipticCurves,EllipticCurvePointFormats in decimal, GREASE removed. */
 export function ja3(ch: ClientHello, cache: HashCache): { ja3: string; ja3String: string } {

@@ -6,8 +6,7 @@ import { formatIpv4, formatIpv6 } from '../../core/ip.js';
 import type { Session } from '../../flow/session.js';
 import { ORIG, type Dir, type StreamAnalyzer } from '../../reassembly/stream-analyzer.js';
 import type { TlsRecord } from '../../schema/tls.js';
-import type { HashCache} from './fingerprints.js';
-import { ja3, ja3s, ja4, versionName } from './fingerprints.js';
+import { fingerprints, ja3s, versionName, type HashCache } from './fingerprints.js';
 import {
   firstCertificate, parseClientHello, parseServerHello, parseSslv2ClientHello, type ClientHello, type ParseProblem,
   type ServerHello,
@@ -355,8 +354,7 @@ export class TlsAnalyzer implements StreamAnalyzer {
 
   private clientRecord(ch: ClientHello, recordVersion: number): TlsRecord {
     const s = this.o.session;
-    const j3 = ja3(ch, this.o.cache);
-    const j4 = ja4(ch, 't', this.o.cache);
+    const fp = fingerprints(ch, 't', this.o.cache);
     return {
       uid: s.uid,
       ts: s.last,
@@ -377,10 +375,10 @@ export class TlsAnalyzer implements StreamAnalyzer {
       signature_algorithms: ch.sigAlgs,
       session_id_len: ch.sessionIdLen,
       hello_index: this.hellos,
-      ja3: j3.ja3,
-      ja3_string: j3.ja3String,
-      ja4: j4.ja4,
-      ja4_r: j4.ja4R,
+      ja3: fp.ja3,
+      ja3_string: fp.ja3String,
+      ja4: fp.ja4,
+      ja4_r: fp.ja4R,
       version: null,
       cipher: null,
       server_alpn: null,

@@ -11,7 +11,7 @@ export const TLS = {
     field('src_port', 'int', false, 'client port'),
     field('dst_ip', 'string', false, 'server address'),
     field('dst_port', 'int', false, 'server port'),
-    field('transport', 'string', false, 'tcp or quic'),
+    field('transport', 'string', false, 'tcp, quic, or udp (DTLS)'),
     field('record_version', 'string', true, 'version of the record that carried the ClientHello'),
     field('client_version', 'string', false, 'ClientHello legacy_version'),
     field('supported_versions', 'int[]', false, 'supported_versions extension, wire order'),

@@ -96,7 +96,7 @@ function u16List(b: Uint8Array, start: number, end: number): number[] {
  * Parses a ClientHello body b[off, end) (after the 4-byte handshake header).
  * @param b valid only for the duration of the call (everything returned is copied)
  */
-export function parseClientHello(b: Uint8Array, off: number, end: number, problem: ParseProblem): ClientHello {
+export function parseClientHello(b: Uint8Array, off: number, end: number, problem: ParseProblem, dtls = false): ClientHello {
   const r = new Reader(b, off, end);
   const ch: ClientHello = {
     legacyVersion: r.u16(), sessionIdLen: 0, ciphers: [], extensions: [], sni: null, alpn: [], alpnFirst: null,
@@ -105,6 +105,7 @@ export function parseClientHello(b: Uint8Array, off: number, end: number, proble
   r.skip(32); // random
   ch.sessionIdLen = r.u8();
   r.skip(ch.sessionIdLen);
+  if (dtls) r.skip(r.u8()); // DTLS cookie (RFC 6347 §4.2.1)
   const cs = r.u16();
   const csStart = r.pos;
   if (r.skip(cs)) ch.ciphers = u16List(b, csStart, csStart + cs);

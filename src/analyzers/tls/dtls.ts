@@ -1,0 +1,162 @@
+// DTLS 1.0/1.2 (RFC 6347) hellos over UDP, on any port: records with epoch and sequence, handshake messages
+// with fragment offsets; ClientHello (with its cookie) and ServerHello to tls records (JA4 prefix "d").
+import type { AnomalyLog } from '../../core/anomaly.js';
+import { formatIpv4, formatIpv6 } from '../../core/ip.js';
+import type { Session } from '../../flow/session.js';
+import { ORIG, type Dir } from '../../reassembly/stream-analyzer.js';
+import type { TlsRecord } from '../../schema/tls.js';
+import { fingerprints, ja3s, versionName, type HashCache } from './fingerprints.js';
+import { parseClientHello, parseServerHello, type ParseProblem } from './hello.js';
+
+const CT_HANDSHAKE = 22;
+const HT_CLIENT_HELLO = 1;
+const HT_SERVER_HELLO = 2;
+const RECORD_HEADER = 13;
+const HANDSHAKE_HEADER = 12;
+/** Datagrams looked at per direction before giving up (retransmitted flights). */
+const MAX_DATAGRAMS = 16;
+/** A fragmented hello is reassembled up to this size. */
+const MAX_MESSAGE = 64 * 1024;
+
+interface Pending {
+  type: number;
+  buf: Uint8Array;
+  /** bytes received so far (fragments may overlap; counted by a coverage map) */
+  got: Uint8Array;
+  have: number;
+}
+
+interface State {
+  records: TlsRecord[];
+  hellos: number;
+  seen: [number, number];
+  done: [boolean, boolean];
+  frag: [Pending | null, Pending | null];
+}
+
+export interface DtlsOptions {
+  anomalies: AnomalyLog;
+  cache: HashCache;
+  emit(r: TlsRecord): void;
+}
+
+export class DtlsTls {
+  private readonly states = new Map<Session, State | null>();
+  private readonly problem: ParseProblem = { anomaly: null };
+  private readonly o: DtlsOptions;
+
+  constructor(o: DtlsOptions) {
+    this.o = o;
+  }
+
+  /** @param b valid only for the duration of the call */
+  datagram(s: Session, dir: Dir, b: Uint8Array, off: number, end: number): void {
+    let st = this.states.get(s);
+    if (st === null) return;
+    if (st === undefined) {
+      if (dir !== ORIG || !isDtlsClientHello(b, off, end)) {
+        this.states.set(s, null);
+        return;
+      }
+      st = { records: [], hellos: 0, seen: [0, 0], done: [false, false], frag: [null, null] };
+      this.states.set(s, st);
+    }
+    if (st.done[dir] || ++st.seen[dir] > MAX_DATAGRAMS) return;
+    for (let p = off; p + RECORD_HEADER <= end;) {
+      const len = (b[p + 11]! << 8) | b[p + 12]!;
+      const body = p + RECORD_HEADER;
+      if (body + len > end) break;
+      const epoch = (b[p + 3]! << 8) | b[p + 4]!;
+      // epoch 0 is plaintext; later epochs are encrypted
+      if (b[p] === CT_HANDSHAKE && epoch === 0) this.handshake(s, st, dir, b, body, body + len);
+      p = body + len;
+    }
+  }
+
+  sessionEnded(s: Session): void {
+    const st = this.states.get(s);
+    this.states.delete(s);
+    for (const r of st?.records ?? []) this.o.emit(r);
+  }
+
+  private handshake(s: Session, st: State, dir: Dir, b: Uint8Array, p: number, end: number): void {
+    while (p + HANDSHAKE_HEADER <= end) {
+      const type = b[p]!;
+      const len = (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
+      const fOff = (b[p + 6]! << 16) | (b[p + 7]! << 8) | b[p + 8]!;
+      const fLen = (b[p + 9]! << 16) | (b[p + 10]! << 8) | b[p + 11]!;
+      const body = p + HANDSHAKE_HEADER;
+      if (body + fLen > end || fOff + fLen > len) {
+        this.anomaly(s, 'dtls_bad_fragment', `type ${type}, fragment ${fOff}+${fLen} of ${len}`);
+        return;
+      }
+      if (fOff === 0 && fLen === len) {
+        this.message(s, st, dir, type, b, body, body + len);
+      } else if (len <= MAX_MESSAGE) {
+        // a fragment: collect by offset until the message is whole
+        let f = st.frag[dir];
+        if (f === null || f.type !== type || f.buf.length !== len) {
+          f = { type, buf: new Uint8Array(len), got: new Uint8Array(len), have: 0 };
+          st.frag[dir] = f;
+        }
+        f.buf.set(b.subarray(body, body + fLen), fOff);
+        for (let i = fOff; i < fOff + fLen; i++) {
+          if (f.got[i] === 0) {
+            f.got[i] = 1;
+            f.have++;
+          }
+        }
+        if (f.have === len) {
+          st.frag[dir] = null;
+          this.message(s, st, dir, type, f.buf, 0, len);
+        }
+      }
+      p = body + fLen;
+    }
+  }
+
+  private message(s: Session, st: State, dir: Dir, type: number, b: Uint8Array, start: number, end: number): void {
+    const pr = this.problem;
+    pr.anomaly = null;
+    if (dir === ORIG && type === HT_CLIENT_HELLO) {
+      const ch = parseClientHello(b, start, end, pr, true);
+      const fp = fingerprints(ch, 'd', this.o.cache);
+      st.records.push({
+        uid: s.uid, ts: s.last,
+        src_ip: s.v6 ? formatIpv6(s.a6!) : formatIpv4(s.a4), src_port: s.aPort,
+        dst_ip: s.v6 ? formatIpv6(s.b6!) : formatIpv4(s.b4), dst_port: s.bPort,
+        transport: 'udp', record_version: null, client_version: versionName(ch.legacyVersion),
+        supported_versions: ch.supportedVersions, sni: ch.sni, alpn: ch.alpn, cipher_suites: ch.ciphers,
+        extensions: ch.extensions, supported_groups: ch.groups, ec_point_formats: ch.pointFormats,
+        signature_algorithms: ch.sigAlgs, session_id_len: ch.sessionIdLen, hello_index: ++st.hellos,
+        ja3: fp.ja3, ja3_string: fp.ja3String, ja4: fp.ja4, ja4_r: fp.ja4R,
+        version: null, cipher: null, server_alpn: null, ja3s: null, hello_retry: null,
+        subject: null, issuer: null, san: null, not_before: null, not_after: null, cert_sha256: null, cert_sha1: null, cert_serial: null,
+      });
+    } else if (dir !== ORIG && type === HT_SERVER_HELLO) {
+      const sh = parseServerHello(b, start, end, pr);
+      const r = st.records[st.records.length - 1];
+      if (r !== undefined) {
+        r.version = versionName(sh.selectedVersion ?? sh.legacyVersion);
+        r.cipher = sh.cipher;
+        r.server_alpn = sh.alpn;
+        r.ja3s = ja3s(sh, this.o.cache);
+        r.hello_retry = sh.retry;
+        for (const x of st.records) this.o.emit(x);
+        st.records = [];
+      }
+      st.done[0] = st.done[1] = true;
+    }
+    if (pr.anomaly !== null) this.anomaly(s, pr.anomaly, 'in a DTLS handshake');
+  }
+
+  private anomaly(s: Session, name: string, detail: string | null): void {
+    this.o.anomalies.add(s.last, s.uid, name, detail);
+  }
+}
+
+/** A DTLS handshake record (22, 0xfeXX) whose first message is a ClientHello. */
+function isDtlsClientHello(b: Uint8Array, off: number, end: number): boolean {
+  return end - off >= RECORD_HEADER + HANDSHAKE_HEADER && b[off] === CT_HANDSHAKE && b[off + 1] === 0xfe &&
+    b[off + RECORD_HEADER] === HT_CLIENT_HELLO;
+}

@@ -1,10 +1,10 @@
 // TLS ClientHello and ServerHello inside QUIC Initial packets, per UDP session, on any port.
 import type { AnomalyLog } from '../../core/anomaly.js';
-import { formatIpv4, formatIpv6 } from '../../core/ip.js';
 import type { Session } from '../../flow/session.js';
 import { ORIG, type Dir } from '../../reassembly/stream-analyzer.js';
 import type { TlsRecord } from '../../schema/tls.js';
-import { fingerprints, ja3s, versionName, type HashCache } from '../tls/fingerprints.js';
+import type { HashCache } from '../tls/fingerprints.js';
+import { answer, helloRecord } from '../tls/record.js';
 import { parseClientHello, parseServerHello, type ParseProblem } from '../tls/hello.js';
 import { CryptoStream, initialKeys, longHeader, openInitial, type InitialKeys, type QuicCrypto } from './quic-initial.js';
 
@@ -88,14 +88,9 @@ export class QuicTls {
     const pr = this.problem;
     pr.anomaly = null;
     if (dir === ORIG && data[0] === HT_CLIENT_HELLO) {
-      st.record = this.record(s, parseClientHello(data, 4, 4 + len, pr));
+      st.record = helloRecord(s, parseClientHello(data, 4, 4 + len, pr), 'quic', 1, 0, this.o.cache);
     } else if (dir !== ORIG && data[0] === HT_SERVER_HELLO && st.record !== null) {
-      const sh = parseServerHello(data, 4, 4 + len, pr);
-      st.record.version = versionName(sh.selectedVersion ?? sh.legacyVersion);
-      st.record.cipher = sh.cipher;
-      st.record.server_alpn = sh.alpn;
-      st.record.ja3s = ja3s(sh, this.o.cache);
-      st.record.hello_retry = sh.retry;
+      answer(st.record, parseServerHello(data, 4, 4 + len, pr), this.o.cache);
     }
     if (pr.anomaly !== null) this.anomaly(s, pr.anomaly, 'in a QUIC Initial');
     st.done[dir] = true;
@@ -106,22 +101,6 @@ export class QuicTls {
     if (!(st.done[0] && st.done[1])) return;
     if (st.record !== null) this.o.emit(st.record);
     this.states.set(s, null); // nothing more to read: later datagrams cost one lookup
-  }
-
-  private record(s: Session, ch: ReturnType<typeof parseClientHello>): TlsRecord {
-    const fp = fingerprints(ch, 'q', this.o.cache);
-    return {
-      uid: s.uid, ts: s.last,
-      src_ip: s.v6 ? formatIpv6(s.a6!) : formatIpv4(s.a4), src_port: s.aPort,
-      dst_ip: s.v6 ? formatIpv6(s.b6!) : formatIpv4(s.b4), dst_port: s.bPort,
-      transport: 'quic', record_version: null, client_version: versionName(ch.legacyVersion),
-      supported_versions: ch.supportedVersions, sni: ch.sni, alpn: ch.alpn, cipher_suites: ch.ciphers,
-      extensions: ch.extensions, supported_groups: ch.groups, ec_point_formats: ch.pointFormats,
-      signature_algorithms: ch.sigAlgs, session_id_len: ch.sessionIdLen, hello_index: 1,
-      ja3: fp.ja3, ja3_string: fp.ja3String, ja4: fp.ja4, ja4_r: fp.ja4R,
-      version: null, cipher: null, server_alpn: null, ja3s: null, hello_retry: null,
-      subject: null, issuer: null, san: null, not_before: null, not_after: null, cert_sha256: null, cert_sha1: null, cert_serial: null,
-    };
   }
 
   private anomaly(s: Session, name: string, detail: string | null): void {

@@ -1,11 +1,11 @@
 // DTLS 1.0/1.2 (RFC 6347) hellos over UDP, on any port: records with epoch and sequence, handshake messages
 // with fragment offsets; ClientHello (with its cookie) and ServerHello to tls records (JA4 prefix "d").
 import type { AnomalyLog } from '../../core/anomaly.js';
-import { formatIpv4, formatIpv6 } from '../../core/ip.js';
 import type { Session } from '../../flow/session.js';
 import { ORIG, type Dir } from '../../reassembly/stream-analyzer.js';
 import type { TlsRecord } from '../../schema/tls.js';
-import { fingerprints, ja3s, versionName, type HashCache } from './fingerprints.js';
+import type { HashCache } from './fingerprints.js';
+import { answer, helloRecord } from './record.js';
 import { parseClientHello, parseServerHello, type ParseProblem } from './hello.js';
 
 const CT_HANDSHAKE = 22;
@@ -119,29 +119,12 @@ export class DtlsTls {
     const pr = this.problem;
     pr.anomaly = null;
     if (dir === ORIG && type === HT_CLIENT_HELLO) {
-      const ch = parseClientHello(b, start, end, pr, true);
-      const fp = fingerprints(ch, 'd', this.o.cache);
-      st.records.push({
-        uid: s.uid, ts: s.last,
-        src_ip: s.v6 ? formatIpv6(s.a6!) : formatIpv4(s.a4), src_port: s.aPort,
-        dst_ip: s.v6 ? formatIpv6(s.b6!) : formatIpv4(s.b4), dst_port: s.bPort,
-        transport: 'udp', record_version: null, client_version: versionName(ch.legacyVersion),
-        supported_versions: ch.supportedVersions, sni: ch.sni, alpn: ch.alpn, cipher_suites: ch.ciphers,
-        extensions: ch.extensions, supported_groups: ch.groups, ec_point_formats: ch.pointFormats,
-        signature_algorithms: ch.sigAlgs, session_id_len: ch.sessionIdLen, hello_index: ++st.hellos,
-        ja3: fp.ja3, ja3_string: fp.ja3String, ja4: fp.ja4, ja4_r: fp.ja4R,
-        version: null, cipher: null, server_alpn: null, ja3s: null, hello_retry: null,
-        subject: null, issuer: null, san: null, not_before: null, not_after: null, cert_sha256: null, cert_sha1: null, cert_serial: null,
-      });
+      st.records.push(helloRecord(s, parseClientHello(b, start, end, pr, true), 'udp', ++st.hellos, 0, this.o.cache));
     } else if (dir !== ORIG && type === HT_SERVER_HELLO) {
       const sh = parseServerHello(b, start, end, pr);
       const r = st.records[st.records.length - 1];
       if (r !== undefined) {
-        r.version = versionName(sh.selectedVersion ?? sh.legacyVersion);
-        r.cipher = sh.cipher;
-        r.server_alpn = sh.alpn;
-        r.ja3s = ja3s(sh, this.o.cache);
-        r.hello_retry = sh.retry;
+        answer(r, sh, this.o.cache);
         for (const x of st.records) this.o.emit(x);
         st.records = [];
       }

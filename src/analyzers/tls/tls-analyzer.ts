@@ -2,13 +2,13 @@
 // content (any port), ClientHello/ServerHello to `tls` records; stops reading once the handshake is
 // encrypted or done, so a session costs nothing after its hellos.
 import type { AnomalyLog } from '../../core/anomaly.js';
-import { formatIpv4, formatIpv6 } from '../../core/ip.js';
 import type { Session } from '../../flow/session.js';
 import { ORIG, type Dir, type StreamAnalyzer } from '../../reassembly/stream-analyzer.js';
 import type { TlsRecord } from '../../schema/tls.js';
-import { fingerprints, ja3s, versionName, type HashCache } from './fingerprints.js';
+import type { HashCache } from './fingerprints.js';
+import { answer, helloRecord } from './record.js';
 import {
-  firstCertificate, parseClientHello, parseServerHello, parseSslv2ClientHello, type ClientHello, type ParseProblem,
+  firstCertificate, parseClientHello, parseServerHello, parseSslv2ClientHello, type ParseProblem,
   type ServerHello,
 } from './hello.js';
 
@@ -157,7 +157,7 @@ export class TlsAnalyzer implements StreamAnalyzer {
       if (pr.anomaly !== null) this.anomaly(pr.anomaly, null);
       this.tls = true;
       this.hellos++;
-      this.pending.push(this.clientRecord(ch, 0x0002));
+      this.pending.push(helloRecord(this.o.session, ch, 'tcp', this.hellos, 0x0002, this.o.cache));
       p = 2 + len;
     }
     while (!d.done && end - p >= 5) {
@@ -297,7 +297,7 @@ export class TlsAnalyzer implements StreamAnalyzer {
         d.done = true;
         return;
       }
-      this.pending.push(this.clientRecord(ch, d.recordVersion));
+      this.pending.push(helloRecord(this.o.session, ch, 'tcp', this.hellos, d.recordVersion, this.o.cache));
     } else if (dir !== ORIG && type === HT_SERVER_HELLO) {
       const sh = parseServerHello(b, start, end, pr);
       if (pr.anomaly !== null) this.anomaly(pr.anomaly, null);
@@ -319,15 +319,11 @@ export class TlsAnalyzer implements StreamAnalyzer {
       this.anomaly('tls_server_hello_without_client_hello', null);
       return;
     }
+    answer(r, sh, this.o.cache);
     // 0x0304 in legacy_version itself was how drafts before 16 said TLS 1.3 (later: 0x0303 + supported_versions)
-    r.version = sh.selectedVersion !== null ? versionName(sh.selectedVersion)
-      : sh.legacyVersion === 0x0304 ? 'TLSv13-draft<16' : versionName(sh.legacyVersion);
-    r.cipher = sh.cipher;
-    r.server_alpn = sh.alpn;
-    r.ja3s = ja3s(sh, this.o.cache);
-    r.hello_retry = sh.retry;
+    if (sh.selectedVersion === null && sh.legacyVersion === 0x0304) r.version = 'TLSv13-draft<16';
     // TLS 1.3 encrypts the certificate: the record is complete; TLS <= 1.2 sends it next in the clear
-    if (sh.retry || r.version.startsWith('TLSv13') || this.o.certificate === undefined) this.flush();
+    if (sh.retry || r.version?.startsWith('TLSv13') === true || this.o.certificate === undefined) this.flush();
   }
 
   private certificate(b: Uint8Array, start: number, end: number, partial = false): void {
@@ -350,49 +346,6 @@ export class TlsAnalyzer implements StreamAnalyzer {
     r.cert_sha256 = c.sha256;
     r.cert_sha1 = c.sha1;
     r.cert_serial = c.serial;
-  }
-
-  private clientRecord(ch: ClientHello, recordVersion: number): TlsRecord {
-    const s = this.o.session;
-    const fp = fingerprints(ch, 't', this.o.cache);
-    return {
-      uid: s.uid,
-      ts: s.last,
-      src_ip: s.v6 ? formatIpv6(s.a6!) : formatIpv4(s.a4),
-      src_port: s.aPort,
-      dst_ip: s.v6 ? formatIpv6(s.b6!) : formatIpv4(s.b4),
-      dst_port: s.bPort,
-      transport: 'tcp',
-      record_version: recordVersion === 0 ? null : versionName(recordVersion),
-      client_version: versionName(ch.legacyVersion),
-      supported_versions: ch.supportedVersions,
-      sni: ch.sni,
-      alpn: ch.alpn,
-      cipher_suites: ch.ciphers,
-      extensions: ch.extensions,
-      supported_groups: ch.groups,
-      ec_point_formats: ch.pointFormats,
-      signature_algorithms: ch.sigAlgs,
-      session_id_len: ch.sessionIdLen,
-      hello_index: this.hellos,
-      ja3: fp.ja3,
-      ja3_string: fp.ja3String,
-      ja4: fp.ja4,
-      ja4_r: fp.ja4R,
-      version: null,
-      cipher: null,
-      server_alpn: null,
-      ja3s: null,
-      hello_retry: null,
-      subject: null,
-      issuer: null,
-      san: null,
-      not_before: null,
-      not_after: null,
-      cert_sha256: null,
-      cert_sha1: null,
-      cert_serial: null,
-    };
   }
 
   private flush(): void {

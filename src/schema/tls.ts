@@ -33,6 +33,7 @@ export const TLS = {
     field('server_alpn', 'string', true, 'ALPN protocol the server chose'),
     field('ja3s', 'string', true, 'JA3S of the ServerHello'),
     field('hello_retry', 'bool', true, 'the server answered with a HelloRetryRequest'),
+    field('last_alert', 'string', true, 'last plaintext alert before the answer was complete (e.g. handshake_failure)'),
     field('subject', 'string', true, 'server certificate subject (TLS <= 1.2)'),
     field('issuer', 'string', true, 'server certificate issuer'),
     field('san', 'string[]', true, 'subject alternative names'),

@@ -6,7 +6,7 @@ import type { Session } from '../../flow/session.js';
 import { ORIG, type Dir, type StreamAnalyzer } from '../../reassembly/stream-analyzer.js';
 import type { TlsRecord } from '../../schema/tls.js';
 import type { HashCache } from './fingerprints.js';
-import { answer, helloRecord } from './record.js';
+import { alertName, answer, helloRecord } from './record.js';
 import {
   firstCertificate, parseClientHello, parseServerHello, parseSslv2ClientHello, type ParseProblem,
   type ServerHello,
@@ -181,7 +181,11 @@ export class TlsAnalyzer implements StreamAnalyzer {
         // TLS 1.3 middlebox compatibility (RFC 8446 §D.4) sends a dummy CCS before a second ClientHello (after
         // a HelloRetryRequest the capture may not even hold): only a plain ClientHello may follow it
         d.afterCcs = true;
-      } else if (type !== CT_ALERT) {
+      } else if (type === CT_ALERT) {
+        // a plaintext alert (2 bytes: level, description) before the handshake is encrypted
+        const r = this.pending[this.pending.length - 1];
+        if (len === 2 && r !== undefined) r.last_alert = alertName(b[p + 6]!);
+      } else {
         d.done = true; // change_cipher_spec or application data: encrypted from here
       }
       p += 5 + len;

@@ -1,0 +1,99 @@
+// The TLS analyzer on its own: any split of a real handshake gives the same record; alerts, STARTTLS and
+// non-TLS streams.
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { GEN } from '../../../test/helpers/run.js';
+import { AnomalyLog } from '../../core/anomaly.js';
+import { Session } from '../../flow/session.js';
+import { Engine } from '../../pipeline/engine.js';
+import { ORIG, RESP, type Dir } from '../../reassembly/stream-analyzer.js';
+import type { TlsRecord } from '../../schema/tls.js';
+import { HashCache } from './fingerprints.js';
+import { TlsAnalyzer } from './tls-analyzer.js';
+
+/** The two directions of every TCP session of a capture, as delivered. */
+async function streams(file: string): Promise<[Uint8Array, Uint8Array][]> {
+  const out: [Uint8Array, Uint8Array][] = [];
+  const e = new Engine({}, {
+    streams: () => {
+      const parts: Uint8Array[][] = [[], []];
+      let ended = 0;
+      return {
+        deliver: (d, b) => void parts[d]!.push(b.slice()),
+        gap: () => undefined,
+        end: () => {
+          if (++ended === 2) out.push([Buffer.concat(parts[0]!), Buffer.concat(parts[1]!)]);
+        },
+      };
+    },
+  });
+  await e.run([file]);
+  return out;
+}
+
+function run(chunks: [Dir, Uint8Array][]): TlsRecord[] {
+  const s = new Session();
+  s.uid = 'Ctest';
+  const out: TlsRecord[] = [];
+  const a = new TlsAnalyzer({ session: s, anomalies: new AnomalyLog(() => undefined), emit: (r) => out.push(r), cache: new HashCache() });
+  for (const [d, b] of chunks) a.deliver(d, b);
+  a.end(ORIG);
+  a.end(RESP);
+  return out;
+}
+
+/** Client bytes up to the server's first bytes, then the server's: a handshake in two flights. */
+function flights(client: Uint8Array, server: Uint8Array, cuts: number[]): [Dir, Uint8Array][] {
+  const split = (b: Uint8Array, d: Dir): [Dir, Uint8Array][] => {
+    const pts = [...new Set([0, ...cuts.filter((c) => c < b.length), b.length])].sort((x, y) => x - y);
+    return pts.slice(1).map((e, i) => [d, b.subarray(pts[i]!, e)]);
+  };
+  return [...split(client.subarray(0, 2048), ORIG), ...split(server.subarray(0, 4096), RESP)];
+}
+
+describe('TlsAnalyzer', async () => {
+  const all = await streams(join(GEN, 'tls-clients.pcapng'));
+  const tls = all.filter(([c]) => c[0] === 0x16);
+
+  it('gives the same records however the bytes are split', () => {
+    expect(tls.length).toBeGreaterThan(20);
+    for (const [c, sv] of tls.slice(0, 6)) {
+      const whole = run(flights(c, sv, []));
+      expect(whole.length).toBe(1);
+      fc.assert(
+        fc.property(fc.array(fc.integer({ min: 1, max: 2047 }), { maxLength: 30 }), (cuts) => {
+          expect(run(flights(c, sv, cuts))).toEqual(whole);
+        }),
+        { numRuns: 40 },
+      );
+    }
+  });
+
+  it('records a plaintext alert that answers the ClientHello', () => {
+    const [c] = tls[0]!;
+    const alert = Uint8Array.from([21, 3, 3, 0, 2, 2, 40]); // fatal handshake_failure
+    const [r] = run([[ORIG, c.subarray(0, 2048)], [RESP, alert]]);
+    expect(r!.last_alert).toBe('handshake_failure');
+    expect(r!.version).toBeNull();
+  });
+
+  it('ignores streams that are not TLS and says it is done with them', () => {
+    const s = new Session();
+    const a = new TlsAnalyzer({ session: s, anomalies: new AnomalyLog(() => undefined), emit: () => undefined, cache: new HashCache() });
+    a.deliver(ORIG, new TextEncoder().encode('GET / HTTP/1.1\r\n\r\n'.repeat(300)));
+    expect(a.active).toBe(false);
+  });
+
+  it('never throws on mutated handshakes', () => {
+    const [c, sv] = tls[3]!;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 600 }), fc.integer({ min: 0, max: 255 })), { maxLength: 20 }), (muts) => {
+        const cc = c.slice(0, 2048);
+        for (const [i, v] of muts) if (i < cc.length) cc[i] = v;
+        run([[ORIG, cc], [RESP, sv.subarray(0, 4096)]]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -136,3 +136,12 @@ const VERSION_NUMBERS: Record<string, number> = {
   SSLv2: 0x0002, SSLv3: 0x0300, TLSv10: 0x0301, TLSv11: 0x0302, TLSv12: 0x0303, TLSv13: 0x0304,
   DTLSv10: 0xfeff, DTLSv12: 0xfefd, DTLSv13: 0xfefc,
 };
+
+describe.skipIf(corpus === null)('HelloRetryRequest with the server\'s compatibility CCS', () => {
+  it('zeek tls/hrr.pcap: both hellos get the server\'s answer', async () => {
+    const { records } = await tlsRecords([`${corpus!}/pcap/zeek/tls/hrr.pcap`]);
+    expect(records.map((r) => [r.hello_index, r.hello_retry, r.version])).toEqual([[1, true, 'TLSv13'], [2, false, 'TLSv13']]);
+    expect(records[1]!.cipher).toBe(records[0]!.cipher);
+    expect(records[1]!.ja3s).not.toBeNull();
+  });
+});

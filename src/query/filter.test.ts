@@ -34,6 +34,13 @@ describe('filter', () => {
     expect(pick('ts >= "2023-11-14T22:15:00Z"')).toEqual([1, 2]);
   });
 
+  it('reads offset-less times as UTC, treats an empty list as null, refuses deep nesting', () => {
+    expect(pick('ts >= "2023-11-14T22:15:00"')).toEqual([1, 2]);
+    expect(pick('alpn = null')).toEqual([1, 2]);
+    expect(pick('alpn != null')).toEqual([0]);
+    expect(() => parseFilter(`${'('.repeat(3000)}sni${')'.repeat(3000)}`, TLS)).toThrow(/nested deeper than 64/);
+  });
+
   it('names the column of a mistake', () => {
     expect(() => parseFilter('version = "TLSv13" and', TLS)).toThrow(/expected a field name at column 23/);
     expect(() => parseFilter('bogus = 1', TLS)).toThrow(/unknown field "bogus".*column 1/);

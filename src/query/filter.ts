@@ -4,11 +4,13 @@
 //   cmp  := FIELD [OP VALUE] ; OP := = == != < <= > >= ~ (contains, case-insensitive) !~
 //   VALUE := "text" | 'text' | number | true | false | null
 // A bare FIELD is true when the field is set (not null, not false, not an empty list). On a list field,
-// = and ~ test any element.
+// = and ~ test any element, and = null means the list is empty. Times without an offset are UTC.
 import { HaystackError } from '../core/errors.js';
 import type { FieldDef, RecordSchema } from '../schema/schema.js';
 
 export type Op = '=' | '!=' | '<' | '<=' | '>' | '>=' | '~' | '!~';
+/** Parentheses and "not"s nested deeper than this are refused (the parser recurses). */
+const MAX_DEPTH = 64;
 type Value = string | number | boolean | null;
 
 export type Expr =
@@ -91,7 +93,16 @@ export function parseFilter(src: string, schema: RecordSchema): Expr {
     }
     return left;
   };
+  let depth = 0;
   const factor = (): Expr => {
+    if (++depth > MAX_DEPTH) fail(`nested deeper than ${MAX_DEPTH}`);
+    try {
+      return factorInner();
+    } finally {
+      depth--;
+    }
+  };
+  const factorInner = (): Expr => {
     if (word('not')) {
       k++;
       return { kind: 'not', expr: factor() };
@@ -122,8 +133,10 @@ export function parseFilter(src: string, schema: RecordSchema): Expr {
     const numeric = field.type === 'int' || field.type === 'float' || field.type === 'timestamp' || field.type === 'int[]';
     if ((op === '~' || op === '!~') && typeof value !== 'string') throw bad(src, v.col - 1, `${op} needs a text value`);
     if (numeric && typeof value === 'string' && op !== '~' && op !== '!~') {
-      if (field.type !== 'timestamp' || Number.isNaN(Date.parse(value))) throw bad(src, v.col - 1, `${field.name} is a number`);
-      value = Date.parse(value) * 1000; // timestamps compare as µs
+      // a time without an offset is UTC, as every time in the records is (not the reader's time zone)
+      const iso = /T\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(value) ? `${value}Z` : value;
+      if (field.type !== 'timestamp' || Number.isNaN(Date.parse(iso))) throw bad(src, v.col - 1, `${field.name} is a number`);
+      value = Date.parse(iso) * 1000; // timestamps compare as µs
     }
     return { kind: 'cmp', field, op, value };
   };
@@ -135,6 +148,7 @@ export function parseFilter(src: string, schema: RecordSchema): Expr {
 type Row = Record<string, unknown>;
 
 function test(v: unknown, op: Op, want: Value): boolean {
+  if (Array.isArray(v) && want === null && (op === '=' || op === '!=')) return (v.length === 0) === (op === '=');
   if (Array.isArray(v)) {
     if (op === '!=' || op === '!~') return !v.some((x) => test(x, op === '!=' ? '=' : '~', want));
     return v.some((x) => test(x, op, want));

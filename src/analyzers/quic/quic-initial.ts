@@ -132,16 +132,20 @@ export function openInitial(c: QuicCrypto, keys: InitialKeys, b: Uint8Array, sta
   return c.aesGcmOpen(keys.key, nonce, header, b.subarray(h.pnOffset + pnLen, h.end));
 }
 
-/** Limits on one direction's CRYPTO stream: a ClientHello with post-quantum key shares is a few KB. */
-export const MAX_CRYPTO_BYTES = 64 * 1024;
+/**
+ * Limits on one direction's CRYPTO stream: a ClientHello, post-quantum key shares included, is a few KB; and
+ * the pieces it may come in (Chrome splits a hello into a handful of frames).
+ */
+export const MAX_CRYPTO_BYTES = 16 * 1024;
+export const MAX_CRYPTO_RANGES = 64;
 
 /** Reassembles CRYPTO frame data by offset (frames come split and out of order, Chrome shuffles them). */
 export class CryptoStream {
   private buf = new Uint8Array(0);
-  /** ranges received, merged, as [start, end) pairs */
+  /** received ranges, sorted and disjoint, as [start, end) pairs */
   private ranges: number[] = [];
 
-  /** Adds the CRYPTO frames of a decrypted payload; false when the frames are malformed. */
+  /** Adds the CRYPTO frames of a decrypted payload; false when the frames are malformed or too scattered. */
   addFrames(p: Uint8Array): boolean {
     let q = 0;
     while (q < p.length) {
@@ -168,7 +172,7 @@ export class CryptoStream {
         const off = varint(p, q + 1, p.length);
         const len = off === null ? null : varint(p, off[1], p.length);
         if (off === null || len === null || len[1] + len[0] > p.length) return false;
-        this.add(off[0], p.subarray(len[1], len[1] + len[0]));
+        if (!this.add(off[0], p.subarray(len[1], len[1] + len[0]))) return false;
         q = len[1] + len[0];
       } else if (t === 0x1c || t === 0x1d) {
         return true; // CONNECTION_CLOSE: nothing more of interest
@@ -184,28 +188,29 @@ export class CryptoStream {
     return this.ranges.length > 0 && this.ranges[0] === 0 ? this.buf.subarray(0, this.ranges[1]) : new Uint8Array(0);
   }
 
-  private add(off: number, data: Uint8Array): void {
+  private add(off: number, data: Uint8Array): boolean {
     const end = off + data.length;
-    if (end > MAX_CRYPTO_BYTES || data.length === 0) return;
+    if (data.length === 0) return true;
+    if (end > MAX_CRYPTO_BYTES) return false;
     if (end > this.buf.length) {
-      const next = new Uint8Array(Math.max(end, this.buf.length * 2, 4096));
+      const next = new Uint8Array(Math.min(MAX_CRYPTO_BYTES, Math.max(end, this.buf.length * 2, 2048)));
       next.set(this.buf);
       this.buf = next;
     }
     this.buf.set(data, off);
+    // insert [off, end) into the sorted ranges, merging with the neighbours it touches
     const r = this.ranges;
-    r.push(off, end);
-    // merge overlapping/adjacent ranges
-    const pairs: [number, number][] = [];
-    for (let i = 0; i < r.length; i += 2) pairs.push([r[i]!, r[i + 1]!]);
-    pairs.sort((a, b) => a[0] - b[0]);
-    const merged: number[] = [];
-    for (const [s, e] of pairs) {
-      const last = merged.length - 1;
-      if (last > 0 && s <= merged[last]!) merged[last] = Math.max(merged[last]!, e);
-      else merged.push(s, e);
+    let i = 0;
+    while (i < r.length && r[i + 1]! < off) i += 2;
+    let j = i;
+    let s = off;
+    let e = end;
+    while (j < r.length && r[j]! <= e) {
+      s = Math.min(s, r[j]!);
+      e = Math.max(e, r[j + 1]!);
+      j += 2;
     }
-    this.ranges = merged;
+    r.splice(i, j - i, s, e);
+    return r.length <= 2 * MAX_CRYPTO_RANGES;
   }
 }
-

@@ -12,6 +12,8 @@ const HT_CLIENT_HELLO = 1;
 const HT_SERVER_HELLO = 2;
 /** Initial packets looked at per direction before giving up on a handshake (retransmissions, padding). */
 const MAX_INITIALS = 16;
+/** QUIC handshakes read at once (at most 32 KiB of CRYPTO buffers each: 128 MiB in all). */
+export const MAX_ACTIVE = 4096;
 
 interface State {
   keys: { client: InitialKeys; server: InitialKeys } | null;
@@ -32,6 +34,8 @@ export class QuicTls {
   private readonly states = new Map<Session, State | null>();
   private readonly o: QuicTlsOptions;
   private readonly problem: ParseProblem = { anomaly: null };
+  /** handshakes in progress (states holding CRYPTO buffers) */
+  private active = 0;
 
   constructor(o: QuicTlsOptions) {
     this.o = o;
@@ -51,6 +55,13 @@ export class QuicTls {
         this.states.set(s, null);
         return;
       }
+      if (this.active >= MAX_ACTIVE) {
+        // each handshake in progress may hold 2 x 16 KiB of CRYPTO data: bound the total
+        this.states.set(s, null);
+        this.anomaly(s, 'quic_too_many_handshakes', `more than ${MAX_ACTIVE} QUIC handshakes in progress`);
+        return;
+      }
+      this.active++;
       const keys = initialKeys(this.o.crypto, h.version, h.dcid);
       st = { keys, streams: [new CryptoStream(), new CryptoStream()], seen: [0, 0], record: null, done: [false, false] };
       this.states.set(s, st);
@@ -77,7 +88,9 @@ export class QuicTls {
   sessionEnded(s: Session): void {
     const st = this.states.get(s);
     this.states.delete(s);
-    if (st?.record != null) this.o.emit(st.record);
+    if (st == null) return;
+    this.active--;
+    if (st.record !== null) this.o.emit(st.record);
   }
 
   private hellos(s: Session, st: State, dir: Dir): void {
@@ -100,6 +113,7 @@ export class QuicTls {
   private finishIfDone(s: Session, st: State): void {
     if (!(st.done[0] && st.done[1])) return;
     if (st.record !== null) this.o.emit(st.record);
+    this.active--;
     this.states.set(s, null); // nothing more to read: later datagrams cost one lookup
   }
 

@@ -15,8 +15,12 @@ const RECORD_HEADER = 13;
 const HANDSHAKE_HEADER = 12;
 /** Datagrams looked at per direction before giving up (retransmitted flights). */
 const MAX_DATAGRAMS = 16;
-/** A fragmented hello is reassembled up to this size. */
-const MAX_MESSAGE = 64 * 1024;
+/** A fragmented hello is reassembled up to this size (a DTLS ClientHello is a few KB). */
+const MAX_MESSAGE = 16 * 1024;
+/** Bytes of fragment buffers across all sessions: past it new fragmented hellos are not reassembled. */
+export const MAX_FRAGMENT_BYTES = 16 * 1024 * 1024;
+/** ClientHellos per session: two is the protocol (after a HelloVerifyRequest). */
+const MAX_HELLOS = 4;
 
 interface Pending {
   type: number;
@@ -29,6 +33,8 @@ interface Pending {
 interface State {
   records: TlsRecord[];
   hellos: number;
+  /** next handshake message_seq expected per direction (RFC 6347 §4.2.2: lower ones are retransmissions) */
+  nextSeq: [number, number];
   seen: [number, number];
   done: [boolean, boolean];
   frag: [Pending | null, Pending | null];
@@ -44,6 +50,8 @@ export class DtlsTls {
   private readonly states = new Map<Session, State | null>();
   private readonly problem: ParseProblem = { anomaly: null };
   private readonly o: DtlsOptions;
+  /** bytes held in fragment buffers of all sessions */
+  private fragBytes = 0;
 
   constructor(o: DtlsOptions) {
     this.o = o;
@@ -58,7 +66,7 @@ export class DtlsTls {
         this.states.set(s, null);
         return;
       }
-      st = { records: [], hellos: 0, seen: [0, 0], done: [false, false], frag: [null, null] };
+      st = { records: [], hellos: 0, nextSeq: [0, 0], seen: [0, 0], done: [false, false], frag: [null, null] };
       this.states.set(s, st);
     }
     if (st.done[dir] || ++st.seen[dir] > MAX_DATAGRAMS) return;
@@ -76,6 +84,7 @@ export class DtlsTls {
   sessionEnded(s: Session): void {
     const st = this.states.get(s);
     this.states.delete(s);
+    for (const f of st?.frag ?? []) if (f !== null) this.fragBytes -= 2 * f.buf.length;
     for (const r of st?.records ?? []) this.o.emit(r);
   }
 
@@ -83,6 +92,7 @@ export class DtlsTls {
     while (p + HANDSHAKE_HEADER <= end) {
       const type = b[p]!;
       const len = (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
+      const seq = (b[p + 4]! << 8) | b[p + 5]!;
       const fOff = (b[p + 6]! << 16) | (b[p + 7]! << 8) | b[p + 8]!;
       const fLen = (b[p + 9]! << 16) | (b[p + 10]! << 8) | b[p + 11]!;
       const body = p + HANDSHAKE_HEADER;
@@ -90,13 +100,22 @@ export class DtlsTls {
         this.anomaly(s, 'dtls_bad_fragment', `type ${type}, fragment ${fOff}+${fLen} of ${len}`);
         return;
       }
-      if (fOff === 0 && fLen === len) {
+      if (seq < st.nextSeq[dir]) {
+        // a retransmitted message (RFC 6347 §4.2.2): already handled
+      } else if (fOff === 0 && fLen === len) {
+        st.nextSeq[dir] = seq + 1;
         this.message(s, st, dir, type, b, body, body + len);
       } else if (len <= MAX_MESSAGE) {
         // a fragment: collect by offset until the message is whole
         let f = st.frag[dir];
         if (f === null || f.type !== type || f.buf.length !== len) {
+          if (f !== null) this.fragBytes -= 2 * f.buf.length;
+          if (this.fragBytes + 2 * len > MAX_FRAGMENT_BYTES) {
+            this.anomaly(s, 'dtls_fragment_budget', `${len}-byte message not reassembled`);
+            return;
+          }
           f = { type, buf: new Uint8Array(len), got: new Uint8Array(len), have: 0 };
+          this.fragBytes += 2 * len;
           st.frag[dir] = f;
         }
         f.buf.set(b.subarray(body, body + fLen), fOff);
@@ -108,6 +127,8 @@ export class DtlsTls {
         }
         if (f.have === len) {
           st.frag[dir] = null;
+          this.fragBytes -= 2 * len;
+          st.nextSeq[dir] = seq + 1;
           this.message(s, st, dir, type, f.buf, 0, len);
         }
       }
@@ -119,6 +140,7 @@ export class DtlsTls {
     const pr = this.problem;
     pr.anomaly = null;
     if (dir === ORIG && type === HT_CLIENT_HELLO) {
+      if (st.hellos >= MAX_HELLOS) return;
       st.records.push(helloRecord(s, parseClientHello(b, start, end, pr, true), 'udp', ++st.hellos, 0, this.o.cache));
     } else if (dir !== ORIG && type === HT_SERVER_HELLO) {
       const sh = parseServerHello(b, start, end, pr);

@@ -10,6 +10,9 @@ const enc = new TextEncoder();
  * Hash results by input string. Clients repeat themselves (a capture holds a handful of distinct hellos per
  * client build), so most fingerprints are found here instead of hashed again. Bounded: cleared when full.
  */
+/** Inputs longer than this are hashed without being remembered (the caches stay small: 4096 x 4 KB at most). */
+const MAX_CACHED_INPUT = 4096;
+
 export class HashCache {
   private readonly md5s = new Map<string, string>();
   private readonly sha12s = new Map<string, string>();
@@ -18,6 +21,7 @@ export class HashCache {
   static readonly MAX = 4096;
 
   md5(s: string): string {
+    if (s.length > MAX_CACHED_INPUT) return hex(md5(enc.encode(s)));
     let h = this.md5s.get(s);
     if (h === undefined) {
       if (this.md5s.size >= HashCache.MAX) this.md5s.clear();
@@ -29,6 +33,7 @@ export class HashCache {
   /** first 12 hex digits of SHA-256; "000000000000" for the empty string (JA4) */
   sha12(s: string): string {
     if (s === '') return '000000000000';
+    if (s.length > MAX_CACHED_INPUT) return hex(sha256(enc.encode(s))).slice(0, 12);
     let h = this.sha12s.get(s);
     if (h === undefined) {
       if (this.sha12s.size >= HashCache.MAX) this.sha12s.clear();
@@ -52,19 +57,36 @@ export interface Fingerprints {
  * client builds thousands of times, so the lists are formatted, sorted and hashed once per build.
  */
 export function fingerprints(ch: ClientHello, transport: 't' | 'q' | 'd', cache: HashCache): Fingerprints {
-  const f = String.fromCharCode;
-  const key = `${transport}${ch.legacyVersion}|${f(...ch.ciphers)}|${f(...ch.extensions)}|${f(...ch.groups)}|` +
-    `${f(...ch.pointFormats)}|${f(...ch.sigAlgs)}|${f(...ch.supportedVersions)}|${ch.alpnFirst === null ? '-' : f(...ch.alpnFirst)}`;
-  let fp = cache.hellos.get(key);
+  const key = helloKey(ch, transport);
+  let fp = key === null ? undefined : cache.hellos.get(key);
   if (fp === undefined) {
     const j3 = ja3(ch, cache);
     const j4 = ja4(ch, transport, cache);
     fp = { ja3: j3.ja3, ja3String: j3.ja3String, ja4: j4.ja4, ja4R: j4.ja4R };
-    if (cache.hellos.size >= HashCache.MAX) cache.hellos.clear();
-    cache.hellos.set(key, fp);
+    if (key !== null) {
+      if (cache.hellos.size >= HashCache.MAX) cache.hellos.clear();
+      cache.hellos.set(key, fp);
+    }
   }
   return fp;
 }
+
+/**
+ * The fingerprinted fields as one string: each list with its length in front, 16-bit values as characters.
+ * null (not cached) for hellos too big to repeat, or with 24-bit SSLv2 cipher specs.
+ */
+function helloKey(ch: ClientHello, transport: string): string | null {
+  const lists = [ch.ciphers, ch.extensions, ch.groups, ch.pointFormats, ch.sigAlgs, ch.supportedVersions];
+  let n = 0;
+  for (const l of lists) n += l.length;
+  if (n > MAX_KEYED_VALUES || ch.ciphers.some((v) => v > 0xffff)) return null;
+  let key = `${transport}${ch.legacyVersion}`;
+  for (const l of lists) key += `|${l.length}:${String.fromCharCode(...l)}`;
+  return `${key}|${ch.alpnFirst === null ? 'N' : `A${ch.alpnFirst.length}:${String.fromCharCode(...ch.alpnFirst)}`}`;
+}
+
+/** Hellos with more list values than this are fingerprinted without the cache (they do not repeat). */
+const MAX_KEYED_VALUES = 512;
 
 /** JA3: SSLVersion,Ciphers,Extensions,EllipticCurves,EllipticCurvePointFormats in decimal, GREASE removed. */
 export function ja3(ch: ClientHello, cache: HashCache): { ja3: string; ja3String: string } {

@@ -104,8 +104,13 @@ export class TlsAnalyzer implements StreamAnalyzer {
     const d = this.dirs[dir]!;
     if (d.done || this.tls === false) return;
     if (this.starttls !== null) {
-      this.plaintext(dir, data);
-      return;
+      // a ClientHello ends the plain-text part whatever said so (STARTTLS, FTP's AUTH TLS, IMAP, ...)
+      if (dir === ORIG && data.length >= 6 && data[0] === CT_HANDSHAKE && data[1] === 3 && data[5] === HT_CLIENT_HELLO) {
+        this.starttls = null;
+      } else {
+        this.plaintext(dir, data);
+        return;
+      }
     }
     if (this.tls === null && this.dirs[0]!.recLen === 0 && startsSmtp(dir, data)) {
       // an SMTP greeting or EHLO/HELO: watch for STARTTLS
@@ -173,13 +178,13 @@ export class TlsAnalyzer implements StreamAnalyzer {
       if (end - p < 5 + len) break;
       if (this.tls === null) this.tls = true;
       if (d.recordVersion === 0) d.recordVersion = version;
-      if (type === CT_HANDSHAKE && d.afterCcs && !plainClientHello(b, p + 5, len)) {
+      if (type === CT_HANDSHAKE && d.afterCcs && !plainHello(b, p + 5, len, dir === ORIG ? HT_CLIENT_HELLO : HT_SERVER_HELLO)) {
         d.done = true; // the encrypted Finished of TLS <= 1.2
       } else if (type === CT_HANDSHAKE) {
         this.handshake(dir, d, b, p + 5, p + 5 + len);
-      } else if (type === CT_CHANGE_CIPHER_SPEC && dir === ORIG && d.hsLen === 0) {
-        // TLS 1.3 middlebox compatibility (RFC 8446 §D.4) sends a dummy CCS before a second ClientHello (after
-        // a HelloRetryRequest the capture may not even hold): only a plain ClientHello may follow it
+      } else if (type === CT_CHANGE_CIPHER_SPEC && d.hsLen === 0) {
+        // TLS 1.3 middlebox compatibility (RFC 8446 §D.4): a dummy CCS comes before the second ClientHello,
+        // and from the server right after a HelloRetryRequest: only a plain hello of this side may follow it
         d.afterCcs = true;
       } else if (type === CT_ALERT) {
         // a plaintext alert (2 bytes: level, description) before the handshake is encrypted
@@ -267,7 +272,7 @@ export class TlsAnalyzer implements StreamAnalyzer {
     while (!d.done && end - p >= 4) {
       const type = h[p]!;
       const len = (h[p + 1]! << 16) | (h[p + 2]! << 8) | h[p + 3]!;
-      if (len > MAX_HANDSHAKE_MESSAGE) {
+      if (len > MAX_HANDSHAKE_MESSAGE && end - p < 4 + len) {
         // a long certificate chain (zeek tls-fragmented-handshake: 340 KB): read the first certificate from
         // the start of the message and skip the rest as it arrives, instead of buffering it whole
         const der = type === HT_CERTIFICATE && dir !== ORIG ? firstCertificate(h, p + 4, end, true) : null;
@@ -387,9 +392,9 @@ function startsSmtp(dir: Dir, data: Uint8Array): boolean {
   return dir === ORIG ? t.startsWith('EHLO') || t.startsWith('HELO') : t.startsWith('220');
 }
 
-/** A whole ClientHello in one record, with a plausible legacy_version: not an encrypted message. */
-function plainClientHello(b: Uint8Array, off: number, len: number): boolean {
-  if (len < 6 || b[off] !== HT_CLIENT_HELLO) return false;
+/** A whole Client- or ServerHello in one record, with a plausible legacy_version: not an encrypted message. */
+function plainHello(b: Uint8Array, off: number, len: number, type: number): boolean {
+  if (len < 6 || b[off] !== type) return false;
   const mlen = (b[off + 1]! << 16) | (b[off + 2]! << 8) | b[off + 3]!;
   return mlen === len - 4 && b[off + 4] === 3 && b[off + 5]! <= 4;
 }

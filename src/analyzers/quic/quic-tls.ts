@@ -75,8 +75,21 @@ export class QuicTls {
     for (let p = off; p < end;) {
       const h = longHeader(b, p, end);
       if (h === null) break;
-      if (h.type === 0) {
-        const plain = openInitial(this.o.crypto, dir === ORIG ? st.keys.client : st.keys.server, b, p, h);
+      const cur = st.keys;
+      if (cur === null) break;
+      if (h.type === 3 && dir !== ORIG) {
+        // a Retry: the client starts over with the server's new connection ID as destination, and the Initials
+        // of both sides are protected with keys from that ID from now on (RFC 9001 §5.2)
+        st.keys = initialKeys(this.o.crypto, h.version, h.scid);
+      } else if (h.type === 0) {
+        let plain = openInitial(this.o.crypto, dir === ORIG ? cur.client : cur.server, b, p, h);
+        if (plain === null && dir === ORIG) {
+          // after a Retry (RFC 9000 §17.2.5) the client starts over with the server's new connection ID: its
+          // Initials, and the server's from then on, are protected with keys from that ID
+          const keys = initialKeys(this.o.crypto, h.version, h.dcid);
+          plain = keys === null ? null : openInitial(this.o.crypto, keys.client, b, p, h);
+          if (plain !== null) st.keys = keys;
+        }
         if (plain !== null && !st.streams[dir].addFrames(plain)) this.anomaly(s, 'quic_bad_frame', null);
       }
       p = h.end;

@@ -70,6 +70,18 @@ describe('TlsAnalyzer', async () => {
     }
   });
 
+  it('finds the hellos behind a proxy CONNECT sent in the same segments', () => {
+    const [c, sv] = tls[0]!;
+    const whole = run(flights(c, sv, []));
+    const enc = new TextEncoder();
+    const cat = (a: Uint8Array, b: Uint8Array): Uint8Array => Buffer.concat([a, b]);
+    const got = run([
+      [ORIG, cat(enc.encode('CONNECT www.example.com:443 HTTP/1.1\r\nHost: www.example.com:443\r\n\r\n'), c.subarray(0, 2048))],
+      [RESP, cat(enc.encode('HTTP/1.1 200 Connection established\r\n\r\n'), sv.subarray(0, 4096))],
+    ]);
+    expect(got).toEqual(whole);
+  });
+
   it('records a plaintext alert that answers the ClientHello', () => {
     const [c] = tls[0]!;
     const alert = Uint8Array.from([21, 3, 3, 0, 2, 2, 40]); // fatal handshake_failure

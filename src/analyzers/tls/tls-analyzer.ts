@@ -120,9 +120,22 @@ export class TlsAnalyzer implements StreamAnalyzer {
     }
     if (this.tls === null && dir !== ORIG && this.dirs[0]!.recLen === 0) return; // server bytes before any TLS
     if (this.tls === null && dir === ORIG && !looksLikeClientHello(data, d)) {
-      // a prelude (SOCKS, a proxy CONNECT) may come first: the ClientHello then starts a later segment
+      // a prelude (SOCKS, a proxy CONNECT) may come first: the ClientHello then starts a later segment, or
+      // later in this one
+      const at = this.prelude + data.length <= MAX_CLIENT_PRELUDE ? helloIn(data, HT_CLIENT_HELLO) : -1;
       this.prelude += data.length;
+      if (at > 0) {
+        this.deliver(dir, data.subarray(at));
+        return;
+      }
       if (this.prelude > MAX_CLIENT_PRELUDE) this.tls = false;
+      return;
+    }
+    if (dir !== ORIG && d.recordVersion === 0 && d.recLen === 0 && data.length >= 2 &&
+      !((data[0] === CT_HANDSHAKE || data[0] === CT_ALERT) && data[1] === 3)) {
+      // the server's side of a prelude (a proxy's "200 Connection established") before its ServerHello
+      const at = helloIn(data, HT_SERVER_HELLO);
+      if (at > 0) this.deliver(dir, data.subarray(at));
       return;
     }
     if (d.recLen === 0) {
@@ -390,6 +403,20 @@ function startsSmtp(dir: Dir, data: Uint8Array): boolean {
   if (data.length < 4) return false;
   const t = latin1.decode(data.subarray(0, 5)).toUpperCase();
   return dir === ORIG ? t.startsWith('EHLO') || t.startsWith('HELO') : t.startsWith('220');
+}
+
+/**
+ * Where a TLS record holding the start of a hello of `type` begins inside a prelude delivery (a proxy's
+ * CONNECT and its answer in the same segments as the hellos), or -1. The record and handshake lengths must agree, so random bytes do not.
+ */
+function helloIn(b: Uint8Array, type: number): number {
+  for (let i = b.indexOf(CT_HANDSHAKE, 1); i >= 0 && i + 9 <= b.length; i = b.indexOf(CT_HANDSHAKE, i + 1)) {
+    if (b[i + 1] !== 3 || b[i + 2]! > 4 || b[i + 5] !== type || b[i + 9] !== 3) continue;
+    const rec = (b[i + 3]! << 8) | b[i + 4]!;
+    const hs = (b[i + 6]! << 16) | (b[i + 7]! << 8) | b[i + 8]!;
+    if (rec >= 40 && rec <= MAX_RECORD && (hs === rec - 4 || hs > rec - 4)) return i;
+  }
+  return -1;
 }
 
 /** A whole Client- or ServerHello in one record, with a plausible legacy_version: not an encrypted message. */

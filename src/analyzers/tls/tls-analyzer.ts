@@ -32,7 +32,7 @@ export const MAX_HANDSHAKE_MESSAGE = 256 * 1024;
 export const MAX_CERTIFICATE = 1024 * 1024;
 /** ClientHellos per session: two is the protocol (HelloRetryRequest); more is noise. */
 const MAX_CLIENT_HELLOS = 4;
-/** Client bytes looked through for a late ClientHello (after SOCKS or a proxy CONNECT) before giving up. */
+/** Bytes of each side looked through for a late hello (after SOCKS or a proxy CONNECT) before giving up. */
 export const MAX_CLIENT_PRELUDE = 4096;
 /** Plain text watched for STARTTLS before giving up: an SMTP dialogue up to STARTTLS is a few hundred bytes. */
 export const MAX_PLAINTEXT_PRELUDE = 64 * 1024;
@@ -86,8 +86,9 @@ export class TlsAnalyzer implements StreamAnalyzer {
   /** false once the client's first bytes were not a TLS ClientHello */
   private tls: boolean | null = null;
   private readonly problem: ParseProblem = { anomaly: null };
-  /** client bytes seen before a ClientHello started */
+  /** client / server bytes seen before their hello started */
   private prelude = 0;
+  private serverPrelude = 0;
   /** plain-text prelude (STARTTLS) state, while one is going on */
   private starttls: { line: string[]; waiting: boolean; seen: number } | null = null;
 
@@ -134,8 +135,13 @@ export class TlsAnalyzer implements StreamAnalyzer {
     if (dir !== ORIG && d.recordVersion === 0 && d.recLen === 0 && data.length >= 2 &&
       !((data[0] === CT_HANDSHAKE || data[0] === CT_ALERT) && data[1] === 3)) {
       // the server's side of a prelude (a proxy's "200 Connection established") before its ServerHello
-      const at = helloIn(data, HT_SERVER_HELLO);
+      const at = this.serverPrelude + data.length <= MAX_CLIENT_PRELUDE ? helloIn(data, HT_SERVER_HELLO) : -1;
+      this.serverPrelude += data.length;
       if (at > 0) this.deliver(dir, data.subarray(at));
+      else if (this.serverPrelude > MAX_CLIENT_PRELUDE) {
+        d.done = true; // the server does not speak TLS: nothing to wait for
+        this.release(d);
+      }
       return;
     }
     if (d.recLen === 0) {

@@ -93,6 +93,31 @@ function u16List(b: Uint8Array, start: number, end: number): number[] {
 }
 
 /**
+ * Walks an extensions block (u16 length, then (u16 type, u16 length, data)*) from r.pos: returns the types in
+ * wire order and hands each complete extension's data range to `each`. A truncated block or extension is
+ * reported; its type still counts (fingerprints see what was offered).
+ */
+function extensions(r: Reader, end: number, problem: ParseProblem, each: (type: number, start: number, end: number) => void): number[] {
+  const types: number[] = [];
+  const extLen = r.u16();
+  const extEnd = Math.min(end, r.pos + extLen);
+  if (r.pos + extLen > end) problem.anomaly = 'tls_extensions_truncated';
+  while (r.pos + 4 <= extEnd) {
+    const type = r.u16();
+    const len = r.u16();
+    const s = r.pos;
+    types.push(type);
+    if (s + len > extEnd) {
+      problem.anomaly = 'tls_extension_truncated';
+      break;
+    }
+    each(type, s, s + len);
+    r.pos = s + len;
+  }
+  return types;
+}
+
+/**
  * Parses a ClientHello body b[off, end) (after the 4-byte handshake header).
  * @param b valid only for the duration of the call (everything returned is copied)
  */
@@ -116,22 +141,7 @@ export function parseClientHello(b: Uint8Array, off: number, end: number, proble
     return ch;
   }
   if (r.pos === end) return ch; // no extensions (SSLv3-style hello)
-  const extLen = r.u16();
-  const extEnd = Math.min(end, r.pos + extLen);
-  if (r.pos + extLen > end) problem.anomaly = 'tls_extensions_truncated';
-  while (r.pos + 4 <= extEnd) {
-    const type = r.u16();
-    const len = r.u16();
-    const s = r.pos;
-    if (s + len > extEnd) {
-      problem.anomaly = 'tls_extension_truncated';
-      ch.extensions.push(type);
-      break;
-    }
-    ch.extensions.push(type);
-    parseClientExtension(ch, type, b, s, s + len, problem);
-    r.pos = s + len;
-  }
+  ch.extensions = extensions(r, end, problem, (type, s, e) => parseClientExtension(ch, type, b, s, e, problem));
   return ch;
 }
 
@@ -201,25 +211,13 @@ export function parseServerHello(b: Uint8Array, off: number, end: number, proble
     return sh;
   }
   if (r.pos === end) return sh;
-  const extLen = r.u16();
-  const extEnd = Math.min(end, r.pos + extLen);
-  while (r.pos + 4 <= extEnd) {
-    const type = r.u16();
-    const len = r.u16();
-    const s = r.pos;
-    if (s + len > extEnd) {
-      problem.anomaly = 'tls_extension_truncated';
-      sh.extensions.push(type);
-      break;
-    }
-    sh.extensions.push(type);
-    if (type === EXT_SUPPORTED_VERSIONS && len >= 2) sh.selectedVersion = (b[s]! << 8) | b[s + 1]!;
-    if (type === EXT_ALPN && len >= 3) {
+  sh.extensions = extensions(r, end, problem, (type, s, e) => {
+    if (type === EXT_SUPPORTED_VERSIONS && e - s >= 2) sh.selectedVersion = (b[s]! << 8) | b[s + 1]!;
+    if (type === EXT_ALPN && e - s >= 3) {
       const l = b[s + 2]!;
-      if (s + 3 + l <= s + len) sh.alpn = latin1.decode(b.subarray(s + 3, s + 3 + l));
+      if (s + 3 + l <= e) sh.alpn = latin1.decode(b.subarray(s + 3, s + 3 + l));
     }
-    r.pos = s + len;
-  }
+  });
   return sh;
 }
 

@@ -1,4 +1,5 @@
 // MD5 (RFC 1321) for the pure layers: JA3 and JA3S are MD5 hex digests, one per handshake.
+import { padMessage } from './md-padding.js';
 
 const S = [7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20,
   5, 9, 14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15,
@@ -6,14 +7,8 @@ const S = [7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14,
 const K = Array.from({ length: 64 }, (_, i) => Math.floor(Math.abs(Math.sin(i + 1)) * 4294967296) | 0);
 
 export function md5(data: Uint8Array): Uint8Array {
-  const ml = data.length;
-  const withPad = ((ml + 9 + 63) >> 6) << 6;
-  const m = new Uint8Array(withPad);
-  m.set(data);
-  m[ml] = 0x80;
-  const dv = new DataView(m.buffer);
-  dv.setUint32(withPad - 8, (ml * 8) >>> 0, true);
-  dv.setUint32(withPad - 4, Math.floor((ml * 8) / 4294967296), true);
+  const dv = padMessage(data, true);
+  const withPad = dv.byteLength;
   let a0 = 0x67452301;
   let b0 = 0xefcdab89 | 0;
   let c0 = 0x98badcfe | 0;

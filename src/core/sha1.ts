@@ -1,5 +1,6 @@
 // SHA-1 (FIPS 180-4) and base64 (RFC 4648) for the pure layers, which have no node:crypto.
 // Used per session (Community ID), never per packet.
+import { padMessage } from './md-padding.js';
 
 /** message schedule, reused: sha1 is called once per session */
 const W = new Int32Array(80);
@@ -8,15 +9,8 @@ const W = new Int32Array(80);
 const SCRATCH = new Uint8Array(128);
 
 export function sha1(data: Uint8Array): Uint8Array {
-  const ml = data.length;
-  const withPad = ((ml + 9 + 63) >> 6) << 6;
-  const m = withPad <= SCRATCH.length ? SCRATCH.subarray(0, withPad) : new Uint8Array(withPad);
-  m.fill(0);
-  m.set(data);
-  m[ml] = 0x80;
-  const dv = new DataView(m.buffer, m.byteOffset, m.byteLength);
-  dv.setUint32(withPad - 8, Math.floor((ml * 8) / 4294967296), false);
-  dv.setUint32(withPad - 4, (ml * 8) >>> 0, false);
+  const dv = padMessage(data, false, SCRATCH);
+  const withPad = dv.byteLength;
   let h0 = 0x67452301;
   let h1 = 0xefcdab89;
   let h2 = 0x98badcfe;

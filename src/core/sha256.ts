@@ -1,4 +1,5 @@
 // SHA-256 (FIPS 180-4) for the pure layers: JA4's cipher and extension hashes (first 12 hex digits).
+import { padMessage } from './md-padding.js';
 
 const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
@@ -14,14 +15,8 @@ const K = new Int32Array([
 const rotr = (x: number, n: number): number => (x >>> n) | (x << (32 - n));
 
 export function sha256(data: Uint8Array): Uint8Array {
-  const ml = data.length;
-  const withPad = ((ml + 9 + 63) >> 6) << 6;
-  const m = new Uint8Array(withPad);
-  m.set(data);
-  m[ml] = 0x80;
-  const dv = new DataView(m.buffer);
-  dv.setUint32(withPad - 8, Math.floor((ml * 8) / 4294967296), false);
-  dv.setUint32(withPad - 4, (ml * 8) >>> 0, false);
+  const dv = padMessage(data, false);
+  const withPad = dv.byteLength;
   const h = new Int32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
   const w = new Int32Array(64);
   for (let blk = 0; blk < withPad; blk += 64) {

@@ -5,11 +5,11 @@ import { ORIG, type Dir } from '../../reassembly/stream-analyzer.js';
 import type { TlsRecord } from '../../schema/tls.js';
 import type { HashCache } from '../tls/fingerprints.js';
 import { answer, helloRecord } from '../tls/record.js';
-import { parseClientHello, parseServerHello, type ParseProblem } from '../tls/hello.js';
+import {
+  HT_CLIENT_HELLO, HT_SERVER_HELLO, parseClientHello, parseServerHello, type ParseProblem,
+} from '../tls/hello.js';
 import { CryptoStream, initialKeys, longHeader, openInitial, type InitialKeys, type QuicCrypto } from './quic-initial.js';
 
-const HT_CLIENT_HELLO = 1;
-const HT_SERVER_HELLO = 2;
 /** Initial packets looked at per direction before giving up on a handshake (retransmissions, padding). */
 const MAX_INITIALS = 16;
 /** QUIC handshakes read at once (at most 32 KiB of CRYPTO buffers each: 128 MiB in all). */

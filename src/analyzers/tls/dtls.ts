@@ -6,11 +6,10 @@ import { ORIG, type Dir } from '../../reassembly/stream-analyzer.js';
 import type { TlsRecord } from '../../schema/tls.js';
 import type { HashCache } from './fingerprints.js';
 import { answer, helloRecord } from './record.js';
-import { parseClientHello, parseServerHello, type ParseProblem } from './hello.js';
+import {
+  CT_HANDSHAKE, HT_CLIENT_HELLO, HT_SERVER_HELLO, parseClientHello, parseServerHello, type ParseProblem,
+} from './hello.js';
 
-const CT_HANDSHAKE = 22;
-const HT_CLIENT_HELLO = 1;
-const HT_SERVER_HELLO = 2;
 const RECORD_HEADER = 13;
 const HANDSHAKE_HEADER = 12;
 /** Datagrams looked at per direction before giving up (retransmitted flights). */

@@ -1,6 +1,16 @@
 // TLS ClientHello and ServerHello bodies (RFC 8446 §4.1.2-4.1.3, RFC 5246 §7.4.1): the fields fingerprints
 // and records need. Pure syntax over one complete handshake message; malformation is reported, not thrown.
 
+/** Record content types (RFC 8446 §5.1) and handshake message types (§4) the analyzers look at. */
+export const CT_CHANGE_CIPHER_SPEC = 20;
+export const CT_ALERT = 21;
+export const CT_HANDSHAKE = 22;
+export const CT_APPLICATION_DATA = 23;
+export const HT_CLIENT_HELLO = 1;
+export const HT_SERVER_HELLO = 2;
+export const HT_CERTIFICATE = 11;
+export const HT_SERVER_HELLO_DONE = 14;
+
 export const EXT_SERVER_NAME = 0x0000;
 export const EXT_SUPPORTED_GROUPS = 0x000a;
 export const EXT_EC_POINT_FORMATS = 0x000b;

@@ -8,19 +8,10 @@ import type { TlsRecord } from '../../schema/tls.js';
 import type { HashCache } from './fingerprints.js';
 import { alertName, answer, helloRecord } from './record.js';
 import {
-  firstCertificate, parseClientHello, parseServerHello, parseSslv2ClientHello, type ParseProblem,
-  type ServerHello,
+  CT_ALERT, CT_APPLICATION_DATA, CT_CHANGE_CIPHER_SPEC, CT_HANDSHAKE, HT_CERTIFICATE, HT_CLIENT_HELLO, HT_SERVER_HELLO, HT_SERVER_HELLO_DONE, firstCertificate, parseClientHello, parseServerHello, parseSslv2ClientHello, type ParseProblem, type ServerHello,
 } from './hello.js';
 
 const EMPTY = new Uint8Array(0);
-const CT_CHANGE_CIPHER_SPEC = 20;
-const CT_ALERT = 21;
-const CT_HANDSHAKE = 22;
-const CT_APPLICATION_DATA = 23;
-const HT_CLIENT_HELLO = 1;
-const HT_SERVER_HELLO = 2;
-const HT_CERTIFICATE = 11;
-const HT_SERVER_HELLO_DONE = 14;
 /** RFC 8446 §5.1: a record carries at most 2^14 bytes (+ 2048 of expansion when protected). */
 export const MAX_RECORD = 16384 + 2048;
 /** A handshake message larger than this is not buffered whole (hellos are a few KB). */

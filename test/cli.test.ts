@@ -1,23 +1,15 @@
 // The command line end to end (in-process): formats, compressed and damaged inputs, exit statuses, errors.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { describe, expect, it } from 'vitest';
 import { analyze, readPackets } from '../src/index.js';
+import { cli, scratchDir } from './helpers/cli.js';
 import { GEN, ROOT } from './helpers/run.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'haystack-cli-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = scratchDir('cli');
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { stdout: (s) => void (out += s), stderr: (s) => void (err += s), stdoutIsTty: false, stderrIsTty: false });
-  return { code, out, err };
-}
 
 const SMTP = join(GEN, 'smtp-attachments.pcap');
 

@@ -1,30 +1,21 @@
 // `haystack streams` on our generated captures: every file tcpflow wrote exists with the same name, size and
 // sha256, and there are no others; the index accounts for every byte.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
-import type { CliIo } from '../src/cli/io.js';
+import { describe, expect, it } from 'vitest';
 import type { StreamIndexEntry } from '../src/pipeline/streams-writer.js';
+import { cli, scratchDir } from './helpers/cli.js';
 import { GEN, readJson, sha256 } from './helpers/run.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'haystack-streams-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-function quietIo(): CliIo & { err: string } {
-  const io = { err: '', stdout: () => undefined, stderr: (s: string) => void (io.err += s), stdoutIsTty: false, stderrIsTty: false };
-  return io;
-}
+const tmp = scratchDir('streams');
 
 for (const file of ['tls-clients.pcapng', 'smtp-attachments.pcap', 'http-put.pcap', 'mixed-home.pcap']) {
   describe(`gen/${file} streams vs tcpflow`, async () => {
     const exp = readJson<{ tcpflow: { name: string; size: number; sha256: string }[] }>(join(GEN, 'expected', `${file}.json`));
     const out = join(tmp, file);
-    const io = quietIo();
-    const code = await main(['streams', join(GEN, file), '-o', out, '--transcript'], io);
+    const r = await cli('streams', join(GEN, file), '-o', out, '--transcript');
 
-    it('exits 0', () => expect(code, io.err).toBe(0));
+    it('exits 0', () => expect(r.code, r.err).toBe(0));
 
     it('writes exactly the files tcpflow wrote', () => {
       const ours = readdirSync(out).filter((f) => f !== 'index.jsonl' && f !== 'transcripts').sort();

@@ -1,25 +1,17 @@
 // Hostile and damaged inputs end in named errors or anomalies, never hangs, crashes or invented traffic.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { describe, expect, it } from 'vitest';
 import { writePcap, writePcapng } from '../src/capture/pcap-writer.js';
 import { analyze } from '../src/pipeline/api.js';
 import { ethernet, ipv4Packet, udpDatagram } from './helpers/frames.js';
+import { cli, scratchDir } from './helpers/cli.js';
 import { collect, GEN, ROOT } from './helpers/run.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'haystack-robust-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = scratchDir('robust');
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { stdout: (s) => void (out += s), stderr: (s) => void (err += s), stdoutIsTty: false, stderrIsTty: false });
-  return { code, out, err };
-}
 
 const HTTP = join(GEN, 'http-put.pcap');
 

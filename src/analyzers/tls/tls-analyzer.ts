@@ -8,7 +8,9 @@ import type { TlsRecord } from '../../schema/tls.js';
 import type { HashCache } from './fingerprints.js';
 import { alertName, answer, helloRecord } from './record.js';
 import {
-  CT_ALERT, CT_APPLICATION_DATA, CT_CHANGE_CIPHER_SPEC, CT_HANDSHAKE, HT_CERTIFICATE, HT_CLIENT_HELLO, HT_SERVER_HELLO, HT_SERVER_HELLO_DONE, firstCertificate, parseClientHello, parseServerHello, parseSslv2ClientHello, type ParseProblem, type ServerHello,
+  CT_ALERT, CT_APPLICATION_DATA, CT_CHANGE_CIPHER_SPEC, CT_HANDSHAKE, HT_CERTIFICATE, HT_CLIENT_HELLO,
+  HT_SERVER_HELLO, HT_SERVER_HELLO_DONE, firstCertificate, parseClientHello, parseServerHello,
+  parseSslv2ClientHello, type ParseProblem, type ServerHello,
 } from './hello.js';
 
 const EMPTY = new Uint8Array(0);

@@ -1,9 +1,8 @@
 // `haystack sessions <capture...>`: one row per session.
 import { Engine } from '../../pipeline/engine.js';
 import { SESSIONS } from '../../schema/sessions.js';
-import { homeNetOption, parse, requireInputs, stringOption } from '../args.js';
-import { compileFilter, parseFilter } from '../../query/filter.js';
-import { parseFormat, RowWriter, selectFields } from '../format/output.js';
+import { homeNetOption, parse, requireInputs } from '../args.js';
+import { RECORD_OPTIONS, recordOutput } from '../format/record-output.js';
 import type { CliIo } from '../io.js';
 import { Progress } from '../progress.js';
 import { reportDamage } from './report.js';
@@ -19,27 +18,19 @@ const TABLE_FIELDS = [
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse('sessions', argv, {
     'home-net': { type: 'string', multiple: true },
-    format: { type: 'string' },
-    fields: { type: 'string' },
-    filter: { type: 'string' },
+    ...RECORD_OPTIONS,
   });
   if (values.help === true) {
     io.stdout(`${usage}\n`);
     return 0;
   }
-  const format = parseFormat(stringOption(values.format), io.stdoutIsTty);
-  const fields = selectFields(SESSIONS.fields, stringOption(values.fields), format === 'table' ? TABLE_FIELDS : undefined);
+  const out = recordOutput(SESSIONS, values, io, TABLE_FIELDS);
   const inputs = requireInputs('sessions', positionals);
   const homeNet = homeNetOption(values['home-net']);
-  const out = new RowWriter(fields, format, io.stdout);
-  const filter = stringOption(values.filter);
-  const keep = filter === undefined ? null : compileFilter(parseFilter(filter, SESSIONS));
   const progress = new Progress(io);
   const engine = new Engine(
     {
-      session: (r) => {
-        if (keep === null || keep(r)) out.row(r);
-      },
+      session: (r) => out.emit(r),
       progress: (input, bytes) => progress.update(input, bytes, null),
     },
     { homeNet },

@@ -440,16 +440,21 @@ async function bigCapture(src) {
 const SHEBANG_FLAGS = (fs.readFileSync(HAYSTACK, 'utf8').split('\n')[0].match(/node\s+(.*)$/)?.[1] ?? '').split(/\s+/).filter(Boolean);
 const hsCmd = (...a) => [process.execPath, ...SHEBANG_FLAGS, HAYSTACK, ...a];
 
+/** The raw read floor every reading case is compared with. */
+function tcpdumpFloor(cap) {
+  return measurement({
+    tool: 'tcpdump (floor)',
+    cmd: `tcpdump -r ${rel(cap)} -w /dev/null`,
+    argv: [TOOLS.tcpdump, '-r', cap, '-w', '/dev/null'],
+    skip: TOOLS.tcpdump ? null : 'tcpdump not found',
+  });
+}
+
 async function caseSessions(input) {
   const cap = input.path;
   const c = rel(cap);
   const ms = [
-    measurement({
-      tool: 'tcpdump (floor)',
-      cmd: `tcpdump -r ${c} -w /dev/null`,
-      argv: [TOOLS.tcpdump, '-r', cap, '-w', '/dev/null'],
-      skip: TOOLS.tcpdump ? null : 'tcpdump not found',
-    }),
+    tcpdumpFloor(cap),
     measurement({
       tool: 'haystack',
       cmd: `bin/haystack.js sessions ${c} --format jsonl > /dev/null`,
@@ -579,12 +584,7 @@ async function caseTls(input) {
   const py = findDpktPython();
   const tsArgv = [TOOLS.tshark, '-r', cap, '-Y', 'tls.handshake.type==1', '-T', 'fields', '-e', 'tls.handshake.extensions_server_name'];
   const ms = [
-    measurement({
-      tool: 'tcpdump (floor)',
-      cmd: `tcpdump -r ${c} -w /dev/null`,
-      argv: [TOOLS.tcpdump, '-r', cap, '-w', '/dev/null'],
-      skip: TOOLS.tcpdump ? null : 'tcpdump not found',
-    }),
+    tcpdumpFloor(cap),
     measurement({
       tool: 'haystack',
       cmd: `bin/haystack.js tls ${c} --format csv --fields sni > /dev/null`,

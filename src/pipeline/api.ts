@@ -32,7 +32,7 @@ export interface DecodedPacket {
   sport: number | null;
   dport: number | null;
   tcpFlags: number | null;
-  /** transport payload (a view into `data`) */
+  /** transport payload (a view into `data`, or into the rebuilt datagram of a reassembled fragment) */
   payload: Uint8Array;
   /** the decoding anomaly, if the packet is malformed */
   anomaly: string | null;
@@ -55,8 +55,6 @@ export async function* readPackets(source: string | readonly string[]): AsyncGen
         const view = new DataView(data.buffer);
         decoder.decode(data, view, 0, data.length, rec.ts, rec.linktype);
         const ip = m.ipVersion === 4 || m.ipVersion === 6 ? m.ipVersion : null;
-        // a reassembled datagram lives in its own buffer
-        const payloadSrc = m.buf === data ? data : m.buf;
         batch.push({
           index: rec.index, ts: rec.ts, linktype: rec.linktype, caplen: rec.caplen, origLen: rec.origLen, data,
           vlan: m.vlan >= 0 ? m.vlan : null,
@@ -67,7 +65,7 @@ export async function* readPackets(source: string | readonly string[]): AsyncGen
           sport: m.l4 && (m.ipProto === 6 || m.ipProto === 17) ? m.sport : null,
           dport: m.l4 && (m.ipProto === 6 || m.ipProto === 17) ? m.dport : null,
           tcpFlags: m.l4 && m.ipProto === 6 ? m.tcpFlags : null,
-          payload: m.l4 ? payloadSrc.subarray(m.payloadOff, m.payloadOff + m.payloadLen) : new Uint8Array(0),
+          payload: m.l4 ? m.buf.subarray(m.payloadOff, m.payloadOff + m.payloadLen) : new Uint8Array(0),
           anomaly: m.anomaly,
         });
       },

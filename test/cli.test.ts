@@ -104,7 +104,7 @@ describe('haystack info', () => {
   it('reports format, link type, packets and span', async () => {
     const r = await cli('info', join(GEN, 'tls-clients.pcapng'), '--json');
     const i = JSON.parse(r.out) as Record<string, unknown>;
-    expect(i).toMatchObject({ format: 'pcapng', linktypes: ['EN10MB'], packets: 606, packet_bytes: 117722, sessions: 34, damaged: null });
+    expect(i).toMatchObject({ format: 'pcapng', linktypes: ['EN10MB'], packets: 606, packet_bytes: 117722, non_ip_packets: 0, sessions: 34, damaged: null });
     expect(i.blocks).toEqual({ SHB: 1, IDB: 1, EPB: 606, ISB: 1 });
     expect(i.duration).toBeCloseTo(14.689709, 5);
   });

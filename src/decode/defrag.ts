@@ -30,15 +30,8 @@ interface Pending {
   bytes: number;
 }
 
-export interface DefragStats {
-  reassembled: number;
-  timedOut: number;
-  dropped: number;
-}
-
 export class Defragmenter {
   private readonly pending = new Map<string, Pending>();
-  readonly stats: DefragStats = { reassembled: 0, timedOut: 0, dropped: 0 };
   private lastSweep = 0;
 
   ipv4(d: Decoder, ipOff: number, hlen: number, ipEnd: number, fragOff: number, more: boolean): boolean {
@@ -109,7 +102,6 @@ export class Defragmenter {
       if (this.pending.size >= MAX_PENDING_DATAGRAMS) {
         const oldest = this.pending.keys().next().value!;
         this.pending.delete(oldest);
-        this.stats.dropped++;
         d.anomalies.add(m.ts, null, `${prefix}_fragment_table_full`, `more than ${MAX_PENDING_DATAGRAMS} datagrams in reassembly`);
       }
       p = { key, v6, firstTs: m.ts, frags: [], total: -1, header: null, nextHeader, bytes: 0 };
@@ -118,7 +110,6 @@ export class Defragmenter {
     if (p.frags.length >= MAX_FRAGMENTS) {
       m.fail(`${prefix}_too_many_fragments`);
       this.pending.delete(key);
-      this.stats.dropped++;
       return null;
     }
     if (header !== null && p.header === null) {
@@ -140,7 +131,6 @@ export class Defragmenter {
     }
     if (cover < p.total) return null;
     this.pending.delete(key);
-    this.stats.reassembled++;
     return p;
   }
 
@@ -184,14 +174,10 @@ export class Defragmenter {
       const limit = p.v6 ? FRAG_TIMEOUT_V6_US : FRAG_TIMEOUT_V4_US;
       if (now - p.firstTs <= limit) continue;
       this.pending.delete(p.key);
-      this.stats.timedOut++;
       d.anomalies.add(now, null, `${p.v6 ? 'ipv6' : 'ipv4'}_fragment_timeout`, `${p.bytes} bytes never completed`);
     }
   }
 
-  get size(): number {
-    return this.pending.size;
-  }
 }
 
 /** Header + payload; bytes of fragments that run past the datagram's end (a lying last fragment) are cut. */

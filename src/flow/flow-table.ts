@@ -74,9 +74,6 @@ export class FlowTable {
   private readonly anomalies: AnomalyLog;
   /** packets that carried no IP (ARP, STP, ...), counted by the caller */
   nonIp = 0;
-  /** sessions created / evicted because the table was full */
-  created = 0;
-  evicted = 0;
   /** direction of the last packet processed (ORIG or RESP) */
   lastDir: Dir = ORIG;
 
@@ -107,10 +104,6 @@ export class FlowTable {
     return this.count;
   }
 
-  /** Bytes held out of order by all streams. */
-  get heldBytes(): number {
-    return this.budget.used;
-  }
 
   /** Accounts one decoded packet to its session; returns the session, or null for non-IP packets. */
   packet(m: PacketMeta): Session | null {
@@ -236,7 +229,6 @@ export class FlowTable {
     s.nextInBucket = this.buckets[h & this.mask] ?? null;
     this.buckets[h & this.mask] = s;
     this.count++;
-    this.created++;
     if (proto === IPPROTO_TCP && this.streams !== undefined) s.analyzer = this.streams(s);
     return s;
   }
@@ -362,7 +354,6 @@ export class FlowTable {
     let victim: Session | null = null;
     for (const h of this.heads) if (h !== null && (victim === null || h.last < victim.last)) victim = h;
     if (victim === null) return;
-    this.evicted++;
     this.anomalies.add(now, victim.uid, 'flow_table_full', `more than ${this.maxSessions} sessions at once`);
     this.end(victim);
   }

@@ -22,7 +22,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const engine = new Engine({});
     const res = await engine.run([path]);
     const r = res.inputs[0]!;
-    const facts = infoOf(r, res.sessions, res.anomalies);
+    const facts = infoOf(r, res.sessions, res.anomalies, engine.flows.nonIp);
     if (values.json === true) io.stdout(`${JSON.stringify(facts)}\n`);
     else io.stdout(text(facts));
     // info lists the anomalies itself
@@ -42,6 +42,8 @@ export interface CaptureInfo {
   blocks: Record<string, number>;
   packets: number;
   packet_bytes: number;
+  /** packets without IP (ARP, STP, ...): counted, not in any session */
+  non_ip_packets: number;
   first_ts: string | null;
   last_ts: string | null;
   duration: number | null;
@@ -54,7 +56,7 @@ function ltName(t: number): string {
   return LINKTYPE_NAMES.get(t) ?? `LINKTYPE_${t}`;
 }
 
-export function infoOf(r: InputResult, sessions: number, anomalies: Map<string, number>): CaptureInfo {
+export function infoOf(r: InputResult, sessions: number, anomalies: Map<string, number>, nonIp: number): CaptureInfo {
   return {
     file: r.path,
     format: r.format,
@@ -66,6 +68,7 @@ export function infoOf(r: InputResult, sessions: number, anomalies: Map<string, 
     blocks: Object.fromEntries(r.blockCounts),
     packets: r.packets,
     packet_bytes: r.packetBytes,
+    non_ip_packets: nonIp,
     first_ts: r.firstTs === null ? null : isoMicros(r.firstTs),
     last_ts: r.lastTs === null ? null : isoMicros(r.lastTs),
     duration: r.firstTs === null || r.lastTs === null ? null : (r.lastTs - r.firstTs) / 1e6,
@@ -86,6 +89,7 @@ function text(f: CaptureInfo): string {
   lines.push(
     `packets:     ${f.packets}`,
     `bytes:       ${f.packet_bytes}`,
+    `non-IP:      ${f.non_ip_packets} packets`,
     `first:       ${f.first_ts ?? '-'}`,
     `last:        ${f.last_ts ?? '-'}`,
     `duration:    ${f.duration === null ? '-' : `${f.duration.toFixed(6)} s`}`,

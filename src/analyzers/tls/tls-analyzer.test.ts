@@ -82,6 +82,34 @@ describe('TlsAnalyzer', async () => {
     expect(got).toEqual(whole);
   });
 
+  it('hands an SMTP dialogue over to TLS after STARTTLS and 220, however its lines are split', () => {
+    const [c, sv] = tls[0]!;
+    const whole = run(flights(c, sv, []));
+    const enc = new TextEncoder();
+    const dialogue: [Dir, string][] = [
+      [RESP, '220 mx.example ESMTP\r\n'], [ORIG, 'ehlo client.example\r\n'], [RESP, '250-mx.example\r\n250 STARTTLS\r\n'],
+      // a body line that reads STARTTLS is answered by 250: not a hand-over
+      [ORIG, 'MAIL FROM:<a@b>\r\n'], [RESP, '250 ok\r\n'], [ORIG, 'DATA\r\n'], [RESP, '354 go\r\n'],
+      [ORIG, 'Subject: x\r\n\r\nSTARTTLS\r\n.\r\n'], [RESP, '250 queued\r\n'],
+      [ORIG, `X-Long: ${'STARTTLS '.repeat(200)}\r\n`], [ORIG, 'StartTLS \r\n'], [RESP, '220-2.0.0 Ready\r\n'],
+    ];
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 40 }), { maxLength: 12 }), (cuts) => {
+        const chunks: [Dir, Uint8Array][] = [];
+        for (const [d, text] of dialogue) {
+          const b = enc.encode(text);
+          const pts = [...new Set([0, ...cuts.filter((x) => x < b.length), b.length])].sort((x, y) => x - y);
+          for (let i = 1; i < pts.length; i++) chunks.push([d, b.subarray(pts[i - 1]!, pts[i]!)]);
+        }
+        // the ClientHello's first 3 bytes alone: only a hand-over makes them TLS
+        expect(run([...chunks, ...flights(c, sv, [3])])).toEqual(whole);
+      }),
+      { numRuns: 60 },
+    );
+    // without the 220 the same bytes are still plain text
+    expect(run([...dialogue.slice(0, -1).map(([d, t]): [Dir, Uint8Array] => [d, enc.encode(t)]), ...flights(c, sv, [3])])).toEqual([]);
+  });
+
   it('records a plaintext alert that answers the ClientHello', () => {
     const [c] = tls[0]!;
     const alert = Uint8Array.from([21, 3, 3, 0, 2, 2, 40]); // fatal handshake_failure

@@ -29,7 +29,19 @@ const MAX_CLIENT_HELLOS = 4;
 export const MAX_CLIENT_PRELUDE = 4096;
 /** Plain text watched for STARTTLS before giving up: an SMTP dialogue up to STARTTLS is a few hundred bytes. */
 export const MAX_PLAINTEXT_PRELUDE = 64 * 1024;
-const latin1 = new TextDecoder('latin1');
+/** Bytes of each plain-text line kept to recognise STARTTLS and reply codes ("STARTTLS" + blanks + CR). */
+const LINE_HEAD = 16;
+
+/** The first bytes of the current line of each side, while STARTTLS is watched for. */
+interface StarttlsWatch {
+  head: Uint8Array[];
+  headLen: number[];
+  /** length of the current line so far (it may be far longer than its head) */
+  lineLen: number[];
+  /** the client said STARTTLS; the server's next reply decides */
+  waiting: boolean;
+  seen: number;
+}
 
 class Direction {
   /** record-layer bytes not yet parsed */
@@ -83,7 +95,7 @@ export class TlsAnalyzer implements StreamAnalyzer {
   private prelude = 0;
   private serverPrelude = 0;
   /** plain-text prelude (STARTTLS) state, while one is going on */
-  private starttls: { line: string[]; waiting: boolean; seen: number } | null = null;
+  private starttls: StarttlsWatch | null = null;
 
   constructor(o: TlsAnalyzerOptions) {
     this.o = o;
@@ -108,7 +120,7 @@ export class TlsAnalyzer implements StreamAnalyzer {
     }
     if (this.tls === null && this.dirs[0]!.recLen === 0 && startsSmtp(dir, data)) {
       // an SMTP greeting or EHLO/HELO: watch for STARTTLS
-      this.starttls = { line: ['', ''], waiting: false, seen: 0 };
+      this.starttls = { head: [new Uint8Array(LINE_HEAD), new Uint8Array(LINE_HEAD)], headLen: [0, 0], lineLen: [0, 0], waiting: false, seen: 0 };
       this.plaintext(dir, data);
       return;
     }
@@ -212,7 +224,8 @@ export class TlsAnalyzer implements StreamAnalyzer {
 
   /**
    * Plain-text lines before TLS (SMTP, RFC 3207): the client's STARTTLS answered by the server's 220 hands
-   * the stream over; TLS starts with the next bytes of each side.
+   * the stream over; TLS starts with the next bytes of each side. Lines are found with indexOf and only their
+   * first bytes are looked at: the message bodies of a session without STARTTLS cost no strings.
    */
   private plaintext(dir: Dir, data: Uint8Array): void {
     const st = this.starttls!;
@@ -222,20 +235,30 @@ export class TlsAnalyzer implements StreamAnalyzer {
       this.starttls = null;
       return;
     }
-    let text = st.line[dir]! + latin1.decode(data);
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n')) {
-      const line = text.slice(0, nl).replace(/\r$/, '');
-      text = text.slice(nl + 1);
-      if (dir === ORIG && /^STARTTLS\s*$/i.test(line)) st.waiting = true;
-      else if (dir !== ORIG && st.waiting && /^220[ -]/.test(line)) {
-        // handed over: whatever follows is TLS (the client's next segment is its ClientHello)
-        this.starttls = null;
-        return;
-      } else if (dir !== ORIG && st.waiting && /^\d{3} /.test(line)) {
-        st.waiting = false; // refused (454, 502, ...)
+    const head = st.head[dir]!;
+    let p = 0;
+    while (p < data.length) {
+      const nl = data.indexOf(0x0a, p);
+      const stop = nl < 0 ? data.length : nl;
+      const keep = Math.min(stop - p, LINE_HEAD - st.headLen[dir]!);
+      for (let i = 0; i < keep; i++) head[st.headLen[dir]! + i] = data[p + i]!;
+      st.headLen[dir]! += Math.max(keep, 0);
+      st.lineLen[dir]! += stop - p;
+      if (nl < 0) return;
+      p = nl + 1;
+      const n = Math.min(st.headLen[dir]!, st.lineLen[dir]!);
+      st.headLen[dir] = 0;
+      st.lineLen[dir] = 0;
+      if (dir === ORIG && isStarttls(head, n)) st.waiting = true;
+      else if (dir !== ORIG && st.waiting && replyCode(head, n)) {
+        if (head[0] === 0x32 && head[1] === 0x32 && head[2] === 0x30 && (head[3] === 0x20 || head[3] === 0x2d)) {
+          // handed over: whatever follows is TLS (the client's next segment is its ClientHello)
+          this.starttls = null;
+          return;
+        }
+        if (head[3] === 0x20) st.waiting = false; // refused (454, 502, ...)
       }
     }
-    st.line[dir] = text.length > 1024 ? '' : text;
   }
 
   gap(dir: Dir): void {
@@ -400,8 +423,29 @@ function looksLikeClientHello(data: Uint8Array, d: Direction): boolean {
 /** The start of an SMTP dialogue: the server's 220 greeting, or a client EHLO/HELO (RFC 5321 §4.1.1.1). */
 function startsSmtp(dir: Dir, data: Uint8Array): boolean {
   if (data.length < 4) return false;
-  const t = latin1.decode(data.subarray(0, 5)).toUpperCase();
-  return dir === ORIG ? t.startsWith('EHLO') || t.startsWith('HELO') : t.startsWith('220');
+  if (dir !== ORIG) return data[0] === 0x32 && data[1] === 0x32 && data[2] === 0x30;
+  return startsWord(data, 'EHLO') || startsWord(data, 'HELO');
+}
+
+/** data[0, n) starts with the ASCII word w, in any case. */
+function startsWord(data: Uint8Array, w: string, n = data.length): boolean {
+  if (n < w.length) return false;
+  for (let i = 0; i < w.length; i++) if ((data[i]! | 0x20) !== (w.charCodeAt(i) | 0x20)) return false;
+  return true;
+}
+
+/** The line head[0, n) (CR included, LF not) is "STARTTLS" in any case, maybe followed by blanks. */
+function isStarttls(head: Uint8Array, n: number): boolean {
+  if (n < 8 || n >= LINE_HEAD || !startsWord(head, 'STARTTLS', n)) return false;
+  for (let i = 8; i < n; i++) if (head[i] !== 0x20 && head[i] !== 0x09 && head[i] !== 0x0d) return false;
+  return true;
+}
+
+/** The line starts with a 3-digit reply code and a space or hyphen. */
+function replyCode(head: Uint8Array, n: number): boolean {
+  if (n < 4) return false;
+  for (let i = 0; i < 3; i++) if (head[i]! < 0x30 || head[i]! > 0x39) return false;
+  return head[3] === 0x20 || head[3] === 0x2d;
 }
 
 /**

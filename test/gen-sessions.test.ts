@@ -62,6 +62,7 @@ for (const file of ['tls-clients.pcapng', 'smtp-attachments.pcap', 'http-put.pca
         expect(r, 'session present').toBeDefined();
         expect([r!.src_pkts, r!.dst_pkts]).toEqual([t.orig_pkts, t.resp_pkts]);
         expect([r!.src_ip_bytes, r!.dst_ip_bytes]).toEqual([t.orig_bytes - ETH * t.orig_pkts, t.resp_bytes - ETH * t.resp_pkts]);
+        expect([r!.src_frame_bytes, r!.dst_frame_bytes]).toEqual([t.orig_bytes, t.resp_bytes]);
         if (t.proto !== 'icmp') {
           // tshark sums tcp.len / udp payload; no retransmissions in these captures, so sequence-space sizes agree.
           // ICMP: tshark counts no payload, Zeek (and we) count the bytes after the 8-byte ICMP header.

@@ -21,10 +21,11 @@ export class Decoder {
    * Decodes buf[off, off + caplen). Returns true when the packet decoded cleanly; on false `meta.anomaly`
    * names the problem (the layers decoded before it stay filled in).
    * @param buf valid only for the duration of the call
+   * @param frameLen the frame's wire length (pcap orig_len), caplen when not known
    */
-  decode(buf: Uint8Array, view: DataView, off: number, caplen: number, ts: number, linktype: number): boolean {
+  decode(buf: Uint8Array, view: DataView, off: number, caplen: number, ts: number, linktype: number, frameLen = caplen): boolean {
     const m = this.meta;
-    m.reset(buf, view, ts, linktype);
+    m.reset(buf, view, ts, linktype, frameLen);
     return decodeLink(this, linktype, off, off + caplen) && m.anomaly === null;
   }
 

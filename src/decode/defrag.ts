@@ -28,6 +28,8 @@ interface Pending {
   header: Uint8Array | null;
   nextHeader: number;
   bytes: number;
+  /** wire length of the fragments' frames so far */
+  frameBytes: number;
 }
 
 export class Defragmenter {
@@ -55,6 +57,7 @@ export class Defragmenter {
     m.ipOff = 0;
     m.ipEnd = buf.length;
     m.ipLen = buf.length;
+    m.frameLen = p.frameBytes;
     m.reassembled = true;
     return d.transport(m.ipProto, hdr.length, buf.length);
   }
@@ -80,6 +83,7 @@ export class Defragmenter {
     m.dst6 = 24;
     m.ipEnd = buf.length;
     m.ipLen = buf.length;
+    m.frameLen = p.frameBytes;
     m.reassembled = true;
     return ipv6Chain(d, 0, p.nextHeader, hdr.length, buf.length);
   }
@@ -104,7 +108,7 @@ export class Defragmenter {
         this.pending.delete(oldest);
         d.anomalies.add(m.ts, null, `${prefix}_fragment_table_full`, `more than ${MAX_PENDING_DATAGRAMS} datagrams in reassembly`);
       }
-      p = { key, v6, firstTs: m.ts, frags: [], total: -1, header: null, nextHeader, bytes: 0 };
+      p = { key, v6, firstTs: m.ts, frags: [], total: -1, header: null, nextHeader, bytes: 0, frameBytes: 0 };
       this.pending.set(key, p);
     }
     if (p.frags.length >= MAX_FRAGMENTS) {
@@ -122,6 +126,7 @@ export class Defragmenter {
       if (p.total < 0) p.total = off + data.length;
     }
     this.insert(m, p, off, data, prefix);
+    p.frameBytes += m.frameLen;
     if (p.total < 0 || p.header === null || p.bytes < p.total) return null;
     // complete when the fragments cover [0, total) without holes
     let cover = 0;

@@ -6,6 +6,8 @@ export class PacketMeta {
   view: DataView = new DataView(new ArrayBuffer(0));
   ts = 0;
   linktype = 0;
+  /** wire length of the frame (pcap orig_len); a reassembled datagram: the sum over its fragments' frames */
+  frameLen = 0;
   /** first anomaly this packet raised (the decode stopped there unless it was recoverable), or null */
   anomaly: string | null = null;
   anomalyDetail: string | null = null;
@@ -47,7 +49,8 @@ export class PacketMeta {
   payloadOff = 0;
   payloadLen = 0;
 
-  reset(buf: Uint8Array, view: DataView, ts: number, linktype: number): void {
+  reset(buf: Uint8Array, view: DataView, ts: number, linktype: number, frameLen: number): void {
+    this.frameLen = frameLen;
     this.buf = buf;
     this.view = view;
     this.ts = ts;

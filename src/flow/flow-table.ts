@@ -152,9 +152,11 @@ export class FlowTable {
     if (dir === ORIG) {
       s.origPkts++;
       s.origIpBytes += m.ipLen;
+      s.origFrameBytes += m.frameLen;
     } else {
       s.respPkts++;
       s.respIpBytes += m.ipLen;
+      s.respFrameBytes += m.frameLen;
     }
     if (proto === IPPROTO_TCP && m.l4) this.tcp(s, dir, m);
     else {

@@ -64,6 +64,8 @@ export function sessionRecord(s: Session, ctx: SessionContext): SessionRecord {
     dst_bytes: respBytes,
     src_ip_bytes: s.origIpBytes,
     dst_ip_bytes: s.respIpBytes,
+    src_frame_bytes: s.origFrameBytes,
+    dst_frame_bytes: s.respFrameBytes,
     state,
     tcp_flags_src: tcp ? s.origFlags : null,
     tcp_flags_dst: tcp ? s.respFlags : null,

@@ -39,6 +39,9 @@ export class Session {
   respPkts = 0;
   origIpBytes = 0;
   respIpBytes = 0;
+  /** wire length of the frames (pcap orig_len) */
+  origFrameBytes = 0;
+  respFrameBytes = 0;
   /** payload bytes for UDP/ICMP/other; TCP sizes come from sequence numbers */
   origPayload = 0;
   respPayload = 0;

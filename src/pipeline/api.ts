@@ -53,7 +53,7 @@ export async function* readPackets(source: string | readonly string[]): AsyncGen
       packet: (rec) => {
         const data = rec.buf.slice(rec.off, rec.off + rec.caplen);
         const view = new DataView(data.buffer);
-        decoder.decode(data, view, 0, data.length, rec.ts, rec.linktype);
+        decoder.decode(data, view, 0, data.length, rec.ts, rec.linktype, rec.origLen);
         const ip = m.ipVersion === 4 || m.ipVersion === 6 ? m.ipVersion : null;
         batch.push({
           index: rec.index, ts: rec.ts, linktype: rec.linktype, caplen: rec.caplen, origLen: rec.origLen, data,

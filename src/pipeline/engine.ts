@@ -120,7 +120,7 @@ export class Engine {
           lastTs = rec.ts;
           packetBytes += rec.caplen;
           this.lastTs = rec.ts;
-          d.decode(rec.buf, rec.view, rec.off, rec.caplen, rec.ts, rec.linktype);
+          d.decode(rec.buf, rec.view, rec.off, rec.caplen, rec.ts, rec.linktype, rec.origLen);
           let s: Session | null = null;
           // a session needs a known transport: decoded ports, or a protocol without them; a fragment still
           // waiting for the rest of its datagram counts once, when the datagram is whole

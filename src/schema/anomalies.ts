@@ -4,6 +4,7 @@ import { field, type RowOf } from './schema.js';
 export const ANOMALIES = {
   name: 'anomalies',
   doc: 'Named anomalies (Zeek weirds, Suricata decoder events) with the session they belong to.',
+  timeField: 'ts',
   fields: [
     field('ts', 'timestamp', false, 'time of the packet that showed it'),
     field('uid', 'string', true, 'session uid, when it belongs to one'),

@@ -13,6 +13,10 @@ export interface FieldDef {
 export interface RecordSchema {
   readonly name: string;
   readonly doc: string;
+  /** the field time windows and time buckets use (reports, ClickHouse sort key) */
+  readonly timeField: string;
+  /** ClickHouse MergeTree sort key when the time field is nullable */
+  readonly sortKey?: readonly string[];
   readonly fields: readonly FieldDef[];
 }
 

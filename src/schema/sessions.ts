@@ -4,6 +4,7 @@ import { field, type RowOf } from './schema.js';
 export const SESSIONS = {
   name: 'sessions',
   doc: 'One row per TCP/UDP/ICMP/other-IP session; src is the originator.',
+  timeField: 'start_time',
   fields: [
     field('uid', 'string', false, 'session id ("C" + 17 base62), stable for the same capture'),
     field('community_id', 'string', false, 'Community ID v1, seed 0'),
@@ -21,6 +22,8 @@ export const SESSIONS = {
     field('dst_bytes', 'int', false, 'payload bytes from the responder'),
     field('src_ip_bytes', 'int', false, 'IP-level bytes from the originator (IP total length)'),
     field('dst_ip_bytes', 'int', false, 'IP-level bytes from the responder'),
+    field('src_frame_bytes', 'int', false, 'link-layer frame bytes from the originator (wire length, as tshark sums frame.len)'),
+    field('dst_frame_bytes', 'int', false, 'link-layer frame bytes from the responder'),
     field('state', 'string', false, 'Zeek conn_state: S0 S1 SF REJ S2 S3 RSTO RSTR RSTOS0 RSTRH SH SHR OTH'),
     field('tcp_flags_src', 'int', true, 'OR of the TCP flags the originator sent'),
     field('tcp_flags_dst', 'int', true, 'OR of the TCP flags the responder sent'),

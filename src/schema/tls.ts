@@ -4,6 +4,7 @@ import { field, type RowOf } from './schema.js';
 export const TLS = {
   name: 'tls',
   doc: 'One row per TLS ClientHello (TCP on any port), with fingerprints and, when seen, the ServerHello.',
+  timeField: 'ts',
   fields: [
     field('uid', 'string', false, 'session uid'),
     field('ts', 'timestamp', false, 'time of the packet that completed the ClientHello'),
@@ -42,6 +43,7 @@ export const TLS = {
     field('cert_sha256', 'string', true, 'sha256 of the certificate DER'),
     field('cert_sha1', 'string', true, 'sha1 of the certificate DER (the fingerprint Suricata and Zeek show)'),
     field('cert_serial', 'string', true, 'certificate serial number, hex'),
+    field('capture_id', 'string', true, 'capture it came from (store ingest)'),
   ],
 } as const;
 

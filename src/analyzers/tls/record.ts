@@ -50,6 +50,7 @@ export function helloRecord(
     cert_sha256: null,
     cert_sha1: null,
     cert_serial: null,
+    capture_id: null,
   };
 }
 

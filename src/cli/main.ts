@@ -1,9 +1,13 @@
 // The `haystack` command: picks the verb, runs it, maps errors to messages and exit statuses.
 import { isHaystackError } from '../core/errors.js';
+import * as counts from './commands/counts.js';
 import * as info from './commands/info.js';
+import * as ingest from './commands/ingest.js';
 import * as sessions from './commands/sessions.js';
+import * as sql from './commands/sql.js';
 import * as streams from './commands/streams.js';
 import * as tls from './commands/tls.js';
+import * as top from './commands/top.js';
 import { EXIT_FAILURE, EXIT_USAGE, processIo, type CliIo } from './io.js';
 
 interface Command {
@@ -12,12 +16,16 @@ interface Command {
   run(argv: string[], io: CliIo): Promise<number>;
 }
 
-/** Verbs in help order; later issues add tls, http, smtp, extract, ingest, ... */
+/** Verbs in help order. */
 export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['sessions', sessions],
   ['streams', streams],
   ['tls', tls],
   ['info', info],
+  ['ingest', ingest],
+  ['sql', sql],
+  ['top', top],
+  ['counts', counts],
 ]);
 
 function help(): string {

@@ -7,6 +7,7 @@ export const ERROR_CODES = [
   'HAYSTACK_CAPTURE_TRUNCATED',
   'HAYSTACK_CAPTURE_CORRUPT',
   'HAYSTACK_IO',
+  'HAYSTACK_STORE',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -1,0 +1,72 @@
+// `haystack ingest <capture|dir...>`: sessions, tls records and anomalies of every capture into the store.
+import { ingest } from '../../pipeline/ingest.js';
+import { openStore } from '../../store/open.js';
+import { homeNetOption, parse, stringOption } from '../args.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, type CliIo } from '../io.js';
+import { Progress } from '../progress.js';
+import { DB_OPTION } from '../store-args.js';
+
+export const summary = 'write sessions, tls records and anomalies of captures (files or directories) into the store';
+export const usage = `haystack ingest <capture|dir...> [--db URL] [--home-net CIDR,...] [--sensor NAME]
+  --db URL   a DuckDB file (default ./haystack.duckdb or $HAYSTACK_DB), duckdb:PATH, or
+             clickhouse://user:pass@host:8123/db[?cluster=NAME]
+A capture already in the store (same SHA-256) is skipped; an interrupted ingest is redone from scratch.`;
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse('ingest', argv, {
+    ...DB_OPTION,
+    'home-net': { type: 'string', multiple: true },
+    sensor: { type: 'string' },
+  });
+  if (values.help === true) {
+    io.stdout(`${usage}\n`);
+    return 0;
+  }
+  if (positionals.length === 0) {
+    io.stderr(`haystack ingest: no capture or directory given\n${usage}\n`);
+    return EXIT_USAGE;
+  }
+  const homeNet = homeNetOption(values['home-net']);
+  const store = await openStore(stringOption(values.db));
+  const progress = new Progress(io);
+  let code = EXIT_OK;
+  try {
+    const s = await ingest(store, positionals, {
+      homeNet,
+      sensor: stringOption(values.sensor) ?? null,
+      progress: (p, b, size) => progress.update(p, b, size),
+    });
+    progress.done();
+    let packets = 0;
+    let sessions = 0;
+    let records = 0;
+    let done = 0;
+    for (const f of s.files) {
+      if (f.status === 'failed') {
+        io.stderr(`haystack ingest: ${f.error.message}\n`);
+        code = EXIT_FAILURE;
+      } else if (f.status === 'already') {
+        io.stderr(`haystack ingest: ${f.path}: already in the store (capture ${f.capture.capture_id}, ingested ${new Date(f.capture.ingested_at / 1000).toISOString()}), nothing changed\n`);
+      } else {
+        done++;
+        packets += f.capture.packets;
+        sessions += f.records.sessions ?? 0;
+        records += Object.values(f.records).reduce((a, n) => a + n, 0);
+        if (f.damaged !== null) {
+          io.stderr(`haystack ingest: ${f.damaged.message}; the ${f.capture.packets} packets before it were ingested\n`);
+          if (code === EXIT_OK) code = EXIT_PARTIAL;
+        }
+      }
+    }
+    const mb = s.bytes / 1e6;
+    io.stderr(
+      `haystack ingest: ${done} capture${done === 1 ? '' : 's'} ingested into ${store.location}` +
+      `${s.files.length - done > 0 ? ` (${s.files.filter((f) => f.status === 'already').length} already there, ${s.files.filter((f) => f.status === 'failed').length} failed)` : ''}` +
+      `${s.skipped.length > 0 ? `, ${s.skipped.length} non-capture files skipped` : ''}: ` +
+      `${packets} packets, ${sessions} sessions, ${records} records, ${mb.toFixed(1)} MB in ${s.seconds.toFixed(2)} s (${(mb / Math.max(s.seconds, 1e-3)).toFixed(0)} MB/s)\n`,
+    );
+  } finally {
+    await store.close();
+  }
+  return code;
+}

@@ -1,0 +1,186 @@
+// Ingest: captures (files, or directories walked for them) into a store, one capture per transaction-like
+// unit. A capture is known by the SHA-256 of its file: ingesting it again changes nothing; an interrupted
+// ingest left no captures row, so the rerun writes it again from scratch.
+import { createHash } from 'node:crypto';
+import { open, opendir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AnomalyEvent } from '../core/anomaly.js';
+import { HaystackError, isHaystackError } from '../core/errors.js';
+import { LINKTYPE_NAMES } from '../decode/constants.js';
+import { ANOMALIES } from '../schema/anomalies.js';
+import type { CaptureRecord } from '../schema/captures.js';
+import { SESSIONS } from '../schema/sessions.js';
+import { TLS } from '../schema/tls.js';
+import type { Store } from '../store/store.js';
+import { tlsAnalysis } from './analyzers.js';
+import { Engine, type InputResult } from './engine.js';
+import { CHUNK_SIZE, compressionOf } from './source.js';
+
+export interface IngestOptions {
+  homeNet?: readonly string[];
+  sensor?: string | null;
+  /** bytes of the current file read so far */
+  progress?(path: string, bytes: number, size: number | null): void;
+}
+
+export type FileOutcome =
+  | { path: string; status: 'ingested'; capture: CaptureRecord; records: Record<string, number>; damaged: HaystackError | null }
+  | { path: string; status: 'already'; capture: CaptureRecord }
+  | { path: string; status: 'failed'; error: HaystackError };
+
+export interface IngestSummary {
+  files: FileOutcome[];
+  /** files in the directories given that are not captures (by their first bytes), skipped */
+  skipped: string[];
+  seconds: number;
+  /** capture bytes read */
+  bytes: number;
+}
+
+const PCAP_MAGICS = [0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0xa1b2cd34, 0x34cdb2a1, 0x0a0d0d0a];
+
+/** Is this file a capture by its first bytes (pcap, pcapng, or a gzip/zstd file named like a capture)? */
+async function looksLikeCapture(path: string): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const head = new Uint8Array(4);
+    const { bytesRead } = await fh.read(head, 0, 4, 0);
+    if (bytesRead < 4) return false;
+    const magic = new DataView(head.buffer).getUint32(0, false);
+    if (PCAP_MAGICS.includes(magic)) return true;
+    return compressionOf(head) !== 'none' && /\.(pcap|pcapng|cap)(\.|$)/i.test(path);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The capture files named or found under the directories named (sorted, hidden entries skipped). */
+export async function captureFiles(inputs: readonly string[]): Promise<{ files: string[]; skipped: string[]; missing: HaystackError[] }> {
+  const files: string[] = [];
+  const skipped: string[] = [];
+  const missing: HaystackError[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    const entries: string[] = [];
+    for await (const e of await opendir(dir)) {
+      if (e.name.startsWith('.')) continue;
+      const p = join(dir, e.name);
+      if (e.isDirectory()) entries.push(`${p}/`);
+      else if (e.isFile()) entries.push(p);
+    }
+    for (const p of entries.sort()) {
+      if (p.endsWith('/')) await walk(p.slice(0, -1));
+      else if (await looksLikeCapture(p)) files.push(p);
+      else skipped.push(p);
+    }
+  };
+  for (const input of inputs) {
+    let st;
+    try {
+      st = await stat(input);
+    } catch (e) {
+      missing.push(new HaystackError('HAYSTACK_IO', `${input}: cannot open (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file: input, cause: e }));
+      continue;
+    }
+    if (st.isDirectory()) await walk(input);
+    else files.push(input);
+  }
+  return { files, skipped, missing };
+}
+
+/** SHA-256 of a file as stored. */
+export async function fileSha256(path: string): Promise<{ sha256: string; size: number }> {
+  const fh = await open(path, 'r');
+  try {
+    const h = createHash('sha256');
+    const buf = new Uint8Array(CHUNK_SIZE);
+    let size = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, size);
+      if (bytesRead === 0) break;
+      h.update(buf.subarray(0, bytesRead));
+      size += bytesRead;
+    }
+    return { sha256: h.digest('hex'), size };
+  } catch (e) {
+    throw new HaystackError('HAYSTACK_IO', `${path}: read error (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file: path, cause: e });
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Ingests every capture of `inputs` into the store (tables are created first). */
+export async function ingest(store: Store, inputs: readonly string[], opts: IngestOptions = {}): Promise<IngestSummary> {
+  const t0 = performance.now();
+  await store.init();
+  const { files, skipped, missing } = await captureFiles(inputs);
+  const out: FileOutcome[] = missing.map((error) => ({ path: error.file ?? '', status: 'failed', error }));
+  let bytes = 0;
+  for (const path of files) {
+    const r = await ingestFile(store, path, opts);
+    if (r.status === 'ingested') bytes += r.capture.size;
+    out.push(r);
+  }
+  return { files: out, skipped, seconds: (performance.now() - t0) / 1000, bytes };
+}
+
+async function ingestFile(store: Store, path: string, opts: IngestOptions): Promise<FileOutcome> {
+  let id: { sha256: string; size: number };
+  try {
+    id = await fileSha256(path);
+  } catch (e) {
+    if (isHaystackError(e)) return { path, status: 'failed', error: e };
+    throw e;
+  }
+  const known = await store.findCapture(id.sha256);
+  if (known !== null) return { path, status: 'already', capture: known };
+  const captureId = id.sha256.slice(0, 16);
+  const w = await store.begin(captureId);
+  let engine: Engine | null = null;
+  let result: InputResult;
+  try {
+    const tls = tlsAnalysis((r) => w.append(TLS, r), () => engine!);
+    engine = new Engine(
+      {
+        session: (r) => w.append(SESSIONS, r),
+        anomaly: (a: AnomalyEvent) => w.append(ANOMALIES, { ts: a.ts, uid: a.uid, name: a.name, detail: a.detail, capture_id: captureId }),
+        packet: tls.handlers.packet,
+        sessionEnd: tls.handlers.sessionEnd,
+        progress: (p, b) => opts.progress?.(p, b, id.size),
+        afterChunk: () => w.flush(),
+      },
+      { ...tls.options, homeNet: opts.homeNet ?? [], captureId, sensor: opts.sensor ?? null },
+    );
+    const run = await engine.run([path]);
+    result = run.inputs[0]!;
+    if (result.error !== null && (result.error.code === 'HAYSTACK_CAPTURE_FORMAT' || result.error.code === 'HAYSTACK_IO')) {
+      // not a capture at all (or unreadable): nothing of it is kept
+      await w.abort();
+      return { path, status: 'failed', error: result.error };
+    }
+  } catch (e) {
+    await w.abort();
+    throw e;
+  }
+  const records = Object.fromEntries(w.counts);
+  const capture: CaptureRecord = {
+    capture_id: captureId,
+    path,
+    sha256: id.sha256,
+    size: id.size,
+    format: result.format,
+    linktypes: [...new Set(result.interfaces.map((i) => LINKTYPE_NAMES.get(i.linktype) ?? String(i.linktype)))],
+    first_ts: result.firstTs,
+    last_ts: result.lastTs,
+    packets: result.packets,
+    ingested_at: Date.now() * 1000,
+    stats: JSON.stringify({
+      records,
+      anomalies: Object.fromEntries(engine.anomalies.counts),
+      damaged: result.error?.message ?? null,
+      sensor: opts.sensor ?? null,
+      compression: result.compression,
+    }),
+  };
+  await w.commit(capture);
+  return { path, status: 'ingested', capture, records, damaged: result.error };
+}

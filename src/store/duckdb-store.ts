@@ -1,0 +1,280 @@
+// The embedded store: one DuckDB file, written through the Appender in data chunks, one transaction per
+// capture (an interrupted ingest leaves nothing behind), opened with extension auto-install/auto-load off.
+import {
+  BIGINT, BOOLEAN, DOUBLE, DuckDBDataChunk, DuckDBInstance, DuckDBTimestampValue, DuckDBTypeId, LIST,
+  StatementType, TIMESTAMP, VARCHAR, listValue,
+  type DuckDBAppender, type DuckDBListType, type DuckDBConnection, type DuckDBType, type DuckDBValue,
+} from '@duckdb/node-api';
+import { HaystackError } from '../core/errors.js';
+import { CAPTURES, type CaptureRecord } from '../schema/captures.js';
+import { RECORD_SCHEMAS } from '../schema/registry.js';
+import type { FieldDef, FieldType, RecordSchema } from '../schema/schema.js';
+import { duckdbTable, ident, quoteString } from './sql.js';
+import type { CaptureWriter, QueryResult, ResultColumn, Row, Store } from './store.js';
+
+/** Rows per data chunk: DuckDB's vector size (a chunk holds at most this many). */
+const CHUNK_ROWS = 2048;
+
+const TYPES: Record<FieldType, DuckDBType> = {
+  string: VARCHAR, int: BIGINT, float: DOUBLE, bool: BOOLEAN, timestamp: TIMESTAMP,
+  'string[]': LIST(VARCHAR), 'int[]': LIST(BIGINT), json: VARCHAR,
+};
+
+export interface DuckDbOptions {
+  readOnly?: boolean;
+}
+
+/** Opens (creating when writable) a DuckDB file; a file another process writes to is a clear error. */
+export async function openDuckDb(path: string, opts: DuckDbOptions = {}): Promise<DuckDbStore> {
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(path, {
+      access_mode: opts.readOnly === true ? 'READ_ONLY' : 'READ_WRITE',
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+    });
+  } catch (e) {
+    throw openError(path, e);
+  }
+  const conn = await instance.connect();
+  if (opts.readOnly === true) {
+    // queries read the tables, not the file system (read_csv, COPY TO, ATTACH): the CLI and the console run user SQL
+    await conn.run('SET enable_external_access = false');
+  }
+  return new DuckDbStore(path, instance, conn);
+}
+
+function openError(path: string, e: unknown): HaystackError {
+  const msg = e instanceof Error ? e.message : String(e);
+  if (/Could not set lock/i.test(msg)) {
+    const holder = /Conflicting lock is held in (.*?)(?:\. See|$)/.exec(msg)?.[1];
+    return new HaystackError('HAYSTACK_STORE',
+      `${path}: the database is in use by another process${holder !== undefined ? ` (${holder})` : ''}; DuckDB allows one writer per file`,
+      { cause: e, file: path });
+  }
+  if (/does not exist|No such file/i.test(msg)) {
+    return new HaystackError('HAYSTACK_STORE', `${path}: no database here (haystack ingest creates it)`, { cause: e, file: path });
+  }
+  return new HaystackError('HAYSTACK_STORE', `${path}: cannot open the database: ${msg}`, { cause: e, file: path });
+}
+
+export class DuckDbStore implements Store {
+  readonly dialect = 'duckdb' as const;
+  readonly location: string;
+  private writing = false;
+
+  constructor(path: string, private readonly instance: DuckDBInstance, private readonly conn: DuckDBConnection) {
+    this.location = path;
+  }
+
+  async init(): Promise<void> {
+    for (const s of RECORD_SCHEMAS) await this.exec(duckdbTable(s));
+  }
+
+  async findCapture(sha256: string): Promise<CaptureRecord | null> {
+    const r = await this.select(`SELECT * FROM ${ident(CAPTURES.name)} WHERE ${ident('sha256')} = ${quoteString(sha256, 'duckdb')} LIMIT 1`);
+    return (r.rows[0] as CaptureRecord | undefined) ?? null;
+  }
+
+  async begin(captureId: string): Promise<CaptureWriter> {
+    if (this.writing) throw new Error('DuckDbStore: one capture at a time');
+    this.writing = true;
+    await this.exec('BEGIN TRANSACTION');
+    return new DuckDbWriter(this, this.conn, captureId, () => (this.writing = false));
+  }
+
+  async query(sql: string): Promise<QueryResult> {
+    const stmts = await this.guard(() => this.conn.extractStatements(sql));
+    if (stmts.count !== 1) throw new HaystackError('HAYSTACK_STORE', `one statement at a time (got ${stmts.count})`);
+    const prepared = await this.guard(() => stmts.prepare(0));
+    const t = prepared.statementType;
+    if (t !== StatementType.SELECT && t !== StatementType.EXPLAIN) {
+      throw new HaystackError('HAYSTACK_STORE', `read-only: only SELECT (and EXPLAIN) statements are run (this is a ${StatementType[t]} statement)`);
+    }
+    return this.guard(async () => convert(await prepared.runAndReadAll()));
+  }
+
+  /** Our own SELECTs (no statement check: the text is built by us). */
+  async select(sql: string): Promise<QueryResult> {
+    return this.guard(async () => convert(await this.conn.runAndReadAll(sql)));
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.guard(() => this.conn.run(sql));
+  }
+
+  async close(): Promise<void> {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+
+  private async guard<T>(f: () => Promise<T>): Promise<T> {
+    try {
+      return await f();
+    } catch (e) {
+      if (e instanceof HaystackError) throw e;
+      throw new HaystackError('HAYSTACK_STORE', `${this.location}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+  }
+}
+
+/** Buffers rows per table and hands them to the Appender a chunk at a time, inside the capture's transaction. */
+class DuckDbWriter implements CaptureWriter {
+  private readonly tables = new Map<string, TableBuffer>();
+  readonly counts = new Map<string, number>();
+  private done = false;
+
+  constructor(
+    private readonly store: DuckDbStore,
+    private readonly conn: DuckDBConnection,
+    private readonly captureId: string,
+    private readonly release: () => void,
+  ) {}
+
+  append(schema: RecordSchema, row: Row): void {
+    let t = this.tables.get(schema.name);
+    if (t === undefined) {
+      t = new TableBuffer(schema);
+      this.tables.set(schema.name, t);
+    }
+    t.rows.push(row);
+    this.counts.set(schema.name, (this.counts.get(schema.name) ?? 0) + 1);
+  }
+
+  async flush(): Promise<void> {
+    for (const t of this.tables.values()) if (t.rows.length >= CHUNK_ROWS) await this.write(t);
+  }
+
+  private async write(t: TableBuffer): Promise<void> {
+    if (t.rows.length === 0) return;
+    t.appender ??= await this.conn.createAppender(t.schema.name);
+    for (let i = 0; i < t.rows.length; i += CHUNK_ROWS) {
+      t.appender.appendDataChunk(chunkOf(t.schema, t.rows.slice(i, i + CHUNK_ROWS), this.captureId));
+    }
+    t.rows = [];
+  }
+
+  async commit(capture: CaptureRecord): Promise<void> {
+    for (const t of this.tables.values()) {
+      await this.write(t);
+      t.appender?.flushSync();
+      t.appender?.closeSync();
+      t.appender = null;
+    }
+    const cap = new TableBuffer(CAPTURES);
+    cap.rows.push(capture);
+    await this.write(cap);
+    cap.appender!.flushSync();
+    cap.appender!.closeSync();
+    await this.store.exec('COMMIT');
+    this.finish();
+  }
+
+  async abort(): Promise<void> {
+    if (this.done) return;
+    for (const t of this.tables.values()) {
+      try {
+        t.appender?.closeSync();
+      } catch {
+        // the rollback below discards whatever the appender held
+      }
+    }
+    await this.store.exec('ROLLBACK');
+    this.finish();
+  }
+
+  private finish(): void {
+    this.done = true;
+    this.release();
+  }
+}
+
+class TableBuffer {
+  rows: Row[] = [];
+  appender: DuckDBAppender | null = null;
+  constructor(readonly schema: RecordSchema) {}
+}
+
+/** A data chunk of rows in schema column order (capture_id set for every row of a capture). */
+function chunkOf(schema: RecordSchema, rows: Row[], captureId: string): DuckDBDataChunk {
+  const fields = schema.fields;
+  const columns: DuckDBValue[][] = fields.map(() => new Array<DuckDBValue>(rows.length));
+  for (let c = 0; c < fields.length; c++) {
+    const f = fields[c]!;
+    const col = columns[c]!;
+    const own = f.name === 'capture_id' && schema.name !== CAPTURES.name;
+    for (let r = 0; r < rows.length; r++) col[r] = own ? captureId : toDuck(f, rows[r]![f.name]);
+  }
+  const chunk = DuckDBDataChunk.create(fields.map((f) => TYPES[f.type]), rows.length);
+  chunk.setColumns(columns);
+  return chunk;
+}
+
+function toDuck(f: FieldDef, v: unknown): DuckDBValue {
+  if (v === null || v === undefined) {
+    if (!f.nullable) throw new Error(`store: ${f.name} is null but the schema says it is always set`);
+    return null;
+  }
+  switch (f.type) {
+    case 'string':
+      return String(v);
+    case 'int':
+      return BigInt(v as number);
+    case 'float':
+      return v as number;
+    case 'bool':
+      return v as boolean;
+    case 'timestamp':
+      return new DuckDBTimestampValue(BigInt(v as number));
+    case 'string[]':
+      return listValue((v as unknown[]).map(String));
+    case 'int[]':
+      return listValue((v as number[]).map((x) => BigInt(x)));
+    case 'json':
+      return typeof v === 'string' ? v : JSON.stringify(v);
+  }
+}
+
+/** A result in our vocabulary: µs timestamps, numbers where they fit, arrays for lists. */
+function convert(reader: { columnNames(): string[]; columnTypes(): DuckDBType[]; getRows(): DuckDBValue[][] }): QueryResult {
+  const names = reader.columnNames();
+  const types = reader.columnTypes();
+  const columns: ResultColumn[] = names.map((name, i) => ({ name, type: fieldType(types[i]!) }));
+  const rows = reader.getRows().map((vals) => {
+    const o: Row = {};
+    for (let i = 0; i < names.length; i++) o[names[i]!] = fromDuck(vals[i]!);
+    return o;
+  });
+  return { columns, rows };
+}
+
+const INT_TYPES: ReadonlySet<DuckDBTypeId> = new Set([
+  DuckDBTypeId.TINYINT, DuckDBTypeId.SMALLINT, DuckDBTypeId.INTEGER, DuckDBTypeId.BIGINT, DuckDBTypeId.UTINYINT,
+  DuckDBTypeId.USMALLINT, DuckDBTypeId.UINTEGER, DuckDBTypeId.UBIGINT, DuckDBTypeId.HUGEINT, DuckDBTypeId.UHUGEINT,
+]);
+const FLOAT_TYPES: ReadonlySet<DuckDBTypeId> = new Set([DuckDBTypeId.FLOAT, DuckDBTypeId.DOUBLE, DuckDBTypeId.DECIMAL]);
+
+/** Our field type for a DuckDB column type; anything else prints as text. */
+function fieldType(t: DuckDBType): FieldType {
+  const id = t.typeId;
+  if (id === DuckDBTypeId.VARCHAR) return 'string';
+  if (id === DuckDBTypeId.BOOLEAN) return 'bool';
+  if (INT_TYPES.has(id)) return 'int';
+  if (FLOAT_TYPES.has(id)) return 'float';
+  if (id === DuckDBTypeId.TIMESTAMP || id === DuckDBTypeId.TIMESTAMP_TZ) return 'timestamp';
+  if (id === DuckDBTypeId.LIST) {
+    const inner = fieldType((t as DuckDBListType).valueType);
+    return inner === 'int' ? 'int[]' : inner === 'string' ? 'string[]' : 'json';
+  }
+  return 'string';
+}
+
+function fromDuck(v: DuckDBValue): unknown {
+  if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+  if (v instanceof DuckDBTimestampValue) return Number(v.micros);
+  if (typeof v === 'object' && 'items' in v && Array.isArray(v.items)) return v.items.map((x) => fromDuck(x as DuckDBValue));
+  if (typeof v === 'object' && 'micros' in v) return Number((v as { micros: bigint }).micros);
+  if (typeof v === 'object' && 'toDouble' in v && typeof v.toDouble === 'function') return (v as { toDouble(): number }).toDouble();
+  return String(v);
+}

@@ -1,0 +1,18 @@
+// Opens the store a URL names (DuckDB file by default, or a ClickHouse server/cluster).
+import { openClickHouse } from './clickhouse-store.js';
+import { openDuckDb } from './duckdb-store.js';
+import type { Store } from './store.js';
+import { parseStoreUrl } from './url.js';
+
+export interface OpenStoreOptions {
+  /** queries only: DuckDB opens the file read-only (another process may not be writing it) */
+  readOnly?: boolean;
+  /** the value of HAYSTACK_DB (defaults to the environment's) */
+  env?: string | undefined;
+}
+
+export async function openStore(url: string | undefined, opts: OpenStoreOptions = {}): Promise<Store> {
+  const u = parseStoreUrl(url, 'env' in opts ? opts.env : process.env.HAYSTACK_DB);
+  if (u.kind === 'duckdb') return openDuckDb(u.path, { readOnly: opts.readOnly === true });
+  return openClickHouse(u);
+}

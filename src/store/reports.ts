@@ -1,0 +1,168 @@
+// The reports over the store, as SQL for either dialect: top talkers by direction (the SANCP report: one
+// SELECT per direction joined by UNION ALL) and counts per time bucket with empty buckets filled in.
+import { HaystackError } from '../core/errors.js';
+import { HomeNet } from '../flow/home-net.js';
+import type { Expr } from '../query/filter.js';
+import { CAPTURES } from '../schema/captures.js';
+import type { RecordSchema } from '../schema/schema.js';
+import { SESSIONS } from '../schema/sessions.js';
+import { TLS } from '../schema/tls.js';
+import { ident, numberLiteral, timeAsMicros, timeLiteral, whereSql, type Dialect } from './sql.js';
+import type { QueryResult, Store } from './store.js';
+
+export const TOP_KEYS = ['dst_port', 'app_proto', 'src_ip', 'dst_ip', 'sni', 'proto'] as const;
+export type TopKey = (typeof TOP_KEYS)[number];
+export const BYTE_LEVELS = ['frame', 'ip', 'payload'] as const;
+export type ByteLevel = (typeof BYTE_LEVELS)[number];
+export const BUCKETS = ['hour', 'day', 'week'] as const;
+export type Bucket = (typeof BUCKETS)[number];
+export const BUCKET_US: Record<Bucket, number> = { hour: 3_600_000_000, day: 86_400_000_000, week: 604_800_000_000 };
+
+/** A time window in µs; either end open. */
+export interface Window {
+  from: number | null;
+  to: number | null;
+}
+
+/** Only rows of captures whose ingest completed (a captures row exists) count. */
+function committed(table: (n: string) => string): string {
+  return `${ident('capture_id')} IN (SELECT ${ident('capture_id')} FROM ${table(CAPTURES.name)})`;
+}
+
+function windowSql(field: string, w: Window, d: Dialect): string[] {
+  const out: string[] = [];
+  if (w.from !== null) out.push(`${ident(field)} >= ${timeLiteral(w.from, d)}`);
+  if (w.to !== null) out.push(`${ident(field)} <= ${timeLiteral(w.to, d)}`);
+  return out;
+}
+
+/** Table names as the store spells them (ClickHouse: database-qualified). */
+export function tableNamer(store: Store): (name: string) => string {
+  const db = (store as { database?: string }).database;
+  return (name) => (db !== undefined ? `${ident(db)}.${ident(name)}` : ident(name));
+}
+
+/** The newest value of a table's time field among committed captures (µs), or null when it is empty. */
+export async function newest(store: Store, schema: RecordSchema, field = schema.timeField): Promise<number | null> {
+  const t = tableNamer(store);
+  const r = await store.select(`SELECT max(${timeAsMicros(field, store.dialect)}) AS m FROM ${t(schema.name)} WHERE ${committed(t)}`);
+  const v = r.rows[0]?.m;
+  return typeof v === 'number' && v > 0 ? v : null;
+}
+
+/** "is in the home net" for an address column, from CIDRs (IPv4 only: IPv6 home nets are applied at ingest). */
+function homeSql(column: string, cidrs: readonly string[], d: Dialect): string {
+  new HomeNet(cidrs); // validates
+  const parts: string[] = [];
+  for (const c of cidrs) {
+    const [addr, bitsText] = c.split('/');
+    if (addr!.includes(':')) {
+      throw new HaystackError('HAYSTACK_BAD_OPTION', `--home-net ${c}: IPv6 home networks are applied at ingest (haystack ingest --home-net); here only IPv4 ones can be given`);
+    }
+    const bits = bitsText === undefined ? 32 : Number(bitsText);
+    const o = addr!.split('.').map(Number);
+    const base = ((o[0]! << 24) >>> 0) + (o[1]! << 16) + (o[2]! << 8) + o[3]!;
+    const size = 2 ** (32 - bits);
+    const lo = Math.floor(base / size) * size;
+    parts.push(`(${ipv4Number(column, d)} BETWEEN ${numberLiteral(lo)} AND ${numberLiteral(lo + size - 1)})`);
+  }
+  return parts.length === 0 ? 'false' : `(${parts.join(' OR ')})`;
+}
+
+/** An IPv4 address column as its number (NULL or 0 for other addresses, which then match no IPv4 range). */
+function ipv4Number(column: string, d: Dialect): string {
+  const c = ident(column);
+  if (d === 'clickhouse') return `if(position(${c}, ':') > 0, toUInt32(0), IPv4StringToNum(${c}))`;
+  const p = (i: number): string => `CAST(split_part(${c}, '.', ${i}) AS BIGINT)`;
+  return `CASE WHEN regexp_full_match(${c}, '[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+') THEN ${p(1)} * 16777216 + ${p(2)} * 65536 + ${p(3)} * 256 + ${p(4)} END`;
+}
+
+export interface TopOptions {
+  by: TopKey;
+  window: Window;
+  /** query-time home net; null = the local_src/local_dst stored at ingest */
+  homeNet: readonly string[] | null;
+  limit: number;
+  bytes: ByteLevel;
+}
+
+/**
+ * Top keys by bytes into and out of the home network: inbound sessions (outside -> home) bring their
+ * originator's bytes in and send the responder's out, outbound ones the reverse; internal and external
+ * sessions are not counted.
+ */
+export function topSql(o: TopOptions, d: Dialect, table: (n: string) => string): string {
+  const col = o.bytes === 'frame' ? ['src_frame_bytes', 'dst_frame_bytes'] : o.bytes === 'ip' ? ['src_ip_bytes', 'dst_ip_bytes'] : ['src_bytes', 'dst_bytes'];
+  const [srcB, dstB] = col.map((c) => ident(c!)) as [string, string];
+  const localSrc = o.homeNet === null ? (d === 'duckdb' ? `coalesce(${ident('local_src')}, false)` : `ifNull(${ident('local_src')}, 0) = 1`) : homeSql('src_ip', o.homeNet, d);
+  const localDst = o.homeNet === null ? (d === 'duckdb' ? `coalesce(${ident('local_dst')}, false)` : `ifNull(${ident('local_dst')}, 0) = 1`) : homeSql('dst_ip', o.homeNet, d);
+  const inbound = `(NOT ${localSrc}) AND ${localDst}`;
+  const outbound = `${localSrc} AND (NOT ${localDst})`;
+  let source = table(SESSIONS.name);
+  let key = ident(o.by);
+  if (o.by === 'sni') {
+    // the SNI of each session's first ClientHello (a HelloRetryRequest repeats it)
+    const sni = `(SELECT ${ident('uid')}, min(${ident('sni')}) AS ${ident('first_sni')} FROM ${table(TLS.name)} WHERE ${ident('sni')} IS NOT NULL GROUP BY ${ident('uid')})`;
+    source = d === 'duckdb'
+      ? `${table(SESSIONS.name)} JOIN ${sni} AS t USING (${ident('uid')})`
+      : `${table(SESSIONS.name)} ANY INNER JOIN ${sni} USING ${ident('uid')}`;
+    key = ident('first_sni');
+  }
+  const where = [committed(table), ...windowSql(SESSIONS.timeField, o.window, d)].join(' AND ');
+  const side = (cond: string, to: string, from: string): string =>
+    `SELECT ${key} AS ${ident('key')}, ${to} AS ${ident('to_mynet')}, ${from} AS ${ident('from_mynet')} FROM ${source} WHERE ${where} AND ${cond}`;
+  return `SELECT ${ident('key')} AS ${ident(o.by)}, sum(${ident('to_mynet')}) AS ${ident('bytes_to_mynet')}, ` +
+    `sum(${ident('from_mynet')}) AS ${ident('bytes_from_mynet')}, sum(${ident('to_mynet')}) + sum(${ident('from_mynet')}) AS ${ident('total_bytes')} ` +
+    `FROM (${side(inbound, srcB, dstB)} UNION ALL ${side(outbound, dstB, srcB)}) ` +
+    `GROUP BY ${ident('key')} ORDER BY ${ident('total_bytes')} DESC, ${ident(o.by)} LIMIT ${numberLiteral(o.limit)}`;
+}
+
+export async function top(store: Store, o: TopOptions): Promise<QueryResult> {
+  return store.select(topSql(o, store.dialect, tableNamer(store)));
+}
+
+export interface CountsOptions {
+  schema: RecordSchema;
+  by: Bucket;
+  /** timestamp field to bucket (default: the schema's time field) */
+  field: string;
+  where: Expr | null;
+  window: Window;
+}
+
+function bucketSql(field: string, by: Bucket, d: Dialect): string {
+  if (d === 'duckdb') return `epoch_us(date_trunc(${by === 'hour' ? "'hour'" : by === 'day' ? "'day'" : "'week'"}, ${ident(field)}))`;
+  const t = `toDateTime(intDiv(${ident(field)}, 1000000), 'UTC')`;
+  const start = by === 'hour' ? `toStartOfHour(${t})` : by === 'day' ? `toStartOfDay(${t})` : `toDateTime(toMonday(${t}), 'UTC')`;
+  return `toInt64(toUInt32(${start})) * 1000000`;
+}
+
+export function countsSql(o: CountsOptions, d: Dialect, table: (n: string) => string): string {
+  const conds = [committed(table), `${ident(o.field)} IS NOT NULL`, ...windowSql(o.field, o.window, d)];
+  if (o.where !== null) conds.push(whereSql(o.where, d));
+  return `SELECT ${bucketSql(o.field, o.by, d)} AS ${ident('bucket')}, count(*) AS ${ident('count')} FROM ${table(o.schema.name)} ` +
+    `WHERE ${conds.join(' AND ')} GROUP BY ${ident('bucket')} ORDER BY ${ident('bucket')}`;
+}
+
+/** Counts per bucket, every bucket from the first to the last (or the window's ends) present, empty ones as 0. */
+export async function counts(store: Store, o: CountsOptions): Promise<{ bucket: number; count: number }[]> {
+  const r = await store.select(countsSql(o, store.dialect, tableNamer(store)));
+  const got = new Map<number, number>(r.rows.map((x) => [Number(x.bucket), Number(x.count)]));
+  if (got.size === 0 && (o.window.from === null || o.window.to === null)) return [];
+  const step = BUCKET_US[o.by];
+  const keys = [...got.keys()];
+  const align = (us: number): number => alignBucket(us, o.by);
+  const first = o.window.from !== null ? align(o.window.from) : Math.min(...keys);
+  const last = o.window.to !== null ? align(o.window.to) : Math.max(...keys);
+  const out: { bucket: number; count: number }[] = [];
+  for (let b = first; b <= last; b += step) out.push({ bucket: b, count: got.get(b) ?? 0 });
+  return out;
+}
+
+/** Start of the UTC hour, day, or ISO week (Monday) holding `us`. */
+export function alignBucket(us: number, by: Bucket): number {
+  if (by !== 'week') return Math.floor(us / BUCKET_US[by]) * BUCKET_US[by];
+  const day = Math.floor(us / BUCKET_US.day);
+  // 1970-01-01 was a Thursday: Monday-based weekday = (day + 3) mod 7
+  return (day - ((day + 3) % 7 + 7) % 7) * BUCKET_US.day;
+}

@@ -1,0 +1,178 @@
+// SQL text for both stores, built in one place: the single escaping path for literals, identifiers checked
+// against the record schemas, DDL from the schemas, and the filter language compiled to WHERE clauses.
+// Pure: no I/O. Every value that came from a user reaches SQL through literal() and nothing else.
+import { HaystackError } from '../core/errors.js';
+import type { Expr, Op } from '../query/filter.js';
+import type { FieldDef, FieldType, RecordSchema } from '../schema/schema.js';
+
+export type Dialect = 'duckdb' | 'clickhouse';
+
+/**
+ * The audited escaping function: a string literal for the dialect.
+ * - DuckDB follows standard SQL: a quote is doubled, backslashes are ordinary characters.
+ * - ClickHouse treats backslash as an escape character inside literals (18.16 and current releases), so
+ *   backslash and quote are both escaped with a backslash, and control characters are written as escapes.
+ * NUL cannot be stored in a DuckDB VARCHAR literal; it is refused rather than silently cut.
+ */
+export function quoteString(s: string, dialect: Dialect): string {
+  if (dialect === 'duckdb') {
+    if (s.includes('\0')) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', 'a text value with a NUL character cannot be used in a query');
+    return `'${s.replaceAll("'", "''")}'`;
+  }
+  let out = "'";
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '\\') out += '\\\\';
+    else if (ch === "'") out += "\\'";
+    else if (c === 0) out += '\\0';
+    else if (c === 10) out += '\\n';
+    else if (c === 13) out += '\\r';
+    else if (c === 9) out += '\\t';
+    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return `${out}'`;
+}
+
+const IDENT = /^[a-z_][a-z0-9_]*$/;
+
+/** A quoted identifier; only schema-like names are accepted (no user text becomes an identifier unchecked). */
+export function ident(name: string): string {
+  if (!IDENT.test(name)) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `not a valid column or table name: ${JSON.stringify(name)}`);
+  return `"${name}"`;
+}
+
+/** A number literal; NaN and infinities are refused. */
+export function numberLiteral(n: number): string {
+  if (!Number.isFinite(n)) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `not a finite number: ${n}`);
+  return String(n);
+}
+
+/** A point in time (µs since the epoch) as a value comparable with a timestamp column. */
+export function timeLiteral(us: number, dialect: Dialect): string {
+  if (!Number.isSafeInteger(us)) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `not a time: ${us}`);
+  // DuckDB keeps TIMESTAMP (µs); ClickHouse 18.16 has no DateTime64, so its columns hold Int64 µs
+  return dialect === 'duckdb' ? `make_timestamp(${us})` : String(us);
+}
+
+/** A timestamp column as µs since the epoch (an integer expression in both dialects). */
+export function timeAsMicros(column: string, dialect: Dialect): string {
+  return dialect === 'duckdb' ? `epoch_us(${ident(column)})` : ident(column);
+}
+
+/** Column type of a field. */
+export function columnType(f: FieldDef, dialect: Dialect): string {
+  if (dialect === 'duckdb') {
+    const t = DUCKDB_TYPES[f.type];
+    return f.nullable ? t : `${t} NOT NULL`;
+  }
+  const t = CLICKHOUSE_TYPES[f.type];
+  // ClickHouse has no Nullable(Array(...)): a null list is stored as an empty one
+  return f.nullable && !f.type.endsWith('[]') ? `Nullable(${t})` : t;
+}
+
+const DUCKDB_TYPES: Record<FieldType, string> = {
+  string: 'VARCHAR', int: 'BIGINT', float: 'DOUBLE', bool: 'BOOLEAN', timestamp: 'TIMESTAMP',
+  'string[]': 'VARCHAR[]', 'int[]': 'BIGINT[]', json: 'VARCHAR',
+};
+const CLICKHOUSE_TYPES: Record<FieldType, string> = {
+  string: 'String', int: 'Int64', float: 'Float64', bool: 'UInt8', timestamp: 'Int64',
+  'string[]': 'Array(String)', 'int[]': 'Array(Int64)', json: 'String',
+};
+
+/** CREATE TABLE IF NOT EXISTS for a schema (DuckDB). */
+export function duckdbTable(s: RecordSchema): string {
+  const cols = s.fields.map((f) => `  ${ident(f.name)} ${columnType(f, 'duckdb')}`);
+  return `CREATE TABLE IF NOT EXISTS ${ident(s.name)} (\n${cols.join(',\n')}\n)`;
+}
+
+/** The sort key of a schema's MergeTree table: its time field, or the schema's own key when that is nullable. */
+export function sortKey(s: RecordSchema): readonly string[] {
+  return s.sortKey ?? [s.timeField];
+}
+
+/**
+ * CREATE TABLE IF NOT EXISTS for ClickHouse: a MergeTree table named `name` (the schema's name, or its
+ * per-shard local table), written in the syntax both 18.16 and current releases accept.
+ */
+export function clickhouseTable(s: RecordSchema, name: string, db: string): string {
+  const cols = s.fields.map((f) => `  ${ident(f.name)} ${columnType(f, 'clickhouse')}`);
+  const key = sortKey(s).map(ident).join(', ');
+  return `CREATE TABLE IF NOT EXISTS ${ident(db)}.${ident(name)} (\n${cols.join(',\n')}\n) ENGINE = MergeTree() ORDER BY (${key})`;
+}
+
+/** A Distributed table over the per-shard local tables (rows spread at random: every query reads all shards). */
+export function clickhouseDistributed(s: RecordSchema, name: string, local: string, db: string, cluster: string): string {
+  const cols = s.fields.map((f) => `  ${ident(f.name)} ${columnType(f, 'clickhouse')}`);
+  return `CREATE TABLE IF NOT EXISTS ${ident(db)}.${ident(name)} (\n${cols.join(',\n')}\n) ` +
+    `ENGINE = Distributed(${ident(cluster)}, ${ident(db)}, ${ident(local)}, rand())`;
+}
+
+/** A filter value as a literal of the column's type. */
+function valueLiteral(f: FieldDef, v: string | number | boolean, dialect: Dialect): string {
+  const base = f.type.endsWith('[]') ? f.type.slice(0, -2) : f.type;
+  if (base === 'timestamp' && typeof v === 'number') return timeLiteral(v, dialect);
+  if (base === 'bool') return dialect === 'duckdb' ? String(v === true || v === 'true') : v === true || v === 'true' ? '1' : '0';
+  if ((base === 'int' || base === 'float') && typeof v === 'number') return numberLiteral(v);
+  return quoteString(String(v), dialect);
+}
+
+/** `col ~ text`: contains, case-insensitive (an expression that is false, never null). */
+function containsSql(x: string, text: string, dialect: Dialect): string {
+  return dialect === 'duckdb'
+    ? `coalesce(contains(lower(CAST(${x} AS VARCHAR)), lower(${quoteString(text, dialect)})), false)`
+    : `ifNull(positionCaseInsensitiveUTF8(toString(${x}), ${quoteString(text, dialect)}) > 0, 0)`;
+}
+
+function notSql(x: string, dialect: Dialect): string {
+  return dialect === 'duckdb' ? `NOT coalesce(${x}, false)` : `NOT ifNull(${x}, 0)`;
+}
+
+/** Some element of list column c satisfies pred(x). */
+function anySql(c: string, pred: (x: string) => string, dialect: Dialect): string {
+  return dialect === 'duckdb'
+    ? `coalesce(len(list_filter(${c}, lambda x: ${pred('x')})) > 0, false)`
+    : `arrayExists(x -> ${pred('x')}, ${c})`;
+}
+
+function cmpSql(f: FieldDef, op: Op, value: string | number | boolean | null, dialect: Dialect): string {
+  const c = ident(f.name);
+  const list = f.type.endsWith('[]');
+  if (value === null) {
+    if (op !== '=' && op !== '!=') return dialect === 'duckdb' ? 'false' : '0';
+    if (list) {
+      const empty = dialect === 'duckdb' ? `coalesce(len(${c}), 0) = 0` : `empty(${c})`;
+      return op === '=' ? empty : `NOT (${empty})`;
+    }
+    return op === '=' ? `${c} IS NULL` : `${c} IS NOT NULL`;
+  }
+  if (op === '~' || op === '!~') {
+    const text = String(value);
+    const hit = list ? anySql(c, (x) => containsSql(x, text, dialect), dialect) : containsSql(c, text, dialect);
+    return op === '~' ? hit : `NOT (${hit})`;
+  }
+  const lit = valueLiteral(f, value, dialect);
+  if (op === '!=') return notSql(cmpSql(f, '=', value, dialect), dialect);
+  if (list) return anySql(c, (x) => `${x} ${op} ${lit}`, dialect);
+  return dialect === 'duckdb' ? `coalesce(${c} ${op} ${lit}, false)` : `ifNull(${c} ${op} ${lit}, 0)`;
+}
+
+/** The filter language (query/filter.ts) as a WHERE condition with the same meaning as the in-memory predicate. */
+export function whereSql(e: Expr, dialect: Dialect): string {
+  switch (e.kind) {
+    case 'and':
+      return `(${whereSql(e.left, dialect)} AND ${whereSql(e.right, dialect)})`;
+    case 'or':
+      return `(${whereSql(e.left, dialect)} OR ${whereSql(e.right, dialect)})`;
+    case 'not':
+      return `(NOT ${whereSql(e.expr, dialect)})`;
+    case 'set': {
+      const c = ident(e.field.name);
+      if (e.field.type.endsWith('[]')) return dialect === 'duckdb' ? `coalesce(len(${c}), 0) > 0` : `notEmpty(${c})`;
+      if (e.field.type === 'bool') return dialect === 'duckdb' ? `coalesce(${c}, false)` : `ifNull(${c}, 0) = 1`;
+      return `${c} IS NOT NULL`;
+    }
+    case 'cmp':
+      return `(${cmpSql(e.field, e.op, e.value, dialect)})`;
+  }
+}

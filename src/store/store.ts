@@ -1,0 +1,61 @@
+// The store contract shared by DuckDB (embedded, the default) and ClickHouse (server or cluster): tables from
+// the record schemas, one capture written as a unit, read-only queries.
+import type { CaptureRecord } from '../schema/captures.js';
+import type { FieldType, RecordSchema } from '../schema/schema.js';
+import type { Dialect } from './sql.js';
+
+export type Row = Record<string, unknown>;
+
+/** A result column, typed in our field vocabulary (so output formats and reports treat both stores alike). */
+export interface ResultColumn {
+  name: string;
+  type: FieldType;
+}
+
+/**
+ * Rows of a query: timestamps as µs since the epoch, 64-bit integers as numbers (strings past 2^53), lists as
+ * arrays.
+ */
+export interface QueryResult {
+  columns: ResultColumn[];
+  rows: Row[];
+}
+
+/** Writes the records of one capture; nothing is visible to queries before commit(). */
+export interface CaptureWriter {
+  /** Buffers a row of a table (the writer sets capture_id). */
+  append(schema: RecordSchema, row: Row): void;
+  /** Lets buffered rows go out; awaited between chunks of input so memory stays flat. */
+  flush(): Promise<void>;
+  /** Writes the captures row last and makes the capture visible. */
+  commit(capture: CaptureRecord): Promise<void>;
+  /** Drops everything written for this capture. */
+  abort(): Promise<void>;
+  /** rows appended so far, by table */
+  readonly counts: ReadonlyMap<string, number>;
+}
+
+export interface Store {
+  readonly dialect: Dialect;
+  /** where the data is, printable (no password) */
+  readonly location: string;
+  /** Creates the tables of every record type that are missing. */
+  init(): Promise<void>;
+  /** The captures row of a file with this sha256, if one was ingested completely. */
+  findCapture(sha256: string): Promise<CaptureRecord | null>;
+  /**
+   * Starts writing a capture; rows an interrupted earlier attempt left under the same capture_id are removed
+   * first.
+   */
+  begin(captureId: string): Promise<CaptureWriter>;
+  /** A read-only query of user text: anything that would change data is refused with HAYSTACK_STORE. */
+  query(sql: string): Promise<QueryResult>;
+  /** A query whose text Haystack built (reports): every literal in it went through sql.ts. */
+  select(sql: string): Promise<QueryResult>;
+  close(): Promise<void>;
+}
+
+/** Parsed store URL. */
+export type StoreUrl =
+  | { kind: 'duckdb'; path: string }
+  | { kind: 'clickhouse'; url: string; user: string; password: string; database: string; cluster: string | null };

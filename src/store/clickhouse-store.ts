@@ -87,9 +87,12 @@ export class ClickHouseStore implements Store {
    * row count (reports filter on them). Rows an interrupted attempt left on this node are deleted first.
    */
   async begin(captureId: string): Promise<CaptureWriter> {
+    const id = ident('capture_id');
+    const union = RECORD_SCHEMAS.filter((s) => s !== CAPTURES)
+      .map((s) => `SELECT ${id} FROM ${this.table(s.name)} WHERE startsWith(${id}, ${quoteString(captureId, 'clickhouse')})`)
+      .join(' UNION ALL ');
     const stale = await this.select(
-      `SELECT DISTINCT ${ident('capture_id')} AS id FROM ${this.table('sessions')} WHERE startsWith(${ident('capture_id')}, ${quoteString(captureId, 'clickhouse')}) ` +
-      `AND ${ident('capture_id')} NOT IN (SELECT ${ident('capture_id')} FROM ${this.table(CAPTURES.name)})`,
+      `SELECT DISTINCT ${id} AS id FROM (${union}) WHERE ${id} GLOBAL NOT IN (SELECT ${id} FROM ${this.table(CAPTURES.name)})`,
     );
     for (const s of RECORD_SCHEMAS) {
       if (s === CAPTURES) continue;

@@ -7,7 +7,7 @@ import { CAPTURES } from '../schema/captures.js';
 import type { RecordSchema } from '../schema/schema.js';
 import { SESSIONS } from '../schema/sessions.js';
 import { TLS } from '../schema/tls.js';
-import { ident, numberLiteral, timeAsMicros, timeLiteral, whereSql, type Dialect } from './sql.js';
+import { ident, inSubquery, numberLiteral, timeAsMicros, timeLiteral, whereSql, type Dialect } from './sql.js';
 import type { QueryResult, Store } from './store.js';
 
 export const TOP_KEYS = ['dst_port', 'app_proto', 'src_ip', 'dst_ip', 'sni', 'proto'] as const;
@@ -25,8 +25,8 @@ export interface Window {
 }
 
 /** Only rows of captures whose ingest completed (a captures row exists) count. */
-function committed(table: (n: string) => string): string {
-  return `${ident('capture_id')} IN (SELECT ${ident('capture_id')} FROM ${table(CAPTURES.name)})`;
+function committed(table: (n: string) => string, d: Dialect): string {
+  return `${ident('capture_id')} ${inSubquery(d)} (SELECT ${ident('capture_id')} FROM ${table(CAPTURES.name)})`;
 }
 
 function windowSql(field: string, w: Window, d: Dialect): string[] {
@@ -45,7 +45,7 @@ export function tableNamer(store: Store): (name: string) => string {
 /** The newest value of a table's time field among committed captures (µs), or null when it is empty. */
 export async function newest(store: Store, schema: RecordSchema, field = schema.timeField): Promise<number | null> {
   const t = tableNamer(store);
-  const r = await store.select(`SELECT max(${timeAsMicros(field, store.dialect)}) AS m FROM ${t(schema.name)} WHERE ${committed(t)}`);
+  const r = await store.select(`SELECT max(${timeAsMicros(field, store.dialect)}) AS m FROM ${t(schema.name)} WHERE ${committed(t, store.dialect)}`);
   const v = r.rows[0]?.m;
   return typeof v === 'number' && v > 0 ? v : null;
 }
@@ -105,10 +105,10 @@ export function topSql(o: TopOptions, d: Dialect, table: (n: string) => string):
     const sni = `(SELECT ${ident('uid')}, min(${ident('sni')}) AS ${ident('first_sni')} FROM ${table(TLS.name)} WHERE ${ident('sni')} IS NOT NULL GROUP BY ${ident('uid')})`;
     source = d === 'duckdb'
       ? `${table(SESSIONS.name)} JOIN ${sni} AS t USING (${ident('uid')})`
-      : `${table(SESSIONS.name)} ANY INNER JOIN ${sni} USING ${ident('uid')}`;
+      : `${table(SESSIONS.name)} GLOBAL ANY INNER JOIN ${sni} USING ${ident('uid')}`;
     key = ident('first_sni');
   }
-  const where = [committed(table), ...windowSql(SESSIONS.timeField, o.window, d)].join(' AND ');
+  const where = [committed(table, d), ...windowSql(SESSIONS.timeField, o.window, d)].join(' AND ');
   const side = (cond: string, to: string, from: string): string =>
     `SELECT ${key} AS ${ident('key')}, ${to} AS ${ident('to_mynet')}, ${from} AS ${ident('from_mynet')} FROM ${source} WHERE ${where} AND ${cond}`;
   return `SELECT ${ident('key')} AS ${ident(o.by)}, sum(${ident('to_mynet')}) AS ${ident('bytes_to_mynet')}, ` +
@@ -138,7 +138,7 @@ function bucketSql(field: string, by: Bucket, d: Dialect): string {
 }
 
 export function countsSql(o: CountsOptions, d: Dialect, table: (n: string) => string): string {
-  const conds = [committed(table), `${ident(o.field)} IS NOT NULL`, ...windowSql(o.field, o.window, d)];
+  const conds = [committed(table, d), `${ident(o.field)} IS NOT NULL`, ...windowSql(o.field, o.window, d)];
   if (o.where !== null) conds.push(whereSql(o.where, d));
   return `SELECT ${bucketSql(o.field, o.by, d)} AS ${ident('bucket')}, count(*) AS ${ident('count')} FROM ${table(o.schema.name)} ` +
     `WHERE ${conds.join(' AND ')} GROUP BY ${ident('bucket')} ORDER BY ${ident('bucket')}`;

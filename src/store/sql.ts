@@ -42,6 +42,14 @@ export function ident(name: string): string {
   return `"${name}"`;
 }
 
+/**
+ * `IN (subquery)`: ClickHouse's GLOBAL IN runs the subquery once and ships its result to the shards (a plain
+ * IN over two Distributed tables is refused); on one server it means the same as IN.
+ */
+export function inSubquery(d: Dialect): string {
+  return d === 'clickhouse' ? 'GLOBAL IN' : 'IN';
+}
+
 /** A number literal; NaN and infinities are refused. */
 export function numberLiteral(n: number): string {
   if (!Number.isFinite(n)) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `not a finite number: ${n}`);

@@ -1,0 +1,136 @@
+// Real ClickHouse servers for the store tests: Debian's clickhouse-server started on 127.0.0.1 with its own
+// data directory and free ports, alone or as a two-shard cluster. Outside CI a missing server binary skips
+// those tests; in CI it is a failure (.ci/run installs the package).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const CANDIDATES = ['/usr/sbin/clickhouse-server', '/usr/bin/clickhouse-server', '/usr/bin/clickhouse'];
+
+/** The server binary, or null when it is not installed (a failure in CI). */
+export function clickhouseBinary(): string | null {
+  const found = CANDIDATES.find((p) => existsSync(p)) ?? null;
+  if (found === null && process.env.CI === 'true') {
+    throw new Error('clickhouse-server is not installed: CI must run the ClickHouse store tests (.ci/run installs it)');
+  }
+  return found;
+}
+
+export interface ClickHouseServer {
+  http: number;
+  tcp: number;
+  /** store URL for a database on this server (with ?cluster=NAME when it belongs to one) */
+  url(database: string): string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+interface Ports {
+  http: number;
+  tcp: number;
+  interserver: number;
+}
+
+function config(dir: string, p: Ports, cluster: { name: string; tcpPorts: number[] } | null): string {
+  const remote = cluster === null ? '' : `<remote_servers><${cluster.name}>${cluster.tcpPorts
+    .map((t) => `<shard><replica><host>127.0.0.1</host><port>${t}</port></replica></shard>`).join('')}</${cluster.name}></remote_servers>`;
+  return `<?xml version="1.0"?>
+<yandex>
+  <logger><level>warning</level><log>${dir}/server.log</log><errorlog>${dir}/error.log</errorlog><console>0</console></logger>
+  <http_port>${p.http}</http_port>
+  <tcp_port>${p.tcp}</tcp_port>
+  <interserver_http_port>${p.interserver}</interserver_http_port>
+  <interserver_http_host>127.0.0.1</interserver_http_host>
+  <listen_host>127.0.0.1</listen_host>
+  <path>${dir}/data/</path>
+  <tmp_path>${dir}/tmp/</tmp_path>
+  <user_files_path>${dir}/user_files/</user_files_path>
+  <format_schema_path>${dir}/format_schemas/</format_schema_path>
+  <mark_cache_size>67108864</mark_cache_size>
+  <uncompressed_cache_size>0</uncompressed_cache_size>
+  <users_config>${dir}/users.xml</users_config>
+  <default_profile>default</default_profile>
+  <default_database>default</default_database>
+  <timezone>UTC</timezone>
+  <mlock_executable>false</mlock_executable>
+  ${remote}
+</yandex>
+`;
+}
+
+const USERS = `<?xml version="1.0"?>
+<yandex>
+  <profiles><default><max_memory_usage>2000000000</max_memory_usage></default></profiles>
+  <users><default><password></password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks><profile>default</profile><quota>default</quota></default></users>
+  <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors><result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval></default></quotas>
+</yandex>
+`;
+
+async function waitReady(http: number, proc: ChildProcess, dir: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  let exited = false;
+  proc.once('exit', () => (exited = true));
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`clickhouse-server exited at start-up (see ${dir}/error.log)`);
+    try {
+      const r = await fetch(`http://127.0.0.1:${http}/ping`);
+      if (r.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`clickhouse-server did not answer on 127.0.0.1:${http} within 60 s`);
+}
+
+async function start(bin: string, p: Ports, cluster: { name: string; tcpPorts: number[] } | null): Promise<ClickHouseServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'haystack-ch-'));
+  for (const d of ['data', 'tmp', 'user_files', 'format_schemas']) mkdirSync(join(dir, d));
+  writeFileSync(join(dir, 'config.xml'), config(dir, p, cluster));
+  writeFileSync(join(dir, 'users.xml'), USERS);
+  const proc = spawn(bin, [`--config-file=${join(dir, 'config.xml')}`], { stdio: 'ignore', cwd: dir });
+  await waitReady(p.http, proc, dir);
+  return {
+    http: p.http,
+    tcp: p.tcp,
+    url: (db) => `clickhouse://default@127.0.0.1:${p.http}/${db}${cluster !== null ? `?cluster=${cluster.name}` : ''}`,
+    stop: async () => {
+      if (proc.exitCode === null) {
+        const gone = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGTERM');
+        await Promise.race([gone, new Promise((r) => setTimeout(r, 10_000))]);
+        if (proc.exitCode === null) proc.kill('SIGKILL');
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function ports(): Promise<Ports> {
+  return { http: await freePort(), tcp: await freePort(), interserver: await freePort() };
+}
+
+/** One server. */
+export async function startClickHouse(bin: string): Promise<ClickHouseServer> {
+  return start(bin, await ports(), null);
+}
+
+/** Two servers, each one shard of cluster `hs2` (both know both). */
+export async function startCluster(bin: string, name = 'hs2'): Promise<[ClickHouseServer, ClickHouseServer]> {
+  const a = await ports();
+  const b = await ports();
+  const cluster = { name, tcpPorts: [a.tcp, b.tcp] };
+  return Promise.all([start(bin, a, cluster), start(bin, b, cluster)]);
+}

@@ -209,8 +209,8 @@ for (const backend of BACKENDS) {
       const { sessions } = await records(file);
       const store = await openStore(writeUrl);
       const w = await store.begin('feedfacecafebeef');
-      for (const s of sessions) w.append(SESSIONS, s);
-      for (const s of sessions) w.append(SESSIONS, s);
+      // more rows than one batch, so that some reach the store before the "crash"
+      for (let i = 0; i < 25_000; i += sessions.length) for (const s of sessions) w.append(SESSIONS, s);
       await w.flush();
       // the process dies here: no commit, no abort (DuckDB: the open transaction dies with the connection)
       if (store.dialect === 'duckdb') await store.close();
@@ -230,7 +230,7 @@ for (const backend of BACKENDS) {
       expect(Number(n.rows[0]!.n)).toBe(sessions.length);
     });
 
-    it.runIf(backend.name.includes('shards'))('spreads rows over both shards', async () => {
+    if (backend.name.includes('shards')) it('spreads rows over both shards', async () => {
       const parts: number[] = [];
       for (const s of servers) {
         const st = await openStore(s.url('hs').replace(/\?cluster=.*/, ''), { readOnly: true });

@@ -182,18 +182,28 @@ class ClickHouseWriter implements CaptureWriter {
     this.counts.set(schema.name, (this.counts.get(schema.name) ?? 0) + 1);
   }
 
+  /** the failure of the INSERT in flight, reported by the next flush or commit */
+  private failure: unknown = null;
+
   async flush(): Promise<void> {
     // one INSERT in flight while the next chunk of the capture is decoded; wait for it before sending another
     for (const [schema, rows] of this.buffers) {
       if (rows.length < BATCH_ROWS) continue;
-      await this.inFlight;
+      await this.settle();
       this.buffers.set(schema, []);
-      this.inFlight = this.store.insert(schema.name, rows);
+      this.inFlight = this.store.insert(schema.name, rows).catch((e: unknown) => {
+        this.failure = e;
+      });
     }
   }
 
-  async commit(capture: CaptureRecord): Promise<void> {
+  private async settle(): Promise<void> {
     await this.inFlight;
+    if (this.failure !== null) throw this.failure;
+  }
+
+  async commit(capture: CaptureRecord): Promise<void> {
+    await this.settle();
     for (const [schema, rows] of this.buffers) if (rows.length > 0) await this.store.insert(schema.name, rows);
     this.buffers.clear();
     await this.store.insert(CAPTURES.name, [toRow(CAPTURES, { ...capture, capture_id: this.captureId }, this.captureId)]);
@@ -201,7 +211,7 @@ class ClickHouseWriter implements CaptureWriter {
 
   async abort(): Promise<void> {
     // what was sent stays invisible (no captures row) and is deleted by the next attempt
-    await this.inFlight.catch(() => undefined);
+    await this.inFlight;
     this.buffers.clear();
   }
 }

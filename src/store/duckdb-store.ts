@@ -24,19 +24,34 @@ export interface DuckDbOptions {
   readOnly?: boolean;
 }
 
+/**
+ * Row groups of the attached file. DuckDB keeps a transaction's appended rows in memory until a row group is
+ * full (122,880 rows by default: ~400 MB of uncommitted tls and session rows on a 1 GB capture); 16,384 keeps
+ * what one capture's transaction holds small while scans stay vectorised.
+ */
+const ROW_GROUP_SIZE = 16384;
+/** DuckDB's memory limit unless HAYSTACK_DUCKDB_MEMORY says otherwise (ingest RSS: bench/README.md). */
+const DEFAULT_MEMORY_LIMIT = '128MB';
+
 /** Opens (creating when writable) a DuckDB file; a file another process writes to is a clear error. */
 export async function openDuckDb(path: string, opts: DuckDbOptions = {}): Promise<DuckDbStore> {
-  let instance: DuckDBInstance;
+  const instance = await DuckDBInstance.create(':memory:', {
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+    // DuckDB's buffer pool; its default (80% of RAM) would let a long ingest's RSS grow far past Haystack's own
+    memory_limit: process.env.HAYSTACK_DUCKDB_MEMORY ?? DEFAULT_MEMORY_LIMIT,
+  });
+  const conn = await instance.connect();
   try {
-    instance = await DuckDBInstance.create(path, {
-      access_mode: opts.readOnly === true ? 'READ_ONLY' : 'READ_WRITE',
-      autoinstall_known_extensions: 'false',
-      autoload_known_extensions: 'false',
-    });
+    // the file is attached (not opened as the main database) so that its row-group size can be set
+    const mode = opts.readOnly === true ? ', READ_ONLY' : '';
+    await conn.run(`ATTACH ${quoteString(path, 'duckdb')} AS ${ident('hs')} (ROW_GROUP_SIZE ${ROW_GROUP_SIZE}${mode})`);
+    await conn.run(`USE ${ident('hs')}`);
   } catch (e) {
+    conn.closeSync();
+    instance.closeSync();
     throw openError(path, e);
   }
-  const conn = await instance.connect();
   if (opts.readOnly === true) {
     // queries read the tables, not the file system (read_csv, COPY TO, ATTACH): the CLI and the console run user SQL
     await conn.run('SET enable_external_access = false');
@@ -68,7 +83,10 @@ export class DuckDbStore implements Store {
   }
 
   async init(): Promise<void> {
-    for (const s of RECORD_SCHEMAS) await this.exec(duckdbTable(s));
+    for (const s of RECORD_SCHEMAS) {
+      await this.exec(duckdbTable(s));
+      if (s !== CAPTURES) await this.exec(duckdbTable(s, staging(s)));
+    }
   }
 
   async findCapture(sha256: string): Promise<CaptureRecord | null> {
@@ -79,7 +97,8 @@ export class DuckDbStore implements Store {
   async begin(captureId: string): Promise<CaptureWriter> {
     if (this.writing) throw new Error('DuckDbStore: one capture at a time');
     this.writing = true;
-    await this.exec('BEGIN TRANSACTION');
+    // what an interrupted ingest left in staging (one writer per file: nobody else is using it)
+    await clearStaging(this);
     return new DuckDbWriter(this, this.conn, captureId, () => (this.writing = false));
   }
 
@@ -118,7 +137,21 @@ export class DuckDbStore implements Store {
   }
 }
 
-/** Buffers rows per table and hands them to the Appender a chunk at a time, inside the capture's transaction. */
+/** Staging table of a record type: a capture's rows wait here (committed chunk by chunk) until it is complete. */
+function staging(s: RecordSchema): string {
+  return `_staging_${s.name}`;
+}
+
+async function clearStaging(store: DuckDbStore): Promise<void> {
+  for (const s of RECORD_SCHEMAS) if (s !== CAPTURES) await store.exec(`DELETE FROM ${ident(staging(s))}`);
+}
+
+/**
+ * Appends a capture's rows to staging tables a data chunk at a time, committing as it goes (memory stays flat
+ * whatever the capture's length: a transaction holding a whole capture's appends keeps them all in memory),
+ * then moves them to the real tables and writes the captures row in one transaction: readers see all of a
+ * capture or nothing, and an interrupted ingest leaves rows only in staging, cleared by the next one.
+ */
 class DuckDbWriter implements CaptureWriter {
   private readonly tables = new Map<string, TableBuffer>();
   readonly counts = new Map<string, number>();
@@ -147,26 +180,35 @@ class DuckDbWriter implements CaptureWriter {
 
   private async write(t: TableBuffer): Promise<void> {
     if (t.rows.length === 0) return;
-    t.appender ??= await this.conn.createAppender(t.schema.name);
+    t.appender ??= await this.conn.createAppender(staging(t.schema));
     for (let i = 0; i < t.rows.length; i += CHUNK_ROWS) {
       t.appender.appendDataChunk(chunkOf(t.schema, t.rows.slice(i, i + CHUNK_ROWS), this.captureId));
     }
+    t.appender.flushSync();
     t.rows = [];
   }
 
   async commit(capture: CaptureRecord): Promise<void> {
     for (const t of this.tables.values()) {
       await this.write(t);
-      t.appender?.flushSync();
       t.appender?.closeSync();
       t.appender = null;
     }
-    const cap = new TableBuffer(CAPTURES);
-    cap.rows.push(capture);
-    await this.write(cap);
-    cap.appender!.flushSync();
-    cap.appender!.closeSync();
-    await this.store.exec('COMMIT');
+    await this.store.exec('BEGIN TRANSACTION');
+    try {
+      for (const t of this.tables.values()) {
+        await this.store.exec(`INSERT INTO ${ident(t.schema.name)} SELECT * FROM ${ident(staging(t.schema))}`);
+      }
+      const fields = CAPTURES.fields.map((f) => ident(f.name)).join(', ');
+      const cap = await this.conn.prepare(`INSERT INTO ${ident(CAPTURES.name)} (${fields}) VALUES (${CAPTURES.fields.map(() => '?').join(', ')})`);
+      cap.bind(CAPTURES.fields.map((f) => toDuck(f, (capture as Row)[f.name])), CAPTURES.fields.map((f) => TYPES[f.type]));
+      await cap.run();
+      for (const t of this.tables.values()) await this.store.exec(`DELETE FROM ${ident(staging(t.schema))}`);
+      await this.store.exec('COMMIT');
+    } catch (e) {
+      await this.store.exec('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
     this.finish();
   }
 
@@ -176,10 +218,10 @@ class DuckDbWriter implements CaptureWriter {
       try {
         t.appender?.closeSync();
       } catch {
-        // the rollback below discards whatever the appender held
+        // staging is cleared below either way
       }
     }
-    await this.store.exec('ROLLBACK');
+    await clearStaging(this.store);
     this.finish();
   }
 

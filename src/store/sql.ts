@@ -88,10 +88,10 @@ const CLICKHOUSE_TYPES: Record<FieldType, string> = {
   'string[]': 'Array(String)', 'int[]': 'Array(Int64)', json: 'String',
 };
 
-/** CREATE TABLE IF NOT EXISTS for a schema (DuckDB). */
-export function duckdbTable(s: RecordSchema): string {
+/** CREATE TABLE IF NOT EXISTS for a schema (DuckDB), under its own name or another (staging). */
+export function duckdbTable(s: RecordSchema, name = s.name): string {
   const cols = s.fields.map((f) => `  ${ident(f.name)} ${columnType(f, 'duckdb')}`);
-  return `CREATE TABLE IF NOT EXISTS ${ident(s.name)} (\n${cols.join(',\n')}\n)`;
+  return `CREATE TABLE IF NOT EXISTS ${ident(name)} (\n${cols.join(',\n')}\n)`;
 }
 
 /** The sort key of a schema's MergeTree table: its time field, or the schema's own key when that is nullable. */

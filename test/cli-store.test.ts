@@ -73,6 +73,23 @@ describe('haystack ingest / top / counts / sql (DuckDB)', () => {
     expect(f.code).toBe(1);
   });
 
+  it('exports a filtered table to Parquet that DuckDB reads back, and creates tables with init', async () => {
+    const pq = join(dir, 'out.parquet');
+    const r = await cli('export', 'sessions', '--format', 'parquet', '-o', pq, '--where', 'direction = "outbound"', '--db', db);
+    expect(r.code).toBe(0);
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const inst = await DuckDBInstance.create(':memory:');
+    const conn = await inst.connect();
+    const rows = (await conn.runAndReadAll(`SELECT count(*) AS n, sum(src_frame_bytes) AS b FROM read_parquet('${pq}')`)).getRowObjectsJson();
+    conn.closeSync();
+    inst.closeSync();
+    expect(rows).toEqual([{ n: '7', b: '116836' }]); // expected/mixed-home.pcap.json: 7 outbound sessions, 116,836 bytes out
+    const fresh = join(dir, 'fresh.duckdb');
+    expect((await cli('init', '--db', fresh)).code).toBe(0);
+    expect((await cli('sql', 'SELECT count(*) AS n FROM http', '--db', fresh, '--format', 'csv')).out).toBe('n\n0\n');
+    expect((await cli('export', 'sessions', '--format', 'xml', '-o', pq, '--db', db)).code).toBe(2);
+  });
+
   it('names the problem: bad arguments, a missing database, an unknown table', async () => {
     expect((await cli('top', '--db', db, '--by', 'color')).code).toBe(2);
     expect((await cli('top', '--db', db, '--since', '1x')).err).toMatch(/not a duration: "1x"/);

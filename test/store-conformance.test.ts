@@ -3,6 +3,7 @@
 // byte totals of mixed-home.pcap that tshark's per-packet sums give, idempotent re-ingest, an interrupted
 // ingest redone, read-only SQL, zero-filled counts, and the filter language meaning the same in SQL as in
 // memory.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../src/pipeline/api.js';
@@ -15,7 +16,7 @@ import { counts, newest, tableNamer, top } from '../src/store/reports.js';
 import { inSubquery, quoteString, whereSql } from '../src/store/sql.js';
 import type { Store } from '../src/store/store.js';
 import { clickhouseBinary, startClickHouse, startCluster, type ClickHouseServer } from './helpers/clickhouse.js';
-import { scratchDir } from './helpers/cli.js';
+import { cli, scratchDir } from './helpers/cli.js';
 import { GEN, readJson } from './helpers/run.js';
 
 const MIXED = join(GEN, 'mixed-home.pcap');
@@ -195,6 +196,19 @@ for (const backend of BACKENDS) {
         const got = await reader.select(`SELECT uid, hello_index FROM ${tableNamer(reader)('tls')} WHERE ${whereSql(e, reader.dialect)}`);
         expect({ text, rows: got.rows.map(key).sort() }).toEqual({ text, rows: want });
       }
+    });
+
+    it('export: the rows a filter keeps, as JSON lines; Parquet only from DuckDB', async () => {
+      const file = join(scratch, `${backend.name.replace(/\W+/g, '-')}.jsonl`);
+      const r = await cli('export', 'tls', '--format', 'jsonl', '-o', file, '--where', 'alpn = "h2"', '--db', readUrl);
+      expect(r.code).toBe(0);
+      const got = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as TlsRecord);
+      const want = [...mixed.tls, ...tlsRecs.tls].filter((t) => t.alpn.includes('h2'));
+      const norm = (x: TlsRecord): string => `${x.uid}/${x.hello_index}/${x.ja4}/${x.hello_retry}/${x.sni}`;
+      expect(got.map(norm).sort()).toEqual(want.map(norm).sort());
+      const pq = await cli('export', 'sessions', '--format', 'parquet', '-o', join(scratch, 'x.parquet'), '--db', readUrl);
+      expect(pq.code).toBe(ch ? 2 : 0);
+      if (ch) expect(pq.err).toMatch(/Parquet export needs the DuckDB store/);
     });
 
     it('text literals survive the escaping', async () => {

@@ -1,7 +1,9 @@
 // The `haystack` command: picks the verb, runs it, maps errors to messages and exit statuses.
 import { isHaystackError } from '../core/errors.js';
 import * as counts from './commands/counts.js';
+import * as exportCmd from './commands/export.js';
 import * as info from './commands/info.js';
+import * as init from './commands/init.js';
 import * as ingest from './commands/ingest.js';
 import * as sessions from './commands/sessions.js';
 import * as sql from './commands/sql.js';
@@ -26,6 +28,8 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['sql', sql],
   ['top', top],
   ['counts', counts],
+  ['export', exportCmd],
+  ['init', init],
 ]);
 
 function help(): string {

@@ -123,6 +123,11 @@ export class ClickHouseStore implements Store {
     return { columns, rows };
   }
 
+  async *scan(sql: string): AsyncGenerator<Row[]> {
+    const rs = await this.guard(() => this.client.query({ query: sql, format: 'JSONEachRow' }));
+    for await (const batch of rs.stream()) yield (batch as { json(): Row }[]).map((r) => r.json());
+  }
+
   async exec(sql: string): Promise<void> {
     await this.guard(() => this.client.command({ query: sql }));
   }

@@ -22,6 +22,8 @@ const TYPES: Record<FieldType, DuckDBType> = {
 
 export interface DuckDbOptions {
   readOnly?: boolean;
+  /** keep file access on for a read-only store (Parquet export writes a file) */
+  fileAccess?: boolean;
 }
 
 /**
@@ -52,7 +54,7 @@ export async function openDuckDb(path: string, opts: DuckDbOptions = {}): Promis
     instance.closeSync();
     throw openError(path, e);
   }
-  if (opts.readOnly === true) {
+  if (opts.readOnly === true && opts.fileAccess !== true) {
     // queries read the tables, not the file system (read_csv, COPY TO, ATTACH): the CLI and the console run user SQL
     await conn.run('SET enable_external_access = false');
   }
@@ -116,6 +118,24 @@ export class DuckDbStore implements Store {
   /** Our own SELECTs (no statement check: the text is built by us). */
   async select(sql: string): Promise<QueryResult> {
     return this.guard(async () => convert(await this.conn.runAndReadAll(sql)));
+  }
+
+  async writeParquet(sql: string, path: string): Promise<void> {
+    await this.exec(`COPY (${sql}) TO ${quoteString(path, 'duckdb')} (FORMAT parquet, COMPRESSION zstd)`);
+  }
+
+  async *scan(sql: string): AsyncGenerator<Row[]> {
+    const res = await this.guard(() => this.conn.stream(sql));
+    const names = res.columnNames();
+    for (;;) {
+      const chunk = await this.guard(() => res.fetchChunk());
+      if (chunk === null || chunk.rowCount === 0) return;
+      yield chunk.getRows().map((vals) => {
+        const o: Row = {};
+        for (let i = 0; i < names.length; i++) o[names[i]!] = fromDuck(vals[i]!);
+        return o;
+      });
+    }
   }
 
   async exec(sql: string): Promise<void> {

@@ -7,12 +7,14 @@ import { parseStoreUrl } from './url.js';
 export interface OpenStoreOptions {
   /** queries only: DuckDB opens the file read-only (another process may not be writing it) */
   readOnly?: boolean;
+  /** a read-only DuckDB store that may still write files (export) */
+  fileAccess?: boolean;
   /** the value of HAYSTACK_DB (defaults to the environment's) */
   env?: string | undefined;
 }
 
 export async function openStore(url: string | undefined, opts: OpenStoreOptions = {}): Promise<Store> {
   const u = parseStoreUrl(url, 'env' in opts ? opts.env : process.env.HAYSTACK_DB);
-  if (u.kind === 'duckdb') return openDuckDb(u.path, { readOnly: opts.readOnly === true });
+  if (u.kind === 'duckdb') return openDuckDb(u.path, { readOnly: opts.readOnly === true, fileAccess: opts.fileAccess === true });
   return openClickHouse(u);
 }

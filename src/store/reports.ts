@@ -25,7 +25,7 @@ export interface Window {
 }
 
 /** Only rows of captures whose ingest completed (a captures row exists) count. */
-function committed(table: (n: string) => string, d: Dialect): string {
+export function committed(table: (n: string) => string, d: Dialect): string {
   return `${ident('capture_id')} ${inSubquery(d)} (SELECT ${ident('capture_id')} FROM ${table(CAPTURES.name)})`;
 }
 

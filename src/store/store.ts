@@ -52,6 +52,10 @@ export interface Store {
   query(sql: string): Promise<QueryResult>;
   /** A query whose text Haystack built (reports): every literal in it went through sql.ts. */
   select(sql: string): Promise<QueryResult>;
+  /** Writes the result of a SELECT we built to a Parquet file (DuckDB only: ClickHouse 18.16 has no Parquet). */
+  writeParquet?(sql: string, path: string): Promise<void>;
+  /** Like select(), a batch of rows at a time (exports of whole tables); column types as in QueryResult. */
+  scan(sql: string): AsyncGenerator<Row[]>;
   close(): Promise<void>;
 }
 

@@ -1,0 +1,80 @@
+// `haystack export <table> -o FILE`: a table (or the rows a filter keeps) as Parquet, JSON lines or CSV.
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { HaystackError } from '../../core/errors.js';
+import { parseFilter } from '../../query/filter.js';
+import { RECORD_SCHEMAS, schemaOf } from '../../schema/registry.js';
+import { openStore } from '../../store/open.js';
+import { committed, tableNamer } from '../../store/reports.js';
+import { ident, whereSql } from '../../store/sql.js';
+import { parse, stringOption } from '../args.js';
+import { RowWriter } from '../format/output.js';
+import { EXIT_USAGE, type CliIo } from '../io.js';
+import { DB_OPTION } from '../store-args.js';
+
+export const summary = 'write a table of the store to a Parquet, JSON-lines or CSV file';
+export const usage = `haystack export <table> --format parquet|jsonl|csv -o FILE [--where EXPR] [--db URL]
+Parquet needs the DuckDB store (ClickHouse 18.16 cannot write it). Tables: ${RECORD_SCHEMAS.map((s) => s.name).join(', ')}.`;
+
+const EXPORT_FORMATS = ['parquet', 'jsonl', 'csv'] as const;
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse('export', argv, {
+    ...DB_OPTION,
+    format: { type: 'string' },
+    output: { type: 'string', short: 'o' },
+    where: { type: 'string' },
+  });
+  if (values.help === true) {
+    io.stdout(`${usage}\n`);
+    return 0;
+  }
+  if (positionals.length !== 1) {
+    io.stderr(`haystack export: give one table\n${usage}\n`);
+    return EXIT_USAGE;
+  }
+  const schema = schemaOf(positionals[0]!);
+  if (schema === undefined) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `unknown table "${positionals[0]}" (${RECORD_SCHEMAS.map((s) => s.name).join(', ')})`);
+  const format = stringOption(values.format) as (typeof EXPORT_FORMATS)[number] | undefined;
+  if (format === undefined || !EXPORT_FORMATS.includes(format)) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `--format must be one of ${EXPORT_FORMATS.join(', ')}`);
+  const file = stringOption(values.output);
+  if (file === undefined) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', '-o FILE is required');
+  const whereText = stringOption(values.where);
+  const where = whereText === undefined ? null : parseFilter(whereText, schema);
+  const store = await openStore(stringOption(values.db), { readOnly: true, fileAccess: format === 'parquet' });
+  let rows = 0;
+  try {
+    const t = tableNamer(store);
+    const conds = [...(schema.name === 'captures' ? [] : [committed(t, store.dialect)]), ...(where === null ? [] : [whereSql(where, store.dialect)])];
+    const sql = `SELECT ${schema.fields.map((f) => ident(f.name)).join(', ')} FROM ${t(schema.name)}${conds.length > 0 ? ` WHERE ${conds.join(' AND ')}` : ''}`;
+    if (format === 'parquet') {
+      if (store.writeParquet === undefined) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `Parquet export needs the DuckDB store (${store.location} is ClickHouse)`);
+      await store.writeParquet(sql, file);
+    } else {
+      let fd: number;
+      try {
+        fd = openSync(file, 'w');
+      } catch (e) {
+        throw new HaystackError('HAYSTACK_IO', `${file}: cannot create (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file, cause: e });
+      }
+      try {
+        const out = new RowWriter(schema.fields, format, (s) => void writeSync(fd, s));
+        const bools = schema.fields.filter((f) => f.type === 'bool').map((f) => f.name);
+        for await (const batch of store.scan(sql)) {
+          for (const r of batch) {
+            // ClickHouse keeps booleans as 0/1
+            for (const b of bools) if (typeof r[b] === 'number') r[b] = r[b] === 1;
+            out.row(r);
+            rows++;
+          }
+        }
+        out.end();
+      } finally {
+        closeSync(fd);
+      }
+    }
+  } finally {
+    await store.close();
+  }
+  io.stderr(`haystack export: ${format === 'parquet' ? 'wrote' : `${rows} rows to`} ${file}\n`);
+  return 0;
+}

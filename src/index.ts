@@ -9,3 +9,8 @@ export { ANOMALIES, type AnomalyRecord } from './schema/anomalies.js';
 export type { StreamAnalyzer, Dir } from './reassembly/stream-analyzer.js';
 export { ORIG, RESP } from './reassembly/stream-analyzer.js';
 export { communityId } from './flow/community-id.js';
+export { openStore, type OpenStoreOptions } from './store/open.js';
+export type { Store, QueryResult, CaptureWriter } from './store/store.js';
+export { ingest, type IngestOptions, type IngestSummary, type FileOutcome } from './pipeline/ingest.js';
+export { top, counts, type TopOptions, type CountsOptions } from './store/reports.js';
+export { RECORD_SCHEMAS } from './schema/registry.js';

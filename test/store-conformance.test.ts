@@ -15,7 +15,7 @@ import { openStore } from '../src/store/open.js';
 import { counts, newest, tableNamer, top } from '../src/store/reports.js';
 import { inSubquery, quoteString, whereSql } from '../src/store/sql.js';
 import type { Store } from '../src/store/store.js';
-import { clickhouseBinary, startClickHouse, startCluster, type ClickHouseServer } from './helpers/clickhouse.js';
+import { clickhouseBinary, startClickHouse, startCluster, type ClickHouseServer } from './helpers/clickhouse-server.mjs';
 import { cli, scratchDir } from './helpers/cli.js';
 import { GEN, readJson } from './helpers/run.js';
 

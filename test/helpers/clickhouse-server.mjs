@@ -1,7 +1,8 @@
-// Real ClickHouse servers for the store tests: Debian's clickhouse-server started on 127.0.0.1 with its own
-// data directory and free ports, alone or as a two-shard cluster. Outside CI a missing server binary skips
-// those tests; in CI it is a failure (.ci/run installs the package).
-import { spawn, type ChildProcess } from 'node:child_process';
+// Real ClickHouse servers for the store tests and benchmarks: Debian's clickhouse-server started on 127.0.0.1
+// with its own data directory and free ports, alone or as a two-shard cluster. Outside CI a missing server
+// binary skips those tests; in CI it is a failure (.ci/run installs the package). Plain ESM so that
+// bench/store.mjs can use it too; types in clickhouse-server.d.mts.
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 const CANDIDATES = ['/usr/sbin/clickhouse-server', '/usr/bin/clickhouse-server', '/usr/bin/clickhouse'];
 
 /** The server binary, or null when it is not installed (a failure in CI). */
-export function clickhouseBinary(): string | null {
+export function clickhouseBinary() {
   const found = CANDIDATES.find((p) => existsSync(p)) ?? null;
   if (found === null && process.env.CI === 'true') {
     throw new Error('clickhouse-server is not installed: CI must run the ClickHouse store tests (.ci/run installs it)');
@@ -18,32 +19,18 @@ export function clickhouseBinary(): string | null {
   return found;
 }
 
-export interface ClickHouseServer {
-  http: number;
-  tcp: number;
-  /** store URL for a database on this server (with ?cluster=NAME when it belongs to one) */
-  url(database: string): string;
-  stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
+async function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
     s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
+      const port = s.address().port;
       s.close(() => resolve(port));
     });
   });
 }
 
-interface Ports {
-  http: number;
-  tcp: number;
-  interserver: number;
-}
-
-function config(dir: string, p: Ports, cluster: { name: string; tcpPorts: number[] } | null): string {
+function config(dir, p, cluster) {
   const remote = cluster === null ? '' : `<remote_servers><${cluster.name}>${cluster.tcpPorts
     .map((t) => `<shard><replica><host>127.0.0.1</host><port>${t}</port></replica></shard>`).join('')}</${cluster.name}></remote_servers>`;
   return `<?xml version="1.0"?>
@@ -78,7 +65,7 @@ const USERS = `<?xml version="1.0"?>
 </yandex>
 `;
 
-async function waitReady(http: number, proc: ChildProcess, dir: string): Promise<void> {
+async function waitReady(http, proc, dir) {
   const deadline = Date.now() + 60_000;
   let exited = false;
   proc.once('exit', () => (exited = true));
@@ -95,7 +82,7 @@ async function waitReady(http: number, proc: ChildProcess, dir: string): Promise
   throw new Error(`clickhouse-server did not answer on 127.0.0.1:${http} within 60 s`);
 }
 
-async function start(bin: string, p: Ports, cluster: { name: string; tcpPorts: number[] } | null): Promise<ClickHouseServer> {
+async function start(bin, p, cluster) {
   const dir = mkdtempSync(join(tmpdir(), 'haystack-ch-'));
   for (const d of ['data', 'tmp', 'user_files', 'format_schemas']) mkdirSync(join(dir, d));
   writeFileSync(join(dir, 'config.xml'), config(dir, p, cluster));
@@ -118,17 +105,17 @@ async function start(bin: string, p: Ports, cluster: { name: string; tcpPorts: n
   };
 }
 
-async function ports(): Promise<Ports> {
+async function ports() {
   return { http: await freePort(), tcp: await freePort(), interserver: await freePort() };
 }
 
 /** One server. */
-export async function startClickHouse(bin: string): Promise<ClickHouseServer> {
+export async function startClickHouse(bin) {
   return start(bin, await ports(), null);
 }
 
 /** Two servers, each one shard of cluster `hs2` (both know both). */
-export async function startCluster(bin: string, name = 'hs2'): Promise<[ClickHouseServer, ClickHouseServer]> {
+export async function startCluster(bin, name = 'hs2') {
   const a = await ports();
   const b = await ports();
   const cluster = { name, tcpPorts: [a.tcp, b.tcp] };

@@ -1,0 +1,189 @@
+#!/usr/bin/env node
+// bench/store.mjs — the store benchmarks (plain ESM): ingest of perf-big.pcapng into DuckDB and into a
+// ClickHouse server, and `haystack top --since 1h` over 10 million sessions on DuckDB, one ClickHouse server
+// and a two-shard ClickHouse cluster (servers started on 127.0.0.1 by this script).
+//
+//   node bench/store.mjs [--runs N] [--only REGEX] [--capture PATH]
+//
+// References in the same run: the raw read floor (tcpdump -r f -w /dev/null) and `haystack sessions` on the
+// same capture (the pipeline without the store) for ingest; for top, a plain `haystack sql` count over the
+// same table (start-up, open and one scan). Results: stdout (markdown) and bench/results/<date>-store.{json,md}.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { clickhouseBinary, startClickHouse, startCluster } from '../test/helpers/clickhouse-server.mjs';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const DATA = path.join(ROOT, 'bench', 'data');
+const RESULTS = path.join(ROOT, 'bench', 'results');
+const HAYSTACK = path.join(ROOT, 'bin', 'haystack.js');
+const HOME = '127.0.1.0/24';
+/** sessions of perf-big x 465 hour-shifted copies = ~10 million */
+const COPIES = 465;
+
+const GOAL = { ingestDuckMinMBps: 100, ingestDuckMaxSeconds: 2.5, ingestClickMinMBps: 50, topMaxSeconds: 1 };
+
+const args = parseArgs({
+  options: { runs: { type: 'string', default: '3' }, only: { type: 'string' }, capture: { type: 'string' } },
+  strict: true,
+}).values;
+const RUNS = Number(args.runs);
+const only = args.only !== undefined ? new RegExp(args.only) : null;
+const CAPTURE = args.capture ?? process.env.HAYSTACK_PERF_CAPTURE ?? path.join(DATA, 'perf-big.pcapng');
+if (!fs.existsSync(CAPTURE)) {
+  process.stderr.write(`bench/store: ${CAPTURE} is missing (npm run bench:corpus makes it)\n`);
+  process.exit(2);
+}
+const SIZE = fs.statSync(CAPTURE).size;
+const WORK = fs.mkdtempSync(path.join(DATA, 'store-'));
+const servers = [];
+
+/** Runs a command under GNU time: wall seconds (hrtime), peak RSS, exit status, stderr. */
+function timed(argv, env = {}) {
+  return new Promise((resolve) => {
+    const rss = path.join(WORK, 'rss');
+    const t0 = process.hrtime.bigint();
+    const child = spawn('/usr/bin/time', ['-f', '%M', '-o', rss, ...argv], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.on('exit', (code) => {
+      const s = Number(process.hrtime.bigint() - t0) / 1e9;
+      const kb = Number(fs.readFileSync(rss, 'utf8').trim().split('\n').pop());
+      resolve({ s, rssMiB: (kb * 1024) / 2 ** 20, code, err });
+    });
+  });
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function series(label, make) {
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) {
+    const r = await make(i);
+    if (r.code !== 0) throw new Error(`${label}: exit ${r.code}: ${r.err}`);
+    runs.push(r);
+  }
+  return { label, median: median(runs.map((r) => r.s)), all: runs.map((r) => r.s), rssMiB: Math.max(...runs.map((r) => r.rssMiB)) };
+}
+
+async function chQuery(server, sql, settings = '') {
+  const r = await fetch(`http://127.0.0.1:${server.http}/${settings}`, { method: 'POST', body: sql });
+  const text = await r.text();
+  if (!r.ok) throw new Error(`ClickHouse: ${text}`);
+  return text;
+}
+
+const rows = [];
+const goals = [];
+const notes = [];
+const want = (name) => only === null || only.test(name);
+const goal = (text, measured, pass) => goals.push({ text, measured, pass });
+
+async function caseIngest() {
+  const floor = await series('tcpdump -r f -w /dev/null (read floor)', () => timed(['tcpdump', '-r', CAPTURE, '-w', '/dev/null']));
+  const pipeline = await series('haystack sessions f --format jsonl > /dev/null (no store)', () =>
+    timed(['sh', '-c', `node ${HAYSTACK} sessions ${CAPTURE} --home-net ${HOME} --format jsonl > /dev/null`]));
+  const duck = await series('haystack ingest f --db new.duckdb', (i) => {
+    const db = path.join(WORK, `ingest-${i}.duckdb`);
+    return timed([HAYSTACK, 'ingest', CAPTURE, '--db', db, '--home-net', HOME]);
+  });
+  rows.push(floor, pipeline, duck);
+  const mbps = SIZE / 1e6 / duck.median;
+  goal(`ingest into DuckDB >= ${GOAL.ingestDuckMinMBps} MB/s and < ${GOAL.ingestDuckMaxSeconds} s end to end`, `${mbps.toFixed(0)} MB/s, ${duck.median.toFixed(2)} s`, mbps >= GOAL.ingestDuckMinMBps && duck.median < GOAL.ingestDuckMaxSeconds);
+  notes.push(`ingest into DuckDB: ${(duck.median / pipeline.median).toFixed(2)}x the pipeline without a store, ${(duck.median / floor.median).toFixed(1)}x the read floor; peak RSS ${duck.rssMiB.toFixed(0)} MiB`);
+  const bin = clickhouseBinary();
+  if (bin === null) {
+    notes.push('ingest into ClickHouse: SKIPPED (clickhouse-server not installed)');
+    return;
+  }
+  const server = await startClickHouse(bin);
+  servers.push(server);
+  const ch = await series('haystack ingest f --db clickhouse://127.0.0.1/new_db (one server)', (i) =>
+    timed([HAYSTACK, 'ingest', CAPTURE, '--db', server.url(`ingest_${i}`), '--home-net', HOME]));
+  rows.push(ch);
+  const chMbps = SIZE / 1e6 / ch.median;
+  goal(`ingest into ClickHouse (one local server) >= ${GOAL.ingestClickMinMBps} MB/s`, `${chMbps.toFixed(0)} MB/s, ${ch.median.toFixed(2)} s`, chMbps >= GOAL.ingestClickMinMBps);
+}
+
+async function caseTop() {
+  // DuckDB: perf-big's sessions, copied 464 times an hour apart
+  const db = path.join(WORK, 'top-10m.duckdb');
+  const r = spawnSync(process.execPath, [HAYSTACK, 'ingest', CAPTURE, '--db', db, '--home-net', HOME], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  const dup = spawnSync(process.execPath, ['--input-type=module', '-e', `
+    import { DuckDBInstance } from '@duckdb/node-api';
+    const i = await DuckDBInstance.create(':memory:'); const c = await i.connect();
+    await c.run(${JSON.stringify(`ATTACH '${db}' AS hs`)}); await c.run('USE hs');
+    await c.run('INSERT INTO sessions SELECT s.* REPLACE (s.start_time - to_hours(k::BIGINT) AS start_time, s.end_time - to_hours(k::BIGINT) AS end_time) FROM sessions s, range(1, ${COPIES}) AS r(k)');
+    console.log(String((await c.runAndReadAll('SELECT count(*) FROM sessions')).getRows()[0][0]));
+  `], { encoding: 'utf8', cwd: ROOT });
+  if (dup.status !== 0) throw new Error(dup.stderr);
+  const n = Number(dup.stdout.trim());
+  notes.push(`top: ${n.toLocaleString('en')} sessions (perf-big's ${(n / COPIES).toFixed(0)} x ${COPIES}, an hour apart); --since 1h keeps the newest hour`);
+  const sqlFloor = await series('haystack sql "SELECT count(*) FROM sessions" (DuckDB, 10M)', () => timed([HAYSTACK, 'sql', 'SELECT count(*) FROM sessions', '--db', db]));
+  const duck = await series('haystack top --since 1h (DuckDB, 10M sessions)', () => timed([HAYSTACK, 'top', '--since', '1h', '--db', db]));
+  rows.push(sqlFloor, duck);
+  goal(`top --since 1h on 10M sessions < ${GOAL.topMaxSeconds} s (DuckDB)`, `${duck.median.toFixed(2)} s`, duck.median < GOAL.topMaxSeconds);
+  const bin = clickhouseBinary();
+  if (bin === null) {
+    notes.push('top on ClickHouse: SKIPPED (clickhouse-server not installed)');
+    return;
+  }
+  const one = servers[0] ?? (await startClickHouse(bin));
+  if (servers.length === 0) servers.push(one);
+  const pair = await startCluster(bin, 'bench2');
+  servers.push(...pair);
+  for (const [label, url, write, sessionsTable] of [
+    ['one server', one.url('top10m'), one, 'top10m.sessions'],
+    ['two shards', pair[0].url('top10m'), pair[0], 'top10m.sessions'],
+  ]) {
+    if (label === 'two shards') for (const s of pair) spawnSync(process.execPath, [HAYSTACK, 'init', '--db', s.url('top10m')]);
+    const ing = spawnSync(process.execPath, [HAYSTACK, 'ingest', CAPTURE, '--db', url, '--home-net', HOME], { encoding: 'utf8' });
+    if (ing.status !== 0) throw new Error(ing.stderr);
+    // copies in batches of 50 (one INSERT of all 10M rows exceeds 18.16's per-query memory limit); the source
+    // rows are the original capture's only (capture_id is the same, so they count as committed)
+    const cols = 'duration, proto, src_ip, src_port, dst_ip, dst_port, src_pkts, dst_pkts, src_bytes, dst_bytes, src_ip_bytes, dst_ip_bytes, ' +
+      'src_frame_bytes, dst_frame_bytes, state, tcp_flags_src, tcp_flags_dst, app_proto, local_src, local_dst, direction, vlan, missed_bytes, capture_id, sensor';
+    const original = `(SELECT * FROM ${sessionsTable} WHERE start_time >= (SELECT min(first_ts) FROM top10m.captures))`;
+    const base = Number((await chQuery(write, `SELECT count() FROM ${sessionsTable}`)).trim());
+    for (let a = 1; a < COPIES; a += 50) {
+      const n = Math.min(50, COPIES - a);
+      await chQuery(write, `INSERT INTO ${sessionsTable} SELECT uid, community_id, start_time - k * 3600000000 AS start_time, end_time - k * 3600000000 AS end_time, ${cols} ` +
+        `FROM ${original} ARRAY JOIN arrayMap(x -> x + ${a}, range(${n})) AS k`, label === 'two shards' ? '?insert_distributed_sync=1' : '');
+    }
+    notes.push(`ClickHouse ${label}: ${Number((await chQuery(write, `SELECT count() FROM ${sessionsTable}`)).trim()).toLocaleString('en')} sessions (${base} ingested)`);
+    const readUrl = label === 'two shards' ? pair[1].url('top10m') : url;
+    const t = await series(`haystack top --since 1h (ClickHouse ${label}, 10M sessions${label === 'two shards' ? ', queried through the other node' : ''})`, () =>
+      timed([HAYSTACK, 'top', '--since', '1h', '--db', readUrl]));
+    rows.push(t);
+  }
+}
+
+function markdown() {
+  const lines = [`# Store benchmarks ${new Date().toISOString()}`, '', `capture: \`${CAPTURE}\` (${SIZE.toLocaleString('en')} bytes); ${RUNS} runs each, median wall time; peak RSS by GNU time`, ''];
+  lines.push('| command | median s | all runs s | MB/s of the capture | peak RSS MiB |', '|---|---|---|---|---|');
+  for (const r of rows) lines.push(`| ${r.label} | ${r.median.toFixed(3)} | ${r.all.map((x) => x.toFixed(3)).join(' / ')} | ${(SIZE / 1e6 / r.median).toFixed(0)} | ${r.rssMiB.toFixed(0)} |`);
+  lines.push('', '| goal | measured | met |', '|---|---|---|');
+  for (const g of goals) lines.push(`| ${g.text} | ${g.measured} | ${g.pass ? 'yes' : '**NO**'} |`);
+  lines.push('', ...notes.map((n) => `- ${n}`), '');
+  return lines.join('\n');
+}
+
+try {
+  if (want('ingest')) await caseIngest();
+  if (want('top')) await caseTop();
+  const md = markdown();
+  process.stdout.write(md);
+  fs.mkdirSync(RESULTS, { recursive: true });
+  const stem = path.join(RESULTS, `${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}Z-store`);
+  fs.writeFileSync(`${stem}.md`, md);
+  fs.writeFileSync(`${stem}.json`, JSON.stringify({ capture: CAPTURE, size: SIZE, rows, goals, notes }, null, 2));
+  process.stdout.write(`wrote ${stem}.md and .json\n`);
+} finally {
+  await Promise.all(servers.map((s) => s.stop()));
+  fs.rmSync(WORK, { recursive: true, force: true });
+}

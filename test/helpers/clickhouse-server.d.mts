@@ -1,0 +1,14 @@
+// Types of clickhouse-server.mjs.
+export interface ClickHouseServer {
+  http: number;
+  tcp: number;
+  /** store URL for a database on this server (with ?cluster=NAME when it belongs to one) */
+  url(database: string): string;
+  stop(): Promise<void>;
+}
+/** The server binary, or null when it is not installed (throws in CI). */
+export function clickhouseBinary(): string | null;
+/** One server. */
+export function startClickHouse(bin: string): Promise<ClickHouseServer>;
+/** Two servers, each one shard of cluster `name` (both know both). */
+export function startCluster(bin: string, name?: string): Promise<[ClickHouseServer, ClickHouseServer]>;

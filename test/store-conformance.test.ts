@@ -168,7 +168,12 @@ for (const backend of BACKENDS) {
     });
 
     it('sql is read-only', async () => {
-      for (const q of ['DELETE FROM sessions', 'DROP TABLE sessions', 'INSERT INTO captures SELECT * FROM captures', 'SELECT 1; DROP TABLE sessions']) {
+      for (const q of [
+        'DELETE FROM sessions', 'DROP TABLE sessions', 'INSERT INTO captures SELECT * FROM captures', 'SELECT 1; DROP TABLE sessions',
+        "EXPLAIN ANALYZE SET memory_limit = '3GB'", "SET max_threads = 1", "SELECT * FROM read_csv('/etc/passwd')",
+        "SELECT * FROM file('x.tsv', 'TSV', 's String')", "SELECT * FROM url('http://127.0.0.1:9/', 'TSV', 's String')",
+        "SELECT 1 SETTINGS readonly = 0", "COPY (SELECT 1) TO '/tmp/haystack-copy.csv'",
+      ]) {
         await expect(reader.query(q)).rejects.toMatchObject({ code: 'HAYSTACK_STORE' });
       }
       const r = await reader.query('SELECT count(*) AS n FROM tls');
@@ -210,6 +215,23 @@ for (const backend of BACKENDS) {
       expect(pq.code).toBe(ch ? 2 : 0);
       if (ch) expect(pq.err).toMatch(/Parquet export needs the DuckDB store/);
     });
+
+    if (backend.name === 'clickhouse (one server)') {
+      it('a read-only ClickHouse user can run the reports and SQL, and ingest says why it cannot', async () => {
+        const url = servers[0]!.url('hs', 'reader');
+        const ro = await openStore(url, { readOnly: true });
+        try {
+          const r = await top(ro, { by: 'dst_port', bytes: 'frame', limit: 100, window: { from: null, to: null }, homeNet: null });
+          expect(r.rows.reduce((a, x) => a + Number(x.bytes_to_mynet), 0)).toBe(expected.home_bytes_in);
+          expect(Number((await ro.query('SELECT count() AS n FROM captures')).rows[0]!.n)).toBeGreaterThan(0);
+        } finally {
+          await ro.close();
+        }
+        const w = await cli('ingest', join(GEN, 'smtp-attachments.pcap'), '--db', url);
+        expect(w.code).toBe(1);
+        expect(w.err).toMatch(/readonly|read-only/i);
+      });
+    }
 
     it('text literals survive the escaping', async () => {
       for (const s of NASTY) {

@@ -54,23 +54,42 @@ async function looksLikeCapture(path: string): Promise<boolean> {
   }
 }
 
-/** The capture files named or found under the directories named (sorted, hidden entries skipped). */
+function ioError(path: string, e: unknown): HaystackError {
+  return new HaystackError('HAYSTACK_IO', `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file: path, cause: e });
+}
+
+/**
+ * The capture files named or found under the directories named (sorted, hidden entries skipped); a file or
+ * directory that cannot be read is reported in `missing` and the walk goes on.
+ */
 export async function captureFiles(inputs: readonly string[]): Promise<{ files: string[]; skipped: string[]; missing: HaystackError[] }> {
   const files: string[] = [];
   const skipped: string[] = [];
   const missing: HaystackError[] = [];
   const walk = async (dir: string): Promise<void> => {
     const entries: string[] = [];
-    for await (const e of await opendir(dir)) {
-      if (e.name.startsWith('.')) continue;
-      const p = join(dir, e.name);
-      if (e.isDirectory()) entries.push(`${p}/`);
-      else if (e.isFile()) entries.push(p);
+    try {
+      for await (const e of await opendir(dir)) {
+        if (e.name.startsWith('.')) continue;
+        const p = join(dir, e.name);
+        if (e.isDirectory()) entries.push(`${p}/`);
+        else if (e.isFile()) entries.push(p);
+      }
+    } catch (e) {
+      missing.push(ioError(dir, e));
+      return;
     }
     for (const p of entries.sort()) {
-      if (p.endsWith('/')) await walk(p.slice(0, -1));
-      else if (await looksLikeCapture(p)) files.push(p);
-      else skipped.push(p);
+      if (p.endsWith('/')) {
+        await walk(p.slice(0, -1));
+        continue;
+      }
+      try {
+        if (await looksLikeCapture(p)) files.push(p);
+        else skipped.push(p);
+      } catch (e) {
+        missing.push(ioError(p, e));
+      }
     }
   };
   for (const input of inputs) {
@@ -89,7 +108,12 @@ export async function captureFiles(inputs: readonly string[]): Promise<{ files: 
 
 /** SHA-256 of a file as stored. */
 export async function fileSha256(path: string): Promise<{ sha256: string; size: number }> {
-  const fh = await open(path, 'r');
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch (e) {
+    throw ioError(path, e);
+  }
   try {
     const h = createHash('sha256');
     const buf = new Uint8Array(CHUNK_SIZE);
@@ -125,19 +149,20 @@ export async function ingest(store: Store, inputs: readonly string[], opts: Inge
 
 async function ingestFile(store: Store, path: string, opts: IngestOptions): Promise<FileOutcome> {
   let id: { sha256: string; size: number };
+  let before: { size: number; mtimeMs: number };
   try {
+    before = await stat(path);
     id = await fileSha256(path);
   } catch (e) {
     if (isHaystackError(e)) return { path, status: 'failed', error: e };
-    throw e;
+    return { path, status: 'failed', error: ioError(path, e) };
   }
   const known = await store.findCapture(id.sha256);
   if (known !== null) return { path, status: 'already', capture: known };
   const captureId = id.sha256.slice(0, 16);
   const w = await store.begin(captureId);
-  let engine: Engine | null = null;
-  let result: InputResult;
   try {
+    let engine: Engine | null = null;
     const tls = tlsAnalysis((r) => w.append(TLS, r), () => engine!);
     engine = new Engine(
       {
@@ -151,36 +176,45 @@ async function ingestFile(store: Store, path: string, opts: IngestOptions): Prom
       { ...tls.options, homeNet: opts.homeNet ?? [], captureId, sensor: opts.sensor ?? null },
     );
     const run = await engine.run([path]);
-    result = run.inputs[0]!;
-    if (result.error !== null && (result.error.code === 'HAYSTACK_CAPTURE_FORMAT' || result.error.code === 'HAYSTACK_IO')) {
-      // not a capture at all (or unreadable): nothing of it is kept
+    const result: InputResult = run.inputs[0]!;
+    const err = result.error;
+    // not a capture at all, or unreadable before the first packet: nothing of it is kept
+    if (err !== null && (err.code === 'HAYSTACK_CAPTURE_FORMAT' || (err.code === 'HAYSTACK_IO' && result.packets === 0))) {
       await w.abort();
-      return { path, status: 'failed', error: result.error };
+      return { path, status: 'failed', error: err };
     }
+    // the file must be the one that was hashed: a capture still being written would otherwise be stored
+    // under the hash of a shorter version, and stored again (duplicated) once it is complete
+    const after = await stat(path).catch(() => null);
+    if (after === null || after.size !== before.size || after.mtimeMs !== before.mtimeMs || after.size !== id.size) {
+      await w.abort();
+      return { path, status: 'failed', error: new HaystackError('HAYSTACK_IO', `${path}: the file changed while it was being ingested (still being written?); nothing of it was kept`, { file: path }) };
+    }
+    const records = Object.fromEntries(w.counts);
+    const capture: CaptureRecord = {
+      capture_id: captureId,
+      path,
+      sha256: id.sha256,
+      size: id.size,
+      format: result.format,
+      linktypes: [...new Set(result.interfaces.map((i) => LINKTYPE_NAMES.get(i.linktype) ?? String(i.linktype)))],
+      first_ts: result.firstTs,
+      last_ts: result.lastTs,
+      packets: result.packets,
+      ingested_at: Date.now() * 1000,
+      stats: JSON.stringify({
+        records,
+        anomalies: Object.fromEntries(engine.anomalies.counts),
+        damaged: err?.message ?? null,
+        sensor: opts.sensor ?? null,
+        compression: result.compression,
+      }),
+    };
+    capture.capture_id = await w.commit(capture);
+    return { path, status: 'ingested', capture, records, damaged: err };
   } catch (e) {
-    await w.abort();
+    await w.abort().catch(() => undefined);
+    if (isHaystackError(e)) return { path, status: 'failed', error: e };
     throw e;
   }
-  const records = Object.fromEntries(w.counts);
-  const capture: CaptureRecord = {
-    capture_id: captureId,
-    path,
-    sha256: id.sha256,
-    size: id.size,
-    format: result.format,
-    linktypes: [...new Set(result.interfaces.map((i) => LINKTYPE_NAMES.get(i.linktype) ?? String(i.linktype)))],
-    first_ts: result.firstTs,
-    last_ts: result.lastTs,
-    packets: result.packets,
-    ingested_at: Date.now() * 1000,
-    stats: JSON.stringify({
-      records,
-      anomalies: Object.fromEntries(engine.anomalies.counts),
-      damaged: result.error?.message ?? null,
-      sensor: opts.sensor ?? null,
-      compression: result.compression,
-    }),
-  };
-  await w.commit(capture);
-  return { path, status: 'ingested', capture, records, damaged: result.error };
 }

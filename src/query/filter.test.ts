@@ -24,6 +24,18 @@ describe('filter', () => {
     expect(pick('sni = null')).toEqual([1]);
   });
 
+  it('refuses comparisons whose meaning would differ between memory and SQL', () => {
+    expect(() => parseFilter('hello_retry = 1', TLS)).toThrow(/hello_retry is true or false/);
+    expect(() => parseFilter('hello_retry > true', TLS)).toThrow(/true or false/);
+    expect(() => parseFilter('dst_port = true', TLS)).toThrow(/dst_port is not true\/false/);
+    expect(() => parseFilter('version >= 100', TLS)).toThrow(/version is text/);
+    expect(() => parseFilter('ts ~ "2026"', TLS)).toThrow(/~ works on text and integer fields; ts is timestamp/);
+    expect(() => parseFilter('hello_retry ~ "t"', TLS)).toThrow(/~ works on text/);
+    expect(() => parseFilter('ts > 1.5', TLS)).toThrow(/whole microseconds/);
+    expect(pick('version = 13')).toEqual([]);
+    expect(pick('dst_port ~ "44"')).toEqual([0, 1]);
+  });
+
   it('tests any element of a list; a bare field means "set"', () => {
     expect(pick('alpn = "h2"')).toEqual([0]);
     expect(pick('cipher_suites = 4865')).toEqual([0, 2]);

@@ -131,7 +131,22 @@ export function parseFilter(src: string, schema: RecordSchema): Expr {
     else return fail('expected a value ("text", a number, true, false or null)');
     k++;
     const numeric = field.type === 'int' || field.type === 'float' || field.type === 'timestamp' || field.type === 'int[]';
+    const textual = field.type === 'string' || field.type === 'string[]' || field.type === 'json';
+    // comparisons that would mean different things in memory and in SQL are refused rather than guessed
     if ((op === '~' || op === '!~') && typeof value !== 'string') throw bad(src, v.col - 1, `${op} needs a text value`);
+    if ((op === '~' || op === '!~') && !textual && field.type !== 'int' && field.type !== 'int[]') {
+      throw bad(src, v.col - 1, `${op} works on text and integer fields; ${field.name} is ${field.type}`);
+    }
+    if (field.type === 'bool' && value !== null && (typeof value !== 'boolean' || (op !== '=' && op !== '!='))) {
+      throw bad(src, v.col - 1, `${field.name} is true or false: compare it with = or != and true, false or null`);
+    }
+    if (field.type !== 'bool' && typeof value === 'boolean') throw bad(src, v.col - 1, `${field.name} is not true/false`);
+    if (textual && typeof value === 'number' && op !== '=' && op !== '!=') {
+      throw bad(src, v.col - 1, `${field.name} is text: compare it with "text"`);
+    }
+    if (field.type === 'timestamp' && typeof value === 'number' && !Number.isSafeInteger(value)) {
+      throw bad(src, v.col - 1, `${field.name} takes a time ("2026-11-22T08:00:00") or whole microseconds`);
+    }
     if (numeric && typeof value === 'string' && op !== '~' && op !== '!~') {
       // a time without an offset is UTC, as every time in the records is (not the reader's time zone)
       const iso = /T\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(value) ? `${value}Z` : value;

@@ -12,6 +12,8 @@ import { redact } from './url.js';
 
 /** Rows per INSERT: large enough that ClickHouse makes few parts, small enough to keep memory flat. */
 const BATCH_ROWS = 20000;
+/** An attempt without a captures row this long after it began is dead (a live ingest of 250 MB takes seconds). */
+const STALE_ATTEMPT_MS = 3_600_000;
 /** Local (per-shard) table of a record type on a cluster. */
 const LOCAL_SUFFIX = '_local';
 /** Statements a read-only query may start with (the server's readonly=2 setting enforces it too). */
@@ -28,20 +30,25 @@ function client(u: ClickHouseUrl, database: string | undefined): ClickHouseClien
     // errors reach the user as HaystackErrors; the client's own console logging stays off
     log: { level: ClickHouseLogLevel.OFF },
     application: 'haystack',
-    clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
+    // no client-wide settings: a user whose profile is read-only may not change any (64-bit integers arrive
+    // quoted and are converted by column type)
   });
 }
 
-export async function openClickHouse(u: ClickHouseUrl): Promise<ClickHouseStore> {
-  // a client without a database creates it; the store's own client has it as the default for user SQL
-  const admin = new ClickHouseStore(u, client(u, undefined));
-  try {
-    await admin.ping();
-    await admin.exec(`CREATE DATABASE IF NOT EXISTS ${ident(u.database)}`);
-  } finally {
-    await admin.close();
+export async function openClickHouse(u: ClickHouseUrl, readOnly = false): Promise<ClickHouseStore> {
+  if (!readOnly) {
+    // a client without a database creates it; the store's own client has it as the default for user SQL
+    const admin = new ClickHouseStore(u, client(u, undefined));
+    try {
+      await admin.ping();
+      await admin.exec(`CREATE DATABASE IF NOT EXISTS ${ident(u.database)}`);
+    } finally {
+      await admin.close();
+    }
   }
-  return new ClickHouseStore(u, client(u, u.database));
+  const s = new ClickHouseStore(u, client(u, u.database));
+  await s.ping();
+  return s;
 }
 
 export class ClickHouseStore implements Store {
@@ -84,7 +91,9 @@ export class ClickHouseStore implements Store {
 
   /**
    * No transactions here: rows of a capture carry an id unique to this attempt, and only ids with a captures
-   * row count (reports filter on them). Rows an interrupted attempt left on this node are deleted first.
+   * row count (reports filter on them). Rows that an attempt begun over an hour ago left without a captures
+   * row are deleted from this node's tables first; younger ones may belong to an ingest still running in
+   * another process, and stay (invisible to reports) until a later ingest finds them stale.
    */
   async begin(captureId: string): Promise<CaptureWriter> {
     const id = ident('capture_id');
@@ -94,9 +103,10 @@ export class ClickHouseStore implements Store {
     const stale = await this.select(
       `SELECT DISTINCT ${id} AS id FROM (${union}) WHERE ${id} GLOBAL NOT IN (SELECT ${id} FROM ${this.table(CAPTURES.name)})`,
     );
+    const old = stale.rows.filter((r) => Date.now() - attemptTime(String(r.id)) > STALE_ATTEMPT_MS);
     for (const s of RECORD_SCHEMAS) {
       if (s === CAPTURES) continue;
-      for (const row of stale.rows) {
+      for (const row of old) {
         const local = this.cluster === null ? s.name : s.name + LOCAL_SUFFIX;
         await this.exec(`ALTER TABLE ${ident(this.database)}.${ident(local)} DELETE WHERE ${ident('capture_id')} = ${quoteString(String(row.id), 'clickhouse')}`);
       }
@@ -107,7 +117,8 @@ export class ClickHouseStore implements Store {
 
   async query(sql: string): Promise<QueryResult> {
     if (!READ_STATEMENTS.test(sql)) throw new HaystackError('HAYSTACK_STORE', 'read-only: only SELECT, WITH, SHOW, DESCRIBE, EXPLAIN and EXISTS statements are run');
-    return this.select(sql, { readonly: '2' });
+    // readonly=1: no writes, no settings changes, no table functions (file(), url(), remote() run under 2)
+    return this.select(sql, { readonly: '1' });
   }
 
   /** A query whose text we built, result typed by ClickHouse's metadata. */
@@ -207,11 +218,12 @@ class ClickHouseWriter implements CaptureWriter {
     if (this.failure !== null) throw this.failure;
   }
 
-  async commit(capture: CaptureRecord): Promise<void> {
+  async commit(capture: CaptureRecord): Promise<string> {
     await this.settle();
     for (const [schema, rows] of this.buffers) if (rows.length > 0) await this.store.insert(schema.name, rows);
     this.buffers.clear();
     await this.store.insert(CAPTURES.name, [toRow(CAPTURES, { ...capture, capture_id: this.captureId }, this.captureId)]);
+    return this.captureId;
   }
 
   async abort(): Promise<void> {
@@ -219,6 +231,12 @@ class ClickHouseWriter implements CaptureWriter {
     await this.inFlight;
     this.buffers.clear();
   }
+}
+
+/** When an attempt began, from its id (`<sha256 prefix>-<ms since the epoch, base 36>`); 0 if unreadable. */
+function attemptTime(id: string): number {
+  const t = parseInt(id.slice(id.lastIndexOf('-') + 1), 36);
+  return Number.isFinite(t) ? t : 0;
 }
 
 /** A row in JSONEachRow form: bools as 0/1, null lists as [], json as text, capture_id set. */

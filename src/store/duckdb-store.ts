@@ -54,11 +54,18 @@ export async function openDuckDb(path: string, opts: DuckDbOptions = {}): Promis
     instance.closeSync();
     throw openError(path, e);
   }
-  if (opts.readOnly === true && opts.fileAccess !== true) {
-    // queries read the tables, not the file system (read_csv, COPY TO, ATTACH): the CLI and the console run user SQL
-    await conn.run('SET enable_external_access = false');
+  if (opts.readOnly === true) {
+    // queries read the tables, not the file system (read_csv, COPY TO, ATTACH): the CLI and the console run
+    // user SQL; and no query may change the configuration back (SET, EXPLAIN ANALYZE SET ...)
+    if (opts.fileAccess !== true) await conn.run('SET enable_external_access = false');
+    await conn.run('SET lock_configuration = true');
   }
   return new DuckDbStore(path, instance, conn);
+}
+
+/** The statement without leading comments and blanks. */
+function stripComments(sql: string): string {
+  return sql.replace(/^(\s*(--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/))*/, '');
 }
 
 function openError(path: string, e: unknown): HaystackError {
@@ -109,7 +116,8 @@ export class DuckDbStore implements Store {
     if (stmts.count !== 1) throw new HaystackError('HAYSTACK_STORE', `one statement at a time (got ${stmts.count})`);
     const prepared = await this.guard(() => stmts.prepare(0));
     const t = prepared.statementType;
-    if (t !== StatementType.SELECT && t !== StatementType.EXPLAIN) {
+    // EXPLAIN ANALYZE runs the statement it explains, whatever it is
+    if ((t !== StatementType.SELECT && t !== StatementType.EXPLAIN) || (t === StatementType.EXPLAIN && /^\s*explain\s+analy[sz]e\b/i.test(stripComments(sql)))) {
       throw new HaystackError('HAYSTACK_STORE', `read-only: only SELECT (and EXPLAIN) statements are run (this is a ${StatementType[t]} statement)`);
     }
     return this.guard(async () => convert(await prepared.runAndReadAll()));
@@ -208,7 +216,7 @@ class DuckDbWriter implements CaptureWriter {
     t.rows = [];
   }
 
-  async commit(capture: CaptureRecord): Promise<void> {
+  async commit(capture: CaptureRecord): Promise<string> {
     for (const t of this.tables.values()) {
       await this.write(t);
       t.appender?.closeSync();
@@ -221,7 +229,8 @@ class DuckDbWriter implements CaptureWriter {
       }
       const fields = CAPTURES.fields.map((f) => ident(f.name)).join(', ');
       const cap = await this.conn.prepare(`INSERT INTO ${ident(CAPTURES.name)} (${fields}) VALUES (${CAPTURES.fields.map(() => '?').join(', ')})`);
-      cap.bind(CAPTURES.fields.map((f) => toDuck(f, (capture as Row)[f.name])), CAPTURES.fields.map((f) => TYPES[f.type]));
+      const row: Row = { ...capture, capture_id: this.captureId };
+      cap.bind(CAPTURES.fields.map((f) => toDuck(f, row[f.name])), CAPTURES.fields.map((f) => TYPES[f.type]));
       await cap.run();
       for (const t of this.tables.values()) await this.store.exec(`DELETE FROM ${ident(staging(t.schema))}`);
       await this.store.exec('COMMIT');
@@ -230,6 +239,7 @@ class DuckDbWriter implements CaptureWriter {
       throw e;
     }
     this.finish();
+    return this.captureId;
   }
 
   async abort(): Promise<void> {

@@ -16,5 +16,5 @@ export interface OpenStoreOptions {
 export async function openStore(url: string | undefined, opts: OpenStoreOptions = {}): Promise<Store> {
   const u = parseStoreUrl(url, 'env' in opts ? opts.env : process.env.HAYSTACK_DB);
   if (u.kind === 'duckdb') return openDuckDb(u.path, { readOnly: opts.readOnly === true, fileAccess: opts.fileAccess === true });
-  return openClickHouse(u);
+  return openClickHouse(u, opts.readOnly === true);
 }

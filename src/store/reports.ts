@@ -69,10 +69,10 @@ function homeSql(column: string, cidrs: readonly string[], d: Dialect): string {
   return parts.length === 0 ? 'false' : `(${parts.join(' OR ')})`;
 }
 
-/** An IPv4 address column as its number (NULL or 0 for other addresses, which then match no IPv4 range). */
+/** An IPv4 address column as its number (NULL for other addresses, which then match no IPv4 range). */
 function ipv4Number(column: string, d: Dialect): string {
   const c = ident(column);
-  if (d === 'clickhouse') return `if(position(${c}, ':') > 0, toUInt32(0), IPv4StringToNum(${c}))`;
+  if (d === 'clickhouse') return `if(position(${c}, ':') > 0, NULL, IPv4StringToNum(${c}))`;
   const p = (i: number): string => `CAST(split_part(${c}, '.', ${i}) AS BIGINT)`;
   return `CASE WHEN regexp_full_match(${c}, '[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+') THEN ${p(1)} * 16777216 + ${p(2)} * 65536 + ${p(3)} * 256 + ${p(4)} END`;
 }

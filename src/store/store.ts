@@ -27,8 +27,8 @@ export interface CaptureWriter {
   append(schema: RecordSchema, row: Row): void;
   /** Lets buffered rows go out; awaited between chunks of input so memory stays flat. */
   flush(): Promise<void>;
-  /** Writes the captures row last and makes the capture visible. */
-  commit(capture: CaptureRecord): Promise<void>;
+  /** Writes the captures row last and makes the capture visible; returns the capture_id its rows carry. */
+  commit(capture: CaptureRecord): Promise<string>;
   /** Drops everything written for this capture. */
   abort(): Promise<void>;
   /** rows appended so far, by table */
@@ -54,7 +54,10 @@ export interface Store {
   select(sql: string): Promise<QueryResult>;
   /** Writes the result of a SELECT we built to a Parquet file (DuckDB only: ClickHouse 18.16 has no Parquet). */
   writeParquet?(sql: string, path: string): Promise<void>;
-  /** Like select(), a batch of rows at a time (exports of whole tables); column types as in QueryResult. */
+  /**
+   * Like select(), a batch of rows at a time (exports of whole tables). Values as the store returns them:
+   * ClickHouse gives 64-bit integers as text and booleans as 0/1 (the caller knows the schema).
+   */
   scan(sql: string): AsyncGenerator<Row[]>;
   close(): Promise<void>;
 }

@@ -19,9 +19,9 @@ export function parseStoreUrl(url: string | undefined, env: string | undefined):
       throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `not a ClickHouse URL: ${redact(u)}`, { cause: e });
     }
     const database = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || 'default';
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `not a database name: ${database}`);
+    if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `not a database name: ${database} (lower-case letters, digits and _)`);
     const cluster = parsed.searchParams.get('cluster');
-    if (cluster !== null && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(cluster)) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `not a cluster name: ${cluster}`);
+    if (cluster !== null && !/^[a-z_][a-z0-9_]*$/.test(cluster)) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `not a cluster name: ${cluster} (lower-case letters, digits and _)`);
     return {
       kind: 'clickhouse',
       url: `http://${parsed.hostname.includes(':') ? `[${parsed.hostname}]` : parsed.hostname}:${parsed.port || '8123'}`,

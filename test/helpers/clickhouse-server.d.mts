@@ -2,8 +2,8 @@
 export interface ClickHouseServer {
   http: number;
   tcp: number;
-  /** store URL for a database on this server (with ?cluster=NAME when it belongs to one) */
-  url(database: string): string;
+  /** store URL for a database on this server (with ?cluster=NAME when it belongs to one); user `reader` is read-only */
+  url(database: string, user?: string): string;
   stop(): Promise<void>;
 }
 /** The server binary, or null when it is not installed (throws in CI). */

@@ -59,8 +59,11 @@ function config(dir, p, cluster) {
 
 const USERS = `<?xml version="1.0"?>
 <yandex>
-  <profiles><default><max_memory_usage>2000000000</max_memory_usage></default></profiles>
-  <users><default><password></password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks><profile>default</profile><quota>default</quota></default></users>
+  <profiles><default><max_memory_usage>2000000000</max_memory_usage></default><readonly><readonly>1</readonly></readonly></profiles>
+  <users>
+    <default><password></password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks><profile>default</profile><quota>default</quota></default>
+    <reader><password></password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks><profile>readonly</profile><quota>default</quota></reader>
+  </users>
   <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors><result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval></default></quotas>
 </yandex>
 `;
@@ -92,7 +95,7 @@ async function start(bin, p, cluster) {
   return {
     http: p.http,
     tcp: p.tcp,
-    url: (db) => `clickhouse://default@127.0.0.1:${p.http}/${db}${cluster !== null ? `?cluster=${cluster.name}` : ''}`,
+    url: (db, user = 'default') => `clickhouse://${user}@127.0.0.1:${p.http}/${db}${cluster !== null ? `?cluster=${cluster.name}` : ''}`,
     stop: async () => {
       if (proc.exitCode === null) {
         const gone = new Promise((r) => proc.once('exit', r));

@@ -3,6 +3,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { HaystackError } from '../../core/errors.js';
 import { parseFilter } from '../../query/filter.js';
 import { RECORD_SCHEMAS, schemaOf } from '../../schema/registry.js';
+import type { FieldDef } from '../../schema/schema.js';
 import { openStore } from '../../store/open.js';
 import { committed, tableNamer } from '../../store/reports.js';
 import { ident, whereSql } from '../../store/sql.js';
@@ -58,12 +59,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       }
       try {
         const out = new RowWriter(schema.fields, format, (s) => void writeSync(fd, s));
-        const bools = schema.fields.filter((f) => f.type === 'bool').map((f) => f.name);
         for await (const batch of store.scan(sql)) {
           for (const r of batch) {
-            // ClickHouse keeps booleans as 0/1
-            for (const b of bools) if (typeof r[b] === 'number') r[b] = r[b] === 1;
-            out.row(r);
+            out.row(typed(schema.fields, r));
             rows++;
           }
         }
@@ -77,4 +75,15 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   io.stderr(`haystack export: ${format === 'parquet' ? 'wrote' : `${rows} rows to`} ${file}\n`);
   return 0;
+}
+
+/** A row as the schema types it: ClickHouse gives booleans as 0/1 and 64-bit integers (timestamps) as text. */
+function typed(fields: readonly FieldDef[], r: Record<string, unknown>): Record<string, unknown> {
+  for (const f of fields) {
+    const v = r[f.name];
+    if (f.type === 'bool' && typeof v === 'number') r[f.name] = v === 1;
+    else if ((f.type === 'int' || f.type === 'timestamp') && typeof v === 'string') r[f.name] = Number(v);
+    else if (f.type === 'int[]' && Array.isArray(v)) r[f.name] = v.map(Number);
+  }
+  return r;
 }

@@ -2,10 +2,12 @@
 import { isHaystackError } from '../core/errors.js';
 import * as counts from './commands/counts.js';
 import * as exportCmd from './commands/export.js';
+import * as extract from './commands/extract.js';
 import * as info from './commands/info.js';
 import * as init from './commands/init.js';
 import * as ingest from './commands/ingest.js';
 import * as sessions from './commands/sessions.js';
+import * as smtp from './commands/smtp.js';
 import * as sql from './commands/sql.js';
 import * as streams from './commands/streams.js';
 import * as tls from './commands/tls.js';
@@ -23,6 +25,8 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['sessions', sessions],
   ['streams', streams],
   ['tls', tls],
+  ['smtp', smtp],
+  ['extract', extract],
   ['info', info],
   ['ingest', ingest],
   ['sql', sql],

@@ -1,41 +1,59 @@
-// Which analyzers a run attaches (one place for the CLI verbs and the library API).
+// Which analyzers a run attaches (one place for the CLI verbs, ingest and the library API).
 import { QuicTls } from '../analyzers/quic/quic-tls.js';
 import { DtlsTls } from '../analyzers/tls/dtls.js';
 import { HashCache } from '../analyzers/tls/fingerprints.js';
 import { TlsAnalyzer } from '../analyzers/tls/tls-analyzer.js';
+import { Fanout } from '../analyzers/fanout.js';
+import { SmtpAnalyzer, type SmtpMessage } from '../analyzers/smtp/smtp-analyzer.js';
+import type { StreamAnalyzer } from '../reassembly/stream-analyzer.js';
 import { IPPROTO_UDP } from '../decode/constants.js';
 import type { TlsRecord } from '../schema/tls.js';
 import type { Engine, EngineHandlers, EngineOptions } from './engine.js';
 import { nodeQuicCrypto } from './quic-crypto.js';
 import { decodeCertificate } from './x509.js';
 
+/** What a run wants from TCP streams and UDP datagrams; each consumer gets its analyzers. */
+export interface AnalysisOptions {
+  /** tls records (TCP on any port, QUIC Initials, DTLS) */
+  tls?: (r: TlsRecord) => void;
+  /** SMTP messages (and sessions that switched to TLS), for MIME decoding at the edge */
+  smtp?: (m: SmtpMessage) => void;
+}
+
 /**
- * Handlers and options for an Engine that wants tls records: a TLS analyzer per TCP session (it detaches
- * itself from sessions that are not TLS or whose handshake is done), QUIC Initials and DTLS hellos of UDP
- * sessions.
+ * Handlers and options for an Engine: the analyzers asked for, on every TCP session (each decides by content
+ * whether the stream is its protocol and detaches itself otherwise or when done), plus QUIC and DTLS on UDP.
  * @param engine called lazily: the engine the handlers are given to
  */
-export function tlsAnalysis(
-  emit: (r: TlsRecord) => void,
+export function analysis(
+  o: AnalysisOptions,
   engine: () => Engine,
-): { handlers: Required<Pick<EngineHandlers, 'packet' | 'sessionEnd'>>; options: Required<Pick<EngineOptions, 'streams'>> } {
+): { handlers: Pick<EngineHandlers, 'packet' | 'sessionEnd'>; options: Required<Pick<EngineOptions, 'streams'>> } {
   const cache = new HashCache();
+  const emitTls = o.tls;
+  const emitSmtp = o.smtp;
   let quic: QuicTls | null = null;
   let dtls: DtlsTls | null = null;
-  const q = (): QuicTls => (quic ??= new QuicTls({ crypto: nodeQuicCrypto, anomalies: engine().anomalies, cache, emit }));
-  const d = (): DtlsTls => (dtls ??= new DtlsTls({ anomalies: engine().anomalies, cache, emit }));
+  const q = (emit: (r: TlsRecord) => void): QuicTls => (quic ??= new QuicTls({ crypto: nodeQuicCrypto, anomalies: engine().anomalies, cache, emit }));
+  const d = (emit: (r: TlsRecord) => void): DtlsTls => (dtls ??= new DtlsTls({ anomalies: engine().anomalies, cache, emit }));
   return {
     options: {
-      streams: (s) => new TlsAnalyzer({ session: s, anomalies: engine().anomalies, emit, cache, certificate: decodeCertificate }),
+      streams: (s) => {
+        const parts: StreamAnalyzer[] = [];
+        const anomalies = engine().anomalies;
+        if (emitTls !== undefined) parts.push(new TlsAnalyzer({ session: s, anomalies, emit: emitTls, cache, certificate: decodeCertificate }));
+        if (emitSmtp !== undefined) parts.push(new SmtpAnalyzer({ session: s, anomalies, emit: emitSmtp }));
+        return parts.length === 0 ? null : parts.length === 1 ? parts[0]! : new Fanout(parts);
+      },
     },
-    handlers: {
+    handlers: emitTls === undefined ? {} : {
       packet: (_rec, m, s) => {
         if (s !== null && m.ipProto === IPPROTO_UDP && m.payloadLen > 0) {
           const dir = engine().flows.lastDir;
           const end = m.payloadOff + m.payloadLen;
           // a UDP session is QUIC, DTLS or neither; each analyzer decides on the client's first datagram
-          q().datagram(s, dir, m.buf, m.payloadOff, end);
-          d().datagram(s, dir, m.buf, m.payloadOff, end);
+          q(emitTls).datagram(s, dir, m.buf, m.payloadOff, end);
+          d(emitTls).datagram(s, dir, m.buf, m.payloadOff, end);
         }
       },
       sessionEnd: (s) => {
@@ -46,4 +64,12 @@ export function tlsAnalysis(
       },
     },
   };
+}
+
+/** The analysis of a run that wants tls records only. */
+export function tlsAnalysis(
+  emit: (r: TlsRecord) => void,
+  engine: () => Engine,
+): { handlers: Pick<EngineHandlers, 'packet' | 'sessionEnd'>; options: Required<Pick<EngineOptions, 'streams'>> } {
+  return analysis({ tls: emit }, engine);
 }

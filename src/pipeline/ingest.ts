@@ -11,14 +11,19 @@ import { ANOMALIES } from '../schema/anomalies.js';
 import type { CaptureRecord } from '../schema/captures.js';
 import { SESSIONS } from '../schema/sessions.js';
 import { TLS } from '../schema/tls.js';
+import { SMTP } from '../schema/smtp.js';
+import { FILES } from '../schema/files.js';
 import type { Store } from '../store/store.js';
-import { tlsAnalysis } from './analyzers.js';
+import { analysis } from './analyzers.js';
+import { MailQueue } from './mail.js';
 import { Engine, type InputResult } from './engine.js';
 import { CHUNK_SIZE, compressionOf } from './source.js';
 
 export interface IngestOptions {
   homeNet?: readonly string[];
   sensor?: string | null;
+  /** where extracted objects are stored (`DIR/files/ab/<sha256>`); null: hashed and typed, not stored */
+  filesDir?: string | null;
   /** bytes of the current file read so far */
   progress?(path: string, bytes: number, size: number | null): void;
 }
@@ -163,19 +168,26 @@ async function ingestFile(store: Store, path: string, opts: IngestOptions): Prom
   const w = await store.begin(captureId);
   try {
     let engine: Engine | null = null;
-    const tls = tlsAnalysis((r) => w.append(TLS, r), () => engine!);
+    const mail = new MailQueue({ anomalies: { add: (...a) => engine!.anomalies.add(...a) }, filesDir: opts.filesDir ?? null }, (r) => {
+      w.append(SMTP, r.smtp);
+      for (const f of r.files) w.append(FILES, f);
+    });
+    const an = analysis({ tls: (r) => w.append(TLS, r), smtp: mail.push }, () => engine!);
     engine = new Engine(
       {
+        ...an.handlers,
         session: (r) => w.append(SESSIONS, r),
         anomaly: (a: AnomalyEvent) => w.append(ANOMALIES, { ts: a.ts, uid: a.uid, name: a.name, detail: a.detail, capture_id: captureId }),
-        packet: tls.handlers.packet,
-        sessionEnd: tls.handlers.sessionEnd,
         progress: (p, b) => opts.progress?.(p, b, id.size),
-        afterChunk: () => w.flush(),
+        afterChunk: async () => {
+          await mail.drain();
+          await w.flush();
+        },
       },
-      { ...tls.options, homeNet: opts.homeNet ?? [], captureId, sensor: opts.sensor ?? null },
+      { ...an.options, homeNet: opts.homeNet ?? [], captureId, sensor: opts.sensor ?? null },
     );
     const run = await engine.run([path]);
+    await mail.drain();
     const result: InputResult = run.inputs[0]!;
     const err = result.error;
     // not a capture at all, or unreadable before the first packet: nothing of it is kept

@@ -185,6 +185,7 @@ export class TlsAnalyzer implements StreamAnalyzer {
       }
       if (pr.anomaly !== null) this.anomaly(pr.anomaly, null);
       this.tls = true;
+      this.o.session.appProto ??= 'tls';
       this.hellos++;
       this.pending.push(helloRecord(this.o.session, ch, 'tcp', this.hellos, 0x0002, this.o.cache));
       p = 2 + len;
@@ -200,7 +201,10 @@ export class TlsAnalyzer implements StreamAnalyzer {
         break;
       }
       if (end - p < 5 + len) break;
-      if (this.tls === null) this.tls = true;
+      if (this.tls === null) {
+        this.tls = true;
+        this.o.session.appProto ??= 'tls';
+      }
       if (d.recordVersion === 0) d.recordVersion = version;
       if (type === CT_HANDSHAKE && d.afterCcs && !plainHello(b, p + 5, len, dir === ORIG ? HT_CLIENT_HELLO : HT_SERVER_HELLO)) {
         d.done = true; // the encrypted Finished of TLS <= 1.2

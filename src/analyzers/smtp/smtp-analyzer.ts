@@ -1,0 +1,595 @@
+// SMTP over a reassembled TCP stream (RFC 5321, PIPELINING RFC 2920, CHUNKING/BDAT RFC 3030, AUTH RFC 4954,
+// STARTTLS RFC 3207): commands matched with replies in order, each message's content taken out with
+// dot-stuffing undone, detection by content on any port. Malformed input is an anomaly, never an exception.
+import type { AnomalyLog } from '../../core/anomaly.js';
+import type { Session } from '../../flow/session.js';
+import { ORIG, type Dir, type StreamAnalyzer } from '../../reassembly/stream-analyzer.js';
+
+/** RFC 5321 §4.5.3.1.4 allows 512-byte command lines; real clients stay well under this. */
+export const MAX_LINE = 4096;
+/** A message's content kept for MIME decoding; beyond it the message is counted, not kept. */
+export const MAX_MESSAGE = 64 * 1024 * 1024;
+/** Client bytes held while a pipelined DATA waits for its reply (the client should be waiting too). */
+const MAX_HELD = 64 * 1024;
+/** Client bytes looked through for a first SMTP command before giving up on the stream. */
+const MAX_UNDECIDED = 4096;
+/** Replies and commands waiting for each other beyond this are a broken dialogue, not pipelining. */
+const MAX_PENDING = 1000;
+
+/** One mail transaction (or, for a session that switched to TLS, the session's state at that point). */
+export interface SmtpMessage {
+  session: Session;
+  /** 1 for the first message of the session */
+  transDepth: number;
+  /** time of the MAIL command (of the first data byte for BDAT/DATA without MAIL) */
+  ts: number;
+  /** time the content was complete (or cut short) */
+  endTs: number;
+  helo: string | null;
+  mailFrom: string | null;
+  rcptTo: string[];
+  /** message content (dot-stuffing removed, line endings as sent); null when none was sent */
+  data: Uint8Array | null;
+  /** content bytes seen (also beyond MAX_MESSAGE) */
+  dataBytes: number;
+  /** bytes of the content lost to capture gaps */
+  missingBytes: number;
+  lastReply: string | null;
+  starttls: boolean;
+  authMechanism: string | null;
+  authUser: string | null;
+}
+
+export interface SmtpAnalyzerOptions {
+  session: Session;
+  anomalies: AnomalyLog;
+  emit(m: SmtpMessage): void;
+}
+
+type State = 'undecided' | 'command' | 'wait-data' | 'data' | 'bdat' | 'auth' | 'resync-data' | 'done';
+
+interface Pending {
+  /** the command, or "." for the end of a DATA transfer (its reply is the verdict on the message) */
+  verb: string;
+  arg: string;
+  /** a BDAT ... LAST: its reply is the verdict */
+  last?: boolean;
+}
+
+const latin1 = new TextDecoder('latin1');
+const utf8 = new TextDecoder('utf-8');
+const COMMAND = /^([A-Za-z]{4,8})(?:[ \t]+(.*))?$/;
+const FIRST_COMMANDS = new Set(['EHLO', 'HELO', 'LHLO', 'MAIL', 'RCPT', 'NOOP', 'RSET', 'VRFY', 'STARTTLS', 'AUTH', 'QUIT']);
+
+/** Growing byte buffer for one message's content. */
+class Content {
+  buf = new Uint8Array(4096);
+  len = 0;
+  total = 0;
+  push(b: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    this.total += n;
+    if (this.len + n > MAX_MESSAGE) return;
+    if (this.len + n > this.buf.length) {
+      const next = new Uint8Array(Math.min(MAX_MESSAGE, Math.max(this.len + n, this.buf.length * 2)));
+      next.set(this.buf.subarray(0, this.len));
+      this.buf = next;
+    }
+    this.buf.set(b.subarray(start, end), this.len);
+    this.len += n;
+  }
+  bytes(): Uint8Array {
+    return this.buf.slice(0, this.len);
+  }
+}
+
+export class SmtpAnalyzer implements StreamAnalyzer {
+  private state: State = 'undecided';
+  private readonly o: SmtpAnalyzerOptions;
+  /** partial line of each side */
+  private readonly line: [Uint8Array, Uint8Array] = [new Uint8Array(MAX_LINE), new Uint8Array(MAX_LINE)];
+  private readonly lineLen: [number, number] = [0, 0];
+  /** a line longer than MAX_LINE is being skipped */
+  private readonly skipping: [boolean, boolean] = [false, false];
+  private undecided = 0;
+  private readonly ended = [false, false];
+  private flushed = false;
+  /** commands waiting for their replies, oldest first */
+  private pending: Pending[] = [];
+  /** client bytes that arrived while a DATA waited for its reply */
+  private held: Uint8Array[] = [];
+  private heldBytes = 0;
+  /** multi-line reply being read */
+  private replyText: string[] = [];
+  private bdatLeft = 0;
+  private bdatLast = false;
+  private authStep = 0;
+  // transaction
+  private helo: string | null = null;
+  private mailFrom: string | null = null;
+  private rcptTo: string[] = [];
+  private txTs = 0;
+  private content: Content | null = null;
+  private missing = 0;
+  private depth = 0;
+  private lastReply: string | null = null;
+  private authMechanism: string | null = null;
+  private authUser: string | null = null;
+  /** complete messages waiting for the server's verdict (pipelined clients may go on meanwhile) */
+  private awaiting: SmtpMessage[] = [];
+  /** the dot-unstuffing state: at the start of a content line */
+  private atLineStart = true;
+  /** the line start held a lone "." (or ".\r"): end of data if a newline follows */
+  private dotPending = 0;
+
+  constructor(o: SmtpAnalyzerOptions) {
+    this.o = o;
+  }
+
+  get active(): boolean {
+    return this.state !== 'done';
+  }
+
+  deliver(dir: Dir, data: Uint8Array): void {
+    if (this.state === 'done') return;
+    if (dir === ORIG) this.client(data, 0);
+    else this.server(data);
+  }
+
+  gap(dir: Dir, len: number): void {
+    if (this.state === 'done' || this.state === 'undecided') {
+      this.state = 'done';
+      return;
+    }
+    this.lineLen[dir] = 0;
+    if (dir !== ORIG) {
+      // replies lost: which command they answered is unknown from here
+      this.pending = [];
+      this.replyText = [];
+      return;
+    }
+    this.anomaly('smtp_gap', `${len} bytes of the client's stream missing`);
+    if (this.content !== null && (this.state === 'data' || this.state === 'bdat')) {
+      this.missing += len;
+      // the rest of this message cannot be framed: skip to its end marker, then commands again
+      this.state = this.state === 'data' ? 'resync-data' : 'command';
+      this.finishMessage();
+    }
+  }
+
+  end(dir: Dir): void {
+    // the server's verdict may come after the client's FIN: the session's messages go out when both sides end
+    this.ended[dir] = true;
+    if (!this.ended[0] || !this.ended[1]) return;
+    this.flushAll();
+  }
+
+  private flushAll(): void {
+    if (this.flushed) return;
+    this.flushed = true;
+    for (const m of this.awaiting) this.o.emit(m);
+    this.awaiting = [];
+    if (this.content !== null) this.finishMessage();
+    this.state = 'done';
+  }
+
+  // ---------------------------------------------------------------------------------------------- client
+
+  private client(b: Uint8Array, start: number): void {
+    let p = start;
+    while (p < b.length && this.state !== 'done') {
+      switch (this.state) {
+        case 'wait-data':
+          this.hold(b.subarray(p));
+          return;
+        case 'data':
+          p = this.dataBytes(b, p);
+          break;
+        case 'resync-data':
+          p = this.resync(b, p);
+          break;
+        case 'bdat': {
+          const n = Math.min(this.bdatLeft, b.length - p);
+          this.content!.push(b, p, p + n);
+          this.bdatLeft -= n;
+          p += n;
+          if (this.bdatLeft === 0) {
+            this.state = 'command';
+            if (this.bdatLast) this.endOfData(false);
+          }
+          break;
+        }
+        case 'undecided':
+        case 'command':
+        case 'auth': {
+          const nl = b.indexOf(0x0a, p);
+          const stop = nl < 0 ? b.length : nl;
+          this.append(ORIG, b, p, stop);
+          if (nl < 0) return;
+          p = nl + 1;
+          const text = this.takeLine(ORIG);
+          if (text !== null) this.command(text);
+        }
+      }
+    }
+  }
+
+  /** Content bytes of a DATA transfer: dot-unstuffing line by line, up to the lone "." line. */
+  private dataBytes(b: Uint8Array, p: number): number {
+    const c = this.content!;
+    while (p < b.length) {
+      if (this.dotPending > 0) {
+        // a line began with "." (dotPending 1) or ".\r" (2)
+        const x = b[p]!;
+        if (x === 0x0a) {
+          this.endOfData(true);
+          return p + 1;
+        }
+        if (this.dotPending === 1 && x === 0x0d) {
+          this.dotPending = 2;
+          p++;
+          continue;
+        }
+        // not the end: the leading dot was stuffing (dropped); a held CR is content
+        if (this.dotPending === 2) c.push(CR, 0, 1);
+        this.dotPending = 0;
+        this.atLineStart = false;
+        continue;
+      }
+      if (this.atLineStart && b[p] === 0x2e) {
+        this.dotPending = 1;
+        p++;
+        continue;
+      }
+      const nl = b.indexOf(0x0a, p);
+      const stop = nl < 0 ? b.length : nl + 1;
+      c.push(b, p, stop);
+      this.atLineStart = nl >= 0;
+      p = stop;
+    }
+    return p;
+  }
+
+  /** After a gap inside DATA: skip to the end-of-data line, then read commands again. */
+  private resync(b: Uint8Array, p: number): number {
+    while (p < b.length) {
+      const nl = b.indexOf(0x0a, p);
+      const stop = nl < 0 ? b.length : nl;
+      this.append(ORIG, b, p, stop);
+      if (nl < 0) return b.length;
+      p = nl + 1;
+      const text = this.takeLine(ORIG);
+      if (text === '.') {
+        this.state = 'command';
+        return p;
+      }
+    }
+    return p;
+  }
+
+  private hold(b: Uint8Array): void {
+    if (this.heldBytes + b.length > MAX_HELD) {
+      this.anomaly('smtp_pipelining_overflow', 'client data sent before the reply to DATA');
+      this.state = 'done';
+      return;
+    }
+    this.held.push(b.slice());
+    this.heldBytes += b.length;
+  }
+
+  private command(text: string): void {
+    const m = COMMAND.exec(text.trim());
+    const verb = m?.[1]?.toUpperCase() ?? '';
+    const arg = m?.[2]?.trim() ?? '';
+    if (this.state === 'undecided') {
+      this.undecided += text.length + 1;
+      if (!FIRST_COMMANDS.has(verb)) {
+        if (this.undecided > MAX_UNDECIDED || text.length > 0) this.state = 'done';
+        return;
+      }
+      this.state = 'command';
+      this.o.session.appProto ??= 'smtp';
+    }
+    if (this.state === 'auth') {
+      this.saslResponse(text.trim());
+      return;
+    }
+    if (m === null || m[1] === undefined) {
+      if (text.trim() !== '') this.anomaly('smtp_bad_command', text.slice(0, 100));
+      return;
+    }
+    if (this.pending.length >= MAX_PENDING) {
+      this.anomaly('smtp_too_many_pending', `${MAX_PENDING} commands without replies`);
+      this.state = 'done';
+      return;
+    }
+    switch (verb) {
+      case 'EHLO':
+      case 'HELO':
+      case 'LHLO':
+        this.helo = arg;
+        break;
+      case 'MAIL':
+        if (this.content !== null) this.finishMessage();
+        this.mailFrom = address(arg, 'FROM');
+        this.rcptTo = [];
+        this.txTs = this.o.session.last;
+        break;
+      case 'RCPT': {
+        const to = address(arg, 'TO');
+        if (to !== null) this.rcptTo.push(to);
+        break;
+      }
+      case 'DATA':
+        this.startContent();
+        // the content follows the server's 354; what the client sends before it is held until then
+        this.state = 'wait-data';
+        break;
+      case 'BDAT': {
+        const bm = /^(\d{1,10})(?:\s+(LAST))?\s*$/i.exec(arg);
+        if (bm === null) {
+          this.anomaly('smtp_bad_bdat', `BDAT ${arg.slice(0, 40)}`);
+          this.state = 'done';
+          return;
+        }
+        if (this.content === null) this.startContent();
+        this.bdatLeft = Number(bm[1]);
+        this.bdatLast = bm[2] !== undefined;
+        this.pending.push({ verb, arg, last: this.bdatLast });
+        if (this.bdatLeft > 0) this.state = 'bdat';
+        else if (this.bdatLast) this.endOfData(false);
+        return;
+      }
+      case 'RSET':
+        if (this.content !== null) this.finishMessage();
+        this.resetTransaction();
+        break;
+      case 'AUTH': {
+        const [mech = '', initial] = arg.split(/\s+/);
+        this.authMechanism = mech.toUpperCase();
+        this.authStep = 0;
+        if (initial !== undefined && initial !== '=') this.saslResponse(initial, true);
+        break;
+      }
+      default:
+        break;
+    }
+    this.pending.push({ verb, arg });
+  }
+
+  /** A SASL response line: PLAIN carries authzid\0authcid\0password, LOGIN the user name first. */
+  private saslResponse(text: string, initial = false): void {
+    if (!initial) this.state = 'command';
+    if (text === '*') return; // cancelled
+    const decoded = base64Text(text);
+    if (decoded === null) return;
+    if (this.authMechanism === 'PLAIN') {
+      const parts = decoded.split('\0');
+      if (parts.length >= 3) this.authUser = parts[1]! || parts[0]!;
+    } else if (this.authMechanism === 'LOGIN' && this.authStep === 0 && this.authUser === null) {
+      this.authUser = decoded;
+    }
+    this.authStep++;
+  }
+
+  private startContent(): void {
+    this.content = new Content();
+    this.missing = 0;
+    this.atLineStart = true;
+    this.dotPending = 0;
+    if (this.txTs === 0) this.txTs = this.o.session.last;
+  }
+
+  /**
+   * The content is complete: the message waits for the server's verdict (the reply to the end of data, or to
+   * BDAT LAST), while the client may already start the next transaction.
+   */
+  private endOfData(dot: boolean): void {
+    this.state = 'command';
+    const m = this.message();
+    if (m === null) return;
+    this.awaiting.push(m);
+    if (dot) this.pending.push({ verb: '.', arg: '' });
+  }
+
+  /** A message that ends without its end of data (gap, RSET, end of the session) goes out as it is. */
+  private finishMessage(): void {
+    const m = this.message();
+    if (m !== null) this.o.emit(m);
+  }
+
+  /** The current content as a message (the transaction ends with it). */
+  private message(): SmtpMessage | null {
+    const c = this.content;
+    if (c === null) return null;
+    this.content = null;
+    const m: SmtpMessage = {
+      session: this.o.session,
+      transDepth: ++this.depth,
+      ts: this.txTs || this.o.session.last,
+      endTs: this.o.session.last,
+      helo: this.helo,
+      mailFrom: this.mailFrom,
+      rcptTo: this.rcptTo,
+      data: c.total > MAX_MESSAGE ? null : c.bytes(),
+      dataBytes: c.total,
+      missingBytes: this.missing,
+      lastReply: this.lastReply,
+      starttls: false,
+      authMechanism: this.authMechanism,
+      authUser: this.authUser,
+    };
+    if (c.total > MAX_MESSAGE) this.anomaly('smtp_message_too_large', `${c.total} bytes, more than ${MAX_MESSAGE} kept`);
+    this.resetTransaction();
+    return m;
+  }
+
+  private verdict(text: string): void {
+    const m = this.awaiting.shift();
+    if (m === undefined) return;
+    m.lastReply = text;
+    this.o.emit(m);
+  }
+
+  private resetTransaction(): void {
+    this.mailFrom = null;
+    this.rcptTo = [];
+    this.txTs = 0;
+  }
+
+  // ---------------------------------------------------------------------------------------------- server
+
+  private server(b: Uint8Array): void {
+    let p = 0;
+    while (p < b.length && this.state !== 'done') {
+      const nl = b.indexOf(0x0a, p);
+      const stop = nl < 0 ? b.length : nl;
+      this.append(1, b, p, stop);
+      if (nl < 0) return;
+      p = nl + 1;
+      const text = this.takeLine(1);
+      if (text !== null) this.reply(text);
+    }
+  }
+
+  private reply(text: string): void {
+    const m = /^(\d{3})([ -]?)(.*)$/.exec(text);
+    if (m === null) {
+      if (this.state !== 'undecided') this.anomaly('smtp_bad_reply', text.slice(0, 100));
+      return;
+    }
+    this.replyText.push(text);
+    if (m[2] === '-') {
+      if (this.replyText.length > 100) this.replyText = this.replyText.slice(-1);
+      return;
+    }
+    const code = Number(m[1]);
+    const full = this.replyText.join('\n');
+    this.replyText = [];
+    if (this.state === 'undecided') return; // the greeting: who speaks first decides nothing yet
+    const cmd = this.pending.shift();
+    if (cmd === undefined) return; // the greeting, or a reply nobody asked for
+    this.lastReply = full;
+    switch (cmd.verb) {
+      case '.':
+        this.verdict(full);
+        return;
+      case 'DATA':
+        if (code === 354) {
+          this.state = 'data';
+          this.release();
+        } else {
+          this.content = null;
+          this.state = 'command';
+          this.release();
+        }
+        return;
+      case 'BDAT':
+        if (cmd.last === true) this.verdict(full);
+        return;
+      case 'STARTTLS':
+        if (code === 220) this.switchToTls();
+        return;
+      case 'AUTH':
+        if (code === 334) {
+          // a challenge: the client answers with a line, and the exchange goes on until 235 or 5xx
+          this.state = 'auth';
+          this.pending.unshift(cmd);
+        }
+        return;
+      case 'MAIL':
+        if (code >= 400) this.resetTransaction();
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** The client bytes held while DATA waited for its reply, read now in the state the reply set. */
+  private release(): void {
+    const held = this.held;
+    this.held = [];
+    this.heldBytes = 0;
+    for (const h of held) this.client(h, 0);
+  }
+
+  private switchToTls(): void {
+    this.o.emit({
+      session: this.o.session,
+      transDepth: ++this.depth,
+      ts: this.o.session.last,
+      endTs: this.o.session.last,
+      helo: this.helo,
+      mailFrom: this.mailFrom,
+      rcptTo: this.rcptTo,
+      data: null,
+      dataBytes: 0,
+      missingBytes: 0,
+      lastReply: this.lastReply,
+      starttls: true,
+      authMechanism: this.authMechanism,
+      authUser: this.authUser,
+    });
+    this.state = 'done';
+  }
+
+  // ---------------------------------------------------------------------------------------------- lines
+
+  private append(dir: Dir, b: Uint8Array, start: number, end: number): void {
+    if (this.skipping[dir]) return;
+    const n = end - start;
+    if (this.lineLen[dir] + n > MAX_LINE) {
+      this.anomaly('smtp_line_too_long', `${dir === ORIG ? 'client' : 'server'} line over ${MAX_LINE} bytes`);
+      this.skipping[dir] = true;
+      this.lineLen[dir] = 0;
+      return;
+    }
+    this.line[dir].set(b.subarray(start, end), this.lineLen[dir]);
+    this.lineLen[dir] += n;
+  }
+
+  /** The completed line (without CR LF / LF), or null when it was too long and skipped. */
+  private takeLine(dir: Dir): string | null {
+    if (this.skipping[dir]) {
+      this.skipping[dir] = false;
+      return null;
+    }
+    let n = this.lineLen[dir];
+    this.lineLen[dir] = 0;
+    const l = this.line[dir];
+    if (n > 0 && l[n - 1] === 0x0d) n--;
+    return latin1.decode(l.subarray(0, n));
+  }
+
+  private anomaly(name: string, detail: string | null): void {
+    this.o.anomalies.add(this.o.session.last, this.o.session.uid, name, detail);
+  }
+}
+
+const CR = Uint8Array.of(0x0d);
+
+/** The address of `FROM:<a@b> SIZE=1` / `TO:<a@b>` (without brackets; "" for the null sender <>). */
+function address(arg: string, key: string): string | null {
+  const m = new RegExp(`^${key}\\s*:\\s*(<[^>]*>|\\S+)`, 'i').exec(arg);
+  if (m === null) return null;
+  return m[1]!.replace(/^<|>$/g, '');
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** A base64 SASL response as UTF-8 text, or null when it is not base64. */
+function base64Text(s: string): string | null {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 === 1) return null;
+  const out: number[] = [];
+  let acc = 0;
+  let bits = 0;
+  for (const ch of s.replace(/=+$/, '')) {
+    acc = (acc << 6) | B64.indexOf(ch);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push((acc >> bits) & 0xff);
+    }
+  }
+  return utf8.decode(Uint8Array.from(out));
+}

@@ -1,0 +1,332 @@
+// A captured SMTP message to records: the `smtp` row (envelope, decoded headers, MIME skeleton) and a `files`
+// row per attachment or inline non-text part (hashes, declared and real type, content-addressed copy).
+// Structure is ours (analyzers/mime); header decoding (RFC 2047 words, RFC 2231 parameters, charsets) is
+// libmime's and quoted-printable libqp's; the real type comes from the bytes (file-type).
+import { createHash } from 'node:crypto';
+import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileTypeFromBuffer } from 'file-type';
+import libmime from 'libmime';
+import libqp from 'libqp';
+import type { AnomalyLog } from '../core/anomaly.js';
+import { formatIpv4, formatIpv6 } from '../core/ip.js';
+import { header, MAX_MIME_DEPTH, parseMime, type MimePart } from '../analyzers/mime/mime-tree.js';
+import type { SmtpMessage } from '../analyzers/smtp/smtp-analyzer.js';
+import type { FileRecord } from '../schema/files.js';
+import type { SmtpRecord } from '../schema/smtp.js';
+
+export interface MailOptions {
+  anomalies: Pick<AnomalyLog, 'add'>;
+  /** where extracted objects go (`DIR/files/ab/abcd...`); null = hash and type them, store nothing */
+  filesDir: string | null;
+  /** every leaf part becomes a files record, text bodies included */
+  allParts?: boolean;
+}
+
+export interface MailRecords {
+  smtp: SmtpRecord;
+  files: FileRecord[];
+  /** the objects' bytes, in the order of `files` (for callers that write them elsewhere) */
+  contents: Uint8Array[];
+}
+
+const latin1 = new TextDecoder('latin1');
+const B62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** "F" + 17 base62 digits from the session uid and the object's place (same capture, same fuid). */
+export function makeFuid(...parts: (string | number)[]): string {
+  const h = createHash('sha256').update(parts.join('\0')).digest();
+  let s = 'F';
+  for (let i = 0; s.length < 18; i++) s += B62[h[i]! % 62]!;
+  return s;
+}
+
+function hashes(b: Uint8Array): { md5: string; sha1: string; sha256: string } {
+  return {
+    md5: createHash('md5').update(b).digest('hex'),
+    sha1: createHash('sha1').update(b).digest('hex'),
+    sha256: createHash('sha256').update(b).digest('hex'),
+  };
+}
+
+/** The part's body without its transfer encoding (base64, quoted-printable, uuencode; else as sent). */
+export function decodeBody(p: MimePart): Uint8Array {
+  const cte = (header(p, 'content-transfer-encoding') ?? '').trim().toLowerCase();
+  if (cte === 'base64') return new Uint8Array(Buffer.from(latin1.decode(p.body), 'base64'));
+  if (cte === 'quoted-printable') return new Uint8Array(libqp.decode(latin1.decode(p.body)));
+  if (cte === 'x-uuencode' || cte === 'uuencode' || cte === 'x-uue') return uudecode(p.body)?.data ?? p.body;
+  return p.body;
+}
+
+/** uuencoded data ("begin 644 name" ... "end"), or null. */
+export function uudecode(b: Uint8Array): { name: string; data: Uint8Array } | null {
+  const text = latin1.decode(b);
+  const m = /^begin [0-7]{3,4} ([^\r\n]*)\r?\n/m.exec(text);
+  if (m === null) return null;
+  const out: number[] = [];
+  for (const line of text.slice(m.index + m[0].length).split(/\r?\n/)) {
+    if (line === 'end' || line === '`' || line === '') {
+      if (line === 'end') break;
+      continue;
+    }
+    const n = (line.charCodeAt(0) - 32) & 63;
+    const bytes: number[] = [];
+    for (let i = 1; i + 3 < line.length + 3 && bytes.length < n; i += 4) {
+      const c = [0, 1, 2, 3].map((k) => ((line.charCodeAt(i + k) || 32) - 32) & 63);
+      bytes.push((c[0]! << 2) | (c[1]! >> 4), ((c[1]! & 15) << 4) | (c[2]! >> 2), ((c[2]! & 3) << 6) | c[3]!);
+    }
+    out.push(...bytes.slice(0, n));
+  }
+  return { name: m[1]!.trim(), data: Uint8Array.from(out) };
+}
+
+function decoded(s: string | null): string | null {
+  if (s === null) return null;
+  try {
+    return libmime.decodeWords(s);
+  } catch {
+    return s;
+  }
+}
+
+function paramsOf(v: string | null): { value: string; params: Record<string, string> } {
+  if (v === null || v === '') return { value: '', params: {} };
+  try {
+    return libmime.parseHeaderValue(v);
+  } catch {
+    return { value: v.split(';')[0]!.trim().toLowerCase(), params: {} };
+  }
+}
+
+/** The addresses of an address-list header (a@b from "Name <a@b>, c@d"). */
+export function addresses(v: string | null): string[] {
+  if (v === null) return [];
+  const out: string[] = [];
+  // commas inside quoted display names do not separate addresses
+  for (const item of v.replace(/"(?:[^"\\]|\\.)*"/g, '""').split(',')) {
+    const m = /<([^>]*)>/.exec(item) ?? /([^\s<>()",;:]+@[^\s<>()",;:]+)/.exec(item);
+    if (m !== null && m[1]!.trim() !== '') out.push(m[1]!.trim());
+  }
+  return out;
+}
+
+interface Leaf {
+  part: MimePart;
+  data: Uint8Array;
+  filename: string | null;
+  disposition: string;
+  declared: string;
+}
+
+/** The records of one captured message. Objects are stored (when a directory is given) before this returns. */
+export async function mailRecords(m: SmtpMessage, o: MailOptions): Promise<MailRecords> {
+  const s = m.session;
+  const endpoints = {
+    src_ip: s.v6 ? formatIpv6(s.a6!) : formatIpv4(s.a4),
+    src_port: s.aPort,
+    dst_ip: s.v6 ? formatIpv6(s.b6!) : formatIpv4(s.b4),
+    dst_port: s.bPort,
+  };
+  const problems = { add: (name: string, detail: string) => o.anomalies.add(m.endTs, s.uid, name, detail) };
+  const files: FileRecord[] = [];
+  const contents: Uint8Array[] = [];
+  const skeleton: string[] = [];
+  let root: MimePart | null = null;
+  if (m.data !== null) {
+    root = parseMime(m.data, problems);
+    await walk(root, 0);
+  }
+
+  async function walk(p: MimePart, indent: number): Promise<void> {
+    const pad = '    '.repeat(indent);
+    const ct = paramsOf(p.contentType || null);
+    const disp = paramsOf(header(p, 'content-disposition'));
+    if (p.children.length > 0 || p.type.startsWith('multipart/')) {
+      skeleton.push(`${pad}Content-type: ${p.type}`, `${pad}Part: ${p.path || '(message)'}`, `${pad}Num-parts: ${p.children.length}`, `${pad}--`);
+      for (const c of p.children) await walk(c, indent + 1);
+      return;
+    }
+    const data = decodeBody(p);
+    const filename = decoded(disp.params.filename ?? ct.params.name ?? null);
+    const leaf: Leaf = { part: p, data, filename, disposition: disp.value.toLowerCase(), declared: p.contentType === '' ? p.type : ct.value.toLowerCase() || p.type };
+    const lines = [`${pad}Content-type: ${p.type}`, `${pad}Part: ${p.path}`];
+    if (filename !== null) lines.push(`${pad}Filename: ${filename}`);
+    if (p.type === 'message/rfc822' || p.type === 'message/global') {
+      skeleton.push(...lines, `${pad}Size: ${data.length}`, `${pad}--`);
+      if (p.depth + 1 >= MAX_MIME_DEPTH) {
+        problems.add('mime_too_deep', `message/rfc822 at part ${p.path} not opened`);
+      } else {
+        const inner = parseMime(data, problems, p.path, p.depth + 1);
+        const subj = decoded(header(inner, 'subject'));
+        if (subj !== null) skeleton.push(`${pad}    Subject: ${subj}`);
+        await walk(inner, indent + 1);
+      }
+      if (!o.allParts) return;
+    }
+    // classic uuencoded attachments inside a text body
+    if (p.type === 'text/plain' && !/^(base64|quoted-printable)$/i.test(header(p, 'content-transfer-encoding') ?? '')) {
+      const uu = uudecode(p.body);
+      if (uu !== null) {
+        const f = await fileRecord({ ...leaf, data: uu.data, filename: uu.name, declared: 'application/octet-stream' }, `${p.path}.uu`);
+        lines.push(`${pad}Uuencoded: ${uu.name} ${f.size} bytes sha256 ${f.sha256}`);
+      }
+    }
+    const wanted = o.allParts === true || leaf.disposition === 'attachment' || filename !== null ||
+      (!p.type.startsWith('text/') && !p.type.startsWith('multipart/') && !p.type.startsWith('message/'));
+    if (wanted) {
+      const f = await fileRecord(leaf, p.path);
+      lines.push(`${pad}Size: ${f.size}`, `${pad}Real-type: ${f.mime_type ?? 'unknown'}`, `${pad}SHA-256: ${f.sha256}`);
+      if (f.stored_path !== null) lines.push(`${pad}Stored: ${f.stored_path}`);
+    } else {
+      lines.push(`${pad}Size: ${data.length}`);
+    }
+    skeleton.push(...lines, `${pad}--`);
+  }
+
+  async function fileRecord(l: Leaf, path: string): Promise<FileRecord> {
+    const h = hashes(l.data);
+    const real = await realType(l.data);
+    const stored = o.filesDir === null ? null : await store(o.filesDir, h.sha256, l.data);
+    const f: FileRecord = {
+      fuid: makeFuid(s.uid, m.transDepth, path),
+      uid: s.uid,
+      ts: m.endTs,
+      source: 'smtp',
+      message_id: root === null ? null : header(root, 'message-id'),
+      part_path: path,
+      filename: l.filename,
+      declared_type: l.declared,
+      mime_type: real,
+      size: l.data.length,
+      missing_bytes: m.missingBytes > 0 ? m.missingBytes : 0,
+      md5: h.md5,
+      sha1: h.sha1,
+      sha256: h.sha256,
+      stored_path: stored,
+      capture_id: null,
+    };
+    if (typeMismatch(l.declared, l.filename, real)) {
+      problems.add('file_type_mismatch', `${l.filename ?? path}: labelled ${l.declared}, content is ${real}`);
+    }
+    files.push(f);
+    contents.push(l.data);
+    return f;
+  }
+
+  const rootHeader = (n: string): string | null => (root === null ? null : header(root, n));
+  const all = (n: string): string[] => (root === null ? [] : root.headers.filter(([k]) => k === n).map(([, v]) => v));
+  const smtp: SmtpRecord = {
+    uid: s.uid,
+    ts: m.ts,
+    ...endpoints,
+    trans_depth: m.transDepth,
+    helo: m.helo,
+    mail_from: m.mailFrom,
+    rcpt_to: m.rcptTo,
+    from: decoded(rootHeader('from')),
+    to: addresses(rootHeader('to')),
+    cc: addresses(rootHeader('cc')),
+    subject: decoded(rootHeader('subject')),
+    date: rootHeader('date'),
+    message_id: rootHeader('message-id'),
+    in_reply_to: rootHeader('in-reply-to'),
+    received: all('received'),
+    x_originating_ip: rootHeader('x-originating-ip'),
+    user_agent: rootHeader('user-agent') ?? rootHeader('x-mailer'),
+    auth_mechanism: m.authMechanism,
+    auth_user: m.authUser,
+    starttls: m.starttls,
+    last_reply: m.lastReply,
+    data_bytes: m.dataBytes,
+    missing_bytes: m.missingBytes,
+    fuids: files.map((f) => f.fuid),
+    skeleton: skeleton.length === 0 ? null : skeleton.join('\n'),
+    capture_id: null,
+  };
+  return { smtp, files, contents };
+}
+
+/** The type the bytes say (magic numbers), else text or octet-stream by content; null for nothing. */
+export async function realType(b: Uint8Array): Promise<string | null> {
+  if (b.length === 0) return null;
+  const t = await fileTypeFromBuffer(b);
+  if (t !== undefined) return t.mime;
+  let binary = 0;
+  const n = Math.min(b.length, 4096);
+  for (let i = 0; i < n; i++) {
+    const c = b[i]!;
+    if (c === 0 || (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c && c !== 0x1b)) binary++;
+  }
+  return binary === 0 ? 'text/plain' : 'application/octet-stream';
+}
+
+/** Types that are the same thing under two names, or one inside the other (a .docx is a zip). */
+const SAME: readonly (readonly string[])[] = [
+  ['application/zip', 'application/x-zip-compressed', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+    'application/java-archive', 'application/vnd.oasis.opendocument.text', 'application/epub+zip'],
+  ['application/x-msdownload', 'application/x-msdos-program', 'application/x-dosexec', 'application/vnd.microsoft.portable-executable', 'application/exe'],
+  ['image/jpeg', 'image/jpg', 'image/pjpeg'],
+  ['application/x-cfb', 'application/msword', 'application/vnd.ms-excel', 'application/vnd.ms-powerpoint', 'application/vnd.ms-outlook'],
+];
+const BY_EXTENSION: Readonly<Record<string, string>> = {
+  pdf: 'application/pdf', zip: 'application/zip', exe: 'application/x-msdownload', dll: 'application/x-msdownload',
+  png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', doc: 'application/x-cfb', xls: 'application/x-cfb',
+  docx: 'application/zip', xlsx: 'application/zip', pptx: 'application/zip', gz: 'application/gzip', rar: 'application/x-rar-compressed',
+  '7z': 'application/x-7z-compressed', txt: 'text/plain', csv: 'text/plain',
+};
+
+function same(a: string, b: string): boolean {
+  return a === b || SAME.some((g) => g.includes(a) && g.includes(b));
+}
+
+/**
+ * Label and content disagree: the content has a recognised type that is neither the declared one nor what the
+ * file name's extension promises (an .exe named invoice.pdf). Generic labels (octet-stream) promise nothing.
+ */
+export function typeMismatch(declared: string, filename: string | null, real: string | null): boolean {
+  if (real === null || real === 'text/plain' || real === 'application/octet-stream') return false;
+  const ext = filename !== null && filename.includes('.') ? filename.slice(filename.lastIndexOf('.') + 1).toLowerCase() : null;
+  const byName = ext !== null ? BY_EXTENSION[ext] : undefined;
+  if (byName !== undefined && !same(byName, real) && !(byName === 'text/plain' && real.startsWith('text/'))) return true;
+  const generic = declared === '' || declared === 'application/octet-stream' || declared.startsWith('text/') || declared === 'application/unknown';
+  return !generic && !same(declared, real) && byName === undefined;
+}
+
+/** Writes `files/ab/<sha256>` under dir once (same content, same file); returns the relative path. */
+export async function store(dir: string, sha256: string, data: Uint8Array): Promise<string> {
+  const rel = join('files', sha256.slice(0, 2), sha256);
+  const full = join(dir, rel);
+  try {
+    await stat(full);
+    return rel;
+  } catch {
+    // not there yet
+  }
+  await mkdir(join(dir, 'files', sha256.slice(0, 2)), { recursive: true });
+  const tmp = `${full}.tmp-${process.pid}`;
+  await writeFile(tmp, data);
+  await rename(tmp, full);
+  return rel;
+}
+
+/**
+ * Messages the SMTP analyzer hands over while packets are read (synchronously) wait here; drain() turns them
+ * into records between chunks (MIME decoding, type detection and storing are asynchronous).
+ */
+export class MailQueue {
+  private pending: SmtpMessage[] = [];
+
+  constructor(private readonly o: MailOptions, private readonly out: (r: MailRecords, m: SmtpMessage) => void | Promise<void>) {}
+
+  readonly push = (m: SmtpMessage): void => {
+    this.pending.push(m);
+  };
+
+  async drain(): Promise<void> {
+    while (this.pending.length > 0) {
+      const m = this.pending.shift()!;
+      await this.out(await mailRecords(m, this.o), m);
+    }
+  }
+}

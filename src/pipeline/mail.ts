@@ -251,6 +251,10 @@ export async function realType(b: Uint8Array): Promise<string | null> {
   if (b.length === 0) return null;
   const t = await fileTypeFromBuffer(b);
   if (t !== undefined) return t.mime;
+  // markup that magic numbers do not cover (libmagic calls these text/html and text/xml too)
+  const head = latin1.decode(b.subarray(0, 512)).trimStart().toLowerCase();
+  if (/^(<!doctype html|<html|<head|<body|<meta|<!--[\s\S]*?-->\s*<html)/.test(head)) return 'text/html';
+  if (head.startsWith('<?xml')) return 'text/xml';
   let binary = 0;
   const n = Math.min(b.length, 4096);
   for (let i = 0; i < n; i++) {

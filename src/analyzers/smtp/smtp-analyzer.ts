@@ -93,6 +93,8 @@ export class SmtpAnalyzer implements StreamAnalyzer {
   private readonly skipping: [boolean, boolean] = [false, false];
   private undecided = 0;
   private readonly ended = [false, false];
+  /** the server's side has sent something (a one-sided capture has none) */
+  private serverSeen = false;
   private flushed = false;
   /** commands waiting for their replies, oldest first */
   private pending: Pending[] = [];
@@ -167,6 +169,11 @@ export class SmtpAnalyzer implements StreamAnalyzer {
   private flushAll(): void {
     if (this.flushed) return;
     this.flushed = true;
+    if (this.state === 'wait-data' && this.held.length > 0) {
+      // the reply to DATA never came, but the content did: take it as the content
+      this.state = 'data';
+      this.release();
+    }
     for (const m of this.awaiting) this.o.emit(m);
     this.awaiting = [];
     if (this.content !== null) this.finishMessage();
@@ -322,8 +329,9 @@ export class SmtpAnalyzer implements StreamAnalyzer {
       }
       case 'DATA':
         this.startContent();
-        // the content follows the server's 354; what the client sends before it is held until then
-        this.state = 'wait-data';
+        // the content follows the server's 354; what the client sends before it is held until then (a
+        // capture that has only the client's side goes straight on)
+        this.state = this.serverSeen ? 'wait-data' : 'data';
         break;
       case 'BDAT': {
         const bm = /^(\d{1,10})(?:\s+(LAST))?\s*$/i.exec(arg);
@@ -440,6 +448,7 @@ export class SmtpAnalyzer implements StreamAnalyzer {
   // ---------------------------------------------------------------------------------------------- server
 
   private server(b: Uint8Array): void {
+    this.serverSeen = true;
     let p = 0;
     while (p < b.length && this.state !== 'done') {
       const nl = b.indexOf(0x0a, p);

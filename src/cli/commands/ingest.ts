@@ -1,4 +1,5 @@
 // `haystack ingest <capture|dir...>`: sessions, tls records and anomalies of every capture into the store.
+import { dirname } from 'node:path';
 import { ingest } from '../../pipeline/ingest.js';
 import { openStore } from '../../store/open.js';
 import { homeNetOption, parse, stringOption } from '../args.js';
@@ -6,10 +7,12 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, type CliIo } from '../
 import { Progress } from '../progress.js';
 import { DB_OPTION } from '../store-args.js';
 
-export const summary = 'write sessions, tls records and anomalies of captures (files or directories) into the store';
-export const usage = `haystack ingest <capture|dir...> [--db URL] [--home-net CIDR,...] [--sensor NAME]
+export const summary = 'write sessions, tls, smtp and files records and anomalies of captures (files or directories) into the store';
+export const usage = `haystack ingest <capture|dir...> [--db URL] [--home-net CIDR,...] [--sensor NAME] [--files DIR]
   --db URL   a DuckDB file (default ./haystack.duckdb or $HAYSTACK_DB), duckdb:PATH, or
              clickhouse://user:pass@host:8123/db[?cluster=NAME]
+  --files DIR  where mail attachments are stored (DIR/files/ab/<sha256>); default: beside the DuckDB file
+               (ClickHouse: not stored unless given; hashes and types are recorded either way)
 A capture already in the store (same SHA-256) is skipped; an interrupted ingest is redone from scratch.`;
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
@@ -17,6 +20,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     ...DB_OPTION,
     'home-net': { type: 'string', multiple: true },
     sensor: { type: 'string' },
+    files: { type: 'string' },
   });
   if (values.help === true) {
     io.stdout(`${usage}\n`);
@@ -28,12 +32,15 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const homeNet = homeNetOption(values['home-net']);
   const store = await openStore(stringOption(values.db));
+  // extracted objects: --files DIR, else beside a DuckDB file, else (ClickHouse) hashed and typed only
+  const filesDir = stringOption(values.files) ?? (store.dialect === 'duckdb' ? dirname(store.location) : null);
   const progress = new Progress(io);
   let code = EXIT_OK;
   try {
     const s = await ingest(store, positionals, {
       homeNet,
       sensor: stringOption(values.sensor) ?? null,
+      filesDir,
       progress: (p, b, size) => progress.update(p, b, size),
     });
     progress.done();
@@ -63,7 +70,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       `haystack ingest: ${done} capture${done === 1 ? '' : 's'} ingested into ${store.location}` +
       `${s.files.length - done > 0 ? ` (${s.files.filter((f) => f.status === 'already').length} already there, ${s.files.filter((f) => f.status === 'failed').length} failed)` : ''}` +
       `${s.skipped.length > 0 ? `, ${s.skipped.length} non-capture files skipped` : ''}: ` +
-      `${packets} packets, ${sessions} sessions, ${records} records, ${mb.toFixed(1)} MB in ${s.seconds.toFixed(2)} s (${(mb / Math.max(s.seconds, 1e-3)).toFixed(0)} MB/s)\n`,
+      `${packets} packets, ${sessions} sessions, ${records} records, ${mb.toFixed(1)} MB in ${s.seconds.toFixed(2)} s (${(mb / Math.max(s.seconds, 1e-3)).toFixed(mb / Math.max(s.seconds, 1e-3) < 10 ? 1 : 0)} MB/s)\n`,
     );
   } finally {
     await store.close();

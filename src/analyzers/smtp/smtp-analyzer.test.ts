@@ -1,0 +1,107 @@
+// The SMTP analyzer on synthetic dialogues: BDAT (with LAST and bad sizes), AUTH without the secret,
+// STARTTLS, pipelined DATA whose content comes in the same segment, bare-LF end of data, gaps, RSET,
+// one-sided captures, and streams that are not SMTP (FTP's 220 greeting).
+import { describe, expect, it } from 'vitest';
+import { AnomalyLog } from '../../core/anomaly.js';
+import { Session } from '../../flow/session.js';
+import { ORIG, RESP, type Dir } from '../../reassembly/stream-analyzer.js';
+import { SmtpAnalyzer, type SmtpMessage } from './smtp-analyzer.js';
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+function run(steps: ([Dir, string] | ['gap', Dir, number])[]): { msgs: SmtpMessage[]; anomalies: string[]; a: SmtpAnalyzer } {
+  const s = new Session();
+  s.uid = 'Ctest';
+  const msgs: SmtpMessage[] = [];
+  const anomalies: string[] = [];
+  const a = new SmtpAnalyzer({ session: s, anomalies: new AnomalyLog((e) => anomalies.push(e.name)), emit: (m) => msgs.push(m) });
+  for (const st of steps) {
+    if (st[0] === 'gap') a.gap(st[1], st[2]);
+    else a.deliver(st[0], enc.encode(st[1]));
+  }
+  a.end(ORIG);
+  a.end(RESP);
+  return { msgs, anomalies, a };
+}
+
+const C = (t: string): [Dir, string] => [ORIG, t];
+const S = (t: string): [Dir, string] => [RESP, t];
+const body = (m: SmtpMessage): string => (m.data === null ? '' : dec.decode(m.data));
+
+describe('SmtpAnalyzer', () => {
+  it('reads BDAT chunks (LAST ends the message) without waiting for replies', () => {
+    const { msgs } = run([
+      S('220 mx ESMTP\r\n'), C('EHLO c\r\n'), S('250-mx\r\n250 CHUNKING\r\n'),
+      C('MAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nBDAT 10\r\nSubject: 1'), C('\r\nBDAT 9 LAST\r\n\r\nhello\r\n'),
+      S('250 ok\r\n250 ok\r\n250 10 octets\r\n250 queued\r\n'), C('QUIT\r\n'), S('221 bye\r\n'),
+    ]);
+    expect(msgs.map((m) => [m.mailFrom, m.rcptTo, body(m), m.lastReply])).toEqual([['a@x', ['b@y'], 'Subject: 1\r\nhello\r\n', '250 queued']]);
+  });
+
+  it('refuses a BDAT without a size and stops', () => {
+    const { msgs, anomalies, a } = run([S('220 mx\r\n'), C('EHLO c\r\nMAIL FROM:<a@x>\r\nBDAT lots\r\n')]);
+    expect(anomalies).toContain('smtp_bad_bdat');
+    expect(a.active).toBe(false);
+    expect(msgs).toEqual([]);
+  });
+
+  it('records the AUTH mechanism and user, never the password', () => {
+    const plain = run([S('220 mx\r\n'), C('EHLO c\r\n'), S('250 AUTH PLAIN LOGIN\r\n'), C(`AUTH PLAIN ${btoa('\0alice\0s3cret')}\r\n`), S('235 ok\r\n'),
+      C('MAIL FROM:<a@x>\r\n'), S('250 ok\r\n'), C('RCPT TO:<b@y>\r\n'), S('250 ok\r\n'), C('DATA\r\n'), S('354 go\r\n'), C('x\r\n.\r\n'), S('250 ok\r\n')]);
+    expect(plain.msgs.map((m) => [m.authMechanism, m.authUser])).toEqual([['PLAIN', 'alice']]);
+    const login = run([S('220 mx\r\n'), C('EHLO c\r\n'), S('250 AUTH LOGIN\r\n'), C('AUTH LOGIN\r\n'), S('334 VXNlcm5hbWU6\r\n'), C(`${btoa('bob')}\r\n`),
+      S('334 UGFzc3dvcmQ6\r\n'), C(`${btoa('hunter2')}\r\n`), S('235 ok\r\n'), C('MAIL FROM:<a@x>\r\n'), S('250 ok\r\n'), C('DATA\r\n'), S('354 go\r\n'), C('x\r\n.\r\n'), S('250 ok\r\n')]);
+    expect(login.msgs.map((m) => [m.authMechanism, m.authUser, m.mailFrom])).toEqual([['LOGIN', 'bob', 'a@x']]);
+    expect(JSON.stringify(login.msgs)).not.toContain('hunter2');
+  });
+
+  it('ends with a starttls record when the server agrees to STARTTLS', () => {
+    const { msgs, a } = run([S('220 mx\r\n'), C('EHLO c\r\n'), S('250 STARTTLS\r\n'), C('STARTTLS\r\n'), S('220 go ahead\r\n'), C('\x16\x03\x01\x00\x05hello')]);
+    expect(msgs.map((m) => [m.starttls, m.helo, m.data])).toEqual([[true, 'c', null]]);
+    expect(a.active).toBe(false);
+  });
+
+  it('holds content sent with a pipelined DATA until the 354, and ends data on a bare-LF dot line', () => {
+    const { msgs } = run([
+      S('220 mx\r\n'), C('EHLO c\r\n'), S('250 PIPELINING\r\n'),
+      C('MAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\nSubject: s\n\n..dotted\nbody\n.\nQUIT\r\n'),
+      S('250 ok\r\n250 ok\r\n354 go\r\n250 queued\r\n221 bye\r\n'),
+    ]);
+    expect(msgs.map((m) => [body(m), m.lastReply])).toEqual([['Subject: s\n\n.dotted\nbody\n', '250 queued']]);
+  });
+
+  it('drops the content of a refused DATA and reads what follows as commands', () => {
+    const { msgs } = run([S('220 mx\r\n'), C('EHLO c\r\nMAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\n'), S('250 ok\r\n250 ok\r\n250 ok\r\n554 no valid recipients\r\n'),
+      C('RSET\r\nMAIL FROM:<c@x>\r\nRCPT TO:<d@y>\r\nDATA\r\n'), S('250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n'), C('second\r\n.\r\n'), S('250 queued\r\n')]);
+    expect(msgs.map((m) => [m.mailFrom, body(m), m.transDepth])).toEqual([['c@x', 'second\r\n', 1]]);
+  });
+
+  it('ends a message cut by a gap, counts the missing bytes, and finds the next transaction', () => {
+    const { msgs, anomalies } = run([
+      S('220 mx\r\n'), C('EHLO c\r\n'), S('250 ok\r\n'), C('MAIL FROM:<a@x>\r\n'), S('250 ok\r\n'), C('RCPT TO:<b@y>\r\n'), S('250 ok\r\n'),
+      C('DATA\r\n'), S('354 go\r\n'), C('first part\r\n'), ['gap', ORIG, 1000], C('rest of it\r\n.\r\n'), S('250 queued\r\n'),
+      C('MAIL FROM:<e@x>\r\n'), S('250 ok\r\n'), C('RCPT TO:<f@y>\r\n'), S('250 ok\r\n'), C('DATA\r\n'), S('354 go\r\n'), C('whole\r\n.\r\n'), S('250 queued\r\n'),
+    ]);
+    expect(anomalies).toContain('smtp_gap');
+    expect(msgs.map((m) => [m.mailFrom, body(m), m.missingBytes])).toEqual([['a@x', 'first part\r\n', 1000], ['e@x', 'whole\r\n', 0]]);
+  });
+
+  it('reads a capture that has only the client side', () => {
+    const { msgs } = run([C('ehlo c\r\nmail FROM:<a@x>\r\nrcpt TO:<b@y>\r\ndata\r\nSubject: one-sided\r\n\r\nhi\r\n.\r\nquit\r\n')]);
+    expect(msgs.map((m) => [m.helo, body(m)])).toEqual([['c', 'Subject: one-sided\r\n\r\nhi\r\n']]);
+  });
+
+  it('is not SMTP when the client answers a 220 with something else (FTP), and says so', () => {
+    const { msgs, a } = run([S('220 ftp ready\r\n'), C('USER anonymous\r\n')]);
+    expect(a.active).toBe(false);
+    expect(msgs).toEqual([]);
+  });
+
+  it('names over-long lines and keeps going', () => {
+    const { msgs, anomalies } = run([S('220 mx\r\n'), C(`EHLO ${'x'.repeat(5000)}\r\nEHLO c\r\n`), S('250 ok\r\n250 ok\r\n'),
+      C('MAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\n'), S('250 ok\r\n250 ok\r\n354 go\r\n'), C('.\r\n'), S('250 ok\r\n')]);
+    expect(anomalies).toContain('smtp_line_too_long');
+    expect(msgs.map((m) => [m.helo, m.dataBytes])).toEqual([['c', 0]]);
+  });
+});

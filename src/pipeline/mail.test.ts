@@ -1,0 +1,81 @@
+// Mail to records on synthetic messages: the label/content mismatch analysts hunt for, uuencoded bodies,
+// address lists, part numbers through a forwarded message, malformed structure and nesting limits.
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { AnomalyLog } from '../core/anomaly.js';
+import { Session } from '../flow/session.js';
+import type { SmtpMessage } from '../analyzers/smtp/smtp-analyzer.js';
+import { addresses, mailRecords, typeMismatch, uudecode } from './mail.js';
+
+const enc = new TextEncoder();
+const MZ = Buffer.concat([Buffer.from('4d5a90000300000004000000ffff0000b800000000000000400000000000000000000000', 'hex'), Buffer.alloc(200)]);
+
+function message(text: string): SmtpMessage {
+  const s = new Session();
+  s.uid = 'Ctest';
+  return {
+    session: s, transDepth: 1, ts: 1, endTs: 2, helo: 'c', mailFrom: 'a@x', rcptTo: ['b@y'], data: enc.encode(text), dataBytes: text.length,
+    missingBytes: 0, lastReply: '250 ok', starttls: false, authMechanism: null, authUser: null,
+  };
+}
+
+async function records(text: string, allParts = false): Promise<{ r: Awaited<ReturnType<typeof mailRecords>>; anomalies: string[] }> {
+  const anomalies: string[] = [];
+  const r = await mailRecords(message(text), { anomalies: new AnomalyLog((a) => anomalies.push(`${a.name}: ${a.detail}`)), filesDir: null, allParts });
+  return { r, anomalies };
+}
+
+describe('mail records', () => {
+  it('flags an executable labelled and named as a PDF, not one labelled as what it is', async () => {
+    expect(typeMismatch('application/pdf', 'invoice.pdf', 'application/x-msdownload')).toBe(true);
+    expect(typeMismatch('application/octet-stream', 'invoice.pdf', 'application/x-msdownload')).toBe(true);
+    expect(typeMismatch('application/x-msdownload', 'invoice.exe', 'application/x-msdownload')).toBe(false);
+    expect(typeMismatch('application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'a.docx', 'application/zip')).toBe(false);
+    expect(typeMismatch('application/octet-stream', 'blob.bin', 'application/pdf')).toBe(false);
+    expect(typeMismatch('image/png', 'chart.png', 'image/png')).toBe(false);
+    const b64 = MZ.toString('base64');
+    const { r, anomalies } = await records([
+      'From: billing@vendor.example', 'To: Victim <victim@corpus.example>, "Doe, Jane" <jane@corpus.example>', 'Subject: =?UTF-8?Q?Rechnung_f=C3=BCr_Sie?=',
+      'Content-Type: multipart/mixed; boundary="b"', '', '--b', 'Content-Type: text/plain', '', 'see attached', '--b',
+      'Content-Type: application/pdf; name="invoice.pdf"', 'Content-Disposition: attachment; filename="invoice.pdf"', 'Content-Transfer-Encoding: base64', '', b64, '--b--', '',
+    ].join('\r\n'));
+    expect(r.smtp.subject).toBe('Rechnung für Sie');
+    expect(r.smtp.to).toEqual(['victim@corpus.example', 'jane@corpus.example']);
+    expect(r.files.map((f) => [f.filename, f.declared_type, f.mime_type, f.size, f.sha256])).toEqual([
+      ['invoice.pdf', 'application/pdf', 'application/x-msdownload', MZ.length, createHash('sha256').update(MZ).digest('hex')],
+    ]);
+    expect(anomalies).toEqual([expect.stringMatching(/^file_type_mismatch: invoice\.pdf: labelled application\/pdf, content is application\/x-msdownload/)]);
+  });
+
+  it('decodes uuencoded attachments in a text body', async () => {
+    const uu = ['begin 644 hi.txt', '#:&D*', '`', 'end'].join('\n');
+    expect(uudecode(enc.encode(uu))).toEqual({ name: 'hi.txt', data: enc.encode('hi\n') });
+    const { r } = await records(`Subject: uu\r\n\r\nhere it is\r\n${uu}\r\n`);
+    expect(r.files.map((f) => [f.filename, f.size, f.part_path])).toEqual([['hi.txt', 3, '1.uu']]);
+  });
+
+  it('numbers parts through a forwarded message as IMAP does', async () => {
+    const inner = ['From: x@y', 'Subject: inner', 'Content-Type: multipart/mixed; boundary=i', '', '--i', 'Content-Type: text/plain', '', 'inner body', '--i',
+      'Content-Type: text/plain; name=a.txt', '', 'AAA', '--i--', ''].join('\r\n');
+    const { r } = await records(['Subject: fwd', 'Content-Type: multipart/mixed; boundary=o', '', '--o', 'Content-Type: text/plain', '', 'fwd',
+      '--o', 'Content-Type: message/rfc822', '', inner, '--o--', ''].join('\r\n'), true);
+    expect(r.files.map((f) => [f.part_path, f.filename, f.size])).toEqual([['1', null, 3], ['2.1', null, 10], ['2.2', 'a.txt', 3], ['2', null, inner.length]]);
+    expect(r.smtp.skeleton).toContain('    Subject: inner');
+  });
+
+  it('reports malformed structure and keeps what it found', async () => {
+    const { r, anomalies } = await records('Subject: x\r\nContent-Type: multipart/mixed; boundary=zz\r\n\r\n--zz\r\nContent-Type: image/png; name=p.png\r\n\r\nnot a png\r\n');
+    expect(anomalies).toContainEqual(expect.stringMatching(/^mime_unterminated_multipart/));
+    expect(r.files.map((f) => f.filename)).toEqual(['p.png']);
+    const nob = await records('Subject: x\r\nContent-Type: multipart/mixed\r\n\r\nbody\r\n');
+    expect(nob.anomalies).toContainEqual(expect.stringMatching(/^mime_no_boundary/));
+    let deep = 'Content-Type: text/plain\r\n\r\nbottom\r\n';
+    for (let i = 0; i < 30; i++) deep = `Content-Type: multipart/mixed; boundary=b${i}\r\n\r\n--b${i}\r\n${deep}--b${i}--\r\n`;
+    expect((await records(`Subject: deep\r\n${deep}`)).anomalies).toContainEqual(expect.stringMatching(/^mime_too_deep/));
+  });
+
+  it('parses address lists', () => {
+    expect(addresses('"Doe, Jane" <jane@x.example>, bob@y.example, Carol <carol@z.example>')).toEqual(['jane@x.example', 'bob@y.example', 'carol@z.example']);
+    expect(addresses('undisclosed-recipients:;')).toEqual([]);
+  });
+});

@@ -52,7 +52,9 @@ function hashes(b: Uint8Array): { md5: string; sha1: string; sha256: string } {
 /** The part's body without its transfer encoding (base64, quoted-printable, uuencode; else as sent). */
 export function decodeBody(p: MimePart): Uint8Array {
   const cte = (header(p, 'content-transfer-encoding') ?? '').trim().toLowerCase();
-  if (cte === 'base64') return new Uint8Array(Buffer.from(latin1.decode(p.body), 'base64'));
+  // RFC 2045 §6.8: characters outside the base64 alphabet are ignored (Node's decoder would also take the
+  // URL-safe "-" and "_" as digits)
+  if (cte === 'base64') return new Uint8Array(Buffer.from(latin1.decode(p.body).replace(/[^A-Za-z0-9+/=]/g, ''), 'base64'));
   if (cte === 'quoted-printable') return new Uint8Array(libqp.decode(latin1.decode(p.body)));
   if (cte === 'x-uuencode' || cte === 'uuencode' || cte === 'x-uue') return uudecode(p.body)?.data ?? p.body;
   return p.body;

@@ -79,9 +79,13 @@ function split(part: MimePart, ct: string, problems: MimeProblems, depth: number
     if (i > 0 && body[i - 1] !== 0x0a) continue;
     const after = i + delim.length;
     const close = body[after] === 0x2d && body[after + 1] === 0x2d;
-    // the rest of the delimiter line (transport padding) is ignored
     const nl = body.indexOf(0x0a, after);
     const next = nl < 0 ? body.length : nl + 1;
+    // only transport padding (blanks) may follow: "--b" is not a delimiter of a body whose boundary is "b"
+    // when the line reads "--bD"
+    let k = close ? after + 2 : after;
+    while (k < next && (body[k] === 0x20 || body[k] === 0x09 || body[k] === 0x0d || body[k] === 0x0a)) k++;
+    if (k < next) continue;
     // the line break before the delimiter belongs to it
     let lineStart = i;
     if (lineStart > 0 && body[lineStart - 1] === 0x0a) lineStart--;
@@ -129,7 +133,8 @@ function splitHeaders(b: Uint8Array): { headers: [string, string][]; bodyStart: 
     const first = b[p]!;
     const text = latin1.decode(b.subarray(p, lineEnd));
     if ((first === 0x20 || first === 0x09) && cur !== null) {
-      cur[1] += ` ${text.trim()}`;
+      // unfolding removes the line break only (RFC 5322 §2.2.3): the whitespace stays
+      cur[1] += text;
     } else {
       const colon = text.indexOf(':');
       // not a header line: the header block ended without its empty line (the body starts here)

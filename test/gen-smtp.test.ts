@@ -118,7 +118,7 @@ describe('smtp: smtp-attachments.pcap', async () => {
     const want = new Set(expected.sent_by_construction.flatMap((s) => s.attachments.map((a) => a.sha256)));
     expect(new Set(stored.map((e) => e.name))).toEqual(want);
     for (const e of stored) expect(sha256(readFileSync(join(e.parentPath, e.name)))).toBe(e.name);
-    const j = await cli('extract', PCAP, '-o', dir, '--json', '--filter', 'subject ~ "lebenslauf"');
+    const j = await cli('extract', PCAP, '-o', dir, '--json', '--proto', 'smtp', '--filter', 'subject ~ "lebenslauf"');
     const lines = j.out.trim().split('\n').map((l) => JSON.parse(l) as { smtp: { subject: string }; files: { stored_path: string }[] });
     expect(lines.map((l) => l.smtp.subject)).toEqual(['Lebenslauf für Jürgen']);
     expect(lines[0]!.files.map((f) => f.stored_path)).toEqual([expect.stringMatching(/^files\/50\/5060f032/), expect.any(String), expect.any(String)]);

@@ -3,6 +3,7 @@ import { isHaystackError } from '../core/errors.js';
 import * as counts from './commands/counts.js';
 import * as exportCmd from './commands/export.js';
 import * as extract from './commands/extract.js';
+import * as http from './commands/http.js';
 import * as info from './commands/info.js';
 import * as init from './commands/init.js';
 import * as ingest from './commands/ingest.js';
@@ -26,6 +27,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['streams', streams],
   ['tls', tls],
   ['smtp', smtp],
+  ['http', http],
   ['extract', extract],
   ['info', info],
   ['ingest', ingest],

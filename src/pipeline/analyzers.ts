@@ -5,6 +5,7 @@ import { HashCache } from '../analyzers/tls/fingerprints.js';
 import { TlsAnalyzer } from '../analyzers/tls/tls-analyzer.js';
 import { Fanout } from '../analyzers/fanout.js';
 import { SmtpAnalyzer, type SmtpMessage } from '../analyzers/smtp/smtp-analyzer.js';
+import { HttpAnalyzer, type HttpTransaction } from '../analyzers/http/http-analyzer.js';
 import type { StreamAnalyzer } from '../reassembly/stream-analyzer.js';
 import { IPPROTO_UDP } from '../decode/constants.js';
 import type { TlsRecord } from '../schema/tls.js';
@@ -18,6 +19,8 @@ export interface AnalysisOptions {
   tls?: (r: TlsRecord) => void;
   /** SMTP messages (and sessions that switched to TLS), for MIME decoding at the edge */
   smtp?: (m: SmtpMessage) => void;
+  /** HTTP/1.x request/response pairs, for content decoding at the edge */
+  http?: (t: HttpTransaction) => void;
 }
 
 /**
@@ -32,6 +35,7 @@ export function analysis(
   const cache = new HashCache();
   const emitTls = o.tls;
   const emitSmtp = o.smtp;
+  const emitHttp = o.http;
   let quic: QuicTls | null = null;
   let dtls: DtlsTls | null = null;
   const q = (emit: (r: TlsRecord) => void): QuicTls => (quic ??= new QuicTls({ crypto: nodeQuicCrypto, anomalies: engine().anomalies, cache, emit }));
@@ -43,6 +47,7 @@ export function analysis(
         const anomalies = engine().anomalies;
         if (emitTls !== undefined) parts.push(new TlsAnalyzer({ session: s, anomalies, emit: emitTls, cache, certificate: decodeCertificate }));
         if (emitSmtp !== undefined) parts.push(new SmtpAnalyzer({ session: s, anomalies, emit: emitSmtp }));
+        if (emitHttp !== undefined) parts.push(new HttpAnalyzer({ session: s, anomalies, emit: emitHttp }));
         return parts.length === 0 ? null : parts.length === 1 ? parts[0]! : new Fanout(parts);
       },
     },

@@ -16,6 +16,8 @@ import { FILES } from '../schema/files.js';
 import type { Store } from '../store/store.js';
 import { analysis } from './analyzers.js';
 import { MailQueue } from './mail.js';
+import { HttpQueue } from './http.js';
+import { HTTP } from '../schema/http.js';
 import { Engine, type InputResult } from './engine.js';
 import { CHUNK_SIZE, compressionOf } from './source.js';
 
@@ -172,7 +174,11 @@ async function ingestFile(store: Store, path: string, opts: IngestOptions): Prom
       w.append(SMTP, r.smtp);
       for (const f of r.files) w.append(FILES, f);
     });
-    const an = analysis({ tls: (r) => w.append(TLS, r), smtp: mail.push }, () => engine!);
+    const web = new HttpQueue({ anomalies: { add: (...a) => engine!.anomalies.add(...a) }, filesDir: opts.filesDir ?? null }, (r) => {
+      w.append(HTTP, r.http);
+      for (const f of r.files) w.append(FILES, f);
+    });
+    const an = analysis({ tls: (r) => w.append(TLS, r), smtp: mail.push, http: web.push }, () => engine!);
     engine = new Engine(
       {
         ...an.handlers,
@@ -181,6 +187,7 @@ async function ingestFile(store: Store, path: string, opts: IngestOptions): Prom
         progress: (p, b) => opts.progress?.(p, b, id.size),
         afterChunk: async () => {
           await mail.drain();
+          await web.drain();
           await w.flush();
         },
       },
@@ -188,6 +195,7 @@ async function ingestFile(store: Store, path: string, opts: IngestOptions): Prom
     );
     const run = await engine.run([path]);
     await mail.drain();
+    await web.drain();
     const result: InputResult = run.inputs[0]!;
     const err = result.error;
     // not a capture at all, or unreadable before the first packet: nothing of it is kept

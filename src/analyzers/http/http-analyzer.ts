@@ -1,0 +1,424 @@
+// HTTP/1.x over a reassembled TCP stream (RFC 9112): requests and responses matched in order (keep-alive and
+// pipelining), bodies framed by Content-Length, chunked coding or the end of the connection, no body for
+// HEAD, 1xx, 204 and 304, interim 100 Continue skipped, CONNECT tunnels left alone; detection by content.
+// Bodies are kept (bounded) as sent on the wire after chunked decoding; content codings are undone at the
+// edge. Malformed input is an anomaly, never an exception.
+import type { AnomalyLog } from '../../core/anomaly.js';
+import type { Session } from '../../flow/session.js';
+import { ORIG, type Dir, type StreamAnalyzer } from '../../reassembly/stream-analyzer.js';
+
+/** Header block size limit per message (request line or status line included). */
+export const MAX_HEADER_BYTES = 64 * 1024;
+/** Body bytes kept per message for extraction; longer bodies are counted, and kept up to here. */
+export const MAX_BODY = 64 * 1024 * 1024;
+/** Requests waiting for their responses; beyond this the dialogue is not HTTP any more. */
+const MAX_PENDING = 1000;
+
+export interface HttpMessage {
+  /** request or status line */
+  line: string;
+  headers: [string, string][];
+  /** body after chunked decoding (content codings still applied), up to MAX_BODY */
+  body: Uint8Array;
+  /** body bytes seen (also beyond MAX_BODY) */
+  bodyLen: number;
+  /** body bytes lost to gaps */
+  missing: number;
+  /** the body was cut short (the connection ended or broke before its end) */
+  truncated: boolean;
+}
+
+export interface HttpTransaction {
+  session: Session;
+  /** 1 for the first request of the session */
+  transDepth: number;
+  /** time of the request's last header byte */
+  ts: number;
+  /** time the response (or what there is of it) ended */
+  endTs: number;
+  method: string;
+  uri: string;
+  version: string;
+  request: HttpMessage;
+  response: HttpMessage | null;
+  statusCode: number | null;
+  statusMsg: string | null;
+}
+
+export interface HttpAnalyzerOptions {
+  session: Session;
+  anomalies: AnomalyLog;
+  emit(t: HttpTransaction): void;
+}
+
+type Phase = 'line' | 'headers' | 'body' | 'chunk-size' | 'chunk-data' | 'chunk-crlf' | 'trailers' | 'until-close' | 'done';
+
+const latin1 = new TextDecoder('latin1');
+const REQUEST = /^([A-Za-z][A-Za-z0-9_-]{0,31}) (\S+) (HTTP\/\d\.\d)$/;
+const STATUS = /^(HTTP\/\d\.\d) (\d{3})(?: (.*))?$/;
+
+/** One direction's message parser. */
+class Side {
+  phase: Phase = 'line';
+  line = '';
+  /** header bytes of the current message so far */
+  headerBytes = 0;
+  partial: number[] = [];
+  msg: HttpMessage | null = null;
+  bodyLeft = 0;
+  body = new Body();
+  /** lines arrive split across deliveries: the bytes of the current line so far */
+  lineBuf: Uint8Array = new Uint8Array(256);
+  lineLen = 0;
+}
+
+/** Growing byte buffer for one body. */
+class Body {
+  buf = new Uint8Array(0);
+  len = 0;
+  total = 0;
+  push(b: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    this.total += n;
+    const keep = Math.min(n, MAX_BODY - this.len);
+    if (keep <= 0) return;
+    if (this.len + keep > this.buf.length) {
+      const next = new Uint8Array(Math.min(MAX_BODY, Math.max(this.len + keep, this.buf.length * 2, 4096)));
+      next.set(this.buf.subarray(0, this.len));
+      this.buf = next;
+    }
+    this.buf.set(b.subarray(start, start + keep), this.len);
+    this.len += keep;
+  }
+  take(): Uint8Array {
+    const out = this.buf.slice(0, this.len);
+    this.buf = new Uint8Array(0);
+    this.len = 0;
+    this.total = 0;
+    return out;
+  }
+}
+
+export class HttpAnalyzer implements StreamAnalyzer {
+  private readonly o: HttpAnalyzerOptions;
+  private decided: boolean | null = null;
+  private readonly sides = [new Side(), new Side()];
+  /** requests sent, oldest first, waiting for their responses */
+  private pending: HttpTransaction[] = [];
+  private depth = 0;
+  private readonly ended = [false, false];
+  /** a CONNECT was answered 2xx: the rest is a tunnel */
+  private tunnel = false;
+
+  constructor(o: HttpAnalyzerOptions) {
+    this.o = o;
+  }
+
+  get active(): boolean {
+    return this.decided !== false && !this.tunnel && !(this.sides[0]!.phase === 'done' && this.sides[1]!.phase === 'done');
+  }
+
+  deliver(dir: Dir, data: Uint8Array): void {
+    if (this.decided === false || this.tunnel) return;
+    if (this.decided === null && dir !== ORIG) return; // the server does not speak first in HTTP
+    let p = 0;
+    while (p < data.length && !this.stopped()) {
+      const before = p;
+      p = this.step(dir, data, p);
+      if (p === before && this.sides[dir]!.phase === 'done') return;
+    }
+  }
+
+  /** Not HTTP, or a tunnel now: nothing more to read (a method: the state changes while data is read). */
+  private stopped(): boolean {
+    return this.decided === false || this.tunnel;
+  }
+
+  gap(dir: Dir, len: number): void {
+    const s = this.sides[dir]!;
+    if (this.decided !== true) {
+      this.decided = false;
+      return;
+    }
+    if (s.phase === 'body' && s.msg !== null) {
+      // a known length: the hole is counted and the framing kept
+      const n = Math.min(len, s.bodyLeft);
+      s.msg.missing += n;
+      s.body.total += n;
+      s.bodyLeft -= n;
+      if (s.bodyLeft === 0) this.finishMessage(dir);
+      if (len <= n) return;
+    }
+    if (s.phase === 'until-close' && s.msg !== null) {
+      s.msg.missing += len;
+      return;
+    }
+    this.anomaly('http_gap', `${len} bytes of the ${dir === ORIG ? 'client' : 'server'} stream missing`);
+    if (s.msg !== null) {
+      s.msg.truncated = true;
+      s.msg.missing += len;
+      this.finishMessage(dir);
+    }
+    s.phase = 'done';
+  }
+
+  end(dir: Dir): void {
+    this.ended[dir] = true;
+    const s = this.sides[dir]!;
+    if (s.msg !== null && s.phase !== 'line') {
+      // a body delimited by the end of the connection is complete now; any other is cut short
+      if (s.phase !== 'until-close') s.msg.truncated = true;
+      this.finishMessage(dir);
+    }
+    s.phase = 'done';
+    if (this.ended[0] && this.ended[1]) {
+      for (const t of this.pending) this.o.emit(t);
+      this.pending = [];
+    }
+  }
+
+  /** Processes data from p in the direction's current phase; returns where it stopped. */
+  private step(dir: Dir, b: Uint8Array, p: number): number {
+    const s = this.sides[dir]!;
+    switch (s.phase) {
+      case 'line':
+      case 'headers':
+      case 'chunk-size':
+      case 'chunk-crlf':
+      case 'trailers': {
+        const nl = b.indexOf(0x0a, p);
+        const stop = nl < 0 ? b.length : nl;
+        if (!this.collect(dir, s, b, p, stop)) return b.length;
+        if (nl < 0) return b.length;
+        const line = this.takeLine(s);
+        this.line(dir, s, line);
+        return nl + 1;
+      }
+      case 'body': {
+        const n = Math.min(s.bodyLeft, b.length - p);
+        s.body.push(b, p, p + n);
+        s.bodyLeft -= n;
+        if (s.bodyLeft === 0) this.finishMessage(dir);
+        return p + n;
+      }
+      case 'chunk-data': {
+        const n = Math.min(s.bodyLeft, b.length - p);
+        s.body.push(b, p, p + n);
+        s.bodyLeft -= n;
+        if (s.bodyLeft === 0) s.phase = 'chunk-crlf';
+        return p + n;
+      }
+      case 'until-close':
+        s.body.push(b, p, b.length);
+        return b.length;
+      case 'done':
+        return b.length;
+    }
+  }
+
+  /** Adds line bytes; false when the header block grew past its limit (the side stops). */
+  private collect(dir: Dir, s: Side, b: Uint8Array, start: number, end: number): boolean {
+    const n = end - start;
+    s.headerBytes += n + 1;
+    if (s.headerBytes > MAX_HEADER_BYTES) {
+      if (this.decided === true) this.anomaly('http_header_too_long', `${dir === ORIG ? 'request' : 'response'} header over ${MAX_HEADER_BYTES} bytes`);
+      else this.decided = false;
+      s.phase = 'done';
+      return false;
+    }
+    if (s.lineLen + n > s.lineBuf.length) {
+      const next = new Uint8Array(Math.max(s.lineLen + n, s.lineBuf.length * 2));
+      next.set(s.lineBuf.subarray(0, s.lineLen));
+      s.lineBuf = next;
+    }
+    s.lineBuf.set(b.subarray(start, end), s.lineLen);
+    s.lineLen += n;
+    return true;
+  }
+
+  private takeLine(s: Side): string {
+    let n = s.lineLen;
+    if (n > 0 && s.lineBuf[n - 1] === 0x0d) n--;
+    s.lineLen = 0;
+    return latin1.decode(s.lineBuf.subarray(0, n));
+  }
+
+  private line(dir: Dir, s: Side, text: string): void {
+    switch (s.phase) {
+      case 'line':
+        if (text === '') return; // blank lines between messages are tolerated (RFC 9112 §2.2)
+        this.startLine(dir, s, text);
+        return;
+      case 'headers':
+        if (text !== '') {
+          this.header(s, text);
+          return;
+        }
+        this.headersDone(dir, s);
+        return;
+      case 'chunk-size': {
+        const m = /^([0-9A-Fa-f]{1,15})[ \t]*(;.*)?$/.exec(text);
+        if (m === null) {
+          this.anomaly('http_bad_chunk_size', text.slice(0, 40));
+          s.msg!.truncated = true;
+          this.finishMessage(dir);
+          s.phase = 'done';
+          return;
+        }
+        s.bodyLeft = parseInt(m[1]!, 16);
+        s.phase = s.bodyLeft === 0 ? 'trailers' : 'chunk-data';
+        return;
+      }
+      case 'chunk-crlf':
+        if (text !== '') this.anomaly('http_bad_chunk_end', text.slice(0, 40));
+        s.phase = 'chunk-size';
+        return;
+      case 'trailers':
+        if (text === '') this.finishMessage(dir);
+        else this.header(s, text);
+        return;
+      case 'body':
+      case 'chunk-data':
+      case 'until-close':
+      case 'done':
+        return; // not line-oriented phases
+    }
+  }
+
+  private startLine(dir: Dir, s: Side, text: string): void {
+    if (dir === ORIG) {
+      const m = REQUEST.exec(text);
+      if (m === null) {
+        if (this.decided === null) this.decided = false;
+        else {
+          this.anomaly('http_bad_request_line', text.slice(0, 100));
+          s.phase = 'done';
+        }
+        return;
+      }
+      if (this.decided === null) {
+        this.decided = true;
+        this.o.session.appProto ??= 'http';
+      }
+      if (this.pending.length >= MAX_PENDING) {
+        this.anomaly('http_too_many_pending', `${MAX_PENDING} requests without responses`);
+        s.phase = 'done';
+        return;
+      }
+      this.pending.push({
+        session: this.o.session, transDepth: ++this.depth, ts: this.o.session.last, endTs: this.o.session.last,
+        method: m[1]!, uri: m[2]!, version: m[3]!, request: newMessage(text), response: null, statusCode: null, statusMsg: null,
+      });
+    } else {
+      const m = STATUS.exec(text);
+      if (m === null) {
+        this.anomaly('http_bad_status_line', text.slice(0, 100));
+        s.phase = 'done';
+        return;
+      }
+    }
+    s.msg = dir === ORIG ? this.pending[this.pending.length - 1]!.request : newMessage(text);
+    s.phase = 'headers';
+  }
+
+  private header(s: Side, text: string): void {
+    const m = s.msg!;
+    if ((text[0] === ' ' || text[0] === '\t') && m.headers.length > 0) {
+      m.headers[m.headers.length - 1]![1] += ` ${text.trim()}`; // obsolete line folding
+      return;
+    }
+    const colon = text.indexOf(':');
+    if (colon <= 0) {
+      this.anomaly('http_bad_header', text.slice(0, 100));
+      return;
+    }
+    m.headers.push([text.slice(0, colon).trim(), text.slice(colon + 1).trim()]);
+  }
+
+  /** The header block ended: how long is the body? */
+  private headersDone(dir: Dir, s: Side): void {
+    const m = s.msg!;
+    s.headerBytes = 0;
+    const te = headerOf(m, 'transfer-encoding');
+    const cl = headerOf(m, 'content-length');
+    if (dir === ORIG) {
+      const t = this.pending[this.pending.length - 1]!;
+      t.ts = this.o.session.last;
+      if (te !== null && /chunked\s*$/i.test(te)) s.phase = 'chunk-size';
+      else if (cl !== null) this.fixedBody(dir, s, cl);
+      else this.finishMessage(dir);
+      return;
+    }
+    const code = Number(STATUS.exec(m.line)![2]);
+    const t = this.pending[0];
+    if (code >= 100 && code < 200) {
+      // interim (100 Continue, 101 Switching Protocols): the request waits for its real response
+      s.msg = null;
+      s.phase = code === 101 ? 'done' : 'line';
+      if (code === 101) this.tunnel = true;
+      return;
+    }
+    const noBody = code === 204 || code === 304 || (t !== undefined && t.method.toUpperCase() === 'HEAD');
+    if (t !== undefined && t.method.toUpperCase() === 'CONNECT' && code >= 200 && code < 300) {
+      this.finishMessage(dir);
+      this.tunnel = true;
+      return;
+    }
+    if (noBody) this.finishMessage(dir);
+    else if (te !== null && /chunked\s*$/i.test(te)) s.phase = 'chunk-size';
+    else if (cl !== null) this.fixedBody(dir, s, cl);
+    else s.phase = 'until-close';
+  }
+
+  private fixedBody(dir: Dir, s: Side, cl: string): void {
+    if (!/^\d{1,15}$/.test(cl.trim())) {
+      this.anomaly('http_bad_content_length', cl.slice(0, 40));
+      s.msg!.truncated = true;
+      this.finishMessage(dir);
+      s.phase = 'done';
+      return;
+    }
+    s.bodyLeft = Number(cl.trim());
+    if (s.bodyLeft === 0) this.finishMessage(dir);
+    else s.phase = 'body';
+  }
+
+  /** The current message of a side is complete (or cut short): its transaction may be complete too. */
+  private finishMessage(dir: Dir): void {
+    const s = this.sides[dir]!;
+    const m = s.msg;
+    if (m !== null) {
+      m.bodyLen = s.body.total;
+      m.body = s.body.take();
+    }
+    s.msg = null;
+    if (s.phase !== 'done') s.phase = 'line';
+    if (dir === ORIG || m === null) return;
+    const t = this.pending.shift();
+    if (t === undefined) {
+      this.anomaly('http_response_without_request', m.line.slice(0, 100));
+      return;
+    }
+    const st = STATUS.exec(m.line)!;
+    t.response = m;
+    t.statusCode = Number(st[2]);
+    t.statusMsg = st[3] ?? '';
+    t.endTs = this.o.session.last;
+    this.o.emit(t);
+  }
+
+  private anomaly(name: string, detail: string | null): void {
+    this.o.anomalies.add(this.o.session.last, this.o.session.uid, name, detail);
+  }
+}
+
+function newMessage(line: string): HttpMessage {
+  return { line, headers: [], body: new Uint8Array(0), bodyLen: 0, missing: 0, truncated: false };
+}
+
+/** The last value of a header (names compared without case), or null. */
+export function headerOf(m: HttpMessage, name: string): string | null {
+  let v: string | null = null;
+  for (const [n, x] of m.headers) if (n.toLowerCase() === name) v = x;
+  return v;
+}

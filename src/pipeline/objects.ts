@@ -1,0 +1,92 @@
+// Objects taken out of traffic (mail parts, HTTP bodies): hashes, the real type from the bytes, the
+// label/content mismatch check, file ids, and the content-addressed store. Shared by mail.ts and http.ts.
+import { createHash } from 'node:crypto';
+import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileTypeFromBuffer } from 'file-type';
+
+const latin1 = new TextDecoder('latin1');
+const B62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** "F" + 17 base62 digits from the session uid and the object's place (same capture, same fuid). */
+export function makeFuid(...parts: (string | number)[]): string {
+  const h = createHash('sha256').update(parts.join('\0')).digest();
+  let s = 'F';
+  for (let i = 0; s.length < 18; i++) s += B62[h[i]! % 62]!;
+  return s;
+}
+
+export function hashes(b: Uint8Array): { md5: string; sha1: string; sha256: string } {
+  return {
+    md5: createHash('md5').update(b).digest('hex'),
+    sha1: createHash('sha1').update(b).digest('hex'),
+    sha256: createHash('sha256').update(b).digest('hex'),
+  };
+}
+/** The type the bytes say (magic numbers), else text or octet-stream by content; null for nothing. */
+export async function realType(b: Uint8Array): Promise<string | null> {
+  if (b.length === 0) return null;
+  const t = await fileTypeFromBuffer(b);
+  if (t !== undefined) return t.mime;
+  // markup that magic numbers do not cover (libmagic calls these text/html and text/xml too)
+  const head = latin1.decode(b.subarray(0, 512)).trimStart().toLowerCase();
+  if (/^(<!doctype html|<html|<head|<body|<meta|<!--[\s\S]*?-->\s*<html)/.test(head)) return 'text/html';
+  if (head.startsWith('<?xml')) return 'text/xml';
+  let binary = 0;
+  const n = Math.min(b.length, 4096);
+  for (let i = 0; i < n; i++) {
+    const c = b[i]!;
+    if (c === 0 || (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c && c !== 0x1b)) binary++;
+  }
+  return binary === 0 ? 'text/plain' : 'application/octet-stream';
+}
+
+/** Types that are the same thing under two names, or one inside the other (a .docx is a zip). */
+const SAME: readonly (readonly string[])[] = [
+  ['application/zip', 'application/x-zip-compressed', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+    'application/java-archive', 'application/vnd.oasis.opendocument.text', 'application/epub+zip'],
+  ['application/x-msdownload', 'application/x-msdos-program', 'application/x-dosexec', 'application/vnd.microsoft.portable-executable', 'application/exe'],
+  ['image/jpeg', 'image/jpg', 'image/pjpeg'],
+  ['application/x-cfb', 'application/msword', 'application/vnd.ms-excel', 'application/vnd.ms-powerpoint', 'application/vnd.ms-outlook'],
+];
+const BY_EXTENSION: Readonly<Record<string, string>> = {
+  pdf: 'application/pdf', zip: 'application/zip', exe: 'application/x-msdownload', dll: 'application/x-msdownload',
+  png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', doc: 'application/x-cfb', xls: 'application/x-cfb',
+  docx: 'application/zip', xlsx: 'application/zip', pptx: 'application/zip', gz: 'application/gzip', rar: 'application/x-rar-compressed',
+  '7z': 'application/x-7z-compressed', txt: 'text/plain', csv: 'text/plain',
+};
+
+function same(a: string, b: string): boolean {
+  return a === b || SAME.some((g) => g.includes(a) && g.includes(b));
+}
+
+/**
+ * Label and content disagree: the content has a recognised type that is neither the declared one nor what the
+ * file name's extension promises (an .exe named invoice.pdf). Generic labels (octet-stream) promise nothing.
+ */
+export function typeMismatch(declared: string, filename: string | null, real: string | null): boolean {
+  if (real === null || real === 'text/plain' || real === 'application/octet-stream') return false;
+  const ext = filename !== null && filename.includes('.') ? filename.slice(filename.lastIndexOf('.') + 1).toLowerCase() : null;
+  const byName = ext !== null ? BY_EXTENSION[ext] : undefined;
+  if (byName !== undefined && !same(byName, real) && !(byName === 'text/plain' && real.startsWith('text/'))) return true;
+  const generic = declared === '' || declared === 'application/octet-stream' || declared.startsWith('text/') || declared === 'application/unknown';
+  return !generic && !same(declared, real) && byName === undefined;
+}
+
+/** Writes `files/ab/<sha256>` under dir once (same content, same file); returns the relative path. */
+export async function store(dir: string, sha256: string, data: Uint8Array): Promise<string> {
+  const rel = join('files', sha256.slice(0, 2), sha256);
+  const full = join(dir, rel);
+  try {
+    await stat(full);
+    return rel;
+  } catch {
+    // not there yet
+  }
+  await mkdir(join(dir, 'files', sha256.slice(0, 2)), { recursive: true });
+  const tmp = `${full}.tmp-${process.pid}`;
+  await writeFile(tmp, data);
+  await rename(tmp, full);
+  return rel;
+}

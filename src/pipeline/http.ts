@@ -7,7 +7,7 @@ import { formatIpv4, formatIpv6 } from '../core/ip.js';
 import { headerOf, MAX_BODY, type HttpMessage, type HttpTransaction } from '../analyzers/http/http-analyzer.js';
 import type { FileRecord } from '../schema/files.js';
 import type { HttpRecord } from '../schema/http.js';
-import { hashes, makeFuid, realType, store, typeMismatch } from './objects.js';
+import { hashes, makeFuid, realTypeOf, store, typeMismatch } from './objects.js';
 
 export interface HttpOptions {
   anomalies: Pick<AnomalyLog, 'add'>;
@@ -78,7 +78,7 @@ export async function httpRecords(t: HttpTransaction, o: HttpOptions): Promise<H
     if (m === null || m.bodyLen === 0) return [];
     const data = decodeContent(m, problem('http_content_decoding_failed'));
     const h = hashes(data);
-    const real = await realType(data);
+    const real = await realTypeOf(data, h.sha256);
     const ct = headerOf(m, 'content-type');
     const declared = ct === null ? null : ct.split(';')[0]!.trim().toLowerCase();
     const filename = filenameOf(m);

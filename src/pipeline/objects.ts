@@ -23,6 +23,19 @@ export function hashes(b: Uint8Array): { md5: string; sha1: string; sha256: stri
     sha256: createHash('sha256').update(b).digest('hex'),
   };
 }
+/** Real types by sha256 (the same content has the same type), bounded. */
+const TYPES = new Map<string, string | null>();
+
+/** realType(b) for content whose sha256 is known, looked up once per distinct content. */
+export async function realTypeOf(b: Uint8Array, sha256: string): Promise<string | null> {
+  const hit = TYPES.get(sha256);
+  if (hit !== undefined || TYPES.has(sha256)) return hit ?? null;
+  const t = await realType(b);
+  if (TYPES.size >= MAX_REMEMBERED) TYPES.clear();
+  TYPES.set(sha256, t);
+  return t;
+}
+
 /** The type the bytes say (magic numbers), else text or octet-stream by content; null for nothing. */
 export async function realType(b: Uint8Array): Promise<string | null> {
   if (b.length === 0) return null;
@@ -74,10 +87,20 @@ export function typeMismatch(declared: string, filename: string | null, real: st
   return !generic && !same(declared, real) && byName === undefined;
 }
 
+/** Contents known to be stored already, by directory (a capture repeats the same objects thousands of times). */
+const STORED = new Map<string, Set<string>>();
+/** Bound on remembered contents per directory (a set of hex strings: ~10 MB at the bound). */
+const MAX_REMEMBERED = 100_000;
+
 /** Writes `files/ab/<sha256>` under dir once (same content, same file); returns the relative path. */
 export async function store(dir: string, sha256: string, data: Uint8Array): Promise<string> {
   const rel = join('files', sha256.slice(0, 2), sha256);
   const full = join(dir, rel);
+  let known = STORED.get(dir);
+  if (known === undefined) STORED.set(dir, (known = new Set()));
+  if (known.has(sha256)) return rel;
+  if (known.size >= MAX_REMEMBERED) known.clear();
+  known.add(sha256);
   try {
     await stat(full);
     return rel;

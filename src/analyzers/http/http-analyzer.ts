@@ -91,7 +91,8 @@ class Body {
     this.len += keep;
   }
   take(): Uint8Array {
-    const out = this.buf.slice(0, this.len);
+    // a mostly full buffer goes with the message (no copy of large bodies); a mostly empty one is trimmed
+    const out = this.len * 2 >= this.buf.length ? this.buf.subarray(0, this.len) : this.buf.slice(0, this.len);
     this.buf = new Uint8Array(0);
     this.len = 0;
     this.total = 0;

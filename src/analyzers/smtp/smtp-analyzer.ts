@@ -57,6 +57,7 @@ interface Pending {
 }
 
 const latin1 = new TextDecoder('latin1');
+const EMPTY = new Uint8Array(0);
 const utf8 = new TextDecoder('utf-8');
 const COMMAND = /^([A-Za-z]{4,8})(?:[ \t]+(.*))?$/;
 const FIRST_COMMANDS = new Set(['EHLO', 'HELO', 'LHLO', 'MAIL', 'RCPT', 'NOOP', 'RSET', 'VRFY', 'STARTTLS', 'AUTH', 'QUIT']);
@@ -78,8 +79,9 @@ class Content {
     this.buf.set(b.subarray(start, end), this.len);
     this.len += n;
   }
+  /** The content (the buffer goes with the message: a Content is not used after this). */
   bytes(): Uint8Array {
-    return this.buf.slice(0, this.len);
+    return this.len * 2 >= this.buf.length ? this.buf.subarray(0, this.len) : this.buf.slice(0, this.len);
   }
 }
 
@@ -87,7 +89,8 @@ export class SmtpAnalyzer implements StreamAnalyzer {
   private state: State = 'undecided';
   private readonly o: SmtpAnalyzerOptions;
   /** partial line of each side */
-  private readonly line: [Uint8Array, Uint8Array] = [new Uint8Array(MAX_LINE), new Uint8Array(MAX_LINE)];
+  /** grows up to MAX_LINE as lines need it (most sessions on a TCP port are not SMTP and need none) */
+  private readonly line: [Uint8Array, Uint8Array] = [EMPTY, EMPTY];
   private readonly lineLen: [number, number] = [0, 0];
   /** a line longer than MAX_LINE is being skipped */
   private readonly skipping: [boolean, boolean] = [false, false];
@@ -552,6 +555,11 @@ export class SmtpAnalyzer implements StreamAnalyzer {
       this.skipping[dir] = true;
       this.lineLen[dir] = 0;
       return;
+    }
+    if (this.lineLen[dir] + n > this.line[dir].length) {
+      const next = new Uint8Array(Math.min(MAX_LINE, Math.max(256, this.line[dir].length * 2, this.lineLen[dir] + n)));
+      next.set(this.line[dir].subarray(0, this.lineLen[dir]));
+      this.line[dir] = next;
     }
     this.line[dir].set(b.subarray(start, end), this.lineLen[dir]);
     this.lineLen[dir] += n;

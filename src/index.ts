@@ -5,6 +5,9 @@ export { HaystackError, isHaystackError, type ErrorCode } from './core/errors.js
 export type { AnomalyEvent } from './core/anomaly.js';
 export { SESSIONS, type SessionRecord } from './schema/sessions.js';
 export { TLS, type TlsRecord } from './schema/tls.js';
+export { SMTP, type SmtpRecord } from './schema/smtp.js';
+export { HTTP, type HttpRecord } from './schema/http.js';
+export { FILES, type FileRecord } from './schema/files.js';
 export { ANOMALIES, type AnomalyRecord } from './schema/anomalies.js';
 export type { StreamAnalyzer, Dir } from './reassembly/stream-analyzer.js';
 export { ORIG, RESP } from './reassembly/stream-analyzer.js';

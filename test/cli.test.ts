@@ -139,6 +139,19 @@ describe('library API', () => {
     expect([hellos, snis.size]).toEqual([32, 25]);
   });
 
+  it('analyze yields smtp, http and file records, with the files stored where asked', async () => {
+    const counts = new Map<string, number>();
+    const files = join(tmp, 'objects');
+    let invoice: { sha256: string; stored_path: string | null } | undefined;
+    for await (const r of analyze([SMTP, join(GEN, 'http-put.pcap')], { filesDir: files })) {
+      counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+      if (r.type === 'file' && r.record.filename === 'invoice.exe') invoice = r.record;
+    }
+    expect([counts.get('smtp'), counts.get('http'), counts.get('file')]).toEqual([10, 23, 11 + 25]);
+    expect(invoice?.sha256).toBe('2b4898e2384903a499b642b2139b060cd5c7a1daa742fa9d229d82307aaae5be');
+    expect(readFileSync(join(files, invoice!.stored_path!)).length).toBe(6656);
+  });
+
   it('readPackets throws a HaystackError after the last good packet of a damaged file', async () => {
     const cut = join(tmp, 'cut2.pcap');
     writeFileSync(cut, readFileSync(SMTP).subarray(0, 5000));

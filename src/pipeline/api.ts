@@ -6,7 +6,12 @@ import { AnomalyLog } from '../core/anomaly.js';
 import { Decoder } from '../decode/decoder.js';
 import type { SessionRecord } from '../schema/sessions.js';
 import type { TlsRecord } from '../schema/tls.js';
-import { tlsAnalysis } from './analyzers.js';
+import { analysis } from './analyzers.js';
+import { HttpQueue } from './http.js';
+import { MailQueue } from './mail.js';
+import type { FileRecord } from '../schema/files.js';
+import type { HttpRecord } from '../schema/http.js';
+import type { SmtpRecord } from '../schema/smtp.js';
 import { PROTO_NAMES } from '../flow/session-record.js';
 import { Engine, type EngineOptions, type RunResult } from './engine.js';
 import { readSource } from './source.js';
@@ -86,16 +91,25 @@ export async function* readPackets(source: string | readonly string[]): AsyncGen
 export type AnalyzeRecord =
   | { type: 'session'; record: SessionRecord }
   | { type: 'tls'; record: TlsRecord }
+  | { type: 'smtp'; record: SmtpRecord }
+  | { type: 'http'; record: HttpRecord }
+  | { type: 'file'; record: FileRecord }
   | { type: 'anomaly'; record: AnomalyEvent };
 
 export interface AnalyzeOptions extends EngineOptions {
   /** TLS ClientHello records (JA3, JA4, SNI, the server's answer); default true */
   tls?: boolean;
+  /** SMTP messages and their attachments as file records; default true */
+  smtp?: boolean;
+  /** HTTP transactions and their bodies as file records; default true */
+  http?: boolean;
+  /** where attachments and bodies are stored (`DIR/files/ab/<sha256>`); default null: hashed and typed only */
+  filesDir?: string | null;
 }
 
 /**
- * Typed records of one or more captures, as the pipeline produces them (sessions, tls; http, smtp, files
- * and alerts as those analyzers land). The reader waits while the consumer is behind.
+ * Typed records of one or more captures, as the pipeline produces them (sessions, tls, smtp, http, files,
+ * anomalies; alerts as that analyzer lands). The reader waits while the consumer is behind.
  * @example
  * for await (const r of analyze(['a.pcap', 'b.pcap'], { homeNet: ['10.0.0.0/8'] }))
  *   if (r.type === 'session' && r.record.direction === 'outbound') console.log(r.record.dst_ip);
@@ -107,21 +121,42 @@ export async function* analyze(source: string | readonly string[], options: Anal
   let finished = false;
   let failure: unknown = null;
   let result: RunResult | null = null;
-  const { tls = true, ...engineOptions } = options;
-  const analysis = tls ? tlsAnalysis((record) => void queue.push({ type: 'tls', record }), () => engine) : null;
+  const { tls = true, smtp = true, http = true, filesDir = null, ...engineOptions } = options;
+  const anomalies = { add: (...a: Parameters<Engine['anomalies']['add']>) => engine.anomalies.add(...a) };
+  const files = (fs: FileRecord[]): void => {
+    for (const record of fs) queue.push({ type: 'file', record });
+  };
+  const mail = new MailQueue({ anomalies, filesDir }, (r) => {
+    queue.push({ type: 'smtp', record: r.smtp });
+    files(r.files);
+  });
+  const web = new HttpQueue({ anomalies, filesDir }, (r) => {
+    queue.push({ type: 'http', record: r.http });
+    files(r.files);
+  });
+  const an = analysis({
+    ...(tls ? { tls: (record: TlsRecord) => void queue.push({ type: 'tls', record }) } : {}),
+    ...(smtp ? { smtp: mail.push } : {}),
+    ...(http ? { http: web.push } : {}),
+  }, () => engine);
+  const decode = async (): Promise<void> => {
+    await mail.drain();
+    await web.drain();
+  };
   const engine: Engine = new Engine({
+    ...an.handlers,
     session: (record) => void queue.push({ type: 'session', record }),
-    ...(analysis === null ? {} : { sessionEnd: analysis.handlers.sessionEnd }),
     anomaly: (record) => void queue.push({ type: 'anomaly', record }),
-    ...(analysis === null ? {} : { packet: analysis.handlers.packet }),
-    afterChunk: () => {
+    afterChunk: async () => {
+      await decode();
       if (queue.length === 0) return;
       wake?.();
       return new Promise<void>((resolve) => (drained = resolve));
     },
-  }, analysis === null ? engineOptions : { ...engineOptions, ...analysis.options });
+  }, { ...engineOptions, ...an.options });
   const run = engine.run(typeof source === 'string' ? [source] : source).then(
-    (r) => {
+    async (r) => {
+      await decode();
       result = r;
     },
     (e: unknown) => {

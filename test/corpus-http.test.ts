@@ -122,7 +122,11 @@ function observe(path: string): Promise<Observed> {
 
 const normIp = (s: string): string => (s.includes(':') ? formatIpv6(parseIpv6(s)!) : s);
 const port = (v: unknown): string => String(v).replace(/\/tcp$/, '');
-const headersOf = (w: Web): [string, string][] => JSON.parse(w.http.request_headers ?? '[]') as [string, string][];
+/** The request's [name, value] pairs (the record keeps them as JSON text). */
+const headersOf = (w: Web): [string, string][] => {
+  const h = w.http.request_headers;
+  return (typeof h === 'string' ? JSON.parse(h) : h ?? []) as [string, string][];
+};
 const requestHeader = (w: Web, name: string): string | null =>
   headersOf(w).filter(([n]) => n.toLowerCase() === name).map(([, v]) => v).pop() ?? null;
 const replyHeader = (w: Web, name: string): string | null =>
@@ -238,8 +242,9 @@ const ZEEK_HTTP: Readonly<Record<string, (w: Web, v: string) => Omit<Cmp, 'field
   version: (w, v) => ({ ours: bareVersion(w.http.version), theirs: v, relaxed: { 'reply-version': bareVersion(w.reply?.split(' ')[0] ?? w.http.version) === v } }),
   request_body_len: (w, v) => ({ ours: String(w.http.request_body_len), theirs: v }),
   response_body_len: (w, v) => ({ ours: String(w.http.response_body_len), theirs: v }),
-  status_code: (w, v) => ({ ours: String(w.http.status_code), theirs: v }),
-  status_msg: (w, v) => ({ ours: w.http.status_msg, theirs: v }),
+  // no status line (an HTTP/0.9 response): Zeek writes 0 and an empty message, Haystack null
+  status_code: (w, v) => ({ ours: String(w.http.status_code ?? 0), theirs: v }),
+  status_msg: (w, v) => ({ ours: w.http.status_msg ?? (w.http.status_code === null ? '<empty>' : null), theirs: v }),
   // the strings are Zeek's random ids: the number of bodies with a files record is compared
   orig_fuids: (w, v) => ({ ours: w.http.request_fuids.length, theirs: zeekList(v).length }),
   resp_fuids: (w, v) => ({ ours: w.http.response_fuids.length, theirs: zeekList(v).length }),
@@ -435,8 +440,6 @@ function unmapped(e: Entry): string[] {
   return Object.keys(e.expect).filter((k) => !handled(k));
 }
 
-const KINDS = ['http_request', 'file'];
-
 describe.skipIf(corpus === null)('HTTP vs Zeek, Suricata EVE and ja4.py', () => {
   const dir = corpus!;
   const all = readJson<{ entries: Entry[] }>(`${dir}/expected.json`).entries;
@@ -465,7 +468,7 @@ describe.skipIf(corpus === null)('HTTP vs Zeek, Suricata EVE and ja4.py', () => 
     expect(mine.length).toBeGreaterThan(0);
     for (const k of mine) {
       const hit = entries.some((e) => (k.file === '*' || e.file === k.file) && e.kind === k.kind &&
-        (Object.keys(flatExpect(e)).includes(k.field) || k.field === 'record' || k.field === 'count') &&
+        (Object.keys(flatExpect(e)).includes(k.field) || k.field === 'record' || k.field === 'count' || (isZeek(e) && k.field in ZEEK_ABSENT)) &&
         (k.match === undefined || Object.entries(k.match).every(([f, v]) => same(flatExpect(e)[f], v))));
       expect(hit, `${k.file} ${k.kind} ${k.field}`).toBe(true);
     }
@@ -483,7 +486,8 @@ describe.skipIf(corpus === null)('HTTP vs Zeek, Suricata EVE and ja4.py', () => 
       if (rows.length === 0) {
         // no record of that transaction: the pseudo-field "record"
         const rejected = sessionOf(o, a, b) !== undefined && x.status_code === '400';
-        expect(failures(e, [{ field: 'record', ours: 'none', theirs: 'a transaction', relaxed: { rejected } }])).toEqual([]);
+        const theirs = `a transaction (status ${x.status_code ?? '-'}, ${x.response_body_len ?? '-'} response bytes)`;
+        expect(failures(e, [{ field: 'record', ours: 'none', theirs, relaxed: { rejected } }])).toEqual([]);
         return;
       }
       expect(rows.length, 'our http records of that transaction').toBe(1);
@@ -521,7 +525,12 @@ describe.skipIf(corpus === null)('HTTP vs Zeek, Suricata EVE and ja4.py', () => 
     const k = ja4.filter((r) => r.file === e.file && r.expect.stream === x.stream).indexOf(e);
     const name = `ja4.py ${e.file} stream ${String(x.stream)} request ${k + 1}: ${String(x.JA4H)}`;
     if (ENCRYPTED(e)) {
-      it.todo(`${name} (HTTP/${String(x.JA4H).slice(2, 3)} inside TLS/QUIC, decrypted by tshark with the capture's keys: Haystack does not decrypt)`);
+      // HTTP/2 or HTTP/3 inside TLS/QUIC, which tshark decrypted with the keys the capture carries: Haystack
+      // does not decrypt (not a goal), so what it must show is the encrypted session, and no HTTP/1 record
+      it(`${name}: encrypted (tshark decrypted it with keys from the capture; Haystack does not)`, async () => {
+        const o = await observe(`${dir}/${e.file}`);
+        expect(o.web.filter((w) => w.http.dst_port === Number(x.dstport) || w.http.src_port === Number(x.srcport))).toEqual([]);
+      });
       return;
     }
     it(name, async () => {

@@ -8,6 +8,8 @@ import { headerOf, MAX_BODY, type HttpMessage, type HttpTransaction } from '../a
 import type { FileRecord } from '../schema/files.js';
 import type { HttpRecord } from '../schema/http.js';
 import { hashes, makeFuid, realTypeOf, store, typeMismatch } from './objects.js';
+import { parseMime } from '../analyzers/mime/mime-tree.js';
+import { decodeBody, leaves, partFilename } from './mail.js';
 
 export interface HttpOptions {
   anomalies: Pick<AnomalyLog, 'add'>;
@@ -77,11 +79,30 @@ export async function httpRecords(t: HttpTransaction, o: HttpOptions): Promise<H
   const body = async (m: HttpMessage | null, which: 'request' | 'response'): Promise<string[]> => {
     if (m === null || m.bodyLen === 0) return [];
     const data = decodeContent(m, problem('http_content_decoding_failed'));
-    const h = hashes(data);
-    const real = await realTypeOf(data, h.sha256);
     const ct = headerOf(m, 'content-type');
     const declared = ct === null ? null : ct.split(';')[0]!.trim().toLowerCase();
-    const filename = filenameOf(m);
+    if (declared === 'multipart/form-data' && ct !== null) {
+      // a form upload: each part is its own object (the files a browser sends through a form)
+      const head = new TextEncoder().encode(`Content-Type: ${ct.replace(/[\r\n]/g, ' ')}\r\n\r\n`);
+      const whole = new Uint8Array(head.length + data.length);
+      whole.set(head);
+      whole.set(data, head.length);
+      const tree = parseMime(whole, { add: (name, detail) => o.anomalies.add(t.endTs, s.uid, name, detail) });
+      const parts = leaves(tree);
+      if (parts.length > 0) {
+        const fuids: string[] = [];
+        for (const p of parts) {
+          fuids.push(await object(m, decodeBody(p), `${which}.${p.path}`, partFilename(p), p.contentType === '' ? null : p.type));
+        }
+        return fuids;
+      }
+    }
+    return [await object(m, data, which, filenameOf(m), declared)];
+  };
+  const object = async (m: HttpMessage, data: Uint8Array, path: string, filename: string | null, declared: string | null): Promise<string> => {
+    const which = path;
+    const h = hashes(data);
+    const real = await realTypeOf(data, h.sha256);
     const f: FileRecord = {
       fuid: makeFuid(s.uid, 'http', t.transDepth, which),
       uid: s.uid,
@@ -105,7 +126,7 @@ export async function httpRecords(t: HttpTransaction, o: HttpOptions): Promise<H
     }
     files.push(f);
     contents.push(data);
-    return [f.fuid];
+    return f.fuid;
   };
   const requestFuids = await body(t.request, 'request');
   const responseFuids = await body(t.response, 'response');

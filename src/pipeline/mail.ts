@@ -42,6 +42,16 @@ export function decodeBody(p: MimePart): Uint8Array {
   return p.body;
 }
 
+/** The file name a MIME part declares (Content-Disposition filename, else Content-Type name), decoded. */
+export function partFilename(p: MimePart): string | null {
+  return decoded(paramsOf(header(p, 'content-disposition')).params.filename ?? paramsOf(p.contentType || null).params.name ?? null);
+}
+
+/** The leaf parts of a MIME tree, in order. */
+export function leaves(p: MimePart): MimePart[] {
+  return p.children.length === 0 && !p.type.startsWith('multipart/') ? [p] : p.children.flatMap(leaves);
+}
+
 /** uuencoded data ("begin 644 name" ... "end"), or null. */
 export function uudecode(b: Uint8Array): { name: string; data: Uint8Array } | null {
   const text = latin1.decode(b);

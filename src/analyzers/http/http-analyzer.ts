@@ -54,7 +54,10 @@ export interface HttpAnalyzerOptions {
 type Phase = 'line' | 'headers' | 'body' | 'chunk-size' | 'chunk-data' | 'chunk-crlf' | 'trailers' | 'until-close' | 'done';
 
 const latin1 = new TextDecoder('latin1');
-const REQUEST = /^([A-Za-z][A-Za-z0-9_-]{0,31}) (\S+) (HTTP\/\d\.\d)$/;
+/** A request line with a version (any method bytes: servers answer them, so analysts must see them). */
+const REQUEST = /^(\S{1,32}) (\S+) (HTTP\/\S*)$/;
+/** HTTP/0.9 (RFC 1945 §4.1): a method token and a path, no version; the response is the raw body. */
+const REQUEST_09 = /^([A-Za-z][A-Za-z0-9_-]{0,31}) ((?:\/|https?:\/\/)\S*)$/;
 const STATUS = /^(HTTP\/\d\.\d) (\d{3})(?: (.*))?$/;
 
 /** One direction's message parser. */
@@ -288,7 +291,7 @@ export class HttpAnalyzer implements StreamAnalyzer {
 
   private startLine(dir: Dir, s: Side, text: string): void {
     if (dir === ORIG) {
-      const m = REQUEST.exec(text);
+      const m = REQUEST.exec(text) ?? REQUEST_09.exec(text);
       if (m === null) {
         if (this.decided === null) this.decided = false;
         else {
@@ -308,8 +311,15 @@ export class HttpAnalyzer implements StreamAnalyzer {
       }
       this.pending.push({
         session: this.o.session, transDepth: ++this.depth, ts: this.o.session.last, endTs: this.o.session.last,
-        method: m[1]!, uri: m[2]!, version: m[3]!, request: newMessage(text), response: null, statusCode: null, statusMsg: null,
+        method: m[1]!, uri: m[2]!, version: m[3] ?? 'HTTP/0.9', request: newMessage(text), response: null, statusCode: null, statusMsg: null,
       });
+      if (m[3] === undefined) {
+        // HTTP/0.9: whatever the server sends until it closes is the response body (header lines the client
+        // may still send are read, as Zeek does)
+        const srv = this.sides[1]!;
+        srv.msg = newMessage('');
+        srv.phase = 'until-close';
+      }
     } else {
       const m = STATUS.exec(text);
       if (m === null) {
@@ -345,7 +355,8 @@ export class HttpAnalyzer implements StreamAnalyzer {
     if (dir === ORIG) {
       const t = this.pending[this.pending.length - 1]!;
       t.ts = this.o.session.last;
-      if (te !== null && /chunked\s*$/i.test(te)) s.phase = 'chunk-size';
+      if (t.version === 'HTTP/0.9') this.finishMessage(dir);
+      else if (te !== null && /chunked\s*$/i.test(te)) s.phase = 'chunk-size';
       else if (cl !== null) this.fixedBody(dir, s, cl);
       else this.finishMessage(dir);
       return;
@@ -400,10 +411,10 @@ export class HttpAnalyzer implements StreamAnalyzer {
       this.anomaly('http_response_without_request', m.line.slice(0, 100));
       return;
     }
-    const st = STATUS.exec(m.line)!;
+    const st = STATUS.exec(m.line);
     t.response = m;
-    t.statusCode = Number(st[2]);
-    t.statusMsg = st[3] ?? '';
+    t.statusCode = st === null ? null : Number(st[2]);
+    t.statusMsg = st === null ? null : (st[3] ?? '');
     t.endTs = this.o.session.last;
     this.o.emit(t);
   }

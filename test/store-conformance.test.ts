@@ -264,6 +264,13 @@ for (const backend of BACKENDS) {
       const t = tableNamer(reader);
       const n = await reader.select(`SELECT count(*) AS n FROM ${t('sessions')} WHERE capture_id ${inSubquery(reader.dialect)} (SELECT capture_id FROM ${t('captures')} WHERE path = ${quoteString(file, reader.dialect)})`);
       expect(Number(n.rows[0]!.n)).toBe(sessions.length);
+      // the rerun stored its HTTP transactions and bodies too: as tshark sees them, in either store
+      const mine = `capture_id ${inSubquery(reader.dialect)} (SELECT capture_id FROM ${t('captures')} WHERE path = ${quoteString(file, reader.dialect)})`;
+      const http = await reader.select(`SELECT count(*) AS n FROM ${t('http')} WHERE ${mine}`);
+      const bodies = await reader.select(`SELECT sha256 FROM ${t('files')} WHERE ${mine} AND source = 'http'`);
+      const tshark = readJson<{ http_requests: unknown[]; tshark_export_objects_http: { sha256: string }[] }>(join(GEN, 'expected/http-put.pcap.json'));
+      expect(Number(http.rows[0]!.n)).toBe(tshark.http_requests.length);
+      expect(bodies.rows.map((r) => String(r.sha256)).sort()).toEqual(tshark.tshark_export_objects_http.map((o) => o.sha256).sort());
     });
 
     if (backend.name.includes('shards')) it('spreads rows over both shards', async () => {

@@ -1,6 +1,7 @@
 // Mail to records on synthetic messages: the label/content mismatch analysts hunt for, uuencoded bodies,
 // address lists, part numbers through a forwarded message, malformed structure and nesting limits.
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AnomalyLog } from '../core/anomaly.js';
 import { Session } from '../flow/session.js';
@@ -77,5 +78,19 @@ describe('mail records', () => {
   it('parses address lists', () => {
     expect(addresses('"Doe, Jane" <jane@x.example>, bob@y.example, Carol <carol@z.example>')).toEqual(['jane@x.example', 'bob@y.example', 'carol@z.example']);
     expect(addresses('undisclosed-recipients:;')).toEqual([]);
+  });
+
+  it('never throws on mangled messages', async () => {
+    const base = ['From: a@x', 'Subject: =?UTF-8?B?bad', 'Content-Type: multipart/mixed; boundary="q"', '', '--q', 'Content-Type: message/rfc822', '',
+      'Content-Type: multipart/alternative; boundary=r', '', '--r', 'Content-Transfer-Encoding: quoted-printable', '', '=ZZ=4', '--r',
+      'Content-Type: application/x; name*0*=bad%ZZ; filename*=x', 'Content-Transfer-Encoding: base64', '', '!!!@@@', '--q--', ''].join('\r\n');
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.nat({ max: base.length }), fc.nat({ max: 30 }), fc.string({ maxLength: 20 })), { maxLength: 12 }), async (edits) => {
+        let t = base;
+        for (const [at, del, ins] of edits) t = t.slice(0, at) + ins + t.slice(at + del);
+        await records(t, true);
+      }),
+      { numRuns: 150 },
+    );
   });
 });

@@ -1,6 +1,7 @@
 // The SMTP analyzer on synthetic dialogues: BDAT (with LAST and bad sizes), AUTH without the secret,
 // STARTTLS, pipelined DATA whose content comes in the same segment, bare-LF end of data, gaps, RSET,
 // one-sided captures, and streams that are not SMTP (FTP's 220 greeting).
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AnomalyLog } from '../../core/anomaly.js';
 import { Session } from '../../flow/session.js';
@@ -103,5 +104,18 @@ describe('SmtpAnalyzer', () => {
       C('MAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\n'), S('250 ok\r\n250 ok\r\n354 go\r\n'), C('.\r\n'), S('250 ok\r\n')]);
     expect(anomalies).toContain('smtp_line_too_long');
     expect(msgs.map((m) => [m.helo, m.dataBytes])).toEqual([['c', 0]]);
+  });
+});
+
+describe('SmtpAnalyzer on noise', () => {
+  it('never throws, whatever the bytes and their order', () => {
+    const words = ['EHLO c\r\n', 'MAIL FROM:<a@x>\r\n', 'RCPT TO:<b@y>\r\n', 'DATA\r\n', 'BDAT 5\r\n', 'BDAT 3 LAST\r\n', '.\r\n', '..x\r\n', 'AUTH PLAIN\r\n',
+      'STARTTLS\r\n', 'RSET\r\n', '220 ok\r\n', '250-x\r\n', '250 ok\r\n', '354 go\r\n', '334 \r\n', '550 no\r\n', '\r\n', '\n', 'x'.repeat(5000)];
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.oneof(fc.constantFrom(...words), fc.string()), fc.option(fc.integer({ min: 1, max: 5000 }))), { maxLength: 40 }), (steps) => {
+        run(steps.map(([client, text, gap]) => (gap !== null && text.length % 7 === 0 ? ['gap', client ? ORIG : RESP, gap] : [client ? ORIG : RESP, text])));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -7,6 +7,7 @@ import * as http from './commands/http.js';
 import * as info from './commands/info.js';
 import * as init from './commands/init.js';
 import * as ingest from './commands/ingest.js';
+import * as rules from './commands/rules.js';
 import * as sessions from './commands/sessions.js';
 import * as smtp from './commands/smtp.js';
 import * as sql from './commands/sql.js';
@@ -29,6 +30,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['smtp', smtp],
   ['http', http],
   ['extract', extract],
+  ['rules', rules],
   ['info', info],
   ['ingest', ingest],
   ['sql', sql],

@@ -1,5 +1,6 @@
 // The `haystack` command: picks the verb, runs it, maps errors to messages and exit statuses.
 import { isHaystackError } from '../core/errors.js';
+import * as alerts from './commands/alerts.js';
 import * as counts from './commands/counts.js';
 import * as exportCmd from './commands/export.js';
 import * as extract from './commands/extract.js';
@@ -30,6 +31,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['smtp', smtp],
   ['http', http],
   ['extract', extract],
+  ['alerts', alerts],
   ['rules', rules],
   ['info', info],
   ['ingest', ingest],

@@ -10,10 +10,14 @@ export class RuleSyntaxError extends Error {
   }
 }
 
-/** snort.conf's defaults (the ports analysts' rules assume); any of them can be set with --var. */
+/**
+ * snort.conf's defaults (the ports analysts' rules assume); any of them can be set with --var. EXTERNAL_NET
+ * is `!$HOME_NET` once HOME_NET is given, and `any` while HOME_NET is `any` (its negation would match nothing,
+ * and snort.conf ships both as any): see withDefaults().
+ */
 export const DEFAULT_VARS: Readonly<Record<string, string>> = {
   HOME_NET: 'any',
-  EXTERNAL_NET: '!$HOME_NET',
+  EXTERNAL_NET: 'any',
   HTTP_SERVERS: '$HOME_NET',
   SMTP_SERVERS: '$HOME_NET',
   SQL_SERVERS: '$HOME_NET',
@@ -34,6 +38,13 @@ export const DEFAULT_VARS: Readonly<Record<string, string>> = {
   FILE_DATA_PORTS: '[$HTTP_PORTS,110,143]',
   GTP_PORTS: '[2123,2152,3386]',
 };
+
+/** The variables a run uses: the defaults, then the user's; EXTERNAL_NET follows a given HOME_NET. */
+export function withDefaults(user: Readonly<Record<string, string>> = {}): Record<string, string> {
+  const vars = { ...DEFAULT_VARS, ...user };
+  if (user.HOME_NET !== undefined && user.EXTERNAL_NET === undefined) vars.EXTERNAL_NET = '!$HOME_NET';
+  return vars;
+}
 
 const MAX_EXPANSION = 32;
 

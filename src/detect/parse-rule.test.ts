@@ -2,13 +2,13 @@
 // by sid, syntax errors with line and column, and random input that never throws anything but RuleSyntaxError.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addrMatches, DEFAULT_VARS, parseAddr, parsePorts, portMatches, RuleSyntaxError } from './addresses.js';
+import { addrMatches, parseAddr, parsePorts, portMatches, RuleSyntaxError, withDefaults } from './addresses.js';
 import { Classifications } from './classification.js';
 import { parseRule } from './parse-rule.js';
 import type { ContentMatch } from './rule.js';
 import { parseRules } from './rules-file.js';
 
-const ctx = { vars: { ...DEFAULT_VARS, HOME_NET: '[10.0.0.0/8,2001:db8::/32]' }, classifications: new Classifications(), file: 't.rules', line: 1 };
+const ctx = { vars: withDefaults({ HOME_NET: '[10.0.0.0/8,2001:db8::/32]' }), classifications: new Classifications(), file: 't.rules', line: 1 };
 const ok = (text: string) => {
   const r = parseRule(text, ctx);
   if (!r.ok) throw new Error(r.reason);

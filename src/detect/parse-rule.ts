@@ -252,10 +252,14 @@ const PCRE_BUFFER_FLAGS: Readonly<Record<string, BufferName>> = {
 
 function parsePcre(v: string, st: State): void {
   // backslashes stay: they are the regular expression's own escapes (\; and \" mean ; and " to PCRE too)
-  const q = v.trim();
+  let q = v.trim();
+  let negated = false;
+  if (q.startsWith('!')) {
+    negated = true; // Snort writes the negation before the quotes
+    q = q.slice(1).trim();
+  }
   if (!q.startsWith('"') || !q.endsWith('"') || q.length < 2) throw new RuleSyntaxError('pcre needs a quoted value');
   let t = q.slice(1, -1);
-  let negated = false;
   if (t.startsWith('!')) {
     negated = true;
     t = t.slice(1);

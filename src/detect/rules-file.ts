@@ -1,6 +1,6 @@
 // A rules file: comments and blank lines skipped, backslash continuations joined, each rule parsed; rules that
 // use something unsupported are listed with the reason, syntax errors with file, line and column.
-import { DEFAULT_VARS, RuleSyntaxError } from './addresses.js';
+import { RuleSyntaxError, withDefaults } from './addresses.js';
 import { Classifications } from './classification.js';
 import { parseRule } from './parse-rule.js';
 import type { Rule } from './rule.js';
@@ -36,7 +36,7 @@ export interface RuleOptions {
 
 /** Parses a rules file's text. */
 export function parseRules(text: string, file: string, o: RuleOptions = {}): RuleSet {
-  const vars = { ...DEFAULT_VARS, ...o.vars };
+  const vars = withDefaults(o.vars);
   const classifications = o.classifications ?? new Classifications();
   const out: RuleSet = { rules: [], notLoaded: [], errors: [], total: 0 };
   const lines = text.split(/\r?\n/);

@@ -7,6 +7,9 @@ import { Fanout } from '../analyzers/fanout.js';
 import { SmtpAnalyzer, type SmtpMessage } from '../analyzers/smtp/smtp-analyzer.js';
 import { HttpAnalyzer, type HttpTransaction } from '../analyzers/http/http-analyzer.js';
 import type { StreamAnalyzer } from '../reassembly/stream-analyzer.js';
+import type { Detector } from '../detect/detector.js';
+import type { Session } from '../flow/session.js';
+import { DetectStream, inspectHttp, inspectPacket, inspectTls } from './detect.js';
 import { IPPROTO_UDP } from '../decode/constants.js';
 import type { TlsRecord } from '../schema/tls.js';
 import type { Engine, EngineHandlers, EngineOptions } from './engine.js';
@@ -21,6 +24,8 @@ export interface AnalysisOptions {
   smtp?: (m: SmtpMessage) => void;
   /** HTTP/1.x request/response pairs, for content decoding at the edge */
   http?: (t: HttpTransaction) => void;
+  /** signatures: packets, TCP streams, HTTP transactions and TLS hellos are inspected */
+  detect?: Detector;
 }
 
 /**
@@ -33,27 +38,36 @@ export function analysis(
   engine: () => Engine,
 ): { handlers: Pick<EngineHandlers, 'packet' | 'sessionEnd'>; options: Required<Pick<EngineOptions, 'streams'>> } {
   const cache = new HashCache();
-  const emitTls = o.tls;
+  const det = o.detect;
+  const emitTls = o.tls === undefined && det === undefined ? undefined : (r: TlsRecord, s: Session | null): void => {
+    o.tls?.(r);
+    if (det !== undefined) inspectTls(det, r, s);
+  };
   const emitSmtp = o.smtp;
-  const emitHttp = o.http;
+  const emitHttp = o.http === undefined && det === undefined ? undefined : (t: HttpTransaction): void => {
+    if (det !== undefined) inspectHttp(det, t);
+    o.http?.(t);
+  };
   let quic: QuicTls | null = null;
   let dtls: DtlsTls | null = null;
-  const q = (emit: (r: TlsRecord) => void): QuicTls => (quic ??= new QuicTls({ crypto: nodeQuicCrypto, anomalies: engine().anomalies, cache, emit }));
-  const d = (emit: (r: TlsRecord) => void): DtlsTls => (dtls ??= new DtlsTls({ anomalies: engine().anomalies, cache, emit }));
+  const q = (emit: (r: TlsRecord, s: Session | null) => void): QuicTls => (quic ??= new QuicTls({ crypto: nodeQuicCrypto, anomalies: engine().anomalies, cache, emit: (r) => emit(r, null) }));
+  const d = (emit: (r: TlsRecord, s: Session | null) => void): DtlsTls => (dtls ??= new DtlsTls({ anomalies: engine().anomalies, cache, emit: (r) => emit(r, null) }));
   return {
     options: {
       streams: (s) => {
         const parts: StreamAnalyzer[] = [];
         const anomalies = engine().anomalies;
-        if (emitTls !== undefined) parts.push(new TlsAnalyzer({ session: s, anomalies, emit: emitTls, cache, certificate: decodeCertificate }));
+        if (emitTls !== undefined) parts.push(new TlsAnalyzer({ session: s, anomalies, emit: (r) => emitTls(r, s), cache, certificate: decodeCertificate }));
         if (emitSmtp !== undefined) parts.push(new SmtpAnalyzer({ session: s, anomalies, emit: emitSmtp }));
         if (emitHttp !== undefined) parts.push(new HttpAnalyzer({ session: s, anomalies, emit: emitHttp }));
+        if (det !== undefined) parts.push(new DetectStream(det, s));
         return parts.length === 0 ? null : parts.length === 1 ? parts[0]! : new Fanout(parts);
       },
     },
     handlers: emitTls === undefined ? {} : {
       packet: (_rec, m, s) => {
-        if (s !== null && m.ipProto === IPPROTO_UDP && m.payloadLen > 0) {
+        if (det !== undefined) inspectPacket(det, m, s, engine().flows.lastDir);
+        if (emitTls !== undefined && s !== null && m.ipProto === IPPROTO_UDP && m.payloadLen > 0) {
           const dir = engine().flows.lastDir;
           const end = m.payloadOff + m.payloadLen;
           // a UDP session is QUIC, DTLS or neither; each analyzer decides on the client's first datagram

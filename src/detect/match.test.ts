@@ -1,0 +1,67 @@
+// Payload options as Snort evaluates them: positions (offset/depth from the buffer start, distance/within
+// from the previous match), backtracking to a later occurrence, negation, nocase, pcre (relative), byte_test,
+// byte_jump, isdataat, sizes, and a budget that stops pathological rules.
+import { describe, expect, it } from 'vitest';
+import { Classifications } from './classification.js';
+import { DEFAULT_VARS } from './addresses.js';
+import { matchRule } from './match.js';
+import { parseRule } from './parse-rule.js';
+
+const enc = new TextEncoder();
+function rule(options: string) {
+  const r = parseRule(`alert tcp any any -> any any (msg:"t"; ${options} sid:1;)`, { vars: DEFAULT_VARS, classifications: new Classifications(), file: 't', line: 1 });
+  if (!r.ok) throw new Error(r.reason);
+  return r.rule;
+}
+const on = (options: string, payload: string | Uint8Array): boolean =>
+  matchRule(rule(options), { pkt: typeof payload === 'string' ? enc.encode(payload) : payload });
+
+describe('payload options', () => {
+  it('offset and depth count from the buffer start', () => {
+    expect(on('content:"PUT "; depth:4;', 'PUT /x')).toBe(true);
+    expect(on('content:"PUT "; depth:4;', 'XPUT /x')).toBe(false);
+    expect(on('content:"b"; offset:1; depth:1;', 'abc')).toBe(true);
+    expect(on('content:"b"; offset:2;', 'abc')).toBe(false);
+  });
+
+  it('distance and within count from the end of the previous match, and earlier contents backtrack', () => {
+    expect(on('content:"a"; content:"b"; distance:1; within:1;', 'axb')).toBe(true);
+    expect(on('content:"a"; content:"b"; distance:1; within:1;', 'ab')).toBe(false);
+    // the first "a" is followed by "c", the second by "b": the engine tries the later "a"
+    expect(on('content:"a"; content:"b"; within:1;', 'acab')).toBe(true);
+    expect(on('content:"GET"; content:"passwd"; distance:0;', 'passwd GET /')).toBe(false);
+  });
+
+  it('negated content, nocase, startswith/endswith', () => {
+    expect(on('content:"User-Agent"; nocase; content:!"curl";', 'user-agent: wget')).toBe(true);
+    expect(on('content:"User-Agent"; nocase; content:!"curl";', 'user-agent: curl')).toBe(false);
+    expect(on('content:"abc"; startswith;', 'abcd')).toBe(true);
+    expect(on('content:"bcd"; startswith;', 'abcd')).toBe(false);
+    expect(on('content:"cd"; endswith;', 'abcd')).toBe(true);
+  });
+
+  it('pcre, relative to the previous match with R', () => {
+    expect(on('content:"id="; pcre:"/^\\d+$/R";', 'id=123')).toBe(true);
+    expect(on('content:"id="; pcre:"/^\\d+$/R";', 'id=12a')).toBe(false);
+    expect(on('pcre:!"/evil/i";', 'good')).toBe(true);
+    expect(on('pcre:"/\\x00\\x01/";', Uint8Array.of(9, 0, 1))).toBe(true);
+  });
+
+  it('byte_test, byte_jump and isdataat', () => {
+    const b = Uint8Array.of(0x00, 0x10, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46);
+    expect(on('byte_test:2,=,16,0;', b)).toBe(true);
+    expect(on('byte_test:2,>,16,0;', b)).toBe(false);
+    expect(on('byte_test:2,=,4096,0,little;', b)).toBe(true);
+    expect(on('byte_test:3,=,123,1,string,dec;', 'x123y')).toBe(true);
+    // read 1 byte at offset 0 (value 2), jump 2 past it: "D" is then next
+    expect(on('byte_jump:1,0; content:"D"; within:1;', Uint8Array.of(2, 0x41, 0x42, 0x44))).toBe(true);
+    expect(on('content:"A"; isdataat:3,relative;', b)).toBe(true);
+    expect(on('content:"F"; isdataat:!1,relative;', b)).toBe(true);
+    expect(on('dsize:<10;', 'short')).toBe(true);
+  });
+
+  it('stops a pathological rule within its budget', () => {
+    // 5000^3 placements without the budget; with it, a bounded number of steps and the answer "no"
+    expect(on('content:"a"; content:"a"; distance:0; content:"a"; distance:0; content:"b"; distance:0;', 'a'.repeat(5000))).toBe(false);
+  });
+});

@@ -1,0 +1,109 @@
+// The multi-pattern prefilter: one Aho-Corasick automaton per buffer over every rule's fast pattern (case
+// folded), so a scan of each buffer names the few rules worth evaluating; rules without a content are always
+// evaluated.
+import type { BufferName, Rule } from './rule.js';
+
+const lower = (b: number): number => (b >= 0x41 && b <= 0x5a ? b | 0x20 : b);
+
+class Automaton {
+  /** goto[state * 256 + byte] after construction (a full DFA: no failure walks at scan time) */
+  private next: Int32Array = new Int32Array(256).fill(-1);
+  private outputs: number[][] = [[]];
+  private states = 1;
+
+  add(pattern: Uint8Array, id: number): void {
+    let s = 0;
+    for (const raw of pattern) {
+      const b = lower(raw);
+      let t = this.next[s * 256 + b]!;
+      if (t < 0) {
+        t = this.states++;
+        if (this.next.length < this.states * 256) {
+          const grown = new Int32Array(Math.max(this.states * 256, this.next.length * 2)).fill(-1);
+          grown.set(this.next);
+          this.next = grown;
+        }
+        this.next[s * 256 + b] = t;
+        this.outputs.push([]);
+      }
+      s = t;
+    }
+    this.outputs[s]!.push(id);
+  }
+
+  /** Turns the trie into a DFA with failure links folded in. */
+  build(): void {
+    const fail = new Int32Array(this.states);
+    const queue: number[] = [];
+    for (let b = 0; b < 256; b++) {
+      const t = this.next[b]!;
+      if (t < 0) this.next[b] = 0;
+      else {
+        fail[t] = 0;
+        queue.push(t);
+      }
+    }
+    for (let qi = 0; qi < queue.length; qi++) {
+      const s = queue[qi]!;
+      this.outputs[s]!.push(...this.outputs[fail[s]!]!);
+      for (let b = 0; b < 256; b++) {
+        const t = this.next[s * 256 + b]!;
+        if (t < 0) this.next[s * 256 + b] = this.next[fail[s]! * 256 + b]!;
+        else {
+          fail[t] = this.next[fail[s]! * 256 + b]!;
+          queue.push(t);
+        }
+      }
+    }
+    this.next = this.next.slice(0, this.states * 256);
+  }
+
+  scan(buf: Uint8Array, hit: (id: number) => void): void {
+    const next = this.next;
+    let s = 0;
+    for (let i = 0; i < buf.length; i++) {
+      s = next[s * 256 + lower(buf[i]!)]!;
+      const out = this.outputs[s]!;
+      for (let k = 0; k < out.length; k++) hit(out[k]!);
+    }
+  }
+}
+
+export class Prefilter {
+  private readonly automata = new Map<BufferName, Automaton>();
+  /** rules evaluated whatever the payload (no content to prefilter on) */
+  readonly always: number[] = [];
+
+  constructor(rules: readonly Rule[]) {
+    rules.forEach((r, id) => {
+      const fp = r.fastPattern;
+      if (fp === null) {
+        this.always.push(id);
+        return;
+      }
+      const name = fp.buffer === 'raw' ? 'pkt' : fp.buffer;
+      let a = this.automata.get(name);
+      if (a === undefined) this.automata.set(name, (a = new Automaton()));
+      a.add(fp.bytes, id);
+    });
+    for (const a of this.automata.values()) a.build();
+  }
+
+  /** Rules whose fast pattern occurs in the given buffers (each rule once), plus the always-evaluated ones. */
+  candidates(buffers: Partial<Record<BufferName, Uint8Array>>, seen: Uint8Array, out: number[]): void {
+    for (const [name, a] of this.automata) {
+      const b = buffers[name];
+      if (b === undefined || b.length === 0) continue;
+      a.scan(b, (id) => {
+        if (seen[id] === 1) return;
+        seen[id] = 1;
+        out.push(id);
+      });
+    }
+    for (const id of this.always) {
+      if (seen[id] === 1) continue;
+      seen[id] = 1;
+      out.push(id);
+    }
+  }
+}

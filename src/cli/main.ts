@@ -15,6 +15,7 @@ import * as sql from './commands/sql.js';
 import * as streams from './commands/streams.js';
 import * as tls from './commands/tls.js';
 import * as top from './commands/top.js';
+import * as trends from './commands/trends.js';
 import { EXIT_FAILURE, EXIT_USAGE, processIo, type CliIo } from './io.js';
 
 interface Command {
@@ -38,6 +39,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['sql', sql],
   ['top', top],
   ['counts', counts],
+  ['trends', trends],
   ['export', exportCmd],
   ['init', init],
 ]);

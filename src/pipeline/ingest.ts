@@ -18,6 +18,9 @@ import { analysis } from './analyzers.js';
 import { MailQueue } from './mail.js';
 import { HttpQueue } from './http.js';
 import { HTTP } from '../schema/http.js';
+import { ALERTS } from '../schema/alerts.js';
+import { Detector } from '../detect/detector.js';
+import type { Rule } from '../detect/rule.js';
 import { Engine, type InputResult } from './engine.js';
 import { CHUNK_SIZE, compressionOf } from './source.js';
 
@@ -26,6 +29,8 @@ export interface IngestOptions {
   sensor?: string | null;
   /** where extracted objects are stored (`DIR/files/ab/<sha256>`); null: hashed and typed, not stored */
   filesDir?: string | null;
+  /** signatures to run; their alerts are stored */
+  rules?: readonly Rule[];
   /** bytes of the current file read so far */
   progress?(path: string, bytes: number, size: number | null): void;
 }
@@ -178,7 +183,8 @@ async function ingestFile(store: Store, path: string, opts: IngestOptions): Prom
       w.append(HTTP, r.http);
       for (const f of r.files) w.append(FILES, f);
     });
-    const an = analysis({ tls: (r) => w.append(TLS, r), smtp: mail.push, http: web.push }, () => engine!);
+    const detect = opts.rules !== undefined && opts.rules.length > 0 ? new Detector(opts.rules, { emit: (a) => w.append(ALERTS, a) }) : undefined;
+    const an = analysis({ tls: (r) => w.append(TLS, r), smtp: mail.push, http: web.push, ...(detect !== undefined ? { detect } : {}) }, () => engine!);
     engine = new Engine(
       {
         ...an.handlers,

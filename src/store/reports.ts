@@ -7,6 +7,7 @@ import { CAPTURES } from '../schema/captures.js';
 import type { RecordSchema } from '../schema/schema.js';
 import { SESSIONS } from '../schema/sessions.js';
 import { TLS } from '../schema/tls.js';
+import { ALERTS } from '../schema/alerts.js';
 import { ident, inSubquery, numberLiteral, timeAsMicros, timeLiteral, whereSql, type Dialect } from './sql.js';
 import type { QueryResult, Store } from './store.js';
 
@@ -130,7 +131,7 @@ export interface CountsOptions {
   window: Window;
 }
 
-function bucketSql(field: string, by: Bucket, d: Dialect): string {
+export function bucketSql(field: string, by: Bucket, d: Dialect): string {
   if (d === 'duckdb') return `epoch_us(date_trunc(${by === 'hour' ? "'hour'" : by === 'day' ? "'day'" : "'week'"}, ${ident(field)}))`;
   const t = `toDateTime(intDiv(${ident(field)}, 1000000), 'UTC')`;
   const start = by === 'hour' ? `toStartOfHour(${t})` : by === 'day' ? `toStartOfDay(${t})` : `toDateTime(toMonday(${t}), 'UTC')`;
@@ -165,4 +166,63 @@ export function alignBucket(us: number, by: Bucket): number {
   const day = Math.floor(us / BUCKET_US.day);
   // 1970-01-01 was a Thursday: Monday-based weekday = (day + 3) mod 7
   return (day - ((day + 3) % 7 + 7) % 7) * BUCKET_US.day;
+}
+
+export interface TrendOptions {
+  /** group alerts by signature message or id */
+  by: 'msg' | 'sid';
+  /** days in the window, the latest included */
+  days: number;
+  /** the latest day (µs, any time in it); null = the newest alert's day */
+  end: number | null;
+  minRatio: number;
+  minCount: number;
+}
+
+export interface Trend {
+  key: string;
+  latest_day: number;
+  latest_count: number;
+  /** mean alerts per day over the window's earlier days (days without alerts count as 0) */
+  baseline_per_day: number;
+  /** latest_count / baseline_per_day (null when the baseline is 0: the signature is new) */
+  ratio: number | null;
+  earlier_total: number;
+}
+
+/**
+ * Signatures whose latest day is far above their own baseline: latest count >= minCount and latest/baseline
+ * >= minRatio (or no alert at all in the earlier days). Counted in SQL per signature and UTC day.
+ */
+export async function trends(store: Store, o: TrendOptions): Promise<Trend[]> {
+  const t = tableNamer(store);
+  const d = store.dialect;
+  const endUs = o.end ?? (await newest(store, ALERTS));
+  if (endUs === null) return [];
+  const lastDay = alignBucket(endUs, 'day');
+  const firstDay = lastDay - (o.days - 1) * BUCKET_US.day;
+  const key = o.by === 'sid' ? ident('sid') : ident('msg');
+  const r = await store.select(
+    `SELECT ${key} AS ${ident('key')}, ${bucketSql('ts', 'day', d)} AS ${ident('day')}, count(*) AS ${ident('n')} FROM ${t(ALERTS.name)} ` +
+    `WHERE ${committed(t, d)} AND ${windowSql('ts', { from: firstDay, to: lastDay + BUCKET_US.day - 1 }, d).join(' AND ')} ` +
+    `GROUP BY ${ident('key')}, ${ident('day')}`,
+  );
+  const per = new Map<string, { latest: number; earlier: number }>();
+  for (const row of r.rows) {
+    const k = String(row.key);
+    const e = per.get(k) ?? { latest: 0, earlier: 0 };
+    if (Number(row.day) === lastDay) e.latest += Number(row.n);
+    else e.earlier += Number(row.n);
+    per.set(k, e);
+  }
+  const earlierDays = Math.max(1, o.days - 1);
+  const out: Trend[] = [];
+  for (const [k, e] of per) {
+    const baseline = e.earlier / earlierDays;
+    const ratio = baseline === 0 ? null : e.latest / baseline;
+    if (e.latest < o.minCount) continue;
+    if (ratio !== null && ratio < o.minRatio) continue;
+    out.push({ key: k, latest_day: lastDay, latest_count: e.latest, baseline_per_day: baseline, ratio, earlier_total: e.earlier });
+  }
+  return out.sort((a, b) => (b.ratio ?? Infinity) - (a.ratio ?? Infinity) || b.latest_count - a.latest_count || a.key.localeCompare(b.key));
 }

@@ -6,9 +6,11 @@ import { homeNetOption, parse, stringOption } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, type CliIo } from '../io.js';
 import { Progress } from '../progress.js';
 import { DB_OPTION } from '../store-args.js';
+import { loadRules, varsOption } from './rules.js';
 
 export const summary = 'write sessions, tls, smtp and files records and anomalies of captures (files or directories) into the store';
 export const usage = `haystack ingest <capture|dir...> [--db URL] [--home-net CIDR,...] [--sensor NAME] [--files DIR]
+                [--rules FILE... [--var NAME=VALUE]... [--classification FILE]]
   --db URL   a DuckDB file (default ./haystack.duckdb or $HAYSTACK_DB), duckdb:PATH, or
              clickhouse://user:pass@host:8123/db[?cluster=NAME]
   --files DIR  where mail attachments are stored (DIR/files/ab/<sha256>); default: beside the DuckDB file
@@ -21,6 +23,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     'home-net': { type: 'string', multiple: true },
     sensor: { type: 'string' },
     files: { type: 'string' },
+    rules: { type: 'string', multiple: true },
+    var: { type: 'string', multiple: true },
+    classification: { type: 'string' },
   });
   if (values.help === true) {
     io.stdout(`${usage}\n`);
@@ -31,6 +36,16 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return EXIT_USAGE;
   }
   const homeNet = homeNetOption(values['home-net']);
+  const ruleFiles = (values.rules ?? []) as string[];
+  const set = ruleFiles.length === 0 ? null : loadRules(ruleFiles, varsOption(values.var), stringOption(values.classification));
+  if (set !== null) {
+    for (const e of set.errors) io.stderr(`haystack ingest: ${e.file}:${e.line}${e.column !== null ? `:${e.column}` : ''}: ${e.message}\n`);
+    if (set.errors.length > 0) {
+      io.stderr('haystack ingest: the rules have syntax errors (above); nothing was ingested\n');
+      return EXIT_USAGE;
+    }
+    io.stderr(`haystack ingest: ${set.rules.length} of ${set.total} rules loaded${set.notLoaded.length > 0 ? ` (${set.notLoaded.length} use something unsupported: haystack rules check lists them)` : ''}\n`);
+  }
   const store = await openStore(stringOption(values.db));
   // extracted objects: --files DIR, else beside a DuckDB file, else (ClickHouse) hashed and typed only
   const filesDir = stringOption(values.files) ?? (store.dialect === 'duckdb' ? dirname(store.location) : null);
@@ -41,6 +56,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       homeNet,
       sensor: stringOption(values.sensor) ?? null,
       filesDir,
+      ...(set !== null ? { rules: set.rules } : {}),
       progress: (p, b, size) => progress.update(p, b, size),
     });
     progress.done();

@@ -24,14 +24,26 @@ const APP_BUFFERS: ReadonlySet<BufferName> = new Set<BufferName>([
   'tls.sni', 'ja3.hash', 'ja3s.hash', 'file.data',
 ]);
 
-type Kind = 'packet' | 'stream' | 'app';
+/** Buffers of the server's answer (an HTTP response, a ServerHello): rules using them look at that side. */
+const RESPONSE_BUFFERS: ReadonlySet<BufferName> = new Set<BufferName>(['http.stat_code', 'http.stat_msg', 'http.content_type', 'ja3s.hash']);
 
-/** Where a rule is evaluated. */
+type Kind = 'packet' | 'stream' | 'request' | 'response';
+
+/**
+ * Where a rule is evaluated: application buffers on the request or the response of a transaction (file.data
+ * is the request body under flow:to_server, else the response body); payload rules on TCP (and on an
+ * application protocol's TCP streams) on the reassembled stream; the rest on packets.
+ */
 function kindOf(r: Rule): Kind {
-  if (r.proto === 'http' || r.proto === 'tls' || r.proto === 'smtp' || r.matches.some((m) => APP_BUFFERS.has(m.buffer))) return 'app';
+  if (r.matches.some((m) => APP_BUFFERS.has(m.buffer))) {
+    // SMTP's file data is what the client sends (decoded message parts)
+    if (r.proto === 'smtp') return 'request';
+    const response = r.matches.some((m) => RESPONSE_BUFFERS.has(m.buffer)) || (r.matches.some((m) => m.buffer === 'file.data') && r.flow?.toServer !== true);
+    return response || r.flow?.toClient === true ? 'response' : 'request';
+  }
   const payload = r.matches.some((m) => m.kind !== 'size');
   const dsize = r.matches.some((m) => m.kind === 'size' && m.buffer === 'pkt');
-  if ((r.proto === 'tcp') && payload && !dsize && r.flow?.noStream !== true) return 'stream';
+  if ((r.proto === 'tcp' || r.proto === 'http' || r.proto === 'tls' || r.proto === 'smtp') && payload && !dsize && r.flow?.noStream !== true) return 'stream';
   return 'packet';
 }
 
@@ -55,15 +67,71 @@ export interface DetectorOptions {
   emit(a: AlertRecord): void;
 }
 
+/** Port sets this wide (negations included) are not indexed by port: their rules are scanned for everywhere. */
+const MAX_INDEXED_PORTS = 4096;
+
+/**
+ * The rules of one kind with their prefilters: one for rules on any port, one per distinct port set ($HTTP_PORTS
+ * is one), found by port: a TLS stream on 443 is not scanned for the HTTP rules' patterns.
+ */
 class Group {
   readonly rules: Rule[];
-  readonly prefilter: Prefilter;
   readonly seen: Uint8Array;
+  private readonly any: Prefilter;
+  private readonly byPort = new Map<number, Prefilter[]>();
+
   constructor(rules: Rule[]) {
     this.rules = rules;
-    this.prefilter = new Prefilter(rules);
     this.seen = new Uint8Array(rules.length);
+    const anyRules: [Rule, number][] = [];
+    const sets = new Map<string, { ports: number[]; rules: [Rule, number][] }>();
+    rules.forEach((r, id) => {
+      const ports = indexPorts(r);
+      if (ports === null) {
+        anyRules.push([r, id]);
+        return;
+      }
+      const key = ports.join(',');
+      let s = sets.get(key);
+      if (s === undefined) sets.set(key, (s = { ports, rules: [] }));
+      s.rules.push([r, id]);
+    });
+    this.any = new Prefilter(anyRules);
+    for (const s of sets.values()) {
+      // each port set's automaton carries the any-port rules too: one scan per buffer in the common case
+      const pf = new Prefilter([...s.rules, ...anyRules]);
+      for (const port of s.ports) {
+        const list = this.byPort.get(port);
+        if (list === undefined) this.byPort.set(port, [pf]);
+        else list.push(pf);
+      }
+    }
   }
+
+  /** Candidates for traffic between these ports, each rule once (seen[] marks them; the caller clears). */
+  candidates(sport: number, dport: number, scan: Buffers, out: number[]): void {
+    const a = this.byPort.get(dport);
+    const b = sport === dport ? undefined : this.byPort.get(sport);
+    if (a === undefined && b === undefined) {
+      this.any.candidates(scan, this.seen, out);
+      return;
+    }
+    if (a !== undefined) for (const pf of a) pf.candidates(scan, this.seen, out);
+    if (b !== undefined) for (const pf of b) if (a?.includes(pf) !== true) pf.candidates(scan, this.seen, out);
+  }
+}
+
+/** The ports a rule can match on (its destination ports, else its source ports), or null for "any". */
+function indexPorts(r: Rule): number[] | null {
+  const spec = r.dstPorts.ranges.length > 0 ? r.dstPorts : r.srcPorts.ranges.length > 0 ? r.srcPorts : null;
+  if (spec === null || spec.ranges.some((x) => x.negated)) return null;
+  let n = 0;
+  for (const x of spec.ranges) n += x.hi - x.lo + 1;
+  if (n > MAX_INDEXED_PORTS) return null;
+  const out = new Set<number>();
+  for (const x of spec.ranges) for (let p = x.lo; p <= x.hi; p++) out.add(p);
+  // a bidirectional rule may see its ports on either side: both are looked up at inspection anyway
+  return [...out].sort((a, b) => a - b);
 }
 
 export class Detector {
@@ -79,22 +147,31 @@ export class Detector {
   private readonly streamPending = new WeakMap<Session, [Set<number>, Set<number>]>();
   /** bytes of old stream data rescanned with new data (a pattern may straddle deliveries) */
   private readonly overlap: number;
+  /** IP protocols some packet rule applies to (-1: any) */
+  private readonly packetProtos = new Set<number>();
 
   constructor(rules: readonly Rule[], o: DetectorOptions) {
-    const by: Record<Kind, Rule[]> = { packet: [], stream: [], app: [] };
-    for (const r of rules) by[kindOf(r)].push(r);
-    this.groups = { packet: new Group(by.packet), stream: new Group(by.stream), app: new Group(by.app) };
+    const by: Record<Kind, Rule[]> = { packet: [], stream: [], request: [], response: [] };
+    // pass rules first, then the file's order: a pass rule that matches silences the others (Snort's order)
+    const ordered = [...rules.filter((r) => r.action === 'pass'), ...rules.filter((r) => r.action !== 'pass')];
+    for (const r of ordered) by[kindOf(r)].push(r);
+    this.groups = { packet: new Group(by.packet), stream: new Group(by.stream), request: new Group(by.request), response: new Group(by.response) };
     this.o = o;
     this.overlap = Math.max(0, ...by.stream.map((r) => (r.fastPattern?.bytes.length ?? 1) - 1));
+    for (const r of by.packet) {
+      if (r.header.ipProto !== null || r.proto === 'ip') this.packetProtos.add(-1);
+      else this.packetProtos.add(r.proto === 'tcp' ? IPPROTO_TCP : r.proto === 'udp' ? IPPROTO_UDP : r.proto === 'icmp' ? IPPROTO_ICMP : -1);
+      if (r.proto === 'icmp') this.packetProtos.add(IPPROTO_ICMPV6);
+    }
   }
 
-  /** Some rule looks at single packets (else packets need not be shown to the detector at all). */
-  get wantsPackets(): boolean {
-    return this.groups.packet.rules.length > 0;
+  /** Some rule looks at single packets of this IP protocol (else they need not be shown to the detector). */
+  wantsPackets(proto: number): boolean {
+    return this.packetProtos.has(proto) || this.packetProtos.has(-1);
   }
 
   get ruleCount(): number {
-    return this.groups.packet.rules.length + this.groups.stream.rules.length + this.groups.app.rules.length;
+    return this.groups.packet.rules.length + this.groups.stream.rules.length + this.groups.request.rules.length + this.groups.response.rules.length;
   }
 
   /** A packet (its payload as the pkt buffer): packet rules. */
@@ -126,9 +203,14 @@ export class Detector {
     }, pend[dir]!);
   }
 
-  /** An application transaction's buffers (HTTP request and response, TLS hello). */
-  app(p: Inspected, buffers: Buffers, appProto: string): void {
-    this.run(this.groups.app, p, buffers, appProto);
+  /** A request's application buffers (HTTP request, TLS ClientHello), as client-to-server bytes. */
+  request(p: Inspected, buffers: Buffers, appProto: string): void {
+    this.run(this.groups.request, p, buffers, appProto);
+  }
+
+  /** A response's application buffers (with its request's), as server-to-client bytes. */
+  response(p: Inspected, buffers: Buffers, appProto: string): void {
+    this.run(this.groups.response, p, buffers, appProto);
   }
 
   private run(
@@ -138,7 +220,7 @@ export class Detector {
     if (g.rules.length === 0) return;
     const cand = this.candidates;
     cand.length = 0;
-    g.prefilter.candidates(scan, g.seen, cand);
+    g.candidates(p.sport, p.dport, scan, cand);
     if (pending !== undefined) {
       for (const id of pending) {
         if (g.seen[id] === 1) continue;
@@ -161,14 +243,21 @@ export class Detector {
       }
       pending?.delete(id);
       if (once !== undefined && !once(id)) continue;
+      if (r.action === 'pass') {
+        // what passes is not alerted on by any other rule (the remaining candidates are dropped)
+        for (const rest of cand) g.seen[rest] = 0;
+        this.passed(r, p);
+        return;
+      }
       this.matched(r, p, buffers, appProto);
     }
   }
 
   private header(r: Rule, p: Inspected, appProto: string | null): boolean {
-    if (r.proto === 'http' && appProto !== 'http') return false;
-    if (r.proto === 'tls' && appProto !== 'tls') return false;
-    if (r.proto === 'smtp' && appProto !== 'smtp') return false;
+    if (r.proto === 'http' || r.proto === 'tls' || r.proto === 'smtp') {
+      // an application protocol's rule: that protocol, detected by content (not by port)
+      if ((appProto ?? p.session?.appProto ?? null) !== r.proto) return false;
+    }
     if (r.proto === 'tcp' && p.proto !== IPPROTO_TCP) return false;
     if (r.proto === 'udp' && p.proto !== IPPROTO_UDP) return false;
     if (r.proto === 'icmp' && p.proto !== IPPROTO_ICMP && p.proto !== IPPROTO_ICMPV6) return false;
@@ -202,6 +291,11 @@ export class Detector {
     return true;
   }
 
+  /** A pass rule matched: its flowbits still take effect; nothing is alerted. */
+  private passed(r: Rule, p: Inspected): void {
+    void this.setFlowbits(r, p.session);
+  }
+
   private flowbitsHold(r: Rule, s: Session | null): boolean {
     const bits = s === null ? undefined : this.flowbits.get(s);
     for (const fb of r.flowbits) {
@@ -212,9 +306,9 @@ export class Detector {
     return true;
   }
 
-  private matched(r: Rule, p: Inspected, buffers: Buffers, appProto: string | null): void {
+  /** Applies a matching rule's flowbits; true when it says noalert. */
+  private setFlowbits(r: Rule, s: Session | null): boolean {
     let noalert = false;
-    const s = p.session;
     for (const fb of r.flowbits) {
       if (fb.op === 'noalert') {
         noalert = true;
@@ -230,7 +324,12 @@ export class Detector {
         else bits.add(n);
       }
     }
-    if (noalert) return;
+    return noalert;
+  }
+
+  private matched(r: Rule, p: Inspected, buffers: Buffers, appProto: string | null): void {
+    const s = p.session;
+    if (this.setFlowbits(r, s)) return;
     if (r.detectionFilter !== null && !this.counted(r, r.detectionFilter, p)) return;
     if (r.threshold !== null && !this.counted(r, r.threshold, p)) return;
     const buf = r.fastPattern !== null ? buffers[r.fastPattern.buffer === 'raw' ? 'pkt' : r.fastPattern.buffer] : buffers.pkt;

@@ -33,7 +33,8 @@ const STICKY: Readonly<Record<string, BufferName>> = {
   'http.method': 'http.method', 'http.uri': 'http.uri', 'http.uri.raw': 'http.uri.raw',
   'http.header': 'http.header', 'http.header.raw': 'http.header.raw', 'http.cookie': 'http.cookie',
   'http.request_body': 'http.request_body', 'http.client_body': 'http.request_body',
-  'http.response_body': 'http.response_body', 'http.stat_code': 'http.stat_code', 'http.stat_msg': 'http.stat_msg',
+  // Snort's file_data and Suricata's file.data are the HTTP response body there: one buffer, scanned once
+  'http.response_body': 'file.data', 'http.stat_code': 'http.stat_code', 'http.stat_msg': 'http.stat_msg',
   'http.user_agent': 'http.user_agent', 'http.host': 'http.host', 'http.referer': 'http.referer',
   'http.content_type': 'http.content_type', 'tls.sni': 'tls.sni', tls_sni: 'tls.sni', 'ja3.hash': 'ja3.hash', ja3_hash: 'ja3.hash',
   'ja3s.hash': 'ja3s.hash', 'file.data': 'file.data', file_data: 'file.data', pkt_data: 'pkt',
@@ -258,6 +259,8 @@ function parsePcre(v: string, st: State): void {
     negated = true; // Snort writes the negation before the quotes
     q = q.slice(1).trim();
   }
+  // Suricata's capture into variables: "/re/flags, flow:name"
+  if (/^"!?\/[\s\S]*\/[A-Za-z]*\s*,\s*(flow|pkt|alert):\w+/.test(q)) unsupported('pcre', 'capturing into variables (", flow:name") is not supported');
   if (!q.startsWith('"') || !q.endsWith('"') || q.length < 2) throw new RuleSyntaxError('pcre needs a quoted value');
   let t = q.slice(1, -1);
   if (t.startsWith('!')) {
@@ -427,6 +430,8 @@ const KEYWORDS: Readonly<Record<string, (st: State, v: string | null, kw: string
     const mode = names?.includes('|') === true ? 'any' : 'all';
     st.rule.flowbits.push({ op, names: names === undefined ? [] : names.split(/[|&]/).map((x) => x.trim()), mode });
   },
+  // Suricata's noalert: the rule only sets flowbits (Snort: flowbits:noalert)
+  noalert: (st) => void st.rule.flowbits.push({ op: 'noalert', names: [], mode: 'all' }),
   threshold: (st, v) => void (st.rule.threshold = parseThreshold(v ?? '', 'threshold')),
   detection_filter: (st, v) => void (st.rule.detectionFilter = parseThreshold(v ?? '', 'detection_filter')),
   flags: (st, v) => {

@@ -1,9 +1,12 @@
 // The multi-pattern prefilter: one Aho-Corasick automaton per buffer over every rule's fast pattern (case
 // folded), so a scan of each buffer names the few rules worth evaluating; rules without a content are always
-// evaluated.
+// evaluated. The detector keeps one prefilter per port set (as Snort's port groups): traffic on a port is
+// scanned only for the rules that can apply to it.
 import type { BufferName, Rule } from './rule.js';
 
 const lower = (b: number): number => (b >= 0x41 && b <= 0x5a ? b | 0x20 : b);
+/** ASCII case folding as a table (the scan loop's only per-byte work besides the transition) */
+const FOLD = Uint8Array.from({ length: 256 }, (_, b) => lower(b));
 
 class Automaton {
   /** goto[state * 256 + byte] after construction (a full DFA: no failure walks at scan time) */
@@ -56,15 +59,30 @@ class Automaton {
       }
     }
     this.next = this.next.slice(0, this.states * 256);
+    this.final = Uint8Array.from(this.outputs, (o) => (o.length > 0 ? 1 : 0));
+    this.starts = Uint8Array.from({ length: 256 }, (_, b) => (this.next[FOLD[b]!]! !== 0 ? 1 : 0));
   }
+
+  /** bytes (raw, both cases) that leave the root state */
+  private starts = new Uint8Array(256);
+
+  /** states where some pattern ends */
+  private final = new Uint8Array(0);
 
   scan(buf: Uint8Array, hit: (id: number) => void): void {
     const next = this.next;
+    const final = this.final;
+    const starts = this.starts;
+    const n = buf.length;
     let s = 0;
-    for (let i = 0; i < buf.length; i++) {
-      s = next[s * 256 + lower(buf[i]!)]!;
-      const out = this.outputs[s]!;
-      for (let k = 0; k < out.length; k++) hit(out[k]!);
+    for (let i = 0; i < n; i++) {
+      if (s === 0) {
+        // at the root most bytes start no pattern: skip them in a tight loop
+        while (i < n && starts[buf[i]!] === 0) i++;
+        if (i === n) break;
+      }
+      s = next[(s << 8) | FOLD[buf[i]!]!]!;
+      if (final[s] === 1) for (const id of this.outputs[s]!) hit(id);
     }
   }
 }
@@ -74,8 +92,9 @@ export class Prefilter {
   /** rules evaluated whatever the payload (no content to prefilter on) */
   readonly always: number[] = [];
 
-  constructor(rules: readonly Rule[]) {
-    rules.forEach((r, id) => {
+  /** @param rules the rules with the ids the candidates are reported by */
+  constructor(rules: readonly (readonly [Rule, number])[]) {
+    rules.forEach(([r, id]) => {
       const fp = r.fastPattern;
       if (fp === null) {
         this.always.push(id);

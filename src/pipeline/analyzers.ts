@@ -9,7 +9,7 @@ import { HttpAnalyzer, type HttpTransaction } from '../analyzers/http/http-analy
 import type { StreamAnalyzer } from '../reassembly/stream-analyzer.js';
 import type { Detector } from '../detect/detector.js';
 import type { Session } from '../flow/session.js';
-import { DetectStream, inspectHttp, inspectPacket, inspectTls } from './detect.js';
+import { DetectStream, inspectHttp, inspectPacket, inspectSmtp, inspectTls } from './detect.js';
 import { IPPROTO_UDP } from '../decode/constants.js';
 import type { TlsRecord } from '../schema/tls.js';
 import type { Engine, EngineHandlers, EngineOptions } from './engine.js';
@@ -43,7 +43,11 @@ export function analysis(
     o.tls?.(r);
     if (det !== undefined) inspectTls(det, r, s);
   };
-  const emitSmtp = o.smtp;
+  // with signatures, SMTP is recognised even when its messages are not wanted (rules on `smtp` need that)
+  const emitSmtp = o.smtp === undefined && det === undefined ? undefined : (m: SmtpMessage): void => {
+    if (det !== undefined) inspectSmtp(det, m);
+    o.smtp?.(m);
+  };
   const emitHttp = o.http === undefined && det === undefined ? undefined : (t: HttpTransaction): void => {
     if (det !== undefined) inspectHttp(det, t);
     o.http?.(t);

@@ -16,12 +16,18 @@ export function makeFuid(...parts: (string | number)[]): string {
   return s;
 }
 
+/** md5 and sha1 by sha256 (traffic repeats the same objects: they are hashed three ways once), bounded. */
+const OTHER_HASHES = new Map<string, { md5: string; sha1: string }>();
+
 export function hashes(b: Uint8Array): { md5: string; sha1: string; sha256: string } {
-  return {
-    md5: createHash('md5').update(b).digest('hex'),
-    sha1: createHash('sha1').update(b).digest('hex'),
-    sha256: createHash('sha256').update(b).digest('hex'),
-  };
+  const sha256 = createHash('sha256').update(b).digest('hex');
+  let o = OTHER_HASHES.get(sha256);
+  if (o === undefined) {
+    o = { md5: createHash('md5').update(b).digest('hex'), sha1: createHash('sha1').update(b).digest('hex') };
+    if (OTHER_HASHES.size >= MAX_REMEMBERED) OTHER_HASHES.clear();
+    OTHER_HASHES.set(sha256, o);
+  }
+  return { md5: o.md5, sha1: o.sha1, sha256 };
 }
 /** Real types by sha256 (the same content has the same type), bounded. */
 const TYPES = new Map<string, string | null>();

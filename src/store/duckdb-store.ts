@@ -12,6 +12,8 @@ import type { FieldDef, FieldType, RecordSchema } from '../schema/schema.js';
 import { duckdbTable, ident, quoteString } from './sql.js';
 import type { CaptureWriter, QueryResult, ResultColumn, Row, Store } from './store.js';
 
+/** Appended rows per appender flush (a commit to staging): a row group. */
+const FLUSH_ROWS = 16384;
 /** Rows per data chunk: DuckDB's vector size (a chunk holds at most this many). */
 const CHUNK_ROWS = 2048;
 
@@ -212,13 +214,19 @@ class DuckDbWriter implements CaptureWriter {
     for (let i = 0; i < t.rows.length; i += CHUNK_ROWS) {
       t.appender.appendDataChunk(chunkOf(t.schema, t.rows.slice(i, i + CHUNK_ROWS), this.captureId));
     }
-    t.appender.flushSync();
+    t.unflushed += t.rows.length;
+    // each flush is a commit of the staging table: one per row group, not one per chunk
+    if (t.unflushed >= FLUSH_ROWS) {
+      t.appender.flushSync();
+      t.unflushed = 0;
+    }
     t.rows = [];
   }
 
   async commit(capture: CaptureRecord): Promise<string> {
     for (const t of this.tables.values()) {
       await this.write(t);
+      t.appender?.flushSync();
       t.appender?.closeSync();
       t.appender = null;
     }
@@ -263,6 +271,8 @@ class DuckDbWriter implements CaptureWriter {
 
 class TableBuffer {
   rows: Row[] = [];
+  /** rows appended since the appender last flushed */
+  unflushed = 0;
   appender: DuckDBAppender | null = null;
   constructor(readonly schema: RecordSchema) {}
 }

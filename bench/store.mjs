@@ -91,7 +91,20 @@ async function caseIngest() {
     const db = path.join(WORK, `ingest-${i}.duckdb`);
     return timed([HAYSTACK, 'ingest', CAPTURE, '--db', db, '--home-net', HOME]);
   });
-  rows.push(floor, pipeline, duck);
+  const rulesFile = path.join(ROOT, '..', 'shared', 'corpus', 'rules', 'snort-community', 'community.rules');
+  let withRules = null;
+  if (fs.existsSync(rulesFile)) {
+    withRules = await series('haystack ingest f --db new.duckdb --rules community.rules', (i) =>
+      timed([HAYSTACK, 'ingest', CAPTURE, '--db', path.join(WORK, `rules-${i}.duckdb`), '--home-net', HOME, '--rules', rulesFile]));
+  }
+  rows.push(floor, pipeline, duck, ...(withRules === null ? [] : [withRules]));
+  if (withRules !== null) {
+    const rmbps = SIZE / 1e6 / withRules.median;
+    goal('ingest with the Snort community ruleset >= 50 MB/s', `${rmbps.toFixed(0)} MB/s, ${withRules.median.toFixed(2)} s`, rmbps >= 50);
+    goal('ingest with the community ruleset at least half the speed of ingest without rules', `${(duck.median / withRules.median).toFixed(2)} of it`, duck.median / withRules.median >= 0.5);
+  } else {
+    notes.push('ingest with rules: SKIPPED (../shared/corpus/rules/snort-community/community.rules not found)');
+  }
   const mbps = SIZE / 1e6 / duck.median;
   goal(`ingest into DuckDB >= ${GOAL.ingestDuckMinMBps} MB/s and < ${GOAL.ingestDuckMaxSeconds} s end to end`, `${mbps.toFixed(0)} MB/s, ${duck.median.toFixed(2)} s`, mbps >= GOAL.ingestDuckMinMBps && duck.median < GOAL.ingestDuckMaxSeconds);
   notes.push(`ingest into DuckDB: ${(duck.median / pipeline.median).toFixed(2)}x the pipeline without a store, ${(duck.median / floor.median).toFixed(1)}x the read floor; peak RSS ${duck.rssMiB.toFixed(0)} MiB`);

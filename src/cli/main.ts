@@ -1,47 +1,36 @@
 // The `haystack` command: picks the verb, runs it, maps errors to messages and exit statuses.
 import { isHaystackError } from '../core/errors.js';
-import * as alerts from './commands/alerts.js';
-import * as counts from './commands/counts.js';
-import * as exportCmd from './commands/export.js';
-import * as extract from './commands/extract.js';
-import * as http from './commands/http.js';
-import * as info from './commands/info.js';
-import * as init from './commands/init.js';
-import * as ingest from './commands/ingest.js';
-import * as rules from './commands/rules.js';
-import * as sessions from './commands/sessions.js';
-import * as smtp from './commands/smtp.js';
-import * as sql from './commands/sql.js';
-import * as streams from './commands/streams.js';
-import * as tls from './commands/tls.js';
-import * as top from './commands/top.js';
-import * as trends from './commands/trends.js';
 import { EXIT_FAILURE, EXIT_USAGE, processIo, type CliIo } from './io.js';
 
-interface Command {
-  summary: string;
+interface CommandModule {
   usage: string;
   run(argv: string[], io: CliIo): Promise<number>;
 }
 
+/** A verb: its one-line summary, and its module, loaded when it runs (a command pays only for what it uses). */
+interface Command {
+  summary: string;
+  load(): Promise<CommandModule>;
+}
+
 /** Verbs in help order. */
 export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
-  ['sessions', sessions],
-  ['streams', streams],
-  ['tls', tls],
-  ['smtp', smtp],
-  ['http', http],
-  ['extract', extract],
-  ['alerts', alerts],
-  ['rules', rules],
-  ['info', info],
-  ['ingest', ingest],
-  ['sql', sql],
-  ['top', top],
-  ['counts', counts],
-  ['trends', trends],
-  ['export', exportCmd],
-  ['init', init],
+  ['sessions', { summary: 'session records (5-tuple, counters, state, direction, Community ID)', load: () => import('./commands/sessions.js') }],
+  ['streams', { summary: 'reassembled TCP streams as files (tcpflow naming) + index.jsonl', load: () => import('./commands/streams.js') }],
+  ['tls', { summary: 'TLS ClientHellos on any port: SNI, versions, ALPN, JA3, JA4, the server\'s answer', load: () => import('./commands/tls.js') }],
+  ['smtp', { summary: 'SMTP messages on any port: envelope, headers, attachments (hashes), MIME skeleton', load: () => import('./commands/smtp.js') }],
+  ['http', { summary: 'HTTP/1.x requests and responses on any port: method, host, URI, user agent, status, body sizes and hashes', load: () => import('./commands/http.js') }],
+  ['extract', { summary: 'write mail attachments and HTTP bodies (content-addressed, hashed, typed); print MIME skeletons', load: () => import('./commands/extract.js') }],
+  ['alerts', { summary: 'run Snort/Suricata rules over captures (packets, TCP streams, HTTP and TLS buffers)', load: () => import('./commands/alerts.js') }],
+  ['rules', { summary: 'check rule files: how many load, which do not and why (by sid), syntax errors by line', load: () => import('./commands/rules.js') }],
+  ['info', { summary: 'capture facts: format, link types, interfaces, packets, time span, anomalies', load: () => import('./commands/info.js') }],
+  ['ingest', { summary: 'write the records of captures (files or directories) into the store: sessions, tls, http, smtp, files, anomalies, alerts', load: () => import('./commands/ingest.js') }],
+  ['sql', { summary: 'run a read-only SQL query on the store', load: () => import('./commands/sql.js') }],
+  ['top', { summary: 'top destination ports, protocols, addresses or SNIs by bytes into and out of the home network', load: () => import('./commands/top.js') }],
+  ['counts', { summary: 'counts per hour, day or week of a table (e.g. alerts of one signature per day)', load: () => import('./commands/counts.js') }],
+  ['trends', { summary: 'signatures whose latest day of alerts is far above their own baseline', load: () => import('./commands/trends.js') }],
+  ['export', { summary: 'write a table of the store to a Parquet, JSON-lines or CSV file', load: () => import('./commands/export.js') }],
+  ['init', { summary: 'create the store\'s tables (on a ClickHouse cluster: run it once on every node)', load: () => import('./commands/init.js') }],
 ]);
 
 function help(): string {
@@ -63,7 +52,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     return EXIT_USAGE;
   }
   try {
-    return await cmd.run(rest, io);
+    return await (await cmd.load()).run(rest, io);
   } catch (e) {
     if (isHaystackError(e)) {
       io.stderr(`haystack ${verb}: ${e.message}\n`);

@@ -7,7 +7,7 @@ import { formatIpv4, formatIpv6 } from '../core/ip.js';
 import { headerOf, MAX_BODY, type HttpMessage, type HttpTransaction } from '../analyzers/http/http-analyzer.js';
 import type { FileRecord } from '../schema/files.js';
 import type { HttpRecord } from '../schema/http.js';
-import { hashes, makeFuid, realTypeOf, store, typeMismatch } from './objects.js';
+import { hashes, makeFuid, realTypeOf, store, typeMismatch, type ObjectWrites } from './objects.js';
 import { parseMime } from '../analyzers/mime/mime-tree.js';
 import { decodeBody, leaves, partFilename } from './mail.js';
 
@@ -15,6 +15,8 @@ export interface HttpOptions {
   anomalies: Pick<AnomalyLog, 'add'>;
   /** where bodies are stored (`DIR/files/ab/<sha256>`); null = hashed and typed only */
   filesDir: string | null;
+  /** store bodies in the background (the caller settles them); otherwise each is on disk before its record */
+  writes?: ObjectWrites;
 }
 
 export interface HttpRecords {
@@ -118,7 +120,8 @@ export async function httpRecords(t: HttpTransaction, o: HttpOptions): Promise<H
       md5: h.md5,
       sha1: h.sha1,
       sha256: h.sha256,
-      stored_path: o.filesDir === null || m.truncated || m.missing > 0 ? null : await store(o.filesDir, h.sha256, data),
+      stored_path:
+        o.filesDir === null || m.truncated || m.missing > 0 ? null : o.writes !== undefined ? o.writes.put(o.filesDir, h.sha256, data) : await store(o.filesDir, h.sha256, data),
       capture_id: null,
     };
     if (declared !== null && typeMismatch(declared, filename, real)) {

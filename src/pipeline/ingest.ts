@@ -16,6 +16,7 @@ import { FILES } from '../schema/files.js';
 import type { Store } from '../store/store.js';
 import { analysis } from './analyzers.js';
 import { MailQueue } from './mail.js';
+import { ObjectWrites } from './objects.js';
 import { HttpQueue } from './http.js';
 import { HTTP } from '../schema/http.js';
 import { ALERTS } from '../schema/alerts.js';
@@ -23,6 +24,7 @@ import { Detector } from '../detect/detector.js';
 import type { Rule } from '../detect/rule.js';
 import { Engine, type InputResult } from './engine.js';
 import { CHUNK_SIZE, compressionOf } from './source.js';
+import { hashFileOnWorker, type FileHash } from './hash-file.js';
 
 export interface IngestOptions {
   homeNet?: readonly string[];
@@ -31,6 +33,8 @@ export interface IngestOptions {
   filesDir?: string | null;
   /** signatures to run; their alerts are stored */
   rules?: readonly Rule[];
+  /** files at least this large are hashed on a worker thread while they are read (default 16 MiB) */
+  hashOnWorkerBytes?: number;
   /** bytes of the current file read so far */
   progress?(path: string, bytes: number, size: number | null): void;
 }
@@ -159,27 +163,56 @@ export async function ingest(store: Store, inputs: readonly string[], opts: Inge
   return { files: out, skipped, seconds: (performance.now() - t0) / 1000, bytes };
 }
 
+/** Files at least this large are hashed on a worker thread while they are ingested (a worker costs ~30 ms). */
+const HASH_ON_WORKER_BYTES = 16 << 20;
+/** Object writes allowed in flight between chunks (each holds its object's bytes until written). */
+const OBJECT_WRITES_IN_FLIGHT = 64;
+
+function hashError(path: string, e: unknown): HaystackError {
+  if (isHaystackError(e)) return e;
+  return new HaystackError('HAYSTACK_IO', `${path}: read error (${e instanceof Error ? e.message : String(e)})`, { file: path, cause: e });
+}
+
 async function ingestFile(store: Store, path: string, opts: IngestOptions): Promise<FileOutcome> {
-  let id: { sha256: string; size: number };
   let before: { size: number; mtimeMs: number };
   try {
     before = await stat(path);
-    id = await fileSha256(path);
   } catch (e) {
-    if (isHaystackError(e)) return { path, status: 'failed', error: e };
     return { path, status: 'failed', error: ioError(path, e) };
   }
-  const known = await store.findCapture(id.sha256);
-  if (known !== null) return { path, status: 'already', capture: known };
-  const captureId = id.sha256.slice(0, 16);
-  const w = await store.begin(captureId);
+  // The capture is known by its hash. A large one is hashed on a worker while it is read (the store keeps its
+  // rows in staging until the id is known); a re-ingest is noticed when the hash arrives and stops there.
+  const late = store.idAtCommit && before.size >= (opts.hashOnWorkerBytes ?? HASH_ON_WORKER_BYTES);
+  // what is known of the file's identity so far (set from callbacks too)
+  const idem: { hash: FileHash | null; checked: boolean; known: CaptureRecord | null } = { hash: null, checked: !late, known: null };
+  let hashing: Promise<FileHash> | null = null;
+  if (late) {
+    hashing = hashFileOnWorker(path, CHUNK_SIZE).then((h) => (idem.hash = h));
+    hashing.catch(() => undefined);
+  } else {
+    try {
+      idem.hash = await fileSha256(path);
+    } catch (e) {
+      return { path, status: 'failed', error: hashError(path, e) };
+    }
+    const known = await store.findCapture(idem.hash.sha256);
+    if (known !== null) return { path, status: 'already', capture: known };
+  }
+  let engine: Engine | null = null;
+  const checkKnown = async (): Promise<void> => {
+    if (idem.checked || idem.hash === null) return;
+    idem.checked = true;
+    idem.known = await store.findCapture(idem.hash.sha256);
+    if (idem.known !== null) engine?.stop();
+  };
+  const w = await store.begin(idem.hash === null ? null : idem.hash.sha256.slice(0, 16));
+  const writes = new ObjectWrites();
   try {
-    let engine: Engine | null = null;
-    const mail = new MailQueue({ anomalies: { add: (...a) => engine!.anomalies.add(...a) }, filesDir: opts.filesDir ?? null }, (r) => {
+    const mail = new MailQueue({ anomalies: { add: (...a) => engine!.anomalies.add(...a) }, filesDir: opts.filesDir ?? null, writes }, (r) => {
       w.append(SMTP, r.smtp);
       for (const f of r.files) w.append(FILES, f);
     });
-    const web = new HttpQueue({ anomalies: { add: (...a) => engine!.anomalies.add(...a) }, filesDir: opts.filesDir ?? null }, (r) => {
+    const web = new HttpQueue({ anomalies: { add: (...a) => engine!.anomalies.add(...a) }, filesDir: opts.filesDir ?? null, writes }, (r) => {
       w.append(HTTP, r.http);
       for (const f of r.files) w.append(FILES, f);
     });
@@ -189,19 +222,39 @@ async function ingestFile(store: Store, path: string, opts: IngestOptions): Prom
       {
         ...an.handlers,
         session: (r) => w.append(SESSIONS, r),
-        anomaly: (a: AnomalyEvent) => w.append(ANOMALIES, { ts: a.ts, uid: a.uid, name: a.name, detail: a.detail, capture_id: captureId }),
-        progress: (p, b) => opts.progress?.(p, b, id.size),
+        anomaly: (a: AnomalyEvent) => w.append(ANOMALIES, { ts: a.ts, uid: a.uid, name: a.name, detail: a.detail, capture_id: null }),
+        progress: (p, b) => opts.progress?.(p, b, before.size),
         afterChunk: async () => {
           await mail.drain();
           await web.drain();
           await w.flush();
+          await writes.settle(OBJECT_WRITES_IN_FLIGHT);
+          await checkKnown();
         },
       },
-      { ...an.options, homeNet: opts.homeNet ?? [], captureId, sensor: opts.sensor ?? null },
+      { ...an.options, homeNet: opts.homeNet ?? [], sensor: opts.sensor ?? null },
     );
     const run = await engine.run([path]);
     await mail.drain();
     await web.drain();
+    // every object on disk before the records that name them are visible
+    await writes.settle();
+    if (hashing !== null) {
+      try {
+        await hashing;
+      } catch (e) {
+        await w.abort();
+        return { path, status: 'failed', error: hashError(path, e) };
+      }
+    }
+    await checkKnown();
+    if (idem.known !== null) {
+      await w.abort();
+      return { path, status: 'already', capture: idem.known };
+    }
+    const id = idem.hash;
+    if (id === null) throw new Error('ingest: no hash');
+    const captureId = id.sha256.slice(0, 16);
     const result: InputResult = run.inputs[0]!;
     const err = result.error;
     // not a capture at all, or unreadable before the first packet: nothing of it is kept
@@ -239,6 +292,7 @@ async function ingestFile(store: Store, path: string, opts: IngestOptions): Prom
     capture.capture_id = await w.commit(capture);
     return { path, status: 'ingested', capture, records, damaged: err };
   } catch (e) {
+    await writes.settle().catch(() => undefined);
     await w.abort().catch(() => undefined);
     if (isHaystackError(e)) return { path, status: 'failed', error: e };
     throw e;

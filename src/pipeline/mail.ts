@@ -10,7 +10,7 @@ import { header, MAX_MIME_DEPTH, parseMime, type MimePart } from '../analyzers/m
 import type { SmtpMessage } from '../analyzers/smtp/smtp-analyzer.js';
 import type { FileRecord } from '../schema/files.js';
 import type { SmtpRecord } from '../schema/smtp.js';
-import { hashes, makeFuid, realTypeOf, store, typeMismatch } from './objects.js';
+import { hashes, makeFuid, realTypeOf, store, typeMismatch, type ObjectWrites } from './objects.js';
 
 export { makeFuid, realType, store, typeMismatch } from './objects.js';
 
@@ -20,6 +20,8 @@ export interface MailOptions {
   filesDir: string | null;
   /** every leaf part becomes a files record, text bodies included */
   allParts?: boolean;
+  /** store objects in the background (the caller settles them); otherwise each is on disk before its record */
+  writes?: ObjectWrites;
 }
 
 export interface MailRecords {
@@ -180,7 +182,7 @@ export async function mailRecords(m: SmtpMessage, o: MailOptions): Promise<MailR
   async function fileRecord(l: Leaf, path: string): Promise<FileRecord> {
     const h = hashes(l.data);
     const real = await realTypeOf(l.data, h.sha256);
-    const stored = o.filesDir === null ? null : await store(o.filesDir, h.sha256, l.data);
+    const stored = o.filesDir === null ? null : o.writes !== undefined ? o.writes.put(o.filesDir, h.sha256, l.data) : await store(o.filesDir, h.sha256, l.data);
     const f: FileRecord = {
       fuid: makeFuid(s.uid, m.transDepth, path),
       uid: s.uid,

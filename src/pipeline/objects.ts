@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileTypeFromBuffer } from 'file-type';
+import { HaystackError } from '../core/errors.js';
 
 const latin1 = new TextDecoder('latin1');
 const B62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -118,4 +119,32 @@ export async function store(dir: string, sha256: string, data: Uint8Array): Prom
   await writeFile(tmp, data);
   await rename(tmp, full);
   return rel;
+}
+
+/**
+ * Object writes that go on in the background while packets are read (ingest: the files must be there when
+ * the capture commits, not as each record is made; ~1 ms of waiting per object otherwise). At most `window`
+ * writes are in flight after settle(window); settle() waits for all and reports the first failure.
+ */
+export class ObjectWrites {
+  private readonly pending = new Set<Promise<void>>();
+  private failure: HaystackError | null = null;
+
+  /** Starts storing `data` under dir (as store() does); returns its relative path at once. */
+  put(dir: string, sha256: string, data: Uint8Array): string {
+    const p: Promise<void> = store(dir, sha256, data).then(
+      () => undefined,
+      (e: unknown) => {
+        const code = (e as NodeJS.ErrnoException).code ?? String(e);
+        this.failure ??= new HaystackError('HAYSTACK_IO', `${join(dir, 'files')}: cannot store an extracted object (${code})`, { file: dir, cause: e });
+      },
+    ).finally(() => this.pending.delete(p));
+    this.pending.add(p);
+    return join('files', sha256.slice(0, 2), sha256);
+  }
+
+  async settle(window = 0): Promise<void> {
+    while (this.pending.size > window) await Promise.race(this.pending);
+    if (this.failure !== null) throw this.failure;
+  }
 }

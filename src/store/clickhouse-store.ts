@@ -95,7 +95,11 @@ export class ClickHouseStore implements Store {
    * row are deleted from this node's tables first; younger ones may belong to an ingest still running in
    * another process, and stay (invisible to reports) until a later ingest finds them stale.
    */
-  async begin(captureId: string): Promise<CaptureWriter> {
+  /** rows go straight to the tables, each carrying its capture's attempt id */
+  readonly idAtCommit = false;
+
+  async begin(captureId: string | null): Promise<CaptureWriter> {
+    if (captureId === null) throw new Error('ClickHouseStore: the capture id is needed before its rows are written');
     const id = ident('capture_id');
     const union = RECORD_SCHEMAS.filter((s) => s !== CAPTURES)
       .map((s) => `SELECT ${id} FROM ${this.table(s.name)} WHERE startsWith(${id}, ${quoteString(captureId, 'clickhouse')})`)

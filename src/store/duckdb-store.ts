@@ -105,7 +105,9 @@ export class DuckDbStore implements Store {
     return (r.rows[0] as CaptureRecord | undefined) ?? null;
   }
 
-  async begin(captureId: string): Promise<CaptureWriter> {
+  readonly idAtCommit = true;
+
+  async begin(captureId: string | null): Promise<CaptureWriter> {
     if (this.writing) throw new Error('DuckDbStore: one capture at a time');
     this.writing = true;
     // what an interrupted ingest left in staging (one writer per file: nobody else is using it)
@@ -190,7 +192,7 @@ class DuckDbWriter implements CaptureWriter {
   constructor(
     private readonly store: DuckDbStore,
     private readonly conn: DuckDBConnection,
-    private readonly captureId: string,
+    private captureId: string | null,
     private readonly release: () => void,
   ) {}
 
@@ -212,7 +214,7 @@ class DuckDbWriter implements CaptureWriter {
     if (t.rows.length === 0) return;
     t.appender ??= await this.conn.createAppender(staging(t.schema));
     for (let i = 0; i < t.rows.length; i += CHUNK_ROWS) {
-      t.appender.appendDataChunk(chunkOf(t.schema, t.rows.slice(i, i + CHUNK_ROWS), this.captureId));
+      t.appender.appendDataChunk(chunkOf(t.schema, t.rows.slice(i, i + CHUNK_ROWS), this.captureId ?? ''));
     }
     t.unflushed += t.rows.length;
     // each flush is a commit of the staging table: one per row group, not one per chunk
@@ -230,10 +232,15 @@ class DuckDbWriter implements CaptureWriter {
       t.appender?.closeSync();
       t.appender = null;
     }
+    // rows staged before the id was known carry '' and get it as they move
+    const late = this.captureId === null;
+    this.captureId ??= capture.capture_id;
+    const id = quoteString(this.captureId, 'duckdb');
     await this.store.exec('BEGIN TRANSACTION');
     try {
       for (const t of this.tables.values()) {
-        await this.store.exec(`INSERT INTO ${ident(t.schema.name)} SELECT * FROM ${ident(staging(t.schema))}`);
+        const rows = late ? `* REPLACE (${id} AS ${ident('capture_id')})` : '*';
+        await this.store.exec(`INSERT INTO ${ident(t.schema.name)} SELECT ${rows} FROM ${ident(staging(t.schema))}`);
       }
       const fields = CAPTURES.fields.map((f) => ident(f.name)).join(', ');
       const cap = await this.conn.prepare(`INSERT INTO ${ident(CAPTURES.name)} (${fields}) VALUES (${CAPTURES.fields.map(() => '?').join(', ')})`);

@@ -1,6 +1,4 @@
 // Opens the store a URL names (DuckDB file by default, or a ClickHouse server/cluster).
-import { openClickHouse } from './clickhouse-store.js';
-import { openDuckDb } from './duckdb-store.js';
 import type { Store } from './store.js';
 import { parseStoreUrl } from './url.js';
 
@@ -15,6 +13,11 @@ export interface OpenStoreOptions {
 
 export async function openStore(url: string | undefined, opts: OpenStoreOptions = {}): Promise<Store> {
   const u = parseStoreUrl(url, 'env' in opts ? opts.env : process.env.HAYSTACK_DB);
-  if (u.kind === 'duckdb') return openDuckDb(u.path, { readOnly: opts.readOnly === true, fileAccess: opts.fileAccess === true });
+  // each store's client is loaded only when it is used
+  if (u.kind === 'duckdb') {
+    const { openDuckDb } = await import('./duckdb-store.js');
+    return openDuckDb(u.path, { readOnly: opts.readOnly === true, fileAccess: opts.fileAccess === true });
+  }
+  const { openClickHouse } = await import('./clickhouse-store.js');
   return openClickHouse(u, opts.readOnly === true);
 }

@@ -44,10 +44,15 @@ export interface Store {
   /** The captures row of a file with this sha256, if one was ingested completely. */
   findCapture(sha256: string): Promise<CaptureRecord | null>;
   /**
-   * Starts writing a capture; rows an interrupted earlier attempt left under the same capture_id are removed
-   * first.
+   * Whether begin() may be called before the capture's id is known (null), the id then coming with commit()'s
+   * captures row: rows wait in staging until then, so the capture's hash can be computed while it is read.
    */
-  begin(captureId: string): Promise<CaptureWriter>;
+  readonly idAtCommit: boolean;
+  /**
+   * Starts writing a capture; rows an interrupted earlier attempt left under the same capture_id are removed
+   * first. null: the id is the capture_id of the row given to commit() (only where idAtCommit).
+   */
+  begin(captureId: string | null): Promise<CaptureWriter>;
   /** A read-only query of user text: anything that would change data is refused with HAYSTACK_STORE. */
   query(sql: string): Promise<QueryResult>;
   /** A query whose text Haystack built (reports): every literal in it went through sql.ts. */

@@ -11,7 +11,6 @@ import { Progress } from '../progress.js';
 import { loadRules, varsOption } from './rules.js';
 import { reportDamage } from './report.js';
 
-export const summary = 'run Snort/Suricata rules over captures (packets, TCP streams, HTTP and TLS buffers)';
 export const usage = `haystack alerts <capture...> --rules FILE... [--var NAME=VALUE]... [--classification FILE]
                 [--format table|jsonl|csv] [--fields a,b,...] [--filter EXPR]
 Variables default to snort.conf's ($HOME_NET any, $EXTERNAL_NET !$HOME_NET, $HTTP_PORTS ...). Rules that use

@@ -10,7 +10,6 @@ import { parseFormat, RowWriter } from '../format/output.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
 import { DB_OPTION, WINDOW_OPTIONS, windowOption } from '../store-args.js';
 
-export const summary = 'counts per hour, day or week of a table (e.g. alerts of one signature per day)';
 export const usage = `haystack counts <table> --by ${BUCKETS.join('|')} [--where EXPR] [--field F]
                 [--since 7d | --from T --to T] [--now] [--db URL] [--format ...]
 Buckets are UTC hours, days, or ISO weeks starting Monday; every bucket between the first and the last (or

@@ -12,7 +12,6 @@ import { RowWriter } from '../format/output.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
 import { DB_OPTION } from '../store-args.js';
 
-export const summary = 'write a table of the store to a Parquet, JSON-lines or CSV file';
 export const usage = `haystack export <table> --format parquet|jsonl|csv -o FILE [--where EXPR] [--db URL]
 Parquet needs the DuckDB store (ClickHouse 18.16 cannot write it). Tables: ${RECORD_SCHEMAS.map((s) => s.name).join(', ')}.`;
 

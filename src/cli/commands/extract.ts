@@ -15,7 +15,6 @@ import type { CliIo } from '../io.js';
 import { Progress } from '../progress.js';
 import { reportDamage } from './report.js';
 
-export const summary = 'write mail attachments and HTTP bodies (content-addressed, hashed, typed); print MIME skeletons';
 export const usage = `haystack extract <capture...> -o DIR [--proto smtp,http] [--uid UID | --filter EXPR] [--all-parts] [--json]
 Objects go to DIR/files/<first 2 hex of sha256>/<sha256> (the same content is stored once): mail parts and
 HTTP request and response bodies (content codings undone). --filter takes the filter language over smtp

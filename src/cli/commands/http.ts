@@ -9,7 +9,6 @@ import type { CliIo } from '../io.js';
 import { Progress } from '../progress.js';
 import { reportDamage } from './report.js';
 
-export const summary = 'HTTP/1.x requests and responses on any port: method, host, URI, user agent, status, body sizes and hashes';
 export const usage = `haystack http <capture...> [--fields a,b,...] [--format table|jsonl|csv] [--filter EXPR]`;
 
 const TABLE_FIELDS = ['ts', 'src_ip', 'dst_ip', 'dst_port', 'method', 'host', 'uri', 'status_code', 'request_body_len', 'response_body_len', 'user_agent'];

@@ -6,7 +6,6 @@ import { parse, requireInputs } from '../args.js';
 import type { CliIo } from '../io.js';
 import { reportDamage } from './report.js';
 
-export const summary = 'capture facts: format, link types, interfaces, packets, time span, anomalies';
 export const usage = `haystack info <capture...> [--json]`;
 
 export async function run(argv: string[], io: CliIo): Promise<number> {

@@ -8,7 +8,6 @@ import { Progress } from '../progress.js';
 import { DB_OPTION } from '../store-args.js';
 import { loadRules, varsOption } from './rules.js';
 
-export const summary = 'write sessions, tls, smtp and files records and anomalies of captures (files or directories) into the store';
 export const usage = `haystack ingest <capture|dir...> [--db URL] [--home-net CIDR,...] [--sensor NAME] [--files DIR]
                 [--rules FILE... [--var NAME=VALUE]... [--classification FILE]]
   --db URL   a DuckDB file (default ./haystack.duckdb or $HAYSTACK_DB), duckdb:PATH, or

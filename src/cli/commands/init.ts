@@ -4,7 +4,6 @@ import { parse, stringOption } from '../args.js';
 import type { CliIo } from '../io.js';
 import { DB_OPTION } from '../store-args.js';
 
-export const summary = 'create the store\'s tables (on a ClickHouse cluster: run it once on every node)';
 export const usage = `haystack init [--db URL]
 On clickhouse://host/db?cluster=NAME it creates <table>_local (MergeTree) and <table> (Distributed) on that
 node; without ZooKeeper there is no ON CLUSTER, so each node is initialised on its own.`;

@@ -7,7 +7,6 @@ import { parseRules, type RuleSet } from '../../detect/rules-file.js';
 import { parse, stringOption } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 
-export const summary = 'check rule files: how many load, which do not and why (by sid), syntax errors by line';
 export const usage = `haystack rules check FILE... [--var NAME=VALUE]... [--classification FILE] [--format text|json]
 Exit status 1 when a file has syntax errors; rules that use unsupported keywords are reported, not errors.`;
 

@@ -7,7 +7,6 @@ import type { CliIo } from '../io.js';
 import { Progress } from '../progress.js';
 import { reportDamage } from './report.js';
 
-export const summary = 'session records (5-tuple, counters, state, direction, Community ID)';
 export const usage = `haystack sessions <capture...> [--home-net CIDR,...] [--format table|jsonl|csv] [--fields a,b,...] [--filter EXPR]`;
 
 const TABLE_FIELDS = [

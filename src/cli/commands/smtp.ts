@@ -9,7 +9,6 @@ import type { CliIo } from '../io.js';
 import { Progress } from '../progress.js';
 import { reportDamage } from './report.js';
 
-export const summary = 'SMTP messages on any port: envelope, headers, attachments (hashes), MIME skeleton';
 export const usage = `haystack smtp <capture...> [--fields a,b,...] [--format table|jsonl|csv] [--filter EXPR]`;
 
 const TABLE_FIELDS = ['ts', 'src_ip', 'dst_ip', 'dst_port', 'mail_from', 'rcpt_to', 'subject', 'fuids', 'last_reply'];

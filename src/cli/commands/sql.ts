@@ -4,7 +4,6 @@ import { parse, stringOption } from '../args.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
 import { DB_OPTION, writeResult } from '../store-args.js';
 
-export const summary = 'run a read-only SQL query on the store';
 export const usage = `haystack sql "<query>" [--db URL] [--format table|jsonl|csv]
 Only SELECT-like statements run; anything that would write is refused. Tables: sessions, tls, http, smtp,
 files, alerts, logs, anomalies, captures (ClickHouse keeps timestamps as Int64 microseconds).`;

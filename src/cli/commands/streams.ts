@@ -9,7 +9,6 @@ import type { CliIo } from '../io.js';
 import { Progress } from '../progress.js';
 import { reportDamage } from './report.js';
 
-export const summary = 'reassembled TCP streams as files (tcpflow naming) + index.jsonl';
 export const usage = `haystack streams <capture...> -o DIR [--transcript]`;
 
 export async function run(argv: string[], io: CliIo): Promise<number> {

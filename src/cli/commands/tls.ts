@@ -8,7 +8,6 @@ import type { CliIo } from '../io.js';
 import { Progress } from '../progress.js';
 import { reportDamage } from './report.js';
 
-export const summary = 'TLS ClientHellos on any port: SNI, versions, ALPN, JA3, JA4, the server\'s answer';
 export const usage = `haystack tls <capture...> [--fields sni,ja4,...] [--format table|jsonl|csv] [--filter EXPR]`;
 
 const TABLE_FIELDS = ['ts', 'src_ip', 'src_port', 'dst_ip', 'dst_port', 'sni', 'version', 'ja3', 'ja4'];

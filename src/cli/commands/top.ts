@@ -7,7 +7,6 @@ import { homeNetOption, parse, stringOption } from '../args.js';
 import type { CliIo } from '../io.js';
 import { DB_OPTION, WINDOW_OPTIONS, windowOption, writeResult } from '../store-args.js';
 
-export const summary = 'top destination ports, protocols, addresses or SNIs by bytes into and out of the home network';
 export const usage = `haystack top [--by ${TOP_KEYS.join('|')}] [--since 1h | --from T --to T] [--now]
              [--home-net CIDR,...] [--bytes ${BYTE_LEVELS.join('|')}] [--limit 10] [--db URL] [--format ...]
 Columns bytes_to_mynet, bytes_from_mynet, total_bytes (inbound + outbound sessions; internal and external

@@ -9,7 +9,6 @@ import { parseFormat, RowWriter } from '../format/output.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
 import { DB_OPTION, parseDuration, parseTime } from '../store-args.js';
 
-export const summary = 'signatures whose latest day of alerts is far above their own baseline';
 export const usage = `haystack trends alerts [--by msg|sid] [--window 7d] [--min-ratio 10] [--min-count 10] [--day DATE | --now]
                 [--db URL] [--format ...]
 The latest day is the newest alert's UTC day (--day picks one, --now today); the baseline is the mean per day

@@ -165,8 +165,8 @@ export async function ingest(store: Store, inputs: readonly string[], opts: Inge
 
 /** Files at least this large are hashed on a worker thread while they are ingested (a worker costs ~30 ms). */
 const HASH_ON_WORKER_BYTES = 16 << 20;
-/** Object writes allowed in flight between chunks (each holds its object's bytes until written). */
-const OBJECT_WRITES_IN_FLIGHT = 64;
+/** Bytes of extracted objects allowed to wait for their writes between chunks. */
+const OBJECT_WRITES_IN_FLIGHT = 64 << 20;
 
 function hashError(path: string, e: unknown): HaystackError {
   if (isHaystackError(e)) return e;
@@ -204,6 +204,7 @@ async function ingestFile(store: Store, path: string, opts: IngestOptions): Prom
     idem.checked = true;
     idem.known = await store.findCapture(idem.hash.sha256);
     if (idem.known !== null) engine?.stop();
+    else w.identify?.(idem.hash.sha256.slice(0, 16));
   };
   const w = await store.begin(idem.hash === null ? null : idem.hash.sha256.slice(0, 16));
   const writes = new ObjectWrites();

@@ -99,6 +99,9 @@ const STORED = new Map<string, Set<string>>();
 /** Bound on remembered contents per directory (a set of hex strings: ~10 MB at the bound). */
 const MAX_REMEMBERED = 100_000;
 
+/** Directories made already (256 per store at most). */
+const MADE = new Set<string>();
+
 /** Writes `files/ab/<sha256>` under dir once (same content, same file); returns the relative path. */
 export async function store(dir: string, sha256: string, data: Uint8Array): Promise<string> {
   const rel = join('files', sha256.slice(0, 2), sha256);
@@ -114,7 +117,11 @@ export async function store(dir: string, sha256: string, data: Uint8Array): Prom
   } catch {
     // not there yet
   }
-  await mkdir(join(dir, 'files', sha256.slice(0, 2)), { recursive: true });
+  const sub = join(dir, 'files', sha256.slice(0, 2));
+  if (!MADE.has(sub)) {
+    await mkdir(sub, { recursive: true });
+    MADE.add(sub);
+  }
   const tmp = `${full}.tmp-${process.pid}`;
   await writeFile(tmp, data);
   await rename(tmp, full);
@@ -123,12 +130,13 @@ export async function store(dir: string, sha256: string, data: Uint8Array): Prom
 
 /**
  * Object writes that go on in the background while packets are read (ingest: the files must be there when
- * the capture commits, not as each record is made; ~1 ms of waiting per object otherwise). At most `window`
- * writes are in flight after settle(window); settle() waits for all and reports the first failure.
+ * the capture commits, not as each record is made; ~1 ms of waiting per object otherwise). At most `bytes`
+ * of objects are waiting after settle(bytes); settle() waits for all and reports the first failure.
  */
 export class ObjectWrites {
   private readonly pending = new Set<Promise<void>>();
   private failure: HaystackError | null = null;
+  private bytes = 0;
 
   /** Starts storing `data` under dir (as store() does); returns its relative path at once. */
   put(dir: string, sha256: string, data: Uint8Array): string {
@@ -138,13 +146,17 @@ export class ObjectWrites {
         const code = (e as NodeJS.ErrnoException).code ?? String(e);
         this.failure ??= new HaystackError('HAYSTACK_IO', `${join(dir, 'files')}: cannot store an extracted object (${code})`, { file: dir, cause: e });
       },
-    ).finally(() => this.pending.delete(p));
+    ).finally(() => {
+      this.pending.delete(p);
+      this.bytes -= data.length;
+    });
     this.pending.add(p);
+    this.bytes += data.length;
     return join('files', sha256.slice(0, 2), sha256);
   }
 
-  async settle(window = 0): Promise<void> {
-    while (this.pending.size > window) await Promise.race(this.pending);
+  async settle(bytes = 0): Promise<void> {
+    while (this.pending.size > 0 && (bytes === 0 || this.bytes > bytes)) await Promise.race(this.pending);
     if (this.failure !== null) throw this.failure;
   }
 }

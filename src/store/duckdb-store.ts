@@ -1,9 +1,11 @@
-// The embedded store: one DuckDB file, written through the Appender in data chunks, one transaction per
-// capture (an interrupted ingest leaves nothing behind), opened with extension auto-install/auto-load off.
+// The embedded store: one DuckDB file; a capture's rows spooled as JSON lines and loaded in one transaction
+// (an interrupted ingest leaves nothing behind); opened with extension auto-install/auto-load off.
+import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import {
-  BIGINT, BOOLEAN, DOUBLE, DuckDBDataChunk, DuckDBInstance, DuckDBTimestampValue, DuckDBTypeId, LIST,
+  BIGINT, BOOLEAN, DOUBLE, DuckDBInstance, DuckDBTimestampValue, DuckDBTypeId, LIST,
   StatementType, TIMESTAMP, VARCHAR, listValue,
-  type DuckDBAppender, type DuckDBListType, type DuckDBConnection, type DuckDBType, type DuckDBValue,
+  type DuckDBListType, type DuckDBConnection, type DuckDBType, type DuckDBValue,
 } from '@duckdb/node-api';
 import { HaystackError } from '../core/errors.js';
 import { CAPTURES, type CaptureRecord } from '../schema/captures.js';
@@ -11,11 +13,6 @@ import { RECORD_SCHEMAS } from '../schema/registry.js';
 import type { FieldDef, FieldType, RecordSchema } from '../schema/schema.js';
 import { duckdbTable, ident, quoteString } from './sql.js';
 import type { CaptureWriter, QueryResult, ResultColumn, Row, Store } from './store.js';
-
-/** Appended rows per appender flush (a commit to staging): a row group. */
-const FLUSH_ROWS = 16384;
-/** Rows per data chunk: DuckDB's vector size (a chunk holds at most this many). */
-const CHUNK_ROWS = 2048;
 
 const TYPES: Record<FieldType, DuckDBType> = {
   string: VARCHAR, int: BIGINT, float: DOUBLE, bool: BOOLEAN, timestamp: TIMESTAMP,
@@ -96,7 +93,8 @@ export class DuckDbStore implements Store {
   async init(): Promise<void> {
     for (const s of RECORD_SCHEMAS) {
       await this.exec(duckdbTable(s));
-      if (s !== CAPTURES) await this.exec(duckdbTable(s, staging(s)));
+      // staging tables of earlier versions (rows now wait in a spool of JSON lines)
+      await this.exec(`DROP TABLE IF EXISTS ${ident(`_staging_${s.name}`)}`);
     }
   }
 
@@ -110,9 +108,16 @@ export class DuckDbStore implements Store {
   async begin(captureId: string | null): Promise<CaptureWriter> {
     if (this.writing) throw new Error('DuckDbStore: one capture at a time');
     this.writing = true;
-    // what an interrupted ingest left in staging (one writer per file: nobody else is using it)
-    await clearStaging(this);
-    return new DuckDbWriter(this, this.conn, captureId, () => (this.writing = false));
+    // what an interrupted ingest left in the spool goes (one writer per file: nobody else is using it)
+    const dir = spoolDir(this.location);
+    try {
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+    } catch (e) {
+      this.writing = false;
+      throw new HaystackError('HAYSTACK_STORE', `${dir}: cannot make the ingest spool (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { cause: e, file: dir });
+    }
+    return new DuckDbWriter(this, this.conn, dir, captureId, () => (this.writing = false));
   }
 
   async query(sql: string): Promise<QueryResult> {
@@ -159,9 +164,19 @@ export class DuckDbStore implements Store {
     this.instance.closeSync();
   }
 
+  /** the connection's work, one call at a time (an ingest's loads run while it reads packets) */
+  private turn: Promise<unknown> = Promise.resolve();
+
+  /** Runs f when the connection's earlier calls are done. */
+  serial<T>(f: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(f, f);
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
+
   private async guard<T>(f: () => Promise<T>): Promise<T> {
     try {
-      return await f();
+      return await this.serial(f);
     } catch (e) {
       if (e instanceof HaystackError) throw e;
       throw new HaystackError('HAYSTACK_STORE', `${this.location}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
@@ -169,29 +184,71 @@ export class DuckDbStore implements Store {
   }
 }
 
-/** Staging table of a record type: a capture's rows wait here (committed chunk by chunk) until it is complete. */
-function staging(s: RecordSchema): string {
-  return `_staging_${s.name}`;
+/** Where a capture's rows wait (one JSON-lines file per table) until the capture commits. */
+function spoolDir(dbPath: string): string {
+  return `${dbPath}.spool`;
 }
 
-async function clearStaging(store: DuckDbStore): Promise<void> {
-  for (const s of RECORD_SCHEMAS) if (s !== CAPTURES) await store.exec(`DELETE FROM ${ident(staging(s))}`);
+/** read_json's type of a field (timestamps travel as µs integers and become TIMESTAMP in the SELECT) */
+const JSON_TYPES: Record<FieldType, string> = {
+  string: 'VARCHAR', int: 'BIGINT', float: 'DOUBLE', bool: 'BOOLEAN', timestamp: 'BIGINT',
+  'string[]': 'VARCHAR[]', 'int[]': 'BIGINT[]', json: 'VARCHAR',
+};
+
+/** Lone UTF-16 surrogates (JSON.stringify escapes them; DuckDB's UTF-8 strings cannot hold them). */
+const LONE_SURROGATE = /(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/gi;
+
+/**
+ * One row as a JSON object (V8's own serializer: twice as fast as building the text field by field). Rows are
+ * our records, keyed by their schema's fields; read_json takes the schema's columns and ignores capture_id
+ * (the commit sets it). A null in a field the schema says is always set fails the NOT NULL constraint at commit.
+ */
+export function jsonLine(row: Row): string {
+  const out = JSON.stringify(row);
+  return out.includes('\\ud') ? out.replace(LONE_SURROGATE, '$1\\ufffd') : out;
+}
+
+/** The SELECT that moves a spooled table into its real one. */
+function fromSpool(schema: RecordSchema, file: string, captureId: string): string {
+  const columns = schema.fields.filter((f) => f.name !== 'capture_id').map((f) => `${quoteString(f.name, 'duckdb')}: ${quoteString(JSON_TYPES[f.type], 'duckdb')}`);
+  const select = schema.fields.map((f) => {
+    if (f.name === 'capture_id') return `${quoteString(captureId, 'duckdb')} AS ${ident(f.name)}`;
+    if (f.type === 'timestamp') return `make_timestamp(${ident(f.name)}) AS ${ident(f.name)}`;
+    return ident(f.name);
+  });
+  return `INSERT INTO ${ident(schema.name)} SELECT ${select.join(', ')} FROM read_json(${quoteString(file, 'duckdb')}, ` +
+    `format = 'newline_delimited', auto_detect = false, maximum_object_size = ${MAX_LINE}, columns = {${columns.join(', ')}})`;
 }
 
 /**
- * Appends a capture's rows to staging tables a data chunk at a time, committing as it goes (memory stays flat
- * whatever the capture's length: a transaction holding a whole capture's appends keeps them all in memory),
- * then moves them to the real tables and writes the captures row in one transaction: readers see all of a
- * capture or nothing, and an interrupted ingest leaves rows only in staging, cleared by the next one.
+ * The longest row read_json accepts. Its reader holds buffers of twice this per thread inside DuckDB's memory
+ * limit, so it stays small; our longest rows are far shorter (HTTP headers are cut at 64 KiB, a MIME skeleton
+ * at 1000 parts).
+ */
+const MAX_LINE = 4 << 20;
+
+/**
+ * Spools a capture's rows to JSON-lines files beside the database, loaded segment by segment into the real
+ * tables by DuckDB's threads while packets are still being read, all in one transaction with the captures row
+ * last: readers see all of a capture or nothing, an interrupted ingest leaves only the spool (removed by the
+ * next one), and memory stays flat (DuckDB writes a transaction's full row groups to the file as they fill).
+ * The appender this replaced parsed and compressed on Node's thread and cost half of an ingest.
  */
 class DuckDbWriter implements CaptureWriter {
-  private readonly tables = new Map<string, TableBuffer>();
+  private readonly tables = new Map<string, SpoolFile>();
   readonly counts = new Map<string, number>();
   private done = false;
+  /** segments written and waiting for the capture's id before they can be loaded */
+  private waiting: { schema: RecordSchema; path: string }[] = [];
+  /** the loads started so far, in order; the first failure */
+  private loads: Promise<void> = Promise.resolve();
+  private failure: unknown = null;
+  private inTransaction = false;
 
   constructor(
     private readonly store: DuckDbStore,
     private readonly conn: DuckDBConnection,
+    private readonly dir: string,
     private captureId: string | null,
     private readonly release: () => void,
   ) {}
@@ -199,104 +256,157 @@ class DuckDbWriter implements CaptureWriter {
   append(schema: RecordSchema, row: Row): void {
     let t = this.tables.get(schema.name);
     if (t === undefined) {
-      t = new TableBuffer(schema);
+      t = new SpoolFile(schema, this.dir);
       this.tables.set(schema.name, t);
     }
-    t.rows.push(row);
+    t.add(jsonLine(row));
     this.counts.set(schema.name, (this.counts.get(schema.name) ?? 0) + 1);
   }
 
-  async flush(): Promise<void> {
-    for (const t of this.tables.values()) if (t.rows.length >= CHUNK_ROWS) await this.write(t);
+  identify(captureId: string): void {
+    this.captureId ??= captureId;
+    this.startLoads();
   }
 
-  private async write(t: TableBuffer): Promise<void> {
-    if (t.rows.length === 0) return;
-    t.appender ??= await this.conn.createAppender(staging(t.schema));
-    for (let i = 0; i < t.rows.length; i += CHUNK_ROWS) {
-      t.appender.appendDataChunk(chunkOf(t.schema, t.rows.slice(i, i + CHUNK_ROWS), this.captureId ?? ''));
+  async flush(): Promise<void> {
+    if (this.failure !== null) throw this.failure;
+    for (const t of this.tables.values()) {
+      if (t.segmentBytes + t.buffered >= SEGMENT_BYTES) this.waiting.push(t.endSegment());
+      else if (t.buffered >= SPOOL_WRITE_BYTES) t.write();
     }
-    t.unflushed += t.rows.length;
-    // each flush is a commit of the staging table: one per row group, not one per chunk
-    if (t.unflushed >= FLUSH_ROWS) {
-      t.appender.flushSync();
-      t.unflushed = 0;
+    this.startLoads();
+  }
+
+  /** Queues the waiting segments' loads (once the id is known); nothing here waits for them. */
+  private startLoads(): void {
+    if (this.captureId === null || this.waiting.length === 0) return;
+    const id = this.captureId;
+    for (const seg of this.waiting.splice(0)) {
+      this.loads = this.loads.then(async () => {
+        if (this.failure !== null || this.done) return;
+        try {
+          if (!this.inTransaction) {
+            await this.store.exec('BEGIN TRANSACTION');
+            this.inTransaction = true;
+          }
+          await this.store.exec(fromSpool(seg.schema, seg.path, id));
+          rmSync(seg.path, { force: true });
+        } catch (e) {
+          this.failure ??= e;
+        }
+      });
     }
-    t.rows = [];
   }
 
   async commit(capture: CaptureRecord): Promise<string> {
     for (const t of this.tables.values()) {
-      await this.write(t);
-      t.appender?.flushSync();
-      t.appender?.closeSync();
-      t.appender = null;
+      t.write();
+      if (t.segmentBytes > 0) this.waiting.push(t.endSegment());
     }
-    // rows staged before the id was known carry '' and get it as they move
-    const late = this.captureId === null;
-    this.captureId ??= capture.capture_id;
-    const id = quoteString(this.captureId, 'duckdb');
-    await this.store.exec('BEGIN TRANSACTION');
+    this.identify(capture.capture_id);
+    const id = this.captureId!;
+    await this.loads;
     try {
-      for (const t of this.tables.values()) {
-        const rows = late ? `* REPLACE (${id} AS ${ident('capture_id')})` : '*';
-        await this.store.exec(`INSERT INTO ${ident(t.schema.name)} SELECT ${rows} FROM ${ident(staging(t.schema))}`);
+      if (this.failure !== null) throw this.failure;
+      if (!this.inTransaction) {
+        await this.store.exec('BEGIN TRANSACTION');
+        this.inTransaction = true;
       }
       const fields = CAPTURES.fields.map((f) => ident(f.name)).join(', ');
-      const cap = await this.conn.prepare(`INSERT INTO ${ident(CAPTURES.name)} (${fields}) VALUES (${CAPTURES.fields.map(() => '?').join(', ')})`);
-      const row: Row = { ...capture, capture_id: this.captureId };
-      cap.bind(CAPTURES.fields.map((f) => toDuck(f, row[f.name])), CAPTURES.fields.map((f) => TYPES[f.type]));
-      await cap.run();
-      for (const t of this.tables.values()) await this.store.exec(`DELETE FROM ${ident(staging(t.schema))}`);
+      const row: Row = { ...capture, capture_id: id };
+      await this.store.serial(async () => {
+        const cap = await this.conn.prepare(`INSERT INTO ${ident(CAPTURES.name)} (${fields}) VALUES (${CAPTURES.fields.map(() => '?').join(', ')})`);
+        cap.bind(CAPTURES.fields.map((f) => toDuck(f, row[f.name])), CAPTURES.fields.map((f) => TYPES[f.type]));
+        await cap.run();
+      });
       await this.store.exec('COMMIT');
+      this.inTransaction = false;
     } catch (e) {
-      await this.store.exec('ROLLBACK').catch(() => undefined);
+      await this.rollback();
+      this.finish();
       throw e;
     }
     this.finish();
-    return this.captureId;
+    return id;
   }
 
   async abort(): Promise<void> {
     if (this.done) return;
-    for (const t of this.tables.values()) {
-      try {
-        t.appender?.closeSync();
-      } catch {
-        // staging is cleared below either way
-      }
-    }
-    await clearStaging(this.store);
+    this.done = true;
+    await this.loads;
+    await this.rollback();
     this.finish();
+  }
+
+  private async rollback(): Promise<void> {
+    if (!this.inTransaction) return;
+    this.inTransaction = false;
+    await this.store.exec('ROLLBACK').catch(() => undefined);
   }
 
   private finish(): void {
     this.done = true;
+    for (const t of this.tables.values()) t.discard();
+    rmSync(this.dir, { recursive: true, force: true });
     this.release();
   }
 }
 
-class TableBuffer {
-  rows: Row[] = [];
-  /** rows appended since the appender last flushed */
-  unflushed = 0;
-  appender: DuckDBAppender | null = null;
-  constructor(readonly schema: RecordSchema) {}
-}
+/** Bytes of rows gathered before they are written to their spool file. */
+const SPOOL_WRITE_BYTES = 1 << 20;
+/** Bytes of a table's spool loaded at a time (HAYSTACK_SPOOL_SEGMENT_BYTES: smaller in the crash tests). */
+const SEGMENT_BYTES = Number(process.env.HAYSTACK_SPOOL_SEGMENT_BYTES) > 0 ? Number(process.env.HAYSTACK_SPOOL_SEGMENT_BYTES) : 8 << 20;
 
-/** A data chunk of rows in schema column order (capture_id set for every row of a capture). */
-function chunkOf(schema: RecordSchema, rows: Row[], captureId: string): DuckDBDataChunk {
-  const fields = schema.fields;
-  const columns: DuckDBValue[][] = fields.map(() => new Array<DuckDBValue>(rows.length));
-  for (let c = 0; c < fields.length; c++) {
-    const f = fields[c]!;
-    const col = columns[c]!;
-    const own = f.name === 'capture_id' && schema.name !== CAPTURES.name;
-    for (let r = 0; r < rows.length; r++) col[r] = own ? captureId : toDuck(f, rows[r]![f.name]);
+/** A table's spool: numbered JSON-lines segments. */
+class SpoolFile {
+  private lines: string[] = [];
+  private fd: number | null = null;
+  private segment = 0;
+  /** characters gathered, not yet written */
+  buffered = 0;
+  /** characters written to the current segment */
+  segmentBytes = 0;
+
+  constructor(readonly schema: RecordSchema, private readonly dir: string) {}
+
+  private get path(): string {
+    return join(this.dir, `${this.schema.name}-${this.segment}.jsonl`);
   }
-  const chunk = DuckDBDataChunk.create(fields.map((f) => TYPES[f.type]), rows.length);
-  chunk.setColumns(columns);
-  return chunk;
+
+  add(line: string): void {
+    // a JS string of n characters is at most 3n bytes of UTF-8
+    if (line.length * 3 > MAX_LINE && Buffer.byteLength(line) > MAX_LINE) {
+      throw new HaystackError('HAYSTACK_STORE', `a ${this.schema.name} row of ${Buffer.byteLength(line)} bytes is over the store's limit of ${MAX_LINE}`);
+    }
+    this.lines.push(line);
+    this.buffered += line.length + 1;
+  }
+
+  write(): void {
+    if (this.lines.length === 0) return;
+    this.fd ??= openSync(this.path, 'w');
+    writeSync(this.fd, `${this.lines.join('\n')}\n`);
+    this.lines = [];
+    this.segmentBytes += this.buffered;
+    this.buffered = 0;
+  }
+
+  /** Closes the current segment (written first) and returns it; the next rows start another. */
+  endSegment(): { schema: RecordSchema; path: string } {
+    this.write();
+    const done = { schema: this.schema, path: this.path };
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+    this.segment++;
+    this.segmentBytes = 0;
+    return done;
+  }
+
+  discard(): void {
+    this.lines = [];
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
 }
 
 function toDuck(f: FieldDef, v: unknown): DuckDBValue {

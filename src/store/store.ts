@@ -25,6 +25,10 @@ export interface QueryResult {
 export interface CaptureWriter {
   /** Buffers a row of a table (the writer sets capture_id). */
   append(schema: RecordSchema, row: Row): void;
+  /**
+   * The capture's id, once known (begin(null)): a writer that holds rows until then may start loading them.
+   */
+  identify?(captureId: string): void;
   /** Lets buffered rows go out; awaited between chunks of input so memory stays flat. */
   flush(): Promise<void>;
   /** Writes the captures row last and makes the capture visible; returns the capture_id its rows carry. */

@@ -47,6 +47,13 @@ describe('payload options', () => {
     expect(on('pcre:"/\\x00\\x01/";', Uint8Array.of(9, 0, 1))).toBe(true);
   });
 
+  it('pcre sees bytes, 0x80-0x9F included, on every Node (a NOP sled, a C1 byte)', () => {
+    expect(on('pcre:"/\\x90{4}/";', Uint8Array.of(0x41, 0x90, 0x90, 0x90, 0x90))).toBe(true);
+    expect(on('pcre:"/\\x80\\x9f$/";', Uint8Array.of(0x41, 0x80, 0x9f))).toBe(true);
+    expect(on('pcre:"/\\xac/";', Uint8Array.of(0x80))).toBe(false);
+    expect(on('content:"A"; pcre:"/^\\x81/R";', Uint8Array.of(0x41, 0x81))).toBe(true);
+  });
+
   it('byte_test, byte_jump and isdataat', () => {
     const b = Uint8Array.of(0x00, 0x10, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46);
     expect(on('byte_test:2,=,16,0;', b)).toBe(true);

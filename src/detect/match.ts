@@ -2,6 +2,7 @@
 // start) and distance/within (from the end of the previous match in the same buffer), negation, nocase;
 // pcre; byte_test/byte_jump/isdataat; sizes. A later option that fails makes the earlier ones try their next
 // occurrence (backtracking, as Snort does), within a step budget so no rule can stall the engine.
+import { latin1 } from '../core/latin1.js';
 import type { BufferName, ByteJump, ByteTest, ContentMatch, Match, Rule } from './rule.js';
 
 /** Backtracking steps per rule evaluation: generous for real rules, a bound for hostile input. */
@@ -9,7 +10,6 @@ export const MAX_STEPS = 10_000;
 
 export type Buffers = Partial<Record<BufferName, Uint8Array>>;
 
-const latin1 = new TextDecoder('latin1');
 
 interface Cursor {
   /** end of the previous match in each buffer (relative options start there) */
@@ -44,7 +44,7 @@ function step(ms: readonly Match[], i: number, buffers: Buffers, c: Cursor): boo
     case 'pcre': {
       // relative (R): the subject starts at the previous match, so ^ anchors there, as in Snort
       const base = m.relative ? prev : 0;
-      const text = latin1.decode(base > 0 ? buf.subarray(base) : buf);
+      const text = latin1(buf, base);
       const re = m.re;
       re.lastIndex = 0;
       if (m.negated) return re.exec(text) === null && step(ms, i + 1, buffers, c);
@@ -158,7 +158,7 @@ function readNumber(m: ByteTest | ByteJump, buf: Uint8Array, at: number): number
       v = v * 256 + b;
     }
   } else {
-    const text = latin1.decode(buf.subarray(at, at + m.bytes)).trim();
+    const text = latin1(buf, at, Math.min(buf.length, at + m.bytes)).trim();
     const re = m.base === 16 ? /^[0-9A-Fa-f]+/ : m.base === 8 ? /^[0-7]+/ : /^\d+/;
     const d = re.exec(text);
     if (d === null) return null;

@@ -3,6 +3,8 @@
 import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP } from '../decode/constants.js';
 import type { PacketMeta } from '../decode/packet-meta.js';
 import { parseIpv4, parseIpv6 } from '../core/ip.js';
+import { latin1Bytes } from '../core/latin1.js';
+import { normalizeUri } from '../detect/uri.js';
 import { STREAM_DEPTH, type Detector, type Inspected } from '../detect/detector.js';
 import type { Buffers } from '../detect/match.js';
 import type { Session } from '../flow/session.js';
@@ -87,18 +89,20 @@ export function inspectPacket(detector: Detector, m: PacketMeta, s: Session | nu
 }
 
 const enc = new TextEncoder();
-const bytes = (s: string | null): Uint8Array | undefined => (s === null ? undefined : enc.encode(s));
+/** HTTP text back to the bytes it was read from (the analyzer reads one character per byte) */
+const bytes = (s: string | null): Uint8Array | undefined => (s === null ? undefined : latin1Bytes(s));
 
 /** An HTTP request's buffers (Snort's http_* and Suricata's http.* names); file.data is the request body. */
 export function requestBuffers(t: HttpTransaction): Buffers {
   const req = t.request;
   const headers = req.headers.map(([n, v]) => `${n}: ${v}\r\n`).join('');
+  const uri = latin1Bytes(t.uri);
   const b: Buffers = {
-    'http.method': enc.encode(t.method),
-    'http.uri': enc.encode(t.uri),
-    'http.uri.raw': enc.encode(t.uri),
-    'http.header': enc.encode(headers),
-    'http.header.raw': enc.encode(`${req.line}\r\n${headers}`),
+    'http.method': latin1Bytes(t.method),
+    'http.uri': normalizeUri(uri),
+    'http.uri.raw': uri,
+    'http.header': latin1Bytes(headers),
+    'http.header.raw': latin1Bytes(`${req.line}\r\n${headers}`),
     'http.request_body': req.body,
     'file.data': req.body,
   };

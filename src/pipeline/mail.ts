@@ -2,6 +2,7 @@
 // row per attachment or inline non-text part (hashes, declared and real type, content-addressed copy).
 // Structure is ours (analyzers/mime); header decoding (RFC 2047 words, RFC 2231 parameters, charsets) is
 // libmime's and quoted-printable libqp's; the real type comes from the bytes (file-type).
+import { latin1 } from '../core/latin1.js';
 import libmime from 'libmime';
 import libqp from 'libqp';
 import type { AnomalyLog } from '../core/anomaly.js';
@@ -31,15 +32,14 @@ export interface MailRecords {
   contents: Uint8Array[];
 }
 
-const latin1 = new TextDecoder('latin1');
 
 /** The part's body without its transfer encoding (base64, quoted-printable, uuencode; else as sent). */
 export function decodeBody(p: MimePart): Uint8Array {
   const cte = (header(p, 'content-transfer-encoding') ?? '').trim().toLowerCase();
   // RFC 2045 §6.8: characters outside the base64 alphabet are ignored (Node's decoder would also take the
   // URL-safe "-" and "_" as digits)
-  if (cte === 'base64') return new Uint8Array(Buffer.from(latin1.decode(p.body).replace(/[^A-Za-z0-9+/=]/g, ''), 'base64'));
-  if (cte === 'quoted-printable') return new Uint8Array(libqp.decode(latin1.decode(p.body)));
+  if (cte === 'base64') return new Uint8Array(Buffer.from(latin1(p.body).replace(/[^A-Za-z0-9+/=]/g, ''), 'base64'));
+  if (cte === 'quoted-printable') return new Uint8Array(libqp.decode(latin1(p.body)));
   if (cte === 'x-uuencode' || cte === 'uuencode' || cte === 'x-uue') return uudecode(p.body)?.data ?? p.body;
   return p.body;
 }
@@ -56,7 +56,7 @@ export function leaves(p: MimePart): MimePart[] {
 
 /** uuencoded data ("begin 644 name" ... "end"), or null. */
 export function uudecode(b: Uint8Array): { name: string; data: Uint8Array } | null {
-  const text = latin1.decode(b);
+  const text = latin1(b);
   const m = /^begin [0-7]{3,4} ([^\r\n]*)\r?\n/m.exec(text);
   if (m === null) return null;
   const out: number[] = [];

@@ -1,12 +1,12 @@
 // Objects taken out of traffic (mail parts, HTTP bodies): hashes, the real type from the bytes, the
 // label/content mismatch check, file ids, and the content-addressed store. Shared by mail.ts and http.ts.
+import { latin1 } from '../core/latin1.js';
 import { createHash } from 'node:crypto';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileTypeFromBuffer } from 'file-type';
 import { HaystackError } from '../core/errors.js';
 
-const latin1 = new TextDecoder('latin1');
 const B62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** "F" + 17 base62 digits from the session uid and the object's place (same capture, same fuid). */
@@ -49,7 +49,7 @@ export async function realType(b: Uint8Array): Promise<string | null> {
   const t = await fileTypeFromBuffer(b);
   if (t !== undefined) return t.mime;
   // markup that magic numbers do not cover (libmagic calls these text/html and text/xml too)
-  const head = latin1.decode(b.subarray(0, 512)).trimStart().toLowerCase();
+  const head = latin1(b, 0, 512).trimStart().toLowerCase();
   if (/^(<!doctype html|<html|<head|<body|<meta|<!--[\s\S]*?-->\s*<html)/.test(head)) return 'text/html';
   if (head.startsWith('<?xml')) return 'text/xml';
   let binary = 0;

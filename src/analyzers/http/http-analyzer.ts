@@ -4,6 +4,7 @@
 // Bodies are kept (bounded) as sent on the wire after chunked decoding; content codings are undone at the
 // edge. Malformed input is an anomaly, never an exception.
 import type { AnomalyLog } from '../../core/anomaly.js';
+import { latin1 } from '../../core/latin1.js';
 import type { Session } from '../../flow/session.js';
 import { ORIG, type Dir, type StreamAnalyzer } from '../../reassembly/stream-analyzer.js';
 
@@ -53,7 +54,6 @@ export interface HttpAnalyzerOptions {
 
 type Phase = 'line' | 'headers' | 'body' | 'chunk-size' | 'chunk-data' | 'chunk-crlf' | 'trailers' | 'until-close' | 'done';
 
-const latin1 = new TextDecoder('latin1');
 /** A request line with a version (any method bytes: servers answer them, so analysts must see them). */
 const REQUEST = /^(\S{1,32}) (\S+) (HTTP\/\S*)$/;
 /** HTTP/0.9 (RFC 1945 §4.1): a method token and a path, no version; the response is the raw body. */
@@ -244,7 +244,7 @@ export class HttpAnalyzer implements StreamAnalyzer {
     let n = s.lineLen;
     if (n > 0 && s.lineBuf[n - 1] === 0x0d) n--;
     s.lineLen = 0;
-    return latin1.decode(s.lineBuf.subarray(0, n));
+    return latin1(s.lineBuf, 0, n);
   }
 
   private line(dir: Dir, s: Side, text: string): void {

@@ -2,6 +2,7 @@
 // delimiters (the line break before a delimiter belongs to the delimiter, RFC 2046 §5.1.1), part numbers as
 // IMAP gives them. Bodies stay transfer-encoded views into the message; decoding happens at the edge.
 // Malformed structure is reported, never thrown: the parts found so far are kept.
+import { latin1 } from '../../core/latin1.js';
 
 /** Nesting of multiparts (and messages inside messages) deeper than this is not followed. */
 export const MAX_MIME_DEPTH = 20;
@@ -32,7 +33,6 @@ interface Budget {
   parts: number;
 }
 
-const latin1 = new TextDecoder('latin1');
 
 /** The first value of a header field, or null. */
 export function header(p: MimePart, name: string): string | null {
@@ -131,7 +131,7 @@ function splitHeaders(b: Uint8Array): { headers: [string, string][]; bodyStart: 
     const next = nl < 0 ? b.length : nl + 1;
     if (lineEnd === p) return { headers, bodyStart: next }; // the empty line
     const first = b[p]!;
-    const text = latin1.decode(b.subarray(p, lineEnd));
+    const text = latin1(b, p, lineEnd);
     if ((first === 0x20 || first === 0x09) && cur !== null) {
       // unfolding removes the line break only (RFC 5322 §2.2.3): the whitespace stays
       cur[1] += text;

@@ -1,6 +1,7 @@
 // SMTP over a reassembled TCP stream (RFC 5321, PIPELINING RFC 2920, CHUNKING/BDAT RFC 3030, AUTH RFC 4954,
 // STARTTLS RFC 3207): commands matched with replies in order, each message's content taken out with
 // dot-stuffing undone, detection by content on any port. Malformed input is an anomaly, never an exception.
+import { latin1 } from '../../core/latin1.js';
 import type { AnomalyLog } from '../../core/anomaly.js';
 import type { Session } from '../../flow/session.js';
 import { ORIG, type Dir, type StreamAnalyzer } from '../../reassembly/stream-analyzer.js';
@@ -56,7 +57,6 @@ interface Pending {
   last?: boolean;
 }
 
-const latin1 = new TextDecoder('latin1');
 const EMPTY = new Uint8Array(0);
 const utf8 = new TextDecoder('utf-8');
 const COMMAND = /^([A-Za-z]{4,8})(?:[ \t]+(.*))?$/;
@@ -575,7 +575,7 @@ export class SmtpAnalyzer implements StreamAnalyzer {
     this.lineLen[dir] = 0;
     const l = this.line[dir];
     if (n > 0 && l[n - 1] === 0x0d) n--;
-    return latin1.decode(l.subarray(0, n));
+    return latin1(l, 0, n);
   }
 
   private anomaly(name: string, detail: string | null): void {

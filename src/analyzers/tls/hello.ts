@@ -1,5 +1,6 @@
 // TLS ClientHello and ServerHello bodies (RFC 8446 §4.1.2-4.1.3, RFC 5246 §7.4.1): the fields fingerprints
 // and records need. Pure syntax over one complete handshake message; malformation is reported, not thrown.
+import { latin1 } from '../../core/latin1.js';
 
 /** Record content types (RFC 8446 §5.1) and handshake message types (§4) the analyzers look at. */
 export const CT_CHANGE_CIPHER_SPEC = 20;
@@ -55,7 +56,6 @@ export interface ParseProblem {
   anomaly: string | null;
 }
 
-const latin1 = new TextDecoder('latin1');
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 /** SHA-256("HelloRetryRequest"), the ServerHello.random of a HelloRetryRequest. */
@@ -182,7 +182,7 @@ function parseClientExtension(ch: ClientHello, type: number, b: Uint8Array, s: n
         }
         const v = b.subarray(p + 1, p + 1 + l);
         if (ch.alpnFirst === null) ch.alpnFirst = v.slice();
-        ch.alpn.push(latin1.decode(v));
+        ch.alpn.push(latin1(v));
         p += 1 + l;
       }
       return;
@@ -225,7 +225,7 @@ export function parseServerHello(b: Uint8Array, off: number, end: number, proble
     if (type === EXT_SUPPORTED_VERSIONS && e - s >= 2) sh.selectedVersion = (b[s]! << 8) | b[s + 1]!;
     if (type === EXT_ALPN && e - s >= 3) {
       const l = b[s + 2]!;
-      if (s + 3 + l <= e) sh.alpn = latin1.decode(b.subarray(s + 3, s + 3 + l));
+      if (s + 3 + l <= e) sh.alpn = latin1(b, s + 3, s + 3 + l);
     }
   });
   return sh;

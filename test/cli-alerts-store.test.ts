@@ -31,6 +31,27 @@ describe('alerts in the store', () => {
     expect(q.out).toBe('sid,dst_port,same\n1000003,80,true\n1000003,8080,true\n1000003,8888,true\n1000003,8080,true\n');
   });
 
+  it('ingest --home-net is the rules\' $HOME_NET unless --var or --vars-file sets it', async () => {
+    const rules = join(dir, 'put.rules');
+    // the client 127.0.0.1 is home now: not $EXTERNAL_NET (!$HOME_NET), so the PUT rule is silent
+    const home = await cli('ingest', join(GEN, 'http-put.pcap'), '--db', join(dir, 'h1.duckdb'), '--rules', rules, '--home-net', '127.0.0.0/8');
+    expect(home.code).toBe(0);
+    expect((await cli('sql', 'SELECT count(*) AS n FROM alerts', '--db', join(dir, 'h1.duckdb'), '--format', 'csv')).out).toBe('n\n0\n');
+    // a snort.conf that says where home is wins over --home-net; --var wins over both
+    const conf = join(dir, 'snort.conf');
+    writeFileSync(conf, 'ipvar HOME_NET 192.0.2.0/24\nipvar EXTERNAL_NET !$HOME_NET\nipvar HTTP_SERVERS 127.0.0.1\nportvar HTTP_PORTS [80,8080]\npreprocessor frag3_global\n');
+    const byConf = await cli('ingest', join(GEN, 'http-put.pcap'), '--db', join(dir, 'h2.duckdb'), '--rules', rules, '--home-net', '127.0.0.0/8', '--vars-file', conf);
+    expect(byConf.code).toBe(0);
+    expect((await cli('sql', 'SELECT dst_port FROM alerts ORDER BY ts', '--db', join(dir, 'h2.duckdb'), '--format', 'csv')).out).toBe('dst_port\n80\n8080\n8080\n');
+    const byVar = await cli('alerts', join(GEN, 'http-put.pcap'), '--rules', rules, '--vars-file', conf, '--var', 'HTTP_PORTS=8888', '--format', 'csv', '--fields', 'dst_port');
+    expect(byVar.out).toBe('dst_port\n8888\n');
+    const bad = join(dir, 'bad.conf');
+    writeFileSync(bad, 'ipvar HOME_NET\n');
+    const refused = await cli('rules', 'check', rules, '--vars-file', bad);
+    expect(refused.code).toBe(1);
+    expect(refused.err + refused.out).toMatch(/bad\.conf:1: a variable is/);
+  });
+
   it('counts one signature per day (zero-filled) and finds the campaign with trends', async () => {
     const db = join(dir, 't.duckdb');
     const store = await openStore(db);

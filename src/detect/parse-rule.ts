@@ -24,7 +24,7 @@ const PROTOS = new Set<RuleProto>(['tcp', 'udp', 'icmp', 'ip', 'http', 'tls', 's
 /** Snort http_* content modifiers -> buffers. */
 const HTTP_MODIFIERS: Readonly<Record<string, BufferName>> = {
   http_method: 'http.method', http_uri: 'http.uri', http_raw_uri: 'http.uri.raw', http_header: 'http.header',
-  http_raw_header: 'http.header.raw', http_cookie: 'http.cookie', http_client_body: 'http.request_body',
+  http_raw_header: 'http.header.raw', http_cookie: 'http.cookie', http_raw_cookie: 'http.cookie', http_client_body: 'http.request_body',
   http_stat_code: 'http.stat_code', http_stat_msg: 'http.stat_msg', http_user_agent: 'http.user_agent',
 };
 
@@ -248,7 +248,8 @@ const PCRE_UNSUPPORTED: [RegExp, string][] = [
 
 const PCRE_BUFFER_FLAGS: Readonly<Record<string, BufferName>> = {
   U: 'http.uri', I: 'http.uri.raw', P: 'http.request_body', H: 'http.header', D: 'http.header.raw', M: 'http.method',
-  C: 'http.cookie', S: 'http.stat_code', Y: 'http.stat_msg', B: 'raw',
+  // K: the raw cookie; ours is the Cookie header's value as sent (no normalization to undo), so C and K agree
+  C: 'http.cookie', K: 'http.cookie', S: 'http.stat_code', Y: 'http.stat_msg', B: 'raw',
 };
 
 function parsePcre(v: string, st: State): void {

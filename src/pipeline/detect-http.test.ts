@@ -49,4 +49,12 @@ describe('HTTP request buffers', () => {
     expect(fires('http.user_agent; content:"x|90|y";', t)).toBe(true);
     expect(fires('http.uri; content:"|e9 80|";', t)).toBe(true);
   });
+
+  it('reads the cookie with every spelling: http_cookie, http_raw_cookie, pcre C and K, http.cookie', () => {
+    const t = request('GET / HTTP/1.1', [['Host', 'x'], ['Cookie', 'session=abc; admin=1']]);
+    for (const o of ['content:"admin=1"; http_cookie;', 'content:"admin=1"; http_raw_cookie;', 'pcre:"/admin=\\d/C";', 'pcre:"/admin=\\d/K";', 'http.cookie; content:"session=";']) {
+      expect(fires(o, t), o).toBe(true);
+    }
+    expect(fires('content:"Host"; http_cookie;', t)).toBe(false);
+  });
 });

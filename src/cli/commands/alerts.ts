@@ -4,14 +4,14 @@ import { Detector } from '../../detect/detector.js';
 import { analysis } from '../../pipeline/analyzers.js';
 import { Engine } from '../../pipeline/engine.js';
 import { ALERTS } from '../../schema/alerts.js';
-import { parse, requireInputs, stringOption } from '../args.js';
+import { parse, requireInputs } from '../args.js';
 import { RECORD_OPTIONS, recordOutput } from '../format/record-output.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
 import { Progress } from '../progress.js';
-import { loadRules, varsOption } from './rules.js';
+import { loadRules, RULE_OPTIONS } from './rules.js';
 import { reportDamage } from './report.js';
 
-export const usage = `haystack alerts <capture...> --rules FILE... [--var NAME=VALUE]... [--classification FILE]
+export const usage = `haystack alerts <capture...> --rules FILE... [--var NAME=VALUE]... [--vars-file FILE] [--classification FILE]
                 [--format table|jsonl|csv] [--fields a,b,...] [--filter EXPR]
 Variables default to snort.conf's ($HOME_NET any, $EXTERNAL_NET !$HOME_NET, $HTTP_PORTS ...). Rules that use
 something unsupported are not loaded (haystack rules check lists them); the count goes to stderr.`;
@@ -21,8 +21,7 @@ const TABLE_FIELDS = ['ts', 'src_ip', 'src_port', 'dst_ip', 'dst_port', 'proto',
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse('alerts', argv, {
     rules: { type: 'string', multiple: true },
-    var: { type: 'string', multiple: true },
-    classification: { type: 'string' },
+    ...RULE_OPTIONS,
     ...RECORD_OPTIONS,
   });
   if (values.help === true) {
@@ -33,7 +32,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (files.length === 0) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', 'alerts: --rules FILE is required');
   const out = recordOutput(ALERTS, values, io, TABLE_FIELDS);
   const inputs = requireInputs('alerts', positionals);
-  const set = loadRules(files, varsOption(values.var), stringOption(values.classification));
+  const set = loadRules(files, values);
   for (const e of set.errors) io.stderr(`haystack alerts: ${e.file}:${e.line}${e.column !== null ? `:${e.column}` : ''}: ${e.message}\n`);
   if (set.errors.length > 0) {
     io.stderr('haystack alerts: the rules have syntax errors (above); nothing was run\n');

@@ -6,14 +6,15 @@ import { homeNetOption, parse, stringOption } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, type CliIo } from '../io.js';
 import { Progress } from '../progress.js';
 import { DB_OPTION } from '../store-args.js';
-import { loadRules, varsOption } from './rules.js';
+import { loadRules, RULE_OPTIONS } from './rules.js';
 
 export const usage = `haystack ingest <capture|dir...> [--db URL] [--home-net CIDR,...] [--sensor NAME] [--files DIR]
-                [--rules FILE... [--var NAME=VALUE]... [--classification FILE]]
+                [--rules FILE... [--var NAME=VALUE]... [--vars-file FILE] [--classification FILE]]
   --db URL   a DuckDB file (default ./haystack.duckdb or $HAYSTACK_DB), duckdb:PATH, or
              clickhouse://user:pass@host:8123/db[?cluster=NAME]
   --files DIR  where mail attachments are stored (DIR/files/ab/<sha256>); default: beside the DuckDB file
                (ClickHouse: not stored unless given; hashes and types are recorded either way)
+With --rules, $HOME_NET is --home-net unless a --var or --vars-file sets it.
 A capture already in the store (same SHA-256) is skipped; an interrupted ingest is redone from scratch.`;
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
@@ -23,8 +24,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     sensor: { type: 'string' },
     files: { type: 'string' },
     rules: { type: 'string', multiple: true },
-    var: { type: 'string', multiple: true },
-    classification: { type: 'string' },
+    ...RULE_OPTIONS,
   });
   if (values.help === true) {
     io.stdout(`${usage}\n`);
@@ -36,7 +36,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const homeNet = homeNetOption(values['home-net']);
   const ruleFiles = (values.rules ?? []) as string[];
-  const set = ruleFiles.length === 0 ? null : loadRules(ruleFiles, varsOption(values.var), stringOption(values.classification));
+  const homeVar: Record<string, string> = homeNet.length > 0 ? { HOME_NET: `[${homeNet.join(',')}]` } : {};
+  const set = ruleFiles.length === 0 ? null : loadRules(ruleFiles, values, homeVar);
   if (set !== null) {
     for (const e of set.errors) io.stderr(`haystack ingest: ${e.file}:${e.line}${e.column !== null ? `:${e.column}` : ''}: ${e.message}\n`);
     if (set.errors.length > 0) {

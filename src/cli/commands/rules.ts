@@ -4,11 +4,21 @@ import { readFileSync } from 'node:fs';
 import { HaystackError } from '../../core/errors.js';
 import { Classifications } from '../../detect/classification.js';
 import { parseRules, type RuleSet } from '../../detect/rules-file.js';
+import { parseVarsFile } from '../../detect/vars-file.js';
 import { parse, stringOption } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 
-export const usage = `haystack rules check FILE... [--var NAME=VALUE]... [--classification FILE] [--format text|json]
+export const usage = `haystack rules check FILE... [--var NAME=VALUE]... [--vars-file FILE] [--classification FILE] [--format text|json]
+  --vars-file FILE  rule variables from snort.conf (ipvar/portvar/var lines) or suricata.yaml (vars: address-groups,
+                    port-groups); --var wins over it
 Exit status 1 when a file has syntax errors; rules that use unsupported keywords are reported, not errors.`;
+
+/** The options every command that loads rules takes. */
+export const RULE_OPTIONS = {
+  var: { type: 'string', multiple: true },
+  'vars-file': { type: 'string', multiple: true },
+  classification: { type: 'string' },
+} as const;
 
 /** --var NAME=VALUE (repeatable) as a variables table. */
 export function varsOption(v: unknown): Record<string, string> {
@@ -21,11 +31,23 @@ export function varsOption(v: unknown): Record<string, string> {
   return out;
 }
 
-/** Reads rule files (and a classification.config) into one rule set. */
-export function loadRules(files: readonly string[], vars: Record<string, string>, classificationFile: string | undefined): RuleSet {
+/**
+ * Reads rule files into one rule set, with the variables of --vars-file files, then `defaults` (what the
+ * command knows, e.g. ingest's --home-net), then --var, and --classification's table.
+ */
+export function loadRules(files: readonly string[], values: Record<string, unknown>, defaults: Record<string, string> = {}): RuleSet {
   const classifications = new Classifications();
+  const classificationFile = stringOption(values.classification);
   if (classificationFile !== undefined) classifications.load(read(classificationFile), classificationFile);
   const all: RuleSet = { rules: [], notLoaded: [], errors: [], total: 0 };
+  const fromFiles: Record<string, string> = {};
+  for (const f of (values['vars-file'] ?? []) as string[]) {
+    const v = parseVarsFile(read(f), f);
+    Object.assign(fromFiles, v.vars);
+    for (const e of v.errors) all.errors.push({ file: e.file, line: e.line, column: null, message: e.message });
+  }
+  const given = varsOption(values.var);
+  const vars = { ...fromFiles, ...Object.fromEntries(Object.entries(defaults).filter(([k]) => !(k in fromFiles))), ...given };
   for (const f of files) {
     const r = parseRules(read(f), f, { vars, classifications });
     all.rules.push(...r.rules);
@@ -52,8 +74,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   if (sub !== 'check') throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `rules: unknown subcommand "${sub}" (check)`);
   const { values, positionals } = parse('rules check', rest, {
-    var: { type: 'string', multiple: true },
-    classification: { type: 'string' },
+    ...RULE_OPTIONS,
     format: { type: 'string' },
   });
   if (values.help === true) {
@@ -63,7 +84,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (positionals.length === 0) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', 'rules check: no rules file given');
   const format = stringOption(values.format) ?? 'text';
   if (format !== 'text' && format !== 'json') throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `--format must be text or json, got "${format}"`);
-  const set = loadRules(positionals, varsOption(values.var), stringOption(values.classification));
+  const set = loadRules(positionals, values);
   const byKeyword = new Map<string, number>();
   for (const n of set.notLoaded) byKeyword.set(n.keyword, (byKeyword.get(n.keyword) ?? 0) + 1);
   const keywords = [...byKeyword].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));

@@ -9,6 +9,7 @@ import { parseRules } from '../src/detect/rules-file.js';
 import { analysis } from '../src/pipeline/analyzers.js';
 import { Engine } from '../src/pipeline/engine.js';
 import type { AlertRecord } from '../src/schema/alerts.js';
+import type { TlsRecord } from '../src/schema/tls.js';
 import type { SessionRecord } from '../src/schema/sessions.js';
 import { cli, scratchDir } from './helpers/cli.js';
 import { corpusDir, GEN, readJson } from './helpers/run.js';
@@ -139,6 +140,27 @@ describe('alerts: http-put.pcap', () => {
       const exact = ET_RULE.replace(' nocase;', '');
       expect((await run(exact, {}, upper)).alerts).toEqual([]);
       expect((await run(exact, {}, lower)).alerts.length).toBe(3);
+    });
+  });
+
+  describe('tls.certs (ET\'s "Observed Malicious SSL Cert" style) on tls-clients.pcapng', () => {
+    const TLS = join(GEN, 'tls-clients.pcapng');
+    it('fires once per connection whose server sent a certificate naming the host, with the client\'s SNI usable beside it', async () => {
+      const records: TlsRecord[] = [];
+      const an = analysis({ tls: (r) => records.push(r) }, () => engine);
+      const engine: Engine = new Engine({ ...an.handlers }, an.options);
+      await engine.run([TLS]);
+      // the certificates as node's X.509 decoder read them for the tls records
+      const want = records.filter((r) => r.subject?.includes('CN=ecdsa.example') === true).map((r) => r.src_port).sort();
+      expect(want.length).toBeGreaterThan(0);
+      const { alerts } = await run([
+        // the subject's CN (OID 2.5.4.3), then its 13-byte value within the next few bytes
+        'alert tls any any -> any any (msg:"cert"; flow:established,to_client; tls.certs; content:"|55 04 03|"; content:"ecdsa.example"; distance:2; within:13; sid:1;)',
+        'alert tls any any -> any any (msg:"no such cert"; flow:established,to_client; tls.certs; content:"|55 04 03|"; content:"nowhere.example"; distance:2; within:15; sid:2;)',
+      ].join('\n'), {}, TLS);
+      // the server's side: each alert goes from the server to the client of such a connection
+      expect(alerts.filter((a) => a.sid === 1).map((a) => a.dst_port).sort()).toEqual(want);
+      expect(alerts.filter((a) => a.sid === 2)).toEqual([]);
     });
   });
 });

@@ -13,19 +13,30 @@ import type { AlertRecord } from '../schema/alerts.js';
 import { addrMatches, portMatches } from './addresses.js';
 import { matchRule, type Buffers } from './match.js';
 import { Prefilter } from './prefilter.js';
-import type { BufferName, Rule, Threshold } from './rule.js';
+import { bufferOf } from './transforms.js';
+import type { BaseBuffer, BufferName, Rule, Threshold } from './rule.js';
 
 /** Stream bytes of each direction inspected from the start of the stream (later bytes are not). */
 export const STREAM_DEPTH = 64 * 1024;
 
-const APP_BUFFERS: ReadonlySet<BufferName> = new Set<BufferName>([
+const APP_BUFFERS: ReadonlySet<BaseBuffer> = new Set<BaseBuffer>([
   'http.method', 'http.uri', 'http.uri.raw', 'http.header', 'http.header.raw', 'http.cookie', 'http.request_body',
   'http.response_body', 'http.stat_code', 'http.stat_msg', 'http.user_agent', 'http.host', 'http.referer', 'http.content_type',
-  'tls.sni', 'ja3.hash', 'ja3s.hash', 'file.data',
+  'http.header_names', 'http.protocol', 'http.request_line', 'http.response_line', 'http.accept', 'http.accept_enc',
+  'http.accept_lang', 'http.connection', 'http.content_len', 'http.host.raw', 'http.server', 'http.location', 'dns.query',
+  'tls.sni', 'tls.cert_serial', 'tls.cert_subject', 'tls.cert_issuer', 'tls.cert_fingerprint', 'tls.certs', 'ja3.hash', 'ja3.string',
+  'ja3s.hash', 'ja4.hash', 'file.data', 'email.subject', 'email.from', 'email.to', 'email.cc', 'email.date',
+  'email.message_id', 'email.x_mailer',
 ]);
 
-/** Buffers of the server's answer (an HTTP response, a ServerHello): rules using them look at that side. */
-const RESPONSE_BUFFERS: ReadonlySet<BufferName> = new Set<BufferName>(['http.stat_code', 'http.stat_msg', 'http.content_type', 'ja3s.hash']);
+/** Buffers of the server's answer (an HTTP response, a ServerHello and its certificate): rules using them look at that side. */
+const RESPONSE_BUFFERS: ReadonlySet<BaseBuffer> = new Set<BaseBuffer>([
+  'http.stat_code', 'http.stat_msg', 'http.response_line', 'http.server', 'http.location', 'ja3s.hash', 'tls.cert_serial', 'tls.cert_subject', 'tls.cert_issuer',
+  'tls.cert_fingerprint', 'tls.certs',
+]);
+
+/** The buffer under a buffer's transforms ("tls.sni|dotprefix" -> "tls.sni"). */
+const baseOf = (b: BufferName): BaseBuffer => (b.includes('|') ? b.slice(0, b.indexOf('|')) : b) as BaseBuffer;
 
 type Kind = 'packet' | 'stream' | 'request' | 'response';
 
@@ -35,10 +46,10 @@ type Kind = 'packet' | 'stream' | 'request' | 'response';
  * application protocol's TCP streams) on the reassembled stream; the rest on packets.
  */
 function kindOf(r: Rule): Kind {
-  if (r.matches.some((m) => APP_BUFFERS.has(m.buffer))) {
+  if (r.matches.some((m) => APP_BUFFERS.has(baseOf(m.buffer)))) {
     // SMTP's file data is what the client sends (decoded message parts)
     if (r.proto === 'smtp') return 'request';
-    const response = r.matches.some((m) => RESPONSE_BUFFERS.has(m.buffer)) || (r.matches.some((m) => m.buffer === 'file.data') && r.flow?.toServer !== true);
+    const response = r.matches.some((m) => RESPONSE_BUFFERS.has(baseOf(m.buffer))) || (r.matches.some((m) => baseOf(m.buffer) === 'file.data') && r.flow?.toServer !== true);
     return response || r.flow?.toClient === true ? 'response' : 'request';
   }
   const payload = r.matches.some((m) => m.kind !== 'size');
@@ -141,6 +152,11 @@ export class Detector {
   private readonly cids = new WeakMap<Session, string>();
   private readonly thresholds = new Map<string, { start: number; count: number; fired: number }>();
   private readonly candidates: number[] = [];
+  /** TLS/QUIC request and response rules that matched, per session */
+  private readonly requestFired = new WeakMap<Session, Set<number>>();
+  private readonly responseFired = new WeakMap<Session, Set<number>>();
+  /** TCP sessions a pass rule matched: nothing more is inspected */
+  private readonly passedFlows = new WeakSet<Session>();
   /** stream rules that alerted, per session (rule index * 2 + direction) */
   private readonly streamFired = new WeakMap<Session, Set<number>>();
   /** stream rules named by the prefilter that have not matched yet, per session and direction */
@@ -205,12 +221,29 @@ export class Detector {
 
   /** A request's application buffers (HTTP request, TLS ClientHello), as client-to-server bytes. */
   request(p: Inspected, buffers: Buffers, appProto: string): void {
-    this.run(this.groups.request, p, buffers, appProto);
+    this.run(this.groups.request, p, buffers, appProto, buffers, this.oncePerFlow(this.requestFired, p, appProto));
   }
 
   /** A response's application buffers (with its request's), as server-to-client bytes. */
   response(p: Inspected, buffers: Buffers, appProto: string): void {
-    this.run(this.groups.response, p, buffers, appProto);
+    this.run(this.groups.response, p, buffers, appProto, buffers, this.oncePerFlow(this.responseFired, p, appProto));
+  }
+
+  /**
+   * TLS and QUIC have one transaction per connection (Suricata's view): a rule alerts once per session
+   * whatever the number of hellos (a duplicate or a retried ClientHello); HTTP has one per request.
+   */
+  private oncePerFlow(fired: WeakMap<Session, Set<number>>, p: Inspected, appProto: string): ((id: number) => boolean) | undefined {
+    const s = p.session;
+    if (s === null || (appProto !== 'tls' && appProto !== 'quic')) return undefined;
+    let done = fired.get(s);
+    if (done === undefined) fired.set(s, (done = new Set()));
+    const d = done;
+    return (id) => {
+      if (d.has(id)) return false;
+      d.add(id);
+      return true;
+    };
   }
 
   private run(
@@ -218,6 +251,7 @@ export class Detector {
     once?: (id: number) => boolean, pending?: Set<number>,
   ): void {
     if (g.rules.length === 0) return;
+    if (p.session !== null && this.passedFlows.has(p.session)) return;
     const cand = this.candidates;
     cand.length = 0;
     g.candidates(p.sport, p.dport, scan, cand);
@@ -246,7 +280,7 @@ export class Detector {
       if (r.action === 'pass') {
         // what passes is not alerted on by any other rule (the remaining candidates are dropped)
         for (const rest of cand) g.seen[rest] = 0;
-        this.passed(r, p);
+        this.passed(r, p, buffers, appProto);
         return;
       }
       this.matched(r, p, buffers, appProto);
@@ -254,7 +288,7 @@ export class Detector {
   }
 
   private header(r: Rule, p: Inspected, appProto: string | null): boolean {
-    if (r.proto === 'http' || r.proto === 'tls' || r.proto === 'smtp') {
+    if (r.proto === 'http' || r.proto === 'tls' || r.proto === 'quic' || r.proto === 'smtp') {
       // an application protocol's rule: that protocol, detected by content (not by port)
       if ((appProto ?? p.session?.appProto ?? null) !== r.proto) return false;
     }
@@ -291,9 +325,14 @@ export class Detector {
     return true;
   }
 
-  /** A pass rule matched: its flowbits still take effect; nothing is alerted. */
-  private passed(r: Rule, p: Inspected): void {
-    void this.setFlowbits(r, p.session);
+  /**
+   * A pass rule matched: its flowbits still take effect; nothing is alerted (unless the rule says `alert`); a
+   * TCP connection is passed whole from here on, as Suricata passes the flow.
+   */
+  private passed(r: Rule, p: Inspected, buffers: Buffers, appProto: string | null): void {
+    if (r.alsoAlert) this.matched(r, p, buffers, appProto);
+    else void this.setFlowbits(r, p.session);
+    if (p.session !== null && p.proto === IPPROTO_TCP) this.passedFlows.add(p.session);
   }
 
   private flowbitsHold(r: Rule, s: Session | null): boolean {
@@ -332,7 +371,7 @@ export class Detector {
     if (this.setFlowbits(r, s)) return;
     if (r.detectionFilter !== null && !this.counted(r, r.detectionFilter, p)) return;
     if (r.threshold !== null && !this.counted(r, r.threshold, p)) return;
-    const buf = r.fastPattern !== null ? buffers[r.fastPattern.buffer === 'raw' ? 'pkt' : r.fastPattern.buffer] : buffers.pkt;
+    const buf = r.fastPattern !== null ? bufferOf(buffers, r.fastPattern.buffer) : buffers.pkt;
     this.o.emit({
       ts: p.ts,
       uid: s?.uid ?? null,

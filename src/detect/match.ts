@@ -3,6 +3,7 @@
 // pcre; byte_test/byte_jump/isdataat; sizes. A later option that fails makes the earlier ones try their next
 // occurrence (backtracking, as Snort does), within a step budget so no rule can stall the engine.
 import { latin1 } from '../core/latin1.js';
+import { bufferOf } from './transforms.js';
 import type { BufferName, ByteJump, ByteTest, ContentMatch, Match, Rule } from './rule.js';
 
 /** Backtracking steps per rule evaluation: generous for real rules, a bound for hostile input. */
@@ -27,7 +28,7 @@ function step(ms: readonly Match[], i: number, buffers: Buffers, c: Cursor): boo
   if (i === ms.length) return true;
   if (++c.steps > MAX_STEPS) return false;
   const m = ms[i]!;
-  const buf = buffers[m.buffer === 'raw' ? 'pkt' : m.buffer];
+  const buf = bufferOf(buffers, m.buffer);
   if (buf === undefined) return m.kind === 'content' || m.kind === 'pcre' ? m.negated && step(ms, i + 1, buffers, c) : false;
   const prev = c.last[m.buffer] ?? 0;
   switch (m.kind) {

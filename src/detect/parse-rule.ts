@@ -2,6 +2,7 @@
 // A keyword we do not implement makes the rule "not loaded" with that keyword as the reason (never silently
 // ignored); malformed text is a RuleSyntaxError with the column.
 import { parseAddr, parsePorts, RuleSyntaxError } from './addresses.js';
+import { TRANSFORMS } from './transforms.js';
 import type { Classifications } from './classification.js';
 import type {
   Action, BufferName, ContentMatch, Flowbit, FlowSpec, HeaderChecks, Match, Rule, RuleProto, Threshold,
@@ -19,13 +20,17 @@ export type ParseResult =
   | { ok: false; sid: number | null; msg: string | null; keyword: string; reason: string };
 
 const ACTIONS = new Set<Action>(['alert', 'log', 'pass', 'drop', 'reject', 'sdrop']);
-const PROTOS = new Set<RuleProto>(['tcp', 'udp', 'icmp', 'ip', 'http', 'tls', 'smtp']);
+const PROTOS = new Set<RuleProto>(['tcp', 'udp', 'icmp', 'ip', 'http', 'tls', 'quic', 'smtp']);
+
+/** `requires: feature X`: what Haystack has (a rule needing anything else is not loaded, as Suricata skips it) */
+const FEATURES = new Set(['ja3', 'ja4', 'tls', 'http', 'smtp', 'quic', 'output::file-store']);
 
 /** Snort http_* content modifiers -> buffers. */
 const HTTP_MODIFIERS: Readonly<Record<string, BufferName>> = {
   http_method: 'http.method', http_uri: 'http.uri', http_raw_uri: 'http.uri.raw', http_header: 'http.header',
   http_raw_header: 'http.header.raw', http_cookie: 'http.cookie', http_raw_cookie: 'http.cookie', http_client_body: 'http.request_body',
   http_stat_code: 'http.stat_code', http_stat_msg: 'http.stat_msg', http_user_agent: 'http.user_agent',
+  http_host: 'http.host', http_raw_host: 'http.host.raw', http_server_body: 'file.data',
 };
 
 /** Suricata sticky buffers (and Snort's file_data / pkt_data) -> buffers. */
@@ -38,6 +43,22 @@ const STICKY: Readonly<Record<string, BufferName>> = {
   'http.user_agent': 'http.user_agent', 'http.host': 'http.host', 'http.referer': 'http.referer',
   'http.content_type': 'http.content_type', 'tls.sni': 'tls.sni', tls_sni: 'tls.sni', 'ja3.hash': 'ja3.hash', ja3_hash: 'ja3.hash',
   'ja3s.hash': 'ja3s.hash', 'file.data': 'file.data', file_data: 'file.data', pkt_data: 'pkt',
+  'ja3.string': 'ja3.string', ja3_string: 'ja3.string', 'ja4.hash': 'ja4.hash',
+  'tls.cert_serial': 'tls.cert_serial', tls_cert_serial: 'tls.cert_serial', 'tls.cert_subject': 'tls.cert_subject',
+  tls_cert_subject: 'tls.cert_subject', 'tls.cert_issuer': 'tls.cert_issuer', tls_cert_issuer: 'tls.cert_issuer',
+  'tls.cert_fingerprint': 'tls.cert_fingerprint', tls_cert_fingerprint: 'tls.cert_fingerprint', 'tls.certs': 'tls.certs',
+  'email.subject': 'email.subject', 'email.from': 'email.from', 'email.to': 'email.to', 'email.cc': 'email.cc',
+  'email.date': 'email.date', 'email.message_id': 'email.message_id', 'email.x_mailer': 'email.x_mailer',
+  'http.header_names': 'http.header_names', 'http.protocol': 'http.protocol', 'http.request_line': 'http.request_line',
+  http_request_line: 'http.request_line', 'http.response_line': 'http.response_line', http_response_line: 'http.response_line',
+  'http.accept': 'http.accept', http_accept: 'http.accept', 'http.accept_enc': 'http.accept_enc', http_accept_enc: 'http.accept_enc',
+  'http.accept_lang': 'http.accept_lang', http_accept_lang: 'http.accept_lang', 'http.connection': 'http.connection',
+  http_connection: 'http.connection', 'http.content_len': 'http.content_len', http_content_len: 'http.content_len',
+  'http.host.raw': 'http.host.raw', 'http.server': 'http.server', http_server: 'http.server',
+  'http.location': 'http.location', http_location: 'http.location', http_header_names: 'http.header_names',
+  // Suricata's legacy sticky spellings (http_host, http_raw_host and http_user_agent are content modifiers)
+  http_referer: 'http.referer', http_content_type: 'http.content_type',
+  http_protocol: 'http.protocol', 'dns.query': 'dns.query', dns_query: 'dns.query',
 };
 
 /** Keywords that only describe the rule (kept or ignored by design: they do not change what matches). */
@@ -453,6 +474,21 @@ const KEYWORDS: Readonly<Record<string, (st: State, v: string | null, kw: string
   itype: (st, v) => void (st.rule.header.itype = range(v ?? '', 'itype') as HeaderChecks['itype']),
   icode: (st, v) => void (st.rule.header.icode = range(v ?? '', 'icode') as HeaderChecks['icode']),
   sameip: (st) => void (st.rule.header.sameip = true),
+  // Suricata's spelling of flags
+  'tcp.flags': (st, v, kw) => KEYWORDS.flags!(st, v, kw),
+  // Suricata 8: a pass rule that is also alerted on
+  alert: (st) => {
+    if (st.rule.action !== 'pass') throw new RuleSyntaxError('alert: only a pass rule takes it');
+    st.rule.alsoAlert = true;
+  },
+  requires: (_st, v) => {
+    for (const item of (v ?? '').split(',')) {
+      const m = /^\s*(\w+)\s+(.*?)\s*$/.exec(item);
+      if (m === null) throw new RuleSyntaxError(`requires: "${item.trim()}"`);
+      if (m[1] === 'feature' && !FEATURES.has(m[2]!)) unsupported('requires', `feature "${m[2]}" is not available here`);
+      // version requirements are about Suricata's releases: the keywords a rule uses are checked one by one
+    }
+  },
 };
 
 function need(st: State, keyword: string): ContentMatch {
@@ -488,7 +524,8 @@ export function parseRule(text: string, ctx: ParseContext): ParseResult {
     action: action as Action, proto: 'tcp', src: parseAddr(src, ctx.vars), srcPorts: parsePorts(sport, ctx.vars), bidirectional: dir === '<>',
     dst: parseAddr(dst, ctx.vars), dstPorts: parsePorts(dport, ctx.vars), gid: 1, sid: 0, rev: 0, msg: '', classtype: null, priority: 0,
     references: [], metadata: [], flow: null, matches: [], flowbits: [], threshold: null, detectionFilter: null,
-    header: { flags: null, ipProto: null, itype: null, icode: null, sameip: false }, fastPattern: null, file: ctx.file, line: ctx.line, text,
+    header: { flags: null, ipProto: null, itype: null, icode: null, sameip: false }, fastPattern: null, alsoAlert: false,
+    file: ctx.file, line: ctx.line, text,
   };
   // sid and msg first, so that a rule not loaded is reported by them
   for (const [k, v] of options) {
@@ -504,6 +541,11 @@ export function parseRule(text: string, ctx: ParseContext): ParseResult {
       const sticky = STICKY[k];
       if (sticky !== undefined && v === null) {
         st.buffer = sticky;
+        continue;
+      }
+      if (TRANSFORMS.has(k) && v === null) {
+        if (st.buffer === 'pkt' && !options.some(([o]) => STICKY[o] === 'pkt')) throw new RuleSyntaxError(`${k}: a transform follows a sticky buffer`);
+        st.buffer = `${st.buffer}|${k}` as BufferName;
         continue;
       }
       const mod = HTTP_MODIFIERS[k];

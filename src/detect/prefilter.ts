@@ -3,6 +3,7 @@
 // evaluated. The detector keeps one prefilter per port set (as Snort's port groups): traffic on a port is
 // scanned only for the rules that can apply to it.
 import type { BufferName, Rule } from './rule.js';
+import { bufferOf } from './transforms.js';
 
 const lower = (b: number): number => (b >= 0x41 && b <= 0x5a ? b | 0x20 : b);
 /** ASCII case folding as a table (the scan loop's only per-byte work besides the transition) */
@@ -111,7 +112,7 @@ export class Prefilter {
   /** Rules whose fast pattern occurs in the given buffers (each rule once), plus the always-evaluated ones. */
   candidates(buffers: Partial<Record<BufferName, Uint8Array>>, seen: Uint8Array, out: number[]): void {
     for (const [name, a] of this.automata) {
-      const b = buffers[name];
+      const b = bufferOf(buffers, name);
       if (b === undefined || b.length === 0) continue;
       a.scan(b, (id) => {
         if (seen[id] === 1) return;

@@ -3,7 +3,7 @@
 
 export type Action = 'alert' | 'log' | 'pass' | 'drop' | 'reject' | 'sdrop';
 /** Transport (or, Suricata style, the application protocol whose buffers the rule inspects). */
-export type RuleProto = 'tcp' | 'udp' | 'icmp' | 'ip' | 'http' | 'tls' | 'smtp';
+export type RuleProto = 'tcp' | 'udp' | 'icmp' | 'ip' | 'http' | 'tls' | 'quic' | 'smtp';
 
 /** One address term: a CIDR (IPv4 or IPv6, as bytes and prefix length) or any, possibly negated. */
 export interface AddrTerm {
@@ -32,10 +32,22 @@ export interface PortSpec {
 }
 
 /** Named inspection buffers (Snort's http_* modifiers and Suricata's sticky buffers map onto these). */
-export type BufferName =
+export type BaseBuffer =
   | 'pkt' | 'raw' | 'http.method' | 'http.uri' | 'http.uri.raw' | 'http.header' | 'http.header.raw' | 'http.cookie'
   | 'http.request_body' | 'http.response_body' | 'http.stat_code' | 'http.stat_msg' | 'http.user_agent' | 'http.host'
-  | 'http.referer' | 'http.content_type' | 'tls.sni' | 'ja3.hash' | 'ja3s.hash' | 'file.data';
+  | 'http.referer' | 'http.content_type' | 'http.header_names' | 'http.protocol' | 'http.request_line' | 'http.response_line'
+  | 'http.accept' | 'http.accept_enc' | 'http.accept_lang' | 'http.connection' | 'http.content_len' | 'http.host.raw'
+  | 'http.server' | 'http.location' | 'dns.query' | 'tls.sni' | 'tls.cert_serial' | 'tls.cert_subject' | 'tls.cert_issuer'
+  | 'tls.cert_fingerprint' | 'tls.certs' | 'ja3.hash' | 'ja3.string' | 'ja3s.hash' | 'ja4.hash' | 'file.data'
+  | 'email.subject' | 'email.from' | 'email.to' | 'email.cc' | 'email.date' | 'email.message_id' | 'email.x_mailer';
+
+/** Suricata transforms: applied in order to a sticky buffer before the options that follow inspect it. */
+export type Transform =
+  | 'strip_whitespace' | 'compress_whitespace' | 'dotprefix' | 'to_lowercase' | 'to_uppercase' | 'url_decode'
+  | 'to_md5' | 'to_sha1' | 'to_sha256';
+
+/** A buffer, or a buffer seen through transforms ("tls.sni|dotprefix"). */
+export type BufferName = BaseBuffer | `${BaseBuffer}|${string}`;
 
 export interface ContentMatch {
   kind: 'content';
@@ -169,6 +181,8 @@ export interface Rule {
   header: HeaderChecks;
   /** the content chosen for the multi-pattern prefilter (null: the rule is always evaluated) */
   fastPattern: ContentMatch | null;
+  /** Suricata's `alert` keyword on a pass rule: it passes and is alerted on */
+  alsoAlert: boolean;
   /** where it was read */
   file: string;
   line: number;

@@ -9,7 +9,7 @@ import { HttpAnalyzer, type HttpTransaction } from '../analyzers/http/http-analy
 import type { StreamAnalyzer } from '../reassembly/stream-analyzer.js';
 import type { Detector } from '../detect/detector.js';
 import type { Session } from '../flow/session.js';
-import { DetectStream, inspectHttp, inspectPacket, inspectSmtp, inspectTls } from './detect.js';
+import { DetectStream, inspectHttp, inspectPacket, inspectSmtp, inspectTls, inspectTlsCertificates } from './detect.js';
 import { IPPROTO_UDP } from '../decode/constants.js';
 import type { TlsRecord } from '../schema/tls.js';
 import type { Engine, EngineHandlers, EngineOptions } from './engine.js';
@@ -41,7 +41,8 @@ export function analysis(
   const det = o.detect;
   const emitTls = o.tls === undefined && det === undefined ? undefined : (r: TlsRecord, s: Session | null): void => {
     o.tls?.(r);
-    if (det !== undefined) inspectTls(det, r, s);
+    // TLS over TCP: the client's side was inspected when its hello was read (below)
+    if (det !== undefined) inspectTls(det, r, s, r.transport === 'tcp' && s !== null ? 'response' : 'both');
   };
   // with signatures, SMTP is recognised even when its messages are not wanted (rules on `smtp` need that)
   const emitSmtp = o.smtp === undefined && det === undefined ? undefined : (m: SmtpMessage): void => {
@@ -61,7 +62,11 @@ export function analysis(
       streams: (s) => {
         const parts: StreamAnalyzer[] = [];
         const anomalies = engine().anomalies;
-        if (emitTls !== undefined) parts.push(new TlsAnalyzer({ session: s, anomalies, emit: (r) => emitTls(r, s), cache, certificate: decodeCertificate }));
+        if (emitTls !== undefined) {
+          const hello = det === undefined ? undefined : (r: TlsRecord): void => inspectTls(det, r, s, 'request');
+          const certificates = det === undefined ? undefined : (ders: Uint8Array[], r: TlsRecord | undefined): void => inspectTlsCertificates(det, ders, r, s);
+          parts.push(new TlsAnalyzer({ session: s, anomalies, emit: (r) => emitTls(r, s), hello, certificates, cache, certificate: decodeCertificate }));
+        }
         if (emitSmtp !== undefined) parts.push(new SmtpAnalyzer({ session: s, anomalies, emit: emitSmtp }));
         if (emitHttp !== undefined) parts.push(new HttpAnalyzer({ session: s, anomalies, emit: emitHttp }));
         if (det !== undefined) parts.push(new DetectStream(det, s));

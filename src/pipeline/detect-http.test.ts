@@ -7,7 +7,7 @@ import { DEFAULT_VARS } from '../detect/addresses.js';
 import { Classifications } from '../detect/classification.js';
 import { matchRule } from '../detect/match.js';
 import { parseRule } from '../detect/parse-rule.js';
-import { requestBuffers } from './detect.js';
+import { requestBuffers, responseBuffers } from './detect.js';
 
 function request(line: string, headers: [string, string][] = []): HttpTransaction {
   const [method, uri] = line.split(' ');
@@ -56,5 +56,39 @@ describe('HTTP request buffers', () => {
       expect(fires(o, t), o).toBe(true);
     }
     expect(fires('content:"Host"; http_cookie;', t)).toBe(false);
+  });
+
+  it('each side has its own header block; names, host, protocol and lines as Suricata builds them', () => {
+    const t = request('GET /x HTTP/1.1', [['Host', 'WWW.Example.COM:8080'], ['User-Agent', 'curl/8'], ['Accept-Language', 'de']]);
+    (t as unknown as { version: string }).version = 'HTTP/1.1';
+    (t as unknown as { response: unknown }).response = {
+      line: 'HTTP/1.1 302 Found', headers: [['Server', 'nginx'], ['Location', '/y'], ['Content-Type', 'text/html']],
+      body: new Uint8Array(0), bodyLen: 0, missing: 0, truncated: false,
+    };
+    Object.assign(t, { statusCode: 302, statusMsg: 'Found' });
+    const req = requestBuffers(t);
+    const text = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : latin1(b));
+    expect(text(req['http.header_names'])).toBe('\r\nHost\r\nUser-Agent\r\nAccept-Language\r\n\r\n');
+    expect(text(req['http.host'])).toBe('www.example.com');
+    expect(text(req['http.host.raw'])).toBe('WWW.Example.COM:8080');
+    expect(text(req['http.protocol'])).toBe('HTTP/1.1');
+    expect(text(req['http.request_line'])).toBe('GET /x HTTP/1.1');
+    expect(text(req['http.accept_lang'])).toBe('de');
+    expect(text(req['http.header.raw'])).toBe('Host: WWW.Example.COM:8080\r\nUser-Agent: curl/8\r\nAccept-Language: de\r\n\r\n');
+    const resp = responseBuffers(t, req)!;
+    expect(text(resp['http.header'])).toBe('Server: nginx\r\nLocation: /y\r\nContent-Type: text/html\r\n');
+    expect(text(resp['http.header_names'])).toBe('\r\nServer\r\nLocation\r\nContent-Type\r\n\r\n');
+    expect([text(resp['http.server']), text(resp['http.location']), text(resp['http.response_line']), text(resp['http.stat_code'])]).toEqual(['nginx', '/y', 'HTTP/1.1 302 Found', '302']);
+    // the request's own fields stay the request's: the URI, method and user agent; its Accept-Language does not
+    expect([text(resp['http.uri']), text(resp['http.user_agent']), resp['http.accept_lang']]).toEqual(['/x', 'curl/8', undefined]);
+    const fire = (o: string, b: typeof req): boolean => {
+      const r = parseRule(`alert http any any -> any any (msg:"t"; ${o} sid:1;)`, { vars: DEFAULT_VARS, classifications: new Classifications(), file: 't', line: 1 });
+      if (!r.ok) throw new Error(r.reason);
+      return matchRule(r.rule, b);
+    };
+    expect(fire('http.header_names; content:!"Referer|0d 0a|"; content:"|0d 0a|Host|0d 0a|";', req)).toBe(true);
+    expect(fire('content:"www.example.com"; http_host;', req)).toBe(true);
+    expect(fire('content:"WWW.Example.COM:8080"; http_raw_host;', req)).toBe(true);
+    expect(fire('flow:to_client; http.header; content:"Server|3a 20|nginx";', resp)).toBe(true);
   });
 });

@@ -8,7 +8,7 @@ import { normalizeUri } from '../detect/uri.js';
 import { STREAM_DEPTH, type Detector, type Inspected } from '../detect/detector.js';
 import type { Buffers } from '../detect/match.js';
 import type { Session } from '../flow/session.js';
-import { headerOf, type HttpTransaction } from '../analyzers/http/http-analyzer.js';
+import { headerOf, type HttpMessage, type HttpTransaction } from '../analyzers/http/http-analyzer.js';
 import { ORIG, RESP, type Dir, type StreamAnalyzer } from '../reassembly/stream-analyzer.js';
 import type { TlsRecord } from '../schema/tls.js';
 import { decodeContent } from './http.js';
@@ -92,41 +92,67 @@ const enc = new TextEncoder();
 /** HTTP text back to the bytes it was read from (the analyzer reads one character per byte) */
 const bytes = (s: string | null): Uint8Array | undefined => (s === null ? undefined : latin1Bytes(s));
 
+/** Buffers of one side's header block: normalized and raw headers, header names, and the fields rules name. */
+function headerBuffers(m: HttpMessage, b: Buffers, fields: readonly [keyof Buffers, string][]): void {
+  const headers = m.headers.map(([n, v]) => `${n}: ${v}\r\n`).join('');
+  b['http.header'] = latin1Bytes(headers);
+  // Snort and Suricata: the raw header block, without the request or status line
+  b['http.header.raw'] = latin1Bytes(`${headers}\r\n`);
+  b['http.header_names'] = latin1Bytes(`\r\n${m.headers.map(([n]) => `${n}\r\n`).join('')}\r\n`);
+  for (const [name, header] of fields) {
+    const v = bytes(headerOf(m, header));
+    if (v !== undefined) b[name] = v;
+    else delete b[name];
+  }
+}
+
+const REQUEST_FIELDS: readonly [keyof Buffers, string][] = [
+  ['http.cookie', 'cookie'], ['http.user_agent', 'user-agent'], ['http.host.raw', 'host'], ['http.referer', 'referer'],
+  ['http.accept', 'accept'], ['http.accept_enc', 'accept-encoding'], ['http.accept_lang', 'accept-language'],
+  ['http.connection', 'connection'], ['http.content_len', 'content-length'], ['http.content_type', 'content-type'],
+];
+const RESPONSE_FIELDS: readonly [keyof Buffers, string][] = [
+  ['http.server', 'server'], ['http.location', 'location'], ['http.connection', 'connection'],
+  ['http.content_len', 'content-length'], ['http.content_type', 'content-type'],
+];
+
 /** An HTTP request's buffers (Snort's http_* and Suricata's http.* names); file.data is the request body. */
 export function requestBuffers(t: HttpTransaction): Buffers {
   const req = t.request;
-  const headers = req.headers.map(([n, v]) => `${n}: ${v}\r\n`).join('');
   const uri = latin1Bytes(t.uri);
   const b: Buffers = {
     'http.method': latin1Bytes(t.method),
     'http.uri': normalizeUri(uri),
     'http.uri.raw': uri,
-    'http.header': latin1Bytes(headers),
-    'http.header.raw': latin1Bytes(`${req.line}\r\n${headers}`),
+    'http.protocol': latin1Bytes(t.version),
+    'http.request_line': latin1Bytes(req.line),
     'http.request_body': req.body,
     'file.data': req.body,
   };
-  const opt = (name: keyof Buffers, v: Uint8Array | undefined): void => {
-    if (v !== undefined) b[name] = v;
-  };
-  opt('http.cookie', bytes(headerOf(req, 'cookie')));
-  opt('http.user_agent', bytes(headerOf(req, 'user-agent')));
-  opt('http.host', bytes(headerOf(req, 'host')));
-  opt('http.referer', bytes(headerOf(req, 'referer')));
+  headerBuffers(req, b, REQUEST_FIELDS);
+  // http.host is normalized (lower case, no port); http.host.raw is the header as sent
+  const host = headerOf(req, 'host');
+  if (host !== null) b['http.host'] = latin1Bytes(host.trim().replace(/:\d*$/, '').toLowerCase());
   return b;
 }
 
-/** The response's buffers beside its request's: status, content type, and file.data = the (decoded) body. */
+/**
+ * The response's buffers beside its request's (method, URI, host... stay the request's): status, the
+ * response's own header block and fields, and file.data = the (decoded) body.
+ */
 export function responseBuffers(t: HttpTransaction, req: Buffers): Buffers | null {
   const resp = t.response;
   if (resp === null) return null;
-  const b: Buffers = { ...req, 'file.data': decodeContent(resp, () => undefined) };
+  // the request's buffers, not what transforms derived from them (file.data changes here)
+  const b: Buffers = Object.fromEntries(Object.entries(req).filter(([k]) => !k.includes('|')));
+  b['file.data'] = decodeContent(resp, () => undefined);
   delete b['http.request_body'];
+  for (const k of REQUEST_FIELDS) if (k[0] !== 'http.cookie' && k[0] !== 'http.user_agent' && k[0] !== 'http.host.raw' && k[0] !== 'http.referer') delete b[k[0]];
+  headerBuffers(resp, b, RESPONSE_FIELDS);
+  b['http.response_line'] = latin1Bytes(resp.line);
   if (t.statusCode !== null) b['http.stat_code'] = enc.encode(String(t.statusCode));
   const msg = bytes(t.statusMsg);
   if (msg !== undefined) b['http.stat_msg'] = msg;
-  const ct = bytes(headerOf(resp, 'content-type'));
-  if (ct !== undefined) b['http.content_type'] = ct;
   return b;
 }
 
@@ -138,23 +164,68 @@ export function inspectHttp(detector: Detector, t: HttpTransaction): void {
   if (resp !== null) detector.response(inspected(t.session, RESP, t.endTs), resp, 'http');
 }
 
-/** A TLS hello to the detector: SNI and JA3 as the client's, JA3S as the server's. */
-export function inspectTls(detector: Detector, r: TlsRecord, session: Session | null): void {
-  const req: Buffers = { 'ja3.hash': enc.encode(r.ja3) };
-  if (r.sni !== null) req['tls.sni'] = enc.encode(r.sni);
-  const resp: Buffers | null = r.ja3s === null ? null : { ...req, 'ja3s.hash': enc.encode(r.ja3s) };
+/** Bytes as Suricata prints certificate serials and fingerprints: hex pairs joined by colons. */
+function colonHex(hex: string, upper: boolean): string {
+  const h = hex.length % 2 === 1 ? `0${hex}` : hex;
+  const pairs = h.match(/../g) ?? [];
+  return (upper ? pairs.join(':').toUpperCase() : pairs.join(':').toLowerCase());
+}
+
+/** The client's side of a TLS hello: SNI, JA3, JA4. */
+function tlsRequest(r: TlsRecord): Buffers {
+  const req: Buffers = { 'ja3.hash': enc.encode(r.ja3), 'ja3.string': enc.encode(r.ja3_string), 'ja4.hash': enc.encode(r.ja4) };
+  if (r.sni !== null) req['tls.sni'] = latin1Bytes(r.sni);
+  return req;
+}
+
+/** The server's side (with the client's): JA3S and the certificate; null before the server answered. */
+function tlsResponse(r: TlsRecord): Buffers | null {
+  if (r.ja3s === null && r.cert_sha256 === null) return null;
+  const resp = tlsRequest(r);
+  if (r.ja3s !== null) resp['ja3s.hash'] = enc.encode(r.ja3s);
+  if (r.cert_serial !== null) resp['tls.cert_serial'] = enc.encode(colonHex(r.cert_serial, true));
+  if (r.subject !== null) resp['tls.cert_subject'] = enc.encode(r.subject);
+  if (r.issuer !== null) resp['tls.cert_issuer'] = enc.encode(r.issuer);
+  if (r.cert_sha1 !== null) resp['tls.cert_fingerprint'] = enc.encode(colonHex(r.cert_sha1, false));
+  return resp;
+}
+
+/**
+ * A TLS hello to the detector (the client's side, the server's, or both). A QUIC Initial's hello is
+ * application protocol "quic" (Suricata's `alert quic`), not "tls".
+ */
+export function inspectTls(detector: Detector, r: TlsRecord, session: Session | null, sides: 'request' | 'response' | 'both' = 'both'): void {
+  const app = r.transport === 'quic' ? 'quic' : 'tls';
+  const req = sides === 'response' ? null : tlsRequest(r);
+  const resp = sides === 'request' ? null : tlsResponse(r);
   if (session !== null) {
-    detector.request(inspected(session, ORIG, r.ts), req, 'tls');
-    if (resp !== null) detector.response(inspected(session, RESP, r.ts), resp, 'tls');
+    if (req !== null) detector.request(inspected(session, ORIG, r.ts), req, app);
+    if (resp !== null) detector.response(inspected(session, RESP, r.ts), resp, app);
     return;
   }
   const src = r.src_ip.includes(':') ? parseIpv6(r.src_ip) : v4(parseIpv4(r.src_ip) ?? 0);
   const dst = r.dst_ip.includes(':') ? parseIpv6(r.dst_ip) : v4(parseIpv4(r.dst_ip) ?? 0);
   if (src === null || dst === null) return;
   const base = { ts: r.ts, session: null, proto: r.transport === 'tcp' ? IPPROTO_TCP : 17, tcpFlags: 0, icmpType: 0, icmpCode: 0 };
-  detector.request({ ...base, toServer: true, src, dst, sport: r.src_port, dport: r.dst_port }, req, 'tls');
-  if (resp !== null) detector.response({ ...base, toServer: false, src: dst, dst: src, sport: r.dst_port, dport: r.src_port }, resp, 'tls');
+  if (req !== null) detector.request({ ...base, toServer: true, src, dst, sport: r.src_port, dport: r.dst_port }, req, app);
+  if (resp !== null) detector.response({ ...base, toServer: false, src: dst, dst: src, sport: r.dst_port, dport: r.src_port }, resp, app);
 }
+
+/**
+ * The server's certificates to the detector, one at a time as `tls.certs` (Suricata's multi-buffer), beside the
+ * client's hello buffers and the server's JA3S when it answered.
+ */
+export function inspectTlsCertificates(detector: Detector, ders: readonly Uint8Array[], r: TlsRecord | undefined, session: Session): void {
+  const base: Buffers = r === undefined ? {} : (tlsResponse(r) ?? tlsRequest(r));
+  const p = inspected(session, RESP, session.last);
+  for (const der of ders) detector.response(p, { ...base, 'tls.certs': der }, 'tls');
+}
+
+/** Suricata's email.* sticky buffers: header fields of the message (decoded words left as sent). */
+const EMAIL_HEADERS: readonly [keyof Buffers, string][] = [
+  ['email.subject', 'subject'], ['email.from', 'from'], ['email.to', 'to'], ['email.cc', 'cc'], ['email.date', 'date'],
+  ['email.message_id', 'message-id'], ['email.x_mailer', 'x-mailer'],
+];
 
 /** An SMTP message to the detector: each decoded MIME part (forwarded messages opened) as file.data. */
 export function inspectSmtp(detector: Detector, m: SmtpMessage): void {
@@ -168,5 +239,12 @@ export function inspectSmtp(detector: Detector, m: SmtpMessage): void {
       if ((leaf.type === 'message/rfc822' || leaf.type === 'message/global') && depth < MAX_MIME_DEPTH) walk(parseMime(data, ignore, leaf.path, depth + 1), depth + 1);
     }
   };
-  walk(parseMime(m.data, ignore), 0);
+  const root = parseMime(m.data, ignore);
+  const fields: Buffers = {};
+  for (const [buf, name] of EMAIL_HEADERS) {
+    const v = root.headers.find(([n]) => n.toLowerCase() === name)?.[1];
+    if (v !== undefined) fields[buf] = latin1Bytes(v.trim());
+  }
+  if (Object.keys(fields).length > 0) detector.request(p, fields, 'smtp');
+  walk(root, 0);
 }

@@ -246,6 +246,24 @@ export function firstCertificate(b: Uint8Array, off: number, end: number, partia
 }
 
 /**
+ * Every certificate of a Certificate message body (TLS <= 1.2: a 3-byte list length, then 3-byte length +
+ * DER each), as far as [off, end) holds them (a long chain's start is enough for its first ones).
+ */
+export function certificateList(b: Uint8Array, off: number, end: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  if (end - off < 3) return out;
+  const listEnd = Math.min(end, off + 3 + ((b[off]! << 16) | (b[off + 1]! << 8) | b[off + 2]!));
+  let p = off + 3;
+  while (listEnd - p >= 3) {
+    const len = (b[p]! << 16) | (b[p + 1]! << 8) | b[p + 2]!;
+    if (len === 0 || p + 3 + len > listEnd) break;
+    out.push(b.subarray(p + 3, p + 3 + len));
+    p += 3 + len;
+  }
+  return out;
+}
+
+/**
  * An SSLv2-compatible ClientHello (RFC 5246 Appendix E.2) body after its 2-byte record header:
  * msg_type 1, version, cipher_spec/session_id/challenge lengths, then 3-byte cipher specs. Specs whose first
  * byte is 0 are TLS cipher suites; the others are SSLv2 kinds and are kept as 24-bit values.

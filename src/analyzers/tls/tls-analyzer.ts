@@ -9,7 +9,7 @@ import type { HashCache } from './fingerprints.js';
 import { alertName, answer, helloRecord } from './record.js';
 import {
   CT_ALERT, CT_APPLICATION_DATA, CT_CHANGE_CIPHER_SPEC, CT_HANDSHAKE, HT_CERTIFICATE, HT_CLIENT_HELLO,
-  HT_SERVER_HELLO, HT_SERVER_HELLO_DONE, firstCertificate, parseClientHello, parseServerHello,
+  HT_SERVER_HELLO, HT_SERVER_HELLO_DONE, certificateList, firstCertificate, parseClientHello, parseServerHello,
   parseSslv2ClientHello, type ParseProblem, type ServerHello,
 } from './hello.js';
 
@@ -63,6 +63,10 @@ export interface TlsAnalyzerOptions {
   session: Session;
   anomalies: AnomalyLog;
   emit(r: TlsRecord): void;
+  /** a ClientHello was read (its record is emitted later, with the server's answer): signatures look now */
+  hello?: ((r: TlsRecord) => void) | undefined;
+  /** the server's certificate chain (each DER; of a very long chain, the ones at its start): signatures look */
+  certificates?: ((ders: Uint8Array[], r: TlsRecord | undefined) => void) | undefined;
   /** shared by the analyzers of one run, so repeated fingerprints are hashed once */
   cache: HashCache;
   /** decodes a DER certificate (an X.509 library at the edge); absent = certificates are not read */
@@ -187,7 +191,7 @@ export class TlsAnalyzer implements StreamAnalyzer {
       this.tls = true;
       this.o.session.appProto ??= 'tls';
       this.hellos++;
-      this.pending.push(helloRecord(this.o.session, ch, 'tcp', this.hellos, 0x0002, this.o.cache));
+      this.hello(helloRecord(this.o.session, ch, 'tcp', this.hellos, 0x0002, this.o.cache));
       p = 2 + len;
     }
     while (!d.done && end - p >= 5) {
@@ -317,6 +321,7 @@ export class TlsAnalyzer implements StreamAnalyzer {
         const der = type === HT_CERTIFICATE && dir !== ORIG ? firstCertificate(h, p + 4, end, true) : null;
         if (der !== null) {
           this.certificate(h, p + 4, end, true);
+          this.o.certificates?.(certificateList(h, p + 4, end), this.pending[this.pending.length - 1]);
           this.flush();
           d.skip = 4 + len - (end - p);
           p = end;
@@ -345,7 +350,7 @@ export class TlsAnalyzer implements StreamAnalyzer {
         d.done = true;
         return;
       }
-      this.pending.push(helloRecord(this.o.session, ch, 'tcp', this.hellos, d.recordVersion, this.o.cache));
+      this.hello(helloRecord(this.o.session, ch, 'tcp', this.hellos, d.recordVersion, this.o.cache));
     } else if (dir !== ORIG && type === HT_SERVER_HELLO) {
       const sh = parseServerHello(b, start, end, pr);
       if (pr.anomaly !== null) this.anomaly(pr.anomaly, null);
@@ -354,6 +359,7 @@ export class TlsAnalyzer implements StreamAnalyzer {
       if (sh.selectedVersion === 0x0304 && !sh.retry) d.done = true;
     } else if (dir !== ORIG && type === HT_CERTIFICATE) {
       this.certificate(b, start, end);
+      this.o.certificates?.(certificateList(b, start, end), this.pending[this.pending.length - 1]);
       this.flush();
     } else if (dir !== ORIG && type === HT_SERVER_HELLO_DONE) {
       this.flush();
@@ -394,6 +400,11 @@ export class TlsAnalyzer implements StreamAnalyzer {
     r.cert_sha256 = c.sha256;
     r.cert_sha1 = c.sha1;
     r.cert_serial = c.serial;
+  }
+
+  private hello(r: TlsRecord): void {
+    this.pending.push(r);
+    this.o.hello?.(r);
   }
 
   private flush(): void {

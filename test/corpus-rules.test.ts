@@ -42,6 +42,9 @@ describe.skipIf(corpus === null)('rules check on the corpus rulesets', () => {
     const c = JSON.parse(r.out) as Check;
     expect(c.errors).toEqual([]);
     expect(c.not_loaded.some((n) => n.sid === 2013365)).toBe(false);
-    expect(c.loaded).toBeGreaterThan(800);
+    // what still does not load: protocols without an analyzer here (smb, Suricata's tcp-pkt) and a few PCRE
+    // constructs JavaScript lacks (named groups (?P<..>), possessive quantifiers)
+    expect(c.loaded / c.total).toBeGreaterThan(0.99);
+    expect([...new Set(c.not_loaded.map((n) => n.keyword))].sort()).toEqual(['pcre', 'protocol']);
   });
 });

@@ -163,4 +163,21 @@ describe('alerts: http-put.pcap', () => {
       expect(alerts.filter((a) => a.sid === 2)).toEqual([]);
     });
   });
+
+  describe('dns.query on mixed-home.pcap (tshark\'s queries)', () => {
+    const MIXED = join(GEN, 'mixed-home.pcap');
+    const dns = readJson<{ dns: { src: string; dst: string; response: boolean; qname: string }[] }>(join(GEN, 'expected/mixed-home.pcap.json')).dns;
+    it('matches every query name (not the answers), from the asking host; dotprefix + endswith as ET writes them', async () => {
+      const queries = dns.filter((d) => !d.response);
+      expect(queries.length).toBe(3);
+      const { alerts } = await run([
+        'alert dns any any -> any any (msg:"any example"; dns.query; content:"example"; sid:1;)',
+        'alert dns any any -> any any (msg:"ET style"; dns.query; dotprefix; content:".EXAMPLE.com"; nocase; endswith; sid:2;)',
+        'alert dns any any -> any any (msg:"no such name"; dns.query; content:"example.net"; sid:3;)',
+      ].join('\n'), {}, MIXED);
+      expect(alerts.filter((a) => a.sid === 1).map((a) => [a.src_ip, a.dst_ip, a.dst_port, a.app_proto])).toEqual(queries.map((q) => [q.src, q.dst, 53, 'dns']));
+      expect(alerts.filter((a) => a.sid === 2).map((a) => a.src_ip)).toEqual(queries.filter((q) => q.qname.endsWith('.example.com')).map((q) => q.src));
+      expect(alerts.filter((a) => a.sid === 3)).toEqual([]);
+    });
+  });
 });

@@ -14,7 +14,7 @@ import { addrMatches, portMatches } from './addresses.js';
 import { matchRule, type Buffers } from './match.js';
 import { Prefilter } from './prefilter.js';
 import { bufferOf } from './transforms.js';
-import type { BaseBuffer, BufferName, Rule, Threshold } from './rule.js';
+import type { BaseBuffer, BufferName, Rule, RuleProto, Threshold } from './rule.js';
 
 /** Stream bytes of each direction inspected from the start of the stream (later bytes are not). */
 export const STREAM_DEPTH = 64 * 1024;
@@ -152,6 +152,8 @@ export class Detector {
   private readonly cids = new WeakMap<Session, string>();
   private readonly thresholds = new Map<string, { start: number; count: number; fired: number }>();
   private readonly candidates: number[] = [];
+  /** the application protocols rules name */
+  private readonly appProtos: ReadonlySet<RuleProto>;
   /** TLS/QUIC request and response rules that matched, per session */
   private readonly requestFired = new WeakMap<Session, Set<number>>();
   private readonly responseFired = new WeakMap<Session, Set<number>>();
@@ -173,6 +175,7 @@ export class Detector {
     for (const r of ordered) by[kindOf(r)].push(r);
     this.groups = { packet: new Group(by.packet), stream: new Group(by.stream), request: new Group(by.request), response: new Group(by.response) };
     this.o = o;
+    this.appProtos = new Set(rules.map((r) => r.proto));
     this.overlap = Math.max(0, ...by.stream.map((r) => (r.fastPattern?.bytes.length ?? 1) - 1));
     for (const r of by.packet) {
       if (r.header.ipProto !== null || r.proto === 'ip') this.packetProtos.add(-1);
@@ -184,6 +187,11 @@ export class Detector {
   /** Some rule looks at single packets of this IP protocol (else they need not be shown to the detector). */
   wantsPackets(proto: number): boolean {
     return this.packetProtos.has(proto) || this.packetProtos.has(-1);
+  }
+
+  /** Are there rules on this application protocol (worth parsing its messages for)? */
+  wantsApp(proto: RuleProto): boolean {
+    return this.appProtos.has(proto);
   }
 
   get ruleCount(): number {
@@ -288,7 +296,7 @@ export class Detector {
   }
 
   private header(r: Rule, p: Inspected, appProto: string | null): boolean {
-    if (r.proto === 'http' || r.proto === 'tls' || r.proto === 'quic' || r.proto === 'smtp') {
+    if (r.proto === 'http' || r.proto === 'tls' || r.proto === 'quic' || r.proto === 'smtp' || r.proto === 'dns') {
       // an application protocol's rule: that protocol, detected by content (not by port)
       if ((appProto ?? p.session?.appProto ?? null) !== r.proto) return false;
     }

@@ -52,7 +52,7 @@ describe('rule parser', () => {
   it('reports what it does not support by sid, and never loads such a rule half-understood', () => {
     const cases: [string, string][] = [
       ['alert tcp any any -> any any (msg:"x"; content:"a"; byte_extract:2,0,len; sid:7;)', 'byte_extract'],
-      ['alert dns any any -> any any (msg:"x"; dns.query; content:"evil"; sid:8;)', 'protocol'],
+      ['alert smb any any -> any any (msg:"x"; content:"evil"; sid:8;)', 'protocol'],
       ['alert tcp any any -> any any (msg:"x"; pcre:"/(?>a+)b/"; sid:9;)', 'pcre'],
       ['alert tcp any any -> any any (msg:"x"; content:"a"; offset:len; sid:10;)', 'offset'],
       ['alert tcp any any -> any any (msg:"x"; classtype:no-such-class; sid:11;)', 'classtype'],

@@ -20,7 +20,7 @@ export type ParseResult =
   | { ok: false; sid: number | null; msg: string | null; keyword: string; reason: string };
 
 const ACTIONS = new Set<Action>(['alert', 'log', 'pass', 'drop', 'reject', 'sdrop']);
-const PROTOS = new Set<RuleProto>(['tcp', 'udp', 'icmp', 'ip', 'http', 'tls', 'quic', 'smtp']);
+const PROTOS = new Set<RuleProto>(['tcp', 'udp', 'icmp', 'ip', 'http', 'tls', 'quic', 'smtp', 'dns']);
 
 /** `requires: feature X`: what Haystack has (a rule needing anything else is not loaded, as Suricata skips it) */
 const FEATURES = new Set(['ja3', 'ja4', 'tls', 'http', 'smtp', 'quic', 'output::file-store']);

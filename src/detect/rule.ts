@@ -3,7 +3,7 @@
 
 export type Action = 'alert' | 'log' | 'pass' | 'drop' | 'reject' | 'sdrop';
 /** Transport (or, Suricata style, the application protocol whose buffers the rule inspects). */
-export type RuleProto = 'tcp' | 'udp' | 'icmp' | 'ip' | 'http' | 'tls' | 'quic' | 'smtp';
+export type RuleProto = 'tcp' | 'udp' | 'icmp' | 'ip' | 'http' | 'tls' | 'quic' | 'smtp' | 'dns';
 
 /** One address term: a CIDR (IPv4 or IPv6, as bytes and prefix length) or any, possibly negated. */
 export interface AddrTerm {

@@ -1,6 +1,7 @@
 // The signature engine wired to the pipeline: a stream analyzer per TCP session feeding the first bytes of
 // each direction, packets from the engine, HTTP transactions and TLS hellos from their analyzers.
-import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP } from '../decode/constants.js';
+import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from '../decode/constants.js';
+import { dnsQuestions } from '../analyzers/dns/dns-message.js';
 import type { PacketMeta } from '../decode/packet-meta.js';
 import { parseIpv4, parseIpv6 } from '../core/ip.js';
 import { latin1Bytes } from '../core/latin1.js';
@@ -78,14 +79,25 @@ export class DetectStream implements StreamAnalyzer {
 
 /** A packet to the detector (its payload as the packet buffer), for the rules that look at packets. */
 export function inspectPacket(detector: Detector, m: PacketMeta, s: Session | null, dir: Dir): void {
-  if (m.ipVersion === 0 || !detector.wantsPackets(m.ipProto)) return;
+  if (m.ipVersion === 0) return;
+  const packets = detector.wantsPackets(m.ipProto);
+  // DNS over UDP (port 53, mDNS 5353): each question's name as dns.query, for rules on `dns`
+  const dns = m.ipProto === IPPROTO_UDP && m.payloadLen > 0 && (m.sport === 53 || m.dport === 53 || m.sport === 5353 || m.dport === 5353) && detector.wantsApp('dns');
+  if (!packets && !dns) return;
   const src = m.ipVersion === 4 ? v4(m.src4) : m.buf.slice(m.src6, m.src6 + 16);
   const dst = m.ipVersion === 4 ? v4(m.dst4) : m.buf.slice(m.dst6, m.dst6 + 16);
   const icmp = m.ipProto === IPPROTO_ICMP || m.ipProto === IPPROTO_ICMPV6;
-  detector.packet({
+  const p: Inspected = {
     ts: m.ts, session: s, toServer: s === null ? true : dir === ORIG, proto: m.ipProto, src, dst, sport: m.sport, dport: m.dport,
     tcpFlags: m.ipProto === IPPROTO_TCP ? m.tcpFlags : 0, icmpType: icmp ? m.icmpType : 0, icmpCode: icmp ? m.icmpCode : 0,
-  }, m.buf.subarray(m.payloadOff, m.payloadOff + m.payloadLen));
+  };
+  const payload = m.buf.subarray(m.payloadOff, m.payloadOff + m.payloadLen);
+  if (packets) detector.packet(p, payload);
+  if (dns) {
+    const q = dnsQuestions(payload);
+    // a query is the client's request; answers are not matched on (dns.answer.* is not a buffer here)
+    if (q !== null && !q.response) for (const name of q.names) detector.request({ ...p, toServer: true }, { 'dns.query': name }, 'dns');
+  }
 }
 
 const enc = new TextEncoder();

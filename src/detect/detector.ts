@@ -82,53 +82,67 @@ export interface DetectorOptions {
 const MAX_INDEXED_PORTS = 4096;
 
 /**
- * The rules of one kind with their prefilters: one for rules on any port, one per distinct port set ($HTTP_PORTS
- * is one), found by port: a TLS stream on 443 is not scanned for the HTTP rules' patterns.
+ * The rules of one kind with their prefilters: one for rules on any port, and one per combination of port sets
+ * ($HTTP_PORTS is one) that traffic between two ports falls in, carrying the any-port rules too: a TLS stream
+ * on 443 is not scanned for the HTTP rules' patterns, and each buffer is scanned once.
  */
 class Group {
   readonly rules: Rule[];
   readonly seen: Uint8Array;
   private readonly any: Prefilter;
-  private readonly byPort = new Map<number, Prefilter[]>();
+  private readonly anyRules: [Rule, number][] = [];
+  /** the rules of each distinct port set */
+  private readonly sets: [Rule, number][][] = [];
+  /** port -> the port sets (indexes into sets) that contain it */
+  private readonly byPort = new Map<number, number[]>();
+  /** prefilters built so far, by the port sets they combine ("1,4") */
+  private readonly combined = new Map<string, Prefilter>();
 
   constructor(rules: Rule[]) {
     this.rules = rules;
     this.seen = new Uint8Array(rules.length);
-    const anyRules: [Rule, number][] = [];
-    const sets = new Map<string, { ports: number[]; rules: [Rule, number][] }>();
+    const index = new Map<string, number>();
     rules.forEach((r, id) => {
       const ports = indexPorts(r);
       if (ports === null) {
-        anyRules.push([r, id]);
+        this.anyRules.push([r, id]);
         return;
       }
       const key = ports.join(',');
-      let s = sets.get(key);
-      if (s === undefined) sets.set(key, (s = { ports, rules: [] }));
-      s.rules.push([r, id]);
-    });
-    this.any = new Prefilter(anyRules);
-    for (const s of sets.values()) {
-      // each port set's automaton carries the any-port rules too: one scan per buffer in the common case
-      const pf = new Prefilter([...s.rules, ...anyRules]);
-      for (const port of s.ports) {
-        const list = this.byPort.get(port);
-        if (list === undefined) this.byPort.set(port, [pf]);
-        else list.push(pf);
+      let k = index.get(key);
+      if (k === undefined) {
+        index.set(key, (k = this.sets.length));
+        this.sets.push([]);
+        for (const port of ports) {
+          const list = this.byPort.get(port);
+          if (list === undefined) this.byPort.set(port, [k]);
+          else list.push(k);
+        }
       }
-    }
+      this.sets[k]!.push([r, id]);
+    });
+    this.any = new Prefilter(this.anyRules);
   }
 
   /** Candidates for traffic between these ports, each rule once (seen[] marks them; the caller clears). */
-  candidates(sport: number, dport: number, scan: Buffers, out: number[]): void {
+  candidates(proto: number, sport: number, dport: number, scan: Buffers, out: number[]): void {
     const a = this.byPort.get(dport);
     const b = sport === dport ? undefined : this.byPort.get(sport);
     if (a === undefined && b === undefined) {
-      this.any.candidates(scan, this.seen, out);
+      this.any.candidates(scan, this.seen, out, proto);
       return;
     }
-    if (a !== undefined) for (const pf of a) pf.candidates(scan, this.seen, out);
-    if (b !== undefined) for (const pf of b) if (a?.includes(pf) !== true) pf.candidates(scan, this.seen, out);
+    const ids = a === undefined ? b! : b === undefined ? a : [...new Set([...a, ...b])].sort((x, y) => x - y);
+    const key = ids.join(',');
+    let pf = this.combined.get(key);
+    if (pf === undefined) {
+      const rules = ids.flatMap((k) => this.sets[k]!);
+      rules.push(...this.anyRules);
+      // ids in rule order: candidates come out sorted anyway, but the automaton's outputs stay stable
+      rules.sort((x, y) => x[1] - y[1]);
+      this.combined.set(key, (pf = new Prefilter(rules)));
+    }
+    pf.candidates(scan, this.seen, out, proto);
   }
 }
 
@@ -262,7 +276,7 @@ export class Detector {
     if (p.session !== null && this.passedFlows.has(p.session)) return;
     const cand = this.candidates;
     cand.length = 0;
-    g.candidates(p.sport, p.dport, scan, cand);
+    g.candidates(p.proto, p.sport, p.dport, scan, cand);
     if (pending !== undefined) {
       for (const id of pending) {
         if (g.seen[id] === 1) continue;

@@ -88,17 +88,36 @@ class Automaton {
   }
 }
 
+/** The IP protocols a rule can apply to (-1: any), from its header protocol. */
+export function ipProtocols(r: Rule): readonly number[] {
+  if (r.header.ipProto !== null) return [-1];
+  switch (r.proto) {
+    case 'tcp': case 'http': case 'smtp': return [6];
+    case 'udp': case 'quic': return [17];
+    case 'tls': case 'dns': return [6, 17];
+    case 'icmp': return [1, 58];
+    case 'ip': return [-1];
+  }
+}
+
 export class Prefilter {
   private readonly automata = new Map<BufferName, Automaton>();
-  /** rules evaluated whatever the payload (no content to prefilter on) */
-  readonly always: number[] = [];
+  /**
+   * Rules evaluated whatever the payload (no content to prefilter on), by IP protocol (-1: any): a TCP packet
+   * does not walk the ICMP rules' list (the community ruleset has hundreds of content-less ICMP rules).
+   */
+  private readonly always = new Map<number, number[]>();
 
   /** @param rules the rules with the ids the candidates are reported by */
   constructor(rules: readonly (readonly [Rule, number])[]) {
     rules.forEach(([r, id]) => {
       const fp = r.fastPattern;
       if (fp === null) {
-        this.always.push(id);
+        for (const proto of ipProtocols(r)) {
+          const list = this.always.get(proto);
+          if (list === undefined) this.always.set(proto, [id]);
+          else list.push(id);
+        }
         return;
       }
       const name = fp.buffer === 'raw' ? 'pkt' : fp.buffer;
@@ -109,8 +128,8 @@ export class Prefilter {
     for (const a of this.automata.values()) a.build();
   }
 
-  /** Rules whose fast pattern occurs in the given buffers (each rule once), plus the always-evaluated ones. */
-  candidates(buffers: Partial<Record<BufferName, Uint8Array>>, seen: Uint8Array, out: number[]): void {
+  /** Rules whose fast pattern occurs in the given buffers (each rule once), plus the always-evaluated ones of this IP protocol. */
+  candidates(buffers: Partial<Record<BufferName, Uint8Array>>, seen: Uint8Array, out: number[], proto: number): void {
     for (const [name, a] of this.automata) {
       const b = bufferOf(buffers, name);
       if (b === undefined || b.length === 0) continue;
@@ -120,10 +139,13 @@ export class Prefilter {
         out.push(id);
       });
     }
-    for (const id of this.always) {
-      if (seen[id] === 1) continue;
-      seen[id] = 1;
-      out.push(id);
+    for (const list of [this.always.get(proto), this.always.get(-1)]) {
+      if (list === undefined) continue;
+      for (const id of list) {
+        if (seen[id] === 1) continue;
+        seen[id] = 1;
+        out.push(id);
+      }
     }
   }
 }

@@ -18,7 +18,19 @@ import { MAX_MIME_DEPTH, parseMime, type MimePart } from '../analyzers/mime/mime
 import type { SmtpMessage } from '../analyzers/smtp/smtp-analyzer.js';
 
 function v4(n: number): Uint8Array {
-  return new Uint8Array([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]);
+  const b = new Uint8Array(4);
+  b[0] = n >>> 24;
+  b[1] = (n >>> 16) & 255;
+  b[2] = (n >>> 8) & 255;
+  b[3] = n & 255;
+  return b;
+}
+
+/** A session's originator and responder addresses as bytes. */
+function sessionAddrs(s: Session): [Uint8Array, Uint8Array] {
+  let ab = ADDRS.get(s);
+  if (ab === undefined) ADDRS.set(s, (ab = [s.v6 ? s.a6! : v4(s.a4), s.v6 ? s.b6! : v4(s.b4)]));
+  return ab;
 }
 
 /** Each session's addresses as bytes, made once (every delivery of its streams needs them). */
@@ -26,9 +38,7 @@ const ADDRS = new WeakMap<Session, [Uint8Array, Uint8Array]>();
 
 /** What the detector needs to know about bytes of `s` going in direction `dir`. */
 export function inspected(s: Session, dir: Dir, ts: number): Inspected {
-  let ab = ADDRS.get(s);
-  if (ab === undefined) ADDRS.set(s, (ab = [s.v6 ? s.a6! : v4(s.a4), s.v6 ? s.b6! : v4(s.b4)]));
-  const [a, b] = ab;
+  const [a, b] = sessionAddrs(s);
   const fwd = dir === ORIG;
   return {
     ts, session: s, toServer: fwd, proto: s.proto, src: fwd ? a : b, dst: fwd ? b : a, sport: fwd ? s.aPort : s.bPort, dport: fwd ? s.bPort : s.aPort,
@@ -84,8 +94,11 @@ export function inspectPacket(detector: Detector, m: PacketMeta, s: Session | nu
   // DNS over UDP (port 53, mDNS 5353): each question's name as dns.query, for rules on `dns`
   const dns = m.ipProto === IPPROTO_UDP && m.payloadLen > 0 && (m.sport === 53 || m.dport === 53 || m.sport === 5353 || m.dport === 5353) && detector.wantsApp('dns');
   if (!packets && !dns) return;
-  const src = m.ipVersion === 4 ? v4(m.src4) : m.buf.slice(m.src6, m.src6 + 16);
-  const dst = m.ipVersion === 4 ? v4(m.dst4) : m.buf.slice(m.dst6, m.dst6 + 16);
+  // a session's addresses are made once; a packet outside any session gets its own
+  const ab = s === null ? null : sessionAddrs(s);
+  const fwd = dir === ORIG;
+  const src = ab !== null ? ab[fwd ? 0 : 1] : m.ipVersion === 4 ? v4(m.src4) : m.buf.slice(m.src6, m.src6 + 16);
+  const dst = ab !== null ? ab[fwd ? 1 : 0] : m.ipVersion === 4 ? v4(m.dst4) : m.buf.slice(m.dst6, m.dst6 + 16);
   const icmp = m.ipProto === IPPROTO_ICMP || m.ipProto === IPPROTO_ICMPV6;
   const p: Inspected = {
     ts: m.ts, session: s, toServer: s === null ? true : dir === ORIG, proto: m.ipProto, src, dst, sport: m.sport, dport: m.dport,

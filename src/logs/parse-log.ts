@@ -1,0 +1,134 @@
+// One log line to a `logs` record: the syslog header split off, then the patterns tried in order (a Logstash
+// configuration's or --pattern's on the whole line first, then the recipes of the line's program on its
+// message); the first that matches gives the record its type, pattern name and typed fields. A line nothing
+// matches is kept with parse_ok false.
+import { GrokLibrary, grokMatch, type CompiledGrok, type FieldValue } from '../grok/grok.js';
+import { BASE_PATTERNS } from '../grok/patterns.js';
+import { RECIPES, splitKv, type Recipe, type RecipePattern } from './recipes.js';
+import { SyslogParser, type SyslogOptions } from './syslog.js';
+
+export interface LogParse {
+  ts: number | null;
+  host: string | null;
+  program: string | null;
+  pid: number | null;
+  type: string | null;
+  message: string;
+  pattern: string | null;
+  fields: Record<string, FieldValue> | null;
+  parse_ok: boolean;
+}
+
+/** A pattern given by the user (Logstash config, --pattern): matched against the whole line. */
+export interface UserPattern {
+  /** where it came from, for the record's `pattern` (e.g. "mail.conf#3") */
+  name: string;
+  grok: string;
+  /** the record's type (Logstash's type / add_tag); default "grok" */
+  type?: string;
+}
+
+export interface LogParserOptions extends SyslogOptions {
+  /** recipes to use (names); default all */
+  recipes?: readonly string[];
+  /** patterns tried on the whole line before the recipes */
+  patterns?: readonly UserPattern[];
+  /** definitions added to the library (pattern files of --patterns-dir) */
+  library?: GrokLibrary;
+}
+
+interface CompiledPattern {
+  recipe: Recipe | null;
+  def: RecipePattern | null;
+  name: string;
+  type: string;
+  g: CompiledGrok;
+}
+
+/** Compiles the recipes once (their patterns over our library plus their own definitions). */
+export function compileRecipes(recipes: readonly Recipe[], base?: GrokLibrary): Map<Recipe, CompiledPattern[]> {
+  const out = new Map<Recipe, CompiledPattern[]>();
+  for (const r of recipes) {
+    const lib = new GrokLibrary(BASE_PATTERNS);
+    if (base !== undefined) for (const n of base.names) lib.define(n, base.definition(n)!, 'patterns dir');
+    for (const [n, d] of r.defs ?? []) lib.define(n, d, `recipe ${r.name}`);
+    out.set(r, r.patterns.map((p) => ({ recipe: r, def: p, name: `${r.name}/${p.type}`, type: p.type, g: lib.compile(p.grok) })));
+  }
+  return out;
+}
+
+export function recipeByName(name: string): Recipe | undefined {
+  return RECIPES.find((r) => r.name === name.toLowerCase());
+}
+
+export class LogParser {
+  private readonly syslog: SyslogParser;
+  private readonly user: CompiledPattern[];
+  private readonly recipes: Map<Recipe, CompiledPattern[]>;
+  /** recipes by program name, found once per name */
+  private readonly byProgram = new Map<string, CompiledPattern[]>();
+  private readonly all: CompiledPattern[];
+
+  constructor(o: LogParserOptions = {}) {
+    this.syslog = new SyslogParser(o);
+    const chosen = o.recipes === undefined ? RECIPES : o.recipes.map((n) => {
+      const r = recipeByName(n);
+      if (r === undefined) throw new Error(`unknown recipe "${n}" (${RECIPES.map((x) => x.name).join(', ')})`);
+      return r;
+    });
+    this.recipes = compileRecipes(chosen, o.library);
+    const lib = o.library ?? new GrokLibrary(BASE_PATTERNS);
+    this.user = (o.patterns ?? []).map((p) => ({ recipe: null, def: null, name: p.name, type: p.type ?? 'grok', g: lib.compile(p.grok) }));
+    this.all = [...this.recipes.values()].flat();
+  }
+
+  private forProgram(program: string | null): CompiledPattern[] {
+    if (program === null) return this.all;
+    let list = this.byProgram.get(program);
+    if (list === undefined) {
+      list = [];
+      for (const [r, ps] of this.recipes) if (r.programs.test(program)) list.push(...ps);
+      this.byProgram.set(program, list);
+    }
+    return list;
+  }
+
+  parse(line: string): LogParse {
+    const h = this.syslog.parse(line);
+    const base = { ts: h.ts, host: h.host, program: h.program, pid: h.pid, message: h.message };
+    for (const p of this.user) {
+      const f = grokMatch(p.g, line);
+      if (f !== null) return { ...base, type: p.type, pattern: p.name, fields: f, parse_ok: true };
+    }
+    for (const p of this.forProgram(h.program)) {
+      const f = grokMatch(p.g, h.message);
+      if (f === null) continue;
+      return { ...base, type: p.type, pattern: p.name, fields: finish(p, f), parse_ok: true };
+    }
+    return { ...base, type: null, pattern: null, fields: null, parse_ok: false };
+  }
+}
+
+/** Splits a recipe's key=value field and types what the recipe says are numbers. */
+function finish(p: CompiledPattern, f: Record<string, FieldValue>): Record<string, FieldValue> {
+  const kv = p.def?.kv;
+  if (kv === undefined) return f;
+  const raw = f[kv.field];
+  delete f[kv.field];
+  if (typeof raw !== 'string') return f;
+  const ints = p.recipe?.ints ?? [];
+  for (const [k, v] of splitKv(raw, kv.sep)) {
+    const value: FieldValue = ints.includes(k) && /^\d+$/.test(v) ? Number(v) : v;
+    if (f[k] === undefined) f[k] = value;
+  }
+  // sendmail and postfix write a peer as "host [ip]" or "host[ip]": its parts as fields of their own
+  const relay = f.relay;
+  if (typeof relay === 'string') {
+    const m = /^(?:([^\s[]+) ?)?\[([^\]]+)\]/.exec(relay);
+    if (m !== null) {
+      if (m[1] !== undefined && f.relay_host === undefined) f.relay_host = m[1];
+      if (f.relay_ip === undefined) f.relay_ip = m[2]!;
+    }
+  }
+  return f;
+}

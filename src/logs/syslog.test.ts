@@ -1,0 +1,47 @@
+// Syslog headers in their four forms, years of RFC 3164 lines, zones.
+import { describe, expect, it } from 'vitest';
+import { SyslogParser, YearGuess, zonedToEpochUs } from './syslog.js';
+
+const iso = (us: number | null): string | null => (us === null ? null : new Date(us / 1000).toISOString());
+
+describe('syslog headers', () => {
+  it('RFC 3164, RFC 3339 and RFC 5424 forms of one line give the same fields', () => {
+    const p = new SyslogParser({ year: 2026 });
+    const a = p.parse('Nov 22 06:11:29 mail sm-mta[4579]: 6AM6BTsh004579: from=<alice@acme.test>, size=329');
+    const b = p.parse('2026-11-22T06:11:29.123456+00:00 mail sm-mta[4579]: 6AM6BTsh004579: from=<alice@acme.test>, size=329');
+    const c = p.parse('<22>1 2026-11-22T06:11:29.123456+00:00 mail sm-mta 4579 - -  6AM6BTsh004579: from=<alice@acme.test>, size=329');
+    for (const x of [a, b, c]) expect([x.host, x.program, x.pid, x.message]).toEqual(['mail', 'sm-mta', 4579, '6AM6BTsh004579: from=<alice@acme.test>, size=329']);
+    expect([a.form, b.form, c.form]).toEqual(['rfc3164', 'rfc3339', 'rfc5424']);
+    expect(iso(a.ts)).toBe('2026-11-22T06:11:29.000Z');
+    expect(b.ts).toBe(c.ts);
+    expect(b.ts! - a.ts!).toBe(123456);
+    expect(c.pri).toBe(22);
+    const d = p.parse('<22>1 2026-11-22T06:11:26.168165+00:00 mail dovecot - - [x@1 a="b\\"]"] master: Dovecot ready');
+    expect([d.program, d.pid, d.message]).toEqual(['dovecot', null, 'master: Dovecot ready']);
+  });
+
+  it('TAI64N labels, lines without a tag, lines without a header', () => {
+    const p = new SyslogParser();
+    // 2^62 + 10 + 1700000000 seconds, 500 ms
+    const label = `@${((1n << 62n) + 10n + 1700000000n).toString(16)}${(500_000_000).toString(16).padStart(8, '0')}`;
+    const t = p.parse(`${label} dovecot: imap-login: Login: user=<x>`);
+    expect([t.form, iso(t.ts), t.program, t.message]).toEqual(['tai64n', '2023-11-14T22:13:20.500Z', 'dovecot', 'imap-login: Login: user=<x>']);
+    expect(p.parse('Nov  3 01:02:03 host just a message').message).toBe('just a message');
+    expect(p.parse('no header at all')).toMatchObject({ form: 'none', ts: null, message: 'no header at all' });
+  });
+
+  it('infers the year: December then January with --year; before the file time without', () => {
+    const g = new YearGuess(2005, 0, 'UTC');
+    expect([g.yearOf(11, 31), g.yearOf(0, 1), g.yearOf(0, 2)]).toEqual([2005, 2006, 2006]);
+    const ref = Date.UTC(2026, 0, 3);
+    const h = new YearGuess(null, ref, 'UTC');
+    expect([h.yearOf(11, 30), h.yearOf(0, 2), h.yearOf(0, 4), h.yearOf(0, 5)]).toEqual([2025, 2026, 2026, 2025]);
+  });
+
+  it('reads RFC 3164 times in the zone given, summer time included', () => {
+    const p = new SyslogParser({ year: 2026, tz: 'Europe/Berlin' });
+    expect(iso(p.parse('Jul  1 12:00:00 h x: y').ts)).toBe('2026-07-01T10:00:00.000Z');
+    expect(iso(p.parse('Dec  1 12:00:00 h x: y').ts)).toBe('2026-12-01T11:00:00.000Z');
+    expect(iso(zonedToEpochUs(2026, 0, 1, 0, 0, 0, 0, '-05:00'))).toBe('2026-01-01T05:00:00.000Z');
+  });
+});

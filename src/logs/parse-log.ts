@@ -112,7 +112,7 @@ export class LogParser {
 /** Splits a recipe's key=value field and types what the recipe says are numbers. */
 function finish(p: CompiledPattern, f: Record<string, FieldValue>): Record<string, FieldValue> {
   const kv = p.def?.kv;
-  if (kv === undefined) return f;
+  if (kv === undefined) return nextHop(f);
   const raw = f[kv.field];
   delete f[kv.field];
   if (typeof raw !== 'string') return f;
@@ -129,6 +129,17 @@ function finish(p: CompiledPattern, f: Record<string, FieldValue>): Record<strin
       if (m[1] !== undefined && f.relay_host === undefined) f.relay_host = m[1];
       if (f.relay_ip === undefined) f.relay_ip = m[2]!;
     }
+  }
+  return nextHop(f);
+}
+
+/** A delivery the next MTA accepted names the queue id it got there ("Sent (Ok: queued as BDCBE522712)"). */
+function nextHop(f: Record<string, FieldValue>): Record<string, FieldValue> {
+  for (const k of ['stat', 'response']) {
+    const v = f[k];
+    if (typeof v !== 'string') continue;
+    const m = /queued as ([0-9A-Za-z]+)/.exec(v);
+    if (m !== null) f.next_hop_queue_id = m[1]!;
   }
   return f;
 }

@@ -79,6 +79,31 @@ export class GrokLibrary {
 
   /** Compiles a grok pattern; errors name the pattern (or the definition inside it) and the column. */
   compile(pattern: string): CompiledGrok {
+    const { tree, globalI } = this.tree(pattern);
+    return finishCompile(pattern, tree, globalI);
+  }
+
+  /**
+   * For a line the pattern does not match: how many of its top-level items (from the left) do match, what
+   * they matched, and the text of the first one that does not: the grok debugger's "how far did it get".
+   */
+  closest(pattern: string, line: string): { items: number; of: number; matched: string; at: number; next: string } | null {
+    const { tree, globalI } = this.tree(pattern);
+    const items = tree.t === 'seq' ? tree.items : [tree];
+    const spans = tree.t === 'seq' ? tree.spans ?? [] : [[0, pattern.length] as [number, number]];
+    for (let k = items.length - 1; k >= 1; k--) {
+      const g = finishCompile(pattern, { t: 'seq', items: items.slice(0, k) }, globalI);
+      const m = g.re.exec(line);
+      if (m !== null) {
+        const [a, b] = spans[k] ?? [0, 0];
+        return { items: k, of: items.length, matched: m[0], at: m.index + m[0].length, next: pattern.slice(a, b) };
+      }
+    }
+    const [a, b] = spans[0] ?? [0, pattern.length];
+    return { items: 0, of: items.length, matched: '', at: 0, next: pattern.slice(a, b) };
+  }
+
+  private tree(pattern: string): { tree: Node; globalI: boolean } {
     const cache = new Map<string, Node>();
     const stack: string[] = [];
     const expand = (name: string, field: string | null, type: 'string' | 'int' | 'float' | null, column: number, flags: Flags): Node => {
@@ -119,21 +144,25 @@ export class GrokLibrary {
       if (e instanceof RegexSyntaxError) throw new GrokError(e.message, pattern, e.column);
       throw e;
     }
-    let out;
-    try {
-      out = emit(tree, globalI);
-    } catch (e) {
-      if (e instanceof RegexSyntaxError) throw new GrokError(e.message, pattern, null);
-      throw e;
-    }
-    let re: RegExp;
-    try {
-      re = new RegExp(out.source, out.ignoreCase ? 'mi' : 'm');
-    } catch (e) {
-      throw new GrokError(`not a valid pattern once translated: ${(e as Error).message}`, pattern, null);
-    }
-    return { pattern, source: out.source, re, fields: out.fields };
+    return { tree, globalI };
   }
+}
+
+function finishCompile(pattern: string, tree: Node, globalI: boolean): CompiledGrok {
+  let out;
+  try {
+    out = emit(tree, globalI);
+  } catch (e) {
+    if (e instanceof RegexSyntaxError) throw new GrokError(e.message, pattern, null);
+    throw e;
+  }
+  let re: RegExp;
+  try {
+    re = new RegExp(out.source, out.ignoreCase ? 'mi' : 'm');
+  } catch (e) {
+    throw new GrokError(`not a valid pattern once translated: ${(e as Error).message}`, pattern, null);
+  }
+  return { pattern, source: out.source, re, fields: out.fields };
 }
 
 /**

@@ -17,7 +17,7 @@ export class RegexSyntaxError extends Error {
 }
 
 export type Node =
-  | { t: 'seq'; items: Node[] }
+  | { t: 'seq'; items: Node[]; spans?: [number, number][] }
   | { t: 'alt'; alts: Node[] }
   | { t: 'group'; kind: 'capture' | 'plain' | 'atomic' | 'look'; look?: string; name?: string; type?: FieldType; child: Node; flags: Flags }
   | { t: 'quant'; child: Node; min: number; max: number; lazy: boolean; possessive: boolean }
@@ -79,6 +79,7 @@ export class Parser {
   /** A sequence up to | or ) ; inline (?i) changes the flags for the rest of it (and of its alternation). */
   private sequence(flags: Flags): { node: Node; flags: Flags } {
     const items: Node[] = [];
+    const spans: [number, number][] = [];
     let f = flags;
     while (this.p < this.s.length) {
       const c = this.s[this.p]!;
@@ -103,8 +104,9 @@ export class Parser {
       if (atom === null) continue;
       atom = this.quantifiers(atom, start);
       items.push(atom);
+      spans.push([this.offset + start, this.offset + this.p]);
     }
-    return { node: items.length === 1 ? items[0]! : { t: 'seq', items }, flags: f };
+    return { node: items.length === 1 ? items[0]! : { t: 'seq', items, spans }, flags: f };
   }
 
   private quantifiers(atom: Node, start: number): Node {

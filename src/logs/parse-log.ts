@@ -2,7 +2,7 @@
 // configuration's or --pattern's on the whole line first, then the recipes of the line's program on its
 // message); the first that matches gives the record its type, pattern name and typed fields. A line nothing
 // matches is kept with parse_ok false.
-import { GrokLibrary, grokMatch, type CompiledGrok, type FieldValue } from '../grok/grok.js';
+import { GrokError, GrokLibrary, grokMatch, type CompiledGrok, type FieldValue } from '../grok/grok.js';
 import { BASE_PATTERNS } from '../grok/patterns.js';
 import { RECIPES, splitKv, type Recipe, type RecipePattern } from './recipes.js';
 import { SyslogParser, type SyslogOptions } from './syslog.js';
@@ -19,20 +19,29 @@ export interface LogParse {
   parse_ok: boolean;
 }
 
-/** A pattern given by the user (Logstash config, --pattern): matched against the whole line. */
-export interface UserPattern {
-  /** where it came from, for the record's `pattern` (e.g. "mail.conf#3") */
+/**
+ * Patterns given by the user, matched against the whole line: a Logstash grok filter, or --pattern. As in
+ * Logstash, every filter runs on the line: its patterns are tried in order and the first that matches gives
+ * its captures (break_on_match false: every pattern that matches does, merged); filters add their tags.
+ */
+export interface UserFilter {
+  /** where it came from, for the record's `pattern`: "<name>#<k>" names the pattern that matched */
   name: string;
-  grok: string;
-  /** the record's type (Logstash's type / add_tag); default "grok" */
-  type?: string;
+  patterns: readonly string[];
+  /** Logstash 1.x `type`: the filter runs only on events of this type (when the input's type is given) */
+  type?: string | null;
+  /** add_tag: added to the fields' `tags` when the filter matches */
+  tags?: readonly string[];
+  breakOnMatch?: boolean;
 }
 
 export interface LogParserOptions extends SyslogOptions {
   /** recipes to use (names); default all */
   recipes?: readonly string[];
-  /** patterns tried on the whole line before the recipes */
-  patterns?: readonly UserPattern[];
+  /** grok filters run on the whole line before the recipes */
+  filters?: readonly UserFilter[];
+  /** the input's event type (Logstash's input `type`): filters of another type do not run; user matches get it */
+  type?: string | null;
   /** definitions added to the library (pattern files of --patterns-dir) */
   library?: GrokLibrary;
 }
@@ -63,7 +72,7 @@ export function recipeByName(name: string): Recipe | undefined {
 
 export class LogParser {
   private readonly syslog: SyslogParser;
-  private readonly user: CompiledPattern[];
+  private readonly user: { f: UserFilter; type: string; gs: CompiledPattern[] }[];
   private readonly recipes: Map<Recipe, CompiledPattern[]>;
   /** recipes by program name, found once per name */
   private readonly byProgram = new Map<string, CompiledPattern[]>();
@@ -78,7 +87,12 @@ export class LogParser {
     });
     this.recipes = compileRecipes(chosen, o.library);
     const lib = o.library ?? new GrokLibrary(BASE_PATTERNS);
-    this.user = (o.patterns ?? []).map((p) => ({ recipe: null, def: null, name: p.name, type: p.type ?? 'grok', g: lib.compile(p.grok) }));
+    this.user = (o.filters ?? [])
+      .filter((f) => o.type == null || f.type == null || f.type === o.type)
+      .map((f) => ({
+        f, type: o.type ?? f.type ?? 'grok',
+        gs: f.patterns.map((g, k) => ({ recipe: null, def: null, name: `${f.name}#${k + 1}`, type: o.type ?? f.type ?? 'grok', g: compileNamed(lib, g, `${f.name}#${k + 1}`) })),
+      }));
     this.all = [...this.recipes.values()].flat();
   }
 
@@ -96,9 +110,22 @@ export class LogParser {
   parse(line: string): LogParse {
     const h = this.syslog.parse(line);
     const base = { ts: h.ts, host: h.host, program: h.program, pid: h.pid, message: h.message };
-    for (const p of this.user) {
-      const f = grokMatch(p.g, line);
-      if (f !== null) return { ...base, type: p.type, pattern: p.name, fields: f, parse_ok: true };
+    if (this.user.length > 0) {
+      let fields: Record<string, FieldValue> | null = null;
+      let first: CompiledPattern | null = null;
+      for (const u of this.user) {
+        let hit = false;
+        for (const p of u.gs) {
+          const f = grokMatch(p.g, line);
+          if (f === null) continue;
+          hit = true;
+          first ??= p;
+          fields = fields === null ? f : merge(fields, f);
+          if (u.f.breakOnMatch !== false) break;
+        }
+        if (hit && u.f.tags !== undefined && u.f.tags.length > 0) fields = merge(fields!, { tags: u.f.tags.length === 1 ? u.f.tags[0]! : [...u.f.tags] });
+      }
+      if (first !== null) return { ...base, type: first.type, pattern: first.name, fields, parse_ok: true };
     }
     for (const p of this.forProgram(h.program)) {
       const f = grokMatch(p.g, h.message);
@@ -107,6 +134,25 @@ export class LogParser {
     }
     return { ...base, type: null, pattern: null, fields: null, parse_ok: false };
   }
+}
+
+function compileNamed(lib: GrokLibrary, pattern: string, name: string): CompiledGrok {
+  try {
+    return lib.compile(pattern);
+  } catch (e) {
+    if (e instanceof GrokError) throw new GrokError(`${name}: ${e.message}`, e.pattern, e.column, e.file);
+    throw e;
+  }
+}
+
+/** Logstash's way with a field set twice: the values become an array. */
+function merge(into: Record<string, FieldValue>, add: Record<string, FieldValue>): Record<string, FieldValue> {
+  for (const [k, v] of Object.entries(add)) {
+    const old = into[k];
+    if (old === undefined) into[k] = v;
+    else into[k] = [...(Array.isArray(old) ? old : [old]), ...(Array.isArray(v) ? v : [v])];
+  }
+  return into;
 }
 
 /** Splits a recipe's key=value field and types what the recipe says are numbers. */

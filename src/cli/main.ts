@@ -28,6 +28,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['logs', { summary: 'parse log files (syslog, Logstash grok filters, built-in mail recipes) and ingest them into the store\'s logs table', load: () => import('./commands/logs.js') }],
   ['recipes', { summary: 'list the built-in log recipes: programs, event types and their fields', load: () => import('./commands/recipes.js') }],
   ['grok', { summary: 'grok debugger: which pattern matches a line, every capture, and how far the closest pattern got', load: () => import('./commands/grok.js') }],
+  ['mail', { summary: 'one message across logs and captures: its log lines in time order, joined to the SMTP transaction, skeleton and attachments', load: () => import('./commands/mail.js') }],
   ['sql', { summary: 'run a read-only SQL query on the store', load: () => import('./commands/sql.js') }],
   ['top', { summary: 'top destination ports, protocols, addresses or SNIs by bytes into and out of the home network', load: () => import('./commands/top.js') }],
   ['counts', { summary: 'counts per hour, day or week of a table (e.g. alerts of one signature per day)', load: () => import('./commands/counts.js') }],

@@ -50,6 +50,21 @@ export function inSubquery(d: Dialect): string {
   return d === 'clickhouse' ? 'GLOBAL IN' : 'IN';
 }
 
+/** `column` (text) contains `needle` as a substring, case-sensitively. */
+export function containsTextSql(column: string, needle: string, d: Dialect): string {
+  return d === 'duckdb' ? `contains(${ident(column)}, ${quoteString(needle, d)})` : `position(${ident(column)}, ${quoteString(needle, d)}) > 0`;
+}
+
+/** `column IN (...)` over string values (an empty list is false). */
+export function inStrings(column: string, values: readonly string[], d: Dialect): string {
+  return values.length === 0 ? '1 = 0' : `${ident(column)} IN (${values.map((v) => quoteString(v, d)).join(', ')})`;
+}
+
+/** A list column (string[]) holds `value`. */
+export function listHasSql(column: string, value: string, d: Dialect): string {
+  return d === 'duckdb' ? `list_contains(${ident(column)}, ${quoteString(value, d)})` : `has(${ident(column)}, ${quoteString(value, d)})`;
+}
+
 /** A number literal; NaN and infinities are refused. */
 export function numberLiteral(n: number): string {
   if (!Number.isFinite(n)) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `not a finite number: ${n}`);

@@ -1,0 +1,84 @@
+// `haystack mail <queue-id | message-id | address>`: every log line of the message across programs in time
+// order, and the message as captured (SMTP transaction, envelope, MIME skeleton, attachments), joined.
+import { findMail, type MailMessage } from '../../store/mail.js';
+import { openStore } from '../../store/open.js';
+import { parse, stringOption } from '../args.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
+import { DB_OPTION } from '../store-args.js';
+import { HaystackError } from '../../core/errors.js';
+
+export const usage = `haystack mail <queue-id | <message-id> | address> [--db URL] [--limit N] [--format text|json]
+Every log line of the message (MTA, milters, opendkim, delivery; queues followed to the next MTA, DSNs and
+bounces) in time order, and the message as captured: its SMTP transaction(s), envelope, MIME skeleton and
+attachments, joined by the queue id the server named in its reply, postfix's client address and port, or the
+Message-ID and client address. A Message-ID is written with its angle brackets; an address finds every
+message from or to it. Exit status 1 when nothing was found.`;
+
+const iso = (us: unknown): string => (us === null || us === undefined ? '-' : new Date(Number(us) / 1000).toISOString());
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse('mail', argv, { ...DB_OPTION, limit: { type: 'string' }, format: { type: 'string' } });
+  if (values.help === true) {
+    io.stdout(`${usage}\n`);
+    return EXIT_OK;
+  }
+  if (positionals.length !== 1 || positionals[0]!.trim() === '') {
+    io.stderr(`haystack mail: give one queue id, <message-id> or address\n${usage}\n`);
+    return EXIT_USAGE;
+  }
+  const format = stringOption(values.format) ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `mail: --format is text or json, not "${format}"`);
+  const limitS = stringOption(values.limit);
+  const limit = limitS === undefined ? undefined : Number(limitS);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `mail: --limit needs a positive integer, not "${limitS}"`);
+  const store = await openStore(stringOption(values.db), { readOnly: true });
+  try {
+    const r = await findMail(store, positionals[0]!, limit === undefined ? {} : { limit });
+    if (format === 'json') io.stdout(`${JSON.stringify(r)}\n`);
+    else {
+      if (r.messages.length === 0) io.stderr(`haystack mail: no log line or captured message carries ${r.kind} ${r.key}\n`);
+      r.messages.forEach((m, i) => io.stdout(text(m, i, r.messages.length)));
+    }
+    return r.messages.length === 0 ? EXIT_FAILURE : EXIT_OK;
+  } finally {
+    await store.close();
+  }
+}
+
+function text(m: MailMessage, i: number, n: number): string {
+  const out: string[] = [];
+  const head = [`message ${i + 1} of ${n}`];
+  if (m.queue_ids.length > 0) head.push(`queue ${m.queue_ids.join(' → ')}`);
+  if (m.message_ids.length > 0) head.push(`Message-ID ${m.message_ids.map((x) => `<${x}>`).join(' ')}`);
+  out.push(head.join('; '));
+  if (m.from !== null || m.to.length > 0) out.push(`  from ${m.from ?? '?'} to ${m.to.join(', ') || '?'}`);
+  out.push(`  log: ${m.lines.length} line${m.lines.length === 1 ? '' : 's'}`);
+  for (const l of m.lines) {
+    out.push(`    ${iso(l.ts)} ${l.host ?? '-'} ${l.program ?? '-'}${l.pid !== null ? `[${l.pid}]` : ''} ${l.type ?? '-'}: ${l.message}`);
+  }
+  const txs = m.wire.filter((w) => w.smtp !== null).length;
+  const bare = m.wire.length - txs;
+  out.push(`  on the wire: ${m.wire.length === 0 ? 'not in the captures ingested' : [txs > 0 ? `${txs} SMTP transaction${txs === 1 ? '' : 's'}` : '', bare > 0 ? `${bare} session${bare === 1 ? '' : 's'} without a message` : ''].filter((x) => x !== '').join(', ')}`);
+  for (const w of m.wire) {
+    const s = w.smtp;
+    const c = w.session;
+    const ends = s ?? c!;
+    out.push(`    ${iso(s?.ts ?? c?.start_time)} ${String(ends.src_ip)}:${String(ends.src_port)} → ${String(ends.dst_ip)}:${String(ends.dst_port)} session ${String(ends.uid)}${s !== null ? ` #${String(s.trans_depth)}` : ''} (joined by ${w.join})`);
+    if (c !== null) {
+      out.push(`      TCP ${iso(c.start_time)} – ${iso(c.end_time)}, ${Number(c.src_pkts) + Number(c.dst_pkts)} packets, ${String(c.src_bytes)}/${String(c.dst_bytes)} bytes client/server, state ${String(c.state)}`);
+    }
+    if (s === null) {
+      out.push('      this message was not transferred in this session (the log lines say why)');
+      continue;
+    }
+    if (s.starttls === true || s.starttls === 1) out.push('      the session switched to TLS: the message itself is encrypted');
+    out.push(`      MAIL FROM ${String(s.mail_from ?? '-')} RCPT TO ${((s.rcpt_to as string[] | null) ?? []).join(', ') || '-'}${s.helo != null ? `; HELO ${String(s.helo)}` : ''}${s.auth_user != null ? `; AUTH ${String(s.auth_user)}` : ''}`);
+    if (s.subject != null || s.message_id != null) out.push(`      Subject ${JSON.stringify(s.subject ?? '')}; Message-ID ${String(s.message_id ?? '-')}; ${String(s.data_bytes)} bytes`);
+    if (s.last_reply != null) out.push(`      reply: ${String(s.last_reply)}`);
+    if (typeof s.skeleton === 'string' && s.skeleton !== '') for (const line of s.skeleton.split('\n')) out.push(`      | ${line}`);
+    for (const f of w.files) {
+      out.push(`      attachment ${String(f.part_path ?? '-')} ${JSON.stringify(f.filename ?? '')} ${String(f.mime_type ?? f.declared_type ?? '?')} ${String(f.size)} bytes sha256 ${String(f.sha256)}${f.stored_path != null ? ` stored ${String(f.stored_path)}` : ''}`);
+    }
+  }
+  return `${out.join('\n')}\n\n`;
+}

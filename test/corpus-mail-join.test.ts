@@ -1,0 +1,166 @@
+// maillog A, logs and capture of the same traffic in one store: `haystack mail` joins every message's log
+// lines (queue ids followed to postfix and to DSNs, opendkim, postfix smtpd's client lines) to its SMTP
+// transactions on the wire. What is right comes from expected.json (the daemons' own output, the clients'
+// manifest and tshark): the line numbers of each queue id, the relays' postfix queue ids and client ports,
+// the client port of each transaction, Message-IDs and attachment hashes by construction. Run on DuckDB and
+// on a ClickHouse server (the joins are SQL in both dialects).
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingest } from '../src/pipeline/ingest.js';
+import { ingestLog } from '../src/pipeline/logs.js';
+import { findMail, type MailMessage } from '../src/store/mail.js';
+import { openStore } from '../src/store/open.js';
+import type { Store } from '../src/store/store.js';
+import { clickhouseBinary, startClickHouse, type ClickHouseServer } from './helpers/clickhouse-server.mjs';
+import { cli, scratchDir } from './helpers/cli.js';
+import { corpusDir, readJson } from './helpers/run.js';
+
+const root = corpusDir();
+const bin = root === null ? null : clickhouseBinary();
+
+interface Correlation {
+  step: string;
+  transaction: number;
+  client_port: number;
+  server: string;
+  queue_id: string | null;
+  message_id: string | null;
+  outcome: string;
+  relayed_to_postfix?: { postfix_queue_id: string; sendmail_client_port: number }[];
+  dsn_queue_id?: string;
+}
+interface Expected {
+  correlation: Correlation[];
+  sendmail_queue_ids: Record<string, { lines: { n: number }[] }>;
+  postfix_queue_ids: Record<string, { lines: { n: number }[] }>;
+  postfix_smtpd_sessions: { queue_ids: string[]; client_port: number; lines: { n: number }[] }[];
+  postfix_noqueue: { line_n: number; client_port: number }[];
+  opendkim: Record<string, { line_n: number }[]>;
+  messages: { step: string; transaction: number; envelope_from: string; attachments: { sha256: string; sha256_lf?: string }[] }[];
+}
+
+/** The log lines expected.json gives for a queue id: its own, opendkim's, and postfix smtpd's client session. */
+function linesOf(want: Expected, q: string): number[] {
+  return [
+    ...(want.sendmail_queue_ids[q]?.lines ?? []).map((l) => l.n),
+    ...(want.postfix_queue_ids[q]?.lines ?? []).map((l) => l.n),
+    ...(want.opendkim[q] ?? []).map((l) => l.line_n),
+    ...want.postfix_smtpd_sessions.filter((s) => s.queue_ids.includes(q)).flatMap((s) => s.lines.map((l) => l.n)),
+  ];
+}
+
+const ports = (m: MailMessage): number[] => m.wire.map((w) => Number((w.smtp ?? w.session)!.src_port)).sort((a, b) => a - b);
+const uniqSorted = (xs: number[]): number[] => [...new Set(xs)].sort((a, b) => a - b);
+
+const servers: ClickHouseServer[] = [];
+const BACKENDS: { name: string; url: () => Promise<string> }[] = [
+  { name: 'duckdb', url: async () => join(scratchDir('mail-join'), 'a.duckdb') },
+  {
+    name: 'clickhouse',
+    url: async () => {
+      const s = await startClickHouse(bin!);
+      servers.push(s);
+      return s.url('mail');
+    },
+  },
+];
+
+for (const backend of BACKENDS) {
+  describe.skipIf(root === null || (backend.name === 'clickhouse' && bin === null))(`maillog A joined to its capture: ${backend.name}`, () => {
+    const dir = join(root ?? '', 'maillog/A');
+    const want = root === null ? null! : readJson<Expected>(join(dir, 'expected.json'));
+    let url = '';
+    let store: Store;
+
+    beforeAll(async () => {
+      url = await backend.url();
+      const w = await openStore(url);
+      try {
+        const l = await ingestLog(w, join(dir, 'maillog.traditional.log'), { year: 2026 });
+        expect(l.status).toBe('ingested');
+        const c = await ingest(w, [join(dir, 'smtp-imap.pcap')]);
+        expect(c.files.map((f) => f.status)).toEqual(['ingested']);
+      } finally {
+        await w.close();
+      }
+      store = await openStore(url, { readOnly: true });
+    }, 120_000);
+
+    afterAll(async () => {
+      await store?.close();
+      await Promise.all(servers.splice(0).map((s) => s.stop()));
+    }, 60_000);
+
+    it('every queue id: exactly its log lines (relays to postfix and DSNs followed) and its own transactions on the wire', async () => {
+      const withQueue = want.correlation.filter((c) => c.queue_id !== null);
+      expect(withQueue.length).toBe(35);
+      for (const c of withQueue) {
+        const r = await findMail(store, c.queue_id!);
+        const what = `${c.step}/${c.transaction} ${c.queue_id}`;
+        expect(r.kind, what).toBe('queue-id');
+        expect(r.messages.length, what).toBe(1);
+        const m = r.messages[0]!;
+        const qs = [c.queue_id!, ...(c.relayed_to_postfix ?? []).map((p) => p.postfix_queue_id), ...(c.dsn_queue_id !== undefined ? [c.dsn_queue_id] : [])];
+        expect([...m.queue_ids].sort(), what).toEqual([...qs].sort());
+        expect(uniqSorted(m.lines.map((l) => l.line_no)), what).toEqual(uniqSorted(qs.flatMap((q) => linesOf(want, q))));
+        // in time order
+        expect(m.lines.map((l) => l.ts!), what).toEqual([...m.lines.map((l) => l.ts!)].sort((a, b) => a - b));
+        // on the wire: the client's transaction (or its session, when no message was sent) and each relay leg
+        expect(ports(m), what).toEqual([c.client_port, ...(c.relayed_to_postfix ?? []).map((p) => p.sendmail_client_port)].sort((a, b) => a - b));
+        const client = m.wire.find((w) => Number((w.smtp ?? w.session)!.src_port) === c.client_port)!;
+        if (c.outcome === 'accepted' && c.step !== 'A12') {
+          expect(client.join, what).toBe('queue id in the server reply');
+          expect(client.smtp!.message_id ?? null, what).toBe(c.message_id !== null && c.message_id.includes(c.queue_id!) ? null : c.message_id);
+          const msg = want.messages.find((x) => x.step === c.step && x.transaction === c.transaction)!;
+          const got = new Set(client.files.map((f) => String(f.sha256)));
+          for (const a of msg.attachments) expect(got.has(a.sha256) || (a.sha256_lf !== undefined && got.has(a.sha256_lf)), `${what} ${a.sha256}`).toBe(true);
+        } else if (c.step === 'A12') {
+          // STARTTLS: the session is joined by address and time, the message itself is encrypted
+          expect([client.join, client.smtp?.starttls === true || client.smtp?.starttls === 1], what).toEqual(['client address and time', true]);
+        } else if (c.outcome === 'rejected') {
+          expect([client.join, client.smtp!.message_id], what).toEqual(['Message-ID and client address', c.message_id]);
+        } else {
+          // refused before DATA: the session is there, no message was transferred
+          expect([client.join, client.smtp, client.session !== null], what).toEqual(['client address and time', null, true]);
+        }
+        for (const p of c.relayed_to_postfix ?? []) {
+          const leg = m.wire.find((w) => Number(w.smtp?.src_port) === p.sendmail_client_port)!;
+          expect([leg.join, leg.smtp!.last_reply], what).toEqual(['queue id in the server reply', `250 2.0.0 Ok: queued as ${p.postfix_queue_id}`]);
+        }
+      }
+    });
+
+    it('postfix NOQUEUE rejects are found by address and joined by client address and port', async () => {
+      for (const c of want.correlation.filter((x) => x.queue_id === null)) {
+        const msg = want.messages.find((x) => x.step === c.step && x.transaction === c.transaction)!;
+        const r = await findMail(store, msg.envelope_from);
+        const hit = r.messages.filter((m) => m.queue_ids.length === 0 && ports(m).includes(c.client_port));
+        expect(hit.length, c.step).toBe(1);
+        const line = want.postfix_noqueue.find((n) => n.client_port === c.client_port)!;
+        expect(hit[0]!.lines.map((l) => l.line_no), c.step).toEqual([line.line_n]);
+        expect(hit[0]!.wire.map((w) => [w.join, w.smtp]), c.step).toEqual([['client address and port', null]]);
+      }
+    });
+
+    it('a Message-ID sent twice is two messages, each with its own transaction', async () => {
+      const id = '<plan-q1.A02@ws-alice.acme.test>';
+      const sent = want.correlation.filter((c) => c.message_id === id);
+      expect(sent.length).toBe(2);
+      const r = await findMail(store, id);
+      expect(r.kind).toBe('message-id');
+      expect(r.messages.map((m) => m.queue_ids[0])).toEqual(sent.map((c) => c.queue_id));
+      expect(r.messages.map((m) => ports(m))).toEqual(sent.map((c) => [c.client_port]));
+    });
+
+    it('haystack mail prints the lines and the transaction; an unknown key is exit status 1', async () => {
+      const c = want.correlation.find((x) => x.step === 'A05')!;
+      const r = await cli('mail', c.queue_id!, '--db', url);
+      expect(r.code).toBe(0);
+      expect(r.out).toContain(`queue ${c.queue_id} → ${c.relayed_to_postfix![0]!.postfix_queue_id}`);
+      expect(r.out).toContain(`:${c.client_port} → `);
+      expect(r.out).toContain('(joined by queue id in the server reply)');
+      const none = await cli('mail', 'ZZZZZZZZZZ', '--db', url);
+      expect([none.code, none.err]).toEqual([1, 'haystack mail: no log line or captured message carries queue-id ZZZZZZZZZZ\n']);
+    });
+  });
+}

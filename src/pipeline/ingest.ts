@@ -22,6 +22,8 @@ import { HTTP } from '../schema/http.js';
 import { ALERTS } from '../schema/alerts.js';
 import { Detector } from '../detect/detector.js';
 import type { Rule } from '../detect/rule.js';
+import { SyslogParser } from '../logs/syslog.js';
+import type { LogIngestOptions } from './logs.js';
 import { Engine, type InputResult } from './engine.js';
 import { CHUNK_SIZE, compressionOf } from './source.js';
 import { hashFileOnWorker, type FileHash } from './hash-file.js';
@@ -37,6 +39,8 @@ export interface IngestOptions {
   hashOnWorkerBytes?: number;
   /** bytes of the current file read so far */
   progress?(path: string, bytes: number, size: number | null): void;
+  /** how log files (found by their content) are parsed */
+  logs?: LogIngestOptions;
 }
 
 export type FileOutcome =
@@ -46,7 +50,7 @@ export type FileOutcome =
 
 export interface IngestSummary {
   files: FileOutcome[];
-  /** files in the directories given that are not captures (by their first bytes), skipped */
+  /** files in the directories given that are neither captures nor logs (by their first bytes), skipped */
   skipped: string[];
   seconds: number;
   /** capture bytes read */
@@ -70,6 +74,34 @@ async function looksLikeCapture(path: string): Promise<boolean> {
   }
 }
 
+/**
+ * Is this file a log by its first 8 KB: text (no NUL, valid UTF-8 up to a cut character at the end) whose
+ * lines mostly begin with a syslog header (RFC 3164, RFC 3339/5424, TAI64N)?
+ */
+export async function looksLikeLog(path: string): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const head = new Uint8Array(8192);
+    const { bytesRead } = await fh.read(head, 0, head.length, 0);
+    const b = head.subarray(0, bytesRead);
+    if (b.length === 0 || b.includes(0)) return false;
+    let text: string;
+    try {
+      // a multi-byte character cut at the end of the window is not an error
+      text = new TextDecoder('utf-8', { fatal: true }).decode(b.subarray(0, bytesRead === head.length ? b.lastIndexOf(10) + 1 : b.length));
+    } catch {
+      return false;
+    }
+    const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '' && !l.startsWith('#')).slice(0, 10);
+    if (lines.length === 0) return false;
+    const p = new SyslogParser({ year: 2000 });
+    const headed = lines.filter((l) => p.parse(l).form !== 'none').length;
+    return headed * 2 >= lines.length;
+  } finally {
+    await fh.close();
+  }
+}
+
 function ioError(path: string, e: unknown): HaystackError {
   return new HaystackError('HAYSTACK_IO', `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file: path, cause: e });
 }
@@ -78,8 +110,9 @@ function ioError(path: string, e: unknown): HaystackError {
  * The capture files named or found under the directories named (sorted, hidden entries skipped); a file or
  * directory that cannot be read is reported in `missing` and the walk goes on.
  */
-export async function captureFiles(inputs: readonly string[]): Promise<{ files: string[]; skipped: string[]; missing: HaystackError[] }> {
+export async function captureFiles(inputs: readonly string[]): Promise<{ files: string[]; logs: string[]; skipped: string[]; missing: HaystackError[] }> {
   const files: string[] = [];
+  const logs: string[] = [];
   const skipped: string[] = [];
   const missing: HaystackError[] = [];
   const walk = async (dir: string): Promise<void> => {
@@ -102,6 +135,7 @@ export async function captureFiles(inputs: readonly string[]): Promise<{ files: 
       }
       try {
         if (await looksLikeCapture(p)) files.push(p);
+        else if (await looksLikeLog(p)) logs.push(p);
         else skipped.push(p);
       } catch (e) {
         missing.push(ioError(p, e));
@@ -117,9 +151,18 @@ export async function captureFiles(inputs: readonly string[]): Promise<{ files: 
       continue;
     }
     if (st.isDirectory()) await walk(input);
-    else files.push(input);
+    else {
+      // a file named is a capture unless its content says log (else "not a capture" names it)
+      let log = false;
+      try {
+        log = !(await looksLikeCapture(input)) && (await looksLikeLog(input));
+      } catch {
+        log = false;
+      }
+      (log ? logs : files).push(input);
+    }
   }
-  return { files, skipped, missing };
+  return { files, logs, skipped, missing };
 }
 
 /** SHA-256 of a file as stored. */
@@ -152,13 +195,23 @@ export async function fileSha256(path: string): Promise<{ sha256: string; size: 
 export async function ingest(store: Store, inputs: readonly string[], opts: IngestOptions = {}): Promise<IngestSummary> {
   const t0 = performance.now();
   await store.init();
-  const { files, skipped, missing } = await captureFiles(inputs);
+  const { files, logs, skipped, missing } = await captureFiles(inputs);
   const out: FileOutcome[] = missing.map((error) => ({ path: error.file ?? '', status: 'failed', error }));
   let bytes = 0;
   for (const path of files) {
     const r = await ingestFile(store, path, opts);
     if (r.status === 'ingested') bytes += r.capture.size;
     out.push(r);
+  }
+  if (logs.length > 0) {
+    const { ingestLog } = await import('./logs.js');
+    for (const path of logs) {
+      const r = await ingestLog(store, path, opts.logs ?? {});
+      if (r.status === 'ingested') {
+        bytes += r.capture.size;
+        out.push({ path, status: 'ingested', capture: r.capture, records: { logs: r.lines }, damaged: null });
+      } else out.push(r);
+    }
   }
   return { files: out, skipped, seconds: (performance.now() - t0) / 1000, bytes };
 }

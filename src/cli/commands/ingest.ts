@@ -7,15 +7,18 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, type CliIo } from '../
 import { Progress } from '../progress.js';
 import { DB_OPTION } from '../store-args.js';
 import { loadRules, RULE_OPTIONS } from './rules.js';
+import { LOG_OPTIONS, LOG_USAGE, logParserOptions } from '../log-args.js';
 
-export const usage = `haystack ingest <capture|dir...> [--db URL] [--home-net CIDR,...] [--sensor NAME] [--files DIR]
-                [--rules FILE... [--var NAME=VALUE]... [--vars-file FILE] [--classification FILE]]
+export const usage = `haystack ingest <capture|log|dir...> [--db URL] [--home-net CIDR,...] [--sensor NAME] [--files DIR]
+                [--rules FILE... [--var NAME=VALUE]... [--vars-file FILE] [--classification FILE]] [log options]
   --db URL   a DuckDB file (default ./haystack.duckdb or $HAYSTACK_DB), duckdb:PATH, or
              clickhouse://user:pass@host:8123/db[?cluster=NAME]
   --files DIR  where mail attachments are stored (DIR/files/ab/<sha256>); default: beside the DuckDB file
                (ClickHouse: not stored unless given; hashes and types are recorded either way)
 With --rules, $HOME_NET is --home-net unless a --var or --vars-file sets it.
-A capture already in the store (same SHA-256) is skipped; an interrupted ingest is redone from scratch.`;
+Log files are found by their content (lines with syslog headers) and parsed as \`haystack logs ingest\` does:
+${LOG_USAGE}
+A capture or log already in the store (same SHA-256) is skipped; an interrupted ingest is redone from scratch.`;
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse('ingest', argv, {
@@ -25,6 +28,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     files: { type: 'string' },
     rules: { type: 'string', multiple: true },
     ...RULE_OPTIONS,
+    ...LOG_OPTIONS,
   });
   if (values.help === true) {
     io.stdout(`${usage}\n`);
@@ -46,6 +50,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     }
     io.stderr(`haystack ingest: ${set.rules.length} of ${set.total} rules loaded${set.notLoaded.length > 0 ? ` (${set.notLoaded.length} use something unsupported: haystack rules check lists them)` : ''}\n`);
   }
+  const logs = logParserOptions(values);
   const store = await openStore(stringOption(values.db));
   // extracted objects: --files DIR, else beside a DuckDB file, else (ClickHouse) hashed and typed only
   const filesDir = stringOption(values.files) ?? (store.dialect === 'duckdb' ? dirname(store.location) : null);
@@ -57,6 +62,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       sensor: stringOption(values.sensor) ?? null,
       filesDir,
       ...(set !== null ? { rules: set.rules } : {}),
+      logs,
       progress: (p, b, size) => progress.update(p, b, size),
     });
     progress.done();
@@ -64,12 +70,17 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     let sessions = 0;
     let records = 0;
     let done = 0;
+    let logFiles = 0;
+    let logLines = 0;
     for (const f of s.files) {
       if (f.status === 'failed') {
         io.stderr(`haystack ingest: ${f.error.message}\n`);
         code = EXIT_FAILURE;
       } else if (f.status === 'already') {
         io.stderr(`haystack ingest: ${f.path}: already in the store (capture ${f.capture.capture_id}, ingested ${new Date(f.capture.ingested_at / 1000).toISOString()}), nothing changed\n`);
+      } else if (f.capture.format === 'log') {
+        logFiles++;
+        logLines += f.capture.packets;
       } else {
         done++;
         packets += f.capture.packets;
@@ -84,9 +95,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const mb = s.bytes / 1e6;
     io.stderr(
       `haystack ingest: ${done} capture${done === 1 ? '' : 's'} ingested into ${store.location}` +
-      `${s.files.length - done > 0 ? ` (${s.files.filter((f) => f.status === 'already').length} already there, ${s.files.filter((f) => f.status === 'failed').length} failed)` : ''}` +
-      `${s.skipped.length > 0 ? `, ${s.skipped.length} non-capture files skipped` : ''}: ` +
-      `${packets} packets, ${sessions} sessions, ${records} records, ${mb.toFixed(1)} MB in ${s.seconds.toFixed(2)} s (${(mb / Math.max(s.seconds, 1e-3)).toFixed(mb / Math.max(s.seconds, 1e-3) < 10 ? 1 : 0)} MB/s)\n`,
+      `${s.files.length - done - logFiles > 0 ? ` (${s.files.filter((f) => f.status === 'already').length} already there, ${s.files.filter((f) => f.status === 'failed').length} failed)` : ''}` +
+      `${s.skipped.length > 0 ? `, ${s.skipped.length} files skipped (neither captures nor logs)` : ''}: ` +
+      `${packets} packets, ${sessions} sessions, ${records} records, ` +
+      `${logFiles > 0 ? `${logFiles} log file${logFiles === 1 ? '' : 's'} (${logLines} lines), ` : ''}${mb.toFixed(1)} MB in ${s.seconds.toFixed(2)} s (${(mb / Math.max(s.seconds, 1e-3)).toFixed(mb / Math.max(s.seconds, 1e-3) < 10 ? 1 : 0)} MB/s)\n`,
     );
   } finally {
     await store.close();

@@ -92,6 +92,19 @@ describe('grok captures', () => {
     expect(match('(?:a(?<x>1)|b(?<y>2))', 'b2')).toEqual({ y: '2' });
   });
 
+  it('a group in a repetition keeps its capture from the last iteration it took part in (Oniguruma), not only the last iteration\'s', () => {
+    const kv = '((a=(?<a>\\w+)|b=(?<b>\\w+)|c=(?<c>\\w+))(, |$))*';
+    expect(match(kv, 'a=1, b=2')).toEqual({ a: '1', b: '2' });
+    expect(match(kv, 'a=1, b=2, a=3')).toEqual({ a: '3', b: '2' });
+    // past the unrolled iterations the repetition goes on; the last iteration's capture is still the value
+    const long = Array.from({ length: 40 }, (_, i) => `${i === 5 ? 'c' : 'a'}=${i}`).join(', ');
+    expect(match(kv, long)).toEqual({ a: '39', c: '5' });
+    // a bounded one, a lazy one, and one that must give back an iteration to let the rest match
+    expect(match('(?:(?<x>x)|(?<y>y)){2,3}z', 'yxz')).toEqual({ x: 'x', y: 'y' });
+    expect(match('^(?:(?<x>x)|(?<y>y))*?y', 'xyy')).toEqual({ x: 'x' });
+    expect(match('^(?:(?<x>\\w)|(?<y>-))+\\w', 'a-b')).toEqual({ x: 'a', y: '-' });
+  });
+
   it('library patterns analysts rely on', () => {
     expect(match('%{IP:a} %{IP:b} %{IP:c}', '10.1.2.3 fe80::1%eth0 2001:db8::7')).toEqual({ a: '10.1.2.3', b: 'fe80::1%eth0', c: '2001:db8::7' });
     expect(match('%{EMAILADDRESS:e}', 'from=<alice@acme.test>')).toEqual({ e: 'from=<alice@acme.test' });

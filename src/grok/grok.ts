@@ -19,7 +19,7 @@ export interface CompiledGrok {
   /** the JavaScript source it compiled to */
   source: string;
   re: RegExp;
-  fields: { group: number; name: string; type: 'string' | 'int' | 'float' }[];
+  fields: { group: number; name: string; type: 'string' | 'int' | 'float'; copies?: number[] }[];
 }
 
 interface Definition {
@@ -30,6 +30,18 @@ interface Definition {
 
 /** Ruby's String#to_i: leading whitespace, an optional sign, then as many digits as there are (else 0). */
 function toInt(s: string): number {
+  // plain digits (what %{INT} mostly captures): their value, as below
+  const n = s.length;
+  if (n > 0 && n <= 15) {
+    let v = 0;
+    let k = 0;
+    for (; k < n; k++) {
+      const c = s.charCodeAt(k) - 48;
+      if (c < 0 || c > 9) break;
+      v = v * 10 + c;
+    }
+    if (k === n) return v;
+  }
   const m = /^\s*([+-]?\d+)/.exec(s.replace(/_/g, ''));
   return m === null ? 0 : Number.parseInt(m[1]!, 10);
 }
@@ -162,19 +174,124 @@ function finishCompile(pattern: string, tree: Node, globalI: boolean): CompiledG
   } catch (e) {
     throw new GrokError(`not a valid pattern once translated: ${(e as Error).message}`, pattern, null);
   }
-  return { pattern, source: out.source, re, fields: out.fields };
+  const g: CompiledGrok = { pattern, source: out.source, re, fields: out.fields };
+  SHORTCUTS.set(g, shortcut(tree, globalI, re, new RegExp(out.source, out.ignoreCase ? 'i' : '')));
+  return g;
 }
+
+/**
+ * What grokMatch knows of a compiled pattern besides its RegExp, to answer faster with the same result: text
+ * every match contains (a line without it cannot match), the text a match starts with when the pattern begins
+ * with ^, and the RegExp without the m flag. On a line without line terminators (\n \r \u2028 \u2029) ^ and $
+ * mean the same with or without m, and without it V8 tries a pattern that begins with ^ at the start only
+ * (with m, at every position, to look for a line start).
+ */
+interface Shortcut {
+  /** literal text every match contains (longest first; empty when the pattern is case-insensitive) */
+  needs: string[];
+  /** the pattern begins with ^ and this text: on a single line, the line starts with it */
+  prefix: string;
+  /** the pattern's RegExp when compiled (the shortcut holds while it is still the one in use) */
+  re: RegExp;
+  /** the same pattern without m, for single lines */
+  single: RegExp;
+}
+
+const SHORTCUTS = new WeakMap<CompiledGrok, Shortcut>();
+
+function shortcut(tree: Node, globalI: boolean, re: RegExp, single: RegExp): Shortcut {
+  const runs: string[] = [];
+  let prefix = '';
+  if (!globalI) {
+    required(tree, runs);
+    const items = tree.t === 'seq' ? tree.items : [tree];
+    if (items[0]?.t === 'raw' && items[0].src === '^') {
+      for (let k = 1; k < items.length; k++) {
+        const n = items[k]!;
+        if (n.t !== 'char' || n.flags.i) break;
+        prefix += n.ch;
+      }
+    }
+  }
+  const needs = [...new Set(runs)].filter((r) => r.length >= 2 && !prefix.includes(r)).sort((a, b) => b.length - a.length).slice(0, 3);
+  return { needs, prefix, re, single };
+}
+
+/**
+ * Adds to `out` runs of literal characters that every match of the node contains (each run contiguous; a
+ * positive lookaround's text is in the input, if not in the match). Conservative: anything it does not know
+ * ends a run and adds nothing.
+ */
+function required(n: Node, out: string[]): void {
+  switch (n.t) {
+    case 'seq': {
+      let run = '';
+      for (const it of n.items) {
+        if (it.t === 'char' && !it.flags.i) {
+          run += it.ch;
+          continue;
+        }
+        if (run !== '') out.push(run);
+        run = '';
+        required(it, out);
+      }
+      if (run !== '') out.push(run);
+      return;
+    }
+    case 'char':
+      if (!n.flags.i) out.push(n.ch);
+      return;
+    case 'quant':
+      if (n.min >= 1) required(n.child, out);
+      return;
+    case 'group':
+      if (n.kind !== 'look' || n.look === '=' || n.look === '<=') required(n.child, out);
+      return;
+    case 'alt':
+    case 'class':
+    case 'dot':
+    case 'raw':
+    case 'backref':
+      // alternatives, classes, dots, anchors, backreferences: nothing certain
+      return;
+  }
+}
+
+/** Does the text hold a line terminator (where ^ and $ with the m flag also match)? indexOf is faster here. */
+function multiline(s: string): boolean {
+  return s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0 || s.indexOf('\u2028') >= 0 || s.indexOf('\u2029') >= 0;
+}
+/** the last line grokMatch looked at, and whether it is a single line (one line is tried on many patterns) */
+let lastLine = '';
+let lastSingle = true;
 
 /**
  * The fields of a match, Logstash's way; null when the pattern does not match. keepEmpty: keep captures that
  * matched the empty string (Logstash's keep_empty_captures).
  */
 export function grokMatch(g: CompiledGrok, line: string, keepEmpty = false): Record<string, FieldValue> | null {
-  const m = g.re.exec(line);
+  const sc = SHORTCUTS.get(g);
+  let re = g.re;
+  if (sc !== undefined && sc.re === re) {
+    for (const t of sc.needs) if (!line.includes(t)) return null;
+    if (line !== lastLine) {
+      lastLine = line;
+      lastSingle = !multiline(line);
+    }
+    if (lastSingle) {
+      if (!line.startsWith(sc.prefix)) return null;
+      re = sc.single;
+    }
+  }
+  const m = re.exec(line);
   if (m === null) return null;
   const out: Record<string, FieldValue> = {};
-  for (const f of g.fields) {
-    const raw = m[f.group];
+  const fields = g.fields;
+  for (let k = 0; k < fields.length; k++) {
+    const f = fields[k]!;
+    let raw = m[f.group];
+    // a group of an unrolled repetition: its last copy that took part
+    if (f.copies !== undefined) for (let c = f.copies.length - 1; c >= 0; c--) if ((raw = m[f.copies[c]!]) !== undefined) break;
     if (raw === undefined || (raw === '' && !keepEmpty)) continue;
     const v = f.type === 'int' ? toInt(raw) : f.type === 'float' ? toFloat(raw) : raw;
     const had = out[f.name];

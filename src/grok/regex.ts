@@ -370,8 +370,12 @@ function classChar(code: number): string {
 
 export interface Emitted {
   source: string;
-  /** capture groups that name fields: JavaScript group number -> field */
-  fields: { group: number; name: string; type: FieldType }[];
+  /**
+   * capture groups that name fields: JavaScript group number -> field. A group inside a repetition that was
+   * unrolled has a copy per iteration: `copies` lists their group numbers in iteration order (the value is the
+   * last copy that took part, as Oniguruma keeps a group's capture from the last iteration it took part in).
+   */
+  fields: { group: number; name: string; type: FieldType; copies?: number[] }[];
   /** the whole pattern is case-insensitive: compile with the i flag */
   ignoreCase: boolean;
 }
@@ -416,6 +420,7 @@ export function emit(root: Node, globalI: boolean): Emitted {
       }
       case 'quant': {
         if (n.possessive) return atomic({ ...n, possessive: false });
+        if (n.max > 1 && n.min <= UNROLL && hasNamedCapture(n.child)) return unrolled(n);
         const q = n.min === 0 && n.max === Infinity ? '*' : n.min === 1 && n.max === Infinity ? '+' : n.min === 0 && n.max === 1 ? '?'
           : n.max === Infinity ? `{${n.min},}` : n.min === n.max ? `{${n.min}}` : `{${n.min},${n.max}}`;
         const child = out(n.child);
@@ -429,11 +434,44 @@ export function emit(root: Node, globalI: boolean): Emitted {
         const g = ++group;
         if (n.name !== undefined) {
           if (!named.has(n.name)) named.set(n.name, g);
-          fields.push({ group: g, name: n.name, type: n.type ?? 'string' });
+          const copyOf = unrolling.find((m) => m.has(n))?.get(n);
+          if (copyOf !== undefined) (copyOf.copies ??= [copyOf.group]).push(g);
+          const entry = copyOf ?? { group: g, name: n.name, type: n.type ?? 'string' };
+          if (copyOf === undefined) fields.push(entry);
+          for (const m of unrolling) m.set(n, entry);
         }
         return `(${out(n.child)})`;
       }
     }
+  };
+  /** capture nodes met in the copies of each repetition being unrolled (outermost first) */
+  const unrolling: Map<Node, Emitted['fields'][number]>[] = [];
+  /**
+   * A repetition whose body captures fields, unrolled: JavaScript clears a group's capture at each iteration,
+   * Oniguruma keeps it from the last iteration the group took part in (so `((a=(?<a>\w+)|b=(?<b>\w+)),? )*`
+   * captures both a and b). X{min,max} is written as min copies of X, then nested optional copies
+   * (?:X(?:X(?:...)?)?)? up to UNROLL iterations, which try the same matches in the same order (greedy: one
+   * more first; lazy: one fewer first), then X{0,max-UNROLL} for the rest, whose groups keep JavaScript's
+   * meaning (only past UNROLL iterations can a capture of an earlier iteration be lost).
+   */
+  const unrolled = (n: Extract<Node, { t: 'quant' }>): string => {
+    unrolling.push(new Map());
+    const q = n.lazy ? '??' : '?';
+    const copy = (): string => `(?:${out(n.child)})`;
+    let s = '';
+    for (let i = 0; i < n.min; i++) s += copy();
+    const optional = Math.min(n.max, UNROLL) - n.min;
+    const heads: string[] = [];
+    for (let i = 0; i < optional; i++) heads.push(copy());
+    let tail = '';
+    if (n.max > UNROLL) {
+      const rest = n.max === Infinity ? '*' : `{0,${n.max - UNROLL}}`;
+      tail = `(?:${out(n.child)})${rest}${n.lazy ? '?' : ''}`;
+    }
+    let inner = tail;
+    for (let i = heads.length - 1; i >= 0; i--) inner = `(?:${heads[i]}${inner})${q}`;
+    unrolling.pop();
+    return s + inner;
   };
   // (?>X) as (?=(X))\N: the group is numbered before X's own groups, as its "(" comes first
   const atomic = (child: Node): string => {
@@ -442,6 +480,28 @@ export function emit(root: Node, globalI: boolean): Emitted {
   };
   const source = out(root);
   return { source, fields, ignoreCase: globalI };
+}
+
+/** Iterations of a repetition with named captures written out one by one (see emit's unrolled()). */
+export const UNROLL = 24;
+
+function hasNamedCapture(n: Node): boolean {
+  switch (n.t) {
+    case 'seq':
+      return n.items.some(hasNamedCapture);
+    case 'alt':
+      return n.alts.some(hasNamedCapture);
+    case 'quant':
+      return hasNamedCapture(n.child);
+    case 'group':
+      return (n.kind === 'capture' && n.name !== undefined) || hasNamedCapture(n.child);
+    case 'backref':
+    case 'char':
+    case 'class':
+    case 'dot':
+    case 'raw':
+      return false;
+  }
 }
 
 /** The other case of the ASCII letters in [lo, hi], as class text. */

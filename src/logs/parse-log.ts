@@ -5,7 +5,7 @@
 import { GrokError, GrokLibrary, grokMatch, type CompiledGrok, type FieldValue } from '../grok/grok.js';
 import { BASE_PATTERNS } from '../grok/patterns.js';
 import { RECIPES, splitKv, type Recipe, type RecipePattern } from './recipes.js';
-import { SyslogParser, type SyslogOptions } from './syslog.js';
+import { SyslogParser, type SyslogLine, type SyslogOptions } from './syslog.js';
 
 export interface LogParse {
   ts: number | null;
@@ -52,7 +52,11 @@ interface CompiledPattern {
   name: string;
   type: string;
   g: CompiledGrok;
+  /** the recipe's key=value fields typed as numbers */
+  ints: ReadonlySet<string>;
 }
+
+const NO_INTS: ReadonlySet<string> = new Set();
 
 /** Compiles the recipes once (their patterns over our library plus their own definitions). */
 export function compileRecipes(recipes: readonly Recipe[], base?: GrokLibrary): Map<Recipe, CompiledPattern[]> {
@@ -61,7 +65,8 @@ export function compileRecipes(recipes: readonly Recipe[], base?: GrokLibrary): 
     const lib = new GrokLibrary(BASE_PATTERNS);
     if (base !== undefined) for (const n of base.names) lib.define(n, base.definition(n)!, 'patterns dir');
     for (const [n, d] of r.defs ?? []) lib.define(n, d, `recipe ${r.name}`);
-    out.set(r, r.patterns.map((p) => ({ recipe: r, def: p, name: `${r.name}/${p.type}`, type: p.type, g: lib.compile(p.grok) })));
+    const ints = new Set(r.ints ?? []);
+    out.set(r, r.patterns.map((p) => ({ recipe: r, def: p, name: `${r.name}/${p.type}`, type: p.type, g: lib.compile(p.grok), ints })));
   }
   return out;
 }
@@ -91,9 +96,10 @@ export class LogParser {
       .filter((f) => o.type == null || f.type == null || f.type === o.type)
       .map((f) => ({
         f, type: o.type ?? f.type ?? 'grok',
-        gs: f.patterns.map((g, k) => ({ recipe: null, def: null, name: `${f.name}#${k + 1}`, type: o.type ?? f.type ?? 'grok', g: compileNamed(lib, g, `${f.name}#${k + 1}`) })),
+        gs: f.patterns.map((g, k) => ({ recipe: null, def: null, name: `${f.name}#${k + 1}`, type: o.type ?? f.type ?? 'grok', g: compileNamed(lib, g, `${f.name}#${k + 1}`), ints: NO_INTS })),
       }));
-    this.all = [...this.recipes.values()].flat();
+    // a line without a program name is tried on every recipe's specific patterns, never on a catch-all
+    this.all = [...this.recipes.values()].flat().filter((p) => p.def?.other !== true);
   }
 
   private forProgram(program: string | null): CompiledPattern[] {
@@ -109,7 +115,6 @@ export class LogParser {
 
   parse(line: string): LogParse {
     const h = this.syslog.parse(line);
-    const base = { ts: h.ts, host: h.host, program: h.program, pid: h.pid, message: h.message };
     if (this.user.length > 0) {
       let fields: Record<string, FieldValue> | null = null;
       let first: CompiledPattern | null = null;
@@ -125,15 +130,22 @@ export class LogParser {
         }
         if (hit && u.f.tags !== undefined && u.f.tags.length > 0) fields = merge(fields!, { tags: u.f.tags.length === 1 ? u.f.tags[0]! : [...u.f.tags] });
       }
-      if (first !== null) return { ...base, type: first.type, pattern: first.name, fields, parse_ok: true };
+      if (first !== null) return record(h, first.type, first.name, fields, true);
     }
-    for (const p of this.forProgram(h.program)) {
+    const ps = this.forProgram(h.program);
+    for (let k = 0; k < ps.length; k++) {
+      const p = ps[k]!;
       const f = grokMatch(p.g, h.message);
       if (f === null) continue;
-      return { ...base, type: p.type, pattern: p.name, fields: finish(p, f), parse_ok: true };
+      return record(h, p.type, p.name, finish(p, f), true);
     }
-    return { ...base, type: null, pattern: null, fields: null, parse_ok: false };
+    return record(h, null, null, null, false);
   }
+}
+
+/** The record of a line (one shape for every record: no spreads, which V8 does slowly). */
+function record(h: SyslogLine, type: string | null, pattern: string | null, fields: Record<string, FieldValue> | null, ok: boolean): LogParse {
+  return { ts: h.ts, host: h.host, program: h.program, pid: h.pid, message: h.message, type, pattern, fields, parse_ok: ok };
 }
 
 function compileNamed(lib: GrokLibrary, pattern: string, name: string): CompiledGrok {
@@ -160,31 +172,50 @@ function finish(p: CompiledPattern, f: Record<string, FieldValue>): Record<strin
   const kv = p.def?.kv;
   if (kv === undefined) return nextHop(f);
   const raw = f[kv.field];
-  delete f[kv.field];
-  if (typeof raw !== 'string') return f;
-  const ints = p.recipe?.ints ?? [];
-  for (const [k, v] of splitKv(raw, kv.sep)) {
-    const value: FieldValue = ints.includes(k) && /^\d+$/.test(v) ? Number(v) : v;
-    if (f[k] === undefined) f[k] = value;
+  // the fields without the key=value one, in their order (a copy: V8 makes an object it deleted from slow)
+  const o: Record<string, FieldValue> = {};
+  for (const k of Object.keys(f)) if (k !== kv.field) o[k] = f[k]!;
+  if (typeof raw !== 'string') return o;
+  const ints = p.ints;
+  const unbracket = p.recipe?.unbracket;
+  for (const [k, v0] of splitKv(raw, kv.sep)) {
+    const v = unbracket !== undefined && v0.length >= 2 && v0.charCodeAt(0) === 60 && v0.charCodeAt(v0.length - 1) === 62 && unbracket.includes(k) ? v0.slice(1, -1) : v0;
+    const value: FieldValue = ints.has(k) && allDigits(v) ? Number(v) : v;
+    if (o[k] === undefined) o[k] = value;
   }
   // sendmail and postfix write a peer as "host [ip]" or "host[ip]": its parts as fields of their own
-  const relay = f.relay;
+  const relay = o.relay;
   if (typeof relay === 'string') {
-    const m = /^(?:([^\s[]+) ?)?\[([^\]]+)\]/.exec(relay);
+    const m = RELAY.exec(relay);
     if (m !== null) {
-      if (m[1] !== undefined && f.relay_host === undefined) f.relay_host = m[1];
-      if (f.relay_ip === undefined) f.relay_ip = m[2]!;
+      if (m[1] !== undefined && o.relay_host === undefined) o.relay_host = m[1];
+      if (o.relay_ip === undefined) o.relay_ip = m[2]!.startsWith('IPv6:') ? m[2]!.slice(5) : m[2]!;
     }
   }
-  return nextHop(f);
+  return nextHop(o);
 }
+
+const RELAY = /^(?:([^\s[]+) ?)?\[([^\]]+)\]/;
+const QUEUED_AS = /queued as ([0-9A-Za-z]+)/;
+
+/** /^\d+$/ */
+function allDigits(v: string): boolean {
+  if (v.length === 0) return false;
+  for (let k = 0; k < v.length; k++) {
+    const c = v.charCodeAt(k);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+const NEXT_HOP_FIELDS = ['stat', 'response'];
 
 /** A delivery the next MTA accepted names the queue id it got there ("Sent (Ok: queued as BDCBE522712)"). */
 function nextHop(f: Record<string, FieldValue>): Record<string, FieldValue> {
-  for (const k of ['stat', 'response']) {
+  for (const k of NEXT_HOP_FIELDS) {
     const v = f[k];
-    if (typeof v !== 'string') continue;
-    const m = /queued as ([0-9A-Za-z]+)/.exec(v);
+    if (typeof v !== 'string' || !v.includes('queued as ')) continue;
+    const m = QUEUED_AS.exec(v);
     if (m !== null) f.next_hop_queue_id = m[1]!;
   }
   return f;

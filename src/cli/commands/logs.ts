@@ -2,10 +2,9 @@
 // store's `logs` table. `haystack logs parse <file|-...>`: the same records printed, no store.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { HaystackError } from '../../core/errors.js';
 import { LogParser } from '../../logs/parse-log.js';
-import { boundRegexTime, ingestLog } from '../../pipeline/logs.js';
+import { boundRegexTime, ingestLog, lineBatches } from '../../pipeline/logs.js';
 import { openStore } from '../../store/open.js';
 import { parse, stringOption } from '../args.js';
 import { LOG_OPTIONS, LOG_USAGE, logParserOptions } from '../log-args.js';
@@ -38,6 +37,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   return sub === 'parse' ? parseFiles(positionals, opts, values.unparsed === true, io) : ingestFiles(positionals, opts, values, io);
 }
 
+async function* lines(input: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
+  for await (const batch of lineBatches(input)) yield* batch;
+}
+
 async function parseFiles(files: string[], opts: ReturnType<typeof logParserOptions>, onlyUnparsed: boolean, io: CliIo): Promise<number> {
   boundRegexTime();
   let code = EXIT_OK;
@@ -51,10 +54,9 @@ async function parseFiles(files: string[], opts: ReturnType<typeof logParserOpti
       continue;
     }
     const p = new LogParser({ ...opts, refMs });
-    const rl = createInterface({ input: f === '-' ? process.stdin : createReadStream(f), crlfDelay: Infinity });
     let n = 0;
     let out: string[] = [];
-    for await (const line of rl) {
+    for await (const line of lines(f === '-' ? process.stdin : createReadStream(f))) {
       n++;
       const r = p.parse(line);
       if (onlyUnparsed && r.parse_ok) continue;

@@ -134,7 +134,7 @@ describe.skipIf(root === null)('maillog A: recipes against the daemons\' own out
       if (s.login && s.login_line_n !== undefined) {
         const r = at(s.login_line_n);
         expect(r.type).toBe('dovecot_login');
-        expect(r.fields).toMatchObject({ user: `<${s.user}>`, method: s.method, rip: s.rip, lip: s.lip, mpid: s.mpid, session: `<${session}>` });
+        expect(r.fields).toMatchObject({ user: s.user, method: s.method, rip: s.rip, lip: s.lip, mpid: s.mpid, session });
         logins++;
       }
       if (s.logout_counters !== undefined && s.end_line_n !== undefined) {

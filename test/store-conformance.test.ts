@@ -3,17 +3,20 @@
 // byte totals of mixed-home.pcap that tshark's per-packet sums give, idempotent re-ingest, an interrupted
 // ingest redone, read-only SQL, zero-filled counts, and the filter language meaning the same in SQL as in
 // memory.
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../src/pipeline/api.js';
 import { ingest } from '../src/pipeline/ingest.js';
+import { ingestLog } from '../src/pipeline/logs.js';
+import { LOGS } from '../src/schema/logs.js';
 import { compileFilter, parseFilter } from '../src/query/filter.js';
 import { SESSIONS, type SessionRecord } from '../src/schema/sessions.js';
 import { TLS, type TlsRecord } from '../src/schema/tls.js';
 import { openStore } from '../src/store/open.js';
 import { counts, newest, tableNamer, top } from '../src/store/reports.js';
-import { inSubquery, quoteString, whereSql } from '../src/store/sql.js';
+import { inSubquery, quoteString, timeAsMicros, whereSql } from '../src/store/sql.js';
 import type { Store } from '../src/store/store.js';
 import { clickhouseBinary, startClickHouse, startCluster, type ClickHouseServer } from './helpers/clickhouse-server.mjs';
 import { cli, scratchDir } from './helpers/cli.js';
@@ -24,6 +27,25 @@ const TLS_PCAP = join(GEN, 'tls-clients.pcapng');
 const HOME = ['127.0.0.0/24'];
 const expected = readJson<{ home_bytes_in: number; home_bytes_out: number }>(join(GEN, 'expected/mixed-home.pcap.json'));
 const scratch = scratchDir('store');
+
+/** A log written by hand; what each line must give, by construction (UTC, year 2026). */
+const LOG_LINES = [
+  'Nov 22 06:11:29 mail sm-mta[4579]: 6AM6BTsh004579: from=<alice@acme.test>, size=329, class=0, nrcpts=1, msgid=<m1@acme.test>, proto=ESMTP, daemon=MTA-v4, relay=ws-alice.acme.test [127.0.1.11]',
+  'Nov 22 06:11:30 mail postfix/smtpd[4591]: connect from mail.acme.test[127.0.0.10]:47911',
+  'Nov 22 06:11:31 mail dovecot: imap-login: Login: user=<alice>, method=PLAIN, rip=127.0.1.11, lip=127.0.0.10, mpid=4636, session=<0PX0WddgWcx/AAEL>',
+  'Nov 22 06:11:32 mail sshd[100]: Failed password for invalid user admin from 192.0.2.7 port 2222 ssh2',
+  'this line has no syslog header',
+  'Nov 22 06:11:33 mail kernel: eth0: link up',
+];
+const at = (s: number): number => Date.UTC(2026, 10, 22, 6, 11, s) * 1000;
+const LOG_EXPECTED = [
+  [1, at(29), 'mail', 'sm-mta', 4579, 'sendmail_from', true],
+  [2, at(30), 'mail', 'postfix/smtpd', 4591, 'postfix_connect', true],
+  [3, at(31), 'mail', 'dovecot', null, 'dovecot_login', true],
+  [4, at(32), 'mail', 'sshd', 100, 'sshd_failed', true],
+  [5, null, null, null, null, null, false],
+  [6, at(33), 'mail', 'kernel', null, null, false],
+];
 const bin = clickhouseBinary();
 
 interface Backend {
@@ -271,6 +293,40 @@ for (const backend of BACKENDS) {
       const tshark = readJson<{ http_requests: unknown[]; tshark_export_objects_http: { sha256: string }[] }>(join(GEN, 'expected/http-put.pcap.json'));
       expect(Number(http.rows[0]!.n)).toBe(tshark.http_requests.length);
       expect(bodies.rows.map((r) => String(r.sha256)).sort()).toEqual(tshark.tshark_export_objects_http.map((o) => o.sha256).sort());
+    });
+
+    it('logs: lines stored typed, unparsed lines kept; re-ingest changes nothing; an interrupted log ingest redone gives the clean rows', async () => {
+      const file = join(scratch, 'mail.log');
+      writeFileSync(file, LOG_LINES.join('\n') + '\n');
+      const t = tableNamer(reader);
+      const mine = `capture_id ${inSubquery(reader.dialect)} (SELECT capture_id FROM ${t('captures')} WHERE path = ${quoteString(file, reader.dialect)})`;
+      const rows = async (): Promise<Record<string, unknown>[]> => {
+        await reopen();
+        return (await reader.select(`SELECT line_no, ${timeAsMicros('ts', reader.dialect)} AS ts, host, program, pid, type, parse_ok, fields, message FROM ${t('logs')} WHERE ${mine} ORDER BY line_no`)).rows;
+      };
+      // an attempt that dies after some rows reached the store (no commit): nothing of it is visible
+      const sha = createHash('sha256').update(readFileSync(file)).digest('hex');
+      const store = await openStore(writeUrl);
+      await store.init();
+      const w = await store.begin(sha.slice(0, 16));
+      for (let i = 0; i < 20_000; i++) w.append(LOGS, { ts: null, host: 'x', program: 'x', pid: null, type: null, message: 'partial', pattern: null, fields: null, source: file, line_no: i + 1, parse_ok: false });
+      await w.flush();
+      if (store.dialect === 'duckdb') await store.close();
+      expect(await rows()).toEqual([]);
+      const again = store.dialect === 'duckdb' ? await openStore(writeUrl) : store;
+      try {
+        const r = await ingestLog(again, file, { year: 2026 });
+        expect(r.status).toBe('ingested');
+        expect((await ingestLog(again, file, { year: 2026 })).status).toBe('already');
+      } finally {
+        await again.close();
+      }
+      const got = await rows();
+      expect(got.map((r) => [Number(r.line_no), r.ts === null ? null : Number(r.ts), r.host, r.program, r.pid === null ? null : Number(r.pid), r.type, r.parse_ok === true || r.parse_ok === 1])).toEqual(LOG_EXPECTED);
+      // fields keep their types through the store: sizes and ports are numbers
+      const f = got.map((r) => (r.fields === null ? null : JSON.parse(String(r.fields)) as Record<string, unknown>));
+      expect([f[0]!.size, f[0]!.nrcpts, f[0]!.relay_ip, f[1]!.client_port, f[2]!.user, f[3]!.client_ip, f[3]!.client_port]).toEqual([329, 1, '127.0.1.11', 47911, 'alice', '192.0.2.7', 2222]);
+      expect([f[4], got[4]!.message, f[5]]).toEqual([null, 'this line has no syslog header', null]);
     });
 
     if (backend.name.includes('shards')) it('spreads rows over both shards', async () => {

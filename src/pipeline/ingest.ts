@@ -153,12 +153,7 @@ export async function captureFiles(inputs: readonly string[]): Promise<{ files: 
     if (st.isDirectory()) await walk(input);
     else {
       // a file named is a capture unless its content says log (else "not a capture" names it)
-      let log = false;
-      try {
-        log = !(await looksLikeCapture(input)) && (await looksLikeLog(input));
-      } catch {
-        log = false;
-      }
+      const log = await (async () => !(await looksLikeCapture(input)) && (await looksLikeLog(input)))().catch(() => false);
       (log ? logs : files).push(input);
     }
   }

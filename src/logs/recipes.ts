@@ -52,6 +52,11 @@ const SENDMAIL: Recipe = {
     { type: 'sendmail_smtp_attack', grok: '^%{SM_QID:queue_id}: %{SM_RELAY}: possible SMTP attack: command=(?<command>[^,]+), count=%{INT:count:int}$' },
     { type: 'sendmail_pregreet', grok: '^%{SM_QID:queue_id}: rejecting commands from +%{SM_RELAY} due to pre-greeting traffic after %{INT:seconds:int} seconds$' },
     { type: 'sendmail_expn_vrfy', grok: '^%{SM_QID:queue_id}: %{SM_RELAY}: (?<command>(?i:expn|vrfy)) (?<address>.*?)(?: \\[(?<result>rejected)\\])?$' },
+    // LogLevel 10 and up: every connection; a client that only connects and leaves
+    { type: 'sendmail_connect', grok: '^%{SM_QID:queue_id}: connect from %{SM_RELAY}$' },
+    { type: 'sendmail_null_connection', grok: '^%{SM_QID:queue_id}: Null connection from %{SM_RELAY}$' },
+    { type: 'sendmail_collect', grok: '^%{SM_QID:queue_id}: collect: (?<collect_error>premature EOM|I/O error|read timeout|unexpected close)(?:[^:]*): %{GREEDYDATA:detail}$' },
+    { type: 'sendmail_rejecting_connections', grok: '^rejecting connections on daemon %{NOTSPACE:daemon}: %{GREEDYDATA:reason}$' },
     { type: 'sendmail_dsn', grok: '^%{SM_QID:queue_id}: %{SM_QID:dsn_queue_id}: (?<dsn_kind>DSN|return to sender|postmaster notify|sender notify): %{GREEDYDATA:dsn_text}$' },
     { type: 'sendmail_timeout', grok: '^%{SM_QID:queue_id}: timeout waiting for input from (?:%{SM_RELAY}|(?<relay_host>\\S+)) during %{GREEDYDATA:during}$' },
     { type: 'sendmail_no_transaction', grok: '^(?:%{SM_QID:queue_id}: )?(?:%{SM_RELAY}|(?<relay_host>\\S+)) did not issue %{NOTSPACE:commands} during connection to %{GREEDYDATA:daemon}$' },
@@ -197,10 +202,12 @@ const MILTER_GREYLIST: Recipe = {
   name: 'milter-greylist',
   doc: 'milter-greylist: greylisted, delayed, autowhitelisted and skipped messages (queue id, sender address, from, to, delay)',
   programs: /^milter-greylist$/,
+  // the client as "host[ip]", "[ip]" or a bare address
+  defs: [['GL_ADDR', '(?:(?<client_host>[^\\s\\[\\]()]*)\\[%{IP:client_ip}\\]|%{IP:client_ip})']],
   patterns: [
-    { type: 'greylist_delayed', grok: '^(?<queue_id>\\S+): addr (?<client>\\S+)(?:\\[%{IP:client_ip}\\])? from <(?<from>[^>]*)> to <(?<to>[^>]*)> delayed for %{NOTSPACE:delay}(?: \\((?<acl>[^)]*)\\))?$' },
-    { type: 'greylist_autowhitelisted', grok: '^(?<queue_id>\\S+): addr (?<client>\\S+)(?:\\[%{IP:client_ip}\\])? from <(?<from>[^>]*)> to <(?<to>[^>]*)> delayed for %{NOTSPACE:delay}, autowhitelisted for %{NOTSPACE:autowhite}(?: \\((?<acl>[^)]*)\\))?$' },
-    { type: 'greylist_skipped', grok: '^(?<queue_id>\\S+): skipping greylist because (?<reason>.*?)(?:, \\(from=<(?<from>[^>]*)>, rcpt=<(?<to>[^>]*)>, addr=(?<client>[^)]*)\\))?(?: (?<acl>ACL \\d+))?$' },
+    { type: 'greylist_delayed', grok: '^(?<queue_id>\\S+): addr %{GL_ADDR} from <(?<from>[^>]*)> to <(?<to>[^>]*)> delayed for %{NOTSPACE:delay}(?: \\((?<acl>[^)]*)\\))?$' },
+    { type: 'greylist_autowhitelisted', grok: '^(?<queue_id>\\S+): addr %{GL_ADDR} from <(?<from>[^>]*)> to <(?<to>[^>]*)> delayed for %{NOTSPACE:delay}, autowhitelisted for %{NOTSPACE:autowhite}(?: \\((?<acl>[^)]*)\\))?$' },
+    { type: 'greylist_skipped', grok: '^(?<queue_id>\\S+): skipping greylist because (?<reason>.*?)(?:, \\(from=<(?<from>[^>]*)>, rcpt=<(?<to>[^>]*)>, addr=%{GL_ADDR}\\))?(?: (?<acl>ACL \\d+))?$' },
     { type: 'greylist_other', grok: '^(?<queue_id>[0-9A-Za-z]{8,20}): %{GREEDYDATA:text}$', other: true },
   ],
 };

@@ -45,3 +45,14 @@ describe('syslog headers', () => {
     expect(iso(zonedToEpochUs(2026, 0, 1, 0, 0, 0, 0, '-05:00'))).toBe('2026-01-01T05:00:00.000Z');
   });
 });
+
+describe('syslog header variants seen in the wild', () => {
+  it('FreeBSD <facility.severity> before the host, no host at all, Solaris [ID n facility.severity]', () => {
+    const p = new SyslogParser({ year: 2026 });
+    // mail = 2, notice = 5: PRI 2 * 8 + 5; auth = 4, info = 6: 38
+    expect(p.parse('Mar  7 10:00:00 <mail.notice> mx sendmail[12]: msg here')).toMatchObject({ host: 'mx', program: 'sendmail', pid: 12, message: 'msg here', pri: 21 });
+    expect(p.parse('Jul 14 10:00:00 sshd[8148]: Failed password for x')).toMatchObject({ host: null, program: 'sshd', pid: 8148, message: 'Failed password for x' });
+    expect(p.parse('Mar  7 10:00:00 host sshd[123]: [ID 800047 auth.info] Failed password for y')).toMatchObject({ host: 'host', program: 'sshd', pid: 123, message: 'Failed password for y', pri: 38 });
+    expect(p.parse('Mar  7 10:00:00 host kernel: audit(1234.5:0): x')).toMatchObject({ program: 'kernel', message: 'audit(1234.5:0): x' });
+  });
+});

@@ -10,6 +10,7 @@
 //      in the two minutes before the line.
 // A transaction whose reply names another queue id is never joined. A Message-ID can be sent twice (a resend
 // is a new message), so it links log lines and captures only together with a client address.
+import type { LogParse } from '../logs/parse-log.js';
 import { FILES } from '../schema/files.js';
 import { LOGS } from '../schema/logs.js';
 import { SESSIONS } from '../schema/sessions.js';
@@ -20,13 +21,8 @@ import type { Row, Store } from './store.js';
 
 export type MailKeyKind = 'queue-id' | 'message-id' | 'address';
 
-export interface MailLogLine {
-  ts: number | null;
-  host: string | null;
-  program: string | null;
-  pid: number | null;
-  type: string | null;
-  message: string;
+/** A log line of the message: the parsed header and type as LogParser gives them, where it is stored. */
+export interface MailLogLine extends Pick<LogParse, 'ts' | 'host' | 'program' | 'pid' | 'type' | 'message'> {
   source: string;
   line_no: number;
   fields: Record<string, unknown>;

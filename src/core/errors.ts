@@ -8,6 +8,7 @@ export const ERROR_CODES = [
   'HAYSTACK_CAPTURE_CORRUPT',
   'HAYSTACK_IO',
   'HAYSTACK_STORE',
+  'HAYSTACK_LOG_FORMAT',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -4,10 +4,11 @@
 // file's row in `captures` has format "log" and its line count in `packets`.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import v8 from 'node:v8';
+import { createGunzip } from 'node:zlib';
 import { HaystackError, isHaystackError } from '../core/errors.js';
 import { GrokError } from '../grok/grok.js';
 import { LogParser, type LogParserOptions } from '../logs/parse-log.js';
@@ -107,6 +108,31 @@ export async function* lineBatches(input: AsyncIterable<Buffer | string>, onChun
   if (carry.length > 0) yield [carry];
 }
 
+const CAPTURE_MAGICS = [0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0x0a0d0d0a, 0x1f8b0800];
+
+async function isGzip(path: string): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const b = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(b, 0, 2, 0);
+    return bytesRead === 2 && b[0] === 0x1f && b[1] === 0x8b;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** A log is text: a capture or binary data at its start is refused before any line is stored. */
+function notText(b: Buffer, path: string): void {
+  if (b.length >= 4) {
+    const m = b.readUInt32BE(0);
+    if (CAPTURE_MAGICS.includes(m) || (m >>> 16) === 0x1f8b || m === 0x28b52ffd) {
+      throw new HaystackError('HAYSTACK_LOG_FORMAT', `${path}: not a text log: it begins like a packet capture or a compressed file (haystack ingest reads captures)`, { file: path, offset: 0 });
+    }
+  }
+  const nul = b.subarray(0, 8192).indexOf(0);
+  if (nul >= 0) throw new HaystackError('HAYSTACK_LOG_FORMAT', `${path}: not a text log: a NUL byte at byte offset ${nul}`, { file: path, offset: nul });
+}
+
 /** Ingests one log file ("-": standard input) into the store. */
 export async function ingestLog(store: Store, path: string, opts: LogIngestOptions = {}, stdin?: Readable): Promise<LogOutcome> {
   boundRegexTime();
@@ -143,13 +169,20 @@ export async function ingestLog(store: Store, path: string, opts: LogIngestOptio
   let last: number | null = null;
   const source = opts.source ?? path;
   try {
-    const input: Readable = fromStdin ? (stdin ?? process.stdin) : createReadStream(path, { highWaterMark: READ_BYTES });
-    const onChunk = fromStdin
-      ? (d: Buffer | string): void => {
+    // a rotated log compressed with gzip (maillog.1.gz) is read through gunzip; its id stays the file's hash
+    const input: Readable = fromStdin ? (stdin ?? process.stdin)
+      : (await isGzip(path)) ? createReadStream(path, { highWaterMark: READ_BYTES }).pipe(createGunzip()) : createReadStream(path, { highWaterMark: READ_BYTES });
+    let head = true;
+    const onChunk = (d: Buffer | string): void => {
+      if (head) {
+        head = false;
+        if (typeof d !== 'string') notText(d, path);
+      }
+      if (fromStdin) {
         hash.update(d);
         size += d.length;
       }
-      : undefined;
+    };
     for await (const batch of lineBatches(input, onChunk)) {
       for (let k = 0; k < batch.length; k++) {
         lines++;

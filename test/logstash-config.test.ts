@@ -9,7 +9,9 @@ import { GrokLibrary, grokMatch } from '../src/grok/grok.js';
 import { BASE_PATTERNS } from '../src/grok/patterns.js';
 import { grokFilters, LogstashConfigError } from '../src/logs/logstash-config.js';
 import { LogParser, type LogParse } from '../src/logs/parse-log.js';
-import { boundRegexTime } from '../src/pipeline/logs.js';
+import { LineGuard } from '../src/pipeline/line-guard.js';
+import { boundRegexTime, ingestLog } from '../src/pipeline/logs.js';
+import { openStore } from '../src/store/open.js';
 import { cli, scratchDir } from './helpers/cli.js';
 import { corpusDir, readJson } from './helpers/run.js';
 
@@ -160,6 +162,45 @@ describe('bounded time per line', () => {
     // takes over once the backtracks pass the limit and answers at once
     expect(grokMatch(g, `${'a'.repeat(40)}b`)).toBe(null);
     expect(grokMatch(g, 'aaaa')).toEqual({ x: 'aaaa' });
+  });
+});
+
+describe('bounded time per line where V8\'s linear engine cannot take over', () => {
+  // a lookbehind (as in IPV4's (?<![0-9])) keeps a pattern out of the linear engine: the line guard stops it
+  const PATHOLOGICAL = '(?<![0-9])(?<x>(a+)+)$';
+
+  it('an ingest keeps the line that ran out of time unparsed (with its header), counts it, and goes on', async () => {
+    const file = join(scratch, 'slow.log');
+    writeFileSync(file, ['Nov 22 06:11:29 mx app[1]: aaaa', `Nov 22 06:11:30 mx app[1]: ${'a'.repeat(40)}b`, 'Nov 22 06:11:31 mx app[1]: aaaaaa'].join('\n') + '\n');
+    const store = await openStore(join(scratch, 'slow.duckdb'));
+    try {
+      const r = await ingestLog(store, file, { year: 2026, recipes: [], filters: [{ name: 'p', patterns: [`%{SYSLOGBASE} ${PATHOLOGICAL}`] }], lineTimeoutMs: 500 });
+      expect(r.status === 'ingested' ? [r.lines, r.parsed, r.timeouts] : r).toEqual([3, 2, 1]);
+      const rows = (await store.select('SELECT line_no, parse_ok, program, fields FROM logs ORDER BY line_no')).rows;
+      expect(rows.map((x) => [Number(x.line_no), x.parse_ok, x.program, JSON.parse(String(x.fields)) as unknown])).toEqual([
+        [1, true, 'app', expect.objectContaining({ x: 'aaaa' })],
+        [2, false, 'app', { _grok_timeout_ms: 500 }],
+        [3, true, 'app', expect.objectContaining({ x: 'aaaaaa' })],
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('the guard gives a slow run of lines a second chance line by line before it gives a line up', () => {
+    let calls = 0;
+    const guard = new LineGuard(500);
+    const done: number[] = [];
+    const gaveUp: number[] = [];
+    // each line takes 150 ms: four together pass 500 ms, none alone comes near it
+    const n = guard.run(0, 4, (k) => {
+      calls++;
+      const t = Date.now();
+      while (Date.now() - t < 150);
+      done[k] = k;
+    }, (k) => gaveUp.push(k));
+    expect([n, gaveUp, done]).toEqual([0, [], [0, 1, 2, 3]]);
+    expect(calls).toBeGreaterThan(4);
   });
 });
 

@@ -20,6 +20,7 @@ export const LOG_OPTIONS: Options = {
   type: { type: 'string' },
   year: { type: 'string' },
   tz: { type: 'string' },
+  'line-timeout': { type: 'string' },
 };
 
 export const LOG_USAGE = `  --recipe R,...     built-in recipes to use (default all; "none": only --config/--pattern); haystack recipes lists them
@@ -28,7 +29,9 @@ export const LOG_USAGE = `  --recipe R,...     built-in recipes to use (default 
   --patterns-dir D   pattern files ("NAME regex" lines) to add to the library (repeatable)
   --type T           the input's type: Logstash filters of another type do not run
   --year Y           the year of RFC 3164 lines (default: from the file's modification time)
-  --tz ZONE          the zone of RFC 3164 and zone-less ISO times (IANA name, default UTC)`;
+  --tz ZONE          the zone of RFC 3164 and zone-less ISO times (IANA name, default UTC)
+  --line-timeout MS  the most one line may take to parse (default 1000): a line past it is kept unparsed
+                     (fields {"_grok_timeout_ms": MS}) and counted, and the ingest goes on`;
 
 const bad = (msg: string, file?: string): HaystackError => new HaystackError('HAYSTACK_BAD_ARGUMENT', msg, file === undefined ? {} : { file });
 
@@ -56,7 +59,7 @@ export function addPatternsDir(lib: GrokLibrary, dir: string, option: string): n
 }
 
 /** The parser options the command line asks for (files loaded, patterns compiled once to check them). */
-export function logParserOptions(values: Record<string, unknown>): LogParserOptions {
+export function logParserOptions(values: Record<string, unknown>): LogParserOptions & { lineTimeoutMs?: number } {
   const lib = new GrokLibrary(BASE_PATTERNS);
   for (const d of list(values['patterns-dir'])) addPatternsDir(lib, d, '--patterns-dir');
   const filters: UserFilter[] = [];
@@ -93,7 +96,11 @@ export function logParserOptions(values: Record<string, unknown>): LogParserOpti
   if (year !== null && !(Number.isInteger(year) && year >= 1970 && year <= 9999)) throw bad(`--year: not a year: "${yearS}"`);
   const tz = stringOption(values.tz);
   if (tz !== undefined && !validZone(tz)) throw bad(`--tz: unknown time zone "${tz}" (an IANA name such as Europe/Berlin, or UTC)`);
-  const o: LogParserOptions = {
+  const lt = stringOption(values['line-timeout']);
+  const lineTimeoutMs = lt === undefined ? undefined : Number(lt);
+  if (lineTimeoutMs !== undefined && !(Number.isInteger(lineTimeoutMs) && lineTimeoutMs > 0)) throw bad(`--line-timeout: a positive whole number of milliseconds, not "${lt}"`);
+  const o: LogParserOptions & { lineTimeoutMs?: number } = {
+    ...(lineTimeoutMs !== undefined ? { lineTimeoutMs } : {}),
     library: lib, filters, year, type: stringOption(values.type) ?? null,
     ...(recipes !== undefined ? { recipes } : {}), ...(tz !== undefined ? { tz } : {}),
   };

@@ -275,8 +275,9 @@ export function grokMatch(g: CompiledGrok, line: string, keepEmpty = false): Rec
   if (sc !== undefined && sc.re === re) {
     for (const t of sc.needs) if (!line.includes(t)) return null;
     if (line !== lastLine) {
-      lastLine = line;
+      // in this order: a line stopped by the time limit between the two leaves lastLine stale, not lastSingle
       lastSingle = !multiline(line);
+      lastLine = line;
     }
     if (lastSingle) {
       if (!line.startsWith(sc.prefix)) return null;

@@ -113,6 +113,12 @@ export class LogParser {
     return list;
   }
 
+  /** The syslog header alone (time, host, program, pid, message): for a line whose patterns ran out of time. */
+  header(line: string): Pick<LogParse, 'ts' | 'host' | 'program' | 'pid' | 'message'> {
+    const h = this.syslog.parse(line);
+    return { ts: h.ts, host: h.host, program: h.program, pid: h.pid, message: h.message };
+  }
+
   parse(line: string): LogParse {
     const h = this.syslog.parse(line);
     if (this.user.length > 0) {

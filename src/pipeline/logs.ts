@@ -11,11 +11,12 @@ import v8 from 'node:v8';
 import { createGunzip } from 'node:zlib';
 import { HaystackError, isHaystackError } from '../core/errors.js';
 import { GrokError } from '../grok/grok.js';
-import { LogParser, type LogParserOptions } from '../logs/parse-log.js';
+import { LogParser, type LogParse, type LogParserOptions } from '../logs/parse-log.js';
 import type { CaptureRecord } from '../schema/captures.js';
 import { LOGS, type LogRecord } from '../schema/logs.js';
 import type { Store } from '../store/store.js';
 import { fileSha256 } from './ingest.js';
+import { LineGuard } from './line-guard.js';
 
 let fallbackOn = false;
 
@@ -35,10 +36,12 @@ export interface LogIngestOptions extends Omit<LogParserOptions, 'refMs'> {
   /** the name stored as `source` (default: the path; "-" is stdin) */
   source?: string;
   progress?(lines: number): void;
+  /** the most one line may take to parse (default 1000 ms); a line past it is kept unparsed and counted */
+  lineTimeoutMs?: number;
 }
 
 export type LogOutcome =
-  | { path: string; status: 'ingested'; capture: CaptureRecord; lines: number; parsed: number; byType: Map<string, number> }
+  | { path: string; status: 'ingested'; capture: CaptureRecord; lines: number; parsed: number; byType: Map<string, number>; timeouts: number }
   | { path: string; status: 'already'; capture: CaptureRecord }
   | { path: string; status: 'failed'; error: HaystackError };
 
@@ -47,6 +50,8 @@ export type LogOutcome =
  * kept longer survive V8's young-generation collections and are copied by each of them.
  */
 const FLUSH_LINES = 2048;
+/** Logstash's grok gives a line 30 s (timeout_millis); a line that needs a whole second is already pathological. */
+export const LINE_TIMEOUT_MS = 1000;
 /** Lines between progress reports. */
 const PROGRESS_LINES = 16384;
 
@@ -133,6 +138,24 @@ function notText(b: Buffer, path: string): void {
   if (nul >= 0) throw new HaystackError('HAYSTACK_LOG_FORMAT', `${path}: not a text log: a NUL byte at byte offset ${nul}`, { file: path, offset: nul });
 }
 
+/**
+ * Parses batches of lines, each line within the time limit (LineGuard); yields the records of at most
+ * FLUSH_LINES lines at a time. A line past the limit gets its syslog header and fields {_grok_timeout_ms}.
+ */
+export async function* parseBatches(batches: AsyncIterable<string[]>, parser: LogParser, limitMs = LINE_TIMEOUT_MS): AsyncGenerator<LogParse[]> {
+  const guard = new LineGuard(limitMs);
+  for await (const batch of batches) {
+    for (let off = 0; off < batch.length; off += FLUSH_LINES) {
+      const to = Math.min(batch.length, off + FLUSH_LINES);
+      const out: LogParse[] = new Array<LogParse>(to - off);
+      guard.run(off, to, (k) => (out[k - off] = parser.parse(batch[k]!)), (k) => {
+        out[k - off] = { ...parser.header(batch[k]!), type: null, pattern: null, fields: { _grok_timeout_ms: limitMs }, parse_ok: false };
+      });
+      yield out;
+    }
+  }
+}
+
 /** Ingests one log file ("-": standard input) into the store. */
 export async function ingestLog(store: Store, path: string, opts: LogIngestOptions = {}, stdin?: Readable): Promise<LogOutcome> {
   boundRegexTime();
@@ -164,6 +187,8 @@ export async function ingestLog(store: Store, path: string, opts: LogIngestOptio
   let size = 0;
   let lines = 0;
   let parsed = 0;
+  let timeouts = 0;
+  const limitMs = opts.lineTimeoutMs ?? LINE_TIMEOUT_MS;
   const byType = new Map<string, number>();
   let first: number | null = null;
   let last: number | null = null;
@@ -183,10 +208,10 @@ export async function ingestLog(store: Store, path: string, opts: LogIngestOptio
         size += d.length;
       }
     };
-    for await (const batch of lineBatches(input, onChunk)) {
-      for (let k = 0; k < batch.length; k++) {
+    for await (const rs of parseBatches(lineBatches(input, onChunk), parser, limitMs)) {
+      for (const r of rs) {
         lines++;
-        const r = parser.parse(batch[k]!);
+        if (!r.parse_ok && r.fields?._grok_timeout_ms !== undefined) timeouts++;
         if (r.parse_ok) {
           parsed++;
           byType.set(r.type!, (byType.get(r.type!) ?? 0) + 1);
@@ -200,11 +225,9 @@ export async function ingestLog(store: Store, path: string, opts: LogIngestOptio
           fields: r.fields === null ? null : JSON.stringify(r.fields), source, line_no: lines, parse_ok: r.parse_ok, capture_id: null,
         };
         w.append(LOGS, row);
-        if (lines % FLUSH_LINES === 0) {
-          await w.flush();
-          if (lines % PROGRESS_LINES === 0) opts.progress?.(lines);
-        }
+        if (lines % PROGRESS_LINES === 0) opts.progress?.(lines);
       }
+      await w.flush();
     }
     if (id === null) {
       id = { sha256: hash.digest('hex'), size };
@@ -217,10 +240,10 @@ export async function ingestLog(store: Store, path: string, opts: LogIngestOptio
     const capture: CaptureRecord = {
       capture_id: id.sha256.slice(0, 16), path: source, sha256: id.sha256, size: id.size, format: 'log', linktypes: [],
       first_ts: first, last_ts: last, packets: lines, ingested_at: Date.now() * 1000,
-      stats: JSON.stringify({ records: { logs: lines }, parsed, unparsed: lines - parsed, types: Object.fromEntries(byType) }),
+      stats: JSON.stringify({ records: { logs: lines }, parsed, unparsed: lines - parsed, timeouts, types: Object.fromEntries(byType) }),
     };
     capture.capture_id = await w.commit(capture);
-    return { path, status: 'ingested', capture, lines, parsed, byType };
+    return { path, status: 'ingested', capture, lines, parsed, byType, timeouts };
   } catch (e) {
     await w.abort().catch(() => undefined);
     if (isHaystackError(e)) return { path, status: 'failed', error: e };

@@ -5,7 +5,8 @@ import { createInterface } from 'node:readline';
 import { HaystackError } from '../../core/errors.js';
 import { GrokError, GrokLibrary, grokMatch, type CompiledGrok } from '../../grok/grok.js';
 import { BASE_PATTERNS } from '../../grok/patterns.js';
-import { boundRegexTime } from '../../pipeline/logs.js';
+import { LineGuard } from '../../pipeline/line-guard.js';
+import { boundRegexTime, LINE_TIMEOUT_MS } from '../../pipeline/logs.js';
 import { parse } from '../args.js';
 import { addPatternsDir } from '../log-args.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
@@ -23,6 +24,8 @@ interface Result {
   matched: number | null;
   fields?: Record<string, unknown>;
   closest?: { pattern: number; items: number; of: number; matched: string; at: number; next: string };
+  /** the patterns ran out of time on this line (what was found before is kept) */
+  timeout_ms?: number;
 }
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
@@ -63,24 +66,30 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   boundRegexTime();
   const keepEmpty = values['keep-empty'] === true;
   let misses = 0;
+  const guard = new LineGuard(LINE_TIMEOUT_MS);
   const one = (line: string): void => {
     const r: Result = { line, matched: null };
-    for (let i = 0; i < compiled.length && r.matched === null; i++) {
-      const f = grokMatch(compiled[i]!, line, keepEmpty);
-      if (f !== null) {
-        r.matched = i + 1;
-        r.fields = f;
+    // matching and the closest-pattern search are bounded in time as an ingest is
+    const timedOut = guard.run(0, 1, () => {
+      r.matched = null;
+      for (let i = 0; i < compiled.length && r.matched === null; i++) {
+        const f = grokMatch(compiled[i]!, line, keepEmpty);
+        if (f !== null) {
+          r.matched = i + 1;
+          r.fields = f;
+        }
       }
-    }
-    if (r.matched === null) {
-      misses++;
-      let best: Result['closest'] | undefined;
-      patterns.forEach((p, i) => {
-        const c = lib.closest(p, line);
-        if (c !== null && (best === undefined || c.items / c.of > best.items / best.of)) best = { pattern: i + 1, ...c };
-      });
-      if (best !== undefined) r.closest = best;
-    }
+      if (r.matched === null) {
+        let best: Result['closest'] | undefined;
+        patterns.forEach((p, i) => {
+          const c = lib.closest(p, line);
+          if (c !== null && (best === undefined || c.items / c.of > best.items / best.of)) best = { pattern: i + 1, ...c };
+        });
+        if (best !== undefined) r.closest = best;
+      }
+    }, () => undefined) > 0;
+    if (timedOut) r.timeout_ms = LINE_TIMEOUT_MS;
+    if (r.matched === null) misses++;
     io.stdout(format === 'json' ? `${JSON.stringify(r)}\n` : text(r, patterns.length));
   };
   if (lines.length > 0) lines.forEach(one);
@@ -111,5 +120,6 @@ function text(r: Result, n: number): string {
     out.push(`  the next item does not match there: ${c.next}`);
     if (c.at < r.line.length) out.push(`  the line goes on: ${JSON.stringify(r.line.slice(c.at, c.at + 60))}`);
   } else out.push('  no match');
+  if (r.timeout_ms !== undefined) out.push(`  stopped: the patterns ran past ${r.timeout_ms} ms on this line (an ingest keeps such a line unparsed)`);
   return `${out.join('\n')}\n`;
 }

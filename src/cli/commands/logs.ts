@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { HaystackError } from '../../core/errors.js';
 import { LogParser } from '../../logs/parse-log.js';
-import { boundRegexTime, ingestLog, lineBatches } from '../../pipeline/logs.js';
+import { boundRegexTime, ingestLog, LINE_TIMEOUT_MS, lineBatches, parseBatches } from '../../pipeline/logs.js';
 import { openStore } from '../../store/open.js';
 import { parse, stringOption } from '../args.js';
 import { LOG_OPTIONS, LOG_USAGE, logParserOptions } from '../log-args.js';
@@ -37,10 +37,6 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   return sub === 'parse' ? parseFiles(positionals, opts, values.unparsed === true, io) : ingestFiles(positionals, opts, values, io);
 }
 
-async function* lines(input: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
-  for await (const batch of lineBatches(input)) yield* batch;
-}
-
 async function parseFiles(files: string[], opts: ReturnType<typeof logParserOptions>, onlyUnparsed: boolean, io: CliIo): Promise<number> {
   boundRegexTime();
   let code = EXIT_OK;
@@ -55,18 +51,15 @@ async function parseFiles(files: string[], opts: ReturnType<typeof logParserOpti
     }
     const p = new LogParser({ ...opts, refMs });
     let n = 0;
-    let out: string[] = [];
-    for await (const line of lines(f === '-' ? process.stdin : createReadStream(f))) {
-      n++;
-      const r = p.parse(line);
-      if (onlyUnparsed && r.parse_ok) continue;
-      out.push(JSON.stringify({ source: f, line_no: n, ts: r.ts === null ? null : new Date(r.ts / 1000).toISOString(), host: r.host, program: r.program, pid: r.pid, type: r.type, pattern: r.pattern, parse_ok: r.parse_ok, fields: r.fields, message: r.message }));
-      if (out.length >= 1024) {
-        io.stdout(`${out.join('\n')}\n`);
-        out = [];
+    for await (const rs of parseBatches(lineBatches(f === '-' ? process.stdin : createReadStream(f)), p, opts.lineTimeoutMs)) {
+      const out: string[] = [];
+      for (const r of rs) {
+        n++;
+        if (onlyUnparsed && r.parse_ok) continue;
+        out.push(JSON.stringify({ source: f, line_no: n, ts: r.ts === null ? null : new Date(r.ts / 1000).toISOString(), host: r.host, program: r.program, pid: r.pid, type: r.type, pattern: r.pattern, parse_ok: r.parse_ok, fields: r.fields, message: r.message }));
       }
+      if (out.length > 0) io.stdout(`${out.join('\n')}\n`);
     }
-    if (out.length > 0) io.stdout(`${out.join('\n')}\n`);
   }
   return code;
 }
@@ -89,7 +82,7 @@ async function ingestFiles(files: string[], opts: ReturnType<typeof logParserOpt
         io.stderr(
           `haystack logs ingest: ${f}: ${r.lines} lines into ${store.location}, ${r.parsed} parsed` +
           `${r.lines > r.parsed ? `, ${r.lines - r.parsed} kept unparsed (parse_ok false)` : ''} in ${s.toFixed(2)} s` +
-          ` (${Math.round(r.lines / Math.max(s, 1e-3))} lines/s)${types !== '' ? `; ${types}${r.byType.size > 8 ? ', ...' : ''}` : ''}\n`,
+          ` (${Math.round(r.lines / Math.max(s, 1e-3))} lines/s)${r.timeouts > 0 ? `; ${r.timeouts} line${r.timeouts === 1 ? '' : 's'} ran past the ${opts.lineTimeoutMs ?? LINE_TIMEOUT_MS} ms limit and ${r.timeouts === 1 ? 'was' : 'were'} kept unparsed` : ''}${types !== '' ? `; ${types}${r.byType.size > 8 ? ', ...' : ''}` : ''}\n`,
         );
       }
     }

@@ -150,4 +150,36 @@ describe('haystack ingest / top / counts / sql (DuckDB)', () => {
     expect((await cli('sql', q, '--db', killed, '--format', 'csv')).out).toBe(want.out);
     expect(Number(csv(want.out)[0]!.n)).toBeGreaterThan(1000); // copies 10 s apart continue each other's sessions
   }, 120_000);
+  it('a log ingest killed midway and rerun gives the same rows as one clean run', async () => {
+    // 200,000 lines of three daemons, a second apart
+    const lines: string[] = [];
+    for (let k = 0; k < 200_000; k++) {
+      const t = new Date(Date.UTC(2026, 10, 22, 0, 0, 0) + k * 1000).toISOString();
+      lines.push(k % 3 === 0 ? `${t} mx postfix/smtpd[${k}]: connect from c${k}.test[192.0.2.${k % 250}]:${1024 + (k % 60000)}`
+        : k % 3 === 1 ? `${t} mx sshd[${k}]: Failed password for invalid user u${k} from 198.51.100.${k % 250} port ${1024 + k % 60000} ssh2`
+          : `${t} mx app[${k}]: free text ${k}`);
+    }
+    const log = join(dir, 'long.log');
+    writeFileSync(log, `${lines.join('\n')}\n`);
+    const q = 'SELECT count(*) AS n, count(DISTINCT line_no) AS d, sum(CASE WHEN parse_ok THEN 1 ELSE 0 END) AS ok, max(line_no) AS m FROM logs';
+    const clean = join(dir, 'clean-logs.duckdb');
+    expect((await cli('logs', 'ingest', log, '--db', clean)).code).toBe(0);
+    const killed = join(dir, 'killed-logs.duckdb');
+    expect((await cli('init', '--db', killed)).code).toBe(0);
+    const run = node(['logs', 'ingest', log, '--db', killed], { HAYSTACK_SPOOL_SEGMENT_BYTES: '16384' });
+    const spool = `${killed}.spool`;
+    const loaded = (): boolean => existsSync(join(spool, 'logs-1.jsonl')) && !existsSync(join(spool, 'logs-0.jsonl'));
+    const deadline = Date.now() + 60_000;
+    while (!loaded() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
+    expect(loaded()).toBe(true);
+    run.kill();
+    expect((await run).signal).toBe('SIGKILL');
+    expect((await cli('sql', q, '--db', killed, '--format', 'csv')).out).toBe('n,d,ok,m\n0,0,,\n');
+    const again = await cli('logs', 'ingest', log, '--db', killed);
+    expect(again.code).toBe(0);
+    expect(existsSync(spool)).toBe(false);
+    const want = await cli('sql', q, '--db', clean, '--format', 'csv');
+    expect(want.out).toBe('n,d,ok,m\n200000,200000,133334,200000\n');
+    expect((await cli('sql', q, '--db', killed, '--format', 'csv')).out).toBe(want.out);
+  }, 120_000);
 });

@@ -23,6 +23,17 @@ export class Progress {
     this.io.stderr(`\r${input}:${pct} ${mb.toFixed(1)} MB, ${rate.toFixed(0)} MB/s   `);
   }
 
+  /** A count of things (log lines) instead of bytes. */
+  count(input: string, n: number, unit: string): void {
+    if (!this.io.stderrIsTty) return;
+    const now = Date.now();
+    if (now - this.last < 250) return;
+    this.last = now;
+    this.shown = true;
+    const rate = n / Math.max(0.001, (now - this.started) / 1000);
+    this.io.stderr(`\r${input}: ${n} ${unit}, ${Math.round(rate)} ${unit}/s   `);
+  }
+
   done(): void {
     if (this.shown) this.io.stderr('\r\x1b[K');
   }

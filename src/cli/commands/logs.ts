@@ -9,6 +9,7 @@ import { openStore } from '../../store/open.js';
 import { parse, stringOption } from '../args.js';
 import { LOG_OPTIONS, LOG_USAGE, logParserOptions } from '../log-args.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
+import { Progress } from '../progress.js';
 import { DB_OPTION } from '../store-args.js';
 
 export const usage = `haystack logs ingest <file|-...> [--db URL] [log options]
@@ -70,7 +71,9 @@ async function ingestFiles(files: string[], opts: ReturnType<typeof logParserOpt
   try {
     for (const f of files) {
       const t0 = performance.now();
-      const r = await ingestLog(store, f, opts);
+      const progress = new Progress(io);
+      const r = await ingestLog(store, f, { ...opts, progress: (n) => progress.count(f, n, 'lines') });
+      progress.done();
       if (r.status === 'failed') {
         io.stderr(`haystack logs ingest: ${r.error.message}\n`);
         code = EXIT_FAILURE;

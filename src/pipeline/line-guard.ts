@@ -27,7 +27,8 @@ export class LineGuard {
 
   /**
    * Calls each(k) for k in [from, to) in order; each(k) must only compute (it may be stopped anywhere and
-   * called again for the same k). Returns how many lines ran out of time.
+   * called again for the same k). onTimeout(k) is called when k alone ran out of time: k's result is then
+   * the timeout, whatever a stopped call for it left. Returns how many lines ran out of time.
    */
   run(from: number, to: number, each: (k: number) => void, onTimeout: (k: number) => void): number {
     this.each = each;
@@ -36,6 +37,8 @@ export class LineGuard {
     let timeouts = 0;
     while (this.next < to) {
       if (this.attempt()) continue;
+      // stopped after the last line was done (the watchdog fired as the run ended): nothing is left
+      if (this.next >= to) break;
       const k = this.next;
       this.end = k + 1;
       if (!this.attempt()) {

@@ -152,6 +152,15 @@ for (const backend of BACKENDS) {
       expect(r.messages.map((m) => ports(m))).toEqual(sent.map((c) => [c.client_port]));
     });
 
+    it('an address is found in any letter case and also when written <like@this>', async () => {
+      const lower = await findMail(store, 'erin@partner.test');
+      expect(lower.messages.length).toBeGreaterThan(0);
+      const sig = (r: typeof lower): string[] => r.messages.map((m) => m.queue_ids.join('+'));
+      expect(sig(await findMail(store, 'Erin@PARTNER.test'))).toEqual(sig(lower));
+      const bracketed = await findMail(store, '<erin@partner.test>');
+      expect([bracketed.kind, sig(bracketed)]).toEqual(['address', sig(lower)]);
+    });
+
     it('haystack mail prints the lines and the transaction; an unknown key is exit status 1', async () => {
       const c = want.correlation.find((x) => x.step === 'A05')!;
       const r = await cli('mail', c.queue_id!, '--db', url);

@@ -42,4 +42,19 @@ describe('log ingest from the command line', () => {
     const q = await cli('sql', "SELECT format, packets FROM captures ORDER BY format", '--db', db, '--format', 'jsonl');
     expect(q.out.trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([{ format: 'log', packets: 3 }, { format: 'pcap', packets: expect.any(Number) }]);
   });
+  it('haystack mail: a postfix queue id used again days later is another message', async () => {
+    const db = join(dir, 'reuse.duckdb');
+    const log = join(dir, 'reuse.log');
+    writeFileSync(log, [
+      'Nov  1 10:00:00 mx postfix/cleanup[10]: 4F2A1B3C7D: message-id=<first@x.test>',
+      'Nov  1 10:00:01 mx postfix/qmgr[11]: 4F2A1B3C7D: from=<a@x.test>, size=100, nrcpt=1 (queue active)',
+      'Nov  1 10:00:02 mx postfix/qmgr[11]: 4F2A1B3C7D: removed',
+      'Nov 12 09:00:00 mx postfix/cleanup[10]: 4F2A1B3C7D: message-id=<second@x.test>',
+      'Nov 12 09:00:01 mx postfix/qmgr[11]: 4F2A1B3C7D: from=<b@x.test>, size=200, nrcpt=1 (queue active)',
+    ].join('\n') + '\n');
+    expect((await cli('logs', 'ingest', log, '--db', db, '--year', '2026')).code).toBe(0);
+    const r = await cli('mail', '4F2A1B3C7D', '--db', db, '--format', 'json');
+    const got = JSON.parse(r.out) as { messages: { message_ids: string[]; lines: { line_no: number }[] }[] };
+    expect(got.messages.map((m) => [m.message_ids, m.lines.map((l) => l.line_no)])).toEqual([[['first@x.test'], [1, 2, 3]], [['second@x.test'], [4, 5]]]);
+  });
 });

@@ -1,6 +1,6 @@
 // Syslog headers in their four forms, years of RFC 3164 lines, zones.
 import { describe, expect, it } from 'vitest';
-import { SyslogParser, YearGuess, zonedToEpochUs } from './syslog.js';
+import { SyslogParser, validZone, YearGuess, zonedToEpochUs } from './syslog.js';
 
 const iso = (us: number | null): string | null => (us === null ? null : new Date(us / 1000).toISOString());
 
@@ -54,5 +54,26 @@ describe('syslog header variants seen in the wild', () => {
     expect(p.parse('Jul 14 10:00:00 sshd[8148]: Failed password for x')).toMatchObject({ host: null, program: 'sshd', pid: 8148, message: 'Failed password for x' });
     expect(p.parse('Mar  7 10:00:00 host sshd[123]: [ID 800047 auth.info] Failed password for y')).toMatchObject({ host: 'host', program: 'sshd', pid: 123, message: 'Failed password for y', pri: 38 });
     expect(p.parse('Mar  7 10:00:00 host kernel: audit(1234.5:0): x')).toMatchObject({ program: 'kernel', message: 'audit(1234.5:0): x' });
+  });
+});
+
+describe('years, zones and values out of range', () => {
+  it('--year: a late line of the old year after the new year has begun stays in the old year and does not move the new one', () => {
+    const p = new SyslogParser({ year: 2023 });
+    const got = ['Dec 31 23:59:58 h a: x', 'Jan  1 00:00:01 h a: x', 'Dec 31 23:59:59 h a: x', 'Jan  1 00:00:02 h a: x'].map((l) => iso(p.parse(l).ts));
+    expect(got).toEqual(['2023-12-31T23:59:58.000Z', '2024-01-01T00:00:01.000Z', '2023-12-31T23:59:59.000Z', '2024-01-01T00:00:02.000Z']);
+  });
+
+  it('the year from the file time is taken in the zone of the lines', () => {
+    // written 2024-01-01 05:00 in Tokyo (2023-12-31 20:00 UTC): "Jan  1 04:59" is 2024-01-01 in Tokyo
+    const p = new SyslogParser({ refMs: Date.UTC(2023, 11, 31, 20, 0, 0), tz: 'Asia/Tokyo' });
+    expect(iso(p.parse('Jan  1 04:59:00 h a: x').ts)).toBe('2023-12-31T19:59:00.000Z');
+  });
+
+  it('a pid or a time that cannot be stored is null, the line is kept; impossible fixed offsets are refused', () => {
+    const p = new SyslogParser({ year: 2026 });
+    expect(p.parse('Nov 22 06:11:26 host prog[99999999999999999999]: x')).toMatchObject({ program: 'prog', pid: null, message: 'x' });
+    expect(p.parse('@4fffffffffffffff00000000 prog: x')).toMatchObject({ form: 'tai64n', ts: null, program: 'prog', message: 'x' });
+    expect([validZone('+25:00'), validZone('+05:30'), validZone('-12:00'), validZone('+05:75')]).toEqual([false, true, true, false]);
   });
 });

@@ -62,6 +62,9 @@ export function zoneOffsetMinutes(tz: string, utcMs: number): number {
 /** Is this a time zone Haystack can use? */
 export function validZone(tz: string): boolean {
   try {
+    // a fixed offset is one that exists: within ±18:00, minutes below 60
+    const fixed = FIXED_ZONE.exec(tz);
+    if (fixed !== null && (Number(fixed[2]) > 18 || Number(fixed[3] ?? 0) >= 60 || Math.abs(fixedOffset(tz)!) > 18 * 60)) return false;
     zoneOffsetMinutes(tz, 0);
     return true;
   } catch {
@@ -131,7 +134,10 @@ export class YearGuess {
 
   yearOf(month: number, day: number): number {
     if (this.given !== null) {
-      if (this.lastMonth >= 0 && month < this.lastMonth && this.lastMonth - month >= 6) this.year++;
+      // lines in file order: a month far before the last one is the new year's; far after it, a late line of
+      // the year before (it does not move the running year back)
+      if (this.lastMonth >= 0 && month - this.lastMonth <= -6) this.year++;
+      else if (this.lastMonth >= 0 && month - this.lastMonth >= 6) return this.year - 1;
       this.lastMonth = month;
       return this.year;
     }
@@ -139,13 +145,24 @@ export class YearGuess {
     const key = month * 100 + day;
     let y = cacheable ? this.byDay.get(key) : undefined;
     if (y === undefined) {
-      const refYear = new Date(this.refMs).getUTCFullYear();
-      const candidate = zonedToEpochUs(refYear, month, day, 0, 0, 0, 0, this.tz) / 1000;
-      y = candidate > this.refMs + 86_400_000 ? refYear - 1 : refYear;
+      // the latest year in which the date is not more than a day after the reference time (in the zone)
+      const refYear = zonedYear(this.refMs, this.tz);
+      y = refYear - 1;
+      for (const c of [refYear + 1, refYear]) {
+        if (zonedToEpochUs(c, month, day, 0, 0, 0, 0, this.tz) / 1000 <= this.refMs + 86_400_000) {
+          y = c;
+          break;
+        }
+      }
       if (cacheable) this.byDay.set(key, y);
     }
     return y;
   }
+}
+
+/** The calendar year at a time (ms) in a zone. */
+function zonedYear(ms: number, tz: string): number {
+  return new Date(ms + zoneOffsetMinutes(tz, ms) * 60_000).getUTCFullYear();
 }
 
 export interface SyslogOptions {
@@ -157,6 +174,8 @@ export interface SyslogOptions {
   tz?: string;
 }
 
+/** 0001-01-01T00:00:00Z in µs: the earliest time kept (the latest is the largest safe integer, in 2255) */
+const MIN_TS = -62_135_596_800_000_000;
 const PRI = /^<(\d{1,3})>/;
 const RFC5424 = /^(\d{1,2}) (\S+) (\S+) (\S+) (\S+) (\S+) /;
 const TAI64N = /^@(4[0-9a-f]{15})([0-9a-f]{8}) /;
@@ -179,7 +198,15 @@ export class SyslogParser {
     this.clock = new ZoneClock(this.tz);
   }
 
+  /** The header of a line; a time or pid outside what can be stored (years 1 to 2255 in µs, a safe integer) is null. */
   parse(line: string): SyslogLine {
+    const h = this.header(line);
+    if (h.ts !== null && !(Number.isSafeInteger(h.ts) && h.ts >= MIN_TS)) h.ts = null;
+    if (h.pid !== null && !Number.isSafeInteger(h.pid)) h.pid = null;
+    return h;
+  }
+
+  private header(line: string): SyslogLine {
     let rest = line;
     let pri: number | null = null;
     const c0 = line.charCodeAt(0);

@@ -16,7 +16,7 @@ import { LOGS } from '../schema/logs.js';
 import { SESSIONS } from '../schema/sessions.js';
 import { SMTP } from '../schema/smtp.js';
 import { committed, tableNamer } from './reports.js';
-import { containsTextSql, ident, inStrings, listHasSql, numberLiteral, quoteString, timeAsMicros, timeLiteral } from './sql.js';
+import { containsTextCiSql, containsTextSql, ident, inStrings, listHasCiSql, numberLiteral, quoteString, timeAsMicros, timeLiteral } from './sql.js';
 import type { Row, Store } from './store.js';
 
 export type MailKeyKind = 'queue-id' | 'message-id' | 'address';
@@ -56,7 +56,8 @@ export interface MailResult {
 /** Fields that hold a queue id, and how queues link. */
 const QID_KEYS = ['queue_id', 'next_hop_queue_id', 'dsn_queue_id', 'bounce_queue_id', 'new_queue_id'];
 const MSGID_KEYS = ['msgid', 'message_id'];
-const ADDRESS_KEYS = ['from', 'to', 'orig_to', 'address', 'arg1', 'user'];
+const ADDRESS_KEYS = ['from', 'to', 'orig_to', 'address', 'arg1'];
+const DAY = 86_400e6;
 /** At most this many queue ids are followed from one message (a runaway chain stops there). */
 const MAX_IDS = 64;
 const MAX_MESSAGES = 200;
@@ -87,7 +88,6 @@ export async function findMail(store: Store, key: string, opts: { limit?: number
   const d = store.dialect;
   const t = tableNamer(store);
   const limit = opts.limit ?? MAX_MESSAGES;
-  const kind = mailKeyKind(key);
   const ok = committed(t, d);
 
   const logCols = `${timeAsMicros('ts', d)} AS ts, host, program, pid, ${ident('type')}, message, source, line_no, capture_id, ${ident('fields')}`;
@@ -96,46 +96,64 @@ export async function findMail(store: Store, key: string, opts: { limit?: number
     pid: r.pid === null ? null : Number(r.pid), type: r.type as string | null, message: r.message as string, source: r.source as string,
     line_no: Number(r.line_no), capture_id: r.capture_id as string, fields: typeof r.fields === 'string' ? (JSON.parse(r.fields) as Record<string, unknown>) : {},
   });
-  /** Log lines whose fields mention any of the needles (JSON text: the needle as JSON writes it). */
-  const mentioning = async (needles: string[]): Promise<(MailLogLine & { capture_id: string })[]> => {
+  /** Log lines whose fields mention any of the needles (JSON text: the needle as JSON writes it); ci: in any case. */
+  const mentioning = async (needles: string[], ci = false): Promise<(MailLogLine & { capture_id: string })[]> => {
     if (needles.length === 0) return [];
-    const any = needles.map((n) => containsTextSql('fields', JSON.stringify(n).slice(1, -1), d)).join(' OR ');
+    const any = needles.map((n) => (ci ? containsTextCiSql : containsTextSql)('fields', JSON.stringify(n).slice(1, -1), d)).join(' OR ');
     const r = await store.select(`SELECT ${logCols} FROM ${t(LOGS.name)} WHERE ${ok} AND (${any})`);
     return r.rows.map(toLine);
   };
 
-  // seeds: queue ids to start from
-  let seeds: string[] = [];
+  // seeds: queue ids to start from, each at the time of a line that carries it (queue ids are reused: postfix's
+  // after a while, so a queue id is one message only within days of such a line)
+  const seeds: { id: string; at: number | null }[] = [];
   /** lines that carry the key but no queue id (postfix's NOQUEUE rejects): each one is a message of its own */
   const orphans: MailLogLine[] = [];
   const take = (l: MailLogLine): void => {
     const qs = qids(l.fields);
-    if (qs.length > 0) seeds.push(...qs);
-    else orphans.push(l);
+    for (const q of qs) seeds.push({ id: q, at: l.ts });
+    if (qs.length === 0) orphans.push(l);
   };
-  if (kind === 'queue-id') seeds = [key.trim()];
-  else if (kind === 'message-id') {
+  const findAddress = async (raw: string): Promise<void> => {
+    const a = raw.trim().replace(/^<|>$/g, '').toLowerCase();
+    for (const l of await mentioning([a], true)) if (ADDRESS_KEYS.some((k) => addresses(l.fields[k]).includes(a))) take(l);
+  };
+  let kind = mailKeyKind(key);
+  if (kind === 'queue-id') {
+    const id = key.trim();
+    // one seed per run of the id's own lines without a day's gap
+    let last: number | null = null;
+    for (const l of (await mentioning([id])).filter((x) => qids(x.fields).includes(id)).sort((x, y) => (x.ts ?? 0) - (y.ts ?? 0))) {
+      if (seeds.length === 0 || (l.ts !== null && last !== null && l.ts - last > DAY)) seeds.push({ id, at: l.ts });
+      if (l.ts !== null) last = l.ts;
+    }
+  } else if (kind === 'message-id') {
     const id = bare(key);
     for (const l of await mentioning([id])) if (MSGID_KEYS.some((k) => str(l.fields[k]).some((v) => bare(v) === id))) take(l);
-  } else {
-    const a = key.trim().replace(/^<|>$/g, '').toLowerCase();
-    for (const l of await mentioning([a])) if (ADDRESS_KEYS.some((k) => addresses(l.fields[k]).includes(a))) take(l);
-  }
-  seeds = [...new Set(seeds)];
+    // <user@example.com> is also how addresses are written: nothing by that Message-ID, then the address
+    if (seeds.length === 0 && orphans.length === 0 && id.includes('@')) {
+      await findAddress(id);
+      if (seeds.length > 0 || orphans.length > 0) kind = 'address';
+    }
+  } else await findAddress(key);
 
   const messages: MailMessage[] = [];
-  const claimed = new Set<string>();
+  /** queue ids already shown, with the time window they were shown for */
+  const claimed: { id: string; from: number; to: number }[] = [];
+  const inWindow = (ts: number | null, w: { from: number; to: number } | null): boolean => ts === null || w === null || (ts >= w.from && ts <= w.to);
   for (const seed of seeds) {
-    if (claimed.has(seed) || messages.length >= limit) continue;
+    if (messages.length >= limit) break;
+    if (claimed.some((c) => c.id === seed.id && inWindow(seed.at, c))) continue;
+    const window = seed.at === null ? null : { from: seed.at - 2 * DAY, to: seed.at + 7 * DAY };
     // follow the queue links
-    const ids = new Set([seed]);
+    const ids = new Set([seed.id]);
     const lines = new Map<string, MailLogLine & { capture_id: string }>();
-    let frontier = [seed];
+    let frontier = [seed.id];
     while (frontier.length > 0 && ids.size <= MAX_IDS) {
       const next: string[] = [];
       for (const l of await mentioning(frontier)) {
         const qs = qids(l.fields);
-        if (!qs.some((q) => ids.has(q))) continue;
+        if (!qs.some((q) => ids.has(q)) || !inWindow(l.ts, window)) continue;
         lines.set(`${l.capture_id}/${l.line_no}`, l);
         for (const q of qs) if (!ids.has(q)) {
           ids.add(q);
@@ -144,7 +162,7 @@ export async function findMail(store: Store, key: string, opts: { limit?: number
       }
       frontier = next;
     }
-    for (const q of ids) claimed.add(q);
+    for (const q of ids) claimed.push({ id: q, from: window?.from ?? -Infinity, to: window?.to ?? Infinity });
     // postfix smtpd's connect and disconnect lines of the client the message came from
     for (const c of [...lines.values()].filter((l) => l.type === 'postfix_client' && l.pid !== null && l.program !== null)) {
       const r = await store.select(
@@ -158,7 +176,7 @@ export async function findMail(store: Store, key: string, opts: { limit?: number
       }
     }
     if (lines.size === 0) continue;
-    const sorted = [...lines.values()].sort((a, b) => (a.ts ?? 0) - (b.ts ?? 0) || a.source.localeCompare(b.source) || a.line_no - b.line_no);
+    const sorted = [...lines.values()].sort((x, y) => (x.ts ?? 0) - (y.ts ?? 0) || x.source.localeCompare(y.source) || x.line_no - y.line_no);
     messages.push(await wire(store, describeMessage([...ids], sorted)));
   }
 
@@ -170,7 +188,7 @@ export async function findMail(store: Store, key: string, opts: { limit?: number
     const a = key.trim().replace(/^<|>$/g, '').toLowerCase();
     const where = kind === 'message-id'
       ? `message_id = ${quoteString(`<${bare(key)}>`, d)}`
-      : `(lower(mail_from) = ${quoteString(a, d)} OR ${listHasSql('rcpt_to', a, d)})`;
+      : `(lower(mail_from) = ${quoteString(a, d)} OR ${listHasCiSql('rcpt_to', a, d)})`;
     const r = await store.select(`SELECT ${smtpCols(d)} FROM ${t(SMTP.name)} WHERE ${ok} AND ${where} ORDER BY ts`);
     for (const s of r.rows) {
       if (seen.has(`${String(s.uid)}/${String(s.trans_depth)}`) || messages.length >= limit) continue;

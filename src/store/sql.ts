@@ -55,14 +55,21 @@ export function containsTextSql(column: string, needle: string, d: Dialect): str
   return d === 'duckdb' ? `contains(${ident(column)}, ${quoteString(needle, d)})` : `position(${ident(column)}, ${quoteString(needle, d)}) > 0`;
 }
 
+/** `column` (text) contains `needle` in any letter case. */
+export function containsTextCiSql(column: string, needle: string, d: Dialect): string {
+  return d === 'duckdb' ? `contains(lower(${ident(column)}), lower(${quoteString(needle, d)}))` : `positionCaseInsensitiveUTF8(${ident(column)}, ${quoteString(needle, d)}) > 0`;
+}
+
 /** `column IN (...)` over string values (an empty list is false). */
 export function inStrings(column: string, values: readonly string[], d: Dialect): string {
   return values.length === 0 ? '1 = 0' : `${ident(column)} IN (${values.map((v) => quoteString(v, d)).join(', ')})`;
 }
 
-/** A list column (string[]) holds `value`. */
-export function listHasSql(column: string, value: string, d: Dialect): string {
-  return d === 'duckdb' ? `list_contains(${ident(column)}, ${quoteString(value, d)})` : `has(${ident(column)}, ${quoteString(value, d)})`;
+/** A list column (string[]) holds `value` (lower case) in any letter case. */
+export function listHasCiSql(column: string, value: string, d: Dialect): string {
+  return d === 'duckdb'
+    ? `list_contains(list_transform(${ident(column)}, x -> lower(x)), ${quoteString(value, d)})`
+    : `has(arrayMap(x -> lower(x), ${ident(column)}), ${quoteString(value, d)})`;
 }
 
 /** A number literal; NaN and infinities are refused. */

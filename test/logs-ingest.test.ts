@@ -57,4 +57,25 @@ describe('log ingest from the command line', () => {
     const got = JSON.parse(r.out) as { messages: { message_ids: string[]; lines: { line_no: number }[] }[] };
     expect(got.messages.map((m) => [m.message_ids, m.lines.map((l) => l.line_no)])).toEqual([[['first@x.test'], [1, 2, 3]], [['second@x.test'], [4, 5]]]);
   });
+  it('a rotated log is the same log compressed or not (known by its text); a cut gzip is refused by name; haystack ingest finds .gz logs', async () => {
+    const db = join(dir, 'rot.duckdb');
+    const text = `${LINES.join('\n')}\n`;
+    writeFileSync(join(dir, 'maillog.1'), text);
+    const gz = gzipSync(text);
+    const rot = join(dir, 'rot');
+    mkdirSync(rot);
+    writeFileSync(join(rot, 'maillog.2.gz'), gz);
+    expect((await cli('logs', 'ingest', join(dir, 'maillog.1'), '--db', db)).code).toBe(0);
+    const again = await cli('ingest', rot, '--db', db);
+    expect([again.code, again.err]).toEqual([0, expect.stringContaining(`${join(rot, 'maillog.2.gz')}: already in the store`)]);
+    writeFileSync(join(dir, 'cut.gz'), gz.subarray(0, gz.length - 12));
+    const cut = await cli('logs', 'ingest', join(dir, 'cut.gz'), '--db', db);
+    expect([cut.code, cut.err]).toEqual([1, expect.stringContaining(`${join(dir, 'cut.gz')}: not a whole gzip stream (`)]);
+    const n = await cli('sql', 'SELECT count(*) AS n FROM logs', '--db', db, '--format', 'jsonl');
+    expect(JSON.parse(n.out)).toEqual({ n: 3 });
+    const parsed = await cli('logs', 'parse', join(rot, 'maillog.2.gz'), '--year', '2026');
+    expect(parsed.out.trim().split('\n').map((l) => (JSON.parse(l) as { type: string }).type)).toEqual(['sendmail_from', 'postfix_connect', 'sshd_failed']);
+    const notFile = await cli('logs', 'parse', dir);
+    expect([notFile.code, notFile.err]).toEqual([1, `haystack logs parse: ${dir}: cannot read (EISDIR)\n`]);
+  });
 });

@@ -47,7 +47,13 @@ export function addPatternsDir(lib: GrokLibrary, dir: string, option: string): n
   }
   let n = 0;
   for (const f of files) {
-    if (!statSync(f).isFile()) continue;
+    let isFile: boolean;
+    try {
+      isFile = statSync(f).isFile();
+    } catch (e) {
+      throw bad(`${option} ${dir}: ${f}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, f);
+    }
+    if (!isFile) continue;
     try {
       n += lib.addFile(readFileSync(f, 'utf8'), f);
     } catch (e) {

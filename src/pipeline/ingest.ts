@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { open, opendir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import type { AnomalyEvent } from '../core/anomaly.js';
 import { HaystackError, isHaystackError } from '../core/errors.js';
 import { LINKTYPE_NAMES } from '../decode/constants.js';
@@ -81,14 +82,24 @@ async function looksLikeCapture(path: string): Promise<boolean> {
 export async function looksLikeLog(path: string): Promise<boolean> {
   const fh = await open(path, 'r');
   try {
-    const head = new Uint8Array(8192);
-    const { bytesRead } = await fh.read(head, 0, head.length, 0);
-    const b = head.subarray(0, bytesRead);
+    const raw = new Uint8Array(8192);
+    const { bytesRead } = await fh.read(raw, 0, raw.length, 0);
+    let b = raw.subarray(0, bytesRead);
+    let cut = bytesRead === raw.length;
+    // a gzip-rotated log (maillog.2.gz): what its first bytes decompress to
+    if (b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b) {
+      try {
+        b = gunzipSync(b, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+      } catch {
+        return false;
+      }
+      cut = true;
+    }
     if (b.length === 0 || b.includes(0)) return false;
     let text: string;
     try {
       // a multi-byte character cut at the end of the window is not an error
-      text = new TextDecoder('utf-8', { fatal: true }).decode(b.subarray(0, bytesRead === head.length ? b.lastIndexOf(10) + 1 : b.length));
+      text = new TextDecoder('utf-8', { fatal: true }).decode(b.subarray(0, cut ? b.lastIndexOf(10) + 1 : b.length));
     } catch {
       return false;
     }

@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
+import { once } from 'node:events';
 import { StringDecoder } from 'node:string_decoder';
 import v8 from 'node:v8';
 import { createGunzip } from 'node:zlib';
@@ -75,6 +76,8 @@ export async function* lineBatches(input: AsyncIterable<Buffer | string>, onChun
   for await (const d of input) {
     onChunk?.(d);
     let s = decoder.write(d as Buffer);
+    // an empty chunk (or one that only completes a character) between a CR and its LF changes nothing
+    if (s === '') continue;
     if (sawCr) {
       if (s.charCodeAt(0) === 10) s = s.slice(1);
       sawCr = false;
@@ -115,6 +118,35 @@ export async function* lineBatches(input: AsyncIterable<Buffer | string>, onChun
 
 const CAPTURE_MAGICS = [0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0x0a0d0d0a, 0x1f8b0800];
 
+/**
+ * The text of a log: the bytes as they are, or, when they begin as gzip does (a rotated maillog.1.gz, or one
+ * piped in), what they decompress to.
+ */
+export async function* gunzipped(src: AsyncIterable<Buffer | string>, name: string): AsyncGenerator<Buffer | string> {
+  const it = src[Symbol.asyncIterator]();
+  const first = await it.next();
+  if (first.done === true) return;
+  const head = first.value;
+  if (typeof head === 'string' || !(head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)) {
+    yield head;
+    for (let n = await it.next(); n.done !== true; n = await it.next()) yield n.value;
+    return;
+  }
+  const gz = createGunzip();
+  const feed = (async (): Promise<void> => {
+    gz.write(head);
+    for (let n = await it.next(); n.done !== true; n = await it.next()) if (!gz.write(n.value)) await once(gz, 'drain');
+    gz.end();
+  })();
+  feed.catch((e: unknown) => gz.destroy(e as Error));
+  try {
+    for await (const c of gz) yield c as Buffer;
+  } catch (e) {
+    throw new HaystackError('HAYSTACK_LOG_FORMAT', `${name}: not a whole gzip stream (${(e as Error).message}); nothing of it was kept`, { file: name, cause: e });
+  }
+  await feed;
+}
+
 async function isGzip(path: string): Promise<boolean> {
   const fh = await open(path, 'r');
   try {
@@ -127,7 +159,7 @@ async function isGzip(path: string): Promise<boolean> {
 }
 
 /** A log is text: a capture or binary data at its start is refused before any line is stored. */
-function notText(b: Buffer, path: string): void {
+export function notText(b: Buffer, path: string): void {
   if (b.length >= 4) {
     const m = b.readUInt32BE(0);
     if (CAPTURE_MAGICS.includes(m) || (m >>> 16) === 0x1f8b || m === 0x28b52ffd) {
@@ -163,15 +195,21 @@ export async function ingestLog(store: Store, path: string, opts: LogIngestOptio
   const fromStdin = path === '-';
   let id: { sha256: string; size: number } | null = null;
   let mtimeMs = Date.now();
+  // a log is known by the SHA-256 of its text: a plain file's is hashed first (a re-ingest stops at once), a
+  // gzip-rotated one's (maillog.2.gz is maillog.1 after logrotate) and standard input's while they are read
+  let gz = false;
   if (!fromStdin) {
     try {
       mtimeMs = (await stat(path)).mtimeMs;
-      id = await fileSha256(path);
+      gz = await isGzip(path);
+      if (!gz) id = await fileSha256(path);
     } catch (e) {
       return { path, status: 'failed', error: isHaystackError(e) ? e : new HaystackError('HAYSTACK_IO', `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file: path, cause: e }) };
     }
-    const known = await store.findCapture(id.sha256);
-    if (known !== null) return { path, status: 'already', capture: known };
+    if (id !== null) {
+      const known = await store.findCapture(id.sha256);
+      if (known !== null) return { path, status: 'already', capture: known };
+    }
   }
   let parser: LogParser;
   try {
@@ -194,16 +232,14 @@ export async function ingestLog(store: Store, path: string, opts: LogIngestOptio
   let last: number | null = null;
   const source = opts.source ?? path;
   try {
-    // a rotated log compressed with gzip (maillog.1.gz) is read through gunzip; its id stays the file's hash
-    const input: Readable = fromStdin ? (stdin ?? process.stdin)
-      : (await isGzip(path)) ? createReadStream(path, { highWaterMark: READ_BYTES }).pipe(createGunzip()) : createReadStream(path, { highWaterMark: READ_BYTES });
+    const input = gunzipped(fromStdin ? (stdin ?? process.stdin) : createReadStream(path, { highWaterMark: READ_BYTES }), path);
     let head = true;
     const onChunk = (d: Buffer | string): void => {
       if (head) {
         head = false;
         if (typeof d !== 'string') notText(d, path);
       }
-      if (fromStdin) {
+      if (id === null) {
         hash.update(d);
         size += d.length;
       }

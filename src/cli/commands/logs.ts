@@ -2,9 +2,9 @@
 // store's `logs` table. `haystack logs parse <file|-...>`: the same records printed, no store.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { HaystackError } from '../../core/errors.js';
+import { HaystackError, isHaystackError } from '../../core/errors.js';
 import { LogParser } from '../../logs/parse-log.js';
-import { boundRegexTime, ingestLog, LINE_TIMEOUT_MS, lineBatches, parseBatches } from '../../pipeline/logs.js';
+import { boundRegexTime, gunzipped, ingestLog, LINE_TIMEOUT_MS, lineBatches, notText, parseBatches } from '../../pipeline/logs.js';
 import { openStore } from '../../store/open.js';
 import { parse, stringOption } from '../args.js';
 import { LOG_OPTIONS, LOG_USAGE, logParserOptions } from '../log-args.js';
@@ -52,7 +52,13 @@ async function parseFiles(files: string[], opts: ReturnType<typeof logParserOpti
     }
     const p = new LogParser({ ...opts, refMs });
     let n = 0;
-    for await (const rs of parseBatches(lineBatches(f === '-' ? process.stdin : createReadStream(f)), p, opts.lineTimeoutMs)) {
+    try {
+    let head = true;
+    const firstChunk = (d: Buffer | string): void => {
+      if (head && typeof d !== 'string') notText(d, f);
+      head = false;
+    };
+    for await (const rs of parseBatches(lineBatches(gunzipped(f === '-' ? process.stdin : createReadStream(f), f), firstChunk), p, opts.lineTimeoutMs)) {
       const out: string[] = [];
       for (const r of rs) {
         n++;
@@ -60,6 +66,11 @@ async function parseFiles(files: string[], opts: ReturnType<typeof logParserOpti
         out.push(JSON.stringify({ source: f, line_no: n, ts: r.ts === null ? null : new Date(r.ts / 1000).toISOString(), host: r.host, program: r.program, pid: r.pid, type: r.type, pattern: r.pattern, parse_ok: r.parse_ok, fields: r.fields, message: r.message }));
       }
       if (out.length > 0) io.stdout(`${out.join('\n')}\n`);
+    }
+    } catch (e) {
+      const msg = isHaystackError(e) ? e.message : `${f}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`;
+      io.stderr(`haystack logs parse: ${msg}${n > 0 ? `; the ${n} lines before it were printed` : ''}\n`);
+      code = EXIT_FAILURE;
     }
   }
   return code;

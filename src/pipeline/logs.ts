@@ -197,12 +197,10 @@ export async function ingestLog(store: Store, path: string, opts: LogIngestOptio
   let mtimeMs = Date.now();
   // a log is known by the SHA-256 of its text: a plain file's is hashed first (a re-ingest stops at once), a
   // gzip-rotated one's (maillog.2.gz is maillog.1 after logrotate) and standard input's while they are read
-  let gz = false;
   if (!fromStdin) {
     try {
       mtimeMs = (await stat(path)).mtimeMs;
-      gz = await isGzip(path);
-      if (!gz) id = await fileSha256(path);
+      if (!(await isGzip(path))) id = await fileSha256(path);
     } catch (e) {
       return { path, status: 'failed', error: isHaystackError(e) ? e : new HaystackError('HAYSTACK_IO', `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file: path, cause: e }) };
     }

@@ -37,10 +37,24 @@ filter {
 }
 output { stdout { codec => rubydebug } }`;
     expect(grokFilters(conf)).toEqual([
-      { patterns: ['a=%{INT:a:int}', 'b=%{WORD:b}'], type: null, tags: ['kv'], breakOnMatch: false, patternsDirs: ['/x/patterns'], line: 5 },
-      { patterns: ['%{IP:client} "quoted"'], type: 'web', tags: [], breakOnMatch: true, patternsDirs: [], line: 12 },
-      { patterns: ['%{WORD:w}'], type: null, tags: [], breakOnMatch: true, patternsDirs: [], line: 13 },
+      { patterns: ['a=%{INT:a:int}', 'b=%{WORD:b}'], fields: ['message', 'message'], type: null, tags: ['kv'], breakOnMatch: false, patternsDirs: ['/x/patterns'], line: 5 },
+      { patterns: ['%{IP:client} "quoted"'], fields: ['message'], type: 'web', tags: [], breakOnMatch: true, patternsDirs: [], line: 12 },
+      { patterns: ['%{WORD:w}', '%{INT:ignored}'], fields: ['message', 'other'], type: null, tags: [], breakOnMatch: true, patternsDirs: [], line: 13 },
     ]);
+  });
+
+  it('two-stage configurations, plugins as values, braces inside conditions, quoted booleans', () => {
+    const conf = `input { tcp { port => 5514 codec => multiline { pattern => "^\\s" what => "previous" } } }
+filter {
+  if [message] =~ /\{json/ or [type] == "}" {
+    grok { match => { "message" => "%{SYSLOGBASE} %{GREEDYDATA:syslog_message}" } }
+    grok { match => { "syslog_message" => "%{WORD:qid}: %{GREEDYDATA:rest}" } break_on_match => "false" add_tag => ["a", "a", "b"] }
+  }
+}`;
+    const f = grokFilters(conf);
+    expect(f.map((x) => [x.fields, x.breakOnMatch, x.tags])).toEqual([[['message'], true, []], [['syslog_message'], false, ['a', 'b']]]);
+    const p = new LogParser({ recipes: [], filters: f.map((x, i) => ({ name: `c:${i}`, patterns: x.patterns, fields: x.fields, tags: x.tags, breakOnMatch: x.breakOnMatch })) });
+    expect(p.parse('Nov 22 06:11:29 mail sm-mta[4579]: 6AM6BTsh004579: from=<a@b>').fields).toMatchObject({ program: 'sm-mta', qid: '6AM6BTsh004579', rest: 'from=<a@b>', tags: ['a', 'b'] });
   });
 
   it('a broken configuration is an error with its line and column', () => {
@@ -62,7 +76,7 @@ output { stdout { codec => rubydebug } }`;
       ],
     });
     const r = p.parse('a=5 b=x');
-    expect([r.parse_ok, r.pattern, r.type, r.fields]).toEqual([true, 'c:2#1', 'mail', { a: 5, b: 'x', tags: 'kv', first: 'a' }]);
+    expect([r.parse_ok, r.pattern, r.type, r.fields]).toEqual([true, 'c:2#1', 'mail', { a: 5, b: 'x', tags: ['kv'], first: 'a' }]);
     // the web filter does not run on mail lines (its %{INT:never} would match)
     const d = p.parse('1 2 3');
     expect([d.pattern, d.fields]).toEqual(['c:5#1', { first: '1' }]);

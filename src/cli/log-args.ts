@@ -86,7 +86,7 @@ export function logParserOptions(values: Record<string, unknown>): LogParserOpti
     if (fs.length === 0) throw bad(`--config ${file}: no grok filter in it`, file);
     for (const f of fs) {
       for (const d of f.patternsDirs) addPatternsDir(lib, d, `${file}:${f.line}: patterns_dir`);
-      filters.push({ name: `${basename(file)}:${f.line}`, patterns: f.patterns, type: f.type, tags: f.tags, breakOnMatch: f.breakOnMatch });
+      filters.push({ name: `${basename(file)}:${f.line}`, patterns: f.patterns, fields: f.fields, type: f.type, tags: f.tags, breakOnMatch: f.breakOnMatch });
     }
   }
   const patterns = list(values.pattern);

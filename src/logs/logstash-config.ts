@@ -10,8 +10,10 @@ export class LogstashConfigError extends Error {
 }
 
 export interface GrokFilter {
-  /** patterns in order (of the "message" field) */
+  /** patterns in order */
   patterns: string[];
+  /** the field each pattern is matched against ("message": the line; another: a field an earlier filter captured) */
+  fields: string[];
   /** only events of this type go through it (Logstash 1.x `type`) */
   type: string | null;
   tags: string[];
@@ -130,9 +132,30 @@ class Reader {
       return m;
     }
     const w = this.word();
+    // a plugin as a value (codec => multiline { ... }): its name; its settings are read past
+    if (this.peek() === '{') {
+      this.p++;
+      this.body();
+      this.eat('}');
+      return w;
+    }
     if (/^-?\d+(\.\d+)?$/.test(w)) return Number(w);
     if (w === 'true' || w === 'false') return w === 'true';
     return w;
+  }
+
+  /** Reads past a condition up to its body's "{": strings and /regex/ literals may hold braces. */
+  condition(): void {
+    while (this.p < this.s.length && this.s[this.p] !== '{') {
+      const c = this.s[this.p]!;
+      if (c === '"' || c === "'" || c === '/') {
+        const start = this.p;
+        this.p++;
+        while (this.p < this.s.length && this.s[this.p] !== c) this.p += this.s[this.p] === '\\' ? 2 : 1;
+        if (this.p >= this.s.length) this.fail(c === '/' ? 'unterminated regular expression in a condition' : 'unterminated string', start);
+      }
+      this.p++;
+    }
   }
 
   /** The body of a plugin or section: settings (key => value) and nested plugins (name { ... }). */
@@ -145,7 +168,7 @@ class Reader {
       if (name === 'if' || name === 'else') {
         // conditionals: their condition is read past, their body kept (the filters inside still load)
         if (name === 'else' && /^\s*if\b/.test(this.s.slice(this.p))) this.word();
-        while (this.p < this.s.length && this.s[this.p] !== '{') this.p++;
+        this.condition();
         this.eat('{');
         const nested = this.body();
         this.eat('}');
@@ -180,18 +203,26 @@ export function grokFilters(text: string): GrokFilter[] {
       if (p.name === 'grok' && inFilter) {
         const get = (k: string): Value | undefined => p.body.find((s) => s.key === k)?.value;
         const patterns: string[] = [];
+        const fields: string[] = [];
+        const add = (field: string, ps: string[]): void => {
+          for (const x of ps) {
+            patterns.push(x);
+            fields.push(field.replace(/^\[(.*)\]$/, '$1'));
+          }
+        };
         const match = get('match');
         if (match instanceof Map) {
-          for (const [field, v] of match) if (field === 'message') patterns.push(...list(v));
+          for (const [field, v] of match) add(field, list(v));
         } else if (Array.isArray(match)) {
           // match => ["message", "pattern", ...]: field and pattern pairs
-          for (let i = 0; i + 1 < match.length; i += 2) if (String(match[i]) === 'message') patterns.push(String(match[i + 1]));
+          for (let i = 0; i + 1 < match.length; i += 2) add(String(match[i]), [String(match[i + 1])]);
         }
-        patterns.push(...list(get('pattern')));
+        add('message', list(get('pattern')));
         const type = get('type');
+        const bom = get('break_on_match');
         out.push({
-          patterns, type: type === undefined ? null : String(type), tags: list(get('add_tag')),
-          breakOnMatch: get('break_on_match') !== false, patternsDirs: list(get('patterns_dir')), line: p.line,
+          patterns, fields, type: type === undefined ? null : String(type), tags: [...new Set(list(get('add_tag')))],
+          breakOnMatch: bom !== false && bom !== 'false', patternsDirs: list(get('patterns_dir')), line: p.line,
         });
         continue;
       }

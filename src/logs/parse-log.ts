@@ -28,6 +28,8 @@ export interface UserFilter {
   /** where it came from, for the record's `pattern`: "<name>#<k>" names the pattern that matched */
   name: string;
   patterns: readonly string[];
+  /** per pattern, the field it is matched against: "message" (default) is the line, another a field an earlier filter captured */
+  fields?: readonly string[];
   /** Logstash 1.x `type`: the filter runs only on events of this type (when the input's type is given) */
   type?: string | null;
   /** add_tag: added to the fields' `tags` when the filter matches */
@@ -126,15 +128,25 @@ export class LogParser {
       let first: CompiledPattern | null = null;
       for (const u of this.user) {
         let hit = false;
-        for (const p of u.gs) {
-          const f = grokMatch(p.g, line);
+        for (let k = 0; k < u.gs.length; k++) {
+          const p = u.gs[k]!;
+          const on = u.f.fields?.[k] ?? 'message';
+          const subject = on === 'message' ? line : fields?.[on];
+          if (typeof subject !== 'string') continue;
+          const f = grokMatch(p.g, subject);
           if (f === null) continue;
           hit = true;
           first ??= p;
           fields = fields === null ? f : merge(fields, f);
           if (u.f.breakOnMatch !== false) break;
         }
-        if (hit && u.f.tags !== undefined && u.f.tags.length > 0) fields = merge(fields!, { tags: u.f.tags.length === 1 ? u.f.tags[0]! : [...u.f.tags] });
+        // Logstash's tags: always a list, each tag once
+        if (hit && u.f.tags !== undefined && u.f.tags.length > 0) {
+          const had = fields!.tags;
+          const tags = had === undefined ? [] : Array.isArray(had) ? had : [had];
+          for (const t of u.f.tags) if (!tags.includes(t)) tags.push(t);
+          fields!.tags = tags;
+        }
       }
       if (first !== null) return record(h, first.type, first.name, fields, true);
     }

@@ -163,6 +163,12 @@ export class LogParser {
 
 /** The record of a line (one shape for every record: no spreads, which V8 does slowly). */
 function record(h: SyslogLine, type: string | null, pattern: string | null, fields: Record<string, FieldValue> | null, ok: boolean): LogParse {
+  // an RFC 5424 frame's MSGID and STRUCTURED-DATA go with the fields (the message is what follows them)
+  if (h.msgid !== undefined || h.sd !== undefined) {
+    fields ??= {};
+    if (h.msgid !== undefined && fields.syslog_msgid === undefined) fields.syslog_msgid = h.msgid;
+    if (h.sd !== undefined && fields.syslog_sd === undefined) fields.syslog_sd = h.sd;
+  }
   return { ts: h.ts, host: h.host, program: h.program, pid: h.pid, message: h.message, type, pattern, fields, parse_ok: ok };
 }
 

@@ -1,5 +1,6 @@
 // Syslog headers in their four forms, years of RFC 3164 lines, zones.
 import { describe, expect, it } from 'vitest';
+import { LogParser } from './parse-log.js';
 import { SyslogParser, validZone, YearGuess, zonedToEpochUs } from './syslog.js';
 
 const iso = (us: number | null): string | null => (us === null ? null : new Date(us / 1000).toISOString());
@@ -75,5 +76,15 @@ describe('years, zones and values out of range', () => {
     expect(p.parse('Nov 22 06:11:26 host prog[99999999999999999999]: x')).toMatchObject({ program: 'prog', pid: null, message: 'x' });
     expect(p.parse('@4fffffffffffffff00000000 prog: x')).toMatchObject({ form: 'tai64n', ts: null, program: 'prog', message: 'x' });
     expect([validZone('+25:00'), validZone('+05:30'), validZone('-12:00'), validZone('+05:75')]).toEqual([false, true, true, false]);
+  });
+});
+
+describe('RFC 5424 MSGID and STRUCTURED-DATA', () => {
+  it('are kept (the RFC\'s own example), and a parsed line carries them in its fields', () => {
+    const line = '<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"] \ufeffAn application event log entry';
+    const h = new SyslogParser().parse(line);
+    expect(h).toMatchObject({ form: 'rfc5424', host: 'mymachine.example.com', program: 'evntslog', pid: null, msgid: 'ID47', sd: '[exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"]', message: 'An application event log entry' });
+    expect(iso(h.ts)).toBe('2003-10-11T22:14:15.003Z');
+    expect(new LogParser().parse(line)).toMatchObject({ parse_ok: false, fields: { syslog_msgid: 'ID47', syslog_sd: '[exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"]' } });
   });
 });

@@ -15,6 +15,9 @@ export interface SyslogLine {
   form: 'rfc3164' | 'rfc3339' | 'rfc5424' | 'tai64n' | 'none';
   /** facility and severity from <PRI>, when given */
   pri: number | null;
+  /** RFC 5424 MSGID and STRUCTURED-DATA (as written), when not nil */
+  msgid?: string;
+  sd?: string;
 }
 
 const MONTHS: Readonly<Record<string, number>> = {
@@ -224,6 +227,7 @@ export class SyslogParser {
         let after = rest.slice(m[0].length);
         const sd = structuredData(after);
         if (sd !== null) {
+          const sdText = after.slice(0, sd);
           after = after.slice(sd);
           if (after.startsWith(' ')) after = after.slice(1);
           if (after.startsWith('\ufeff')) after = after.slice(1);
@@ -231,10 +235,13 @@ export class SyslogParser {
           if (after.startsWith(' ')) after = after.slice(1);
           const nil = (v: string): string | null => (v === '-' ? null : v);
           const proc = nil(m[5]!);
-          return {
+          const out: SyslogLine = {
             ts: m[2] === '-' ? null : this.isoTime(m[2]!), host: nil(m[3]!), program: nil(m[4]!),
             pid: proc !== null && DIGITS.test(proc) ? Number(proc) : null, message: after, form: 'rfc5424', pri,
           };
+          if (m[6] !== '-') out.msgid = m[6]!;
+          if (sdText !== '-') out.sd = sdText;
+          return out;
         }
       }
     }

@@ -76,6 +76,10 @@ describe('years, zones and values out of range', () => {
     expect(p.parse('Nov 22 06:11:26 host prog[99999999999999999999]: x')).toMatchObject({ program: 'prog', pid: null, message: 'x' });
     expect(p.parse('@4fffffffffffffff00000000 prog: x')).toMatchObject({ form: 'tai64n', ts: null, program: 'prog', message: 'x' });
     expect([validZone('+25:00'), validZone('+05:30'), validZone('-12:00'), validZone('+05:75')]).toEqual([false, true, true, false]);
+    // dates that do not exist are no time; years below 100 are themselves
+    expect(p.parse('Feb 30 10:00:00 h a: x')).toMatchObject({ ts: null, program: 'a', message: 'x' });
+    expect(p.parse('2026-11-22T25:61:61Z h a: x').ts).toBe(null);
+    expect(iso(p.parse('0099-03-01T00:00:00Z h a: x').ts)).toBe('0099-03-01T00:00:00.000Z');
   });
 });
 

@@ -75,9 +75,22 @@ export function validZone(tz: string): boolean {
   }
 }
 
+/**
+ * Date.UTC for a date as written: NaN when it does not exist (Feb 30, hour 25; a leap second :60 is allowed),
+ * and years 0-99 as themselves (Date.UTC reads them as 1900-1999).
+ */
+export function wallMs(y: number, mo: number, d: number, h: number, mi: number, s: number): number {
+  if (mo < 0 || mo > 11 || d < 1 || h > 23 || mi > 59 || s > 60) return NaN;
+  const t = new Date(Date.UTC(2000, mo, d, h, mi, s));
+  t.setUTCFullYear(y, mo, d);
+  if (t.getUTCDate() !== d) return NaN;
+  return t.getTime();
+}
+
 /** A wall-clock time in a zone to µs since the epoch (the offset of that moment, DST included). */
 export function zonedToEpochUs(y: number, mo: number, d: number, h: number, mi: number, s: number, us: number, tz: string): number {
-  return wallToUtcMs(Date.UTC(y, mo, d, h, mi, s), tz) * 1000 + us;
+  const wall = wallMs(y, mo, d, h, mi, s);
+  return Number.isNaN(wall) ? NaN : wallToUtcMs(wall, tz) * 1000 + us;
 }
 
 /** A wall-clock time (ms, read as if it were UTC) in a zone to the UTC instant, ms. */
@@ -105,7 +118,8 @@ class ZoneClock {
 
   /** µs since the epoch of a wall-clock time (month 0-based) */
   toEpochUs(y: number, mo: number, d: number, h: number, mi: number, s: number, us: number): number {
-    const wall = Date.UTC(y, mo, d, h, mi, s);
+    const wall = wallMs(y, mo, d, h, mi, s);
+    if (Number.isNaN(wall)) return NaN;
     if (this.fixed !== null) return (wall - this.fixed * 60000) * 1000 + us;
     if (wall === this.lastWall) return this.lastUtc * 1000 + us;
     let utc = this.cache.get(wall);
@@ -177,8 +191,9 @@ export interface SyslogOptions {
   tz?: string;
 }
 
-/** 0001-01-01T00:00:00Z in µs: the earliest time kept (the latest is the largest safe integer, in 2255) */
+/** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z in µs: the times kept (microseconds exact from 1684 to 2255) */
 const MIN_TS = -62_135_596_800_000_000;
+const MAX_TS = 253_402_300_799_999_999;
 const PRI = /^<(\d{1,3})>/;
 const RFC5424 = /^(\d{1,2}) (\S+) (\S+) (\S+) (\S+) (\S+) /;
 const TAI64N = /^@(4[0-9a-f]{15})([0-9a-f]{8}) /;
@@ -201,10 +216,10 @@ export class SyslogParser {
     this.clock = new ZoneClock(this.tz);
   }
 
-  /** The header of a line; a time or pid outside what can be stored (years 1 to 2255 in µs, a safe integer) is null. */
+  /** The header of a line; a time outside years 1 to 9999 or a pid that is not a safe integer is null. */
   parse(line: string): SyslogLine {
     const h = this.header(line);
-    if (h.ts !== null && !(Number.isSafeInteger(h.ts) && h.ts >= MIN_TS)) h.ts = null;
+    if (h.ts !== null && !(Number.isInteger(h.ts) && h.ts >= MIN_TS && h.ts <= MAX_TS)) h.ts = null;
     if (h.pid !== null && !Number.isSafeInteger(h.pid)) h.pid = null;
     return h;
   }
@@ -289,7 +304,7 @@ export class SyslogParser {
     const z = m[8];
     if (z === undefined) return this.clock.toEpochUs(y, mo - 1, d, h, mi, se, us);
     const off = z === 'Z' ? 0 : (z[0] === '-' ? -1 : 1) * (Number(z.slice(1, 3)) * 60 + Number(z.slice(-2)));
-    return (Date.UTC(y, mo - 1, d, h, mi, se) - off * 60000) * 1000 + us;
+    return (wallMs(y, mo - 1, d, h, mi, se) - off * 60000) * 1000 + us;
   }
 }
 

@@ -191,9 +191,9 @@ export interface SyslogOptions {
   tz?: string;
 }
 
-/** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z in µs: the times kept (microseconds exact from 1684 to 2255) */
+/** 0001-01-01T00:00:00Z and 10000-01-01T00:00:00Z in µs: the times kept (microseconds exact from 1684 to 2255) */
 const MIN_TS = -62_135_596_800_000_000;
-const MAX_TS = 253_402_300_799_999_999;
+const MAX_TS = 253_402_300_800_000_000;
 const PRI = /^<(\d{1,3})>/;
 const RFC5424 = /^(\d{1,2}) (\S+) (\S+) (\S+) (\S+) (\S+) /;
 const TAI64N = /^@(4[0-9a-f]{15})([0-9a-f]{8}) /;
@@ -219,7 +219,7 @@ export class SyslogParser {
   /** The header of a line; a time outside years 1 to 9999 or a pid that is not a safe integer is null. */
   parse(line: string): SyslogLine {
     const h = this.header(line);
-    if (h.ts !== null && !(Number.isInteger(h.ts) && h.ts >= MIN_TS && h.ts <= MAX_TS)) h.ts = null;
+    if (h.ts !== null && !(Number.isInteger(h.ts) && h.ts >= MIN_TS && h.ts < MAX_TS)) h.ts = null;
     if (h.pid !== null && !Number.isSafeInteger(h.pid)) h.pid = null;
     return h;
   }

@@ -46,7 +46,7 @@ output { stdout { codec => rubydebug } }`;
   it('two-stage configurations, plugins as values, braces inside conditions, quoted booleans', () => {
     const conf = `input { tcp { port => 5514 codec => multiline { pattern => "^\\s" what => "previous" } } }
 filter {
-  if [message] =~ /\{json/ or [type] == "}" {
+  if [message] =~ /\\{json/ or [type] == "}" {
     grok { match => { "message" => "%{SYSLOGBASE} %{GREEDYDATA:syslog_message}" } }
     grok { match => { "syslog_message" => "%{WORD:qid}: %{GREEDYDATA:rest}" } break_on_match => "false" add_tag => ["a", "a", "b"] }
   }

@@ -1,8 +1,9 @@
 // The grok compiler: Oniguruma constructs translated exactly, grok references and Logstash's capture rules,
 // and errors that name the pattern and the column.
 import { describe, expect, it } from 'vitest';
-import { GrokError, GrokLibrary, grokMatch } from './grok.js';
+import { GrokError, GrokLibrary, grokMatch, rubyToF, rubyToI } from './grok.js';
 import { BASE_PATTERNS } from './patterns.js';
+import { UNROLL_BUDGET } from './regex.js';
 
 const lib = new GrokLibrary(BASE_PATTERNS);
 const match = (pattern: string, line: string, keepEmpty = false) => grokMatch(lib.compile(pattern), line, keepEmpty);
@@ -114,5 +115,137 @@ describe('grok captures', () => {
     expect(match('%{QUOTEDSTRING:q}', 'say "hi \\"there\\"" now')).toEqual({ q: '"hi \\"there\\""' });
     expect(match('%{LOGLEVEL:l}', 'status WARNING: x')).toEqual({ l: 'WARNING' });
     expect(match('%{URIPATHPARAM:u}', 'GET /a/b.php?x=1&y=2 HTTP/1.1')).toEqual({ u: '/a/b.php?x=1&y=2' });
+  });
+});
+
+// Expected values below come from Ruby 3.1 (Onigmo), the reference for grok's regular expressions, e.g.
+// ruby -e 'm = Regexp.new(ARGV[0]).match(ARGV[1]); p m && [m[0], m.named_captures]' '(?i)a(?-i)b' 'AB'
+// (a named group used twice: one value per group, as Logstash reads them: m[1], m[2], ...).
+describe('Oniguruma semantics, checked against Ruby', () => {
+  const err = (p: string, l: GrokLibrary = lib): GrokError => {
+    try {
+      l.compile(p);
+    } catch (e) {
+      if (e instanceof GrokError) return e;
+      throw e;
+    }
+    throw new Error(`compiled: ${p}`);
+  };
+
+  it('a repetition inside an unrolled one is not unrolled (the source stays small and compiles at once); over the budget nothing is', () => {
+    let t = performance.now();
+    const two = lib.compile('(?:(?:%{IP:ip},?)+;)*');
+    // Ruby: "9.9.9.9" (the last ip)
+    expect(grokMatch(two, '1.2.3.4,5.6.7.8;9.9.9.9;')).toEqual({ ip: '9.9.9.9' });
+    const three = lib.compile('(?:(?:(?:%{IP:ip},?)+;)+\\|)*');
+    expect(grokMatch(three, '1.2.3.4;5.6.7.8,9.9.9.9;|')).toEqual({ ip: '9.9.9.9' });
+    // was 920 KB and 5 s to the first match, 26 s and more for three levels
+    expect(two.source.length).toBeLessThan(UNROLL_BUDGET);
+    expect(three.source.length).toBeLessThan(UNROLL_BUDGET);
+    expect(performance.now() - t).toBeLessThan(5000);
+    // Ruby: x = "a" from the first outer iteration; the inner loop is JavaScript's: its last iteration ("b") clears it
+    expect(grokMatch(lib.compile('(?:(?:(?<x>a)|b)+;)*'), 'ab;bb;')).toEqual({});
+    // the outer one still keeps captures across its iterations (Ruby: {"a"=>"1", "b"=>"2"})
+    expect(grokMatch(lib.compile('(?:(?:a=(?<a>\\w)|b=(?<b>\\w)|(?:%{IP:ip},?)+);)*'), 'a=1;b=2;1.2.3.4,5.6.7.8;')).toEqual({ a: '1', b: '2', ip: '5.6.7.8' });
+    // 9 %{IPORHOST} in the body: unrolled, the source would be ~350 KB; written as it is, it keeps JavaScript's
+    // captures (the last iteration's: h0 is lost, Ruby: {"h0"=>"1.2.3.4", "x"=>"y"})
+    t = performance.now();
+    const wide = lib.compile(`^((${Array.from({ length: 9 }, (_, i) => `h${i}=%{IPORHOST:h${i}}`).join('|')}|x=(?<x>\\w+))(, |$))*`);
+    expect(wide.source.length).toBeLessThan(UNROLL_BUDGET);
+    expect(grokMatch(wide, 'h0=1.2.3.4, x=y')).toEqual({ x: 'y' });
+    expect(performance.now() - t).toBeLessThan(5000);
+    // V8 refuses it: an error naming the size and V8's reason, not the translated source
+    const big = err('(?:a|b)'.repeat(20000));
+    expect(big.message).toMatch(/^not a valid pattern once translated \(140000 characters of JavaScript\): (Stack overflow|Regular expression too large)$/);
+  });
+
+  it('a definition used twice in a repetition is two groups', () => {
+    const l = new GrokLibrary([['FOO', '(?<x>\\w)']]);
+    // Ruby (?:(?<x>\w)-(?<x>\w);)+ on "a-b;c-d;": x "c", x "d"; Logstash: x = ["c", "d"] (was { x: 'd' })
+    expect(grokMatch(l.compile('(?:%{FOO}-%{FOO};)+'), 'a-b;c-d;')).toEqual({ x: ['c', 'd'] });
+    expect(grokMatch(l.compile('(?:%{FOO:f}-%{FOO:g};)+'), 'a-b;c-d;')).toEqual({ f: 'c', x: ['c', 'd'], g: 'd' });
+  });
+
+  it('a leading (?i) is the i flag only when nothing turns it off again', () => {
+    // Ruby: nil, nil, "Ab", nil
+    expect(whole('(?i)a(?-i:b)', 'AB')).toBeNull();
+    expect(whole('(?i)a(?-i)b', 'AB')).toBeNull();
+    expect(whole('(?i)a(?-i)b', 'Ab')).toBe('Ab');
+    expect(whole('(?i)a(?-i:b)', 'aB')).toBeNull();
+    expect(lib.compile('(?i)a(?-i)b').re.flags).toBe('m');
+    expect(lib.compile('(?i)ab').re.flags).toBe('im');
+  });
+
+  it('a bare (?i) in the middle applies to the rest of its group, alternatives included', () => {
+    // Ruby: /a(?i)b|c/ is a(?i:b|c): nil on "c", "aC"; ab(?i)c|def|gh on "abGH": "abGH"; (?:a(?i)b|c)d on "cd": nil
+    expect(whole('a(?i)b|c', 'c')).toBeNull();
+    expect(whole('a(?i)b|c', 'aC')).toBe('aC');
+    expect(whole('ab(?i)c|def|gh', 'abGH')).toBe('abGH');
+    expect(whole('(?:a(?i)b|c)d', 'cd')).toBeNull();
+    expect(whole('(?:a(?i)b|c)d', 'aCd')).toBe('aCd');
+    // Ruby: "C", nil
+    expect(whole('a|(?i)b|c', 'C')).toBe('C');
+    expect(whole('a(?x) b | c', 'c')).toBeNull();
+  });
+
+  it('a repetition whose groups a backreference names is not unrolled', () => {
+    // Ruby: nil, "a,b,b" (the backreference is the last iteration's capture; unrolled, it was the first copy's)
+    expect(whole('^(?:(?<a>\\w),)*\\k<a>$', 'a,b,a')).toBeNull();
+    expect(match('^(?:(?<a>\\w),)*\\k<a>$', 'a,b,b')).toEqual({ a: 'b' });
+    // Oniguruma compares a backreference under (?i) case-insensitively: only when the whole pattern is (?i)
+    expect(match('(?i)(?<a>a)\\k<a>', 'aA')).toEqual({ a: 'a' });
+    expect(err('(?i:(?<a>a)\\k<a>)').message).toMatch(/under \(\?i\)/);
+  });
+
+  it('a repetition with min above the unrolled iterations still keeps captures of the unrolled ones', () => {
+    // Ruby: "x" both (was null: {25} was not unrolled at all)
+    expect(match('(?:(?<a>x)|y){25}', `x${'y'.repeat(24)}`)).toEqual({ a: 'x' });
+    expect(match('(?:(?<a>x)|y){25}', `${'y'.repeat(24)}x`)).toEqual({ a: 'x' });
+    // Ruby: {"a"=>"x", "b"=>"y"} for all three
+    expect(match('(?:(?<a>x)|(?<b>y)){26,30}', `x${'y'.repeat(24)}xy`)).toEqual({ a: 'x', b: 'y' });
+    expect(match('(?:(?<a>x)|(?<b>y)){30}', `y${'x'.repeat(29)}`)).toEqual({ a: 'x', b: 'y' });
+    expect(match('^(?:(?<a>x)|(?<b>y)){25,}$', `y${'x'.repeat(30)}`)).toEqual({ a: 'x', b: 'y' });
+  });
+
+  it('quantifiers in Ruby\'s syntax: {n}? is optional, not lazy; (?x) blanks and comments before a quantifier', () => {
+    // Ruby: "aa", "" (^a{2}?$ on ""), "aa" ({n,m}? lazy), "" ({,m}? lazy), "aaaa" ({n}+ repeated), "" ({n}?? lazy optional)
+    expect(whole('a{2}?', 'aaa')).toBe('aa');
+    expect(whole('^a{2}?$', '')).toBe('');
+    expect(whole('a{2,3}?', 'aaa')).toBe('aa');
+    expect(whole('a{,3}?', 'aaa')).toBe('');
+    expect(whole('a{2}+', 'aaaaa')).toBe('aaaa');
+    expect(whole('a{2}??', 'aa')).toBe('');
+    // Ruby: "aab", "aaa" (a + ? is (?:a+)?), "a" (+? lazy), "aab", "aaa" ((?#...) anywhere)
+    expect(whole('(?x) a + b', 'aab')).toBe('aab');
+    expect(whole('(?x) a + ?', 'aaa')).toBe('aaa');
+    expect(whole('(?x) a +?', 'aaa')).toBe('a');
+    expect(whole('(?x) a # many\n + b', 'aab')).toBe('aab');
+    expect(whole('a(?#c)*', 'aaa')).toBe('aaa');
+    // Ruby: "xa", "a", nil
+    expect(whole('x(?i:[[:upper:]])', 'xa')).toBe('xa');
+    expect(whole('(?i)[[:lower:]]', 'A')).toBe('A');
+    expect(whole('(?i:[^[:upper:]])', 'a')).toBeNull();
+  });
+
+  it(':int and :float convert exactly as Ruby\'s String#to_i and #to_f', () => {
+    // ruby -e 'p ["_1", "1__0", "1_0", " 12abc", "0x1A", "0d12", "-0", "0_1", "0__1", "+-1"].map(&:to_i)'
+    expect(['_1', '1__0', '1_0', ' 12abc', '0x1A', '0d12', '-0', '0_1', '0__1', '+-1'].map(rubyToI)).toEqual([0, 1, 10, 12, 0, 12, 0, 1, 0, 0]);
+    // ruby -e 'p ["1.e5", "1e3", "_1", "1_000.5", ".5", "1e", "1e5_0", "0x1A", "-0x1A", "-0x1.8p1", "-0x1.8", "Infinity"].map(&:to_f)'
+    expect(['1.e5', '1e3', '_1', '1_000.5', '.5', '1e', '1e5_0', '0x1A', '-0x1A', '-0x1.8p1', '-0x1.8', 'Infinity'].map(rubyToF))
+      .toEqual([1, 1000, 0, 1000.5, 0.5, 1, 1e50, 0, -26, -3, 0, 0]);
+    // Ruby: -0.0; 63 ones then "x": 1.1111111111111112e+59 (only 60 digits are copied when strtod stops early)
+    expect(Object.is(rubyToF('-0'), -0)).toBe(true);
+    expect(rubyToF(`${'1'.repeat(63)}x`)).toBe(1.1111111111111112e59);
+    const l = new GrokLibrary([['ANY', '[^;]*']]);
+    expect(grokMatch(l.compile('%{ANY:i:int};%{ANY:f:float}'), '1_0;1.e5')).toEqual({ i: 10, f: 1 });
+  });
+
+  it('an atomic group or a possessive quantifier inside a lookbehind is an error with its column (Ruby: invalid pattern in look-behind)', () => {
+    expect(err('(?<=(?>ab))c')).toMatchObject({ column: 5, message: expect.stringMatching(/atomic group inside a lookbehind/) });
+    expect(err('(?<=a++)c')).toMatchObject({ column: 6, message: expect.stringMatching(/possessive quantifier inside a lookbehind/) });
+    expect(err('x(?<!%{BASE10NUM})c')).toMatchObject({ column: 6, message: expect.stringMatching(/%\{BASE10NUM\} has an atomic group/) });
+    expect(err('(?<=(?=(?>a))a)b').column).toBe(8);
+    // lookaheads are fine: Ruby "abc"
+    expect(whole('(?=(?>ab))abc', 'abc')).toBe('abc');
   });
 });

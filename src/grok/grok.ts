@@ -3,7 +3,7 @@
 // are dropped, a field captured twice keeps both values (an array), :int and :float convert as Ruby's to_i /
 // to_f do. Pattern definitions come from our library (patterns.ts), pattern files ("NAME regex" lines) or
 // inline. Pure: no Node APIs.
-import { emit, Parser, RegexSyntaxError, type Flags, type Node } from './regex.js';
+import { caseSensitiveSomewhere, cloneTree, emit, Parser, RegexSyntaxError, some, type Flags, type Node } from './regex.js';
 
 export class GrokError extends Error {
   constructor(message: string, readonly pattern: string, readonly column: number | null, readonly file: string | null = null) {
@@ -16,7 +16,7 @@ export type FieldValue = string | number | (string | number)[];
 export interface CompiledGrok {
   /** the grok text as given */
   pattern: string;
-  /** the JavaScript source it compiled to */
+  /** the JavaScript source it compiled to: `re`'s (with the m flag; single lines run a copy that writes ^ as ^) */
   source: string;
   re: RegExp;
   fields: { group: number; name: string; type: 'string' | 'int' | 'float'; copies?: number[] }[];
@@ -28,8 +28,21 @@ interface Definition {
   origin: string;
 }
 
-/** Ruby's String#to_i: leading whitespace, an optional sign, then as many digits as there are (else 0). */
-function toInt(s: string): number {
+/** Ruby's ISSPACE: space, \t \n \v \f \r */
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/**
+ * Ruby's String#to_i (rb_int_parse_cstr, base 10, as Ruby 3.1 does it): leading whitespace, one sign, an
+ * optional "0d", then digits with single underscores between them ("1_0" is 10, "1__0" is 1, "_1" is 0);
+ * anything else ends the number, and no digits is 0. Past 2^53 the value is the nearest double (Ruby: exact).
+ */
+export function rubyToI(s: string): number {
   // plain digits (what %{INT} mostly captures): their value, as below
   const n = s.length;
   if (n > 0 && n <= 15) {
@@ -42,14 +55,239 @@ function toInt(s: string): number {
     }
     if (k === n) return v;
   }
-  const m = /^\s*([+-]?\d+)/.exec(s.replace(/_/g, ''));
-  return m === null ? 0 : Number.parseInt(m[1]!, 10);
+  let p = 0;
+  while (p < n && isSpace(s.charCodeAt(p))) p++;
+  let negative = false;
+  if (s[p] === '+') p++;
+  else if (s[p] === '-') {
+    negative = true;
+    p++;
+  }
+  if (s[p] === '0' && (s[p + 1] === 'd' || s[p + 1] === 'D')) p += 2;
+  // leading zeros, with single underscores among them
+  if (s[p] === '0' && p + 1 < n) {
+    let us = 0;
+    p++;
+    for (; p < n; p++) {
+      const c = s[p];
+      if (c === '_') {
+        if (++us >= 2) break;
+      } else if (c === '0') us = 0;
+      else break;
+    }
+    if (p >= n || isSpace(s.charCodeAt(p))) p--;
+  }
+  let digits = '';
+  let underscore = false;
+  for (; p < n; p++) {
+    const c = s.charCodeAt(p);
+    if (c === 95) {
+      if (underscore || digits === '') break;
+      underscore = true;
+    } else if (isDigit(c)) {
+      digits += s[p];
+      underscore = false;
+    } else break;
+  }
+  if (digits === '') return 0;
+  const v = Number(digits);
+  return negative && v !== 0 ? -v : v;
 }
 
-/** Ruby's String#to_f (close enough: a leading decimal number, else 0). */
-function toFloat(s: string): number {
-  const m = /^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)/.exec(s.replace(/_/g, ''));
-  return m === null ? 0 : Number.parseFloat(m[1]!);
+const HEX = '0123456789abcdef0123456789ABCDEF';
+
+/**
+ * Ruby's strtod (util.c, David Gay's, as Ruby 3.1 has it) on s from `start`: the value and where it stopped
+ * (`start` when it read nothing). Decimal: digits, "." only when a digit follows, an exponent only when digits
+ * follow the e and its sign; fraction digits past the 60th significant one are ignored; the exponent saturates
+ * at 19999. Hexadecimal after a sign ("-0x1A"; to_f refuses a leading "0x"): digits, a fraction only with a
+ * p exponent.
+ */
+function rubyStrtod(s: string, start: number): [number, number] {
+  const n = s.length;
+  let p = start;
+  let negative = false;
+  if (s[p] === '-' || s[p] === '+') {
+    negative = s[p] === '-';
+    p++;
+    if (p >= n) return [0, start];
+  }
+  const signed = (v: number): number => (negative ? -v : v);
+  if (s[p] === '0' && (s[p + 1] === 'x' || s[p + 1] === 'X')) {
+    p += 2;
+    let adj = 0;
+    let aadj = 1;
+    let nd0 = -4;
+    if (p >= n || HEX.indexOf(s[p]!) < 0) return [0, start];
+    while (s[p] === '0') p++;
+    for (let d: number; p < n && (d = HEX.indexOf(s[p]!)) >= 0; p++) {
+      adj += aadj * (d & 15);
+      nd0 += 4;
+      aadj /= 16;
+    }
+    let fraction = false;
+    if (s[p] === '.') {
+      fraction = true;
+      p++;
+      if (p >= n || HEX.indexOf(s[p]!) < 0) return [0, start];
+      if (nd0 < 0) {
+        while (s[p] === '0') {
+          p++;
+          nd0 -= 4;
+        }
+      }
+      for (let d: number; p < n && (d = HEX.indexOf(s[p]!)) >= 0; p++) {
+        adj += aadj * (d & 15);
+        if ((aadj /= 16) === 0) {
+          while (p + 1 < n && HEX.indexOf(s[p + 1]!) >= 0) p++;
+          p++;
+          break;
+        }
+      }
+    }
+    if (s[p] === 'p' || s[p] === 'P') {
+      p++;
+      let dsign = 1;
+      if (s[p] === '+' || s[p] === '-') {
+        dsign = s[p] === '-' ? -1 : 1;
+        p++;
+      }
+      if (!isDigit(s.charCodeAt(p))) return [0, start];
+      let e = 0;
+      do {
+        e = e * 10 + s.charCodeAt(p) - 48;
+        p++;
+        if (e + dsign * nd0 > 2095) {
+          while (isDigit(s.charCodeAt(p))) p++;
+          break;
+        }
+      } while (isDigit(s.charCodeAt(p)));
+      nd0 += e * dsign;
+    } else if (fraction) return [0, start];
+    return [signed(ldexp(adj, nd0)), p];
+  }
+  let zeros = false;
+  if (s[p] === '0') {
+    zeros = true;
+    while (s[p] === '0') p++;
+  }
+  let mantissa = '';
+  while (isDigit(s.charCodeAt(p))) mantissa += s[p++];
+  let nf = 0;
+  let nz = 0;
+  if (s[p] === '.' && isDigit(s.charCodeAt(p + 1))) {
+    p++;
+    for (; isDigit(s.charCodeAt(p)); p++) {
+      const c = s[p]!;
+      if (mantissa === '') {
+        if (c === '0') {
+          nz++;
+          continue;
+        }
+        nf += nz;
+        nz = 0;
+        mantissa = c;
+        nf++;
+        continue;
+      }
+      nz++;
+      if (mantissa.length > 60) continue;
+      if (c !== '0') {
+        nf += nz;
+        mantissa += '0'.repeat(nz - 1) + c;
+        nz = 0;
+      }
+    }
+  }
+  let e = 0;
+  if (s[p] === 'e' || s[p] === 'E') {
+    if (mantissa === '' && nz === 0 && !zeros) return [0, start];
+    const save = p;
+    p++;
+    let esign = 1;
+    if (s[p] === '-' || s[p] === '+') {
+      esign = s[p] === '-' ? -1 : 1;
+      p++;
+    }
+    if (isDigit(s.charCodeAt(p))) {
+      while (s[p] === '0') p++;
+      const from = p;
+      let l = 0;
+      while (isDigit(s.charCodeAt(p))) l = l * 10 + s.charCodeAt(p++) - 48;
+      e = esign * (p - from > 8 || l > 19999 ? 19999 : l);
+    } else p = save;
+  }
+  if (mantissa === '') return nz === 0 && !zeros ? [0, start] : [signed(0), p];
+  return [signed(Number(`${mantissa}e${e - nf}`)), p];
+}
+
+/** x * 2^e without overflowing the power on the way */
+function ldexp(x: number, e: number): number {
+  if (x === 0) return 0;
+  let v = x;
+  let k = e;
+  while (k > 1000) {
+    v *= 2 ** 1000;
+    k -= 1000;
+  }
+  while (k < -1000) {
+    v *= 2 ** -1000;
+    k += 1000;
+  }
+  return v * 2 ** k;
+}
+
+/**
+ * Ruby's String#to_f (rb_cstr_to_dbl, badcheck off, Ruby 3.1): leading whitespace; "0x..." is 0.0; strtod; if
+ * it stopped before the end, again on a copy without underscores between digits ("1_000.5" is 1000.5), which
+ * also reads a "." or an exponent strtod stopped at, in a 70-byte buffer (digits past it are dropped).
+ */
+export function rubyToF(str: string): number {
+  const nul = str.indexOf('\0');
+  const s = nul >= 0 ? str.slice(0, nul) : str;
+  let p = 0;
+  while (p < s.length && isSpace(s.charCodeAt(p))) p++;
+  if (s[p] === '0' && (s[p + 1] === 'x' || s[p + 1] === 'X')) return 0;
+  const [d, end] = rubyStrtod(s, p);
+  if (end === p || end >= s.length) return d;
+  // the copy: at most 60 characters up to where strtod stopped, 69 once an exponent letter was met
+  let buf = '';
+  let limit = 60;
+  let prev = '';
+  const push = (c: string): void => {
+    buf += c;
+    prev = c;
+  };
+  if (s[p] === '+' || s[p] === '-') push(s[p++]!);
+  if (s[p] === '0') {
+    push('0');
+    while (s[++p] === '0');
+  }
+  while (p < end && buf.length < limit) push(s[p++]!);
+  let dotSeen = 0;
+  while (p < s.length) {
+    if (s[p] === '_') {
+      if (buf === '' || !isDigit(prev.charCodeAt(0)) || !isDigit(s.charCodeAt(++p))) break;
+    }
+    const c = s[p++]!;
+    prev = c;
+    if (limit === 60 && (c === 'e' || c === 'E' || c === 'p' || c === 'P')) {
+      limit = 69;
+      buf += c;
+      if (s[p] === '+' || s[p] === '-') push(s[p++]!);
+      if (s[p] === '0') {
+        push('0');
+        while (s[++p] === '0');
+      }
+      continue;
+    }
+    if (isSpace(c.charCodeAt(0))) {
+      while (p < s.length && isSpace(s.charCodeAt(p))) p++;
+      if (p < s.length) break;
+    } else if (c === '.' ? dotSeen++ > 0 : !isDigit(c.charCodeAt(0))) break;
+    if (buf.length < limit) buf += c;
+  }
+  return rubyStrtod(buf, 0)[0];
 }
 
 export class GrokLibrary {
@@ -135,18 +373,21 @@ export class GrokLibrary {
           stack.pop();
         }
         cache.set(key, sub);
+      } else {
+        // a sub-tree per reference: emit tells capture groups apart by identity (two uses of one definition in
+        // a repetition are two groups)
+        sub = cloneTree(sub);
       }
       if (field === null) return { t: 'group', kind: 'plain', child: sub, flags };
       return { t: 'group', kind: 'capture', name: field, type: type ?? 'string', child: sub, flags };
     };
     let tree: Node;
     const flags: Flags = { i: false, s: false, x: false };
-    // a pattern that starts with (?i) is case-insensitive throughout: the RegExp's own i flag does it
+    // a pattern that starts with (?i) is case-insensitive throughout unless something in it turns that off
+    // again ((?-i), (?-i:...)): then the RegExp's own i flag does it
     let text = pattern;
-    let globalI = false;
     const lead = /^\(\?i\)/.exec(text);
     if (lead !== null) {
-      globalI = true;
       flags.i = true;
       text = text.slice(lead[0].length);
     }
@@ -154,29 +395,52 @@ export class GrokLibrary {
       tree = new Parser(text, expand, lead?.[0].length ?? 0).parse(flags);
     } catch (e) {
       if (e instanceof RegexSyntaxError) throw new GrokError(e.message, pattern, e.column);
+      if (e instanceof RangeError) throw new GrokError(`too deeply nested to parse (${e.message})`, pattern, null);
       throw e;
     }
-    return { tree, globalI };
+    return { tree, globalI: lead !== null && !caseSensitiveSomewhere(tree) };
   }
 }
 
 function finishCompile(pattern: string, tree: Node, globalI: boolean): CompiledGrok {
   let out;
+  let outM;
   try {
     out = emit(tree, globalI);
+    // the m copy writes ^ as Oniguruma means it on several lines (not after a final "\n")
+    outM = some(tree, (n) => n.t === 'raw' && n.src === '^') ? emit(tree, globalI, true) : out;
   } catch (e) {
-    if (e instanceof RegexSyntaxError) throw new GrokError(e.message, pattern, null);
+    if (e instanceof RegexSyntaxError) throw new GrokError(e.message, pattern, e.column > 0 ? e.column : null);
+    if (e instanceof RangeError) throw new GrokError(`too deeply nested to translate (${e.message})`, pattern, null);
     throw e;
   }
   let re: RegExp;
+  let single: RegExp;
   try {
-    re = new RegExp(out.source, out.ignoreCase ? 'mi' : 'm');
+    re = new RegExp(outM.source, out.ignoreCase ? 'mi' : 'm');
+    single = new RegExp(out.source, out.ignoreCase ? 'i' : '');
+    // V8 compiles a RegExp when it first runs (to bytecode) and again on the next run (to machine code): run
+    // them now, so that a pattern V8 cannot compile ("Regular expression too large", "Stack overflow") fails
+    // here, and the time it takes is paid when the pattern loads, not on a line (under the line time limit).
+    // The copy without m (single lines, nearly all) to machine code; the one with m, used on text with line
+    // terminators only, to bytecode (its machine code comes on its second use).
+    single.exec('');
+    single.exec('');
+    re.exec('');
   } catch (e) {
-    throw new GrokError(`not a valid pattern once translated: ${(e as Error).message}`, pattern, null);
+    throw new GrokError(`not a valid pattern once translated (${out.source.length} characters of JavaScript): ${reason(e)}`, pattern, null);
   }
-  const g: CompiledGrok = { pattern, source: out.source, re, fields: out.fields };
-  SHORTCUTS.set(g, shortcut(tree, globalI, re, new RegExp(out.source, out.ignoreCase ? 'i' : '')));
+  const g: CompiledGrok = { pattern, source: outM.source, re, fields: out.fields };
+  SHORTCUTS.set(g, shortcut(tree, globalI, re, single));
   return g;
+}
+
+/** V8's message without the source it quotes ("Invalid regular expression: /<source>/m: Regular expression too large") */
+function reason(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  const m = /^Invalid regular expression: \/[\s\S]*\/[a-z]*: ([^:]*)$/.exec(msg);
+  const r = m !== null ? m[1]! : msg;
+  return r.length > 200 ? `${r.slice(0, 200)}...` : r;
 }
 
 /**
@@ -294,7 +558,7 @@ export function grokMatch(g: CompiledGrok, line: string, keepEmpty = false): Rec
     // a group of an unrolled repetition: its last copy that took part
     if (f.copies !== undefined) for (let c = f.copies.length - 1; c >= 0; c--) if ((raw = m[f.copies[c]!]) !== undefined) break;
     if (raw === undefined || (raw === '' && !keepEmpty)) continue;
-    const v = f.type === 'int' ? toInt(raw) : f.type === 'float' ? toFloat(raw) : raw;
+    const v = f.type === 'int' ? rubyToI(raw) : f.type === 'float' ? rubyToF(raw) : raw;
     const had = out[f.name];
     if (had === undefined) out[f.name] = v;
     else if (Array.isArray(had)) had.push(v);

@@ -6,8 +6,21 @@
 //   are always line anchors); \h \H are hex digits; POSIX brackets [[:alpha:]] become ranges;
 // - inline flags (?i) (?m) (?x) and their scoped forms (?i:X): case-insensitivity by [aA] classes where it
 //   does not cover the whole pattern, Oniguruma's m (dot matches newline) by [\s\S], x by dropping blanks
-//   and comments when parsing.
+//   and comments when parsing. A bare (?i) applies to the rest of its group, alternatives included
+//   (Onigmo reads ab(?i)c|d as ab(?i:c|d));
+// - Ruby's quantifier syntax: X{n}? is (?:X{n})? (only {n,m}? and {n,}? are lazy), X{n,m}+ is (?:X{n,m})+.
 // Anything else JavaScript cannot say the same way is an error naming the column.
+//
+// Known differences that remain (not errors, as they only matter in patterns grok configs do not use):
+// - a backreference \k<name> to a group that did not take part matches the empty string in JavaScript, and
+//   fails in Oniguruma; \k<name> for a name given to two groups refers to the first one only (Oniguruma tries
+//   each, the last one first);
+// - POSIX brackets and case folding under (?i) are ASCII ([[:alpha:]] is [a-zA-Z]; Oniguruma's are Unicode),
+//   \s \w \d \b follow JavaScript (\s also matches Unicode spaces), and with the m flag \r \u2028 \u2029 end a
+//   line for ^ and $ as \n does (Oniguruma: only \n);
+// - an iteration of a repetition that matches the empty string is rejected by JavaScript and ends the loop in
+//   Oniguruma, which may keep captures it made;
+// - captures in repetitions: see emit's unrolled().
 // Grok's %{NAME:field:type} references are resolved by a callback while parsing (grok.ts).
 
 export class RegexSyntaxError extends Error {
@@ -25,7 +38,7 @@ export type Node =
   | { t: 'raw'; src: string }
   | { t: 'class'; items: ClassItem[]; negated: boolean; flags: Flags }
   | { t: 'dot'; flags: Flags }
-  | { t: 'backref'; name: string };
+  | { t: 'backref'; name: string; flags: Flags };
 
 export type FieldType = 'string' | 'int' | 'float';
 
@@ -41,13 +54,24 @@ type ClassItem = { t: 'range'; lo: number; hi: number } | { t: 'raw'; src: strin
 /** What a grok reference expands to: a parsed sub-tree (a capture group around it when it names a field). */
 export type Expand = (name: string, field: string | null, type: FieldType | null, column: number, flags: Flags) => Node;
 
-const POSIX: Readonly<Record<string, string>> = {
-  alpha: 'a-zA-Z', digit: '0-9', alnum: 'a-zA-Z0-9', upper: 'A-Z', lower: 'a-z', space: '\\s', blank: ' \\t',
-  punct: '!-\\/:-@\\[-`{-~', xdigit: '0-9A-Fa-f', word: '\\w', cntrl: '\\x00-\\x1f\\x7f', print: ' -~', graph: '!-~',
+/** POSIX brackets (ASCII), as class items: ranges, so that (?i) folds their letters ((?i)[[:upper:]] matches "a") */
+const range = (lo: string, hi = lo): ClassItem => ({ t: 'range', lo: lo.charCodeAt(0), hi: hi.charCodeAt(0) });
+const POSIX: Readonly<Record<string, ClassItem[]>> = {
+  alpha: [range('a', 'z'), range('A', 'Z')], digit: [range('0', '9')], alnum: [range('a', 'z'), range('A', 'Z'), range('0', '9')],
+  upper: [range('A', 'Z')], lower: [range('a', 'z')], space: [{ t: 'raw', src: '\\s' }], blank: [range(' '), range('\t')],
+  punct: [range('!', '/'), range(':', '@'), range('[', '`'), range('{', '~')], xdigit: [range('0', '9'), range('A', 'F'), range('a', 'f')],
+  word: [{ t: 'raw', src: '\\w' }], cntrl: [range('\x00', '\x1f'), range('\x7f')], print: [range(' ', '~')], graph: [range('!', '~')],
 };
+
+/** an interval {n}, {n,}, {,m}, {n,m} (sticky: read at a position) */
+const INTERVAL = /\{(\d*)(,(\d*))?\}/y;
+/** a bare inline flag group (?imx-imx) */
+const INLINE = /\(\?([imx]*)(?:-([imx]*))?\)/y;
 
 export class Parser {
   private p = 0;
+  /** how many lookbehinds the parser is in (an atomic group cannot be translated inside one) */
+  private behind = 0;
   constructor(private readonly s: string, private readonly expand: Expand | null, private readonly offset = 0) {}
 
   parse(flags: Flags): Node {
@@ -62,11 +86,8 @@ export class Parser {
 
   private alternation(flags: Flags): Node {
     const alts: Node[] = [];
-    let f = { ...flags };
     for (;;) {
-      const seq = this.sequence(f);
-      alts.push(seq.node);
-      f = seq.flags;
+      alts.push(this.sequence(flags));
       if (this.s[this.p] === '|') {
         this.p++;
         continue;
@@ -76,11 +97,14 @@ export class Parser {
     return alts.length === 1 ? alts[0]! : { t: 'alt', alts };
   }
 
-  /** A sequence up to | or ) ; inline (?i) changes the flags for the rest of it (and of its alternation). */
-  private sequence(flags: Flags): { node: Node; flags: Flags } {
+  /**
+   * A sequence up to | or ). A bare inline flag group (?i) applies to the rest of the enclosing group,
+   * alternatives included: Onigmo reads ab(?i)c|d|e as ab(?i:c|d|e), so the rest is parsed here as one
+   * alternation with the new flags (its items join this sequence when it has no alternatives).
+   */
+  private sequence(f: Flags): Node {
     const items: Node[] = [];
     const spans: [number, number][] = [];
-    let f = flags;
     while (this.p < this.s.length) {
       const c = this.s[this.p]!;
       if (c === '|' || c === ')') break;
@@ -92,48 +116,91 @@ export class Parser {
         while (this.p < this.s.length && this.s[this.p] !== '\n') this.p++;
         continue;
       }
-      // an inline flag group without a body: the flags change from here on
-      const inline = /^\(\?([imx]*)(?:-([imx]*))?\)/.exec(this.s.slice(this.p));
+      INLINE.lastIndex = this.p;
+      const inline = this.s[this.p] === '(' ? INLINE.exec(this.s) : null;
       if (inline !== null && (inline[1] !== '' || inline[2] !== undefined)) {
-        f = withFlags(f, inline[1]!, inline[2] ?? '');
+        const g = withFlags(f, inline[1]!, inline[2] ?? '');
         this.p += inline[0].length;
-        continue;
+        const at = this.offset + this.p;
+        const rest = this.alternation(g);
+        if (rest.t === 'seq') {
+          items.push(...rest.items);
+          spans.push(...(rest.spans ?? []));
+        } else {
+          items.push(rest.t === 'alt' ? { t: 'group', kind: 'plain', child: rest, flags: g } : rest);
+          spans.push([at, this.offset + this.p]);
+        }
+        break;
       }
       const start = this.p;
       let atom = this.atom(f);
       if (atom === null) continue;
-      atom = this.quantifiers(atom, start);
+      atom = this.quantifiers(atom, start, f);
       items.push(atom);
       spans.push([this.offset + start, this.offset + this.p]);
     }
-    return { node: items.length === 1 ? items[0]! : { t: 'seq', items, spans }, flags: f };
+    return items.length === 1 ? items[0]! : { t: 'seq', items, spans };
   }
 
-  private quantifiers(atom: Node, start: number): Node {
+  /** Skips what may stand between an atom and its quantifier: (?#...) comments, and in (?x) blanks and # comments. */
+  private skipIgnored(f: Flags): void {
     for (;;) {
+      const c = this.s[this.p];
+      if (c === undefined) return;
+      if (f.x && /\s/.test(c)) this.p++;
+      else if (f.x && c === '#') {
+        while (this.p < this.s.length && this.s[this.p] !== '\n') this.p++;
+      } else if (c === '(' && this.s.startsWith('(?#', this.p)) {
+        const end = this.s.indexOf(')', this.p);
+        if (end < 0) this.fail('unterminated comment (?#');
+        this.p = end + 1;
+      } else return;
+    }
+  }
+
+  /**
+   * Quantifiers after an atom, Ruby's syntax: X{n,m}? and X{n,}? are lazy, X{n}? is an optional X{n};
+   * X*+ X++ X?+ are possessive, X{n,m}+ is a repetition of X{n,m}. The lazy ? and possessive + must follow at
+   * once (in (?x), "a+ ?" is (?:a+)?).
+   */
+  private quantifiers(atom: Node, start: number, f: Flags): Node {
+    for (;;) {
+      const before = this.p;
+      this.skipIgnored(f);
       const c = this.s[this.p];
       let min: number;
       let max: number;
+      let fixed = false;
       if (c === '*') [min, max] = [0, Infinity];
       else if (c === '+') [min, max] = [1, Infinity];
       else if (c === '?') [min, max] = [0, 1];
       else if (c === '{') {
-        const m = /^\{(\d*)(,(\d*))?\}/.exec(this.s.slice(this.p));
+        INTERVAL.lastIndex = this.p;
+        const m = INTERVAL.exec(this.s);
         // Oniguruma reads a "{" that is not a valid interval as a literal
-        if (m === null || (m[1] === '' && (m[3] ?? '') === '')) return atom;
+        if (m === null || (m[1] === '' && (m[3] ?? '') === '')) {
+          this.p = before;
+          return atom;
+        }
         min = m[1] === '' ? 0 : Number(m[1]);
         max = m[2] === undefined ? min : m[3] === '' ? Infinity : Number(m[3]);
+        fixed = m[2] === undefined;
         if (max < min) this.fail('bad interval {n,m}: m < n');
         this.p += m[0].length - 1;
-      } else return atom;
+      } else {
+        this.p = before;
+        return atom;
+      }
+      const at = this.p;
       this.p++;
       let lazy = false;
       let possessive = false;
-      if (this.s[this.p] === '?') {
+      if (this.s[this.p] === '?' && !fixed) {
         lazy = true;
         this.p++;
       } else if (this.s[this.p] === '+' && c !== '{') {
         possessive = true;
+        if (this.behind > 0) this.fail('a possessive quantifier inside a lookbehind (Oniguruma: invalid pattern in look-behind)', at);
         this.p++;
       }
       if (atom.t === 'group' && atom.kind === 'look') this.fail('a quantifier after a lookaround', start);
@@ -169,7 +236,9 @@ export class Parser {
     this.p = end + 1;
     const m = /^([A-Za-z0-9_]+)(?::([^:]+))?(?::(int|float|string))?$/.exec(body);
     if (m === null) this.fail(`bad grok reference %{${body}}`, start);
-    return this.expand!(m[1]!, m[2] ?? null, (m[3] as FieldType | undefined) ?? null, this.offset + start + 1, f);
+    const n = this.expand!(m[1]!, m[2] ?? null, (m[3] as FieldType | undefined) ?? null, this.offset + start + 1, f);
+    if (this.behind > 0 && hasAtomic(n)) this.fail(`%{${m[1]}} has an atomic group or a possessive quantifier, which cannot be inside a lookbehind (Oniguruma: invalid pattern in look-behind)`, start);
+    return n;
   }
 
   private group(f: Flags): Node | null {
@@ -189,6 +258,8 @@ export class Parser {
     let m: RegExpExecArray | null;
     if (rest.startsWith('?:')) this.p += 2;
     else if (rest.startsWith('?>')) {
+      // (?=(X))\N does not work backwards; Oniguruma refuses it too
+      if (this.behind > 0) this.fail('an atomic group inside a lookbehind (Oniguruma: invalid pattern in look-behind)', start);
       kind = 'atomic';
       this.p += 2;
     } else if ((m = /^\?(=|!|<=|<!)/.exec(rest)) !== null) {
@@ -205,7 +276,10 @@ export class Parser {
     } else if (rest.startsWith('?')) {
       this.fail(`unsupported group syntax "(${rest.slice(0, 4)}"`, start);
     }
+    const behind = look !== undefined && look.startsWith('<');
+    if (behind) this.behind++;
     const child = this.alternation(inner);
+    if (behind) this.behind--;
     if (this.s[this.p] !== ')') this.fail('missing ")"', start);
     this.p++;
     return { t: 'group', kind, ...(look !== undefined ? { look } : {}), ...(name !== undefined ? { name } : {}), child, flags: inner };
@@ -264,7 +338,7 @@ export class Parser {
         const m = /^<([^>]+)>/.exec(this.s.slice(this.p));
         if (m === null || inClass) this.fail('bad \\k<name> backreference', start);
         this.p += m[0].length;
-        return { t: 'backref', name: m[1]! };
+        return { t: 'backref', name: m[1]!, flags: f };
       }
       default:
         if (/[1-9]/.test(c)) this.fail('numbered backreferences are not supported (name the group and use \\k<name>)', start);
@@ -296,7 +370,7 @@ export class Parser {
         if (m !== null) {
           if (POSIX[m[2]!] === undefined) this.fail(`unknown POSIX bracket [:${m[2]}:]`, this.p);
           if (m[1] === '^') this.fail('negated POSIX brackets are not supported', this.p);
-          items.push({ t: 'raw', src: POSIX[m[2]!]! });
+          items.push(...POSIX[m[2]!]!);
           this.p += m[0].length;
           continue;
         }
@@ -380,9 +454,44 @@ export interface Emitted {
   ignoreCase: boolean;
 }
 
-/** Writes the tree out as a JavaScript source (flags `m`, plus `i` when ignoreCase). */
-export function emit(root: Node, globalI: boolean): Emitted {
+/** Iterations of a repetition with named captures written out one by one (see emit's unrolled()). */
+export const UNROLL = 24;
+/**
+ * The most JavaScript source (characters) a pattern with unrolled repetitions may take; past it nothing is
+ * unrolled (captures in repetitions then follow JavaScript: the last iteration's). V8's compile time grows
+ * faster than the size: a key=value loop with 2 %{IPORHOST} in its body (a real sendmail configuration) is
+ * 89 KB unrolled and takes ~0.2 s to compile, 4 of them 157 KB and ~0.6 s, 8 of them 313 KB and ~2 s.
+ */
+export const UNROLL_BUDGET = 160 * 1024;
+
+/** thrown (and caught) inside emit when unrolling goes past the budget */
+const OVER_BUDGET: unique symbol = Symbol('over budget');
+
+/**
+ * Writes the tree out as a JavaScript source (flags `m`, plus `i` when ignoreCase). lineStarts: the source is
+ * for the `m` flag on text that may hold line terminators, where Oniguruma's ^ does not match at the end of a
+ * text after its last "\n" (JavaScript's does); without it, ^ is written as ^ (the same on a single line, and
+ * V8 tries a pattern that starts with it at the start only).
+ */
+export function emit(root: Node, globalI: boolean, lineStarts = false): Emitted {
+  // \k<name> refers to the first group of the name; a repetition with such a group inside is not unrolled
+  // (the reference would stay on the first copy, where Oniguruma means the last iteration's capture)
+  const refs = new Set<string>();
+  some(root, (n) => {
+    if (n.t === 'backref') refs.add(n.name);
+    return false;
+  });
+  try {
+    return emitTree(root, globalI, refs, true, lineStarts);
+  } catch (e) {
+    if (e !== OVER_BUDGET) throw e;
+  }
+  return emitTree(root, globalI, refs, false, lineStarts);
+}
+
+function emitTree(root: Node, globalI: boolean, refs: ReadonlySet<string>, unroll: boolean, lineStarts: boolean): Emitted {
   let group = 0;
+  let unrolledAny = false;
   const fields: Emitted['fields'] = [];
   const named = new Map<string, number>();
   const out = (n: Node): string => {
@@ -392,7 +501,7 @@ export function emit(root: Node, globalI: boolean): Emitted {
       case 'alt':
         return n.alts.map(out).join('|');
       case 'raw':
-        return n.src;
+        return lineStarts && n.src === '^' ? '^(?:(?<![\\s\\S])|(?=[\\s\\S]))' : n.src;
       case 'dot':
         return n.flags.s ? '[\\s\\S]' : '.';
       case 'char': {
@@ -416,16 +525,18 @@ export function emit(root: Node, globalI: boolean): Emitted {
       case 'backref': {
         const g = named.get(n.name);
         if (g === undefined) throw new RegexSyntaxError(`\\k<${n.name}>: no group of that name before it`, 0);
-        return `\\${g}`;
+        // Oniguruma compares a backreference under (?i) case-insensitively; JavaScript only with the i flag
+        if (n.flags.i && !globalI) throw new RegexSyntaxError(`\\k<${n.name}> under (?i) in a pattern that is not (?i) throughout is not supported`, 0);
+        // in a group: a digit after it would be read as part of its number
+        return `(?:\\${g})`;
       }
       case 'quant': {
         if (n.possessive) return atomic({ ...n, possessive: false });
-        if (n.max > 1 && n.min <= UNROLL && hasNamedCapture(n.child)) return unrolled(n);
-        const q = n.min === 0 && n.max === Infinity ? '*' : n.min === 1 && n.max === Infinity ? '+' : n.min === 0 && n.max === 1 ? '?'
-          : n.max === Infinity ? `{${n.min},}` : n.min === n.max ? `{${n.min}}` : `{${n.min},${n.max}}`;
+        if (n.max > 1 && unroll && unrolling.length === 0 && hasNamedCapture(n.child) && !some(n.child, (c) => c.t === 'group' && c.name !== undefined && refs.has(c.name))) {
+          return unrolled(n);
+        }
         const child = out(n.child);
-        const wrapped = needsWrap(n.child) ? `(?:${child})` : child;
-        return `${wrapped}${q}${n.lazy ? '?' : ''}`;
+        return `${needsWrap(n.child) ? `(?:${child})` : child}${quantifier(n.min, n.max, n.lazy)}`;
       }
       case 'group': {
         if (n.kind === 'atomic') return atomic(n.child);
@@ -444,63 +555,121 @@ export function emit(root: Node, globalI: boolean): Emitted {
       }
     }
   };
-  /** capture nodes met in the copies of each repetition being unrolled (outermost first) */
+  /**
+   * capture nodes met in the copies of each repetition being unrolled (outermost first). Copies are told apart
+   * by node identity: a definition used twice must be two sub-trees (grok.ts clones them per reference).
+   */
   const unrolling: Map<Node, Emitted['fields'][number]>[] = [];
   /**
    * A repetition whose body captures fields, unrolled: JavaScript clears a group's capture at each iteration,
    * Oniguruma keeps it from the last iteration the group took part in (so `((a=(?<a>\w+)|b=(?<b>\w+)),? )*`
-   * captures both a and b). X{min,max} is written as min copies of X, then nested optional copies
-   * (?:X(?:X(?:...)?)?)? up to UNROLL iterations, which try the same matches in the same order (greedy: one
-   * more first; lazy: one fewer first), then X{0,max-UNROLL} for the rest, whose groups keep JavaScript's
-   * meaning (only past UNROLL iterations can a capture of an earlier iteration be lost).
+   * captures both a and b). X{min,max} is written as its first UNROLL iterations one by one: min (at most
+   * UNROLL) copies of X, then nested optional copies (?:X(?:X(?:...)?)?)? up to UNROLL iterations, which try
+   * the same matches in the same order (greedy: one more first; lazy: one fewer first); then
+   * X{max(0,min-UNROLL),max-UNROLL} for the rest, whose groups keep JavaScript's meaning. Each field takes the
+   * last copy that took part, so a capture can only be lost from iterations past the UNROLL unrolled ones (an
+   * iteration there that has it, followed by later ones there that do not).
+   * A repetition inside one being unrolled is not unrolled itself (the copies would multiply, 25 per level:
+   * 920 KB of source for (?:(?:%{IP:ip},?)+;)*, and V8's compile time with them): in each copy of the outer
+   * one its groups keep JavaScript's meaning, so an inner iteration's capture is lost when a later inner
+   * iteration of the same outer one does not take part in the group (Oniguruma keeps it).
    */
   const unrolled = (n: Extract<Node, { t: 'quant' }>): string => {
+    unrolledAny = true;
     unrolling.push(new Map());
-    const q = n.lazy ? '??' : '?';
-    const copy = (): string => `(?:${out(n.child)})`;
+    let size = 0;
+    const copy = (): string => {
+      const c = `(?:${out(n.child)})`;
+      size += c.length;
+      if (size > UNROLL_BUDGET) throw OVER_BUDGET;
+      return c;
+    };
     let s = '';
-    for (let i = 0; i < n.min; i++) s += copy();
-    const optional = Math.min(n.max, UNROLL) - n.min;
+    const lead = Math.min(n.min, UNROLL);
+    for (let i = 0; i < lead; i++) s += copy();
     const heads: string[] = [];
-    for (let i = 0; i < optional; i++) heads.push(copy());
-    let tail = '';
-    if (n.max > UNROLL) {
-      const rest = n.max === Infinity ? '*' : `{0,${n.max - UNROLL}}`;
-      tail = `(?:${out(n.child)})${rest}${n.lazy ? '?' : ''}`;
-    }
-    let inner = tail;
+    for (let i = lead; i < Math.min(n.max, UNROLL); i++) heads.push(copy());
+    let inner = n.max > UNROLL ? copy() + quantifier(Math.max(0, n.min - UNROLL), n.max - UNROLL, n.lazy) : '';
+    const q = n.lazy ? '??' : '?';
     for (let i = heads.length - 1; i >= 0; i--) inner = `(?:${heads[i]}${inner})${q}`;
     unrolling.pop();
     return s + inner;
   };
-  // (?>X) as (?=(X))\N: the group is numbered before X's own groups, as its "(" comes first
+  // (?>X) as (?=(X))\N: the group is numbered before X's own groups, as its "(" comes first; \N in a group,
+  // as a digit after it would be read as part of its number ((?>a)0 is not (?=(a))\10)
   const atomic = (child: Node): string => {
     const g = ++group;
-    return `(?=(${out(child)}))\\${g}`;
+    return `(?=(${out(child)}))(?:\\${g})`;
   };
   const source = out(root);
+  if (unrolledAny && source.length > UNROLL_BUDGET) throw OVER_BUDGET;
   return { source, fields, ignoreCase: globalI };
 }
 
-/** Iterations of a repetition with named captures written out one by one (see emit's unrolled()). */
-export const UNROLL = 24;
+function quantifier(min: number, max: number, lazy: boolean): string {
+  const q = min === 0 && max === Infinity ? '*' : min === 1 && max === Infinity ? '+' : min === 0 && max === 1 ? '?'
+    : max === Infinity ? `{${min},}` : min === max ? `{${min}}` : `{${min},${max}}`;
+  return lazy ? `${q}?` : q;
+}
 
-function hasNamedCapture(n: Node): boolean {
+/** Does the node or one inside it pass the test? */
+export function some(n: Node, test: (n: Node) => boolean): boolean {
+  if (test(n)) return true;
   switch (n.t) {
     case 'seq':
-      return n.items.some(hasNamedCapture);
+      return n.items.some((c) => some(c, test));
     case 'alt':
-      return n.alts.some(hasNamedCapture);
+      return n.alts.some((c) => some(c, test));
     case 'quant':
-      return hasNamedCapture(n.child);
     case 'group':
-      return (n.kind === 'capture' && n.name !== undefined) || hasNamedCapture(n.child);
+      return some(n.child, test);
     case 'backref':
     case 'char':
     case 'class':
     case 'dot':
     case 'raw':
       return false;
+  }
+}
+
+function hasNamedCapture(n: Node): boolean {
+  return some(n, (c) => c.t === 'group' && c.kind === 'capture' && c.name !== undefined);
+}
+
+/** An atomic group or a possessive quantifier (both written as (?=(X))\N) */
+function hasAtomic(n: Node): boolean {
+  return some(n, (c) => (c.t === 'group' && c.kind === 'atomic') || (c.t === 'quant' && c.possessive));
+}
+
+/**
+ * Does the tree hold something case-sensitive (a letter, a class, a backreference outside (?i))? A pattern
+ * that starts with (?i) is compiled with JavaScript's i flag only when it does not: (?i)a(?-i:b) must not
+ * match "AB".
+ */
+export function caseSensitiveSomewhere(n: Node): boolean {
+  return some(n, (c) => (c.t === 'char' && !c.flags.i && c.ch.toLowerCase() !== c.ch.toUpperCase())
+    || ((c.t === 'class' || c.t === 'backref') && !c.flags.i));
+}
+
+/**
+ * A copy of the tree whose groups, repetitions, sequences and alternations are new objects (leaves are
+ * shared): emit tells capture groups apart by identity, so a definition used twice must be two sub-trees.
+ */
+export function cloneTree(n: Node): Node {
+  switch (n.t) {
+    case 'seq':
+      return { ...n, items: n.items.map(cloneTree) };
+    case 'alt':
+      return { ...n, alts: n.alts.map(cloneTree) };
+    case 'quant':
+    case 'group':
+      return { ...n, child: cloneTree(n.child) };
+    case 'backref':
+    case 'char':
+    case 'class':
+    case 'dot':
+    case 'raw':
+      return n;
   }
 }
 

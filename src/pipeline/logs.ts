@@ -22,9 +22,9 @@ import { LineGuard } from './line-guard.js';
 let fallbackOn = false;
 
 /**
- * A pathological pattern/line pair must not stall an ingest: V8 falls back to its linear-time regular
- * expression engine after this many backtracks, for every pattern that engine can run (all but those with
- * lookarounds or backreferences; atomic groups are translated with both). Process-wide, set once.
+ * V8's linear-time fallback for patterns that backtrack too much (all but those with lookarounds or
+ * backreferences; LineGuard bounds every pattern either way). V8 flags are only safe to change before code
+ * runs: bin/haystack.js sets these at start; a program embedding Haystack may call this first thing.
  */
 export function boundRegexTime(backtracks = 100_000): void {
   if (fallbackOn) return;
@@ -190,7 +190,6 @@ export async function* parseBatches(batches: AsyncIterable<string[]>, parser: Lo
 
 /** Ingests one log file ("-": standard input) into the store. */
 export async function ingestLog(store: Store, path: string, opts: LogIngestOptions = {}, stdin?: Readable): Promise<LogOutcome> {
-  boundRegexTime();
   await store.init();
   const fromStdin = path === '-';
   let id: { sha256: string; size: number } | null = null;

@@ -6,7 +6,7 @@ import { HaystackError } from '../../core/errors.js';
 import { GrokError, GrokLibrary, grokMatch, type CompiledGrok } from '../../grok/grok.js';
 import { BASE_PATTERNS } from '../../grok/patterns.js';
 import { LineGuard } from '../../pipeline/line-guard.js';
-import { boundRegexTime, LINE_TIMEOUT_MS } from '../../pipeline/logs.js';
+import { LINE_TIMEOUT_MS } from '../../pipeline/logs.js';
 import { parse } from '../args.js';
 import { addPatternsDir } from '../log-args.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
@@ -63,7 +63,6 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     }
   });
   if (values.regex === true && format === 'text') compiled.forEach((g, i) => io.stdout(`pattern #${i + 1} compiles to /${g.source}/${g.re.flags}\n`));
-  boundRegexTime();
   const keepEmpty = values['keep-empty'] === true;
   let misses = 0;
   const guard = new LineGuard(LINE_TIMEOUT_MS);

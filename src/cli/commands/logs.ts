@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { HaystackError, isHaystackError } from '../../core/errors.js';
 import { LogParser } from '../../logs/parse-log.js';
-import { boundRegexTime, gunzipped, ingestLog, LINE_TIMEOUT_MS, lineBatches, notText, parseBatches } from '../../pipeline/logs.js';
+import { gunzipped, ingestLog, LINE_TIMEOUT_MS, lineBatches, notText, parseBatches } from '../../pipeline/logs.js';
 import { openStore } from '../../store/open.js';
 import { parse, stringOption } from '../args.js';
 import { LOG_OPTIONS, LOG_USAGE, logParserOptions } from '../log-args.js';
@@ -39,7 +39,6 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 }
 
 async function parseFiles(files: string[], opts: ReturnType<typeof logParserOptions>, onlyUnparsed: boolean, io: CliIo): Promise<number> {
-  boundRegexTime();
   let code = EXIT_OK;
   for (const f of files) {
     let refMs = Date.now();

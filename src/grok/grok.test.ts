@@ -240,6 +240,20 @@ describe('Oniguruma semantics, checked against Ruby', () => {
     expect(grokMatch(l.compile('%{ANY:i:int};%{ANY:f:float}'), '1_0;1.e5')).toEqual({ i: 10, f: 1 });
   });
 
+  it('found by test/grok-onigmo: a digit after an atomic group or a backreference; ^ after a text\'s final newline', () => {
+    // Ruby: "a0", "a1", "aa0" (the translation (?=(a))\1 followed by 0 read as \10)
+    expect(whole('(?>a)0', 'a0')).toBe('a0');
+    expect(whole('a?+1', 'a1')).toBe('a1');
+    expect(match('(?<x>a)\\k<x>0', 'aa0')).toEqual({ x: 'a' });
+    // Ruby: nil, nil, 1 (^ is not a line start at the end of the text, after its last "\n"), 1
+    expect(whole('^$', 'a\n')).toBeNull();
+    expect(whole('\\n^', 'a\n')).toBeNull();
+    expect(whole('\\n^', 'a\nb')).toBe('\n');
+    expect(lib.compile('\\n^$').re.exec('a\n\n')?.index).toBe(1);
+    // single lines keep ^ as it is (V8 tries such a pattern at the start only)
+    expect(match('^(?<w>\\w+)', 'abc def')).toEqual({ w: 'abc' });
+  });
+
   it('an atomic group or a possessive quantifier inside a lookbehind is an error with its column (Ruby: invalid pattern in look-behind)', () => {
     expect(err('(?<=(?>ab))c')).toMatchObject({ column: 5, message: expect.stringMatching(/atomic group inside a lookbehind/) });
     expect(err('(?<=a++)c')).toMatchObject({ column: 6, message: expect.stringMatching(/possessive quantifier inside a lookbehind/) });

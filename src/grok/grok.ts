@@ -3,7 +3,7 @@
 // are dropped, a field captured twice keeps both values (an array), :int and :float convert as Ruby's to_i /
 // to_f do. Pattern definitions come from our library (patterns.ts), pattern files ("NAME regex" lines) or
 // inline. Pure: no Node APIs.
-import { caseSensitiveSomewhere, cloneTree, emit, Parser, RegexSyntaxError, some, type Flags, type Node } from './regex.js';
+import { caseSensitiveSomewhere, cloneTree, emit, Parser, RegexSyntaxError, type Flags, type Node } from './regex.js';
 
 export class GrokError extends Error {
   constructor(message: string, readonly pattern: string, readonly column: number | null, readonly file: string | null = null) {
@@ -404,11 +404,8 @@ export class GrokLibrary {
 
 function finishCompile(pattern: string, tree: Node, globalI: boolean): CompiledGrok {
   let out;
-  let outM;
   try {
     out = emit(tree, globalI);
-    // the m copy writes ^ as Oniguruma means it on several lines (not after a final "\n")
-    outM = some(tree, (n) => n.t === 'raw' && n.src === '^') ? emit(tree, globalI, true) : out;
   } catch (e) {
     if (e instanceof RegexSyntaxError) throw new GrokError(e.message, pattern, e.column > 0 ? e.column : null);
     if (e instanceof RangeError) throw new GrokError(`too deeply nested to translate (${e.message})`, pattern, null);
@@ -417,23 +414,30 @@ function finishCompile(pattern: string, tree: Node, globalI: boolean): CompiledG
   let re: RegExp;
   let single: RegExp;
   try {
-    re = new RegExp(outM.source, out.ignoreCase ? 'mi' : 'm');
+    re = new RegExp(out.lines, out.ignoreCase ? 'mi' : 'm');
     single = new RegExp(out.source, out.ignoreCase ? 'i' : '');
-    // V8 compiles a RegExp when it first runs (to bytecode) and again on the next run (to machine code): run
-    // them now, so that a pattern V8 cannot compile ("Regular expression too large", "Stack overflow") fails
-    // here, and the time it takes is paid when the pattern loads, not on a line (under the line time limit).
-    // The copy without m (single lines, nearly all) to machine code; the one with m, used on text with line
-    // terminators only, to bytecode (its machine code comes on its second use).
-    single.exec('');
-    single.exec('');
-    re.exec('');
+    // V8 compiles a RegExp when it first runs (to bytecode) and again on the next run (to machine code). A
+    // large one is run here, so that a pattern V8 cannot compile ("Regular expression too large", "Stack
+    // overflow") fails here, and the time it takes (from ~5 ms at 8 KB to ~0.6 s at 160 KB) is paid when the
+    // pattern loads, not on a line (under the line time limit): the copy without m (single lines, nearly all)
+    // to machine code, the one with m (text with line terminators only) to bytecode. A small one compiles in a
+    // few milliseconds at its first use, and not at all when no line comes to it (a recipe set has ~120
+    // patterns, 2-3 KB each: ~0.3 s to compile them all, which most runs do not need).
+    if (out.lines.length >= EAGER_COMPILE) {
+      single.exec('');
+      single.exec('');
+      re.exec('');
+    }
   } catch (e) {
     throw new GrokError(`not a valid pattern once translated (${out.source.length} characters of JavaScript): ${reason(e)}`, pattern, null);
   }
-  const g: CompiledGrok = { pattern, source: outM.source, re, fields: out.fields };
+  const g: CompiledGrok = { pattern, source: out.lines, re, fields: out.fields };
   SHORTCUTS.set(g, shortcut(tree, globalI, re, single));
   return g;
 }
+
+/** JavaScript source from which a pattern is compiled when it loads (see finishCompile) */
+const EAGER_COMPILE = 8 * 1024;
 
 /** V8's message without the source it quotes ("Invalid regular expression: /<source>/m: Regular expression too large") */
 function reason(e: unknown): string {

@@ -1,15 +1,19 @@
 // Oniguruma (Ruby/Logstash) regular expressions, parsed to a tree and written out as a JavaScript RegExp
 // source with the same meaning. What JavaScript lacks is translated exactly, not approximated:
 // - atomic groups (?>X) become (?=(X))\N: a lookahead does not backtrack into X once it matched, and the
-//   backreference consumes what it matched; possessive X*+ X++ X?+ X{n,m}+ are atomic groups of X* ...;
+//   backreference consumes what it matched; possessive X*+ X++ X?+ are atomic groups of X* ...; neither
+//   works backwards, so inside a lookbehind they are an error (as in Oniguruma);
 // - \A \z \Z become lookarounds on the whole input (patterns are compiled with `m`, as Oniguruma's ^ and $
-//   are always line anchors); \h \H are hex digits; POSIX brackets [[:alpha:]] become ranges;
+//   are always line anchors, and ^ does not match after a text's final "\n" there); \h \H are hex digits;
+//   POSIX brackets [[:alpha:]] become ranges (folded under (?i));
 // - inline flags (?i) (?m) (?x) and their scoped forms (?i:X): case-insensitivity by [aA] classes where it
 //   does not cover the whole pattern, Oniguruma's m (dot matches newline) by [\s\S], x by dropping blanks
 //   and comments when parsing. A bare (?i) applies to the rest of its group, alternatives included
 //   (Onigmo reads ab(?i)c|d as ab(?i:c|d));
-// - Ruby's quantifier syntax: X{n}? is (?:X{n})? (only {n,m}? and {n,}? are lazy), X{n,m}+ is (?:X{n,m})+.
-// Anything else JavaScript cannot say the same way is an error naming the column.
+// - Ruby's quantifier syntax: X{n}? is (?:X{n})? (only {n,m}? and {n,}? are lazy), X{n,m}+ is (?:X{n,m})+;
+//   in (?x), blanks and comments may stand between an atom and its quantifier.
+// Anything else JavaScript cannot say the same way is an error naming the column (a backreference under (?i)
+// too, unless the whole pattern is (?i): JavaScript compares case-insensitively only with the i flag).
 //
 // Known differences that remain (not errors, as they only matter in patterns grok configs do not use):
 // - a backreference \k<name> to a group that did not take part matches the empty string in JavaScript, and
@@ -20,7 +24,10 @@
 //   line for ^ and $ as \n does (Oniguruma: only \n);
 // - an iteration of a repetition that matches the empty string is rejected by JavaScript and ends the loop in
 //   Oniguruma, which may keep captures it made;
-// - captures in repetitions: see emit's unrolled().
+// - captures in repetitions: see emit's unrolled() (lost past 24 iterations, or in a repetition inside
+//   another one, or when the pattern is too large to unroll);
+// - Onigmo's search skips positions when a pattern starts with a zero-width assertion and then .* or .+
+//   (Ruby: /\b.+x/ does not match " bx"); we match what the pattern says.
 // Grok's %{NAME:field:type} references are resolved by a callback while parsing (grok.ts).
 
 export class RegexSyntaxError extends Error {
@@ -443,7 +450,13 @@ function classChar(code: number): string {
 }
 
 export interface Emitted {
+  /** the source for text without line terminators (compiled without `m`, where ^ is the start only) */
   source: string;
+  /**
+   * the source for the `m` flag, on text that may hold line terminators: Oniguruma's ^ does not match at the
+   * end of a text after its last "\n" (JavaScript's does); the same groups as `source`
+   */
+  lines: string;
   /**
    * capture groups that name fields: JavaScript group number -> field. A group inside a repetition that was
    * unrolled has a copy per iteration: `copies` lists their group numbers in iteration order (the value is the
@@ -468,12 +481,10 @@ export const UNROLL_BUDGET = 160 * 1024;
 const OVER_BUDGET: unique symbol = Symbol('over budget');
 
 /**
- * Writes the tree out as a JavaScript source (flags `m`, plus `i` when ignoreCase). lineStarts: the source is
- * for the `m` flag on text that may hold line terminators, where Oniguruma's ^ does not match at the end of a
- * text after its last "\n" (JavaScript's does); without it, ^ is written as ^ (the same on a single line, and
- * V8 tries a pattern that starts with it at the start only).
+ * Writes the tree out as JavaScript sources (plus the i flag when ignoreCase): for single lines, where ^ is
+ * written as ^ (V8 tries a pattern that starts with it at the start only), and for `m` on several lines.
  */
-export function emit(root: Node, globalI: boolean, lineStarts = false): Emitted {
+export function emit(root: Node, globalI: boolean): Emitted {
   // \k<name> refers to the first group of the name; a repetition with such a group inside is not unrolled
   // (the reference would stay on the first copy, where Oniguruma means the last iteration's capture)
   const refs = new Set<string>();
@@ -481,15 +492,23 @@ export function emit(root: Node, globalI: boolean, lineStarts = false): Emitted 
     if (n.t === 'backref') refs.add(n.name);
     return false;
   });
+  let e: Omit<Emitted, 'lines'>;
   try {
-    return emitTree(root, globalI, refs, true, lineStarts);
-  } catch (e) {
-    if (e !== OVER_BUDGET) throw e;
+    e = emitTree(root, globalI, refs, true);
+  } catch (err) {
+    if (err !== OVER_BUDGET) throw err;
+    e = emitTree(root, globalI, refs, false);
   }
-  return emitTree(root, globalI, refs, false, lineStarts);
+  // ^ is written as a NUL, which the source has nowhere else (control characters are escaped)
+  return { ...e, source: e.source.replaceAll(CARET, '^'), lines: e.source.replaceAll(CARET, LINE_START) };
 }
 
-function emitTree(root: Node, globalI: boolean, refs: ReadonlySet<string>, unroll: boolean, lineStarts: boolean): Emitted {
+/** ^ in emitTree's output */
+const CARET = '\0';
+/** Oniguruma's ^ with the m flag: not at the end of a text after its last "\n" */
+const LINE_START = '^(?:(?<![\\s\\S])|(?=[\\s\\S]))';
+
+function emitTree(root: Node, globalI: boolean, refs: ReadonlySet<string>, unroll: boolean): Omit<Emitted, 'lines'> {
   let group = 0;
   let unrolledAny = false;
   const fields: Emitted['fields'] = [];
@@ -501,7 +520,7 @@ function emitTree(root: Node, globalI: boolean, refs: ReadonlySet<string>, unrol
       case 'alt':
         return n.alts.map(out).join('|');
       case 'raw':
-        return lineStarts && n.src === '^' ? '^(?:(?<![\\s\\S])|(?=[\\s\\S]))' : n.src;
+        return n.src === '^' ? CARET : n.src;
       case 'dot':
         return n.flags.s ? '[\\s\\S]' : '.';
       case 'char': {

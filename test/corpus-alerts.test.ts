@@ -23,7 +23,7 @@ import { Engine } from '../src/pipeline/engine.js';
 import { MailQueue, type MailRecords } from '../src/pipeline/mail.js';
 import type { AlertRecord } from '../src/schema/alerts.js';
 import type { SessionRecord } from '../src/schema/sessions.js';
-import { corpusDir, readJson, ROOT } from './helpers/run.js';
+import { corpusDir, readJson, knownDifferences, type KnownDifference as KnownDiff } from './helpers/run.js';
 
 const corpus = corpusDir();
 
@@ -48,16 +48,9 @@ type Relaxed =
    */
   'urgent-oob';
 
-interface KnownDifference {
-  file: string;
-  kind: string;
-  field: string;
-  match?: Record<string, unknown>;
-  check?: Relaxed;
-  reason: string;
-}
 
-const known = readJson<{ differences: KnownDifference[] }>(`${ROOT}/test/known-differences.json`).differences;
+type KnownDifference = KnownDiff<Relaxed>;
+const known = knownDifferences<Relaxed>();
 
 /**
  * Expectation fields with no Haystack counterpart (peer bookkeeping, peer configuration, or something Haystack

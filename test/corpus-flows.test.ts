@@ -7,7 +7,7 @@ import { communityId } from '../src/flow/community-id.js';
 import { formatIpv6, parseIpv6 } from '../src/core/ip.js';
 import { Engine } from '../src/pipeline/engine.js';
 import type { SessionRecord } from '../src/schema/sessions.js';
-import { corpusDir, readJson, ROOT } from './helpers/run.js';
+import { corpusDir, readJson, knownDifferences, type KnownDifference as KnownDiff } from './helpers/run.js';
 
 const corpus = corpusDir();
 
@@ -20,15 +20,9 @@ interface Entry {
   baseline?: string;
 }
 
-interface KnownDifference {
-  file: string;
-  kind: string;
-  field: string;
-  match?: Record<string, unknown>;
-  reason: string;
-}
 
-const known = readJson<{ differences: KnownDifference[] }>(`${ROOT}/test/known-differences.json`).differences;
+const known = knownDifferences();
+type KnownDifference = KnownDiff;
 
 function isKnown(file: string, field: string): KnownDifference | undefined {
   return known.find((k) => k.kind === 'flow' && (k.file === file || k.file === '*') && (k.field === field || k.field === '*'));

@@ -12,7 +12,7 @@ import { Engine } from '../src/pipeline/engine.js';
 import { HttpQueue, type HttpRecords } from '../src/pipeline/http.js';
 import type { FileRecord } from '../src/schema/files.js';
 import type { SessionRecord } from '../src/schema/sessions.js';
-import { corpusDir, readJson, ROOT } from './helpers/run.js';
+import { corpusDir, readJson, knownDifferences, type KnownDifference as KnownDiff } from './helpers/run.js';
 
 const corpus = corpusDir();
 
@@ -41,16 +41,9 @@ type Relaxed =
   /** theirs is the resource our 206 parts make up, placed by their Content-Range */
   | 'range-parts';
 
-interface KnownDifference {
-  file: string;
-  kind: string;
-  field: string;
-  match?: Record<string, unknown>;
-  check?: Relaxed;
-  reason: string;
-}
 
-const known = readJson<{ differences: KnownDifference[] }>(`${ROOT}/test/known-differences.json`).differences;
+type KnownDifference = KnownDiff<Relaxed>;
+const known = knownDifferences<Relaxed>();
 
 /**
  * Expectation fields with no Haystack counterpart (peer bookkeeping, peer configuration, or something Haystack

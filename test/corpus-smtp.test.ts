@@ -13,7 +13,7 @@ import { Engine } from '../src/pipeline/engine.js';
 import { MailQueue, type MailRecords } from '../src/pipeline/mail.js';
 import type { FileRecord } from '../src/schema/files.js';
 import type { SmtpRecord } from '../src/schema/smtp.js';
-import { corpusDir, readJson, ROOT } from './helpers/run.js';
+import { corpusDir, readJson, knownDifferences, type KnownDifference as KnownDiff } from './helpers/run.js';
 
 const corpus = corpusDir();
 
@@ -40,16 +40,9 @@ type Relaxed =
   /** both name a type of the same top-level media type (text/...) */
   | 'same-top-type';
 
-interface KnownDifference {
-  file: string;
-  kind: string;
-  field: string;
-  match?: Record<string, unknown>;
-  check?: Relaxed;
-  reason: string;
-}
 
-const known = readJson<{ differences: KnownDifference[] }>(`${ROOT}/test/known-differences.json`).differences;
+type KnownDifference = KnownDiff<Relaxed>;
+const known = knownDifferences<Relaxed>();
 
 /**
  * Expectation fields with no Haystack counterpart (peer bookkeeping, peer configuration, or something Haystack

@@ -32,6 +32,21 @@ export function readJson<T = unknown>(path: string): T {
   return JSON.parse(readFileSync(path, 'utf8')) as T;
 }
 
+/** An entry of test/known-differences.json: where we differ from a peer on purpose, and what is still checked. */
+export interface KnownDifference<Check extends string = never> {
+  file: string;
+  kind: string;
+  field: string;
+  match?: Record<string, unknown>;
+  check?: Check;
+  reason: string;
+}
+
+/** The committed known differences (one list for every corpus suite). */
+export function knownDifferences<Check extends string = never>(): KnownDifference<Check>[] {
+  return readJson<{ differences: KnownDifference<Check>[] }>(join(ROOT, 'test/known-differences.json')).differences;
+}
+
 /**
  * The third-party corpus (../shared/corpus beside the repo, or HAYSTACK_CORPUS). Outside CI a missing corpus
  * skips those suites; in CI it is a failure (tests that did not run are not passes).

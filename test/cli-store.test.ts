@@ -18,6 +18,21 @@ function csv(text: string): Record<string, string>[] {
   return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [names[i]!, v])));
 }
 
+/**
+ * Runs an ingest with small spool segments (rows reach the capture's open DuckDB transaction while input is
+ * read) and kills it with SIGKILL once DuckDB has loaded the first segment of `table` (a loaded segment is
+ * deleted); returns the signal it died of.
+ */
+async function killOnceLoaded(args: string[], spool: string, table: string): Promise<NodeJS.Signals | null> {
+  const run = node(args, { HAYSTACK_SPOOL_SEGMENT_BYTES: '16384' });
+  const loaded = (): boolean => existsSync(join(spool, `${table}-1.jsonl`)) && !existsSync(join(spool, `${table}-0.jsonl`));
+  const deadline = Date.now() + 60_000;
+  while (!loaded() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
+  expect(loaded()).toBe(true);
+  run.kill();
+  return (await run).signal;
+}
+
 function node(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; err: string }> & { kill(): void } {
   const child = spawn(process.execPath, [join(ROOT, 'bin/haystack.js'), ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
   let err = '';
@@ -130,17 +145,8 @@ describe('haystack ingest / top / counts / sql (DuckDB)', () => {
     expect((await cli('ingest', big, '--db', clean)).code).toBe(0);
     const killed = join(dir, 'killed.duckdb');
     expect((await cli('ingest', MIXED, '--db', killed)).code).toBe(0); // tables exist, WAL checkpointed away
-    // small spool segments, so that rows are loaded into the capture's open transaction while packets are read
-    const run = node(['ingest', big, '--db', killed], { HAYSTACK_SPOOL_SEGMENT_BYTES: '16384' });
-    // a segment is deleted once DuckDB has loaded it: kill the ingest when the first one is gone
     const spool = `${killed}.spool`;
-    const loaded = (): boolean => existsSync(join(spool, 'sessions-1.jsonl')) && !existsSync(join(spool, 'sessions-0.jsonl'));
-    const deadline = Date.now() + 60_000;
-    while (!loaded() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
-    expect(loaded()).toBe(true);
-    run.kill();
-    const first = await run;
-    expect(first.signal).toBe('SIGKILL');
+    expect(await killOnceLoaded(['ingest', big, '--db', killed], spool, 'sessions')).toBe('SIGKILL');
     const q = 'SELECT count(*) AS n, sum(src_frame_bytes) AS b FROM sessions WHERE capture_id <> \'b32617ae31b43d2e\'';
     expect((await cli('sql', q, '--db', killed, '--format', 'csv')).out).toBe('n,b\n0,\n');
     const again = await cli('ingest', big, '--db', killed);
@@ -166,14 +172,8 @@ describe('haystack ingest / top / counts / sql (DuckDB)', () => {
     expect((await cli('logs', 'ingest', log, '--db', clean)).code).toBe(0);
     const killed = join(dir, 'killed-logs.duckdb');
     expect((await cli('init', '--db', killed)).code).toBe(0);
-    const run = node(['logs', 'ingest', log, '--db', killed], { HAYSTACK_SPOOL_SEGMENT_BYTES: '16384' });
     const spool = `${killed}.spool`;
-    const loaded = (): boolean => existsSync(join(spool, 'logs-1.jsonl')) && !existsSync(join(spool, 'logs-0.jsonl'));
-    const deadline = Date.now() + 60_000;
-    while (!loaded() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
-    expect(loaded()).toBe(true);
-    run.kill();
-    expect((await run).signal).toBe('SIGKILL');
+    expect(await killOnceLoaded(['logs', 'ingest', log, '--db', killed], spool, 'logs')).toBe('SIGKILL');
     expect((await cli('sql', q, '--db', killed, '--format', 'csv')).out).toBe('n,d,ok,m\n0,0,,\n');
     const again = await cli('logs', 'ingest', log, '--db', killed);
     expect(again.code).toBe(0);

@@ -58,7 +58,8 @@ export interface IngestSummary {
   bytes: number;
 }
 
-const PCAP_MAGICS = [0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0xa1b2cd34, 0x34cdb2a1, 0x0a0d0d0a];
+/** First four bytes (big-endian) of pcap files (µs, ns and the modified format, both byte orders) and of pcapng */
+export const PCAP_MAGICS = [0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0xa1b2cd34, 0x34cdb2a1, 0x0a0d0d0a];
 
 /** Is this file a capture by its first bytes (pcap, pcapng, or a gzip/zstd file named like a capture)? */
 async function looksLikeCapture(path: string): Promise<boolean> {
@@ -87,7 +88,7 @@ export async function looksLikeLog(path: string): Promise<boolean> {
     let b = raw.subarray(0, bytesRead);
     let cut = bytesRead === raw.length;
     // a gzip-rotated log (maillog.2.gz): what its first bytes decompress to
-    if (b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b) {
+    if (compressionOf(b) === 'gzip') {
       try {
         b = gunzipSync(b, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
       } catch {

@@ -16,7 +16,8 @@ import { LogParser, type LogParse, type LogParserOptions } from '../logs/parse-l
 import type { CaptureRecord } from '../schema/captures.js';
 import { LOGS, type LogRecord } from '../schema/logs.js';
 import type { Store } from '../store/store.js';
-import { fileSha256 } from './ingest.js';
+import { fileSha256, PCAP_MAGICS } from './ingest.js';
+import { compressionOf } from './source.js';
 import { LineGuard } from './line-guard.js';
 
 let fallbackOn = false;
@@ -116,7 +117,6 @@ export async function* lineBatches(input: AsyncIterable<Buffer | string>, onChun
   if (carry.length > 0) yield [carry];
 }
 
-const CAPTURE_MAGICS = [0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0x0a0d0d0a, 0x1f8b0800];
 
 /**
  * The text of a log: the bytes as they are, or, when they begin as gzip does (a rotated maillog.1.gz, or one
@@ -127,7 +127,7 @@ export async function* gunzipped(src: AsyncIterable<Buffer | string>, name: stri
   const first = await it.next();
   if (first.done === true) return;
   const head = first.value;
-  if (typeof head === 'string' || !(head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)) {
+  if (typeof head === 'string' || compressionOf(head) !== 'gzip') {
     yield head;
     for (let n = await it.next(); n.done !== true; n = await it.next()) yield n.value;
     return;
@@ -150,9 +150,9 @@ export async function* gunzipped(src: AsyncIterable<Buffer | string>, name: stri
 async function isGzip(path: string): Promise<boolean> {
   const fh = await open(path, 'r');
   try {
-    const b = Buffer.alloc(2);
-    const { bytesRead } = await fh.read(b, 0, 2, 0);
-    return bytesRead === 2 && b[0] === 0x1f && b[1] === 0x8b;
+    const b = Buffer.alloc(4);
+    const { bytesRead } = await fh.read(b, 0, 4, 0);
+    return compressionOf(b.subarray(0, bytesRead)) === 'gzip';
   } finally {
     await fh.close();
   }
@@ -162,7 +162,7 @@ async function isGzip(path: string): Promise<boolean> {
 export function notText(b: Buffer, path: string): void {
   if (b.length >= 4) {
     const m = b.readUInt32BE(0);
-    if (CAPTURE_MAGICS.includes(m) || (m >>> 16) === 0x1f8b || m === 0x28b52ffd) {
+    if (PCAP_MAGICS.includes(m) || compressionOf(b) !== 'none') {
       throw new HaystackError('HAYSTACK_LOG_FORMAT', `${path}: not a text log: it begins like a packet capture or a compressed file (haystack ingest reads captures)`, { file: path, offset: 0 });
     }
   }

@@ -60,4 +60,8 @@ describe('filter', () => {
     expect(() => parseFilter('sni = "x', TLS)).toThrow(/unterminated string at column 7/);
     expect(() => parseFilter('(sni', TLS)).toThrow(/expected "\)"/);
   });
+
+  it('refuses a NUL inside a text value with its column, as no store can query it (fuzz: filter/3dc132a7)', () => {
+    expect(() => parseFilter('dst_port = 443 and sni ~ "\0x"', TLS)).toThrow(/a text value cannot hold a NUL character at column 26/);
+  });
 });

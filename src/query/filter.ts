@@ -46,6 +46,8 @@ function tokenize(src: string): Token[] {
         j++;
       }
       if (j >= src.length) throw bad(src, i, 'unterminated string');
+      // neither store can query a text holding NUL: refused here, where the column is known
+      if (v.includes('\0')) throw bad(src, i, 'a text value cannot hold a NUL character');
       out.push({ t: 'str', v, col: i + 1 });
       i = j + 1;
     } else {

@@ -101,13 +101,16 @@ describe('TlsAnalyzer', async () => {
           const pts = [...new Set([0, ...cuts.filter((x) => x < b.length), b.length])].sort((x, y) => x - y);
           for (let i = 1; i < pts.length; i++) chunks.push([d, b.subarray(pts[i - 1]!, pts[i]!)]);
         }
-        // the ClientHello's first 3 bytes alone: only a hand-over makes them TLS
+        // the ClientHello's first 3 bytes alone: the hand-over made the client's next bytes TLS
         expect(run([...chunks, ...flights(c, sv, [3])])).toEqual(whole);
       }),
       { numRuns: 60 },
     );
-    // without the 220 the same bytes are still plain text
-    expect(run([...dialogue.slice(0, -1).map(([d, t]): [Dir, Uint8Array] => [d, enc.encode(t)]), ...flights(c, sv, [3])])).toEqual([]);
+    // without the 220, a ClientHello still ends the plain text, judged on its first 6 bytes however they are
+    // cut (fuzz: tls/8b375053): 3 bytes alone are not yet TLS, nor are they text
+    const noHandOver = dialogue.slice(0, -1).map(([d, t]): [Dir, Uint8Array] => [d, enc.encode(t)]);
+    for (const cut of [1, 3, 5, 6]) expect(run([...noHandOver, ...flights(c, sv, [cut])])).toEqual(whole);
+    expect(run([...noHandOver, [ORIG, c.subarray(0, 3)]])).toEqual([]);
   });
 
   it('records a plaintext alert that answers the ClientHello', () => {
@@ -123,6 +126,23 @@ describe('TlsAnalyzer', async () => {
     const a = new TlsAnalyzer({ session: s, anomalies: new AnomalyLog(() => undefined), emit: () => undefined, cache: new HashCache() });
     a.deliver(ORIG, new TextEncoder().encode('GET / HTTP/1.1\r\n\r\n'.repeat(300)));
     expect(a.active).toBe(false);
+  });
+
+  it('judges a side by its first 6 bytes, not by its first segment: one byte decides nothing (fuzz: tls/6b598040)', () => {
+    // a handshake record whose message is not a ClientHello (byte 5): not TLS, whether or not byte 0 came alone
+    const notHello = Uint8Array.from([0x16, 0x03, 0x02, 0x00, 0x00, 0x10, 0x00, 0x00, 0x21, 0x20, ...new Array<number>(40).fill(0x41)]);
+    const seen = (cuts: number[]): { active: boolean; anomalies: string[] } => {
+      const anomalies: string[] = [];
+      const a = new TlsAnalyzer({ session: new Session(), anomalies: new AnomalyLog((e) => anomalies.push(e.name)), emit: () => undefined, cache: new HashCache() });
+      for (const [, b] of flights(notHello, new Uint8Array(0), cuts)) a.deliver(ORIG, b);
+      return { active: a.active, anomalies };
+    };
+    const whole = seen([]);
+    expect(whole.anomalies).toEqual([]);
+    for (const cut of [1, 2, 5, 6]) expect(seen([cut])).toEqual(whole);
+    // a real ClientHello whose first byte came alone is still read
+    const [c, sv] = tls[0]!;
+    expect(run(flights(c, sv, [1, 2]))).toEqual(run(flights(c, sv, [])));
   });
 
   it('never throws on mutated handshakes', () => {

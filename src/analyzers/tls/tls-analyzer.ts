@@ -31,6 +31,12 @@ export const MAX_CLIENT_PRELUDE = 4096;
 export const MAX_PLAINTEXT_PRELUDE = 64 * 1024;
 /** Bytes of each plain-text line kept to recognise STARTTLS and reply codes ("STARTTLS" + blanks + CR). */
 const LINE_HEAD = 16;
+/**
+ * Bytes a side's start is judged on (what it is: a ClientHello, whose handshake type is byte 5; an SMTP
+ * greeting or EHLO; a proxy's prelude; a ServerHello): gathered across deliveries, so that a segment of one
+ * byte decides nothing and the verdict does not depend on where the capture cut the stream.
+ */
+export const FIRST_LOOK = 6;
 
 /** The first bytes of the current line of each side, while STARTTLS is watched for. */
 interface StarttlsWatch {
@@ -53,6 +59,9 @@ class Direction {
   /** stop reading: not TLS, encrypted from here on, or broken */
   done = false;
   recordVersion = 0;
+  /** the side's first bytes while fewer than FIRST_LOOK have come (see deciding()) */
+  look: Uint8Array | null = null;
+  lookLen = 0;
   /** a change_cipher_spec was seen: what follows is encrypted unless it is a plain ClientHello */
   afterCcs = false;
   /** handshake bytes still to skip (the rest of a long certificate chain) */
@@ -113,6 +122,45 @@ export class TlsAnalyzer implements StreamAnalyzer {
   deliver(dir: Dir, data: Uint8Array): void {
     const d = this.dirs[dir]!;
     if (d.done || this.tls === false) return;
+    if (d.lookLen > 0 || (data.length < FIRST_LOOK && this.deciding(dir, d, data))) {
+      // too few bytes to judge the side's start by: gathered (a copy) until FIRST_LOOK have come
+      d.look ??= new Uint8Array(FIRST_LOOK);
+      const n = Math.min(FIRST_LOOK - d.lookLen, data.length);
+      d.look.set(data.subarray(0, n), d.lookLen);
+      d.lookLen += n;
+      if (d.lookLen < FIRST_LOOK) return;
+      const whole = new Uint8Array(FIRST_LOOK + data.length - n);
+      whole.set(d.look);
+      whole.set(data.subarray(n), FIRST_LOOK);
+      d.lookLen = 0;
+      this.consume(dir, d, whole);
+      return;
+    }
+    this.consume(dir, d, data);
+  }
+
+  /**
+   * Do these bytes start what a side's first bytes are judged on? The client's stream start (or its start
+   * after a STARTTLS hand-over), a client line of a plain-text dialogue that starts like a TLS record, the
+   * server's start. Only starts wait: the lines of a plain-text dialogue go on in the order they came.
+   */
+  private deciding(dir: Dir, d: Direction, data: Uint8Array): boolean {
+    const st = this.starttls;
+    if (st !== null) return dir === ORIG && st.lineLen[ORIG] === 0 && data[0] === CT_HANDSHAKE;
+    if (dir === ORIG) return this.tls === null && d.recLen === 0 && this.prelude === 0;
+    return d.recordVersion === 0 && d.recLen === 0 && this.serverPrelude === 0;
+  }
+
+  /** The gathered start of a side, however short, when the side ends or loses bytes. */
+  private lookDone(dir: Dir, d: Direction): void {
+    if (d.lookLen === 0 || d.done || this.tls === false) return;
+    const head = d.look!.slice(0, d.lookLen);
+    d.lookLen = 0;
+    this.consume(dir, d, head);
+  }
+
+  private consume(dir: Dir, d: Direction, data: Uint8Array): void {
+    if (d.done || this.tls === false) return;
     if (this.starttls !== null) {
       // a ClientHello ends the plain-text part whatever said so (STARTTLS, FTP's AUTH TLS, IMAP, ...)
       if (dir === ORIG && data.length >= 6 && data[0] === CT_HANDSHAKE && data[1] === 3 && data[5] === HT_CLIENT_HELLO) {
@@ -135,7 +183,7 @@ export class TlsAnalyzer implements StreamAnalyzer {
       const at = this.prelude + data.length <= MAX_CLIENT_PRELUDE ? helloIn(data, HT_CLIENT_HELLO) : -1;
       this.prelude += data.length;
       if (at > 0) {
-        this.deliver(dir, data.subarray(at));
+        this.consume(dir, d, data.subarray(at));
         return;
       }
       if (this.prelude > MAX_CLIENT_PRELUDE) this.tls = false;
@@ -146,7 +194,7 @@ export class TlsAnalyzer implements StreamAnalyzer {
       // the server's side of a prelude (a proxy's "200 Connection established") before its ServerHello
       const at = this.serverPrelude + data.length <= MAX_CLIENT_PRELUDE ? helloIn(data, HT_SERVER_HELLO) : -1;
       this.serverPrelude += data.length;
-      if (at > 0) this.deliver(dir, data.subarray(at));
+      if (at > 0) this.consume(dir, d, data.subarray(at));
       else if (this.serverPrelude > MAX_CLIENT_PRELUDE) {
         d.done = true; // the server does not speak TLS: nothing to wait for
         this.release(d);
@@ -272,6 +320,7 @@ export class TlsAnalyzer implements StreamAnalyzer {
   gap(dir: Dir): void {
     // a hole in the handshake: the framing is lost, this direction stops
     const d = this.dirs[dir]!;
+    this.lookDone(dir, d);
     if (!d.done && this.tls === true) this.anomaly('tls_handshake_gap', null);
     d.done = true;
     this.release(d);
@@ -279,6 +328,7 @@ export class TlsAnalyzer implements StreamAnalyzer {
 
   end(dir: Dir): void {
     const d = this.dirs[dir]!;
+    this.lookDone(dir, d);
     d.done = true;
     this.release(d);
     if (this.dirs[0]!.done && this.dirs[1]!.done) this.flush();

@@ -64,4 +64,9 @@ describe('filter', () => {
   it('refuses a NUL inside a text value with its column, as no store can query it (fuzz: filter/3dc132a7)', () => {
     expect(() => parseFilter('dst_port = 443 and sni ~ "\0x"', TLS)).toThrow(/a text value cannot hold a NUL character at column 26/);
   });
+
+  it('refuses a number too large to be finite with its column (fuzz: filter/58967c24)', () => {
+    expect(() => parseFilter(`cipher_suites = ${'4865'.repeat(90)}`, TLS)).toThrow(/is too large a number at column 17/);
+    expect(pick(`dst_port < ${'9'.repeat(30)}`)).toEqual([0, 1, 2]);
+  });
 });

@@ -128,7 +128,11 @@ export function parseFilter(src: string, schema: RecordSchema): Expr {
     if (v === undefined) return fail('expected a value');
     let value: Value;
     if (v.t === 'str') value = v.v;
-    else if (v.t === 'num') value = Number(v.v);
+    else if (v.t === 'num') {
+      value = Number(v.v);
+      // hundreds of digits read as Infinity: no store can compare with that
+      if (!Number.isFinite(value)) throw bad(src, v.col - 1, `${v.v.slice(0, 20)}... is too large a number`);
+    }
     else if (v.t === 'word' && ['true', 'false', 'null'].includes(v.v)) value = v.v === 'null' ? null : v.v === 'true';
     else return fail('expected a value ("text", a number, true, false or null)');
     k++;

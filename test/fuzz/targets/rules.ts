@@ -57,6 +57,8 @@ interface Input {
   rules: string;
   vars: string;
   classification: string;
+  /** which capture the detector runs over: synthetic SMTP, synthetic HTTP, the gen TLS handshakes */
+  traffic: number;
 }
 
 async function runDetector(rules: ReturnType<typeof parseRules>['rules'], traffic: Uint8Array): Promise<void> {
@@ -85,6 +87,7 @@ export function make(): FuzzTarget<Input> {
       rules: ruleFile,
       vars: fc.oneof(mutatedText([VARS.join('\n'), YAML_VARS], VOCABULARY, 3), fc.constant('')),
       classification: fc.oneof(mutatedText([CLASSIFICATION], [',', ':', '-1', '999999999999', 'config classification:', '\n'], 3), fc.constant('')),
+      traffic: fc.nat({ max: traffic.length - 1 }),
     }),
     check: async (input) => {
       const v = mustNotThrow('parseVarsFile()', () => parseVarsFile(input.vars, 'fuzz.conf'));
@@ -95,12 +98,12 @@ export function make(): FuzzTarget<Input> {
       for (const e of set.errors) {
         if (!(e.line >= 1) || (e.column !== null && !(e.column >= 1))) throw new ContractError(`rule error without a position: ${JSON.stringify(e)}`);
       }
-      for (const t of traffic) await runDetector(set.rules, t);
+      await runDetector(set.rules, traffic[input.traffic % traffic.length]!);
     },
-    encode: (i) => ({ bin: textBytes(i.rules), extra: { vars: i.vars, classification: i.classification } }),
+    encode: (i) => ({ bin: textBytes(i.rules), extra: { vars: i.vars, classification: i.classification, traffic: i.traffic } }),
     decode: (e) => {
-      const x = (e.extra ?? {}) as { vars?: string; classification?: string };
-      return { rules: bytesText(e.bin), vars: x.vars ?? '', classification: x.classification ?? '' };
+      const x = (e.extra ?? {}) as { vars?: string; classification?: string; traffic?: number };
+      return { rules: bytesText(e.bin), vars: x.vars ?? '', classification: x.classification ?? '', traffic: x.traffic ?? 0 };
     },
   };
 }

@@ -12,6 +12,8 @@ import { HEADER_INTS, PHASE, PREPARE_MS, PREPARING, SHARED_INPUT_BYTES, type Fro
 import { TARGET_NAMES, TARGETS } from './targets/index.js';
 
 export const CORPUS = join(ROOT, 'test/fuzz/corpus');
+/** V8's default stack on the main thread is 984 KB: the workers get the same, not their default of 4 MB. */
+const WORKER_STACK_MB = 1;
 
 const USAGE = `npm run fuzz -- [--minutes N | --runs N | --ci] [--target a,b] [--seed S] [--replay] [--corpus DIR] [--out DIR] [--timeout-ms MS] [--memory-mb MB] [--json] [--list]
   --minutes N     fuzz for N minutes (decimals allowed), the targets in turn (default 1)
@@ -104,7 +106,9 @@ class FuzzWorker {
     if (this.ready !== null) return this.ready;
     const w = new Worker(new URL('./worker.mjs', import.meta.url), {
       workerData: { shared: this.shared },
-      resourceLimits: { maxOldGenerationSizeMb: this.o.memoryMb },
+      // the stack of the command line's main thread (~1 MB), not a worker's default 4 MB: a recursion that
+      // overflows the CLI must overflow here too
+      resourceLimits: { maxOldGenerationSizeMb: this.o.memoryMb, stackSizeMb: WORKER_STACK_MB },
       stdout: false,
     });
     this.worker = w;
@@ -358,7 +362,7 @@ async function main(argv: string[]): Promise<number> {
   log('\ntarget       inputs    per s  findings  corpus');
   for (const [n, t] of tally) {
     const found = t.found.length === 0 ? '-' : t.found.map((f) => `${f.kind}${f.repeats > 0 ? ` (x${f.repeats + 1})` : ''}`).join(', ');
-    log(`${n.padEnd(10)} ${String(t.execs).padStart(8)} ${(t.execs / Math.max(t.ms, 1) * 1000).toFixed(0).padStart(8)}  ${found.padEnd(8)}  ${o.replay ? `${t.replayed - t.replayFailures.length}/${t.replayed} pass` : ''}`);
+    log(`${n.padEnd(10)} ${String(t.execs).padStart(8)} ${(t.execs / Math.max(t.ms, 1) * 1000).toFixed(0).padStart(8)}  ${found.padEnd(8)}  ${o.replay ? `${Math.max(0, t.replayed - t.replayFailures.length)}/${t.replayed} pass${t.replayed === 0 && t.replayFailures.length > 0 ? ' (the replay broke)' : ''}` : ''}`);
   }
   const ok = [...tally.values()].every((t) => t.found.length === 0 && t.replayFailures.length === 0);
   if (o.json) process.stdout.write(`${JSON.stringify({ ok, seed: o.seed, targets: Object.fromEntries(tally) })}\n`);

@@ -82,6 +82,24 @@ describe('TlsAnalyzer', async () => {
     expect(got).toEqual(whole);
   });
 
+  it('finds the hellos behind a proxy CONNECT however the preludes and hellos are cut (fuzz: tls/5feee002)', () => {
+    const [c, sv] = tls[0]!;
+    const whole = run(flights(c, sv, []));
+    const enc = new TextEncoder();
+    const client = Buffer.concat([enc.encode('CONNECT www.example.com:443 HTTP/1.1\r\nHost: www.example.com:443\r\n\r\n'), c.subarray(0, 2048)]);
+    const server = Buffer.concat([enc.encode('HTTP/1.1 200 Connection established\r\n\r\n'), sv.subarray(0, 4096)]);
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 120 }), { maxLength: 8 }), (cuts) => {
+        const split = (b: Uint8Array, d: Dir): [Dir, Uint8Array][] => {
+          const pts = [...new Set([0, ...cuts, b.length])].sort((x, y) => x - y);
+          return pts.slice(1).map((e, i) => [d, b.subarray(pts[i]!, e)]);
+        };
+        expect(run([...split(client, ORIG), ...split(server, RESP)])).toEqual(whole);
+      }),
+      { numRuns: 80 },
+    );
+  });
+
   it('hands an SMTP dialogue over to TLS after STARTTLS and 220, however its lines are split', () => {
     const [c, sv] = tls[0]!;
     const whole = run(flights(c, sv, []));

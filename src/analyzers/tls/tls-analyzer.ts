@@ -37,6 +37,11 @@ const LINE_HEAD = 16;
  * byte decides nothing and the verdict does not depend on where the capture cut the stream.
  */
 export const FIRST_LOOK = 6;
+/**
+ * Bytes kept from the end of a prelude segment: a hello is recognised by its first 10 bytes (record and
+ * handshake headers, version), so one starting in the last 9 can only be judged with the next segment.
+ */
+const HELLO_HEADER = 9;
 
 /** The first bytes of the current line of each side, while STARTTLS is watched for. */
 interface StarttlsWatch {
@@ -59,6 +64,9 @@ class Direction {
   /** stop reading: not TLS, encrypted from here on, or broken */
   done = false;
   recordVersion = 0;
+  /** the last bytes of the side's prelude (a hello's header may straddle two segments) */
+  tail: Uint8Array | null = null;
+  tailLen = 0;
   /** the side's first bytes while fewer than FIRST_LOOK have come (see deciding()) */
   look: Uint8Array | null = null;
   lookLen = 0;
@@ -177,30 +185,56 @@ export class TlsAnalyzer implements StreamAnalyzer {
       return;
     }
     if (this.tls === null && dir !== ORIG && this.dirs[0]!.recLen === 0) return; // server bytes before any TLS
-    if (this.tls === null && dir === ORIG && !looksLikeClientHello(data, d)) {
-      // a prelude (SOCKS, a proxy CONNECT) may come first: the ClientHello then starts a later segment, or
-      // later in this one
-      const at = this.prelude + data.length <= MAX_CLIENT_PRELUDE ? helloIn(data, HT_CLIENT_HELLO) : -1;
-      this.prelude += data.length;
-      if (at > 0) {
-        this.consume(dir, d, data.subarray(at));
+    if (this.tls === null && dir === ORIG && d.recLen === 0 && (this.prelude > 0 || !looksLikeClientHello(data, d))) {
+      // a prelude (SOCKS, a proxy CONNECT) may come first: the ClientHello is looked for after it
+      this.preludeBytes(dir, d, data, HT_CLIENT_HELLO);
+      return;
+    }
+    if (dir !== ORIG && d.recordVersion === 0 && d.recLen === 0 &&
+      (this.serverPrelude > 0 || (data.length >= 2 && !((data[0] === CT_HANDSHAKE || data[0] === CT_ALERT) && data[1] === 3)))) {
+      // the server's side of a prelude (a proxy's "200 Connection established") before its ServerHello
+      this.preludeBytes(dir, d, data, HT_SERVER_HELLO);
+      return;
+    }
+    this.recordBytes(dir, d, data);
+  }
+
+  /**
+   * Bytes of a side's prelude, before its hello: the hello is looked for in the prelude taken as one stream
+   * (the last bytes of the previous segment are kept with this one) within its first MAX_CLIENT_PRELUDE
+   * bytes, so where the segments cut it changes nothing. Past that the side is not TLS.
+   */
+  private preludeBytes(dir: Dir, d: Direction, data: Uint8Array, type: number): void {
+    const seen = dir === ORIG ? this.prelude : this.serverPrelude;
+    if (dir === ORIG) this.prelude += data.length;
+    else this.serverPrelude += data.length;
+    if (seen < MAX_CLIENT_PRELUDE) {
+      const tailLen = d.tailLen;
+      const joined = tailLen === 0 ? data : concatBytes(d.tail!.subarray(0, tailLen), data);
+      const window = joined.subarray(0, tailLen + Math.min(data.length, MAX_CLIENT_PRELUDE - seen));
+      // the stream's first byte was judged as a record start already
+      const at = helloIn(window, type, seen === 0 ? 1 : 0);
+      if (at >= 0) {
+        d.tailLen = 0;
+        this.recordBytes(dir, d, joined.subarray(at));
         return;
       }
-      if (this.prelude > MAX_CLIENT_PRELUDE) this.tls = false;
-      return;
+      d.tail ??= new Uint8Array(HELLO_HEADER);
+      const keep = Math.min(HELLO_HEADER, window.length);
+      d.tail.set(window.subarray(window.length - keep));
+      d.tailLen = keep;
     }
-    if (dir !== ORIG && d.recordVersion === 0 && d.recLen === 0 && data.length >= 2 &&
-      !((data[0] === CT_HANDSHAKE || data[0] === CT_ALERT) && data[1] === 3)) {
-      // the server's side of a prelude (a proxy's "200 Connection established") before its ServerHello
-      const at = this.serverPrelude + data.length <= MAX_CLIENT_PRELUDE ? helloIn(data, HT_SERVER_HELLO) : -1;
-      this.serverPrelude += data.length;
-      if (at > 0) this.consume(dir, d, data.subarray(at));
-      else if (this.serverPrelude > MAX_CLIENT_PRELUDE) {
-        d.done = true; // the server does not speak TLS: nothing to wait for
-        this.release(d);
-      }
-      return;
+    if (seen + data.length <= MAX_CLIENT_PRELUDE) return;
+    d.tailLen = 0;
+    if (dir === ORIG) this.tls = false;
+    else {
+      d.done = true; // the server does not speak TLS: nothing to wait for
+      this.release(d);
     }
+  }
+
+  /** Record-layer bytes of a side. */
+  private recordBytes(dir: Dir, d: Direction, data: Uint8Array): void {
     if (d.recLen === 0) {
       // common case: whole records in this delivery, parsed in place; only a partial tail is copied
       const p = this.records(dir, d, data, data.length);
@@ -517,8 +551,8 @@ function replyCode(head: Uint8Array, n: number): boolean {
  * Where a TLS record holding the start of a hello of `type` begins inside a prelude delivery (a proxy's
  * CONNECT and its answer in the same segments as the hellos), or -1. The record and handshake lengths must agree, so random bytes do not.
  */
-function helloIn(b: Uint8Array, type: number): number {
-  for (let i = b.indexOf(CT_HANDSHAKE, 1); i >= 0 && i + 9 <= b.length; i = b.indexOf(CT_HANDSHAKE, i + 1)) {
+function helloIn(b: Uint8Array, type: number, from: number): number {
+  for (let i = b.indexOf(CT_HANDSHAKE, from); i >= 0 && i + 9 <= b.length; i = b.indexOf(CT_HANDSHAKE, i + 1)) {
     if (b[i + 1] !== 3 || b[i + 2]! > 4 || b[i + 5] !== type || b[i + 9] !== 3) continue;
     const rec = (b[i + 3]! << 8) | b[i + 4]!;
     const hs = (b[i + 6]! << 16) | (b[i + 7]! << 8) | b[i + 8]!;
@@ -532,6 +566,13 @@ function plainHello(b: Uint8Array, off: number, len: number, type: number): bool
   if (len < 6 || b[off] !== type) return false;
   const mlen = (b[off + 1]! << 16) | (b[off + 2]! << 8) | b[off + 3]!;
   return mlen === len - 4 && b[off + 4] === 3 && b[off + 5]! <= 4;
+}
+
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }
 
 /** Appends data (copied) after len bytes of buf, growing it when needed. */

@@ -158,6 +158,8 @@ export function parseFilter(src: string, schema: RecordSchema): Expr {
       const iso = /T\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(value) ? `${value}Z` : value;
       if (field.type !== 'timestamp' || Number.isNaN(Date.parse(iso))) throw bad(src, v.col - 1, `${field.name} is a number`);
       value = Date.parse(iso) * 1000; // timestamps compare as µs
+      // µs are exact up to 2^53 (years 1685 to 2255): past that no store can compare with the value
+      if (!Number.isSafeInteger(value)) throw bad(src, v.col - 1, `${field.name}: "${v.v}" is outside the times that can be compared (years 1685 to 2255)`);
     }
     return { kind: 'cmp', field, op, value };
   };

@@ -5,7 +5,7 @@ import { AnomalyLog, type AnomalyEvent } from '../../src/core/anomaly.js';
 import { Session } from '../../src/flow/session.js';
 import { ORIG, RESP, type StreamAnalyzer } from '../../src/reassembly/stream-analyzer.js';
 import { editSteps, packConversation, unpackConversation, type Conversation, type StepEdit } from './seeds.js';
-import { cutsArb, mustNotThrow, mutation, mutate, throughScratch, type Encoded, type Mutation } from './target.js';
+import { canon, cutsArb, mustNotReject, mustNotThrow, mutation, mutate, sameRecords, throughScratch, type Encoded, type FuzzTarget, type Mutation } from './target.js';
 
 export interface StreamInput {
   conv: Conversation;
@@ -114,4 +114,35 @@ export function encodeStream(i: StreamInput): Encoded {
 export function decodeStream(e: Encoded): StreamInput {
   const extra = (e.extra ?? {}) as { cuts?: number[] };
   return { conv: unpackConversation(e.bin), cuts: extra.cuts ?? [] };
+}
+
+/**
+ * A target over one stream analyzer: the conversation delivered whole and cut (same messages and anomalies),
+ * then each message of the whole run through the record builder the pipeline gives it.
+ */
+export function streamTarget<M>(o: {
+  name: string;
+  about: string;
+  seeds: readonly Conversation[];
+  analyzer: (s: Session, anomalies: AnomalyLog, emit: (m: M) => void) => StreamAnalyzer;
+  records: (m: M, anomalies: AnomalyLog) => Promise<unknown>;
+}): FuzzTarget<StreamInput> {
+  const run = (input: StreamInput, split: boolean): { out: unknown; msgs: M[]; anomalies: AnomalyLog } => {
+    const { s, anomalies, events } = session();
+    const msgs: M[] = [];
+    deliver(o.analyzer(s, anomalies, (m) => msgs.push(m)), input, split);
+    return { out: canon({ msgs, anomalies: events.map((e) => e.name) }), msgs, anomalies };
+  };
+  return {
+    name: o.name,
+    about: o.about,
+    arbitrary: streamInput(o.seeds),
+    check: async (input) => {
+      const whole = run(input, false);
+      sameRecords(o.name, whole.out, run(input, true).out);
+      for (const m of whole.msgs) await mustNotReject(`${o.name} records`, () => o.records(m, whole.anomalies));
+    },
+    encode: encodeStream,
+    decode: decodeStream,
+  };
 }

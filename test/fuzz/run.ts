@@ -279,7 +279,7 @@ async function main(argv: string[]): Promise<number> {
     o = parseArgs(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(e.message === '' ? `${USAGE}\n` : `fuzz: ${e.message}\n${USAGE}\n`);
+    process.stderr.write(e.message === '' ? `${USAGE}\n` : `fuzz: ${e.message} (npm run fuzz -- --help)\n`);
     return e.message === '' ? 0 : 2;
   }
   const log = (s: string): void => void (o.json ? process.stderr : process.stdout).write(`${s}\n`);

@@ -548,8 +548,8 @@ function replyCode(head: Uint8Array, n: number): boolean {
 }
 
 /**
- * Where a TLS record holding the start of a hello of `type` begins inside a prelude delivery (a proxy's
- * CONNECT and its answer in the same segments as the hellos), or -1. The record and handshake lengths must agree, so random bytes do not.
+ * Where a TLS record holding the start of a hello of `type` begins inside a prelude (a proxy's CONNECT and
+ * its answer, maybe in the same segments as the hellos), searched from `from`, or -1. The record and handshake lengths must agree, so random bytes do not.
  */
 function helloIn(b: Uint8Array, type: number, from: number): number {
   for (let i = b.indexOf(CT_HANDSHAKE, from); i >= 0 && i + 9 <= b.length; i = b.indexOf(CT_HANDSHAKE, i + 1)) {

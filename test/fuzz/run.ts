@@ -337,7 +337,10 @@ async function main(argv: string[]): Promise<number> {
       log(`fuzzing ${o.targets.length} targets for ${o.minutes} min in slices of ${(sliceMs / 1000).toFixed(0)} s, first seed ${o.seed}; failures go to ${rel(o.out)}`);
       for (let k = 0; Date.now() < deadline - 500; k++) {
         const n = o.targets[k % o.targets.length]!;
-        await runSlice(n, (o.seed + k * 7919) | 0, Math.min(sliceMs, deadline - Date.now()), null);
+        // a failure ends fast-check's run: the slice goes on from another seed, so that one bug (a known
+        // one, not fixed yet) does not keep its target from looking for others
+        const end = Math.min(Date.now() + sliceMs, deadline);
+        for (let again = 0; Date.now() < end - 500; again++) await runSlice(n, (o.seed + k * 7919 + again * 104_729) | 0, end - Date.now(), null);
       }
     }
     if (o.replay) {

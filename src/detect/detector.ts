@@ -3,6 +3,7 @@
 // PUT split over segments is one PUT), and application buffers (HTTP transactions, TLS hellos). Flow
 // direction and state, flowbits, thresholds and detection filters live here; rule options are matched by
 // match.ts after the prefilter has named the candidates.
+import type { AnomalyLog } from '../core/anomaly.js';
 import { formatIpv4, formatIpv6 } from '../core/ip.js';
 import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from '../decode/constants.js';
 import { communityId } from '../flow/community-id.js';
@@ -14,7 +15,7 @@ import { addrMatches, portMatches } from './addresses.js';
 import { matchRule, type Buffers } from './match.js';
 import { Prefilter } from './prefilter.js';
 import { bufferOf } from './transforms.js';
-import type { BaseBuffer, BufferName, Rule, RuleProto, Threshold } from './rule.js';
+import type { BaseBuffer, BufferName, PcreMatch, Rule, RuleProto, Threshold } from './rule.js';
 
 /** Stream bytes of each direction inspected from the start of the stream (later bytes are not). */
 export const STREAM_DEPTH = 64 * 1024;
@@ -74,8 +75,34 @@ export interface Inspected {
   icmpCode: number;
 }
 
+/**
+ * Bounds the rule evaluations V8 cannot bound by itself. This layer is pure: the pipeline gives it one
+ * (node:vm's timeout, pipeline/detect.ts).
+ */
+export interface EvalGuard {
+  /** the most one guarded evaluation may take */
+  readonly timeoutMs: number;
+  /** Does V8 bound this expression's time by itself (its linear-time engine takes it)? */
+  linear(re: RegExp): boolean;
+  /** Runs fn (which only computes) within the budget; false when it ran out of time and was stopped. */
+  call(fn: () => void): boolean;
+}
+
 export interface DetectorOptions {
   emit(a: AlertRecord): void;
+  /** evaluations of rules with a pcre V8 cannot bound run under it */
+  guard: EvalGuard;
+  /** where the detector's anomalies go */
+  anomalies: Pick<AnomalyLog, 'add'>;
+}
+
+/** A guarded rule evaluation ran out of time: the rule is taken as not matching (DESIGN-NOTES, issue 13). */
+export const PCRE_BUDGET_EXCEEDED = 'detect_pcre_budget_exceeded';
+
+/** What a rule may alert once on (per stream direction, per TLS session): has it, and mark it. */
+interface Once {
+  has(id: number): boolean;
+  add(id: number): void;
 }
 
 /** Port sets this wide (negations included) are not indexed by port: their rules are scanned for everywhere. */
@@ -89,6 +116,8 @@ const MAX_INDEXED_PORTS = 4096;
 class Group {
   readonly rules: Rule[];
   readonly seen: Uint8Array;
+  /** 1 for the rules evaluated under the guard */
+  readonly guarded: Uint8Array;
   private readonly any: Prefilter;
   private readonly anyRules: [Rule, number][] = [];
   /** the rules of each distinct port set */
@@ -98,9 +127,10 @@ class Group {
   /** prefilters built so far, by the port sets they combine ("1,4") */
   private readonly combined = new Map<string, Prefilter>();
 
-  constructor(rules: Rule[]) {
+  constructor(rules: Rule[], guarded: (r: Rule) => boolean) {
     this.rules = rules;
     this.seen = new Uint8Array(rules.length);
+    this.guarded = Uint8Array.from(rules, (r) => (guarded(r) ? 1 : 0));
     const index = new Map<string, number>();
     rules.forEach((r, id) => {
       const ports = indexPorts(r);
@@ -181,13 +211,20 @@ export class Detector {
   private readonly overlap: number;
   /** IP protocols some packet rule applies to (-1: any) */
   private readonly packetProtos = new Set<number>();
+  /** the rules' pcre V8 cannot bound by itself: run under the guard */
+  private readonly slow = new Set<RegExp>();
 
   constructor(rules: readonly Rule[], o: DetectorOptions) {
     const by: Record<Kind, Rule[]> = { packet: [], stream: [], request: [], response: [] };
     // pass rules first, then the file's order: a pass rule that matches silences the others (Snort's order)
     const ordered = [...rules.filter((r) => r.action === 'pass'), ...rules.filter((r) => r.action !== 'pass')];
     for (const r of ordered) by[kindOf(r)].push(r);
-    this.groups = { packet: new Group(by.packet), stream: new Group(by.stream), request: new Group(by.request), response: new Group(by.response) };
+    // a rule with a pcre V8 cannot bound is evaluated under the guard once it comes to that pcre
+    for (const r of rules) for (const m of r.matches) if (m.kind === 'pcre' && !o.guard.linear(m.re)) this.slow.add(m.re);
+    const guarded = (r: Rule): boolean => r.matches.some((m) => m.kind === 'pcre' && this.slow.has(m.re));
+    this.groups = {
+      packet: new Group(by.packet, guarded), stream: new Group(by.stream, guarded), request: new Group(by.request, guarded), response: new Group(by.response, guarded),
+    };
     this.o = o;
     this.appProtos = new Set(rules.map((r) => r.proto));
     this.overlap = Math.max(0, ...by.stream.map((r) => (r.fastPattern?.bytes.length ?? 1) - 1));
@@ -233,12 +270,8 @@ export class Detector {
     let pend = this.streamPending.get(p.session);
     if (pend === undefined) this.streamPending.set(p.session, (pend = [new Set(), new Set()]));
     // candidates whose pattern came earlier stay candidates: a later option may be satisfied by new data
-    this.run(g, p, { pkt: data }, null, { pkt: scan }, (id) => {
-      const key = id * 2 + dir;
-      if (done.has(key)) return false;
-      done.add(key);
-      return true;
-    }, pend[dir]!);
+    const once: Once = { has: (id) => done.has(id * 2 + dir), add: (id) => void done.add(id * 2 + dir) };
+    this.run(g, p, { pkt: data }, null, { pkt: scan }, once, pend[dir]!);
   }
 
   /** A request's application buffers (HTTP request, TLS ClientHello), as client-to-server bytes. */
@@ -255,22 +288,17 @@ export class Detector {
    * TLS and QUIC have one transaction per connection (Suricata's view): a rule alerts once per session
    * whatever the number of hellos (a duplicate or a retried ClientHello); HTTP has one per request.
    */
-  private oncePerFlow(fired: WeakMap<Session, Set<number>>, p: Inspected, appProto: string): ((id: number) => boolean) | undefined {
+  private oncePerFlow(fired: WeakMap<Session, Set<number>>, p: Inspected, appProto: string): Once | undefined {
     const s = p.session;
     if (s === null || (appProto !== 'tls' && appProto !== 'quic')) return undefined;
     let done = fired.get(s);
     if (done === undefined) fired.set(s, (done = new Set()));
-    const d = done;
-    return (id) => {
-      if (d.has(id)) return false;
-      d.add(id);
-      return true;
-    };
+    return done;
   }
 
   private run(
     g: Group, p: Inspected, buffers: Buffers, appProto: string | null = null, scan: Buffers = buffers,
-    once?: (id: number) => boolean, pending?: Set<number>,
+    once?: Once, pending?: Set<number>,
   ): void {
     if (g.rules.length === 0) return;
     if (p.session !== null && this.passedFlows.has(p.session)) return;
@@ -288,17 +316,28 @@ export class Detector {
     cand.sort((a, b) => a - b);
     for (const id of cand) {
       g.seen[id] = 0;
+      // alerted once already where it alerts once: not evaluated again
+      if (once?.has(id) === true) continue;
       const r = g.rules[id]!;
       if (!this.header(r, p, appProto) || !this.flowbitsHold(r, p.session)) {
         pending?.add(id);
         continue;
       }
-      if (!matchRule(r, buffers)) {
+      let hit = g.guarded[id] === 1 ? matchRule(r, buffers, this.slow) : matchRule(r, buffers);
+      // it came to a pcre V8 cannot bound: the whole evaluation again, under the guard
+      if (hit === null) hit = this.guardedMatch(r, buffers, p);
+      if (hit === null) {
+        // out of time: not evaluated again where it alerts once (a stream grows, a hostile one stays slow)
+        pending?.delete(id);
+        once?.add(id);
+        continue;
+      }
+      if (!hit) {
         pending?.add(id);
         continue;
       }
       pending?.delete(id);
-      if (once !== undefined && !once(id)) continue;
+      once?.add(id);
       if (r.action === 'pass') {
         // what passes is not alerted on by any other rule (the remaining candidates are dropped)
         for (const rest of cand) g.seen[rest] = 0;
@@ -307,6 +346,22 @@ export class Detector {
       }
       this.matched(r, p, buffers, appProto);
     }
+  }
+
+  /**
+   * matchRule under the guard: null when it ran out of time (an anomaly names the rule; it is taken as not
+   * matching, as Snort and Suricata take a pcre past its match limit).
+   */
+  private guardedMatch(r: Rule, buffers: Buffers, p: Inspected): boolean | null {
+    let hit = false;
+    if (this.o.guard.call(() => void (hit = matchRule(r, buffers)))) return hit;
+    const slow = r.matches.filter((m): m is PcreMatch => m.kind === 'pcre' && this.slow.has(m.re));
+    const on = slow.map((m) => `${m.buffer} (${bufferOf(buffers, m.buffer)?.length ?? 0} bytes)`);
+    this.o.anomalies.add(
+      p.ts, p.session?.uid ?? null, PCRE_BUDGET_EXCEEDED,
+      `sid ${r.gid}:${r.sid}:${r.rev} (${r.file}:${r.line}): pcre ${slow.map((m) => m.source.slice(0, 80)).join(' ')} on ${[...new Set(on)].join(', ')} ran past ${this.o.guard.timeoutMs} ms; taken as no match`,
+    );
+    return null;
   }
 
   private header(r: Rule, p: Inspected, appProto: string | null): boolean {

@@ -1,7 +1,10 @@
 // A rule's payload options against named buffers, in rule order: content with offset/depth (from the buffer
 // start) and distance/within (from the end of the previous match in the same buffer), negation, nocase;
 // pcre; byte_test/byte_jump/isdataat; sizes. A later option that fails makes the earlier ones try their next
-// occurrence (backtracking, as Snort does), within a step budget so no rule can stall the engine.
+// occurrence (backtracking, as Snort does), within a step budget so no rule can stall the engine. A pcre V8
+// cannot bound by itself (`slow`) is not run here: the evaluation stops when it comes to one and answers null,
+// and the detector runs it again whole under its time guard (so most evaluations of such rules, which fail
+// on a content before their pcre, cost nothing more).
 import { latin1 } from '../core/latin1.js';
 import { bufferOf } from './transforms.js';
 import type { BufferName, ByteJump, ByteTest, ContentMatch, Match, Rule } from './rule.js';
@@ -16,12 +19,22 @@ interface Cursor {
   /** end of the previous match in each buffer (relative options start there) */
   last: Partial<Record<BufferName, number>>;
   steps: number;
+  /** the expressions not to run in this evaluation */
+  slow: ReadonlySet<RegExp> | null;
+  /** it came to one of them (and stopped: steps is past the budget) */
+  reachedSlow: boolean;
 }
 
-/** Does the rule's payload part match these buffers? (Header, flow and flowbits are checked elsewhere.) */
-export function matchRule(rule: Rule, buffers: Buffers): boolean {
-  const c: Cursor = { last: {}, steps: 0 };
-  return step(rule.matches, 0, buffers, c);
+/**
+ * Does the rule's payload part match these buffers? (Header, flow and flowbits are checked elsewhere.)
+ * null: it came to a pcre in `slow` (none was run), the answer needs that pcre run under a time guard.
+ */
+export function matchRule(rule: Rule, buffers: Buffers): boolean;
+export function matchRule(rule: Rule, buffers: Buffers, slow: ReadonlySet<RegExp> | null): boolean | null;
+export function matchRule(rule: Rule, buffers: Buffers, slow: ReadonlySet<RegExp> | null = null): boolean | null {
+  const c: Cursor = { last: {}, steps: 0, slow, reachedSlow: false };
+  const hit = step(rule.matches, 0, buffers, c);
+  return c.reachedSlow ? null : hit;
 }
 
 function step(ms: readonly Match[], i: number, buffers: Buffers, c: Cursor): boolean {
@@ -45,8 +58,14 @@ function step(ms: readonly Match[], i: number, buffers: Buffers, c: Cursor): boo
     case 'pcre': {
       // relative (R): the subject starts at the previous match, so ^ anchors there, as in Snort
       const base = m.relative ? prev : 0;
-      const text = latin1(buf, base);
       const re = m.re;
+      if (c.slow !== null && c.slow.has(re)) {
+        // the step budget spent: every caller up the chain gives up at once
+        c.reachedSlow = true;
+        c.steps = Infinity;
+        return false;
+      }
+      const text = latin1(buf, base);
       re.lastIndex = 0;
       if (m.negated) return re.exec(text) === null && step(ms, i + 1, buffers, c);
       for (let r = re.exec(text); r !== null; r = re.exec(text)) {

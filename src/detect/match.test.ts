@@ -71,4 +71,19 @@ describe('payload options', () => {
     // 5000^3 placements without the budget; with it, a bounded number of steps and the answer "no"
     expect(on('content:"a"; content:"a"; distance:0; content:"a"; distance:0; content:"b"; distance:0;', 'a'.repeat(5000))).toBe(false);
   });
+
+  it('a pcre named slow is not run: the evaluation answers null when it comes to it, and as usual when an option before it fails', () => {
+    const r = rule('content:"GET"; content:"x"; distance:0; pcre:"/(?=(a+)+b)/";');
+    const slow = new Set(r.matches.flatMap((m) => (m.kind === 'pcre' ? [m.re] : [])));
+    const evil = enc.encode(`GET x${'a'.repeat(60)}`);
+    // it would run for ages on 60 a's: null comes back at once, the expression never ran
+    expect(matchRule(r, { pkt: evil }, slow)).toBe(null);
+    // no "x" after GET: the answer comes from the contents, the pcre is not reached
+    expect(matchRule(r, { pkt: enc.encode(`GET ${'a'.repeat(60)}`) }, slow)).toBe(false);
+    // the same rule without a slow set runs its pcre (on a text where it is quick)
+    expect(matchRule(r, { pkt: enc.encode('GET xaab') })).toBe(true);
+    // a negated slow pcre is not run either (its "no match" would be a match)
+    const neg = rule('content:"GET"; pcre:!"/(a+)+\\1b/";');
+    expect(matchRule(neg, { pkt: evil }, new Set(neg.matches.flatMap((m) => (m.kind === 'pcre' ? [m.re] : []))))).toBe(null);
+  });
 });

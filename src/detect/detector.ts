@@ -13,7 +13,7 @@ import type { Session } from '../flow/session.js';
 import type { AlertRecord } from '../schema/alerts.js';
 import { addrMatches, portMatches } from './addresses.js';
 import { matchRule, type Buffers } from './match.js';
-import { Prefilter } from './prefilter.js';
+import { Prefilter, prefilterOverlap } from './prefilter.js';
 import { bufferOf } from './transforms.js';
 import type { BaseBuffer, BufferName, PcreMatch, Rule, RuleProto, Threshold } from './rule.js';
 
@@ -109,9 +109,17 @@ interface Once {
 const MAX_INDEXED_PORTS = 4096;
 
 /**
+ * Prefilters combining port sets a group builds (each carries every any-port rule, so each costs about as much
+ * as the whole group's): traffic between many port combinations (a port scan) would otherwise build one per
+ * combination. Past it, a new combination is scanned with the any-port prefilter and each port set's own.
+ */
+export const MAX_PORT_PREFILTERS = 16;
+
+/**
  * The rules of one kind with their prefilters: one for rules on any port, and one per combination of port sets
  * ($HTTP_PORTS is one) that traffic between two ports falls in, carrying the any-port rules too: a TLS stream
- * on 443 is not scanned for the HTTP rules' patterns, and each buffer is scanned once.
+ * on 443 is not scanned for the HTTP rules' patterns, and each buffer is scanned once (up to
+ * MAX_PORT_PREFILTERS combinations).
  */
 class Group {
   readonly rules: Rule[];
@@ -126,6 +134,8 @@ class Group {
   private readonly byPort = new Map<number, number[]>();
   /** prefilters built so far, by the port sets they combine ("1,4") */
   private readonly combined = new Map<string, Prefilter>();
+  /** each port set's own prefilter (without the any-port rules), once MAX_PORT_PREFILTERS are built */
+  private readonly own: (Prefilter | undefined)[] = [];
 
   constructor(rules: Rule[], guarded: (r: Rule) => boolean) {
     this.rules = rules;
@@ -165,6 +175,12 @@ class Group {
     const ids = a === undefined ? b! : b === undefined ? a : [...new Set([...a, ...b])].sort((x, y) => x - y);
     const key = ids.join(',');
     let pf = this.combined.get(key);
+    if (pf === undefined && this.combined.size >= MAX_PORT_PREFILTERS) {
+      // the same candidates, from one scan per prefilter instead of one in all
+      this.any.candidates(scan, this.seen, out, proto);
+      for (const k of ids) (this.own[k] ??= new Prefilter(this.sets[k]!)).candidates(scan, this.seen, out, proto);
+      return;
+    }
     if (pf === undefined) {
       const rules = ids.flatMap((k) => this.sets[k]!);
       rules.push(...this.anyRules);
@@ -227,7 +243,7 @@ export class Detector {
     };
     this.o = o;
     this.appProtos = new Set(rules.map((r) => r.proto));
-    this.overlap = Math.max(0, ...by.stream.map((r) => (r.fastPattern?.bytes.length ?? 1) - 1));
+    this.overlap = by.stream.reduce((a, r) => Math.max(a, prefilterOverlap(r)), 0);
     for (const r of by.packet) {
       if (r.header.ipProto !== null || r.proto === 'ip') this.packetProtos.add(-1);
       else this.packetProtos.add(r.proto === 'tcp' ? IPPROTO_TCP : r.proto === 'udp' ? IPPROTO_UDP : r.proto === 'icmp' ? IPPROTO_ICMP : -1);

@@ -132,7 +132,7 @@ function contentAt(m: ContentMatch, buf: Uint8Array, prev: number, next: (end: n
   }
   if (m.startsWith) hi = Math.min(hi, lo + pat.length);
   if (lo < 0) lo = 0;
-  for (let p = find(buf, pat, lo, m.nocase); p >= 0 && p + pat.length <= hi; p = find(buf, pat, p + 1, m.nocase)) {
+  for (let p = find(buf, m, lo, hi); p >= 0; p = find(buf, m, p + 1, hi)) {
     if (m.endsWith && p + pat.length !== buf.length) continue;
     if (next(p + pat.length)) return true;
   }
@@ -141,24 +141,41 @@ function contentAt(m: ContentMatch, buf: Uint8Array, prev: number, next: (end: n
 
 const lower = (b: number): number => (b >= 0x41 && b <= 0x5a ? b | 0x20 : b);
 
-/** First position >= from where pat occurs (ASCII case folded when nocase), or -1. */
-export function find(buf: Uint8Array, pat: Uint8Array, from: number, nocase: boolean): number {
+/**
+ * First position >= from where the content occurs ending at or before `end` (ASCII case folded when nocase),
+ * or -1. Knuth-Morris-Pratt with the content's border table: after a partial match the search goes on from
+ * the longest border, never back, so one call reads each byte of the buffer once whatever the content (a
+ * naive search costs buffer x content length on a buffer of near misses).
+ */
+export function find(buf: Uint8Array, m: Pick<ContentMatch, 'bytes' | 'nocase' | 'border'>, from: number, end = buf.length): number {
+  const pat = m.bytes;
   const n = pat.length;
-  if (n === 0) return from <= buf.length ? from : -1;
-  if (!nocase) {
-    for (let p = buf.indexOf(pat[0]!, from); p >= 0 && p + n <= buf.length; p = buf.indexOf(pat[0]!, p + 1)) {
-      let k = 1;
-      while (k < n && buf[p + k] === pat[k]) k++;
-      if (k === n) return p;
+  const border = m.border;
+  if (end > buf.length) end = buf.length;
+  if (n === 0) return from <= end ? from : -1;
+  const first = pat[0]!;
+  let k = 0;
+  if (!m.nocase) {
+    for (let p = from; p < end; p++) {
+      if (k === 0) {
+        // no partial match: skip to the next first byte natively
+        p = buf.indexOf(first, p);
+        if (p < 0 || p + n > end) return -1;
+      }
+      const b = buf[p]!;
+      while (k > 0 && pat[k] !== b) k = border[k - 1]!;
+      if (pat[k] === b) k++;
+      if (k === n) return p - n + 1;
     }
     return -1;
   }
-  const f = lower(pat[0]!);
-  for (let p = from; p + n <= buf.length; p++) {
-    if (lower(buf[p]!) !== f) continue;
-    let k = 1;
-    while (k < n && lower(buf[p + k]!) === lower(pat[k]!)) k++;
-    if (k === n) return p;
+  const f = lower(first);
+  for (let p = from; p < end; p++) {
+    const b = lower(buf[p]!);
+    if (k === 0 && b !== f) continue;
+    while (k > 0 && lower(pat[k]!) !== b) k = border[k - 1]!;
+    if (lower(pat[k]!) === b) k++;
+    if (k === n) return p - n + 1;
   }
   return -1;
 }

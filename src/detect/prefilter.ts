@@ -156,6 +156,10 @@ class Automaton {
     }
   }
 
+  get size(): number {
+    return this.states;
+  }
+
   /** Typed-array bytes the automaton holds (a deterministic measure of its memory). */
   get bytes(): number {
     return this.dense.byteLength + this.edgeStart.byteLength + this.edgeByte.byteLength + this.edgeTo.byteLength + this.fail.byteLength
@@ -224,6 +228,13 @@ export class Prefilter {
       a.add(fp.bytes, id);
     });
     for (const a of this.automata.values()) a.build();
+  }
+
+  /** States of the automata. */
+  get states(): number {
+    let n = 0;
+    for (const a of this.automata.values()) n += a.size;
+    return n;
   }
 
   /** Typed-array bytes of the automata (a deterministic measure of the prefilter's memory). */

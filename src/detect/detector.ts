@@ -229,6 +229,8 @@ export class Detector {
   private readonly packetProtos = new Set<number>();
   /** the rules' pcre V8 cannot bound by itself: run under the guard */
   private readonly slow = new Set<RegExp>();
+  /** rules whose guarded evaluation ran out of time, per session: not evaluated again in it */
+  private readonly outOfTime = new WeakMap<Session, Set<Rule>>();
 
   constructor(rules: readonly Rule[], o: DetectorOptions) {
     const by: Record<Kind, Rule[]> = { packet: [], stream: [], request: [], response: [] };
@@ -335,6 +337,7 @@ export class Detector {
       // alerted once already where it alerts once: not evaluated again
       if (once?.has(id) === true) continue;
       const r = g.rules[id]!;
+      if (g.guarded[id] === 1 && p.session !== null && this.outOfTime.get(p.session)?.has(r) === true) continue;
       if (!this.header(r, p, appProto) || !this.flowbitsHold(r, p.session)) {
         pending?.add(id);
         continue;
@@ -343,9 +346,13 @@ export class Detector {
       // it came to a pcre V8 cannot bound: the whole evaluation again, under the guard
       if (hit === null) hit = this.guardedMatch(r, buffers, p);
       if (hit === null) {
-        // out of time: not evaluated again where it alerts once (a stream grows, a hostile one stays slow)
+        // out of time: not evaluated again in this session (a stream grows, a hostile session stays hostile)
+        if (p.session !== null) {
+          const out = this.outOfTime.get(p.session);
+          if (out === undefined) this.outOfTime.set(p.session, new Set([r]));
+          else out.add(r);
+        }
         pending?.delete(id);
-        once?.add(id);
         continue;
       }
       if (!hit) {
@@ -366,7 +373,7 @@ export class Detector {
 
   /**
    * matchRule under the guard: null when it ran out of time (an anomaly names the rule; it is taken as not
-   * matching, as Snort and Suricata take a pcre past its match limit).
+   * matching, as Snort and Suricata take a pcre past their match limit).
    */
   private guardedMatch(r: Rule, buffers: Buffers, p: Inspected): boolean | null {
     let hit = false;
@@ -375,7 +382,7 @@ export class Detector {
     const on = slow.map((m) => `${m.buffer} (${bufferOf(buffers, m.buffer)?.length ?? 0} bytes)`);
     this.o.anomalies.add(
       p.ts, p.session?.uid ?? null, PCRE_BUDGET_EXCEEDED,
-      `sid ${r.gid}:${r.sid}:${r.rev} (${r.file}:${r.line}): pcre ${slow.map((m) => m.source.slice(0, 80)).join(' ')} on ${[...new Set(on)].join(', ')} ran past ${this.o.guard.timeoutMs} ms; taken as no match`,
+      `sid ${r.gid}:${r.sid}:${r.rev} (${r.file}:${r.line}): pcre ${slow.map((m) => m.source.slice(0, 80)).join(' ')} on ${[...new Set(on)].join(', ')} ran past ${this.o.guard.timeoutMs} ms; taken as no match${p.session !== null ? ', not evaluated again in this session' : ''}`,
     );
     return null;
   }

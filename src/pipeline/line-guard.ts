@@ -16,8 +16,8 @@ let fallbackOn = false;
 /**
  * V8's linear-time fallback for patterns that backtrack too much (those its linear engine takes), and the `l`
  * flag that asks whether it takes a pattern (linearEngineTakes). V8 flags are only safe to change before code
- * runs: bin/haystack.js calls this at start; a program embedding Haystack may call it first thing (without
- * it, every rule pcre is evaluated under the time guard).
+ * runs: bin/haystack.js calls this at start, before it loads anything else. Without it (the library, tests)
+ * nothing is re-run in linear time and every rule pcre is evaluated under the time guard.
  */
 export function boundRegexTime(backtracks = 100_000): void {
   if (fallbackOn) return;

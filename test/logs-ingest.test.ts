@@ -135,5 +135,13 @@ describe('log ingest from the command line', () => {
       const r = await cli('logs', 'parse', join(dir, f), '--year', '2026');
       expect(r.out.trim().split('\n').map((l) => (JSON.parse(l) as { type: string }).type)).toEqual(['sendmail_from', 'postfix_connect', 'sshd_failed']);
     }
+    // haystack ingest finds a one-line log with a mark by its content, and parses its line
+    const one = join(dir, 'bomdir');
+    mkdirSync(one);
+    writeFileSync(join(one, 'one.log'), `\ufeff${LINES[1]}\n`);
+    const db = join(dir, 'bom.duckdb');
+    expect((await cli('ingest', one, '--db', db, '--year', '2026')).err).toContain('1 log file (1 lines)');
+    const q = await cli('sql', 'SELECT type, host FROM logs', '--db', db, '--format', 'jsonl');
+    expect(JSON.parse(q.out)).toEqual({ type: 'postfix_connect', host: 'mail' });
   });
 });

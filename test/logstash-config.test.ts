@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { logParserOptions } from '../src/cli/log-args.js';
+import { MAX_GROK_EXPANDED } from '../src/grok/grok.js';
 import { grokFilters, LogstashConfigError, MAX_CONFIG_NESTING } from '../src/logs/logstash-config.js';
 import { LogParser, type LogParse } from '../src/logs/parse-log.js';
 import { LineGuard } from '../src/pipeline/line-guard.js';
@@ -282,6 +283,19 @@ describe('haystack grok and haystack recipes', () => {
     expect(miss.out).toContain('the next item does not match there: %{IP:ip}');
     const bad = await cli('grok', '--pattern', '%{NOSUCH:x}', '--line', 'x');
     expect([bad.code, bad.err]).toEqual([2, 'haystack grok: grok: pattern #1: unknown pattern %{NOSUCH} (column 1 of the pattern)\n']);
+  });
+
+  it('a patterns directory whose definitions double 40 times over is refused by the expansion budget, exit 2, in grok and logs (it ran the heap out, exit 134)', async () => {
+    const pdd = join(scratch, 'pdd');
+    mkdirSync(pdd, { recursive: true });
+    writeFileSync(join(pdd, 'expo'), ['Q0 a', ...Array.from({ length: 39 }, (_, k) => `Q${k + 1} %{Q${k}}%{Q${k}}`)].join('\n') + '\n');
+    const msg = `expands to more than ${MAX_GROK_EXPANDED} characters (definitions used within definitions: Q39 -> Q38 -> Q37 -> ... -> Q16 -> Q15 -> Q14)`;
+    const g = await cli('grok', '--patterns-dir', pdd, '--pattern', '%{Q39:x}', '--line', 'a');
+    expect([g.code, g.err]).toEqual([2, `haystack grok: grok: pattern #1: ${msg}\n`]);
+    const log = join(scratch, 'one.log');
+    writeFileSync(log, 'a\n');
+    const l = await cli('logs', 'parse', log, '--patterns-dir', pdd, '--pattern', '%{Q39:x}');
+    expect([l.code, l.out, l.err]).toEqual([2, '', `haystack logs: pattern#1: ${msg} (in %{Q39:x})\n`]);
   });
 
   it('recipes: every built-in recipe with its event types and typed fields', async () => {

@@ -225,7 +225,7 @@ function fromSpool(schema: RecordSchema, file: string, captureId: string): strin
  * limit, so it stays small; our longest rows are far shorter (HTTP headers are cut at 64 KiB, a MIME skeleton
  * at 1000 parts).
  */
-const MAX_LINE = 4 << 20;
+export const MAX_LINE = 4 << 20;
 
 /**
  * Spools a capture's rows to JSON-lines files beside the database, loaded segment by segment into the real

@@ -21,7 +21,7 @@ import { ObjectWrites } from './objects.js';
 import { HttpQueue } from './http.js';
 import { HTTP } from '../schema/http.js';
 import { ALERTS } from '../schema/alerts.js';
-import { Detector } from '../detect/detector.js';
+import { guardedDetector } from './detect.js';
 import type { Rule } from '../detect/rule.js';
 import { SyslogParser } from '../logs/syslog.js';
 import type { LogIngestOptions } from './logs.js';
@@ -277,7 +277,7 @@ async function ingestFile(store: Store, path: string, opts: IngestOptions): Prom
       w.append(HTTP, r.http);
       for (const f of r.files) w.append(FILES, f);
     });
-    const detect = opts.rules !== undefined && opts.rules.length > 0 ? new Detector(opts.rules, { emit: (a) => w.append(ALERTS, a) }) : undefined;
+    const detect = opts.rules !== undefined && opts.rules.length > 0 ? guardedDetector(opts.rules, { emit: (a) => w.append(ALERTS, a), anomalies: { add: (...a) => engine!.anomalies.add(...a) } }) : undefined;
     const an = analysis({ tls: (r) => w.append(TLS, r), smtp: mail.push, http: web.push, ...(detect !== undefined ? { detect } : {}) }, () => engine!);
     engine = new Engine(
       {

@@ -8,7 +8,6 @@ import { open, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { once } from 'node:events';
 import { StringDecoder } from 'node:string_decoder';
-import v8 from 'node:v8';
 import { createGunzip } from 'node:zlib';
 import { AnomalyLog } from '../core/anomaly.js';
 import { HaystackError, isHaystackError } from '../core/errors.js';
@@ -23,19 +22,8 @@ import { fileSha256, PCAP_MAGICS } from './ingest.js';
 import { compressionOf } from './source.js';
 import { LineGuard } from './line-guard.js';
 
-let fallbackOn = false;
-
-/**
- * V8's linear-time fallback for patterns that backtrack too much (all but those with lookarounds or
- * backreferences; LineGuard bounds every pattern either way). V8 flags are only safe to change before code
- * runs: bin/haystack.js sets these at start; a program embedding Haystack may call this first thing.
- */
-export function boundRegexTime(backtracks = 100_000): void {
-  if (fallbackOn) return;
-  v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
-  v8.setFlagsFromString(`--regexp-backtracks-before-fallback=${backtracks}`);
-  fallbackOn = true;
-}
+// V8's linear-time fallback for log patterns (and rule pcre): set at start, see line-guard.ts
+export { boundRegexTime } from './line-guard.js';
 
 export interface LogIngestOptions extends Omit<LogParserOptions, 'refMs'> {
   /** the name stored as `source` (default: the path; "-" is stdin) */

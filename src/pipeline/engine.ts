@@ -32,7 +32,10 @@ export interface EngineHandlers {
   packet?(rec: PacketRecord, meta: PacketMeta, s: Session | null): void;
   /** progress: bytes of the current input consumed so far */
   progress?(input: string, bytes: number): void;
-  /** awaited after each chunk: lets a slow consumer hold the reader back (backpressure) */
+  /**
+   * awaited after each chunk, and after each END_BATCH sessions ended at the end of the run: lets a slow
+   * consumer hold the reader back (backpressure) and write out the rows it was given
+   */
   afterChunk?(): Promise<void> | void;
 }
 
@@ -53,6 +56,12 @@ export interface RunResult {
   /** true when some input was damaged: output is complete up to the damage */
   partial: boolean;
 }
+
+/**
+ * Sessions ended at the end of a run between two afterChunk calls: their rows (~700 bytes each as the store's
+ * JSON) are what waits in memory for the consumer, ~3 MB, like one chunk of input.
+ */
+export const END_BATCH = 4096;
 
 export class Engine {
   readonly anomalies: AnomalyLog;
@@ -86,7 +95,7 @@ export class Engine {
       if (this.stopped) break;
       results.push(await this.input(path));
     }
-    this.flows.flush();
+    await this.endAll();
     return {
       inputs: results,
       sessions: this.sessions,
@@ -173,6 +182,18 @@ export class Engine {
       lastTs,
       packetBytes,
     };
+  }
+
+  /**
+   * Ends the sessions still open at the end of the run, END_BATCH at a time with the consumer's afterChunk
+   * between batches (not once it stopped: it may be gone): a table full of sessions (200,000) would otherwise
+   * become that many rows in memory at once.
+   */
+  private async endAll(): Promise<void> {
+    const after = this.handlers.afterChunk;
+    while (this.flows.flush(after === undefined || this.stopped ? Infinity : END_BATCH) > 0) {
+      if (after !== undefined && !this.stopped) await after();
+    }
   }
 
   private ended(s: Session): void {

@@ -261,6 +261,15 @@ class DuckDbWriter implements CaptureWriter {
     }
     t.add(jsonLine(row));
     this.counts.set(schema.name, (this.counts.get(schema.name) ?? 0) + 1);
+    // rows go to the spool file as they come, not at the next flush: one packet can end a table's worth of
+    // sessions (a timeout sweep), whose rows must not wait in memory
+    if (t.buffered >= SPOOL_WRITE_BYTES) this.spill(t);
+  }
+
+  /** Writes a table's gathered rows once there are enough of them; a full segment is closed for loading. */
+  private spill(t: SpoolFile): void {
+    if (t.segmentBytes + t.buffered >= SEGMENT_BYTES) this.waiting.push(t.endSegment());
+    else if (t.buffered >= SPOOL_WRITE_BYTES) t.write();
   }
 
   identify(captureId: string): void {
@@ -270,10 +279,7 @@ class DuckDbWriter implements CaptureWriter {
 
   async flush(): Promise<void> {
     if (this.failure !== null) throw this.failure;
-    for (const t of this.tables.values()) {
-      if (t.segmentBytes + t.buffered >= SEGMENT_BYTES) this.waiting.push(t.endSegment());
-      else if (t.buffered >= SPOOL_WRITE_BYTES) t.write();
-    }
+    for (const t of this.tables.values()) this.spill(t);
     this.startLoads();
   }
 
@@ -353,7 +359,7 @@ class DuckDbWriter implements CaptureWriter {
 }
 
 /** Bytes of rows gathered before they are written to their spool file. */
-const SPOOL_WRITE_BYTES = 1 << 20;
+export const SPOOL_WRITE_BYTES = 1 << 20;
 /** Bytes of a table's spool loaded at a time (HAYSTACK_SPOOL_SEGMENT_BYTES: smaller in the crash tests). */
 const SEGMENT_BYTES = Number(process.env.HAYSTACK_SPOOL_SEGMENT_BYTES) > 0 ? Number(process.env.HAYSTACK_SPOOL_SEGMENT_BYTES) : 8 << 20;
 

@@ -1,6 +1,7 @@
 // Mail to records on synthetic messages: the label/content mismatch analysts hunt for, uuencoded bodies,
 // address lists, part numbers through a forwarded message, malformed structure and nesting limits.
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AnomalyLog } from '../core/anomaly.js';
@@ -119,6 +120,14 @@ describe('mail records', () => {
     expect(r.smtp.skeleton).toContain('Part: 2');
     expect(r.smtp.skeleton!.split('\n').at(-1)).toBe(`Cut: the first 4096 of ${content.length} bytes were kept`);
     expect(anomalies).toContainEqual(expect.stringMatching(/^file_type_mismatch: invoice\.pdf: labelled application\/pdf, content is application\/x-msdownload/));
+  });
+
+  it('decodes transfer encodings only, which never grow a part: gzip inside a part stays gzip', async () => {
+    const zeros = new Uint8Array(1 << 20);
+    const gz = gzipSync(zeros);
+    const { r } = await records(['Subject: gz', 'Content-Type: multipart/mixed; boundary=b', '', '--b', 'Content-Type: application/gzip; name=z.gz',
+      'Content-Encoding: gzip', 'Content-Transfer-Encoding: base64', '', gz.toString('base64').replace(/.{76}/g, '$&\r\n'), '--b--', ''].join('\r\n'));
+    expect(r.files.map((f) => [f.filename, f.size, f.mime_type])).toEqual([['z.gz', gz.length, 'application/gzip']]);
   });
 
   it('parses address lists', () => {

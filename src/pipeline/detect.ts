@@ -199,7 +199,7 @@ export function responseBuffers(t: HttpTransaction, req: Buffers): Buffers | nul
   if (resp === null) return null;
   // the request's buffers, not what transforms derived from them (file.data changes here)
   const b: Buffers = Object.fromEntries(Object.entries(req).filter(([k]) => !k.includes('|')));
-  b['file.data'] = decodeContent(resp, () => undefined);
+  b['file.data'] = decodeContent(resp, () => undefined, t.budget);
   delete b['http.request_body'];
   for (const k of REQUEST_FIELDS) if (k[0] !== 'http.cookie' && k[0] !== 'http.user_agent' && k[0] !== 'http.host.raw' && k[0] !== 'http.referer') delete b[k[0]];
   headerBuffers(resp, b, RESPONSE_FIELDS);

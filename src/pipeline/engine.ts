@@ -1,6 +1,9 @@
 // Wires capture reading, decoding, the session table and stream consumers for one run over many inputs.
 import { AnomalyLog, type AnomalyEvent } from '../core/anomaly.js';
 import { HaystackError, isHaystackError } from '../core/errors.js';
+import { textOption } from '../core/limits.js';
+import { jsonStringBytes } from '../schema/bounds.js';
+import { SESSION_MAX_SENSOR_BYTES } from '../schema/sessions.js';
 import { CaptureReader, type CaptureSummary } from '../capture/capture-reader.js';
 import type { PacketRecord } from '../capture/packet-record.js';
 import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP } from '../decode/constants.js';
@@ -63,6 +66,11 @@ export interface RunResult {
  */
 export const END_BATCH = 4096;
 
+/** A sensor name fits the sessions record's bound for it (schema/sessions.ts), or is refused. */
+export function sensorOption(name: string | null | undefined): string | null {
+  return textOption('sensor', name, SESSION_MAX_SENSOR_BYTES, jsonStringBytes);
+}
+
 export class Engine {
   readonly anomalies: AnomalyLog;
   readonly decoder: Decoder;
@@ -77,6 +85,7 @@ export class Engine {
   constructor(handlers: EngineHandlers, opts: EngineOptions = {}) {
     this.handlers = handlers;
     this.opts = opts;
+    sensorOption(opts.sensor);
     this.homeNet = opts.homeNet !== undefined && opts.homeNet.length > 0 ? new HomeNet(opts.homeNet) : null;
     this.anomalies = new AnomalyLog((a) => this.handlers.anomaly?.(a));
     this.decoder = new Decoder(this.anomalies);

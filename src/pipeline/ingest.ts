@@ -25,7 +25,7 @@ import { guardedDetector } from './detect.js';
 import type { Rule } from '../detect/rule.js';
 import { SyslogParser } from '../logs/syslog.js';
 import type { LogIngestOptions } from './logs.js';
-import { Engine, type InputResult } from './engine.js';
+import { Engine, sensorOption, type InputResult } from './engine.js';
 import { CHUNK_SIZE, compressionOf } from './source.js';
 import { hashFileOnWorker, type FileHash } from './hash-file.js';
 
@@ -201,6 +201,7 @@ export async function fileSha256(path: string): Promise<{ sha256: string; size: 
 /** Ingests every capture of `inputs` into the store (tables are created first). */
 export async function ingest(store: Store, inputs: readonly string[], opts: IngestOptions = {}): Promise<IngestSummary> {
   const t0 = performance.now();
+  sensorOption(opts.sensor);
   await store.init();
   const { files, logs, skipped, missing } = await captureFiles(inputs);
   const out: FileOutcome[] = missing.map((error) => ({ path: error.file ?? '', status: 'failed', error }));

@@ -12,7 +12,7 @@ import { CAPTURES, type CaptureRecord } from '../schema/captures.js';
 import { RECORD_SCHEMAS } from '../schema/registry.js';
 import type { FieldDef, FieldType, RecordSchema } from '../schema/schema.js';
 import { duckdbTable, ident, quoteString } from './sql.js';
-import type { CaptureWriter, QueryResult, ResultColumn, Row, Store } from './store.js';
+import { MAX_ROW_BYTES, type CaptureWriter, type QueryResult, type ResultColumn, type Row, type Store } from './store.js';
 
 const TYPES: Record<FieldType, DuckDBType> = {
   string: VARCHAR, int: BIGINT, float: DOUBLE, bool: BOOLEAN, timestamp: TIMESTAMP,
@@ -220,12 +220,8 @@ function fromSpool(schema: RecordSchema, file: string, captureId: string): strin
     `format = 'newline_delimited', auto_detect = false, maximum_object_size = ${MAX_LINE}, columns = {${columns.join(', ')}})`;
 }
 
-/**
- * The longest row read_json accepts. Its reader holds buffers of twice this per thread inside DuckDB's memory
- * limit, so it stays small; our longest rows are far shorter (HTTP headers are cut at 64 KiB, a MIME skeleton
- * at 1000 parts).
- */
-export const MAX_LINE = 4 << 20;
+/** The longest row read_json accepts: the stores' row limit (store.ts MAX_ROW_BYTES). */
+export const MAX_LINE = MAX_ROW_BYTES;
 
 /**
  * Spools a capture's rows to JSON-lines files beside the database, loaded segment by segment into the real

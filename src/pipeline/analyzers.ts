@@ -6,6 +6,7 @@ import { TlsAnalyzer } from '../analyzers/tls/tls-analyzer.js';
 import { Fanout } from '../analyzers/fanout.js';
 import { SmtpAnalyzer, type SmtpMessage } from '../analyzers/smtp/smtp-analyzer.js';
 import { HttpAnalyzer, type HttpTransaction } from '../analyzers/http/http-analyzer.js';
+import { DecodeAllowance, MAX_DECODED_PER_CAPTURE } from '../analyzers/http/decode-budget.js';
 import type { StreamAnalyzer } from '../reassembly/stream-analyzer.js';
 import type { Detector } from '../detect/detector.js';
 import type { Session } from '../flow/session.js';
@@ -53,6 +54,8 @@ export function analysis(
     if (det !== undefined) inspectHttp(det, t);
     o.http?.(t);
   };
+  // what undoing HTTP content codings may produce in this run, all sessions together
+  const decodeAllowance = new DecodeAllowance(MAX_DECODED_PER_CAPTURE);
   let quic: QuicTls | null = null;
   let dtls: DtlsTls | null = null;
   const q = (emit: (r: TlsRecord, s: Session | null) => void): QuicTls => (quic ??= new QuicTls({ crypto: nodeQuicCrypto, anomalies: engine().anomalies, cache, emit: (r) => emit(r, null) }));
@@ -68,7 +71,7 @@ export function analysis(
           parts.push(new TlsAnalyzer({ session: s, anomalies, emit: (r) => emitTls(r, s), hello, certificates, cache, certificate: decodeCertificate }));
         }
         if (emitSmtp !== undefined) parts.push(new SmtpAnalyzer({ session: s, anomalies, emit: emitSmtp }));
-        if (emitHttp !== undefined) parts.push(new HttpAnalyzer({ session: s, anomalies, emit: emitHttp }));
+        if (emitHttp !== undefined) parts.push(new HttpAnalyzer({ session: s, anomalies, emit: emitHttp, decodeAllowance }));
         if (det !== undefined) parts.push(new DetectStream(det, s));
         return parts.length === 0 ? null : parts.length === 1 ? parts[0]! : new Fanout(parts);
       },

@@ -132,6 +132,19 @@ describe('TlsAnalyzer', async () => {
     expect(run([...noHandOver, [ORIG, c.subarray(0, 3)]])).toEqual([]);
   });
 
+  it('a ClientHello that starts a client line ends the plain text, wherever the segments end (fuzz: tls/25d576f5)', () => {
+    const [c, sv] = tls[0]!;
+    const whole = run(flights(c, sv, []));
+    const enc = new TextEncoder();
+    const text: [Dir, Uint8Array][] = [[RESP, enc.encode('220 mx ESMTP\r\n')], [ORIG, enc.encode('EHLO c\r\n')], [RESP, enc.encode('250 STARTTLS\r\n')]];
+    // in the same segment as the line before it
+    expect(run([...text, [ORIG, Buffer.concat([enc.encode('STARTTLS\r\n'), c.subarray(0, 2048)])], [RESP, sv.subarray(0, 4096)]])).toEqual(whole);
+    // in a segment of its own, its first bytes cut anywhere
+    for (const cut of [1, 2, 5, 6, 7]) expect(run([...text, [ORIG, enc.encode('STARTTLS\r\n')], ...flights(c, sv, [cut])])).toEqual(whole);
+    // after a line that did not end, it is that line's text
+    expect(run([...text, [ORIG, enc.encode('\x0b')], ...flights(c, sv, [1])])).toEqual([]);
+  });
+
   it('records a plaintext alert that answers the ClientHello', () => {
     const [c] = tls[0]!;
     const alert = Uint8Array.from([21, 3, 3, 0, 2, 2, 40]); // fatal handshake_failure

@@ -130,7 +130,7 @@ export class TlsAnalyzer implements StreamAnalyzer {
   deliver(dir: Dir, data: Uint8Array): void {
     const d = this.dirs[dir]!;
     if (d.done || this.tls === false) return;
-    if (d.lookLen > 0 || (data.length < FIRST_LOOK && this.deciding(dir, d, data))) {
+    if (d.lookLen > 0 || (data.length < FIRST_LOOK && this.deciding(dir, d))) {
       // too few bytes to judge the side's start by: gathered (a copy) until FIRST_LOOK have come
       d.look ??= new Uint8Array(FIRST_LOOK);
       const n = Math.min(FIRST_LOOK - d.lookLen, data.length);
@@ -148,13 +148,13 @@ export class TlsAnalyzer implements StreamAnalyzer {
   }
 
   /**
-   * Do these bytes start what a side's first bytes are judged on? The client's stream start (or its start
-   * after a STARTTLS hand-over), a client line of a plain-text dialogue that starts like a TLS record, the
-   * server's start. Only starts wait: the lines of a plain-text dialogue go on in the order they came.
+   * Is a side's start being judged (the client's stream start, or its start after a STARTTLS hand-over; the
+   * server's start)? Those wait for FIRST_LOOK bytes. The lines of a plain-text dialogue go on in the order
+   * they came: their order against the other side's replies matters.
    */
-  private deciding(dir: Dir, d: Direction, data: Uint8Array): boolean {
-    const st = this.starttls;
-    if (st !== null) return dir === ORIG && st.lineLen[ORIG] === 0 && data[0] === CT_HANDSHAKE;
+  private deciding(dir: Dir, d: Direction): boolean {
+    // a plain-text dialogue holds back only a client line that starts like a TLS record (see plaintext())
+    if (this.starttls !== null) return false;
     if (dir === ORIG) return this.tls === null && d.recLen === 0 && this.prelude === 0;
     return d.recordVersion === 0 && d.recLen === 0 && this.serverPrelude === 0;
   }
@@ -170,18 +170,13 @@ export class TlsAnalyzer implements StreamAnalyzer {
   private consume(dir: Dir, d: Direction, data: Uint8Array): void {
     if (d.done || this.tls === false) return;
     if (this.starttls !== null) {
-      // a ClientHello ends the plain-text part whatever said so (STARTTLS, FTP's AUTH TLS, IMAP, ...)
-      if (dir === ORIG && data.length >= 6 && data[0] === CT_HANDSHAKE && data[1] === 3 && data[5] === HT_CLIENT_HELLO) {
-        this.starttls = null;
-      } else {
-        this.plaintext(dir, data);
-        return;
-      }
+      this.plaintext(dir, d, data);
+      return;
     }
     if (this.tls === null && this.dirs[0]!.recLen === 0 && startsSmtp(dir, data)) {
       // an SMTP greeting or EHLO/HELO: watch for STARTTLS
       this.starttls = { head: [new Uint8Array(LINE_HEAD), new Uint8Array(LINE_HEAD)], headLen: [0, 0], lineLen: [0, 0], waiting: false, seen: 0 };
-      this.plaintext(dir, data);
+      this.plaintext(dir, d, data);
       return;
     }
     if (this.tls === null && dir !== ORIG && this.dirs[0]!.recLen === 0) return; // server bytes before any TLS
@@ -317,7 +312,7 @@ export class TlsAnalyzer implements StreamAnalyzer {
    * the stream over; TLS starts with the next bytes of each side. Lines are found with indexOf and only their
    * first bytes are looked at: the message bodies of a session without STARTTLS cost no strings.
    */
-  private plaintext(dir: Dir, data: Uint8Array): void {
+  private plaintext(dir: Dir, d: Direction, data: Uint8Array): void {
     const st = this.starttls!;
     st.seen += data.length;
     if (st.seen > MAX_PLAINTEXT_PRELUDE) {
@@ -328,6 +323,22 @@ export class TlsAnalyzer implements StreamAnalyzer {
     const head = st.head[dir]!;
     let p = 0;
     while (p < data.length) {
+      if (dir === ORIG && data[p] === CT_HANDSHAKE && st.lineLen[ORIG] === 0) {
+        // a client line that starts like a TLS record: a ClientHello ends the plain text whatever said so
+        // (STARTTLS, FTP's AUTH TLS, IMAP, ...), judged on its first FIRST_LOOK bytes wherever segments end
+        if (data.length - p < FIRST_LOOK) {
+          d.look ??= new Uint8Array(FIRST_LOOK);
+          d.look.set(data.subarray(p));
+          d.lookLen = data.length - p;
+          st.seen -= d.lookLen; // counted when they come again with the next bytes
+          return;
+        }
+        if (data[p + 1] === 3 && data[p + 5] === HT_CLIENT_HELLO) {
+          this.starttls = null;
+          this.consume(dir, d, data.subarray(p));
+          return;
+        }
+      }
       const nl = data.indexOf(0x0a, p);
       const stop = nl < 0 ? data.length : nl;
       const keep = Math.min(stop - p, LINE_HEAD - st.headLen[dir]!);

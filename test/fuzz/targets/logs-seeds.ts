@@ -44,21 +44,22 @@ export const GROK_VOCABULARY = [
 ];
 
 export const LOGSTASH_CONFIGS = [
-  `input { stdin { type => "mail" } }
-# a comment with { braces }
+  `input { file { path => "/var/log/maillog" type => "maillog" start_position => "beginning" } }
+# mail logs { with braces in a comment }
 filter {
-  if [type] == "mail" {
+  if [type] == "maillog" and [message] !~ /^#/ {
     grok {
-      match => { "message" => [ "a=%{INT:a:int}", 'b=%{WORD:b}' ] }
-      add_tag => [ "kv" ]
-      break_on_match => false
+      match => { "message" => [ "qid=%{WORD:qid} size=%{INT:size:int}", 'relay=%{HOSTNAME:relay}' ] }
+      add_tag => [ "mail", "kv" ]
+      break_on_match => "false"
+      patterns_dir => [ "./patterns" ]
     }
   }
-  grok { type => "web" pattern => "%{IP:client} \\"quoted\\"" }
-  grok { match => [ "message", "%{WORD:w}", "other", "%{INT:ignored}" ] }
-  mutate { add_field => { "k" => "v" } }
+  grok { type => "apache" pattern => [ "%{COMBINEDAPACHELOG}", "%{IP:client} \\"%{WORD:verb}" ] }
+  grok { match => [ "message", "%{NUMBER:n:float}", "qid", "%{BASE16NUM:hex}" ] }
+  kv { source => "message" field_split => ", " }
 }
-output { stdout { codec => rubydebug } }`,
+output { elasticsearch { hosts => ["127.0.0.1:9200"] } }`,
   `input { tcp { port => 5514 codec => multiline { pattern => "^\\s" what => "previous" } } }
 filter {
   if [message] =~ /\\{json/ or [type] == "}" {

@@ -232,7 +232,7 @@ const text = new TextDecoder('utf-8', { fatal: false });
  * Text inputs (rule lines, patterns, filters, configs): byte edits of the seed's UTF-8, plus token edits that
  * keep it near valid (a token repeated, dropped, swapped for one from the grammar's vocabulary).
  */
-export function mutatedText(seeds: readonly string[], vocabulary: readonly string[], maxEdits = 4): fc.Arbitrary<string> {
+export function mutatedText(seeds: readonly string[], vocabulary: readonly string[], maxEdits = 4, maxLength = MAX_TEXT): fc.Arbitrary<string> {
   const tokenEdit = fc.record({
     kind: fc.constantFrom('insert', 'replace', 'delete', 'repeat'),
     at: fc.nat(),
@@ -248,10 +248,15 @@ export function mutatedText(seeds: readonly string[], vocabulary: readonly strin
     for (const e of edits) {
       if ('kind' in e) s = tokenEdited(s, e);
       else s = text.decode(mutate(utf8.encode(s), [e], bytes));
+      // repeats compound (40 x 40 x ...): past the cap an input only costs time
+      if (s.length > maxLength) s = s.slice(0, maxLength);
     }
     return s;
   });
 }
+
+/** Text inputs are cut here: large enough for every size limit of the parsers (a 256 KiB log line), no more. */
+export const MAX_TEXT = 1024 * 1024;
 
 /** Token boundaries: runs of word characters, quoted strings, and single punctuation characters. */
 const TOKEN = /"(?:[^"\\]|\\.)*"|[\w$.-]+|\s+|[^\w\s]/g;

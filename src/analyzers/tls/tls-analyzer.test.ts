@@ -11,7 +11,7 @@ import { Engine } from '../../pipeline/engine.js';
 import { ORIG, RESP, type Dir } from '../../reassembly/stream-analyzer.js';
 import { TLS_MAX_CIPHER_SUITES, TLS_MAX_SNI_BYTES, type TlsRecord } from '../../schema/tls.js';
 import { HashCache } from './fingerprints.js';
-import { TlsAnalyzer } from './tls-analyzer.js';
+import { MAX_CLIENT_PRELUDE, TlsAnalyzer } from './tls-analyzer.js';
 
 /** The two directions of every TCP session of a capture, as delivered. */
 async function streams(file: string): Promise<[Uint8Array, Uint8Array][]> {
@@ -143,6 +143,21 @@ describe('TlsAnalyzer', async () => {
     for (const cut of [1, 2, 5, 6, 7]) expect(run([...text, [ORIG, enc.encode('STARTTLS\r\n')], ...flights(c, sv, [cut])])).toEqual(whole);
     // after a line that did not end, it is that line's text
     expect(run([...text, [ORIG, enc.encode('\x0b')], ...flights(c, sv, [1])])).toEqual([]);
+  });
+
+  it('an SMTP dialogue is recognised at the start of a side only, not at a later segment (fuzz: tls/04ca061e)', () => {
+    const [c, sv] = tls[0]!;
+    const enc = new TextEncoder();
+    const after = (cut: number): TlsRecord[] => {
+      const ehlo = enc.encode('EHLO c\r\n');
+      const pieces: [Dir, Uint8Array][] = cut === 0 ? [[ORIG, ehlo]] : [[ORIG, ehlo.subarray(0, cut)], [ORIG, ehlo.subarray(cut)]];
+      // more client text than a prelude may have (MAX_CLIENT_PRELUDE) before the hand-over
+      return run([[ORIG, enc.encode('220 not a client line\r\n')], ...pieces, [RESP, enc.encode('250 STARTTLS\r\n')],
+        [ORIG, enc.encode(`NOOP ${'x'.repeat(MAX_CLIENT_PRELUDE)}\r\nSTARTTLS\r\n`)], [RESP, enc.encode('220 go ahead\r\n')], ...flights(c, sv, [])]);
+    };
+    // the client's stream began otherwise: its EHLO, whole or cut, starts no SMTP dialogue, and the text is
+    // a prelude too long to hold a hello
+    for (const cut of [0, 1, 2, 4]) expect(after(cut)).toEqual([]);
   });
 
   it('records a plaintext alert that answers the ClientHello', () => {

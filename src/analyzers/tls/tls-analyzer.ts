@@ -67,6 +67,8 @@ class Direction {
   /** the last bytes of the side's prelude (a hello's header may straddle two segments) */
   tail: Uint8Array | null = null;
   tailLen = 0;
+  /** some of the side's bytes were looked at (its start is behind) */
+  started = false;
   /** the side's first bytes while fewer than FIRST_LOOK have come (see deciding()) */
   look: Uint8Array | null = null;
   lookLen = 0;
@@ -169,12 +171,15 @@ export class TlsAnalyzer implements StreamAnalyzer {
 
   private consume(dir: Dir, d: Direction, data: Uint8Array): void {
     if (d.done || this.tls === false) return;
+    const atStart = !d.started;
+    d.started = true;
     if (this.starttls !== null) {
       this.plaintext(dir, d, data);
       return;
     }
-    if (this.tls === null && this.dirs[0]!.recLen === 0 && startsSmtp(dir, data)) {
-      // an SMTP greeting or EHLO/HELO: watch for STARTTLS
+    if (atStart && this.tls === null && this.dirs[0]!.recLen === 0 && startsSmtp(dir, data)) {
+      // a side that starts with an SMTP greeting or EHLO/HELO (not a later segment: where segments begin is
+      // the capture's choice): watch for STARTTLS
       this.starttls = { head: [new Uint8Array(LINE_HEAD), new Uint8Array(LINE_HEAD)], headLen: [0, 0], lineLen: [0, 0], waiting: false, seen: 0 };
       this.plaintext(dir, d, data);
       return;

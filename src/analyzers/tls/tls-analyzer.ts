@@ -75,15 +75,19 @@ export interface TlsAnalyzerOptions {
 
 /** What a tls record keeps of the server's certificate. */
 export interface CertificateInfo {
-  subject: string;
-  issuer: string;
-  san: string[];
+  /** null when the decoder could not read the field (it is then named in `unreadable`) */
+  subject: string | null;
+  issuer: string | null;
+  /** [] without the extension; null when it is there but could not be read */
+  san: string[] | null;
   /** µs since the epoch */
   notBefore: number | null;
   notAfter: number | null;
   sha256: string;
   sha1: string;
-  serial: string;
+  serial: string | null;
+  /** fields of a certificate that was read whose value could not be (damaged DER): an `x509_field_unreadable` anomaly */
+  unreadable: readonly string[];
 }
 
 export class TlsAnalyzer implements StreamAnalyzer {
@@ -394,12 +398,13 @@ export class TlsAnalyzer implements StreamAnalyzer {
     }
     r.subject = c.subject;
     r.issuer = c.issuer;
-    r.san = [...c.san];
+    r.san = c.san === null ? null : [...c.san];
     r.not_before = c.notBefore;
     r.not_after = c.notAfter;
     r.cert_sha256 = c.sha256;
     r.cert_sha1 = c.sha1;
     r.cert_serial = c.serial;
+    if (c.unreadable.length > 0) this.anomaly('x509_field_unreadable', `${c.unreadable.join(', ')} (certificate sha256 ${c.sha256})`);
   }
 
   private hello(r: TlsRecord): void {

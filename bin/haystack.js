@@ -13,13 +13,10 @@ import v8 from 'node:v8';
 // Set here, at start, and not inside a running program: changing V8 flags after code has run is unsafe.
 v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
 v8.setFlagsFromString('--regexp-backtracks-before-fallback=100000');
-const { main } = await import('../dist/cli/main.js');
+const { runProcess } = await import('../dist/cli/main.js');
 
-process.stdout.on('error', (e) => {
-  if (e.code === 'EPIPE') process.exit(0);
-  throw e;
-});
-main(process.argv.slice(2)).then(
+// write errors on stdout (EPIPE, ENOSPC, ...) are handled in runProcess: one line naming the output, or quiet on EPIPE
+runProcess(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },

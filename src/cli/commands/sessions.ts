@@ -20,7 +20,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     ...RECORD_OPTIONS,
   });
   if (values.help === true) {
-    io.stdout(`${usage}\n`);
+    io.text(`${usage}\n`);
     return 0;
   }
   const out = recordOutput(SESSIONS, values, io, TABLE_FIELDS);

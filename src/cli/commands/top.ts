@@ -25,7 +25,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     format: { type: 'string' },
   });
   if (values.help === true) {
-    io.stdout(`${usage}\n`);
+    io.text(`${usage}\n`);
     return 0;
   }
   const by = (stringOption(values.by) ?? 'dst_port') as TopKey;

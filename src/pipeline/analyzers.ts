@@ -14,6 +14,7 @@ import { IPPROTO_UDP } from '../decode/constants.js';
 import type { TlsRecord } from '../schema/tls.js';
 import type { Engine, EngineHandlers, EngineOptions } from './engine.js';
 import { nodeQuicCrypto } from './quic-crypto.js';
+import { ProtocolProbes } from './protocol-probe.js';
 import { decodeCertificate } from './x509.js';
 
 /** What a run wants from TCP streams and UDP datagrams; each consumer gets its analyzers. */
@@ -31,6 +32,7 @@ export interface AnalysisOptions {
 /**
  * Handlers and options for an Engine: the analyzers asked for, on every TCP session (each decides by content
  * whether the stream is its protocol and detaches itself otherwise or when done), plus QUIC and DTLS on UDP.
+ * The analyzers not asked for still run as probes until the session's protocol is known (app_proto).
  * @param engine called lazily: the engine the handlers are given to
  */
 export function analysis(
@@ -39,6 +41,7 @@ export function analysis(
 ): { handlers: Pick<EngineHandlers, 'packet' | 'sessionEnd'>; options: Required<Pick<EngineOptions, 'streams'>> } {
   const cache = new HashCache();
   const det = o.detect;
+  const probes = new ProtocolProbes(cache);
   const emitTls = o.tls === undefined && det === undefined ? undefined : (r: TlsRecord, s: Session | null): void => {
     o.tls?.(r);
     // TLS over TCP: the client's side was inspected when its hello was read (below)
@@ -60,17 +63,24 @@ export function analysis(
   return {
     options: {
       streams: (s) => {
+        // nothing wanted but the protocol (`sessions`): one probe of the three, in the order below
+        if (emitTls === undefined && emitSmtp === undefined && emitHttp === undefined) {
+          return probes.all(s);
+        }
         const parts: StreamAnalyzer[] = [];
         const anomalies = engine().anomalies;
+        // the order is the same with or without probes: the first analyzer to decide names app_proto
         if (emitTls !== undefined) {
           const hello = det === undefined ? undefined : (r: TlsRecord): void => inspectTls(det, r, s, 'request');
           const certificates = det === undefined ? undefined : (ders: Uint8Array[], r: TlsRecord | undefined): void => inspectTlsCertificates(det, ders, r, s);
           parts.push(new TlsAnalyzer({ session: s, anomalies, emit: (r) => emitTls(r, s), hello, certificates, cache, certificate: decodeCertificate }));
-        }
+        } else parts.push(probes.tls(s));
         if (emitSmtp !== undefined) parts.push(new SmtpAnalyzer({ session: s, anomalies, emit: emitSmtp }));
+        else parts.push(probes.smtp(s));
         if (emitHttp !== undefined) parts.push(new HttpAnalyzer({ session: s, anomalies, emit: emitHttp }));
+        else parts.push(probes.http(s));
         if (det !== undefined) parts.push(new DetectStream(det, s));
-        return parts.length === 0 ? null : parts.length === 1 ? parts[0]! : new Fanout(parts);
+        return new Fanout(parts);
       },
     },
     handlers: emitTls === undefined ? {} : {

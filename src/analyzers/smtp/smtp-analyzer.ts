@@ -45,6 +45,8 @@ export interface SmtpAnalyzerOptions {
   session: Session;
   anomalies: AnomalyLog;
   emit(m: SmtpMessage): void;
+  /** only the session's protocol is wanted (a probe for app_proto): stop as soon as it is decided */
+  probe?: boolean | undefined;
 }
 
 type State = 'undecided' | 'command' | 'wait-data' | 'data' | 'bdat' | 'auth' | 'resync-data' | 'done';
@@ -299,6 +301,10 @@ export class SmtpAnalyzer implements StreamAnalyzer {
       }
       this.state = 'command';
       this.o.session.appProto ??= 'smtp';
+      if (this.o.probe === true) {
+        this.state = 'done';
+        return;
+      }
     }
     if (this.state === 'auth') {
       this.saslResponse(text.trim());

@@ -71,6 +71,8 @@ export interface TlsAnalyzerOptions {
   cache: HashCache;
   /** decodes a DER certificate (an X.509 library at the edge); absent = certificates are not read */
   certificate?: ((der: Uint8Array) => CertificateInfo | null) | undefined;
+  /** only the session's protocol is wanted (a probe for app_proto): stop as soon as it is decided */
+  probe?: boolean | undefined;
 }
 
 /** What a tls record keeps of the server's certificate. */
@@ -194,6 +196,7 @@ export class TlsAnalyzer implements StreamAnalyzer {
       if (pr.anomaly !== null) this.anomaly(pr.anomaly, null);
       this.tls = true;
       this.o.session.appProto ??= 'tls';
+      if (this.o.probe === true) return this.decided(end);
       this.hellos++;
       this.hello(helloRecord(this.o.session, ch, 'tcp', this.hellos, 0x0002, this.o.cache));
       p = 2 + len;
@@ -212,6 +215,7 @@ export class TlsAnalyzer implements StreamAnalyzer {
       if (this.tls === null) {
         this.tls = true;
         this.o.session.appProto ??= 'tls';
+        if (this.o.probe === true) return this.decided(end);
       }
       if (d.recordVersion === 0) d.recordVersion = version;
       if (type === CT_HANDSHAKE && d.afterCcs && !plainHello(b, p + 5, len, dir === ORIG ? HT_CLIENT_HELLO : HT_SERVER_HELLO)) {
@@ -405,6 +409,13 @@ export class TlsAnalyzer implements StreamAnalyzer {
     r.cert_sha1 = c.sha1;
     r.cert_serial = c.serial;
     if (c.unreadable.length > 0) this.anomaly('x509_field_unreadable', `${c.unreadable.join(', ')} (certificate sha256 ${c.sha256})`);
+  }
+
+  /** A probe has its answer: both directions are done (nothing parsed, nothing emitted). */
+  private decided(end: number): number {
+    this.dirs[0]!.done = true;
+    this.dirs[1]!.done = true;
+    return end;
   }
 
   private hello(r: TlsRecord): void {

@@ -6,6 +6,7 @@
 // A bare FIELD is true when the field is set (not null, not false, not an empty list). On a list field,
 // = and ~ test any element, and = null means the list is empty. Times without an offset are UTC.
 import { HaystackError } from '../core/errors.js';
+import { queryTime } from '../core/time.js';
 import type { FieldDef, RecordSchema } from '../schema/schema.js';
 
 export type Op = '=' | '!=' | '<' | '<=' | '>' | '>=' | '~' | '!~';
@@ -151,7 +152,7 @@ export function parseFilter(src: string, schema: RecordSchema): Expr {
       // a time without an offset is UTC, as every time in the records is (not the reader's time zone)
       const iso = /T\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(value) ? `${value}Z` : value;
       if (field.type !== 'timestamp' || Number.isNaN(Date.parse(iso))) throw bad(src, v.col - 1, `${field.name} is a number`);
-      value = Date.parse(iso) * 1000; // timestamps compare as µs
+      value = queryTime(Date.parse(iso) * 1000); // timestamps compare as µs (year 1 to 9999: core/time.ts)
     }
     return { kind: 'cmp', field, op, value };
   };

@@ -2,7 +2,7 @@
 // order, and the message as captured (SMTP transaction, envelope, MIME skeleton, attachments), joined.
 import { findMail, type MailMessage } from '../../store/mail.js';
 import { openStore } from '../../store/open.js';
-import { parse, stringOption } from '../args.js';
+import { intOption, parse, stringOption } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import { DB_OPTION } from '../store-args.js';
 import { escapeControls } from '../format/escape.js';
@@ -29,9 +29,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const format = stringOption(values.format) ?? 'text';
   if (format !== 'text' && format !== 'json') throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `mail: --format is text or json, not "${format}"`);
-  const limitS = stringOption(values.limit);
-  const limit = limitS === undefined ? undefined : Number(limitS);
-  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `mail: --limit needs a positive integer, not "${limitS}"`);
+  const limit = intOption('limit', values.limit, 1);
   const store = await openStore(stringOption(values.db), { readOnly: true });
   try {
     const r = await findMail(store, positionals[0]!, limit === undefined ? {} : { limit });

@@ -15,7 +15,7 @@ v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtrac
 v8.setFlagsFromString('--regexp-backtracks-before-fallback=100000');
 const { runProcess } = await import('../dist/cli/main.js');
 
-// write errors on stdout (EPIPE, ENOSPC, ...) are handled in runProcess: one line naming the output, or quiet on EPIPE
+// runProcess handles write errors on stdout (one line naming the output; quiet on EPIPE) and reports bugs (exit 70)
 runProcess(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

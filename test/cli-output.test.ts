@@ -169,6 +169,15 @@ describe('write errors', () => {
     }
   });
 
+  it('extract -o DIR where an object cannot be written: one line naming it, exit 1', async () => {
+    const out = join(dir, 'extract-blocked');
+    mkdirSync(out);
+    writeFileSync(join(out, 'files'), 'a file where the objects directory goes');
+    const r = await cli('extract', join(GEN, 'smtp-attachments.pcap'), '-o', out);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(new RegExp(`^haystack extract: cannot write ${join(out, 'files')}/[0-9a-f]{2}: not a directory \\(ENOTDIR\\)\n$`));
+  });
+
   it('a reader that went away (EPIPE) is a quiet exit 0', async () => {
     const child = spawn(process.execPath, [bin, 'sessions', pcap, '--format', 'jsonl'], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.destroy();

@@ -65,3 +65,5 @@ export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 /** some input was truncated or corrupt: everything before the damage was processed and output */
 export const EXIT_PARTIAL = 3;
+/** a bug (EX_SOFTWARE): never for bad input */
+export const EXIT_INTERNAL = 70;

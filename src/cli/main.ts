@@ -1,6 +1,6 @@
 // The `haystack` command: picks the verb, runs it, maps errors to messages and exit statuses.
 import { cannotWrite, isHaystackError, type HaystackError } from '../core/errors.js';
-import { commandIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, processIo, type CliIo, type CliStreams } from './io.js';
+import { commandIo, EXIT_FAILURE, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, processIo, type CliIo, type CliStreams } from './io.js';
 
 interface CommandModule {
   usage: string;
@@ -85,5 +85,11 @@ export async function runProcess(argv: string[]): Promise<number> {
     process.exit(EXIT_FAILURE);
   });
   process.stderr.on('error', () => undefined);
-  return main(argv, processIo);
+  try {
+    return await main(argv, processIo);
+  } catch (e) {
+    // a bug, not bad input: the stack for the report, escaped like every diagnostic (it may quote input)
+    commandIo(processIo).stderr(`haystack: internal error: ${e instanceof Error && e.stack !== undefined ? e.stack : String(e)}\n`);
+    return EXIT_INTERNAL;
+  }
 }

@@ -27,18 +27,29 @@ class ProtocolProbe implements StreamAnalyzer {
   private readonly makers: readonly Maker[];
   /** null until the first delivery or gap; then per maker: null (not built yet), the analyzer, or GAVE_UP */
   private parts: (StreamAnalyzer | null)[] | null = null;
+  /** makers whose analyzer has not given up */
+  private left: number;
 
   constructor(session: Session, makers: readonly Maker[]) {
     this.session = session;
     this.makers = makers;
+    this.left = makers.length;
   }
 
+  /** Read after every packet of the session while attached: two field tests. */
   get active(): boolean {
-    return this.session.appProto === null && (this.parts === null || this.parts.some((p) => p !== GAVE_UP));
+    return this.session.appProto === null && this.left > 0;
+  }
+
+  private started(): (StreamAnalyzer | null)[] {
+    if (this.parts !== null) return this.parts;
+    const parts: (StreamAnalyzer | null)[] = [];
+    for (let i = 0; i < this.makers.length; i++) parts.push(null);
+    return (this.parts = parts);
   }
 
   deliver(dir: Dir, data: Uint8Array, offset: number): void {
-    const parts = (this.parts ??= this.makers.map(() => null));
+    const parts = this.started();
     for (let i = 0; i < parts.length && this.session.appProto === null; i++) {
       if (parts[i] !== GAVE_UP) (parts[i] ??= this.makers[i]!(this.session)).deliver(dir, data, offset);
     }
@@ -46,7 +57,7 @@ class ProtocolProbe implements StreamAnalyzer {
   }
 
   gap(dir: Dir, len: number, offset: number): void {
-    const parts = (this.parts ??= this.makers.map(() => null));
+    const parts = this.started();
     for (let i = 0; i < parts.length && this.session.appProto === null; i++) {
       if (parts[i] !== GAVE_UP) (parts[i] ??= this.makers[i]!(this.session)).gap(dir, len, offset);
     }
@@ -63,6 +74,7 @@ class ProtocolProbe implements StreamAnalyzer {
       const p = parts[i]!;
       if (p === null || p === GAVE_UP || p.active !== false) continue;
       parts[i] = GAVE_UP;
+      this.left--;
       p.end(ORIG);
       p.end(RESP);
     }
@@ -71,44 +83,34 @@ class ProtocolProbe implements StreamAnalyzer {
 
 const ignore = (): void => undefined;
 
+export type ProbedProtocol = 'tls' | 'smtp' | 'http';
+
 /** The probes of one run (one fingerprint cache, one log nobody reads). */
 export class ProtocolProbes {
   // what a probe finds out of order is not this run's business
   private readonly unheard = new AnomalyLog(ignore);
   private readonly cache: HashCache;
-  private readonly makeTls = (s: Session): StreamAnalyzer => new TlsAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, cache: this.cache, probe: true });
-  private readonly makeSmtp = (s: Session): StreamAnalyzer => new SmtpAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, probe: true });
-  private readonly makeHttp = (s: Session): StreamAnalyzer => new HttpAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, probe: true });
-  /** TLS, SMTP, HTTP in the order analysis() attaches them (the first to decide names the protocol) */
-  private readonly makeAll = [this.makeTls, this.makeSmtp, this.makeHttp];
-  private readonly onlyTls = [this.makeTls];
-  private readonly onlySmtp = [this.makeSmtp];
-  private readonly onlyHttp = [this.makeHttp];
+  private readonly makers: Record<ProbedProtocol, Maker> = {
+    tls: (s) => new TlsAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, cache: this.cache, probe: true }),
+    smtp: (s) => new SmtpAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, probe: true }),
+    http: (s) => new HttpAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, probe: true }),
+  };
 
   constructor(cache: HashCache = new HashCache()) {
     this.cache = cache;
   }
 
-  /** Every protocol, for a run that wants sessions only. */
-  all(s: Session): StreamAnalyzer {
-    return new ProtocolProbe(s, this.makeAll);
-  }
-
-  tls(s: Session): StreamAnalyzer {
-    return new ProtocolProbe(s, this.onlyTls);
-  }
-
-  smtp(s: Session): StreamAnalyzer {
-    return new ProtocolProbe(s, this.onlySmtp);
-  }
-
-  http(s: Session): StreamAnalyzer {
-    return new ProtocolProbe(s, this.onlyHttp);
+  /**
+   * A probe factory for protocols that come one after the other in analysis()'s order (TLS, SMTP, HTTP): one
+   * probe per session for all of them. Made once per run; the factory is called per TCP session.
+   */
+  group(protocols: readonly ProbedProtocol[]): (s: Session) => StreamAnalyzer {
+    const makers = protocols.map((p) => this.makers[p]);
+    return (s) => new ProtocolProbe(s, makers);
   }
 }
 
 /** Engine options for a run that wants sessions only, with their app_proto as an ingest stores it. */
 export function protocolDetection(): { streams: (s: Session) => StreamAnalyzer } {
-  const probes = new ProtocolProbes();
-  return { streams: (s) => probes.all(s) };
+  return { streams: new ProtocolProbes().group(['tls', 'smtp', 'http']) };
 }

@@ -46,6 +46,8 @@ describe('app_proto from `sessions`, by construction', () => {
     const all = await sessionsOf('http-put.pcap', '--fields', 'src_port,dst_port,app_proto');
     for (const s of all) expect(s.app_proto).toBe(ports.has(s.src_port as number) ? 'http' : null);
     expect((await sessionsOf('http-put.pcap', '--filter', 'app_proto = "http"')).length).toBe(ports.size);
+    // app_proto filtered on but not printed: still detected
+    expect((await sessionsOf('http-put.pcap', '--fields', 'uid', '--filter', 'app_proto = "http"')).length).toBe(ports.size);
   });
 
   it('tls-clients: the sessions of the ClientHellos are tls, or smtp where TLS came after STARTTLS', async () => {

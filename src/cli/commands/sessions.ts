@@ -28,13 +28,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const inputs = requireInputs('sessions', positionals);
   const homeNet = homeNetOption(values['home-net']);
   const progress = new Progress(io);
-  // no records but sessions: the analyzers only probe each session's first bytes for its protocol (app_proto)
+  // no records but sessions: the analyzers only probe each session's first bytes for its protocol, when
+  // app_proto is printed or filtered on (the table's default columns do not show it)
   const engine = new Engine(
     {
       session: (r) => out.emit(r),
       progress: (input, bytes) => progress.update(input, bytes, null),
     },
-    { homeNet, ...protocolDetection() },
+    { homeNet, ...(out.needs('app_proto') ? protocolDetection() : {}) },
   );
   const res = await engine.run(inputs);
   progress.done();

@@ -108,7 +108,8 @@ const t0 = performance.now();
 const p = new LogParser({ year: Number(year) });
 let lines = 0, parsed = 0;
 for await (const batch of batches(createReadStream(file, { highWaterMark: 1 << 20 }))) {
-  for (const l of batch) {
+  // a batch is { lines, cut } since lines have a maximum length; an array before
+  for (const l of batch.lines ?? batch) {
     lines++;
     if (p.parse(l).parse_ok) parsed++;
   }

@@ -6,13 +6,12 @@
 // flat (~20 MB). With a 1 GiB ceiling V8 collects in proportion: RSS ~120 MB on 250 MB and ~150 MB on 4 GB
 // captures at full speed (512 MiB was flatter but made long runs twice as slow; bench/README.md).
 // `node bin/haystack.js` bypasses this line; `haystack` (the installed bin) and `./bin/haystack.js` use it.
-import v8 from 'node:v8';
 
-// Before any of our regular expressions exists: V8 re-runs a pattern that backtracks past this many steps with
-// its linear-time engine (patterns without lookarounds or backreferences; the line guard bounds the others).
+// Before any of our regular expressions exists: V8 re-runs a pattern that backtracks past 100,000 steps with
+// its linear-time engine (the patterns that engine takes; the time guards bound the others: line-guard.ts).
 // Set here, at start, and not inside a running program: changing V8 flags after code has run is unsafe.
-v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
-v8.setFlagsFromString('--regexp-backtracks-before-fallback=100000');
+const { boundRegexTime } = await import('../dist/pipeline/line-guard.js');
+boundRegexTime();
 const { runProcess } = await import('../dist/cli/main.js');
 
 // runProcess handles write errors on stdout (one line naming the output; quiet on EPIPE) and reports bugs (exit 70)

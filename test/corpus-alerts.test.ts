@@ -12,12 +12,12 @@ import { AnomalyLog, type AnomalyEvent } from '../src/core/anomaly.js';
 import { formatIpv6, parseIpv6 } from '../src/core/ip.js';
 import { Decoder } from '../src/decode/decoder.js';
 import { Classifications } from '../src/detect/classification.js';
-import { Detector } from '../src/detect/detector.js';
 import { matchRule, type Buffers } from '../src/detect/match.js';
 import type { Rule } from '../src/detect/rule.js';
 import { parseRules, type RuleSet } from '../src/detect/rules-file.js';
 import { headerOf, type HttpTransaction } from '../src/analyzers/http/http-analyzer.js';
 import { analysis } from '../src/pipeline/analyzers.js';
+import { guardedDetector } from '../src/pipeline/detect.js';
 import { readPackets } from '../src/pipeline/api.js';
 import { Engine } from '../src/pipeline/engine.js';
 import { MailQueue, type MailRecords } from '../src/pipeline/mail.js';
@@ -228,7 +228,7 @@ interface Observed {
 
 async function run(path: string, rules: Rule[]): Promise<Observed> {
   const o: Observed = { alerts: [], sessions: [], http: [], mail: [], anomalies: [], linktype: null };
-  const detector = new Detector(rules, { emit: (a) => void o.alerts.push(a) });
+  const detector = guardedDetector(rules, { emit: (a) => void o.alerts.push(a), anomalies: { add: (...a) => engine.anomalies.add(...a) } });
   const q = new MailQueue({ anomalies: { add: (...a) => engine.anomalies.add(...a) }, filesDir: null }, (r) => void o.mail.push(r));
   const an = analysis({ detect: detector, smtp: q.push, http: (t) => void o.http.push({ t, uid: t.session.uid }) }, () => engine);
   const engine: Engine = new Engine({

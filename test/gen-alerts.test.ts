@@ -4,9 +4,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Detector } from '../src/detect/detector.js';
 import { parseRules } from '../src/detect/rules-file.js';
 import { analysis } from '../src/pipeline/analyzers.js';
+import { guardedDetector } from '../src/pipeline/detect.js';
 import { Engine } from '../src/pipeline/engine.js';
 import type { AlertRecord } from '../src/schema/alerts.js';
 import type { TlsRecord } from '../src/schema/tls.js';
@@ -30,7 +30,7 @@ async function run(rules: string, vars: Record<string, string> = {}, pcap = PCAP
   expect(set.notLoaded).toEqual([]);
   const alerts: AlertRecord[] = [];
   const sessions: SessionRecord[] = [];
-  const detector = new Detector(set.rules, { emit: (a) => alerts.push(a) });
+  const detector = guardedDetector(set.rules, { emit: (a) => alerts.push(a), anomalies: { add: (...a) => engine.anomalies.add(...a) } });
   const an = analysis({ detect: detector }, () => engine);
   const engine: Engine = new Engine({ ...an.handlers, session: (r) => sessions.push(r) }, an.options);
   await engine.run([pcap]);

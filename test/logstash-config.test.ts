@@ -6,7 +6,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { logParserOptions } from '../src/cli/log-args.js';
-import { grokFilters, LogstashConfigError } from '../src/logs/logstash-config.js';
+import { MAX_GROK_EXPANDED } from '../src/grok/grok.js';
+import { grokFilters, LogstashConfigError, MAX_CONFIG_NESTING } from '../src/logs/logstash-config.js';
 import { LogParser, type LogParse } from '../src/logs/parse-log.js';
 import { LineGuard } from '../src/pipeline/line-guard.js';
 import { ingestLog } from '../src/pipeline/logs.js';
@@ -63,6 +64,31 @@ filter {
     } catch (e) {
       expect([(e as LogstashConfigError).line, (e as LogstashConfigError).column]).toEqual([2, 31]);
     }
+  });
+
+  it('nesting is refused past MAX_CONFIG_NESTING levels with the line and column of the level past it (5,000 nested ifs overflowed the stack)', async () => {
+    // "filter {" is level 1; the k-th "if [a] {" (9 characters each, from column 10) is level k + 1, its brace at column 9k + 8
+    const ifs = (n: number): string => `filter { ${'if [a] { '.repeat(n)}grok { match => { "message" => "%{WORD:w}" } } ${'} '.repeat(n)}}\n`;
+    expect(grokFilters(ifs(MAX_CONFIG_NESTING - 3)).map((f) => f.patterns)).toEqual([['%{WORD:w}']]);
+    const err = (text: string): [number, number, string] => {
+      try {
+        grokFilters(text);
+      } catch (e) {
+        if (e instanceof LogstashConfigError) return [e.line, e.column, e.message];
+        throw e;
+      }
+      return [0, 0, 'loaded'];
+    };
+    const k = MAX_CONFIG_NESTING;
+    expect(err(ifs(5000))).toEqual([1, 9 * k + 8, `line 1, column ${9 * k + 8}: nested deeper than ${k} levels (blocks, conditionals, lists and hashes)`]);
+    // lists and hashes count as levels too, on the line they are on: the j-th "[" (level j + 2) at column 13 + j,
+    // the j-th '{ "a" => ' (9 characters, level j + 2) at column 23 + 9(j - 1)
+    expect(err(`filter {\n  grok {\n    match => ${'['.repeat(5000)}\n`).slice(0, 2)).toEqual([3, 13 + (k - 1)]);
+    expect(err(`filter {\n  grok { add_field => ${'{ "a" => '.repeat(5000)}`).slice(0, 2)).toEqual([2, 23 + 9 * (k - 2)]);
+    const file = join(scratch, 'deep.conf');
+    writeFileSync(file, `input { stdin {} }\n${ifs(5000)}`);
+    const r = await cli('logs', 'parse', join(scratch, 'deep.conf'), '--config', file);
+    expect([r.code, r.err]).toEqual([2, `haystack logs: ${file}:2:${9 * k + 8}: nested deeper than ${k} levels (blocks, conditionals, lists and hashes)\n`]);
   });
 
   it('filters run as Logstash runs them: every filter on every line, first pattern wins unless break_on_match is false, tags added, type respected', () => {
@@ -257,6 +283,19 @@ describe('haystack grok and haystack recipes', () => {
     expect(miss.out).toContain('the next item does not match there: %{IP:ip}');
     const bad = await cli('grok', '--pattern', '%{NOSUCH:x}', '--line', 'x');
     expect([bad.code, bad.err]).toEqual([2, 'haystack grok: grok: pattern #1: unknown pattern %{NOSUCH} (column 1 of the pattern)\n']);
+  });
+
+  it('a patterns directory whose definitions double 40 times over is refused by the expansion budget, exit 2, in grok and logs (it ran the heap out, exit 134)', async () => {
+    const pdd = join(scratch, 'pdd');
+    mkdirSync(pdd, { recursive: true });
+    writeFileSync(join(pdd, 'expo'), ['Q0 a', ...Array.from({ length: 39 }, (_, k) => `Q${k + 1} %{Q${k}}%{Q${k}}`)].join('\n') + '\n');
+    const msg = `expands to more than ${MAX_GROK_EXPANDED} characters (definitions used within definitions: Q39 -> Q38 -> Q37 -> ... -> Q16 -> Q15 -> Q14)`;
+    const g = await cli('grok', '--patterns-dir', pdd, '--pattern', '%{Q39:x}', '--line', 'a');
+    expect([g.code, g.err]).toEqual([2, `haystack grok: grok: pattern #1: ${msg}\n`]);
+    const log = join(scratch, 'one.log');
+    writeFileSync(log, 'a\n');
+    const l = await cli('logs', 'parse', log, '--patterns-dir', pdd, '--pattern', '%{Q39:x}');
+    expect([l.code, l.out, l.err]).toEqual([2, '', `haystack logs: pattern#1: ${msg} (in %{Q39:x})\n`]);
   });
 
   it('recipes: every built-in recipe with its event types and typed fields', async () => {

@@ -17,6 +17,12 @@ export interface AnomalyEvent {
  */
 export const MAX_ANOMALY_RECORDS_PER_NAME = 1000;
 
+/**
+ * Characters of a detail kept: details quote traffic (a file name, a header) to show what was seen, and a row
+ * must stay small whatever was sent (the anomalies record's bound); 1024 is a few lines of context.
+ */
+export const MAX_ANOMALY_DETAIL = 1024;
+
 export class AnomalyLog {
   readonly counts = new Map<string, number>();
   private readonly onRecord: (a: AnomalyEvent) => void;
@@ -30,7 +36,8 @@ export class AnomalyLog {
   add(ts: number, uid: string | null, name: string, detail: string | null = null): void {
     const n = (this.counts.get(name) ?? 0) + 1;
     this.counts.set(name, n);
-    if (n <= this.maxPerName) this.onRecord({ ts, uid, name, detail });
+    if (n > this.maxPerName) return;
+    this.onRecord({ ts, uid, name, detail: detail !== null && detail.length > MAX_ANOMALY_DETAIL ? `${detail.slice(0, MAX_ANOMALY_DETAIL - 1)}…` : detail });
   }
 
   get total(): number {

@@ -13,3 +13,14 @@ export function limitOption(name: string, value: number | undefined, fallback: n
   }
   return value;
 }
+
+/**
+ * Returns `value` if, written into a row as a JSON string, it weighs at most `maxBytes` (a label the user gives,
+ * like a sensor name, must fit its field's bound); undefined and null pass. Longer is an error, never a cut.
+ */
+export function textOption(name: string, value: string | null | undefined, maxBytes: number, weigh: (s: string) => number): string | null {
+  if (value === undefined || value === null) return null;
+  const w = weigh(value);
+  if (w > maxBytes) throw new HaystackError('HAYSTACK_BAD_OPTION', `option ${name} must be at most ${maxBytes} bytes as JSON, got ${w}`);
+  return value;
+}

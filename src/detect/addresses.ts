@@ -48,13 +48,22 @@ export function withDefaults(user: Readonly<Record<string, string>> = {}): Recor
 
 const MAX_EXPANSION = 32;
 
-/** Replaces $VARS (recursively, bounded) with their values. */
-export function expandVars(text: string, vars: Readonly<Record<string, string>>, depth = 0): string {
-  if (depth > MAX_EXPANSION) throw new RuleSyntaxError(`variables nested more than ${MAX_EXPANSION} deep in "${text}"`);
+/**
+ * Characters the variables of one address or port field may produce, all levels counted. A real HOME_NET list
+ * is a few kB; variables that each name the one before twice would double at every level (2^32 copies).
+ */
+export const MAX_EXPANDED_CHARS = 1 << 20;
+
+/** Replaces $VARS (recursively, bounded in depth and in the characters produced) with their values. */
+export function expandVars(text: string, vars: Readonly<Record<string, string>>, depth = 0, made = { chars: 0 }): string {
+  if (depth > MAX_EXPANSION) throw new RuleSyntaxError(`variables nested more than ${MAX_EXPANSION} deep in "${text.slice(0, 200)}"`);
   return text.replace(/\$([A-Za-z_][A-Za-z0-9_]*)/g, (_m, name: string) => {
     const v = vars[name];
     if (v === undefined) throw new RuleSyntaxError(`undefined variable $${name}`);
-    return expandVars(v, vars, depth + 1);
+    const out = expandVars(v, vars, depth + 1, made);
+    made.chars += out.length;
+    if (made.chars > MAX_EXPANDED_CHARS) throw new RuleSyntaxError(`variables expand to more than ${MAX_EXPANDED_CHARS} characters (at $${name})`);
+    return out;
   });
 }
 

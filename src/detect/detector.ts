@@ -3,6 +3,7 @@
 // PUT split over segments is one PUT), and application buffers (HTTP transactions, TLS hellos). Flow
 // direction and state, flowbits, thresholds and detection filters live here; rule options are matched by
 // match.ts after the prefilter has named the candidates.
+import type { AnomalyLog } from '../core/anomaly.js';
 import { formatIpv4, formatIpv6 } from '../core/ip.js';
 import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from '../decode/constants.js';
 import { communityId } from '../flow/community-id.js';
@@ -12,9 +13,9 @@ import type { Session } from '../flow/session.js';
 import type { AlertRecord } from '../schema/alerts.js';
 import { addrMatches, portMatches } from './addresses.js';
 import { matchRule, type Buffers } from './match.js';
-import { Prefilter } from './prefilter.js';
+import { Prefilter, prefilterOverlap } from './prefilter.js';
 import { bufferOf } from './transforms.js';
-import type { BaseBuffer, BufferName, Rule, RuleProto, Threshold } from './rule.js';
+import type { BaseBuffer, BufferName, PcreMatch, Rule, RuleProto, Threshold } from './rule.js';
 
 /** Stream bytes of each direction inspected from the start of the stream (later bytes are not). */
 export const STREAM_DEPTH = 64 * 1024;
@@ -74,21 +75,57 @@ export interface Inspected {
   icmpCode: number;
 }
 
+/**
+ * Bounds the rule evaluations V8 cannot bound by itself. This layer is pure: the pipeline gives it one
+ * (node:vm's timeout, pipeline/detect.ts).
+ */
+export interface EvalGuard {
+  /** the most one guarded evaluation may take */
+  readonly timeoutMs: number;
+  /** Does V8 bound this expression's time by itself (its linear-time engine takes it)? */
+  linear(re: RegExp): boolean;
+  /** Runs fn (which only computes) within the budget; false when it ran out of time and was stopped. */
+  call(fn: () => void): boolean;
+}
+
 export interface DetectorOptions {
   emit(a: AlertRecord): void;
+  /** evaluations of rules with a pcre V8 cannot bound run under it */
+  guard: EvalGuard;
+  /** where the detector's anomalies go */
+  anomalies: Pick<AnomalyLog, 'add'>;
+}
+
+/** A guarded rule evaluation ran out of time: the rule is taken as not matching (DESIGN-NOTES, issue 13). */
+export const PCRE_BUDGET_EXCEEDED = 'detect_pcre_budget_exceeded';
+
+/** What a rule may alert once on (per stream direction, per TLS session): has it, and mark it. */
+interface Once {
+  has(id: number): boolean;
+  add(id: number): void;
 }
 
 /** Port sets this wide (negations included) are not indexed by port: their rules are scanned for everywhere. */
 const MAX_INDEXED_PORTS = 4096;
 
 /**
+ * Prefilters combining port sets a group builds (each carries every any-port rule, so each costs about as much
+ * as the whole group's): traffic between many port combinations (a port scan) would otherwise build one per
+ * combination. Past it, a new combination is scanned with the any-port prefilter and each port set's own.
+ */
+export const MAX_PORT_PREFILTERS = 16;
+
+/**
  * The rules of one kind with their prefilters: one for rules on any port, and one per combination of port sets
  * ($HTTP_PORTS is one) that traffic between two ports falls in, carrying the any-port rules too: a TLS stream
- * on 443 is not scanned for the HTTP rules' patterns, and each buffer is scanned once.
+ * on 443 is not scanned for the HTTP rules' patterns, and each buffer is scanned once (up to
+ * MAX_PORT_PREFILTERS combinations).
  */
 class Group {
   readonly rules: Rule[];
   readonly seen: Uint8Array;
+  /** 1 for the rules evaluated under the guard */
+  readonly guarded: Uint8Array;
   private readonly any: Prefilter;
   private readonly anyRules: [Rule, number][] = [];
   /** the rules of each distinct port set */
@@ -97,10 +134,13 @@ class Group {
   private readonly byPort = new Map<number, number[]>();
   /** prefilters built so far, by the port sets they combine ("1,4") */
   private readonly combined = new Map<string, Prefilter>();
+  /** each port set's own prefilter (without the any-port rules), once MAX_PORT_PREFILTERS are built */
+  private readonly own: (Prefilter | undefined)[] = [];
 
-  constructor(rules: Rule[]) {
+  constructor(rules: Rule[], guarded: (r: Rule) => boolean) {
     this.rules = rules;
     this.seen = new Uint8Array(rules.length);
+    this.guarded = Uint8Array.from(rules, (r) => (guarded(r) ? 1 : 0));
     const index = new Map<string, number>();
     rules.forEach((r, id) => {
       const ports = indexPorts(r);
@@ -135,6 +175,12 @@ class Group {
     const ids = a === undefined ? b! : b === undefined ? a : [...new Set([...a, ...b])].sort((x, y) => x - y);
     const key = ids.join(',');
     let pf = this.combined.get(key);
+    if (pf === undefined && this.combined.size >= MAX_PORT_PREFILTERS) {
+      // the same candidates, from one scan per prefilter instead of one in all
+      this.any.candidates(scan, this.seen, out, proto);
+      for (const k of ids) (this.own[k] ??= new Prefilter(this.sets[k]!)).candidates(scan, this.seen, out, proto);
+      return;
+    }
     if (pf === undefined) {
       const rules = ids.flatMap((k) => this.sets[k]!);
       rules.push(...this.anyRules);
@@ -181,16 +227,25 @@ export class Detector {
   private readonly overlap: number;
   /** IP protocols some packet rule applies to (-1: any) */
   private readonly packetProtos = new Set<number>();
+  /** the rules' pcre V8 cannot bound by itself: run under the guard */
+  private readonly slow = new Set<RegExp>();
+  /** rules whose guarded evaluation ran out of time, per session: not evaluated again in it */
+  private readonly outOfTime = new WeakMap<Session, Set<Rule>>();
 
   constructor(rules: readonly Rule[], o: DetectorOptions) {
     const by: Record<Kind, Rule[]> = { packet: [], stream: [], request: [], response: [] };
     // pass rules first, then the file's order: a pass rule that matches silences the others (Snort's order)
     const ordered = [...rules.filter((r) => r.action === 'pass'), ...rules.filter((r) => r.action !== 'pass')];
     for (const r of ordered) by[kindOf(r)].push(r);
-    this.groups = { packet: new Group(by.packet), stream: new Group(by.stream), request: new Group(by.request), response: new Group(by.response) };
+    // a rule with a pcre V8 cannot bound is evaluated under the guard once it comes to that pcre
+    for (const r of rules) for (const m of r.matches) if (m.kind === 'pcre' && !o.guard.linear(m.re)) this.slow.add(m.re);
+    const guarded = (r: Rule): boolean => r.matches.some((m) => m.kind === 'pcre' && this.slow.has(m.re));
+    this.groups = {
+      packet: new Group(by.packet, guarded), stream: new Group(by.stream, guarded), request: new Group(by.request, guarded), response: new Group(by.response, guarded),
+    };
     this.o = o;
     this.appProtos = new Set(rules.map((r) => r.proto));
-    this.overlap = Math.max(0, ...by.stream.map((r) => (r.fastPattern?.bytes.length ?? 1) - 1));
+    this.overlap = by.stream.reduce((a, r) => Math.max(a, prefilterOverlap(r)), 0);
     for (const r of by.packet) {
       if (r.header.ipProto !== null || r.proto === 'ip') this.packetProtos.add(-1);
       else this.packetProtos.add(r.proto === 'tcp' ? IPPROTO_TCP : r.proto === 'udp' ? IPPROTO_UDP : r.proto === 'icmp' ? IPPROTO_ICMP : -1);
@@ -233,12 +288,8 @@ export class Detector {
     let pend = this.streamPending.get(p.session);
     if (pend === undefined) this.streamPending.set(p.session, (pend = [new Set(), new Set()]));
     // candidates whose pattern came earlier stay candidates: a later option may be satisfied by new data
-    this.run(g, p, { pkt: data }, null, { pkt: scan }, (id) => {
-      const key = id * 2 + dir;
-      if (done.has(key)) return false;
-      done.add(key);
-      return true;
-    }, pend[dir]!);
+    const once: Once = { has: (id) => done.has(id * 2 + dir), add: (id) => void done.add(id * 2 + dir) };
+    this.run(g, p, { pkt: data }, null, { pkt: scan }, once, pend[dir]!);
   }
 
   /** A request's application buffers (HTTP request, TLS ClientHello), as client-to-server bytes. */
@@ -255,22 +306,17 @@ export class Detector {
    * TLS and QUIC have one transaction per connection (Suricata's view): a rule alerts once per session
    * whatever the number of hellos (a duplicate or a retried ClientHello); HTTP has one per request.
    */
-  private oncePerFlow(fired: WeakMap<Session, Set<number>>, p: Inspected, appProto: string): ((id: number) => boolean) | undefined {
+  private oncePerFlow(fired: WeakMap<Session, Set<number>>, p: Inspected, appProto: string): Once | undefined {
     const s = p.session;
     if (s === null || (appProto !== 'tls' && appProto !== 'quic')) return undefined;
     let done = fired.get(s);
     if (done === undefined) fired.set(s, (done = new Set()));
-    const d = done;
-    return (id) => {
-      if (d.has(id)) return false;
-      d.add(id);
-      return true;
-    };
+    return done;
   }
 
   private run(
     g: Group, p: Inspected, buffers: Buffers, appProto: string | null = null, scan: Buffers = buffers,
-    once?: (id: number) => boolean, pending?: Set<number>,
+    once?: Once, pending?: Set<number>,
   ): void {
     if (g.rules.length === 0) return;
     if (p.session !== null && this.passedFlows.has(p.session)) return;
@@ -288,17 +334,33 @@ export class Detector {
     cand.sort((a, b) => a - b);
     for (const id of cand) {
       g.seen[id] = 0;
+      // alerted once already where it alerts once: not evaluated again
+      if (once?.has(id) === true) continue;
       const r = g.rules[id]!;
+      if (g.guarded[id] === 1 && p.session !== null && this.outOfTime.get(p.session)?.has(r) === true) continue;
       if (!this.header(r, p, appProto) || !this.flowbitsHold(r, p.session)) {
         pending?.add(id);
         continue;
       }
-      if (!matchRule(r, buffers)) {
+      let hit = g.guarded[id] === 1 ? matchRule(r, buffers, this.slow) : matchRule(r, buffers);
+      // it came to a pcre V8 cannot bound: the whole evaluation again, under the guard
+      if (hit === null) hit = this.guardedMatch(r, buffers, p);
+      if (hit === null) {
+        // out of time: not evaluated again in this session (a stream grows, a hostile session stays hostile)
+        if (p.session !== null) {
+          const out = this.outOfTime.get(p.session);
+          if (out === undefined) this.outOfTime.set(p.session, new Set([r]));
+          else out.add(r);
+        }
+        pending?.delete(id);
+        continue;
+      }
+      if (!hit) {
         pending?.add(id);
         continue;
       }
       pending?.delete(id);
-      if (once !== undefined && !once(id)) continue;
+      once?.add(id);
       if (r.action === 'pass') {
         // what passes is not alerted on by any other rule (the remaining candidates are dropped)
         for (const rest of cand) g.seen[rest] = 0;
@@ -307,6 +369,22 @@ export class Detector {
       }
       this.matched(r, p, buffers, appProto);
     }
+  }
+
+  /**
+   * matchRule under the guard: null when it ran out of time (an anomaly names the rule; it is taken as not
+   * matching, as Snort and Suricata take a pcre past their match limit).
+   */
+  private guardedMatch(r: Rule, buffers: Buffers, p: Inspected): boolean | null {
+    let hit = false;
+    if (this.o.guard.call(() => void (hit = matchRule(r, buffers)))) return hit;
+    const slow = r.matches.filter((m): m is PcreMatch => m.kind === 'pcre' && this.slow.has(m.re));
+    const on = slow.map((m) => `${m.buffer} (${bufferOf(buffers, m.buffer)?.length ?? 0} bytes)`);
+    this.o.anomalies.add(
+      p.ts, p.session?.uid ?? null, PCRE_BUDGET_EXCEEDED,
+      `sid ${r.gid}:${r.sid}:${r.rev} (${r.file}:${r.line}): pcre ${slow.map((m) => m.source.slice(0, 80)).join(' ')} on ${[...new Set(on)].join(', ')} ran past ${this.o.guard.timeoutMs} ms; taken as no match${p.session !== null ? ', not evaluated again in this session' : ''}`,
+    );
+    return null;
   }
 
   private header(r: Rule, p: Inspected, appProto: string | null): boolean {

@@ -1,10 +1,12 @@
 // Payload options as Snort evaluates them: positions (offset/depth from the buffer start, distance/within
 // from the previous match), backtracking to a later occurrence, negation, nocase, pcre (relative), byte_test,
 // byte_jump, isdataat, sizes, and a budget that stops pathological rules.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Classifications } from './classification.js';
 import { DEFAULT_VARS } from './addresses.js';
-import { matchRule } from './match.js';
+import { find, matchRule } from './match.js';
+import type { ContentMatch } from './rule.js';
 import { parseRule } from './parse-rule.js';
 
 const enc = new TextEncoder();
@@ -70,5 +72,48 @@ describe('payload options', () => {
   it('stops a pathological rule within its budget', () => {
     // 5000^3 placements without the budget; with it, a bounded number of steps and the answer "no"
     expect(on('content:"a"; content:"a"; distance:0; content:"a"; distance:0; content:"b"; distance:0;', 'a'.repeat(5000))).toBe(false);
+  });
+
+  it('find is the naive search (every occurrence, case folded with nocase, ending by the bound), in one pass over the buffer', () => {
+    const fold = (b: number): number => (b >= 0x41 && b <= 0x5a ? b | 0x20 : b);
+    const naive = (buf: Uint8Array, pat: Uint8Array, from: number, end: number, nocase: boolean): number => {
+      for (let p = Math.max(0, from); p + pat.length <= Math.min(end, buf.length); p++) {
+        let k = 0;
+        while (k < pat.length && (nocase ? fold(buf[p + k]!) === fold(pat[k]!) : buf[p + k] === pat[k])) k++;
+        if (k === pat.length) return p;
+      }
+      return -1;
+    };
+    // a small alphabet with both cases makes partial matches and borders common
+    const bytes = (max: number) => fc.uint8Array({ minLength: 1, maxLength: max }).map((a) => a.map((b) => [0x61, 0x41, 0x62, 0x42, 0x00][b % 5]!));
+    fc.assert(fc.property(bytes(40), bytes(6), fc.boolean(), fc.nat(45), fc.nat(45), (buf, pat, nocase, from, end) => {
+      const m = rule(`content:"|${Buffer.from(pat).toString('hex')}|";${nocase ? ' nocase;' : ''}`).matches[0] as ContentMatch;
+      expect(find(buf, m, from, end)).toBe(naive(buf, pat, from, end, nocase));
+    }), { numRuns: 5000 });
+  });
+
+  it('a long content over a buffer of near misses costs the buffer, not buffer x content', { timeout: 20_000 }, () => {
+    // 4 KiB of "a" then "b" against 16 MiB of "a": a naive search compares ~6.9e10 bytes; this one reads 16 MiB
+    const m = rule(`content:"${'a'.repeat(4095)}b"; nocase;`).matches[0] as ContentMatch;
+    const buf = new Uint8Array(16 << 20).fill(0x61);
+    expect(find(buf, m, 0)).toBe(-1);
+    buf[buf.length - 1] = 0x42;
+    expect(find(buf, m, 0)).toBe(buf.length - 4096);
+    expect(find(buf, { ...m, nocase: false }, 0)).toBe(-1);
+  });
+
+  it('a pcre named slow is not run: the evaluation answers null when it comes to it, and as usual when an option before it fails', () => {
+    const r = rule('content:"GET"; content:"x"; distance:0; pcre:"/(?=(a+)+b)/";');
+    const slow = new Set(r.matches.flatMap((m) => (m.kind === 'pcre' ? [m.re] : [])));
+    const evil = enc.encode(`GET x${'a'.repeat(60)}`);
+    // it would run for ages on 60 a's: null comes back at once, the expression never ran
+    expect(matchRule(r, { pkt: evil }, slow)).toBe(null);
+    // no "x" after GET: the answer comes from the contents, the pcre is not reached
+    expect(matchRule(r, { pkt: enc.encode(`GET ${'a'.repeat(60)}`) }, slow)).toBe(false);
+    // the same rule without a slow set runs its pcre (on a text where it is quick)
+    expect(matchRule(r, { pkt: enc.encode('GET xaab') })).toBe(true);
+    // a negated slow pcre is not run either (its "no match" would be a match)
+    const neg = rule('content:"GET"; pcre:!"/(a+)+\\1b/";');
+    expect(matchRule(neg, { pkt: evil }, new Set(neg.matches.flatMap((m) => (m.kind === 'pcre' ? [m.re] : []))))).toBe(null);
   });
 });

@@ -1,7 +1,10 @@
 // A rule's payload options against named buffers, in rule order: content with offset/depth (from the buffer
 // start) and distance/within (from the end of the previous match in the same buffer), negation, nocase;
 // pcre; byte_test/byte_jump/isdataat; sizes. A later option that fails makes the earlier ones try their next
-// occurrence (backtracking, as Snort does), within a step budget so no rule can stall the engine.
+// occurrence (backtracking, as Snort does), within a step budget so no rule can stall the engine. A pcre V8
+// cannot bound by itself (`slow`) is not run here: the evaluation stops when it comes to one and answers null,
+// and the detector runs it again whole under its time guard (so most evaluations of such rules, which fail
+// on a content before their pcre, cost nothing more).
 import { latin1 } from '../core/latin1.js';
 import { bufferOf } from './transforms.js';
 import type { BufferName, ByteJump, ByteTest, ContentMatch, Match, Rule } from './rule.js';
@@ -16,12 +19,22 @@ interface Cursor {
   /** end of the previous match in each buffer (relative options start there) */
   last: Partial<Record<BufferName, number>>;
   steps: number;
+  /** the expressions not to run in this evaluation */
+  slow: ReadonlySet<RegExp> | null;
+  /** it came to one of them (and stopped: steps is past the budget) */
+  reachedSlow: boolean;
 }
 
-/** Does the rule's payload part match these buffers? (Header, flow and flowbits are checked elsewhere.) */
-export function matchRule(rule: Rule, buffers: Buffers): boolean {
-  const c: Cursor = { last: {}, steps: 0 };
-  return step(rule.matches, 0, buffers, c);
+/**
+ * Does the rule's payload part match these buffers? (Header, flow and flowbits are checked elsewhere.)
+ * null: it came to a pcre in `slow` (none was run), the answer needs that pcre run under a time guard.
+ */
+export function matchRule(rule: Rule, buffers: Buffers): boolean;
+export function matchRule(rule: Rule, buffers: Buffers, slow: ReadonlySet<RegExp> | null): boolean | null;
+export function matchRule(rule: Rule, buffers: Buffers, slow: ReadonlySet<RegExp> | null = null): boolean | null {
+  const c: Cursor = { last: {}, steps: 0, slow, reachedSlow: false };
+  const hit = step(rule.matches, 0, buffers, c);
+  return c.reachedSlow ? null : hit;
 }
 
 function step(ms: readonly Match[], i: number, buffers: Buffers, c: Cursor): boolean {
@@ -45,8 +58,14 @@ function step(ms: readonly Match[], i: number, buffers: Buffers, c: Cursor): boo
     case 'pcre': {
       // relative (R): the subject starts at the previous match, so ^ anchors there, as in Snort
       const base = m.relative ? prev : 0;
-      const text = latin1(buf, base);
       const re = m.re;
+      if (c.slow !== null && c.slow.has(re)) {
+        // the step budget spent: every caller up the chain gives up at once
+        c.reachedSlow = true;
+        c.steps = Infinity;
+        return false;
+      }
+      const text = latin1(buf, base);
       re.lastIndex = 0;
       if (m.negated) return re.exec(text) === null && step(ms, i + 1, buffers, c);
       for (let r = re.exec(text); r !== null; r = re.exec(text)) {
@@ -113,7 +132,7 @@ function contentAt(m: ContentMatch, buf: Uint8Array, prev: number, next: (end: n
   }
   if (m.startsWith) hi = Math.min(hi, lo + pat.length);
   if (lo < 0) lo = 0;
-  for (let p = find(buf, pat, lo, m.nocase); p >= 0 && p + pat.length <= hi; p = find(buf, pat, p + 1, m.nocase)) {
+  for (let p = find(buf, m, lo, hi); p >= 0; p = find(buf, m, p + 1, hi)) {
     if (m.endsWith && p + pat.length !== buf.length) continue;
     if (next(p + pat.length)) return true;
   }
@@ -122,24 +141,41 @@ function contentAt(m: ContentMatch, buf: Uint8Array, prev: number, next: (end: n
 
 const lower = (b: number): number => (b >= 0x41 && b <= 0x5a ? b | 0x20 : b);
 
-/** First position >= from where pat occurs (ASCII case folded when nocase), or -1. */
-export function find(buf: Uint8Array, pat: Uint8Array, from: number, nocase: boolean): number {
+/**
+ * First position >= from where the content occurs ending at or before `end` (ASCII case folded when nocase),
+ * or -1. Knuth-Morris-Pratt with the content's border table: after a partial match the search goes on from
+ * the longest border, never back, so one call reads each byte of the buffer once whatever the content (a
+ * naive search costs buffer x content length on a buffer of near misses).
+ */
+export function find(buf: Uint8Array, m: Pick<ContentMatch, 'bytes' | 'nocase' | 'border'>, from: number, end = buf.length): number {
+  const pat = m.bytes;
   const n = pat.length;
-  if (n === 0) return from <= buf.length ? from : -1;
-  if (!nocase) {
-    for (let p = buf.indexOf(pat[0]!, from); p >= 0 && p + n <= buf.length; p = buf.indexOf(pat[0]!, p + 1)) {
-      let k = 1;
-      while (k < n && buf[p + k] === pat[k]) k++;
-      if (k === n) return p;
+  const border = m.border;
+  if (end > buf.length) end = buf.length;
+  if (n === 0) return from <= end ? from : -1;
+  const first = pat[0]!;
+  let k = 0;
+  if (!m.nocase) {
+    for (let p = from; p < end; p++) {
+      if (k === 0) {
+        // no partial match: skip to the next first byte natively
+        p = buf.indexOf(first, p);
+        if (p < 0 || p + n > end) return -1;
+      }
+      const b = buf[p]!;
+      while (k > 0 && pat[k] !== b) k = border[k - 1]!;
+      if (pat[k] === b) k++;
+      if (k === n) return p - n + 1;
     }
     return -1;
   }
-  const f = lower(pat[0]!);
-  for (let p = from; p + n <= buf.length; p++) {
-    if (lower(buf[p]!) !== f) continue;
-    let k = 1;
-    while (k < n && lower(buf[p + k]!) === lower(pat[k]!)) k++;
-    if (k === n) return p;
+  const f = lower(first);
+  for (let p = from; p < end; p++) {
+    const b = lower(buf[p]!);
+    if (k === 0 && b !== f) continue;
+    while (k > 0 && lower(pat[k]!) !== b) k = border[k - 1]!;
+    if (lower(pat[k]!) === b) k++;
+    if (k === n) return p - n + 1;
   }
   return -1;
 }

@@ -2,9 +2,9 @@
 // by sid, syntax errors with line and column, and random input that never throws anything but RuleSyntaxError.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addrMatches, parseAddr, parsePorts, portMatches, RuleSyntaxError, withDefaults } from './addresses.js';
+import { addrMatches, MAX_EXPANDED_CHARS, parseAddr, parsePorts, portMatches, RuleSyntaxError, withDefaults } from './addresses.js';
 import { Classifications } from './classification.js';
-import { parseRule } from './parse-rule.js';
+import { MAX_CONTENT_BYTES, MAX_PCRE_CHARS, parseRule } from './parse-rule.js';
 import type { ContentMatch } from './rule.js';
 import { parseRules } from './rules-file.js';
 
@@ -80,6 +80,41 @@ describe('rule parser', () => {
     expect([22, 80, 8080, 9000].map((n) => portMatches(p, n))).toEqual([true, false, true, false]);
     expect(() => parsePorts('[80,', {})).toThrow(RuleSyntaxError);
     expect(() => parseAddr('$NOPE', {})).toThrow(/undefined variable \$NOPE/);
+  });
+
+  it('refuses a content or a pcre past its limit by sid and reason, and loads one at the limit', () => {
+    const at = ok(`alert tcp any any -> any any (msg:"x"; content:"${'A'.repeat(MAX_CONTENT_BYTES)}"; sid:1;)`);
+    expect((at.matches[0] as ContentMatch).bytes.length).toBe(MAX_CONTENT_BYTES);
+    // hex notation counts in bytes: |41 41| is 2
+    expect(parseRule(`alert tcp any any -> any any (msg:"big"; content:"|${'41 '.repeat(MAX_CONTENT_BYTES + 1)}|"; sid:2;)`, ctx)).toEqual({
+      ok: false, sid: 2, msg: 'big', keyword: 'content', reason: `content: a content of ${MAX_CONTENT_BYTES + 1} bytes is over the ${MAX_CONTENT_BYTES}-byte limit`,
+    });
+    expect(parseRule(`alert tcp any any -> any any (msg:"p"; pcre:"/${'a'.repeat(MAX_PCRE_CHARS + 1)}/"; sid:3;)`, ctx)).toEqual({
+      ok: false, sid: 3, msg: 'p', keyword: 'pcre', reason: `pcre: a pattern of ${MAX_PCRE_CHARS + 1} characters is over the ${MAX_PCRE_CHARS}-character limit`,
+    });
+    // at the limit a pattern loads (compiled at load: V8 refuses only past ~32,000 atoms) and matches
+    const p = ok(`alert tcp any any -> any any (msg:"p"; pcre:"/${'a'.repeat(MAX_PCRE_CHARS)}/i"; sid:4;)`).matches[0] as { re: RegExp };
+    expect([p.re.test('A'.repeat(MAX_PCRE_CHARS)), p.re.test('A'.repeat(MAX_PCRE_CHARS - 1))]).toEqual([true, false]);
+  });
+
+  it('a byte_test value in hex has at most 32 bits', () => {
+    expect(ok('alert tcp any any -> any any (msg:"x"; byte_test:4,=,0xFFFFFFFF,0; sid:1;)').matches[0]).toMatchObject({ value: 2 ** 32 - 1 });
+    expect(() => parseRule('alert tcp any any -> any any (msg:"x"; byte_test:4,=,0x100000000,0; sid:1;)', ctx)).toThrow(/byte_test value: not a number of at most 32 bits "0x100000000"/);
+    expect(() => parseRule('alert tcp any any -> any any (msg:"x"; byte_test:4,=,0xZZ,0; sid:1;)', ctx)).toThrow(RuleSyntaxError);
+  });
+
+  it('variables that each name the one before twice stop at a budget of characters, as a syntax error with the line', { timeout: 20_000 }, () => {
+    const lines = ['var A0 [1.1.1.1,2.2.2.2]', ...Array.from({ length: 30 }, (_, i) => `var A${i + 1} [$A${i},$A${i}]`)];
+    const set = parseRules([...lines, 'alert tcp $A30 any -> any any (msg:"v"; content:"x"; sid:1;)', 'alert tcp $A3 any -> any any (msg:"w"; content:"x"; sid:2;)'].join('\n'), 'bomb.rules');
+    expect(set.errors).toEqual([{ file: 'bomb.rules', line: 32, column: null, message: expect.stringMatching(new RegExp(`^variables expand to more than ${MAX_EXPANDED_CHARS} characters`)) as unknown as string }]);
+    // a small one still expands: $A3 is 16 addresses
+    expect(set.rules.map((r) => [r.sid, r.src.terms.length])).toEqual([[2, 16]]);
+  });
+
+  it('a rule continued over 100,000 lines is joined in linear time', { timeout: 20_000 }, () => {
+    const lines = ['alert tcp any any -> any any (msg:"c"; \\', ...Array.from({ length: 100_000 }, (_, i) => `content:"part${i}"; \\`), 'sid:9;)'];
+    const set = parseRules(lines.join('\n'), 'long.rules');
+    expect([set.errors, set.rules.length, set.rules[0]!.matches.length, set.rules[0]!.line]).toEqual([[], 1, 100_000, 1]);
   });
 
   it('never throws anything but RuleSyntaxError, whatever the text', () => {

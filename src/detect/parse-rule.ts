@@ -61,6 +61,20 @@ const STICKY: Readonly<Record<string, BufferName>> = {
   http_protocol: 'http.protocol', 'dns.query': 'dns.query', dns_query: 'dns.query',
 };
 
+/**
+ * Bytes a content may have. The longest in the Snort community and ET Open files is ~150; a longer one is
+ * refused (not loaded, keyword content) rather than carried: each occurrence tried costs its length.
+ */
+export const MAX_CONTENT_BYTES = 4096;
+
+/**
+ * Characters a pcre pattern may have (the longest in those files is ~640). V8 refuses to compile a pattern past
+ * ~32,000 atoms ("too large") on its first use; a longer pattern is not loaded, and one over
+ * EAGER_PCRE_CHARS is compiled at load so that V8's refusal is a reason there, never an error mid-capture.
+ */
+export const MAX_PCRE_CHARS = 8192;
+const EAGER_PCRE_CHARS = 1024;
+
 /** Keywords that only describe the rule (kept or ignored by design: they do not change what matches). */
 const DESCRIPTIVE = new Set(['target', 'tag']);
 
@@ -305,12 +319,16 @@ function parsePcre(v: string, st: State): void {
     else if (PCRE_BUFFER_FLAGS[f] !== undefined) buffer = PCRE_BUFFER_FLAGS[f]!;
     else unsupported('pcre', `flag "${f}" is not supported`);
   }
+  if (pattern.length > MAX_PCRE_CHARS) unsupported('pcre', `a pattern of ${pattern.length} characters is over the ${MAX_PCRE_CHARS}-character limit`);
   for (const [re, what] of PCRE_UNSUPPORTED) if (re.test(pattern)) unsupported('pcre', `${what} in /${pattern.slice(0, 60)}/`);
   let re: RegExp;
   try {
     re = new RegExp(pattern, `${jsFlags}g`.replace(/(.)(?=.*\1)/g, ''));
+    // compiled now (V8 compiles on first use, where a refusal would be a crash)
+    if (pattern.length > EAGER_PCRE_CHARS) re.exec('');
   } catch (e) {
-    return unsupported('pcre', `not a JavaScript regular expression (${(e as Error).message})`);
+    const why = (e as Error).message;
+    return unsupported('pcre', `not a JavaScript regular expression (${why.length > 240 ? `${why.slice(0, 120)}...${why.slice(-80)}` : why})`);
   }
   const match: Match = { kind: 'pcre', buffer, re, negated, relative, source: t };
   st.rule.matches.push(match);
@@ -362,9 +380,10 @@ const KEYWORDS: Readonly<Record<string, (st: State, v: string | null, kw: string
     if (!t.startsWith('"') || !t.endsWith('"') || t.length < 2) throw new RuleSyntaxError('content needs a quoted value');
     const bytes = contentBytes(t.slice(1, -1));
     if (bytes.length === 0) throw new RuleSyntaxError('empty content');
+    if (bytes.length > MAX_CONTENT_BYTES) unsupported('content', `a content of ${bytes.length} bytes is over the ${MAX_CONTENT_BYTES}-byte limit`);
     const c: ContentMatch = {
       kind: 'content', buffer: st.buffer, bytes, negated, nocase: false, offset: null, depth: null, distance: null, within: null,
-      startsWith: false, endsWith: false, fastPattern: false,
+      startsWith: false, endsWith: false, fastPattern: false, border: NO_BORDER,
     };
     st.rule.matches.push(c);
     st.last = c;
@@ -399,7 +418,7 @@ const KEYWORDS: Readonly<Record<string, (st: State, v: string | null, kw: string
     const value = parts[2]!.trim();
     const m: Match = {
       kind: 'byte_test', buffer: st.buffer, bytes: int(parts[0]!, 'byte_test bytes', 1, 10), op: op as '<', negated,
-      value: /^0x/i.test(value) ? parseInt(value, 16) : int(value, 'byte_test value', 0, 2 ** 32 - 1),
+      value: /^0x/i.test(value) ? hex32(value) : int(value, 'byte_test value', 0, 2 ** 32 - 1),
       offset: int(parts[3]!, 'byte_test offset', -65535, 65535), relative: o.relative, bigEndian: o.bigEndian, base: o.base, bitmask: o.bitmask,
     };
     if (o.rest.length > 0) throw new RuleSyntaxError(`byte_test: unknown "${o.rest[0]}"`);
@@ -491,6 +510,12 @@ const KEYWORDS: Readonly<Record<string, (st: State, v: string | null, kw: string
   },
 };
 
+/** 0x followed by 1 to 8 hex digits (a byte_test reads at most 4 bytes as a number). */
+function hex32(v: string): number {
+  if (!/^0x[0-9A-Fa-f]{1,8}$/.test(v)) throw new RuleSyntaxError(`byte_test value: not a number of at most 32 bits "${v.slice(0, 40)}"`);
+  return parseInt(v, 16);
+}
+
 function need(st: State, keyword: string): ContentMatch {
   if (st.last === null) throw new RuleSyntaxError(`${keyword} has no content before it`);
   return st.last;
@@ -536,6 +561,7 @@ export function parseRule(text: string, ctx: ParseContext): ParseResult {
   if (!PROTOS.has(proto as RuleProto)) return notLoaded(text, 'protocol', `protocol "${proto}" is not supported`, rule);
   rule.proto = proto as RuleProto;
   const st: State = { rule, buffer: proto === 'http' ? 'pkt' : 'pkt', last: null, lastMatch: null };
+  const pktSticky = options.some(([o]) => STICKY[o] === 'pkt');
   for (const [k, v, col] of options) {
     try {
       const sticky = STICKY[k];
@@ -544,7 +570,7 @@ export function parseRule(text: string, ctx: ParseContext): ParseResult {
         continue;
       }
       if (TRANSFORMS.has(k) && v === null) {
-        if (st.buffer === 'pkt' && !options.some(([o]) => STICKY[o] === 'pkt')) throw new RuleSyntaxError(`${k}: a transform follows a sticky buffer`);
+        if (st.buffer === 'pkt' && !pktSticky) throw new RuleSyntaxError(`${k}: a transform follows a sticky buffer`);
         st.buffer = `${st.buffer}|${k}` as BufferName;
         continue;
       }
@@ -569,10 +595,28 @@ export function parseRule(text: string, ctx: ParseContext): ParseResult {
     if (rule.priority === 0) rule.priority = c.priority;
   }
   if (rule.priority === 0) rule.priority = 3;
+  for (const m of rule.matches) if (m.kind === 'content') m.border = borders(m.bytes, m.nocase);
   // the prefilter's pattern: the one marked, else the longest positive content
   const contents = rule.matches.filter((m): m is ContentMatch => m.kind === 'content' && !m.negated);
   rule.fastPattern = contents.find((c) => c.fastPattern) ?? contents.reduce<ContentMatch | null>((a, c) => (a === null || c.bytes.length > a.bytes.length ? c : a), null);
   return { ok: true, rule };
+}
+
+const NO_BORDER = new Int32Array(0);
+
+/**
+ * The content's border table (Knuth-Morris-Pratt): for each prefix, the length of its longest proper prefix
+ * that is also its suffix, on ASCII-folded bytes when nocase. The search uses it to stay linear.
+ */
+function borders(pat: Uint8Array, nocase: boolean): Int32Array {
+  const at = (i: number): number => (nocase && pat[i]! >= 0x41 && pat[i]! <= 0x5a ? pat[i]! | 0x20 : pat[i]!);
+  const b = new Int32Array(pat.length);
+  for (let i = 1, k = 0; i < pat.length; i++) {
+    while (k > 0 && at(i) !== at(k)) k = b[k - 1]!;
+    if (at(i) === at(k)) k++;
+    b[i] = k;
+  }
+  return b;
 }
 
 function notLoaded(text: string, keyword: string, reason: string, rule?: Rule): ParseResult {

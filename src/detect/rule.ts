@@ -63,6 +63,8 @@ export interface ContentMatch {
   startsWith: boolean;
   endsWith: boolean;
   fastPattern: boolean;
+  /** the bytes' border table (parse-rule.ts), for a search linear in the buffer's length */
+  border: Int32Array;
 }
 
 export interface PcreMatch {

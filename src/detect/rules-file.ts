@@ -43,7 +43,19 @@ export function parseRules(text: string, file: string, o: RuleOptions = {}): Rul
   for (let i = 0; i < lines.length; i++) {
     const start = i;
     let line = lines[i]!;
-    while (line.endsWith('\\') && i + 1 < lines.length) line = line.slice(0, -1) + lines[++i]!;
+    if (line.endsWith('\\') && i + 1 < lines.length) {
+      // joined once: appending line by line would copy the rule so far each time (quadratic in its lines)
+      const parts = [line.slice(0, -1)];
+      while (i + 1 < lines.length) {
+        const next = lines[++i]!;
+        if (!next.endsWith('\\') || i + 1 === lines.length) {
+          parts.push(next);
+          break;
+        }
+        parts.push(next.slice(0, -1));
+      }
+      line = parts.join('');
+    }
     const t = line.trim();
     if (t === '' || t.startsWith('#')) continue;
     if (/^(var|ipvar|portvar)\s/.test(t)) {

@@ -92,6 +92,80 @@ describe('streams of a closed session', () => {
   });
 });
 
+describe('stream consumers are made on first use', () => {
+  /** A table whose consumers log what they hear, and how many were made. */
+  function logged() {
+    const events: string[] = [];
+    let made = 0;
+    const t = new FlowTable(() => undefined, new AnomalyLog(() => undefined), {
+      streams: () => {
+        made++;
+        return {
+          deliver: (d, b, off) => void events.push(`deliver ${d} ${new TextDecoder().decode(b)} @${off}`),
+          gap: (d, n, off) => void events.push(`gap ${d} ${n} @${off}`),
+          end: (d) => void events.push(`end ${d}`),
+        };
+      },
+    });
+    const d = new Decoder(new AnomalyLog(() => undefined));
+    let ts = 1e15;
+    const send = (f: Uint8Array): void => {
+      d.decode(f, new DataView(f.buffer), 0, f.length, (ts += 1000), 1);
+      t.packet(d.meta);
+    };
+    return { t, events, send, made: () => made };
+  }
+
+  it('no consumer for sessions that carry no byte: a SYN scan, a handshake closed without data', () => {
+    const { t, send, made, events } = logged();
+    for (let p = 1; p <= 1000; p++) send(tcpFrame({ ...C, sport: 20000 + p, flags: SYN, seq: p }));
+    send(tcpFrame({ ...C, flags: SYN, seq: 99 }));
+    send(tcpFrame({ ...S, flags: SYN_ACK, seq: 499, ack: 100 }));
+    send(tcpFrame({ ...C, flags: ACK, seq: 100, ack: 500 }));
+    send(tcpFrame({ ...C, flags: FIN_ACK, seq: 100, ack: 500 }));
+    send(tcpFrame({ ...S, flags: FIN_ACK, seq: 500, ack: 101 }));
+    expect(t.size).toBe(1001);
+    t.flush();
+    expect(made()).toBe(0);
+    expect(events).toEqual([]);
+  });
+
+  it('made on the first payload byte, it hears the whole stream', () => {
+    const { t, send, made, events } = logged();
+    send(tcpFrame({ ...C, flags: SYN, seq: 99 }));
+    send(tcpFrame({ ...S, flags: SYN_ACK, seq: 499, ack: 100 }));
+    send(tcpFrame({ ...C, flags: ACK, seq: 100, ack: 500 }));
+    expect(made()).toBe(0);
+    send(tcpFrame({ ...C, flags: PSH_ACK, seq: 100, ack: 500, payload: 'hello' }));
+    send(tcpFrame({ ...S, flags: PSH_ACK, seq: 500, ack: 105, payload: 'world' }));
+    t.flush();
+    expect(made()).toBe(1);
+    expect(events).toEqual(['deliver 0 hello @0', 'deliver 1 world @0', 'end 0', 'end 1']);
+  });
+
+  it('made on a gap before any byte: an ACK of data the capture missed', () => {
+    const { t, send, made, events } = logged();
+    send(tcpFrame({ ...C, flags: SYN, seq: 99 }));
+    send(tcpFrame({ ...S, flags: SYN_ACK, seq: 499, ack: 100 }));
+    // the client acknowledges 100 bytes of the server's that were never captured, then the server goes on
+    send(tcpFrame({ ...C, flags: ACK, seq: 100, ack: 600 }));
+    expect(made()).toBe(1);
+    send(tcpFrame({ ...S, flags: PSH_ACK, seq: 600, ack: 100, payload: 'rest' }));
+    t.flush();
+    expect(events).toEqual(['gap 1 100 @0', 'deliver 1 rest @100', 'end 0', 'end 1']);
+  });
+
+  it('made after one direction ended, it hears that end first', () => {
+    const { t, send, events } = logged();
+    send(tcpFrame({ ...C, flags: SYN, seq: 99 }));
+    send(tcpFrame({ ...C, flags: RST, seq: 100 }));
+    // the reset ended the client's direction; the server's bytes after it still go to a consumer
+    send(tcpFrame({ ...S, flags: PSH_ACK, seq: 500, ack: 100, payload: 'late' }));
+    t.flush();
+    expect(events).toEqual(['end 0', 'deliver 1 late @0', 'end 1']);
+  });
+});
+
 describe('session boundaries', () => {
   it('a new SYN on the ports of a closed session starts a new session', () => {
     const { send, done } = table();

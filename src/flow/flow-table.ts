@@ -167,11 +167,19 @@ export class FlowTable {
     return s;
   }
 
-  /** Ends every session (end of input), oldest first. */
-  flush(): void {
+  /**
+   * Ends every session (end of input), oldest first; with `limit`, that many at most (the next call goes on
+   * where this one stopped, in the same order). Returns how many were ended.
+   */
+  flush(limit = Infinity): number {
+    let n = 0;
     for (let l = 0; l < 3; l++) {
-      while (this.heads[l] !== null) this.end(this.heads[l]!);
+      while (this.heads[l] !== null && n < limit) {
+        this.end(this.heads[l]!);
+        n++;
+      }
     }
+    return n;
   }
 
   /** Ends sessions whose timeout passed at time `now` (packet time). */
@@ -231,7 +239,9 @@ export class FlowTable {
     s.nextInBucket = this.buckets[h & this.mask] ?? null;
     this.buckets[h & this.mask] = s;
     this.count++;
-    if (proto === IPPROTO_TCP && this.streams !== undefined) s.analyzer = this.streams(s);
+    // the stream consumer (analyzers, ~3 KB each) waits for the first payload byte or gap: the sessions of a
+    // SYN scan or of a handshake without data never make one
+    s.analyzerPending = proto === IPPROTO_TCP && this.streams !== undefined;
     return s;
   }
 
@@ -297,16 +307,30 @@ export class FlowTable {
       else s.respStream = mine;
     }
     if (!mine.isStarted) mine.start(m.seq, (f & TH_SYN) !== 0);
+    const acks = (f & TH_ACK) !== 0 && (f & TH_RST) === 0;
+    const other = orig ? s.respStream : s.origStream;
+    if (s.analyzerPending && (m.payloadLen > 0 || (acks && other !== null && other.ackGaps(m.ack)))) this.attach(s);
     if (m.payloadLen > 0) {
       const seq = f & TH_SYN ? (m.seq + 1) >>> 0 : m.seq;
       mine.segment(seq, m.buf, m.payloadOff, m.payloadLen, m.ts, s.uid, this.anomalies);
     }
     if (f & TH_FIN) mine.finAt((m.seq + m.payloadLen + (f & TH_SYN ? 1 : 0)) >>> 0);
-    if (f & TH_ACK && !(f & TH_RST)) {
-      const other = orig ? s.respStream : s.origStream;
-      other?.acked(m.ack);
-    }
+    if (acks) other?.acked(m.ack);
     if (s.analyzer !== null && s.analyzer.active === false) this.detach(s);
+  }
+
+  /**
+   * Makes the session's stream consumer, before its first byte or gap: it hears everything from there as if it
+   * had been made with the session (until then nothing was delivered, held or reported missing), and end() of
+   * a direction that already ended, as it would have then.
+   */
+  private attach(s: Session): void {
+    s.analyzerPending = false;
+    const a = this.streams!(s);
+    s.analyzer = a;
+    if (a === null) return;
+    if (s.origStream !== null && !s.origStream.attach(a)) a.end(ORIG);
+    if (s.respStream !== null && !s.respStream.attach(a)) a.end(RESP);
   }
 
   /** The analyzer is done with this session: it hears end() now, and the streams stop carrying bytes. */

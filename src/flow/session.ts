@@ -54,7 +54,10 @@ export class Session {
   respSynAck = false;
   origStream: TcpDirection | null = null;
   respStream: TcpDirection | null = null;
+  /** the stream consumer, made on the session's first payload byte or gap (most sessions of a scan have none) */
   analyzer: StreamAnalyzer | null = null;
+  /** a consumer is wanted and not made yet */
+  analyzerPending = false;
   /** detected application protocol (set by analyzers), null while unknown */
   appProto: string | null = null;
   /** set once the session was emitted */

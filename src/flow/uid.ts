@@ -13,8 +13,14 @@ function fmix(h: number): number {
   return h >>> 0;
 }
 
+/** Characters of a uid: "C" and 17 digits. */
+const UID_LENGTH = 18;
+/** The uid's character codes, filled in place for each uid. */
+const codes = new Uint8Array(UID_LENGTH);
+
 export function makeUid(parts: readonly number[], salt: number): string {
-  let s = 'C';
+  codes[0] = 0x43; // C
+  let n = 1;
   let h = fmix(salt ^ 0x9e3779b9);
   const words: number[] = [];
   for (let w = 0; w < 3; w++) {
@@ -24,10 +30,12 @@ export function makeUid(parts: readonly number[], salt: number): string {
   // 96 bits -> 17 base62 digits (62^17 > 2^96 is false by a hair; 17 digits of 3 mixed words is plenty)
   for (const w of words) {
     let x = w;
-    for (let i = 0; i < 6 && s.length < 18; i++) {
-      s += B62[x % 62]!;
+    for (let i = 0; i < 6 && n < UID_LENGTH; i++) {
+      codes[n++] = B62.charCodeAt(x % 62);
       x = Math.floor(x / 62);
     }
   }
-  return s;
+  // one flat string: built by `+=`, it would be a chain of six cons strings (~200 bytes) for as long as the
+  // session lives, 40 MB of a full session table
+  return String.fromCharCode(...codes);
 }

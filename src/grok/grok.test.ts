@@ -1,7 +1,7 @@
 // The grok compiler: Oniguruma constructs translated exactly, grok references and Logstash's capture rules,
 // and errors that name the pattern and the column.
 import { describe, expect, it } from 'vitest';
-import { GrokError, GrokLibrary, grokMatch, rubyToF, rubyToI } from './grok.js';
+import { GrokError, GrokLibrary, grokMatch, MAX_GROK_EXPANDED, MAX_GROK_REFERENCE_DEPTH, rubyToF, rubyToI } from './grok.js';
 import { BASE_PATTERNS } from './patterns.js';
 import { UNROLL_BUDGET } from './regex.js';
 
@@ -261,5 +261,35 @@ describe('Oniguruma semantics, checked against Ruby', () => {
     expect(err('(?<=(?=(?>a))a)b').column).toBe(8);
     // lookaheads are fine: Ruby "abc"
     expect(whole('(?=(?>ab))abc', 'abc')).toBe('abc');
+  });
+});
+
+describe('expansion limits', () => {
+  /** Q0 is "a"; each Qk is %{Qk-1} twice: %{Qk} expands to 2^k a's (and more of the definitions' text) */
+  const doubling = new GrokLibrary([['Q0', 'a'], ...Array.from({ length: 40 }, (_, k) => [`Q${k + 1}`, `%{Q${k}}%{Q${k}}`] as const)]);
+  /** P0 is "a"; each Pk is %{Pk-1}: a chain of references */
+  const chain = new GrokLibrary([['P0', 'a'], ...Array.from({ length: 3000 }, (_, k) => [`P${k + 1}`, `%{P${k}}`] as const)]);
+
+  it('a pattern whose expansion passes MAX_GROK_EXPANDED is refused before it is built, naming the pattern and the definitions (2^40 copies ran the heap out)', () => {
+    expect(grokMatch(doubling.compile('^%{Q10:x}$'), 'a'.repeat(1024))).toEqual({ x: 'a'.repeat(1024) });
+    // %{Qk} expands to its text (%{Qk-1} twice) and twice %{Qk-1}'s expansion: Q13 to 90,116 characters, Q15 to 360,500
+    let e: unknown = null;
+    try {
+      doubling.compile('%{Q39:x}');
+    } catch (x) {
+      e = x;
+    }
+    expect(e).toBeInstanceOf(GrokError);
+    expect([(e as GrokError).pattern, (e as GrokError).message]).toEqual(['%{Q39:x}', expect.stringMatching(new RegExp(`^expands to more than ${MAX_GROK_EXPANDED} characters \\(definitions used within definitions: Q39 -> Q38 -> Q37 -> \\.\\.\\. -> `))]);
+    expect(() => doubling.compile('%{Q13}')).not.toThrow();
+    expect(() => doubling.compile('%{Q15}')).toThrow(/expands to more than/);
+    // the text of the pattern itself counts too
+    expect(() => doubling.compile(`${'b'.repeat(MAX_GROK_EXPANDED)}%{Q0}`)).toThrow(/expands to more than/);
+  });
+
+  it('references nested deeper than MAX_GROK_REFERENCE_DEPTH are refused (2,000 overflowed the stack)', () => {
+    expect(grokMatch(chain.compile(`%{P${MAX_GROK_REFERENCE_DEPTH - 1}:x}`), 'a')).toEqual({ x: 'a' });
+    expect(() => chain.compile(`%{P${MAX_GROK_REFERENCE_DEPTH}:x}`)).toThrow(`references nested deeper than ${MAX_GROK_REFERENCE_DEPTH} (P256 -> P255 -> P254 -> ... -> P0)`);
+    expect(() => chain.compile('%{P2999:x}')).toThrow(/references nested deeper than 256/);
   });
 });

@@ -290,6 +290,18 @@ export function rubyToF(str: string): number {
   return rubyStrtod(buf, 0)[0];
 }
 
+/**
+ * The most characters a pattern may expand to: its text with every %{NAME} replaced by the definition's text,
+ * itself expanded, counted as the references are resolved and before a copy is made. The largest built-in
+ * recipe pattern expands to 3.2 KB, logstash-patterns-core's largest (BACULA_LOGLINE) to 12 KB,
+ * postfix-grok-patterns' (POSTFIX_LMTP) to 29 KB; V8 takes ~2 s to compile a 300 KB expression. A definition
+ * used twice in the one before it doubles at each level: 40 levels were 2^40 copies, and the V8 heap ran out
+ * at 4 GB.
+ */
+export const MAX_GROK_EXPANDED = 256 * 1024;
+/** Definitions used inside definitions deeper than this are refused (the parser recurses once per level; 2,000 overflowed the stack). */
+export const MAX_GROK_REFERENCE_DEPTH = 256;
+
 export class GrokLibrary {
   private readonly defs = new Map<string, Definition>();
 
@@ -354,15 +366,30 @@ export class GrokLibrary {
   }
 
   private tree(pattern: string): { tree: Node; globalI: boolean } {
-    const cache = new Map<string, Node>();
+    const cache = new Map<string, { node: Node; size: number }>();
     const stack: string[] = [];
+    // the pattern's expanded size so far: its text, and each reference's definition text, expanded, where it is used
+    let expanded = pattern.length;
+    const grow = (by: number, name: string): void => {
+      expanded += by;
+      if (expanded > MAX_GROK_EXPANDED) {
+        const path = [...stack, name];
+        throw new GrokError(`expands to more than ${MAX_GROK_EXPANDED} characters (definitions used within definitions: ${path.length > 8 ? `${path.slice(0, 3).join(' -> ')} -> ... -> ${path.slice(-3).join(' -> ')}` : path.join(' -> ')})`, pattern, null);
+      }
+    };
     const expand = (name: string, field: string | null, type: 'string' | 'int' | 'float' | null, column: number, flags: Flags): Node => {
       const def = this.defs.get(name);
       if (def === undefined) throw new GrokError(`unknown pattern %{${name}}`, stack[stack.length - 1] ?? pattern, column);
       if (stack.includes(name)) throw new GrokError(`%{${name}} refers to itself (${[...stack, name].join(' -> ')})`, name, null);
+      if (stack.length >= MAX_GROK_REFERENCE_DEPTH) {
+        throw new GrokError(`references nested deeper than ${MAX_GROK_REFERENCE_DEPTH} (${stack.slice(0, 3).join(' -> ')} -> ... -> ${name})`, pattern, null);
+      }
       const key = `${name}/${flags.i ? 'i' : ''}${flags.s ? 's' : ''}${flags.x ? 'x' : ''}`;
-      let sub = cache.get(key);
-      if (sub === undefined) {
+      const known = cache.get(key);
+      let sub: Node;
+      if (known === undefined) {
+        const before = expanded;
+        grow(def.regex.length, name);
         stack.push(name);
         try {
           sub = new Parser(def.regex, expand).parse(flags);
@@ -372,11 +399,13 @@ export class GrokLibrary {
         } finally {
           stack.pop();
         }
-        cache.set(key, sub);
+        cache.set(key, { node: sub, size: expanded - before });
       } else {
+        // counted before it is copied: a definition used twice in the one before it, 40 times over, is 2^40 copies
+        grow(known.size, name);
         // a sub-tree per reference: emit tells capture groups apart by identity (two uses of one definition in
         // a repetition are two groups)
-        sub = cloneTree(sub);
+        sub = cloneTree(known.node);
       }
       if (field === null) return { t: 'group', kind: 'plain', child: sub, flags };
       return { t: 'group', kind: 'capture', name: field, type: type ?? 'string', child: sub, flags };

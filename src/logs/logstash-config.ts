@@ -30,14 +30,45 @@ interface Setting {
   line: number;
 }
 
+/**
+ * Blocks, conditionals, lists and hashes nested deeper than this are refused, with the line and column of the
+ * one that goes past it: the reader recurses once per level. Real configurations nest a handful of levels
+ * (filter > if > else if > grok > match > list); 5,000 nested ifs overflowed the stack.
+ */
+export const MAX_CONFIG_NESTING = 100;
+
 class Reader {
   p = 0;
+  /** levels of blocks, lists and hashes the reader is in */
+  private depth = 0;
+  /** where each line starts (found once, when a position is first asked for) */
+  private starts: number[] | null = null;
   constructor(private readonly s: string) {}
 
   private pos(at = this.p): { line: number; column: number } {
-    const before = this.s.slice(0, at);
-    const line = before.split('\n').length;
-    return { line, column: at - before.lastIndexOf('\n') };
+    if (this.starts === null) {
+      this.starts = [0];
+      for (let i = this.s.indexOf('\n'); i >= 0; i = this.s.indexOf('\n', i + 1)) this.starts.push(i + 1);
+    }
+    // the last line start at or before `at`
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: at - this.starts[lo]! + 1 };
+  }
+
+  /** fn one level deeper (a block, list or hash opened at `at`), refused past MAX_CONFIG_NESTING */
+  private nested<T>(at: number, fn: () => T): T {
+    if (++this.depth > MAX_CONFIG_NESTING) this.fail(`nested deeper than ${MAX_CONFIG_NESTING} levels (blocks, conditionals, lists and hashes)`, at);
+    try {
+      return fn();
+    } finally {
+      this.depth--;
+    }
   }
 
   fail(msg: string, at = this.p): never {
@@ -108,35 +139,38 @@ class Reader {
     const c = this.peek();
     if (c === '"' || c === "'") return this.string();
     if (c === '[') {
-      this.p++;
-      const items: Value[] = [];
-      while (this.peek() !== ']') {
-        items.push(this.value());
-        if (this.peek() === ',') this.p++;
-      }
-      this.p++;
-      return items;
+      return this.nested(this.p, () => {
+        this.p++;
+        const items: Value[] = [];
+        while (this.peek() !== ']') {
+          items.push(this.value());
+          if (this.peek() === ',') this.p++;
+        }
+        this.p++;
+        return items;
+      });
     }
     if (c === '{') {
-      this.p++;
-      const m = new Map<string, Value>();
-      while (this.peek() !== '}') {
-        const k = this.peek() === '"' || this.peek() === "'" ? this.string() : this.word();
-        this.skip();
-        if (!this.s.startsWith('=>', this.p)) this.fail('expected "=>"');
-        this.p += 2;
-        m.set(k, this.value());
-        if (this.peek() === ',') this.p++;
-      }
-      this.p++;
-      return m;
+      return this.nested(this.p, () => {
+        this.p++;
+        const m = new Map<string, Value>();
+        while (this.peek() !== '}') {
+          const k = this.peek() === '"' || this.peek() === "'" ? this.string() : this.word();
+          this.skip();
+          if (!this.s.startsWith('=>', this.p)) this.fail('expected "=>"');
+          this.p += 2;
+          m.set(k, this.value());
+          if (this.peek() === ',') this.p++;
+        }
+        this.p++;
+        return m;
+      });
     }
     const w = this.word();
     // a plugin as a value (codec => multiline { ... }): its name; its settings are read past
     if (this.peek() === '{') {
       this.p++;
-      this.body();
-      this.eat('}');
+      this.block();
       return w;
     }
     if (/^-?\d+(\.\d+)?$/.test(w)) return Number(w);
@@ -158,6 +192,15 @@ class Reader {
     }
   }
 
+  /** A block's body after its "{", up to and including its "}", one level deeper. */
+  private block(): ReturnType<Reader['body']> {
+    return this.nested(this.p - 1, () => {
+      const b = this.body();
+      this.eat('}');
+      return b;
+    });
+  }
+
   /** The body of a plugin or section: settings (key => value) and nested plugins (name { ... }). */
   body(): { settings: Setting[]; plugins: { name: string; body: Setting[]; line: number; nested: ReturnType<Reader['body']> }[] } {
     const settings: Setting[] = [];
@@ -170,8 +213,7 @@ class Reader {
         if (name === 'else' && /^\s*if\b/.test(this.s.slice(this.p))) this.word();
         this.condition();
         this.eat('{');
-        const nested = this.body();
-        this.eat('}');
+        const nested = this.block();
         plugins.push({ name, body: [], line: this.line(at), nested });
         continue;
       }
@@ -182,8 +224,7 @@ class Reader {
         continue;
       }
       this.eat('{');
-      const nested = this.body();
-      this.eat('}');
+      const nested = this.block();
       plugins.push({ name, body: nested.settings, line: this.line(at), nested });
     }
     return { settings, plugins };

@@ -169,7 +169,91 @@ function record(h: SyslogLine, type: string | null, pattern: string | null, fiel
     if (h.msgid !== undefined && fields.syslog_msgid === undefined) fields.syslog_msgid = h.msgid;
     if (h.sd !== undefined && fields.syslog_sd === undefined) fields.syslog_sd = h.sd;
   }
-  return { ts: h.ts, host: h.host, program: h.program, pid: h.pid, message: h.message, type, pattern, fields, parse_ok: ok };
+  return { ts: h.ts, host: h.host, program: h.program, pid: h.pid, message: h.message, type, pattern, fields: fields === null ? null : boundFields(fields), parse_ok: ok };
+}
+
+/**
+ * The most characters the JSON text of a line's fields may take. Captures are parts of the line, but a
+ * pattern may capture the whole line many times over (nested groups, filters merged with break_on_match
+ * false), and the fields are one column of one row, which a store takes up to a limit (DuckDB: 4 MiB of
+ * JSON). Twice the longest line (pipeline/logs.ts MAX_LOG_LINE) keeps a line captured whole once; each of
+ * these characters is at most 3 bytes of the stored row. Past it the fields are cut (boundFields).
+ */
+export const MAX_LOG_FIELDS_JSON = 512 * 1024;
+/** Characters of MAX_LOG_FIELDS_JSON kept free for the flags added after the captures (_fields_truncated, _line_truncated, _grok_timeout_ms). */
+const FLAG_ROOM = 256;
+
+/**
+ * Fields whose JSON text fits in MAX_LOG_FIELDS_JSON as they are; others cut: the fields in their order while
+ * they fit, the string (or list) that crosses the limit cut to what fits, the rest dropped, and
+ * `_fields_truncated` set to the length the JSON text had. Nearly every line takes the first test only.
+ */
+export function boundFields(f: Record<string, FieldValue>, max = MAX_LOG_FIELDS_JSON): Record<string, FieldValue> {
+  // a character is at most 6 in JSON (\u0001): small fields are under the limit without writing them out
+  let most = 2;
+  for (const k in f) {
+    const v = f[k]!;
+    most += 6 * k.length + 8 + (typeof v === 'string' ? 6 * v.length : typeof v === 'number' ? 24 : 6 * listChars(v));
+  }
+  if (most <= max - FLAG_ROOM) return f;
+  const total = JSON.stringify(f).length;
+  if (total <= max - FLAG_ROOM) return f;
+  const out: Record<string, FieldValue> = {};
+  let room = max - FLAG_ROOM - 2;
+  for (const k in f) {
+    const v = f[k]!;
+    const keyCost = JSON.stringify(k).length + 2;
+    if (keyCost >= room) break;
+    const cost = JSON.stringify(v).length;
+    if (keyCost + cost <= room) {
+      out[k] = v;
+      room -= keyCost + cost;
+      continue;
+    }
+    if (typeof v === 'string') out[k] = cutToJson(v, room - keyCost);
+    else if (Array.isArray(v)) {
+      const kept: (string | number)[] = [];
+      let left = room - keyCost - 2;
+      for (const x of v) {
+        const c = JSON.stringify(x).length + 1;
+        if (c <= left) {
+          kept.push(x);
+          left -= c;
+          continue;
+        }
+        if (typeof x === 'string' && left > 3) kept.push(cutToJson(x, left - 1));
+        break;
+      }
+      out[k] = kept;
+    }
+    break;
+  }
+  out._fields_truncated = total;
+  return out;
+}
+
+/** Characters of the strings of a list (numbers as 24) */
+function listChars(v: (string | number)[]): number {
+  let n = 0;
+  for (const x of v) n += (typeof x === 'string' ? x.length : 24) + 2;
+  return n;
+}
+
+/** The longest start of s whose JSON text is at most `room` characters (a surrogate pair is not split). */
+function cutToJson(s: string, room: number): string {
+  let len = Math.min(s.length, Math.max(0, room - 2));
+  for (;;) {
+    if (len > 0 && isHighSurrogate(s.charCodeAt(len - 1))) len--;
+    const c = s.slice(0, len);
+    const j = JSON.stringify(c).length;
+    if (j <= room || len === 0) return c;
+    // each pass shrinks by the ratio of what it is to what fits
+    len = Math.min(len - 1, Math.floor((len * room) / j));
+  }
+}
+
+export function isHighSurrogate(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
 }
 
 function compileNamed(lib: GrokLibrary, pattern: string, name: string): CompiledGrok {

@@ -6,6 +6,7 @@ import { TlsAnalyzer } from '../analyzers/tls/tls-analyzer.js';
 import { Fanout } from '../analyzers/fanout.js';
 import { SmtpAnalyzer, type SmtpMessage } from '../analyzers/smtp/smtp-analyzer.js';
 import { HttpAnalyzer, type HttpTransaction } from '../analyzers/http/http-analyzer.js';
+import { DecodeAllowance, MAX_DECODED_PER_CAPTURE } from '../analyzers/http/decode-budget.js';
 import type { StreamAnalyzer } from '../reassembly/stream-analyzer.js';
 import type { Detector } from '../detect/detector.js';
 import type { Session } from '../flow/session.js';
@@ -60,6 +61,8 @@ export function analysis(
     if (det !== undefined) inspectHttp(det, t);
     o.http?.(t);
   };
+  // what undoing HTTP content codings may produce in this run, all sessions together
+  const decodeAllowance = new DecodeAllowance(MAX_DECODED_PER_CAPTURE);
   // with session records wanted, the analyzers not wanted run as probes in their place in the order
   // (consecutive ones as one probe); otherwise they are left out
   const probes = new ProtocolProbes(cache);
@@ -91,7 +94,7 @@ export function analysis(
             const certificates = det === undefined ? undefined : (ders: Uint8Array[], r: TlsRecord | undefined): void => inspectTlsCertificates(det, ders, r, s);
             parts.push(new TlsAnalyzer({ session: s, anomalies, emit: (r) => emitTls!(r, s), hello, certificates, cache, certificate: decodeCertificate }));
           } else if (slot === 'smtp') parts.push(new SmtpAnalyzer({ session: s, anomalies, emit: emitSmtp! }));
-          else parts.push(new HttpAnalyzer({ session: s, anomalies, emit: emitHttp! }));
+          else parts.push(new HttpAnalyzer({ session: s, anomalies, emit: emitHttp!, decodeAllowance }));
         }
         if (det !== undefined) parts.push(new DetectStream(det, s));
         return parts.length === 0 ? null : parts.length === 1 ? parts[0]! : new Fanout(parts);

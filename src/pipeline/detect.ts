@@ -1,12 +1,17 @@
-// The signature engine wired to the pipeline: a stream analyzer per TCP session feeding the first bytes of
-// each direction, packets from the engine, HTTP transactions and TLS hellos from their analyzers.
+// The signature engine wired to the pipeline: the detector with its time guard, a stream analyzer per TCP
+// session feeding the first bytes of each direction, packets from the engine, HTTP transactions and TLS
+// hellos from their analyzers.
 import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from '../decode/constants.js';
 import { dnsQuestions } from '../analyzers/dns/dns-message.js';
 import type { PacketMeta } from '../decode/packet-meta.js';
 import { parseIpv4, parseIpv6 } from '../core/ip.js';
 import { latin1Bytes } from '../core/latin1.js';
 import { normalizeUri } from '../detect/uri.js';
-import { STREAM_DEPTH, type Detector, type Inspected } from '../detect/detector.js';
+import type { AnomalyLog } from '../core/anomaly.js';
+import { limitOption } from '../core/limits.js';
+import { Detector, STREAM_DEPTH, type Inspected } from '../detect/detector.js';
+import type { Rule } from '../detect/rule.js';
+import type { AlertRecord } from '../schema/alerts.js';
 import type { Buffers } from '../detect/match.js';
 import type { Session } from '../flow/session.js';
 import { headerOf, type HttpMessage, type HttpTransaction } from '../analyzers/http/http-analyzer.js';
@@ -16,6 +21,30 @@ import { decodeContent } from './http.js';
 import { decodeBody, leaves } from './mail.js';
 import { MAX_MIME_DEPTH, parseMime, type MimePart } from '../analyzers/mime/mime-tree.js';
 import type { SmtpMessage } from '../analyzers/smtp/smtp-analyzer.js';
+import { linearEngineTakes, TimeGuard } from './line-guard.js';
+
+/**
+ * The most one evaluation of a rule with a pcre V8 cannot bound may take (lookarounds, backreferences; on
+ * Node 20 also `i` and large counted repetitions; every pcre when boundRegexTime was not called). Real rules
+ * take microseconds (Snort and Suricata cut a pcre after a few thousand backtracking steps); a hostile
+ * buffer costs at most this per rule, once per stream direction.
+ */
+export const PCRE_BUDGET_MS = 100;
+
+export interface DetectionOptions {
+  emit(a: AlertRecord): void;
+  /** where detect_pcre_budget_exceeded goes */
+  anomalies: Pick<AnomalyLog, 'add'>;
+  /** the time budget of one guarded rule evaluation, ms (default PCRE_BUDGET_MS) */
+  pcreBudgetMs?: number;
+}
+
+/** The signature engine, each evaluation of a rule whose pcre V8 cannot bound under a time guard. */
+export function guardedDetector(rules: readonly Rule[], o: DetectionOptions): Detector {
+  const ms = limitOption('pcreBudgetMs', o.pcreBudgetMs, PCRE_BUDGET_MS, 1);
+  const t = new TimeGuard(ms);
+  return new Detector(rules, { emit: o.emit, anomalies: o.anomalies, guard: { timeoutMs: ms, linear: linearEngineTakes, call: (fn) => t.call(fn) } });
+}
 
 function v4(n: number): Uint8Array {
   const b = new Uint8Array(4);
@@ -170,7 +199,7 @@ export function responseBuffers(t: HttpTransaction, req: Buffers): Buffers | nul
   if (resp === null) return null;
   // the request's buffers, not what transforms derived from them (file.data changes here)
   const b: Buffers = Object.fromEntries(Object.entries(req).filter(([k]) => !k.includes('|')));
-  b['file.data'] = decodeContent(resp, () => undefined);
+  b['file.data'] = decodeContent(resp, () => undefined, t.budget);
   delete b['http.request_body'];
   for (const k of REQUEST_FIELDS) if (k[0] !== 'http.cookie' && k[0] !== 'http.user_agent' && k[0] !== 'http.host.raw' && k[0] !== 'http.referer') delete b[k[0]];
   headerBuffers(resp, b, RESPONSE_FIELDS);

@@ -1,6 +1,9 @@
 // Wires capture reading, decoding, the session table and stream consumers for one run over many inputs.
 import { AnomalyLog, type AnomalyEvent } from '../core/anomaly.js';
 import { HaystackError, isHaystackError } from '../core/errors.js';
+import { textOption } from '../core/limits.js';
+import { jsonStringBytes } from '../schema/bounds.js';
+import { SESSION_MAX_SENSOR_BYTES } from '../schema/sessions.js';
 import { CaptureReader, type CaptureSummary } from '../capture/capture-reader.js';
 import type { PacketRecord } from '../capture/packet-record.js';
 import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP } from '../decode/constants.js';
@@ -32,7 +35,10 @@ export interface EngineHandlers {
   packet?(rec: PacketRecord, meta: PacketMeta, s: Session | null): void;
   /** progress: bytes of the current input consumed so far */
   progress?(input: string, bytes: number): void;
-  /** awaited after each chunk: lets a slow consumer hold the reader back (backpressure) */
+  /**
+   * awaited after each chunk, and after each END_BATCH sessions ended at the end of the run: lets a slow
+   * consumer hold the reader back (backpressure) and write out the rows it was given
+   */
   afterChunk?(): Promise<void> | void;
 }
 
@@ -54,6 +60,17 @@ export interface RunResult {
   partial: boolean;
 }
 
+/**
+ * Sessions ended at the end of a run between two afterChunk calls: their rows (~700 bytes each as the store's
+ * JSON) are what waits in memory for the consumer, ~3 MB, like one chunk of input.
+ */
+export const END_BATCH = 4096;
+
+/** A sensor name fits the sessions record's bound for it (schema/sessions.ts), or is refused. */
+export function sensorOption(name: string | null | undefined): string | null {
+  return textOption('sensor', name, SESSION_MAX_SENSOR_BYTES, jsonStringBytes);
+}
+
 export class Engine {
   readonly anomalies: AnomalyLog;
   readonly decoder: Decoder;
@@ -68,6 +85,7 @@ export class Engine {
   constructor(handlers: EngineHandlers, opts: EngineOptions = {}) {
     this.handlers = handlers;
     this.opts = opts;
+    sensorOption(opts.sensor);
     this.homeNet = opts.homeNet !== undefined && opts.homeNet.length > 0 ? new HomeNet(opts.homeNet) : null;
     this.anomalies = new AnomalyLog((a) => this.handlers.anomaly?.(a));
     this.decoder = new Decoder(this.anomalies);
@@ -86,7 +104,7 @@ export class Engine {
       if (this.stopped) break;
       results.push(await this.input(path));
     }
-    this.flows.flush();
+    await this.endAll();
     return {
       inputs: results,
       sessions: this.sessions,
@@ -173,6 +191,18 @@ export class Engine {
       lastTs,
       packetBytes,
     };
+  }
+
+  /**
+   * Ends the sessions still open at the end of the run, END_BATCH at a time with the consumer's afterChunk
+   * between batches (not once it stopped: it may be gone): a table full of sessions (200,000) would otherwise
+   * become that many rows in memory at once.
+   */
+  private async endAll(): Promise<void> {
+    const after = this.handlers.afterChunk;
+    while (this.flows.flush(after === undefined || this.stopped ? Infinity : END_BATCH) > 0) {
+      if (after !== undefined && !this.stopped) await after();
+    }
   }
 
   private ended(s: Session): void {

@@ -21,11 +21,11 @@ import { ObjectWrites } from './objects.js';
 import { HttpQueue } from './http.js';
 import { HTTP } from '../schema/http.js';
 import { ALERTS } from '../schema/alerts.js';
-import { Detector } from '../detect/detector.js';
+import { guardedDetector } from './detect.js';
 import type { Rule } from '../detect/rule.js';
 import { SyslogParser } from '../logs/syslog.js';
 import type { LogIngestOptions } from './logs.js';
-import { Engine, type InputResult } from './engine.js';
+import { Engine, sensorOption, type InputResult } from './engine.js';
 import { CHUNK_SIZE, compressionOf } from './source.js';
 import { hashFileOnWorker, type FileHash } from './hash-file.js';
 
@@ -201,6 +201,7 @@ export async function fileSha256(path: string): Promise<{ sha256: string; size: 
 /** Ingests every capture of `inputs` into the store (tables are created first). */
 export async function ingest(store: Store, inputs: readonly string[], opts: IngestOptions = {}): Promise<IngestSummary> {
   const t0 = performance.now();
+  sensorOption(opts.sensor);
   await store.init();
   const { files, logs, skipped, missing } = await captureFiles(inputs);
   const out: FileOutcome[] = missing.map((error) => ({ path: error.file ?? '', status: 'failed', error }));
@@ -277,7 +278,7 @@ async function ingestFile(store: Store, path: string, opts: IngestOptions): Prom
       w.append(HTTP, r.http);
       for (const f of r.files) w.append(FILES, f);
     });
-    const detect = opts.rules !== undefined && opts.rules.length > 0 ? new Detector(opts.rules, { emit: (a) => w.append(ALERTS, a) }) : undefined;
+    const detect = opts.rules !== undefined && opts.rules.length > 0 ? guardedDetector(opts.rules, { emit: (a) => w.append(ALERTS, a), anomalies: { add: (...a) => engine!.anomalies.add(...a) } }) : undefined;
     const an = analysis({ tls: (r) => w.append(TLS, r), smtp: mail.push, http: web.push, ...(detect !== undefined ? { detect } : {}) }, () => engine!);
     engine = new Engine(
       {

@@ -8,11 +8,13 @@ import { open, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { once } from 'node:events';
 import { StringDecoder } from 'node:string_decoder';
-import v8 from 'node:v8';
 import { createGunzip } from 'node:zlib';
+import { AnomalyLog } from '../core/anomaly.js';
 import { HaystackError, isHaystackError } from '../core/errors.js';
+import { limitOption } from '../core/limits.js';
 import { GrokError } from '../grok/grok.js';
-import { LogParser, type LogParse, type LogParserOptions } from '../logs/parse-log.js';
+import { isHighSurrogate, LogParser, type LogParse, type LogParserOptions } from '../logs/parse-log.js';
+import { ANOMALIES } from '../schema/anomalies.js';
 import type { CaptureRecord } from '../schema/captures.js';
 import { LOGS, type LogRecord } from '../schema/logs.js';
 import type { Store } from '../store/store.js';
@@ -20,19 +22,8 @@ import { fileSha256, PCAP_MAGICS } from './ingest.js';
 import { compressionOf } from './source.js';
 import { LineGuard } from './line-guard.js';
 
-let fallbackOn = false;
-
-/**
- * V8's linear-time fallback for patterns that backtrack too much (all but those with lookarounds or
- * backreferences; LineGuard bounds every pattern either way). V8 flags are only safe to change before code
- * runs: bin/haystack.js sets these at start; a program embedding Haystack may call this first thing.
- */
-export function boundRegexTime(backtracks = 100_000): void {
-  if (fallbackOn) return;
-  v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
-  v8.setFlagsFromString(`--regexp-backtracks-before-fallback=${backtracks}`);
-  fallbackOn = true;
-}
+// V8's linear-time fallback for log patterns (and rule pcre): set at start, see line-guard.ts
+export { boundRegexTime } from './line-guard.js';
 
 export interface LogIngestOptions extends Omit<LogParserOptions, 'refMs'> {
   /** the name stored as `source` (default: the path; "-" is stdin) */
@@ -40,10 +31,16 @@ export interface LogIngestOptions extends Omit<LogParserOptions, 'refMs'> {
   progress?(lines: number): void;
   /** the most one line may take to parse (default 1000 ms); a line past it is kept unparsed and counted */
   lineTimeoutMs?: number;
+  /** the longest line kept, in characters (default and most: MAX_LOG_LINE); longer ones are cut and counted */
+  maxLine?: number;
 }
 
 export type LogOutcome =
-  | { path: string; status: 'ingested'; capture: CaptureRecord; lines: number; parsed: number; byType: Map<string, number>; timeouts: number }
+  | {
+    path: string; status: 'ingested'; capture: CaptureRecord; lines: number; parsed: number; byType: Map<string, number>; timeouts: number;
+    /** lines cut at the line limit, lines whose fields were cut */
+    truncated: number; fieldsTruncated: number;
+  }
   | { path: string; status: 'already'; capture: CaptureRecord }
   | { path: string; status: 'failed'; error: HaystackError };
 
@@ -59,26 +56,59 @@ const PROGRESS_LINES = 16384;
 
 /** Bytes read at a time from a log file. */
 const READ_BYTES = 1 << 20;
-
 /** The line endings of node:readline: \r\n, \n and a lone \r. */
 const LINE_END = /\r?\n|\r(?!\n)/g;
 
 /**
+ * The longest log line kept, in characters (UTF-16 code units; bytes for ASCII text). Longer lines are cut to
+ * it: the line reader keeps this much of a line and only counts the rest up to the next line end (a 1 GB line
+ * without a newline costs no memory), and the line gets `_line_truncated` (its whole length) in its fields.
+ * 256 KiB is four times syslog-ng's default message size and five times journald's line limit, and keeps a
+ * logs row under the stores' row limit by construction (logRow).
+ */
+export const MAX_LOG_LINE = 256 * 1024;
+
+/** A batch of lines and which of them were cut. */
+export interface LineBatch {
+  lines: string[];
+  /** the lines cut at the maximum: their index in `lines` -> their whole length in characters; null: none */
+  cut: Map<number, number> | null;
+}
+
+/** s cut to at most max characters, not between the two halves of a surrogate pair. */
+function cutLine(s: string, max: number): string {
+  if (s.length <= max) return s;
+  return s.slice(0, isHighSurrogate(s.charCodeAt(max - 1)) ? max - 1 : max);
+}
+
+/**
  * The lines of a stream, a chunk's worth at a time, split as node:readline splits them with crlfDelay Infinity
  * (the way this module read logs before): at \n, at \r\n (also when a chunk ends between the two) and at a
- * lone \r; a last line without an ending is a line, an empty one is not; UTF-8 decoded, an incomplete
- * character at the very end dropped. One array per chunk instead of a promise per line: readline's per-line
- * events and async iteration cost more than parsing the line. `onChunk` sees every chunk as read.
+ * lone \r; a last line without an ending is a line, an empty one is not; UTF-8 decoded, a byte-order mark at
+ * the start dropped, an incomplete character at the very end dropped. A line longer than maxLine characters is
+ * cut to it (the rest is counted, not kept) and listed in the batch's `cut`. One array per chunk instead of a
+ * promise per line: readline's per-line events and async iteration cost more than parsing the line. `onChunk`
+ * sees every chunk as read.
  */
-export async function* lineBatches(input: AsyncIterable<Buffer | string>, onChunk?: (d: Buffer | string) => void): AsyncGenerator<string[]> {
+export async function* lineBatches(input: AsyncIterable<Buffer | string>, onChunk?: (d: Buffer | string) => void, maxLine = MAX_LOG_LINE): AsyncGenerator<LineBatch> {
+  const max = limitOption('maxLine', maxLine, MAX_LOG_LINE, 1);
   const decoder = new StringDecoder('utf8');
   let carry = '';
+  /** characters of the line in `carry` past max: counted, not kept */
+  let dropped = 0;
   let sawCr = false;
+  let start = true;
   for await (const d of input) {
     onChunk?.(d);
     let s = decoder.write(d as Buffer);
     // an empty chunk (or one that only completes a character) between a CR and its LF changes nothing
     if (s === '') continue;
+    if (start) {
+      start = false;
+      // a UTF-8 byte-order mark (Windows editors write one) is not part of the first line
+      if (s.charCodeAt(0) === 0xfeff) s = s.slice(1);
+      if (s === '') continue;
+    }
     if (sawCr) {
       if (s.charCodeAt(0) === 10) s = s.slice(1);
       sawCr = false;
@@ -86,7 +116,13 @@ export async function* lineBatches(input: AsyncIterable<Buffer | string>, onChun
     const cr = s.indexOf('\r');
     let nl = s.indexOf('\n');
     if (cr < 0 && nl < 0) {
-      carry += s;
+      // the line goes on: kept up to max, counted past it
+      if (carry.length + s.length <= max) carry += s;
+      else {
+        const room = max - carry.length;
+        if (room > 0) carry += s.slice(0, room);
+        dropped += s.length - Math.max(room, 0);
+      }
       continue;
     }
     if (carry !== '') {
@@ -94,29 +130,45 @@ export async function* lineBatches(input: AsyncIterable<Buffer | string>, onChun
       s = carry + s;
     }
     const lines: string[] = [];
-    let start = 0;
+    let cut: Map<number, number> | null = null;
+    // the line s[from, to): the first one of a chunk continues the carried line, whose dropped part counts too
+    const push = (from: number, to: number): void => {
+      const whole = to - from + (lines.length === 0 ? dropped : 0);
+      if (whole <= max) lines.push(s.slice(from, to));
+      else {
+        (cut ??= new Map()).set(lines.length, whole);
+        lines.push(cutLine(s.slice(from, to), max));
+      }
+    };
+    let from = 0;
     if (cr < 0) {
       // \n only (the common case): no regular expression
       while (nl >= 0) {
-        lines.push(s.slice(start, nl));
-        start = nl + 1;
-        nl = s.indexOf('\n', start);
+        push(from, nl);
+        from = nl + 1;
+        nl = s.indexOf('\n', from);
       }
     } else {
       sawCr = s.endsWith('\r');
       LINE_END.lastIndex = 0;
       let m: RegExpExecArray | null;
       while ((m = LINE_END.exec(s)) !== null) {
-        lines.push(s.slice(start, m.index));
-        start = LINE_END.lastIndex;
+        push(from, m.index);
+        from = LINE_END.lastIndex;
       }
     }
-    carry = s.slice(start);
-    yield lines;
+    dropped = 0;
+    carry = s.slice(from);
+    if (carry.length > max) {
+      dropped = carry.length - max;
+      carry = carry.slice(0, max);
+    }
+    yield { lines, cut };
   }
-  if (carry.length > 0) yield [carry];
+  if (carry.length > 0) {
+    yield dropped === 0 ? { lines: [carry], cut: null } : { lines: [cutLine(carry, max)], cut: new Map([[0, carry.length + dropped]]) };
+  }
 }
-
 
 /**
  * The text of a log: the bytes as they are, or, when they begin as gzip does (a rotated maillog.1.gz, or one
@@ -172,24 +224,67 @@ export function notText(b: Buffer, path: string): void {
 
 /**
  * Parses batches of lines, each line within the time limit (LineGuard); yields the records of at most
- * FLUSH_LINES lines at a time. A line past the limit gets its syslog header and fields {_grok_timeout_ms}.
+ * FLUSH_LINES lines at a time. A line past the limit gets its syslog header and fields {_grok_timeout_ms}; a
+ * line the reader cut gets `_line_truncated` (its whole length) in its fields.
  */
-export async function* parseBatches(batches: AsyncIterable<string[]>, parser: LogParser, limitMs = LINE_TIMEOUT_MS): AsyncGenerator<LogParse[]> {
+export async function* parseBatches(batches: AsyncIterable<LineBatch>, parser: LogParser, limitMs = LINE_TIMEOUT_MS): AsyncGenerator<LogParse[]> {
   const guard = new LineGuard(limitMs);
-  for await (const batch of batches) {
+  for await (const { lines: batch, cut } of batches) {
     for (let off = 0; off < batch.length; off += FLUSH_LINES) {
       const to = Math.min(batch.length, off + FLUSH_LINES);
       const out: LogParse[] = new Array<LogParse>(to - off);
       guard.run(off, to, (k) => (out[k - off] = parser.parse(batch[k]!)), (k) => {
         out[k - off] = { ...parser.header(batch[k]!), type: null, pattern: null, fields: { _grok_timeout_ms: limitMs }, parse_ok: false };
       });
+      if (cut !== null) {
+        for (const [k, whole] of cut) if (k >= off && k < to) (out[k - off]!.fields ??= {})._line_truncated = whole;
+      }
       yield out;
     }
   }
 }
 
+/**
+ * Characters of the parts of a logs row that do not come from the line (source, type, pattern name): a path,
+ * a --type, a configuration's file name and line. Longer ones (nobody's) are cut, so that the row's bound holds.
+ */
+export const MAX_LOG_LABEL = 4096;
+
+const label = (s: string): string => (s.length <= MAX_LOG_LABEL ? s : s.slice(0, MAX_LOG_LABEL));
+
+/**
+ * The `logs` row of a parsed line, bounded by construction below the stores' row limit (DuckDB: 4 MiB of
+ * JSON, duckdb-store MAX_LINE): host, program and message are disjoint parts of a line of at most MAX_LOG_LINE
+ * characters, at most 6 bytes each in JSON (\u0001): 1.5 MiB; the fields' JSON text is at most
+ * MAX_LOG_FIELDS_JSON characters (parse-log boundFields), at most 3 bytes each as a JSON string: 1.5 MiB;
+ * source, type and pattern at most MAX_LOG_LABEL characters each: 72 KiB; the rest (names, numbers) < 1 KiB.
+ */
+export function logRow(r: LogParse, source: string, lineNo: number): LogRecord {
+  return {
+    ts: r.ts, host: r.host, program: r.program, pid: r.pid, type: r.type === null ? null : label(r.type), message: r.message,
+    pattern: r.pattern === null ? null : label(r.pattern), fields: r.fields === null ? null : JSON.stringify(r.fields), source: label(source),
+    line_no: lineNo, parse_ok: r.parse_ok, capture_id: null,
+  };
+}
+
+/**
+ * The limits a line met, as anomalies: `log_line_truncated` (longer than MAX_LOG_LINE), `log_fields_truncated`
+ * (captures past MAX_LOG_FIELDS_JSON), `log_line_timeout` (parsing ran past the line time limit).
+ */
+function lineAnomalies(r: LogParse, lineNo: number, anomalies: AnomalyLog, refUs: number, maxLine: number): void {
+  const f = r.fields;
+  if (f === null) return;
+  // a line without a time of its own is dated by its file (its modification time; standard input: now)
+  const ts = r.ts ?? refUs;
+  if (f._line_truncated !== undefined) anomalies.add(ts, null, 'log_line_truncated', `line ${lineNo}: ${String(f._line_truncated)} characters, cut to ${maxLine}`);
+  if (f._fields_truncated !== undefined) anomalies.add(ts, null, 'log_fields_truncated', `line ${lineNo}: fields of ${String(f._fields_truncated)} characters of JSON cut`);
+  if (f._grok_timeout_ms !== undefined) anomalies.add(ts, null, 'log_line_timeout', `line ${lineNo}: parsing ran past ${String(f._grok_timeout_ms)} ms`);
+}
+
 /** Ingests one log file ("-": standard input) into the store. */
 export async function ingestLog(store: Store, path: string, opts: LogIngestOptions = {}, stdin?: Readable): Promise<LogOutcome> {
+  const maxLine = limitOption('maxLine', opts.maxLine, MAX_LOG_LINE, 1);
+  if (maxLine > MAX_LOG_LINE) throw new HaystackError('HAYSTACK_BAD_OPTION', `option maxLine must be at most ${MAX_LOG_LINE} (a longer line could not be stored), got ${maxLine}`);
   await store.init();
   const fromStdin = path === '-';
   let id: { sha256: string; size: number } | null = null;
@@ -223,7 +318,15 @@ export async function ingestLog(store: Store, path: string, opts: LogIngestOptio
   let lines = 0;
   let parsed = 0;
   let timeouts = 0;
+  let truncated = 0;
+  let fieldsTruncated = 0;
   const limitMs = opts.lineTimeoutMs ?? LINE_TIMEOUT_MS;
+  let anomalyRows = 0;
+  const anomalies = new AnomalyLog((a) => {
+    anomalyRows++;
+    w.append(ANOMALIES, { ts: a.ts, uid: null, name: a.name, detail: a.detail, capture_id: null });
+  });
+  const refUs = Math.trunc(mtimeMs) * 1000;
   const byType = new Map<string, number>();
   let first: number | null = null;
   let last: number | null = null;
@@ -241,10 +344,15 @@ export async function ingestLog(store: Store, path: string, opts: LogIngestOptio
         size += d.length;
       }
     };
-    for await (const rs of parseBatches(lineBatches(input, onChunk), parser, limitMs)) {
+    for await (const rs of parseBatches(lineBatches(input, onChunk, maxLine), parser, limitMs)) {
       for (const r of rs) {
         lines++;
-        if (!r.parse_ok && r.fields?._grok_timeout_ms !== undefined) timeouts++;
+        if (r.fields !== null) {
+          if (!r.parse_ok && r.fields._grok_timeout_ms !== undefined) timeouts++;
+          if (r.fields._line_truncated !== undefined) truncated++;
+          if (r.fields._fields_truncated !== undefined) fieldsTruncated++;
+          lineAnomalies(r, lines, anomalies, refUs, maxLine);
+        }
         if (r.parse_ok) {
           parsed++;
           byType.set(r.type!, (byType.get(r.type!) ?? 0) + 1);
@@ -253,11 +361,7 @@ export async function ingestLog(store: Store, path: string, opts: LogIngestOptio
           if (first === null || r.ts < first) first = r.ts;
           if (last === null || r.ts > last) last = r.ts;
         }
-        const row: LogRecord = {
-          ts: r.ts, host: r.host, program: r.program, pid: r.pid, type: r.type, message: r.message, pattern: r.pattern,
-          fields: r.fields === null ? null : JSON.stringify(r.fields), source, line_no: lines, parse_ok: r.parse_ok, capture_id: null,
-        };
-        w.append(LOGS, row);
+        w.append(LOGS, logRow(r, source, lines));
         if (lines % PROGRESS_LINES === 0) opts.progress?.(lines);
       }
       await w.flush();
@@ -273,10 +377,13 @@ export async function ingestLog(store: Store, path: string, opts: LogIngestOptio
     const capture: CaptureRecord = {
       capture_id: id.sha256.slice(0, 16), path: source, sha256: id.sha256, size: id.size, format: 'log', linktypes: [],
       first_ts: first, last_ts: last, packets: lines, ingested_at: Date.now() * 1000,
-      stats: JSON.stringify({ records: { logs: lines }, parsed, unparsed: lines - parsed, timeouts, types: Object.fromEntries(byType) }),
+      stats: JSON.stringify({
+        records: anomalyRows > 0 ? { logs: lines, anomalies: anomalyRows } : { logs: lines }, parsed, unparsed: lines - parsed, timeouts, truncated,
+        fields_truncated: fieldsTruncated, types: Object.fromEntries(byType), anomalies: Object.fromEntries(anomalies.counts),
+      }),
     };
     capture.capture_id = await w.commit(capture);
-    return { path, status: 'ingested', capture, lines, parsed, byType, timeouts };
+    return { path, status: 'ingested', capture, lines, parsed, byType, timeouts, truncated, fieldsTruncated };
   } catch (e) {
     await w.abort().catch(() => undefined);
     if (isHaystackError(e)) return { path, status: 'failed', error: e };

@@ -1,11 +1,16 @@
 // Mail to records on synthetic messages: the label/content mismatch analysts hunt for, uuencoded bodies,
 // address lists, part numbers through a forwarded message, malformed structure and nesting limits.
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AnomalyLog } from '../core/anomaly.js';
 import { Session } from '../flow/session.js';
 import type { SmtpMessage } from '../analyzers/smtp/smtp-analyzer.js';
+import { SmtpAnalyzer } from '../analyzers/smtp/smtp-analyzer.js';
+import { ORIG, RESP } from '../reassembly/stream-analyzer.js';
+import { jsonStringBytes } from '../schema/bounds.js';
+import { SMTP_MAX_ADDRESSES, SMTP_MAX_HEADER_BYTES } from '../schema/smtp.js';
 import { addresses, mailRecords, typeMismatch, uudecode } from './mail.js';
 
 const enc = new TextEncoder();
@@ -73,6 +78,56 @@ describe('mail records', () => {
     let deep = 'Content-Type: text/plain\r\n\r\nbottom\r\n';
     for (let i = 0; i < 30; i++) deep = `Content-Type: multipart/mixed; boundary=b${i}\r\n\r\n--b${i}\r\n${deep}--b${i}--\r\n`;
     expect((await records(`Subject: deep\r\n${deep}`)).anomalies).toContainEqual(expect.stringMatching(/^mime_too_deep/));
+  });
+
+  it('keeps a 5 MB Subject and 200,000 To addresses within their bounds, and the rest of the record whole', async () => {
+    const to = Array.from({ length: 200_000 }, (_x, i) => `u${i}@corpus.example`).join(', ');
+    const { r, anomalies } = await records(['From: Billing <billing@vendor.example>', `To: ${to}`, `Subject: ${'A'.repeat(5 << 20)}`, 'Cc: c@corpus.example',
+      'Message-ID: <m1@vendor.example>', 'Content-Type: multipart/mixed; boundary=b', '', '--b', 'Content-Type: application/pdf; name=a.pdf', '', '%PDF-1.4 x', '--b--', ''].join('\r\n'));
+    expect(jsonStringBytes(r.smtp.subject!)).toBeLessThanOrEqual(SMTP_MAX_HEADER_BYTES);
+    expect(r.smtp.subject).toBe('A'.repeat(SMTP_MAX_HEADER_BYTES - 2));
+    expect(r.smtp.to).toHaveLength(SMTP_MAX_ADDRESSES);
+    expect(r.smtp.to.slice(0, 2)).toEqual(['u0@corpus.example', 'u1@corpus.example']);
+    expect([r.smtp.from, r.smtp.cc, r.smtp.message_id, r.smtp.rcpt_to, r.files.map((f) => f.filename)]).toEqual(
+      ['Billing <billing@vendor.example>', ['c@corpus.example'], '<m1@vendor.example>', ['b@y'], ['a.pdf']]);
+    expect(anomalies).toEqual([
+      `smtp_header_truncated: to: 200000 entries, first ${SMTP_MAX_ADDRESSES} kept (at most ${SMTP_MAX_ADDRESSES} entries, 262144 bytes)`,
+      `smtp_header_truncated: subject: ${5 << 20} characters, first ${SMTP_MAX_HEADER_BYTES - 2} kept (at most ${SMTP_MAX_HEADER_BYTES} bytes)`,
+    ]);
+  });
+
+  it('parses the kept start of a message longer than the analyzer keeps: headers, skeleton, the attachments in it, the mismatch', async () => {
+    // an .exe labelled invoice.pdf, then a padding part that runs far past the analyzer's limit
+    const b64 = MZ.toString('base64').replace(/.{76}/g, '$&\r\n');
+    const content = ['From: evil@x', 'Subject: invoice', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary=b', '', '--b',
+      'Content-Type: application/pdf; name=invoice.pdf', 'Content-Transfer-Encoding: base64', '', b64, '--b', 'Content-Type: text/plain', '',
+      'x'.repeat(20_000), '--b--', ''].join('\r\n');
+    const s = new Session();
+    s.uid = 'Ctest';
+    const msgs: SmtpMessage[] = [];
+    const a = new SmtpAnalyzer({ session: s, anomalies: new AnomalyLog(() => undefined), emit: (m) => msgs.push(m), maxMessage: 4096 });
+    for (const [d, t] of [[RESP, '220 mx\r\n'], [ORIG, 'EHLO c\r\nMAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\n'], [RESP, '250 mx\r\n250 ok\r\n250 ok\r\n354 go\r\n'],
+      [ORIG, `${content}.\r\n`], [RESP, '250 queued\r\n']] as const) a.deliver(d, enc.encode(t));
+    a.end(ORIG);
+    a.end(RESP);
+    expect(msgs).toHaveLength(1);
+    const anomalies: string[] = [];
+    const r = await mailRecords(msgs[0]!, { anomalies: new AnomalyLog((x) => anomalies.push(`${x.name}: ${x.detail}`)), filesDir: null });
+    expect([r.smtp.subject, r.smtp.from, r.smtp.data_bytes]).toEqual(['invoice', 'evil@x', content.length]);
+    expect(r.files.map((f) => [f.filename, f.mime_type, f.size])).toEqual([['invoice.pdf', 'application/x-msdownload', MZ.length]]);
+    expect(r.smtp.fuids).toEqual([r.files[0]!.fuid]);
+    expect(r.smtp.skeleton).toContain('Filename: invoice.pdf');
+    expect(r.smtp.skeleton).toContain('Part: 2');
+    expect(r.smtp.skeleton!.split('\n').at(-1)).toBe(`Cut: the first 4096 of ${content.length} bytes were kept`);
+    expect(anomalies).toContainEqual(expect.stringMatching(/^file_type_mismatch: invoice\.pdf: labelled application\/pdf, content is application\/x-msdownload/));
+  });
+
+  it('decodes transfer encodings only, which never grow a part: gzip inside a part stays gzip', async () => {
+    const zeros = new Uint8Array(1 << 20);
+    const gz = gzipSync(zeros);
+    const { r } = await records(['Subject: gz', 'Content-Type: multipart/mixed; boundary=b', '', '--b', 'Content-Type: application/gzip; name=z.gz',
+      'Content-Encoding: gzip', 'Content-Transfer-Encoding: base64', '', gz.toString('base64').replace(/.{76}/g, '$&\r\n'), '--b--', ''].join('\r\n'));
+    expect(r.files.map((f) => [f.filename, f.size, f.mime_type])).toEqual([['z.gz', gz.length, 'application/gzip']]);
   });
 
   it('parses address lists', () => {

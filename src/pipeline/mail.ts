@@ -9,8 +9,9 @@ import type { AnomalyLog } from '../core/anomaly.js';
 import { formatIpv4, formatIpv6 } from '../core/ip.js';
 import { header, MAX_MIME_DEPTH, parseMime, type MimePart } from '../analyzers/mime/mime-tree.js';
 import type { SmtpMessage } from '../analyzers/smtp/smtp-analyzer.js';
-import type { FileRecord } from '../schema/files.js';
-import type { SmtpRecord } from '../schema/smtp.js';
+import { bounded } from '../schema/bounds.js';
+import { FILES, type FileRecord } from '../schema/files.js';
+import { SMTP, type SmtpRecord } from '../schema/smtp.js';
 import { hashes, makeFuid, realTypeOf, store, typeMismatch, type ObjectWrites } from './objects.js';
 
 export { makeFuid, realType, store, typeMismatch } from './objects.js';
@@ -124,6 +125,7 @@ export async function mailRecords(m: SmtpMessage, o: MailOptions): Promise<MailR
     dst_port: s.bPort,
   };
   const problems = { add: (name: string, detail: string) => o.anomalies.add(m.endTs, s.uid, name, detail) };
+  const cut = (name: string, detail: string): void => o.anomalies.add(m.endTs, s.uid, name, detail);
   const files: FileRecord[] = [];
   const contents: Uint8Array[] = [];
   const skeleton: string[] = [];
@@ -131,6 +133,8 @@ export async function mailRecords(m: SmtpMessage, o: MailOptions): Promise<MailR
   if (m.data !== null) {
     root = parseMime(m.data, problems);
     await walk(root, 0);
+    // a message longer than the analyzer keeps: its start was parsed, the last part may be cut short
+    if (m.dataBytes > m.data.length) skeleton.push(`Cut: the first ${m.data.length} of ${m.dataBytes} bytes were kept`);
   }
 
   async function walk(p: MimePart, indent: number): Promise<void> {
@@ -183,7 +187,7 @@ export async function mailRecords(m: SmtpMessage, o: MailOptions): Promise<MailR
     const h = hashes(l.data);
     const real = await realTypeOf(l.data, h.sha256);
     const stored = o.filesDir === null ? null : o.writes !== undefined ? o.writes.put(o.filesDir, h.sha256, l.data) : await store(o.filesDir, h.sha256, l.data);
-    const f: FileRecord = {
+    const f: FileRecord = bounded(FILES, {
       fuid: makeFuid(s.uid, m.transDepth, path),
       uid: s.uid,
       ts: m.endTs,
@@ -200,7 +204,7 @@ export async function mailRecords(m: SmtpMessage, o: MailOptions): Promise<MailR
       sha256: h.sha256,
       stored_path: stored,
       capture_id: null,
-    };
+    }, cut);
     if (typeMismatch(l.declared, l.filename, real)) {
       problems.add('file_type_mismatch', `${l.filename ?? path}: labelled ${l.declared}, content is ${real}`);
     }
@@ -211,7 +215,7 @@ export async function mailRecords(m: SmtpMessage, o: MailOptions): Promise<MailR
 
   const rootHeader = (n: string): string | null => (root === null ? null : header(root, n));
   const all = (n: string): string[] => (root === null ? [] : root.headers.filter(([k]) => k === n).map(([, v]) => v));
-  const smtp: SmtpRecord = {
+  const smtp: SmtpRecord = bounded(SMTP, {
     uid: s.uid,
     ts: m.ts,
     ...endpoints,
@@ -238,7 +242,7 @@ export async function mailRecords(m: SmtpMessage, o: MailOptions): Promise<MailR
     fuids: files.map((f) => f.fuid),
     skeleton: skeleton.length === 0 ? null : skeleton.join('\n'),
     capture_id: null,
-  };
+  }, cut);
   return { smtp, files, contents };
 }
 

@@ -162,12 +162,8 @@ export class TcpDirection {
 
   /** The peer acknowledged up to `ack`: data below it was received, so a hole below it is a capture loss. */
   acked(ack: number): void {
-    if (!this.started || this.ended) return;
-    let a = this.offsetOf(ack);
-    // only trust ACKs that stay near what we saw: a bogus ACK must not invent gigabytes of missed data
-    if (a - Math.max(this.next, this.highest) > MAX_SEQ_JUMP) return;
-    // the ACK of a FIN covers the FIN's own sequence number, which is not data
-    if (this.finOffset >= 0 && a > this.finOffset) a = this.finOffset;
+    const a = this.ackOffset(ack);
+    if (a < 0) return;
     if (a > this.ackedTo) this.ackedTo = a;
     if (a <= this.next) return;
     if (this.held.length === 0) {
@@ -177,6 +173,37 @@ export class TcpDirection {
     }
     const first = this.held[0]!;
     if (a >= first.start) this.skipFirstHole();
+  }
+
+  /**
+   * Would an ACK of `ack` report bytes as missing to the consumer? Asked before acked() by an owner that makes
+   * the consumer on first use (a gap is one), so that the consumer hears it as it would have from the start.
+   */
+  ackGaps(ack: number): boolean {
+    return this.ackOffset(ack) > this.next;
+  }
+
+  /**
+   * The stream offset an ACK of `ack` stands for; negative when it is ignored: direction not started or ended,
+   * too far beyond what was seen (a bogus ACK must not invent gigabytes of missed data), or before the stream's
+   * start. The ACK of a FIN covers the FIN's own sequence number, which is not data.
+   */
+  private ackOffset(ack: number): number {
+    if (!this.started || this.ended) return -1;
+    const a = this.offsetOf(ack);
+    if (a - Math.max(this.next, this.highest) > MAX_SEQ_JUMP) return -1;
+    return this.finOffset >= 0 && a > this.finOffset ? this.finOffset : a;
+  }
+
+  /**
+   * The consumer, made after this direction started (on the session's first payload byte or gap): from here on
+   * bytes are delivered and kept as if it had been there from the start (nothing was delivered, held or gapped
+   * before). Returns false when the direction already ended (the caller tells the consumer so).
+   */
+  attach(sink: StreamAnalyzer): boolean {
+    if (this.ended) return false;
+    this.sink = sink;
+    return true;
   }
 
   /** End of the direction: every remaining hole is a gap, held data is delivered, the analyzer is told. */

@@ -1,5 +1,8 @@
 // The `anomalies` record: malformed or unusual traffic and capture-file problems, counted and recorded.
+import { MAX_ANOMALY_DETAIL } from '../core/anomaly.js';
+import { MAX_ID_BYTES, MAX_NAME_BYTES, own } from './bounds.js';
 import { field, type RowOf } from './schema.js';
+
 
 export const ANOMALIES = {
   name: 'anomalies',
@@ -7,10 +10,10 @@ export const ANOMALIES = {
   timeField: 'ts',
   fields: [
     field('ts', 'timestamp', false, 'time of the packet that showed it'),
-    field('uid', 'string', true, 'session uid, when it belongs to one'),
-    field('name', 'string', false, 'snake_case, layer-prefixed (ipv4_truncated, tcp_rexmit_inconsistency)'),
-    field('detail', 'string', true, 'what exactly, where known'),
-    field('capture_id', 'string', true, 'capture it came from (store ingest)'),
+    field('uid', 'string', true, 'session uid, when it belongs to one', own(MAX_ID_BYTES)),
+    field('name', 'string', false, 'snake_case, layer-prefixed (ipv4_truncated, tcp_rexmit_inconsistency)', own(MAX_NAME_BYTES)),
+    field('detail', 'string', true, 'what exactly, where known', own(MAX_ANOMALY_DETAIL * 6 + 2)),
+    field('capture_id', 'string', true, 'capture it came from (store ingest)', own(MAX_ID_BYTES)),
   ],
 } as const;
 

@@ -1,5 +1,6 @@
 // Record schemas as data: one field list per record type, from which the row types, JSON column order and
 // (later) the DuckDB and ClickHouse DDL are derived.
+import type { Bound } from './bounds.js';
 
 export type FieldType = 'string' | 'int' | 'float' | 'bool' | 'timestamp' | 'string[]' | 'int[]' | 'json';
 
@@ -8,6 +9,8 @@ export interface FieldDef {
   readonly type: FieldType;
   readonly nullable: boolean;
   readonly doc: string;
+  /** how much of a traffic-given value a row keeps (text, list and json fields; src/schema/bounds.ts) */
+  readonly bound?: Bound;
 }
 
 export interface RecordSchema {
@@ -40,7 +43,7 @@ export type RowOf<S extends RecordSchema> = {
 };
 
 export function field<N extends string, T extends FieldType, B extends boolean>(
-  name: N, type: T, nullable: B, doc: string,
-): { name: N; type: T; nullable: B; doc: string } {
-  return { name, type, nullable, doc };
+  name: N, type: T, nullable: B, doc: string, bound?: Bound,
+): { name: N; type: T; nullable: B; doc: string; bound?: Bound } {
+  return bound === undefined ? { name, type, nullable, doc } : { name, type, nullable, doc, bound };
 }

@@ -1,20 +1,25 @@
 // The `sessions` record: one row per session (Zeek conn.log, Suricata flow, SANCP), src = originator.
+import { MAX_ID_BYTES, MAX_NAME_BYTES, own } from './bounds.js';
 import { field, type RowOf } from './schema.js';
+
+/** A sensor name given at ingest (a label, like a host name of at most 253 characters); refused when longer. */
+export const SESSION_MAX_SENSOR_BYTES = 1024;
+
 
 export const SESSIONS = {
   name: 'sessions',
   doc: 'One row per TCP/UDP/ICMP/other-IP session; src is the originator.',
   timeField: 'start_time',
   fields: [
-    field('uid', 'string', false, 'session id ("C" + 17 base62), stable for the same capture'),
-    field('community_id', 'string', false, 'Community ID v1, seed 0'),
+    field('uid', 'string', false, 'session id ("C" + 17 base62), stable for the same capture', own(MAX_ID_BYTES)),
+    field('community_id', 'string', false, 'Community ID v1, seed 0', own(MAX_ID_BYTES)),
     field('start_time', 'timestamp', false, 'first packet'),
     field('end_time', 'timestamp', false, 'last packet'),
     field('duration', 'float', false, 'end_time - start_time in seconds'),
-    field('proto', 'string', false, 'tcp, udp, icmp, icmpv6, or the IP protocol number'),
-    field('src_ip', 'string', false, 'originator address'),
+    field('proto', 'string', false, 'tcp, udp, icmp, icmpv6, or the IP protocol number', own(MAX_NAME_BYTES)),
+    field('src_ip', 'string', false, 'originator address', own(MAX_NAME_BYTES)),
     field('src_port', 'int', false, 'originator port; ICMP: the type'),
-    field('dst_ip', 'string', false, 'responder address'),
+    field('dst_ip', 'string', false, 'responder address', own(MAX_NAME_BYTES)),
     field('dst_port', 'int', false, 'responder port; ICMP: the counterpart type, or the code for one-way types'),
     field('src_pkts', 'int', false, 'packets from the originator'),
     field('dst_pkts', 'int', false, 'packets from the responder'),
@@ -24,17 +29,17 @@ export const SESSIONS = {
     field('dst_ip_bytes', 'int', false, 'IP-level bytes from the responder'),
     field('src_frame_bytes', 'int', false, 'link-layer frame bytes from the originator (wire length, as tshark sums frame.len)'),
     field('dst_frame_bytes', 'int', false, 'link-layer frame bytes from the responder'),
-    field('state', 'string', false, 'Zeek conn_state: S0 S1 SF REJ S2 S3 RSTO RSTR RSTOS0 RSTRH SH SHR OTH'),
+    field('state', 'string', false, 'Zeek conn_state: S0 S1 SF REJ S2 S3 RSTO RSTR RSTOS0 RSTRH SH SHR OTH', own(MAX_NAME_BYTES)),
     field('tcp_flags_src', 'int', true, 'OR of the TCP flags the originator sent'),
     field('tcp_flags_dst', 'int', true, 'OR of the TCP flags the responder sent'),
-    field('app_proto', 'string', true, 'application protocol detected by content'),
+    field('app_proto', 'string', true, 'application protocol detected by content', own(MAX_NAME_BYTES)),
     field('local_src', 'bool', true, 'originator is in the home network (null without --home-net)'),
     field('local_dst', 'bool', true, 'responder is in the home network'),
-    field('direction', 'string', true, 'inbound | outbound | internal | external (null without --home-net)'),
+    field('direction', 'string', true, 'inbound | outbound | internal | external (null without --home-net)', own(MAX_NAME_BYTES)),
     field('vlan', 'int', true, 'outermost VLAN id'),
     field('missed_bytes', 'int', false, 'TCP bytes never seen (gaps), both directions'),
-    field('capture_id', 'string', true, 'capture the session came from (store ingest)'),
-    field('sensor', 'string', true, 'sensor name given at ingest'),
+    field('capture_id', 'string', true, 'capture the session came from (store ingest)', own(MAX_ID_BYTES)),
+    field('sensor', 'string', true, 'sensor name given at ingest', own(SESSION_MAX_SENSOR_BYTES)),
   ],
 } as const;
 

@@ -12,7 +12,7 @@ import { CAPTURES, type CaptureRecord } from '../schema/captures.js';
 import { RECORD_SCHEMAS } from '../schema/registry.js';
 import type { FieldDef, FieldType, RecordSchema } from '../schema/schema.js';
 import { duckdbTable, ident, quoteString } from './sql.js';
-import type { CaptureWriter, QueryResult, ResultColumn, Row, Store } from './store.js';
+import { MAX_ROW_BYTES, type CaptureWriter, type QueryResult, type ResultColumn, type Row, type Store } from './store.js';
 
 const TYPES: Record<FieldType, DuckDBType> = {
   string: VARCHAR, int: BIGINT, float: DOUBLE, bool: BOOLEAN, timestamp: TIMESTAMP,
@@ -220,12 +220,8 @@ function fromSpool(schema: RecordSchema, file: string, captureId: string): strin
     `format = 'newline_delimited', auto_detect = false, maximum_object_size = ${MAX_LINE}, columns = {${columns.join(', ')}})`;
 }
 
-/**
- * The longest row read_json accepts. Its reader holds buffers of twice this per thread inside DuckDB's memory
- * limit, so it stays small; our longest rows are far shorter (HTTP headers are cut at 64 KiB, a MIME skeleton
- * at 1000 parts).
- */
-const MAX_LINE = 4 << 20;
+/** The longest row read_json accepts: the stores' row limit (store.ts MAX_ROW_BYTES). */
+export const MAX_LINE = MAX_ROW_BYTES;
 
 /**
  * Spools a capture's rows to JSON-lines files beside the database, loaded segment by segment into the real
@@ -261,6 +257,15 @@ class DuckDbWriter implements CaptureWriter {
     }
     t.add(jsonLine(row));
     this.counts.set(schema.name, (this.counts.get(schema.name) ?? 0) + 1);
+    // rows go to the spool file as they come, not at the next flush: one packet can end a table's worth of
+    // sessions (a timeout sweep), whose rows must not wait in memory
+    if (t.buffered >= SPOOL_WRITE_BYTES) this.spill(t);
+  }
+
+  /** Writes a table's gathered rows once there are enough of them; a full segment is closed for loading. */
+  private spill(t: SpoolFile): void {
+    if (t.segmentBytes + t.buffered >= SEGMENT_BYTES) this.waiting.push(t.endSegment());
+    else if (t.buffered >= SPOOL_WRITE_BYTES) t.write();
   }
 
   identify(captureId: string): void {
@@ -270,10 +275,7 @@ class DuckDbWriter implements CaptureWriter {
 
   async flush(): Promise<void> {
     if (this.failure !== null) throw this.failure;
-    for (const t of this.tables.values()) {
-      if (t.segmentBytes + t.buffered >= SEGMENT_BYTES) this.waiting.push(t.endSegment());
-      else if (t.buffered >= SPOOL_WRITE_BYTES) t.write();
-    }
+    for (const t of this.tables.values()) this.spill(t);
     this.startLoads();
   }
 
@@ -353,7 +355,7 @@ class DuckDbWriter implements CaptureWriter {
 }
 
 /** Bytes of rows gathered before they are written to their spool file. */
-const SPOOL_WRITE_BYTES = 1 << 20;
+export const SPOOL_WRITE_BYTES = 1 << 20;
 /** Bytes of a table's spool loaded at a time (HAYSTACK_SPOOL_SEGMENT_BYTES: smaller in the crash tests). */
 const SEGMENT_BYTES = Number(process.env.HAYSTACK_SPOOL_SEGMENT_BYTES) > 0 ? Number(process.env.HAYSTACK_SPOOL_SEGMENT_BYTES) : 8 << 20;
 

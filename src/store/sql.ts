@@ -2,7 +2,7 @@
 // against the record schemas, DDL from the schemas, and the filter language compiled to WHERE clauses.
 // Pure: no I/O. Every value that came from a user reaches SQL through literal() and nothing else.
 import { HaystackError } from '../core/errors.js';
-import type { Expr, Op } from '../query/filter.js';
+import { foldCase, type Expr, type Op } from '../query/filter.js';
 import type { FieldDef, FieldType, RecordSchema } from '../schema/schema.js';
 
 export type Dialect = 'duckdb' | 'clickhouse';
@@ -147,12 +147,19 @@ function valueLiteral(f: FieldDef, v: string | number | boolean, dialect: Dialec
   return quoteString(String(v), dialect);
 }
 
-/** `col ~ text`: contains, case-insensitive (an expression that is false, never null). */
+/**
+ * `col ~ text`: contains, with the filter language's case folding (foldCase: ASCII A-Z only), as an expression
+ * that is false, never null. DuckDB's lower() and ClickHouse's lowerUTF8() fold other letters, each its own way;
+ * translate() over A-Z and ClickHouse's lower() (ASCII only) fold exactly what foldCase does.
+ */
 function containsSql(x: string, text: string, dialect: Dialect): string {
+  const needle = quoteString(foldCase(text), dialect);
   return dialect === 'duckdb'
-    ? `coalesce(contains(lower(CAST(${x} AS VARCHAR)), lower(${quoteString(text, dialect)})), false)`
-    : `ifNull(positionCaseInsensitiveUTF8(toString(${x}), ${quoteString(text, dialect)}) > 0, 0)`;
+    ? `coalesce(contains(translate(CAST(${x} AS VARCHAR), ${quoteString(ASCII_UPPER, dialect)}, ${quoteString(ASCII_UPPER.toLowerCase(), dialect)}), ${needle}), false)`
+    : `ifNull(position(lower(toString(${x})), ${needle}) > 0, 0)`;
 }
+
+const ASCII_UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 function notSql(x: string, dialect: Dialect): string {
   return dialect === 'duckdb' ? `NOT coalesce(${x}, false)` : `NOT ifNull(${x}, 0)`;
@@ -191,9 +198,9 @@ function cmpSql(f: FieldDef, op: Op, value: string | number | boolean | null, di
 export function whereSql(e: Expr, dialect: Dialect): string {
   switch (e.kind) {
     case 'and':
-      return `(${whereSql(e.left, dialect)} AND ${whereSql(e.right, dialect)})`;
     case 'or':
-      return `(${whereSql(e.left, dialect)} OR ${whereSql(e.right, dialect)})`;
+      // one flat list: the stores' parsers read a chain of AND/OR without nesting, and so does this
+      return `(${e.items.map((x) => whereSql(x, dialect)).join(e.kind === 'and' ? ' AND ' : ' OR ')})`;
     case 'not':
       return `(NOT ${whereSql(e.expr, dialect)})`;
     case 'set': {

@@ -6,6 +6,14 @@ import type { Dialect } from './sql.js';
 
 export type Row = Record<string, unknown>;
 
+/**
+ * The longest row (UTF-8 bytes of its JSON object) a store takes. DuckDB's read_json holds buffers of twice this
+ * per thread inside its memory limit, so it stays small; ClickHouse gets the same rows as JSONEachRow. Rows of
+ * traffic records cannot reach it: every field's bound is declared in its schema (src/schema/bounds.ts) and
+ * applied where the value is made, and test/row-bounds.test.ts holds each schema's worst case under this.
+ */
+export const MAX_ROW_BYTES = 4 << 20;
+
 /** A result column, typed in our field vocabulary (so output formats and reports treat both stores alike). */
 export interface ResultColumn {
   name: string;

@@ -61,6 +61,15 @@ describe('HttpAnalyzer', () => {
     expect(anomalies).toEqual([]);
   });
 
+  it('reads a chunked body of any number of chunks (the header limit bounds each chunk-size line, not all of them)', () => {
+    const { ts, anomalies } = run([C('GET /s HTTP/1.1\r\n\r\nGET /t HTTP/1.1\r\n\r\n'),
+      S(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${'1\r\na\r\n'.repeat(20_000)}0\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n`)]);
+    expect(ts.map((t) => [t.uri, t.statusCode, t.response?.bodyLen, t.response?.truncated])).toEqual([['/s', 200, 20_000, false], ['/t', 204, 0, false]]);
+    expect(anomalies).toEqual([]);
+    const long = run([C('GET / HTTP/1.1\r\n\r\n'), S(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;${'x'.repeat(70_000)}\r\n`)]);
+    expect(long.anomalies).toEqual(['http_header_too_long']);
+  });
+
   it('is not HTTP when the client starts otherwise', () => {
     for (const first of ['EHLO mail.example\r\n', '\x16\x03\x01\x02\x00', 'SSH-2.0-OpenSSH\r\n']) expect(run([C(first)]).a.active).toBe(false);
   });

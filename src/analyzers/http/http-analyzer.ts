@@ -7,6 +7,7 @@ import type { AnomalyLog } from '../../core/anomaly.js';
 import { latin1 } from '../../core/latin1.js';
 import type { Session } from '../../flow/session.js';
 import { ORIG, type Dir, type StreamAnalyzer } from '../../reassembly/stream-analyzer.js';
+import { DecodeAllowance, DecodeBudget, MAX_DECODED_PER_CAPTURE, MAX_DECODED_PER_SESSION } from './decode-budget.js';
 
 /** Header block size limit per message (request line or status line included). */
 export const MAX_HEADER_BYTES = 64 * 1024;
@@ -27,6 +28,8 @@ export interface HttpMessage {
   missing: number;
   /** the body was cut short (the connection ended or broke before its end) */
   truncated: boolean;
+  /** the body with its content codings undone, once something asked (records and signatures share it) */
+  decoded?: { body: Uint8Array; problems: [string, string][] };
 }
 
 export interface HttpTransaction {
@@ -44,12 +47,16 @@ export interface HttpTransaction {
   response: HttpMessage | null;
   statusCode: number | null;
   statusMsg: string | null;
+  /** what undoing the content codings of this session's bodies may still produce */
+  budget: DecodeBudget;
 }
 
 export interface HttpAnalyzerOptions {
   session: Session;
   anomalies: AnomalyLog;
   emit(t: HttpTransaction): void;
+  /** the capture's allowance of decoded bytes, shared by its sessions (default: one of this session's own) */
+  decodeAllowance?: DecodeAllowance;
   /** only the session's protocol is wanted (a probe for app_proto): stop as soon as it is decided */
   probe?: boolean | undefined;
 }
@@ -115,9 +122,15 @@ export class HttpAnalyzer implements StreamAnalyzer {
   private readonly ended = [false, false];
   /** a CONNECT was answered 2xx: the rest is a tunnel */
   private tunnel = false;
+  private readonly budget: DecodeBudget;
 
   constructor(o: HttpAnalyzerOptions) {
     this.o = o;
+    this.budget = new DecodeBudget(
+      new DecodeAllowance(MAX_DECODED_PER_SESSION),
+      o.decodeAllowance ?? new DecodeAllowance(MAX_DECODED_PER_CAPTURE),
+      (detail) => this.anomaly('http_decode_budget_exhausted', detail),
+    );
   }
 
   get active(): boolean {
@@ -273,11 +286,14 @@ export class HttpAnalyzer implements StreamAnalyzer {
         }
         s.bodyLeft = parseInt(m[1]!, 16);
         s.phase = s.bodyLeft === 0 ? 'trailers' : 'chunk-data';
+        // the header limit bounds each chunk-size line and the trailer block, not the body's framing as a whole
+        s.headerBytes = 0;
         return;
       }
       case 'chunk-crlf':
         if (text !== '') this.anomaly('http_bad_chunk_end', text.slice(0, 40));
         s.phase = 'chunk-size';
+        s.headerBytes = 0;
         return;
       case 'trailers':
         if (text === '') this.finishMessage(dir);
@@ -319,6 +335,7 @@ export class HttpAnalyzer implements StreamAnalyzer {
       this.pending.push({
         session: this.o.session, transDepth: ++this.depth, ts: this.o.session.last, endTs: this.o.session.last,
         method: m[1]!, uri: m[2]!, version: m[3] ?? 'HTTP/0.9', request: newMessage(text), response: null, statusCode: null, statusMsg: null,
+        budget: this.budget,
       });
       if (m[3] === undefined) {
         // HTTP/0.9: whatever the server sends until it closes is the response body (header lines the client
@@ -409,8 +426,10 @@ export class HttpAnalyzer implements StreamAnalyzer {
     if (m !== null) {
       m.bodyLen = s.body.total;
       m.body = s.body.take();
+      this.budget.credit(m.body.length);
     }
     s.msg = null;
+    s.headerBytes = 0;
     if (s.phase !== 'done') s.phase = 'line';
     if (dir === ORIG || m === null) return;
     const t = this.pending.shift();

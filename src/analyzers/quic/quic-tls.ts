@@ -4,7 +4,7 @@ import type { Session } from '../../flow/session.js';
 import { ORIG, type Dir } from '../../reassembly/stream-analyzer.js';
 import type { TlsRecord } from '../../schema/tls.js';
 import type { HashCache } from '../tls/fingerprints.js';
-import { answer, helloRecord } from '../tls/record.js';
+import { answer, finished, helloRecord } from '../tls/record.js';
 import {
   HT_CLIENT_HELLO, HT_SERVER_HELLO, parseClientHello, parseServerHello, type ParseProblem,
 } from '../tls/hello.js';
@@ -103,7 +103,7 @@ export class QuicTls {
     this.states.delete(s);
     if (st == null) return;
     this.active--;
-    if (st.record !== null) this.o.emit(st.record);
+    if (st.record !== null) this.o.emit(finished(st.record, this.o.anomalies));
   }
 
   private hellos(s: Session, st: State, dir: Dir): void {
@@ -125,7 +125,7 @@ export class QuicTls {
 
   private finishIfDone(s: Session, st: State): void {
     if (!(st.done[0] && st.done[1])) return;
-    if (st.record !== null) this.o.emit(st.record);
+    if (st.record !== null) this.o.emit(finished(st.record, this.o.anomalies));
     this.active--;
     this.states.set(s, null); // nothing more to read: later datagrams cost one lookup
   }

@@ -6,17 +6,21 @@ import { describe, expect, it } from 'vitest';
 import { AnomalyLog } from '../../core/anomaly.js';
 import { Session } from '../../flow/session.js';
 import { ORIG, RESP, type Dir } from '../../reassembly/stream-analyzer.js';
-import { SmtpAnalyzer, type SmtpMessage } from './smtp-analyzer.js';
+import { MAX_PENDING, SmtpAnalyzer, type SmtpMessage } from './smtp-analyzer.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-function run(steps: ([Dir, string] | ['gap', Dir, number])[]): { msgs: SmtpMessage[]; anomalies: string[]; a: SmtpAnalyzer } {
+function run(steps: ([Dir, string] | ['gap', Dir, number])[], opts: { maxMessage?: number; details?: string[] } = {}): { msgs: SmtpMessage[]; anomalies: string[]; a: SmtpAnalyzer } {
   const s = new Session();
   s.uid = 'Ctest';
   const msgs: SmtpMessage[] = [];
   const anomalies: string[] = [];
-  const a = new SmtpAnalyzer({ session: s, anomalies: new AnomalyLog((e) => anomalies.push(e.name)), emit: (m) => msgs.push(m) });
+  const log = new AnomalyLog((e) => {
+    anomalies.push(e.name);
+    opts.details?.push(`${e.name}: ${e.detail}`);
+  });
+  const a = new SmtpAnalyzer({ session: s, anomalies: log, emit: (m) => msgs.push(m), ...(opts.maxMessage !== undefined ? { maxMessage: opts.maxMessage } : {}) });
   for (const st of steps) {
     if (st[0] === 'gap') a.gap(st[1], st[2]);
     else a.deliver(st[0], enc.encode(st[1]));
@@ -104,6 +108,46 @@ describe('SmtpAnalyzer', () => {
       C('MAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\n'), S('250 ok\r\n250 ok\r\n354 go\r\n'), C('.\r\n'), S('250 ok\r\n')]);
     expect(anomalies).toContain('smtp_line_too_long');
     expect(msgs.map((m) => [m.helo, m.dataBytes])).toEqual([['c', 0]]);
+  });
+});
+
+describe('SmtpAnalyzer limits', () => {
+  it('drops the oldest of a flood of pipelined commands and still reads the mail behind them (one segment hides nothing)', () => {
+    const noops = 'NOOP\r\n'.repeat(MAX_PENDING + 1);
+    const details: string[] = [];
+    const { msgs, anomalies, a } = run([
+      S('220 mx ESMTP\r\n'),
+      C(`EHLO c\r\n${noops}MAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\nSubject: invoice\r\n\r\nsee attached\r\n.\r\nQUIT\r\n`),
+      S(`250-mx\r\n250 PIPELINING\r\n${'250 ok\r\n'.repeat(MAX_PENDING + 1)}250 sender ok\r\n250 rcpt ok\r\n354 go\r\n250 queued as ABC\r\n221 bye\r\n`),
+    ], { details });
+    // the replies to the dropped commands were skipped in order: the message got its own verdict
+    expect(msgs.map((m) => [m.mailFrom, m.rcptTo, body(m), m.lastReply])).toEqual([['a@x', ['b@y'], 'Subject: invoice\r\n\r\nsee attached\r\n', '250 queued as ABC']]);
+    expect(anomalies).toContain('smtp_pending_dropped');
+    expect(anomalies).not.toContain('smtp_too_many_pending');
+    expect(details.find((d) => d.startsWith('smtp_pending_dropped'))).toMatch(/^smtp_pending_dropped: EHLO: more than 1000 commands/);
+    expect(a.active).toBe(false); // ended by both sides, not given up
+  });
+
+  it('keeps the start of a message longer than it keeps, and says how long it was', () => {
+    const content = `Subject: big\r\n\r\n${'x'.repeat(78)}\r\n`.repeat(100);
+    const details: string[] = [];
+    const { msgs } = run([S('220 mx\r\n'), C('EHLO c\r\n'), S('250 ok\r\n'), C('MAIL FROM:<a@x>\r\n'), S('250 ok\r\n'), C('RCPT TO:<b@y>\r\n'), S('250 ok\r\n'),
+      C('DATA\r\n'), S('354 go\r\n'), C(`${content}.\r\n`), S('250 queued\r\n')], { maxMessage: 1000, details });
+    expect(msgs.map((m) => [body(m), m.dataBytes, m.lastReply])).toEqual([[content.slice(0, 1000), content.length, '250 queued']]);
+    expect(details).toEqual([`smtp_message_too_large: ${content.length} bytes: the first 1000 are kept and parsed`]);
+  });
+
+  it('refuses a message limit that is not a positive integer', () => {
+    for (const bad of [0, -1, 1.5, Number.NaN]) expect(() => run([], { maxMessage: bad })).toThrow(/option maxMessage must be an integer >= 1/);
+  });
+
+  it('keeps the first 1000 RCPT TO of a transaction and counts the rest', () => {
+    const rcpts = Array.from({ length: 1500 }, (_x, i) => `RCPT TO:<u${i}@y>\r\n`).join('');
+    const details: string[] = [];
+    const { msgs } = run([S('220 mx\r\n'), C(`EHLO c\r\nMAIL FROM:<a@x>\r\n${rcpts}DATA\r\n`), S(`250 ok\r\n250 ok\r\n${'250 ok\r\n'.repeat(1500)}354 go\r\n`),
+      C('hi\r\n.\r\n'), S('250 queued\r\n'), C('MAIL FROM:<c@x>\r\nRCPT TO:<d@y>\r\nDATA\r\n'), S('250 ok\r\n250 ok\r\n354 go\r\n'), C('two\r\n.\r\n'), S('250 queued\r\n')], { details });
+    expect(msgs.map((m) => [m.rcptTo.length, m.rcptTo[0], m.rcptTo[999]])).toEqual([[1000, 'u0@y', 'u999@y'], [1, 'd@y', undefined]]);
+    expect(details.filter((d) => !d.startsWith('smtp_pending'))).toEqual(['smtp_too_many_recipients: rcpt_to: 1500 entries, first 1000 kept (at most 1000)']);
   });
 });
 

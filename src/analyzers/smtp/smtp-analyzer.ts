@@ -3,19 +3,31 @@
 // dot-stuffing undone, detection by content on any port. Malformed input is an anomaly, never an exception.
 import { latin1 } from '../../core/latin1.js';
 import type { AnomalyLog } from '../../core/anomaly.js';
+import { limitOption } from '../../core/limits.js';
 import type { Session } from '../../flow/session.js';
+import { listBoundOf } from '../../schema/bounds.js';
+import { SMTP } from '../../schema/smtp.js';
 import { ORIG, type Dir, type StreamAnalyzer } from '../../reassembly/stream-analyzer.js';
 
 /** RFC 5321 §4.5.3.1.4 allows 512-byte command lines; real clients stay well under this. */
 export const MAX_LINE = 4096;
-/** A message's content kept for MIME decoding; beyond it the message is counted, not kept. */
+/**
+ * A message's content kept for MIME decoding (as HTTP keeps the first 64 MiB of a body): a longer message keeps
+ * its start, which is parsed (headers, skeleton, the parts inside it); the rest is counted (data_bytes).
+ */
 export const MAX_MESSAGE = 64 * 1024 * 1024;
 /** Client bytes held while a pipelined DATA waits for its reply (the client should be waiting too). */
 const MAX_HELD = 64 * 1024;
 /** Client bytes looked through for a first SMTP command before giving up on the stream. */
 const MAX_UNDECIDED = 4096;
-/** Replies and commands waiting for each other beyond this are a broken dialogue, not pipelining. */
-const MAX_PENDING = 1000;
+/**
+ * Commands waiting for their replies. A pipelining client sends a transaction's commands at once (RFC 2920: a
+ * handful); beyond this the oldest are dropped (their replies, when they come, are skipped in order) so that a
+ * flood of pipelined commands cannot stop the reading of a mail behind it.
+ */
+export const MAX_PENDING = 1000;
+/** RCPT TO addresses kept per transaction: the smtp record's bound (schema/smtp.ts); the rest are counted. */
+const MAX_RECIPIENTS = listBoundOf(SMTP, 'rcpt_to').items;
 
 /** One mail transaction (or, for a session that switched to TLS, the session's state at that point). */
 export interface SmtpMessage {
@@ -28,10 +40,11 @@ export interface SmtpMessage {
   endTs: number;
   helo: string | null;
   mailFrom: string | null;
+  /** the first MAX_RECIPIENTS RCPT TO addresses (smtp_too_many_recipients says how many there were) */
   rcptTo: string[];
-  /** message content (dot-stuffing removed, line endings as sent); null when none was sent */
+  /** message content (dot-stuffing removed, line endings as sent), its first maxMessage bytes; null when none was sent */
   data: Uint8Array | null;
-  /** content bytes seen (also beyond MAX_MESSAGE) */
+  /** content bytes seen (also beyond maxMessage: then data holds the start only) */
   dataBytes: number;
   /** bytes of the content lost to capture gaps */
   missingBytes: number;
@@ -45,6 +58,8 @@ export interface SmtpAnalyzerOptions {
   session: Session;
   anomalies: AnomalyLog;
   emit(m: SmtpMessage): void;
+  /** content bytes kept per message (default MAX_MESSAGE) */
+  maxMessage?: number;
   /** only the session's protocol is wanted (a probe for app_proto): stop as soon as it is decided */
   probe?: boolean | undefined;
 }
@@ -64,22 +79,24 @@ const utf8 = new TextDecoder('utf-8');
 const COMMAND = /^([A-Za-z]{4,8})(?:[ \t]+(.*))?$/;
 const FIRST_COMMANDS = new Set(['EHLO', 'HELO', 'LHLO', 'MAIL', 'RCPT', 'NOOP', 'RSET', 'VRFY', 'STARTTLS', 'AUTH', 'QUIT']);
 
-/** Growing byte buffer for one message's content. */
+/** Growing byte buffer for one message's content: its first `max` bytes are kept, all are counted. */
 class Content {
   buf = new Uint8Array(4096);
   len = 0;
   total = 0;
+  constructor(private readonly max: number) {}
   push(b: Uint8Array, start: number, end: number): void {
     const n = end - start;
     this.total += n;
-    if (this.len + n > MAX_MESSAGE) return;
-    if (this.len + n > this.buf.length) {
-      const next = new Uint8Array(Math.min(MAX_MESSAGE, Math.max(this.len + n, this.buf.length * 2)));
+    const keep = Math.min(n, this.max - this.len);
+    if (keep <= 0) return;
+    if (this.len + keep > this.buf.length) {
+      const next = new Uint8Array(Math.min(this.max, Math.max(this.len + keep, this.buf.length * 2)));
       next.set(this.buf.subarray(0, this.len));
       this.buf = next;
     }
-    this.buf.set(b.subarray(start, end), this.len);
-    this.len += n;
+    this.buf.set(b.subarray(start, start + keep), this.len);
+    this.len += keep;
   }
   /** The content (the buffer goes with the message: a Content is not used after this). */
   bytes(): Uint8Array {
@@ -103,6 +120,8 @@ export class SmtpAnalyzer implements StreamAnalyzer {
   private flushed = false;
   /** commands waiting for their replies, oldest first */
   private pending: Pending[] = [];
+  /** replies still to come for commands dropped from `pending` (MAX_PENDING), skipped as they arrive */
+  private dropped = 0;
   /** client bytes that arrived while a DATA waited for its reply */
   private held: Uint8Array[] = [];
   private heldBytes = 0;
@@ -115,6 +134,8 @@ export class SmtpAnalyzer implements StreamAnalyzer {
   private helo: string | null = null;
   private mailFrom: string | null = null;
   private rcptTo: string[] = [];
+  /** RCPT TO addresses of the transaction beyond MAX_RECIPIENTS, counted */
+  private rcptOver = 0;
   private txTs = 0;
   private content: Content | null = null;
   private missing = 0;
@@ -129,8 +150,11 @@ export class SmtpAnalyzer implements StreamAnalyzer {
   /** the line start held a lone "." (or ".\r"): end of data if a newline follows */
   private dotPending = 0;
 
+  private readonly maxMessage: number;
+
   constructor(o: SmtpAnalyzerOptions) {
     this.o = o;
+    this.maxMessage = limitOption('maxMessage', o.maxMessage, MAX_MESSAGE, 1);
   }
 
   get active(): boolean {
@@ -152,6 +176,7 @@ export class SmtpAnalyzer implements StreamAnalyzer {
     if (dir !== ORIG) {
       // replies lost: which command they answered is unknown from here
       this.pending = [];
+      this.dropped = 0;
       this.replyText = [];
       return;
     }
@@ -182,6 +207,7 @@ export class SmtpAnalyzer implements StreamAnalyzer {
     for (const m of this.awaiting) this.o.emit(m);
     this.awaiting = [];
     if (this.content !== null) this.finishMessage();
+    this.countRecipients();
     this.state = 'done';
   }
 
@@ -314,11 +340,7 @@ export class SmtpAnalyzer implements StreamAnalyzer {
       if (text.trim() !== '') this.anomaly('smtp_bad_command', text.slice(0, 100));
       return;
     }
-    if (this.pending.length >= MAX_PENDING) {
-      this.anomaly('smtp_too_many_pending', `${MAX_PENDING} commands without replies`);
-      this.state = 'done';
-      return;
-    }
+    if (this.pending.length >= MAX_PENDING) this.dropOldest();
     switch (verb) {
       case 'EHLO':
       case 'HELO':
@@ -327,13 +349,15 @@ export class SmtpAnalyzer implements StreamAnalyzer {
         break;
       case 'MAIL':
         if (this.content !== null) this.finishMessage();
+        this.resetTransaction();
         this.mailFrom = address(arg, 'FROM');
-        this.rcptTo = [];
         this.txTs = this.o.session.last;
         break;
       case 'RCPT': {
         const to = address(arg, 'TO');
-        if (to !== null) this.rcptTo.push(to);
+        if (to === null) break;
+        if (this.rcptTo.length < MAX_RECIPIENTS) this.rcptTo.push(to);
+        else this.rcptOver++;
         break;
       }
       case 'DATA':
@@ -389,8 +413,22 @@ export class SmtpAnalyzer implements StreamAnalyzer {
     this.authStep++;
   }
 
+  /**
+   * The oldest command waiting for its reply is given up: its reply, when it comes, is skipped (replies come in
+   * order). A message waiting for that verdict goes out without it.
+   */
+  private dropOldest(): void {
+    const old = this.pending.shift()!;
+    this.dropped++;
+    this.anomaly('smtp_pending_dropped', `${old.verb}: more than ${MAX_PENDING} commands without replies, the oldest given up`);
+    if (old.verb === '.' || old.last === true) {
+      const m = this.awaiting.shift();
+      if (m !== undefined) this.o.emit(m);
+    }
+  }
+
   private startContent(): void {
-    this.content = new Content();
+    this.content = new Content(this.maxMessage);
     this.missing = 0;
     this.atLineStart = true;
     this.dotPending = 0;
@@ -428,7 +466,7 @@ export class SmtpAnalyzer implements StreamAnalyzer {
       helo: this.helo,
       mailFrom: this.mailFrom,
       rcptTo: this.rcptTo,
-      data: c.total > MAX_MESSAGE ? null : c.bytes(),
+      data: c.bytes(),
       dataBytes: c.total,
       missingBytes: this.missing,
       lastReply: this.lastReply,
@@ -436,7 +474,7 @@ export class SmtpAnalyzer implements StreamAnalyzer {
       authMechanism: this.authMechanism,
       authUser: this.authUser,
     };
-    if (c.total > MAX_MESSAGE) this.anomaly('smtp_message_too_large', `${c.total} bytes, more than ${MAX_MESSAGE} kept`);
+    if (c.total > c.len) this.anomaly('smtp_message_too_large', `${c.total} bytes: the first ${c.len} are kept and parsed`);
     this.resetTransaction();
     return m;
   }
@@ -449,9 +487,18 @@ export class SmtpAnalyzer implements StreamAnalyzer {
   }
 
   private resetTransaction(): void {
+    this.countRecipients();
     this.mailFrom = null;
     this.rcptTo = [];
     this.txTs = 0;
+  }
+
+  /** A transaction with more RCPT TO than are kept ends: how many there were. */
+  private countRecipients(): void {
+    if (this.rcptOver === 0) return;
+    const n = this.rcptTo.length + this.rcptOver;
+    this.rcptOver = 0;
+    this.anomaly('smtp_too_many_recipients', `rcpt_to: ${n} entries, first ${this.rcptTo.length} kept (at most ${MAX_RECIPIENTS})`);
   }
 
   // ---------------------------------------------------------------------------------------------- server
@@ -485,6 +532,11 @@ export class SmtpAnalyzer implements StreamAnalyzer {
     const full = this.replyText.join('\n');
     this.replyText = [];
     if (this.state === 'undecided') return; // the greeting: who speaks first decides nothing yet
+    if (this.dropped > 0) {
+      // the reply to a command given up on (the oldest ones are answered first)
+      this.dropped--;
+      return;
+    }
     const cmd = this.pending.shift();
     if (cmd === undefined) return; // the greeting, or a reply nobody asked for
     this.lastReply = full;

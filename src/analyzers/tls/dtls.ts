@@ -5,7 +5,7 @@ import type { Session } from '../../flow/session.js';
 import { ORIG, type Dir } from '../../reassembly/stream-analyzer.js';
 import type { TlsRecord } from '../../schema/tls.js';
 import type { HashCache } from './fingerprints.js';
-import { answer, helloRecord } from './record.js';
+import { answer, finished, helloRecord } from './record.js';
 import {
   CT_HANDSHAKE, HT_CLIENT_HELLO, HT_SERVER_HELLO, parseClientHello, parseServerHello, type ParseProblem,
 } from './hello.js';
@@ -84,7 +84,7 @@ export class DtlsTls {
     const st = this.states.get(s);
     this.states.delete(s);
     for (const f of st?.frag ?? []) if (f !== null) this.fragBytes -= 2 * f.buf.length;
-    for (const r of st?.records ?? []) this.o.emit(r);
+    for (const r of st?.records ?? []) this.o.emit(finished(r, this.o.anomalies));
   }
 
   private handshake(s: Session, st: State, dir: Dir, b: Uint8Array, p: number, end: number): void {
@@ -146,7 +146,7 @@ export class DtlsTls {
       const r = st.records[st.records.length - 1];
       if (r !== undefined) {
         answer(r, sh, this.o.cache);
-        for (const x of st.records) this.o.emit(x);
+        for (const x of st.records) this.o.emit(finished(x, this.o.anomalies));
         st.records = [];
       }
       st.done[0] = st.done[1] = true;

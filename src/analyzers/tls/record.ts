@@ -1,7 +1,9 @@
 // The tls record of one ClientHello (TCP, QUIC or DTLS), and the server's answer added to it.
+import type { AnomalyLog } from '../../core/anomaly.js';
 import { formatIpv4, formatIpv6 } from '../../core/ip.js';
 import type { Session } from '../../flow/session.js';
-import type { TlsRecord } from '../../schema/tls.js';
+import { bounded } from '../../schema/bounds.js';
+import { TLS, type TlsRecord } from '../../schema/tls.js';
 import { fingerprints, ja3s, versionName, type HashCache } from './fingerprints.js';
 import type { ClientHello, ServerHello } from './hello.js';
 
@@ -52,6 +54,14 @@ export function helloRecord(
     cert_serial: null,
     capture_id: null,
   };
+}
+
+/**
+ * The record as it goes out: every field within the bound its schema declares (a hello or certificate can carry
+ * far more than a row holds: 32767 cipher suites, thousands of names), each cut an anomaly of its session.
+ */
+export function finished(r: TlsRecord, anomalies: Pick<AnomalyLog, 'add'>): TlsRecord {
+  return bounded(TLS, r, (name, detail) => anomalies.add(r.ts, r.uid, name, detail));
 }
 
 /** Adds the ServerHello's choices to the record of the ClientHello it answers. */

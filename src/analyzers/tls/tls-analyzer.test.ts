@@ -1,5 +1,6 @@
 // The TLS analyzer on its own: any split of a real handshake gives the same record; alerts, STARTTLS and
 // non-TLS streams.
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +9,7 @@ import { AnomalyLog } from '../../core/anomaly.js';
 import { Session } from '../../flow/session.js';
 import { Engine } from '../../pipeline/engine.js';
 import { ORIG, RESP, type Dir } from '../../reassembly/stream-analyzer.js';
-import type { TlsRecord } from '../../schema/tls.js';
+import { TLS_MAX_CIPHER_SUITES, TLS_MAX_SNI_BYTES, type TlsRecord } from '../../schema/tls.js';
 import { HashCache } from './fingerprints.js';
 import { TlsAnalyzer } from './tls-analyzer.js';
 
@@ -32,11 +33,11 @@ async function streams(file: string): Promise<[Uint8Array, Uint8Array][]> {
   return out;
 }
 
-function run(chunks: [Dir, Uint8Array][]): TlsRecord[] {
+function run(chunks: [Dir, Uint8Array][], anomalies: string[] = []): TlsRecord[] {
   const s = new Session();
   s.uid = 'Ctest';
   const out: TlsRecord[] = [];
-  const a = new TlsAnalyzer({ session: s, anomalies: new AnomalyLog(() => undefined), emit: (r) => out.push(r), cache: new HashCache() });
+  const a = new TlsAnalyzer({ session: s, anomalies: new AnomalyLog((e) => anomalies.push(`${e.name}: ${e.detail}`)), emit: (r) => out.push(r), cache: new HashCache() });
   for (const [d, b] of chunks) a.deliver(d, b);
   a.end(ORIG);
   a.end(RESP);
@@ -116,6 +117,31 @@ describe('TlsAnalyzer', async () => {
     const [r] = run([[ORIG, c.subarray(0, 2048)], [RESP, alert]]);
     expect(r!.last_alert).toBe('handshake_failure');
     expect(r!.version).toBeNull();
+  });
+
+  it('keeps a hello of 5000 cipher suites and a 10 KB server name within the record bounds, fingerprints whole', () => {
+    const ciphers = Array.from({ length: 5000 }, (_x, i) => i + 1).filter((v) => (v & 0x0f0f) !== 0x0a0a);
+    const name = 'a'.repeat(10_000);
+    const u16 = (v: number): number[] => [v >> 8, v & 255];
+    const sni = [...u16(0), ...u16(name.length + 5), ...u16(name.length + 3), 0, ...u16(name.length), ...Buffer.from(name)];
+    const body = [...u16(0x0303), ...new Array<number>(32).fill(7), 0, ...u16(ciphers.length * 2), ...ciphers.flatMap(u16), 1, 0, ...u16(sni.length), ...sni];
+    const hs = Uint8Array.from([1, body.length >> 16, (body.length >> 8) & 255, body.length & 255, ...body]);
+    // the handshake message spread over records of at most 16 KiB
+    const records: number[] = [];
+    for (let p = 0; p < hs.length; p += 16384) {
+      const frag = hs.subarray(p, Math.min(hs.length, p + 16384));
+      records.push(22, 3, 1, ...u16(frag.length), ...frag);
+    }
+    const anomalies: string[] = [];
+    const [r] = run([[ORIG, Uint8Array.from(records)], [RESP, Uint8Array.from([21, 3, 3, 0, 2, 2, 40])]], anomalies);
+    expect(r!.cipher_suites).toEqual(ciphers.slice(0, TLS_MAX_CIPHER_SUITES));
+    expect(r!.sni).toBe('a'.repeat(TLS_MAX_SNI_BYTES - 2));
+    const full = `771,${ciphers.join('-')},0,,`;
+    expect([r!.ja3_string, r!.ja3]).toEqual([full, createHash('md5').update(full).digest('hex')]);
+    expect(anomalies).toEqual([
+      `tls_hello_field_truncated: sni: 10000 characters, first ${TLS_MAX_SNI_BYTES - 2} kept (at most ${TLS_MAX_SNI_BYTES} bytes)`,
+      `tls_hello_field_truncated: cipher_suites: ${ciphers.length} entries, first ${TLS_MAX_CIPHER_SUITES} kept (at most ${TLS_MAX_CIPHER_SUITES} entries, ${2 + 18 * TLS_MAX_CIPHER_SUITES} bytes)`,
+    ]);
   });
 
   it('ignores streams that are not TLS and says it is done with them', () => {

@@ -6,7 +6,7 @@ import type { Session } from '../../flow/session.js';
 import { ORIG, type Dir, type StreamAnalyzer } from '../../reassembly/stream-analyzer.js';
 import type { TlsRecord } from '../../schema/tls.js';
 import type { HashCache } from './fingerprints.js';
-import { alertName, answer, helloRecord } from './record.js';
+import { alertName, answer, finished, helloRecord } from './record.js';
 import {
   CT_ALERT, CT_APPLICATION_DATA, CT_CHANGE_CIPHER_SPEC, CT_HANDSHAKE, HT_CERTIFICATE, HT_CLIENT_HELLO,
   HT_SERVER_HELLO, HT_SERVER_HELLO_DONE, certificateList, firstCertificate, parseClientHello, parseServerHello,
@@ -424,7 +424,7 @@ export class TlsAnalyzer implements StreamAnalyzer {
   }
 
   private flush(): void {
-    for (const r of this.pending) this.o.emit(r);
+    for (const r of this.pending) this.o.emit(finished(r, this.o.anomalies));
     this.pending = [];
   }
 

@@ -43,7 +43,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `--field: ${schema.name} has no timestamp field "${fieldName}" (${schema.fields.filter((x) => x.type === 'timestamp').map((x) => x.name).join(', ')})`);
   }
   const whereText = stringOption(values.where);
-  const where = whereText === undefined ? null : parseFilter(whereText, schema);
+  const where = whereText === undefined ? null : parseFilter(whereText, schema, '--where');
   const format = parseFormat(stringOption(values.format), io.stdoutIsTty);
   const store = await openStore(stringOption(values.db), { readOnly: true });
   try {

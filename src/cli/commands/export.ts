@@ -39,7 +39,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const file = stringOption(values.output);
   if (file === undefined) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', '-o FILE is required');
   const whereText = stringOption(values.where);
-  const where = whereText === undefined ? null : parseFilter(whereText, schema);
+  const where = whereText === undefined ? null : parseFilter(whereText, schema, '--where');
   const store = await openStore(stringOption(values.db), { readOnly: true, fileAccess: format === 'parquet' });
   let rows = 0;
   try {

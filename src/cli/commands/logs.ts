@@ -3,8 +3,8 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { HaystackError, isHaystackError } from '../../core/errors.js';
-import { LogParser } from '../../logs/parse-log.js';
-import { gunzipped, ingestLog, LINE_TIMEOUT_MS, lineBatches, notText, parseBatches } from '../../pipeline/logs.js';
+import { LogParser, MAX_LOG_FIELDS_JSON } from '../../logs/parse-log.js';
+import { gunzipped, ingestLog, LINE_TIMEOUT_MS, lineBatches, MAX_LOG_LINE, notText, parseBatches } from '../../pipeline/logs.js';
 import { openStore } from '../../store/open.js';
 import { parse, stringOption } from '../args.js';
 import { LOG_OPTIONS, LOG_USAGE, logParserOptions } from '../log-args.js';
@@ -51,6 +51,8 @@ async function parseFiles(files: string[], opts: ReturnType<typeof logParserOpti
     }
     const p = new LogParser({ ...opts, refMs });
     let n = 0;
+    let cut = 0;
+    let fieldsCut = 0;
     try {
     let head = true;
     const firstChunk = (d: Buffer | string): void => {
@@ -61,11 +63,14 @@ async function parseFiles(files: string[], opts: ReturnType<typeof logParserOpti
       const out: string[] = [];
       for (const r of rs) {
         n++;
+        if (r.fields?._line_truncated !== undefined) cut++;
+        if (r.fields?._fields_truncated !== undefined) fieldsCut++;
         if (onlyUnparsed && r.parse_ok) continue;
         out.push(JSON.stringify({ source: f, line_no: n, ts: r.ts === null ? null : new Date(r.ts / 1000).toISOString(), host: r.host, program: r.program, pid: r.pid, type: r.type, pattern: r.pattern, parse_ok: r.parse_ok, fields: r.fields, message: r.message }));
       }
       if (out.length > 0) io.stdout(`${out.join('\n')}\n`);
     }
+    if (cut + fieldsCut > 0) io.stderr(`haystack logs parse: ${f}: ${limitsMet(cut, fieldsCut)}\n`);
     } catch (e) {
       const msg = isHaystackError(e) ? e.message : `${f}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`;
       io.stderr(`haystack logs parse: ${msg}${n > 0 ? `; the ${n} lines before it were printed` : ''}\n`);
@@ -95,7 +100,8 @@ async function ingestFiles(files: string[], opts: ReturnType<typeof logParserOpt
         io.stderr(
           `haystack logs ingest: ${f}: ${r.lines} lines into ${store.location}, ${r.parsed} parsed` +
           `${r.lines > r.parsed ? `, ${r.lines - r.parsed} kept unparsed (parse_ok false)` : ''} in ${s.toFixed(2)} s` +
-          ` (${Math.round(r.lines / Math.max(s, 1e-3))} lines/s)${r.timeouts > 0 ? `; ${r.timeouts} line${r.timeouts === 1 ? '' : 's'} ran past the ${opts.lineTimeoutMs ?? LINE_TIMEOUT_MS} ms limit and ${r.timeouts === 1 ? 'was' : 'were'} kept unparsed` : ''}${types !== '' ? `; ${types}${r.byType.size > 8 ? ', ...' : ''}` : ''}\n`,
+          ` (${Math.round(r.lines / Math.max(s, 1e-3))} lines/s)${r.timeouts > 0 ? `; ${r.timeouts} line${r.timeouts === 1 ? '' : 's'} ran past the ${opts.lineTimeoutMs ?? LINE_TIMEOUT_MS} ms limit and ${r.timeouts === 1 ? 'was' : 'were'} kept unparsed` : ''}` +
+          `${r.truncated + r.fieldsTruncated > 0 ? `; ${limitsMet(r.truncated, r.fieldsTruncated)}` : ''}${types !== '' ? `; ${types}${r.byType.size > 8 ? ', ...' : ''}` : ''}\n`,
         );
       }
     }
@@ -103,4 +109,13 @@ async function ingestFiles(files: string[], opts: ReturnType<typeof logParserOpt
     await store.close();
   }
   return code;
+}
+
+/** What the line and field limits did to a file's lines, for the summary. */
+function limitsMet(cut: number, fieldsCut: number): string {
+  const lines = (n: number): string => `${n} line${n === 1 ? '' : 's'}`;
+  return [
+    ...(cut > 0 ? [`${lines(cut)} longer than ${MAX_LOG_LINE} characters cut to it (fields _line_truncated)`] : []),
+    ...(fieldsCut > 0 ? [`${lines(fieldsCut)} with captures over ${MAX_LOG_FIELDS_JSON} characters of JSON cut (fields _fields_truncated)`] : []),
+  ].join('; ');
 }

@@ -9,6 +9,7 @@
 // (the predicate here, the SQL in store/sql.ts) recurses once per operand; recursion follows parentheses and
 // "not"s only, which MAX_FILTER_DEPTH bounds.
 import { HaystackError } from '../core/errors.js';
+import { queryTime } from '../core/time.js';
 import type { FieldDef, RecordSchema } from '../schema/schema.js';
 
 export type Op = '=' | '!=' | '<' | '<=' | '>' | '>=' | '~' | '!~';
@@ -170,7 +171,7 @@ export function parseFilter(src: string, schema: RecordSchema, option = '--filte
       // a time without an offset is UTC, as every time in the records is (not the reader's time zone)
       const iso = /T\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(value) ? `${value}Z` : value;
       if (field.type !== 'timestamp' || Number.isNaN(Date.parse(iso))) throw bad(src, v.col - 1, `${field.name} is a number`, option);
-      value = Date.parse(iso) * 1000; // timestamps compare as µs
+      value = queryTime(Date.parse(iso) * 1000); // timestamps compare as µs (year 1 to 9999: core/time.ts)
     }
     return { kind: 'cmp', field, op, value };
   };

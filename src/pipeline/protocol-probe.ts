@@ -4,7 +4,7 @@ import { AnomalyLog } from '../core/anomaly.js';
 import { HttpAnalyzer } from '../analyzers/http/http-analyzer.js';
 import { SmtpAnalyzer } from '../analyzers/smtp/smtp-analyzer.js';
 import { HashCache } from '../analyzers/tls/fingerprints.js';
-import { TlsAnalyzer } from '../analyzers/tls/tls-analyzer.js';
+import { opensWithClientHelloRecord, TlsAnalyzer } from '../analyzers/tls/tls-analyzer.js';
 import type { Session } from '../flow/session.js';
 import { ORIG, RESP, type Dir, type StreamAnalyzer } from '../reassembly/stream-analyzer.js';
 
@@ -29,10 +29,13 @@ class ProtocolProbe implements StreamAnalyzer {
   private parts: (StreamAnalyzer | null)[] | null = null;
   /** makers whose analyzer has not given up */
   private left: number;
+  /** the first maker is the TLS analyzer's */
+  private readonly tlsFirst: boolean;
 
-  constructor(session: Session, makers: readonly Maker[]) {
+  constructor(session: Session, makers: readonly Maker[], tlsFirst: boolean) {
     this.session = session;
     this.makers = makers;
+    this.tlsFirst = tlsFirst;
     this.left = makers.length;
   }
 
@@ -49,6 +52,11 @@ class ProtocolProbe implements StreamAnalyzer {
   }
 
   deliver(dir: Dir, data: Uint8Array, offset: number): void {
+    if (this.parts === null && this.tlsFirst && opensWithClientHelloRecord(dir, data)) {
+      // the common case: the TLS analyzer, first in line, would name the session on this very delivery
+      this.session.appProto = 'tls';
+      return;
+    }
     const parts = this.started();
     for (let i = 0; i < parts.length && this.session.appProto === null; i++) {
       if (parts[i] !== GAVE_UP) (parts[i] ??= this.makers[i]!(this.session)).deliver(dir, data, offset);
@@ -106,7 +114,8 @@ export class ProtocolProbes {
    */
   group(protocols: readonly ProbedProtocol[]): (s: Session) => StreamAnalyzer {
     const makers = protocols.map((p) => this.makers[p]);
-    return (s) => new ProtocolProbe(s, makers);
+    const tlsFirst = protocols[0] === 'tls';
+    return (s) => new ProtocolProbe(s, makers, tlsFirst);
   }
 }
 

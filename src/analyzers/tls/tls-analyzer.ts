@@ -440,6 +440,18 @@ export class TlsAnalyzer implements StreamAnalyzer {
   }
 }
 
+/**
+ * The client's first delivery of a stream is one whole handshake record (22, 3.x) whose first message is a
+ * ClientHello: on exactly this delivery the analyzer takes the session as TLS (deliver: no SMTP start, a
+ * ClientHello start, records(): a valid header and the whole record), so a probe that wants only app_proto can
+ * decide without making an analyzer. Anything else goes to the analyzer.
+ */
+export function opensWithClientHelloRecord(dir: Dir, data: Uint8Array): boolean {
+  if (dir !== ORIG || data.length < 6) return false;
+  const len = (data[3]! << 8) | data[4]!;
+  return data[0] === CT_HANDSHAKE && data[1] === 3 && data[5] === HT_CLIENT_HELLO && len <= MAX_RECORD && data.length >= 5 + len;
+}
+
 /** The first bytes of a client stream: a handshake record (22, 3.x) whose first message is a ClientHello. */
 function looksLikeClientHello(data: Uint8Array, d: Direction): boolean {
   if (d.recLen > 0) return true; // decided on the first delivery

@@ -12,13 +12,10 @@
 // Set here, at start, and not inside a running program: changing V8 flags after code has run is unsafe.
 const { boundRegexTime } = await import('../dist/pipeline/line-guard.js');
 boundRegexTime();
-const { main } = await import('../dist/cli/main.js');
+const { runProcess } = await import('../dist/cli/main.js');
 
-process.stdout.on('error', (e) => {
-  if (e.code === 'EPIPE') process.exit(0);
-  throw e;
-});
-main(process.argv.slice(2)).then(
+// runProcess handles write errors on stdout (one line naming the output; quiet on EPIPE) and reports bugs (exit 70)
+runProcess(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },

@@ -163,3 +163,35 @@ describe('properties', () => {
     );
   });
 });
+
+describe('a pcap subsecond field out of range', () => {
+  const at = (nanos: boolean, frac: number): { bytes: Uint8Array; offset: number } => {
+    const bytes = writePcap(pkts, { linktype: 1, nanos });
+    // the second record starts after the file header and the first record (its 16-byte header and 60 bytes)
+    const offset = 24 + 16 + 60;
+    new DataView(bytes.buffer).setUint32(offset + 4, frac, true);
+    return { bytes, offset };
+  };
+
+  for (const [nanos, frac] of [[false, 4294967295], [false, 1_000_000], [true, 1_000_000_000], [true, 4294967295]] as const) {
+    it(`${nanos ? 'ns' : 'µs'} field ${frac}: the packet kept in its second (last µs), pcap_bad_subsecond at its byte offset`, () => {
+      const { bytes, offset } = at(nanos, frac);
+      const anomalies: [string, string, number][] = [];
+      const packets: number[] = [];
+      const r = new CaptureReader({ packet: (p) => packets.push(p.ts), anomaly: (n, d, o) => anomalies.push([n, d, o]) }, { file: 'x.pcap' });
+      r.push(bytes);
+      expect(r.end().error).toBeNull();
+      expect(packets).toEqual([1_700_000_000_123_456, 1_700_000_001_999_999, 1_700_000_002_999_999]);
+      expect(anomalies).toEqual([['pcap_bad_subsecond', `${nanos ? 'nanosecond' : 'microsecond'} field ${frac} is not below ${nanos ? 1e9 : 1e6}; taken as ${nanos ? 999_999_999 : 999_999}`, offset]]);
+    });
+  }
+
+  it('a field just below the second is time, not damage', () => {
+    const { bytes } = at(false, 999_999);
+    const anomalies: string[] = [];
+    const r = new CaptureReader({ packet: () => undefined, anomaly: (n) => anomalies.push(n) }, { file: 'x.pcap' });
+    r.push(bytes);
+    r.end();
+    expect(anomalies).toEqual([]);
+  });
+});

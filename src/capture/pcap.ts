@@ -8,6 +8,13 @@ export const PCAP_MAGIC_MODIFIED = 0xa1b2cd34;
 const FILE_HEADER_LEN = 24;
 /** libpcap's MAXIMUM_SNAPLEN: a larger incl_len means the record header is garbage */
 export const MAX_PCAP_RECORD = 262144;
+/**
+ * The subsecond field counts µs (or ns) within its second: 10^6 (10^9) or more is damage. Such a time is taken
+ * as the second's last µs (pcap_bad_subsecond): carrying it over would move the packet up to 71 minutes
+ * (2^32 µs) and end every open session on timeout; clamped, it stays in its second.
+ */
+export const PCAP_US_PER_SECOND = 1_000_000;
+export const PCAP_NS_PER_SECOND = 1_000_000_000;
 
 export class PcapParser implements FormatParser {
   corruptReason = '';
@@ -42,7 +49,12 @@ export class PcapParser implements FormatParser {
     const le = this.le;
     const r = this.rec;
     const sec = view.getUint32(off, le);
-    const frac = view.getUint32(off + 4, le);
+    let frac = view.getUint32(off + 4, le);
+    const perSecond = this.nanos ? PCAP_NS_PER_SECOND : PCAP_US_PER_SECOND;
+    if (frac >= perSecond) {
+      this.sink.anomaly?.('pcap_bad_subsecond', `${this.nanos ? 'nanosecond' : 'microsecond'} field ${frac} is not below ${perSecond}; taken as ${perSecond - 1}`, fileOffset);
+      frac = perSecond - 1;
+    }
     r.ts = sec * 1_000_000 + (this.nanos ? Math.floor(frac / 1000) : frac);
     r.caplen = len - this.recHeaderLen;
     r.origLen = view.getUint32(off + 12, le);

@@ -30,3 +30,26 @@ export function homeNetOption(v: unknown): string[] {
 export function stringOption(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
+
+/**
+ * A whole-number option (a count, a limit, milliseconds): digits only, from `min` to `max` (at most 2^53 - 1, the
+ * integers a number holds exactly); anything else is an error naming the option (exit 2). Undefined when absent.
+ */
+export function intOption(name: string, v: unknown, min: number, max: number = Number.MAX_SAFE_INTEGER): number | undefined {
+  const s = stringOption(v);
+  if (s === undefined) return undefined;
+  const n = /^\d+$/.test(s) ? Number(s) : Number.NaN;
+  if (!(Number.isSafeInteger(n) && n >= min && n <= max)) {
+    throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `--${name} must be a whole number from ${min} to ${max}, got "${s}"`);
+  }
+  return n;
+}
+
+/** A decimal option (a ratio): digits with an optional fraction, from `min` to `max`, else an error naming it (exit 2). */
+export function decimalOption(name: string, v: unknown, min: number, max: number = Number.MAX_SAFE_INTEGER): number | undefined {
+  const s = stringOption(v);
+  if (s === undefined) return undefined;
+  const n = /^\d+(\.\d+)?$/.test(s) ? Number(s) : Number.NaN;
+  if (!(n >= min && n <= max)) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `--${name} must be a number from ${min} to ${max}, got "${s}"`);
+  return n;
+}

@@ -10,7 +10,7 @@ import { grokFilters, LogstashConfigError } from '../logs/logstash-config.js';
 import { LogParser, recipeByName, type LogParserOptions, type UserFilter } from '../logs/parse-log.js';
 import { RECIPES } from '../logs/recipes.js';
 import { validZone } from '../logs/syslog.js';
-import { stringOption, type Options } from './args.js';
+import { intOption, stringOption, type Options } from './args.js';
 
 export const LOG_OPTIONS: Options = {
   recipe: { type: 'string', multiple: true },
@@ -32,6 +32,12 @@ export const LOG_USAGE = `  --recipe R,...     built-in recipes to use (default 
   --tz ZONE          the zone of RFC 3164 and zone-less ISO times (IANA name, default UTC)
   --line-timeout MS  the most one line may take to parse (default 1000): a line past it is kept unparsed
                      (fields {"_grok_timeout_ms": MS}) and counted, and the ingest goes on`;
+
+/**
+ * --line-timeout's ceiling: node:vm takes its timeout as a 32-bit count of milliseconds; 2^31 - 1 (24.8 days)
+ * is also what timers accept, and far past any use.
+ */
+export const MAX_LINE_TIMEOUT_MS = 2 ** 31 - 1;
 
 const bad = (msg: string, file?: string): HaystackError => new HaystackError('HAYSTACK_BAD_ARGUMENT', msg, file === undefined ? {} : { file });
 
@@ -97,14 +103,10 @@ export function logParserOptions(values: Record<string, unknown>): LogParserOpti
     recipes = recipeArg.includes('none') ? [] : recipeArg;
     for (const r of recipes) if (recipeByName(r) === undefined) throw bad(`--recipe: unknown recipe "${r}" (${RECIPES.map((x) => x.name).join(', ')}, none)`);
   }
-  const yearS = stringOption(values.year);
-  const year = yearS === undefined ? null : Number(yearS);
-  if (year !== null && !(Number.isInteger(year) && year >= 1970 && year <= 9999)) throw bad(`--year: not a year: "${yearS}"`);
+  const year = intOption('year', values.year, 1970, 9999) ?? null;
   const tz = stringOption(values.tz);
   if (tz !== undefined && !validZone(tz)) throw bad(`--tz: unknown time zone "${tz}" (an IANA name such as Europe/Berlin, or UTC)`);
-  const lt = stringOption(values['line-timeout']);
-  const lineTimeoutMs = lt === undefined ? undefined : Number(lt);
-  if (lineTimeoutMs !== undefined && !(Number.isInteger(lineTimeoutMs) && lineTimeoutMs > 0)) throw bad(`--line-timeout: a positive whole number of milliseconds, not "${lt}"`);
+  const lineTimeoutMs = intOption('line-timeout', values['line-timeout'], 1, MAX_LINE_TIMEOUT_MS);
   const o: LogParserOptions & { lineTimeoutMs?: number } = {
     ...(lineTimeoutMs !== undefined ? { lineTimeoutMs } : {}),
     library: lib, filters, year, type: stringOption(values.type) ?? null,

@@ -1,6 +1,6 @@
 // The `haystack` command: picks the verb, runs it, maps errors to messages and exit statuses.
-import { isHaystackError } from '../core/errors.js';
-import { EXIT_FAILURE, EXIT_USAGE, processIo, type CliIo } from './io.js';
+import { cannotWrite, isHaystackError, type HaystackError } from '../core/errors.js';
+import { commandIo, EXIT_FAILURE, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, processIo, type CliIo, type CliStreams } from './io.js';
 
 interface CommandModule {
   usage: string;
@@ -44,10 +44,16 @@ function help(): string {
     `Exit status: 0 ok, 1 failure, 2 bad arguments, 3 an input was truncated or corrupt (output complete up to the damage).\n`;
 }
 
-export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+/** The one line a failed verb leaves on stderr. */
+function failure(verb: string, e: HaystackError): string {
+  return `haystack ${verb}: ${e.message}\n`;
+}
+
+export async function main(argv: string[], streams: CliStreams = processIo): Promise<number> {
+  const io = commandIo(streams);
   const [verb, ...rest] = argv;
   if (verb === undefined || verb === '--help' || verb === '-h' || verb === 'help') {
-    io.stdout(help());
+    io.text(help());
     return verb === undefined ? EXIT_USAGE : 0;
   }
   const cmd = COMMANDS.get(verb);
@@ -59,9 +65,31 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     return await (await cmd.load()).run(rest, io);
   } catch (e) {
     if (isHaystackError(e)) {
-      io.stderr(`haystack ${verb}: ${e.message}\n`);
+      io.stderr(failure(verb, e));
       return e.code === 'HAYSTACK_BAD_ARGUMENT' || e.code === 'HAYSTACK_BAD_OPTION' ? EXIT_USAGE : EXIT_FAILURE;
     }
     throw e;
+  }
+}
+
+/**
+ * main() on the process's own streams (bin/haystack.js). A write to stdout that fails (a full disk, a closed
+ * terminal) ends the run with one line naming it and exit 1, wherever the verb was; a reader that went away
+ * (EPIPE: `| head`) ends it quietly with 0. Diagnostics that cannot be written are dropped: the work goes on.
+ */
+export async function runProcess(argv: string[]): Promise<number> {
+  const verb = argv[0] ?? 'haystack';
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(EXIT_OK);
+    commandIo(processIo).stderr(failure(verb, cannotWrite('stdout', e)));
+    process.exit(EXIT_FAILURE);
+  });
+  process.stderr.on('error', () => undefined);
+  try {
+    return await main(argv, processIo);
+  } catch (e) {
+    // a bug, not bad input: the stack for the report, escaped like every diagnostic (it may quote input)
+    commandIo(processIo).stderr(`haystack: internal error: ${e instanceof Error && e.stack !== undefined ? e.stack : String(e)}\n`);
+    return EXIT_INTERNAL;
   }
 }

@@ -20,7 +20,8 @@ export class Progress {
     const mb = bytes / 1e6;
     const rate = mb / Math.max(0.001, (now - this.started) / 1000);
     const pct = total !== null && total > 0 ? ` ${Math.min(100, (100 * bytes) / total).toFixed(0)}%` : '';
-    this.io.stderr(`\r${input}:${pct} ${mb.toFixed(1)} MB, ${rate.toFixed(0)} MB/s   `);
+    // the input's name is escaped with the line (io.progress): a file name can hold control characters
+    this.io.progress(`${input}:${pct} ${mb.toFixed(1)} MB, ${rate.toFixed(0)} MB/s`);
   }
 
   /** A count of things (log lines) instead of bytes. */
@@ -31,10 +32,10 @@ export class Progress {
     this.last = now;
     this.shown = true;
     const rate = n / Math.max(0.001, (now - this.started) / 1000);
-    this.io.stderr(`\r${input}: ${n} ${unit}, ${Math.round(rate)} ${unit}/s   `);
+    this.io.progress(`${input}: ${n} ${unit}, ${Math.round(rate)} ${unit}/s`);
   }
 
   done(): void {
-    if (this.shown) this.io.stderr('\r\x1b[K');
+    if (this.shown) this.io.progress('');
   }
 }

@@ -7,6 +7,7 @@ export const ERROR_CODES = [
   'HAYSTACK_CAPTURE_TRUNCATED',
   'HAYSTACK_CAPTURE_CORRUPT',
   'HAYSTACK_IO',
+  'HAYSTACK_OUTPUT',
   'HAYSTACK_STORE',
   'HAYSTACK_LOG_FORMAT',
 ] as const;
@@ -37,4 +38,18 @@ export class HaystackError extends Error {
 
 export function isHaystackError(e: unknown, code?: ErrorCode): e is HaystackError {
   return e instanceof HaystackError && (code === undefined || e.code === code);
+}
+
+/**
+ * A failed write to an output (stdout, a file or directory a verb writes): "cannot write out.csv: no space left
+ * on device (ENOSPC)". Its own code: the engine takes HAYSTACK_IO for an unreadable input and goes on with the
+ * next one, while an output that cannot be written ends the run.
+ */
+export function cannotWrite(target: string, cause: unknown): HaystackError {
+  const err = (typeof cause === 'object' && cause !== null ? cause : {}) as { message?: unknown; code?: unknown };
+  const message = typeof err.message === 'string' ? err.message : String(cause);
+  // Node's system errors read "ENOSPC: no space left on device, write": the words in the middle
+  const words = /^[A-Z0-9_]+: (.+?)(?:, [a-z]+\b.*)?$/.exec(message)?.[1] ?? message;
+  const code = typeof err.code === 'string' ? ` (${err.code})` : '';
+  return new HaystackError('HAYSTACK_OUTPUT', `cannot write ${target}: ${words}${code}`, { file: target, cause });
 }

@@ -16,3 +16,20 @@ export function isoMicros(us: number): string {
   }
   return `${cachedPrefix}.${String(us - sec * 1_000_000).padStart(6, '0')}Z`;
 }
+
+/**
+ * The times a query can name: ±9e15 µs since the epoch (1684-10-24T08:00:00Z to 2255-03-14T16:00:00Z). µs
+ * must be integers a double holds exactly (under 2^53, about ±285 years); the margin under 2^53 keeps a time
+ * aligned to its hour, day or week exact too. Records from captures and logs lie far inside it.
+ */
+export const MIN_QUERY_TIME_US = -9e15;
+export const MAX_QUERY_TIME_US = 9e15;
+
+/**
+ * A time asked for in a query (--from, --to, --since, a filter: year 1 to 9999 is accepted) as whole µs
+ * within the query range: a time before or after it is taken as the range's bound, which compares with every
+ * record's time as the time itself would.
+ */
+export function queryTime(us: number): number {
+  return Math.min(MAX_QUERY_TIME_US, Math.max(MIN_QUERY_TIME_US, Math.round(us)));
+}

@@ -15,6 +15,7 @@ import { IPPROTO_UDP } from '../decode/constants.js';
 import type { TlsRecord } from '../schema/tls.js';
 import type { Engine, EngineHandlers, EngineOptions } from './engine.js';
 import { nodeQuicCrypto } from './quic-crypto.js';
+import { ProtocolProbes, type ProbedProtocol } from './protocol-probe.js';
 import { decodeCertificate } from './x509.js';
 
 /** What a run wants from TCP streams and UDP datagrams; each consumer gets its analyzers. */
@@ -27,11 +28,17 @@ export interface AnalysisOptions {
   http?: (t: HttpTransaction) => void;
   /** signatures: packets, TCP streams, HTTP transactions and TLS hellos are inspected */
   detect?: Detector;
+  /**
+   * session records are wanted too: the analyzers not asked for run as probes, so every session's app_proto is
+   * what a run with all of them gives (without it, app_proto only names the protocols asked for)
+   */
+  sessions?: boolean;
 }
 
 /**
  * Handlers and options for an Engine: the analyzers asked for, on every TCP session (each decides by content
  * whether the stream is its protocol and detaches itself otherwise or when done), plus QUIC and DTLS on UDP.
+ * With `sessions`, the analyzers not asked for run as probes until the session's protocol is known (app_proto).
  * @param engine called lazily: the engine the handlers are given to
  */
 export function analysis(
@@ -56,6 +63,20 @@ export function analysis(
   };
   // what undoing HTTP content codings may produce in this run, all sessions together
   const decodeAllowance = new DecodeAllowance(MAX_DECODED_PER_CAPTURE);
+  // with session records wanted, the analyzers not wanted run as probes in their place in the order
+  // (consecutive ones as one probe); otherwise they are left out
+  const probes = new ProtocolProbes(cache);
+  const order: [ProbedProtocol, boolean][] = [['tls', emitTls !== undefined], ['smtp', emitSmtp !== undefined], ['http', emitHttp !== undefined]];
+  const layout: (ProbedProtocol | ((s: Session) => StreamAnalyzer))[] = [];
+  for (let i = 0; i < order.length;) {
+    if (order[i]![1]) {
+      layout.push(order[i++]![0]);
+      continue;
+    }
+    const group: ProbedProtocol[] = [];
+    while (i < order.length && !order[i]![1]) group.push(order[i++]![0]);
+    if (o.sessions === true) layout.push(probes.group(group));
+  }
   let quic: QuicTls | null = null;
   let dtls: DtlsTls | null = null;
   const q = (emit: (r: TlsRecord, s: Session | null) => void): QuicTls => (quic ??= new QuicTls({ crypto: nodeQuicCrypto, anomalies: engine().anomalies, cache, emit: (r) => emit(r, null) }));
@@ -65,13 +86,16 @@ export function analysis(
       streams: (s) => {
         const parts: StreamAnalyzer[] = [];
         const anomalies = engine().anomalies;
-        if (emitTls !== undefined) {
-          const hello = det === undefined ? undefined : (r: TlsRecord): void => inspectTls(det, r, s, 'request');
-          const certificates = det === undefined ? undefined : (ders: Uint8Array[], r: TlsRecord | undefined): void => inspectTlsCertificates(det, ders, r, s);
-          parts.push(new TlsAnalyzer({ session: s, anomalies, emit: (r) => emitTls(r, s), hello, certificates, cache, certificate: decodeCertificate }));
+        // the same order with or without probes: the first analyzer to decide names app_proto
+        for (const slot of layout) {
+          if (typeof slot === 'function') parts.push(slot(s));
+          else if (slot === 'tls') {
+            const hello = det === undefined ? undefined : (r: TlsRecord): void => inspectTls(det, r, s, 'request');
+            const certificates = det === undefined ? undefined : (ders: Uint8Array[], r: TlsRecord | undefined): void => inspectTlsCertificates(det, ders, r, s);
+            parts.push(new TlsAnalyzer({ session: s, anomalies, emit: (r) => emitTls!(r, s), hello, certificates, cache, certificate: decodeCertificate }));
+          } else if (slot === 'smtp') parts.push(new SmtpAnalyzer({ session: s, anomalies, emit: emitSmtp! }));
+          else parts.push(new HttpAnalyzer({ session: s, anomalies, emit: emitHttp!, decodeAllowance }));
         }
-        if (emitSmtp !== undefined) parts.push(new SmtpAnalyzer({ session: s, anomalies, emit: emitSmtp }));
-        if (emitHttp !== undefined) parts.push(new HttpAnalyzer({ session: s, anomalies, emit: emitHttp, decodeAllowance }));
         if (det !== undefined) parts.push(new DetectStream(det, s));
         return parts.length === 0 ? null : parts.length === 1 ? parts[0]! : new Fanout(parts);
       },

@@ -138,6 +138,8 @@ export async function* analyze(source: string | readonly string[], options: Anal
     ...(tls ? { tls: (record: TlsRecord) => void queue.push({ type: 'tls', record }) } : {}),
     ...(smtp ? { smtp: mail.push } : {}),
     ...(http ? { http: web.push } : {}),
+    // session records are yielded: their app_proto as with every analyzer, whichever records were asked for
+    sessions: true,
   }, () => engine);
   const decode = async (): Promise<void> => {
     await mail.drain();

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileTypeFromBuffer } from 'file-type';
-import { HaystackError } from '../core/errors.js';
+import { cannotWrite, HaystackError, isHaystackError } from '../core/errors.js';
 
 const B62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -118,13 +118,14 @@ export async function store(dir: string, sha256: string, data: Uint8Array): Prom
     // not there yet
   }
   const sub = join(dir, 'files', sha256.slice(0, 2));
+  // an output that cannot be written (a full disk, a file where a directory goes) ends the run, named
   if (!MADE.has(sub)) {
-    await mkdir(sub, { recursive: true });
+    await mkdir(sub, { recursive: true }).catch((e: unknown) => Promise.reject(cannotWrite(sub, e)));
     MADE.add(sub);
   }
   const tmp = `${full}.tmp-${process.pid}`;
-  await writeFile(tmp, data);
-  await rename(tmp, full);
+  await writeFile(tmp, data).catch((e: unknown) => Promise.reject(cannotWrite(tmp, e)));
+  await rename(tmp, full).catch((e: unknown) => Promise.reject(cannotWrite(full, e)));
   return rel;
 }
 
@@ -144,7 +145,7 @@ export class ObjectWrites {
       () => undefined,
       (e: unknown) => {
         const code = (e as NodeJS.ErrnoException).code ?? String(e);
-        this.failure ??= new HaystackError('HAYSTACK_IO', `${join(dir, 'files')}: cannot store an extracted object (${code})`, { file: dir, cause: e });
+        this.failure ??= isHaystackError(e) ? e : new HaystackError('HAYSTACK_IO', `${join(dir, 'files')}: cannot store an extracted object (${code})`, { file: dir, cause: e });
       },
     ).finally(() => {
       this.pending.delete(p);

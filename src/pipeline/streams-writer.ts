@@ -2,6 +2,7 @@
 // offsets), an index (jsonl) and optional Sguil-style interleaved transcripts.
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { cannotWrite } from '../core/errors.js';
 import { formatIpv4, formatIpv4Padded, formatIpv6 } from '../core/ip.js';
 import { isoMicros } from '../core/time.js';
 import type { Session } from '../flow/session.js';
@@ -41,6 +42,15 @@ function ipText(s: Session, a: boolean): string {
   return formatIpv4(a ? s.a4 : s.b4);
 }
 
+/** One file operation; a failure (a full disk) ends the run with the file named, never as an internal error. */
+function output<T>(path: string, op: () => T): T {
+  try {
+    return op();
+  } catch (e) {
+    throw cannotWrite(path, e);
+  }
+}
+
 class DirectionFile {
   /** contiguous bytes waiting for disk, starting at stream offset `start` (a pooled buffer once data came) */
   buf: Uint8Array = NO_BYTES;
@@ -63,8 +73,8 @@ export class StreamsWriter {
   constructor(dir: string, opts: { transcripts?: boolean } = {}) {
     this.dir = dir;
     this.transcripts = opts.transcripts === true;
-    mkdirSync(dir, { recursive: true });
-    if (this.transcripts) mkdirSync(join(dir, 'transcripts'), { recursive: true });
+    output(dir, () => mkdirSync(dir, { recursive: true }));
+    if (this.transcripts) output(join(dir, 'transcripts'), () => mkdirSync(join(dir, 'transcripts'), { recursive: true }));
   }
 
   /** The stream consumer for a new TCP session (FlowTable's `streams` factory). */
@@ -148,9 +158,10 @@ export class StreamsWriter {
             '',
             '',
           ].join('\n');
-          const fd = openSync(join(this.dir, 'transcripts', `${s.uid}.txt`), 'w');
+          const path = join(this.dir, 'transcripts', `${s.uid}.txt`);
+          const fd = output(path, () => openSync(path, 'w'));
           try {
-            writeSync(fd, head + transcript.join(''));
+            output(path, () => writeSync(fd, head + transcript.join('')));
           } finally {
             closeSync(fd);
           }
@@ -168,10 +179,11 @@ export class StreamsWriter {
 
   private flush(f: DirectionFile): void {
     if (f.buffered === 0) return;
-    const fd = openSync(join(this.dir, f.name), f.written ? 'r+' : 'w');
+    const path = join(this.dir, f.name);
+    const fd = output(path, () => openSync(path, f.written ? 'r+' : 'w'));
     try {
       // written at its stream offset, so a gap stays a hole of the right size, as tcpflow does
-      writeSync(fd, f.buf, 0, f.buffered, f.start);
+      output(path, () => writeSync(fd, f.buf, 0, f.buffered, f.start));
     } finally {
       closeSync(fd);
     }

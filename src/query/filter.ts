@@ -9,6 +9,7 @@
 // (the predicate here, the SQL in store/sql.ts) recurses once per operand; recursion follows parentheses and
 // "not"s only, which MAX_FILTER_DEPTH bounds.
 import { HaystackError } from '../core/errors.js';
+import { queryTime } from '../core/time.js';
 import type { FieldDef, RecordSchema } from '../schema/schema.js';
 
 export type Op = '=' | '!=' | '<' | '<=' | '>' | '>=' | '~' | '!~';
@@ -176,9 +177,7 @@ export function parseFilter(src: string, schema: RecordSchema, option = '--filte
       // a time without an offset is UTC, as every time in the records is (not the reader's time zone)
       const iso = /T\d\d:\d\d(:\d\d(\.\d+)?)?$/.test(value) ? `${value}Z` : value;
       if (field.type !== 'timestamp' || Number.isNaN(Date.parse(iso))) throw bad(src, v.col - 1, `${field.name} is a number`, option);
-      value = Date.parse(iso) * 1000; // timestamps compare as µs
-      // µs are exact up to 2^53 (years 1685 to 2255): past that no store can compare with the value
-      if (!Number.isSafeInteger(value)) throw bad(src, v.col - 1, `${field.name}: "${v.v}" is outside the times that can be compared (years 1685 to 2255)`, option);
+      value = queryTime(Date.parse(iso) * 1000); // timestamps compare as µs (year 1 to 9999: core/time.ts)
     }
     return { kind: 'cmp', field, op, value };
   };

@@ -1,6 +1,7 @@
 // The reports over the store, as SQL for either dialect: top talkers by direction (the SANCP report: one
 // SELECT per direction joined by UNION ALL) and counts per time bucket with empty buckets filled in.
 import { HaystackError } from '../core/errors.js';
+import { MIN_QUERY_TIME_US } from '../core/time.js';
 import { HomeNet } from '../flow/home-net.js';
 import type { Expr } from '../query/filter.js';
 import { CAPTURES } from '../schema/captures.js';
@@ -200,7 +201,7 @@ export async function trends(store: Store, o: TrendOptions): Promise<Trend[]> {
   const endUs = o.end ?? (await newest(store, ALERTS));
   if (endUs === null) return [];
   const lastDay = alignBucket(endUs, 'day');
-  const firstDay = lastDay - (o.days - 1) * BUCKET_US.day;
+  const firstDay = Math.max(MIN_QUERY_TIME_US, lastDay - (o.days - 1) * BUCKET_US.day);
   const key = o.by === 'sid' ? ident('sid') : ident('msg');
   const r = await store.select(
     `SELECT ${key} AS ${ident('key')}, ${bucketSql('ts', 'day', d)} AS ${ident('day')}, count(*) AS ${ident('n')} FROM ${t(ALERTS.name)} ` +

@@ -57,6 +57,8 @@ export interface HttpAnalyzerOptions {
   emit(t: HttpTransaction): void;
   /** the capture's allowance of decoded bytes, shared by its sessions (default: one of this session's own) */
   decodeAllowance?: DecodeAllowance;
+  /** only the session's protocol is wanted (a probe for app_proto): stop as soon as it is decided */
+  probe?: boolean | undefined;
 }
 
 type Phase = 'line' | 'headers' | 'body' | 'chunk-size' | 'chunk-data' | 'chunk-crlf' | 'trailers' | 'until-close' | 'done';
@@ -319,6 +321,11 @@ export class HttpAnalyzer implements StreamAnalyzer {
       if (this.decided === null) {
         this.decided = true;
         this.o.session.appProto ??= 'http';
+        if (this.o.probe === true) {
+          this.sides[0]!.phase = 'done';
+          this.sides[1]!.phase = 'done';
+          return;
+        }
       }
       if (this.pending.length >= MAX_PENDING) {
         this.anomaly('http_too_many_pending', `${MAX_PENDING} requests without responses`);

@@ -60,6 +60,8 @@ export interface SmtpAnalyzerOptions {
   emit(m: SmtpMessage): void;
   /** content bytes kept per message (default MAX_MESSAGE) */
   maxMessage?: number;
+  /** only the session's protocol is wanted (a probe for app_proto): stop as soon as it is decided */
+  probe?: boolean | undefined;
 }
 
 type State = 'undecided' | 'command' | 'wait-data' | 'data' | 'bdat' | 'auth' | 'resync-data' | 'done';
@@ -325,6 +327,10 @@ export class SmtpAnalyzer implements StreamAnalyzer {
       }
       this.state = 'command';
       this.o.session.appProto ??= 'smtp';
+      if (this.o.probe === true) {
+        this.state = 'done';
+        return;
+      }
     }
     if (this.state === 'auth') {
       this.saslResponse(text.trim());

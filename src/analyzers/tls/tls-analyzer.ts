@@ -90,19 +90,25 @@ export interface TlsAnalyzerOptions {
   cache: HashCache;
   /** decodes a DER certificate (an X.509 library at the edge); absent = certificates are not read */
   certificate?: ((der: Uint8Array) => CertificateInfo | null) | undefined;
+  /** only the session's protocol is wanted (a probe for app_proto): stop as soon as it is decided */
+  probe?: boolean | undefined;
 }
 
 /** What a tls record keeps of the server's certificate. */
 export interface CertificateInfo {
-  subject: string;
-  issuer: string;
-  san: string[];
+  /** null when the decoder could not read the field (it is then named in `unreadable`) */
+  subject: string | null;
+  issuer: string | null;
+  /** [] without the extension; null when it is there but could not be read */
+  san: string[] | null;
   /** µs since the epoch */
   notBefore: number | null;
   notAfter: number | null;
   sha256: string;
   sha1: string;
-  serial: string;
+  serial: string | null;
+  /** fields of a certificate that was read whose value could not be (damaged DER): an `x509_field_unreadable` anomaly */
+  unreadable: readonly string[];
 }
 
 export class TlsAnalyzer implements StreamAnalyzer {
@@ -272,6 +278,7 @@ export class TlsAnalyzer implements StreamAnalyzer {
       if (pr.anomaly !== null) this.anomaly(pr.anomaly, null);
       this.tls = true;
       this.o.session.appProto ??= 'tls';
+      if (this.o.probe === true) return this.decided(end);
       this.hellos++;
       this.hello(helloRecord(this.o.session, ch, 'tcp', this.hellos, 0x0002, this.o.cache));
       p = 2 + len;
@@ -290,6 +297,7 @@ export class TlsAnalyzer implements StreamAnalyzer {
       if (this.tls === null) {
         this.tls = true;
         this.o.session.appProto ??= 'tls';
+        if (this.o.probe === true) return this.decided(end);
       }
       if (d.recordVersion === 0) d.recordVersion = version;
       if (type === CT_HANDSHAKE && d.afterCcs && !plainHello(b, p + 5, len, dir === ORIG ? HT_CLIENT_HELLO : HT_SERVER_HELLO)) {
@@ -494,12 +502,20 @@ export class TlsAnalyzer implements StreamAnalyzer {
     }
     r.subject = c.subject;
     r.issuer = c.issuer;
-    r.san = [...c.san];
+    r.san = c.san === null ? null : [...c.san];
     r.not_before = c.notBefore;
     r.not_after = c.notAfter;
     r.cert_sha256 = c.sha256;
     r.cert_sha1 = c.sha1;
     r.cert_serial = c.serial;
+    if (c.unreadable.length > 0) this.anomaly('x509_field_unreadable', `${c.unreadable.join(', ')} (certificate sha256 ${c.sha256})`);
+  }
+
+  /** A probe has its answer: both directions are done (nothing parsed, nothing emitted). */
+  private decided(end: number): number {
+    this.dirs[0]!.done = true;
+    this.dirs[1]!.done = true;
+    return end;
   }
 
   private hello(r: TlsRecord): void {
@@ -522,6 +538,18 @@ export class TlsAnalyzer implements StreamAnalyzer {
   private anomaly(name: string, detail: string | null): void {
     this.o.anomalies.add(this.o.session.last, this.o.session.uid, name, detail);
   }
+}
+
+/**
+ * The client's first delivery of a stream is one whole handshake record (22, 3.x) whose first message is a
+ * ClientHello: on exactly this delivery the analyzer takes the session as TLS (deliver: no SMTP start, a
+ * ClientHello start, records(): a valid header and the whole record), so a probe that wants only app_proto can
+ * decide without making an analyzer. Anything else goes to the analyzer.
+ */
+export function opensWithClientHelloRecord(dir: Dir, data: Uint8Array): boolean {
+  if (dir !== ORIG || data.length < 6) return false;
+  const len = (data[3]! << 8) | data[4]!;
+  return data[0] === CT_HANDSHAKE && data[1] === 3 && data[5] === HT_CLIENT_HELLO && len <= MAX_RECORD && data.length >= 5 + len;
 }
 
 /** The first bytes of a client stream: a handshake record (22, 3.x) whose first message is a ClientHello. */

@@ -26,7 +26,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     format: { type: 'string' },
   });
   if (values.help === true) {
-    io.stdout(`${usage}\n`);
+    io.text(`${usage}\n`);
     return 0;
   }
   if (positionals.length !== 1) {

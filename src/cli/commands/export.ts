@@ -1,5 +1,5 @@
 // `haystack export <table> -o FILE`: a table (or the rows a filter keeps) as Parquet, JSON lines or CSV.
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { HaystackError } from '../../core/errors.js';
 import { parseFilter } from '../../query/filter.js';
 import { RECORD_SCHEMAS, schemaOf } from '../../schema/registry.js';
@@ -9,7 +9,7 @@ import { committed, tableNamer } from '../../store/reports.js';
 import { ident, whereSql } from '../../store/sql.js';
 import { parse, stringOption } from '../args.js';
 import { RowWriter } from '../format/output.js';
-import { EXIT_USAGE, type CliIo } from '../io.js';
+import { EXIT_USAGE, fileWriter, type CliIo } from '../io.js';
 import { DB_OPTION } from '../store-args.js';
 
 export const usage = `haystack export <table> --format parquet|jsonl|csv -o FILE [--where EXPR] [--db URL]
@@ -25,7 +25,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     where: { type: 'string' },
   });
   if (values.help === true) {
-    io.stdout(`${usage}\n`);
+    io.text(`${usage}\n`);
     return 0;
   }
   if (positionals.length !== 1) {
@@ -57,7 +57,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         throw new HaystackError('HAYSTACK_IO', `${file}: cannot create (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file, cause: e });
       }
       try {
-        const out = new RowWriter(schema.fields, format, (s) => void writeSync(fd, s));
+        const out = new RowWriter(schema.fields, format, fileWriter(fd, file));
         for await (const batch of store.scan(sql)) {
           for (const r of batch) {
             out.row(typed(schema.fields, r));

@@ -11,6 +11,7 @@ import { HTTP } from '../../schema/http.js';
 import { SMTP } from '../../schema/smtp.js';
 import { isoMicros } from '../../core/time.js';
 import { parse, requireInputs, stringOption } from '../args.js';
+import { escapeControls } from '../format/escape.js';
 import type { CliIo } from '../io.js';
 import { Progress } from '../progress.js';
 import { reportDamage } from './report.js';
@@ -32,7 +33,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     json: { type: 'boolean' },
   });
   if (values.help === true) {
-    io.stdout(`${usage}\n`);
+    io.text(`${usage}\n`);
     return 0;
   }
   const dir = stringOption(values.output);
@@ -68,8 +69,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       return;
     }
     const s = r.smtp;
-    io.stdout(`== message ${s.uid}#${s.trans_depth} ${isoMicros(s.ts)} ${s.src_ip}:${s.src_port} -> ${s.dst_ip}:${s.dst_port}\n` +
-      `From: ${s.mail_from ?? '-'}  To: ${s.rcpt_to.join(', ') || '-'}\nSubject: ${s.subject ?? ''}\n` +
+    io.text(`== message ${s.uid}#${s.trans_depth} ${isoMicros(s.ts)} ${s.src_ip}:${s.src_port} -> ${s.dst_ip}:${s.dst_port}\n` +
+      `From: ${escapeControls(s.mail_from ?? '-')}  To: ${escapeControls(s.rcpt_to.join(', ') || '-')}\nSubject: ${escapeControls(s.subject ?? '')}\n` +
       `${s.starttls ? 'STARTTLS: the rest of the session is encrypted\n' : ''}${s.skeleton ?? ''}\n\n`);
   };
   const showHttp = async (r: HttpRecords): Promise<void> => {
@@ -82,8 +83,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     }
     const h = r.http;
     for (const f of r.files) {
-      io.stdout(`== http ${h.uid}#${h.trans_depth} ${isoMicros(h.ts)} ${h.src_ip}:${h.src_port} -> ${h.dst_ip}:${h.dst_port} ${h.method ?? '-'} ${h.uri ?? '-'} ${h.status_code ?? '-'}\n` +
-        `${f.part_path} body: ${f.size} bytes, ${f.declared_type ?? 'no type given'}, real ${f.mime_type ?? 'unknown'}, sha256 ${f.sha256}` +
+      io.text(`== http ${h.uid}#${h.trans_depth} ${isoMicros(h.ts)} ${h.src_ip}:${h.src_port} -> ${h.dst_ip}:${h.dst_port} ${escapeControls(h.method ?? '-')} ${escapeControls(h.uri ?? '-')} ${h.status_code ?? '-'}\n` +
+        `${f.part_path} body: ${f.size} bytes, ${escapeControls(f.declared_type ?? 'no type given')}, real ${f.mime_type ?? 'unknown'}, sha256 ${f.sha256}` +
         `${f.stored_path !== null ? `, stored ${f.stored_path}` : f.missing_bytes > 0 ? `, ${f.missing_bytes} bytes missing (not stored)` : ''}\n\n`);
     }
   };

@@ -9,6 +9,7 @@ import { LineGuard } from '../../pipeline/line-guard.js';
 import { LINE_TIMEOUT_MS } from '../../pipeline/logs.js';
 import { parse } from '../args.js';
 import { addPatternsDir } from '../log-args.js';
+import { escapeControls } from '../format/escape.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 
 export const usage = `haystack grok --pattern P... (--line L... | FILE... | -) [--patterns-dir D]... [--keep-empty] [--regex] [--format text|json]
@@ -38,7 +39,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     format: { type: 'string' },
   });
   if (values.help === true) {
-    io.stdout(`${usage}\n`);
+    io.text(`${usage}\n`);
     return EXIT_OK;
   }
   const patterns = (values.pattern ?? []) as string[];
@@ -62,7 +63,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       throw e;
     }
   });
-  if (values.regex === true && format === 'text') compiled.forEach((g, i) => io.stdout(`pattern #${i + 1} compiles to /${g.source}/${g.re.flags}\n`));
+  if (values.regex === true && format === 'text') compiled.forEach((g, i) => io.text(`pattern #${i + 1} compiles to /${escapeControls(g.source)}/${g.re.flags}\n`));
   const keepEmpty = values['keep-empty'] === true;
   let misses = 0;
   const guard = new LineGuard(LINE_TIMEOUT_MS);
@@ -89,7 +90,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     }, () => undefined) > 0;
     if (timedOut) r.timeout_ms = LINE_TIMEOUT_MS;
     if (r.matched === null) misses++;
-    io.stdout(format === 'json' ? `${JSON.stringify(r)}\n` : text(r, patterns.length));
+    if (format === 'json') io.stdout(`${JSON.stringify(r)}\n`);
+    else io.text(text(r, patterns.length));
   };
   if (lines.length > 0) lines.forEach(one);
   else {

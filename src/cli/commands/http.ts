@@ -16,7 +16,7 @@ const TABLE_FIELDS = ['ts', 'src_ip', 'dst_ip', 'dst_port', 'method', 'host', 'u
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse('http', argv, { ...RECORD_OPTIONS });
   if (values.help === true) {
-    io.stdout(`${usage}\n`);
+    io.text(`${usage}\n`);
     return 0;
   }
   const out = recordOutput(HTTP, values, io, TABLE_FIELDS);

@@ -3,6 +3,7 @@ import { isoMicros } from '../../core/time.js';
 import { LINKTYPE_NAMES } from '../../decode/constants.js';
 import { Engine, type InputResult } from '../../pipeline/engine.js';
 import { parse, requireInputs } from '../args.js';
+import { escapeControls } from '../format/escape.js';
 import type { CliIo } from '../io.js';
 import { reportDamage } from './report.js';
 
@@ -11,7 +12,7 @@ export const usage = `haystack info <capture...> [--json]`;
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse('info', argv, { json: { type: 'boolean' } });
   if (values.help === true) {
-    io.stdout(`${usage}\n`);
+    io.text(`${usage}\n`);
     return 0;
   }
   const inputs = requireInputs('info', positionals);
@@ -23,7 +24,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const r = res.inputs[0]!;
     const facts = infoOf(r, res.sessions, res.anomalies, engine.flows.nonIp);
     if (values.json === true) io.stdout(`${JSON.stringify(facts)}\n`);
-    else io.stdout(text(facts));
+    else io.text(text(facts));
     // info lists the anomalies itself
     code = Math.max(code, reportDamage(io, res, false));
   }
@@ -79,10 +80,10 @@ export function infoOf(r: InputResult, sessions: number, anomalies: Map<string, 
 
 function text(f: CaptureInfo): string {
   const lines = [
-    `file:        ${f.file}`,
+    `file:        ${escapeControls(f.file)}`,
     `format:      ${f.format ?? 'unknown'}${f.compression !== null && f.compression !== 'none' ? ` (${f.compression})` : ''}`,
     `link types:  ${f.linktypes.join(', ')}`,
-    `interfaces:  ${f.interfaces.length}${f.interfaces.map((i, n) => `\n  #${n} ${i.linktype} snaplen ${i.snaplen}${i.name !== null ? ` ${i.name}` : ''}${i.tsresol !== 6 ? ` tsresol ${i.tsresol}` : ''}${i.tsoffset !== 0 ? ` tsoffset ${i.tsoffset}s` : ''}`).join('')}`,
+    `interfaces:  ${f.interfaces.length}${f.interfaces.map((i, n) => `\n  #${n} ${i.linktype} snaplen ${i.snaplen}${i.name !== null ? ` ${escapeControls(i.name)}` : ''}${i.tsresol !== 6 ? ` tsresol ${i.tsresol}` : ''}${i.tsoffset !== 0 ? ` tsoffset ${i.tsoffset}s` : ''}`).join('')}`,
   ];
   if (Object.keys(f.blocks).length > 0) lines.push(`blocks:      ${Object.entries(f.blocks).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   lines.push(
@@ -95,6 +96,6 @@ function text(f: CaptureInfo): string {
     `sessions:    ${f.sessions}`,
     `anomalies:   ${Object.keys(f.anomalies).length === 0 ? 'none' : Object.entries(f.anomalies).map(([k, v]) => `${k} ${v}`).join(', ')}`,
   );
-  if (f.damaged !== null) lines.push(`damaged:     ${f.damaged}`);
+  if (f.damaged !== null) lines.push(`damaged:     ${escapeControls(f.damaged)}`);
   return `${lines.join('\n')}\n`;
 }

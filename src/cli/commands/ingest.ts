@@ -31,7 +31,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     ...LOG_OPTIONS,
   });
   if (values.help === true) {
-    io.stdout(`${usage}\n`);
+    io.text(`${usage}\n`);
     return 0;
   }
   if (positionals.length === 0) {

@@ -11,7 +11,7 @@ node; without ZooKeeper there is no ON CLUSTER, so each node is initialised on i
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values } = parse('init', argv, DB_OPTION);
   if (values.help === true) {
-    io.stdout(`${usage}\n`);
+    io.text(`${usage}\n`);
     return 0;
   }
   const store = await openStore(stringOption(values.db));

@@ -21,7 +21,7 @@ an interrupted ingest leaves nothing visible and is redone whole by the next.`;
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === undefined || sub === '--help' || sub === '-h') {
-    io.stdout(`${usage}\n`);
+    io.text(`${usage}\n`);
     return sub === undefined ? EXIT_USAGE : EXIT_OK;
   }
   if (sub !== 'ingest' && sub !== 'parse') {
@@ -30,7 +30,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const { values, positionals } = parse(`logs ${sub}`, rest, { ...DB_OPTION, ...LOG_OPTIONS, unparsed: { type: 'boolean' } });
   if (values.help === true) {
-    io.stdout(`${usage}\n`);
+    io.text(`${usage}\n`);
     return EXIT_OK;
   }
   if (positionals.length === 0) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `logs ${sub}: no log file given (a file, or - for stdin)`);

@@ -2,9 +2,10 @@
 // order, and the message as captured (SMTP transaction, envelope, MIME skeleton, attachments), joined.
 import { findMail, type MailMessage } from '../../store/mail.js';
 import { openStore } from '../../store/open.js';
-import { parse, stringOption } from '../args.js';
+import { intOption, parse, stringOption } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import { DB_OPTION } from '../store-args.js';
+import { escapeControls } from '../format/escape.js';
 import { HaystackError } from '../../core/errors.js';
 
 export const usage = `haystack mail <queue-id | <message-id> | address> [--db URL] [--limit N] [--format text|json]
@@ -19,7 +20,7 @@ const iso = (us: unknown): string => (us === null || us === undefined ? '-' : ne
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse('mail', argv, { ...DB_OPTION, limit: { type: 'string' }, format: { type: 'string' } });
   if (values.help === true) {
-    io.stdout(`${usage}\n`);
+    io.text(`${usage}\n`);
     return EXIT_OK;
   }
   if (positionals.length !== 1 || positionals[0]!.trim() === '') {
@@ -28,16 +29,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const format = stringOption(values.format) ?? 'text';
   if (format !== 'text' && format !== 'json') throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `mail: --format is text or json, not "${format}"`);
-  const limitS = stringOption(values.limit);
-  const limit = limitS === undefined ? undefined : Number(limitS);
-  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `mail: --limit needs a positive integer, not "${limitS}"`);
+  const limit = intOption('limit', values.limit, 1);
   const store = await openStore(stringOption(values.db), { readOnly: true });
   try {
     const r = await findMail(store, positionals[0]!, limit === undefined ? {} : { limit });
     if (format === 'json') io.stdout(`${JSON.stringify(r)}\n`);
     else {
       if (r.messages.length === 0) io.stderr(`haystack mail: no log line or captured message carries ${r.kind} ${r.key}\n`);
-      r.messages.forEach((m, i) => io.stdout(text(m, i, r.messages.length)));
+      r.messages.forEach((m, i) => io.text(text(m, i, r.messages.length)));
     }
     return r.messages.length === 0 ? EXIT_FAILURE : EXIT_OK;
   } finally {
@@ -45,16 +44,19 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
+/** A value from a log line or the wire on one line of the report. */
+const one = (x: unknown): string => escapeControls(String(x));
+
 function text(m: MailMessage, i: number, n: number): string {
   const out: string[] = [];
   const head = [`message ${i + 1} of ${n}`];
-  if (m.queue_ids.length > 0) head.push(`queue ${m.queue_ids.join(' → ')}`);
-  if (m.message_ids.length > 0) head.push(`Message-ID ${m.message_ids.map((x) => `<${x}>`).join(' ')}`);
+  if (m.queue_ids.length > 0) head.push(`queue ${one(m.queue_ids.join(' → '))}`);
+  if (m.message_ids.length > 0) head.push(`Message-ID ${m.message_ids.map((x) => `<${one(x)}>`).join(' ')}`);
   out.push(head.join('; '));
-  if (m.from !== null || m.to.length > 0) out.push(`  from ${m.from ?? '?'} to ${m.to.join(', ') || '?'}`);
+  if (m.from !== null || m.to.length > 0) out.push(`  from ${one(m.from ?? '?')} to ${one(m.to.join(', ') || '?')}`);
   out.push(`  log: ${m.lines.length} line${m.lines.length === 1 ? '' : 's'}`);
   for (const l of m.lines) {
-    out.push(`    ${iso(l.ts)} ${l.host ?? '-'} ${l.program ?? '-'}${l.pid !== null ? `[${l.pid}]` : ''} ${l.type ?? '-'}: ${l.message}`);
+    out.push(`    ${iso(l.ts)} ${one(l.host ?? '-')} ${one(l.program ?? '-')}${l.pid !== null ? `[${l.pid}]` : ''} ${one(l.type ?? '-')}: ${one(l.message)}`);
   }
   const txs = m.wire.filter((w) => w.smtp !== null).length;
   const bare = m.wire.length - txs;
@@ -72,12 +74,12 @@ function text(m: MailMessage, i: number, n: number): string {
       continue;
     }
     if (s.starttls === true || s.starttls === 1) out.push('      the session switched to TLS: the message itself is encrypted');
-    out.push(`      MAIL FROM ${String(s.mail_from ?? '-')} RCPT TO ${((s.rcpt_to as string[] | null) ?? []).join(', ') || '-'}${s.helo != null ? `; HELO ${String(s.helo)}` : ''}${s.auth_user != null ? `; AUTH ${String(s.auth_user)}` : ''}`);
-    if (s.subject != null || s.message_id != null) out.push(`      Subject ${JSON.stringify(s.subject ?? '')}; Message-ID ${String(s.message_id ?? '-')}; ${String(s.data_bytes)} bytes`);
-    if (s.last_reply != null) out.push(`      reply: ${String(s.last_reply)}`);
+    out.push(`      MAIL FROM ${one(s.mail_from ?? '-')} RCPT TO ${one(((s.rcpt_to as string[] | null) ?? []).join(', ') || '-')}${s.helo != null ? `; HELO ${one(s.helo)}` : ''}${s.auth_user != null ? `; AUTH ${one(s.auth_user)}` : ''}`);
+    if (s.subject != null || s.message_id != null) out.push(`      Subject ${JSON.stringify(s.subject ?? '')}; Message-ID ${one(s.message_id ?? '-')}; ${String(s.data_bytes)} bytes`);
+    if (s.last_reply != null) out.push(`      reply: ${one(s.last_reply)}`);
     if (typeof s.skeleton === 'string' && s.skeleton !== '') for (const line of s.skeleton.split('\n')) out.push(`      | ${line}`);
     for (const f of w.files) {
-      out.push(`      attachment ${String(f.part_path ?? '-')} ${JSON.stringify(f.filename ?? '')} ${String(f.mime_type ?? f.declared_type ?? '?')} ${String(f.size)} bytes sha256 ${String(f.sha256)}${f.stored_path != null ? ` stored ${String(f.stored_path)}` : ''}`);
+      out.push(`      attachment ${String(f.part_path ?? '-')} ${JSON.stringify(f.filename ?? '')} ${one(f.mime_type ?? f.declared_type ?? '?')} ${String(f.size)} bytes sha256 ${String(f.sha256)}${f.stored_path != null ? ` stored ${String(f.stored_path)}` : ''}`);
     }
   }
   return `${out.join('\n')}\n\n`;

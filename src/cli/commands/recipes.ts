@@ -41,7 +41,7 @@ function dedupe<T extends { name: string }>(xs: T[]): T[] {
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse('recipes', argv, { format: { type: 'string' } });
   if (values.help === true) {
-    io.stdout(`${usage}\n`);
+    io.text(`${usage}\n`);
     return EXIT_OK;
   }
   const format = (values.format as string | undefined) ?? 'text';
@@ -67,6 +67,6 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     }
     out.push('');
   }
-  io.stdout(out.join('\n'));
+  io.text(out.join('\n'));
   return EXIT_OK;
 }

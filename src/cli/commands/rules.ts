@@ -69,7 +69,7 @@ function read(file: string): string {
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === undefined || sub === '--help' || sub === '-h') {
-    io.stdout(`${usage}\n`);
+    io.text(`${usage}\n`);
     return sub === undefined ? EXIT_USAGE : EXIT_OK;
   }
   if (sub !== 'check') throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `rules: unknown subcommand "${sub}" (check)`);
@@ -78,7 +78,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     format: { type: 'string' },
   });
   if (values.help === true) {
-    io.stdout(`${usage}\n`);
+    io.text(`${usage}\n`);
     return EXIT_OK;
   }
   if (positionals.length === 0) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', 'rules check: no rules file given');
@@ -98,10 +98,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     })}\n`);
   } else {
     const pct = set.total === 0 ? 100 : (100 * set.rules.length) / set.total;
-    io.stdout(`${set.total} rules: ${set.rules.length} loaded (${pct.toFixed(1)}%), ${set.notLoaded.length} not loaded, ${set.errors.length} with syntax errors\n`);
-    if (keywords.length > 0) io.stdout(`not loaded, by keyword: ${keywords.map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
-    for (const n of set.notLoaded) io.stdout(`  sid ${n.sid ?? '?'} (${n.file}:${n.line}): ${n.reason}\n`);
-    for (const e of set.errors) io.stdout(`  ${e.file}:${e.line}${e.column !== null ? `:${e.column}` : ''}: ${e.message}\n`);
+    io.text(`${set.total} rules: ${set.rules.length} loaded (${pct.toFixed(1)}%), ${set.notLoaded.length} not loaded, ${set.errors.length} with syntax errors\n`);
+    if (keywords.length > 0) io.text(`not loaded, by keyword: ${keywords.map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
+    for (const n of set.notLoaded) io.text(`  sid ${n.sid ?? '?'} (${n.file}:${n.line}): ${n.reason}\n`);
+    for (const e of set.errors) io.text(`  ${e.file}:${e.line}${e.column !== null ? `:${e.column}` : ''}: ${e.message}\n`);
   }
   return set.errors.length > 0 ? EXIT_FAILURE : EXIT_OK;
 }

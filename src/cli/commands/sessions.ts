@@ -1,5 +1,6 @@
 // `haystack sessions <capture...>`: one row per session.
 import { Engine } from '../../pipeline/engine.js';
+import { protocolDetection } from '../../pipeline/protocol-probe.js';
 import { SESSIONS } from '../../schema/sessions.js';
 import { homeNetOption, parse, requireInputs } from '../args.js';
 import { RECORD_OPTIONS, recordOutput } from '../format/record-output.js';
@@ -20,19 +21,21 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     ...RECORD_OPTIONS,
   });
   if (values.help === true) {
-    io.stdout(`${usage}\n`);
+    io.text(`${usage}\n`);
     return 0;
   }
   const out = recordOutput(SESSIONS, values, io, TABLE_FIELDS);
   const inputs = requireInputs('sessions', positionals);
   const homeNet = homeNetOption(values['home-net']);
   const progress = new Progress(io);
+  // no records but sessions: the analyzers only probe each session's first bytes for its protocol, when
+  // app_proto is printed or filtered on (the table's default columns do not show it)
   const engine = new Engine(
     {
       session: (r) => out.emit(r),
       progress: (input, bytes) => progress.update(input, bytes, null),
     },
-    { homeNet },
+    { homeNet, ...(out.needs('app_proto') ? protocolDetection() : {}) },
   );
   const res = await engine.run(inputs);
   progress.done();

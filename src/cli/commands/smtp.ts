@@ -16,7 +16,7 @@ const TABLE_FIELDS = ['ts', 'src_ip', 'dst_ip', 'dst_port', 'mail_from', 'rcpt_t
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse('smtp', argv, { ...RECORD_OPTIONS });
   if (values.help === true) {
-    io.stdout(`${usage}\n`);
+    io.text(`${usage}\n`);
     return 0;
   }
   const out = recordOutput(SMTP, values, io, TABLE_FIELDS);

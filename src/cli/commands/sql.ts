@@ -11,7 +11,7 @@ files, alerts, logs, anomalies, captures (ClickHouse keeps timestamps as Int64 m
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse('sql', argv, { ...DB_OPTION, format: { type: 'string' } });
   if (values.help === true) {
-    io.stdout(`${usage}\n`);
+    io.text(`${usage}\n`);
     return 0;
   }
   if (positionals.length !== 1) {

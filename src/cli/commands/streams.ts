@@ -1,7 +1,7 @@
 // `haystack streams <capture...> -o DIR`: tcpflow-compatible stream files, an index, optional transcripts.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HaystackError } from '../../core/errors.js';
+import { cannotWrite, HaystackError } from '../../core/errors.js';
 import { Engine } from '../../pipeline/engine.js';
 import { StreamsWriter } from '../../pipeline/streams-writer.js';
 import { parse, requireInputs, stringOption } from '../args.js';
@@ -17,7 +17,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     transcript: { type: 'boolean' },
   });
   if (values.help === true) {
-    io.stdout(`${usage}\n`);
+    io.text(`${usage}\n`);
     return 0;
   }
   const dir = stringOption(values.output);
@@ -31,7 +31,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   );
   const res = await engine.run(inputs);
   progress.done();
-  writeFileSync(join(dir, 'index.jsonl'), writer.index.map((e) => JSON.stringify(e)).join('\n') + (writer.index.length > 0 ? '\n' : ''));
+  const index = join(dir, 'index.jsonl');
+  try {
+    writeFileSync(index, writer.index.map((e) => JSON.stringify(e)).join('\n') + (writer.index.length > 0 ? '\n' : ''));
+  } catch (e) {
+    throw cannotWrite(index, e);
+  }
   io.stderr(`${writer.files} stream files, ${res.sessions} sessions -> ${dir}\n`);
   return reportDamage(io, res);
 }

@@ -17,7 +17,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     ...RECORD_OPTIONS,
   });
   if (values.help === true) {
-    io.stdout(`${usage}\n`);
+    io.text(`${usage}\n`);
     return 0;
   }
   const out = recordOutput(TLS, values, io, TABLE_FIELDS);

@@ -3,7 +3,7 @@ import { HaystackError } from '../../core/errors.js';
 import { SESSIONS } from '../../schema/sessions.js';
 import { openStore } from '../../store/open.js';
 import { BYTE_LEVELS, newest, top, TOP_KEYS, type ByteLevel, type TopKey } from '../../store/reports.js';
-import { homeNetOption, parse, stringOption } from '../args.js';
+import { homeNetOption, intOption, parse, stringOption } from '../args.js';
 import type { CliIo } from '../io.js';
 import { DB_OPTION, WINDOW_OPTIONS, windowOption, writeResult } from '../store-args.js';
 
@@ -25,16 +25,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     format: { type: 'string' },
   });
   if (values.help === true) {
-    io.stdout(`${usage}\n`);
+    io.text(`${usage}\n`);
     return 0;
   }
   const by = (stringOption(values.by) ?? 'dst_port') as TopKey;
   if (!TOP_KEYS.includes(by)) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `--by must be one of ${TOP_KEYS.join(', ')}`);
   const bytes = (stringOption(values.bytes) ?? 'frame') as ByteLevel;
   if (!BYTE_LEVELS.includes(bytes)) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `--bytes must be one of ${BYTE_LEVELS.join(', ')}`);
-  const limitText = stringOption(values.limit) ?? '10';
-  const limit = Number(limitText);
-  if (!/^\d+$/.test(limitText) || limit < 1) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `--limit must be a positive integer, got "${limitText}"`);
+  const limit = intOption('limit', values.limit, 1) ?? 10;
   const home = homeNetOption(values['home-net']);
   const store = await openStore(stringOption(values.db), { readOnly: true });
   try {

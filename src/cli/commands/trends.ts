@@ -4,7 +4,7 @@ import { HaystackError } from '../../core/errors.js';
 import { field } from '../../schema/schema.js';
 import { openStore } from '../../store/open.js';
 import { trends } from '../../store/reports.js';
-import { parse, stringOption } from '../args.js';
+import { decimalOption, intOption, parse, stringOption } from '../args.js';
 import { parseFormat, RowWriter } from '../format/output.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
 import { DB_OPTION, parseDuration, parseTime } from '../store-args.js';
@@ -27,7 +27,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     format: { type: 'string' },
   });
   if (values.help === true) {
-    io.stdout(`${usage}\n`);
+    io.text(`${usage}\n`);
     return 0;
   }
   if (positionals.length !== 1 || positionals[0] !== 'alerts') {
@@ -39,19 +39,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const window = parseDuration(stringOption(values.window) ?? '7d', '--window');
   const days = Math.round(window / 86_400_000_000);
   if (days < 2 || window % 86_400_000_000 !== 0) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', '--window must be whole days, at least 2 (e.g. 7d, 2w)');
-  const num = (name: string, dflt: number): number => {
-    const v = stringOption(values[name]);
-    if (v === undefined) return dflt;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < 0) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `--${name} must be a number >= 0, got "${v}"`);
-    return n;
-  };
+  const minRatio = decimalOption('min-ratio', values['min-ratio'], 0) ?? 10;
+  const minCount = intOption('min-count', values['min-count'], 0) ?? 10;
   const dayText = stringOption(values.day);
   const end = dayText !== undefined ? parseTime(dayText, '--day') : values.now === true ? Date.now() * 1000 : null;
   const format = parseFormat(stringOption(values.format), io.stdoutIsTty);
   const store = await openStore(stringOption(values.db), { readOnly: true });
   try {
-    const rows = await trends(store, { by, days, end, minRatio: num('min-ratio', 10), minCount: num('min-count', 10) });
+    const rows = await trends(store, { by, days, end, minRatio, minCount });
     const out = new RowWriter([
       field(by, by === 'sid' ? 'int' : 'string', false, ''), field('latest_day', 'timestamp', false, ''), field('latest_count', 'int', false, ''),
       field('baseline_per_day', 'float', false, ''), field('ratio', 'string', false, ''), field('earlier_total', 'int', false, ''),

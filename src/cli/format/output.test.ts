@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isoMicros } from '../../core/time.js';
 import { SESSIONS } from '../../schema/sessions.js';
+import { firstRawControl } from '../../../test/helpers/terminal.js';
 import { RowWriter } from './output.js';
 
 describe('RowWriter', () => {
@@ -37,5 +38,34 @@ describe('RowWriter', () => {
     w.row({ uid: 'a,b', app_proto: 'say "hi"\nthere' });
     w.end();
     expect(out).toBe('uid,app_proto\n"a,b","say ""hi""\nthere"\n');
+  });
+
+  const hostile = 'names\x1b[2J\x1b]0;title\x07a\rb\u202egnp.exe';
+  const fields = SESSIONS.fields.filter((f) => f.name === 'uid' || f.name === 'app_proto');
+
+  it('table shows control characters and bidi overrides escaped, never raw', () => {
+    let out = '';
+    const w = new RowWriter(fields, 'table', (s) => void (out += s));
+    w.row({ uid: 'C1', app_proto: hostile });
+    w.end();
+    expect(firstRawControl(out)).toBeNull();
+    expect(out.split('\n')[1]).toBe('C1   names\\x1b[2J\\x1b]0;title\\x07a\\rb\\u202egnp.exe');
+  });
+
+  it('csv keeps the exact value and quotes a field with control characters', () => {
+    let out = '';
+    const w = new RowWriter(fields, 'csv', (s) => void (out += s));
+    w.row({ uid: 'C1', app_proto: hostile });
+    w.row({ uid: 'C2', app_proto: 'x\u202ey' });
+    w.end();
+    expect(out).toBe(`uid,app_proto\nC1,"${hostile}"\nC2,"x\u202ey"\n`);
+  });
+
+  it('jsonl keeps the exact string', () => {
+    let out = '';
+    const w = new RowWriter(fields, 'jsonl', (s) => void (out += s));
+    w.row({ uid: 'C1', app_proto: hostile });
+    w.end();
+    expect((JSON.parse(out) as { app_proto: string }).app_proto).toBe(hostile);
   });
 });

@@ -2,6 +2,7 @@
 import { HaystackError } from '../../core/errors.js';
 import { isoMicros } from '../../core/time.js';
 import type { FieldDef } from '../../schema/schema.js';
+import { escapeControls, hasControls } from './escape.js';
 
 export const FORMATS = ['table', 'jsonl', 'csv'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -70,8 +71,12 @@ function textValue(f: FieldDef, v: unknown): string {
   return String(v as string | number | boolean);
 }
 
+/**
+ * CSV keeps the exact value (it is data); a field with a quote, a comma, a line break or any other control
+ * character is quoted, so a terminal showing the file raw at least sees where the field is.
+ */
 function csvCell(s: string): string {
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  return /[",]/.test(s) || hasControls(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** Writes rows to a sink of text chunks; the table format aligns columns on the first rows it sees. */
@@ -103,12 +108,13 @@ export class RowWriter {
     if (this.format === 'csv') {
       if (!this.started) {
         this.started = true;
-        this.emit(`${fs.map((f) => f.name).join(',')}\n`);
+        this.emit(`${fs.map((f) => csvCell(f.name)).join(',')}\n`);
       }
       this.emit(`${fs.map((f) => csvCell(textValue(f, r[f.name]))).join(',')}\n`);
       return;
     }
-    const cells = fs.map((f) => textValue(f, r[f.name]).replace(/[\r\n\t]/g, ' '));
+    // the table is for a terminal: one escaper for every human-readable output (line breaks too)
+    const cells = fs.map((f) => escapeControls(textValue(f, r[f.name])));
     if (this.widths === null) {
       this.pending.push(cells);
       if (this.pending.length >= RowWriter.TABLE_SAMPLE) this.flushTable();
@@ -119,16 +125,17 @@ export class RowWriter {
 
   end(): void {
     if (this.format === 'table') this.flushTable();
-    if (this.format === 'csv' && !this.started) this.emit(`${this.fields.map((f) => f.name).join(',')}\n`);
+    if (this.format === 'csv' && !this.started) this.emit(`${this.fields.map((f) => csvCell(f.name)).join(',')}\n`);
     this.drain();
   }
 
   private flushTable(): void {
     if (this.widths !== null) return;
-    const w = this.fields.map((f) => f.name.length);
+    const names = this.fields.map((f) => escapeControls(f.name));
+    const w = names.map((n) => n.length);
     for (const c of this.pending) c.forEach((x, i) => (w[i] = Math.max(w[i]!, x.length)));
     this.widths = w;
-    this.emit(this.line(this.fields.map((f) => f.name)));
+    this.emit(this.line(names));
     for (const c of this.pending) this.emit(this.line(c));
     this.pending = [];
   }

@@ -15,6 +15,11 @@ export interface RecordOutput {
   /** writes the record if the filter keeps it */
   emit(r: Record<string, unknown>): void;
   end(): void;
+  /**
+   * Whether a field's value can change the output: it is printed, or the filter may read it (its name is in
+   * the filter's text). A verb may skip computing a field nothing needs.
+   */
+  needs(field: string): boolean;
 }
 
 /** Validates the options (bad ones throw before any work) and returns where the records go. */
@@ -29,5 +34,6 @@ export function recordOutput(schema: RecordSchema, values: Record<string, unknow
       if (keep === null || keep(r)) out.row(r);
     },
     end: () => out.end(),
+    needs: (name) => fields.some((f) => f.name === name) || (filter !== undefined && filter.includes(name)),
   };
 }

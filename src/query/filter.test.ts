@@ -61,6 +61,15 @@ describe('filter', () => {
     expect(() => parseFilter('(sni', TLS)).toThrow(/expected "\)"/);
   });
 
+  it('refuses a NUL inside a text value with its column, as no store can query it (fuzz: filter/3dc132a7)', () => {
+    expect(() => parseFilter('dst_port = 443 and sni ~ "\0x"', TLS)).toThrow(/a text value cannot hold a NUL character at column 26/);
+  });
+
+  it('refuses a number too large to be finite with its column (fuzz: filter/58967c24)', () => {
+    expect(() => parseFilter(`cipher_suites = ${'4865'.repeat(90)}`, TLS)).toThrow(/is too large a number at column 17/);
+    expect(pick(`dst_port < ${'9'.repeat(30)}`)).toEqual([0, 1, 2]);
+  });
+
   it('takes a chain of MAX_FILTER_TERMS comparisons without recursing per term, and refuses one more by its column', () => {
     // an or-chain of every port from 1 to the limit: a row matches exactly when its port is in range
     const ors = Array.from({ length: MAX_FILTER_TERMS }, (_, i) => `dst_port = ${i + 1}`).join(' or ');

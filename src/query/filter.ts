@@ -60,6 +60,8 @@ function tokenize(src: string, option: string): Token[] {
         j++;
       }
       if (j >= src.length) throw bad(src, i, 'unterminated string', option);
+      // neither store can query a text holding NUL: refused here, where the column is known
+      if (v.includes('\0')) throw bad(src, i, 'a text value cannot hold a NUL character', option);
       out.push({ t: 'str', v, col: i + 1 });
       i = j + 1;
     } else {
@@ -146,7 +148,11 @@ export function parseFilter(src: string, schema: RecordSchema, option = '--filte
     if (v === undefined) return fail('expected a value');
     let value: Value;
     if (v.t === 'str') value = v.v;
-    else if (v.t === 'num') value = Number(v.v);
+    else if (v.t === 'num') {
+      value = Number(v.v);
+      // hundreds of digits read as Infinity: no store can compare with that
+      if (!Number.isFinite(value)) throw bad(src, v.col - 1, `${v.v.slice(0, 20)}... is too large a number`, option);
+    }
     else if (v.t === 'word' && ['true', 'false', 'null'].includes(v.v)) value = v.v === 'null' ? null : v.v === 'true';
     else return fail('expected a value ("text", a number, true, false or null)');
     k++;

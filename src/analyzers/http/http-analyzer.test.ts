@@ -61,6 +61,15 @@ describe('HttpAnalyzer', () => {
     expect(anomalies).toEqual([]);
   });
 
+  it('a response that comes before the request header ends completes the transaction; the request is still framed (fuzz: http/dbd3a337)', () => {
+    const { ts } = run([
+      C('GET / HTTP/1.1\r\n'), S('HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n'),
+      C('Host: h\r\nContent-Length: 3\r\n\r\nabcGET /next HTTP/1.1\r\n\r\n'), S('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'),
+    ]);
+    expect(ts.map((t) => [t.method, t.uri, t.statusCode])).toEqual([['GET', '/', 408], ['GET', '/next', 200]]);
+    expect(sum(ts[1]!)).toEqual(['GET', '/next', 200, '', 'ok']);
+  });
+
   it('reads a chunked body of any number of chunks (the header limit bounds each chunk-size line, not all of them)', () => {
     const { ts, anomalies } = run([C('GET /s HTTP/1.1\r\n\r\nGET /t HTTP/1.1\r\n\r\n'),
       S(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${'1\r\na\r\n'.repeat(20_000)}0\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n`)]);

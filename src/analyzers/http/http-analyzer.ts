@@ -377,9 +377,11 @@ export class HttpAnalyzer implements StreamAnalyzer {
     const te = headerOf(m, 'transfer-encoding');
     const cl = headerOf(m, 'content-length');
     if (dir === ORIG) {
-      const t = this.pending[this.pending.length - 1]!;
-      t.ts = this.o.session.last;
-      if (t.version === 'HTTP/0.9') this.finishMessage(dir);
+      // the server may have answered before this header block ended (an early 400 or 408): its transaction
+      // is then complete and gone from `pending`; the request is still read to its end to find the next one
+      const t = this.pending[this.pending.length - 1];
+      if (t !== undefined && t.request === m) t.ts = this.o.session.last;
+      if (REQUEST.exec(m.line) === null) this.finishMessage(dir); // HTTP/0.9: no header block, no body
       else if (te !== null && /chunked\s*$/i.test(te)) s.phase = 'chunk-size';
       else if (cl !== null) this.fixedBody(dir, s, cl);
       else this.finishMessage(dir);

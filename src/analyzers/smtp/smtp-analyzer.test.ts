@@ -76,6 +76,16 @@ describe('SmtpAnalyzer', () => {
     expect(msgs.map((m) => [body(m), m.lastReply])).toEqual([['Subject: s\n\n.dotted\nbody\n', '250 queued']]);
   });
 
+  it('a 354 that comes after the content it allowed (the server side seen late) starts nothing (fuzz: smtp/9970153d)', () => {
+    const { msgs, anomalies, a } = run([
+      C('EHLO c\r\nMAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\n'), S('250 ok\r\n250 ok\r\n250 ok\r\n354'),
+      C('Subject: s\r\n\r\nbody\r\n.\r\n'), S(' go\r\n250 queued\r\n'), C('QUIT\r\n'), S('221 bye\r\n'),
+    ]);
+    expect(msgs.map((m) => [m.mailFrom, body(m), m.lastReply])).toEqual([['a@x', 'Subject: s\r\n\r\nbody\r\n', '250 queued']]);
+    expect(anomalies).toEqual([]);
+    expect(a.active).toBe(false);
+  });
+
   it('drops the content of a refused DATA and reads what follows as commands', () => {
     const { msgs } = run([S('220 mx\r\n'), C('EHLO c\r\nMAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\n'), S('250 ok\r\n250 ok\r\n250 ok\r\n554 no valid recipients\r\n'),
       C('RSET\r\nMAIL FROM:<c@x>\r\nRCPT TO:<d@y>\r\nDATA\r\n'), S('250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n'), C('second\r\n.\r\n'), S('250 queued\r\n')]);

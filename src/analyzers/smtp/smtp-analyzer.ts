@@ -545,6 +545,9 @@ export class SmtpAnalyzer implements StreamAnalyzer {
         this.verdict(full);
         return;
       case 'DATA':
+        // only a client held back by it waits for this reply: content read before the server's side was seen
+        // (and maybe already ended) is not taken again, nor dropped
+        if (this.state !== 'wait-data') return;
         if (code === 354) {
           this.state = 'data';
           this.release();

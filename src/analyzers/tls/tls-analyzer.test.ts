@@ -11,7 +11,7 @@ import { Engine } from '../../pipeline/engine.js';
 import { ORIG, RESP, type Dir } from '../../reassembly/stream-analyzer.js';
 import { TLS_MAX_CIPHER_SUITES, TLS_MAX_SNI_BYTES, type TlsRecord } from '../../schema/tls.js';
 import { HashCache } from './fingerprints.js';
-import { TlsAnalyzer } from './tls-analyzer.js';
+import { MAX_CLIENT_PRELUDE, TlsAnalyzer } from './tls-analyzer.js';
 
 /** The two directions of every TCP session of a capture, as delivered. */
 async function streams(file: string): Promise<[Uint8Array, Uint8Array][]> {
@@ -83,6 +83,24 @@ describe('TlsAnalyzer', async () => {
     expect(got).toEqual(whole);
   });
 
+  it('finds the hellos behind a proxy CONNECT however the preludes and hellos are cut (fuzz: tls/5feee002)', () => {
+    const [c, sv] = tls[0]!;
+    const whole = run(flights(c, sv, []));
+    const enc = new TextEncoder();
+    const client = Buffer.concat([enc.encode('CONNECT www.example.com:443 HTTP/1.1\r\nHost: www.example.com:443\r\n\r\n'), c.subarray(0, 2048)]);
+    const server = Buffer.concat([enc.encode('HTTP/1.1 200 Connection established\r\n\r\n'), sv.subarray(0, 4096)]);
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 120 }), { maxLength: 8 }), (cuts) => {
+        const split = (b: Uint8Array, d: Dir): [Dir, Uint8Array][] => {
+          const pts = [...new Set([0, ...cuts, b.length])].sort((x, y) => x - y);
+          return pts.slice(1).map((e, i) => [d, b.subarray(pts[i]!, e)]);
+        };
+        expect(run([...split(client, ORIG), ...split(server, RESP)])).toEqual(whole);
+      }),
+      { numRuns: 80 },
+    );
+  });
+
   it('hands an SMTP dialogue over to TLS after STARTTLS and 220, however its lines are split', () => {
     const [c, sv] = tls[0]!;
     const whole = run(flights(c, sv, []));
@@ -102,13 +120,44 @@ describe('TlsAnalyzer', async () => {
           const pts = [...new Set([0, ...cuts.filter((x) => x < b.length), b.length])].sort((x, y) => x - y);
           for (let i = 1; i < pts.length; i++) chunks.push([d, b.subarray(pts[i - 1]!, pts[i]!)]);
         }
-        // the ClientHello's first 3 bytes alone: only a hand-over makes them TLS
+        // the ClientHello's first 3 bytes alone: the hand-over made the client's next bytes TLS
         expect(run([...chunks, ...flights(c, sv, [3])])).toEqual(whole);
       }),
       { numRuns: 60 },
     );
-    // without the 220 the same bytes are still plain text
-    expect(run([...dialogue.slice(0, -1).map(([d, t]): [Dir, Uint8Array] => [d, enc.encode(t)]), ...flights(c, sv, [3])])).toEqual([]);
+    // without the 220, a ClientHello still ends the plain text, judged on its first 6 bytes however they are
+    // cut (fuzz: tls/8b375053): 3 bytes alone are not yet TLS, nor are they text
+    const noHandOver = dialogue.slice(0, -1).map(([d, t]): [Dir, Uint8Array] => [d, enc.encode(t)]);
+    for (const cut of [1, 3, 5, 6]) expect(run([...noHandOver, ...flights(c, sv, [cut])])).toEqual(whole);
+    expect(run([...noHandOver, [ORIG, c.subarray(0, 3)]])).toEqual([]);
+  });
+
+  it('a ClientHello that starts a client line ends the plain text, wherever the segments end (fuzz: tls/25d576f5)', () => {
+    const [c, sv] = tls[0]!;
+    const whole = run(flights(c, sv, []));
+    const enc = new TextEncoder();
+    const text: [Dir, Uint8Array][] = [[RESP, enc.encode('220 mx ESMTP\r\n')], [ORIG, enc.encode('EHLO c\r\n')], [RESP, enc.encode('250 STARTTLS\r\n')]];
+    // in the same segment as the line before it
+    expect(run([...text, [ORIG, Buffer.concat([enc.encode('STARTTLS\r\n'), c.subarray(0, 2048)])], [RESP, sv.subarray(0, 4096)]])).toEqual(whole);
+    // in a segment of its own, its first bytes cut anywhere
+    for (const cut of [1, 2, 5, 6, 7]) expect(run([...text, [ORIG, enc.encode('STARTTLS\r\n')], ...flights(c, sv, [cut])])).toEqual(whole);
+    // after a line that did not end, it is that line's text
+    expect(run([...text, [ORIG, enc.encode('\x0b')], ...flights(c, sv, [1])])).toEqual([]);
+  });
+
+  it('an SMTP dialogue is recognised at the start of a side only, not at a later segment (fuzz: tls/04ca061e)', () => {
+    const [c, sv] = tls[0]!;
+    const enc = new TextEncoder();
+    const after = (cut: number): TlsRecord[] => {
+      const ehlo = enc.encode('EHLO c\r\n');
+      const pieces: [Dir, Uint8Array][] = cut === 0 ? [[ORIG, ehlo]] : [[ORIG, ehlo.subarray(0, cut)], [ORIG, ehlo.subarray(cut)]];
+      // more client text than a prelude may have (MAX_CLIENT_PRELUDE) before the hand-over
+      return run([[ORIG, enc.encode('220 not a client line\r\n')], ...pieces, [RESP, enc.encode('250 STARTTLS\r\n')],
+        [ORIG, enc.encode(`NOOP ${'x'.repeat(MAX_CLIENT_PRELUDE)}\r\nSTARTTLS\r\n`)], [RESP, enc.encode('220 go ahead\r\n')], ...flights(c, sv, [])]);
+    };
+    // the client's stream began otherwise: its EHLO, whole or cut, starts no SMTP dialogue, and the text is
+    // a prelude too long to hold a hello
+    for (const cut of [0, 1, 2, 4]) expect(after(cut)).toEqual([]);
   });
 
   it('records a plaintext alert that answers the ClientHello', () => {
@@ -149,6 +198,23 @@ describe('TlsAnalyzer', async () => {
     const a = new TlsAnalyzer({ session: s, anomalies: new AnomalyLog(() => undefined), emit: () => undefined, cache: new HashCache() });
     a.deliver(ORIG, new TextEncoder().encode('GET / HTTP/1.1\r\n\r\n'.repeat(300)));
     expect(a.active).toBe(false);
+  });
+
+  it('judges a side by its first 6 bytes, not by its first segment: one byte decides nothing (fuzz: tls/6b598040)', () => {
+    // a handshake record whose message is not a ClientHello (byte 5): not TLS, whether or not byte 0 came alone
+    const notHello = Uint8Array.from([0x16, 0x03, 0x02, 0x00, 0x00, 0x10, 0x00, 0x00, 0x21, 0x20, ...new Array<number>(40).fill(0x41)]);
+    const seen = (cuts: number[]): { active: boolean; anomalies: string[] } => {
+      const anomalies: string[] = [];
+      const a = new TlsAnalyzer({ session: new Session(), anomalies: new AnomalyLog((e) => anomalies.push(e.name)), emit: () => undefined, cache: new HashCache() });
+      for (const [, b] of flights(notHello, new Uint8Array(0), cuts)) a.deliver(ORIG, b);
+      return { active: a.active, anomalies };
+    };
+    const whole = seen([]);
+    expect(whole.anomalies).toEqual([]);
+    for (const cut of [1, 2, 5, 6]) expect(seen([cut])).toEqual(whole);
+    // a real ClientHello whose first byte came alone is still read
+    const [c, sv] = tls[0]!;
+    expect(run(flights(c, sv, [1, 2]))).toEqual(run(flights(c, sv, [])));
   });
 
   it('never throws on mutated handshakes', () => {

@@ -31,6 +31,17 @@ export const MAX_CLIENT_PRELUDE = 4096;
 export const MAX_PLAINTEXT_PRELUDE = 64 * 1024;
 /** Bytes of each plain-text line kept to recognise STARTTLS and reply codes ("STARTTLS" + blanks + CR). */
 const LINE_HEAD = 16;
+/**
+ * Bytes a side's start is judged on (what it is: a ClientHello, whose handshake type is byte 5; an SMTP
+ * greeting or EHLO; a proxy's prelude; a ServerHello): gathered across deliveries, so that a segment of one
+ * byte decides nothing and the verdict does not depend on where the capture cut the stream.
+ */
+export const FIRST_LOOK = 6;
+/**
+ * Bytes kept from the end of a prelude segment: a hello is recognised by its first 10 bytes (record and
+ * handshake headers, version), so one starting in the last 9 can only be judged with the next segment.
+ */
+const HELLO_HEADER = 9;
 
 /** The first bytes of the current line of each side, while STARTTLS is watched for. */
 interface StarttlsWatch {
@@ -53,6 +64,14 @@ class Direction {
   /** stop reading: not TLS, encrypted from here on, or broken */
   done = false;
   recordVersion = 0;
+  /** the last bytes of the side's prelude (a hello's header may straddle two segments) */
+  tail: Uint8Array | null = null;
+  tailLen = 0;
+  /** some of the side's bytes were looked at (its start is behind) */
+  started = false;
+  /** the side's first bytes while fewer than FIRST_LOOK have come (see deciding()) */
+  look: Uint8Array | null = null;
+  lookLen = 0;
   /** a change_cipher_spec was seen: what follows is encrypted unless it is a plain ClientHello */
   afterCcs = false;
   /** handshake bytes still to skip (the rest of a long certificate chain) */
@@ -119,46 +138,109 @@ export class TlsAnalyzer implements StreamAnalyzer {
   deliver(dir: Dir, data: Uint8Array): void {
     const d = this.dirs[dir]!;
     if (d.done || this.tls === false) return;
-    if (this.starttls !== null) {
-      // a ClientHello ends the plain-text part whatever said so (STARTTLS, FTP's AUTH TLS, IMAP, ...)
-      if (dir === ORIG && data.length >= 6 && data[0] === CT_HANDSHAKE && data[1] === 3 && data[5] === HT_CLIENT_HELLO) {
-        this.starttls = null;
-      } else {
-        this.plaintext(dir, data);
-        return;
-      }
+    if (d.lookLen > 0 || (data.length < FIRST_LOOK && this.deciding(dir, d))) {
+      // too few bytes to judge the side's start by: gathered (a copy) until FIRST_LOOK have come
+      d.look ??= new Uint8Array(FIRST_LOOK);
+      const n = Math.min(FIRST_LOOK - d.lookLen, data.length);
+      d.look.set(data.subarray(0, n), d.lookLen);
+      d.lookLen += n;
+      if (d.lookLen < FIRST_LOOK) return;
+      const whole = new Uint8Array(FIRST_LOOK + data.length - n);
+      whole.set(d.look);
+      whole.set(data.subarray(n), FIRST_LOOK);
+      d.lookLen = 0;
+      this.consume(dir, d, whole);
+      return;
     }
-    if (this.tls === null && this.dirs[0]!.recLen === 0 && startsSmtp(dir, data)) {
-      // an SMTP greeting or EHLO/HELO: watch for STARTTLS
+    this.consume(dir, d, data);
+  }
+
+  /**
+   * Is a side's start being judged (the client's stream start, or its start after a STARTTLS hand-over; the
+   * server's start)? Those wait for FIRST_LOOK bytes. The lines of a plain-text dialogue go on in the order
+   * they came: their order against the other side's replies matters.
+   */
+  private deciding(dir: Dir, d: Direction): boolean {
+    // a plain-text dialogue holds back only a client line that starts like a TLS record (see plaintext())
+    if (this.starttls !== null) return false;
+    if (dir === ORIG) return this.tls === null && d.recLen === 0 && this.prelude === 0;
+    return d.recordVersion === 0 && d.recLen === 0 && this.serverPrelude === 0;
+  }
+
+  /** The gathered start of a side, however short, when the side ends or loses bytes. */
+  private lookDone(dir: Dir, d: Direction): void {
+    if (d.lookLen === 0 || d.done || this.tls === false) return;
+    const head = d.look!.slice(0, d.lookLen);
+    d.lookLen = 0;
+    this.consume(dir, d, head);
+  }
+
+  private consume(dir: Dir, d: Direction, data: Uint8Array): void {
+    if (d.done || this.tls === false) return;
+    const atStart = !d.started;
+    d.started = true;
+    if (this.starttls !== null) {
+      this.plaintext(dir, d, data);
+      return;
+    }
+    if (atStart && this.tls === null && this.dirs[0]!.recLen === 0 && startsSmtp(dir, data)) {
+      // a side that starts with an SMTP greeting or EHLO/HELO (not a later segment: where segments begin is
+      // the capture's choice): watch for STARTTLS
       this.starttls = { head: [new Uint8Array(LINE_HEAD), new Uint8Array(LINE_HEAD)], headLen: [0, 0], lineLen: [0, 0], waiting: false, seen: 0 };
-      this.plaintext(dir, data);
+      this.plaintext(dir, d, data);
       return;
     }
     if (this.tls === null && dir !== ORIG && this.dirs[0]!.recLen === 0) return; // server bytes before any TLS
-    if (this.tls === null && dir === ORIG && !looksLikeClientHello(data, d)) {
-      // a prelude (SOCKS, a proxy CONNECT) may come first: the ClientHello then starts a later segment, or
-      // later in this one
-      const at = this.prelude + data.length <= MAX_CLIENT_PRELUDE ? helloIn(data, HT_CLIENT_HELLO) : -1;
-      this.prelude += data.length;
-      if (at > 0) {
-        this.deliver(dir, data.subarray(at));
+    if (this.tls === null && dir === ORIG && d.recLen === 0 && (this.prelude > 0 || !looksLikeClientHello(data, d))) {
+      // a prelude (SOCKS, a proxy CONNECT) may come first: the ClientHello is looked for after it
+      this.preludeBytes(dir, d, data, HT_CLIENT_HELLO);
+      return;
+    }
+    if (dir !== ORIG && d.recordVersion === 0 && d.recLen === 0 &&
+      (this.serverPrelude > 0 || (data.length >= 2 && !((data[0] === CT_HANDSHAKE || data[0] === CT_ALERT) && data[1] === 3)))) {
+      // the server's side of a prelude (a proxy's "200 Connection established") before its ServerHello
+      this.preludeBytes(dir, d, data, HT_SERVER_HELLO);
+      return;
+    }
+    this.recordBytes(dir, d, data);
+  }
+
+  /**
+   * Bytes of a side's prelude, before its hello: the hello is looked for in the prelude taken as one stream
+   * (the last bytes of the previous segment are kept with this one) within its first MAX_CLIENT_PRELUDE
+   * bytes, so where the segments cut it changes nothing. Past that the side is not TLS.
+   */
+  private preludeBytes(dir: Dir, d: Direction, data: Uint8Array, type: number): void {
+    const seen = dir === ORIG ? this.prelude : this.serverPrelude;
+    if (dir === ORIG) this.prelude += data.length;
+    else this.serverPrelude += data.length;
+    if (seen < MAX_CLIENT_PRELUDE) {
+      const tailLen = d.tailLen;
+      const joined = tailLen === 0 ? data : concatBytes(d.tail!.subarray(0, tailLen), data);
+      const window = joined.subarray(0, tailLen + Math.min(data.length, MAX_CLIENT_PRELUDE - seen));
+      // the stream's first byte was judged as a record start already
+      const at = helloIn(window, type, seen === 0 ? 1 : 0);
+      if (at >= 0) {
+        d.tailLen = 0;
+        this.recordBytes(dir, d, joined.subarray(at));
         return;
       }
-      if (this.prelude > MAX_CLIENT_PRELUDE) this.tls = false;
-      return;
+      d.tail ??= new Uint8Array(HELLO_HEADER);
+      const keep = Math.min(HELLO_HEADER, window.length);
+      d.tail.set(window.subarray(window.length - keep));
+      d.tailLen = keep;
     }
-    if (dir !== ORIG && d.recordVersion === 0 && d.recLen === 0 && data.length >= 2 &&
-      !((data[0] === CT_HANDSHAKE || data[0] === CT_ALERT) && data[1] === 3)) {
-      // the server's side of a prelude (a proxy's "200 Connection established") before its ServerHello
-      const at = this.serverPrelude + data.length <= MAX_CLIENT_PRELUDE ? helloIn(data, HT_SERVER_HELLO) : -1;
-      this.serverPrelude += data.length;
-      if (at > 0) this.deliver(dir, data.subarray(at));
-      else if (this.serverPrelude > MAX_CLIENT_PRELUDE) {
-        d.done = true; // the server does not speak TLS: nothing to wait for
-        this.release(d);
-      }
-      return;
+    if (seen + data.length <= MAX_CLIENT_PRELUDE) return;
+    d.tailLen = 0;
+    if (dir === ORIG) this.tls = false;
+    else {
+      d.done = true; // the server does not speak TLS: nothing to wait for
+      this.release(d);
     }
+  }
+
+  /** Record-layer bytes of a side. */
+  private recordBytes(dir: Dir, d: Direction, data: Uint8Array): void {
     if (d.recLen === 0) {
       // common case: whole records in this delivery, parsed in place; only a partial tail is copied
       const p = this.records(dir, d, data, data.length);
@@ -243,7 +325,7 @@ export class TlsAnalyzer implements StreamAnalyzer {
    * the stream over; TLS starts with the next bytes of each side. Lines are found with indexOf and only their
    * first bytes are looked at: the message bodies of a session without STARTTLS cost no strings.
    */
-  private plaintext(dir: Dir, data: Uint8Array): void {
+  private plaintext(dir: Dir, d: Direction, data: Uint8Array): void {
     const st = this.starttls!;
     st.seen += data.length;
     if (st.seen > MAX_PLAINTEXT_PRELUDE) {
@@ -254,6 +336,22 @@ export class TlsAnalyzer implements StreamAnalyzer {
     const head = st.head[dir]!;
     let p = 0;
     while (p < data.length) {
+      if (dir === ORIG && data[p] === CT_HANDSHAKE && st.lineLen[ORIG] === 0) {
+        // a client line that starts like a TLS record: a ClientHello ends the plain text whatever said so
+        // (STARTTLS, FTP's AUTH TLS, IMAP, ...), judged on its first FIRST_LOOK bytes wherever segments end
+        if (data.length - p < FIRST_LOOK) {
+          d.look ??= new Uint8Array(FIRST_LOOK);
+          d.look.set(data.subarray(p));
+          d.lookLen = data.length - p;
+          st.seen -= d.lookLen; // counted when they come again with the next bytes
+          return;
+        }
+        if (data[p + 1] === 3 && data[p + 5] === HT_CLIENT_HELLO) {
+          this.starttls = null;
+          this.consume(dir, d, data.subarray(p));
+          return;
+        }
+      }
       const nl = data.indexOf(0x0a, p);
       const stop = nl < 0 ? data.length : nl;
       const keep = Math.min(stop - p, LINE_HEAD - st.headLen[dir]!);
@@ -280,6 +378,7 @@ export class TlsAnalyzer implements StreamAnalyzer {
   gap(dir: Dir): void {
     // a hole in the handshake: the framing is lost, this direction stops
     const d = this.dirs[dir]!;
+    this.lookDone(dir, d);
     if (!d.done && this.tls === true) this.anomaly('tls_handshake_gap', null);
     d.done = true;
     this.release(d);
@@ -287,6 +386,7 @@ export class TlsAnalyzer implements StreamAnalyzer {
 
   end(dir: Dir): void {
     const d = this.dirs[dir]!;
+    this.lookDone(dir, d);
     d.done = true;
     this.release(d);
     if (this.dirs[0]!.done && this.dirs[1]!.done) this.flush();
@@ -492,11 +592,11 @@ function replyCode(head: Uint8Array, n: number): boolean {
 }
 
 /**
- * Where a TLS record holding the start of a hello of `type` begins inside a prelude delivery (a proxy's
- * CONNECT and its answer in the same segments as the hellos), or -1. The record and handshake lengths must agree, so random bytes do not.
+ * Where a TLS record holding the start of a hello of `type` begins inside a prelude (a proxy's CONNECT and
+ * its answer, maybe in the same segments as the hellos), searched from `from`, or -1. The record and handshake lengths must agree, so random bytes do not.
  */
-function helloIn(b: Uint8Array, type: number): number {
-  for (let i = b.indexOf(CT_HANDSHAKE, 1); i >= 0 && i + 9 <= b.length; i = b.indexOf(CT_HANDSHAKE, i + 1)) {
+function helloIn(b: Uint8Array, type: number, from: number): number {
+  for (let i = b.indexOf(CT_HANDSHAKE, from); i >= 0 && i + 9 <= b.length; i = b.indexOf(CT_HANDSHAKE, i + 1)) {
     if (b[i + 1] !== 3 || b[i + 2]! > 4 || b[i + 5] !== type || b[i + 9] !== 3) continue;
     const rec = (b[i + 3]! << 8) | b[i + 4]!;
     const hs = (b[i + 6]! << 16) | (b[i + 7]! << 8) | b[i + 8]!;
@@ -510,6 +610,13 @@ function plainHello(b: Uint8Array, off: number, len: number, type: number): bool
   if (len < 6 || b[off] !== type) return false;
   const mlen = (b[off + 1]! << 16) | (b[off + 2]! << 8) | b[off + 3]!;
   return mlen === len - 4 && b[off + 4] === 3 && b[off + 5]! <= 4;
+}
+
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }
 
 /** Appends data (copied) after len bytes of buf, growing it when needed. */

@@ -44,9 +44,9 @@ type Property = 'subject' | 'issuer' | 'subjectAltName' | 'validFrom' | 'validTo
 
 /**
  * One property as text, or null with its name added to `unreadable` when reading it throws or gives no
- * string. `optional`: undefined means the certificate does not have it (an absent extension), not damage.
+ * string. `absent`: the certificate does not have it (an extension it lacks), so no string is no damage.
  */
-function property(c: X509Certificate, name: Property, unreadable: string[], optional = false): string | null {
+function property(c: X509Certificate, name: Property, unreadable: string[], absent = false): string | null {
   let v: unknown;
   try {
     v = c[name];
@@ -55,8 +55,56 @@ function property(c: X509Certificate, name: Property, unreadable: string[], opti
     return null;
   }
   if (typeof v === 'string') return v;
-  if (!(optional && v === undefined)) unreadable.push(name);
+  if (!absent) unreadable.push(name);
   return null;
+}
+
+/** id-ce-subjectAltName (2.5.29.17) as DER content bytes */
+const SAN_OID = [0x55, 0x1d, 0x11];
+
+/**
+ * Whether the certificate's extensions list one with the OID `oid` (RFC 5280 §4.1: Certificate ->
+ * tbsCertificate -> [3] extensions -> Extension { extnID, ... }); null when the DER cannot be walked that far.
+ * Node tells an extension OpenSSL cannot print from an absent one on some versions only (null on Node 20,
+ * undefined as for "none" on Node 24), so whether it is there is read from the DER.
+ */
+export function hasExtension(der: Uint8Array, oid: readonly number[]): boolean | null {
+  /** the TLV at p within [p, end): tag, content start and end; null when it does not fit */
+  const tlv = (p: number, end: number): { tag: number; start: number; end: number } | null => {
+    if (p + 2 > end) return null;
+    const tag = der[p]!;
+    let len = der[p + 1]!;
+    let start = p + 2;
+    if (len & 0x80) {
+      const n = len & 0x7f;
+      if (n === 0 || n > 4 || start + n > end) return null;
+      len = 0;
+      for (let i = 0; i < n; i++) len = len * 256 + der[start + i]!;
+      start += n;
+    }
+    return start + len > end ? null : { tag, start, end: start + len };
+  };
+  const cert = tlv(0, der.length);
+  const tbs = cert && cert.tag === 0x30 ? tlv(cert.start, cert.end) : null;
+  if (tbs === null || tbs.tag !== 0x30) return null;
+  for (let p = tbs.start; p < tbs.end;) {
+    const f = tlv(p, tbs.end);
+    if (f === null) return null;
+    if (f.tag === 0xa3) {
+      const list = tlv(f.start, f.end);
+      if (list === null || list.tag !== 0x30) return null;
+      for (let q = list.start; q < list.end;) {
+        const ext = tlv(q, list.end);
+        const id = ext && ext.tag === 0x30 ? tlv(ext.start, ext.end) : null;
+        if (ext === null || id === null || id.tag !== 0x06) return null;
+        if (id.end - id.start === oid.length && oid.every((b, i) => der[id.start + i] === b)) return true;
+        q = ext.end;
+      }
+      return false;
+    }
+    p = f.end;
+  }
+  return false;
 }
 
 /** A validity bound as µs; a text OpenSSL gives but that is no time ("Bad time value") is unreadable too. */
@@ -79,7 +127,8 @@ function decode(der: Uint8Array, sha256: string): CertificateInfo | null {
   const subject = property(c, 'subject', unreadable);
   const issuer = property(c, 'issuer', unreadable);
   const before = unreadable.length;
-  const san = property(c, 'subjectAltName', unreadable, true);
+  // no subjectAltName extension (the DER says so): no names, and no damage
+  const san = property(c, 'subjectAltName', unreadable, hasExtension(der, SAN_OID) === false);
   const serial = property(c, 'serialNumber', unreadable);
   return {
     subject: subject === null ? null : oneLine(subject),

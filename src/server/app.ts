@@ -1,0 +1,72 @@
+// The HTTP application: security headers and the Host check on everything, the guard from the route table in
+// front of every API route, the console's static files, and one error path (JSON, no internals).
+import { existsSync } from 'node:fs';
+import { Hono } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { secureHeaders } from 'hono/secure-headers';
+import { serveStatic } from '@hono/node-server/serve-static';
+import type { Env, ServerDeps } from './context.js';
+import { HttpError, httpFailure } from './errors.js';
+import { authGuard, cookieName, hostGuard } from './guard.js';
+import { ROUTES } from './routes.js';
+
+/** The console's policy: everything from this origin only, no inline script or style, no eval, no framing. */
+export const CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  fontSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+
+export function createApp(deps: ServerDeps, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Hono<Env> {
+  const app = new Hono<Env>();
+  app.use('*', secureHeaders({
+    contentSecurityPolicy: CSP,
+    referrerPolicy: 'no-referrer',
+    xFrameOptions: 'DENY',
+    xContentTypeOptions: 'nosniff',
+    crossOriginOpenerPolicy: 'same-origin',
+    crossOriginResourcePolicy: 'same-origin',
+    strictTransportSecurity: deps.secure ? 'max-age=31536000' : false,
+    removePoweredBy: true,
+  }));
+  app.use('*', hostGuard(deps));
+  app.use('/api/*', async (c, next) => {
+    await next();
+    c.header('cache-control', 'no-store');
+  });
+  for (const r of ROUTES) {
+    const route = `${r.method} ${r.path}`;
+    const handler = (c: Parameters<RouteDefHandler>[0]): Response | Promise<Response> => r.handler(c, deps);
+    if (r.role === 'public') app.on(r.method, r.path, handler);
+    else app.on(r.method, r.path, authGuard(deps, r.role, route), handler);
+  }
+  // an unknown API path says "login required" to a client without a session (it learns nothing of the routes)
+  app.all('/api/*', (c) => {
+    if (deps.sessions.touch(getCookie(c, cookieName(deps.secure))) === null) throw new HttpError(401, 'login required');
+    throw new HttpError(404, 'no such API route');
+  });
+  if (deps.webDir !== null && existsSync(deps.webDir)) {
+    const root = deps.webDir;
+    app.get('/assets/*', serveStatic({ root }));
+    app.get('*', serveStatic({ root, rewriteRequestPath: () => '/index.html' }));
+  } else {
+    app.get('/', (c) => c.text('Haystack API server: the console is not built (npm run build).\n'));
+  }
+  app.onError((e, c) => {
+    const f = httpFailure(e);
+    if (f.status === 500) log(`haystack serve: ${c.req.method} ${c.req.path}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    for (const [k, v] of Object.entries(f.headers)) c.header(k, v);
+    return c.json({ error: f.message }, f.status);
+  });
+  app.notFound((c) => c.json({ error: 'not found' }, 404));
+  return app;
+}
+
+type RouteDefHandler = (c: Parameters<(typeof ROUTES)[number]['handler']>[0]) => unknown;

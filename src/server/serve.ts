@@ -1,0 +1,100 @@
+// Starts the console's server: opens the store (holding the DuckDB writer), the accounts beside it, the HTTP or
+// HTTPS listener on loopback unless told otherwise, and the optional watched directory.
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { HaystackError } from '../core/errors.js';
+import type { Store } from '../store/store.js';
+import { hasAdmin } from './accounts.js';
+import { createApp } from './app.js';
+import type { AuditEvent } from './audit.js';
+import type { ServerDeps } from './context.js';
+import { allowedHosts, isLoopback, type ListenAddress } from './listen.js';
+import { DEFAULT_LIMITS, SessionStore, type SessionLimits } from './sessions.js';
+import { DEFAULT_THROTTLE, LoginThrottle, type ThrottleLimits } from './throttle.js';
+import type { UserStore } from './users.js';
+
+export interface ServeOptions {
+  store: Store;
+  users: UserStore;
+  listen: ListenAddress;
+  tls?: { certFile: string; keyFile: string } | null;
+  allowPlainHttp?: boolean;
+  extraHosts?: readonly string[];
+  limits?: SessionLimits;
+  throttle?: ThrottleLimits;
+  filesDir?: string | null;
+  uploadDir?: string | null;
+  webDir?: string | null;
+  ingestFile?: ServerDeps['ingestFile'];
+  audit(e: AuditEvent): Promise<void>;
+  now?: () => number;
+  /** warnings and request failures */
+  log(line: string): void;
+}
+
+export interface RunningServer {
+  url: string;
+  deps: ServerDeps;
+  close(): Promise<void>;
+}
+
+export async function startServer(o: ServeOptions): Promise<RunningServer> {
+  const secure = o.tls !== undefined && o.tls !== null;
+  if (!isLoopback(o.listen.host) && !secure) {
+    if (o.allowPlainHttp !== true) {
+      throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `--listen ${o.listen.host}: a non-loopback address needs TLS (--tls-cert and --tls-key), or --allow-plain-http to send passwords and data in clear`);
+    }
+    o.log(`haystack serve: WARNING: listening on ${o.listen.host} without TLS: passwords, session cookies and data cross the network in clear`);
+  }
+  if (!(await hasAdmin(o.users))) {
+    throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `no admin account in ${o.users.location}: create one first with\n  haystack users add NAME --role admin${o.store.location !== '' ? ` --db ${o.store.location}` : ''}`);
+  }
+  const now = o.now ?? Date.now;
+  let hosts = new Set<string>();
+  const deps: ServerDeps = {
+    store: o.store,
+    users: o.users,
+    sessions: new SessionStore(o.limits ?? DEFAULT_LIMITS, now),
+    throttle: new LoginThrottle(o.throttle ?? DEFAULT_THROTTLE, now),
+    audit: o.audit,
+    now,
+    secure,
+    allowedHosts: () => hosts,
+    filesDir: o.filesDir ?? null,
+    uploadDir: o.uploadDir ?? null,
+    webDir: o.webDir ?? null,
+    ...(o.ingestFile !== undefined ? { ingestFile: o.ingestFile } : {}),
+  };
+  const app = createApp(deps, o.log);
+  const tlsOptions = secure ? { key: readTls(o.tls!.keyFile), cert: readTls(o.tls!.certFile) } : null;
+  const server: ServerType = await new Promise((resolve, reject) => {
+    const s = serve({
+      fetch: app.fetch,
+      hostname: o.listen.host,
+      port: o.listen.port,
+      ...(tlsOptions !== null ? { createServer: createHttpsServer, serverOptions: tlsOptions } : {}),
+    }, () => resolve(s));
+    s.once('error', (e) => reject(new HaystackError('HAYSTACK_IO', `cannot listen on ${o.listen.host}:${o.listen.port}: ${e.message}`, { cause: e })));
+  });
+  const port = (server.address() as AddressInfo).port;
+  hosts = allowedHosts(o.listen.host, port, o.extraHosts ?? [], secure);
+  const shown = o.listen.host.includes(':') ? `[${o.listen.host}]` : o.listen.host;
+  return {
+    url: `${secure ? 'https' : 'http'}://${shown}:${port}`,
+    deps,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+    }),
+  };
+}
+
+function readTls(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new HaystackError('HAYSTACK_IO', `cannot read ${file}: ${(e as Error).message}`, { file, cause: e });
+  }
+}

@@ -10,6 +10,8 @@ export interface CliStreams {
   stderr(s: string): void;
   stdoutIsTty: boolean;
   stderrIsTty: boolean;
+  /** reads a password (terminal without echo, or a line of stdin); tests pass their own */
+  readSecret?(prompt: string): Promise<string>;
 }
 
 /**
@@ -32,6 +34,7 @@ export const processIo: CliStreams = {
   stderr: (s) => void process.stderr.write(s),
   stdoutIsTty: process.stdout.isTTY === true,
   stderrIsTty: process.stderr.isTTY === true,
+  readSecret: async (prompt) => (await import('./secret.js')).readSecretFromProcess(prompt),
 };
 
 /** The writers a command gets over the streams. */
@@ -43,6 +46,7 @@ export function commandIo(s: CliStreams): CliIo {
     progress: (line) => s.stderr(line === '' ? '\r\x1b[K' : `\r${escapeControls(line)}\x1b[K`),
     stdoutIsTty: s.stdoutIsTty,
     stderrIsTty: s.stderrIsTty,
+    ...(s.readSecret !== undefined ? { readSecret: s.readSecret } : {}),
   };
 }
 

@@ -3,8 +3,8 @@
 import { HaystackError } from '../core/errors.js';
 import { MAX_QUERY_TIME_US, MIN_QUERY_TIME_US, queryTime } from '../core/time.js';
 import { parseDuration, parseTime } from '../query/time-text.js';
-import { field, type FieldDef } from '../schema/schema.js';
 import type { QueryResult } from '../store/store.js';
+import { resultRows } from '../store/report-rows.js';
 import type { Window } from '../store/reports.js';
 import { stringOption, type Options } from './args.js';
 import { parseFormat, RowWriter } from './format/output.js';
@@ -53,11 +53,7 @@ function open(w: Window): Window {
 /** Writes a query result in the chosen format (columns typed from the store's result metadata). */
 export function writeResult(r: QueryResult, values: Record<string, unknown>, io: CliIo): void {
   const format = parseFormat(stringOption(values.format), io.stdoutIsTty);
-  const fields: FieldDef[] = r.columns.map((c) => {
-    // integers past 2^53 arrive as text: print them as text rather than lose digits
-    const big = c.type === 'int' && r.rows.some((x) => typeof x[c.name] === 'string');
-    return field(c.name, big ? 'string' : c.type, true, '');
-  });
+  const { fields } = resultRows(r);
   const out = new RowWriter(fields, format, io.stdout);
   for (const row of r.rows) out.row(row);
   out.end();

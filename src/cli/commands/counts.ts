@@ -1,11 +1,11 @@
 // `haystack counts <table> --by hour|day|week`: rows per time bucket, empty buckets included.
 import { HaystackError } from '../../core/errors.js';
 import { parseFilter } from '../../query/filter.js';
-import { field } from '../../schema/schema.js';
 import { RECORD_SCHEMAS, schemaOf } from '../../schema/registry.js';
 import { openStore } from '../../store/open.js';
 import { BUCKETS, counts, newest, type Bucket } from '../../store/reports.js';
 import { parse, stringOption } from '../args.js';
+import { countsRows } from '../../store/report-rows.js';
 import { parseFormat, RowWriter } from '../format/output.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
 import { DB_OPTION, WINDOW_OPTIONS, windowOption } from '../store-args.js';
@@ -49,8 +49,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   try {
     const window = await windowOption(values, () => newest(store, schema, fieldName));
     const rows = await counts(store, { schema, by, field: fieldName, where, window });
-    const out = new RowWriter([field('bucket', 'timestamp', false, ''), field('count', 'int', false, '')], format, io.stdout);
-    for (const r of rows) out.row(r);
+    const rep = countsRows(rows);
+    const out = new RowWriter(rep.fields, format, io.stdout);
+    for (const r of rep.rows) out.row(r);
     out.end();
   } finally {
     await store.close();

@@ -1,10 +1,10 @@
 // `haystack trends alerts`: signatures whose latest day is far above their own baseline ("three orders of
 // magnitude since yesterday"), without writing SQL.
 import { HaystackError } from '../../core/errors.js';
-import { field } from '../../schema/schema.js';
 import { openStore } from '../../store/open.js';
 import { trends } from '../../store/reports.js';
 import { decimalOption, intOption, parse, stringOption } from '../args.js';
+import { trendsRows } from '../../store/report-rows.js';
 import { parseFormat, RowWriter } from '../format/output.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
 import { DB_OPTION, parseDuration, parseTime } from '../store-args.js';
@@ -47,13 +47,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const store = await openStore(stringOption(values.db), { readOnly: true });
   try {
     const rows = await trends(store, { by, days, end, minRatio, minCount });
-    const out = new RowWriter([
-      field(by, by === 'sid' ? 'int' : 'string', false, ''), field('latest_day', 'timestamp', false, ''), field('latest_count', 'int', false, ''),
-      field('baseline_per_day', 'float', false, ''), field('ratio', 'string', false, ''), field('earlier_total', 'int', false, ''),
-    ], format, io.stdout);
-    for (const r of rows) {
-      out.row({ [by]: by === 'sid' ? Number(r.key) : r.key, latest_day: r.latest_day, latest_count: r.latest_count, baseline_per_day: r.baseline_per_day, ratio: r.ratio === null ? 'new' : r.ratio.toFixed(1), earlier_total: r.earlier_total });
-    }
+    const rep = trendsRows(rows, by);
+    const out = new RowWriter(rep.fields, format, io.stdout);
+    for (const r of rep.rows) out.row(r);
     out.end();
   } finally {
     await store.close();

@@ -4,7 +4,7 @@
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { HaystackError } from '../core/errors.js';
 import { CAPTURES, type CaptureRecord } from '../schema/captures.js';
-import { RECORD_SCHEMAS } from '../schema/registry.js';
+import { APP_SCHEMAS, RECORD_SCHEMAS } from '../schema/registry.js';
 import type { FieldType, RecordSchema } from '../schema/schema.js';
 import { clickhouseDistributed, clickhouseTable, ident, quoteString } from './sql.js';
 import type { CaptureWriter, QueryResult, ResultColumn, Row, Store, StoreUrl } from './store.js';
@@ -73,7 +73,7 @@ export class ClickHouseStore implements Store {
    * ON CLUSTER).
    */
   async init(): Promise<void> {
-    for (const s of RECORD_SCHEMAS) {
+    for (const s of [...RECORD_SCHEMAS, ...APP_SCHEMAS]) {
       if (this.cluster === null) {
         await this.exec(clickhouseTable(s, s.name, this.database));
       } else {
@@ -117,6 +117,13 @@ export class ClickHouseStore implements Store {
     }
     const attempt = `${captureId}-${Date.now().toString(36)}`;
     return new ClickHouseWriter(this, attempt);
+  }
+
+  async appendApp(schema: RecordSchema, rows: readonly Row[]): Promise<void> {
+    if (!APP_SCHEMAS.includes(schema)) throw new Error(`ClickHouseStore.appendApp: ${schema.name} is not an app table`);
+    if (rows.length === 0) return;
+    // app tables have no capture_id: toRow's id is unused
+    await this.insert(schema.name, rows.map((r) => toRow(schema, r, '')));
   }
 
   async query(sql: string): Promise<QueryResult> {

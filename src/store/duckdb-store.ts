@@ -9,7 +9,7 @@ import {
 } from '@duckdb/node-api';
 import { HaystackError } from '../core/errors.js';
 import { CAPTURES, type CaptureRecord } from '../schema/captures.js';
-import { RECORD_SCHEMAS } from '../schema/registry.js';
+import { APP_SCHEMAS, RECORD_SCHEMAS } from '../schema/registry.js';
 import type { FieldDef, FieldType, RecordSchema } from '../schema/schema.js';
 import { duckdbTable, ident, quoteString } from './sql.js';
 import { MAX_ROW_BYTES, type CaptureWriter, type QueryResult, type ResultColumn, type Row, type Store } from './store.js';
@@ -96,6 +96,45 @@ export class DuckDbStore implements Store {
       // staging tables of earlier versions (rows now wait in a spool of JSON lines)
       await this.exec(`DROP TABLE IF EXISTS ${ident(`_staging_${s.name}`)}`);
     }
+    for (const s of APP_SCHEMAS) await this.exec(duckdbTable(s));
+  }
+
+  /** the connection app rows are written on (lazily made): never inside an ingest's open transaction */
+  private appConn: DuckDBConnection | null = null;
+  private appTurn: Promise<unknown> = Promise.resolve();
+
+  async appendApp(schema: RecordSchema, rows: readonly Row[]): Promise<void> {
+    if (!APP_SCHEMAS.includes(schema)) throw new Error(`DuckDbStore.appendApp: ${schema.name} is not an app table`);
+    if (rows.length === 0) return;
+    const run = this.appTurn.then(async () => {
+      if (this.appConn === null) {
+        const c = await this.instance.connect();
+        await c.run(`USE ${ident('hs')}`);
+        this.appConn = c;
+      }
+      const conn = this.appConn;
+      const names = schema.fields.map((f) => ident(f.name)).join(', ');
+      const stmt = await conn.prepare(`INSERT INTO ${ident(schema.name)} (${names}) VALUES (${schema.fields.map(() => '?').join(', ')})`);
+      // values are bound, not written into the text; all rows of the call in one transaction
+      await conn.run('BEGIN TRANSACTION');
+      try {
+        for (const row of rows) {
+          stmt.bind(schema.fields.map((f) => toDuck(f, row[f.name])), schema.fields.map((f) => TYPES[f.type]));
+          await stmt.run();
+        }
+        await conn.run('COMMIT');
+      } catch (e) {
+        await conn.run('ROLLBACK').catch(() => undefined);
+        throw e;
+      }
+    });
+    this.appTurn = run.catch(() => undefined);
+    try {
+      await run;
+    } catch (e) {
+      if (e instanceof HaystackError) throw e;
+      throw new HaystackError('HAYSTACK_STORE', `${this.location}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
   }
 
   async findCapture(sha256: string): Promise<CaptureRecord | null> {
@@ -160,6 +199,8 @@ export class DuckDbStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.appTurn;
+    this.appConn?.closeSync();
     this.conn.closeSync();
     this.instance.closeSync();
   }

@@ -78,6 +78,14 @@ export function numberLiteral(n: number): string {
   return String(n);
 }
 
+/** A 64-bit integer past 2^53 as the stores give it (decimal text), checked digit by digit. */
+export function bigintLiteral(text: string): string {
+  if (!/^-?[0-9]{1,19}$/.test(text) || BigInt(text) > 2n ** 63n - 1n || BigInt(text) < -(2n ** 63n)) {
+    throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `not a 64-bit integer: ${JSON.stringify(text.slice(0, 40))}`);
+  }
+  return text;
+}
+
 /** A point in time (µs since the epoch) as a value comparable with a timestamp column. */
 export function timeLiteral(us: number, dialect: Dialect): string {
   if (!Number.isSafeInteger(us)) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `not a time: ${us}`);

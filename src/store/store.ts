@@ -51,8 +51,13 @@ export interface Store {
   readonly dialect: Dialect;
   /** where the data is, printable (no password) */
   readonly location: string;
-  /** Creates the tables of every record type that are missing. */
+  /** Creates the tables of every record type and app table that are missing. */
   init(): Promise<void>;
+  /**
+   * Appends rows to an app table (schema/registry.ts APP_SCHEMAS: audit, triage, saved_queries), each row
+   * visible to queries once this resolves. Not for record tables (those go through begin()).
+   */
+  appendApp(schema: RecordSchema, rows: readonly Row[]): Promise<void>;
   /** The captures row of a file with this sha256, if one was ingested completely. */
   findCapture(sha256: string): Promise<CaptureRecord | null>;
   /**

@@ -1,6 +1,7 @@
 // Row output in three formats: an aligned table (TTY default), JSON lines, CSV (RFC 4180).
 import { HaystackError } from '../../core/errors.js';
 import { isoMicros } from '../../core/time.js';
+import { compileJsonRow } from '../../schema/json-row.js';
 import type { FieldDef } from '../../schema/schema.js';
 import { escapeControls, hasControls } from './escape.js';
 
@@ -27,40 +28,6 @@ export function selectFields(all: readonly FieldDef[], list: string | undefined,
 }
 
 type Row = Record<string, unknown>;
-
-/**
- * A JSON-lines serializer specialised to a field list: one expression per field, no per-row objects or
- * type switches (the rows of one command all have the same shape). Field names come from our schema and
- * are embedded through JSON.stringify, never as raw text.
- */
-function compileJson(fields: readonly FieldDef[]): (r: Row) => string {
-  const parts = fields.map((f, i) => {
-    const key = JSON.stringify(`${i === 0 ? '{' : ','}${JSON.stringify(f.name)}:`);
-    const v = `r[${JSON.stringify(f.name)}]`;
-    let expr: string;
-    switch (f.type) {
-      case 'timestamp':
-        expr = `'"' + iso(${v}) + '"'`;
-        break;
-      case 'int':
-      case 'float':
-        expr = `(Number.isFinite(${v}) ? '' + ${v} : 'null')`;
-        break;
-      case 'bool':
-        expr = `(${v} === true ? 'true' : 'false')`;
-        break;
-      case 'string':
-      case 'string[]':
-      case 'int[]':
-      case 'json':
-        expr = `JSON.stringify(${v})`;
-        break;
-    }
-    return `${key} + (${v} == null ? 'null' : ${expr})`;
-  });
-  // generated from schema field names only (see above), no user text
-  return new Function('iso', `return (r) => ${parts.join(' + ')} + '}\\n';`)(isoMicros) as (r: Row) => string;
-}
 
 function textValue(f: FieldDef, v: unknown): string {
   if (v === null || v === undefined) return '';
@@ -94,7 +61,8 @@ export class RowWriter {
 
   constructor(fields: readonly FieldDef[], format: Format, write: (s: string) => void) {
     this.fields = fields;
-    this.toJson = compileJson(fields);
+    const json = compileJsonRow(fields);
+    this.toJson = (r) => `${json(r)}\n`;
     this.format = format;
     this.write = write;
   }

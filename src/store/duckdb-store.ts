@@ -12,6 +12,7 @@ import { CAPTURES, type CaptureRecord } from '../schema/captures.js';
 import { RECORD_SCHEMAS } from '../schema/registry.js';
 import type { FieldDef, FieldType, RecordSchema } from '../schema/schema.js';
 import { duckdbTable, ident, quoteString } from './sql.js';
+import { heldByServerMessage, readServerLock } from './writer-lock.js';
 import { MAX_ROW_BYTES, type CaptureWriter, type QueryResult, type ResultColumn, type Row, type Store } from './store.js';
 
 const TYPES: Record<FieldType, DuckDBType> = {
@@ -51,7 +52,7 @@ export async function openDuckDb(path: string, opts: DuckDbOptions = {}): Promis
   } catch (e) {
     conn.closeSync();
     instance.closeSync();
-    throw openError(path, e);
+    throw openError(path, e, opts.readOnly === true ? 'read' : 'write');
   }
   if (opts.readOnly === true) {
     // queries read the tables, not the file system (read_csv, COPY TO, ATTACH): the CLI and the console run
@@ -67,10 +68,16 @@ function stripComments(sql: string): string {
   return sql.replace(/^(\s*(--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/))*/, '');
 }
 
-function openError(path: string, e: unknown): HaystackError {
+function openError(path: string, e: unknown, access: 'read' | 'write'): HaystackError {
   const msg = e instanceof Error ? e.message : String(e);
   if (/Could not set lock/i.test(msg)) {
     const holder = /Conflicting lock is held in (.*?)(?:\. See|$)/.exec(msg)?.[1];
+    // `haystack serve` names itself in a sidecar: believed when its process lives and is the one DuckDB names
+    const server = readServerLock(path);
+    const pid = /\(PID (\d+)\)/.exec(holder ?? '')?.[1];
+    if (server !== null && (pid === undefined || Number(pid) === server.pid)) {
+      return new HaystackError('HAYSTACK_STORE', heldByServerMessage(path, server, access), { cause: e, file: path });
+    }
     return new HaystackError('HAYSTACK_STORE',
       `${path}: the database is in use by another process${holder !== undefined ? ` (${holder})` : ''}; DuckDB allows one writer per file`,
       { cause: e, file: path });

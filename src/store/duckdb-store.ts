@@ -59,8 +59,13 @@ export async function openDuckDb(path: string, opts: DuckDbOptions = {}): Promis
     // user SQL; and no query may change the configuration back (SET, EXPLAIN ANALYZE SET ...)
     if (opts.fileAccess !== true) await conn.run('SET enable_external_access = false');
     await conn.run('SET lock_configuration = true');
+    return new DuckDbStore(path, instance, conn, conn);
   }
-  return new DuckDbStore(path, instance, conn);
+  // a writable store reads on a second connection: a query (a server's, while it ingests an upload) sees only
+  // committed captures, runs beside the ingest's loads, and when it fails it cannot abort the ingest's transaction
+  const reads = await instance.connect();
+  await reads.run(`USE ${ident('hs')}`);
+  return new DuckDbStore(path, instance, conn, reads);
 }
 
 /** The statement without leading comments and blanks. */
@@ -93,8 +98,14 @@ export class DuckDbStore implements Store {
   readonly location: string;
   private writing = false;
 
-  constructor(path: string, private readonly instance: DuckDBInstance, private readonly conn: DuckDBConnection) {
+  /** the connection that reads (queries); the writer's own connection when the store is read-only */
+  private readonly reader: Lane;
+  private readonly writer: Lane;
+
+  constructor(path: string, private readonly instance: DuckDBInstance, private readonly conn: DuckDBConnection, reads: DuckDBConnection) {
     this.location = path;
+    this.writer = new Lane(conn);
+    this.reader = reads === conn ? this.writer : new Lane(reads);
   }
 
   async init(): Promise<void> {
@@ -128,20 +139,20 @@ export class DuckDbStore implements Store {
   }
 
   async query(sql: string): Promise<QueryResult> {
-    const stmts = await this.guard(() => this.conn.extractStatements(sql));
+    const stmts = await this.guard(() => this.reader.conn.extractStatements(sql), this.reader);
     if (stmts.count !== 1) throw new HaystackError('HAYSTACK_STORE', `one statement at a time (got ${stmts.count})`);
-    const prepared = await this.guard(() => stmts.prepare(0));
+    const prepared = await this.guard(() => stmts.prepare(0), this.reader);
     const t = prepared.statementType;
     // EXPLAIN ANALYZE runs the statement it explains, whatever it is
     if ((t !== StatementType.SELECT && t !== StatementType.EXPLAIN) || (t === StatementType.EXPLAIN && /^\s*explain\s+analy[sz]e\b/i.test(stripComments(sql)))) {
       throw new HaystackError('HAYSTACK_STORE', `read-only: only SELECT (and EXPLAIN) statements are run (this is a ${StatementType[t]} statement)`);
     }
-    return this.guard(async () => convert(await prepared.runAndReadAll()));
+    return this.guard(async () => convert(await prepared.runAndReadAll()), this.reader);
   }
 
   /** Our own SELECTs (no statement check: the text is built by us). */
   async select(sql: string): Promise<QueryResult> {
-    return this.guard(async () => convert(await this.conn.runAndReadAll(sql)));
+    return this.guard(async () => convert(await this.reader.conn.runAndReadAll(sql)), this.reader);
   }
 
   async writeParquet(sql: string, path: string): Promise<void> {
@@ -149,10 +160,10 @@ export class DuckDbStore implements Store {
   }
 
   async *scan(sql: string): AsyncGenerator<Row[]> {
-    const res = await this.guard(() => this.conn.stream(sql));
+    const res = await this.guard(() => this.reader.conn.stream(sql), this.reader);
     const names = res.columnNames();
     for (;;) {
-      const chunk = await this.guard(() => res.fetchChunk());
+      const chunk = await this.guard(() => res.fetchChunk(), this.reader);
       if (chunk === null || chunk.rowCount === 0) return;
       yield chunk.getRows().map((vals) => {
         const o: Row = {};
@@ -167,27 +178,37 @@ export class DuckDbStore implements Store {
   }
 
   async close(): Promise<void> {
+    if (this.reader !== this.writer) this.reader.conn.closeSync();
     this.conn.closeSync();
     this.instance.closeSync();
   }
 
-  /** the connection's work, one call at a time (an ingest's loads run while it reads packets) */
+  /** Runs f when the writing connection's earlier calls are done. */
+  serial<T>(f: () => Promise<T>): Promise<T> {
+    return this.writer.serial(f);
+  }
+
+  private async guard<T>(f: () => Promise<T>, lane: Lane = this.writer): Promise<T> {
+    try {
+      return await lane.serial(f);
+    } catch (e) {
+      if (e instanceof HaystackError) throw e;
+      throw new HaystackError('HAYSTACK_STORE', `${this.location}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+  }
+}
+
+/** A connection's work, one call at a time (an ingest's loads run while it reads packets). */
+class Lane {
   private turn: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly conn: DuckDBConnection) {}
 
   /** Runs f when the connection's earlier calls are done. */
   serial<T>(f: () => Promise<T>): Promise<T> {
     const run = this.turn.then(f, f);
     this.turn = run.catch(() => undefined);
     return run;
-  }
-
-  private async guard<T>(f: () => Promise<T>): Promise<T> {
-    try {
-      return await this.serial(f);
-    } catch (e) {
-      if (e instanceof HaystackError) throw e;
-      throw new HaystackError('HAYSTACK_STORE', `${this.location}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-    }
   }
 }
 

@@ -25,6 +25,7 @@ describe('receiveUpload', () => {
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(statSync(up).mode & 0o777).toBe(0o700);
     expect(readFileSync(path).equals(readFileSync(SMTP))).toBe(true);
+    expect(readdirSync(up)).toEqual([basename(path)]);
     // a web stream (what a fetch-style request body is) does as well
     const again = await receiveUpload(Readable.toWeb(createReadStream(SMTP)) as AsyncIterable<Uint8Array>, up, { maxBytes: SIZE });
     expect(readFileSync(again).equals(readFileSync(SMTP))).toBe(true);

@@ -1,6 +1,6 @@
 // An uploaded body to a private file in the server's upload directory: sanitised name, mode 0600, size capped.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HaystackError } from '../core/errors.js';
 
@@ -32,8 +32,8 @@ export function sanitizeUploadName(name: string): string {
 
 /**
  * Writes an uploaded body (a Node stream or a web ReadableStream: anything async-iterable of bytes) to a new
- * file in `dir` (made 0700 if missing) named `<time>-<random>-<sanitised name>`, mode 0600, never over an
- * existing file. Returns its path. Over `maxBytes` (HAYSTACK_TOO_LARGE), or a body that ends in an error
+ * file in `dir` (made 0700 if missing) named `<time>-<random>-<sanitised name>`, mode 0600, written as a
+ * hidden `.part` and renamed once whole (so `dir` may even be the --watch directory). Returns its path. Over `maxBytes` (HAYSTACK_TOO_LARGE), or a body that ends in an error
  * (HAYSTACK_IO: the client went away): the partial file is removed and nothing is kept.
  */
 export async function receiveUpload(body: AsyncIterable<Uint8Array>, dir: string, opts: UploadOptions): Promise<string> {
@@ -47,10 +47,13 @@ export async function receiveUpload(body: AsyncIterable<Uint8Array>, dir: string
   } catch (e) {
     throw new HaystackError('HAYSTACK_IO', `${dir}: cannot make the upload directory (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file: dir, cause: e });
   }
-  const path = join(dir, `${Date.now()}-${randomBytes(6).toString('hex')}-${name}`);
+  const final = `${Date.now()}-${randomBytes(6).toString('hex')}-${name}`;
+  const path = join(dir, final);
+  // written under a hidden temporary name and renamed when whole: a watcher of `dir` never takes half a body
+  const part = join(dir, `.${final}.part`);
   let fh;
   try {
-    fh = await open(path, 'wx', 0o600);
+    fh = await open(part, 'wx', 0o600);
   } catch (e) {
     throw new HaystackError('HAYSTACK_IO', `${path}: cannot create (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file: path, cause: e });
   }
@@ -65,10 +68,11 @@ export async function receiveUpload(body: AsyncIterable<Uint8Array>, dir: string
     }
     await fh.close();
     fh = null;
+    await rename(part, path);
     return path;
   } catch (e) {
     await fh?.close().catch(() => undefined);
-    await rm(path, { force: true });
+    await rm(part, { force: true });
     if (e instanceof HaystackError) throw e;
     throw new HaystackError('HAYSTACK_IO', `${shown}: the body ended in an error after ${received} bytes (${(e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e))}); nothing was kept`, { file: name, cause: e });
   }

@@ -10,6 +10,8 @@ export const ERROR_CODES = [
   'HAYSTACK_OUTPUT',
   'HAYSTACK_STORE',
   'HAYSTACK_LOG_FORMAT',
+  /** a body (upload) over the size the server accepts */
+  'HAYSTACK_TOO_LARGE',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -12,6 +12,7 @@ import { CAPTURES, type CaptureRecord } from '../schema/captures.js';
 import { APP_SCHEMAS, RECORD_SCHEMAS } from '../schema/registry.js';
 import type { FieldDef, FieldType, RecordSchema } from '../schema/schema.js';
 import { duckdbTable, ident, quoteString } from './sql.js';
+import { heldByServerMessage, readServerLock } from './writer-lock.js';
 import { MAX_ROW_BYTES, type CaptureWriter, type QueryResult, type ResultColumn, type Row, type Store } from './store.js';
 
 const TYPES: Record<FieldType, DuckDBType> = {
@@ -51,15 +52,20 @@ export async function openDuckDb(path: string, opts: DuckDbOptions = {}): Promis
   } catch (e) {
     conn.closeSync();
     instance.closeSync();
-    throw openError(path, e);
+    throw openError(path, e, opts.readOnly === true ? 'read' : 'write');
   }
   if (opts.readOnly === true) {
     // queries read the tables, not the file system (read_csv, COPY TO, ATTACH): the CLI and the console run
     // user SQL; and no query may change the configuration back (SET, EXPLAIN ANALYZE SET ...)
     if (opts.fileAccess !== true) await conn.run('SET enable_external_access = false');
     await conn.run('SET lock_configuration = true');
+    return new DuckDbStore(path, instance, conn, conn);
   }
-  return new DuckDbStore(path, instance, conn);
+  // a writable store reads on a second connection: a query (a server's, while it ingests an upload) sees only
+  // committed captures, runs beside the ingest's loads, and when it fails it cannot abort the ingest's transaction
+  const reads = await instance.connect();
+  await reads.run(`USE ${ident('hs')}`);
+  return new DuckDbStore(path, instance, conn, reads);
 }
 
 /** The statement without leading comments and blanks. */
@@ -67,10 +73,16 @@ function stripComments(sql: string): string {
   return sql.replace(/^(\s*(--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/))*/, '');
 }
 
-function openError(path: string, e: unknown): HaystackError {
+function openError(path: string, e: unknown, access: 'read' | 'write'): HaystackError {
   const msg = e instanceof Error ? e.message : String(e);
   if (/Could not set lock/i.test(msg)) {
     const holder = /Conflicting lock is held in (.*?)(?:\. See|$)/.exec(msg)?.[1];
+    // `haystack serve` names itself in a sidecar: believed when its process lives and is the one DuckDB names
+    const server = readServerLock(path);
+    const pid = /\(PID (\d+)\)/.exec(holder ?? '')?.[1];
+    if (server !== null && (pid === undefined || Number(pid) === server.pid)) {
+      return new HaystackError('HAYSTACK_STORE', heldByServerMessage(path, server, access), { cause: e, file: path });
+    }
     return new HaystackError('HAYSTACK_STORE',
       `${path}: the database is in use by another process${holder !== undefined ? ` (${holder})` : ''}; DuckDB allows one writer per file`,
       { cause: e, file: path });
@@ -86,8 +98,14 @@ export class DuckDbStore implements Store {
   readonly location: string;
   private writing = false;
 
-  constructor(path: string, private readonly instance: DuckDBInstance, private readonly conn: DuckDBConnection) {
+  /** the connection that reads (queries); the writer's own connection when the store is read-only */
+  private readonly reader: Lane;
+  private readonly writer: Lane;
+
+  constructor(path: string, private readonly instance: DuckDBInstance, private readonly conn: DuckDBConnection, reads: DuckDBConnection) {
     this.location = path;
+    this.writer = new Lane(conn);
+    this.reader = reads === conn ? this.writer : new Lane(reads);
   }
 
   async init(): Promise<void> {
@@ -160,20 +178,20 @@ export class DuckDbStore implements Store {
   }
 
   async query(sql: string): Promise<QueryResult> {
-    const stmts = await this.guard(() => this.conn.extractStatements(sql));
+    const stmts = await this.guard(() => this.reader.conn.extractStatements(sql), this.reader);
     if (stmts.count !== 1) throw new HaystackError('HAYSTACK_STORE', `one statement at a time (got ${stmts.count})`);
-    const prepared = await this.guard(() => stmts.prepare(0));
+    const prepared = await this.guard(() => stmts.prepare(0), this.reader);
     const t = prepared.statementType;
     // EXPLAIN ANALYZE runs the statement it explains, whatever it is
     if ((t !== StatementType.SELECT && t !== StatementType.EXPLAIN) || (t === StatementType.EXPLAIN && /^\s*explain\s+analy[sz]e\b/i.test(stripComments(sql)))) {
       throw new HaystackError('HAYSTACK_STORE', `read-only: only SELECT (and EXPLAIN) statements are run (this is a ${StatementType[t]} statement)`);
     }
-    return this.guard(async () => convert(await prepared.runAndReadAll()));
+    return this.guard(async () => convert(await prepared.runAndReadAll()), this.reader);
   }
 
   /** Our own SELECTs (no statement check: the text is built by us). */
   async select(sql: string): Promise<QueryResult> {
-    return this.guard(async () => convert(await this.conn.runAndReadAll(sql)));
+    return this.guard(async () => convert(await this.reader.conn.runAndReadAll(sql)), this.reader);
   }
 
   async writeParquet(sql: string, path: string): Promise<void> {
@@ -181,10 +199,10 @@ export class DuckDbStore implements Store {
   }
 
   async *scan(sql: string): AsyncGenerator<Row[]> {
-    const res = await this.guard(() => this.conn.stream(sql));
+    const res = await this.guard(() => this.reader.conn.stream(sql), this.reader);
     const names = res.columnNames();
     for (;;) {
-      const chunk = await this.guard(() => res.fetchChunk());
+      const chunk = await this.guard(() => res.fetchChunk(), this.reader);
       if (chunk === null || chunk.rowCount === 0) return;
       yield chunk.getRows().map((vals) => {
         const o: Row = {};
@@ -201,27 +219,37 @@ export class DuckDbStore implements Store {
   async close(): Promise<void> {
     await this.appTurn;
     this.appConn?.closeSync();
+    if (this.reader !== this.writer) this.reader.conn.closeSync();
     this.conn.closeSync();
     this.instance.closeSync();
   }
 
-  /** the connection's work, one call at a time (an ingest's loads run while it reads packets) */
+  /** Runs f when the writing connection's earlier calls are done. */
+  serial<T>(f: () => Promise<T>): Promise<T> {
+    return this.writer.serial(f);
+  }
+
+  private async guard<T>(f: () => Promise<T>, lane: Lane = this.writer): Promise<T> {
+    try {
+      return await lane.serial(f);
+    } catch (e) {
+      if (e instanceof HaystackError) throw e;
+      throw new HaystackError('HAYSTACK_STORE', `${this.location}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+  }
+}
+
+/** A connection's work, one call at a time (an ingest's loads run while it reads packets). */
+class Lane {
   private turn: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly conn: DuckDBConnection) {}
 
   /** Runs f when the connection's earlier calls are done. */
   serial<T>(f: () => Promise<T>): Promise<T> {
     const run = this.turn.then(f, f);
     this.turn = run.catch(() => undefined);
     return run;
-  }
-
-  private async guard<T>(f: () => Promise<T>): Promise<T> {
-    try {
-      return await this.serial(f);
-    } catch (e) {
-      if (e instanceof HaystackError) throw e;
-      throw new HaystackError('HAYSTACK_STORE', `${this.location}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-    }
   }
 }
 

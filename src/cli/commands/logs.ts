@@ -81,7 +81,15 @@ async function parseFiles(files: string[], opts: ReturnType<typeof logParserOpti
 }
 
 async function ingestFiles(files: string[], opts: ReturnType<typeof logParserOptions>, values: Record<string, unknown>, io: CliIo): Promise<number> {
-  const store = await openStore(stringOption(values.db));
+  let store;
+  try {
+    store = await openStore(stringOption(values.db));
+  } catch (e) {
+    // the store held by a server (or another writer): one line under this verb's own name
+    if (!isHaystackError(e, 'HAYSTACK_STORE')) throw e;
+    io.stderr(`haystack logs ingest: ${e.message}\n`);
+    return EXIT_FAILURE;
+  }
   let code = EXIT_OK;
   try {
     for (const f of files) {

@@ -34,6 +34,8 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['counts', { summary: 'counts per hour, day or week of a table (e.g. alerts of one signature per day)', load: () => import('./commands/counts.js') }],
   ['trends', { summary: 'signatures whose latest day of alerts is far above their own baseline', load: () => import('./commands/trends.js') }],
   ['export', { summary: 'write a table of the store to a Parquet, JSON-lines or CSV file', load: () => import('./commands/export.js') }],
+  ['serve', { summary: 'the web console and its API over the store: login, roles, audit (127.0.0.1 by default)', load: () => import('./commands/serve.js') }],
+  ['users', { summary: 'console accounts: add, passwd, role, restrict, disable, enable, list', load: () => import('./commands/users.js') }],
   ['init', { summary: 'create the store\'s tables (on a ClickHouse cluster: run it once on every node)', load: () => import('./commands/init.js') }],
 ]);
 

@@ -1,5 +1,6 @@
 // What every handler gets: the store, accounts, sessions, throttle, audit, clock and the server's own origin.
 import type { Context } from 'hono';
+import type { IngestOneSummary } from '../pipeline/ingest-one.js';
 import type { Store } from '../store/store.js';
 import type { AuditEvent } from './audit.js';
 import type { Session, SessionStore } from './sessions.js';
@@ -23,8 +24,10 @@ export interface ServerDeps {
   filesDir: string | null;
   /** where uploads are written before ingest, or null when uploads are off */
   uploadDir: string | null;
+  /** the largest upload taken, bytes */
+  uploadMaxBytes: number;
   /** ingests one file into the store (uploads); absent when the server cannot ingest */
-  ingestFile?(path: string, name: string): Promise<unknown>;
+  ingestFile?(path: string, name: string): Promise<IngestOneSummary>;
   /** the console's built files (dist/web), or null */
   webDir: string | null;
 }

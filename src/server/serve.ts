@@ -26,6 +26,7 @@ export interface ServeOptions {
   throttle?: ThrottleLimits;
   filesDir?: string | null;
   uploadDir?: string | null;
+  uploadMaxBytes?: number;
   webDir?: string | null;
   ingestFile?: ServerDeps['ingestFile'];
   audit(e: AuditEvent): Promise<void>;
@@ -33,6 +34,9 @@ export interface ServeOptions {
   /** warnings and request failures */
   log(line: string): void;
 }
+
+/** The largest upload by default: 1 GiB (a day of a small sensor's capture). */
+export const DEFAULT_UPLOAD_MAX = 1 << 30;
 
 export interface RunningServer {
   url: string;
@@ -64,6 +68,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     allowedHosts: () => hosts,
     filesDir: o.filesDir ?? null,
     uploadDir: o.uploadDir ?? null,
+    uploadMaxBytes: o.uploadMaxBytes ?? DEFAULT_UPLOAD_MAX,
     webDir: o.webDir ?? null,
     ...(o.ingestFile !== undefined ? { ingestFile: o.ingestFile } : {}),
   };

@@ -26,8 +26,11 @@ export const MAX_LOOKUP_CHARS = 1024;
 const MAX_MAIL_MESSAGES = 50;
 
 export interface RelatedOptions {
-  /** extra conditions per table (the user's row restriction, parsed against each table's schema) */
-  restrict?: (schema: RecordSchema) => readonly Expr[];
+  /**
+   * extra conditions per table (the user's row restriction, parsed against each table's schema); null: the
+   * table is left out (a restriction that cannot apply to it fails closed)
+   */
+  restrict?: (schema: RecordSchema) => readonly Expr[] | null;
 }
 
 export interface Related {
@@ -57,7 +60,9 @@ class Collector {
 
   /** Committed rows of a table under a condition (and the restriction), oldest first in the table's order. */
   async rows(schema: RecordSchema, cond: string): Promise<Row[]> {
-    const conds = scopeConditions(this.store, schema, { table: schema.name, where: this.opts.restrict?.(schema) ?? [], from: null, to: null });
+    const where = this.opts.restrict === undefined ? [] : this.opts.restrict(schema);
+    if (where === null) return [];
+    const conds = scopeConditions(this.store, schema, { table: schema.name, where, from: null, to: null });
     conds.push(cond);
     const key = keyFields(schema, schema.timeField);
     const r = await this.store.select(`SELECT ${schema.fields.map((f) => ident(f.name)).join(', ')} ${fromWhere(this.store, schema, conds)} ` +

@@ -5,6 +5,7 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import type { AuditEvent } from '../../src/server/audit.js';
 import { addAccount } from '../../src/server/accounts.js';
+import { storeAudit } from '../../src/server/audit-sink.js';
 import type { Role } from '../../src/server/roles.js';
 import { startServer, type RunningServer, type ServeOptions } from '../../src/server/serve.js';
 import { FileUserStore, usersFileOf } from '../../src/server/users.js';
@@ -102,14 +103,16 @@ export async function startTestServer(dir: string, opts: Partial<ServeOptions> &
     if ((await users.get(role)) === null) await addAccount(users, { name: role, role, password: PASSWORDS[role], restrict: null }, Date.now() * 1000);
   }
   const audits: AuditEvent[] = [];
+  const toStore = storeAudit(store);
   const clock = { t: Date.now() };
   const running = await startServer({
     store,
     users,
     listen: { host: '127.0.0.1', port: 0 },
+    // the store's audit table, as `haystack serve` writes it, and a list the tests read at once
     audit: (e) => {
       audits.push(e);
-      return Promise.resolve();
+      return toStore(e);
     },
     now: () => clock.t,
     log: () => undefined,

@@ -1,0 +1,89 @@
+// Routes over the console's own tables: alert triage (ack, escalate, note), saved queries per user, and the
+// audit trail for admins. Each change is audited.
+import { addTriage, deleteSavedQuery, listAudit, listSavedQueries, MAX_AUDIT_PAGE, saveQuery, triageFor } from '../../store/app-tables.js';
+import { TRIAGE_ACTIONS, type TriageAction } from '../../schema/triage.js';
+import { jsonRows } from '../../schema/json-row.js';
+import { AUDIT } from '../../schema/audit.js';
+import type { Ctx, ServerDeps } from '../context.js';
+import { HttpError } from '../errors.js';
+import { parseRange } from '../range.js';
+import { badRequest, bodyString, intParam, jsonBody, param } from '../request.js';
+import { jsonText } from './scope.js';
+
+
+function who(c: Ctx, deps: ServerDeps, action: 'triage' | 'saved_query', route: string, target: string, detail: string): Promise<void> {
+  const u = c.get('user');
+  return deps.audit({ ts: deps.now(), user: u.name, role: u.role, ip: c.get('ip'), action, route, target, outcome: 'ok', detail });
+}
+
+export async function postTriage(c: Ctx, deps: ServerDeps): Promise<Response> {
+  const b = await jsonBody(c);
+  const action = bodyString(b, 'action', 16);
+  if (!(TRIAGE_ACTIONS as readonly string[]).includes(action)) throw new HttpError(400, `action: one of ${TRIAGE_ACTIONS.join(', ')}`);
+  const note = b.note === undefined || b.note === null ? null : bodyString(b, 'note', 16 * 1024);
+  try {
+    const r = await addTriage(deps.store, { user: c.get('user').name, alert_key: bodyString(b, 'alert_key', 64), action: action as TriageAction, note, ts: deps.now() * 1000 });
+    await who(c, deps, 'triage', 'POST /api/triage', r.alert_key, action);
+    return c.json({ triage: { ...r, ts: new Date(r.ts / 1000).toISOString() } }, 201);
+  } catch (e) {
+    return badRequest(e);
+  }
+}
+
+export async function getTriage(c: Ctx, deps: ServerDeps): Promise<Response> {
+  const keys = (param(c, 'alerts') ?? '').split(',').filter((s) => s !== '');
+  try {
+    const rows = await triageFor(deps.store, keys);
+    return jsonText(c, { triage: jsonRows((await import('../../schema/triage.js')).TRIAGE.fields, rows) });
+  } catch (e) {
+    return badRequest(e);
+  }
+}
+
+export async function getSaved(c: Ctx, deps: ServerDeps): Promise<Response> {
+  return c.json({ saved: await listSavedQueries(deps.store, c.get('user').name) });
+}
+
+export async function postSaved(c: Ctx, deps: ServerDeps): Promise<Response> {
+  const b = await jsonBody(c);
+  try {
+    const q = await saveQuery(deps.store, {
+      user: c.get('user').name, name: bodyString(b, 'name', 256), table: bodyString(b, 'table', 64),
+      filter: b.filter === undefined || b.filter === null ? null : bodyString(b, 'filter'),
+      range: b.range === undefined || b.range === null ? null : bodyString(b, 'range', 256),
+      ts: deps.now() * 1000,
+    });
+    await who(c, deps, 'saved_query', 'POST /api/saved', q.name, 'saved');
+    return c.json({ saved: q }, 201);
+  } catch (e) {
+    return badRequest(e);
+  }
+}
+
+export async function deleteSaved(c: Ctx, deps: ServerDeps): Promise<Response> {
+  const name = c.req.param('name') ?? '';
+  let gone: boolean;
+  try {
+    gone = await deleteSavedQuery(deps.store, c.get('user').name, name, deps.now() * 1000);
+  } catch (e) {
+    return badRequest(e);
+  }
+  if (!gone) throw new HttpError(404, 'no saved query of yours by that name');
+  await who(c, deps, 'saved_query', 'DELETE /api/saved/:name', name, 'deleted');
+  return c.json({ deleted: name });
+}
+
+export async function getAudit(c: Ctx, deps: ServerDeps): Promise<Response> {
+  try {
+    const range = await parseRange({ from: param(c, 'from'), to: param(c, 'to'), tz: param(c, 'tz') }, deps.now() * 1000, () => Promise.resolve(deps.now() * 1000));
+    const user = param(c, 'user');
+    const after = param(c, 'after');
+    const r = await listAudit(deps.store, {
+      from: range.from, to: range.to, limit: intParam(c, 'limit', 1, MAX_AUDIT_PAGE, 100),
+      ...(user !== undefined && user !== '' ? { user } : {}), ...(after !== undefined && after !== '' ? { after } : {}),
+    });
+    return jsonText(c, { rows: jsonRows(AUDIT.fields, r.rows), next: JSON.stringify(r.next) });
+  } catch (e) {
+    return badRequest(e);
+  }
+}

@@ -184,14 +184,14 @@ describe('accounts', () => {
   it('ends the sessions of an account that is disabled, or whose role or password changes', async () => {
     const users = new FileUserStore(srv.users.path);
     const c = await srv.as('analyst');
-    await changeAccount(users, 'analyst', { role: 'viewer' }, Date.now() * 1000 + 1);
+    await changeAccount(users, 'analyst', { role: 'viewer' }, srv.clock.t * 1000 + 1);
     expect((await c.get('/api/me')).status).toBe(401);
-    await changeAccount(users, 'analyst', { role: 'analyst' }, Date.now() * 1000 + 2);
+    await changeAccount(users, 'analyst', { role: 'analyst' }, srv.clock.t * 1000 + 2);
     const d = await srv.as('analyst');
-    await changeAccount(users, 'analyst', { disabled: true }, Date.now() * 1000 + 3);
+    await changeAccount(users, 'analyst', { disabled: true }, srv.clock.t * 1000 + 3);
     expect((await d.get('/api/me')).status).toBe(401);
     expect((await srv.client().login('analyst', PASSWORDS.analyst)).status).toBe(401);
-    await changeAccount(users, 'analyst', { disabled: false }, Date.now() * 1000 + 4);
+    await changeAccount(users, 'analyst', { disabled: false }, srv.clock.t * 1000 + 4);
     expect((await srv.client().login('analyst', PASSWORDS.analyst)).status).toBe(200);
   });
 

@@ -110,7 +110,8 @@ export function typedValue(f: Pick<FieldDef, 'type' | 'nullable'>, v: unknown): 
       if (v.length === 0 && f.nullable) return null;
       return f.type === 'int[]' ? v.map((x) => (typeof x === 'string' && Number.isSafeInteger(Number(x)) ? Number(x) : x)) : v;
     }
-    default:
+    case 'string':
+    case 'json':
       return v;
   }
 }

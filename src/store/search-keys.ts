@@ -49,7 +49,11 @@ function zero(f: FieldDef, d: Dialect): string {
       return d === 'duckdb' ? 'false' : '0';
     case 'timestamp':
       return timeLiteral(0, d);
-    default:
+    case 'int':
+    case 'float':
+    case 'int[]':
+    case 'string[]':
+    case 'json':
       return '0';
   }
 }
@@ -66,8 +70,12 @@ export function keyLiteral(f: FieldDef, v: KeyValue, d: Dialect): string {
       return timeLiteral(v as number, d);
     case 'int':
       return typeof v === 'string' ? bigintLiteral(v) : numberLiteral(v as number);
-    default:
+    case 'float':
       return numberLiteral(v as number);
+    case 'int[]':
+    case 'string[]':
+    case 'json':
+      throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `${f.name}: a ${f.type} is not a key`);
   }
 }
 
@@ -170,7 +178,9 @@ function keyValueFits(f: FieldDef, v: unknown): boolean {
       return Number.isSafeInteger(v) || (typeof v === 'string' && /^-?[0-9]{16,19}$/.test(v));
     case 'float':
       return typeof v === 'number' && Number.isFinite(v);
-    default:
+    case 'int[]':
+    case 'string[]':
+    case 'json':
       return false;
   }
 }

@@ -2,7 +2,7 @@
 import { closeSync, openSync } from 'node:fs';
 import { HaystackError } from '../../core/errors.js';
 import { parseFilter } from '../../query/filter.js';
-import { RECORD_SCHEMAS, schemaOf } from '../../schema/registry.js';
+import { APP_SCHEMAS, appSchemaOf, RECORD_SCHEMAS, schemaOf } from '../../schema/registry.js';
 import type { FieldDef } from '../../schema/schema.js';
 import { openStore } from '../../store/open.js';
 import { committed, tableNamer } from '../../store/reports.js';
@@ -13,7 +13,8 @@ import { EXIT_USAGE, fileWriter, type CliIo } from '../io.js';
 import { DB_OPTION } from '../store-args.js';
 
 export const usage = `haystack export <table> --format parquet|jsonl|csv -o FILE [--where EXPR] [--db URL]
-Parquet needs the DuckDB store (ClickHouse 18.16 cannot write it). Tables: ${RECORD_SCHEMAS.map((s) => s.name).join(', ')}.`;
+Parquet needs the DuckDB store (ClickHouse 18.16 cannot write it). Tables: ${RECORD_SCHEMAS.map((s) => s.name).join(', ')};
+app tables (the console's): ${APP_SCHEMAS.map((s) => s.name).join(', ')}.`;
 
 const EXPORT_FORMATS = ['parquet', 'jsonl', 'csv'] as const;
 
@@ -32,8 +33,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`haystack export: give one table\n${usage}\n`);
     return EXIT_USAGE;
   }
-  const schema = schemaOf(positionals[0]!);
-  if (schema === undefined) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `unknown table "${positionals[0]}" (${RECORD_SCHEMAS.map((s) => s.name).join(', ')})`);
+  const app = appSchemaOf(positionals[0]!);
+  const schema = schemaOf(positionals[0]!) ?? app;
+  if (schema === undefined) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `unknown table "${positionals[0]}" (${[...RECORD_SCHEMAS, ...APP_SCHEMAS].map((s) => s.name).join(', ')})`);
   const format = stringOption(values.format) as (typeof EXPORT_FORMATS)[number] | undefined;
   if (format === undefined || !EXPORT_FORMATS.includes(format)) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `--format must be one of ${EXPORT_FORMATS.join(', ')}`);
   const file = stringOption(values.output);
@@ -44,7 +46,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   let rows = 0;
   try {
     const t = tableNamer(store);
-    const conds = [...(schema.name === 'captures' ? [] : [committed(t, store.dialect)]), ...(where === null ? [] : [whereSql(where, store.dialect)])];
+    // app tables belong to no capture: all their rows count
+    const conds = [...(schema.name === 'captures' || app !== undefined ? [] : [committed(t, store.dialect)]), ...(where === null ? [] : [whereSql(where, store.dialect)])];
     const sql = `SELECT ${schema.fields.map((f) => ident(f.name)).join(', ')} FROM ${t(schema.name)}${conds.length > 0 ? ` WHERE ${conds.join(' AND ')}` : ''}`;
     if (format === 'parquet') {
       if (store.writeParquet === undefined) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `Parquet export needs the DuckDB store (${store.location} is ClickHouse)`);

@@ -6,7 +6,8 @@ import { DB_OPTION, writeResult } from '../store-args.js';
 
 export const usage = `haystack sql "<query>" [--db URL] [--format table|jsonl|csv]
 Only SELECT-like statements run; anything that would write is refused. Tables: sessions, tls, http, smtp,
-files, alerts, logs, anomalies, captures (ClickHouse keeps timestamps as Int64 microseconds).`;
+files, alerts, logs, anomalies, captures; the console's audit, triage, saved_queries (ClickHouse keeps timestamps
+as Int64 microseconds; quote the columns "user", "table" and "range").`;
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse('sql', argv, { ...DB_OPTION, format: { type: 'string' } });

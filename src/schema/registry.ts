@@ -1,4 +1,5 @@
 // Every table the store holds, in two lists: records (DDL, ingest and the CLI's table names) and app tables.
+import { ACCOUNTS } from './accounts.js';
 import { ALERTS } from './alerts.js';
 import { ANOMALIES } from './anomalies.js';
 import { AUDIT } from './audit.js';
@@ -20,7 +21,7 @@ export const RECORD_SCHEMAS: readonly RecordSchema[] = [SESSIONS, TLS, HTTP, SMT
  * committed(), never touched by an ingest's clean-up. Kept out of RECORD_SCHEMAS so that every use of that
  * list (ingest, stale-attempt removal, reports, `counts`) stays about traffic and logs.
  */
-export const APP_SCHEMAS: readonly RecordSchema[] = [AUDIT, TRIAGE, SAVED_QUERIES];
+export const APP_SCHEMAS: readonly RecordSchema[] = [AUDIT, TRIAGE, SAVED_QUERIES, ACCOUNTS];
 
 /** The schema of a record table by name (undefined when there is none). */
 export function schemaOf(table: string): RecordSchema | undefined {

@@ -8,7 +8,7 @@ import { addAccount } from '../../src/server/accounts.js';
 import { storeAudit } from '../../src/server/audit-sink.js';
 import type { Role } from '../../src/server/roles.js';
 import { startServer, type RunningServer, type ServeOptions } from '../../src/server/serve.js';
-import { FileUserStore, usersFileOf } from '../../src/server/users.js';
+import { FileUserStore, usersFileOf, type UserStore } from '../../src/server/users.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
 
@@ -16,7 +16,7 @@ export const PASSWORDS: Record<Role, string> = { viewer: 'viewer-pass-123', anal
 
 export interface TestServer extends RunningServer {
   store: Store;
-  users: FileUserStore;
+  users: UserStore;
   audits: AuditEvent[];
   /** the test clock, ms (advance it to test timeouts) */
   clock: { t: number };
@@ -98,7 +98,7 @@ export async function startTestServer(dir: string, opts: Partial<ServeOptions> &
   const dbPath = join(dir, 'store.duckdb');
   const store = opts.store ?? await openStore(opts.dbUrl ?? dbPath);
   await store.init();
-  const users = new FileUserStore(usersFileOf(join(dir, 'store.duckdb')));
+  const users = opts.users ?? new FileUserStore(usersFileOf(join(dir, 'store.duckdb')));
   for (const role of opts.roles ?? (['viewer', 'analyst', 'admin'] as Role[])) {
     if ((await users.get(role)) === null) await addAccount(users, { name: role, role, password: PASSWORDS[role], restrict: null }, Date.now() * 1000);
   }

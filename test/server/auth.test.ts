@@ -182,7 +182,7 @@ describe('throttling', () => {
 
 describe('accounts', () => {
   it('ends the sessions of an account that is disabled, or whose role or password changes', async () => {
-    const users = new FileUserStore(srv.users.path);
+    const users = new FileUserStore((srv.users as FileUserStore).path);
     const c = await srv.as('analyst');
     await changeAccount(users, 'analyst', { role: 'viewer' }, srv.clock.t * 1000 + 1);
     expect((await c.get('/api/me')).status).toBe(401);
@@ -196,10 +196,10 @@ describe('accounts', () => {
   });
 
   it('keeps the users file private (mode 0600) and holds no password in clear', () => {
-    const text = readFileSync(srv.users.path, 'utf8');
+    const text = readFileSync((srv.users as FileUserStore).path, 'utf8');
     expect(text).not.toContain(PASSWORDS.admin);
     expect(text).toMatch(/"hash": "scrypt\$32768\$8\$1\$/);
-    expect(statSync(srv.users.path).mode & 0o777).toBe(0o600);
+    expect(statSync((srv.users as FileUserStore).path).mode & 0o777).toBe(0o600);
   });
 });
 

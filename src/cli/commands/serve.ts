@@ -58,8 +58,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const homeNet = homeNetOption(values['home-net']);
   const sensor = stringOption(values.sensor) ?? null;
   const dbUrl = stringOption(values.db);
-  const users = userStoreOf(dbUrl);
   const store = await openStore(dbUrl);
+  const users = userStoreOf(dbUrl, store);
   const parsed = parseStoreUrl(dbUrl, process.env.HAYSTACK_DB);
   const filesDir = stringOption(values.files) ?? (store.dialect === 'duckdb' ? dirname(store.location) : null);
   const uploadDir = mkdtempSync(join(tmpdir(), 'haystack-uploads-'));

@@ -2,7 +2,10 @@
 // store (--db picks both). Passwords are read from the terminal or stdin, never from the command line.
 import { HaystackError } from '../../core/errors.js';
 import { addAccount, changeAccount, checkRole, publicAccount, type AccountChange } from '../../server/accounts.js';
-import { userStoreOf } from '../../server/user-store-of.js';
+import { accountsInStore, userStoreOf } from '../../server/user-store-of.js';
+import { openStore } from '../../store/open.js';
+import type { Store } from '../../store/store.js';
+import type { UserStore } from '../../server/users.js';
 import { isoMicros } from '../../core/time.js';
 import { parse, stringOption } from '../args.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
@@ -38,7 +41,18 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`haystack users: ${sub === undefined ? 'give a subcommand' : `unexpected: ${positionals.join(' ')}`}\n${usage}\n`);
     return EXIT_USAGE;
   }
-  const users = userStoreOf(stringOption(values.db));
+  const db = stringOption(values.db);
+  // on ClickHouse the accounts are a table of the store; a DuckDB store's file is not opened (a running server holds it)
+  const store: Store | null = accountsInStore(db) ? await openStore(db) : null;
+  try {
+    if (store !== null) await store.init();
+    return await change(sub as (typeof SUBS)[number], name, userStoreOf(db, store), values, io);
+  } finally {
+    await store?.close();
+  }
+}
+
+async function change(sub: (typeof SUBS)[number], name: string | undefined, users: UserStore, values: Record<string, unknown>, io: CliIo): Promise<number> {
   const now = Date.now() * 1000;
   if (sub === 'list') {
     const all = (await users.list()).map(publicAccount);

@@ -33,6 +33,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['top', { summary: 'top destination ports, protocols, addresses or SNIs by bytes into and out of the home network', load: () => import('./commands/top.js') }],
   ['counts', { summary: 'counts per hour, day or week of a table (e.g. alerts of one signature per day)', load: () => import('./commands/counts.js') }],
   ['trends', { summary: 'signatures whose latest day of alerts is far above their own baseline', load: () => import('./commands/trends.js') }],
+  ['carve', { summary: 'a session\'s packets back out of its capture as a pcap (from the store)', load: () => import('./commands/carve.js') }],
   ['export', { summary: 'write a table of the store to a Parquet, JSON-lines or CSV file', load: () => import('./commands/export.js') }],
   ['init', { summary: 'create the store\'s tables (on a ClickHouse cluster: run it once on every node)', load: () => import('./commands/init.js') }],
 ]);

@@ -10,6 +10,10 @@ export const ERROR_CODES = [
   'HAYSTACK_OUTPUT',
   'HAYSTACK_STORE',
   'HAYSTACK_LOG_FORMAT',
+  /** a record asked for by its key (a session uid) is not in the store */
+  'HAYSTACK_NOT_FOUND',
+  /** what a record points to (the capture a session came from) moved or changed since it was ingested */
+  'HAYSTACK_GONE',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -34,6 +34,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['counts', { summary: 'counts per hour, day or week of a table (e.g. alerts of one signature per day)', load: () => import('./commands/counts.js') }],
   ['trends', { summary: 'signatures whose latest day of alerts is far above their own baseline', load: () => import('./commands/trends.js') }],
   ['carve', { summary: 'a session\'s packets back out of its capture as a pcap (from the store)', load: () => import('./commands/carve.js') }],
+  ['transcript', { summary: 'a TCP session of the store reassembled as text (direction markers, escapes) or a hex dump', load: () => import('./commands/transcript.js') }],
   ['export', { summary: 'write a table of the store to a Parquet, JSON-lines or CSV file', load: () => import('./commands/export.js') }],
   ['init', { summary: 'create the store\'s tables (on a ClickHouse cluster: run it once on every node)', load: () => import('./commands/init.js') }],
 ]);

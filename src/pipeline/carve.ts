@@ -206,6 +206,9 @@ class OutputStream {
     for (const p of pieces) {
       if (p.length === 0) continue;
       const w = this.open();
+      // a reader that went away (a download cancelled, a transcript that has enough) closed it
+      if (w.destroyed) this.failure ??= new Error('the output was closed');
+      this.check();
       this.bytes += p.length;
       if (!w.write(p)) await this.drain(w);
       this.check();
@@ -214,6 +217,11 @@ class OutputStream {
 
   async end(): Promise<void> {
     const w = this.open();
+    if (w.destroyed) {
+      if (!w.writableFinished) this.failure ??= new Error('the output was closed');
+      this.check();
+      return;
+    }
     w.end();
     if (!w.writableFinished) {
       await Promise.race([once(w, 'finish'), once(w, 'close')]).catch((e: unknown) => (this.failure ??= e));
@@ -238,6 +246,7 @@ class OutputStream {
   }
 
   private async drain(w: Writable): Promise<void> {
+    if (w.destroyed) return;
     await Promise.race([once(w, 'drain'), once(w, 'close')]).catch((e: unknown) => (this.failure ??= e));
   }
 

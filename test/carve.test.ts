@@ -147,7 +147,7 @@ describe('carve', () => {
       expect(await code(uid)).toBe('ok');
       // same size, one byte changed (deep in the file): the modification time changed, so it is hashed
       const changed = Buffer.from(original);
-      changed[changed.length - 10] ^= 0xff;
+      changed.writeUInt8(changed.readUInt8(changed.length - 10) ^ 0xff, changed.length - 10);
       writeFileSync(copy, changed);
       expect(await code(uid)).toBe('HAYSTACK_GONE');
       // the same change with the old modification time put back: the quick check passes, the full one does not
@@ -156,7 +156,7 @@ describe('carve', () => {
       // the session's own first packet changed under the old time: its flow no longer matches
       const moved = Buffer.from(original);
       const firstPacket = 24 + 16 + 26; // file header, record header, Ethernet + IPv4 source address offset
-      moved[firstPacket] ^= 0x01;
+      moved.writeUInt8(moved.readUInt8(firstPacket) ^ 0x01, firstPacket);
       writeFileSync(copy, moved);
       utimesSync(copy, st.atime, st.mtime);
       expect(await code(uid)).toBe('HAYSTACK_GONE');

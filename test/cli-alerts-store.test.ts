@@ -62,7 +62,7 @@ describe('alerts in the store', () => {
       for (let i = 0; i < n; i++) w.append(ALERTS, alert('ET WEB_SERVER PUT Website Defacement Attempt', 2013365, day0 + d * DAY + i * 1000));
       for (let i = 0; i < 100; i++) w.append(ALERTS, alert('GPL steady noise', 7, day0 + d * DAY + i * 1000));
     });
-    await w.commit({ capture_id: 'synthetic0000000', path: 'synthetic', sha256: 'f'.repeat(64), size: 0, format: null, linktypes: [], first_ts: null, last_ts: null, packets: 0, ingested_at: Date.now() * 1000, stats: null });
+    await w.commit({ capture_id: 'synthetic0000000', path: 'synthetic', sha256: 'f'.repeat(64), size: 0, format: null, linktypes: [], first_ts: null, last_ts: null, packets: 0, ingested_at: Date.now() * 1000, stats: null, mtime: null, header_blocks: null });
     await store.close();
     const c = await cli('counts', 'alerts', '--by', 'day', '--where', 'msg = "ET WEB_SERVER PUT Website Defacement Attempt"', '--db', db, '--format', 'csv');
     expect(c.out.trim().split('\n').slice(1).map((l) => Number(l.split(',')[1]))).toEqual(per);

@@ -65,7 +65,7 @@ describe('ingest of a SYN scan (D14)', () => {
         src_ip: '10.0.0.1', src_port: 1024 + (i % 60000), dst_ip: '10.255.0.1', dst_port: 80, src_pkts: 1, dst_pkts: 0, src_bytes: 0,
         dst_bytes: 0, src_ip_bytes: 40, dst_ip_bytes: 0, src_frame_bytes: 54, dst_frame_bytes: 0, state: 'S0', tcp_flags_src: 2,
         tcp_flags_dst: 0, app_proto: null, local_src: null, local_dst: null, direction: null, vlan: null, missed_bytes: 0,
-        capture_id: null, sensor: null,
+        capture_id: null, sensor: null, pcap_start: null, pcap_end: null,
       });
       // ~10 MB of rows in one synchronous burst (a timeout sweep ending a full table does this)
       let total = 0;
@@ -81,7 +81,7 @@ describe('ingest of a SYN scan (D14)', () => {
       expect(onDisk).toBeLessThanOrEqual(total);
       await w.commit({
         capture_id: '0123456789abcdef', path: 'syn.pcap', sha256: '0123456789abcdef'.repeat(4), size: 1, format: 'pcap', linktypes: ['EN10MB'],
-        first_ts: T0, last_ts: T0, packets: 20_000, ingested_at: T0, stats: '{}',
+        first_ts: T0, last_ts: T0, packets: 20_000, ingested_at: T0, stats: '{}', mtime: null, header_blocks: null,
       });
       const r = await store.select('SELECT count(*) AS n, count(DISTINCT uid) AS u FROM sessions');
       expect(r.rows[0]).toEqual({ n: 20_000, u: 20_000 });

@@ -6,6 +6,8 @@ export interface CaptureSink {
   packet(p: PacketRecord): void;
   /** a problem in the capture file that does not stop reading (unknown interface, bad option) */
   anomaly?(name: string, detail: string, fileOffset: number): void;
+  /** a pcapng section header or interface description block (what a reader of a later range needs first) */
+  structure?(fileOffset: number, len: number): void;
 }
 
 /** Result of FormatParser.needed when the bytes at the position cannot be a record: stop reading. */

@@ -18,6 +18,8 @@ export class PacketRecord {
   off = 0;
   /** byte offset of the packet's record (pcap record header or pcapng block) in the input */
   fileOffset = 0;
+  /** bytes of that record (header, data, padding, options): the next record starts at fileOffset + recordLen */
+  recordLen = 0;
   /** 1-based packet number in the input */
   index = 0;
 }

@@ -1,4 +1,4 @@
-// Writes classic pcap and pcapng bytes (tests, fixtures, and later packet export).
+// Writes classic pcap and pcapng bytes (tests, fixtures, and carved sessions).
 
 export interface WritePacket {
   /** µs since the epoch */
@@ -17,26 +17,43 @@ export interface PcapWriteOptions {
   snaplen?: number;
 }
 
-export function writePcap(packets: readonly WritePacket[], o: PcapWriteOptions): Uint8Array {
+/** Bytes of a classic pcap file header, and of each record's header. */
+export const PCAP_FILE_HEADER_LEN = 24;
+export const PCAP_RECORD_HEADER_LEN = 16;
+
+/** Writes a classic pcap file header (version 2.4) at `p`. */
+export function putPcapFileHeader(v: DataView, p: number, o: PcapWriteOptions): void {
   const le = o.littleEndian ?? true;
-  const size = 24 + packets.reduce((a, p) => a + 16 + p.data.length, 0);
+  v.setUint32(p, o.nanos === true ? 0xa1b23c4d : 0xa1b2c3d4, le);
+  v.setUint16(p + 4, 2, le);
+  v.setUint16(p + 6, 4, le);
+  v.setUint32(p + 8, 0, le);
+  v.setUint32(p + 12, 0, le);
+  v.setUint32(p + 16, o.snaplen ?? 262144, le);
+  v.setUint32(p + 20, o.linktype, le);
+}
+
+/** Writes a record header at `p` (the caplen bytes of the packet follow it). @param ts µs since the epoch */
+export function putPcapRecordHeader(v: DataView, p: number, ts: number, caplen: number, origLen: number, o: PcapWriteOptions): void {
+  const le = o.littleEndian ?? true;
+  const sec = Math.floor(ts / 1e6);
+  const us = ts - sec * 1e6;
+  v.setUint32(p, sec, le);
+  v.setUint32(p + 4, o.nanos === true ? us * 1000 : us, le);
+  v.setUint32(p + 8, caplen, le);
+  v.setUint32(p + 12, origLen, le);
+}
+
+export function writePcap(packets: readonly WritePacket[], o: PcapWriteOptions): Uint8Array {
+  const size = PCAP_FILE_HEADER_LEN + packets.reduce((a, p) => a + PCAP_RECORD_HEADER_LEN + p.data.length, 0);
   const out = new Uint8Array(size);
   const v = new DataView(out.buffer);
-  v.setUint32(0, o.nanos === true ? 0xa1b23c4d : 0xa1b2c3d4, le);
-  v.setUint16(4, 2, le);
-  v.setUint16(6, 4, le);
-  v.setUint32(16, o.snaplen ?? 262144, le);
-  v.setUint32(20, o.linktype, le);
-  let p = 24;
+  putPcapFileHeader(v, 0, o);
+  let p = PCAP_FILE_HEADER_LEN;
   for (const pkt of packets) {
-    const sec = Math.floor(pkt.ts / 1e6);
-    const us = pkt.ts - sec * 1e6;
-    v.setUint32(p, sec, le);
-    v.setUint32(p + 4, o.nanos === true ? us * 1000 : us, le);
-    v.setUint32(p + 8, pkt.data.length, le);
-    v.setUint32(p + 12, pkt.origLen ?? pkt.data.length, le);
-    out.set(pkt.data, p + 16);
-    p += 16 + pkt.data.length;
+    putPcapRecordHeader(v, p, pkt.ts, pkt.data.length, pkt.origLen ?? pkt.data.length, o);
+    out.set(pkt.data, p + PCAP_RECORD_HEADER_LEN);
+    p += PCAP_RECORD_HEADER_LEN + pkt.data.length;
   }
   return out;
 }

@@ -64,6 +64,7 @@ export class PcapParser implements FormatParser {
     r.view = view;
     r.off = off + this.recHeaderLen;
     r.fileOffset = fileOffset;
+    r.recordLen = len;
     r.index++;
     this.sink.packet(r);
     return true;

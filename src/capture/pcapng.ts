@@ -115,6 +115,7 @@ export class PcapngParser implements FormatParser {
       case BT_SPB:
         return this.simplePacket(buf, view, off, len, fileOffset);
       case BT_IDB:
+        this.sink.structure?.(fileOffset, len);
         return this.interfaceBlock(buf, view, off, len, fileOffset);
       case BT_SHB:
         if (len < 28) {
@@ -123,6 +124,7 @@ export class PcapngParser implements FormatParser {
         }
         this.sections++;
         this.section = [];
+        this.sink.structure?.(fileOffset, len);
         return true;
       default:
         return true;
@@ -165,6 +167,7 @@ export class PcapngParser implements FormatParser {
     r.view = view;
     r.off = off + dataOff;
     r.fileOffset = fileOffset;
+    r.recordLen = len;
     r.index++;
     this.sink.packet(r);
     return true;
@@ -194,6 +197,7 @@ export class PcapngParser implements FormatParser {
     r.view = view;
     r.off = off + 12;
     r.fileOffset = fileOffset;
+    r.recordLen = len;
     r.index++;
     this.sink.packet(r);
     return true;

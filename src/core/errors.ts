@@ -12,6 +12,10 @@ export const ERROR_CODES = [
   'HAYSTACK_LOG_FORMAT',
   /** a body (upload) over the size the server accepts */
   'HAYSTACK_TOO_LARGE',
+  /** a record asked for by its key (a session uid) is not in the store */
+  'HAYSTACK_NOT_FOUND',
+  /** what a record points to (the capture a session came from) moved or changed since it was ingested */
+  'HAYSTACK_GONE',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

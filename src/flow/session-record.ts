@@ -77,5 +77,7 @@ export function sessionRecord(s: Session, ctx: SessionContext): SessionRecord {
     missed_bytes: missed,
     capture_id: ctx.captureId,
     sensor: ctx.sensor,
+    pcap_start: s.pcapStart >= 0 ? s.pcapStart : null,
+    pcap_end: s.pcapStart >= 0 ? s.pcapEnd : null,
   };
 }

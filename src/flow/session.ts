@@ -60,6 +60,13 @@ export class Session {
   analyzerPending = false;
   /** detected application protocol (set by analyzers), null while unknown */
   appProto: string | null = null;
+  // ---- where its packets lie in the input (records' byte offsets): set by the engine, for carving
+  /** offset of the first packet's record, -1 before it (or -2: the session spans inputs, no one range) */
+  pcapStart = -1;
+  /** offset just past the last packet's record */
+  pcapEnd = 0;
+  /** which input of the run pcapStart is in */
+  pcapInput = 0;
   /** set once the session was emitted */
   done = false;
 }

@@ -50,7 +50,18 @@ export interface InputResult extends CaptureSummary {
   lastTs: number | null;
   /** bytes of packet data (caplen sum) */
   packetBytes: number;
+  /**
+   * pcapng: byte offsets of the section header and interface description blocks, in order (a carve reads these
+   * before a session's range); empty for pcap; null past MAX_STRUCTURE_BLOCKS
+   */
+  structureBlocks: number[] | null;
 }
+
+/**
+ * Section and interface blocks whose offsets an input's result keeps: real captures have a handful (one per
+ * interface); a crafted file with more has them found again by walking its blocks when it is carved.
+ */
+export const MAX_STRUCTURE_BLOCKS = 1024;
 
 export interface RunResult {
   inputs: InputResult[];
@@ -80,6 +91,8 @@ export class Engine {
   private readonly opts: EngineOptions;
   private sessions = 0;
   private lastTs = 0;
+  /** inputs begun so far: a session's byte range holds only within one input */
+  private inputNo = 0;
   private stopped = false;
 
   constructor(handlers: EngineHandlers, opts: EngineOptions = {}) {
@@ -127,10 +140,12 @@ export class Engine {
     let firstTs: number | null = null;
     let lastTs: number | null = null;
     let packetBytes = 0;
+    let structureBlocks: number[] | null = [];
     const d = this.decoder;
     const m = d.meta;
     const flows = this.flows;
     const h = this.handlers;
+    const inputNo = ++this.inputNo;
     const reader = new CaptureReader(
       {
         packet: (rec) => {
@@ -143,12 +158,19 @@ export class Engine {
           // a session needs a known transport: decoded ports, or a protocol without them; a fragment still
           // waiting for the rest of its datagram counts once, when the datagram is whole
           if (m.ipVersion === 0) flows.nonIp++;
-          else if (m.ipProto >= 0 && !m.fragmentPending && (m.l4 || !hasPorts(m.ipProto))) s = flows.packet(m);
+          else if (m.ipProto >= 0 && !m.fragmentPending && (m.l4 || !hasPorts(m.ipProto))) {
+            s = flows.packet(m);
+            if (s !== null) placeIn(s, rec, inputNo);
+          }
           if (m.anomaly !== null) this.anomalies.add(rec.ts, s?.uid ?? null, m.anomaly, m.anomalyDetail);
           h.packet?.(rec, m, s);
         },
         anomaly: (name, detail, fileOffset) => {
           this.anomalies.add(this.lastTs, null, name, `${path}: ${detail} (byte offset ${fileOffset})`);
+        },
+        structure: (fileOffset) => {
+          if (structureBlocks !== null && structureBlocks.length < MAX_STRUCTURE_BLOCKS) structureBlocks.push(fileOffset);
+          else structureBlocks = null;
         },
       },
       { file: path, keepBlockSequence: this.opts.keepBlockSequence === true },
@@ -190,6 +212,7 @@ export class Engine {
       firstTs,
       lastTs,
       packetBytes,
+      structureBlocks,
     };
   }
 
@@ -214,6 +237,21 @@ export class Engine {
   }
 }
 
-function hasPorts(proto: number): boolean {
+/**
+ * Extends a session's byte range in its input to this packet's record (two numbers per session, no allocation);
+ * a session seen in two inputs has no single range (-2).
+ */
+function placeIn(s: Session, rec: PacketRecord, inputNo: number): void {
+  if (s.pcapStart === -1) {
+    s.pcapStart = rec.fileOffset;
+    s.pcapInput = inputNo;
+  } else if (s.pcapInput !== inputNo) {
+    s.pcapStart = -2;
+  }
+  s.pcapEnd = rec.fileOffset + rec.recordLen;
+}
+
+/** Does a packet of this transport need decoded ports to count for a session (else it is left out)? */
+export function hasPorts(proto: number): boolean {
   return proto === IPPROTO_TCP || proto === IPPROTO_UDP || proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6 || proto === IPPROTO_SCTP;
 }

@@ -3,7 +3,7 @@
 // ingest left no captures row, so the rerun writes it again from scratch.
 import { createHash } from 'node:crypto';
 import { open, opendir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import type { AnomalyEvent } from '../core/anomaly.js';
 import { HaystackError, isHaystackError } from '../core/errors.js';
@@ -224,6 +224,11 @@ export async function ingest(store: Store, inputs: readonly string[], opts: Inge
   return { files: out, skipped, seconds: (performance.now() - t0) / 1000, bytes };
 }
 
+/** A file's modification time as the captures row keeps it (µs), computed alike at ingest and at carve. */
+export function mtimeMicros(mtimeMs: number): number {
+  return Math.floor(mtimeMs * 1000);
+}
+
 /** Files at least this large are hashed on a worker thread while they are ingested (a worker costs ~30 ms). */
 const HASH_ON_WORKER_BYTES = 16 << 20;
 /** Bytes of extracted objects allowed to wait for their writes between chunks. */
@@ -334,7 +339,8 @@ async function ingestFile(store: Store, path: string, opts: IngestOptions): Prom
     const records = Object.fromEntries(w.counts);
     const capture: CaptureRecord = {
       capture_id: captureId,
-      path,
+      // absolute: a carve reads it again, maybe from a server started elsewhere
+      path: resolve(path),
       sha256: id.sha256,
       size: id.size,
       format: result.format,
@@ -350,6 +356,8 @@ async function ingestFile(store: Store, path: string, opts: IngestOptions): Prom
         sensor: opts.sensor ?? null,
         compression: result.compression,
       }),
+      mtime: mtimeMicros(before.mtimeMs),
+      header_blocks: result.structureBlocks,
     };
     capture.capture_id = await w.commit(capture);
     return { path, status: 'ingested', capture, records, damaged: err };

@@ -381,6 +381,8 @@ export async function ingestLog(store: Store, path: string, opts: LogIngestOptio
         records: anomalyRows > 0 ? { logs: lines, anomalies: anomalyRows } : { logs: lines }, parsed, unparsed: lines - parsed, timeouts, truncated,
         fields_truncated: fieldsTruncated, types: Object.fromEntries(byType), anomalies: Object.fromEntries(anomalies.counts),
       }),
+      mtime: null,
+      header_blocks: null,
     };
     capture.capture_id = await w.commit(capture);
     return { path, status: 'ingested', capture, lines, parsed, byType, timeouts, truncated, fieldsTruncated };

@@ -7,7 +7,7 @@ export const CAPTURES = {
   timeField: 'ingested_at',
   fields: [
     field('capture_id', 'string', false, 'first 16 hex digits of sha256'),
-    field('path', 'string', false, 'path as given at ingest'),
+    field('path', 'string', false, 'absolute path of the file at ingest'),
     field('sha256', 'string', false, 'SHA-256 of the file as stored (compressed or not)'),
     field('size', 'int', false, 'file bytes'),
     field('format', 'string', true, 'pcap | pcapng | log'),
@@ -17,6 +17,9 @@ export const CAPTURES = {
     field('packets', 'int', false, 'packets read'),
     field('ingested_at', 'timestamp', false, 'wall-clock time the ingest completed'),
     field('stats', 'json', true, 'records per table, anomalies, damage, sensor'),
+    // fields added after the first release go last: a store made before gets them by ALTER TABLE ADD COLUMN
+    field('mtime', 'timestamp', true, 'modification time of the file at ingest (the carve\'s quick identity check)'),
+    field('header_blocks', 'int[]', true, 'pcapng: offsets of its section header and interface blocks (read before a carved range); empty: walk the file'),
   ],
 } as const;
 

@@ -40,6 +40,9 @@ export const SESSIONS = {
     field('missed_bytes', 'int', false, 'TCP bytes never seen (gaps), both directions'),
     field('capture_id', 'string', true, 'capture the session came from (store ingest)', own(MAX_ID_BYTES)),
     field('sensor', 'string', true, 'sensor name given at ingest', own(SESSION_MAX_SENSOR_BYTES)),
+    // fields added after the first release go last: a store made before gets them by ALTER TABLE ADD COLUMN
+    field('pcap_start', 'int', true, 'byte offset of the record of the session\'s first packet in its capture (decompressed stream for gzip/zstd); null when not from one capture file'),
+    field('pcap_end', 'int', true, 'byte offset just past the record of the session\'s last packet'),
   ],
 } as const;
 

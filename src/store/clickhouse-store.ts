@@ -6,7 +6,7 @@ import { HaystackError } from '../core/errors.js';
 import { CAPTURES, type CaptureRecord } from '../schema/captures.js';
 import { APP_SCHEMAS, RECORD_SCHEMAS } from '../schema/registry.js';
 import type { FieldType, RecordSchema } from '../schema/schema.js';
-import { clickhouseDistributed, clickhouseTable, ident, quoteString } from './sql.js';
+import { addColumns, clickhouseDistributed, clickhouseTable, ident, quoteString } from './sql.js';
 import type { CaptureWriter, QueryResult, ResultColumn, Row, Store, StoreUrl } from './store.js';
 import { redact } from './url.js';
 
@@ -79,6 +79,11 @@ export class ClickHouseStore implements Store {
       } else {
         await this.exec(clickhouseTable(s, s.name + LOCAL_SUFFIX, this.database));
         await this.exec(clickhouseDistributed(s, s.name, s.name + LOCAL_SUFFIX, this.database, this.cluster));
+      }
+      // tables made by an earlier version get the fields added since (local table first, then the Distributed one)
+      for (const name of this.cluster === null ? [s.name] : [s.name + LOCAL_SUFFIX, s.name]) {
+        const have = await this.select(`SELECT name FROM system.columns WHERE database = ${quoteString(this.database, 'clickhouse')} AND table = ${quoteString(name, 'clickhouse')}`);
+        for (const sql of addColumns(s, have.rows.map((r) => String(r.name)), `${ident(this.database)}.${ident(name)}`, 'clickhouse')) await this.exec(sql);
       }
     }
   }

@@ -11,7 +11,7 @@ import { HaystackError } from '../core/errors.js';
 import { CAPTURES, type CaptureRecord } from '../schema/captures.js';
 import { APP_SCHEMAS, RECORD_SCHEMAS } from '../schema/registry.js';
 import type { FieldDef, FieldType, RecordSchema } from '../schema/schema.js';
-import { duckdbTable, ident, quoteString } from './sql.js';
+import { addColumns, duckdbTable, ident, quoteString } from './sql.js';
 import { heldByServerMessage, readServerLock } from './writer-lock.js';
 import { MAX_ROW_BYTES, type CaptureWriter, type QueryResult, type ResultColumn, type Row, type Store } from './store.js';
 
@@ -111,6 +111,8 @@ export class DuckDbStore implements Store {
   async init(): Promise<void> {
     for (const s of RECORD_SCHEMAS) {
       await this.exec(duckdbTable(s));
+      const have = await this.select(`SELECT column_name AS name FROM information_schema.columns WHERE table_catalog = 'hs' AND table_schema = 'main' AND table_name = ${quoteString(s.name, 'duckdb')}`);
+      for (const sql of addColumns(s, have.rows.map((r) => String(r.name)), s.name, 'duckdb')) await this.exec(sql);
       // staging tables of earlier versions (rows now wait in a spool of JSON lines)
       await this.exec(`DROP TABLE IF EXISTS ${ident(`_staging_${s.name}`)}`);
     }
@@ -285,7 +287,8 @@ function fromSpool(schema: RecordSchema, file: string, captureId: string): strin
     if (f.type === 'timestamp') return `make_timestamp(${ident(f.name)}) AS ${ident(f.name)}`;
     return ident(f.name);
   });
-  return `INSERT INTO ${ident(schema.name)} SELECT ${select.join(', ')} FROM read_json(${quoteString(file, 'duckdb')}, ` +
+  // columns named: a table that gained columns by ALTER has them in its own order
+  return `INSERT INTO ${ident(schema.name)} (${schema.fields.map((f) => ident(f.name)).join(', ')}) SELECT ${select.join(', ')} FROM read_json(${quoteString(file, 'duckdb')}, ` +
     `format = 'newline_delimited', auto_detect = false, maximum_object_size = ${MAX_LINE}, columns = {${columns.join(', ')}})`;
 }
 

@@ -124,6 +124,20 @@ export function duckdbTable(s: RecordSchema, name = s.name): string {
   return `CREATE TABLE IF NOT EXISTS ${ident(name)} (\n${cols.join(',\n')}\n)`;
 }
 
+/**
+ * ALTER TABLE ... ADD COLUMN for each field of the schema a table made by an earlier version lacks (`have`: its
+ * column names). `table` is the table as the dialect names it (DuckDB: the bare name, quoted here; ClickHouse:
+ * already `db`.`name`). Only nullable fields can be added (old rows get null); a new NOT NULL field is a bug.
+ */
+export function addColumns(s: RecordSchema, have: readonly string[], table: string, d: Dialect): string[] {
+  const known = new Set(have);
+  const target = d === 'duckdb' ? ident(table) : table;
+  return s.fields.filter((f) => !known.has(f.name)).map((f) => {
+    if (!f.nullable) throw new Error(`${s.name}.${f.name}: a field added to an existing table must be nullable`);
+    return `ALTER TABLE ${target} ADD COLUMN ${ident(f.name)} ${columnType(f, d)}`;
+  });
+}
+
 /** The sort key of a schema's MergeTree table: its time field, or the schema's own key when that is nullable. */
 export function sortKey(s: RecordSchema): readonly string[] {
   return s.sortKey ?? [s.timeField];

@@ -4,6 +4,7 @@ import type { Ctx, ServerDeps } from './context.js';
 import { login, logout, me } from './handlers/auth.js';
 import { tables } from './handlers/meta.js';
 import { deleteSaved, getAudit, getSaved, getTriage, postSaved, postTriage } from './handlers/app-tables.js';
+import { getFile, getPcap, getTranscript } from './handlers/downloads.js';
 import { postIngest } from './handlers/ingest.js';
 import { getCounts, getMail, getTop, getTrends } from './handlers/reports.js';
 import { getFieldValues, getHistogram, getPivot, getRecords, getSummary, getUid } from './handlers/search.js';
@@ -35,6 +36,9 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'GET', path: '/api/reports/counts/:table', role: 'viewer', handler: getCounts },
   { method: 'GET', path: '/api/reports/trends', role: 'viewer', handler: getTrends },
   { method: 'GET', path: '/api/reports/mail', role: 'viewer', handler: getMail },
+  { method: 'GET', path: '/api/sessions/:uid/pcap', role: 'analyst', handler: getPcap },
+  { method: 'GET', path: '/api/sessions/:uid/transcript', role: 'analyst', handler: getTranscript },
+  { method: 'GET', path: '/api/files/:sha256', role: 'analyst', handler: getFile },
   { method: 'GET', path: '/api/triage', role: 'viewer', handler: getTriage },
   { method: 'POST', path: '/api/triage', role: 'analyst', handler: postTriage },
   { method: 'GET', path: '/api/saved', role: 'analyst', handler: getSaved },

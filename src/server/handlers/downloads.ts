@@ -1,0 +1,132 @@
+// Downloads for analysts: a session's packets carved as pcap, its TCP transcript, an extracted file by sha256.
+// Each is an attachment of type application/octet-stream with a sanitised name (never rendered), only for a
+// session or file the account's restriction lets it see, and audited with the SHA-256 of what was sent.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PassThrough, Readable, Transform } from 'node:stream';
+import { parseFilter, type Expr } from '../../query/filter.js';
+import { FILES } from '../../schema/files.js';
+import type { RecordSchema } from '../../schema/schema.js';
+import { SESSIONS } from '../../schema/sessions.js';
+import { openCarve, writeCarve } from '../../pipeline/carve.js';
+import { DEFAULT_TRANSCRIPT_LIMIT, MAX_TRANSCRIPT_LIMIT, sessionTranscript } from '../../pipeline/transcript.js';
+import { records } from '../../store/search-records.js';
+import type { Ctx, ServerDeps } from '../context.js';
+import { HttpError } from '../errors.js';
+import { restrictionFor } from '../policy.js';
+import { badRequest, enumParam, intParam } from '../request.js';
+
+const SHA256 = /^[0-9a-f]{64}$/;
+/** uids are made by Haystack (base62) or imported (Zeek's C..., EVE flow ids): letters, digits, - and _ */
+const UID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** A download name: letters, digits, dot, dash and underscore only, no leading dot, at most 100 characters. */
+export function downloadName(s: string): string {
+  const clean = s.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '').slice(0, 100);
+  return clean === '' ? 'download' : clean;
+}
+
+function attachment(name: string, length?: number): Record<string, string> {
+  return {
+    'content-type': 'application/octet-stream',
+    'content-disposition': `attachment; filename="${downloadName(name)}"`,
+    ...(length !== undefined ? { 'content-length': String(length) } : {}),
+  };
+}
+
+/** The one row of a table matching `field = value` that the account may see, or 404. */
+async function visible(c: Ctx, deps: ServerDeps, schema: RecordSchema, field: string, value: string): Promise<Record<string, unknown>> {
+  const restrict = restrictionFor(c.get('user'), schema);
+  if (restrict === null) throw new HttpError(404, `no such ${schema.name === FILES.name ? 'file' : 'session'}`);
+  const where: Expr[] = [parseFilter(`${field} = ${JSON.stringify(value)}`, schema, 'key'), ...restrict];
+  const page = await records(deps.store, { table: schema.name, where, from: null, to: null, order: 'asc', limit: 1 });
+  const row = page.rows[0];
+  if (row === undefined) throw new HttpError(404, `no such ${schema.name === FILES.name ? 'file' : 'session'}`);
+  return row;
+}
+
+function uidParam(c: Ctx): string {
+  const uid = c.req.param('uid') ?? '';
+  if (!UID.test(uid)) throw new HttpError(400, 'uid: 1 to 64 letters, digits, - or _');
+  return uid;
+}
+
+function audit(c: Ctx, deps: ServerDeps, route: string, target: string, sha256: string | null, outcome: string, detail: string): Promise<void> {
+  const u = c.get('user');
+  return deps.audit({ ts: deps.now(), user: u.name, role: u.role, ip: c.get('ip'), action: 'download', route, target, sha256, outcome, detail });
+}
+
+/** A stream that hashes what passes and, at its end, audits the download with the hash. */
+function hashing(onEnd: (sha256: string, bytes: number) => void): Transform {
+  const h = createHash('sha256');
+  let bytes = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      h.update(chunk);
+      bytes += chunk.length;
+      done(null, chunk);
+    },
+    flush(done) {
+      onEnd(h.digest('hex'), bytes);
+      done();
+    },
+  });
+}
+
+export async function getPcap(c: Ctx, deps: ServerDeps): Promise<Response> {
+  const uid = uidParam(c);
+  await visible(c, deps, SESSIONS, 'uid', uid);
+  const route = 'GET /api/sessions/:uid/pcap';
+  let plan;
+  try {
+    plan = await openCarve(deps.store, uid);
+  } catch (e) {
+    await audit(c, deps, route, uid, null, 'failed', e instanceof Error ? e.message : String(e));
+    throw e;
+  }
+  const out = new PassThrough();
+  const tap = hashing((sha, bytes) => void audit(c, deps, route, uid, sha, 'ok', `${bytes} bytes of capture ${plan.source.capture.capture_id}`).catch(() => undefined));
+  out.pipe(tap);
+  writeCarve(plan, out).catch((e: unknown) => {
+    tap.destroy(e instanceof Error ? e : new Error(String(e)));
+    void audit(c, deps, route, uid, null, 'error', e instanceof Error ? e.message : String(e)).catch(() => undefined);
+  });
+  return new Response(Readable.toWeb(tap) as ReadableStream, { status: 200, headers: attachment(`haystack-${uid}.pcap`) });
+}
+
+export async function getTranscript(c: Ctx, deps: ServerDeps): Promise<Response> {
+  const uid = uidParam(c);
+  await visible(c, deps, SESSIONS, 'uid', uid);
+  const format = enumParam(c, 'format', ['text', 'hex'] as const, 'text');
+  const limit = intParam(c, 'limit', 1, MAX_TRANSCRIPT_LIMIT, DEFAULT_TRANSCRIPT_LIMIT);
+  let t;
+  try {
+    t = await sessionTranscript(deps.store, uid, { format, limit });
+  } catch (e) {
+    return badRequest(e);
+  }
+  const body = Buffer.from(t.text, 'utf8');
+  const sha = createHash('sha256').update(body).digest('hex');
+  await audit(c, deps, 'GET /api/sessions/:uid/transcript', uid, sha, 'ok', `${format}, ${t.bytes} bytes of payload${t.truncated ? ', truncated' : ''}`);
+  return c.body(body, 200, attachment(`haystack-${uid}-${format}.txt`, body.length));
+}
+
+export async function getFile(c: Ctx, deps: ServerDeps): Promise<Response> {
+  const sha = (c.req.param('sha256') ?? '').toLowerCase();
+  if (!SHA256.test(sha)) throw new HttpError(400, 'sha256: 64 hexadecimal digits');
+  if (deps.filesDir === null) throw new HttpError(404, 'this server keeps no extracted files (--files)');
+  const row = await visible(c, deps, FILES, 'sha256', sha);
+  // content-addressed (pipeline/objects.ts): the path is made from the validated hash, never from a stored string
+  const path = join(deps.filesDir, 'files', sha.slice(0, 2), sha);
+  const st = await stat(path).catch(() => null);
+  if (st === null || !st.isFile()) throw new HttpError(410, 'the file was recorded but is not in the files directory (not stored, or removed)');
+  const route = 'GET /api/files/:sha256';
+  const name = typeof row.filename === 'string' && row.filename !== '' ? `${sha.slice(0, 12)}_${row.filename}.bin` : `${sha}.bin`;
+  const tap = hashing((got, bytes) => {
+    void audit(c, deps, route, sha, got, got === sha ? 'ok' : 'error', got === sha ? `${bytes} bytes` : `the stored file's hash is ${got}`).catch(() => undefined);
+  });
+  createReadStream(path).pipe(tap);
+  return new Response(Readable.toWeb(tap) as ReadableStream, { status: 200, headers: attachment(name, st.size) });
+}

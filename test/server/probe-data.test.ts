@@ -10,7 +10,8 @@ import { addAccount } from '../../src/server/accounts.js';
 import { alertKey } from '../../src/store/app-tables.js';
 import { scratchDir } from '../helpers/cli.js';
 import { GEN } from '../helpers/run.js';
-import { Client, startTestServer, type TestServer } from '../helpers/server.js';
+import type { Client} from '../helpers/server.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const dir = scratchDir('server-probe-data');
 let srv: TestServer;
@@ -155,7 +156,6 @@ describe('forged cursors', () => {
       expect(r.text).not.toContain(dir);
       expect(r.text).not.toMatch(/duckdb|SELECT|make_timestamp/i);
     }
-    expect(r.text).not.toMatch(/duckdb/i);
   });
 });
 

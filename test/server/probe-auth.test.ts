@@ -2,7 +2,9 @@
 // other loopback addresses, with spoofed proxy headers and name variants; unbounded bodies before login; every
 // route and method without a session; Host, Origin and CSRF refusals; headers on every kind of answer.
 // Tests named "FINDING" fail on the code they were written against (it.fails): each shows a hole to fix.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAccount, changeAccount } from '../../src/server/accounts.js';
 import { ROUTES } from '../../src/server/routes.js';
@@ -265,5 +267,42 @@ describe('headers on every kind of answer', () => {
       expect(r.headers['x-powered-by']).toBeUndefined();
     }
     expect(answers[0]!.headers['cache-control']).toBe('no-store');
+  });
+});
+
+describe('the console\'s static files', () => {
+  it('held: no path spelling reads outside the web directory; index.html comes with the CSP', async () => {
+    const base = scratchDir('server-probe-static');
+    const web = join(base, 'web');
+    mkdirSync(join(web, 'assets'), { recursive: true });
+    writeFileSync(join(web, 'index.html'), '<!doctype html><title>console</title>');
+    writeFileSync(join(web, 'assets', 'app.js'), 'console.log(1)');
+    writeFileSync(join(base, 'secret.txt'), 'TOP-SECRET-OUTSIDE-WEB');
+    mkdirSync(join(base, 'srv'));
+    const s2 = await startTestServer(join(base, 'srv'), { webDir: web });
+    try {
+      const p2 = Number(new URL(s2.url).port);
+      const get = (path: string): Promise<Raw> => new Promise((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port: p2, path, headers: { host: `127.0.0.1:${p2}` } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect((await get('/assets/app.js')).text).toBe('console.log(1)');
+      const index = await get('/some/console/route');
+      expect(index.text).toContain('<title>console</title>');
+      expect(String(index.headers['content-security-policy'])).toMatch(/script-src 'self'/);
+      for (const path of ['/assets/../../secret.txt', '/assets/..%2f..%2fsecret.txt', '/assets/%2e%2e/%2e%2e/secret.txt', '/assets/..%5c..%5csecret.txt',
+        '/assets/%252e%252e/%252e%252e/secret.txt', '/assets/....//....//secret.txt', '/../secret.txt', '/assets//../../secret.txt', '/assets/%2e%2e%2f%2e%2e%2fsrv/store.duckdb.users.json']) {
+        const r = await get(path);
+        expect(r.text, path).not.toContain('TOP-SECRET');
+        expect(r.text, path).not.toContain('scrypt$');
+      }
+    } finally {
+      await s2.stop();
+    }
   });
 });

@@ -3,11 +3,13 @@
 import { existsSync } from 'node:fs';
 import { Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
+import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { serveStatic } from '@hono/node-server/serve-static';
 import type { Env, ServerDeps } from './context.js';
 import { HttpError, httpFailure } from './errors.js';
 import { authGuard, cookieName, hostGuard } from './guard.js';
+import { MAX_JSON_BYTES } from './request.js';
 import { ROUTES } from './routes.js';
 
 /** The console's policy: everything from this origin only, no inline script or style, no eval, no framing. */
@@ -41,6 +43,10 @@ export function createApp(deps: ServerDeps, log: (line: string) => void = (l) =>
     await next();
     c.header('cache-control', 'no-store');
   });
+  // bodies are read up to MAX_JSON_BYTES whatever their framing (a chunked body has no Content-Length to check);
+  // uploads have their own cap, enforced as they are written
+  const small = bodyLimit({ maxSize: MAX_JSON_BYTES, onError: () => { throw new HttpError(413, `the body is larger than ${MAX_JSON_BYTES} bytes`); } });
+  app.use('/api/*', (c, next) => (c.req.method === 'POST' && c.req.path === '/api/ingest' ? next() : small(c, next)));
   for (const r of ROUTES) {
     const route = `${r.method} ${r.path}`;
     const handler = (c: Parameters<RouteDefHandler>[0]): Response | Promise<Response> => r.handler(c, deps);

@@ -1,5 +1,7 @@
 // What every handler gets: the store, accounts, sessions, throttle, audit, clock and the server's own origin.
 import type { Context } from 'hono';
+import type { CursorSeal } from './cursor-seal.js';
+import type { InFlight } from './limits.js';
 import type { IngestOneSummary } from '../pipeline/ingest-one.js';
 import type { Store } from '../store/store.js';
 import type { AuditEvent } from './audit.js';
@@ -30,6 +32,10 @@ export interface ServerDeps {
   ingestFile?(path: string, name: string): Promise<IngestOneSummary>;
   /** the console's built files (dist/web), or null */
   webDir: string | null;
+  /** seals page cursors (cursor-seal.ts) */
+  cursors: CursorSeal;
+  /** requests in flight, per account and in all (limits.ts) */
+  inflight: InFlight;
 }
 
 export type Env = { Variables: { session: Session; user: User; ip: string } };

@@ -78,12 +78,18 @@ export function authGuard(deps: ServerDeps, needs: Role, route: string): Middlew
       throw new HttpError(403, `this needs the ${needs} role`);
     }
     if (UNSAFE_METHODS.has(c.req.method)) {
-      checkOrigin(c, deps);
-      const token = c.req.header(CSRF_HEADER);
-      if (token === undefined || !sameToken(token, session.csrf)) throw new HttpError(403, 'missing or wrong CSRF token');
+      try {
+        checkOrigin(c, deps);
+        const token = c.req.header(CSRF_HEADER);
+        if (token === undefined || !sameToken(token, session.csrf)) throw new HttpError(403, 'missing or wrong CSRF token');
+      } catch (e) {
+        // a cross-site attempt riding on a live session: worth a row
+        await deps.audit({ ts: deps.now(), user: user.name, role: user.role, ip: c.get('ip'), action: 'denied', route, outcome: 'refused', detail: e instanceof Error ? e.message : String(e) });
+        throw e;
+      }
     }
     c.set('session', session);
     c.set('user', user);
-    await next();
+    await deps.inflight.run(user.name, () => next());
   };
 }

@@ -4,13 +4,47 @@ import { HaystackError } from '../core/errors.js';
 import { parseFilter, type Expr } from '../query/filter.js';
 import type { FieldDef, RecordSchema } from '../schema/schema.js';
 import type { Row } from '../store/store.js';
+import { HttpError } from './errors.js';
 import { roleAtLeast, type Role } from './roles.js';
 import type { User } from './users.js';
 
-/** Fields that hold traffic payload, by table: not shown to viewers. */
+/**
+ * Fields for analysts and up, by table: traffic payload (an alert's excerpt), and where captures lie on the
+ * server's disk. A viewer gets none of them: not as a column, nor to sort, filter or count by.
+ */
 export const PAYLOAD_FIELDS: Readonly<Record<string, readonly string[]>> = {
   alerts: ['payload_excerpt'],
+  captures: ['path'],
 };
+
+/** The fields an expression names. */
+export function exprFields(e: Expr, out: Set<string> = new Set()): Set<string> {
+  const stack: Expr[] = [e];
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    switch (x.kind) {
+      case 'and':
+      case 'or':
+        stack.push(...x.items);
+        break;
+      case 'not':
+        stack.push(x.expr);
+        break;
+      case 'cmp':
+      case 'set':
+        out.add(x.field.name);
+    }
+  }
+  return out;
+}
+
+/** Refuses (403) a viewer's filter or sort that names a field for analysts. */
+export function checkFieldsFor(role: Role, table: string, names: Iterable<string>): void {
+  if (roleAtLeast(role, 'analyst')) return;
+  for (const n of names) {
+    if (isPayloadField(table, n)) throw new HttpError(403, `${table}.${n} is for analysts: a viewer cannot show, sort, filter or count by it`);
+  }
+}
 
 export function isPayloadField(table: string, field: string): boolean {
   return PAYLOAD_FIELDS[table]?.includes(field) === true;

@@ -64,8 +64,12 @@ export function bodyString(b: Record<string, unknown>, name: string, max = MAX_P
   return v;
 }
 
-/** Wraps a HaystackError from validation code as a 400 with its message. */
+/**
+ * A validation failure (bad argument or option) as a 400 with its message; anything else goes on to the error
+ * path, which answers 404/410/413 by code and a bare 500 for store and I/O failures (their text, which may
+ * name files and the database, stays in the server log).
+ */
 export function badRequest(e: unknown): never {
-  if (e instanceof HaystackError) throw new HttpError(400, e.message);
+  if (e instanceof HaystackError && (e.code === 'HAYSTACK_BAD_ARGUMENT' || e.code === 'HAYSTACK_BAD_OPTION')) throw new HttpError(400, e.message);
   throw e;
 }

@@ -7,6 +7,8 @@ import { serve, type ServerType } from '@hono/node-server';
 import { HaystackError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
 import { hasAdmin } from './accounts.js';
+import { CursorSeal } from './cursor-seal.js';
+import { InFlight } from './limits.js';
 import { createApp } from './app.js';
 import type { AuditEvent } from './audit.js';
 import type { ServerDeps } from './context.js';
@@ -70,6 +72,8 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     uploadDir: o.uploadDir ?? null,
     uploadMaxBytes: o.uploadMaxBytes ?? DEFAULT_UPLOAD_MAX,
     webDir: o.webDir ?? null,
+    cursors: new CursorSeal(),
+    inflight: new InFlight(),
     ...(o.ingestFile !== undefined ? { ingestFile: o.ingestFile } : {}),
   };
   const app = createApp(deps, o.log);

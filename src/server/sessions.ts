@@ -23,8 +23,10 @@ export interface SessionLimits {
 }
 
 export const DEFAULT_LIMITS: SessionLimits = { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000 };
-/** Sessions one server keeps; the oldest go first past it (a login flood cannot grow memory without end). */
+/** Sessions one server keeps; past it new logins are refused (a login flood cannot grow memory without end). */
 export const MAX_SESSIONS = 10_000;
+/** Sessions of one account; its oldest goes first past it (one account cannot push out everyone else's). */
+export const MAX_SESSIONS_PER_USER = 20;
 /** 256-bit ids and tokens, base64url */
 const ID_BYTES = 32;
 
@@ -37,11 +39,16 @@ export class SessionStore {
 
   constructor(readonly limits: SessionLimits, private readonly now: () => number) {}
 
-  /** A new session (a new id at every login: an id known before login is never promoted). */
-  create(user: string, role: Role, ip: string): Session {
+  /**
+   * A new session (a new id at every login: an id known before login is never promoted); null when the server
+   * holds MAX_SESSIONS. An account past MAX_SESSIONS_PER_USER loses its own oldest session.
+   */
+  create(user: string, role: Role, ip: string): Session | null {
     const t = this.now();
     this.sweep(t);
-    while (this.byId.size >= MAX_SESSIONS) this.byId.delete(this.byId.keys().next().value!);
+    const own = [...this.byId.values()].filter((x) => x.user === user);
+    for (const x of own.slice(0, Math.max(0, own.length - MAX_SESSIONS_PER_USER + 1))) this.byId.delete(x.id);
+    if (this.byId.size >= MAX_SESSIONS) return null;
     const s: Session = { id: newToken(), user, role, created: t, lastSeen: t, csrf: newToken(), ip };
     this.byId.set(s.id, s);
     return s;

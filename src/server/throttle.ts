@@ -42,6 +42,10 @@ export class LoginThrottle {
     return Math.max(0, w);
   }
 
+  /**
+   * Counts an attempt as failed before its password is checked (the check is slow: attempts sent together
+   * must each see the others); a success undoes it (succeed, undo).
+   */
   fail(keys: readonly string[]): void {
     const t = this.now();
     for (const k of keys) {
@@ -57,6 +61,14 @@ export class LoginThrottle {
   /** A successful login clears the user's count (not the address's: one good account must not unlock guessing). */
   succeed(key: string): void {
     this.entries.delete(key);
+  }
+
+  /** Takes back one failure counted ahead of a check that then succeeded. */
+  undo(key: string): void {
+    const e = this.entries.get(key);
+    if (e === undefined) return;
+    e.failures--;
+    if (e.failures <= 0) this.entries.delete(key);
   }
 
   private delay(failures: number): number {

@@ -146,6 +146,12 @@ export function countsSql(o: CountsOptions, d: Dialect, table: (n: string) => st
     `WHERE ${conds.join(' AND ')} GROUP BY ${ident('bucket')} ORDER BY ${ident('bucket')}`;
 }
 
+/**
+ * Buckets one counts report may fill: more than 11 years of hours, 27 years of days. A window that would take
+ * more (the zero-filled rows are made here, one object each) is refused with the way out.
+ */
+export const MAX_COUNT_BUCKETS = 100_000;
+
 /** Counts per bucket, every bucket from the first to the last (or the window's ends) present, empty ones as 0. */
 export async function counts(store: Store, o: CountsOptions): Promise<{ bucket: number; count: number }[]> {
   const r = await store.select(countsSql(o, store.dialect, tableNamer(store)));
@@ -156,6 +162,10 @@ export async function counts(store: Store, o: CountsOptions): Promise<{ bucket: 
   const align = (us: number): number => alignBucket(us, o.by);
   const first = o.window.from !== null ? align(o.window.from) : Math.min(...keys);
   const last = o.window.to !== null ? align(o.window.to) : Math.max(...keys);
+  const n = Math.floor((last - first) / step) + 1;
+  if (n > MAX_COUNT_BUCKETS) {
+    throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `the window holds ${n} ${o.by}s: at most ${MAX_COUNT_BUCKETS} buckets are listed; count by a longer bucket or over a shorter window`);
+  }
   const out: { bucket: number; count: number }[] = [];
   for (let b = first; b <= last; b += step) out.push({ bucket: b, count: got.get(b) ?? 0 });
   return out;

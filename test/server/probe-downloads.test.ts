@@ -1,7 +1,8 @@
 // Probe (attacker's view) of the download routes over real HTTP: a download that is not read to its end (HEAD,
 // a client that goes away) against open files and the audit trail; traversal and hostile names in paths and
 // in Content-Disposition.
-// Tests named "FINDING" fail on the code they were written against (it.fails): each shows a hole to fix.
+// Tests named "FIXED" are holes this probe found (written as it.fails against the code of the time); they pass
+// since the fix and keep it. "held" tests pin attacks that failed from the start.
 import { readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
@@ -76,7 +77,7 @@ describe('downloads not read to the end', () => {
     expect(openOnCapture()).toBe(0);
   });
 
-  it.fails('FINDING: HEAD on a pcap starts a carve nobody reads: the capture stays open (descriptor leak per request)', async () => {
+  it('FIXED: HEAD on a pcap starts a carve nobody reads: the capture stays open (descriptor leak per request)', async () => {
     const open = openOnCapture();
     for (let i = 0; i < 10; i++) expect((await analyst.send('HEAD', `/api/sessions/${uid}/pcap`)).status).toBe(200);
     await settle(2000);
@@ -84,7 +85,7 @@ describe('downloads not read to the end', () => {
     expect(openOnCapture()).toBe(open);
   });
 
-  it.fails('FINDING: a pcap download dropped mid-way leaves no audit row, though payload bytes left the server', async () => {
+  it('FIXED: a pcap download dropped mid-way leaves no audit row, though payload bytes left the server', async () => {
     const before = srv.audits.length;
     expect(await abortAfterFirstChunk(`/api/sessions/${uid}/pcap`, analyst)).toBe(200);
     await settle(2000);

@@ -16,7 +16,22 @@ function who(c: Ctx, deps: ServerDeps, action: 'triage' | 'saved_query', route: 
   return deps.audit({ ts: deps.now(), user: u.name, role: u.role, ip: c.get('ip'), action, route, target, outcome: 'ok', detail });
 }
 
+/** A read of an app table, audited like a query. */
+function auditRead(c: Ctx, deps: ServerDeps, route: string, target: string, rows: number): Promise<void> {
+  const u = c.get('user');
+  return deps.audit({ ts: deps.now(), user: u.name, role: u.role, ip: c.get('ip'), action: 'query', route, target, rows, outcome: 'ok' });
+}
+
+/**
+ * Triage is about alerts by key, which a row restriction cannot be checked against without the alert: a
+ * restricted account has none (as for the whole-store reports).
+ */
+function unrestricted(c: Ctx): void {
+  if (c.get('user').restrict !== null) throw new HttpError(403, 'alert triage is not available to an account with a row restriction');
+}
+
 export async function postTriage(c: Ctx, deps: ServerDeps): Promise<Response> {
+  unrestricted(c);
   const b = await jsonBody(c);
   const action = bodyString(b, 'action', 16);
   if (!(TRIAGE_ACTIONS as readonly string[]).includes(action)) throw new HttpError(400, `action: one of ${TRIAGE_ACTIONS.join(', ')}`);
@@ -31,9 +46,11 @@ export async function postTriage(c: Ctx, deps: ServerDeps): Promise<Response> {
 }
 
 export async function getTriage(c: Ctx, deps: ServerDeps): Promise<Response> {
+  unrestricted(c);
   const keys = (param(c, 'alerts') ?? '').split(',').filter((s) => s !== '');
   try {
     const rows = await triageFor(deps.store, keys);
+    await auditRead(c, deps, 'GET /api/triage', `${keys.length} alerts`, rows.length);
     return jsonText(c, { triage: jsonRows((await import('../../schema/triage.js')).TRIAGE.fields, rows) });
   } catch (e) {
     return badRequest(e);
@@ -41,7 +58,9 @@ export async function getTriage(c: Ctx, deps: ServerDeps): Promise<Response> {
 }
 
 export async function getSaved(c: Ctx, deps: ServerDeps): Promise<Response> {
-  return c.json({ saved: await listSavedQueries(deps.store, c.get('user').name) });
+  const saved = await listSavedQueries(deps.store, c.get('user').name);
+  await auditRead(c, deps, 'GET /api/saved', 'saved_queries', saved.length);
+  return c.json({ saved });
 }
 
 export async function postSaved(c: Ctx, deps: ServerDeps): Promise<Response> {
@@ -78,11 +97,13 @@ export async function getAudit(c: Ctx, deps: ServerDeps): Promise<Response> {
     const range = await parseRange({ from: param(c, 'from'), to: param(c, 'to'), tz: param(c, 'tz') }, deps.now() * 1000, () => Promise.resolve(deps.now() * 1000));
     const user = param(c, 'user');
     const after = param(c, 'after');
+    const bind = `${c.get('user').name}\naudit`;
     const r = await listAudit(deps.store, {
       from: range.from, to: range.to, limit: intParam(c, 'limit', 1, MAX_AUDIT_PAGE, 100),
-      ...(user !== undefined && user !== '' ? { user } : {}), ...(after !== undefined && after !== '' ? { after } : {}),
+      ...(user !== undefined && user !== '' ? { user } : {}), ...(after !== undefined && after !== '' ? { after: deps.cursors.open(after, bind) } : {}),
     });
-    return jsonText(c, { rows: jsonRows(AUDIT.fields, r.rows), next: JSON.stringify(r.next) });
+    await auditRead(c, deps, 'GET /api/audit', 'audit', r.rows.length);
+    return jsonText(c, { rows: jsonRows(AUDIT.fields, r.rows), next: JSON.stringify(r.next === null ? null : deps.cursors.seal(r.next, bind)) });
   } catch (e) {
     return badRequest(e);
   }

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough, Readable, Transform } from 'node:stream';
+import { PassThrough, Readable, Transform, pipeline } from 'node:stream';
 import { parseFilter, type Expr } from '../../query/filter.js';
 import { FILES } from '../../schema/files.js';
 import type { RecordSchema } from '../../schema/schema.js';
@@ -58,21 +58,33 @@ function audit(c: Ctx, deps: ServerDeps, route: string, target: string, sha256: 
   return deps.audit({ ts: deps.now(), user: u.name, role: u.role, ip: c.get('ip'), action: 'download', route, target, sha256, outcome, detail });
 }
 
-/** A stream that hashes what passes and, at its end, audits the download with the hash. */
-function hashing(onEnd: (sha256: string, bytes: number) => void): Transform {
+/**
+ * The bytes of a download as they leave: hashed, counted, and audited at the end (ok, with the SHA-256) or
+ * when the client goes away first (aborted, with the bytes sent). The row that the download started is
+ * written before the first byte (handlers await it), so no payload leaves unaudited.
+ */
+function audited(c: Ctx, deps: ServerDeps, route: string, target: string, expect: string | null = null): Transform {
   const h = createHash('sha256');
   let bytes = 0;
-  return new Transform({
+  let finished = false;
+  const t = new Transform({
     transform(chunk: Buffer, _enc, done) {
       h.update(chunk);
       bytes += chunk.length;
       done(null, chunk);
     },
     flush(done) {
-      onEnd(h.digest('hex'), bytes);
+      finished = true;
+      const sha = h.digest('hex');
+      const ok = expect === null || sha === expect;
+      void audit(c, deps, route, target, sha, ok ? 'ok' : 'error', ok ? `${bytes} bytes` : `the stored file's hash is ${sha}`).catch(() => undefined);
       done();
     },
   });
+  t.on('close', () => {
+    if (!finished) void audit(c, deps, route, target, null, 'aborted', `${bytes} bytes sent before the download ended`).catch(() => undefined);
+  });
+  return t;
 }
 
 export async function getPcap(c: Ctx, deps: ServerDeps): Promise<Response> {
@@ -86,14 +98,18 @@ export async function getPcap(c: Ctx, deps: ServerDeps): Promise<Response> {
     await audit(c, deps, route, uid, null, 'failed', e instanceof Error ? e.message : String(e));
     throw e;
   }
+  const headers = attachment(`haystack-${uid}.pcap`);
+  // HEAD: the answer's headers only; no carve is started for a body nobody reads
+  if (c.req.method === 'HEAD') return new Response(null, { status: 200, headers });
+  await audit(c, deps, route, uid, null, 'started', `capture ${plan.source.capture.capture_id}`);
   const out = new PassThrough();
-  const tap = hashing((sha, bytes) => void audit(c, deps, route, uid, sha, 'ok', `${bytes} bytes of capture ${plan.source.capture.capture_id}`).catch(() => undefined));
-  out.pipe(tap);
+  const tap = audited(c, deps, route, uid);
+  // the client going away destroys tap, then out, and the carve stops at its next write (its file closed)
+  pipeline(out, tap, () => undefined);
   writeCarve(plan, out).catch((e: unknown) => {
     tap.destroy(e instanceof Error ? e : new Error(String(e)));
-    void audit(c, deps, route, uid, null, 'error', e instanceof Error ? e.message : String(e)).catch(() => undefined);
   });
-  return new Response(Readable.toWeb(tap) as ReadableStream, { status: 200, headers: attachment(`haystack-${uid}.pcap`) });
+  return new Response(Readable.toWeb(tap) as ReadableStream, { status: 200, headers });
 }
 
 export async function getTranscript(c: Ctx, deps: ServerDeps): Promise<Response> {
@@ -124,9 +140,10 @@ export async function getFile(c: Ctx, deps: ServerDeps): Promise<Response> {
   if (st === null || !st.isFile()) throw new HttpError(410, 'the file was recorded but is not in the files directory (not stored, or removed)');
   const route = 'GET /api/files/:sha256';
   const name = typeof row.filename === 'string' && row.filename !== '' ? `${sha.slice(0, 12)}_${row.filename}.bin` : `${sha}.bin`;
-  const tap = hashing((got, bytes) => {
-    void audit(c, deps, route, sha, got, got === sha ? 'ok' : 'error', got === sha ? `${bytes} bytes` : `the stored file's hash is ${got}`).catch(() => undefined);
-  });
-  createReadStream(path).pipe(tap);
-  return new Response(Readable.toWeb(tap) as ReadableStream, { status: 200, headers: attachment(name, st.size) });
+  const headers = attachment(name, st.size);
+  if (c.req.method === 'HEAD') return new Response(null, { status: 200, headers });
+  await audit(c, deps, route, sha, null, 'started', `${st.size} bytes`);
+  const tap = audited(c, deps, route, sha, sha);
+  pipeline(createReadStream(path), tap, () => undefined);
+  return new Response(Readable.toWeb(tap) as ReadableStream, { status: 200, headers });
 }

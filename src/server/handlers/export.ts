@@ -7,7 +7,7 @@ import { RowWriter } from '../../cli/format/output.js';
 import { records } from '../../store/search-records.js';
 import type { Ctx, ServerDeps } from '../context.js';
 import { HttpError } from '../errors.js';
-import { isPayloadField, visibleFields } from '../policy.js';
+import { checkFieldsFor, isPayloadField, visibleFields } from '../policy.js';
 import { enumParam, param } from '../request.js';
 import { downloadName } from './downloads.js';
 import { scopeOf } from './scope.js';
@@ -27,6 +27,7 @@ export async function getExport(c: Ctx, deps: ServerDeps): Promise<Response> {
   const fields = asked.length > 0 ? asked : allowed;
   const order = enumParam(c, 'order', ['asc', 'desc'] as const, 'asc');
   const sort = param(c, 'sort');
+  if (sort !== undefined) checkFieldsFor(u.role, s.schema.name, [sort]);
   const base = { ...s.scope, fields, order, limit: PAGE, ...(sort !== undefined && sort !== '' ? { sort } : {}) };
   // the first page before any byte is sent: a bad field or sort is still a 400
   const first = await records(deps.store, base).catch((e: unknown) => {

@@ -12,7 +12,7 @@ import { BUCKETS, BYTE_LEVELS, counts, newest, top, TOP_KEYS, trends } from '../
 import { parseDuration, parseTime } from '../../query/time-text.js';
 import type { Ctx, ServerDeps } from '../context.js';
 import { HttpError } from '../errors.js';
-import { restrictionFor } from '../policy.js';
+import { checkFieldsFor, exprFields, restrictionFor } from '../policy.js';
 import { parseRange } from '../range.js';
 import { badRequest, enumParam, intParam, param } from '../request.js';
 import { auditQuery, jsonText, tableParam } from './scope.js';
@@ -51,7 +51,9 @@ export async function getCounts(c: Ctx, deps: ServerDeps): Promise<Response> {
     const f = schema.fields.find((x) => x.name === fieldName);
     if (f === undefined || f.type !== 'timestamp') throw new HttpError(400, `field: ${schema.name} has no timestamp field "${fieldName.slice(0, 64)}"`);
     const q = param(c, 'q') ?? '';
-    const parts = [...(q.trim() === '' ? [] : [parseFilter(q, schema, 'q')]), ...restrict];
+    const own = q.trim() === '' ? [] : [parseFilter(q, schema, 'q')];
+    for (const e of own) checkFieldsFor(user.role, schema.name, exprFields(e));
+    const parts = [...own, ...restrict];
     const where = parts.length === 0 ? null : parts.length === 1 ? parts[0]! : { kind: 'and' as const, items: parts };
     const range = await parseRange({ from: param(c, 'from'), to: param(c, 'to'), tz: param(c, 'tz') }, deps.now() * 1000, () => newest(deps.store, schema, fieldName));
     const by = enumParam(c, 'by', BUCKETS, 'day');

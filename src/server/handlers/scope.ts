@@ -6,7 +6,7 @@ import { newest } from '../../store/reports.js';
 import { searchSchema, type SearchScope } from '../../store/search-common.js';
 import type { Ctx, ServerDeps } from '../context.js';
 import { HttpError } from '../errors.js';
-import { restrictionFor } from '../policy.js';
+import { checkFieldsFor, exprFields, restrictionFor } from '../policy.js';
 import { parseRange, type Range } from '../range.js';
 import { badRequest, param } from '../request.js';
 
@@ -32,7 +32,9 @@ export async function scopeOf(c: Ctx, deps: ServerDeps, schema: RecordSchema = t
   if (restrict === null) throw new HttpError(403, `your account's restriction cannot be applied to ${schema.name}: it names a field ${schema.name} lacks`);
   const q = param(c, 'q') ?? '';
   try {
-    const where = q.trim() === '' ? [...restrict] : [parseFilter(q, schema, 'q'), ...restrict];
+    const own = q.trim() === '' ? null : parseFilter(q, schema, 'q');
+    if (own !== null) checkFieldsFor(user.role, schema.name, exprFields(own));
+    const where = own === null ? [...restrict] : [own, ...restrict];
     const range = await parseRange({ from: param(c, 'from'), to: param(c, 'to'), tz: param(c, 'tz') }, deps.now() * 1000, () => newest(deps.store, schema));
     return { schema, scope: { table: schema.name, where, from: range.from, to: range.to }, range, q: q.trim() === '' ? null : q };
   } catch (e) {

@@ -11,7 +11,7 @@ import { byUid, PIVOT_KINDS, pivot, type Related } from '../../store/search-rela
 import { fieldValues, MAX_FIELD_VALUES } from '../../store/search-values.js';
 import type { Ctx, ServerDeps } from '../context.js';
 import { HttpError } from '../errors.js';
-import { isPayloadField, restrictionFor, visibleFields, visibleRow } from '../policy.js';
+import { checkFieldsFor, isPayloadField, restrictionFor, visibleFields, visibleRow } from '../policy.js';
 import { badRequest, enumParam, intParam, param } from '../request.js';
 import { auditQuery, jsonText, scopeOf } from './scope.js';
 
@@ -31,20 +31,23 @@ export async function getRecords(c: Ctx, deps: ServerDeps): Promise<Response> {
   const allowed = visibleFields(s.schema, role).map((f) => f.name);
   const fields = fieldList(c, s.schema.name, allowed) ?? allowed;
   const sort = param(c, 'sort');
+  if (sort !== undefined) checkFieldsFor(role, s.schema.name, [sort]);
   const after = param(c, 'after');
+  const bind = `${c.get('user').name}\n${s.schema.name}`;
   let page;
   try {
     page = await records(deps.store, {
       ...s.scope, fields, order: enumParam(c, 'order', ['asc', 'desc'], 'desc'), limit: intParam(c, 'limit', 1, MAX_PAGE_ROWS, 100),
-      ...(sort !== undefined && sort !== '' ? { sort } : {}), ...(after !== undefined && after !== '' ? { after } : {}),
+      ...(sort !== undefined && sort !== '' ? { sort } : {}), ...(after !== undefined && after !== '' ? { after: deps.cursors.open(after, bind) } : {}),
     });
   } catch (e) {
     return badRequest(e);
   }
   await auditQuery(c, deps, 'GET /api/records/:table', s, page.rows.length);
+  const next = page.next === null ? null : deps.cursors.seal(page.next, bind);
   return jsonText(c, {
     table: JSON.stringify(s.schema.name), tz: JSON.stringify(s.range.tz),
-    columns: JSON.stringify(page.columns), rows: jsonRows(page.columns, page.rows), next: JSON.stringify(page.next),
+    columns: JSON.stringify(page.columns), rows: jsonRows(page.columns, page.rows), next: JSON.stringify(next),
   });
 }
 

@@ -7,7 +7,10 @@ import { MAX_PASSWORD_BYTES } from '../password.js';
 import { badRequest, bodyString, jsonBody } from '../request.js';
 
 export async function listUsers(c: Ctx, deps: ServerDeps): Promise<Response> {
-  return c.json({ users: (await deps.users.list()).map(publicAccount) });
+  const users = (await deps.users.list()).map(publicAccount);
+  const u = c.get('user');
+  await deps.audit({ ts: deps.now(), user: u.name, role: u.role, ip: c.get('ip'), action: 'query', route: 'GET /api/users', target: 'accounts', rows: users.length, outcome: 'ok' });
+  return c.json({ users });
 }
 
 function auditUser(c: Ctx, deps: ServerDeps, route: string, target: string, detail: string): Promise<void> {

@@ -21,7 +21,8 @@ import { openStore } from '../src/store/open.js';
 import { tableNamer } from '../src/store/reports.js';
 import { byUid, fieldValues, histogram, pivot, records, summary, MAX_PAGE_ROWS, type RecordsOptions } from '../src/store/search.js';
 import type { Row, Store } from '../src/store/store.js';
-import { clickhouseBinary, startClickHouse, startCluster, type ClickHouseServer } from './helpers/clickhouse-server.mjs';
+import { readyCluster } from './helpers/cluster.js';
+import { clickhouseBinary, startClickHouse, type ClickHouseServer } from './helpers/clickhouse-server.mjs';
 import { cli, scratchDir } from './helpers/cli.js';
 import { GEN } from './helpers/run.js';
 
@@ -60,14 +61,7 @@ const BACKENDS: Backend[] = [
   {
     name: 'clickhouse (two shards)',
     setup: async () => {
-      const [a, b] = await startCluster(bin!);
-      servers.push(a, b);
-      for (const u of [a.url('hs'), b.url('hs')]) {
-        const st = await openStore(u);
-        await st.init();
-        await st.close();
-      }
-      return [a.url('hs'), b.url('hs')];
+      return readyCluster(bin!, servers);
     },
   },
 ];

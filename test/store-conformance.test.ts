@@ -18,7 +18,8 @@ import { openStore } from '../src/store/open.js';
 import { counts, newest, tableNamer, top } from '../src/store/reports.js';
 import { inSubquery, quoteString, timeAsMicros, whereSql } from '../src/store/sql.js';
 import type { Store } from '../src/store/store.js';
-import { clickhouseBinary, startClickHouse, startCluster, type ClickHouseServer } from './helpers/clickhouse-server.mjs';
+import { readyCluster } from './helpers/cluster.js';
+import { clickhouseBinary, startClickHouse, type ClickHouseServer } from './helpers/clickhouse-server.mjs';
 import { cli, scratchDir } from './helpers/cli.js';
 import { GEN, readJson } from './helpers/run.js';
 
@@ -74,15 +75,7 @@ const BACKENDS: Backend[] = [
   {
     name: 'clickhouse (two shards)',
     setup: async () => {
-      const [a, b] = await startCluster(bin!);
-      servers.push(a, b);
-      // without ZooKeeper there is no ON CLUSTER: each node gets its tables
-      for (const u of [a.url('hs'), b.url('hs')]) {
-        const st = await openStore(u);
-        await st.init();
-        await st.close();
-      }
-      return [a.url('hs'), b.url('hs')];
+      return readyCluster(bin!, servers);
     },
     teardown: stopAll,
   },

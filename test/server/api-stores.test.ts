@@ -8,7 +8,8 @@ import { ingest } from '../../src/pipeline/ingest.js';
 import { addAccount } from '../../src/server/accounts.js';
 import { TableUserStore } from '../../src/server/table-user-store.js';
 import { openStore } from '../../src/store/open.js';
-import { clickhouseBinary, startClickHouse, startCluster, type ClickHouseServer } from '../helpers/clickhouse-server.mjs';
+import { clickhouseBinary, startClickHouse, type ClickHouseServer } from '../helpers/clickhouse-server.mjs';
+import { readyCluster } from '../helpers/cluster.js';
 import { scratchDir } from '../helpers/cli.js';
 import { GEN } from '../helpers/run.js';
 import { PASSWORDS, startTestServer, type Client, type TestServer } from '../helpers/server.js';
@@ -117,14 +118,8 @@ describe.skipIf(bin === null && process.env.CI !== 'true')('the API on every sto
 
   it('a two-shard cluster', async () => {
     if (bin === null) throw new Error('clickhouse-server is missing');
-    const [a, b] = await startCluster(bin);
-    servers.push(a, b);
-    for (const u of [a.url('hs'), b.url('hs')]) {
-      const st = await openStore(u);
-      await st.init();
-      await st.close();
-    }
-    results.cluster = await run('cluster', a.url('hs'), b.url('hs'), true);
+    const [a, b] = await readyCluster(bin, servers);
+    results.cluster = await run('cluster', a, b, true);
   });
 
   it('gives the same answers on all three', () => {

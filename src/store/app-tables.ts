@@ -83,13 +83,16 @@ export async function listAudit(store: Store, q: AuditQuery): Promise<{ rows: Au
 
 // --- triage
 
+/** The fields of an alert its key is made of (alertKey). */
+export const ALERT_KEY_FIELDS = ['capture_id', 'ts', 'gid', 'sid', 'rev', 'uid', 'src_ip', 'src_port', 'dst_ip', 'dst_port', 'proto'] as const;
+
 /**
  * The identity of an alert row for triage: a hash of what tells one alert from another, the same on every store
  * (the capture by the first 16 hex digits of its id, its sha256 prefix: ClickHouse appends an attempt stamp).
  */
 export function alertKey(a: Row): string {
   const capture = typeof a.capture_id === 'string' ? a.capture_id.slice(0, 16) : null;
-  const parts = [capture, ...['ts', 'gid', 'sid', 'rev', 'uid', 'src_ip', 'src_port', 'dst_ip', 'dst_port', 'proto'].map((f) => a[f] ?? null)];
+  const parts = [capture, ...ALERT_KEY_FIELDS.slice(1).map((f) => a[f] ?? null)];
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
 }
 

@@ -2,7 +2,9 @@
 // everything of a uid or a pivot value. All of them through src/store's query functions; the role decides
 // whether payload fields come back.
 import type { Expr } from '../../query/filter.js';
-import { jsonRows } from '../../schema/json-row.js';
+import { jsonRows, type JsonField } from '../../schema/json-row.js';
+import { ALERTS } from '../../schema/alerts.js';
+import { ALERT_KEY_FIELDS, alertKey } from '../../store/app-tables.js';
 import type { RecordSchema } from '../../schema/schema.js';
 import { schemaOf } from '../../schema/registry.js';
 import { histogram } from '../../store/search-histogram.js';
@@ -34,10 +36,12 @@ export async function getRecords(c: Ctx, deps: ServerDeps): Promise<Response> {
   if (sort !== undefined) checkFieldsFor(role, s.schema.name, [sort]);
   const after = param(c, 'after');
   const bind = `${c.get('user').name}\n${s.schema.name}`;
+  // alerts carry their triage key (made from fields the page may not show: they are read, not shown)
+  const keyed = s.schema.name === ALERTS.name;
   let page;
   try {
     page = await records(deps.store, {
-      ...s.scope, fields, order: enumParam(c, 'order', ['asc', 'desc'], 'desc'), limit: intParam(c, 'limit', 1, MAX_PAGE_ROWS, 100),
+      ...s.scope, fields: keyed ? [...new Set([...fields, ...ALERT_KEY_FIELDS])] : fields, order: enumParam(c, 'order', ['asc', 'desc'], 'desc'), limit: intParam(c, 'limit', 1, MAX_PAGE_ROWS, 100),
       ...(sort !== undefined && sort !== '' ? { sort } : {}), ...(after !== undefined && after !== '' ? { after: deps.cursors.open(after, bind) } : {}),
     });
   } catch (e) {
@@ -45,9 +49,15 @@ export async function getRecords(c: Ctx, deps: ServerDeps): Promise<Response> {
   }
   await auditQuery(c, deps, 'GET /api/records/:table', s, page.rows.length);
   const next = page.next === null ? null : deps.cursors.seal(page.next, bind);
+  let columns = page.columns.filter((col) => fields.includes(col.name));
+  let rows = page.rows;
+  if (keyed) {
+    columns = [...columns, { name: 'alert_key', type: 'string' }];
+    rows = rows.map((r) => ({ ...r, alert_key: alertKey(r) }));
+  }
   return jsonText(c, {
     table: JSON.stringify(s.schema.name), tz: JSON.stringify(s.range.tz),
-    columns: JSON.stringify(page.columns), rows: jsonRows(page.columns, page.rows), next: JSON.stringify(next),
+    columns: JSON.stringify(columns), rows: jsonRows(columns, rows), next: JSON.stringify(next),
   });
 }
 
@@ -93,8 +103,13 @@ function relatedJson(r: Related, c: Ctx): string {
   for (const [table, rows] of Object.entries(r.tables)) {
     const schema = schemaOf(table);
     if (schema === undefined || rows === undefined) continue;
-    const fields = visibleFields(schema, role);
-    parts.push(`${JSON.stringify(table)}:${jsonRows(fields, rows.map((x) => visibleRow(table, x, role)))}`);
+    const fields: JsonField[] = visibleFields(schema, role);
+    let shown = rows.map((x) => visibleRow(table, x, role));
+    if (table === ALERTS.name) {
+      fields.push({ name: 'alert_key', type: 'string' });
+      shown = shown.map((x, i) => ({ ...x, alert_key: alertKey(rows[i]!) }));
+    }
+    parts.push(`${JSON.stringify(table)}:${jsonRows(fields, shown)}`);
   }
   return `{${parts.join(',')}}`;
 }

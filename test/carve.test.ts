@@ -188,6 +188,22 @@ describe('carve', () => {
     expect(bad.err).toBe(`haystack carve: no session Cnope in ${db}\n`);
     expect((await cli('carve', '--uid', uid, '--db', db)).code).toBe(2);
   });
+
+  it('haystack carve --filter writes one pcap per session the filter keeps, each its session whole', async () => {
+    const db = join(scratch, 'gen.duckdb');
+    const dir = join(scratch, 'smtp-sessions');
+    const r = await cli('carve', '--filter', 'dst_port = 25', '-o', dir, '--db', db);
+    expect(r.code, r.err).toBe(0);
+    const store = await openStore(db, { readOnly: true });
+    const want = (await store.select('SELECT * FROM sessions WHERE dst_port = 25')).rows;
+    await store.close();
+    expect(want.length).toBeGreaterThan(1);
+    expect(r.err).toBe(`haystack carve: ${want.length} sessions (${want.reduce((n, x) => n + Number(x.src_pkts) + Number(x.dst_pkts), 0)} packets) to ${dir}\n`);
+    for (const x of want) expect((await sessionsOf(join(dir, `${String(x.uid)}.pcap`))).map(pick)).toEqual([pick(x)]);
+    expect((await cli('carve', '--filter', 'dst_port = 25', '--uid', 'x', '-o', dir, '--db', db)).code).toBe(2);
+    const cut = await cli('carve', '--filter', 'dst_port = 25', '--limit', '1', '-o', join(scratch, 'one'), '--db', db);
+    expect(cut.err).toMatch(/1 sessions .* \(stopped at --limit 1\)/);
+  });
 });
 
 describe.skipIf(corpus === null)('carve (corpus: VLAN, QinQ, MPLS, pcapng interfaces)', () => {

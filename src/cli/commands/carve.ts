@@ -1,14 +1,24 @@
-// `haystack carve --uid UID -o out.pcap`: a session's packets back out of its capture, as the store recorded them.
+// `haystack carve --uid UID -o out.pcap`: a session's packets back out of its capture, as the store recorded them;
+// `--filter EXPR -o DIR`: every session the filter keeps, one pcap each.
 import { HaystackError } from '../../core/errors.js';
 import { carveSession } from '../../pipeline/carve.js';
 import { openStore } from '../../store/open.js';
-import { parse, stringOption } from '../args.js';
+import { intOption, parse, stringOption } from '../args.js';
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { parseFilter } from '../../query/filter.js';
+import { SESSIONS } from '../../schema/sessions.js';
+import { records } from '../../store/search-records.js';
+import { EXIT_FAILURE } from '../io.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
 import { DB_OPTION } from '../store-args.js';
 
 export const usage = `haystack carve --uid UID -o FILE [--db URL] [--full-check]
+haystack carve --filter EXPR -o DIR [--limit 1000] [--db URL]
   --uid UID      the session (its uid in the sessions table)
   -o FILE        the pcap to write (classic pcap, the frames and times of the capture)
+  --filter EXPR  every session the filter keeps (sessions' fields), each to DIR/<uid>.pcap, oldest first;
+                 a session whose capture moved or changed is named and skipped (exit 1)
   --full-check   hash the whole capture even when its size and modification time are as ingested
 The session's capture must still be where it was ingested, unchanged (SHA-256): otherwise nothing is written.`;
 
@@ -16,6 +26,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse('carve', argv, {
     ...DB_OPTION,
     uid: { type: 'string' },
+    filter: { type: 'string' },
+    limit: { type: 'string' },
     output: { type: 'string', short: 'o' },
     'full-check': { type: 'boolean' },
   });
@@ -24,19 +36,57 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   const uid = stringOption(values.uid);
+  const filter = stringOption(values.filter);
   const out = stringOption(values.output);
-  if (uid === undefined || out === undefined || positionals.length > 0) {
-    io.stderr(`haystack carve: give --uid and -o\n${usage}\n`);
+  if ((uid === undefined) === (filter === undefined) || out === undefined || positionals.length > 0) {
+    io.stderr(`haystack carve: give --uid or --filter, and -o\n${usage}\n`);
     return EXIT_USAGE;
   }
+  if (filter !== undefined) return carveMany(filter, out, intOption('limit', values.limit, 1, MAX_CARVE_SESSIONS) ?? 1000, values, io);
   if (out === '-') throw new HaystackError('HAYSTACK_BAD_ARGUMENT', 'carve: -o needs a file (pcap is binary: not written to stdout)');
   const store = await openStore(stringOption(values.db), { readOnly: true });
   try {
-    const r = await carveSession(store, uid, out, { fullCheck: values['full-check'] === true });
+    const r = await carveSession(store, uid!, out, { fullCheck: values['full-check'] === true });
     const note = r.skippedLinktype > 0 ? `; ${r.skippedLinktype} packets of another link type left out` : '';
     io.stderr(`haystack carve: ${r.packets} packets (${r.bytes} bytes) of ${r.uid} from ${r.capturePath} (checked by ${r.verified}) to ${out}${note}\n`);
   } finally {
     await store.close();
   }
   return 0;
+}
+
+/** Sessions one `carve --filter` writes at most (one file each). */
+const MAX_CARVE_SESSIONS = 100_000;
+
+async function carveMany(filter: string, dir: string, limit: number, values: Record<string, unknown>, io: CliIo): Promise<number> {
+  const where = [parseFilter(filter, SESSIONS, '--filter')];
+  mkdirSync(dir, { recursive: true });
+  const store = await openStore(stringOption(values.db), { readOnly: true });
+  let done = 0;
+  let failed = 0;
+  let packets = 0;
+  try {
+    let after: string | undefined;
+    while (done + failed < limit) {
+      const page = await records(store, { table: SESSIONS.name, where, from: null, to: null, fields: ['uid'], order: 'asc', limit: Math.min(1000, limit - done - failed), ...(after !== undefined ? { after } : {}) });
+      for (const row of page.rows) {
+        const uid = String(row.uid);
+        try {
+          const r = await carveSession(store, uid, join(dir, `${uid}.pcap`), { fullCheck: values['full-check'] === true });
+          packets += r.packets;
+          done++;
+        } catch (e) {
+          if (!(e instanceof HaystackError)) throw e;
+          io.stderr(`haystack carve: ${uid}: ${e.message}\n`);
+          failed++;
+        }
+      }
+      if (page.next === null) break;
+      after = page.next;
+    }
+  } finally {
+    await store.close();
+  }
+  io.stderr(`haystack carve: ${done} sessions (${packets} packets) to ${dir}${failed > 0 ? `, ${failed} could not be carved` : ''}${done + failed >= limit ? ` (stopped at --limit ${limit})` : ''}\n`);
+  return failed > 0 ? EXIT_FAILURE : 0;
 }

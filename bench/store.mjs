@@ -8,19 +8,15 @@
 // References in the same run: the raw read floor (tcpdump -r f -w /dev/null) and `haystack sessions` on the
 // same capture (the pipeline without the store) for ingest; for top, a plain `haystack sql` count over the
 // same table (start-up, open and one scan). Results: stdout (markdown) and bench/results/<date>-store.{json,md}.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { clickhouseBinary, startClickHouse, startCluster } from '../test/helpers/clickhouse-server.mjs';
+import { buildClickHouse10m, buildDuckDb10m, COPIES, HAYSTACK, HOME, ROOT } from './lib/ten-million.mjs';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
 const DATA = path.join(ROOT, 'bench', 'data');
 const RESULTS = path.join(ROOT, 'bench', 'results');
-const HAYSTACK = path.join(ROOT, 'bin', 'haystack.js');
-const HOME = '127.0.1.0/24';
-/** sessions of perf-big x 465 hour-shifted copies = ~10 million */
-const COPIES = 465;
 
 const GOAL = { ingestDuckMinMBps: 100, ingestDuckMaxSeconds: 2.5, ingestClickMinMBps: 50, topMaxSeconds: 1 };
 
@@ -68,13 +64,6 @@ async function series(label, make) {
     runs.push(r);
   }
   return { label, median: median(runs.map((r) => r.s)), all: runs.map((r) => r.s), rssMiB: Math.max(...runs.map((r) => r.rssMiB)) };
-}
-
-async function chQuery(server, sql, settings = '') {
-  const r = await fetch(`http://127.0.0.1:${server.http}/${settings}`, { method: 'POST', body: sql });
-  const text = await r.text();
-  if (!r.ok) throw new Error(`ClickHouse: ${text}`);
-  return text;
 }
 
 const rows = [];
@@ -125,17 +114,7 @@ async function caseIngest() {
 async function caseTop() {
   // DuckDB: perf-big's sessions, copied 464 times an hour apart
   const db = path.join(WORK, 'top-10m.duckdb');
-  const r = spawnSync(process.execPath, [HAYSTACK, 'ingest', CAPTURE, '--db', db, '--home-net', HOME], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(r.stderr);
-  const dup = spawnSync(process.execPath, ['--input-type=module', '-e', `
-    import { DuckDBInstance } from '@duckdb/node-api';
-    const i = await DuckDBInstance.create(':memory:'); const c = await i.connect();
-    await c.run(${JSON.stringify(`ATTACH '${db}' AS hs`)}); await c.run('USE hs');
-    await c.run('INSERT INTO sessions SELECT s.* REPLACE (s.start_time - to_hours(k::BIGINT) AS start_time, s.end_time - to_hours(k::BIGINT) AS end_time) FROM sessions s, range(1, ${COPIES}) AS r(k)');
-    console.log(String((await c.runAndReadAll('SELECT count(*) FROM sessions')).getRows()[0][0]));
-  `], { encoding: 'utf8', cwd: ROOT });
-  if (dup.status !== 0) throw new Error(dup.stderr);
-  const n = Number(dup.stdout.trim());
+  const n = buildDuckDb10m(CAPTURE, db);
   notes.push(`top: ${n.toLocaleString('en')} sessions (perf-big's ${(n / COPIES).toFixed(0)} x ${COPIES}, an hour apart); --since 1h keeps the newest hour`);
   const sqlFloor = await series('haystack sql "SELECT count(*) FROM sessions" (DuckDB, 10M)', () => timed([HAYSTACK, 'sql', 'SELECT count(*) FROM sessions', '--db', db]));
   const duck = await series('haystack top --since 1h (DuckDB, 10M sessions)', () => timed([HAYSTACK, 'top', '--since', '1h', '--db', db]));
@@ -150,26 +129,10 @@ async function caseTop() {
   if (servers.length === 0) servers.push(one);
   const pair = await startCluster(bin, 'bench2');
   servers.push(...pair);
-  for (const [label, url, write, sessionsTable] of [
-    ['one server', one.url('top10m'), one, 'top10m.sessions'],
-    ['two shards', pair[0].url('top10m'), pair[0], 'top10m.sessions'],
-  ]) {
-    if (label === 'two shards') for (const s of pair) spawnSync(process.execPath, [HAYSTACK, 'init', '--db', s.url('top10m')]);
-    const ing = spawnSync(process.execPath, [HAYSTACK, 'ingest', CAPTURE, '--db', url, '--home-net', HOME], { encoding: 'utf8' });
-    if (ing.status !== 0) throw new Error(ing.stderr);
-    // copies in batches of 50 (one INSERT of all 10M rows exceeds 18.16's per-query memory limit); the source
-    // rows are the original capture's only (capture_id is the same, so they count as committed)
-    const cols = 'duration, proto, src_ip, src_port, dst_ip, dst_port, src_pkts, dst_pkts, src_bytes, dst_bytes, src_ip_bytes, dst_ip_bytes, ' +
-      'src_frame_bytes, dst_frame_bytes, state, tcp_flags_src, tcp_flags_dst, app_proto, local_src, local_dst, direction, vlan, missed_bytes, capture_id, sensor';
-    const original = `(SELECT * FROM ${sessionsTable} WHERE start_time >= (SELECT min(first_ts) FROM top10m.captures))`;
-    const base = Number((await chQuery(write, `SELECT count() FROM ${sessionsTable}`)).trim());
-    for (let a = 1; a < COPIES; a += 50) {
-      const n = Math.min(50, COPIES - a);
-      await chQuery(write, `INSERT INTO ${sessionsTable} SELECT uid, community_id, start_time - k * 3600000000 AS start_time, end_time - k * 3600000000 AS end_time, ${cols} ` +
-        `FROM ${original} ARRAY JOIN arrayMap(x -> x + ${a}, range(${n})) AS k`, label === 'two shards' ? '?insert_distributed_sync=1' : '');
-    }
-    notes.push(`ClickHouse ${label}: ${Number((await chQuery(write, `SELECT count() FROM ${sessionsTable}`)).trim()).toLocaleString('en')} sessions (${base} ingested)`);
-    const readUrl = label === 'two shards' ? pair[1].url('top10m') : url;
+  for (const [label, nodes] of [['one server', [one]], ['two shards', pair]]) {
+    const built = await buildClickHouse10m(CAPTURE, nodes, 'top10m');
+    notes.push(`ClickHouse ${label}: ${built.sessions.toLocaleString('en')} sessions (${built.ingested} ingested)`);
+    const readUrl = nodes[nodes.length - 1].url('top10m');
     const t = await series(`haystack top --since 1h (ClickHouse ${label}, 10M sessions${label === 'two shards' ? ', queried through the other node' : ''})`, () =>
       timed([HAYSTACK, 'top', '--since', '1h', '--db', readUrl]));
     rows.push(t);

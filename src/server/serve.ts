@@ -14,6 +14,7 @@ import type { AuditEvent } from './audit.js';
 import type { ServerDeps } from './context.js';
 import { allowedHosts, isLoopback, type ListenAddress } from './listen.js';
 import { DEFAULT_LIMITS, SessionStore, type SessionLimits } from './sessions.js';
+import { sharedReads } from './shared-reads.js';
 import { DEFAULT_THROTTLE, LoginThrottle, type ThrottleLimits } from './throttle.js';
 import type { UserStore } from './users.js';
 
@@ -36,6 +37,9 @@ export interface ServeOptions {
   /** warnings and request failures */
   log(line: string): void;
 }
+
+/** How long close() waits for requests still being answered (their clients may be gone) before it returns. */
+export const CLOSE_WAIT_MS = 30_000;
 
 /** The largest upload by default: 1 GiB (a day of a small sensor's capture). */
 export const DEFAULT_UPLOAD_MAX = 1 << 30;
@@ -60,7 +64,8 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const now = o.now ?? Date.now;
   let hosts = new Set<string>();
   const deps: ServerDeps = {
-    store: o.store,
+    // identical queries running at the same time run once (shared-reads.ts); nothing is cached
+    store: sharedReads(o.store),
     users: o.users,
     sessions: new SessionStore(o.limits ?? DEFAULT_LIMITS, now),
     throttle: new LoginThrottle(o.throttle ?? DEFAULT_THROTTLE, now),
@@ -77,10 +82,21 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     ...(o.ingestFile !== undefined ? { ingestFile: o.ingestFile } : {}),
   };
   const app = createApp(deps, o.log);
+  // requests being answered: close() lets them finish (and write their audit rows) before the store is closed
+  let inFlight = 0;
+  let drained: (() => void) | null = null;
+  const fetch = async (req: Request, env: unknown): Promise<Response> => {
+    inFlight++;
+    try {
+      return await app.fetch(req, env);
+    } finally {
+      if (--inFlight === 0) drained?.();
+    }
+  };
   const tlsOptions = secure ? { key: readTls(o.tls!.keyFile), cert: readTls(o.tls!.certFile) } : null;
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({
-      fetch: app.fetch,
+      fetch,
       hostname: o.listen.host,
       port: o.listen.port,
       ...(tlsOptions !== null ? { createServer: createHttpsServer, serverOptions: tlsOptions } : {}),
@@ -93,10 +109,18 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   return {
     url: `${secure ? 'https' : 'http'}://${shown}:${port}`,
     deps,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-    }),
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      });
+      if (inFlight > 0) {
+        await Promise.race([
+          new Promise<void>((resolve) => (drained = resolve)),
+          new Promise<void>((resolve) => setTimeout(resolve, CLOSE_WAIT_MS).unref()),
+        ]);
+      }
+    },
   };
 }
 

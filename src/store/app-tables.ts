@@ -28,12 +28,20 @@ const newId = (): string => randomUUID().replaceAll('-', '');
 
 /** A row of an app schema with every field present, texts cut to their declared bounds. */
 async function append(store: Store, schema: RecordSchema, row: Row): Promise<Row> {
-  const full: Row = {};
-  for (const f of schema.fields) full[f.name] = row[f.name] ?? null;
-  // cut, not refused: an audit row must be written whatever the request held (its start says enough)
-  boundRow(schema, full, () => undefined);
-  await store.appendApp(schema, [full]);
-  return full;
+  return (await appendRows(store, schema, [row]))[0]!;
+}
+
+/** Rows of an app table in one write (one transaction on DuckDB, one INSERT on ClickHouse). */
+async function appendRows(store: Store, schema: RecordSchema, rows: readonly Row[]): Promise<Row[]> {
+  const out = rows.map((row) => {
+    const full: Row = {};
+    for (const f of schema.fields) full[f.name] = row[f.name] ?? null;
+    // cut, not refused: an audit row must be written whatever the request held (its start says enough)
+    boundRow(schema, full, () => undefined);
+    return full;
+  });
+  await store.appendApp(schema, out);
+  return out;
 }
 
 async function selectTyped(store: Store, schema: RecordSchema, where: readonly string[], order: string, limit: number): Promise<Row[]> {
@@ -50,6 +58,11 @@ export type AuditEntry = Partial<Omit<AuditRecord, 'id' | 'ts' | 'action' | 'out
 /** Appends an audit row (id made here; ts now unless given). */
 export async function appendAudit(store: Store, e: AuditEntry): Promise<AuditRecord> {
   return (await append(store, AUDIT, { ...e, id: newId(), ts: e.ts ?? nowMicros() })) as AuditRecord;
+}
+
+/** Appends audit rows in one write: all of them or none (ids made here; ts now unless given). */
+export async function appendAudits(store: Store, es: readonly AuditEntry[]): Promise<AuditRecord[]> {
+  return (await appendRows(store, AUDIT, es.map((e) => ({ ...e, id: newId(), ts: e.ts ?? nowMicros() })))) as AuditRecord[];
 }
 
 export interface AuditQuery {

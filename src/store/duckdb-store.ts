@@ -32,6 +32,14 @@ export interface DuckDbOptions {
  * what one capture's transaction holds small while scans stay vectorised.
  */
 const ROW_GROUP_SIZE = 16384;
+/**
+ * Reading connections of a writable store (the one `haystack serve` holds). Connections of one instance run
+ * their queries in parallel, so a client's short search does not queue behind another's 7-day scan; each query
+ * still uses DuckDB's threads (one per core). Ten clients of distinct searches over 10M sessions on two cores
+ * (bench/README.md, server): 63 req/s with one reader, 77 with two, 81 with three, 80 with four; the latency
+ * of one client is the same with any. HAYSTACK_DUCKDB_READERS overrides it (for such measurements).
+ */
+const READERS = Number(process.env.HAYSTACK_DUCKDB_READERS) > 0 ? Number(process.env.HAYSTACK_DUCKDB_READERS) : 3;
 /** DuckDB's memory limit unless HAYSTACK_DUCKDB_MEMORY says otherwise (ingest RSS: bench/README.md). */
 const DEFAULT_MEMORY_LIMIT = '128MB';
 
@@ -59,12 +67,16 @@ export async function openDuckDb(path: string, opts: DuckDbOptions = {}): Promis
     // user SQL; and no query may change the configuration back (SET, EXPLAIN ANALYZE SET ...)
     if (opts.fileAccess !== true) await conn.run('SET enable_external_access = false');
     await conn.run('SET lock_configuration = true');
-    return new DuckDbStore(path, instance, conn, conn);
+    return new DuckDbStore(path, instance, conn, [conn]);
   }
-  // a writable store reads on a second connection: a query (a server's, while it ingests an upload) sees only
+  // a writable store reads on connections of its own: a query (a server's, while it ingests an upload) sees only
   // committed captures, runs beside the ingest's loads, and when it fails it cannot abort the ingest's transaction
-  const reads = await instance.connect();
-  await reads.run(`USE ${ident('hs')}`);
+  const reads: DuckDBConnection[] = [];
+  for (let i = 0; i < READERS; i++) {
+    const r = await instance.connect();
+    await r.run(`USE ${ident('hs')}`);
+    reads.push(r);
+  }
   return new DuckDbStore(path, instance, conn, reads);
 }
 
@@ -98,14 +110,21 @@ export class DuckDbStore implements Store {
   readonly location: string;
   private writing = false;
 
-  /** the connection that reads (queries); the writer's own connection when the store is read-only */
-  private readonly reader: Lane;
+  /** the connections that read (queries); the writer's own connection when the store is read-only */
+  private readonly readers: Lane[];
   private readonly writer: Lane;
 
-  constructor(path: string, private readonly instance: DuckDBInstance, private readonly conn: DuckDBConnection, reads: DuckDBConnection) {
+  constructor(path: string, private readonly instance: DuckDBInstance, private readonly conn: DuckDBConnection, reads: readonly DuckDBConnection[]) {
     this.location = path;
     this.writer = new Lane(conn);
-    this.reader = reads === conn ? this.writer : new Lane(reads);
+    this.readers = reads.map((r) => (r === conn ? this.writer : new Lane(r)));
+  }
+
+  /** The reading connection with the fewest calls waiting (streams keep to the first: see scan). */
+  private reader(): Lane {
+    let best = this.readers[0]!;
+    for (const l of this.readers) if (l.pending < best.pending) best = l;
+    return best;
   }
 
   async init(): Promise<void> {
@@ -180,20 +199,22 @@ export class DuckDbStore implements Store {
   }
 
   async query(sql: string): Promise<QueryResult> {
-    const stmts = await this.guard(() => this.reader.conn.extractStatements(sql), this.reader);
+    const lane = this.reader();
+    const stmts = await this.guard(() => lane.conn.extractStatements(sql), lane);
     if (stmts.count !== 1) throw new HaystackError('HAYSTACK_STORE', `one statement at a time (got ${stmts.count})`);
-    const prepared = await this.guard(() => stmts.prepare(0), this.reader);
+    const prepared = await this.guard(() => stmts.prepare(0), lane);
     const t = prepared.statementType;
     // EXPLAIN ANALYZE runs the statement it explains, whatever it is
     if ((t !== StatementType.SELECT && t !== StatementType.EXPLAIN) || (t === StatementType.EXPLAIN && /^\s*explain\s+analy[sz]e\b/i.test(stripComments(sql)))) {
       throw new HaystackError('HAYSTACK_STORE', `read-only: only SELECT (and EXPLAIN) statements are run (this is a ${StatementType[t]} statement)`);
     }
-    return this.guard(async () => convert(await prepared.runAndReadAll()), this.reader);
+    return this.guard(async () => convert(await prepared.runAndReadAll()), lane);
   }
 
   /** Our own SELECTs (no statement check: the text is built by us). */
   async select(sql: string): Promise<QueryResult> {
-    return this.guard(async () => convert(await this.reader.conn.runAndReadAll(sql)), this.reader);
+    const lane = this.reader();
+    return this.guard(async () => convert(await lane.conn.runAndReadAll(sql)), lane);
   }
 
   async writeParquet(sql: string, path: string): Promise<void> {
@@ -201,10 +222,12 @@ export class DuckDbStore implements Store {
   }
 
   async *scan(sql: string): AsyncGenerator<Row[]> {
-    const res = await this.guard(() => this.reader.conn.stream(sql), this.reader);
+    // a stream's chunks are fetched from the connection that started it: always the first reader
+    const lane = this.readers[0]!;
+    const res = await this.guard(() => lane.conn.stream(sql), lane);
     const names = res.columnNames();
     for (;;) {
-      const chunk = await this.guard(() => res.fetchChunk(), this.reader);
+      const chunk = await this.guard(() => res.fetchChunk(), lane);
       if (chunk === null || chunk.rowCount === 0) return;
       yield chunk.getRows().map((vals) => {
         const o: Row = {};
@@ -219,9 +242,12 @@ export class DuckDbStore implements Store {
   }
 
   async close(): Promise<void> {
+    // calls still queued or running finish first: closing a connection under a running query leaves its
+    // callback unresolved, and the process never exits (a server stopped while requests were in flight)
+    await Promise.all([this.writer, ...this.readers].map((l) => l.idle()));
     await this.appTurn;
     this.appConn?.closeSync();
-    if (this.reader !== this.writer) this.reader.conn.closeSync();
+    for (const r of this.readers) if (r !== this.writer) r.conn.closeSync();
     this.conn.closeSync();
     this.instance.closeSync();
   }
@@ -244,12 +270,20 @@ export class DuckDbStore implements Store {
 /** A connection's work, one call at a time (an ingest's loads run while it reads packets). */
 class Lane {
   private turn: Promise<unknown> = Promise.resolve();
+  /** calls queued or running */
+  pending = 0;
 
   constructor(readonly conn: DuckDBConnection) {}
 
+  /** Resolves when the calls queued so far are done. */
+  idle(): Promise<unknown> {
+    return this.turn;
+  }
+
   /** Runs f when the connection's earlier calls are done. */
   serial<T>(f: () => Promise<T>): Promise<T> {
-    const run = this.turn.then(f, f);
+    this.pending++;
+    const run = this.turn.then(f, f).finally(() => this.pending--);
     this.turn = run.catch(() => undefined);
     return run;
   }

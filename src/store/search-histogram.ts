@@ -81,9 +81,12 @@ export async function histogram(store: Store, o: HistogramOptions): Promise<Hist
   const size = bucketSize(hi - lo, target);
   const start = alignTo(lo, size);
   const n = Math.floor((alignTo(hi - 1, size) - start) / size) + 1;
-  const bucket = `(${t} - (((${t} % ${numberLiteral(size)}) + ${numberLiteral(size)}) % ${numberLiteral(size)}))`;
+  // the bucket's number from the first: every row counted is at or after `start` (the range's start, or the
+  // oldest row, aligned down), so an integer division does; a third of the time of aligning each row's time
+  const offset = `${t} - ${numberLiteral(start)}`;
+  const bucket = d === 'duckdb' ? `((${offset}) // ${numberLiteral(size)})` : `intDiv(${offset}, ${numberLiteral(size)})`;
   const counts = new Array<number>(n).fill(0);
-  const index = (b: unknown): number => Math.round((Number(b) - start) / size);
+  const index = (b: unknown): number => Number(b);
   if (splitField === null) {
     const r = await store.select(`SELECT ${bucket} AS ${ident('b')}, count(*) AS ${ident('n')} ${from} GROUP BY ${ident('b')}`);
     for (const row of r.rows) counts[index(row.b)]! += Number(row.n);

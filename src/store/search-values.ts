@@ -4,7 +4,7 @@ import { HaystackError } from '../core/errors.js';
 import type { FieldDef } from '../schema/schema.js';
 import { checkLimit, fieldOf, fromWhere, scopeConditions, searchSchema, typedValue, type SearchScope } from './search-common.js';
 import { ident, numberLiteral, type Dialect } from './sql.js';
-import type { Store } from './store.js';
+import type { QueryResult, Store } from './store.js';
 
 /** Values per answer at most: a sidebar shows ten; a bounded answer either way. */
 export const MAX_FIELD_VALUES = 1000;
@@ -56,15 +56,21 @@ export async function fieldValues(store: Store, o: FieldValuesOptions): Promise<
   const d = store.dialect;
   const from = fromWhere(store, schema, scopeConditions(store, schema, o));
   const v = ident('v');
-  const [top, total] = await Promise.all([
-    store.select(`SELECT ${v}, count(*) AS ${ident('n')} FROM (${valuesSql(f, from, d)}) AS ${ident('x')} GROUP BY ${v} ` +
-      `ORDER BY ${ident('n')} DESC, ${nullsLast(v, d)} LIMIT ${numberLiteral(limit)}`),
-    store.select(`SELECT count(*) AS ${ident('n')} ${from}`),
-  ]);
+  const n = ident('n');
   const el = elementDef(f);
-  return {
-    field: f.name,
-    values: top.rows.map((r) => ({ value: typedValue(el, r.v) as FieldValueCount['value'], count: Number(r.n) })),
-    rows: Number(total.rows[0]?.n ?? 0),
-  };
+  const valuesOf = (top: QueryResult): FieldValueCount[] => top.rows.map((r) => ({ value: typedValue(el, r.v) as FieldValueCount['value'], count: Number(r.n) }));
+  if (d === 'duckdb' && !f.type.endsWith('[]')) {
+    // one scan: a single-valued field's groups add up to the rows (a window over the groups; ClickHouse 18.16
+    // has no window functions)
+    const t = ident('t');
+    const r = await store.select(`SELECT ${v}, count(*) AS ${n}, sum(count(*)) OVER () AS ${t} FROM (${valuesSql(f, from, d)}) AS ${ident('x')} ` +
+      `GROUP BY ${v} ORDER BY ${n} DESC, ${nullsLast(v, d)} LIMIT ${numberLiteral(limit)}`);
+    return { field: f.name, values: valuesOf(r), rows: Number(r.rows[0]?.t ?? 0) };
+  }
+  const [top, total] = await Promise.all([
+    store.select(`SELECT ${v}, count(*) AS ${n} FROM (${valuesSql(f, from, d)}) AS ${ident('x')} GROUP BY ${v} ` +
+      `ORDER BY ${n} DESC, ${nullsLast(v, d)} LIMIT ${numberLiteral(limit)}`),
+    store.select(`SELECT count(*) AS ${n} ${from}`),
+  ]);
+  return { field: f.name, values: valuesOf(top), rows: Number(total.rows[0]?.n ?? 0) };
 }

@@ -50,6 +50,8 @@ export async function openDuckDb(path: string, opts: DuckDbOptions = {}): Promis
     autoload_known_extensions: 'false',
     // DuckDB's buffer pool; its default (80% of RAM) would let a long ingest's RSS grow far past Haystack's own
     memory_limit: process.env.HAYSTACK_DUCKDB_MEMORY ?? DEFAULT_MEMORY_LIMIT,
+    // what spills past the memory limit goes beside the file, not into a .tmp of whatever directory we run in
+    temp_directory: `${path}.tmp`,
   });
   const conn = await instance.connect();
   try {

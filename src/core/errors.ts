@@ -16,6 +16,8 @@ export const ERROR_CODES = [
   'HAYSTACK_NOT_FOUND',
   /** what a record points to (the capture a session came from) moved or changed since it was ingested */
   'HAYSTACK_GONE',
+  /** a query ran past the time limit its caller set (the console server's) */
+  'HAYSTACK_TIMEOUT',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -35,5 +35,6 @@ function codeStatus(code: string): ContentfulStatusCode {
   if (code.endsWith('NOT_FOUND')) return 404;
   if (code.endsWith('GONE')) return 410;
   if (code.endsWith('TOO_LARGE')) return 413;
+  if (code.endsWith('TIMEOUT')) return 503;
   return 500;
 }

@@ -35,7 +35,7 @@ function client(u: ClickHouseUrl, database: string | undefined): ClickHouseClien
   });
 }
 
-export async function openClickHouse(u: ClickHouseUrl, readOnly = false): Promise<ClickHouseStore> {
+export async function openClickHouse(u: ClickHouseUrl, readOnly = false, queryTimeoutMs?: number): Promise<ClickHouseStore> {
   if (!readOnly) {
     // a client without a database creates it; the store's own client has it as the default for user SQL
     const admin = new ClickHouseStore(u, client(u, undefined));
@@ -46,7 +46,7 @@ export async function openClickHouse(u: ClickHouseUrl, readOnly = false): Promis
       await admin.close();
     }
   }
-  const s = new ClickHouseStore(u, client(u, u.database));
+  const s = new ClickHouseStore(u, client(u, u.database), queryTimeoutMs);
   await s.ping();
   return s;
 }
@@ -57,7 +57,7 @@ export class ClickHouseStore implements Store {
   readonly database: string;
   readonly cluster: string | null;
 
-  constructor(u: ClickHouseUrl, private readonly client: ClickHouseClient) {
+  constructor(u: ClickHouseUrl, private readonly client: ClickHouseClient, private readonly queryTimeoutMs?: number) {
     this.location = redact(`clickhouse://${u.user}@${u.url.replace(/^http:\/\//, '')}/${u.database}${u.cluster !== null ? `?cluster=${u.cluster}` : ''}`);
     this.database = u.database;
     this.cluster = u.cluster;
@@ -139,7 +139,18 @@ export class ClickHouseStore implements Store {
 
   /** A query whose text we built, result typed by ClickHouse's metadata. */
   async select(sql: string, settings: Record<string, string> = {}): Promise<QueryResult> {
-    const rs = await this.guard(() => this.client.query({ query: sql, format: 'JSON', clickhouse_settings: settings as never }));
+    // a time limit for reads: the server stops the query past it (18.16 and current: max_execution_time, s)
+    const limit = this.queryTimeoutMs === undefined ? {} : { max_execution_time: String(Math.max(1, Math.ceil(this.queryTimeoutMs / 1000))), timeout_overflow_mode: 'throw' };
+    let rs;
+    try {
+      rs = await this.guard(() => this.client.query({ query: sql, format: 'JSON', clickhouse_settings: { ...limit, ...settings } as never }));
+    } catch (e) {
+      // TIMEOUT_EXCEEDED (159)
+      if (this.queryTimeoutMs !== undefined && /TIMEOUT_EXCEEDED|Timeout exceeded/i.test(e instanceof Error ? e.message : '')) {
+        throw new HaystackError('HAYSTACK_TIMEOUT', `the query ran longer than ${Math.ceil(this.queryTimeoutMs / 1000)} s and was stopped: narrow the time range or the filter`, { cause: e });
+      }
+      throw e;
+    }
     const body = await this.guard(() => rs.json<Row>()) as unknown as { meta: { name: string; type: string }[]; data: Row[] };
     const columns: ResultColumn[] = body.meta.map((m) => ({ name: m.name, type: fieldType(m.type) }));
     const rows = body.data.map((r) => {

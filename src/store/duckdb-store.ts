@@ -24,6 +24,8 @@ export interface DuckDbOptions {
   readOnly?: boolean;
   /** keep file access on for a read-only store (Parquet export writes a file) */
   fileAccess?: boolean;
+  /** reads on their own connections are interrupted past this many ms (OpenStoreOptions.queryTimeoutMs) */
+  queryTimeoutMs?: number;
 }
 
 /**
@@ -69,7 +71,7 @@ export async function openDuckDb(path: string, opts: DuckDbOptions = {}): Promis
     // user SQL; and no query may change the configuration back (SET, EXPLAIN ANALYZE SET ...)
     if (opts.fileAccess !== true) await conn.run('SET enable_external_access = false');
     await conn.run('SET lock_configuration = true');
-    return new DuckDbStore(path, instance, conn, [conn]);
+    return new DuckDbStore(path, instance, conn, [conn], opts);
   }
   // a writable store reads on connections of its own: a query (a server's, while it ingests an upload) sees only
   // committed captures, runs beside the ingest's loads, and when it fails it cannot abort the ingest's transaction
@@ -79,7 +81,7 @@ export async function openDuckDb(path: string, opts: DuckDbOptions = {}): Promis
     await r.run(`USE ${ident('hs')}`);
     reads.push(r);
   }
-  return new DuckDbStore(path, instance, conn, reads);
+  return new DuckDbStore(path, instance, conn, reads, opts);
 }
 
 /** The statement without leading comments and blanks. */
@@ -116,7 +118,7 @@ export class DuckDbStore implements Store {
   private readonly readers: Lane[];
   private readonly writer: Lane;
 
-  constructor(path: string, private readonly instance: DuckDBInstance, private readonly conn: DuckDBConnection, reads: readonly DuckDBConnection[]) {
+  constructor(path: string, private readonly instance: DuckDBInstance, private readonly conn: DuckDBConnection, reads: readonly DuckDBConnection[], private readonly opts: DuckDbOptions = {}) {
     this.location = path;
     this.writer = new Lane(conn);
     this.readers = reads.map((r) => (r === conn ? this.writer : new Lane(r)));
@@ -210,13 +212,40 @@ export class DuckDbStore implements Store {
     if ((t !== StatementType.SELECT && t !== StatementType.EXPLAIN) || (t === StatementType.EXPLAIN && /^\s*explain\s+analy[sz]e\b/i.test(stripComments(sql)))) {
       throw new HaystackError('HAYSTACK_STORE', `read-only: only SELECT (and EXPLAIN) statements are run (this is a ${StatementType[t]} statement)`);
     }
-    return this.guard(async () => convert(await prepared.runAndReadAll()), lane);
+    return this.timed(lane, async () => convert(await prepared.runAndReadAll()));
   }
 
   /** Our own SELECTs (no statement check: the text is built by us). */
   async select(sql: string): Promise<QueryResult> {
     const lane = this.reader();
-    return this.guard(async () => convert(await lane.conn.runAndReadAll(sql)), lane);
+    return this.timed(lane, async () => convert(await lane.conn.runAndReadAll(sql)));
+  }
+
+  /**
+   * A read on its lane, under the time limit if one was set and the lane is a reader's own (never the
+   * writer's: an ingest is not interrupted). The clock starts when the read starts, not while it waits for its
+   * connection; past the limit the connection's query is interrupted.
+   */
+  private async timed<T>(lane: Lane, f: () => Promise<T>): Promise<T> {
+    const ms = this.opts.queryTimeoutMs;
+    if (ms === undefined || lane === this.writer) return this.guard(f, lane);
+    let fired = false;
+    try {
+      return await this.guard(async () => {
+        const timer = setTimeout(() => {
+          fired = true;
+          lane.conn.interrupt();
+        }, ms);
+        try {
+          return await f();
+        } finally {
+          clearTimeout(timer);
+        }
+      }, lane);
+    } catch (e) {
+      if (fired) throw new HaystackError('HAYSTACK_TIMEOUT', `the query ran longer than ${ms / 1000} s and was stopped: narrow the time range or the filter`, { cause: e });
+      throw e;
+    }
   }
 
   async writeParquet(sql: string, path: string): Promise<void> {

@@ -9,6 +9,11 @@ export interface OpenStoreOptions {
   fileAccess?: boolean;
   /** the value of HAYSTACK_DB (defaults to the environment's) */
   env?: string | undefined;
+  /**
+   * a time limit for reads (query, select), ms: past it the query is stopped (DuckDB interrupt, ClickHouse
+   * max_execution_time) and HAYSTACK_TIMEOUT thrown; writes (ingest) have none. Unset: no limit (the CLI).
+   */
+  queryTimeoutMs?: number;
 }
 
 export async function openStore(url: string | undefined, opts: OpenStoreOptions = {}): Promise<Store> {
@@ -16,8 +21,8 @@ export async function openStore(url: string | undefined, opts: OpenStoreOptions 
   // each store's client is loaded only when it is used
   if (u.kind === 'duckdb') {
     const { openDuckDb } = await import('./duckdb-store.js');
-    return openDuckDb(u.path, { readOnly: opts.readOnly === true, fileAccess: opts.fileAccess === true });
+    return openDuckDb(u.path, { readOnly: opts.readOnly === true, fileAccess: opts.fileAccess === true, ...(opts.queryTimeoutMs !== undefined ? { queryTimeoutMs: opts.queryTimeoutMs } : {}) });
   }
   const { openClickHouse } = await import('./clickhouse-store.js');
-  return openClickHouse(u, opts.readOnly === true);
+  return openClickHouse(u, opts.readOnly === true, opts.queryTimeoutMs);
 }

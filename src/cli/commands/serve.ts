@@ -18,9 +18,12 @@ import { homeNetOption, intOption, parse, stringOption } from '../args.js';
 import type { CliIo } from '../io.js';
 import { DB_OPTION, parseDuration } from '../store-args.js';
 
+/** A search that runs longer is stopped (503): a console user waits this long at most, and holds a reader no longer. */
+const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
+
 export const usage = `haystack serve [--db URL] [--listen ${DEFAULT_LISTEN}] [--tls-cert FILE --tls-key FILE] [--allow-plain-http]
                [--allowed-host NAME ...] [--files DIR] [--uploads DIR] [--watch DIR [--watch-settle 5s]] [--home-net CIDR,...] [--sensor NAME]
-               [--idle-timeout 30m] [--session-max 12h] [--upload-max-mb 1024]
+               [--idle-timeout 30m] [--session-max 12h] [--upload-max-mb 1024] [--query-timeout 30s]
 Every route needs a login (haystack users add NAME --role admin first). A non-loopback --listen needs TLS
 or --allow-plain-http. --allowed-host: names (host or host:port) the server answers to besides its address,
 e.g. behind a reverse proxy; any other Host header is refused (DNS rebinding). --watch DIR: captures and logs
@@ -44,6 +47,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     'idle-timeout': { type: 'string' },
     'session-max': { type: 'string' },
     'upload-max-mb': { type: 'string' },
+    'query-timeout': { type: 'string' },
   });
   if (values.help === true) {
     io.text(`${usage}\n`);
@@ -60,7 +64,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const homeNet = homeNetOption(values['home-net']);
   const sensor = stringOption(values.sensor) ?? null;
   const dbUrl = stringOption(values.db);
-  const store = await openStore(dbUrl);
+  const queryTimeoutMs = values['query-timeout'] !== undefined ? parseDuration(stringOption(values['query-timeout'])!, '--query-timeout') / 1000 : DEFAULT_QUERY_TIMEOUT_MS;
+  const store = await openStore(dbUrl, { queryTimeoutMs });
   const users = userStoreOf(dbUrl, store);
   const parsed = parseStoreUrl(dbUrl, process.env.HAYSTACK_DB);
   const filesDir = stringOption(values.files) ?? (store.dialect === 'duckdb' ? dirname(store.location) : null);

@@ -10,7 +10,7 @@ import { TableUserStore } from '../../src/server/table-user-store.js';
 import { openStore } from '../../src/store/open.js';
 import { clickhouseBinary, startClickHouse, type ClickHouseServer } from '../helpers/clickhouse-server.mjs';
 import { readyCluster } from '../helpers/cluster.js';
-import { scratchDir } from '../helpers/cli.js';
+import { cli, scratchDir } from '../helpers/cli.js';
 import { GEN } from '../helpers/run.js';
 import { PASSWORDS, startTestServer, type Client, type TestServer } from '../helpers/server.js';
 
@@ -37,6 +37,7 @@ const REQUESTS = [
   '/api/values/tls/cipher_suites?limit=5',
   '/api/reports/top?by=dst_port&limit=20',
   '/api/reports/top?by=sni',
+  '/api/reports/top?by=app_proto&bytes=payload',
   '/api/reports/counts/sessions?by=hour',
   `/api/pivot/sni?value=${encodeURIComponent('www.example.com')}`,
 ];
@@ -92,14 +93,31 @@ async function run(name: string, writeUrl: string, readUrl: string, inStoreAccou
     await addAccount(users, { name: 'viewer', role: 'viewer', password: PASSWORDS.viewer, restrict: null }, Date.now() * 1000 - 1000);
   }
   let srv: TestServer | null = null;
+  let out: Record<string, unknown>;
   try {
     srv = await startTestServer(scratchDir(`api-${name}`), { store, ...(users !== undefined ? { users, roles: [] } : {}) });
-    return await answers(await srv.as('viewer'));
+    out = await answers(await srv.as('viewer'));
   } finally {
     await srv?.stop();
     await store.close();
   }
+  // the reports are what the CLI prints: the same rows as `--format jsonl` (run once the server let go of the store)
+  for (const [api, argv] of CLI_REPORTS) {
+    const r = await cli(...argv, '--db', readUrl, '--format', 'jsonl');
+    expect(r.code, r.err).toBe(0);
+    const lines = r.out.trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as unknown);
+    expect(lines.length).toBeGreaterThan(0);
+    expect((out[api] as { rows: unknown[] }).rows, `${name}: ${argv.join(' ')}`).toEqual(lines);
+  }
+  return out;
 }
+
+/** API report requests and the CLI verbs that print the same report. */
+const CLI_REPORTS: [string, string[]][] = [
+  ['/api/reports/top?by=dst_port&limit=20', ['top', '--by', 'dst_port', '--limit', '20']],
+  ['/api/reports/top?by=app_proto&bytes=payload', ['top', '--by', 'app_proto', '--bytes', 'payload']],
+  ['/api/reports/counts/sessions?by=hour', ['counts', 'sessions', '--by', 'hour']],
+];
 
 describe.skipIf(bin === null && process.env.CI !== 'true')('the API on every store', () => {
   const results: Record<string, Record<string, unknown>> = {};

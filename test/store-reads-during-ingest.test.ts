@@ -1,6 +1,6 @@
 // A server's DuckDB store queried while it ingests: queries see all of a capture or none of it, and a query that
 // fails does not abort the ingest's transaction (reads have their own connection).
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -16,12 +16,12 @@ process.env.HAYSTACK_SPOOL_SEGMENT_BYTES = '16384';
 
 const dir = scratchDir('reads-during-ingest');
 
-/** mixed-home 40 times over, each copy 10 s later (~20 MB): an ingest long enough to query during it */
+/** mixed-home 80 times over, each copy 10 s later (~40 MB): an ingest long enough to query during it */
 function longCapture(): string {
   const src = readFileSync(join(GEN, 'mixed-home.pcap'));
   const body = src.subarray(24);
   const copies: Buffer[] = [src.subarray(0, 24)];
-  for (let k = 0; k < 40; k++) {
+  for (let k = 0; k < 80; k++) {
     const c = Buffer.from(body);
     for (let p = 0; p + 16 <= c.length; p += 16 + c.readUInt32LE(p + 8)) c.writeUInt32LE(c.readUInt32LE(p) + 10 * k, p);
     copies.push(c);
@@ -29,6 +29,18 @@ function longCapture(): string {
   const path = join(dir, 'long.pcap');
   writeFileSync(path, Buffer.concat(copies));
   return path;
+}
+
+/** The lowest number of a sessions segment waiting in the spool (-1: none). */
+function lowestSegment(spool: string): number {
+  let names: string[];
+  try {
+    names = readdirSync(spool);
+  } catch {
+    return -1;
+  }
+  const nums = names.map((n) => /^sessions-(\d+)\.jsonl$/.exec(n)?.[1]).filter((x): x is string => x !== undefined).map(Number);
+  return nums.length === 0 ? -1 : Math.min(...nums);
 }
 
 /** Ingests the long capture into a fresh store while `query` runs again and again; what each saw. */
@@ -42,8 +54,9 @@ async function ingestWhileQuerying(name: string, cap: string, query: (store: Sto
     const run = ingestOne(store, cap).finally(() => (done = true));
     let duringLoads = 0;
     while (!done) {
-      // a segment of sessions was loaded into the open transaction (it is deleted once loaded)
-      if (existsSync(join(spool, 'sessions-1.jsonl')) && !existsSync(join(spool, 'sessions-0.jsonl'))) duringLoads++;
+      // segments of sessions were loaded into the open transaction (each is deleted once loaded): the lowest
+      // segment still waiting is past the first
+      if (lowestSegment(spool) >= 1) duringLoads++;
       await query(store);
       await sleep(2);
     }

@@ -122,8 +122,9 @@ describe('hostile input', () => {
   for (const f of bad) {
     it(`refuses the filter ${JSON.stringify(f.slice(0, 40))} with 400 and changes nothing`, async () => {
       const r = await viewer.get(`/api/records/sessions?q=${encodeURIComponent(f)}`);
-      // 431: Node refuses a request line past its header limit (16 KiB) before the application sees it
-      expect([400, 431]).toContain(r.status);
+      // 431 (or a reset, 0, on Node 24): Node refuses a request line past its header limit (16 KiB) before the
+      // application sees it
+      expect([400, 431, 0]).toContain(r.status);
       if (r.status === 400) expect(typeof r.json.error).toBe('string');
       expect((await viewer.get('/api/summary/sessions')).json.count).toBe(mixed.sessions.length + otherSessions);
     });

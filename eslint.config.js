@@ -7,7 +7,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
@@ -25,6 +25,11 @@ export default tseslint.config(
     // layers L4 and up, tests and benchmarks do I/O
     files: ['src/pipeline/**', 'src/cli/**', 'src/store/**', 'src/server/**', 'src/index.ts', '**/*.test.ts', 'test/**', 'bench/**'],
     rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    // the console runs in the browser: no node:* (it may import pure modules of src/)
+    files: ['web/src/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['node:*'], message: 'the console runs in a browser' }, { group: ['**/src/server/**', '**/src/store/**', '**/src/pipeline/**', '**/src/cli/**'], message: 'the console imports pure modules only (DESIGN.md layers)' }] }] },
   },
   {
     files: ['**/*.js', '**/*.mjs'],

@@ -61,6 +61,8 @@ export function createApp(deps: ServerDeps, log: (line: string) => void = (l) =>
   if (deps.webDir !== null && existsSync(deps.webDir)) {
     const root = deps.webDir;
     app.get('/assets/*', serveStatic({ root }));
+    // a missing asset is a 404, not the page (a script tag must not get HTML)
+    app.get('/assets/*', (c) => c.json({ error: 'not found' }, 404));
     app.get('*', serveStatic({ root, rewriteRequestPath: () => '/index.html' }));
   } else {
     app.get('/', (c) => c.text('Haystack API server: the console is not built (npm run build).\n'));

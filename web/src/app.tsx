@@ -1,0 +1,44 @@
+// The shell: the login screen until there is a session, then the header (screens, zone, theme, logout) and the
+// screen the URL names.
+import type { JSX } from 'preact';
+import { logout, me, ready } from './api.js';
+import { link, location, onLink } from './route.js';
+import { Login } from './screens/login.js';
+import { Search, TABLES } from './screens/search.js';
+import { Session } from './screens/session.js';
+import { ZonePicker } from './parts/zone.js';
+import { theme, toggleTheme } from './theme.js';
+
+/** Screens by the first part of the path. */
+function screen(path: string): JSX.Element {
+  const parts = path.split('/').filter((p) => p !== '');
+  if (parts[0] === 'session' && parts[1] !== undefined) return <Session uid={decodeURIComponent(parts[1])} />;
+  const table = parts[0] === 'search' && parts[1] !== undefined ? decodeURIComponent(parts[1]) : 'sessions';
+  return <Search table={table} />;
+}
+
+export function App(): JSX.Element {
+  const user = me.value;
+  document.documentElement.dataset.theme = theme.value;
+  if (!ready.value) return <div class="loading">Loading…</div>;
+  if (user === null) return <Login />;
+  const path = location.value.path;
+  return (
+    <div class="shell" onClick={onLink}>
+      <header class="top">
+        <a class="brand" href={link('/search/sessions')}>Haystack</a>
+        <nav>
+          {TABLES.map((t) => (
+            <a key={t} href={link(`/search/${t}`)} class={path === `/search/${t}` ? 'active' : ''}>{t}</a>
+          ))}
+        </nav>
+        <span class="spacer" />
+        <ZonePicker />
+        <button type="button" class="ghost" title="light or dark" onClick={toggleTheme}>{theme.value === 'dark' ? '☾' : '☀'}</button>
+        <span class="who" title={user.restrict ?? undefined}>{user.user} · {user.role}</span>
+        <button type="button" class="ghost" data-testid="logout" onClick={() => void logout()}>Log out</button>
+      </header>
+      <main>{screen(path)}</main>
+    </div>
+  );
+}

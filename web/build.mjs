@@ -16,7 +16,7 @@ const r = await build({
   format: 'esm',
   target: 'es2022',
   minify: true,
-  legalComments: 'linked',
+  legalComments: 'none',
   outdir: path.join(OUT, 'assets'),
   jsx: 'automatic',
   jsxImportSource: 'preact',
@@ -25,5 +25,18 @@ const r = await build({
   logLevel: 'warning',
 });
 fs.copyFileSync(path.join(ROOT, 'web', 'index.html'), path.join(OUT, 'index.html'));
+// the licences of the libraries in the bundle, beside it (their terms ask for the notice to travel with them)
+const pkgs = new Set();
+for (const input of Object.keys(r.metafile.inputs)) {
+  const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+  if (m !== null) pkgs.add(m[1]);
+}
+const notices = [...pkgs].sort().map((name) => {
+  const dir = path.join(ROOT, 'node_modules', name);
+  const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+  const file = fs.readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.(md|txt))?$/i.test(f));
+  return `${name} ${pkg.version} (${pkg.license})\n\n${file !== undefined ? fs.readFileSync(path.join(dir, file), 'utf8').trim() : '(no licence file in the package)'}\n`;
+});
+fs.writeFileSync(path.join(OUT, 'assets', 'licenses.txt'), notices.join(`\n${'-'.repeat(72)}\n\n`));
 const bytes = Object.values(r.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
 process.stderr.write(`web: ${(bytes / 1024).toFixed(0)} KiB in dist/web/assets\n`);

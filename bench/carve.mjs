@@ -5,8 +5,9 @@
 // already open (what the server does per download) and as the whole `haystack carve` process.
 //
 //   node bench/carve.mjs [--runs N] [--capture PATH] [--tshark-runs N]
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { timed } from './lib/timed.mjs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -59,22 +60,11 @@ function pcapPackets(file) {
   return k;
 }
 
-/** Wall seconds and peak RSS (GNU time) of a command. */
-function timed(argv) {
-  return new Promise((resolve, reject) => {
-    const rss = `${OUT}.rss`;
-    const t0 = process.hrtime.bigint();
-    const child = spawn('/usr/bin/time', ['-f', '%M', '-o', rss, ...argv], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    child.on('exit', (code) => {
-      const s = Number(process.hrtime.bigint() - t0) / 1e9;
-      if (code !== 0) return reject(new Error(`${argv.join(' ')}: exit ${code}: ${err}`));
-      const kb = Number(fs.readFileSync(rss, 'utf8').trim().split('\n').pop());
-      fs.rmSync(rss, { force: true });
-      resolve({ s, rssMiB: (kb * 1024) / 2 ** 20, packets: pcapPackets(OUT) });
-    });
-  });
+/** Wall seconds and peak RSS (GNU time) of a command writing OUT, and the packets it wrote. */
+async function timedCarve(argv) {
+  const r = await timed(argv);
+  if (r.code !== 0) throw new Error(`${argv.join(' ')}: exit ${r.code}: ${r.err}`);
+  return { s: r.s, rssMiB: r.rssMiB, packets: pcapPackets(OUT) };
 }
 
 const rows = [];
@@ -92,8 +82,8 @@ for (const [what, s] of sessions) {
     const r = await carveSession(store, s.uid, OUT);
     inproc.push(Number(process.hrtime.bigint() - t0) / 1e9);
     packets = r.packets;
-    cli.push(await timed([process.execPath, HAYSTACK, 'carve', '--uid', s.uid, '-o', OUT, '--db', DB]));
-    if (have('tcpdump')) ref.push(await timed(['tcpdump', '-r', CAPTURE, '-w', OUT, bpf]));
+    cli.push(await timedCarve([process.execPath, HAYSTACK, 'carve', '--uid', s.uid, '-o', OUT, '--db', DB]));
+    if (have('tcpdump')) ref.push(await timedCarve(['tcpdump', '-r', CAPTURE, '-w', OUT, bpf]));
   }
   const label = `${what}: ${s.uid}, ${s.pkts} packets, ${Number(s.bytes).toLocaleString('en')} bytes, range ${Number(s.pcap_end - s.pcap_start).toLocaleString('en')} bytes`;
   const row = (cmd, xs, rssMiB, pk) => ({ session: label, cmd, median: median(xs), all: xs, rssMiB, packets: pk });
@@ -107,7 +97,7 @@ for (const [what, s] of sessions) {
   }
   if (have('tshark')) {
     const ts = [];
-    for (let i = 0; i < Number(args['tshark-runs']); i++) ts.push(await timed(['tshark', '-r', CAPTURE, '-Y', display, '-F', 'pcap', '-w', OUT]));
+    for (let i = 0; i < Number(args['tshark-runs']); i++) ts.push(await timedCarve(['tshark', '-r', CAPTURE, '-Y', display, '-F', 'pcap', '-w', OUT]));
     rows.push(row(`tshark -r f -Y '${display}' -F pcap -w out`, ts.map((r) => r.s), Math.max(...ts.map((r) => r.rssMiB)), ts[0].packets));
   }
   goals.push({ text: `${what}: carve under ${GOAL_SECONDS} s (store open)`, measured: `${ip.median.toFixed(3)} s${td ? ` (tcpdump ${td.median.toFixed(3)} s: ${(td.median / ip.median).toFixed(1)}x)` : ''}`, pass: ip.median < GOAL_SECONDS });

@@ -4,8 +4,9 @@
 // (the same file system), with `tshark --export-objects imf,DIR --export-objects http,DIR` reported beside.
 //
 //   node bench/extract.mjs [--runs N] [--capture PATH] [--tshark-runs N]
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { timed } from './lib/timed.mjs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -24,26 +25,15 @@ if (!fs.existsSync(CAPTURE)) {
 const SIZE = fs.statSync(CAPTURE).size;
 const have = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 
-/** Wall seconds and peak RSS of a command writing into a fresh directory (removed afterwards). */
-function timed(argv, dir) {
+/** Wall seconds and peak RSS of a command writing into a fresh directory (removed afterwards), and its files. */
+async function timedInto(argv, dir) {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   spawnSync('sync');
-  return new Promise((resolve) => {
-    const rss = `${dir}.rss`;
-    const t0 = process.hrtime.bigint();
-    const child = spawn('/usr/bin/time', ['-f', '%M', '-o', rss, ...argv], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    child.on('exit', (code) => {
-      const s = Number(process.hrtime.bigint() - t0) / 1e9;
-      const kb = Number(fs.readFileSync(rss, 'utf8').trim().split('\n').pop());
-      const files = fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length;
-      fs.rmSync(rss, { force: true });
-      fs.rmSync(dir, { recursive: true, force: true });
-      resolve({ s, rssMiB: (kb * 1024) / 2 ** 20, code, err, files });
-    });
-  });
+  const r = await timed(argv);
+  const files = fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length;
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { ...r, files };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -51,7 +41,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 async function series(label, argv, dir, runs) {
   const all = [];
   for (let i = 0; i < runs; i++) {
-    const r = await timed(argv(dir), dir);
+    const r = await timedInto(argv(dir), dir);
     if (r.code !== 0) throw new Error(`${label}: exit ${r.code}: ${r.err}`);
     all.push(r);
   }

@@ -8,10 +8,10 @@
 // References in the same run: the raw read floor (tcpdump -r f -w /dev/null) and `haystack sessions` on the
 // same capture (the pipeline without the store) for ingest; for top, a plain `haystack sql` count over the
 // same table (start-up, open and one scan). Results: stdout (markdown) and bench/results/<date>-store.{json,md}.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { timed } from './lib/timed.mjs';
 import { clickhouseBinary, startClickHouse, startCluster } from '../test/helpers/clickhouse-server.mjs';
 import { buildClickHouse10m, buildDuckDb10m, COPIES, HAYSTACK, HOME, ROOT } from './lib/ten-million.mjs';
 
@@ -34,22 +34,6 @@ if (!fs.existsSync(CAPTURE)) {
 const SIZE = fs.statSync(CAPTURE).size;
 const WORK = fs.mkdtempSync(path.join(DATA, 'store-'));
 const servers = [];
-
-/** Runs a command under GNU time: wall seconds (hrtime), peak RSS, exit status, stderr. */
-function timed(argv, env = {}) {
-  return new Promise((resolve) => {
-    const rss = path.join(WORK, 'rss');
-    const t0 = process.hrtime.bigint();
-    const child = spawn('/usr/bin/time', ['-f', '%M', '-o', rss, ...argv], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    child.on('exit', (code) => {
-      const s = Number(process.hrtime.bigint() - t0) / 1e9;
-      const kb = Number(fs.readFileSync(rss, 'utf8').trim().split('\n').pop());
-      resolve({ s, rssMiB: (kb * 1024) / 2 ** 20, code, err });
-    });
-  });
-}
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);

@@ -87,6 +87,7 @@ export function Logs(): JSX.Element {
       {error !== null && <p class="error" role="alert">{error}</p>}
       <p class="count" data-testid="count">{count === null ? '…' : `${count.toLocaleString('en')} log lines`}</p>
       {rows !== null && (
+        <div class="scroll-x">
         <table class="results" data-testid="results">
           <thead><tr><th>ts</th><th>host</th><th>program</th><th>type</th>{keys.map((k) => <th key={k}>{k}</th>)}</tr></thead>
           <tbody>
@@ -114,6 +115,7 @@ export function Logs(): JSX.Element {
             ))}
           </tbody>
         </table>
+        </div>
       )}
       {next !== null && <button type="button" class="more" onClick={() => void more()}>More</button>}
     </section>

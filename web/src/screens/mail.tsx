@@ -75,7 +75,7 @@ function MessageView({ m }: { m: Message }): JSX.Element {
         <thead><tr><th>time</th><th>host</th><th>program</th><th>type</th><th>line</th></tr></thead>
         <tbody>
           {m.lines.map((l, i) => (
-            <tr key={i} title={`${l.source}:${l.line_no}`}>
+            <tr key={i} title={`${l.source}:${l.line_no}`} data-line={l.line_no}>
               <td>{when(l.ts)}</td><td>{str(l.host)}</td><td>{str(l.program)}{l.pid !== null ? `[${l.pid}]` : ''}</td><td>{str(l.type)}</td>
               <td class="wrap">{l.message}</td>
             </tr>

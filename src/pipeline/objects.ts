@@ -6,6 +6,7 @@ import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileTypeFromBuffer } from 'file-type';
 import { cannotWrite, HaystackError, isHaystackError } from '../core/errors.js';
+export { typeMismatch } from '../core/file-type.js';
 
 const B62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -59,39 +60,6 @@ export async function realType(b: Uint8Array): Promise<string | null> {
     if (c === 0 || (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c && c !== 0x1b)) binary++;
   }
   return binary === 0 ? 'text/plain' : 'application/octet-stream';
-}
-
-/** Types that are the same thing under two names, or one inside the other (a .docx is a zip). */
-const SAME: readonly (readonly string[])[] = [
-  ['application/zip', 'application/x-zip-compressed', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
-    'application/java-archive', 'application/vnd.oasis.opendocument.text', 'application/epub+zip'],
-  ['application/x-msdownload', 'application/x-msdos-program', 'application/x-dosexec', 'application/vnd.microsoft.portable-executable', 'application/exe'],
-  ['image/jpeg', 'image/jpg', 'image/pjpeg'],
-  ['application/x-cfb', 'application/msword', 'application/vnd.ms-excel', 'application/vnd.ms-powerpoint', 'application/vnd.ms-outlook'],
-];
-const BY_EXTENSION: Readonly<Record<string, string>> = {
-  pdf: 'application/pdf', zip: 'application/zip', exe: 'application/x-msdownload', dll: 'application/x-msdownload',
-  png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', doc: 'application/x-cfb', xls: 'application/x-cfb',
-  docx: 'application/zip', xlsx: 'application/zip', pptx: 'application/zip', gz: 'application/gzip', rar: 'application/x-rar-compressed',
-  '7z': 'application/x-7z-compressed', txt: 'text/plain', csv: 'text/plain',
-};
-
-function same(a: string, b: string): boolean {
-  return a === b || SAME.some((g) => g.includes(a) && g.includes(b));
-}
-
-/**
- * Label and content disagree: the content has a recognised type that is neither the declared one nor what the
- * file name's extension promises (an .exe named invoice.pdf). Generic labels (octet-stream) promise nothing.
- */
-export function typeMismatch(declared: string, filename: string | null, real: string | null): boolean {
-  if (real === null || real === 'text/plain' || real === 'application/octet-stream') return false;
-  const ext = filename !== null && filename.includes('.') ? filename.slice(filename.lastIndexOf('.') + 1).toLowerCase() : null;
-  const byName = ext !== null ? BY_EXTENSION[ext] : undefined;
-  if (byName !== undefined && !same(byName, real) && !(byName === 'text/plain' && real.startsWith('text/'))) return true;
-  const generic = declared === '' || declared === 'application/octet-stream' || declared.startsWith('text/') || declared === 'application/unknown';
-  return !generic && !same(declared, real) && byName === undefined;
 }
 
 /** Contents known to be stored already, by directory (a capture repeats the same objects thousands of times). */

@@ -6,6 +6,10 @@ import { link, location, onLink } from './route.js';
 import { Login } from './screens/login.js';
 import { Search, TABLES } from './screens/search.js';
 import { Session } from './screens/session.js';
+import { Logs } from './screens/logs.js';
+import { Mail } from './screens/mail.js';
+import { Pivot } from './screens/pivot.js';
+import { Tls } from './screens/tls.js';
 import { ZonePicker } from './parts/zone.js';
 import { theme, toggleTheme } from './theme.js';
 
@@ -13,6 +17,10 @@ import { theme, toggleTheme } from './theme.js';
 function screen(path: string): JSX.Element {
   const parts = path.split('/').filter((p) => p !== '');
   if (parts[0] === 'session' && parts[1] !== undefined) return <Session uid={decodeURIComponent(parts[1])} />;
+  if (parts[0] === 'pivot' && parts[1] !== undefined) return <Pivot kind={decodeURIComponent(parts[1])} />;
+  if (parts[0] === 'tls') return <Tls />;
+  if (parts[0] === 'logs') return <Logs />;
+  if (parts[0] === 'mail') return <Mail />;
   const table = parts[0] === 'search' && parts[1] !== undefined ? decodeURIComponent(parts[1]) : 'sessions';
   return <Search table={table} />;
 }
@@ -30,6 +38,10 @@ export function App(): JSX.Element {
         <nav>
           {TABLES.map((t) => (
             <a key={t} href={link(`/search/${t}`)} class={path === `/search/${t}` ? 'active' : ''}>{t}</a>
+          ))}
+          <span class="sep">|</span>
+          {(['tls', 'logs', 'mail'] as const).map((j) => (
+            <a key={j} href={link(`/${j}`)} class={path === `/${j}` ? 'active' : ''} data-testid={`nav-${j}`}>{j === 'tls' ? 'TLS' : j === 'logs' ? 'Logs' : 'Mail'}</a>
           ))}
         </nav>
         <span class="spacer" />

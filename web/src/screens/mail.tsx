@@ -1,0 +1,115 @@
+// J3 Mail: the `mail` join as a page (GET /api/reports/mail?key=): per message its log lines in time order
+// across programs, the SMTP transaction(s) on the wire and how each was joined, the MIME tree, and the
+// attachments with hashes, real type, a mismatch badge and (analysts) the download.
+import type { JSX } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { get } from '../api.js';
+import { FileList } from '../parts/file-list.js';
+import { MimeTree } from '../parts/mime-tree.js';
+import { isoOfMicros, pivotLink } from '../pivots.js';
+import { link, location, navigate } from '../route.js';
+import { showTime } from '../time.js';
+
+type Row = Record<string, unknown>;
+
+interface LogLine {
+  ts: number | null;
+  host: string | null;
+  program: string | null;
+  pid: number | null;
+  type: string | null;
+  message: string;
+  source: string;
+  line_no: number;
+  fields: Record<string, unknown>;
+}
+interface Wire { join: string; smtp: Row | null; session: Row | null; files: Row[] }
+interface Message { queue_ids: string[]; message_ids: string[]; from: string | null; to: string[]; lines: LogLine[]; wire: Wire[] }
+interface MailAnswer { key: string; kind: string; messages: Message[] }
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v));
+const when = (v: unknown): string => (typeof v === 'number' ? showTime(isoOfMicros(v)) : typeof v === 'string' ? showTime(v) : '');
+
+function Transaction({ w }: { w: Wire }): JSX.Element {
+  const m = w.smtp;
+  const s = w.session ?? m;
+  const uid = str(s?.uid);
+  return (
+    <div class="record-card" data-testid="transaction">
+      <p>
+        {when(m?.ts ?? s?.start_time)} · {str(s?.src_ip)}:{str(s?.src_port)} → {str(s?.dst_ip)}:{str(s?.dst_port)}
+        {' '}<span class="badge" title="how the capture was joined to the log lines">joined by {w.join}</span>
+        {uid !== '' && <> · <a href={link(`/session/${encodeURIComponent(uid)}`)} data-testid="to-session">session {uid}</a></>}
+      </p>
+      {m === null ? <p class="muted">No message was transferred in this session.</p> : (
+        <>
+          <dl class="record">
+            <dt>helo</dt><dd>{str(m.helo)}</dd>
+            <dt>envelope</dt><dd>{str(m.mail_from)} → {Array.isArray(m.rcpt_to) ? m.rcpt_to.join(', ') : ''}</dd>
+            <dt>from</dt><dd>{str(m.from)}</dd>
+            <dt>subject</dt><dd>{str(m.subject)}</dd>
+            <dt>message-id</dt><dd>{str(m.message_id)}</dd>
+            <dt>reply</dt><dd>{str(m.last_reply)}</dd>
+            {m.starttls === true && <><dt>TLS</dt><dd>STARTTLS: the message itself was encrypted</dd></>}
+          </dl>
+          <h5>MIME structure</h5>
+          <MimeTree skeleton={typeof m.skeleton === 'string' ? m.skeleton : null} />
+        </>
+      )}
+      <h5>Attachments and parts</h5>
+      <FileList files={w.files} />
+    </div>
+  );
+}
+
+function MessageView({ m }: { m: Message }): JSX.Element {
+  return (
+    <article class="block mail-message" data-testid="mail-message">
+      <h3>
+        {m.queue_ids.length > 0 ? `queue ${m.queue_ids.join(' → ')}` : 'no queue id'}
+        {m.message_ids.map((id) => <small key={id}> · <a href={pivotLink('message_id', `<${id.replace(/^<|>$/g, '')}>`)}>{id}</a></small>)}
+      </h3>
+      <p class="muted">from {m.from ?? '–'} to {m.to.join(', ') || '–'}</p>
+      <h4>Log lines <small>{m.lines.length}</small></h4>
+      <table class="results compact" data-testid="mail-lines">
+        <thead><tr><th>time</th><th>host</th><th>program</th><th>type</th><th>line</th></tr></thead>
+        <tbody>
+          {m.lines.map((l, i) => (
+            <tr key={i} title={`${l.source}:${l.line_no}`} data-line={l.line_no}>
+              <td>{when(l.ts)}</td><td>{str(l.host)}</td><td>{str(l.program)}{l.pid !== null ? `[${l.pid}]` : ''}</td><td>{str(l.type)}</td>
+              <td class="wrap">{l.message}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h4>On the wire <small>{m.wire.length}</small></h4>
+      {m.wire.length === 0 && <p class="muted">No captured transaction joins these lines.</p>}
+      {m.wire.map((w, i) => <Transaction key={i} w={w} />)}
+    </article>
+  );
+}
+
+export function Mail(): JSX.Element {
+  const key = location.value.params.get('key') ?? '';
+  const [draft, setDraft] = useState(key);
+  const [a, setA] = useState<MailAnswer | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    setDraft(key);
+    setA(null);
+    setError(null);
+    if (key === '') return;
+    get<MailAnswer>('/api/reports/mail', { key }).then(setA, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+  }, [key]);
+  return (
+    <section class="session mail">
+      <form class="querybar" onSubmit={(e) => { e.preventDefault(); navigate('/mail', { key: draft.trim() }); }}>
+        <input name="key" data-testid="mail-key" placeholder="queue id, Message-ID or address" value={draft} onInput={(e) => setDraft((e.target as HTMLInputElement).value)} />
+        <button type="submit">Find</button>
+      </form>
+      {error !== null && <p class="error" role="alert">{error}</p>}
+      {a !== null && <p class="count">{a.messages.length} message{a.messages.length === 1 ? '' : 's'} for {a.kind} {a.key}</p>}
+      {a?.messages.map((m, i) => <MessageView key={i} m={m} />)}
+    </section>
+  );
+}

@@ -51,13 +51,15 @@ export async function buildClickHouse10m(capture, servers, database) {
   const table = `${database}.sessions`;
   if (servers.length > 1) for (const s of servers) haystack(['init', '--db', s.url(database)]);
   haystack(['ingest', capture, '--db', write.url(database), '--home-net', HOME]);
-  const cols = 'duration, proto, src_ip, src_port, dst_ip, dst_port, src_pkts, dst_pkts, src_bytes, dst_bytes, src_ip_bytes, dst_ip_bytes, ' +
-    'src_frame_bytes, dst_frame_bytes, state, tcp_flags_src, tcp_flags_dst, app_proto, local_src, local_dst, direction, vlan, missed_bytes, capture_id, sensor';
+  // every column of the sessions schema in its order (the table's), the times shifted by k hours
+  const { SESSIONS } = await import('../../dist/schema/sessions.js');
+  const shifted = (f) => (f === 'start_time' || f === 'end_time' ? `${f} - k * 3600000000 AS ${f}` : f);
+  const cols = SESSIONS.fields.map((f) => shifted(f.name)).join(', ');
   const original = `(SELECT * FROM ${table} WHERE start_time >= (SELECT min(first_ts) FROM ${database}.captures))`;
   const ingested = Number((await chQuery(write, `SELECT count() FROM ${table}`)).trim());
   for (let a = 1; a < COPIES; a += CH_BATCH) {
     const n = Math.min(CH_BATCH, COPIES - a);
-    await chQuery(write, `INSERT INTO ${table} SELECT uid, community_id, start_time - k * 3600000000 AS start_time, end_time - k * 3600000000 AS end_time, ${cols} ` +
+    await chQuery(write, `INSERT INTO ${table} SELECT ${cols} ` +
       `FROM ${original} ARRAY JOIN arrayMap(x -> x + ${a}, range(${n})) AS k`, servers.length > 1 ? '?insert_distributed_sync=1' : '');
   }
   const sessions = Number((await chQuery(write, `SELECT count() FROM ${table}`)).trim());

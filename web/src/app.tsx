@@ -6,13 +6,26 @@ import { link, location, onLink } from './route.js';
 import { Login } from './screens/login.js';
 import { Search, TABLES } from './screens/search.js';
 import { Session } from './screens/session.js';
+import { Admin } from './screens/admin.js';
+import { Alerts } from './screens/alerts.js';
+import { Captures } from './screens/captures.js';
+import { Graph } from './screens/graph.js';
+import { Top } from './screens/top.js';
 import { ZonePicker } from './parts/zone.js';
 import { theme, toggleTheme } from './theme.js';
+
+/** The report screens in the header, after the tables. */
+const REPORTS = [['/alerts', 'Alerts'], ['/top', 'Top talkers'], ['/graph', 'Connections'], ['/captures', 'Captures']] as const;
 
 /** Screens by the first part of the path. */
 function screen(path: string): JSX.Element {
   const parts = path.split('/').filter((p) => p !== '');
   if (parts[0] === 'session' && parts[1] !== undefined) return <Session uid={decodeURIComponent(parts[1])} />;
+  if (parts[0] === 'alerts') return <Alerts />;
+  if (parts[0] === 'top') return <Top />;
+  if (parts[0] === 'graph') return <Graph />;
+  if (parts[0] === 'captures') return <Captures />;
+  if (parts[0] === 'admin') return <Admin />;
   const table = parts[0] === 'search' && parts[1] !== undefined ? decodeURIComponent(parts[1]) : 'sessions';
   return <Search table={table} />;
 }
@@ -31,6 +44,8 @@ export function App(): JSX.Element {
           {TABLES.map((t) => (
             <a key={t} href={link(`/search/${t}`)} class={path === `/search/${t}` ? 'active' : ''}>{t}</a>
           ))}
+          {REPORTS.map(([p, label]) => <a key={p} href={link(p)} class={path === p ? 'active' : ''}>{label}</a>)}
+          {user.role === 'admin' && <a href={link('/admin')} class={path === '/admin' ? 'active' : ''} data-testid="nav-admin">admin</a>}
         </nav>
         <span class="spacer" />
         <ZonePicker />

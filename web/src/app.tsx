@@ -10,8 +10,16 @@ import { Logs } from './screens/logs.js';
 import { Mail } from './screens/mail.js';
 import { Pivot } from './screens/pivot.js';
 import { Tls } from './screens/tls.js';
+import { Admin } from './screens/admin.js';
+import { Alerts } from './screens/alerts.js';
+import { Captures } from './screens/captures.js';
+import { Graph } from './screens/graph.js';
+import { Top } from './screens/top.js';
 import { ZonePicker } from './parts/zone.js';
 import { theme, toggleTheme } from './theme.js';
+
+/** The report screens in the header, after the tables. */
+const REPORTS = [['/alerts', 'Alerts'], ['/top', 'Top talkers'], ['/graph', 'Connections'], ['/captures', 'Captures']] as const;
 
 /** Screens by the first part of the path. */
 function screen(path: string): JSX.Element {
@@ -21,6 +29,11 @@ function screen(path: string): JSX.Element {
   if (parts[0] === 'tls') return <Tls />;
   if (parts[0] === 'logs') return <Logs />;
   if (parts[0] === 'mail') return <Mail />;
+  if (parts[0] === 'alerts') return <Alerts />;
+  if (parts[0] === 'top') return <Top />;
+  if (parts[0] === 'graph') return <Graph />;
+  if (parts[0] === 'captures') return <Captures />;
+  if (parts[0] === 'admin') return <Admin />;
   const table = parts[0] === 'search' && parts[1] !== undefined ? decodeURIComponent(parts[1]) : 'sessions';
   return <Search table={table} />;
 }
@@ -43,6 +56,8 @@ export function App(): JSX.Element {
           {(['tls', 'logs', 'mail'] as const).map((j) => (
             <a key={j} href={link(`/${j}`)} class={path === `/${j}` ? 'active' : ''} data-testid={`nav-${j}`}>{j === 'tls' ? 'TLS' : j === 'logs' ? 'Logs' : 'Mail'}</a>
           ))}
+          {REPORTS.map(([p, label]) => <a key={p} href={link(p)} class={path === p ? 'active' : ''}>{label}</a>)}
+          {user.role === 'admin' && <a href={link('/admin')} class={path === '/admin' ? 'active' : ''} data-testid="nav-admin">admin</a>}
         </nav>
         <span class="spacer" />
         <ZonePicker />

@@ -79,10 +79,10 @@ describe.skipIf(!haveBrowser)('the Search screen in Chromium', () => {
   it('takes an absolute range typed in the display zone and sends it as UTC', async () => {
     const { page } = w;
     await open('/search/sessions?q=proto%20%3D%20%22tcp%22');
-    await page.selectOption('select.zone', 'Asia/Kolkata');
+    await page.selectOption('select.zone', 'Asia/Tokyo');
     const [lo, hi] = await tcpSpan();
-    // the wall time in Kolkata: UTC+05:30, no daylight saving
-    const wall = (iso: string): string => new Date(Date.parse(iso) + 5.5 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+    // the wall time in Tokyo: UTC+09:00, no daylight saving
+    const wall = (iso: string): string => new Date(Date.parse(iso) + 9 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
     await page.fill('[data-testid=from]', wall(lo));
     await page.fill('[data-testid=to]', wall(hi));
     await page.click('[data-testid=apply-range]');
@@ -135,6 +135,13 @@ describe.skipIf(!haveBrowser)('the Search screen in Chromium', () => {
     }
     // the inputs show the range in the display zone (UTC here)
     expect(await page.inputValue('[data-testid=from]')).toBe(u.get('from')!.replace('T', ' ').replace('Z', ''));
+    // split by a field: a series per top value and "other", named in the legend as the API names them
+    await page.selectOption('[data-testid=split]', 'dst_port');
+    await page.waitForFunction(() => new URLSearchParams(location.search).get('split') === 'dst_port');
+    await page.waitForSelector('[data-testid=histogram] .u-legend .u-series:nth-child(3)');
+    const sp = (await api.get(`/api/histogram/sessions?buckets=80&${url().searchParams.toString()}`)).json.split as { values: number[] };
+    const legend = await page.$$eval('[data-testid=histogram] .u-legend .u-series .u-label', (l) => l.map((x) => x.textContent));
+    expect(legend.slice(1)).toEqual(['rows', ...sp.values.map((v) => `dst_port = ${v}`), 'other']);
     await page.screenshot({ path: join(SHOTS, 'search-histogram.png') });
   });
 
@@ -244,11 +251,11 @@ describe.skipIf(!haveBrowser)('the Search screen in Chromium', () => {
     const values = await page.$$eval('[data-testid=suggest] li span', (s) => s.map((x) => x.textContent));
     const top = (await api.get('/api/values/sessions/app_proto?limit=12')).json.values as { value: string | null }[];
     expect(values).toEqual(top.filter((v) => v.value !== null).map((v) => v.value));
+    await page.screenshot({ path: join(SHOTS, 'search-completion.png'), clip: { x: 0, y: 0, width: 1400, height: 420 } });
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await page.waitForFunction((q) => new URLSearchParams(location.search).get('q') === q, `app_proto = "${values[0]}"`);
     await countMatchesApi('sessions');
-    await page.screenshot({ path: join(dir, 'completion.png') });
   });
 
   it('shows the server\'s message for a bad filter, with the column marked', async () => {

@@ -72,7 +72,7 @@ function TopValues({ field, table, q, from, to, onFilter }: SidebarProps & { fie
   if (r === null) return <p class="null small">…</p>;
   const elem = field.type.endsWith('[]') ? field.type.slice(0, -2) : field.type;
   return (
-    <ol class="top" data-testid={`top-${field.name}`}>
+    <ol class="topvals" data-testid={`top-${field.name}`}>
       {r.values.length === 0 && <li class="null">no values</li>}
       {r.values.map((v) => (
         <li key={String(v.value)}>

@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { get } from '../api.js';
-import { zone } from '../time.js';
+import { showTime, zone } from '../time.js';
 
 interface Answer {
   bucket_us: number;
@@ -58,15 +58,15 @@ export function Histogram({ table, q, from, to, split, onRange }: HistogramProps
     const t0 = h.start / 1e6;
     const xs = h.counts.map((_, i) => t0 + i * step);
     const data: uPlot.AlignedData = [xs, h.counts];
-    const series: uPlot.Series[] = [{}, { label: 'rows', fill: cssVar('--accent'), stroke: cssVar('--accent'), width: 0, paths: uPlot.paths.bars!({ align: 1, size: [0.9, Infinity] }) }];
+    const series: uPlot.Series[] = [{}, { label: 'rows', fill: cssVar('--accent'), stroke: cssVar('--accent'), width: 0, points: { show: false }, paths: uPlot.paths.bars!({ align: 1, size: [0.9, Infinity] }) }];
     if (h.split !== null) {
       const steps = uPlot.paths.stepped!({ align: 1 });
       h.split.series.forEach((s, i) => {
         data.push(s);
-        series.push({ label: `${h.split!.field} = ${String(h.split!.values[i])}`, stroke: PALETTE[i % PALETTE.length]!, width: 1.5, paths: steps });
+        series.push({ label: `${h.split!.field} = ${String(h.split!.values[i])}`, stroke: PALETTE[i % PALETTE.length]!, width: 1.5, points: { show: false }, paths: steps });
       });
       data.push(h.split.other);
-      series.push({ label: 'other', stroke: PALETTE[5]!, width: 1.5, paths: steps });
+      series.push({ label: 'other', stroke: PALETTE[5]!, width: 1.5, points: { show: false }, paths: steps });
     }
     let down = -1;
     const muted = cssVar('--muted');
@@ -76,7 +76,7 @@ export function Histogram({ table, q, from, to, split, onRange }: HistogramProps
       height: 140,
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), zone.value),
       scales: { x: { time: true, range: () => [t0, t0 + h.counts.length * step] }, y: { range: (_u, _lo, hi) => [0, Math.max(1, hi)] } },
-      axes: [{ stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } }, { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, size: 40 }],
+      axes: [{ stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, space: 90, values: (_u, splits) => axisTimes(splits, h.counts.length * step) }, { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, size: 40 }],
       legend: { show: h.split !== null },
       cursor: { drag: { x: true, y: false, setScale: false }, points: { show: false } },
       series,
@@ -121,7 +121,9 @@ export function Histogram({ table, q, from, to, split, onRange }: HistogramProps
       {error !== null && <p class="error">{error}</p>}
       {h !== null && h.counts.length === 0 && <p class="null">no rows in this range</p>}
       <div ref={box} class="chart" />
-      {per !== '' && h !== null && h.counts.length > 0 && <p class="hint">rows per {per} · drag to zoom, click a bar to narrow to it</p>}
+      {per !== '' && h !== null && h.counts.length > 0 && (
+        <p class="hint">{showTime(new Date(h.start / 1000).toISOString()).slice(0, 10)} ({zone.value}) · rows per {per} · drag to zoom, click a bar to narrow to it</p>
+      )}
     </div>
   );
 }
@@ -132,4 +134,10 @@ function bucketText(us: number): string {
   if (s % 3600 === 0) return s === 3600 ? 'hour' : `${s / 3600} hours`;
   if (s % 60 === 0) return s === 60 ? 'minute' : `${s / 60} minutes`;
   return s === 1 ? 'second' : `${s} seconds`;
+}
+
+/** Tick labels in the display zone, as much of "YYYY-MM-DD HH:MM:SS" as the span needs. */
+function axisTimes(splits: number[], spanS: number): string[] {
+  const cut: [number, number] = spanS <= 2 * 86400 ? [11, 19] : spanS <= 90 * 86400 ? [5, 16] : [0, 10];
+  return splits.map((t) => showTime(new Date(t * 1000).toISOString()).slice(...cut));
 }

@@ -18,6 +18,8 @@ export interface SidebarProps {
   from: string;
   to: string;
   columns: string[];
+  /** the fields the server answers this account with (payload fields are left out for viewers); all when unknown */
+  visible: string[] | null;
   group: string;
   onFilter: (field: string, v: unknown, negate: boolean) => void;
   onGroup: (field: string) => void;
@@ -38,7 +40,7 @@ export function FieldSidebar(p: SidebarProps): JSX.Element {
       <h4>Fields</h4>
       {info === undefined && <p class="null">…</p>}
       <ul>
-        {info?.fields.map((f) => (
+        {info?.fields.filter((f) => p.visible === null || p.visible.includes(f.name)).map((f) => (
           <li key={f.name} data-field={f.name} class={open.has(f.name) ? 'open' : ''}>
             <div class="fname">
               <button type="button" class="link" title={f.doc} aria-expanded={open.has(f.name)} onClick={() => toggle(f.name)}>

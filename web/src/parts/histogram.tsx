@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { get } from '../api.js';
+import { theme } from '../theme.js';
 import { showTime, zone } from '../time.js';
 
 interface Answer {
@@ -113,7 +114,7 @@ export function Histogram({ table, q, from, to, split, onRange }: HistogramProps
       ro.disconnect();
       u.destroy();
     };
-  }, [h, zone.value]);
+  }, [h, zone.value, theme.value]);
 
   const per = h === null ? '' : bucketText(h.bucket_us);
   return (

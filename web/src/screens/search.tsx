@@ -127,7 +127,7 @@ export function Search({ table }: { table: string }): JSX.Element {
       </div>
       <Histogram table={table} q={s.q} from={s.from} to={s.to} split={s.split} onRange={(a, b) => set({ from: iso(a), to: iso(b) })} />
       <div class="body">
-        <FieldSidebar table={table} q={s.q} from={s.from} to={s.to} columns={columns.map((c) => c.name)} group={s.group} onFilter={filter}
+        <FieldSidebar table={table} q={s.q} from={s.from} to={s.to} columns={columns.map((c) => c.name)} visible={page === null ? null : all.map((c) => c.name)} group={s.group} onFilter={filter}
           onGroup={(g) => set({ group: g === s.group ? null : g })}
           onColumn={(f) => set({ fields: (columns.some((c) => c.name === f) ? columns.map((c) => c.name).filter((x) => x !== f) : [...columns.map((c) => c.name), f]).join(',') })} />
         <div class="main">
@@ -137,7 +137,7 @@ export function Search({ table }: { table: string }): JSX.Element {
           ) : (
             <>
               <div class="tools">
-                {info !== undefined && <ColumnChooser fields={info.fields} chosen={columns.map((c) => c.name)} onChange={(f) => set({ fields: f === null ? null : f.join(',') })} />}
+                {info !== undefined && <ColumnChooser fields={info.fields.filter((f) => all.some((c) => c.name === f.name))} chosen={columns.map((c) => c.name)} onChange={(f) => set({ fields: f === null ? null : f.join(',') })} />}
                 <button type="button" class="ghost" data-testid="csv-visible" disabled={page === null} title="the rows and columns shown, as CSV"
                   onClick={() => page !== null && saveText(`${table}.csv`, csvText(columns, page.rows))}>CSV of these {page?.rows.length ?? 0} rows</button>
                 <a class="button ghost" data-testid="csv-all" download href={href(`/api/export/${encodeURIComponent(table)}`, { ...scope, fields: columns.map((c) => c.name).join(','), sort: s.sort, order: s.sort === '' ? undefined : s.order, format: 'csv' })}>Export all (CSV)</a>

@@ -63,7 +63,6 @@ describe.skipIf(!haveBrowser)('the console in Chromium', () => {
     expect(new URL(page.url()).searchParams.get('q')).toBe('dst_port = 25');
     const ports = await page.$$eval('[data-testid=results] tbody tr', (rows) => rows.map((r) => r.children[5]?.textContent));
     expect(ports.every((p) => p === '25')).toBe(true);
-    await page.screenshot({ path: join(SHOTS, 'search.png') });
   });
 
   it('opens a row, pivots to its session, and downloads the pcap that haystack carve gives', async () => {

@@ -1,6 +1,6 @@
 // The time range of a report screen as one select (the search screen's quick ranges), kept in the URL.
 import type { JSX } from 'preact';
-import { QUICK } from '../screens/search.js';
+import { QUICK } from '../ranges.js';
 
 export function RangeSelect({ from, to, onPick }: { from: string; to: string; onPick: (from: string) => void }): JSX.Element {
   return (

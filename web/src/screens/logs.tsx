@@ -6,7 +6,7 @@ import { get } from '../api.js';
 import { mailLink } from '../pivots.js';
 import { location, navigate, withParams } from '../route.js';
 import { showTime } from '../time.js';
-import { QUICK } from './search.js';
+import { RangeSelect } from '../parts/range-select.js';
 
 type Row = Record<string, unknown>;
 interface Page { rows: Row[]; next: string | null }
@@ -78,10 +78,7 @@ export function Logs(): JSX.Element {
     <section class="search logs">
       <form class="querybar" onSubmit={(e) => { e.preventDefault(); navigate('/logs', withParams({ q: draft })); }}>
         <input name="q" data-testid="query" placeholder='filter logs, e.g. program = "postfix/smtpd" and type ~ "reject"' value={draft} onInput={(e) => setDraft((e.target as HTMLInputElement).value)} />
-        <select aria-label="time range" value={from} onChange={(e) => navigate('/logs', withParams({ from: (e.target as HTMLSelectElement).value, to: null }))}>
-          {QUICK.map(([v, label]) => <option key={v} value={v}>{label}</option>)}
-          {from !== '' && !QUICK.some(([v]) => v === from) && <option value={from}>{from} – {to || 'now'}</option>}
-        </select>
+        <RangeSelect from={from} to={to} onPick={(f) => navigate('/logs', withParams({ from: f, to: null }))} />
         <button type="submit">Search</button>
       </form>
       {error !== null && <p class="error" role="alert">{error}</p>}

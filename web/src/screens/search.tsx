@@ -1,31 +1,25 @@
-// Search, one table at a time: the query bar (the filter language), the time range, the count, and the rows
-// a page at a time; a row opens to all its fields and its pivots. The query lives in the URL.
+// Search, one table at a time: time picker, histogram, query bar with completion, field sidebar, and the
+// results (chosen columns, sort, infinite scroll, rows that expand to all fields and pivots, CSV). Everything
+// the view shows is in the URL; `/` focuses the query, ↑ ↓ move through the rows and Enter opens one.
 import type { JSX } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, href } from '../api.js';
-import { link, location, navigate, withParams } from '../route.js';
-import { Value, type Column } from '../parts/value.js';
+import { csvText, saveText } from '../csv.js';
+import { addTerm, errorColumn, term } from '../filter-text.js';
+import { ColumnChooser } from '../parts/column-chooser.js';
+import { FieldSidebar } from '../parts/field-sidebar.js';
+import { GroupCounts } from '../parts/group-counts.js';
+import { Histogram } from '../parts/histogram.js';
+import { QueryBar } from '../parts/query-bar.js';
+import { Results } from '../parts/results.js';
+import { RowDetail } from '../parts/row-detail.js';
+import { TimePicker } from '../parts/time-picker.js';
+import type { Column } from '../parts/value.js';
+import { tableInfo } from '../schemas.js';
+import { scopeParams, searchState, setSearch } from '../search-params.js';
+import { iso } from '../zone-input.js';
 
 export const TABLES = ['sessions', 'tls', 'http', 'smtp', 'files', 'alerts', 'logs', 'anomalies', 'captures'] as const;
-
-/** The columns a table shows until the user picks others. */
-const DEFAULT_FIELDS: Record<string, string> = {
-  sessions: 'start_time,proto,src_ip,src_port,dst_ip,dst_port,app_proto,direction,src_bytes,dst_bytes,state,uid',
-  tls: 'ts,src_ip,dst_ip,dst_port,sni,version,ja4,ja3,uid',
-  http: 'ts,src_ip,dst_ip,method,host,uri,status_code,user_agent,uid',
-  smtp: 'ts,src_ip,dst_ip,mail_from,rcpt_to,subject,message_id,uid',
-  files: 'ts,source,filename,declared_type,mime_type,size,sha256,uid',
-  alerts: 'ts,sid,msg,priority,src_ip,src_port,dst_ip,dst_port,uid',
-  logs: 'ts,host,program,type,message',
-  anomalies: 'ts,name,detail,uid',
-  captures: 'ingested_at,format,packets,size,first_ts,last_ts,sha256',
-};
-
-/** Quick ranges, relative to the newest record (captures are often old) or to the wall clock. */
-export const QUICK = [
-  ['latest-15m', 'last 15 min of data'], ['latest-1h', 'last hour of data'], ['latest-24h', 'last 24 h of data'],
-  ['latest-7d', 'last 7 days of data'], ['latest-30d', 'last 30 days of data'], ['now-1h', 'past hour'], ['now-24h', 'past 24 h'], ['', 'all time'],
-] as const;
 
 interface Page {
   columns: Column[];
@@ -34,104 +28,139 @@ interface Page {
 }
 
 export function Search({ table }: { table: string }): JSX.Element {
-  const p = location.value.params;
-  const q = p.get('q') ?? '';
-  const from = p.get('from') ?? '';
-  const to = p.get('to') ?? '';
-  const fields = p.get('fields') ?? DEFAULT_FIELDS[table] ?? '';
-  const key = `${table}|${q}|${from}|${to}|${fields}`;
+  const s = searchState(table);
+  const scope = scopeParams(s);
+  const info = tableInfo(table);
+  const key = `${table}|${s.q}|${s.from}|${s.to}|${s.sort}|${s.order}|${s.group === '' ? 'rows' : 'group'}|${s.limit}`;
   const [page, setPage] = useState<Page | null>(null);
-  const [count, setCount] = useState<number | null>(null);
+  const [summary, setSummary] = useState<{ count: number; total_bytes?: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<number | null>(null);
-  const [draft, setDraft] = useState(q);
+  const [cursor, setCursor] = useState(-1);
+  const loading = useRef(false);
+  const query = useRef<HTMLInputElement | null>(null);
+  const set = (change: Record<string, string | null>): void => setSearch(table, change);
 
   useEffect(() => {
-    setDraft(q);
     setPage(null);
+    setSummary(null);
     setOpen(null);
+    setCursor(-1);
     setError(null);
     let live = true;
-    const params = { q, from, to };
-    Promise.all([
-      get<Page>(`/api/records/${encodeURIComponent(table)}`, { ...params, fields, limit: 100 }),
-      get<{ count: number }>(`/api/summary/${encodeURIComponent(table)}`, params),
-    ]).then(([r, s]) => {
-      if (!live) return;
-      setPage(r);
-      setCount(s.count);
-    }, (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)));
+    const fail = (e: unknown): void => {
+      if (live) setError(e instanceof Error ? e.message : String(e));
+    };
+    get<{ count: number; total_bytes?: number }>(`/api/summary/${encodeURIComponent(table)}`, scope).then((r) => live && setSummary(r), fail);
+    if (s.group === '') {
+      get<Page>(`/api/records/${encodeURIComponent(table)}`, { ...scope, sort: s.sort, order: s.sort === '' ? undefined : s.order, limit: s.limit }).then((r) => live && setPage(r), fail);
+    }
     return () => {
       live = false;
     };
   }, [key]);
 
-  const more = async (): Promise<void> => {
-    if (page?.next == null) return;
-    const r = await get<Page>(`/api/records/${encodeURIComponent(table)}`, { q, from, to, fields, limit: 100, after: page.next });
-    setPage({ columns: page.columns, rows: [...page.rows, ...r.rows], next: r.next });
+  const more = (): void => {
+    if (page?.next == null || loading.current) return;
+    loading.current = true;
+    get<Page>(`/api/records/${encodeURIComponent(table)}`, { ...scope, sort: s.sort, order: s.sort === '' ? undefined : s.order, limit: s.limit, after: page.next })
+      .then((r) => setPage({ columns: page.columns, rows: [...page.rows, ...r.rows], next: r.next }), (e: unknown) => setError(e instanceof Error ? e.message : String(e)))
+      .finally(() => {
+        loading.current = false;
+      });
   };
-  const run = (e: Event): void => {
-    e.preventDefault();
-    navigate(`/search/${table}`, withParams({ q: draft }));
+
+  // the keyboard: / to the query, arrows through the rows, Enter opens one
+  const keys = useRef<(e: KeyboardEvent) => void>(() => undefined);
+  keys.current = (e: KeyboardEvent): void => {
+    const t = e.target as HTMLElement;
+    if (t.closest('input, textarea, select, [contenteditable]') !== null || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key === '/') {
+      e.preventDefault();
+      query.current?.focus();
+      query.current?.select();
+    } else if ((e.key === 'ArrowDown' || e.key === 'ArrowUp') && page !== null && page.rows.length > 0) {
+      e.preventDefault();
+      const next = Math.min(page.rows.length - 1, Math.max(0, cursor + (e.key === 'ArrowDown' ? 1 : -1)));
+      setCursor(next);
+      if (next >= page.rows.length - 5) more();
+    } else if (e.key === 'Enter' && cursor >= 0 && t.closest('button, a, summary') === null) {
+      e.preventDefault();
+      setOpen(open === cursor ? null : cursor);
+    }
   };
+  useEffect(() => {
+    const on = (e: KeyboardEvent): void => keys.current(e);
+    document.addEventListener('keydown', on);
+    return () => document.removeEventListener('keydown', on);
+  }, []);
+
+  const filter = (field: string, v: unknown, negate: boolean): void => set({ q: addTerm(s.q, term(field, v, negate)) });
+  const all = page?.columns ?? [];
+  const shown = s.fields.map((f) => all.find((c) => c.name === f)).filter((c): c is Column => c !== undefined);
+  const columns = shown.length > 0 ? shown : all;
+  const col = error === null ? null : errorColumn(error);
+  const groupType = info?.fields.find((f) => f.name === s.group)?.type ?? 'string';
 
   return (
     <section class="search">
-      <form class="querybar" onSubmit={run}>
-        <input name="q" data-testid="query" placeholder={`filter ${table}, e.g. dst_port = 443 and sni ~ "example"`} value={draft} onInput={(e) => setDraft((e.target as HTMLInputElement).value)} />
-        <select aria-label="time range" data-testid="range" value={from} onChange={(e) => navigate(`/search/${table}`, withParams({ from: (e.target as HTMLSelectElement).value, to: null }))}>
-          {QUICK.map(([v, label]) => <option key={v} value={v}>{label}</option>)}
-          {from !== '' && !QUICK.some(([v]) => v === from) && <option value={from}>{from} – {to || 'now'}</option>}
-        </select>
-        <button type="submit">Search</button>
-        <a class="button ghost" href={href(`/api/export/${encodeURIComponent(table)}`, { q, from, to, fields, format: 'csv' })} download>CSV</a>
-      </form>
-      {error !== null && <p class="error" role="alert" data-testid="error">{error}</p>}
-      <p class="count" data-testid="count">{count === null ? '…' : `${count.toLocaleString('en')} ${table}`}</p>
-      {page !== null && (
-        <table class="results" data-testid="results">
-          <thead><tr>{page.columns.map((c) => <th key={c.name}>{c.name}</th>)}</tr></thead>
-          <tbody>
-            {page.rows.map((r, i) => (
-              <>
-                <tr key={i} class={open === i ? 'open' : ''} onClick={() => setOpen(open === i ? null : i)}>
-                  {page.columns.map((c) => <td key={c.name}><Value type={c.type} v={r[c.name]} /></td>)}
-                </tr>
-                {open === i && <tr class="detail"><td colSpan={page.columns.length}><Detail table={table} row={r} /></td></tr>}
-              </>
-            ))}
-          </tbody>
-        </table>
+      <div class="bar">
+        <QueryBar table={table} q={s.q} from={s.from} to={s.to} inputRef={query} onRun={(q) => set({ q })} />
+        <TimePicker from={s.from} to={s.to} onRange={(from, to) => set({ from, to })} />
+      </div>
+      {error !== null && (
+        <div class="error" role="alert" data-testid="error">
+          <p>{error}</p>
+          {col !== null && <pre class="mark" data-testid="error-mark">{`${s.q}\n${' '.repeat(Math.max(0, col - 1))}^`}</pre>}
+        </div>
       )}
-      {page?.next != null && <button type="button" class="more" onClick={() => void more()}>More</button>}
+      <div class="histo-head">
+        <span class="count" data-testid="count">{summary === null ? '…' : `${summary.count.toLocaleString('en')} ${table}`}</span>
+        {summary?.total_bytes != null && <span class="count"> · {summary.total_bytes.toLocaleString('en')} bytes</span>}
+        <span class="spacer" />
+        <label class="split">split by{' '}
+          <select data-testid="split" value={s.split} onChange={(e) => set({ split: (e.target as HTMLSelectElement).value })}>
+            <option value="">—</option>
+            {info?.fields.filter((f) => !f.type.endsWith('[]') && f.name !== info.time_field).map((f) => <option key={f.name} value={f.name}>{f.name}</option>)}
+          </select>
+        </label>
+      </div>
+      <Histogram table={table} q={s.q} from={s.from} to={s.to} split={s.split} onRange={(a, b) => set({ from: iso(a), to: iso(b) })} />
+      <div class="body">
+        <FieldSidebar table={table} q={s.q} from={s.from} to={s.to} columns={columns.map((c) => c.name)} visible={page === null ? null : all.map((c) => c.name)} group={s.group} onFilter={filter}
+          onGroup={(g) => set({ group: g === s.group ? null : g })}
+          onColumn={(f) => set({ fields: (columns.some((c) => c.name === f) ? columns.map((c) => c.name).filter((x) => x !== f) : [...columns.map((c) => c.name), f]).join(',') })} />
+        <div class="main">
+          {s.group !== '' ? (
+            <GroupCounts table={table} field={s.group} type={groupType} q={s.q} from={s.from} to={s.to}
+              onFilter={(v, negate) => set({ q: addTerm(s.q, term(s.group, v, negate)), group: null })} onClose={() => set({ group: null })} />
+          ) : (
+            <>
+              <div class="tools">
+                {info !== undefined && <ColumnChooser fields={info.fields.filter((f) => all.some((c) => c.name === f.name))} chosen={columns.map((c) => c.name)} onChange={(f) => set({ fields: f === null ? null : f.join(',') })} />}
+                <button type="button" class="ghost" data-testid="csv-visible" disabled={page === null} title="the rows and columns shown, as CSV"
+                  onClick={() => page !== null && saveText(`${table}.csv`, csvText(columns, page.rows))}>CSV of these {page?.rows.length ?? 0} rows</button>
+                <a class="button ghost" data-testid="csv-all" download href={href(`/api/export/${encodeURIComponent(table)}`, { ...scope, fields: columns.map((c) => c.name).join(','), sort: s.sort, order: s.sort === '' ? undefined : s.order, format: 'csv' })}>Export all (CSV)</a>
+                <span class="hint">/ query · ↑ ↓ rows · Enter opens</span>
+              </div>
+              {page !== null && (
+                <Results columns={columns} rows={page.rows} sort={s.sort} order={s.order} cursor={cursor} open={open} more={page.next !== null}
+                  onSort={(f) => set({ sort: f, order: s.sort === f && s.order === 'desc' ? 'asc' : 'desc' })}
+                  onRow={(i) => {
+                    setCursor(i);
+                    setOpen(open === i ? null : i);
+                  }}
+                  onMore={more}
+                  detail={(row) => (
+                    <RowDetail row={row} columns={all} timeField={info?.time_field}
+                      onQuery={(f, v, mode) => set({ q: mode === 'new' ? term(f, v) : addTerm(s.q, term(f, v, mode === 'not')) })}
+                      onAround={(t, half) => set({ from: iso(t - half), to: iso(t + half), q: null })} />
+                  )} />
+              )}
+            </>
+          )}
+        </div>
+      </div>
     </section>
-  );
-}
-
-/** A record's every field, and where it leads. */
-function Detail({ table, row }: { table: string; row: Record<string, unknown> }): JSX.Element {
-  const [full, setFull] = useState<Record<string, unknown> | null>(null);
-  useEffect(() => {
-    const uid = row.uid;
-    if (typeof uid !== 'string') return;
-    void get<{ tables: Record<string, Record<string, unknown>[]> }>(`/api/uid/${encodeURIComponent(uid)}`).then((u) => {
-      const same = u.tables[table]?.find((x) => Object.entries(row).every(([k, v]) => JSON.stringify(x[k]) === JSON.stringify(v)));
-      setFull(same ?? null);
-    }, () => undefined);
-  }, [row]);
-  const shown = full ?? row;
-  return (
-    <div class="record">
-      {typeof row.uid === 'string' && <p><a href={link(`/session/${encodeURIComponent(row.uid)}`)} data-testid="to-session">session {row.uid}</a></p>}
-      <dl>
-        {Object.entries(shown).map(([k, v]) => (
-          <>
-            <dt key={`k${k}`}>{k}</dt>
-            <dd key={`v${k}`}><Value type={typeof v === 'string' && /^\d{4}-\d\d-\d\dT/.test(v) ? 'timestamp' : 'string'} v={v} /></dd>
-          </>
-        ))}
-      </dl>
-    </div>
   );
 }

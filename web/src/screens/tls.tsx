@@ -7,7 +7,7 @@ import { RecordTable } from '../parts/record-table.js';
 import { pivotLink, quote } from '../pivots.js';
 import { link, location, navigate, withParams } from '../route.js';
 import { showTime } from '../time.js';
-import { QUICK } from './search.js';
+import { RangeSelect } from '../parts/range-select.js';
 
 interface Values { values: { value: string | null; count: number }[] }
 interface Page { rows: Record<string, unknown>[] }
@@ -89,10 +89,7 @@ export function Tls(): JSX.Element {
           {GROUPS.map((g) => <a key={g} class={`button${by === g ? '' : ' ghost'}`} href={link('/tls', withParams({ by: g === 'sni' ? null : g }))} data-testid={`by-${g}`}>{g.toUpperCase()}</a>)}
         </span>
         <input name="q" data-testid="query" placeholder='filter tls, e.g. dst_port = 443 and version = "TLSv13"' value={draft} onInput={(e) => setDraft((e.target as HTMLInputElement).value)} />
-        <select aria-label="time range" value={from} onChange={(e) => navigate('/tls', withParams({ from: (e.target as HTMLSelectElement).value, to: null }))}>
-          {QUICK.map(([v, label]) => <option key={v} value={v}>{label}</option>)}
-          {from !== '' && !QUICK.some(([v]) => v === from) && <option value={from}>{from} – {to || 'now'}</option>}
-        </select>
+        <RangeSelect from={from} to={to} onPick={(f) => navigate('/tls', withParams({ from: f, to: null }))} />
         <button type="submit">Search</button>
       </form>
       {error !== null && <p class="error" role="alert">{error}</p>}

@@ -49,7 +49,7 @@ export function App(): JSX.Element {
       <header class="top">
         <a class="brand" href={link('/search/sessions')}>Haystack</a>
         <nav>
-          {TABLES.map((t) => (
+          {TABLES.filter((t) => t !== 'captures').map((t) => (
             <a key={t} href={link(`/search/${t}`)} class={path === `/search/${t}` ? 'active' : ''}>{t}</a>
           ))}
           <span class="sep">|</span>

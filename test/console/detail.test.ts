@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingest } from '../../src/pipeline/ingest.js';
 import { ingestLog } from '../../src/pipeline/logs.js';
-import { launch, haveBrowser, watchedPage, type Watched } from '../helpers/browser.js';
+import { type Watched, haveBrowser, launch, loginInPage, watchedPage } from '../helpers/browser.js';
 import { scratchDir } from '../helpers/cli.js';
 import { conversationsPcap, tcpConversation } from '../helpers/conversation.js';
 import { corpusDir, GEN, readJson, ROOT } from '../helpers/run.js';
@@ -62,10 +62,7 @@ describe.skipIf(!haveBrowser)('the console detail screens in Chromium', () => {
     }
     b = await launch();
     w = await watchedPage(b.browser);
-    await w.page.goto(`${srv.url}/search/sessions`);
-    await w.page.fill('input[name=user]', 'analyst');
-    await w.page.fill('input[name=password]', PASSWORDS.analyst);
-    await w.page.click('button[type=submit]');
+    await loginInPage(w.page, srv.url, '/search/sessions', 'analyst', PASSWORDS.analyst);
     await w.page.waitForSelector('[data-testid=results]');
   }, 120_000);
   afterAll(async () => {

@@ -12,7 +12,7 @@ import { ingest } from '../../src/pipeline/ingest.js';
 import { ALERTS, type AlertRecord } from '../../src/schema/alerts.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
-import { launch, haveBrowser, watchedPage, type Watched } from '../helpers/browser.js';
+import { type Watched, haveBrowser, launch, loginInPage, watchedPage } from '../helpers/browser.js';
 import { cli, scratchDir } from '../helpers/cli.js';
 import { GEN, ROOT, readJson } from '../helpers/run.js';
 import { PASSWORDS, startTestServer, type TestServer } from '../helpers/server.js';
@@ -64,10 +64,7 @@ describe.skipIf(!haveBrowser)('the console\'s report screens in Chromium', () =>
   async function as(role: Role | string, password?: string): Promise<Watched> {
     const w = await watchedPage(b.browser);
     pages.push(w);
-    await w.page.goto(`${srv.url}/alerts`);
-    await w.page.fill('input[name=user]', role);
-    await w.page.fill('input[name=password]', password ?? PASSWORDS[role as Role]);
-    await w.page.click('button[type=submit]');
+    await loginInPage(w.page, srv.url, '/alerts', role, password ?? PASSWORDS[role as Role]);
     await w.page.waitForSelector('[data-testid=logout]');
     return w;
   }

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingest } from '../../src/pipeline/ingest.js';
-import { launch, haveBrowser, watchedPage, type Watched } from '../helpers/browser.js';
+import { type Watched, haveBrowser, launch, loginInPage, watchedPage } from '../helpers/browser.js';
 import { scratchDir } from '../helpers/cli.js';
 import { conversationsPcap, tcpConversation } from '../helpers/conversation.js';
 import { GEN, ROOT } from '../helpers/run.js';
@@ -57,10 +57,7 @@ describe.skipIf(!haveBrowser)('the Search screen in Chromium', () => {
     api = await srv.as('analyst');
     b = await launch();
     w = await watchedPage(b.browser);
-    await w.page.goto(`${srv.url}/search/sessions`);
-    await w.page.fill('input[name=user]', 'analyst');
-    await w.page.fill('input[name=password]', PASSWORDS.analyst);
-    await w.page.click('button[type=submit]');
+    await loginInPage(w.page, srv.url, '/search/sessions', 'analyst', PASSWORDS.analyst);
     await w.page.waitForSelector('[data-testid=results] tbody tr');
   });
   afterAll(async () => {

@@ -44,3 +44,11 @@ export async function watchedPage(browser: Browser, viewport = { width: 1400, he
   });
   return { page, problems };
 }
+
+/** Opens `path` of the console and logs in through its form as `user` (the page then shows `path`). */
+export async function loginInPage(page: Page, base: string, path: string, user: string, password: string): Promise<void> {
+  await page.goto(`${base}${path}`);
+  await page.fill('input[name=user]', user);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+}

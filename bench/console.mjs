@@ -15,6 +15,7 @@
 // them) sent again with plain fetch from this process, in the same waves (a request that started after another
 // ended waits for it), right after the browser's run: the server's share. Results: stdout (markdown) and
 // bench/results/<date>-console.{json,md}. Needs `npm run build` first.
+/* global window, document, location, performance, PopStateEvent, setInterval, clearInterval */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

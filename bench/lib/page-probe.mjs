@@ -2,6 +2,7 @@
 // CSP does not apply to it): arm() marks the screen's current elements as old, notes when the user's action starts
 // (the input event's time) and, from DOM mutations, when each wanted part of the new screen is in the DOM; the
 // end is taken after the next frame (requestAnimationFrame, then a task: the frame that shows it was painted).
+/* global window, document, performance, requestAnimationFrame, MessageChannel, MutationObserver */
 
 /**
  * Runs in the page. o.start: 'click' | 'enter' | 'mouseup' | 'now' (the start is when the event reaches the

@@ -9,7 +9,7 @@
 //   expand, pivot  a click on a row (its detail), then on its "session" link: the session view's counters
 //   page           the end of the table scrolled into view: the next 100 rows appended (infinite scroll)
 //
-//   node bench/console.mjs [--reps N] [--capture PATH]
+//   node bench/console.mjs [--reps N] [--only 'first|query|zoom|pivot|page'] [--capture PATH]
 //
 // The reference in the same run: each measured action's /api requests (as the browser's resource timing lists
 // them) sent again with plain fetch from this process, in the same waves (a request that started after another
@@ -37,7 +37,10 @@ const REF_USER = 'console-bench-ref';
 const GOAL = { firstMs: 1000, interactionMs: 300 };
 const RANGES = [['1h', 'latest-1h'], ['7d', 'latest-7d']];
 
-const args = parseArgs({ options: { reps: { type: 'string', default: '20' }, capture: { type: 'string' } }, strict: true }).values;
+const args = parseArgs({ options: { reps: { type: 'string', default: '20' }, only: { type: 'string' }, capture: { type: 'string' } }, strict: true }).values;
+const only = args.only !== undefined ? new RegExp(args.only) : null;
+/** the cases run: first, query, zoom, pivot (with expand), page */
+const want = (c) => only === null || only.test(c);
 const REPS = Number(args.reps);
 const progress = (s) => process.stderr.write(`bench/console: ${s}\n`);
 if (!fs.existsSync(path.join(ROOT, 'dist', 'web', 'index.html')) || !fs.existsSync(path.join(ROOT, 'dist', 'server', 'serve.js'))) {
@@ -316,21 +319,24 @@ async function queries(base, cookie, from) {
 
 async function interactions(browser, base, cookie, range, from) {
   const { ctx, page, problems } = await loggedIn(browser, base, from);
+  // the reference sends the interactions' requests in the browser's own session (a page's `after` cursor is
+  // bound to the session that got it)
+  const own = (await ctx.cookies(base)).map((c) => `${c.name}=${c.value}`).join('; ');
   try {
-    progress(`${range}: query`);
+    if (want('query')) progress(`${range}: query`);
     const qs = await queries(base, cookie, from);
-    for (let i = 0; i < REPS; i++) {
+    for (let i = 0; i < (want('query') ? REPS : 0); i++) {
       await page.fill('[data-testid=query]', qs[i]);
       const m = await measure(page, { start: 'enter', want: ['rows', 'count', 'histogram'] }, () => page.press('[data-testid=query]', 'Enter'));
-      await keep('query', range, m, base, cookie, { rep: i, q: qs[i] });
+      await keep('query', range, m, base, own, { rep: i, q: qs[i] });
     }
 
-    progress(`${range}: zoom`);
+    if (want('zoom')) progress(`${range}: zoom`);
     // drags that start on a bar with rows (the copies of the capture fill part of each hour) and span 8 to 30 bars
     const h = await (await fetch(`${base}/api/histogram/sessions?from=${from}&buckets=80`, { headers: { cookie } })).json();
     const n = h.counts.length;
     const full = h.counts.flatMap((c, i) => (c > 0 && i < n - 8 ? [i] : []));
-    for (let i = 0; i < REPS; i++) {
+    for (let i = 0; i < (want('zoom') ? REPS : 0); i++) {
       await goSearch(page, `from=${from}`);
       const box = await (await page.waitForSelector('[data-testid=histogram-area]')).boundingBox();
       const first = full[Math.floor(((i * 0.37) % 1) * full.length)];
@@ -342,30 +348,30 @@ async function interactions(browser, base, cookie, range, from) {
       await page.mouse.move(box.x + ((a + z) / 2) * box.width, y, { steps: 4 });
       await page.mouse.move(box.x + z * box.width, y, { steps: 4 });
       const m = await measure(page, { start: 'mouseup', want: ['rows', 'count', 'histogram'] }, () => page.mouse.up());
-      await keep('zoom', range, m, base, cookie, { rep: i, span: [a, z], url: page.url() });
+      await keep('zoom', range, m, base, own, { rep: i, span: [a, z], url: page.url() });
     }
 
-    progress(`${range}: expand and pivot`);
+    if (want('pivot')) progress(`${range}: expand and pivot`);
     await goSearch(page, `from=${from}`);
-    for (let i = 0; i < REPS; i++) {
+    for (let i = 0; i < (want('pivot') ? REPS : 0); i++) {
       const row = page.locator('[data-testid=results] tbody tr:not(.detail)').nth(i * 3);
       // to the middle of the window (the header is sticky), then a click on its first cell's edge
       await row.evaluate((el) => el.scrollIntoView({ block: 'center' }));
       const e = await measure(page, { start: 'click', want: ['detail'] }, () => row.click({ position: { x: 3, y: 8 } }));
-      await keep('expand', range, e, base, cookie, { rep: i });
+      await keep('expand', range, e, base, own, { rep: i });
       const m = await measure(page, { start: 'click', want: ['session'] }, () => page.click('[data-testid=to-session]'));
-      await keep('pivot', range, m, base, cookie, { rep: i, url: page.url() });
+      await keep('pivot', range, m, base, own, { rep: i, url: page.url() });
       await page.goBack();
       await settled(page);
     }
 
-    progress(`${range}: pages`);
+    if (want('page')) progress(`${range}: pages`);
     await goSearch(page, `from=${from}`);
-    for (let i = 0; i < REPS; i++) {
+    for (let i = 0; i < (want('page') ? REPS : 0); i++) {
       const rows = await page.locator('[data-testid=results] tbody tr').count();
       if ((await page.locator('[data-testid=more]').count()) === 0) break;
       const m = await measure(page, { start: 'now', want: ['more'], rows }, () => page.evaluate(() => document.querySelector('[data-testid=more]')?.scrollIntoView()));
-      await keep('page', range, m, base, cookie, { rep: i, rowsBefore: rows });
+      await keep('page', range, m, base, own, { rep: i, rowsBefore: rows });
     }
     return problems;
   } finally {
@@ -384,9 +390,12 @@ const ms = (x) => (Number.isFinite(x) ? x.toFixed(0) : '-');
 
 function stats() {
   const out = [];
-  for (const name of ['first screen', 'query', 'zoom', 'expand', 'pivot', 'page']) {
+  /** the pages apart while the table holds up to 1,000 rows (pages 2-10): its layout grows with the rows */
+  const groups = [['first screen'], ['query'], ['zoom'], ['expand'], ['pivot'], ['page', 'page, to 1,000 rows', (s) => s.rowsBefore < 1000], ['page', 'page, 1,000+ rows', (s) => s.rowsBefore >= 1000]];
+  for (const [kind, label = kind, pick = () => true] of groups) {
+    const name = label;
     for (const [range] of RANGES) {
-      const xs = samples.filter((s) => s.name === name && s.range === range);
+      const xs = samples.filter((s) => s.name === kind && s.range === range && pick(s));
       if (xs.length === 0) continue;
       const ok = xs.filter((s) => s.ms !== null);
       const col = (k) => ok.map((s) => s[k]);
@@ -436,7 +445,16 @@ function markdown(st, meta) {
     lines.push(`- ${s.name} ${s.range}: ${ms(s.partsP95.rows)} / ${ms(s.partsP95.count)} / ${ms(s.partsP95.histogram)}${s.name === 'first screen' ? `; the login answer at ${ms(s.loginEndP50)} (p50); page load to the login form ${ms(s.loadP50)}` : ''}`);
   }
   lines.push('', 'Requests as the browser timed them, p50/p95 ms by route:', '');
-  for (const s of st) lines.push(`- ${s.name} ${s.range}: ${routes(s.name, s.range)}`);
+  for (const kind of ['first screen', 'query', 'zoom', 'pivot', 'page']) {
+    for (const [range] of RANGES) if (samples.some((x) => x.name === kind && x.range === range)) lines.push(`- ${kind} ${range}: ${routes(kind, range)}`);
+  }
+  lines.push('', 'Where a page\'s render goes, p50 ms: script (the answer to the rows in the DOM: JSON, Preact) / layout and paint (the DOM to the painted frame):', '');
+  for (const [range] of RANGES) {
+    for (const [label, pick] of [['to 1,000 rows', (x) => x.rowsBefore < 1000], ['1,000+ rows', (x) => x.rowsBefore >= 1000]]) {
+      const xs = samples.filter((x) => x.name === 'page' && x.range === range && x.ms !== null && pick(x));
+      if (xs.length > 0) lines.push(`- page ${range}, ${label}: ${ms(percentile(xs.map((x) => x.parts.more - x.apiEndMs), 50))} / ${ms(percentile(xs.map((x) => x.ms - x.parts.more), 50))}`);
+    }
+  }
   lines.push('', `Peak memory (sampled every 0.5 s): server RSS ${ms(meta.memory.serverRssMiB)} MiB (VmHWM ${ms(meta.memory.serverHwmMiB)}); ` +
     `Chromium ${meta.memory.browserProcesses} processes, RSS summed ${ms(meta.memory.browserRssMiB)} MiB, PSS summed ${ms(meta.memory.browserPssMiB)} MiB.`, '');
   for (const n of meta.notes) lines.push(`- ${n}`);
@@ -469,8 +487,8 @@ try {
   // warm-up, not measured: the bundle into Chromium's cache is not kept (fresh contexts), the store's pages are
   for (const [, from] of RANGES) await (await loggedIn(browser, srv.url, from)).ctx.close();
   for (const [range, from] of RANGES) {
-    progress(`${range}: first screen after login`);
-    for (let i = 0; i < REPS; i++) await firstScreen(browser, srv.url, cookie, range, from, i);
+    if (want('first')) progress(`${range}: first screen after login`);
+    for (let i = 0; i < (want('first') ? REPS : 0); i++) await firstScreen(browser, srv.url, cookie, range, from, i);
   }
   for (const [range, from] of RANGES) {
     const problems = await interactions(browser, srv.url, cookie, range, from);

@@ -2,7 +2,7 @@
 // value when split by a field (with its legend); dragging selects a range to zoom to, a click narrows to
 // one bucket. Times on the axis in the display zone.
 import type { JSX } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { get } from '../api.js';
@@ -39,7 +39,8 @@ export function Histogram({ table, q, from, to, split, onRange }: HistogramProps
   const pick = useRef(onRange);
   pick.current = onRange;
 
-  useEffect(() => {
+  // the request as soon as the view changes, the chart drawn in the frame its answer arrives (layout effects)
+  useLayoutEffect(() => {
     let live = true;
     setError(null);
     get<Answer>(`/api/histogram/${encodeURIComponent(table)}`, { q, from, to, split, buckets: 80 }).then((r) => live && setH(r), (e: unknown) => {
@@ -52,7 +53,7 @@ export function Histogram({ table, q, from, to, split, onRange }: HistogramProps
     };
   }, [table, q, from, to, split]);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     const el = box.current;
     if (el === null || h === null || h.counts.length === 0) return;
     const step = h.bucket_us / 1e6;

@@ -2,7 +2,7 @@
 // results (chosen columns, sort, infinite scroll, rows that expand to all fields and pivots, CSV). Everything
 // the view shows is in the URL; `/` focuses the query, ↑ ↓ move through the rows and Enter opens one.
 import type { JSX } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { get, href } from '../api.js';
 import { csvText, saveText } from '../csv.js';
 import { addTerm, errorColumn, term } from '../filter-text.js';
@@ -41,7 +41,8 @@ export function Search({ table }: { table: string }): JSX.Element {
   const query = useRef<HTMLInputElement | null>(null);
   const set = (change: Record<string, string | null>): void => setSearch(table, change);
 
-  useEffect(() => {
+  // the requests go out as soon as the view changes (a layout effect), not after the next frame is painted
+  useLayoutEffect(() => {
     setPage(null);
     setSummary(null);
     setOpen(null);

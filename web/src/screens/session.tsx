@@ -2,7 +2,7 @@
 // its MIME tree, files, alerts, anomalies, joined log lines), the transcript and the pcap for analysts, and
 // pivots by Community ID, SNI, JA4, sha256 and Message-ID.
 import type { JSX } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useLayoutEffect, useState } from 'preact/hooks';
 import { get, href, me } from '../api.js';
 import { FileList } from '../parts/file-list.js';
 import { MimeTree } from '../parts/mime-tree.js';
@@ -97,7 +97,8 @@ const KNOWN = new Set(['sessions', 'tls', 'http', 'smtp', 'files', 'alerts', 'an
 export function Session({ uid }: { uid: string }): JSX.Element {
   const [u, setU] = useState<UidAnswer | null>(null);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
+  // the request as soon as the view opens (a layout effect), not after the next frame is painted
+  useLayoutEffect(() => {
     setU(null);
     setError(null);
     get<UidAnswer>(`/api/uid/${encodeURIComponent(uid)}`).then(setU, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));

@@ -16,13 +16,13 @@
 // ended waits for it), right after the browser's run: the server's share. Results: stdout (markdown) and
 // bench/results/<date>-console.{json,md}. Needs `npm run build` first.
 /* global window, document, location, performance, PopStateEvent, setInterval, clearInterval */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { buildDuckDb10m, HAYSTACK, ROOT } from './lib/ten-million.mjs';
+import { startServe, stopServe } from './lib/serve.mjs';
 import { arm, result } from './lib/page-probe.mjs';
 
 const DATA = path.join(ROOT, 'bench', 'data');
@@ -53,31 +53,6 @@ if (!fs.existsSync(CHROMIUM)) {
 }
 
 // ---- the server, its account, memory ---------------------------------------------------------------------
-
-function startServe(db) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [HAYSTACK, 'serve', '--db', db, '--listen', '127.0.0.1:0'], { stdio: ['pipe', 'ignore', 'pipe'], cwd: ROOT });
-    let err = '';
-    const onData = (d) => {
-      err += d;
-      const m = /listening on (\S+)/.exec(err);
-      if (m !== null) {
-        child.stderr.off('data', onData);
-        child.stderr.on('data', (x) => process.stderr.write(`  server: ${x}`));
-        resolve({ url: m[1], pid: child.pid, child });
-      }
-    };
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`server exited (${code}): ${err}`)));
-    child.stdin.end('');
-  });
-}
-
-async function stopServe(s) {
-  const gone = new Promise((r) => s.child.once('exit', r));
-  s.child.kill('SIGTERM');
-  await Promise.race([gone, new Promise((r) => setTimeout(r, 20_000))]);
-}
 
 async function makeAccount(db) {
   const { FileUserStore, usersFileOf } = await import('../dist/server/users.js');
@@ -475,7 +450,7 @@ if (!fs.existsSync(DB)) {
 }
 await makeAccount(DB);
 const loadBefore = os.loadavg()[0].toFixed(1);
-const srv = await startServe(DB);
+const srv = await startServe([HAYSTACK, 'serve', '--db', DB, '--listen', '127.0.0.1:0']);
 const mem = memorySampler(srv.pid);
 let browser = null;
 try {

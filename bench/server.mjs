@@ -10,13 +10,13 @@
 // (dist/store/search-*.js: the SQL the server runs, without HTTP, login, JSON or audit), and an authenticated
 // route that touches no store (GET /api/me: the framework and guard floor). Results: stdout (markdown) and
 // bench/results/<date>-server.{json,md}. Needs `npm run build` first.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { clickhouseBinary, startClickHouse, startCluster } from '../test/helpers/clickhouse-server.mjs';
 import { buildClickHouse10m, buildDuckDb10m, HAYSTACK, ROOT } from './lib/ten-million.mjs';
+import { startServe, stopServe } from './lib/serve.mjs';
 import { directTimes, requestSet } from './lib/server-requests.mjs';
 
 const DATA = path.join(ROOT, 'bench', 'data');
@@ -52,31 +52,6 @@ const chServers = [];
 const progress = (s) => process.stderr.write(`bench/server: ${s}\n`);
 
 /** Starts a server process; resolves when it prints the address it listens on. */
-function startServe(argv, stdin) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, { stdio: ['pipe', 'ignore', 'pipe'], cwd: ROOT });
-    let err = '';
-    const onData = (d) => {
-      err += d;
-      const m = /listening on (\S+)/.exec(err);
-      if (m !== null) {
-        child.stderr.off('data', onData);
-        child.stderr.on('data', (x) => process.stderr.write(`  server: ${x}`));
-        resolve({ url: m[1], pid: child.pid, child });
-      }
-    };
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`server exited (${code}): ${err}`)));
-    child.stdin.end(stdin ?? '');
-  });
-}
-
-async function stopServe(s) {
-  const gone = new Promise((r) => s.child.once('exit', r));
-  s.child.kill('SIGTERM');
-  await Promise.race([gone, new Promise((r) => setTimeout(r, 20_000))]);
-}
-
 /** VmHWM (peak) and VmRSS of a process, MiB. */
 function memory(pid) {
   const text = fs.readFileSync(`/proc/${pid}/status`, 'utf8');

@@ -37,7 +37,7 @@ async function exercise(name: string, url: string): Promise<void> {
   const s = await ingest(store, [join(GEN, 'http-put.pcap')], { rules: parseRules(`${RULES}\n`, 't.rules').rules });
   expect(s.files[0]!.status).toBe('ingested');
   let srv: TestServer | null = null;
-  let splitRows: unknown[] = [];
+  let splitRows: unknown[] | undefined;
   try {
     srv = await startTestServer(scratchDir(`triage-bulk-${name}`), { store });
     await addAccount(srv.users, { name: 'port80', role: 'analyst', password: 'port-80-only-1', restrict: 'dst_port = 80' }, srv.clock.t * 1000);

@@ -1,7 +1,9 @@
 /// <reference lib="dom" />
 // The console's report screens in Chromium, over a store holding mixed-home.pcap (home net 127.0.0.0/24),
 // http-put.pcap with the seed's PUT rule (sid 1000003) and a synthetic week of another signature that jumps
-// overnight: the alerts per day equal `haystack counts`, triage from the screen is stored, top talkers equal
+// overnight: the alerts per day and each signature's sparkline equal `haystack counts`, triage from the screen
+// (one alert, a selection, everything matching) is stored, an alert's pcap and transcript are `carve`'s and
+// `transcript`'s, top talkers equal
 // `haystack top` and tshark's bytes into and out of the home net, the graph draws the query's hosts, captures
 // list their anomalies, an admin adds an account that logs in, a viewer has no admin screen; no CSP violation.
 import { readFileSync, writeFileSync } from 'node:fs';

@@ -118,6 +118,12 @@ async function exercise(name: string, url: string): Promise<void> {
     expect((await viewer.get('/api/reports/counts/alerts?by=day&split=payload_excerpt')).status).toBe(403);
     expect((await viewer.get('/api/reports/counts/alerts?by=day&split=nosuch')).status).toBe(400);
     expect((await viewer.get('/api/reports/counts/alerts?by=day&split=sid&limit=1001')).status).toBe(400);
+    // the bound is on values × buckets: two values over 57,000 days are past 100,000 rows (one alone is not)
+    const wide = 'from=1870-01-01T00:00:00Z&to=2026-12-01T00:00:00Z';
+    expect((await viewer.get(`/api/reports/counts/alerts?by=day&q=${encodeURIComponent('sid = 9100001')}&${wide}`)).status).toBe(200);
+    const past = await viewer.get(`/api/reports/counts/alerts?by=day&split=sid&${wide}`);
+    expect(past.status).toBe(400);
+    expect(past.json.error).toMatch(/2 values over \d+ days make \d+ buckets: at most 100000/);
   } finally {
     await srv?.stop();
     await store.close();

@@ -20,6 +20,8 @@ import { hasPorts } from './engine.js';
 export interface CarveOptions {
   /** hash the whole capture even when its size and modification time match what was recorded at ingest */
   fullCheck?: boolean;
+  /** the capture (capture_id) of the session, for a uid found in more than one */
+  capture?: string;
 }
 
 /** A carve whose session and capture were found and checked, ready to write. */
@@ -58,8 +60,8 @@ const CARVE_SNAPLEN = 262144;
  * capture moved or changed (or the store has no range for the session). Nothing is written.
  */
 export async function openCarve(store: Store, uid: string, opts: CarveOptions = {}): Promise<CarvePlan> {
-  const source = await findCarveSource(store, uid);
-  if (source === null) throw new HaystackError('HAYSTACK_NOT_FOUND', `no session ${uid} in ${store.location}`);
+  const source = await findCarveSource(store, uid, opts.capture);
+  if (source === null) throw new HaystackError('HAYSTACK_NOT_FOUND', `no session ${uid}${opts.capture !== undefined ? ` of capture ${opts.capture}` : ''} in ${store.location}`);
   const input = await checkCapture(source, opts.fullCheck === true);
   return { source, input };
 }

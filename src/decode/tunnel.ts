@@ -348,10 +348,14 @@ function teredo(d: Decoder, off: number, end: number): boolean {
   }
   if (end - p >= 8 && m.buf[p] === 0 && m.buf[p + 1] === 0) p += 8;
   if (end - p < 40 || m.buf[p]! >>> 4 !== 6) return false;
-  if (m.view.getUint16(p + 4, false) + 40 !== end - p) return false;
+  const plen = m.view.getUint16(p + 4, false);
+  // a bubble (no next header, no payload) with bytes after it is still Teredo (Zeek: Teredo_bubble_with_payload)
+  const bubbleWithPayload = plen === 0 && m.buf[p + 6] === 59 && end - p > 40;
+  if (plen + 40 !== end - p && !bubbleWithPayload) return false;
   m.encap(ENCAP_TEREDO);
   inner(m);
-  d.ipv6(p, end);
+  d.ipv6(p, bubbleWithPayload ? p + 40 : end);
+  if (bubbleWithPayload) m.fail('teredo_bubble_with_payload', `${end - p - 40} bytes after the bubble`);
   return true;
 }
 

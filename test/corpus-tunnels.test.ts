@@ -155,7 +155,7 @@ describe.skipIf(corpus === null)('tunnels vs tcpdump (vxlan, geneve, nflog)', ()
 function readSnap(path: string): Record<string, string>[] {
   const out: Record<string, string>[] = [];
   for (const line of readFileSync(path, 'utf8').split('\n').slice(4)) {
-    const m = /^(- |  )(\w+): (.*)$/.exec(line);
+    const m = /^(- | {2})(\w+): (.*)$/.exec(line);
     if (m === null) continue;
     if (m[1] === '- ') out.push({});
     out[out.length - 1]![m[2]!] = m[3]!.replace(/^"(.*)"$/, '$1');

@@ -16,7 +16,7 @@ import { GEN } from './helpers/run.js';
 
 const scratch = scratchDir('migrate');
 const bin = clickhouseBinary();
-const ADDED = { sessions: ['pcap_start', 'pcap_end'], captures: ['mtime', 'header_blocks'] };
+const ADDED = { sessions: ['pcap_start', 'pcap_end', 'tunnel_parents', 'encap'], captures: ['mtime', 'header_blocks'] };
 let server: ClickHouseServer | null = null;
 afterAll(async () => server?.stop());
 
@@ -45,6 +45,8 @@ async function check(url: string): Promise<void> {
     await store.init();
     const cols = (await store.select(`SELECT * FROM ${t('captures')} LIMIT 1`)).columns.map((c) => c.name);
     expect(cols).toEqual(expect.arrayContaining(ADDED.captures));
+    const sessionCols = (await store.select(`SELECT * FROM ${t('sessions')} LIMIT 1`)).columns.map((c) => c.name);
+    expect(sessionCols).toEqual(expect.arrayContaining(ADDED.sessions));
     const old_ = await store.select(`SELECT count(*) AS n, count(pcap_start) AS placed FROM ${t('sessions')}`);
     expect(Number(old_.rows[0]!.n)).toBeGreaterThan(0);
     expect(Number(old_.rows[0]!.placed)).toBe(0);

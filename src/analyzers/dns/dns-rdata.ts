@@ -36,9 +36,14 @@ export function hex(b: Uint8Array, start = 0, end = b.length): string {
   return s;
 }
 
-/** Text of character-string bytes: printable ASCII as is, other bytes as \xNN. */
+/** Text of character-string bytes: printable ASCII and space as is, a backslash doubled, other bytes as \xNN. */
 function chars(b: Uint8Array, start: number, end: number): string {
-  return nameText(b.subarray(start, end)).replace(/\\x2e/g, '.');
+  let s = '';
+  for (let i = start; i < end; i++) {
+    const c = b[i]!;
+    s += c === 0x5c ? '\\\\' : c >= 0x20 && c <= 0x7e ? String.fromCharCode(c) : `\\x${c.toString(16).padStart(2, '0')}`;
+  }
+  return s;
 }
 
 /** RFC 4034 appendix B key tag of DNSKEY RDATA b[start, end). */
@@ -149,6 +154,8 @@ function svcb(b: Uint8Array, start: number, end: number): DnsRdata {
 export function readRdata(b: Uint8Array, type: number, start: number, end: number): DnsRdata {
   const len = end - start;
   const bad: DnsRdata = { kind: 'malformed', length: len };
+  // no data: an UPDATE's delete and prerequisite records (RFC 2136 §2.4, §2.5) have none, whatever their type
+  if (len === 0 && type !== T.TXT) return { kind: 'other', length: 0 };
   switch (type) {
     case T.A:
       return len === 4 ? { kind: 'address', address: formatIpv4(u32(b, start)) } : bad;

@@ -5,9 +5,8 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analysis } from '../src/pipeline/analyzers.js';
-import { Engine } from '../src/pipeline/engine.js';
 import type { DnsRecord } from '../src/schema/dns.js';
+import { dnsRecords } from './helpers/dns.js';
 import { corpusDir, readJson, ROOT } from './helpers/run.js';
 
 const corpus = corpusDir();
@@ -20,14 +19,6 @@ interface Known {
   reason: string;
 }
 const KNOWN = readJson<{ differences: Known[] }>(join(ROOT, 'test/known-differences-dns.json')).differences;
-
-export async function dnsRecords(path: string): Promise<DnsRecord[]> {
-  const out: DnsRecord[] = [];
-  const an = analysis({ dns: (r) => void out.push(r) }, () => engine);
-  const engine: Engine = new Engine(an.handlers, an.options);
-  await engine.run([path]);
-  return out;
-}
 
 /** The trace a baseline ran on, from its MANIFEST row ("Run: `zeek ... -r $TRACES/x.pcap ...`"). */
 function traces(manifest: string): Map<string, string> {

@@ -7,7 +7,7 @@ import type { Session } from '../../flow/session.js';
 import { ORIG, RESP, type Dir, type StreamAnalyzer } from '../../reassembly/stream-analyzer.js';
 import { bounded } from '../../schema/bounds.js';
 import { DNS, type DnsRecord } from '../../schema/dns.js';
-import { looksLikeDns, nameText, parseDnsMessage, plausibleOnDnsPort, type DnsMessage, type DnsQuestion, type DnsRr } from './dns-message.js';
+import { headerLooksLikeDns, looksLikeDns, nameText, parseDnsMessage, plausibleOnDnsPort, type DnsMessage, type DnsQuestion, type DnsRr } from './dns-message.js';
 import { className, opcodeName, rcodeName, typeName } from './dns-names.js';
 import { rrJson, rrText } from './dns-render.js';
 
@@ -25,8 +25,10 @@ const MAX_TCP_MESSAGE = 65535;
 
 /** Is this session's traffic DNS: by port, or by the content of its first message. */
 export function isDnsSession(s: Session, msg: Uint8Array): boolean {
-  return DNS_PORTS.has(s.aPort) || DNS_PORTS.has(s.bPort) ? plausibleOnDnsPort(msg) : looksLikeDns(msg);
+  return onDnsPort(s) ? plausibleOnDnsPort(msg) : looksLikeDns(msg);
 }
+
+const onDnsPort = (s: Session): boolean => DNS_PORTS.has(s.aPort) || DNS_PORTS.has(s.bPort);
 
 interface Pending {
   ts: number;
@@ -252,9 +254,10 @@ export class DnsTcp implements StreamAnalyzer {
     if (dns && this.tx === null) this.done = true;
   }
 
-  /** The message header after the length, once 12 bytes of it are here: an opcode in use. */
+  /** The message header after the length, once 12 bytes of it are here, as isDnsSession would judge it. */
   private headerPlausible(dir: Dir): boolean {
-    return plausibleOnDnsPort(this.peek(dir, 14).subarray(2));
+    const h = this.peek(dir, 14).subarray(2, 14);
+    return onDnsPort(this.o.session) ? plausibleOnDnsPort(h) : headerLooksLikeDns(h);
   }
 
   /** The first n buffered bytes of dir (n <= have). */

@@ -199,13 +199,18 @@ const PLAUSIBLE_CLASSES = new Set([1, 3, 4, 254, 255]);
  * malformed. A random payload passes this with odds far below one in a billion.
  */
 export function looksLikeDns(b: Uint8Array): boolean {
-  const h = readHeader(b);
-  if (h === null || h.opcode !== 0 || h.qdcount !== 1 || (h.z & 4) !== 0) return false;
-  if (!h.qr && (h.ancount !== 0 || h.nscount !== 0 || h.arcount > 2 || h.rcode !== 0)) return false;
+  if (!headerLooksLikeDns(b)) return false;
   const m = parseDnsMessage(b, { strict: true });
   if (m === null || m.problems.length > 0 || m.questions.length !== 1) return false;
   const q = m.questions[0]!;
   return PLAUSIBLE_CLASSES.has(q.qclass) && q.qtype !== 0;
+}
+
+/** The header part of looksLikeDns, on the first 12 bytes of a message (false when there are fewer). */
+export function headerLooksLikeDns(b: Uint8Array): boolean {
+  const h = readHeader(b);
+  if (h === null || h.opcode !== 0 || h.qdcount !== 1 || (h.z & 4) !== 0) return false;
+  return h.qr || (h.ancount === 0 && h.nscount === 0 && h.arcount <= 2 && h.rcode === 0);
 }
 
 /** Is this a message a DNS port may carry, however damaged: a header whose opcode is one in use. */

@@ -23,7 +23,7 @@ const bool = (v: string): boolean => v === '1';
 
 /** Values of one data field across the answer section (and authority, for SOA) of our record. */
 function typed(r: DnsRecord, type: string, key: string): unknown[] {
-  const rrs = JSON.parse(r.rrs ?? '[]') as Record<string, unknown>[];
+  const rrs = JSON.parse(String(r.rrs ?? '[]')) as Record<string, unknown>[];
   return rrs.filter((x) => x.type === type).map((x) => x[key]);
 }
 
@@ -59,7 +59,7 @@ describe('gen/dns-gen.pcap vs tshark', () => {
       expect(Math.abs(r.rtt! - Number(resp.rtt))).toBeLessThan(2e-6);
       // answer section: its TTLs are the first ancount of tshark's (the others are authority records)
       const n = Number(resp.ancount);
-      expect(JSON.parse(r.rrs!).length).toBe(n);
+      expect((JSON.parse(String(r.rrs)) as unknown[]).length).toBe(n);
       expect(r.ttls).toEqual(list(resp.ttls).slice(0, n).map(Number));
       expect(typed(r, 'A', 'address')).toEqual(list(resp.a));
       expect(typed(r, 'AAAA', 'address')).toEqual(list(resp.aaaa));

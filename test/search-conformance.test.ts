@@ -187,7 +187,7 @@ for (const backend of BACKENDS) {
       for (const order of ['asc', 'desc'] as const) {
         for (const limit of [1, 2, 7, 9]) expect(like((await walk(store, { ...all, table: 'anomalies', order, limit })).rows), `${order} ${limit}`).toBeGreaterThanOrEqual(9);
       }
-    });
+    }, 180_000);
 
     it('fields and a filter: only those fields, only matching rows, the same pages', async () => {
       const where = [parseFilter('dst_port = 443 or app_proto = "smtp"', schemaOf('sessions')!)];

@@ -53,7 +53,7 @@ function overTcp(msgs: { dir: Dir; msg: Uint8Array }[], cuts: number[][]): { rec
     let p = 0;
     for (const c of [...at, b.length]) {
       if (c <= p) continue;
-      a.deliver(dir, b.slice(p, c), p);
+      a.deliver(dir, b.slice(p, c));
       p = c;
     }
   }
@@ -86,7 +86,7 @@ describe('DnsTcp', () => {
   it('steps aside from a stream that is not DNS', () => {
     const s = session();
     const a = new DnsTcp({ session: s, anomalies: new AnomalyLog(() => undefined), emit: () => undefined });
-    a.deliver(ORIG, Uint8Array.from('GET / HTTP/1.1\r\nHost: example\r\n\r\n', (c) => c.charCodeAt(0)), 0);
+    a.deliver(ORIG, Uint8Array.from('GET / HTTP/1.1\r\nHost: example\r\n\r\n', (c) => c.charCodeAt(0)));
     expect([a.active, s.appProto]).toEqual([false, null]);
   });
 });

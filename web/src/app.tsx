@@ -15,6 +15,7 @@ import { Alerts } from './screens/alerts.js';
 import { Captures } from './screens/captures.js';
 import { Graph } from './screens/graph.js';
 import { Top } from './screens/top.js';
+import { helpOpen, KeyHelp, useKeys } from './parts/keys.js';
 import { ZonePicker } from './parts/zone.js';
 import { theme, toggleTheme } from './theme.js';
 
@@ -39,6 +40,7 @@ function screen(path: string): JSX.Element {
 }
 
 export function App(): JSX.Element {
+  useKeys();
   const user = me.value;
   document.documentElement.dataset.theme = theme.value;
   if (!ready.value) return <div class="loading">Loading…</div>;
@@ -61,11 +63,13 @@ export function App(): JSX.Element {
         </nav>
         <span class="spacer" />
         <ZonePicker />
-        <button type="button" class="ghost" title="light or dark" onClick={toggleTheme}>{theme.value === 'dark' ? '☾' : '☀'}</button>
+        <button type="button" class="ghost" title="the keys (?)" aria-label="keyboard" data-testid="keys" onClick={() => { helpOpen.value = true; }}>?</button>
+        <button type="button" class="ghost" title="light or dark" data-testid="theme" onClick={toggleTheme}>{theme.value === 'dark' ? '☾' : '☀'}</button>
         <span class="who" title={user.restrict ?? undefined}>{user.user} · {user.role}</span>
         <button type="button" class="ghost" data-testid="logout" onClick={() => void logout()}>Log out</button>
       </header>
       <main>{screen(path)}</main>
+      <KeyHelp />
     </div>
   );
 }

@@ -80,7 +80,7 @@ export function Alerts(): JSX.Element {
           <h3>Signatures {groups !== null && <small>{groups.length}</small>}</h3>
           {groups === null && error === null && <p class="muted">…</p>}
           {groups?.length === 0 && <p class="muted">No alerts in this range.</p>}
-          <ul>
+          <ul data-nav>
             {groups?.map((g) => {
               const t = trends.get(g.sid);
               return (
@@ -159,7 +159,7 @@ function Signature({ sid, msg, q, from, to }: { sid: number; msg: string | null;
       {error !== null && <p class="error" role="alert">{error}</p>}
       {days !== null && <DayChart buckets={days} label={`sid ${sid}`} />}
       {rows !== null && (
-        <table class="results alert-rows" data-testid="alert-rows">
+        <table class="results alert-rows" data-testid="alert-rows" data-nav>
           <thead><tr><th>time</th><th>source</th><th>destination</th><th>proto</th><th>state</th>{canTriage && <th>triage</th>}<th>session</th></tr></thead>
           <tbody>
             {rows.map((r) => {

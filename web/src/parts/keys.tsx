@@ -38,7 +38,6 @@ const KEYS: readonly (readonly [string, string])[] = [
   ['Enter', 'open the row'],
   ['Escape', 'close the row; leave a field'],
   ['Backspace', 'back (to the row you opened)'],
-  ['g then a letter', 'go to a screen'],
   ['?', 'this list'],
 ];
 

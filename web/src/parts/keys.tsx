@@ -140,7 +140,8 @@ export function useKeys(): void {
   const pendingG = useRef(0);
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
-      if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
+      // not on the login screen, nor for keys a field or the browser has taken
+      if (me.value === null || e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
       const t = e.target instanceof Element ? e.target : null;
       if (helpOpen.value) {
         if (e.key === 'Escape' || e.key === '?') {

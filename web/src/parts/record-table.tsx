@@ -12,7 +12,7 @@ const typeOf = (v: unknown): string => (typeof v === 'string' && /^\d{4}-\d\d-\d
 export function RecordTable({ rows, columns, testid }: { rows: Row[]; columns?: string[]; testid?: string }): JSX.Element {
   const cols = columns ?? [...new Set(rows.flatMap((r) => Object.keys(r).filter((k) => !empty(r[k]))))];
   return (
-    <table class="results compact" data-testid={testid}>
+    <table class="results compact" data-testid={testid} data-nav>
       <thead><tr>{cols.map((c) => <th key={c}>{c}</th>)}</tr></thead>
       <tbody>
         {rows.map((r, i) => (

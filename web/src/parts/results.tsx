@@ -1,5 +1,6 @@
 // The results table: the chosen columns, sortable by a click on the header (again: the other way), rows that
-// expand to their detail, a keyboard cursor (↑ ↓, Enter), and the next page loaded when the end scrolls in.
+// expand to their detail (by the console's keyboard too: a data-nav="click" list), and the next page loaded when
+// the end scrolls in.
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { Value, type Column } from './value.js';
@@ -9,7 +10,6 @@ export interface ResultsProps {
   rows: Record<string, unknown>[];
   sort: string;
   order: 'asc' | 'desc';
-  cursor: number;
   open: number | null;
   more: boolean;
   onSort: (field: string) => void;
@@ -20,7 +20,6 @@ export interface ResultsProps {
 
 export function Results(p: ResultsProps): JSX.Element {
   const end = useRef<HTMLDivElement>(null);
-  const body = useRef<HTMLTableSectionElement>(null);
   const more = useRef(p.onMore);
   more.current = p.onMore;
   useEffect(() => {
@@ -32,12 +31,9 @@ export function Results(p: ResultsProps): JSX.Element {
     io.observe(el);
     return () => io.disconnect();
   }, [p.more, p.rows.length]);
-  useEffect(() => {
-    body.current?.querySelector('tr.cursor')?.scrollIntoView({ block: 'nearest' });
-  }, [p.cursor]);
   return (
     <>
-      <table class="results" data-testid="results">
+      <table class="results" data-testid="results" data-nav="click">
         <thead>
           <tr>
             {p.columns.map((c) => (
@@ -49,10 +45,10 @@ export function Results(p: ResultsProps): JSX.Element {
             ))}
           </tr>
         </thead>
-        <tbody ref={body}>
+        <tbody>
           {p.rows.map((r, i) => (
             <>
-              <tr key={i} class={`${p.open === i ? 'open' : ''}${p.cursor === i ? ' cursor' : ''}`} onClick={() => p.onRow(i)}>
+              <tr key={i} class={p.open === i ? 'open' : ''} onClick={() => p.onRow(i)}>
                 {p.columns.map((c) => <td key={c.name}><Value type={c.type} v={r[c.name]} /></td>)}
               </tr>
               {p.open === i && <tr key={`d${i}`} class="detail"><td colSpan={p.columns.length}>{p.detail(r)}</td></tr>}

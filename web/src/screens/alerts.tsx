@@ -64,7 +64,8 @@ export function Alerts(): JSX.Element {
       const msgs = await pooled(base, 3, (g) => get<{ values: { value: string }[] }>('/api/values/alerts/msg', { q: and(`sid = ${g.sid}`, q), from, to, limit: 1 }).then((m) => m.values[0]?.value ?? null, () => null));
       if (live) setGroups(base.map((g, i) => ({ ...g, msg: msgs[i] ?? null })));
     })().catch((e: unknown) => live && setError(message(e)));
-    get<{ rows: Trend[] }>('/api/reports/trends', { by: 'sid' }).then((t) => live && setTrends(new Map(t.rows.map((r) => [r.sid, r]))), () => undefined);
+    // trends read the whole store: not for an account with a row restriction (the server refuses it)
+    if (me.value?.restrict === null) get<{ rows: Trend[] }>('/api/reports/trends', { by: 'sid' }).then((t) => live && setTrends(new Map(t.rows.map((r) => [r.sid, r]))), () => undefined);
     // every signature's days in one request (the same top 100 sids as the list, the same buckets for all)
     setSparks(null);
     get<{ rows: { bucket: string; sid: number; count: number }[] }>('/api/reports/counts/alerts', { by: 'day', split: 'sid', limit: 100, q, from, to }).then((c) => {
@@ -92,7 +93,7 @@ export function Alerts(): JSX.Element {
           {typeof sparks === 'string' && <p class="muted" data-testid="spark-error">no sparklines: {sparks}</p>}
           {groups === null && error === null && <p class="muted">…</p>}
           {groups?.length === 0 && <p class="muted">No alerts in this range.</p>}
-          <ul>
+          <ul data-nav data-testid="signature-list">
             {groups?.map((g) => {
               const t = trends.get(g.sid);
               return (
@@ -213,7 +214,7 @@ function Signature({ sid, msg, q, from, to }: { sid: number; msg: string | null;
           matching={matching} choose={(keys) => choose(new Set(keys))} done={refresh} />
       )}
       {rows !== null && (
-        <table class="results alert-rows" data-testid="alert-rows">
+        <table class="results alert-rows" data-testid="alert-rows" data-nav>
           <thead>
             <tr>
               {canTriage && (

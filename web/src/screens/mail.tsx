@@ -71,7 +71,7 @@ function MessageView({ m }: { m: Message }): JSX.Element {
       </h3>
       <p class="muted">from {m.from ?? '–'} to {m.to.join(', ') || '–'}</p>
       <h4>Log lines <small>{m.lines.length}</small></h4>
-      <table class="results compact" data-testid="mail-lines">
+      <table class="results compact" data-testid="mail-lines" data-nav>
         <thead><tr><th>time</th><th>host</th><th>program</th><th>type</th><th>line</th></tr></thead>
         <tbody>
           {m.lines.map((l, i) => (
@@ -104,7 +104,7 @@ export function Mail(): JSX.Element {
   return (
     <section class="session mail">
       <form class="querybar" onSubmit={(e) => { e.preventDefault(); navigate('/mail', { key: draft.trim() }); }}>
-        <input name="key" data-testid="mail-key" placeholder="queue id, Message-ID or address" value={draft} onInput={(e) => setDraft((e.target as HTMLInputElement).value)} />
+        <input name="key" data-testid="mail-key" data-query placeholder="queue id, Message-ID or address" value={draft} onInput={(e) => setDraft((e.target as HTMLInputElement).value)} />
         <button type="submit">Find</button>
       </form>
       {error !== null && <p class="error" role="alert">{error}</p>}

@@ -5,8 +5,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SessionRecord } from '../src/schema/sessions.js';
-import { protocolDetection } from '../src/pipeline/protocol-probe.js';
-import { collect, GEN, knownDifferences, readJson } from './helpers/run.js';
+import type { AnomalyEvent } from '../src/core/anomaly.js';
+import { analysis } from '../src/pipeline/analyzers.js';
+import { Engine } from '../src/pipeline/engine.js';
+import { GEN, knownDifferences, readJson } from './helpers/run.js';
 
 const quotedKnown = knownDifferences().find((k) => k.kind === 'tunnel' && k.file === 'test/fixtures/gen/tunnels.pcap' && k.field === 'icmp_quoted');
 
@@ -49,7 +51,11 @@ const BUILT: Record<string, [string, string]> = {
 describe('gen/tunnels.pcap: inner and outer conversations vs tshark', async () => {
   const exp = readJson<{ packets: number; sessions: TsharkSession[] }>(join(GEN, 'expected', 'tunnels.pcap.json'));
   // with protocol detection, as `haystack sessions` runs when app_proto is shown: the inner HTTP is found
-  const { sessions, anomalies, result } = await collect([join(GEN, 'tunnels.pcap')], protocolDetection());
+  const sessions: SessionRecord[] = [];
+  const anomalies: AnomalyEvent[] = [];
+  const an = analysis({ sessions: true }, () => engine);
+  const engine: Engine = new Engine({ ...an.handlers, session: (r) => sessions.push(r), anomaly: (a) => anomalies.push(a) }, an.options);
+  const result = await engine.run([join(GEN, 'tunnels.pcap')]);
   const byUid = new Map(sessions.map((s) => [s.uid, s]));
   const find = (t: TsharkSession): SessionRecord | undefined => sessions.find((r) => r.proto === t.proto &&
     r.src_ip === t.orig_addr && r.src_port === t.orig_port && r.dst_ip === t.resp_addr && r.dst_port === t.resp_port);

@@ -18,7 +18,7 @@ import { Top } from './screens/top.js';
 import { helpOpen, KeyHelp, useKeys } from './parts/keys.js';
 import { NeedsTables, NeedsWholeStore } from './parts/guard.js';
 import { ZonePicker } from './parts/zone.js';
-import { canRead } from './schemas.js';
+import { canRead, tables } from './schemas.js';
 import { theme, toggleTheme } from './theme.js';
 
 /** The report screens in the header, after the tables. */
@@ -53,7 +53,7 @@ export function App(): JSX.Element {
       <header class="top">
         <a class="brand" href={link('/search/sessions')}>Haystack</a>
         <nav>
-          {TABLES.filter((t) => t !== 'captures' && canRead(t) === true).map((t) => (
+          {navTables().map((t) => (
             <a key={t} href={link(`/search/${t}`)} class={path === `/search/${t}` ? 'active' : ''}>{t}</a>
           ))}
           <span class="sep">|</span>
@@ -74,4 +74,12 @@ export function App(): JSX.Element {
       <KeyHelp />
     </div>
   );
+}
+
+// the record tables in the nav: the known ones in their order, then any other the server describes (a protocol
+// added to the store shows without a change here); the app's own tables are not in GET /api/tables
+function navTables(): string[] {
+  const known: readonly string[] = TABLES;
+  const more = [...(tables.value?.keys() ?? [])].filter((t) => !known.includes(t));
+  return [...known, ...more].filter((t) => t !== 'captures' && canRead(t) === true);
 }

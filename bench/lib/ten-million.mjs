@@ -24,16 +24,25 @@ function haystack(argv) {
   return r;
 }
 
-/** Ingests the capture into a new DuckDB file and copies its sessions; returns the number of sessions. */
+/**
+ * Ingests the capture into a new DuckDB file and copies its sessions; returns the number of sessions. One copy
+ * per INSERT, in order: each row group then holds a few adjacent hours, as in a store that captures were
+ * ingested into over time (one INSERT of every copy laid them out capture row by row, each row group spanning
+ * weeks, and no time range could skip one by its min/max).
+ */
 export function buildDuckDb10m(capture, db) {
   haystack(['ingest', capture, '--db', db, '--home-net', HOME]);
-  const copies = `INSERT INTO sessions SELECT s.* REPLACE (${DUCK_UID} AS uid, s.start_time - to_hours(k::BIGINT) AS start_time, ` +
-    `s.end_time - to_hours(k::BIGINT) AS end_time) FROM sessions s, range(1, ${COPIES}) AS r(k)`;
+  const copy = `INSERT INTO sessions SELECT s.* REPLACE (${DUCK_UID} AS uid, s.start_time - to_hours(k) AS start_time, ` +
+    's.end_time - to_hours(k) AS end_time) FROM original s, (SELECT $1::BIGINT AS k)';
   const dup = spawnSync(process.execPath, ['--input-type=module', '-e', `
     import { DuckDBInstance } from '@duckdb/node-api';
     const i = await DuckDBInstance.create(':memory:'); const c = await i.connect();
     await c.run(${JSON.stringify(`ATTACH '${db}' AS hs`)}); await c.run('USE hs');
-    await c.run(${JSON.stringify(copies)});
+    await c.run('CREATE TEMP TABLE original AS SELECT * FROM sessions');
+    const copy = await c.prepare(${JSON.stringify(copy)});
+    await c.run('BEGIN');
+    for (let k = 1; k < ${COPIES}; k++) { copy.bindBigInt(1, BigInt(k)); await copy.run(); }
+    await c.run('COMMIT');
     console.log(String((await c.runAndReadAll('SELECT count(*) FROM sessions')).getRows()[0][0]));
   `], { encoding: 'utf8', cwd: ROOT });
   if (dup.status !== 0) throw new Error(dup.stderr);

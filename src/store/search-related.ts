@@ -175,7 +175,11 @@ export async function byUid(store: Store, uid: string, opts: UidOptions = {}): P
   const d = store.dialect;
   const c = new Collector(store, opts);
   const isUid = `${ident('uid')} = ${quoteString(uid, d)}`;
-  let own = at === null ? [] : await c.rows(SESSIONS, isUid, { from: at - FLOW_LOOKBACK_US, to: at + FLOW_SLACK_US });
+  // seen at `at`: started at most FLOW_LOOKBACK_US before it and ended no earlier (give or take the slack). Both
+  // bounds are ranges of columns the store keeps in time order: DuckDB skips row groups by their min/max of
+  // start_time and end_time, ClickHouse reads only the granules of its primary key (start_time) in the window.
+  const endsAfter = (us: number): string => `${ident('end_time')} >= ${timeLiteral(us, d)}`;
+  let own = at === null ? [] : await c.rows(SESSIONS, `${isUid} AND ${endsAfter(at - FLOW_SLACK_US)}`, { from: at - FLOW_LOOKBACK_US, to: at + FLOW_SLACK_US });
   if (own.length === 0) own = await c.rows(SESSIONS, isUid);
   const cids = strings(own, 'community_id').sort();
   const ownSpan = spanOf(own);
@@ -183,7 +187,7 @@ export async function byUid(store: Store, uid: string, opts: UidOptions = {}): P
   if (cids.length > 0 && ownSpan !== null) {
     // the same flow: started at most FLOW_LOOKBACK_US before this session, ended no earlier than its start and
     // started no later than its end (give or take the slack)
-    const sameFlow = `(${isUid} OR (${inStrings('community_id', cids, d)} AND ${ident('end_time')} >= ${timeLiteral(ownSpan.start - FLOW_SLACK_US, d)}))`;
+    const sameFlow = `(${isUid} OR ${inStrings('community_id', cids, d)}) AND ${endsAfter(ownSpan.start - FLOW_SLACK_US)}`;
     sessions = await c.rows(SESSIONS, sameFlow, { from: ownSpan.start - FLOW_LOOKBACK_US, to: ownSpan.end + FLOW_SLACK_US + 1 });
   }
   if (sessions.length > 0) c.tables[SESSIONS.name] = sessions;

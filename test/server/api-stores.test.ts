@@ -77,6 +77,10 @@ async function answers(c: Client): Promise<Record<string, unknown>> {
   }
   const files = (await c.get('/api/records/files?q=' + encodeURIComponent('filename = "invoice.exe"'))).json.rows;
   out.uid = canon((await c.get(`/api/uid/${files[0].uid}`)).json);
+  // with the time of the row the console pivots from (the file's): the same answer
+  const hinted = await c.get(`/api/uid/${files[0].uid}?t=${encodeURIComponent(files[0].ts)}`);
+  expect(hinted.status).toBe(200);
+  expect(canon(hinted.json)).toEqual(out.uid);
   return out;
 }
 

@@ -27,7 +27,7 @@ const REPORTS = [['/alerts', 'Alerts'], ['/top', 'Top talkers'], ['/graph', 'Con
 /** Screens by the first part of the path. */
 function screen(path: string): JSX.Element {
   const parts = path.split('/').filter((p) => p !== '');
-  if (parts[0] === 'session' && parts[1] !== undefined) return <Session uid={decodeURIComponent(parts[1])} />;
+  if (parts[0] === 'session' && parts[1] !== undefined) return <Session uid={decodeURIComponent(parts[1])} at={location.value.params.get('t')} />;
   if (parts[0] === 'pivot' && parts[1] !== undefined) return <Pivot kind={decodeURIComponent(parts[1])} />;
   if (parts[0] === 'tls') return <NeedsTables tables={['tls']}><Tls /></NeedsTables>;
   if (parts[0] === 'logs') return <NeedsTables tables={['logs']}><Logs /></NeedsTables>;

@@ -10,6 +10,7 @@ import { pooled } from '../parts/pool.js';
 import { RangeSelect } from '../parts/range-select.js';
 import { Sparkline, SPARK_SCALE } from '../parts/sparkline.js';
 import { BulkTriage, TriageButtons, TriageState, type TriageRow } from '../parts/triage.js';
+import { sessionLink } from '../pivots.js';
 import { link, location, navigate, withParams } from '../route.js';
 import { showTime } from '../time.js';
 
@@ -253,7 +254,7 @@ function Signature({ sid, msg, q, from, to }: { sid: number; msg: string | null;
                   <td class="state"><TriageState history={triage.get(key) ?? []} /></td>
                   {canTriage && <td><TriageButtons alertKey={key} done={refresh} /></td>}
                   <td class="drill">
-                    {uid !== null && <a href={link(`/session/${encodeURIComponent(uid)}`)} data-testid="alert-session">session</a>}
+                    {uid !== null && <a href={sessionLink(uid, r.ts)} data-testid="alert-session">session</a>}
                     {uid !== null && role !== 'viewer' && <> <a href={href(`/api/sessions/${encodeURIComponent(uid)}/transcript`, { capture: capture })} data-testid="alert-transcript" download>transcript</a> <a href={href(`/api/sessions/${encodeURIComponent(uid)}/pcap`, { capture: capture })} data-testid="alert-pcap" download>pcap</a></>}
                   </td>
                 </tr>

@@ -6,8 +6,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { get } from '../api.js';
 import { FileList } from '../parts/file-list.js';
 import { MimeTree } from '../parts/mime-tree.js';
-import { isoOfMicros, pivotLink } from '../pivots.js';
-import { link, location, navigate } from '../route.js';
+import { isoOfMicros, pivotLink, sessionLink } from '../pivots.js';
+import { location, navigate } from '../route.js';
 import { showTime } from '../time.js';
 
 type Row = Record<string, unknown>;
@@ -39,7 +39,7 @@ function Transaction({ w }: { w: Wire }): JSX.Element {
       <p>
         {when(m?.ts ?? s?.start_time)} · {str(s?.src_ip)}:{str(s?.src_port)} → {str(s?.dst_ip)}:{str(s?.dst_port)}
         {' '}<span class="badge" title="how the capture was joined to the log lines">joined by {w.join}</span>
-        {uid !== '' && <> · <a href={link(`/session/${encodeURIComponent(uid)}`)} data-testid="to-session">session {uid}</a></>}
+        {uid !== '' && <> · <a href={sessionLink(uid, s?.start_time ?? m?.ts)} data-testid="to-session">session {uid}</a></>}
       </p>
       {m === null ? <p class="muted">No message was transferred in this session.</p> : (
         <>

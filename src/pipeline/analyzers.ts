@@ -6,6 +6,8 @@ import { TlsAnalyzer } from '../analyzers/tls/tls-analyzer.js';
 import { Fanout } from '../analyzers/fanout.js';
 import { SmtpAnalyzer, type SmtpMessage } from '../analyzers/smtp/smtp-analyzer.js';
 import { HttpAnalyzer, type HttpTransaction } from '../analyzers/http/http-analyzer.js';
+import { SshAnalyzer } from '../analyzers/ssh/ssh-analyzer.js';
+import type { SshRecord } from '../schema/ssh.js';
 import { DecodeAllowance, MAX_DECODED_PER_CAPTURE } from '../analyzers/http/decode-budget.js';
 import type { StreamAnalyzer } from '../reassembly/stream-analyzer.js';
 import type { Detector } from '../detect/detector.js';
@@ -26,6 +28,8 @@ export interface AnalysisOptions {
   smtp?: (m: SmtpMessage) => void;
   /** HTTP/1.x request/response pairs, for content decoding at the edge */
   http?: (t: HttpTransaction) => void;
+  /** ssh records (any port, by the version lines) */
+  ssh?: (r: SshRecord) => void;
   /** signatures: packets, TCP streams, HTTP transactions and TLS hellos are inspected */
   detect?: Detector;
   /**
@@ -66,7 +70,7 @@ export function analysis(
   // with session records wanted, the analyzers not wanted run as probes in their place in the order
   // (consecutive ones as one probe); otherwise they are left out
   const probes = new ProtocolProbes(cache);
-  const order: [ProbedProtocol, boolean][] = [['tls', emitTls !== undefined], ['smtp', emitSmtp !== undefined], ['http', emitHttp !== undefined]];
+  const order: [ProbedProtocol, boolean][] = [['tls', emitTls !== undefined], ['smtp', emitSmtp !== undefined], ['http', emitHttp !== undefined], ['ssh', o.ssh !== undefined]];
   const layout: (ProbedProtocol | ((s: Session) => StreamAnalyzer))[] = [];
   for (let i = 0; i < order.length;) {
     if (order[i]![1]) {
@@ -94,6 +98,7 @@ export function analysis(
             const certificates = det === undefined ? undefined : (ders: Uint8Array[], r: TlsRecord | undefined): void => inspectTlsCertificates(det, ders, r, s);
             parts.push(new TlsAnalyzer({ session: s, anomalies, emit: (r) => emitTls!(r, s), hello, certificates, cache, certificate: decodeCertificate }));
           } else if (slot === 'smtp') parts.push(new SmtpAnalyzer({ session: s, anomalies, emit: emitSmtp! }));
+          else if (slot === 'ssh') parts.push(new SshAnalyzer({ session: s, anomalies, emit: o.ssh! }));
           else parts.push(new HttpAnalyzer({ session: s, anomalies, emit: emitHttp!, decodeAllowance }));
         }
         if (det !== undefined) parts.push(new DetectStream(det, s));

@@ -3,6 +3,7 @@
 import { AnomalyLog } from '../core/anomaly.js';
 import { HttpAnalyzer } from '../analyzers/http/http-analyzer.js';
 import { SmtpAnalyzer } from '../analyzers/smtp/smtp-analyzer.js';
+import { SshAnalyzer } from '../analyzers/ssh/ssh-analyzer.js';
 import { HashCache } from '../analyzers/tls/fingerprints.js';
 import { opensWithClientHelloRecord, TlsAnalyzer } from '../analyzers/tls/tls-analyzer.js';
 import type { Session } from '../flow/session.js';
@@ -91,7 +92,7 @@ class ProtocolProbe implements StreamAnalyzer {
 
 const ignore = (): void => undefined;
 
-export type ProbedProtocol = 'tls' | 'smtp' | 'http';
+export type ProbedProtocol = 'tls' | 'smtp' | 'http' | 'ssh';
 
 /** The probes of one run (one fingerprint cache, one log nobody reads). */
 export class ProtocolProbes {
@@ -102,6 +103,7 @@ export class ProtocolProbes {
     tls: (s) => new TlsAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, cache: this.cache, probe: true }),
     smtp: (s) => new SmtpAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, probe: true }),
     http: (s) => new HttpAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, probe: true }),
+    ssh: (s) => new SshAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, probe: true }),
   };
 
   constructor(cache: HashCache = new HashCache()) {
@@ -121,5 +123,5 @@ export class ProtocolProbes {
 
 /** Engine options for a run that wants sessions only, with their app_proto as an ingest stores it. */
 export function protocolDetection(): { streams: (s: Session) => StreamAnalyzer } {
-  return { streams: new ProtocolProbes().group(['tls', 'smtp', 'http']) };
+  return { streams: new ProtocolProbes().group(['tls', 'smtp', 'http', 'ssh']) };
 }

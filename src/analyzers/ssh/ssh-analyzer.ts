@@ -5,7 +5,7 @@ import type { AnomalyLog } from '../../core/anomaly.js';
 import { formatIpv4, formatIpv6 } from '../../core/ip.js';
 import { latin1 } from '../../core/latin1.js';
 import type { Session } from '../../flow/session.js';
-import { ORIG, RESP, type Dir, type StreamAnalyzer } from '../../reassembly/stream-analyzer.js';
+import { ORIG, type Dir, type StreamAnalyzer } from '../../reassembly/stream-analyzer.js';
 import { bounded } from '../../schema/bounds.js';
 import { SSH, type SshRecord } from '../../schema/ssh.js';
 import { AuthGuess, SSH_MAX_AUTH_FLIGHTS } from './ssh-auth.js';
@@ -122,7 +122,6 @@ export class SshAnalyzer implements StreamAnalyzer {
       return;
     }
     // as Zeek: nothing after a gap on either side is read (packet boundaries and sizes are lost)
-    this.auth.close();
     this.hadGap = true;
     this.o.anomalies.add(this.o.session.last, this.o.session.uid, 'ssh_gap', dir === ORIG ? 'client' : 'server');
   }
@@ -131,7 +130,6 @@ export class SshAnalyzer implements StreamAnalyzer {
     const side = this.sides[dir]!;
     if (side.ended) return;
     side.ended = true;
-    if (dir === RESP) this.auth.close();
     if (this.sides[0]!.ended && this.sides[1]!.ended) this.finish();
   }
 
@@ -341,7 +339,6 @@ export class SshAnalyzer implements StreamAnalyzer {
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
-    this.auth.close();
     if (this.ssh !== true || this.o.probe === true) return;
     const s = this.o.session;
     const [c, sv] = this.sides as [Side, Side];

@@ -16,9 +16,11 @@ const SUCCESS_SHORTER_BY = 16;
 const BANNER_LONGER_BY = 256;
 
 /**
- * The guess works on the server's answers: all the bytes the server sends encrypted between two sends of the
- * client (a "flight"), not its TCP segments as Zeek does, so that the result does not depend on how the
- * stream was cut into segments. Server bytes before the client's first encrypted bytes are not answers.
+ * The guess works on the server's answers as TCP delivers them: each in-order delivery of encrypted server bytes
+ * (a segment, or the encrypted rest of the segment that carried NEWKEYS) is one answer, as in Zeek. The sizes of
+ * SSH packets are not in the byte stream (the length field is encrypted for most ciphers), so the segment
+ * boundaries are the heuristic's input: re-cutting the encrypted bytes changes the guess, as it changes Zeek's.
+ * Server bytes before the client's first encrypted bytes are not answers.
  * Rules (Zeek's): the first answer is SERVICE_ACCEPT; one 16 bytes shorter is a success; the first other
  * answer (a banner passed over) is the size of a USERAUTH_FAILURE, not counted; each later answer of that
  * size is a failed attempt.
@@ -30,39 +32,22 @@ export class AuthGuess {
   sawClient = false;
   /** a success was seen: nothing more to learn */
   decided = false;
-  /** bytes of the server's current flight; -1 when none is open */
-  private open = -1;
-  /** the open flight began after the client's first encrypted bytes */
-  private countable = false;
   private serviceAccept = 0;
   private failure = 0;
   private skippedBanner = false;
   private attempts = 0;
   private success: boolean | null = null;
 
-  /** n encrypted bytes from one side, in stream order across both. */
+  /** One delivery of n encrypted bytes from one side, in stream order across both. */
   bytes(dir: Dir, n: number): void {
     if (this.decided) return;
     if (dir === ORIG) {
-      this.close();
       this.sawClient = true;
       return;
     }
-    if (this.open < 0) {
-      this.open = 0;
-      this.countable = this.sawClient;
-    }
-    this.open += n;
-  }
-
-  /** The server's current flight is over (the client sent, the server's side ended, or the stream stops). */
-  close(): void {
-    if (this.open < 0) return;
-    const len = this.open;
-    this.open = -1;
-    if (!this.countable || this.decided) return;
+    if (!this.sawClient) return;
     this.flights++;
-    this.judge(len);
+    this.judge(n);
   }
 
   private judge(len: number): void {

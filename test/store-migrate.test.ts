@@ -1,6 +1,7 @@
 // A store made before the carve fields existed (sessions without pcap_start/pcap_end, captures without mtime
 // and header_blocks) gets them at init, on DuckDB and on a ClickHouse server: old rows read null, new
 // captures fill them, and a session of an old capture is HAYSTACK_GONE to carve (no range), not a wrong file.
+// A store without the ssh table (made before the ssh record) gets it at init, and ingest fills it.
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import { tableNamer } from '../src/store/reports.js';
 import type { Store } from '../src/store/store.js';
 import { clickhouseBinary, startClickHouse, type ClickHouseServer } from './helpers/clickhouse-server.mjs';
 import { scratchDir } from './helpers/cli.js';
-import { GEN } from './helpers/run.js';
+import { GEN, ROOT } from './helpers/run.js';
 
 const scratch = scratchDir('migrate');
 const bin = clickhouseBinary();
@@ -37,6 +38,8 @@ async function check(url: string): Promise<void> {
     }
     const before = await store.select(`SELECT * FROM ${t('sessions')} LIMIT 1`);
     expect(before.columns.map((c) => c.name)).not.toContain('pcap_start');
+    // a store made before the ssh record had no ssh table
+    await exec(store, `DROP TABLE ${t('ssh')}`);
   } finally {
     await store.close();
   }
@@ -50,6 +53,11 @@ async function check(url: string): Promise<void> {
     expect(Number(old_.rows[0]!.placed)).toBe(0);
     // a new capture fills them
     await ingest(store, [join(GEN, 'smtp-attachments.pcap')]);
+    // the ssh table is back, and a capture with SSH fills it
+    expect(Number((await store.select(`SELECT count(*) AS n FROM ${t('ssh')}`)).rows[0]!.n)).toBe(0);
+    await ingest(store, [join(ROOT, 'test/fixtures/ssh/ssh-logins.pcap')]);
+    const ssh = await store.select(`SELECT hassh, auth_success FROM ${t('ssh')} ORDER BY ts`);
+    expect(ssh.rows.map((r) => [r.hassh, Number(r.auth_success)])).toEqual([['472b5de333ad665af5cbf10ff892c4df', 1], ['472b5de333ad665af5cbf10ff892c4df', 0]]);
     const now = await store.select(`SELECT count(*) AS n, count(pcap_start) AS placed FROM ${t('sessions')}`);
     expect(Number(now.rows[0]!.placed)).toBeGreaterThan(0);
     expect(Number(now.rows[0]!.placed)).toBeLessThan(Number(now.rows[0]!.n));

@@ -15,7 +15,13 @@ function run(input: StreamInput, split: boolean): unknown {
   const { s, anomalies, events } = session();
   const records: SshRecord[] = [];
   deliver(new SshAnalyzer({ session: s, anomalies, emit: (r) => records.push(r) }), input, split);
-  const kept = records.map(({ auth_success: _a, auth_attempts: _b, auth_reason: _c, ...rest }) => rest);
+  const kept = records.map((r) => {
+    const rest: Partial<SshRecord> = { ...r };
+    delete rest.auth_success;
+    delete rest.auth_attempts;
+    delete rest.auth_reason;
+    return rest;
+  });
   return canon({ records: kept, anomalies: events.map((e) => e.name).filter((n) => n !== 'ssh_gap') });
 }
 

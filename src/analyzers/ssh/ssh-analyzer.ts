@@ -44,7 +44,7 @@ const DONE = 3;
 class Side {
   phase = BANNER;
   /** the current line while it may be the version line (kept whole, up to SSH_MAX_BANNER_LINE) */
-  line = new Uint8Array(64);
+  line: Uint8Array = EMPTY;
   lineLen = 0;
   /** the current line is not the version line (it does not start with "SSH-"): only counted */
   other = false;
@@ -168,7 +168,8 @@ export class SshAnalyzer implements StreamAnalyzer {
         return data.length;
       }
       if (side.lineLen === side.line.length) {
-        const grown = new Uint8Array(Math.min(side.line.length * 4, SSH_MAX_BANNER_LINE));
+        // made on the line's first byte: a session that never sends one (most probed sessions) costs nothing
+        const grown = new Uint8Array(Math.min(Math.max(64, side.line.length * 4), SSH_MAX_BANNER_LINE));
         grown.set(side.line);
         side.line = grown;
       }

@@ -8,7 +8,7 @@ import { analyze } from '../src/pipeline/api.js';
 import type { SshRecord } from '../src/schema/ssh.js';
 import type { SessionRecord } from '../src/schema/sessions.js';
 import { cli } from './helpers/cli.js';
-import { readJson, ROOT } from './helpers/run.js';
+import { GEN, readJson, ROOT } from './helpers/run.js';
 
 const DIR = join(ROOT, 'test/fixtures/ssh');
 const PCAP = join(DIR, 'ssh-logins.pcap');
@@ -78,5 +78,24 @@ describe('ssh-logins.pcap (OpenSSH, one good and one refused login)', async () =
     expect(r.code, r.err).toBe(0);
     const rows = r.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(rows.map((x) => [x.uid, x.hassh, x.auth_success])).toEqual(ssh.map((x) => [x.uid, x.hassh, x.auth_success]));
+  });
+});
+
+describe('mixed-home.pcap: its OpenSSH session and its failed inbound login (gen/expected/README.md)', async () => {
+  const ssh: SshRecord[] = [];
+  for await (const r of analyze(join(GEN, 'mixed-home.pcap'), { tls: false, smtp: false, http: false })) if (r.type === 'ssh') ssh.push(r.record);
+  const exp = readJson<{ ssh_banners: { banner: string }[]; ja4_foxio: { src: string; srcport: string; dst: string; dstport: string; ssh_extras?: Record<string, string> }[] }>(
+    join(GEN, 'expected/mixed-home.pcap.json'));
+
+  it('version lines as tshark prints them, HASSH as ja4.py gives them, the outcomes as made', () => {
+    expect(ssh.flatMap((r) => [r.client, r.server])).toEqual(exp.ssh_banners.map((b) => b.banner));
+    const extras = exp.ja4_foxio.filter((e) => e.ssh_extras !== undefined);
+    expect(extras.length).toBe(2);
+    for (const e of extras) {
+      const r = ssh.find((x) => x.src_ip === e.src && String(x.src_port) === e.srcport && x.dst_ip === e.dst)!;
+      expect([r.hassh, r.hassh_server, r.client, r.server]).toEqual([e.ssh_extras!.hassh, e.ssh_extras!.hassh_server, e.ssh_extras!.ssh_protocol_client, e.ssh_extras!.ssh_protocol_server]);
+    }
+    // "a real OpenSSH session 127.0.0.3→127.0.10.5:22, a failed inbound SSH login 127.200.0.9→127.0.0.2:22"
+    expect(ssh.map((r) => [r.src_ip, r.dst_ip, r.auth_success])).toEqual([['127.0.0.3', '127.0.10.5', true], ['127.200.0.9', '127.0.0.2', false]]);
   });
 });

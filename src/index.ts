@@ -8,6 +8,7 @@ export { TLS, type TlsRecord } from './schema/tls.js';
 export { SMTP, type SmtpRecord } from './schema/smtp.js';
 export { HTTP, type HttpRecord } from './schema/http.js';
 export { DNS, type DnsRecord } from './schema/dns.js';
+export { SSH, type SshRecord } from './schema/ssh.js';
 export { FILES, type FileRecord } from './schema/files.js';
 export { ANOMALIES, type AnomalyRecord } from './schema/anomalies.js';
 export type { StreamAnalyzer, Dir } from './reassembly/stream-analyzer.js';

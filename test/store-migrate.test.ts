@@ -1,7 +1,7 @@
 // A store made before the carve fields existed (sessions without pcap_start/pcap_end, captures without mtime
 // and header_blocks) gets them at init, on DuckDB and on a ClickHouse server: old rows read null, new
 // captures fill them, and a session of an old capture is HAYSTACK_GONE to carve (no range), not a wrong file.
-// A store made before the dns table existed gets the table at init, and the next ingest fills it.
+// A store made before the dns and ssh tables existed gets them at init, and the next ingest fills them.
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import { tableNamer } from '../src/store/reports.js';
 import type { Store } from '../src/store/store.js';
 import { clickhouseBinary, startClickHouse, type ClickHouseServer } from './helpers/clickhouse-server.mjs';
 import { scratchDir } from './helpers/cli.js';
-import { GEN } from './helpers/run.js';
+import { GEN, ROOT } from './helpers/run.js';
 
 const scratch = scratchDir('migrate');
 const bin = clickhouseBinary();
@@ -39,6 +39,8 @@ async function check(url: string): Promise<void> {
     await exec(store, `DROP TABLE ${t('dns')}`);
     const before = await store.select(`SELECT * FROM ${t('sessions')} LIMIT 1`);
     expect(before.columns.map((c) => c.name)).not.toContain('pcap_start');
+    // a store made before the ssh record had no ssh table
+    await exec(store, `DROP TABLE ${t('ssh')}`);
   } finally {
     await store.close();
   }
@@ -56,6 +58,13 @@ async function check(url: string): Promise<void> {
     // a new capture fills them
     await ingest(store, [join(GEN, 'smtp-attachments.pcap'), join(GEN, 'mixed-home.pcap')]);
     expect(Number((await store.select(`SELECT count(*) AS n FROM ${t('dns')}`)).rows[0]!.n)).toBe(3);
+    // the ssh table is back (mixed-home.pcap has two SSH sessions), and a capture with SSH logins fills it
+    const sshBefore = await store.select(`SELECT uid FROM ${t('ssh')}`);
+    expect(sshBefore.rows).toHaveLength(2);
+    await ingest(store, [join(ROOT, 'test/fixtures/ssh/ssh-logins.pcap')]);
+    const seen = new Set(sshBefore.rows.map((r) => r.uid));
+    const ssh = (await store.select(`SELECT uid, hassh, auth_success FROM ${t('ssh')} ORDER BY ts`)).rows.filter((r) => !seen.has(r.uid));
+    expect(ssh.map((r) => [r.hassh, Number(r.auth_success)])).toEqual([['472b5de333ad665af5cbf10ff892c4df', 1], ['472b5de333ad665af5cbf10ff892c4df', 0]]);
     const now = await store.select(`SELECT count(*) AS n, count(pcap_start) AS placed FROM ${t('sessions')}`);
     expect(Number(now.rows[0]!.placed)).toBeGreaterThan(0);
     expect(Number(now.rows[0]!.placed)).toBeLessThan(Number(now.rows[0]!.n));

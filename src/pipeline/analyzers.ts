@@ -8,6 +8,8 @@ import { SmtpAnalyzer, type SmtpMessage } from '../analyzers/smtp/smtp-analyzer.
 import { HttpAnalyzer, type HttpTransaction } from '../analyzers/http/http-analyzer.js';
 import { DnsTcp, DnsUdp } from '../analyzers/dns/dns-analyzer.js';
 import type { DnsRecord } from '../schema/dns.js';
+import { SshAnalyzer } from '../analyzers/ssh/ssh-analyzer.js';
+import type { SshRecord } from '../schema/ssh.js';
 import { DecodeAllowance, MAX_DECODED_PER_CAPTURE } from '../analyzers/http/decode-budget.js';
 import type { StreamAnalyzer } from '../reassembly/stream-analyzer.js';
 import type { Detector } from '../detect/detector.js';
@@ -30,6 +32,8 @@ export interface AnalysisOptions {
   http?: (t: HttpTransaction) => void;
   /** dns records (UDP and TCP, any port by content) */
   dns?: (r: DnsRecord) => void;
+  /** ssh records (any port, by the version lines) */
+  ssh?: (r: SshRecord) => void;
   /** signatures: packets, TCP streams, HTTP transactions and TLS hellos are inspected */
   detect?: Detector;
   /**
@@ -72,7 +76,7 @@ export function analysis(
   const probes = new ProtocolProbes(cache);
   const emitDns = o.dns;
   const order: [ProbedProtocol, boolean][] = [
-    ['tls', emitTls !== undefined], ['smtp', emitSmtp !== undefined], ['http', emitHttp !== undefined], ['dns', emitDns !== undefined],
+    ['tls', emitTls !== undefined], ['smtp', emitSmtp !== undefined], ['http', emitHttp !== undefined], ['ssh', o.ssh !== undefined], ['dns', emitDns !== undefined],
   ];
   const layout: (ProbedProtocol | ((s: Session) => StreamAnalyzer))[] = [];
   for (let i = 0; i < order.length;) {
@@ -106,6 +110,7 @@ export function analysis(
             parts.push(new TlsAnalyzer({ session: s, anomalies, emit: (r) => emitTls!(r, s), hello, certificates, cache, certificate: decodeCertificate }));
           } else if (slot === 'smtp') parts.push(new SmtpAnalyzer({ session: s, anomalies, emit: emitSmtp! }));
           else if (slot === 'http') parts.push(new HttpAnalyzer({ session: s, anomalies, emit: emitHttp!, decodeAllowance }));
+          else if (slot === 'ssh') parts.push(new SshAnalyzer({ session: s, anomalies, emit: o.ssh! }));
           else parts.push(new DnsTcp({ session: s, anomalies, emit: emitDns! }));
         }
         if (det !== undefined) parts.push(new DetectStream(det, s));

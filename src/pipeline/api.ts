@@ -13,6 +13,7 @@ import { MailQueue } from './mail.js';
 import type { FileRecord } from '../schema/files.js';
 import type { HttpRecord } from '../schema/http.js';
 import type { SmtpRecord } from '../schema/smtp.js';
+import type { SshRecord } from '../schema/ssh.js';
 import { PROTO_NAMES } from '../flow/session-record.js';
 import { Engine, type EngineOptions, type RunResult } from './engine.js';
 import { readSource } from './source.js';
@@ -95,6 +96,7 @@ export type AnalyzeRecord =
   | { type: 'smtp'; record: SmtpRecord }
   | { type: 'http'; record: HttpRecord }
   | { type: 'dns'; record: DnsRecord }
+  | { type: 'ssh'; record: SshRecord }
   | { type: 'file'; record: FileRecord }
   | { type: 'anomaly'; record: AnomalyEvent };
 
@@ -107,12 +109,14 @@ export interface AnalyzeOptions extends EngineOptions {
   http?: boolean;
   /** DNS transactions (UDP and TCP, any port by content); default true */
   dns?: boolean;
+  /** SSH sessions: versions, HASSH, algorithms, host key, inferred authentication; default true */
+  ssh?: boolean;
   /** where attachments and bodies are stored (`DIR/files/ab/<sha256>`); default null: hashed and typed only */
   filesDir?: string | null;
 }
 
 /**
- * Typed records of one or more captures, as the pipeline produces them (sessions, tls, smtp, http, dns, files,
+ * Typed records of one or more captures, as the pipeline produces them (sessions, tls, smtp, http, dns, ssh, files,
  * anomalies; alerts as that analyzer lands). The reader waits while the consumer is behind.
  * @example
  * for await (const r of analyze(['a.pcap', 'b.pcap'], { homeNet: ['10.0.0.0/8'] }))
@@ -125,7 +129,7 @@ export async function* analyze(source: string | readonly string[], options: Anal
   let finished = false;
   let failure: unknown = null;
   let result: RunResult | null = null;
-  const { tls = true, smtp = true, http = true, dns = true, filesDir = null, ...engineOptions } = options;
+  const { tls = true, smtp = true, http = true, dns = true, ssh = true, filesDir = null, ...engineOptions } = options;
   const anomalies = { add: (...a: Parameters<Engine['anomalies']['add']>) => engine.anomalies.add(...a) };
   const files = (fs: FileRecord[]): void => {
     for (const record of fs) queue.push({ type: 'file', record });
@@ -143,6 +147,7 @@ export async function* analyze(source: string | readonly string[], options: Anal
     ...(smtp ? { smtp: mail.push } : {}),
     ...(http ? { http: web.push } : {}),
     ...(dns ? { dns: (record: DnsRecord) => void queue.push({ type: 'dns', record }) } : {}),
+    ...(ssh ? { ssh: (record: SshRecord) => void queue.push({ type: 'ssh', record }) } : {}),
     // session records are yielded: their app_proto as with every analyzer, whichever records were asked for
     sessions: true,
   }, () => engine);

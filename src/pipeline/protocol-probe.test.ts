@@ -27,15 +27,15 @@ const ignore = (): void => undefined;
 describe('protocol probes', () => {
   for (const capture of ['http-put.pcap', 'mixed-home.pcap', 'smtp-attachments.pcap', 'tls-clients.pcapng']) {
     it(`${capture}: sessions alone, with one protocol's records, and with all give the same session records`, async () => {
-      const all = await sessions(capture, { tls: ignore, smtp: ignore, http: ignore, dns: ignore });
+      const all = await sessions(capture, { tls: ignore, smtp: ignore, http: ignore, ssh: ignore, dns: ignore });
       expect(all.some((r) => !r.includes('"app_proto":null'))).toBe(true);
       expect(await sessions(capture, null)).toEqual(all);
-      for (const some of [{ tls: ignore }, { smtp: ignore }, { http: ignore }, { dns: ignore }, { smtp: ignore, http: ignore }, { tls: ignore, http: ignore, dns: ignore }]) {
+      for (const some of [{ tls: ignore }, { smtp: ignore }, { http: ignore }, { ssh: ignore }, { dns: ignore }, { smtp: ignore, http: ignore }, { tls: ignore, http: ignore, dns: ignore }, { tls: ignore, smtp: ignore, http: ignore }, { ssh: ignore, dns: ignore }]) {
         expect(await sessions(capture, { ...some, sessions: true })).toEqual(all);
       }
       // the library's analyze() yields sessions: the same, whichever records it was asked for
       const fromApi: string[] = [];
-      for await (const r of analyze(join(GEN, capture), { tls: false, smtp: false, http: false, dns: false })) if (r.type === 'session') fromApi.push(JSON.stringify(r.record));
+      for await (const r of analyze(join(GEN, capture), { tls: false, smtp: false, http: false, ssh: false, dns: false })) if (r.type === 'session') fromApi.push(JSON.stringify(r.record));
       expect(fromApi).toEqual(all);
     });
   }

@@ -4,6 +4,7 @@ import { AnomalyLog } from '../core/anomaly.js';
 import { DnsTcp } from '../analyzers/dns/dns-analyzer.js';
 import { HttpAnalyzer } from '../analyzers/http/http-analyzer.js';
 import { SmtpAnalyzer } from '../analyzers/smtp/smtp-analyzer.js';
+import { SshAnalyzer } from '../analyzers/ssh/ssh-analyzer.js';
 import { HashCache } from '../analyzers/tls/fingerprints.js';
 import { opensWithClientHelloRecord, TlsAnalyzer } from '../analyzers/tls/tls-analyzer.js';
 import type { Session } from '../flow/session.js';
@@ -92,7 +93,7 @@ class ProtocolProbe implements StreamAnalyzer {
 
 const ignore = (): void => undefined;
 
-export type ProbedProtocol = 'tls' | 'smtp' | 'http' | 'dns';
+export type ProbedProtocol = 'tls' | 'smtp' | 'http' | 'ssh' | 'dns';
 
 /** The probes of one run (one fingerprint cache, one log nobody reads). */
 export class ProtocolProbes {
@@ -103,6 +104,7 @@ export class ProtocolProbes {
     tls: (s) => new TlsAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, cache: this.cache, probe: true }),
     smtp: (s) => new SmtpAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, probe: true }),
     http: (s) => new HttpAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, probe: true }),
+    ssh: (s) => new SshAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, probe: true }),
     dns: (s) => new DnsTcp({ session: s, anomalies: this.unheard, emit: ignore, probe: true }),
   };
 
@@ -111,7 +113,7 @@ export class ProtocolProbes {
   }
 
   /**
-   * A probe factory for protocols that come one after the other in analysis()'s order (TLS, SMTP, HTTP, DNS): one
+   * A probe factory for protocols that come one after the other in analysis()'s order (TLS, SMTP, HTTP, SSH, DNS): one
    * probe per session for all of them. Made once per run; the factory is called per TCP session.
    */
   group(protocols: readonly ProbedProtocol[]): (s: Session) => StreamAnalyzer {

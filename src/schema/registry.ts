@@ -12,10 +12,11 @@ import { SAVED_QUERIES } from './saved-queries.js';
 import type { RecordSchema } from './schema.js';
 import { SESSIONS } from './sessions.js';
 import { SMTP } from './smtp.js';
+import { SSH } from './ssh.js';
 import { TLS } from './tls.js';
 import { TRIAGE } from './triage.js';
 
-export const RECORD_SCHEMAS: readonly RecordSchema[] = [SESSIONS, TLS, HTTP, SMTP, DNS, FILES, ALERTS, LOGS, ANOMALIES, CAPTURES];
+export const RECORD_SCHEMAS: readonly RecordSchema[] = [SESSIONS, TLS, HTTP, SMTP, DNS, SSH, FILES, ALERTS, LOGS, ANOMALIES, CAPTURES];
 
 /**
  * Tables of the application (console accounts' actions), not of any capture: no capture_id, never filtered by

@@ -321,7 +321,8 @@ export class SmtpAnalyzer implements StreamAnalyzer {
     const arg = m?.[2]?.trim() ?? '';
     if (this.state === 'undecided') {
       this.undecided += text.length + 1;
-      if (!FIRST_COMMANDS.has(verb)) {
+      // FTP's AUTH TLS/SSL (RFC 4217) is no SASL mechanism: that session is FTP's
+      if (!FIRST_COMMANDS.has(verb) || (verb === 'AUTH' && /^(?:TLS|SSL|TLS-[CP])$/i.test(arg))) {
         if (this.undecided > MAX_UNDECIDED || text.length > 0) this.state = 'done';
         return;
       }

@@ -116,6 +116,8 @@ export class FtpChannels {
 interface Pending {
   row: FtpRecord;
   channel: FtpChannel | null;
+  /** a command lost to a gap in the client's stream: its reply is taken and no row is written */
+  lost?: boolean;
 }
 
 export interface FtpAnalyzerOptions {
@@ -142,6 +144,8 @@ export class FtpAnalyzer implements StreamAnalyzer {
   private channel: FtpChannel | null = null;
   private readonly ended = [false, false];
   private readonly ends: ReturnType<typeof endpoints>;
+  /** final replies since the last command that answered no command (a command lost to a gap not yet reported) */
+  private orphans = 0;
 
   constructor(private readonly o: FtpAnalyzerOptions) {
     this.lines = new LineSplitter(FTP_MAX_LINE, (dir, t) => (dir === ORIG ? this.command(t) : this.replyLine(t)), (dir) => {
@@ -175,6 +179,12 @@ export class FtpAnalyzer implements StreamAnalyzer {
       // which command the next reply answers is unknown: the waiting ones go out without theirs
       this.reply = null;
       this.flushPending();
+    } else if (this.orphans > 0) {
+      // the lost command was answered already (a final reply came with no command waiting)
+      this.orphans = 0;
+    } else if (len < FTP_MAX_LINE) {
+      // a command line was lost (most likely one): its reply is taken for it, so the next ones pair right
+      this.pending.push({ row: this.blank(), channel: null, lost: true });
     }
   }
 
@@ -206,6 +216,7 @@ export class FtpAnalyzer implements StreamAnalyzer {
       if (text.trim() !== '') this.anomaly('ftp_bad_command', text.slice(0, 100));
       if (m === null) return;
     }
+    this.orphans = 0;
     if (verb === 'USER') this.user = arg;
     if (verb === 'PASS' || verb === 'ACCT' || verb === 'ADAT') this.passwordSeen = true;
     const row: FtpRecord = {
@@ -258,7 +269,15 @@ export class FtpAnalyzer implements StreamAnalyzer {
     }
     if (m === null) {
       if (this.state === 'undecided' && !this.greeted) this.state = 'done';
-      else if (this.state === 'command') this.anomaly('ftp_bad_reply', text.slice(0, 100));
+      else if (this.state === 'command') {
+        this.anomaly('ftp_bad_reply', text.slice(0, 100));
+        // a line with no reply code ("99 PASV invalid") still answers the command waiting: no code, its text
+        const p = this.pending.shift();
+        if (p !== undefined) {
+          p.row.reply_msg = text;
+          this.finish(p);
+        }
+      }
       return;
     }
     const code = Number(m[1]);
@@ -273,7 +292,8 @@ export class FtpAnalyzer implements StreamAnalyzer {
   }
 
   private completed(r: { code: number; text: string[] }): void {
-    if (!this.greeted && this.pending.length === 0) {
+    if (!this.greeted && (this.pending.length === 0 || r.code === 220 || r.code === 120 || r.code === 421)) {
+      // (a client that did not wait for it has commands waiting already: they are answered after it)
       // the greeting (120 "ready in n minutes" comes before the 220)
       if (r.code === 120) return;
       this.greeted = true;
@@ -289,6 +309,7 @@ export class FtpAnalyzer implements StreamAnalyzer {
     const p = this.pending[0];
     if (p === undefined) {
       this.anomaly('ftp_unexpected_reply', `${r.code} ${r.text[0]!.slice(0, 80)}`);
+      if (r.code >= 200) this.orphans++;
       return;
     }
     const row = p.row;
@@ -360,8 +381,17 @@ export class FtpAnalyzer implements StreamAnalyzer {
     this.o.channels.expect(c, passive ? e.dst_ip : e.src_ip);
   }
 
+  private blank(): FtpRecord {
+    return {
+      uid: this.o.session.uid, ts: this.o.session.last, ...this.ends, user: this.user, password_seen: this.passwordSeen, command: '', arg: null,
+      reply_code: null, reply_msg: null, data_passive: null, data_orig_ip: null, data_resp_ip: null, data_resp_port: null, data_uid: null,
+      fuid: null, mime_type: null, file_size: null, capture_id: null,
+    };
+  }
+
   /** A command's row goes out, or waits for its data session's file when that is still open. */
   private finish(p: Pending): void {
+    if (p.lost === true) return;
     const c = p.channel;
     if (c !== null && c.data !== null) {
       p.row.data_uid = c.data.uid;

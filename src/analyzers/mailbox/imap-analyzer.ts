@@ -79,6 +79,8 @@ export class ImapAnalyzer implements StreamAnalyzer {
   private saslStep = 0;
   /** the client is idling (IDLE answered with "+"): its next line is DONE */
   private idling = false;
+  /** the server's last line ended with a literal: its next line is the rest of that response */
+  private serverContinues = false;
   private readonly ended = [false, false];
   private readonly ends: ReturnType<typeof endpoints>;
 
@@ -128,6 +130,7 @@ export class ImapAnalyzer implements StreamAnalyzer {
     this.lines.reset(dir);
     this.skip[dir] = 0;
     if (dir === ORIG) this.partial = null;
+    else this.serverContinues = false;
     this.anomaly('imap_gap', `${len} bytes of the ${dir === ORIG ? 'client' : 'server'}'s stream missing`);
   }
 
@@ -252,7 +255,11 @@ export class ImapAnalyzer implements StreamAnalyzer {
 
   private serverLine(text: string): void {
     const lit = literalAtEnd(text);
+    const continued = this.serverContinues;
+    // a response line that ends with a literal goes on after the literal's bytes
+    this.serverContinues = lit >= 0;
     if (lit > 0) this.skip[RESP] = lit;
+    if (continued) return;
     if (!this.greeted) {
       this.greeted = true;
       const g = /^\* (OK|PREAUTH|BYE)(?: (.*))?$/i.exec(text);

@@ -14,6 +14,7 @@ const ALL: Readonly<Record<string, Entry>> = {
   tls: { make: async () => (await import('./tls.js')).make(), ciRuns: 300 },
   http: { make: async () => (await import('./http.js')).make(), ciRuns: 250 },
   smtp: { make: async () => (await import('./smtp.js')).make(), ciRuns: 100 },
+  mailftp: { make: async () => (await import('./mailftp.js')).make(), ciRuns: 200 },
   pipeline: { make: async () => (await import('./pipeline.js')).make(), ciRuns: 40 },
   rules: { make: async () => (await import('./rules.js')).make(), ciRuns: 60 },
   grok: { make: async () => (await import('./grok.js')).make(), ciRuns: 40 },

@@ -336,7 +336,7 @@ export class FtpAnalyzer implements StreamAnalyzer {
   private dataChannel(row: FtpRecord, code: number, text: string): void {
     let passive: boolean;
     let ip: string | null = null;
-    let port = -1;
+    let port: number;
     if (row.command === 'PASV' && code === 227) {
       passive = true;
       const a = /(\d{1,3}),\s*(\d{1,3}),\s*(\d{1,3}),\s*(\d{1,3}),\s*(\d{1,3}),\s*(\d{1,3})/.exec(text);

@@ -4,6 +4,7 @@
 // (or PREAUTH/BYE) greeting and a tagged command (or port 143). Credentials are never kept: LOGIN keeps its
 // user name, AUTHENTICATE its mechanism, SASL responses only the identity, and password_seen says one was sent.
 import type { AnomalyLog } from '../../core/anomaly.js';
+import { latin1 } from '../../core/latin1.js';
 import type { Session } from '../../flow/session.js';
 import { ORIG, RESP, type Dir, type StreamAnalyzer } from '../../reassembly/stream-analyzer.js';
 import type { ImapRecord } from '../../schema/imap.js';
@@ -113,7 +114,7 @@ export class ImapAnalyzer implements StreamAnalyzer {
         this.skip[dir] = left - n;
         p += n;
         if (this.skip[dir] === 0 && dir === ORIG && this.partial !== null && this.partial.literal !== null) {
-          this.partial.literals.push(Buffer.from(this.partial.literal.subarray(0, this.partial.literalLen)).toString('latin1'));
+          this.partial.literals.push(latin1(this.partial.literal, 0, this.partial.literalLen));
           this.partial.literal = null;
         }
         continue;

@@ -12,7 +12,7 @@ import { ROOT } from './helpers/run.js';
 
 const RUN = join(ROOT, 'test/fuzz/run.ts');
 const REGISTER = join(ROOT, 'test/fuzz/register.mjs');
-const TARGETS = ['capture', 'decoder', 'datagram', 'tls', 'http', 'smtp', 'ssh', 'pipeline', 'rules', 'grok', 'logs', 'logstash', 'filter'];
+const TARGETS = ['capture', 'decoder', 'datagram', 'tls', 'http', 'smtp', 'ssh', 'mailftp', 'pipeline', 'rules', 'grok', 'logs', 'logstash', 'filter'];
 
 interface Summary {
   ok: boolean;

@@ -67,10 +67,10 @@ const BACKENDS: Backend[] = [
 ];
 
 /** What analyze() gives, by table. */
-type Analyzed = Record<'sessions' | 'tls' | 'http' | 'smtp' | 'dns' | 'ssh' | 'files', Row[]>;
+type Analyzed = Record<'sessions' | 'tls' | 'http' | 'smtp' | 'dns' | 'ssh' | 'ftp' | 'pop3' | 'imap' | 'files', Row[]>;
 async function analyzed(): Promise<Analyzed> {
-  const out: Analyzed = { sessions: [], tls: [], http: [], smtp: [], dns: [], ssh: [], files: [] };
-  const name = { session: 'sessions', tls: 'tls', http: 'http', smtp: 'smtp', dns: 'dns', ssh: 'ssh', file: 'files' } as const;
+  const out: Analyzed = { sessions: [], tls: [], http: [], smtp: [], dns: [], ssh: [], ftp: [], pop3: [], imap: [], files: [] };
+  const name = { session: 'sessions', tls: 'tls', http: 'http', smtp: 'smtp', dns: 'dns', ssh: 'ssh', ftp: 'ftp', pop3: 'pop3', imap: 'imap', file: 'files' } as const;
   // one capture at a time, as ingest reads them (uids are stable per capture)
   for (const file of CAPTURES) {
     for await (const r of analyze(file, { homeNet: HOME })) if (r.type !== 'anomaly') out[name[r.type]].push(r.record as unknown as Row);

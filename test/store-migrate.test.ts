@@ -1,7 +1,8 @@
 // A store made before the carve fields existed (sessions without pcap_start/pcap_end, captures without mtime
 // and header_blocks) gets them at init, on DuckDB and on a ClickHouse server: old rows read null, new
 // captures fill them, and a session of an old capture is HAYSTACK_GONE to carve (no range), not a wrong file.
-// A store made before the dns and ssh tables existed gets them at init, and the next ingest fills them.
+// A store made before the dns and ssh tables existed gets them at init, and the next ingest fills them; the same for
+// ftp, pop3 and imap and the sessions' control_uid (the FTP data channel's link).
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,8 +17,9 @@ import { scratchDir } from './helpers/cli.js';
 import { GEN, ROOT } from './helpers/run.js';
 
 const scratch = scratchDir('migrate');
+const MAILFTP = join(ROOT, 'test/fixtures/mailftp/mailftp-gen.pcap');
 const bin = clickhouseBinary();
-const ADDED = { sessions: ['pcap_start', 'pcap_end', 'tunnel_parents', 'encap'], captures: ['mtime', 'header_blocks'] };
+const ADDED = { sessions: ['pcap_start', 'pcap_end', 'tunnel_parents', 'encap', 'control_uid'], captures: ['mtime', 'header_blocks'] };
 let server: ClickHouseServer | null = null;
 afterAll(async () => server?.stop());
 
@@ -37,6 +39,7 @@ async function check(url: string): Promise<void> {
       for (const c of cols) await exec(store, `ALTER TABLE ${t(table)} DROP COLUMN ${c}`);
     }
     await exec(store, `DROP TABLE ${t('dns')}`);
+    for (const table of ['ftp', 'pop3', 'imap']) await exec(store, `DROP TABLE ${t(table)}`);
     const before = await store.select(`SELECT * FROM ${t('sessions')} LIMIT 1`);
     expect(before.columns.map((c) => c.name)).not.toContain('pcap_start');
     // a store made before the ssh record had no ssh table
@@ -55,8 +58,15 @@ async function check(url: string): Promise<void> {
     expect(Number(old_.rows[0]!.n)).toBeGreaterThan(0);
     expect(Number(old_.rows[0]!.placed)).toBe(0);
     expect(Number((await store.select(`SELECT count(*) AS n FROM ${t('dns')}`)).rows[0]!.n)).toBe(0);
+    for (const table of ['ftp', 'pop3', 'imap']) expect(Number((await store.select(`SELECT count(*) AS n FROM ${t(table)}`)).rows[0]!.n)).toBe(0);
     // a new capture fills them
-    await ingest(store, [join(GEN, 'smtp-attachments.pcap'), join(GEN, 'mixed-home.pcap')]);
+    await ingest(store, [join(GEN, 'smtp-attachments.pcap'), join(GEN, 'mixed-home.pcap'), MAILFTP]);
+    // the FTP gen capture: its rows, and each data session points to its control session
+    const linked = await store.select(`SELECT count(*) AS n FROM ${t('ftp')} f JOIN ${t('sessions')} s ON s.uid = f.data_uid WHERE s.control_uid = f.uid`);
+    expect(Number(linked.rows[0]!.n)).toBe(4);
+    expect(Number((await store.select(`SELECT count(*) AS n FROM ${t('files')} WHERE source = 'ftp'`)).rows[0]!.n)).toBe(4);
+    expect(Number((await store.select(`SELECT count(*) AS n FROM ${t('pop3')}`)).rows[0]!.n)).toBeGreaterThan(0);
+    expect(Number((await store.select(`SELECT count(*) AS n FROM ${t('imap')}`)).rows[0]!.n)).toBeGreaterThan(0);
     expect(Number((await store.select(`SELECT count(*) AS n FROM ${t('dns')}`)).rows[0]!.n)).toBe(3);
     // the ssh table is back (mixed-home.pcap has two SSH sessions), and a capture with SSH logins fills it
     const sshBefore = await store.select(`SELECT uid FROM ${t('ssh')}`);

@@ -72,6 +72,8 @@ export class Session {
   tunnelParents: string[] | null = null;
   /** the encapsulation chain of its first packet (encapText), null outside tunnels */
   encap: string | null = null;
+  /** uid of the control session that announced this one (an FTP data channel), null otherwise */
+  controlUid: string | null = null;
   /** set once the session was emitted */
   done = false;
 }

@@ -10,6 +10,12 @@ import { DnsTcp, DnsUdp } from '../analyzers/dns/dns-analyzer.js';
 import type { DnsRecord } from '../schema/dns.js';
 import { SshAnalyzer } from '../analyzers/ssh/ssh-analyzer.js';
 import type { SshRecord } from '../schema/ssh.js';
+import { FtpAnalyzer, FtpChannels, FtpData, type FtpEvent } from '../analyzers/ftp/ftp-analyzer.js';
+import { Pop3Analyzer } from '../analyzers/mailbox/pop3-analyzer.js';
+import { ImapAnalyzer } from '../analyzers/mailbox/imap-analyzer.js';
+import type { Pop3Record } from '../schema/pop3.js';
+import type { ImapRecord } from '../schema/imap.js';
+import { AnomalyLog } from '../core/anomaly.js';
 import { DecodeAllowance, MAX_DECODED_PER_CAPTURE } from '../analyzers/http/decode-budget.js';
 import type { StreamAnalyzer } from '../reassembly/stream-analyzer.js';
 import type { Detector } from '../detect/detector.js';
@@ -34,6 +40,12 @@ export interface AnalysisOptions {
   dns?: (r: DnsRecord) => void;
   /** ssh records (any port, by the version lines) */
   ssh?: (r: SshRecord) => void;
+  /** FTP control rows and data-channel transfers (any port by content), for the files path at the edge */
+  ftp?: (e: FtpEvent) => void;
+  /** pop3 records (any port by content) */
+  pop3?: (r: Pop3Record) => void;
+  /** imap records (any port by content) */
+  imap?: (r: ImapRecord) => void;
   /** signatures: packets, TCP streams, HTTP transactions and TLS hellos are inspected */
   detect?: Detector;
   /**
@@ -75,18 +87,27 @@ export function analysis(
   // (consecutive ones as one probe); otherwise they are left out
   const probes = new ProtocolProbes(cache);
   const emitDns = o.dns;
-  const order: [ProbedProtocol, boolean][] = [
+  // FTP is never a probe: its control sessions announce the data sessions that follow (their app_proto and
+  // control_uid), so with session records wanted it runs whole, its rows heard by nobody when not asked for
+  const emitFtp = o.ftp;
+  const ftpChannels = emitFtp !== undefined || o.sessions === true ? new FtpChannels() : null;
+  const order: [ProbedProtocol | 'ftp', boolean][] = [
     ['tls', emitTls !== undefined], ['smtp', emitSmtp !== undefined], ['http', emitHttp !== undefined], ['ssh', o.ssh !== undefined], ['dns', emitDns !== undefined],
+    ['ftp', ftpChannels !== null], ['pop3', o.pop3 !== undefined], ['imap', o.imap !== undefined],
   ];
-  const layout: (ProbedProtocol | ((s: Session) => StreamAnalyzer))[] = [];
+  const unheard = new AnomalyLog(() => undefined);
+  const layout: (ProbedProtocol | 'ftp' | ((s: Session) => StreamAnalyzer))[] = [];
   for (let i = 0; i < order.length;) {
     if (order[i]![1]) {
       layout.push(order[i++]![0]);
       continue;
     }
     const group: ProbedProtocol[] = [];
-    while (i < order.length && !order[i]![1]) group.push(order[i++]![0]);
-    if (o.sessions === true) layout.push(probes.group(group));
+    while (i < order.length && !order[i]![1]) {
+      const p = order[i++]![0];
+      if (p !== 'ftp') group.push(p);
+    }
+    if (o.sessions === true && group.length > 0) layout.push(probes.group(group));
   }
   let quic: QuicTls | null = null;
   let dtls: DtlsTls | null = null;
@@ -101,6 +122,12 @@ export function analysis(
       streams: (s) => {
         const parts: StreamAnalyzer[] = [];
         const anomalies = engine().anomalies;
+        // a data session an FTP control session announced: its bytes are the transfer, nothing else
+        const channel = ftpChannels?.claim(s) ?? null;
+        if (channel !== null) {
+          const data = new FtpData(s, channel, emitFtp ?? null);
+          return det === undefined ? data : new Fanout([data, new DetectStream(det, s)]);
+        }
         // the same order with or without probes: the first analyzer to decide names app_proto
         for (const slot of layout) {
           if (typeof slot === 'function') parts.push(slot(s));
@@ -111,7 +138,10 @@ export function analysis(
           } else if (slot === 'smtp') parts.push(new SmtpAnalyzer({ session: s, anomalies, emit: emitSmtp! }));
           else if (slot === 'http') parts.push(new HttpAnalyzer({ session: s, anomalies, emit: emitHttp!, decodeAllowance }));
           else if (slot === 'ssh') parts.push(new SshAnalyzer({ session: s, anomalies, emit: o.ssh! }));
-          else parts.push(new DnsTcp({ session: s, anomalies, emit: emitDns! }));
+          else if (slot === 'dns') parts.push(new DnsTcp({ session: s, anomalies, emit: emitDns! }));
+          else if (slot === 'ftp') parts.push(new FtpAnalyzer({ session: s, anomalies: emitFtp === undefined ? unheard : anomalies, channels: ftpChannels!, emit: emitFtp ?? ignoreFtp }));
+          else if (slot === 'pop3') parts.push(new Pop3Analyzer({ session: s, anomalies, emit: o.pop3! }));
+          else parts.push(new ImapAnalyzer({ session: s, anomalies, emit: o.imap! }));
         }
         if (det !== undefined) parts.push(new DetectStream(det, s));
         return parts.length === 0 ? null : parts.length === 1 ? parts[0]! : new Fanout(parts);
@@ -141,6 +171,8 @@ export function analysis(
     },
   };
 }
+
+const ignoreFtp = (): void => undefined;
 
 /** The analysis of a run that wants tls records only. */
 export function tlsAnalysis(

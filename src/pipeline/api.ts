@@ -7,6 +7,10 @@ import { Decoder } from '../decode/decoder.js';
 import type { SessionRecord } from '../schema/sessions.js';
 import type { TlsRecord } from '../schema/tls.js';
 import type { DnsRecord } from '../schema/dns.js';
+import type { FtpRecord } from '../schema/ftp.js';
+import type { Pop3Record } from '../schema/pop3.js';
+import type { ImapRecord } from '../schema/imap.js';
+import { FtpQueue } from './ftp.js';
 import { analysis } from './analyzers.js';
 import { HttpQueue } from './http.js';
 import { MailQueue } from './mail.js';
@@ -97,6 +101,9 @@ export type AnalyzeRecord =
   | { type: 'http'; record: HttpRecord }
   | { type: 'dns'; record: DnsRecord }
   | { type: 'ssh'; record: SshRecord }
+  | { type: 'ftp'; record: FtpRecord }
+  | { type: 'pop3'; record: Pop3Record }
+  | { type: 'imap'; record: ImapRecord }
   | { type: 'file'; record: FileRecord }
   | { type: 'anomaly'; record: AnomalyEvent };
 
@@ -111,6 +118,12 @@ export interface AnalyzeOptions extends EngineOptions {
   dns?: boolean;
   /** SSH sessions: versions, HASSH, algorithms, host key, inferred authentication; default true */
   ssh?: boolean;
+  /** FTP commands (with their data channels) and the transferred files as file records; default true */
+  ftp?: boolean;
+  /** POP3 commands; default true */
+  pop3?: boolean;
+  /** IMAP commands; default true */
+  imap?: boolean;
   /** where attachments and bodies are stored (`DIR/files/ab/<sha256>`); default null: hashed and typed only */
   filesDir?: string | null;
 }
@@ -129,7 +142,7 @@ export async function* analyze(source: string | readonly string[], options: Anal
   let finished = false;
   let failure: unknown = null;
   let result: RunResult | null = null;
-  const { tls = true, smtp = true, http = true, dns = true, ssh = true, filesDir = null, ...engineOptions } = options;
+  const { tls = true, smtp = true, http = true, dns = true, ssh = true, ftp = true, pop3 = true, imap = true, filesDir = null, ...engineOptions } = options;
   const anomalies = { add: (...a: Parameters<Engine['anomalies']['add']>) => engine.anomalies.add(...a) };
   const files = (fs: FileRecord[]): void => {
     for (const record of fs) queue.push({ type: 'file', record });
@@ -142,18 +155,26 @@ export async function* analyze(source: string | readonly string[], options: Anal
     queue.push({ type: 'http', record: r.http });
     files(r.files);
   });
+  const files_ = new FtpQueue({ anomalies, filesDir }, (r) => {
+    if (r.ftp !== null) queue.push({ type: 'ftp', record: r.ftp });
+    else files([r.file]);
+  });
   const an = analysis({
     ...(tls ? { tls: (record: TlsRecord) => void queue.push({ type: 'tls', record }) } : {}),
     ...(smtp ? { smtp: mail.push } : {}),
     ...(http ? { http: web.push } : {}),
     ...(dns ? { dns: (record: DnsRecord) => void queue.push({ type: 'dns', record }) } : {}),
     ...(ssh ? { ssh: (record: SshRecord) => void queue.push({ type: 'ssh', record }) } : {}),
+    ...(ftp ? { ftp: files_.push } : {}),
+    ...(pop3 ? { pop3: (record: Pop3Record) => void queue.push({ type: 'pop3', record }) } : {}),
+    ...(imap ? { imap: (record: ImapRecord) => void queue.push({ type: 'imap', record }) } : {}),
     // session records are yielded: their app_proto as with every analyzer, whichever records were asked for
     sessions: true,
   }, () => engine);
   const decode = async (): Promise<void> => {
     await mail.drain();
     await web.drain();
+    await files_.drain();
   };
   const engine: Engine = new Engine({
     ...an.handlers,

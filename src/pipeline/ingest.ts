@@ -14,6 +14,10 @@ import { SESSIONS } from '../schema/sessions.js';
 import { TLS } from '../schema/tls.js';
 import { DNS } from '../schema/dns.js';
 import { SSH } from '../schema/ssh.js';
+import { FTP } from '../schema/ftp.js';
+import { IMAP } from '../schema/imap.js';
+import { POP3 } from '../schema/pop3.js';
+import { FtpQueue } from './ftp.js';
 import { SMTP } from '../schema/smtp.js';
 import { FILES } from '../schema/files.js';
 import type { Store } from '../store/store.js';
@@ -285,8 +289,12 @@ async function ingestFile(store: Store, path: string, opts: IngestOptions): Prom
       w.append(HTTP, r.http);
       for (const f of r.files) w.append(FILES, f);
     });
+    const ftp = new FtpQueue({ anomalies: { add: (...a) => engine!.anomalies.add(...a) }, filesDir: opts.filesDir ?? null, writes }, (r) => {
+      if (r.ftp !== null) w.append(FTP, r.ftp);
+      else w.append(FILES, r.file);
+    });
     const detect = opts.rules !== undefined && opts.rules.length > 0 ? guardedDetector(opts.rules, { emit: (a) => w.append(ALERTS, a), anomalies: { add: (...a) => engine!.anomalies.add(...a) } }) : undefined;
-    const an = analysis({ tls: (r) => w.append(TLS, r), smtp: mail.push, http: web.push, dns: (r) => w.append(DNS, r), ssh: (r) => w.append(SSH, r), ...(detect !== undefined ? { detect } : {}) }, () => engine!);
+    const an = analysis({ tls: (r) => w.append(TLS, r), smtp: mail.push, http: web.push, dns: (r) => w.append(DNS, r), ssh: (r) => w.append(SSH, r), ftp: ftp.push, pop3: (r) => w.append(POP3, r), imap: (r) => w.append(IMAP, r), ...(detect !== undefined ? { detect } : {}) }, () => engine!);
     engine = new Engine(
       {
         ...an.handlers,
@@ -296,6 +304,7 @@ async function ingestFile(store: Store, path: string, opts: IngestOptions): Prom
         afterChunk: async () => {
           await mail.drain();
           await web.drain();
+          await ftp.drain();
           await w.flush();
           await writes.settle(OBJECT_WRITES_IN_FLIGHT);
           await checkKnown();
@@ -306,6 +315,7 @@ async function ingestFile(store: Store, path: string, opts: IngestOptions): Prom
     const run = await engine.run([path]);
     await mail.drain();
     await web.drain();
+    await ftp.drain();
     // every object on disk before the records that name them are visible
     await writes.settle();
     if (hashing !== null) {

@@ -3,6 +3,8 @@
 import { AnomalyLog } from '../core/anomaly.js';
 import { DnsTcp } from '../analyzers/dns/dns-analyzer.js';
 import { HttpAnalyzer } from '../analyzers/http/http-analyzer.js';
+import { ImapAnalyzer } from '../analyzers/mailbox/imap-analyzer.js';
+import { Pop3Analyzer } from '../analyzers/mailbox/pop3-analyzer.js';
 import { SmtpAnalyzer } from '../analyzers/smtp/smtp-analyzer.js';
 import { SshAnalyzer } from '../analyzers/ssh/ssh-analyzer.js';
 import { HashCache } from '../analyzers/tls/fingerprints.js';
@@ -93,7 +95,7 @@ class ProtocolProbe implements StreamAnalyzer {
 
 const ignore = (): void => undefined;
 
-export type ProbedProtocol = 'tls' | 'smtp' | 'http' | 'ssh' | 'dns';
+export type ProbedProtocol = 'tls' | 'smtp' | 'http' | 'ssh' | 'dns' | 'pop3' | 'imap';
 
 /** The probes of one run (one fingerprint cache, one log nobody reads). */
 export class ProtocolProbes {
@@ -106,6 +108,8 @@ export class ProtocolProbes {
     http: (s) => new HttpAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, probe: true }),
     ssh: (s) => new SshAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, probe: true }),
     dns: (s) => new DnsTcp({ session: s, anomalies: this.unheard, emit: ignore, probe: true }),
+    pop3: (s) => new Pop3Analyzer({ session: s, anomalies: this.unheard, emit: ignore, probe: true }),
+    imap: (s) => new ImapAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, probe: true }),
   };
 
   constructor(cache: HashCache = new HashCache()) {

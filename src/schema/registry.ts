@@ -6,6 +6,9 @@ import { AUDIT } from './audit.js';
 import { CAPTURES } from './captures.js';
 import { DNS } from './dns.js';
 import { FILES } from './files.js';
+import { FTP } from './ftp.js';
+import { IMAP } from './imap.js';
+import { POP3 } from './pop3.js';
 import { HTTP } from './http.js';
 import { LOGS } from './logs.js';
 import { SAVED_QUERIES } from './saved-queries.js';
@@ -16,7 +19,7 @@ import { SSH } from './ssh.js';
 import { TLS } from './tls.js';
 import { TRIAGE } from './triage.js';
 
-export const RECORD_SCHEMAS: readonly RecordSchema[] = [SESSIONS, TLS, HTTP, SMTP, DNS, SSH, FILES, ALERTS, LOGS, ANOMALIES, CAPTURES];
+export const RECORD_SCHEMAS: readonly RecordSchema[] = [SESSIONS, TLS, HTTP, SMTP, DNS, SSH, FTP, POP3, IMAP, FILES, ALERTS, LOGS, ANOMALIES, CAPTURES];
 
 /**
  * Tables of the application (console accounts' actions), not of any capture: no capture_id, never filtered by

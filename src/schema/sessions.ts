@@ -48,6 +48,7 @@ export const SESSIONS = {
     field('tunnel_parents', 'string[]', true, 'uids of the sessions whose tunnel carried this one (the layer right above, as Zeek\'s conn.log); null outside tunnels',
       list(SESSION_MAX_TUNNEL_PARENTS, SESSION_MAX_TUNNEL_PARENTS * 21 + 2, 'session_too_many_tunnel_parents', MAX_ID_BYTES)),
     field('encap', 'string', true, 'encapsulation chain, outermost first: vxlan(vni 42), gre>erspan2(session 1, vlan 10), 6in4; null outside tunnels', own(MAX_NAME_BYTES)),
+    field('control_uid', 'string', true, 'uid of the control session that announced this session (an FTP data channel: PASV, EPSV, PORT, EPRT); null otherwise', own(MAX_ID_BYTES)),
   ],
 } as const;
 

@@ -117,6 +117,8 @@ export class SmtpAnalyzer implements StreamAnalyzer {
   private readonly ended = [false, false];
   /** the server's side has sent something (a one-sided capture has none) */
   private serverSeen = false;
+  /** the server's first line has been read */
+  private serverSeenLine = false;
   private flushed = false;
   /** commands waiting for their replies, oldest first */
   private pending: Pending[] = [];
@@ -321,7 +323,8 @@ export class SmtpAnalyzer implements StreamAnalyzer {
     const arg = m?.[2]?.trim() ?? '';
     if (this.state === 'undecided') {
       this.undecided += text.length + 1;
-      if (!FIRST_COMMANDS.has(verb)) {
+      // FTP's AUTH TLS/SSL (RFC 4217) is no SASL mechanism: that session is FTP's
+      if (!FIRST_COMMANDS.has(verb) || (verb === 'AUTH' && /^(?:TLS|SSL|TLS-[CP])$/i.test(arg))) {
         if (this.undecided > MAX_UNDECIDED || text.length > 0) this.state = 'done';
         return;
       }
@@ -519,6 +522,13 @@ export class SmtpAnalyzer implements StreamAnalyzer {
 
   private reply(text: string): void {
     const m = /^(\d{3})([ -]?)(.*)$/.exec(text);
+    const first = !this.serverSeenLine;
+    this.serverSeenLine = true;
+    if (m === null && first && this.state === 'undecided') {
+      // a server that greets with no reply code (POP3's +OK, IMAP's * OK) is not an SMTP server
+      this.state = 'done';
+      return;
+    }
     if (m === null) {
       if (this.state !== 'undecided') this.anomaly('smtp_bad_reply', text.slice(0, 100));
       return;

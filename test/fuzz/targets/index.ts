@@ -15,6 +15,7 @@ const ALL: Readonly<Record<string, Entry>> = {
   http: { make: async () => (await import('./http.js')).make(), ciRuns: 250 },
   smtp: { make: async () => (await import('./smtp.js')).make(), ciRuns: 100 },
   ssh: { make: async () => (await import('./ssh.js')).make(), ciRuns: 200 },
+  mailftp: { make: async () => (await import('./mailftp.js')).make(), ciRuns: 200 },
   pipeline: { make: async () => (await import('./pipeline.js')).make(), ciRuns: 40 },
   rules: { make: async () => (await import('./rules.js')).make(), ciRuns: 60 },
   grok: { make: async () => (await import('./grok.js')).make(), ciRuns: 40 },

@@ -44,7 +44,7 @@ describe.skipIf(!haveBrowser)('the windowed results table in Chromium', () => {
   let b: Awaited<ReturnType<typeof launch>>;
   let w: Watched;
   /** src_port of each session in the order GET /api/records pages give them */
-  let ports: number[] = [];
+  const ports: number[] = [];
 
   beforeAll(async () => {
     srv = await startTestServer(dir, { webDir: join(ROOT, 'dist/web'), filesDir: dir });
@@ -83,7 +83,7 @@ describe.skipIf(!haveBrowser)('the windowed results table in Chromium', () => {
     return {
       loaded: Number(t.getAttribute('data-rows')),
       rowcount: Number(t.getAttribute('aria-rowcount')),
-      rows: [...t.querySelectorAll<HTMLElement>('tbody tr[data-i]')].map((tr) => {
+      rows: Array.from(t.querySelectorAll<HTMLElement>('tbody tr[data-i]')).map((tr) => {
         const r = tr.getBoundingClientRect();
         return { i: Number(tr.dataset.i), index: Number(tr.getAttribute('aria-rowindex')), port: tr.children[1]!.textContent!, top: r.top, bottom: r.bottom, cls: tr.className };
       }),
@@ -100,7 +100,7 @@ describe.skipIf(!haveBrowser)('the windowed results table in Chromium', () => {
   const settled = async (): Promise<Shown> => {
     await w.page.waitForFunction(() => {
       const t = document.querySelector('[data-testid=results]')!;
-      const rows = [...t.querySelectorAll<HTMLElement>('tbody tr[data-i], tbody tr.detail')];
+      const rows = Array.from(t.querySelectorAll<HTMLElement>('tbody tr[data-i], tbody tr.detail'));
       if (rows.length === 0) return false;
       const n = Number(t.getAttribute('data-rows'));
       const first = rows[0]!;
@@ -177,7 +177,7 @@ describe.skipIf(!haveBrowser)('the windowed results table in Chromium', () => {
     // the detail is the record's, taller than a row, and row 1501 starts where it ends
     const detail = await page.evaluate(() => {
       const d = document.querySelector('[data-testid=results] tr.detail')!;
-      const dts = [...d.querySelectorAll('dt')];
+      const dts = Array.from(d.querySelectorAll('dt'));
       const port = dts.find((x) => x.textContent === 'src_port')!.nextElementSibling!.firstElementChild!.textContent;
       const r = d.getBoundingClientRect();
       return { port, top: r.top, bottom: r.bottom, index: Number(d.getAttribute('aria-rowindex')) };
@@ -226,7 +226,7 @@ describe.skipIf(!haveBrowser)('the windowed results table in Chromium', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid=results] tr.open')?.getAttribute('data-i') === '1486');
     s = await settled();
     checkRows(s, 1486);
-    const port = await page.evaluate(() => [...document.querySelectorAll('[data-testid=detail] dt')].find((x) => x.textContent === 'src_port')!.nextElementSibling!.firstElementChild!.textContent);
+    const port = await page.evaluate(() => Array.from(document.querySelectorAll('[data-testid=detail] dt')).find((x) => x.textContent === 'src_port')!.nextElementSibling!.firstElementChild!.textContent);
     expect(port).toBe(String(ports[1486]));
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.querySelector('[data-testid=results] tr.detail') === null);

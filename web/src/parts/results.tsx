@@ -16,6 +16,8 @@ const OVER = 30;
 const FIRST = 60;
 /** a row's height before any is measured, px */
 const GUESS = 25;
+/** the next page is asked for when the table's end is this close below the viewport, px */
+const NEAR = 300;
 
 export interface ResultsProps {
   columns: Column[];
@@ -67,7 +69,7 @@ export function Results(p: ResultsProps): JSX.Element {
   const [range, setRange] = useState<[number, number]>(() => [0, Math.min(n, FIRST)]);
   const start = Math.min(range[0], n);
   const stop = Math.min(range[1], n);
-  const live = useRef({ n, start, stop, open: p.open, tops: [0] as number[] });
+  const live = useRef({ n, start, stop, more: p.more, tops: [0] as number[] });
 
   /** the top of each row from the tbody's top (tops[n]: the rows' total height), from what is measured */
   const layout = (): number[] => {
@@ -79,12 +81,14 @@ export function Results(p: ResultsProps): JSX.Element {
     return tops;
   };
 
-  /** the rows the viewport needs, and a new window when the one shown falls short of them */
+  /** the rows the viewport needs, and a new window when the one shown falls short of them; the next page asked
+   *  for at once when the end is near (before the new window is rendered: the request goes out first) */
   const follow = (): void => {
     const el = body.current;
     const L = live.current;
     if (el === null || L.n === 0) return;
     const top = el.getBoundingClientRect().top;
+    if (L.more && window.innerHeight - top + NEAR >= L.tops[L.n]!) more.current();
     const a = rowAt(L.tops, L.n, -top);
     const b = rowAt(L.tops, L.n, window.innerHeight - top) + 1;
     const want: [number, number] = [Math.max(0, a - OVER), Math.min(L.n, b + OVER)];
@@ -119,7 +123,7 @@ export function Results(p: ResultsProps): JSX.Element {
       }
     }
     const tops = layout();
-    live.current = { n, start, stop, open: p.open, tops };
+    live.current = { n, start, stop, more: p.more, tops };
     if (above.current !== null) above.current.style.height = `${tops[start]}px`;
     if (below.current !== null) below.current.style.height = `${tops[n]! - tops[stop]!}px`;
     // a column is as wide as the widest of its cells shown so far: scrolling does not make them jump
@@ -157,12 +161,13 @@ export function Results(p: ResultsProps): JSX.Element {
     };
   }, []);
 
+  // "More" coming into view by other ways than a scroll (a table shorter than the window, a resize)
   useEffect(() => {
     const el = end.current;
     if (el === null || !p.more) return;
     const io = new IntersectionObserver((es) => {
       if (es.some((e) => e.isIntersecting)) more.current();
-    }, { rootMargin: '300px' });
+    }, { rootMargin: `${NEAR}px` });
     io.observe(el);
     return () => io.disconnect();
   }, [p.more, n]);

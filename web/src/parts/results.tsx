@@ -96,13 +96,18 @@ export function Results(p: ResultsProps): JSX.Element {
     if (L.start > Math.max(0, a - slack) || L.stop < Math.min(L.n, b + slack) || L.stop - L.start > want[1] - want[0] + 2 * OVER) setRange(want);
   };
 
-  // the keyboard cursor is always in the window, and scrolled into view once shown
+  // the cursor's row (moved, or opened with Enter) is brought into the window, and scrolled into view once shown
   const reveal = useRef(false);
   useLayoutEffect(() => {
     if (p.cursor < 0 || p.cursor >= n) return;
     reveal.current = true;
     if (p.cursor < start || p.cursor >= stop) setRange([Math.max(0, p.cursor - OVER), Math.min(n, p.cursor + OVER + 1)]);
-  }, [p.cursor]);
+  }, [p.cursor, p.open]);
+
+  // other columns: their widths start again from their cells
+  useLayoutEffect(() => {
+    for (const th of head.current?.children ?? []) (th as HTMLElement).style.width = '';
+  }, [colsKey]);
 
   // after every render: measure the rows shown, size the spacers, keep the columns' widths from jumping
   useLayoutEffect(() => {
@@ -141,11 +146,6 @@ export function Results(p: ResultsProps): JSX.Element {
     }
     follow();
   });
-
-  // other columns: their widths start again from their cells
-  useLayoutEffect(() => {
-    for (const th of head.current?.children ?? []) (th as HTMLElement).style.width = '';
-  }, [colsKey]);
 
   useEffect(() => {
     const on = (): void => follow();

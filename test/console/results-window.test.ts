@@ -238,8 +238,11 @@ describe.skipIf(!haveBrowser)('the windowed results table in Chromium', () => {
     checkRows(s, 1486);
     const port = await page.evaluate(() => Array.from(document.querySelectorAll('[data-testid=detail] dt')).find((x) => x.textContent === 'src_port')!.nextElementSibling!.firstElementChild!.textContent);
     expect(port).toBe(String(ports[1486]));
+    // scrolled far away, Enter closes it and brings the cursor's row back into view
+    await scrollToRow(300);
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.querySelector('[data-testid=results] tr.detail') === null);
+    expect((await cursorRow()).i).toBe(1486);
     s = await settled();
     checkRows(s);
     expect(Math.abs(s.bodyHeight - height)).toBeLessThan(2);

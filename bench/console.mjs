@@ -329,7 +329,7 @@ async function interactions(browser, base, cookie, range, from) {
     if (want('pivot')) progress(`${range}: expand and pivot`);
     await goSearch(page, `from=${from}`);
     for (let i = 0; i < (want('pivot') ? REPS : 0); i++) {
-      const row = page.locator('[data-testid=results] tbody tr:not(.detail):not(.spacer)').nth(i * 2);
+      const row = page.locator('[data-testid=results] tbody tr:not(.detail):not(.spacer)').nth(i);
       // to the middle of the window (the header is sticky), then a click on its first cell's edge
       await row.evaluate((el) => el.scrollIntoView({ block: 'center' }));
       const e = await measure(page, { start: 'click', want: ['detail'] }, () => row.click({ position: { x: 3, y: 8 } }));

@@ -21,8 +21,8 @@ const dir = scratchDir('console-window');
 const N = 2345;
 const T0 = Date.UTC(2026, 2, 3, 9, 0, 0) * 1000;
 const PATH = '/search/sessions?from=&fields=start_time,src_port,dst_port';
-/** rows in the DOM at most: the viewport's (900 px of ~25 px rows) and 30 beyond each edge, with slack */
-const DOM_BOUND = 130;
+/** rows in the DOM at most: the viewport's (900 px of ~25 px rows) and 12 beyond each edge, with slack */
+const DOM_BOUND = 80;
 
 interface Shown {
   loaded: number;

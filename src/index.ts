@@ -7,6 +7,7 @@ export { SESSIONS, type SessionRecord } from './schema/sessions.js';
 export { TLS, type TlsRecord } from './schema/tls.js';
 export { SMTP, type SmtpRecord } from './schema/smtp.js';
 export { HTTP, type HttpRecord } from './schema/http.js';
+export { DNS, type DnsRecord } from './schema/dns.js';
 export { FILES, type FileRecord } from './schema/files.js';
 export { ANOMALIES, type AnomalyRecord } from './schema/anomalies.js';
 export type { StreamAnalyzer, Dir } from './reassembly/stream-analyzer.js';

@@ -40,7 +40,7 @@ const HOME = ['127.0.0.0/24'];
 /** fires on most TCP payload packets: alerts, a table without a unique key, with runs of like rows */
 const RULES = 'alert tcp any any -> any any (msg:"payload with e"; content:"e"; sid:9000001; rev:1;)\nalert tcp any any -> any any (msg:"payload with a"; content:"a"; sid:9000002; rev:1;)';
 const bin = clickhouseBinary();
-const TABLES = ['sessions', 'tls', 'http', 'smtp', 'files', 'alerts', 'anomalies'] as const;
+const TABLES = ['sessions', 'tls', 'http', 'smtp', 'dns', 'files', 'alerts', 'anomalies'] as const;
 const NASTY = ["it's", 'back\\slash', "\\'", "'; DROP TABLE sessions; --", 'tab\tnew\nline', 'ünïcödé ✓', '%_*?', '"quoted"', '\x01\x7f', '*/ --', 'x'.repeat(100_000)];
 
 interface Backend {
@@ -67,10 +67,10 @@ const BACKENDS: Backend[] = [
 ];
 
 /** What analyze() gives, by table. */
-type Analyzed = Record<'sessions' | 'tls' | 'http' | 'smtp' | 'files', Row[]>;
+type Analyzed = Record<'sessions' | 'tls' | 'http' | 'smtp' | 'dns' | 'files', Row[]>;
 async function analyzed(): Promise<Analyzed> {
-  const out: Analyzed = { sessions: [], tls: [], http: [], smtp: [], files: [] };
-  const name = { session: 'sessions', tls: 'tls', http: 'http', smtp: 'smtp', file: 'files' } as const;
+  const out: Analyzed = { sessions: [], tls: [], http: [], smtp: [], dns: [], files: [] };
+  const name = { session: 'sessions', tls: 'tls', http: 'http', smtp: 'smtp', dns: 'dns', file: 'files' } as const;
   // one capture at a time, as ingest reads them (uids are stable per capture)
   for (const file of CAPTURES) {
     for await (const r of analyze(file, { homeNet: HOME })) if (r.type !== 'anomaly') out[name[r.type]].push(r.record as unknown as Row);
@@ -187,7 +187,7 @@ for (const backend of BACKENDS) {
       for (const order of ['asc', 'desc'] as const) {
         for (const limit of [1, 2, 7, 9]) expect(like((await walk(store, { ...all, table: 'anomalies', order, limit })).rows), `${order} ${limit}`).toBeGreaterThanOrEqual(9);
       }
-    });
+    }, 180_000);
 
     it('fields and a filter: only those fields, only matching rows, the same pages', async () => {
       const where = [parseFilter('dst_port = 443 or app_proto = "smtp"', schemaOf('sessions')!)];

@@ -1,6 +1,7 @@
 // A store made before the carve fields existed (sessions without pcap_start/pcap_end, captures without mtime
 // and header_blocks) gets them at init, on DuckDB and on a ClickHouse server: old rows read null, new
 // captures fill them, and a session of an old capture is HAYSTACK_GONE to carve (no range), not a wrong file.
+// A store made before the dns table existed gets the table at init, and the next ingest fills it.
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,7 +17,7 @@ import { GEN } from './helpers/run.js';
 
 const scratch = scratchDir('migrate');
 const bin = clickhouseBinary();
-const ADDED = { sessions: ['pcap_start', 'pcap_end'], captures: ['mtime', 'header_blocks'] };
+const ADDED = { sessions: ['pcap_start', 'pcap_end', 'tunnel_parents', 'encap'], captures: ['mtime', 'header_blocks'] };
 let server: ClickHouseServer | null = null;
 afterAll(async () => server?.stop());
 
@@ -35,6 +36,7 @@ async function check(url: string): Promise<void> {
     for (const [table, cols] of Object.entries(ADDED)) {
       for (const c of cols) await exec(store, `ALTER TABLE ${t(table)} DROP COLUMN ${c}`);
     }
+    await exec(store, `DROP TABLE ${t('dns')}`);
     const before = await store.select(`SELECT * FROM ${t('sessions')} LIMIT 1`);
     expect(before.columns.map((c) => c.name)).not.toContain('pcap_start');
   } finally {
@@ -45,11 +47,15 @@ async function check(url: string): Promise<void> {
     await store.init();
     const cols = (await store.select(`SELECT * FROM ${t('captures')} LIMIT 1`)).columns.map((c) => c.name);
     expect(cols).toEqual(expect.arrayContaining(ADDED.captures));
+    const sessionCols = (await store.select(`SELECT * FROM ${t('sessions')} LIMIT 1`)).columns.map((c) => c.name);
+    expect(sessionCols).toEqual(expect.arrayContaining(ADDED.sessions));
     const old_ = await store.select(`SELECT count(*) AS n, count(pcap_start) AS placed FROM ${t('sessions')}`);
     expect(Number(old_.rows[0]!.n)).toBeGreaterThan(0);
     expect(Number(old_.rows[0]!.placed)).toBe(0);
+    expect(Number((await store.select(`SELECT count(*) AS n FROM ${t('dns')}`)).rows[0]!.n)).toBe(0);
     // a new capture fills them
-    await ingest(store, [join(GEN, 'smtp-attachments.pcap')]);
+    await ingest(store, [join(GEN, 'smtp-attachments.pcap'), join(GEN, 'mixed-home.pcap')]);
+    expect(Number((await store.select(`SELECT count(*) AS n FROM ${t('dns')}`)).rows[0]!.n)).toBe(3);
     const now = await store.select(`SELECT count(*) AS n, count(pcap_start) AS placed FROM ${t('sessions')}`);
     expect(Number(now.rows[0]!.placed)).toBeGreaterThan(0);
     expect(Number(now.rows[0]!.placed)).toBeLessThan(Number(now.rows[0]!.n));

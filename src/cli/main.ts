@@ -19,6 +19,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['streams', { summary: 'reassembled TCP streams as files (tcpflow naming) + index.jsonl', load: () => import('./commands/streams.js') }],
   ['tls', { summary: 'TLS ClientHellos on any port: SNI, versions, ALPN, JA3, JA4, the server\'s answer', load: () => import('./commands/tls.js') }],
   ['smtp', { summary: 'SMTP messages on any port: envelope, headers, attachments (hashes), MIME skeleton', load: () => import('./commands/smtp.js') }],
+  ['dns', { summary: 'DNS queries and responses over UDP and TCP on any port: names, types, rcodes, answers with TTLs, rtt, EDNS', load: () => import('./commands/dns.js') }],
   ['http', { summary: 'HTTP/1.x requests and responses on any port: method, host, URI, user agent, status, body sizes and hashes', load: () => import('./commands/http.js') }],
   ['extract', { summary: 'write mail attachments and HTTP bodies (content-addressed, hashed, typed); print MIME skeletons', load: () => import('./commands/extract.js') }],
   ['alerts', { summary: 'run Snort/Suricata rules over captures (packets, TCP streams, HTTP and TLS buffers)', load: () => import('./commands/alerts.js') }],

@@ -1,9 +1,9 @@
-// Link layers: Ethernet (+ 802.1Q/802.1ad stacks), Linux cooked v1/v2, BSD NULL/LOOP, raw IP; MPLS and PPPoE.
+// Link layers: Ethernet (+ 802.1Q/802.1ad stacks), Linux cooked v1/v2, BSD NULL/LOOP, raw IP, NFLOG; MPLS and PPPoE.
 import {
   DLT_RAW_BSDOS, DLT_RAW_OPENBSD, ETHERTYPE_IPV4, ETHERTYPE_IPV6, ETHERTYPE_MPLS, ETHERTYPE_MPLS_MCAST,
   ETHERTYPE_PPPOE_SESSION, ETHERTYPE_QINQ, ETHERTYPE_QINQ_9100, ETHERTYPE_VLAN, LINKTYPE_ETHERNET,
-  LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_LOOP, LINKTYPE_NULL,
-  LINKTYPE_RAW,
+  LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_LOOP, LINKTYPE_NFLOG,
+  LINKTYPE_NULL, LINKTYPE_RAW,
 } from './constants.js';
 import type { Decoder } from './decoder.js';
 
@@ -35,6 +35,8 @@ export function decodeLink(d: Decoder, linktype: number, off: number, end: numbe
       return d.ipv4(off, end);
     case LINKTYPE_IPV6:
       return d.ipv6(off, end);
+    case LINKTYPE_NFLOG:
+      return decodeNflog(d, off, end);
     default:
       return d.meta.fail('link_unsupported_linktype', `linktype ${linktype}`);
   }
@@ -63,7 +65,7 @@ export function decodeEthertype(d: Decoder, type: number, off: number, end: numb
   }
 }
 
-function decodeEthernet(d: Decoder, off: number, end: number): boolean {
+export function decodeEthernet(d: Decoder, off: number, end: number): boolean {
   const m = d.meta;
   if (end - off < ETH_HLEN) return m.fail('ethernet_truncated');
   const type = m.view.getUint16(off + 12, false);
@@ -144,4 +146,40 @@ function decodeRawIp(d: Decoder, off: number, end: number): boolean {
   if (v === 4) return d.ipv4(off, end);
   if (v === 6) return d.ipv6(off, end);
   return m.fail('raw_unknown_ip_version', `version ${v}`);
+}
+
+const NFLOG_HLEN = 4;
+const NFULA_PAYLOAD = 9;
+/** TLVs read per NFLOG packet before giving up (the kernel writes about a dozen types) */
+const MAX_NFLOG_TLVS = 64;
+
+/**
+ * Linux NFLOG (LINKTYPE_NFLOG): family, version, resource id, then TLVs (length including its 4-byte header,
+ * type; both in the byte order of the host that wrote the file, each padded to 4 bytes). The packet is the
+ * NFULA_PAYLOAD TLV's value, an IP datagram without link header; a record without one carries nothing to track.
+ */
+function decodeNflog(d: Decoder, off: number, end: number): boolean {
+  const m = d.meta;
+  const v = m.view;
+  if (end - off < NFLOG_HLEN) return m.fail('nflog_truncated');
+  // type numbers are small: a type that does not fit a byte in little-endian order means the file is big-endian
+  let p = off + NFLOG_HLEN;
+  const le = end - p < 4 || v.getUint16(p + 2, true) <= 0xff;
+  for (let n = 0; end - p >= 4; n++) {
+    if (n >= MAX_NFLOG_TLVS) return m.fail('nflog_too_many_tlvs');
+    const len = v.getUint16(p, le);
+    const type = v.getUint16(p + 2, le) & 0x7fff;
+    if (len < 4 || len > end - p) return m.fail('nflog_bad_tlv_length', `TLV type ${type} length ${len}, ${end - p} left`);
+    if (type === NFULA_PAYLOAD) {
+      const body = p + 4;
+      const bodyEnd = p + len;
+      if (bodyEnd - body < 1) return m.fail('nflog_truncated');
+      const ver = m.buf[body]! >>> 4;
+      if (ver === 4) return d.ipv4(body, bodyEnd);
+      if (ver === 6) return d.ipv6(body, bodyEnd);
+      return m.fail('nflog_unknown_ip_version', `version ${ver}`);
+    }
+    p += (len + 3) & ~3;
+  }
+  return true;
 }

@@ -1,5 +1,8 @@
 // The decoded view of one packet: one object, reused for every packet, filled layer by layer.
 
+/** Encapsulation steps kept for one packet (tunnel layers x the steps of one, e.g. gre>erspan2). */
+export const MAX_ENCAP_STEPS = 16;
+
 export class PacketMeta {
   /** bytes the layers below point into (the capture chunk, or a reassembled datagram) */
   buf: Uint8Array = new Uint8Array(0);
@@ -48,6 +51,19 @@ export class PacketMeta {
   icmpCode = 0;
   payloadOff = 0;
   payloadLen = 0;
+  // ---- tunnels (src/decode/tunnel.ts): the layer above is accounted first, then the engine decapsulates
+  /** a tunnel this layer carries (TUNNEL_* in tunnel.ts), 0 when none: the one check a packet without tunnels pays */
+  tunnel = 0;
+  /** where the tunnel's header starts and the carrying datagram ends */
+  tunnelOff = 0;
+  tunnelEnd = 0;
+  /** decapsulations done so far: 0 for the outermost layer */
+  depth = 0;
+  /** the encapsulation chain down to the current layer (ENCAP_* in tunnel.ts), with ids (VNI, key, TEID; -1 none) and VLANs (-1 none) */
+  encapCount = 0;
+  readonly encapKind = new Uint8Array(MAX_ENCAP_STEPS);
+  readonly encapId = new Float64Array(MAX_ENCAP_STEPS);
+  readonly encapVlan = new Int32Array(MAX_ENCAP_STEPS);
 
   reset(buf: Uint8Array, view: DataView, ts: number, linktype: number, frameLen: number): void {
     this.frameLen = frameLen;
@@ -69,6 +85,40 @@ export class PacketMeta {
     this.dport = 0;
     this.tcpFlags = 0;
     this.payloadLen = 0;
+    this.tunnel = 0;
+    this.depth = 0;
+    this.encapCount = 0;
+  }
+
+  /**
+   * Starts the next layer down, inside a tunnel: what the layers above decoded is forgotten except the bytes,
+   * time, frame length and the chain; the anomaly of the layer above was reported already.
+   */
+  resetLayer(): void {
+    this.anomaly = null;
+    this.anomalyDetail = null;
+    this.vlan = -1;
+    this.innerVlan = -1;
+    this.vlanCount = 0;
+    this.ipVersion = 0;
+    this.ipProto = -1;
+    this.fragmentPending = false;
+    this.l4 = false;
+    this.sport = 0;
+    this.dport = 0;
+    this.tcpFlags = 0;
+    this.payloadLen = 0;
+    this.tunnel = 0;
+  }
+
+  /** Adds a step to the encapsulation chain (steps past MAX_ENCAP_STEPS are not kept: the depth limit stops sooner). */
+  encap(kind: number, id = -1, vlan = -1): void {
+    const n = this.encapCount;
+    if (n >= MAX_ENCAP_STEPS) return;
+    this.encapKind[n] = kind;
+    this.encapId[n] = id;
+    this.encapVlan[n] = vlan;
+    this.encapCount = n + 1;
   }
 
   /** Records the packet's anomaly (the first one wins) and returns false so decoders can `return m.fail(...)`. */

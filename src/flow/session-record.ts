@@ -79,5 +79,7 @@ export function sessionRecord(s: Session, ctx: SessionContext): SessionRecord {
     sensor: ctx.sensor,
     pcap_start: s.pcapStart >= 0 ? s.pcapStart : null,
     pcap_end: s.pcapStart >= 0 ? s.pcapEnd : null,
+    tunnel_parents: s.tunnelParents,
+    encap: s.encap,
   };
 }

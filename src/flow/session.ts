@@ -67,6 +67,11 @@ export class Session {
   pcapEnd = 0;
   /** which input of the run pcapStart is in */
   pcapInput = 0;
+  // ---- tunnels: set for a session whose packets came out of a tunnel
+  /** uids of the sessions whose tunnels carried it (the layer right above, as Zeek's tunnel_parents) */
+  tunnelParents: string[] | null = null;
+  /** the encapsulation chain of its first packet (encapText), null outside tunnels */
+  encap: string | null = null;
   /** set once the session was emitted */
   done = false;
 }

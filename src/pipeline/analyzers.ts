@@ -6,6 +6,8 @@ import { TlsAnalyzer } from '../analyzers/tls/tls-analyzer.js';
 import { Fanout } from '../analyzers/fanout.js';
 import { SmtpAnalyzer, type SmtpMessage } from '../analyzers/smtp/smtp-analyzer.js';
 import { HttpAnalyzer, type HttpTransaction } from '../analyzers/http/http-analyzer.js';
+import { DnsTcp, DnsUdp } from '../analyzers/dns/dns-analyzer.js';
+import type { DnsRecord } from '../schema/dns.js';
 import { DecodeAllowance, MAX_DECODED_PER_CAPTURE } from '../analyzers/http/decode-budget.js';
 import type { StreamAnalyzer } from '../reassembly/stream-analyzer.js';
 import type { Detector } from '../detect/detector.js';
@@ -26,6 +28,8 @@ export interface AnalysisOptions {
   smtp?: (m: SmtpMessage) => void;
   /** HTTP/1.x request/response pairs, for content decoding at the edge */
   http?: (t: HttpTransaction) => void;
+  /** dns records (UDP and TCP, any port by content) */
+  dns?: (r: DnsRecord) => void;
   /** signatures: packets, TCP streams, HTTP transactions and TLS hellos are inspected */
   detect?: Detector;
   /**
@@ -66,7 +70,10 @@ export function analysis(
   // with session records wanted, the analyzers not wanted run as probes in their place in the order
   // (consecutive ones as one probe); otherwise they are left out
   const probes = new ProtocolProbes(cache);
-  const order: [ProbedProtocol, boolean][] = [['tls', emitTls !== undefined], ['smtp', emitSmtp !== undefined], ['http', emitHttp !== undefined]];
+  const emitDns = o.dns;
+  const order: [ProbedProtocol, boolean][] = [
+    ['tls', emitTls !== undefined], ['smtp', emitSmtp !== undefined], ['http', emitHttp !== undefined], ['dns', emitDns !== undefined],
+  ];
   const layout: (ProbedProtocol | ((s: Session) => StreamAnalyzer))[] = [];
   for (let i = 0; i < order.length;) {
     if (order[i]![1]) {
@@ -81,6 +88,10 @@ export function analysis(
   let dtls: DtlsTls | null = null;
   const q = (emit: (r: TlsRecord, s: Session | null) => void): QuicTls => (quic ??= new QuicTls({ crypto: nodeQuicCrypto, anomalies: engine().anomalies, cache, emit: (r) => emit(r, null) }));
   const d = (emit: (r: TlsRecord, s: Session | null) => void): DtlsTls => (dtls ??= new DtlsTls({ anomalies: engine().anomalies, cache, emit: (r) => emit(r, null) }));
+  // DNS over UDP: records when asked for, else (with session records wanted) only the session's app_proto
+  const wantDnsUdp = emitDns !== undefined || o.sessions === true;
+  let dnsUdp: DnsUdp | null = null;
+  const u = (): DnsUdp => (dnsUdp ??= new DnsUdp({ anomalies: engine().anomalies, ...(emitDns !== undefined ? { emit: emitDns } : {}) }));
   return {
     options: {
       streams: (s) => {
@@ -94,27 +105,32 @@ export function analysis(
             const certificates = det === undefined ? undefined : (ders: Uint8Array[], r: TlsRecord | undefined): void => inspectTlsCertificates(det, ders, r, s);
             parts.push(new TlsAnalyzer({ session: s, anomalies, emit: (r) => emitTls!(r, s), hello, certificates, cache, certificate: decodeCertificate }));
           } else if (slot === 'smtp') parts.push(new SmtpAnalyzer({ session: s, anomalies, emit: emitSmtp! }));
-          else parts.push(new HttpAnalyzer({ session: s, anomalies, emit: emitHttp!, decodeAllowance }));
+          else if (slot === 'http') parts.push(new HttpAnalyzer({ session: s, anomalies, emit: emitHttp!, decodeAllowance }));
+          else parts.push(new DnsTcp({ session: s, anomalies, emit: emitDns! }));
         }
         if (det !== undefined) parts.push(new DetectStream(det, s));
         return parts.length === 0 ? null : parts.length === 1 ? parts[0]! : new Fanout(parts);
       },
     },
-    handlers: emitTls === undefined ? {} : {
-      packet: (_rec, m, s) => {
+    handlers: emitTls === undefined && !wantDnsUdp ? {} : {
+      packet: (rec, m, s) => {
         if (det !== undefined) inspectPacket(det, m, s, engine().flows.lastDir);
-        if (emitTls !== undefined && s !== null && m.ipProto === IPPROTO_UDP && m.payloadLen > 0) {
+        if (s !== null && m.ipProto === IPPROTO_UDP && m.payloadLen > 0) {
           const dir = engine().flows.lastDir;
           const end = m.payloadOff + m.payloadLen;
-          // a UDP session is QUIC, DTLS or neither; each analyzer decides on the client's first datagram
-          q(emitTls).datagram(s, dir, m.buf, m.payloadOff, end);
-          d(emitTls).datagram(s, dir, m.buf, m.payloadOff, end);
+          // a UDP session is QUIC, DTLS, DNS or none of them; each analyzer decides on its first datagram
+          if (emitTls !== undefined) {
+            q(emitTls).datagram(s, dir, m.buf, m.payloadOff, end);
+            d(emitTls).datagram(s, dir, m.buf, m.payloadOff, end);
+          }
+          if (wantDnsUdp) u().datagram(s, dir, m.buf, m.payloadOff, end, rec.ts);
         }
       },
       sessionEnd: (s) => {
         if (s.proto === IPPROTO_UDP) {
           quic?.sessionEnded(s);
           dtls?.sessionEnded(s);
+          dnsUdp?.sessionEnded(s);
         }
       },
     },

@@ -6,6 +6,7 @@ import { AnomalyLog } from '../core/anomaly.js';
 import { Decoder } from '../decode/decoder.js';
 import type { SessionRecord } from '../schema/sessions.js';
 import type { TlsRecord } from '../schema/tls.js';
+import type { DnsRecord } from '../schema/dns.js';
 import { analysis } from './analyzers.js';
 import { HttpQueue } from './http.js';
 import { MailQueue } from './mail.js';
@@ -93,6 +94,7 @@ export type AnalyzeRecord =
   | { type: 'tls'; record: TlsRecord }
   | { type: 'smtp'; record: SmtpRecord }
   | { type: 'http'; record: HttpRecord }
+  | { type: 'dns'; record: DnsRecord }
   | { type: 'file'; record: FileRecord }
   | { type: 'anomaly'; record: AnomalyEvent };
 
@@ -103,12 +105,14 @@ export interface AnalyzeOptions extends EngineOptions {
   smtp?: boolean;
   /** HTTP transactions and their bodies as file records; default true */
   http?: boolean;
+  /** DNS transactions (UDP and TCP, any port by content); default true */
+  dns?: boolean;
   /** where attachments and bodies are stored (`DIR/files/ab/<sha256>`); default null: hashed and typed only */
   filesDir?: string | null;
 }
 
 /**
- * Typed records of one or more captures, as the pipeline produces them (sessions, tls, smtp, http, files,
+ * Typed records of one or more captures, as the pipeline produces them (sessions, tls, smtp, http, dns, files,
  * anomalies; alerts as that analyzer lands). The reader waits while the consumer is behind.
  * @example
  * for await (const r of analyze(['a.pcap', 'b.pcap'], { homeNet: ['10.0.0.0/8'] }))
@@ -121,7 +125,7 @@ export async function* analyze(source: string | readonly string[], options: Anal
   let finished = false;
   let failure: unknown = null;
   let result: RunResult | null = null;
-  const { tls = true, smtp = true, http = true, filesDir = null, ...engineOptions } = options;
+  const { tls = true, smtp = true, http = true, dns = true, filesDir = null, ...engineOptions } = options;
   const anomalies = { add: (...a: Parameters<Engine['anomalies']['add']>) => engine.anomalies.add(...a) };
   const files = (fs: FileRecord[]): void => {
     for (const record of fs) queue.push({ type: 'file', record });
@@ -138,6 +142,7 @@ export async function* analyze(source: string | readonly string[], options: Anal
     ...(tls ? { tls: (record: TlsRecord) => void queue.push({ type: 'tls', record }) } : {}),
     ...(smtp ? { smtp: mail.push } : {}),
     ...(http ? { http: web.push } : {}),
+    ...(dns ? { dns: (record: DnsRecord) => void queue.push({ type: 'dns', record }) } : {}),
     // session records are yielded: their app_proto as with every analyzer, whichever records were asked for
     sessions: true,
   }, () => engine);

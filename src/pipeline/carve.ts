@@ -20,6 +20,8 @@ import { hasPorts } from './engine.js';
 export interface CarveOptions {
   /** hash the whole capture even when its size and modification time match what was recorded at ingest */
   fullCheck?: boolean;
+  /** the capture (capture_id) of the session, for a uid found in more than one */
+  capture?: string;
 }
 
 /** A carve whose session and capture were found and checked, ready to write. */
@@ -58,8 +60,8 @@ const CARVE_SNAPLEN = 262144;
  * capture moved or changed (or the store has no range for the session). Nothing is written.
  */
 export async function openCarve(store: Store, uid: string, opts: CarveOptions = {}): Promise<CarvePlan> {
-  const source = await findCarveSource(store, uid);
-  if (source === null) throw new HaystackError('HAYSTACK_NOT_FOUND', `no session ${uid} in ${store.location}`);
+  const source = await findCarveSource(store, uid, opts.capture);
+  if (source === null) throw new HaystackError('HAYSTACK_NOT_FOUND', `no session ${uid}${opts.capture !== undefined ? ` of capture ${opts.capture}` : ''} in ${store.location}`);
   const input = await checkCapture(source, opts.fullCheck === true);
   return { source, input };
 }
@@ -138,32 +140,43 @@ class CarveSink {
     const d = this.decoder;
     const m = d.meta;
     d.decode(rec.buf, rec.view, rec.off, rec.caplen, rec.ts, rec.linktype, rec.origLen);
+    // the session may be any layer of the packet: the outer one, or one inside its tunnels (as the engine counts)
+    for (;;) {
+      if (this.layer(rec)) return;
+      if (m.tunnel === 0 || !d.decapsulate()) break;
+    }
+    if (this.key === null) {
+      // the recorded range starts with the session's first packet: anything else means other bytes are there now
+      this.error = new HaystackError('HAYSTACK_GONE', `session ${this.source.uid}: the packet at its recorded place is not one of its own; the capture changed since it was ingested`);
+    }
+  }
+
+  /** Takes the packet when the decoded layer in meta is the session's; false when it is not. */
+  private layer(rec: PacketRecord): boolean {
+    const m = this.decoder.meta;
     // what the engine gives a session (see Engine.inputFrom): IP with a known transport, fragments whole
-    if (m.ipVersion === 0 || m.ipProto < 0 || m.fragmentPending || !(m.l4 || !hasPorts(m.ipProto))) return;
+    if (m.ipVersion === 0 || m.ipProto < 0 || m.fragmentPending || !(m.l4 || !hasPorts(m.ipProto))) return false;
     if (this.key === null) {
       const key = FlowKey.of(m);
-      // the recorded range starts with the session's first packet: anything else means other bytes are there now
-      if (rec.fileOffset !== this.rangeStart || key.communityId !== this.source.community_id) {
-        this.error = new HaystackError('HAYSTACK_GONE', `session ${this.source.uid}: the packet at its recorded place is not one of its own; the capture changed since it was ingested`);
-        return;
-      }
+      if (rec.fileOffset !== this.rangeStart || key.communityId !== this.source.community_id) return false;
       this.key = key;
       this.linktype = rec.linktype;
       this.opts.linktype = rec.linktype;
       this.put(PCAP_FILE_HEADER_LEN);
       putPcapFileHeader(this.view, this.used - PCAP_FILE_HEADER_LEN, this.opts);
     } else if (!this.key.matches(m)) {
-      return;
+      return false;
     }
     if (rec.linktype !== this.linktype) {
       this.skippedLinktype++;
-      return;
+      return true;
     }
     this.put(PCAP_RECORD_HEADER_LEN + rec.caplen);
     const p = this.used - PCAP_RECORD_HEADER_LEN - rec.caplen;
     putPcapRecordHeader(this.view, p, rec.ts, rec.caplen, rec.origLen, this.opts);
     this.buf.set(rec.buf.subarray(rec.off, rec.off + rec.caplen), p + PCAP_RECORD_HEADER_LEN);
     this.packets++;
+    return true;
   }
 
   /** Reserves n bytes at the end of the current piece (a new piece when they do not fit). */

@@ -3,12 +3,13 @@ import { AnomalyLog, type AnomalyEvent } from '../core/anomaly.js';
 import { HaystackError, isHaystackError } from '../core/errors.js';
 import { textOption } from '../core/limits.js';
 import { jsonStringBytes } from '../schema/bounds.js';
-import { SESSION_MAX_SENSOR_BYTES } from '../schema/sessions.js';
+import { SESSION_MAX_SENSOR_BYTES, SESSION_MAX_TUNNEL_PARENTS } from '../schema/sessions.js';
 import { CaptureReader, type CaptureSummary } from '../capture/capture-reader.js';
 import type { PacketRecord } from '../capture/packet-record.js';
 import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP } from '../decode/constants.js';
 import { Decoder } from '../decode/decoder.js';
 import type { PacketMeta } from '../decode/packet-meta.js';
+import { encapText, tunnelAppProto } from '../decode/tunnel.js';
 import { FlowTable, type FlowTableOptions } from '../flow/flow-table.js';
 import { HomeNet } from '../flow/home-net.js';
 import type { Session } from '../flow/session.js';
@@ -146,6 +147,23 @@ export class Engine {
     const flows = this.flows;
     const h = this.handlers;
     const inputNo = ++this.inputNo;
+    /** Accounts the decoded layer in meta to its session (null when it has none) and hands it on. */
+    const account = (rec: PacketRecord, parent: Session | null): Session | null => {
+      let s: Session | null = null;
+      // a session needs a known transport: decoded ports, or a protocol without them; a fragment still
+      // waiting for the rest of its datagram counts once, when the datagram is whole
+      if (m.ipVersion === 0) flows.nonIp++;
+      else if (m.ipProto >= 0 && !m.fragmentPending && (m.l4 || !hasPorts(m.ipProto))) {
+        s = flows.packet(m);
+        if (s !== null) {
+          placeIn(s, rec, inputNo);
+          if (parent !== null) tunnelled(s, parent, m);
+        }
+      }
+      if (m.anomaly !== null) this.anomalies.add(rec.ts, s?.uid ?? null, m.anomaly, m.anomalyDetail);
+      h.packet?.(rec, m, s);
+      return s;
+    };
     const reader = new CaptureReader(
       {
         packet: (rec) => {
@@ -154,16 +172,9 @@ export class Engine {
           packetBytes += rec.caplen;
           this.lastTs = rec.ts;
           d.decode(rec.buf, rec.view, rec.off, rec.caplen, rec.ts, rec.linktype, rec.origLen);
-          let s: Session | null = null;
-          // a session needs a known transport: decoded ports, or a protocol without them; a fragment still
-          // waiting for the rest of its datagram counts once, when the datagram is whole
-          if (m.ipVersion === 0) flows.nonIp++;
-          else if (m.ipProto >= 0 && !m.fragmentPending && (m.l4 || !hasPorts(m.ipProto))) {
-            s = flows.packet(m);
-            if (s !== null) placeIn(s, rec, inputNo);
-          }
-          if (m.anomaly !== null) this.anomalies.add(rec.ts, s?.uid ?? null, m.anomaly, m.anomalyDetail);
-          h.packet?.(rec, m, s);
+          let s = account(rec, null);
+          // a tunnel: the layer above was a session of its own; each layer inside is one too, its parent's child
+          while (m.tunnel !== 0) s = this.decapsulated(rec, s, account);
         },
         anomaly: (name, detail, fileOffset) => {
           this.anomalies.add(this.lastTs, null, name, `${path}: ${detail} (byte offset ${fileOffset})`);
@@ -228,6 +239,21 @@ export class Engine {
     }
   }
 
+  /**
+   * Decodes the layer inside the tunnel the current one carries and accounts it (its session's parent is
+   * `parent`, the session of the layer above); a malformed tunnel header is the parent's anomaly.
+   */
+  private decapsulated(rec: PacketRecord, parent: Session | null, account: (rec: PacketRecord, parent: Session | null) => Session | null): Session | null {
+    const m = this.decoder.meta;
+    const first = m.encapCount;
+    if (!this.decoder.decapsulate()) {
+      if (m.anomaly !== null) this.anomalies.add(rec.ts, parent?.uid ?? null, m.anomaly, m.anomalyDetail);
+      return null;
+    }
+    if (parent !== null && parent.appProto === null) parent.appProto = tunnelAppProto(m.encapKind[first]!);
+    return account(rec, parent);
+  }
+
   private ended(s: Session): void {
     this.sessions++;
     this.handlers.sessionEnd?.(s);
@@ -249,6 +275,17 @@ function placeIn(s: Session, rec: PacketRecord, inputNo: number): void {
     s.pcapStart = -2;
   }
   s.pcapEnd = rec.fileOffset + rec.recordLen;
+}
+
+/** Tunnel parents a session keeps (Zeek's set is unbounded; a flow carried by this many outer flows is rare). */
+export const MAX_TUNNEL_PARENTS = SESSION_MAX_TUNNEL_PARENTS;
+
+/** Notes that the session's packet came out of the tunnel `parent` carries: its parent uids, its first chain. */
+function tunnelled(s: Session, parent: Session, m: PacketMeta): void {
+  if (s.encap === null) s.encap = encapText(m);
+  const ps = s.tunnelParents;
+  if (ps === null) s.tunnelParents = [parent.uid];
+  else if (ps.length < MAX_TUNNEL_PARENTS && !ps.includes(parent.uid)) ps.push(parent.uid);
 }
 
 /** Does a packet of this transport need decoded ports to count for a session (else it is left out)? */

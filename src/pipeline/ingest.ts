@@ -12,6 +12,7 @@ import { ANOMALIES } from '../schema/anomalies.js';
 import type { CaptureRecord } from '../schema/captures.js';
 import { SESSIONS } from '../schema/sessions.js';
 import { TLS } from '../schema/tls.js';
+import { DNS } from '../schema/dns.js';
 import { SMTP } from '../schema/smtp.js';
 import { FILES } from '../schema/files.js';
 import type { Store } from '../store/store.js';
@@ -284,7 +285,7 @@ async function ingestFile(store: Store, path: string, opts: IngestOptions): Prom
       for (const f of r.files) w.append(FILES, f);
     });
     const detect = opts.rules !== undefined && opts.rules.length > 0 ? guardedDetector(opts.rules, { emit: (a) => w.append(ALERTS, a), anomalies: { add: (...a) => engine!.anomalies.add(...a) } }) : undefined;
-    const an = analysis({ tls: (r) => w.append(TLS, r), smtp: mail.push, http: web.push, ...(detect !== undefined ? { detect } : {}) }, () => engine!);
+    const an = analysis({ tls: (r) => w.append(TLS, r), smtp: mail.push, http: web.push, dns: (r) => w.append(DNS, r), ...(detect !== undefined ? { detect } : {}) }, () => engine!);
     engine = new Engine(
       {
         ...an.handlers,

@@ -1,6 +1,7 @@
 // The protocol of a session (app_proto) for runs that do not want the analyzers' records (`sessions`, or a
 // verb that wants one protocol): the analyzers themselves, run as probes until one names the protocol.
 import { AnomalyLog } from '../core/anomaly.js';
+import { DnsTcp } from '../analyzers/dns/dns-analyzer.js';
 import { HttpAnalyzer } from '../analyzers/http/http-analyzer.js';
 import { SmtpAnalyzer } from '../analyzers/smtp/smtp-analyzer.js';
 import { HashCache } from '../analyzers/tls/fingerprints.js';
@@ -91,7 +92,7 @@ class ProtocolProbe implements StreamAnalyzer {
 
 const ignore = (): void => undefined;
 
-export type ProbedProtocol = 'tls' | 'smtp' | 'http';
+export type ProbedProtocol = 'tls' | 'smtp' | 'http' | 'dns';
 
 /** The probes of one run (one fingerprint cache, one log nobody reads). */
 export class ProtocolProbes {
@@ -102,6 +103,7 @@ export class ProtocolProbes {
     tls: (s) => new TlsAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, cache: this.cache, probe: true }),
     smtp: (s) => new SmtpAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, probe: true }),
     http: (s) => new HttpAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, probe: true }),
+    dns: (s) => new DnsTcp({ session: s, anomalies: this.unheard, emit: ignore, probe: true }),
   };
 
   constructor(cache: HashCache = new HashCache()) {
@@ -109,7 +111,7 @@ export class ProtocolProbes {
   }
 
   /**
-   * A probe factory for protocols that come one after the other in analysis()'s order (TLS, SMTP, HTTP): one
+   * A probe factory for protocols that come one after the other in analysis()'s order (TLS, SMTP, HTTP, DNS): one
    * probe per session for all of them. Made once per run; the factory is called per TCP session.
    */
   group(protocols: readonly ProbedProtocol[]): (s: Session) => StreamAnalyzer {
@@ -117,9 +119,4 @@ export class ProtocolProbes {
     const tlsFirst = protocols[0] === 'tls';
     return (s) => new ProtocolProbe(s, makers, tlsFirst);
   }
-}
-
-/** Engine options for a run that wants sessions only, with their app_proto as an ingest stores it. */
-export function protocolDetection(): { streams: (s: Session) => StreamAnalyzer } {
-  return { streams: new ProtocolProbes().group(['tls', 'smtp', 'http']) };
 }

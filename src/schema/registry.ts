@@ -4,6 +4,7 @@ import { ALERTS } from './alerts.js';
 import { ANOMALIES } from './anomalies.js';
 import { AUDIT } from './audit.js';
 import { CAPTURES } from './captures.js';
+import { DNS } from './dns.js';
 import { FILES } from './files.js';
 import { HTTP } from './http.js';
 import { LOGS } from './logs.js';
@@ -14,7 +15,7 @@ import { SMTP } from './smtp.js';
 import { TLS } from './tls.js';
 import { TRIAGE } from './triage.js';
 
-export const RECORD_SCHEMAS: readonly RecordSchema[] = [SESSIONS, TLS, HTTP, SMTP, FILES, ALERTS, LOGS, ANOMALIES, CAPTURES];
+export const RECORD_SCHEMAS: readonly RecordSchema[] = [SESSIONS, TLS, HTTP, SMTP, DNS, FILES, ALERTS, LOGS, ANOMALIES, CAPTURES];
 
 /**
  * Tables of the application (console accounts' actions), not of any capture: no capture_id, never filtered by

@@ -1,9 +1,11 @@
 // The `sessions` record: one row per session (Zeek conn.log, Suricata flow, SANCP), src = originator.
-import { MAX_ID_BYTES, MAX_NAME_BYTES, own } from './bounds.js';
+import { list, MAX_ID_BYTES, MAX_NAME_BYTES, own } from './bounds.js';
 import { field, type RowOf } from './schema.js';
 
 /** A sensor name given at ingest (a label, like a host name of at most 253 characters); refused when longer. */
 export const SESSION_MAX_SENSOR_BYTES = 1024;
+/** tunnel parents a session keeps (the engine's MAX_TUNNEL_PARENTS) */
+export const SESSION_MAX_TUNNEL_PARENTS = 8;
 
 
 export const SESSIONS = {
@@ -43,6 +45,9 @@ export const SESSIONS = {
     // fields added after the first release go last: a store made before gets them by ALTER TABLE ADD COLUMN
     field('pcap_start', 'int', true, 'byte offset of the record of the session\'s first packet in its capture (decompressed stream for gzip/zstd); null when not from one capture file'),
     field('pcap_end', 'int', true, 'byte offset just past the record of the session\'s last packet'),
+    field('tunnel_parents', 'string[]', true, 'uids of the sessions whose tunnel carried this one (the layer right above, as Zeek\'s conn.log); null outside tunnels',
+      list(SESSION_MAX_TUNNEL_PARENTS, SESSION_MAX_TUNNEL_PARENTS * 21 + 2, 'session_too_many_tunnel_parents', MAX_ID_BYTES)),
+    field('encap', 'string', true, 'encapsulation chain, outermost first: vxlan(vni 42), gre>erspan2(session 1, vlan 10), 6in4; null outside tunnels', own(MAX_NAME_BYTES)),
   ],
 } as const;
 

@@ -121,9 +121,32 @@ export interface TriageEntry {
 
 export async function addTriage(store: Store, e: TriageEntry): Promise<TriageRecord> {
   if (!ALERT_KEY.test(e.alert_key)) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', 'alert_key: 32 hex digits (alertKey of the alert)');
-  if (!TRIAGE_ACTIONS.includes(e.action)) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `action: one of ${TRIAGE_ACTIONS.join(', ')}`);
-  if (e.action === 'note' && (e.note == null || e.note.trim() === '')) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', 'a note needs its text');
+  checkAction(e.action, e.note);
   return (await append(store, TRIAGE, { id: newId(), ts: e.ts ?? nowMicros(), user: e.user, alert_key: e.alert_key, action: e.action, note: e.note ?? null })) as TriageRecord;
+}
+
+/**
+ * The same triage action on many alerts (1 to MAX_TRIAGE_KEYS distinct keys), all checked first and written in
+ * one append (one transaction on DuckDB, one INSERT on ClickHouse): all of them or none. The rows share one
+ * time, the request's.
+ */
+export async function addTriageBulk(store: Store, e: Omit<TriageEntry, 'alert_key'> & { alert_keys: readonly string[] }): Promise<TriageRecord[]> {
+  if (e.alert_keys.length === 0) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', 'alert_keys: at least one alert');
+  if (e.alert_keys.length > MAX_TRIAGE_KEYS) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `alert_keys: at most ${MAX_TRIAGE_KEYS} alerts at once, got ${e.alert_keys.length}`);
+  const keys = new Set<string>();
+  e.alert_keys.forEach((k, i) => {
+    if (typeof k !== 'string' || !ALERT_KEY.test(k)) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `alert_keys[${i}]: 32 hex digits (alertKey of the alert)`);
+    if (keys.has(k)) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `alert_keys[${i}]: given twice`);
+    keys.add(k);
+  });
+  checkAction(e.action, e.note);
+  const ts = e.ts ?? nowMicros();
+  return (await appendRows(store, TRIAGE, [...keys].map((k) => ({ id: newId(), ts, user: e.user, alert_key: k, action: e.action, note: e.note ?? null })))) as TriageRecord[];
+}
+
+function checkAction(action: TriageAction, note: string | null | undefined): void {
+  if (!TRIAGE_ACTIONS.includes(action)) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `action: one of ${TRIAGE_ACTIONS.join(', ')}`);
+  if (action === 'note' && (note == null || note.trim() === '')) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', 'a note needs its text');
 }
 
 /** Every triage row of these alerts, by alert key then time (the history; the last ack/escalate is the state). */

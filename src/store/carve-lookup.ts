@@ -46,16 +46,18 @@ function int(v: unknown): number | null {
 
 /**
  * The session with this uid and its capture, or null when no committed capture holds it. A uid in two captures
- * (uids are salted per capture, so only by accident) is ambiguous: HAYSTACK_BAD_ARGUMENT.
+ * (the same packets ingested twice, from two files) is ambiguous unless the capture is named (its capture_id,
+ * as an alert or session row of this store carries it): HAYSTACK_BAD_ARGUMENT.
  */
-export async function findCarveSource(store: Store, uid: string): Promise<CarveSource | null> {
+export async function findCarveSource(store: Store, uid: string, capture?: string): Promise<CarveSource | null> {
   const t = tableNamer(store);
   const d = store.dialect;
+  const which = capture === undefined ? '' : ` AND ${ident('capture_id')} = ${quoteString(capture, d)}`;
   const s = await store.select(
-    `SELECT ${SESSION_FIELDS.map(ident).join(', ')} FROM ${t(SESSIONS.name)} WHERE ${ident('uid')} = ${quoteString(uid, d)} AND ${committed(t, d)} LIMIT 2`,
+    `SELECT ${SESSION_FIELDS.map(ident).join(', ')} FROM ${t(SESSIONS.name)} WHERE ${ident('uid')} = ${quoteString(uid, d)}${which} AND ${committed(t, d)} LIMIT 2`,
   );
   if (s.rows.length === 0) return null;
-  if (s.rows.length > 1) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `uid ${uid} names sessions of two captures: carve cannot tell which`);
+  if (s.rows.length > 1) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `uid ${uid} names sessions of two captures: carve cannot tell which (name the capture: its capture_id)`);
   const r: Row = s.rows[0]!;
   const c = await store.select(
     `SELECT ${CAPTURE_FIELDS.map(ident).join(', ')} FROM ${t(CAPTURES.name)} WHERE ${ident('capture_id')} = ${quoteString(String(r.capture_id), d)} LIMIT 1`,

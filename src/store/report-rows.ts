@@ -1,7 +1,8 @@
 // The reports' rows as printed: typed columns and values, shared by the CLI (table, JSON lines, CSV) and the
 // server's API, so that both give exactly the same report.
 import { field, type FieldDef } from '../schema/schema.js';
-import type { Trend, TrendOptions } from './reports.js';
+import type { SplitCount, Trend, TrendOptions } from './reports.js';
+import { typedValue } from './search-common.js';
 import type { QueryResult, Row } from './store.js';
 
 export interface ReportRows {
@@ -11,6 +12,12 @@ export interface ReportRows {
 
 export function countsRows(rows: readonly { bucket: number; count: number }[]): ReportRows {
   return { fields: [field('bucket', 'timestamp', false, ''), field('count', 'int', false, '')], rows: [...rows] };
+}
+
+/** Split counts: the bucket, the split field's value (typed as the field) and the count. */
+export function splitCountsRows(rows: readonly SplitCount[], split: FieldDef): ReportRows {
+  const f = field(split.name, split.type, false, '');
+  return { fields: [field('bucket', 'timestamp', false, ''), f, field('count', 'int', false, '')], rows: rows.map((r) => ({ bucket: r.bucket, [split.name]: typedValue(f, r.key), count: r.count })) };
 }
 
 export function trendsRows(rows: readonly Trend[], by: TrendOptions['by']): ReportRows {

@@ -10,6 +10,7 @@ import { SESSIONS } from '../schema/sessions.js';
 import { TLS } from '../schema/tls.js';
 import { ALERTS } from '../schema/alerts.js';
 import { ident, inSubquery, numberLiteral, timeAsMicros, timeLiteral, whereSql, type Dialect } from './sql.js';
+import { typedValue } from './search-common.js';
 import type { QueryResult, Store } from './store.js';
 
 export const TOP_KEYS = ['dst_port', 'app_proto', 'src_ip', 'dst_ip', 'sni', 'proto'] as const;
@@ -175,6 +176,78 @@ export async function counts(store: Store, o: CountsOptions): Promise<{ bucket: 
   }
   const out: { bucket: number; count: number }[] = [];
   for (let b = first; b <= last; b += step) out.push({ bucket: b, count: got.get(b) ?? 0 });
+  return out;
+}
+
+/** Values of the split field one split counts report may hold. */
+export const MAX_SPLIT_VALUES = 1000;
+
+export interface SplitCountsOptions extends CountsOptions {
+  /** the field whose values each get their own counts (a scalar field; rows where it is null are not counted) */
+  split: string;
+  /** the values with the most rows under the filter and window, ties by value: 1 to MAX_SPLIT_VALUES */
+  limit: number;
+}
+
+export interface SplitCount {
+  bucket: number;
+  /** the split field's value (as the store gives it: a number for number fields) */
+  key: string | number | boolean;
+  count: number;
+}
+
+/**
+ * One query for the counts per bucket of the top `limit` values of a field: a value's rows are grouped by value
+ * and bucket, the values being those with the most rows (ties by value), chosen by a subquery.
+ */
+export function splitCountsSql(o: SplitCountsOptions, d: Dialect, table: (n: string) => string): string {
+  const f = o.schema.fields.find((x) => x.name === o.split);
+  if (f === undefined || f.type.endsWith('[]') || f.type === 'json') {
+    throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `split: ${o.schema.name} has no single-valued field "${o.split.slice(0, 64)}"`);
+  }
+  if (!Number.isInteger(o.limit) || o.limit < 1 || o.limit > MAX_SPLIT_VALUES) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `limit: 1 to ${MAX_SPLIT_VALUES} values`);
+  const conds = [committed(table, d), `${ident(o.field)} IS NOT NULL`, `${ident(o.split)} IS NOT NULL`, ...windowSql(o.field, o.window, d)];
+  if (o.where !== null) conds.push(whereSql(o.where, d));
+  const where = conds.join(' AND ');
+  const k = ident('k');
+  const n = ident('n');
+  const top = `SELECT ${k} FROM (SELECT ${ident(o.split)} AS ${k}, count(*) AS ${n} FROM ${table(o.schema.name)} WHERE ${where} ` +
+    `GROUP BY ${k} ORDER BY ${n} DESC, ${k} LIMIT ${numberLiteral(o.limit)}) AS ${ident('top')}`;
+  return `SELECT ${ident(o.split)} AS ${ident('key')}, ${bucketSql(o.field, o.by, d)} AS ${ident('bucket')}, count(*) AS ${ident('count')} ` +
+    `FROM ${table(o.schema.name)} WHERE ${where} AND ${ident(o.split)} ${inSubquery(d)} (${top}) GROUP BY ${ident('key')}, ${ident('bucket')}`;
+}
+
+/**
+ * Counts per bucket for each of the top values of a field, every value over the same buckets (the first to the
+ * last of all, or the window's ends; empty ones as 0), the values in order of their totals (ties by value):
+ * the rows `counts` gives for `--where 'FIELD = value'` over that span, for every value at once.
+ */
+export async function splitCounts(store: Store, o: SplitCountsOptions): Promise<SplitCount[]> {
+  const r = await store.select(splitCountsSql(o, store.dialect, tableNamer(store)));
+  const f = o.schema.fields.find((x) => x.name === o.split)!;
+  const per = new Map<string, { key: string | number | boolean; total: number; got: Map<number, number> }>();
+  for (const x of r.rows) {
+    const key = typedValue({ type: f.type, nullable: false }, x.key) as string | number | boolean;
+    const id = JSON.stringify(key);
+    const e = per.get(id) ?? { key, total: 0, got: new Map<number, number>() };
+    e.total += Number(x.count);
+    e.got.set(Number(x.bucket), Number(x.count));
+    per.set(id, e);
+  }
+  if (per.size === 0) return [];
+  const all = [...per.values()].flatMap((e) => [...e.got.keys()]);
+  const step = BUCKET_US[o.by];
+  const first = o.window.from !== null ? alignBucket(o.window.from, o.by) : Math.min(...all);
+  const last = o.window.to !== null ? alignBucket(o.window.to, o.by) : Math.max(...all);
+  const n = Math.floor((last - first) / step) + 1;
+  if (n * per.size > MAX_COUNT_BUCKETS) {
+    throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `${per.size} values over ${n} ${o.by}s make ${n * per.size} buckets: at most ${MAX_COUNT_BUCKETS} are listed; ask for fewer values, a longer bucket or a shorter window`);
+  }
+  const byKey = (a: string | number | boolean, b: string | number | boolean): number => (a < b ? -1 : a > b ? 1 : 0);
+  const out: SplitCount[] = [];
+  for (const e of [...per.values()].sort((a, b) => b.total - a.total || byKey(a.key, b.key))) {
+    for (let b = first; b <= last; b += step) out.push({ bucket: b, key: e.key, count: e.got.get(b) ?? 0 });
+  }
   return out;
 }
 

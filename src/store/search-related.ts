@@ -15,7 +15,7 @@ import { TLS } from '../schema/tls.js';
 import { findMail, replyQueueId, type MailResult } from './mail.js';
 import { fromWhere, scopeConditions, typedRow } from './search-common.js';
 import { keyFields, orderBySql } from './search-keys.js';
-import { ident, inStrings, numberLiteral, quoteString } from './sql.js';
+import { ident, inStrings, numberLiteral, quoteString, timeLiteral } from './sql.js';
 import type { Row, Store } from './store.js';
 
 /** Rows per table at most in one answer (a session's anomalies can be many; the list says when it was cut). */
@@ -40,6 +40,29 @@ export interface Related {
   truncated: string[];
 }
 
+/**
+ * How long before a time hint a session may have started and still be found by the bounded lookup (a longer one
+ * is found by the full lookup that follows a miss), and how far before its own start a session of the same flow
+ * seen elsewhere may have started (another capture or sensor that saw the flow from earlier on).
+ */
+export const FLOW_LOOKBACK_US = 24 * 3600e6;
+/**
+ * Slack around a session's time: its records (tls, http, ...: their times lie within the session's, give or
+ * take the slack) and the sessions sharing its Community ID (another sensor's clock; the same client port reused
+ * to the same server right after the flow ended is taken for the same flow).
+ */
+export const FLOW_SLACK_US = 5 * 60e6;
+
+export interface UidOptions extends RelatedOptions {
+  /**
+   * a time (µs) the session was seen at: its start, or the time of one of its records. The session is looked for
+   * within [at - FLOW_LOOKBACK_US, at + FLOW_SLACK_US] first (the store's time ordering prunes the rest), and in
+   * the whole store when it is not there. The answer is the same either way (a uid is made from the flow's
+   * start, so the sessions holding one start together).
+   */
+  at?: number | null;
+}
+
 export interface UidRecords extends Related {
   uid: string;
   community_ids: string[];
@@ -52,17 +75,25 @@ function checkLookup(v: string, what: string): string {
   return v;
 }
 
+interface TimeWindow {
+  from: number;
+  to: number;
+}
+
 class Collector {
   readonly tables: Partial<Record<string, Row[]>> = {};
   readonly truncated: string[] = [];
 
   constructor(private readonly store: Store, private readonly opts: RelatedOptions) {}
 
-  /** Committed rows of a table under a condition (and the restriction), oldest first in the table's order. */
-  async rows(schema: RecordSchema, cond: string): Promise<Row[]> {
+  /**
+   * Committed rows of a table under a condition (and the restriction), oldest first in the table's order; within
+   * a time window over the table's time field when one is given (from inclusive, to exclusive, µs).
+   */
+  async rows(schema: RecordSchema, cond: string, window: TimeWindow | null = null): Promise<Row[]> {
     const where = this.opts.restrict === undefined ? [] : this.opts.restrict(schema);
     if (where === null) return [];
-    const conds = scopeConditions(this.store, schema, { table: schema.name, where, from: null, to: null });
+    const conds = scopeConditions(this.store, schema, { table: schema.name, where, from: window?.from ?? null, to: window?.to ?? null });
     conds.push(cond);
     const key = keyFields(schema, schema.timeField);
     const r = await this.store.select(`SELECT ${schema.fields.map((f) => ident(f.name)).join(', ')} ${fromWhere(this.store, schema, conds)} ` +
@@ -75,8 +106,8 @@ class Collector {
     return rows;
   }
 
-  async add(schema: RecordSchema, cond: string): Promise<Row[]> {
-    const rows = await this.rows(schema, cond);
+  async add(schema: RecordSchema, cond: string, window: TimeWindow | null = null): Promise<Row[]> {
+    const rows = await this.rows(schema, cond, window);
     if (rows.length > 0) this.tables[schema.name] = rows;
     return rows;
   }
@@ -119,26 +150,58 @@ async function mailOf(store: Store, smtp: readonly Row[]): Promise<MailResult[]>
   return out;
 }
 
+/** The earliest start and the latest end of sessions (µs), or null for none. */
+function spanOf(sessions: readonly Row[]): { start: number; end: number } | null {
+  let start = Infinity;
+  let end = -Infinity;
+  for (const s of sessions) {
+    if (typeof s.start_time === 'number') start = Math.min(start, s.start_time);
+    if (typeof s.end_time === 'number') end = Math.max(end, s.end_time);
+  }
+  return Number.isFinite(start) && Number.isFinite(end) ? { start, end } : null;
+}
+
 /**
- * Every record of a session and of the sessions sharing its Community ID (the same flow seen in another capture
- * or by another sensor): sessions, tls, http, smtp, files, alerts (by uid or Community ID), anomalies, and the
- * log lines the mail join ties to its messages.
+ * Every record of a session and of the sessions of the same flow seen elsewhere (another capture or sensor:
+ * the same Community ID at an overlapping time): sessions, tls, http, smtp, files, alerts (by uid or Community
+ * ID), anomalies, and the log lines the mail join ties to its messages. No lookup reads the whole store once the
+ * session is found: the sessions of its Community ID are looked for around its time (the 5-tuple comes back
+ * hours later as another flow), its records within its time, give or take FLOW_SLACK_US.
  */
-export async function byUid(store: Store, uid: string, opts: RelatedOptions = {}): Promise<UidRecords> {
+export async function byUid(store: Store, uid: string, opts: UidOptions = {}): Promise<UidRecords> {
   checkLookup(uid, 'uid');
+  const at = opts.at ?? null;
+  if (at !== null && !Number.isSafeInteger(at)) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `uid: not a time in µs: ${String(at)}`);
   const d = store.dialect;
   const c = new Collector(store, opts);
-  const own = await c.rows(SESSIONS, `${ident('uid')} = ${quoteString(uid, d)}`);
+  const isUid = `${ident('uid')} = ${quoteString(uid, d)}`;
+  // seen at `at`: started at most FLOW_LOOKBACK_US before it and ended no earlier (give or take the slack). Both
+  // bounds are ranges of columns the store keeps in time order: DuckDB skips row groups by their min/max of
+  // start_time and end_time, ClickHouse reads only the granules of its primary key (start_time) in the window.
+  const endsAfter = (us: number): string => `${ident('end_time')} >= ${timeLiteral(us, d)}`;
+  let own = at === null ? [] : await c.rows(SESSIONS, `${isUid} AND ${endsAfter(at - FLOW_SLACK_US)}`, { from: at - FLOW_LOOKBACK_US, to: at + FLOW_SLACK_US });
+  if (own.length === 0) own = await c.rows(SESSIONS, isUid);
   const cids = strings(own, 'community_id').sort();
-  const sessions = await c.add(SESSIONS, cids.length === 0 ? `${ident('uid')} = ${quoteString(uid, d)}` : `(${ident('uid')} = ${quoteString(uid, d)} OR ${inStrings('community_id', cids, d)})`);
+  const ownSpan = spanOf(own);
+  let sessions = own;
+  if (cids.length > 0 && ownSpan !== null) {
+    // the same flow: started at most FLOW_LOOKBACK_US before this session, ended no earlier than its start and
+    // started no later than its end (give or take the slack)
+    const sameFlow = `(${isUid} OR ${inStrings('community_id', cids, d)}) AND ${endsAfter(ownSpan.start - FLOW_SLACK_US)}`;
+    sessions = await c.rows(SESSIONS, sameFlow, { from: ownSpan.start - FLOW_LOOKBACK_US, to: ownSpan.end + FLOW_SLACK_US + 1 });
+  }
+  if (sessions.length > 0) c.tables[SESSIONS.name] = sessions;
   const uids = [...new Set([uid, ...strings(sessions, 'uid')])].sort();
   const byUids = inStrings('uid', uids, d);
-  await c.add(TLS, byUids);
-  await c.add(HTTP, byUids);
-  const smtp = await c.add(SMTP, byUids);
-  await c.add(FILES, byUids);
-  await c.add(ALERTS, cids.length === 0 ? byUids : `(${byUids} OR ${inStrings('community_id', cids, d)})`);
-  await c.add(ANOMALIES, byUids);
+  // the records within the sessions' time; without a session (none, or hidden by the restriction), all of them
+  const span = spanOf(sessions);
+  const within = span === null ? null : { from: span.start - FLOW_SLACK_US, to: span.end + FLOW_SLACK_US + 1 };
+  await c.add(TLS, byUids, within);
+  await c.add(HTTP, byUids, within);
+  const smtp = await c.add(SMTP, byUids, within);
+  await c.add(FILES, byUids, within);
+  await c.add(ALERTS, cids.length === 0 ? byUids : `(${byUids} OR ${inStrings('community_id', cids, d)})`, within);
+  await c.add(ANOMALIES, byUids, within);
   await c.mailLines(await mailOf(store, smtp), new Set(uids));
   return { uid, community_ids: cids, ...c.done() };
 }

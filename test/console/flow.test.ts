@@ -68,9 +68,14 @@ describe.skipIf(!haveBrowser)('the console in Chromium', () => {
   it('opens a row, pivots to its session, and downloads the pcap that haystack carve gives', async () => {
     const { page } = w;
     await page.click('[data-testid=results] tbody tr');
-    await page.click('[data-testid=to-session]');
+    const [asked] = await Promise.all([page.waitForRequest((r) => r.url().includes('/api/uid/')), page.click('[data-testid=to-session]')]);
     await page.waitForSelector('.session .block');
     const uid = decodeURIComponent(new URL(page.url()).pathname.split('/')[2]!);
+    // the link carries the row's start time, and the session view hands it to the server as the lookup's hint
+    const start = (await srv.store.select(`SELECT epoch_us(start_time) AS t FROM sessions WHERE uid = '${uid.replace(/'/g, "''")}'`)).rows[0]!.t;
+    const t = new URL(page.url()).searchParams.get('t');
+    expect(t === null ? null : Date.parse(t) * 1000 + Number(/\.\d{3}(\d{3})/.exec(t)?.[1] ?? 0)).toBe(Number(start));
+    expect(new URL(asked.url()).searchParams.get('t')).toBe(t);
     // docs/console/session.png is taken by detail.test.ts (a session with a flagged attachment)
     const [dl] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=pcap]')]);
     const got = join(dir, 'browser.pcap');

@@ -1,13 +1,16 @@
 /// <reference lib="dom" />
 // The console's report screens in Chromium, over a store holding mixed-home.pcap (home net 127.0.0.0/24),
 // http-put.pcap with the seed's PUT rule (sid 1000003) and a synthetic week of another signature that jumps
-// overnight: the alerts per day equal `haystack counts`, triage from the screen is stored, top talkers equal
+// overnight: the alerts per day and each signature's sparkline equal `haystack counts`, triage from the screen
+// (one alert, a selection, everything matching) is stored, an alert's pcap and transcript are `carve`'s and
+// `transcript`'s, top talkers equal
 // `haystack top` and tshark's bytes into and out of the home net, the graph draws the query's hosts, captures
 // list their anomalies, an admin adds an account that logs in, a viewer has no admin screen; no CSP violation.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRules } from '../../src/detect/rules-file.js';
+import { carveSession } from '../../src/pipeline/carve.js';
 import { ingest } from '../../src/pipeline/ingest.js';
 import { ALERTS, type AlertRecord } from '../../src/schema/alerts.js';
 import { openStore } from '../../src/store/open.js';
@@ -134,7 +137,21 @@ describe.skipIf(!haveBrowser)('the console\'s report screens in Chromium', () =>
     expect(t.map((x) => [x.alert_key, x.action, x.user, x.note]).sort()).toEqual([
       [k1, 'ack', 'analyst', null], [k2, 'escalate', 'analyst', null], [k2, 'note', 'analyst', '<b>PUT</b> to /upload, see ticket 42'],
     ].sort());
-    await page.screenshot({ path: join(SHOTS, 'alerts.png') });
+    // the drill-down: the row's transcript and pcap are downloads, the same bytes as `haystack transcript` and `carve`
+    const rowUid = decodeURIComponent((await first.locator('[data-testid=alert-session]').getAttribute('href'))!.split('/').pop()!);
+    const [pcap] = await Promise.all([page.waitForEvent('download'), first.locator('[data-testid=alert-pcap]').click()]);
+    await pcap.saveAs(join(dir, 'alert.pcap'));
+    // (the damaged copy of http-put.pcap holds the same uids: the alert's own capture is named)
+    const rowCapture = new URL((await first.locator('[data-testid=alert-pcap]').getAttribute('href'))!, srv.url).searchParams.get('capture')!;
+    expect(rowCapture).toMatch(/^[0-9a-f]{16}/);
+    await carveSession(srv.store, rowUid, join(dir, 'carve.pcap'), { capture: rowCapture });
+    expect(readFileSync(join(dir, 'alert.pcap')).equals(readFileSync(join(dir, 'carve.pcap')))).toBe(true);
+    const [text] = await Promise.all([page.waitForEvent('download'), first.locator('[data-testid=alert-transcript]').click()]);
+    await text.saveAs(join(dir, 'alert.txt'));
+    const tr = await cli('transcript', '--uid', rowUid, '--db', cliDb);
+    expect(tr.code, tr.err).toBe(0);
+    expect(readFileSync(join(dir, 'alert.txt'), 'utf8')).toBe(tr.out);
+    expect(tr.out).toMatch(/^> PUT /m);
     await first.locator('[data-testid=alert-session]').click();
     await page.waitForSelector('.session .block');
     const uid = decodeURIComponent(new URL(page.url()).pathname.split('/')[2]!);
@@ -143,6 +160,88 @@ describe.skipIf(!haveBrowser)('the console\'s report screens in Chromium', () =>
     // the session view lists the session's alerts, this signature's among them
     await page.waitForSelector('[data-testid=alerts]');
     expect(await page.textContent('[data-testid=alerts]')).toContain('1000003');
+  });
+
+  it('alerts: a sparkline per signature, over the same days, each equal to haystack counts of its sid', async () => {
+    const { page } = pages[0]!;
+    await page.goto(`${srv.url}/alerts?sid=2013365`);
+    await page.waitForSelector('[data-testid=signatures] li [data-testid=sparkline]');
+    const lines = await page.$$eval('[data-testid=signatures] li a', (as) => as.map((a) => {
+      const svg = a.querySelector('[data-testid=sparkline]');
+      return { sid: a.getAttribute('data-sid')!, days: svg?.getAttribute('data-days') ?? '', title: svg?.querySelector('title')?.textContent ?? '', bars: svg?.querySelectorAll('rect').length ?? 0 };
+    }));
+    expect(lines.map((l) => l.sid)).toEqual(['2013365', '1000003']);
+    const spans = lines.map((l) => l.days.split(',').map((d) => d.split('=')[0]));
+    expect(spans[1]).toEqual(spans[0]);
+    const [first, last] = [spans[0]![0]!, spans[0]![spans[0]!.length - 1]!];
+    for (const l of lines) {
+      const c = await cli('counts', 'alerts', '--by', 'day', '--where', `sid = ${l.sid}`, '--from', `${first}T00:00:00Z`, '--to', `${last}T23:59:59.999999Z`, '--db', cliDb, '--format', 'csv');
+      expect(c.code, c.err).toBe(0);
+      const want = c.out.trim().split('\n').slice(1).map((x) => `${x.slice(0, 10)}=${x.split(',')[1]}`);
+      expect(l.days.split(','), `sid ${l.sid}`).toEqual(want);
+      expect(l.bars).toBe(want.filter((x) => !x.endsWith('=0')).length);
+      expect(l.title).toMatch(/each line on its own scale/);
+    }
+    expect(lines[0]!.days).toBe(CAMPAIGN.map((n, i) => `${new Date((day0 + i * DAY) / 1000).toISOString().slice(0, 10)}=${n}`).join(','));
+    // no style attribute anywhere in the list (the CSP allows none)
+    expect(await page.$$('[data-testid=signatures] [style]')).toHaveLength(0);
+  });
+
+  it('alerts: bulk triage of a selection (shift-click range, all shown) and of everything matching, after its count', async () => {
+    const { page } = pages[0]!;
+    await page.waitForSelector('[data-testid=signature][data-sid="2013365"] [data-testid=alert-rows] tbody tr');
+    const rows = page.locator('[data-testid=alert-rows] tbody tr');
+    expect(await rows.count()).toBe(100);
+    const keyAt = async (i: number): Promise<string> => (await rows.nth(i).getAttribute('data-key'))!;
+    const boxes = page.locator('[data-testid=select-row]');
+    await boxes.nth(1).click();
+    await boxes.nth(4).click({ modifiers: ['Shift'] });
+    await page.waitForFunction(() => document.querySelector('[data-testid=selected-count]')?.getAttribute('data-n') === '4');
+    const picked = await Promise.all([1, 2, 3, 4].map(keyAt));
+    expect(await page.$$eval('[data-testid=alert-rows] tbody tr.picked', (trs) => trs.map((t) => t.getAttribute('data-key')))).toEqual(picked);
+    const audits = srv.audits.length;
+    await page.click('[data-testid=bulk-ack]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=bulk-said]')?.textContent === 'acked 4 alerts');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=alert-rows] .badge.ack').length === 4);
+    expect(await page.getAttribute('[data-testid=selected-count]', 'data-n')).toBe('0');
+    const api = await srv.as('viewer');
+    const acked = (await api.get(`/api/triage?alerts=${picked.join(',')}`)).json.triage as { alert_key: string; action: string; user: string; ts: string }[];
+    expect(acked.map((t) => [t.alert_key, t.action, t.user]).sort()).toEqual(picked.map((k) => [k, 'ack', 'analyst']).sort());
+    expect(new Set(acked.map((t) => t.ts)).size).toBe(1);
+    expect(srv.audits.slice(audits).filter((a) => a.action === 'triage').map((a) => [a.target, a.detail])).toEqual([['4 alerts', 'ack (bulk)']]);
+    // a selection to show: rows 6 to 8, then the screenshot of the screen
+    await boxes.nth(6).click();
+    await boxes.nth(8).click({ modifiers: ['Shift'] });
+    await page.waitForFunction(() => document.querySelector('[data-testid=selected-count]')?.getAttribute('data-n') === '3');
+    await page.screenshot({ path: join(SHOTS, 'alerts.png') });
+    // all shown: 100; a click on one takes it out
+    await page.click('[data-testid=select-all]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=selected-count]')?.getAttribute('data-n') === '100');
+    await boxes.nth(0).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=selected-count]')?.getAttribute('data-n') === '99');
+    expect(await page.$eval('[data-testid=select-all]', (e) => (e as HTMLInputElement).indeterminate)).toBe(true);
+    await page.click('[data-testid=bulk-clear]');
+    // everything matching, after its count: the campaign's 223, escalated in one request
+    await page.click('[data-testid=select-matching]');
+    await page.waitForSelector('[data-testid=matching-count]');
+    const total = CAMPAIGN.reduce((x, y) => x + y);
+    expect(await page.getAttribute('[data-testid=matching-count]', 'data-n')).toBe(String(total));
+    await page.click('[data-testid=confirm-matching]');
+    await page.waitForFunction((n) => document.querySelector('[data-testid=selected-count]')?.getAttribute('data-n') === n, String(total));
+    const before = srv.audits.length;
+    srv.clock.t += 1000; // the server's clock is the test's: the escalation comes after the acks
+    await page.click('[data-testid=bulk-escalate]');
+    await page.waitForFunction((n) => document.querySelector('[data-testid=bulk-said]')?.textContent === `escalated ${n} alerts`, total);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=alert-rows] .badge.escalate').length === 100);
+    const all = ((await api.get('/api/records/alerts?q=' + encodeURIComponent('sid = 2013365') + '&fields=sid&limit=1000')).json.rows as { alert_key: string }[]).map((r) => r.alert_key);
+    expect(all).toHaveLength(total);
+    const esc: string[] = [];
+    for (let i = 0; i < all.length; i += 200) {
+      const t = (await api.get(`/api/triage?alerts=${all.slice(i, i + 200).join(',')}`)).json.triage as { alert_key: string; action: string }[];
+      esc.push(...t.filter((x) => x.action === 'escalate').map((x) => x.alert_key));
+    }
+    expect(esc.sort()).toEqual([...all].sort());
+    expect(srv.audits.slice(before).filter((a) => a.action === 'triage').map((a) => [a.target, a.rows])).toEqual([[`${total} alerts`, total]]);
   });
 
   it('top talkers: the same numbers as haystack top, tshark\'s bytes into and out of the home net; a key opens its sessions', async () => {
@@ -237,6 +336,11 @@ describe.skipIf(!haveBrowser)('the console\'s report screens in Chromium', () =>
     expect(await page.$('[data-testid=nav-admin]')).toBeNull();
     await page.waitForSelector('[data-testid=alert-rows] tbody tr');
     expect(await page.$('[data-testid=ack]')).toBeNull();
+    expect(await page.$('[data-testid=select-row]')).toBeNull();
+    expect(await page.$('[data-testid=bulk-bar]')).toBeNull();
+    expect(await page.$('[data-testid=alert-pcap]')).toBeNull();
+    // the sparklines are for viewers too
+    await page.waitForSelector('[data-testid=signatures] [data-testid=sparkline]');
     await page.goto(`${srv.url}/admin`);
     await page.waitForSelector('[data-testid=not-admin]');
     expect(await page.$('[data-testid=users]')).toBeNull();

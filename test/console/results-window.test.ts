@@ -183,7 +183,7 @@ describe.skipIf(!haveBrowser)('the windowed results table in Chromium', () => {
     await page.waitForSelector('[data-testid=detail]');
     s = await shown();
     checkRows(s, 1500);
-    expect(s.rows.find((r) => r.i === 1500)!.cls).toContain('cursor');
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement).dataset.i)).toBe('1500');
     // the detail is the record's, taller than a row, and row 1501 starts where it ends
     const detail = await page.evaluate(() => {
       const d = document.querySelector('[data-testid=results] tr.detail')!;
@@ -205,11 +205,19 @@ describe.skipIf(!haveBrowser)('the windowed results table in Chromium', () => {
     expect(s.rows.some((r) => r.i >= 1500)).toBe(false);
     expect(await page.$$('[data-testid=results] tr.detail')).toHaveLength(0);
     expect(Math.abs(s.bodyHeight - height - dh)).toBeLessThan(2);
+    const focusedRow = async (): Promise<string | null> => page.evaluate(() => (document.activeElement as HTMLElement).dataset.i ?? null);
+    expect(await focusedRow()).toBe(null);
+    // scrolled back to it, the row takes the focus again; away again, it loses it
+    await scrollToRow(1490);
+    await page.waitForFunction(() => (document.activeElement as HTMLElement).dataset.i === '1500');
+    await scrollToRow(100);
+    expect(await focusedRow()).toBe(null);
 
-    // ↓ brings the cursor's row back and into view, then on past the window, below the sticky header
+    // ↓ brings the cursor's row back and into view, then on past the window (the console's keys), below the bar
     const cursorRow = async (): Promise<{ i: number; top: number; bottom: number }> => {
       await page.waitForFunction(() => {
-        const tr = document.querySelector('[data-testid=results] tr.cursor');
+        // the cursor is the focused row (the console's keyboard, parts/keys.tsx)
+        const tr = document.activeElement?.closest('[data-testid=results] tbody > tr[data-i]') ?? null;
         if (tr === null) return false;
         const r = tr.getBoundingClientRect();
         // below the sticky bar (and the header when it sticks), above the viewport's bottom
@@ -217,7 +225,7 @@ describe.skipIf(!haveBrowser)('the windowed results table in Chromium', () => {
         return r.top >= Math.max(bar, document.querySelector('[data-testid=results] th')!.getBoundingClientRect().bottom) - 1 && r.bottom <= window.innerHeight + 1;
       });
       return page.evaluate(() => {
-        const tr = document.querySelector<HTMLElement>('[data-testid=results] tr.cursor')!;
+        const tr = document.activeElement as HTMLElement;
         const r = tr.getBoundingClientRect();
         return { i: Number(tr.dataset.i), top: r.top, bottom: r.bottom };
       });

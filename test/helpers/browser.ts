@@ -29,8 +29,9 @@ export async function launch(): Promise<{ browser: Browser; close(): Promise<voi
   };
 }
 
-export async function watchedPage(browser: Browser, viewport = { width: 1400, height: 900 }): Promise<Watched> {
-  const ctx = await browser.newContext({ viewport });
+export async function watchedPage(browser: Browser, viewport = { width: 1400, height: 900 }, colorScheme: 'light' | 'dark' = 'light'): Promise<Watched> {
+  // the system's colour scheme as the page sees it (prefers-color-scheme); light unless a test asks for dark
+  const ctx = await browser.newContext({ viewport, colorScheme });
   const page = await ctx.newPage();
   const problems: string[] = [];
   page.on('console', (m) => {

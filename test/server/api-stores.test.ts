@@ -39,6 +39,8 @@ const REQUESTS = [
   '/api/reports/top?by=sni',
   '/api/reports/top?by=app_proto&bytes=payload',
   '/api/reports/counts/sessions?by=hour',
+  '/api/reports/counts/sessions?by=hour&split=app_proto',
+  '/api/reports/counts/sessions?by=day&split=dst_port&limit=3',
   `/api/pivot/sni?value=${encodeURIComponent('www.example.com')}`,
 ];
 
@@ -75,6 +77,10 @@ async function answers(c: Client): Promise<Record<string, unknown>> {
   }
   const files = (await c.get('/api/records/files?q=' + encodeURIComponent('filename = "invoice.exe"'))).json.rows;
   out.uid = canon((await c.get(`/api/uid/${files[0].uid}`)).json);
+  // with the time of the row the console pivots from (the file's): the same answer
+  const hinted = await c.get(`/api/uid/${files[0].uid}?t=${encodeURIComponent(files[0].ts)}`);
+  expect(hinted.status).toBe(200);
+  expect(canon(hinted.json)).toEqual(out.uid);
   return out;
 }
 
@@ -117,6 +123,8 @@ const CLI_REPORTS: [string, string[]][] = [
   ['/api/reports/top?by=dst_port&limit=20', ['top', '--by', 'dst_port', '--limit', '20']],
   ['/api/reports/top?by=app_proto&bytes=payload', ['top', '--by', 'app_proto', '--bytes', 'payload']],
   ['/api/reports/counts/sessions?by=hour', ['counts', 'sessions', '--by', 'hour']],
+  ['/api/reports/counts/sessions?by=hour&split=app_proto', ['counts', 'sessions', '--by', 'hour', '--split', 'app_proto']],
+  ['/api/reports/counts/sessions?by=day&split=dst_port&limit=3', ['counts', 'sessions', '--by', 'day', '--split', 'dst_port', '--limit', '3']],
 ];
 
 describe.skipIf(bin === null && process.env.CI !== 'true')('the API on every store', () => {

@@ -231,6 +231,10 @@ describe('one session, everything of it', () => {
     expect(u.tables.sessions).toHaveLength(1);
     expect(u.tables.smtp.length).toBeGreaterThanOrEqual(1);
     expect(u.tables.files.map((f: { sha256: string }) => f.sha256)).toContain(sent.sha256);
+    // the time hint of the console's links: the same answer; a hint that is not a time is refused
+    const ts = u.tables.sessions[0].start_time as string;
+    expect((await viewer.get(`/api/uid/${files[0].uid}?t=${encodeURIComponent(ts)}`)).json).toEqual(u);
+    expect((await viewer.get(`/api/uid/${files[0].uid}?t=yesterday`)).status).toBe(400);
     const p = (await viewer.get(`/api/pivot/sha256?value=${sent.sha256}`)).json;
     expect(p.tables.files.map((f: { uid: string }) => f.uid)).toEqual([files[0].uid]);
     expect((await viewer.get('/api/pivot/nope?value=x')).status).toBe(400);

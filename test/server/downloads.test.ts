@@ -3,7 +3,7 @@
 // with the bytes that were sent; all as attachments of type application/octet-stream, audited with the hash of
 // what was sent; bad hashes and traversal refused, a moved capture 410, a restricted account kept to its rows.
 import { createHash } from 'node:crypto';
-import { copyFileSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyze } from '../../src/pipeline/api.js';
@@ -139,5 +139,37 @@ describe('restriction and audit', () => {
     expect(pcaps.every((x) => /^[0-9a-f]{64}$/.test(x.sha256 ?? ''))).toBe(true);
     expect(rows.some((x) => x.route === 'GET /api/sessions/:uid/pcap' && x.outcome === 'failed')).toBe(true);
     expect(rows.some((x) => x.route === 'GET /api/sessions/:uid/transcript' && /^[0-9a-f]{64}$/.test(x.sha256 ?? ''))).toBe(true);
+  });
+});
+
+describe('a uid in two captures', () => {
+  it('is carved from the capture named by `capture` (as an alert row carries it); without it, a 400 that says so', async () => {
+    // the SMTP capture again with another snap length in its file header: the same packets and uids, another
+    // file (a sensor's second copy), so a second capture
+    const again = join(dir, 'smtp-again.pcap');
+    const bytes = readFileSync(join(GEN, 'smtp-attachments.pcap'));
+    expect(bytes.readUInt32LE(0)).toBe(0xa1b2c3d4);
+    bytes.writeUInt32LE(bytes.readUInt32LE(16) - 1, 16);
+    writeFileSync(again, bytes);
+    const s = await ingest(srv.store, [again], { filesDir: dir });
+    expect(s.files[0]!.status).toBe('ingested');
+    const second = s.files[0]!.status === 'ingested' ? s.files[0]!.capture.capture_id : '';
+    const uid = (await sessionsOf(join(GEN, 'smtp-attachments.pcap'))).find((x) => x.dst_port === 25)!.uid;
+    const both = (await analyst.get(`/api/records/sessions?q=${encodeURIComponent(`uid = "${uid}"`)}&fields=capture_id`)).json.rows.map((r: { capture_id: string }) => r.capture_id);
+    expect(both.sort()).toEqual([captureOf[join(GEN, 'smtp-attachments.pcap')], second].sort());
+    const plain = await analyst.get(`/api/sessions/${uid}/pcap`);
+    expect(plain.status).toBe(400);
+    expect(plain.json.error).toMatch(/two captures.*name the capture/);
+    const one = await analyst.get(`/api/sessions/${uid}/pcap?capture=${captureOf[join(GEN, 'smtp-attachments.pcap')]}`);
+    const other = await analyst.get(`/api/sessions/${uid}/pcap?capture=${second}`);
+    expect([one.status, other.status]).toEqual([200, 200]);
+    // the same packets from either file
+    expect(one.body.equals(other.body)).toBe(true);
+    expect(one.body.length).toBeGreaterThan(24);
+    const t = await analyst.get(`/api/sessions/${uid}/transcript?capture=${second}`);
+    expect(t.status).toBe(200);
+    expect(t.text).toMatch(/^> ehlo /im);
+    expect((await analyst.get(`/api/sessions/${uid}/pcap?capture=${'0'.repeat(16)}`)).status).toBe(404);
+    expect((await analyst.get(`/api/sessions/${uid}/pcap?capture=${encodeURIComponent('x" or 1=1 --')}`)).status).toBe(400);
   });
 });

@@ -19,6 +19,15 @@ export function searchLink(table: string, field: string, value: string | number 
   return link(`/search/${table}`, { q });
 }
 
+/**
+ * The session view of a uid. `at`, the time of the record the link is on (ISO text, or µs as the mail report
+ * gives it), goes along as `t`: the server looks for the session around it before it reads the whole store.
+ */
+export function sessionLink(uid: string, at?: unknown): string {
+  const t = typeof at === 'number' && Number.isSafeInteger(at) ? isoOfMicros(at) : typeof at === 'string' && /^\d{4}-\d\d-\d\dT/.test(at) ? at : null;
+  return link(`/session/${encodeURIComponent(uid)}`, { t });
+}
+
 export function mailLink(key: string): string {
   return link('/mail', { key });
 }

@@ -13,9 +13,10 @@ import { EXIT_FAILURE } from '../io.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
 import { DB_OPTION } from '../store-args.js';
 
-export const usage = `haystack carve --uid UID -o FILE [--db URL] [--full-check]
+export const usage = `haystack carve --uid UID [--capture ID] -o FILE [--db URL] [--full-check]
 haystack carve --filter EXPR -o DIR [--limit 1000] [--db URL]
   --uid UID      the session (its uid in the sessions table)
+  --capture ID   its capture's capture_id, when the uid is in two captures (the same packets ingested twice)
   -o FILE        the pcap to write (classic pcap, the frames and times of the capture)
   --filter EXPR  every session the filter keeps (sessions' fields), each to DIR/<uid>.pcap, oldest first;
                  a session whose capture moved or changed is named and skipped (exit 1)
@@ -26,6 +27,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse('carve', argv, {
     ...DB_OPTION,
     uid: { type: 'string' },
+    capture: { type: 'string' },
     filter: { type: 'string' },
     limit: { type: 'string' },
     output: { type: 'string', short: 'o' },
@@ -46,7 +48,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (out === '-') throw new HaystackError('HAYSTACK_BAD_ARGUMENT', 'carve: -o needs a file (pcap is binary: not written to stdout)');
   const store = await openStore(stringOption(values.db), { readOnly: true });
   try {
-    const r = await carveSession(store, uid!, out, { fullCheck: values['full-check'] === true });
+    const capture = stringOption(values.capture);
+    const r = await carveSession(store, uid!, out, { fullCheck: values['full-check'] === true, ...(capture !== undefined ? { capture } : {}) });
     const note = r.skippedLinktype > 0 ? `; ${r.skippedLinktype} packets of another link type left out` : '';
     io.stderr(`haystack carve: ${r.packets} packets (${r.bytes} bytes) of ${r.uid} from ${r.capturePath} (checked by ${r.verified}) to ${out}${note}\n`);
   } finally {

@@ -3,9 +3,9 @@ import { closeSync, openSync } from 'node:fs';
 import { HaystackError } from '../../core/errors.js';
 import { parseFilter } from '../../query/filter.js';
 import { APP_SCHEMAS, appSchemaOf, RECORD_SCHEMAS, schemaOf } from '../../schema/registry.js';
-import type { FieldDef } from '../../schema/schema.js';
 import { openStore } from '../../store/open.js';
 import { committed, tableNamer } from '../../store/reports.js';
+import { typedRow } from '../../store/search-common.js';
 import { ident, whereSql } from '../../store/sql.js';
 import { parse, stringOption } from '../args.js';
 import { RowWriter } from '../format/output.js';
@@ -63,7 +63,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         const out = new RowWriter(schema.fields, format, fileWriter(fd, file));
         for await (const batch of store.scan(sql)) {
           for (const r of batch) {
-            out.row(typed(schema.fields, r));
+            out.row(typedRow(schema.fields, r));
             rows++;
           }
         }
@@ -80,12 +80,3 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 }
 
 /** A row as the schema types it: ClickHouse gives booleans as 0/1 and 64-bit integers (timestamps) as text. */
-function typed(fields: readonly FieldDef[], r: Record<string, unknown>): Record<string, unknown> {
-  for (const f of fields) {
-    const v = r[f.name];
-    if (f.type === 'bool' && typeof v === 'number') r[f.name] = v === 1;
-    else if ((f.type === 'int' || f.type === 'timestamp') && typeof v === 'string') r[f.name] = Number(v);
-    else if (f.type === 'int[]' && Array.isArray(v)) r[f.name] = v.map(Number);
-  }
-  return r;
-}

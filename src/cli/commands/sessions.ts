@@ -1,6 +1,6 @@
 // `haystack sessions <capture...>`: one row per session.
 import { Engine } from '../../pipeline/engine.js';
-import { protocolDetection } from '../../pipeline/protocol-probe.js';
+import { analysis } from '../../pipeline/analyzers.js';
 import { SESSIONS } from '../../schema/sessions.js';
 import { homeNetOption, parse, requireInputs } from '../args.js';
 import { RECORD_OPTIONS, recordOutput } from '../format/record-output.js';
@@ -30,12 +30,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const progress = new Progress(io);
   // no records but sessions: the analyzers only probe each session's first bytes for its protocol, when
   // app_proto is printed or filtered on (the table's default columns do not show it)
-  const engine = new Engine(
+  const probes = out.needs('app_proto') ? analysis({ sessions: true }, () => engine) : null;
+  const engine: Engine = new Engine(
     {
+      ...probes?.handlers,
       session: (r) => out.emit(r),
       progress: (input, bytes) => progress.update(input, bytes, null),
     },
-    { homeNet, ...(out.needs('app_proto') ? protocolDetection() : {}) },
+    { homeNet, ...probes?.options },
   );
   const res = await engine.run(inputs);
   progress.done();

@@ -5,8 +5,9 @@ import { intOption, parse, stringOption } from '../args.js';
 import { EXIT_USAGE, type CliIo } from '../io.js';
 import { DB_OPTION } from '../store-args.js';
 
-export const usage = `haystack transcript --uid UID [--hex] [--limit BYTES] [--db URL]
+export const usage = `haystack transcript --uid UID [--capture ID] [--hex] [--limit BYTES] [--db URL]
   --uid UID       the session (a TCP session of the sessions table)
+  --capture ID    its capture's capture_id, when the uid is in two captures (the same packets ingested twice)
   --hex           a hex dump instead of text
   --limit BYTES   payload bytes shown before the transcript is cut (default 1048576)
 Lines: "> " client to server, "< " server to client, "! " notes (missing bytes, the cut). In text, bytes
@@ -17,6 +18,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse('transcript', argv, {
     ...DB_OPTION,
     uid: { type: 'string' },
+    capture: { type: 'string' },
     hex: { type: 'boolean' },
     limit: { type: 'string' },
   });
@@ -32,7 +34,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const limit = intOption('limit', values.limit, 1);
   const store = await openStore(stringOption(values.db), { readOnly: true });
   try {
-    const t = await sessionTranscript(store, uid, { format: values.hex === true ? 'hex' : 'text', ...(limit !== undefined ? { limit } : {}) });
+    const capture = stringOption(values.capture);
+    const t = await sessionTranscript(store, uid, { format: values.hex === true ? 'hex' : 'text', ...(limit !== undefined ? { limit } : {}), ...(capture !== undefined ? { capture } : {}) });
     // the text is escaped already (only printable ASCII and line feeds): data, written as it is
     io.stdout(t.text);
   } finally {

@@ -1,7 +1,7 @@
 // Routes over the console's own tables: alert triage (ack, escalate, note), saved queries per user, and the
 // audit trail for admins. Each change is audited.
-import { addTriage, deleteSavedQuery, listAudit, listSavedQueries, MAX_AUDIT_PAGE, saveQuery, triageFor } from '../../store/app-tables.js';
-import { TRIAGE_ACTIONS, type TriageAction } from '../../schema/triage.js';
+import { addTriage, addTriageBulk, deleteSavedQuery, listAudit, listSavedQueries, MAX_AUDIT_PAGE, MAX_TRIAGE_KEYS, saveQuery, triageFor } from '../../store/app-tables.js';
+import { TRIAGE, TRIAGE_ACTIONS, type TriageAction } from '../../schema/triage.js';
 import { jsonRows } from '../../schema/json-row.js';
 import { AUDIT } from '../../schema/audit.js';
 import type { Ctx, ServerDeps } from '../context.js';
@@ -36,10 +36,31 @@ export async function postTriage(c: Ctx, deps: ServerDeps): Promise<Response> {
   const action = bodyString(b, 'action', 16);
   if (!(TRIAGE_ACTIONS as readonly string[]).includes(action)) throw new HttpError(400, `action: one of ${TRIAGE_ACTIONS.join(', ')}`);
   const note = b.note === undefined || b.note === null ? null : bodyString(b, 'note', 16 * 1024);
+  if (b.alert_keys !== undefined) {
+    if (b.alert_key !== undefined) throw new HttpError(400, 'give "alert_key" (one alert) or "alert_keys" (a list), not both');
+    return postTriageBulk(c, deps, b.alert_keys, action as TriageAction, note);
+  }
   try {
     const r = await addTriage(deps.store, { user: c.get('user').name, alert_key: bodyString(b, 'alert_key', 64), action: action as TriageAction, note, ts: deps.now() * 1000 });
     await who(c, deps, 'triage', 'POST /api/triage', r.alert_key, action);
     return c.json({ triage: { ...r, ts: new Date(r.ts / 1000).toISOString() } }, 201);
+  } catch (e) {
+    return badRequest(e);
+  }
+}
+
+/**
+ * The same action on a list of alerts: every key checked before anything is written, then one write (all or
+ * none) and one audit row with the count; each alert's triage row carries who and when, as one at a time.
+ */
+async function postTriageBulk(c: Ctx, deps: ServerDeps, list: unknown, action: TriageAction, note: string | null): Promise<Response> {
+  if (!Array.isArray(list)) throw new HttpError(400, '"alert_keys" must be a list of alert keys');
+  if (list.length > MAX_TRIAGE_KEYS) throw new HttpError(400, `"alert_keys": at most ${MAX_TRIAGE_KEYS} alerts at once, got ${list.length}; narrow the filter`);
+  try {
+    const rows = await addTriageBulk(deps.store, { user: c.get('user').name, alert_keys: list as string[], action, note, ts: deps.now() * 1000 });
+    const u = c.get('user');
+    await deps.audit({ ts: deps.now(), user: u.name, role: u.role, ip: c.get('ip'), action: 'triage', route: 'POST /api/triage', target: `${rows.length} alerts`, rows: rows.length, outcome: 'ok', detail: `${action} (bulk)` });
+    return c.body(`{"count":${rows.length},"triage":${jsonRows(TRIAGE.fields, rows)}}`, 201, { 'content-type': 'application/json; charset=utf-8' });
   } catch (e) {
     return badRequest(e);
   }
@@ -51,7 +72,7 @@ export async function getTriage(c: Ctx, deps: ServerDeps): Promise<Response> {
   try {
     const rows = await triageFor(deps.store, keys);
     await auditRead(c, deps, 'GET /api/triage', `${keys.length} alerts`, rows.length);
-    return jsonText(c, { triage: jsonRows((await import('../../schema/triage.js')).TRIAGE.fields, rows) });
+    return jsonText(c, { triage: jsonRows(TRIAGE.fields, rows) });
   } catch (e) {
     return badRequest(e);
   }

@@ -16,7 +16,7 @@ import { records } from '../../store/search-records.js';
 import type { Ctx, ServerDeps } from '../context.js';
 import { HttpError } from '../errors.js';
 import { restrictionFor } from '../policy.js';
-import { badRequest, enumParam, intParam } from '../request.js';
+import { badRequest, enumParam, intParam, param } from '../request.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 /** uids are made by Haystack (base62) or imported (Zeek's C..., EVE flow ids): letters, digits, - and _ */
@@ -37,10 +37,11 @@ function attachment(name: string, length?: number): Record<string, string> {
 }
 
 /** The one row of a table matching `field = value` that the account may see, or 404. */
-async function visible(c: Ctx, deps: ServerDeps, schema: RecordSchema, field: string, value: string): Promise<Record<string, unknown>> {
+async function visible(c: Ctx, deps: ServerDeps, schema: RecordSchema, field: string, value: string, capture?: string): Promise<Record<string, unknown>> {
   const restrict = restrictionFor(c.get('user'), schema);
   if (restrict === null) throw new HttpError(404, `no such ${schema.name === FILES.name ? 'file' : 'session'}`);
   const where: Expr[] = [parseFilter(`${field} = ${JSON.stringify(value)}`, schema, 'key'), ...restrict];
+  if (capture !== undefined) where.push(parseFilter(`capture_id = ${JSON.stringify(capture)}`, schema, 'capture'));
   const page = await records(deps.store, { table: schema.name, where, from: null, to: null, order: 'asc', limit: 1 });
   const row = page.rows[0];
   if (row === undefined) throw new HttpError(404, `no such ${schema.name === FILES.name ? 'file' : 'session'}`);
@@ -51,6 +52,14 @@ function uidParam(c: Ctx): string {
   const uid = c.req.param('uid') ?? '';
   if (!UID.test(uid)) throw new HttpError(400, 'uid: 1 to 64 letters, digits, - or _');
   return uid;
+}
+
+/** `capture`: the session's capture_id, for a uid that two captures hold (optional). */
+function captureParam(c: Ctx): string | undefined {
+  const v = param(c, 'capture');
+  if (v === undefined || v === '') return undefined;
+  if (!UID.test(v)) throw new HttpError(400, 'capture: a capture_id (letters, digits, - or _)');
+  return v;
 }
 
 function audit(c: Ctx, deps: ServerDeps, route: string, target: string, sha256: string | null, outcome: string, detail: string): Promise<void> {
@@ -89,11 +98,12 @@ function audited(c: Ctx, deps: ServerDeps, route: string, target: string, expect
 
 export async function getPcap(c: Ctx, deps: ServerDeps): Promise<Response> {
   const uid = uidParam(c);
-  await visible(c, deps, SESSIONS, 'uid', uid);
+  const capture = captureParam(c);
+  await visible(c, deps, SESSIONS, 'uid', uid, capture);
   const route = 'GET /api/sessions/:uid/pcap';
   let plan;
   try {
-    plan = await openCarve(deps.store, uid);
+    plan = await openCarve(deps.store, uid, capture !== undefined ? { capture } : {});
   } catch (e) {
     await audit(c, deps, route, uid, null, 'failed', e instanceof Error ? e.message : String(e));
     throw e;
@@ -114,12 +124,13 @@ export async function getPcap(c: Ctx, deps: ServerDeps): Promise<Response> {
 
 export async function getTranscript(c: Ctx, deps: ServerDeps): Promise<Response> {
   const uid = uidParam(c);
-  await visible(c, deps, SESSIONS, 'uid', uid);
+  const capture = captureParam(c);
+  await visible(c, deps, SESSIONS, 'uid', uid, capture);
   const format = enumParam(c, 'format', ['text', 'hex'] as const, 'text');
   const limit = intParam(c, 'limit', 1, MAX_TRANSCRIPT_LIMIT, DEFAULT_TRANSCRIPT_LIMIT);
   let t;
   try {
-    t = await sessionTranscript(deps.store, uid, { format, limit });
+    t = await sessionTranscript(deps.store, uid, { format, limit, ...(capture !== undefined ? { capture } : {}) });
   } catch (e) {
     return badRequest(e);
   }

@@ -7,8 +7,8 @@ import { SESSIONS } from '../../schema/sessions.js';
 import { ALERTS } from '../../schema/alerts.js';
 import { jsonRows } from '../../schema/json-row.js';
 import { findMail } from '../../store/mail.js';
-import { countsRows, resultRows, trendsRows, type ReportRows } from '../../store/report-rows.js';
-import { BUCKETS, BYTE_LEVELS, counts, newest, top, TOP_KEYS, trends } from '../../store/reports.js';
+import { countsRows, resultRows, splitCountsRows, trendsRows, type ReportRows } from '../../store/report-rows.js';
+import { BUCKETS, BYTE_LEVELS, counts, MAX_SPLIT_VALUES, newest, splitCounts, top, TOP_KEYS, trends } from '../../store/reports.js';
 import { parseDuration, parseTime } from '../../query/time-text.js';
 import type { Ctx, ServerDeps } from '../context.js';
 import { HttpError } from '../errors.js';
@@ -57,7 +57,18 @@ export async function getCounts(c: Ctx, deps: ServerDeps): Promise<Response> {
     const where = parts.length === 0 ? null : parts.length === 1 ? parts[0]! : { kind: 'and' as const, items: parts };
     const range = await parseRange({ from: param(c, 'from'), to: param(c, 'to'), tz: param(c, 'tz') }, deps.now() * 1000, () => newest(deps.store, schema, fieldName));
     const by = enumParam(c, 'by', BUCKETS, 'day');
-    const rows = await counts(deps.store, { schema, by, field: fieldName, where, window: { from: range.from, to: range.to } });
+    const window = { from: range.from, to: range.to };
+    const split = param(c, 'split');
+    if (split !== undefined && split !== '') {
+      // every value's counts in one query (the alerts screen's sparklines): a field the role may count by
+      checkFieldsFor(user.role, schema.name, [split]);
+      const sf = schema.fields.find((x) => x.name === split);
+      if (sf === undefined) throw new HttpError(400, `split: ${schema.name} has no field "${split.slice(0, 64)}"`);
+      const rows = await splitCounts(deps.store, { schema, by, field: fieldName, where, window, split, limit: intParam(c, 'limit', 1, MAX_SPLIT_VALUES, 100) });
+      await auditQuery(c, deps, 'GET /api/reports/counts/:table', null, rows.length, schema.name);
+      return answer(c, 'counts', splitCountsRows(rows, sf));
+    }
+    const rows = await counts(deps.store, { schema, by, field: fieldName, where, window });
     await auditQuery(c, deps, 'GET /api/reports/counts/:table', null, rows.length, schema.name);
     return answer(c, 'counts', countsRows(rows));
   } catch (e) {

@@ -2,6 +2,7 @@
 // everything of a uid or a pivot value. All of them through src/store's query functions; the role decides
 // whether payload fields come back.
 import type { Expr } from '../../query/filter.js';
+import { parseTime } from '../../query/time-text.js';
 import { jsonRows, type JsonField } from '../../schema/json-row.js';
 import { ALERTS } from '../../schema/alerts.js';
 import { ALERT_KEY_FIELDS, alertKey } from '../../store/app-tables.js';
@@ -125,9 +126,12 @@ function count(r: Related): number {
 
 export async function getUid(c: Ctx, deps: ServerDeps): Promise<Response> {
   const uid = c.req.param('uid') ?? '';
+  const t = param(c, 't');
   let r;
   try {
-    r = await byUid(deps.store, uid, { restrict: restrictOf(c) });
+    // a time the session was seen at (the row the console pivots from): the lookup starts around it
+    const at = t === undefined || t === '' ? null : parseTime(t, 't');
+    r = await byUid(deps.store, uid, { restrict: restrictOf(c), at });
   } catch (e) {
     return badRequest(e);
   }

@@ -1,9 +1,14 @@
-// UDP payloads the pipeline parses: DNS messages of the gen capture (question names for dns.query), DTLS
+// UDP payloads the pipeline parses: DNS messages of the gen captures (question names for dns.query, and whole
+// transactions over UDP and over TCP, cut at odd places, for the dns record), DTLS
 // ClientHellos made from the capture's TLS hellos, and QUIC v1 Initial headers, mutated (counts, lengths,
 // compression pointers, varints first), each given to its parser as the pipeline gives it. Contract: never
 // throws; a DNS name never exceeds 255 bytes.
 import fc from 'fast-check';
-import { dnsQuestions } from '../../../src/analyzers/dns/dns-message.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DnsTcp, DnsUdp } from '../../../src/analyzers/dns/dns-analyzer.js';
+import { dnsQuestions, parseDnsMessage } from '../../../src/analyzers/dns/dns-message.js';
+import { ROOT } from '../../helpers/run.js';
 import { QuicTls } from '../../../src/analyzers/quic/quic-tls.js';
 import { DtlsTls } from '../../../src/analyzers/tls/dtls.js';
 import { HashCache } from '../../../src/analyzers/tls/fingerprints.js';
@@ -28,6 +33,12 @@ function dnsSeeds(): Uint8Array[] {
     d.decode(f.data, new DataView(f.data.buffer), 0, f.data.length, 0, f.linktype);
     const m = d.meta;
     if (m.l4 && m.ipProto === 17 && (m.sport === 53 || m.dport === 53)) out.push(m.buf.slice(m.payloadOff, m.payloadOff + m.payloadLen));
+  }
+  // the dns gen capture: every type the record shows (HTTPS with ECH, CAA, SOA, ...), EDNS subnet and cookies
+  for (const f of frames(new Uint8Array(readFileSync(join(ROOT, 'test/fixtures/dns/dns-gen.pcap'))))) {
+    d.decode(f.data, new DataView(f.data.buffer), 0, f.data.length, 0, f.linktype);
+    const m = d.meta;
+    if (m.l4 && m.ipProto === 17 && m.payloadLen > 0) out.push(m.buf.slice(m.payloadOff, m.payloadOff + m.payloadLen));
   }
   // a name that points back into itself, and one at the 255-byte limit
   out.push(Uint8Array.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 12, 0, 1, 0, 1]));
@@ -64,7 +75,7 @@ export async function make(): Promise<FuzzTarget<Input>> {
     fc.array(mutatedBytes(seeds[k], { hot: [4, 5, 6, 11, 12, 13, 14, 17, 18, 19, 22, 25] }), { minLength: 1, maxLength: 4 });
   return {
     name: 'datagram',
-    about: 'dnsQuestions, DtlsTls and QuicTls on mutated DNS/DTLS/QUIC datagrams: no throw, names within 255 bytes',
+    about: 'dnsQuestions, parseDnsMessage, DnsUdp/DnsTcp, DtlsTls and QuicTls on mutated DNS/DTLS/QUIC datagrams: no throw, names within 255 bytes',
     arbitrary: fc.constantFrom(...KINDS).chain((kind) => fc.record({ kind: fc.constant(kind), payloads: payloadsOf(kind) })),
     check: ({ kind, payloads }) => {
       const anomalies = new AnomalyLog(() => undefined);
@@ -74,10 +85,21 @@ export async function make(): Promise<FuzzTarget<Input>> {
       const cache = new HashCache();
       const dtls = new DtlsTls({ anomalies, cache, emit: () => undefined });
       const quic = new QuicTls({ crypto: nodeQuicCrypto, anomalies, cache, emit: () => undefined });
+      s.aPort = 40000;
+      s.bPort = 53;
+      s.a6 = s.b6 = null;
+      const dnsUdp = new DnsUdp({ anomalies, emit: () => undefined });
+      const dnsTcp = new DnsTcp({ session: s, anomalies, emit: () => undefined });
       for (const [i, p] of payloads.entries()) {
         if (kind === 'dns') {
           const q = mustNotThrow('dnsQuestions()', () => dnsQuestions(p));
           for (const n of q?.names ?? []) if (n.length > 255) throw new ContractError(`a DNS name of ${n.length} bytes`);
+          mustNotThrow('parseDnsMessage()', () => parseDnsMessage(p));
+          // the same messages as one session's transactions, over UDP and (length-prefixed, cut every 7 bytes) TCP
+          const dir = (i & 1) as 0 | 1;
+          mustNotThrow('DnsUdp.datagram()', () => dnsUdp.datagram(s, dir, p, 0, p.length, i));
+          const framed = concat(Uint8Array.from([p.length >> 8, p.length & 0xff]), p);
+          for (let o = 0; o < framed.length; o += 7) mustNotThrow('DnsTcp.deliver()', () => dnsTcp.deliver(dir, framed.subarray(o, o + 7)));
         } else if (kind === 'dtls') {
           mustNotThrow('DtlsTls.datagram()', () => dtls.datagram(s, i === 0 ? 0 : (i & 1) as 0 | 1, p, 0, p.length));
         } else {
@@ -87,6 +109,9 @@ export async function make(): Promise<FuzzTarget<Input>> {
       mustNotThrow('sessionEnded()', () => {
         dtls.sessionEnded(s);
         quic.sessionEnded(s);
+        dnsUdp.sessionEnded(s);
+        dnsTcp.end(0);
+        dnsTcp.end(1);
       });
     },
     // the corpus form: the kind's name, then per datagram a 32-bit big-endian length and its bytes

@@ -4,6 +4,7 @@ import type { JSX } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { theme } from '../theme.js';
 
 export interface Bucket {
   bucket: string;
@@ -43,7 +44,7 @@ export function DayChart({ buckets, label }: { buckets: Bucket[]; label: string 
       series: [{}, { label, stroke: accent, fill: `${accent}99`, width: 1, paths: uPlot.paths.bars!({ size: [0.6, 48] }), points: { show: false } }],
     }, [xs, ys], el);
     return () => plot.destroy();
-  }, [buckets, label]);
+  }, [buckets, label, theme.value]);
   return (
     <div class="day-chart">
       <div ref={box} class="chart" data-testid="day-chart" />

@@ -17,7 +17,7 @@ export function FileList({ files }: { files: FileRow[] }): JSX.Element {
   const analyst = me.value !== null && me.value.role !== 'viewer';
   if (files.length === 0) return <p class="muted">No files.</p>;
   return (
-    <table class="files" data-testid="files">
+    <table class="files" data-testid="files" data-nav>
       <thead><tr><th>file</th><th>part</th><th>declared</th><th>real type</th><th>size</th><th>hashes</th>{analyst && <th />}</tr></thead>
       <tbody>
         {files.map((f, i) => {

@@ -4,6 +4,7 @@
 import type { JSX } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { forceCenter, forceCollide, forceLink, forceManyBody, forceSimulation, forceX, forceY, type SimulationLinkDatum, type SimulationNodeDatum } from 'd3-force';
+import { theme } from '../theme.js';
 import type { GraphEdge, GraphNode } from './graph-data.js';
 
 type N = GraphNode & SimulationNodeDatum;
@@ -126,6 +127,6 @@ export function ForceGraph({ nodes, edges, weight, onNode, onEdge }: {
       canvas.removeEventListener('click', click);
       canvas.removeEventListener('mousemove', move);
     };
-  }, [nodes, edges, weight]);
+  }, [nodes, edges, weight, theme.value]);
   return <canvas ref={ref} class="graph" data-testid="graph" role="img" aria-label={`graph of ${nodes.length} hosts and ${edges.length} connections`} />;
 }

@@ -36,7 +36,7 @@ export function GroupCounts({ table, field, type, q, from, to, onFilter, onClose
       <p>Rows by <b>{field}</b> (top 100) <button type="button" class="ghost tiny" data-testid="ungroup" onClick={onClose}>× rows again</button></p>
       {error !== null && <p class="error">{error}</p>}
       {r !== null && (
-        <table class="results">
+        <table class="results" data-nav>
           <thead><tr><th>{field}</th><th class="num">count</th><th class="num">share</th><th /></tr></thead>
           <tbody>
             {r.values.map((v) => (
@@ -45,7 +45,7 @@ export function GroupCounts({ table, field, type, q, from, to, onFilter, onClose
                 <td class="num">{v.count.toLocaleString('en')}</td>
                 <td class="num">{r.rows > 0 ? `${((100 * v.count) / r.rows).toFixed(1)} %` : ''}</td>
                 <td>
-                  <button type="button" class="tiny" onClick={() => onFilter(v.value, false)}>+</button>
+                  <button type="button" class="tiny" data-primary onClick={() => onFilter(v.value, false)}>+</button>
                   <button type="button" class="tiny" onClick={() => onFilter(v.value, true)}>−</button>
                 </td>
               </tr>

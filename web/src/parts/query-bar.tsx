@@ -19,7 +19,7 @@ export interface QueryBarProps {
   q: string;
   from: string;
   to: string;
-  inputRef: Ref<HTMLInputElement>;
+  inputRef?: Ref<HTMLInputElement>;
   onRun: (q: string) => void;
 }
 
@@ -72,8 +72,11 @@ export function QueryBar({ table, q, from, to, inputRef, onRun }: QueryBarProps)
   };
   const onKey = (e: KeyboardEvent): void => {
     if (e.key === 'Escape') {
-      if (list.length > 0) setAt(null);
-      else (e.target as HTMLInputElement).blur();
+      // the first Escape closes the suggestions (the console's keyboard then leaves the field alone), the next leaves
+      if (list.length > 0) {
+        e.preventDefault();
+        setAt(null);
+      } else (e.target as HTMLInputElement).blur();
       return;
     }
     if (list.length === 0) return;

@@ -1,5 +1,6 @@
 // The results table: the chosen columns, sortable by a click on the header (again: the other way), rows that
-// expand to their detail, a keyboard cursor (↑ ↓, Enter), and the next page loaded when the end scrolls in.
+// expand to their detail (by the console's keyboard too: a data-nav="click" list, parts/keys.tsx), and the next
+// page loaded when the end scrolls in.
 //
 // Windowed: only the rows near the viewport are in the DOM (OVER rows beyond each edge); a spacer row above and
 // one below stand for the others, so the table is as tall as all its rows and the scrollbar is honest. Each
@@ -24,7 +25,6 @@ export interface ResultsProps {
   rows: Record<string, unknown>[];
   sort: string;
   order: 'asc' | 'desc';
-  cursor: number;
   open: number | null;
   more: boolean;
   onSort: (field: string) => void;
@@ -75,7 +75,7 @@ export function Results(p: ResultsProps): JSX.Element {
   const [range, setRange] = useState<[number, number]>(() => [0, Math.min(n, FIRST)]);
   const start = Math.min(range[0], n);
   const stop = Math.min(range[1], n);
-  const live = useRef({ n, start, stop, more: p.more, tops: [0] as number[] });
+  const live = useRef({ n, start, stop, more: p.more, open: p.open, tops: [0] as number[] });
 
   /** the top of each row from the tbody's top (tops[n]: the rows' total height), from what is measured */
   const layout = (): number[] => {
@@ -102,13 +102,56 @@ export function Results(p: ResultsProps): JSX.Element {
     if (L.start > Math.max(0, a - slack) || L.stop < Math.min(L.n, b + slack) || L.stop - L.start > want[1] - want[0] + 2 * OVER) setRange(want);
   };
 
-  // the cursor's row (moved, or opened with Enter) is brought into the window, and scrolled into view once shown
-  const reveal = useRef(false);
-  useLayoutEffect(() => {
-    if (p.cursor < 0 || p.cursor >= n) return;
-    reveal.current = true;
-    if (p.cursor < start || p.cursor >= stop) setRange([Math.max(0, p.cursor - OVER), Math.min(n, p.cursor + OVER + 1)]);
-  }, [p.cursor, p.open]);
+  // The keyboard's row cursor is the focused row (parts/keys.tsx). Scrolled away, that row leaves the DOM and the
+  // focus with it: the next key meant for it (↑ ↓ j k, Enter, Escape) brings it back into the window first, and
+  // it goes on from there; scrolled back to it, it takes the focus again. A click or a focus elsewhere forgets it.
+  // Home and End go to the first and last row loaded.
+  const focused = useRef<number | null>(null);
+  const pending = useRef<{ i: number; click: boolean } | null>(null);
+  useEffect(() => {
+    const lost = (): number | null => {
+      const f = focused.current;
+      const a = document.activeElement;
+      return f !== null && f < live.current.n && (a === null || a === document.body) && body.current?.querySelector(`tr[data-i="${f}"]`) == null ? f : null;
+    };
+    const onFocus = (e: FocusEvent): void => {
+      const tr = e.target instanceof HTMLElement && e.target.parentElement === body.current ? e.target : null;
+      focused.current = tr?.dataset.i !== undefined ? Number(tr.dataset.i) : null;
+    };
+    const onDown = (e: PointerEvent): void => {
+      if (!(e.target instanceof Node) || body.current?.contains(e.target) !== true) focused.current = null;
+    };
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+      // Home and End on a row: the first and last row loaded, not those of the window
+      const a = document.activeElement;
+      if ((e.key === 'Home' || e.key === 'End') && a instanceof HTMLElement && a.parentElement === body.current && a.dataset.i !== undefined) {
+        e.preventDefault();
+        const i = e.key === 'Home' ? 0 : live.current.n - 1;
+        pending.current = { i, click: false };
+        setRange([Math.max(0, i - OVER), Math.min(live.current.n, i + OVER + 1)]);
+        return;
+      }
+      const f = lost();
+      if (f === null) return;
+      const step = e.key === 'ArrowDown' || e.key === 'j' ? 1 : e.key === 'ArrowUp' || e.key === 'k' ? -1 : 0;
+      const click = e.key === 'Enter' || (e.key === 'Escape' && live.current.open === f);
+      if (step === 0 && !click) return;
+      e.preventDefault();
+      const i = Math.min(live.current.n - 1, Math.max(0, f + step));
+      pending.current = { i, click };
+      setRange([Math.max(0, i - OVER), Math.min(live.current.n, i + OVER + 1)]);
+    };
+    document.addEventListener('focusin', onFocus);
+    window.addEventListener('pointerdown', onDown, true);
+    // before the console's handler on the document (which takes a focus on nothing for the first row)
+    window.addEventListener('keydown', onKey, true);
+    return () => {
+      document.removeEventListener('focusin', onFocus);
+      window.removeEventListener('pointerdown', onDown, true);
+      window.removeEventListener('keydown', onKey, true);
+    };
+  }, []);
 
   // other columns: their widths start again from their cells
   useLayoutEffect(() => {
@@ -134,7 +177,7 @@ export function Results(p: ResultsProps): JSX.Element {
       }
     }
     const tops = layout();
-    live.current = { n, start, stop, more: p.more, tops };
+    live.current = { n, start, stop, more: p.more, open: p.open, tops };
     if (above.current !== null) above.current.style.height = `${tops[start]}px`;
     if (below.current !== null) below.current.style.height = `${tops[n]! - tops[stop]!}px`;
     // a column is as wide as the widest of its cells shown so far: scrolling does not make them jump
@@ -143,11 +186,15 @@ export function Results(p: ResultsProps): JSX.Element {
       const s = (th as HTMLElement).style;
       if (w > (Number.parseFloat(s.width) || 0) + 0.5) s.width = `${w}px`;
     }
-    if (reveal.current) {
-      const tr = el.querySelector('tr.cursor');
-      if (tr !== null) {
-        reveal.current = false;
+    // the cursor's row back: brought by a key (focused, scrolled into view, clicked for Enter), or scrolled to
+    const want = pending.current ?? (focused.current !== null && document.activeElement === document.body ? { i: focused.current, click: false } : null);
+    const tr = want === null ? null : el.querySelector<HTMLElement>(`tr[data-i="${want.i}"]`);
+    if (want !== null && tr !== null) {
+      tr.focus({ preventScroll: true });
+      if (pending.current !== null) {
+        pending.current = null;
         tr.scrollIntoView({ block: 'nearest' });
+        if (want.click) tr.click();
       }
     }
     follow();
@@ -185,7 +232,7 @@ export function Results(p: ResultsProps): JSX.Element {
     const r = p.rows[i]!;
     shown.push(
       <Fragment key={i}>
-        <tr data-i={i} aria-rowindex={index(i)} class={`${p.open === i ? 'open' : ''}${p.cursor === i ? ' cursor' : ''}`} onClick={() => p.onRow(i)}>
+        <tr data-i={i} aria-rowindex={index(i)} tabIndex={-1} class={p.open === i ? 'open' : ''} onClick={() => p.onRow(i)}>
           {p.columns.map((c) => cell(c, r[c.name]))}
         </tr>
         {p.open === i && <tr class="detail" aria-rowindex={index(i) + 1}><td colSpan={p.columns.length}>{p.detail(r)}</td></tr>}
@@ -194,7 +241,7 @@ export function Results(p: ResultsProps): JSX.Element {
   }
   return (
     <>
-      <table class="results windowed" data-testid="results" data-rows={n} aria-rowcount={n + 1 + (p.open !== null && p.open < n ? 1 : 0)}>
+      <table class="results windowed" data-testid="results" data-nav="click" data-rows={n} aria-rowcount={n + 1 + (p.open !== null && p.open < n ? 1 : 0)}>
         <thead>
           <tr ref={head} aria-rowindex={1}>
             {p.columns.map((c) => (

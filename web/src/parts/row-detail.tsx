@@ -1,7 +1,7 @@
 // An expanded result row: every field of the record, and where each leads: the session of its uid, each value
 // as a new query (or + / − on this one), and "around this event" (± a window of the record's time).
 import type { JSX } from 'preact';
-import { link } from '../route.js';
+import { sessionLink } from '../pivots.js';
 import { Value } from './value.js';
 import type { Column } from './value.js';
 
@@ -20,7 +20,7 @@ export function RowDetail({ row, columns, timeField, onQuery, onAround }: RowDet
   return (
     <div class="record" data-testid="detail">
       <p class="pivots">
-        {typeof row.uid === 'string' && <a href={link(`/session/${encodeURIComponent(row.uid)}`)} data-testid="to-session">session {row.uid}</a>}
+        {typeof row.uid === 'string' && <a href={sessionLink(row.uid, timeField === undefined ? undefined : row[timeField])} data-testid="to-session">session {row.uid}</a>}
         {!Number.isNaN(t) && (
           <span class="around">around this event:{' '}
             {AROUND.map(([label, ms]) => (

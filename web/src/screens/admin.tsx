@@ -3,7 +3,7 @@
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { get, me, send } from '../api.js';
-import { location, navigate, withParams } from '../route.js';
+import { link, location, navigate, withParams } from '../route.js';
 import { showTime } from '../time.js';
 
 interface Account {
@@ -74,7 +74,7 @@ function Users(): JSX.Element {
       {error !== null && <p class="error" role="alert" data-testid="admin-error">{error}</p>}
       {said !== null && <p class="ok" data-testid="admin-said">{said}</p>}
       {users !== null && (
-        <table class="results users" data-testid="users">
+        <table class="results users" data-testid="users" data-nav>
           <thead><tr><th>name</th><th>role</th><th>state</th><th>row restriction</th><th>new password</th><th>created</th><th>changed</th></tr></thead>
           <tbody>{users.map((u) => <UserRow key={u.name} u={u} change={change} self={u.name === me.value?.user} />)}</tbody>
         </table>
@@ -154,17 +154,17 @@ function Audit(): JSX.Element {
     <div class="block">
       <h2>Audit trail {rows !== null && <small>{rows.length}{next !== null ? '+' : ''}</small>}</h2>
       <form class="querybar" onSubmit={(e) => { e.preventDefault(); navigate('/admin', withParams({ user: draft })); }}>
-        <input placeholder="user (all when empty)" data-testid="audit-user" value={draft} onInput={(e) => setDraft((e.target as HTMLInputElement).value)} />
+        <input placeholder="user (all when empty)" data-testid="audit-user" data-query value={draft} onInput={(e) => setDraft((e.target as HTMLInputElement).value)} />
         <button type="submit">Show</button>
       </form>
       {error !== null && <p class="error" role="alert">{error}</p>}
       {rows !== null && (
-        <table class="results audit" data-testid="audit">
+        <table class="results audit" data-testid="audit" data-nav>
           <thead><tr>{AUDIT_COLUMNS.map((c) => <th key={c}>{c}</th>)}</tr></thead>
           <tbody>
             {rows.map((r, i) => (
               <tr key={typeof r.id === 'string' ? r.id : i} class={r.outcome !== 'ok' ? 'refused' : ''}>
-                {AUDIT_COLUMNS.map((c) => <td key={c}>{c === 'ts' && typeof r.ts === 'string' ? showTime(r.ts) : r[c] === null || r[c] === undefined ? '' : String(r[c])}</td>)}
+                {AUDIT_COLUMNS.map((c) => <td key={c}>{c === 'user' && typeof r.user === 'string' && r.user !== '' ? <a href={link('/admin', withParams({ user: r.user }))} title="this user's audit trail">{r.user}</a> : c === 'ts' && typeof r.ts === 'string' ? showTime(r.ts) : r[c] === null || r[c] === undefined ? '' : String(r[c])}</td>)}
               </tr>
             ))}
           </tbody>

@@ -45,7 +45,7 @@ export function Captures(): JSX.Element {
       <h2>Captures {rows !== null && <small>{rows.length}{next !== null ? '+' : ''}</small>}</h2>
       {error !== null && <p class="error" role="alert">{error}</p>}
       {rows !== null && (
-        <table class="results" data-testid="captures">
+        <table class="results" data-testid="captures" data-nav>
           <thead><tr><th>capture</th><th>ingested</th><th>format</th><th class="n">packets</th><th class="n">bytes</th><th>first packet</th><th>last packet</th><th>records</th><th>sha256</th></tr></thead>
           <tbody>
             {rows.map((r) => {
@@ -91,7 +91,7 @@ function Anomalies({ capture }: { capture: string }): JSX.Element {
       <h3>Anomalies of {capture} <small>{rows.toLocaleString('en')}</small> <a href={link('/search/anomalies', { q: filter })}>search them</a></h3>
       {error !== null && <p class="error">{error}</p>}
       {names?.length === 0 && <p class="muted">None.</p>}
-      <table class="results">
+      <table class="results" data-nav>
         <tbody>
           {names?.map((n) => (
             <tr key={n.value} data-name={n.value} data-count={n.count}>

@@ -87,7 +87,7 @@ export function Graph(): JSX.Element {
             <span class="legend inbound">→ inbound</span><span class="legend outbound">→ outbound</span>
           </p>
           <div class="graph-box"><ForceGraph nodes={g.nodes} edges={g.edges} weight={weight} onNode={onNode} onEdge={onEdge} /></div>
-          <table class="results hosts" data-testid="hosts">
+          <table class="results hosts" data-testid="hosts" data-nav>
             <thead><tr><th>host</th><th>side</th><th class="n">sessions</th><th class="n">bytes</th></tr></thead>
             <tbody>
               {g.nodes.map((n) => (

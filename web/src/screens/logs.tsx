@@ -85,7 +85,7 @@ export function Logs(): JSX.Element {
       <p class="count" data-testid="count">{count === null ? '…' : `${count.toLocaleString('en')} log lines`}</p>
       {rows !== null && (
         <div class="scroll-x">
-        <table class="results" data-testid="results">
+        <table class="results" data-testid="results" data-nav="click">
           <thead><tr><th>ts</th><th>host</th><th>program</th><th>type</th>{keys.map((k) => <th key={k}>{k}</th>)}</tr></thead>
           <tbody>
             {rows.map((r, i) => (

@@ -6,8 +6,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { get } from '../api.js';
 import { FileList } from '../parts/file-list.js';
 import { MimeTree } from '../parts/mime-tree.js';
-import { isoOfMicros, pivotLink } from '../pivots.js';
-import { link, location, navigate } from '../route.js';
+import { isoOfMicros, pivotLink, sessionLink } from '../pivots.js';
+import { location, navigate } from '../route.js';
 import { showTime } from '../time.js';
 
 type Row = Record<string, unknown>;
@@ -39,7 +39,7 @@ function Transaction({ w }: { w: Wire }): JSX.Element {
       <p>
         {when(m?.ts ?? s?.start_time)} · {str(s?.src_ip)}:{str(s?.src_port)} → {str(s?.dst_ip)}:{str(s?.dst_port)}
         {' '}<span class="badge" title="how the capture was joined to the log lines">joined by {w.join}</span>
-        {uid !== '' && <> · <a href={link(`/session/${encodeURIComponent(uid)}`)} data-testid="to-session">session {uid}</a></>}
+        {uid !== '' && <> · <a href={sessionLink(uid, s?.start_time ?? m?.ts)} data-testid="to-session">session {uid}</a></>}
       </p>
       {m === null ? <p class="muted">No message was transferred in this session.</p> : (
         <>
@@ -71,7 +71,7 @@ function MessageView({ m }: { m: Message }): JSX.Element {
       </h3>
       <p class="muted">from {m.from ?? '–'} to {m.to.join(', ') || '–'}</p>
       <h4>Log lines <small>{m.lines.length}</small></h4>
-      <table class="results compact" data-testid="mail-lines">
+      <table class="results compact" data-testid="mail-lines" data-nav>
         <thead><tr><th>time</th><th>host</th><th>program</th><th>type</th><th>line</th></tr></thead>
         <tbody>
           {m.lines.map((l, i) => (
@@ -104,7 +104,7 @@ export function Mail(): JSX.Element {
   return (
     <section class="session mail">
       <form class="querybar" onSubmit={(e) => { e.preventDefault(); navigate('/mail', { key: draft.trim() }); }}>
-        <input name="key" data-testid="mail-key" placeholder="queue id, Message-ID or address" value={draft} onInput={(e) => setDraft((e.target as HTMLInputElement).value)} />
+        <input name="key" data-testid="mail-key" data-query placeholder="queue id, Message-ID or address" value={draft} onInput={(e) => setDraft((e.target as HTMLInputElement).value)} />
         <button type="submit">Find</button>
       </form>
       {error !== null && <p class="error" role="alert">{error}</p>}

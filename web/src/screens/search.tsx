@@ -1,8 +1,8 @@
 // Search, one table at a time: time picker, histogram, query bar with completion, field sidebar, and the
 // results (chosen columns, sort, infinite scroll, rows that expand to all fields and pivots, CSV). Everything
-// the view shows is in the URL; `/` focuses the query, ↑ ↓ move through the rows and Enter opens one.
+// the view shows is in the URL. The keyboard (`/`, ↑ ↓, Enter) is the console's (parts/keys.tsx).
 import type { JSX } from 'preact';
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { get, href } from '../api.js';
 import { csvText, saveText } from '../csv.js';
 import { addTerm, errorColumn, term } from '../filter-text.js';
@@ -19,7 +19,7 @@ import { tableInfo } from '../schemas.js';
 import { scopeParams, searchState, setSearch } from '../search-params.js';
 import { iso } from '../zone-input.js';
 
-export const TABLES = ['sessions', 'tls', 'http', 'smtp', 'files', 'alerts', 'logs', 'anomalies', 'captures'] as const;
+export const TABLES = ['sessions', 'tls', 'http', 'smtp', 'dns', 'files', 'alerts', 'logs', 'anomalies', 'captures'] as const;
 
 interface Page {
   columns: Column[];
@@ -36,9 +36,7 @@ export function Search({ table }: { table: string }): JSX.Element {
   const [summary, setSummary] = useState<{ count: number; total_bytes?: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<number | null>(null);
-  const [cursor, setCursor] = useState(-1);
   const loading = useRef(false);
-  const query = useRef<HTMLInputElement | null>(null);
   const set = (change: Record<string, string | null>): void => setSearch(table, change);
 
   // the requests go out as soon as the view changes (a layout effect), not after the next frame is painted
@@ -46,7 +44,6 @@ export function Search({ table }: { table: string }): JSX.Element {
     setPage(null);
     setSummary(null);
     setOpen(null);
-    setCursor(-1);
     setError(null);
     let live = true;
     const fail = (e: unknown): void => {
@@ -71,31 +68,6 @@ export function Search({ table }: { table: string }): JSX.Element {
       });
   };
 
-  // the keyboard: / to the query, arrows through the rows, Enter opens one
-  const keys = useRef<(e: KeyboardEvent) => void>(() => undefined);
-  keys.current = (e: KeyboardEvent): void => {
-    const t = e.target as HTMLElement;
-    if (t.closest('input, textarea, select, [contenteditable]') !== null || e.ctrlKey || e.metaKey || e.altKey) return;
-    if (e.key === '/') {
-      e.preventDefault();
-      query.current?.focus();
-      query.current?.select();
-    } else if ((e.key === 'ArrowDown' || e.key === 'ArrowUp') && page !== null && page.rows.length > 0) {
-      e.preventDefault();
-      const next = Math.min(page.rows.length - 1, Math.max(0, cursor + (e.key === 'ArrowDown' ? 1 : -1)));
-      setCursor(next);
-      if (next >= page.rows.length - 5) more();
-    } else if (e.key === 'Enter' && cursor >= 0 && t.closest('button, a, summary') === null) {
-      e.preventDefault();
-      setOpen(open === cursor ? null : cursor);
-    }
-  };
-  useEffect(() => {
-    const on = (e: KeyboardEvent): void => keys.current(e);
-    document.addEventListener('keydown', on);
-    return () => document.removeEventListener('keydown', on);
-  }, []);
-
   const filter = (field: string, v: unknown, negate: boolean): void => set({ q: addTerm(s.q, term(field, v, negate)) });
   const all = page?.columns ?? [];
   const shown = s.fields.map((f) => all.find((c) => c.name === f)).filter((c): c is Column => c !== undefined);
@@ -106,7 +78,7 @@ export function Search({ table }: { table: string }): JSX.Element {
   return (
     <section class="search">
       <div class="bar">
-        <QueryBar table={table} q={s.q} from={s.from} to={s.to} inputRef={query} onRun={(q) => set({ q })} />
+        <QueryBar table={table} q={s.q} from={s.from} to={s.to} onRun={(q) => set({ q })} />
         <TimePicker from={s.from} to={s.to} onRange={(from, to) => set({ from, to })} />
       </div>
       {error !== null && (
@@ -142,15 +114,12 @@ export function Search({ table }: { table: string }): JSX.Element {
                 <button type="button" class="ghost" data-testid="csv-visible" disabled={page === null} title="the rows and columns shown, as CSV"
                   onClick={() => page !== null && saveText(`${table}.csv`, csvText(columns, page.rows))}>CSV of these {page?.rows.length ?? 0} rows</button>
                 <a class="button ghost" data-testid="csv-all" download href={href(`/api/export/${encodeURIComponent(table)}`, { ...scope, fields: columns.map((c) => c.name).join(','), sort: s.sort, order: s.sort === '' ? undefined : s.order, format: 'csv' })}>Export all (CSV)</a>
-                <span class="hint">/ query · ↑ ↓ rows · Enter opens</span>
+                <span class="hint">/ query · ↑ ↓ rows · Enter opens · ? keys</span>
               </div>
               {page !== null && (
-                <Results columns={columns} rows={page.rows} sort={s.sort} order={s.order} cursor={cursor} open={open} more={page.next !== null}
+                <Results columns={columns} rows={page.rows} sort={s.sort} order={s.order} open={open} more={page.next !== null}
                   onSort={(f) => set({ sort: f, order: s.sort === f && s.order === 'desc' ? 'asc' : 'desc' })}
-                  onRow={(i) => {
-                    setCursor(i);
-                    setOpen(open === i ? null : i);
-                  }}
+                  onRow={(i) => setOpen(open === i ? null : i)}
                   onMore={more}
                   detail={(row) => (
                     <RowDetail row={row} columns={all} timeField={info?.time_field}

@@ -94,15 +94,16 @@ function Smtp({ m, files }: { m: Row; files: Row[] }): JSX.Element {
 
 const KNOWN = new Set(['sessions', 'tls', 'http', 'smtp', 'files', 'alerts', 'anomalies', 'logs']);
 
-export function Session({ uid }: { uid: string }): JSX.Element {
+/** `at`: the time of the record the view was opened from (the `t` of its URL), a hint for the server's lookup. */
+export function Session({ uid, at = null }: { uid: string; at?: string | null }): JSX.Element {
   const [u, setU] = useState<UidAnswer | null>(null);
   const [error, setError] = useState<string | null>(null);
   // the request as soon as the view opens (a layout effect), not after the next frame is painted
   useLayoutEffect(() => {
     setU(null);
     setError(null);
-    get<UidAnswer>(`/api/uid/${encodeURIComponent(uid)}`).then(setU, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
-  }, [uid]);
+    get<UidAnswer>(`/api/uid/${encodeURIComponent(uid)}${at !== null && at !== '' ? `?t=${encodeURIComponent(at)}` : ''}`).then(setU, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+  }, [uid, at]);
   const analyst = me.value?.role !== 'viewer';
   const t = u?.tables ?? {};
   const session = t.sessions?.find((s) => s.uid === uid) ?? t.sessions?.[0];

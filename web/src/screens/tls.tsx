@@ -95,7 +95,7 @@ export function Tls(): JSX.Element {
       {error !== null && <p class="error" role="alert">{error}</p>}
       {values !== null && <p class="count">{values.length} {by === 'sni' ? 'SNIs' : 'JA4 fingerprints'}{values.length === LIMIT ? ` (the top ${LIMIT})` : ''}</p>}
       {values !== null && (
-        <table class="results" data-testid="tls-groups">
+        <table class="results" data-testid="tls-groups" data-nav="click">
           <thead><tr><th>{by}</th><th class="num">records</th><th>first seen</th><th>last seen</th><th /></tr></thead>
           <tbody>
             {values.map((v, i) => {

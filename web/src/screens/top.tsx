@@ -57,7 +57,7 @@ export function Top(): JSX.Element {
       <form class="querybar controls" onSubmit={(e) => { e.preventDefault(); go({ home_net: homeDraft }); }}>
         <label>by <select data-testid="by" value={by} onChange={(e) => go({ by: (e.target as HTMLSelectElement).value })}>{KEYS.map((k) => <option key={k} value={k}>{k}</option>)}</select></label>
         <label>bytes <select data-testid="bytes" value={bytes} onChange={(e) => go({ bytes: (e.target as HTMLSelectElement).value })}>{LEVELS.map(([v, l]) => <option key={v} value={v}>{l}</option>)}</select></label>
-        <label class="grow">home net <input data-testid="home-net" value={homeDraft} placeholder="as stored at ingest; or CIDRs, e.g. 10.0.0.0/8,192.168.0.0/16" onInput={(e) => setHomeDraft((e.target as HTMLInputElement).value)} /></label>
+        <label class="grow">home net <input data-testid="home-net" data-query value={homeDraft} placeholder="as stored at ingest; or CIDRs, e.g. 10.0.0.0/8,192.168.0.0/16" onInput={(e) => setHomeDraft((e.target as HTMLInputElement).value)} /></label>
         <label>top <select data-testid="limit" value={limit} onChange={(e) => go({ limit: (e.target as HTMLSelectElement).value })}>{['10', '25', '100', '1000'].map((n) => <option key={n} value={n}>{n}</option>)}</select></label>
         <RangeSelect from={from} to={to} onPick={(f) => go({ from: f, to: null })} />
         <button type="submit">Apply</button>
@@ -65,7 +65,7 @@ export function Top(): JSX.Element {
       {error !== null && <p class="error" role="alert">{error}</p>}
       <p class="muted">Bytes into and out of the home network per {by}: inbound sessions bring the originator's bytes in, outbound ones the responder's; internal and external sessions are not counted.</p>
       {rows !== null && (
-        <table class="results talkers" data-testid="top">
+        <table class="results talkers" data-testid="top" data-nav>
           <thead><tr><th>{by}</th><th class="n">into home</th><th class="bars-h"><span class="legend in">into</span> <span class="legend out">out of</span></th><th class="n">out of home</th><th class="n">total</th></tr></thead>
           <tbody>
             {rows.map((r, i) => (

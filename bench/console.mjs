@@ -329,7 +329,7 @@ async function interactions(browser, base, cookie, range, from) {
     if (want('pivot')) progress(`${range}: expand and pivot`);
     await goSearch(page, `from=${from}`);
     for (let i = 0; i < (want('pivot') ? REPS : 0); i++) {
-      const row = page.locator('[data-testid=results] tbody tr:not(.detail)').nth(i * 3);
+      const row = page.locator('[data-testid=results] tbody tr:not(.detail):not(.spacer)').nth(i);
       // to the middle of the window (the header is sticky), then a click on its first cell's edge
       await row.evaluate((el) => el.scrollIntoView({ block: 'center' }));
       const e = await measure(page, { start: 'click', want: ['detail'] }, () => row.click({ position: { x: 3, y: 8 } }));
@@ -343,7 +343,11 @@ async function interactions(browser, base, cookie, range, from) {
     if (want('page')) progress(`${range}: pages`);
     await goSearch(page, `from=${from}`);
     for (let i = 0; i < (want('page') ? REPS : 0); i++) {
-      const rows = await page.locator('[data-testid=results] tbody tr').count();
+      // the rows loaded (a windowed table has only those near the viewport in the DOM; data-rows says how many)
+      const rows = await page.evaluate(() => {
+        const t = document.querySelector('[data-testid=results]');
+        return t === null ? 0 : t.hasAttribute('data-rows') ? Number(t.getAttribute('data-rows')) : t.querySelectorAll('tbody tr').length;
+      });
       if ((await page.locator('[data-testid=more]').count()) === 0) break;
       const m = await measure(page, { start: 'now', want: ['more'], rows }, () => page.evaluate(() => document.querySelector('[data-testid=more]')?.scrollIntoView()));
       await keep('page', range, m, base, own, { rep: i, rowsBefore: rows });

@@ -8,10 +8,15 @@
  * Runs in the page. o.start: 'click' | 'enter' | 'mouseup' | 'now' (the start is when the event reaches the
  * window, capture phase; 'now' is this call); o.want: parts of the screen that must be new: 'rows' (a results
  * table not there before, with rows), 'count' (the count shown went to "…" and then to a number), 'histogram'
- * (a chart canvas not there before), 'session' (a session's counters), 'more' (more result rows than o.rows),
+ * (a chart canvas not there before), 'session' (a session's counters), 'more' (more result rows loaded than o.rows),
  * 'detail' (an expanded row).
  */
 export function arm(o) {
+  // the rows loaded: the windowed table says how many (data-rows); a table of all its rows has them in the DOM
+  const loadedRows = () => {
+    const t = document.querySelector('[data-testid=results]');
+    return t === null ? 0 : t.hasAttribute('data-rows') ? Number(t.getAttribute('data-rows')) : t.querySelectorAll('tbody tr').length;
+  };
   performance.clearResourceTimings();
   performance.setResourceTimingBufferSize(2000);
   const B = { t0: null, parts: {}, t1: null, error: null };
@@ -30,7 +35,7 @@ export function arm(o) {
     },
     histogram: () => fresh('[data-testid=histogram] canvas'),
     session: () => fresh('[data-testid=counters]'),
-    more: () => document.querySelectorAll('[data-testid=results] tbody tr').length > o.rows,
+    more: () => loadedRows() > o.rows,
     detail: () => fresh('[data-testid=detail]'),
   };
   const check = () => {

@@ -61,7 +61,7 @@ describe.skipIf(!haveBrowser)('the console in Chromium', () => {
     const n = Number((await srv.store.select('SELECT count(*) AS n FROM sessions WHERE dst_port = 25')).rows[0]!.n);
     await page.waitForFunction((want) => document.querySelector('[data-testid=count]')?.textContent === want, `${n} sessions`);
     expect(new URL(page.url()).searchParams.get('q')).toBe('dst_port = 25');
-    const ports = await page.$$eval('[data-testid=results] tbody tr', (rows) => rows.map((r) => r.children[5]?.textContent));
+    const ports = await page.$$eval('[data-testid=results] tbody tr[data-i]', (rows) => rows.map((r) => r.children[5]?.textContent));
     expect(ports.every((p) => p === '25')).toBe(true);
   });
 

@@ -41,7 +41,8 @@ const KEYS: readonly (readonly [string, string])[] = [
   ['?', 'this list'],
 ];
 
-const ROWS = ':scope > tbody > tr:not(.detail), :scope > li';
+// a windowed table's spacer rows (parts/results.tsx) are not rows
+const ROWS = ':scope > tbody > tr:not(.detail):not(.spacer), :scope > li';
 const TYPING = 'input, textarea, select, [contenteditable]';
 
 function lists(): HTMLElement[] {

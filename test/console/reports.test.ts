@@ -138,7 +138,7 @@ describe.skipIf(!haveBrowser)('the console\'s report screens in Chromium', () =>
       [k1, 'ack', 'analyst', null], [k2, 'escalate', 'analyst', null], [k2, 'note', 'analyst', '<b>PUT</b> to /upload, see ticket 42'],
     ].sort());
     // the drill-down: the row's transcript and pcap are downloads, the same bytes as `haystack transcript` and `carve`
-    const rowUid = decodeURIComponent((await first.locator('[data-testid=alert-session]').getAttribute('href'))!.split('/').pop()!);
+    const rowUid = decodeURIComponent(new URL((await first.locator('[data-testid=alert-session]').getAttribute('href'))!, srv.url).pathname.split('/').pop()!);
     const [pcap] = await Promise.all([page.waitForEvent('download'), first.locator('[data-testid=alert-pcap]').click()]);
     await pcap.saveAs(join(dir, 'alert.pcap'));
     // (the damaged copy of http-put.pcap holds the same uids: the alert's own capture is named)

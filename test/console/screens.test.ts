@@ -171,7 +171,8 @@ describe.skipIf(!haveBrowser)('every screen of the console: the keyboard, the vi
       const uid = await page.evaluate(() => document.activeElement!.querySelector<HTMLAnchorElement>('[data-testid=alert-session]')!.getAttribute('href'));
       await keys(page, 'Enter');
       await page.waitForSelector('[data-testid=counters]');
-      expect(new URL(page.url()).pathname).toBe(uid);
+      // the link is the session's path and the row's time (the server's lookup hint)
+      expect(path(page)).toBe(uid);
       // the session's record tables, one after the other: ↓ goes on from the HTTP requests (and the files they
       // carried) to its alerts, each row in turn
       const block = (): Promise<string | null> => page.evaluate(() => document.activeElement!.closest<HTMLElement>('.block')?.dataset.testid ?? document.activeElement!.closest('.block')?.querySelector('h3')?.textContent ?? null);

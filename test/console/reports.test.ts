@@ -160,6 +160,10 @@ describe.skipIf(!haveBrowser)('the console\'s report screens in Chromium', () =>
     // the session view lists the session's alerts, this signature's among them
     await page.waitForSelector('[data-testid=alerts]');
     expect(await page.textContent('[data-testid=alerts]')).toContain('1000003');
+    // the session view's own pcap names the session's capture too: the same bytes as the alert row's
+    const [own] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid=pcap]').click()]);
+    await own.saveAs(join(dir, 'session.pcap'));
+    expect(readFileSync(join(dir, 'session.pcap')).equals(readFileSync(join(dir, 'carve.pcap')))).toBe(true);
   });
 
   it('alerts: a sparkline per signature, over the same days, each equal to haystack counts of its sid', async () => {

@@ -14,13 +14,14 @@ function classOf(line: string): 'c' | 's' | 'n' {
 /** Displayed at most (the download has the whole transcript, up to the server's limit). */
 const SHOW_BYTES = 512 * 1024;
 
-export function Transcript({ uid }: { uid: string }): JSX.Element {
+/** capture: the session's own capture, for a uid that two captures hold (the same packets ingested twice) */
+export function Transcript({ uid, capture = null }: { uid: string; capture?: string | null }): JSX.Element {
   const p = location.value.params;
   const side = (p.get('side') ?? 'both') as Side;
   const hex = p.get('fmt') === 'hex';
   const [text, setText] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const url = href(`/api/sessions/${encodeURIComponent(uid)}/transcript`, { format: hex ? 'hex' : null, limit: SHOW_BYTES });
+  const url = href(`/api/sessions/${encodeURIComponent(uid)}/transcript`, { format: hex ? 'hex' : null, limit: SHOW_BYTES, capture });
   useEffect(() => {
     let live = true;
     setText(null);
@@ -55,7 +56,7 @@ export function Transcript({ uid }: { uid: string }): JSX.Element {
           <button type="button" class={hex ? 'ghost' : ''} data-testid="fmt-text" onClick={() => set({ fmt: null })}>text</button>
           <button type="button" class={hex ? '' : 'ghost'} data-testid="fmt-hex" onClick={() => set({ fmt: 'hex' })}>hex</button>
         </span>
-        <a class="button ghost" href={href(`/api/sessions/${encodeURIComponent(uid)}/transcript`, { format: hex ? 'hex' : null })} download>download</a>
+        <a class="button ghost" href={href(`/api/sessions/${encodeURIComponent(uid)}/transcript`, { format: hex ? 'hex' : null, capture })} download>download</a>
         <span class="legend"><span class="c">&gt; client</span> <span class="s">&lt; server</span></span>
       </div>
       {error !== null && <p class="error">{error}</p>}

@@ -111,12 +111,14 @@ export function Session({ uid, at = null }: { uid: string; at?: string | null })
   const smtpFuids = new Set((t.smtp ?? []).flatMap((m) => (Array.isArray(m.fuids) ? m.fuids : [])));
   const otherFiles = files.filter((f) => !smtpFuids.has(f.fuid));
   const tcp = session === undefined || session.proto === 'tcp';
+  // the session's own capture for its downloads (a uid two captures hold is refused without one)
+  const own = typeof session?.capture_id === 'string' ? session.capture_id : null;
   return (
     <section class="session">
       <h2>Session <span class="mono">{uid}</span></h2>
       {analyst && (
         <p class="actions">
-          <a class="button" data-testid="pcap" href={href(`/api/sessions/${encodeURIComponent(uid)}/pcap`)} download>pcap</a>
+          <a class="button" data-testid="pcap" href={href(`/api/sessions/${encodeURIComponent(uid)}/pcap`, { capture: own })} download>pcap</a>
         </p>
       )}
       {error !== null && <p class="error" role="alert">{error}</p>}
@@ -140,7 +142,7 @@ export function Session({ uid, at = null }: { uid: string; at?: string | null })
         <div key={k} class="block"><h3>{k} <small>{rows.length}</small></h3><RecordTable rows={rows} /></div>
       ))}
       {u !== null && tcp && (
-        <div class="block"><h3>Transcript</h3>{analyst ? <Transcript uid={uid} /> : <p class="muted">Transcripts are for analysts.</p>}</div>
+        <div class="block"><h3>Transcript</h3>{analyst ? <Transcript uid={uid} capture={own} /> : <p class="muted">Transcripts are for analysts.</p>}</div>
       )}
     </section>
   );

@@ -81,5 +81,6 @@ export function sessionRecord(s: Session, ctx: SessionContext): SessionRecord {
     pcap_end: s.pcapStart >= 0 ? s.pcapEnd : null,
     tunnel_parents: s.tunnelParents,
     encap: s.encap,
+    proxy: s.proxy,
   };
 }

@@ -7,6 +7,7 @@ import { Fanout } from '../analyzers/fanout.js';
 import { SmtpAnalyzer, type SmtpMessage } from '../analyzers/smtp/smtp-analyzer.js';
 import { HttpAnalyzer, type HttpTransaction } from '../analyzers/http/http-analyzer.js';
 import { DnsTcp, DnsUdp } from '../analyzers/dns/dns-analyzer.js';
+import { preluded } from '../analyzers/prelude/prelude.js';
 import type { DnsRecord } from '../schema/dns.js';
 import { DecodeAllowance, MAX_DECODED_PER_CAPTURE } from '../analyzers/http/decode-budget.js';
 import type { StreamAnalyzer } from '../reassembly/stream-analyzer.js';
@@ -97,16 +98,17 @@ export function analysis(
       streams: (s) => {
         const parts: StreamAnalyzer[] = [];
         const anomalies = engine().anomalies;
-        // the same order with or without probes: the first analyzer to decide names app_proto
+        // the same order with or without probes: the first analyzer to decide names app_proto; each reads the
+        // stream after a proxy prelude (SOCKS, HTTP CONNECT) when there is one; signatures see it whole
         for (const slot of layout) {
           if (typeof slot === 'function') parts.push(slot(s));
           else if (slot === 'tls') {
             const hello = det === undefined ? undefined : (r: TlsRecord): void => inspectTls(det, r, s, 'request');
             const certificates = det === undefined ? undefined : (ders: Uint8Array[], r: TlsRecord | undefined): void => inspectTlsCertificates(det, ders, r, s);
-            parts.push(new TlsAnalyzer({ session: s, anomalies, emit: (r) => emitTls!(r, s), hello, certificates, cache, certificate: decodeCertificate }));
-          } else if (slot === 'smtp') parts.push(new SmtpAnalyzer({ session: s, anomalies, emit: emitSmtp! }));
-          else if (slot === 'http') parts.push(new HttpAnalyzer({ session: s, anomalies, emit: emitHttp!, decodeAllowance }));
-          else parts.push(new DnsTcp({ session: s, anomalies, emit: emitDns! }));
+            parts.push(preluded(new TlsAnalyzer({ session: s, anomalies, emit: (r) => emitTls!(r, s), hello, certificates, cache, certificate: decodeCertificate }), s));
+          } else if (slot === 'smtp') parts.push(preluded(new SmtpAnalyzer({ session: s, anomalies, emit: emitSmtp! }), s));
+          else if (slot === 'http') parts.push(preluded(new HttpAnalyzer({ session: s, anomalies, emit: emitHttp!, decodeAllowance }), s, true));
+          else parts.push(preluded(new DnsTcp({ session: s, anomalies, emit: emitDns! }), s));
         }
         if (det !== undefined) parts.push(new DetectStream(det, s));
         return parts.length === 0 ? null : parts.length === 1 ? parts[0]! : new Fanout(parts);

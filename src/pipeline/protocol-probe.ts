@@ -3,6 +3,7 @@
 import { AnomalyLog } from '../core/anomaly.js';
 import { DnsTcp } from '../analyzers/dns/dns-analyzer.js';
 import { HttpAnalyzer } from '../analyzers/http/http-analyzer.js';
+import { preluded } from '../analyzers/prelude/prelude.js';
 import { SmtpAnalyzer } from '../analyzers/smtp/smtp-analyzer.js';
 import { HashCache } from '../analyzers/tls/fingerprints.js';
 import { opensWithClientHelloRecord, TlsAnalyzer } from '../analyzers/tls/tls-analyzer.js';
@@ -99,11 +100,12 @@ export class ProtocolProbes {
   // what a probe finds out of order is not this run's business
   private readonly unheard = new AnomalyLog(ignore);
   private readonly cache: HashCache;
+  // behind the prelude skipper, as analysis() attaches them
   private readonly makers: Record<ProbedProtocol, Maker> = {
-    tls: (s) => new TlsAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, cache: this.cache, probe: true }),
-    smtp: (s) => new SmtpAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, probe: true }),
-    http: (s) => new HttpAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, probe: true }),
-    dns: (s) => new DnsTcp({ session: s, anomalies: this.unheard, emit: ignore, probe: true }),
+    tls: (s) => preluded(new TlsAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, cache: this.cache, probe: true }), s),
+    smtp: (s) => preluded(new SmtpAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, probe: true }), s),
+    http: (s) => preluded(new HttpAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, probe: true }), s, true),
+    dns: (s) => preluded(new DnsTcp({ session: s, anomalies: this.unheard, emit: ignore, probe: true }), s),
   };
 
   constructor(cache: HashCache = new HashCache()) {

@@ -191,7 +191,7 @@ export class PreludeReader {
         // the request line names the target as soon as it is complete (an HTTP analyzer decides on it)
         const nl = b.indexOf(0x0a);
         if (nl < 0 || nl >= n) return n > MAX_PRELUDE ? BAD : MORE;
-        const m = /^CONNECT (\S+) HTTP\/\d\.\d\r?$/i.exec(ascii(b, 0, nl));
+        const m = /^CONNECT (\S+) HTTP\/\d\.\d$/i.exec(ascii(b, 0, nl > 0 && b[nl - 1] === 0x0d ? nl - 1 : nl));
         if (m === null) return BAD;
         this.found('http-connect', m[1]!);
         const end = headerEnd(b, n);

@@ -9,6 +9,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { AnomalyLog } from '../src/core/anomaly.js';
+import { Session } from '../src/flow/session.js';
+import type { SmtpMessage } from '../src/analyzers/smtp/smtp-analyzer.js';
+import { mailRecords } from '../src/pipeline/mail.js';
 import { cli, scratchDir } from './helpers/cli.js';
 import { ROOT } from './helpers/run.js';
 
@@ -140,5 +144,25 @@ describe('http-1xx.pcap: interim responses', () => {
     expect(http.map((h) => [h.info_code, h.info_msg, h.status_code, h.status_msg])).toEqual(
       byStream.map((rs) => [Number(rs[0]![1]), rs[0]![2], Number(rs[1]![1]), rs[1]![2]]),
     );
+  });
+});
+
+describe('charsets: labelled encoded words decode as python\'s codecs do, on every Node (CI runs this on 20 and 24)', () => {
+  it('decodes each charset\'s bytes (python\'s undefined bytes, U+FFFD there, are left open)', async () => {
+    const { charsets } = JSON.parse(readFileSync(join(DIR, 'charsets.python.json'), 'utf8')) as { charsets: Record<string, { hex: string; text: string }> };
+    const s = new Session();
+    s.uid = 'Ccharsets';
+    for (const [label, c] of Object.entries(charsets)) {
+      const word = `=?${label}?B?${Buffer.from(c.hex, 'hex').toString('base64')}?=`;
+      const data = new TextEncoder().encode(`Subject: ${word}\r\n\r\nx\r\n`);
+      const m: SmtpMessage = {
+        session: s, transDepth: 1, ts: 0, endTs: 0, helo: null, mailFrom: null, rcptTo: [], data, dataBytes: data.length, missingBytes: 0,
+        lastReply: null, starttls: false, authMechanism: null, authUser: null,
+      };
+      const got = [...(await mailRecords(m, { anomalies: new AnomalyLog(() => undefined), filesDir: null })).smtp.subject!];
+      const want = [...c.text];
+      expect(got.length, label).toBe(want.length);
+      expect(got.map((ch, i) => (want[i] === '\ufffd' ? '\ufffd' : ch)).join(''), label).toBe(c.text);
+    }
   });
 });

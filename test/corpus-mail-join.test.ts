@@ -36,7 +36,10 @@ interface Expected {
   postfix_smtpd_sessions: { queue_ids: string[]; client_port: number; lines: { n: number }[] }[];
   postfix_noqueue: { line_n: number; client_port: number }[];
   opendkim: Record<string, { line_n: number }[]>;
-  messages: { step: string; transaction: number; envelope_from: string; attachments: { sha256: string; sha256_lf?: string }[] }[];
+  messages: {
+    step: string; transaction: number; envelope_from: string; attachments: { sha256: string; sha256_lf?: string }[];
+    smtp: { mail_reply: [number, string]; rcpt_replies: [string, number, string][] };
+  }[];
 }
 
 /** The log lines expected.json gives for a queue id: its own, opendkim's, and postfix smtpd's client session. */
@@ -47,6 +50,17 @@ function linesOf(want: Expected, q: string): number[] {
     ...(want.opendkim[q] ?? []).map((l) => l.line_n),
     ...want.postfix_smtpd_sessions.filter((s) => s.queue_ids.includes(q)).flatMap((s) => s.lines.map((l) => l.n)),
   ];
+}
+
+/** What the smtp record of a transaction refused before DATA holds, and what the manifest says it should. */
+function refused(r: MailMessage['wire'][number]['smtp']): unknown {
+  return r === null ? null : { mail_from: r.mail_from, rcpt_to: r.rcpt_to, last_reply: r.last_reply, data_bytes: Number(r.data_bytes), subject: r.subject };
+}
+function refusal(want: Expected, c: Correlation): unknown {
+  const msg = want.messages.find((x) => x.step === c.step && x.transaction === c.transaction)!;
+  // the transaction's last reply: to its last RCPT, or to MAIL when that was refused (then no RCPT was sent)
+  const last = msg.smtp.rcpt_replies.length > 0 ? msg.smtp.rcpt_replies[msg.smtp.rcpt_replies.length - 1]!.slice(1) : msg.smtp.mail_reply;
+  return { mail_from: msg.envelope_from, rcpt_to: msg.smtp.rcpt_replies.map((r) => r[0]), last_reply: `${last[0]} ${last[1]}`, data_bytes: 0, subject: null };
 }
 
 const ports = (m: MailMessage): number[] => m.wire.map((w) => Number((w.smtp ?? w.session)!.src_port)).sort((a, b) => a - b);
@@ -120,8 +134,10 @@ for (const backend of BACKENDS) {
         } else if (c.outcome === 'rejected') {
           expect([client.join, client.smtp!.message_id], what).toEqual(['Message-ID and client address', c.message_id]);
         } else {
-          // refused before DATA: the session is there, no message was transferred
-          expect([client.join, client.smtp, client.session !== null], what).toEqual(['client address and time', null, true]);
+          // refused before DATA: no message was transferred; the transaction's record has the envelope and the
+          // reply that refused it (the clients' manifest: what the server answered the last RCPT)
+          expect([client.join, client.session !== null], what).toEqual(['client address and time', true]);
+          expect(refused(client.smtp), what).toEqual(refusal(want, c));
         }
         for (const p of c.relayed_to_postfix ?? []) {
           const leg = m.wire.find((w) => Number(w.smtp?.src_port) === p.sendmail_client_port)!;
@@ -138,7 +154,7 @@ for (const backend of BACKENDS) {
         expect(hit.length, c.step).toBe(1);
         const line = want.postfix_noqueue.find((n) => n.client_port === c.client_port)!;
         expect(hit[0]!.lines.map((l) => l.line_no), c.step).toEqual([line.line_n]);
-        expect(hit[0]!.wire.map((w) => [w.join, w.smtp]), c.step).toEqual([['client address and port', null]]);
+        expect(hit[0]!.wire.map((w) => [w.join, refused(w.smtp)]), c.step).toEqual([['client address and port', refusal(want, c)]]);
       }
     });
 

@@ -65,7 +65,7 @@ describe('ingest of a SYN scan (D14)', () => {
         src_ip: '10.0.0.1', src_port: 1024 + (i % 60000), dst_ip: '10.255.0.1', dst_port: 80, src_pkts: 1, dst_pkts: 0, src_bytes: 0,
         dst_bytes: 0, src_ip_bytes: 40, dst_ip_bytes: 0, src_frame_bytes: 54, dst_frame_bytes: 0, state: 'S0', tcp_flags_src: 2,
         tcp_flags_dst: 0, app_proto: null, local_src: null, local_dst: null, direction: null, vlan: null, missed_bytes: 0,
-        capture_id: null, sensor: null, pcap_start: null, pcap_end: null, tunnel_parents: null, encap: null, control_uid: null,
+        capture_id: null, sensor: null, pcap_start: null, pcap_end: null, tunnel_parents: null, encap: null, control_uid: null, proxy: null,
       });
       // ~10 MB of rows in one synchronous burst (a timeout sweep ending a full table does this)
       let total = 0;

@@ -19,7 +19,7 @@ import { GEN, ROOT } from './helpers/run.js';
 const scratch = scratchDir('migrate');
 const MAILFTP = join(ROOT, 'test/fixtures/mailftp/mailftp-gen.pcap');
 const bin = clickhouseBinary();
-const ADDED = { sessions: ['pcap_start', 'pcap_end', 'tunnel_parents', 'encap', 'control_uid'], captures: ['mtime', 'header_blocks'] };
+const ADDED = { sessions: ['pcap_start', 'pcap_end', 'tunnel_parents', 'encap', 'control_uid', 'proxy'], captures: ['mtime', 'header_blocks'], http: ['info_code', 'info_msg'] };
 let server: ClickHouseServer | null = null;
 afterAll(async () => server?.stop());
 
@@ -54,6 +54,8 @@ async function check(url: string): Promise<void> {
     expect(cols).toEqual(expect.arrayContaining(ADDED.captures));
     const sessionCols = (await store.select(`SELECT * FROM ${t('sessions')} LIMIT 1`)).columns.map((c) => c.name);
     expect(sessionCols).toEqual(expect.arrayContaining(ADDED.sessions));
+    const httpCols = (await store.select(`SELECT * FROM ${t('http')} LIMIT 1`)).columns.map((c) => c.name);
+    expect(httpCols).toEqual(expect.arrayContaining(ADDED.http));
     const old_ = await store.select(`SELECT count(*) AS n, count(pcap_start) AS placed FROM ${t('sessions')}`);
     expect(Number(old_.rows[0]!.n)).toBeGreaterThan(0);
     expect(Number(old_.rows[0]!.placed)).toBe(0);

@@ -82,5 +82,6 @@ export function sessionRecord(s: Session, ctx: SessionContext): SessionRecord {
     tunnel_parents: s.tunnelParents,
     encap: s.encap,
     control_uid: s.controlUid,
+    proxy: s.proxy,
   };
 }

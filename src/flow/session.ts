@@ -60,6 +60,8 @@ export class Session {
   analyzerPending = false;
   /** detected application protocol (set by analyzers), null while unknown */
   appProto: string | null = null;
+  /** the proxy prelude the stream opened with ("socks5 host:port", analyzers/prelude), null without one */
+  proxy: string | null = null;
   // ---- where its packets lie in the input (records' byte offsets): set by the engine, for carving
   /** offset of the first packet's record, -1 before it (or -2: the session spans inputs, no one range) */
   pcapStart = -1;

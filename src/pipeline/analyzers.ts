@@ -7,6 +7,7 @@ import { Fanout } from '../analyzers/fanout.js';
 import { SmtpAnalyzer, type SmtpMessage } from '../analyzers/smtp/smtp-analyzer.js';
 import { HttpAnalyzer, type HttpTransaction } from '../analyzers/http/http-analyzer.js';
 import { DnsTcp, DnsUdp } from '../analyzers/dns/dns-analyzer.js';
+import { preluded } from '../analyzers/prelude/prelude.js';
 import type { DnsRecord } from '../schema/dns.js';
 import { SshAnalyzer } from '../analyzers/ssh/ssh-analyzer.js';
 import type { SshRecord } from '../schema/ssh.js';
@@ -128,20 +129,21 @@ export function analysis(
           const data = new FtpData(s, channel, emitFtp ?? null);
           return det === undefined ? data : new Fanout([data, new DetectStream(det, s)]);
         }
-        // the same order with or without probes: the first analyzer to decide names app_proto
+        // the same order with or without probes: the first analyzer to decide names app_proto; each reads the
+        // stream after a proxy prelude (SOCKS, HTTP CONNECT) when there is one; signatures see it whole
         for (const slot of layout) {
           if (typeof slot === 'function') parts.push(slot(s));
           else if (slot === 'tls') {
             const hello = det === undefined ? undefined : (r: TlsRecord): void => inspectTls(det, r, s, 'request');
             const certificates = det === undefined ? undefined : (ders: Uint8Array[], r: TlsRecord | undefined): void => inspectTlsCertificates(det, ders, r, s);
-            parts.push(new TlsAnalyzer({ session: s, anomalies, emit: (r) => emitTls!(r, s), hello, certificates, cache, certificate: decodeCertificate }));
-          } else if (slot === 'smtp') parts.push(new SmtpAnalyzer({ session: s, anomalies, emit: emitSmtp! }));
-          else if (slot === 'http') parts.push(new HttpAnalyzer({ session: s, anomalies, emit: emitHttp!, decodeAllowance }));
-          else if (slot === 'ssh') parts.push(new SshAnalyzer({ session: s, anomalies, emit: o.ssh! }));
-          else if (slot === 'dns') parts.push(new DnsTcp({ session: s, anomalies, emit: emitDns! }));
-          else if (slot === 'ftp') parts.push(new FtpAnalyzer({ session: s, anomalies: emitFtp === undefined ? unheard : anomalies, channels: ftpChannels!, emit: emitFtp ?? ignoreFtp }));
-          else if (slot === 'pop3') parts.push(new Pop3Analyzer({ session: s, anomalies, emit: o.pop3! }));
-          else parts.push(new ImapAnalyzer({ session: s, anomalies, emit: o.imap! }));
+            parts.push(preluded(new TlsAnalyzer({ session: s, anomalies, emit: (r) => emitTls!(r, s), hello, certificates, cache, certificate: decodeCertificate }), s));
+          } else if (slot === 'smtp') parts.push(preluded(new SmtpAnalyzer({ session: s, anomalies, emit: emitSmtp! }), s));
+          else if (slot === 'http') parts.push(preluded(new HttpAnalyzer({ session: s, anomalies, emit: emitHttp!, decodeAllowance }), s, true));
+          else if (slot === 'ssh') parts.push(preluded(new SshAnalyzer({ session: s, anomalies, emit: o.ssh! }), s));
+          else if (slot === 'dns') parts.push(preluded(new DnsTcp({ session: s, anomalies, emit: emitDns! }), s));
+          else if (slot === 'ftp') parts.push(preluded(new FtpAnalyzer({ session: s, anomalies: emitFtp === undefined ? unheard : anomalies, channels: ftpChannels!, emit: emitFtp ?? ignoreFtp }), s));
+          else if (slot === 'pop3') parts.push(preluded(new Pop3Analyzer({ session: s, anomalies, emit: o.pop3! }), s));
+          else parts.push(preluded(new ImapAnalyzer({ session: s, anomalies, emit: o.imap! }), s));
         }
         if (det !== undefined) parts.push(new DetectStream(det, s));
         return parts.length === 0 ? null : parts.length === 1 ? parts[0]! : new Fanout(parts);

@@ -203,6 +203,8 @@ export async function httpRecords(t: HttpTransaction, o: HttpOptions): Promise<H
     request_fuids: requestFuids,
     response_fuids: responseFuids,
     capture_id: null,
+    info_code: t.infoCode,
+    info_msg: t.infoMsg,
   }, problem);
   return { http, files, contents };
 }

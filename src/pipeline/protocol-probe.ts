@@ -5,6 +5,7 @@ import { DnsTcp } from '../analyzers/dns/dns-analyzer.js';
 import { HttpAnalyzer } from '../analyzers/http/http-analyzer.js';
 import { ImapAnalyzer } from '../analyzers/mailbox/imap-analyzer.js';
 import { Pop3Analyzer } from '../analyzers/mailbox/pop3-analyzer.js';
+import { preluded } from '../analyzers/prelude/prelude.js';
 import { SmtpAnalyzer } from '../analyzers/smtp/smtp-analyzer.js';
 import { SshAnalyzer } from '../analyzers/ssh/ssh-analyzer.js';
 import { HashCache } from '../analyzers/tls/fingerprints.js';
@@ -102,14 +103,15 @@ export class ProtocolProbes {
   // what a probe finds out of order is not this run's business
   private readonly unheard = new AnomalyLog(ignore);
   private readonly cache: HashCache;
+  // behind the prelude skipper, as analysis() attaches them
   private readonly makers: Record<ProbedProtocol, Maker> = {
-    tls: (s) => new TlsAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, cache: this.cache, probe: true }),
-    smtp: (s) => new SmtpAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, probe: true }),
-    http: (s) => new HttpAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, probe: true }),
-    ssh: (s) => new SshAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, probe: true }),
-    dns: (s) => new DnsTcp({ session: s, anomalies: this.unheard, emit: ignore, probe: true }),
-    pop3: (s) => new Pop3Analyzer({ session: s, anomalies: this.unheard, emit: ignore, probe: true }),
-    imap: (s) => new ImapAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, probe: true }),
+    tls: (s) => preluded(new TlsAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, cache: this.cache, probe: true }), s),
+    smtp: (s) => preluded(new SmtpAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, probe: true }), s),
+    http: (s) => preluded(new HttpAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, probe: true }), s, true),
+    ssh: (s) => preluded(new SshAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, probe: true }), s),
+    dns: (s) => preluded(new DnsTcp({ session: s, anomalies: this.unheard, emit: ignore, probe: true }), s),
+    pop3: (s) => preluded(new Pop3Analyzer({ session: s, anomalies: this.unheard, emit: ignore, probe: true }), s),
+    imap: (s) => preluded(new ImapAnalyzer({ session: s, anomalies: this.unheard, emit: ignore, probe: true }), s),
   };
 
   constructor(cache: HashCache = new HashCache()) {

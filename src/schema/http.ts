@@ -53,6 +53,9 @@ export const HTTP = {
     field('response_fuids', 'string[]', false, 'files records of the response body',
       list(HTTP_MAX_FILES, HTTP_MAX_FILES * 21 + 2, 'http_too_many_files', MAX_ID_BYTES)),
     field('capture_id', 'string', true, 'capture it came from (store ingest)', own(MAX_ID_BYTES)),
+    // fields added after the first release go last: a store made before gets them by ALTER TABLE ADD COLUMN
+    field('info_code', 'int', true, 'last interim (1xx) response status before the final one: 100 Continue, 103 Early Hints (Zeek info_code)'),
+    field('info_msg', 'string', true, 'its reason phrase (Zeek info_msg)', text(HTTP_MAX_HEADER_VALUE_BYTES, 'http_status_line_truncated')),
   ],
 } as const;
 

@@ -1,9 +1,11 @@
 // The `sessions` record: one row per session (Zeek conn.log, Suricata flow, SANCP), src = originator.
-import { list, MAX_ID_BYTES, MAX_NAME_BYTES, own } from './bounds.js';
+import { list, MAX_ID_BYTES, MAX_NAME_BYTES, own, text } from './bounds.js';
 import { field, type RowOf } from './schema.js';
 
 /** A sensor name given at ingest (a label, like a host name of at most 253 characters); refused when longer. */
 export const SESSION_MAX_SENSOR_BYTES = 1024;
+/** The proxy prelude's text: its kind and a target of at most 255 characters (the prelude reader's cut) and a port. */
+export const SESSION_MAX_PROXY_BYTES = 1024;
 /** tunnel parents a session keeps (the engine's MAX_TUNNEL_PARENTS) */
 export const SESSION_MAX_TUNNEL_PARENTS = 8;
 
@@ -49,6 +51,7 @@ export const SESSIONS = {
       list(SESSION_MAX_TUNNEL_PARENTS, SESSION_MAX_TUNNEL_PARENTS * 21 + 2, 'session_too_many_tunnel_parents', MAX_ID_BYTES)),
     field('encap', 'string', true, 'encapsulation chain, outermost first: vxlan(vni 42), gre>erspan2(session 1, vlan 10), 6in4; null outside tunnels', own(MAX_NAME_BYTES)),
     field('control_uid', 'string', true, 'uid of the control session that announced this session (an FTP data channel: PASV, EPSV, PORT, EPRT); null otherwise', own(MAX_ID_BYTES)),
+    field('proxy', 'string', true, 'the proxy prelude the TCP stream opened with and its target: socks4|socks4a|socks5|http-connect host:port; null without one (or when no analyzer read the stream)', text(SESSION_MAX_PROXY_BYTES, 'session_proxy_truncated')),
   ],
 } as const;
 

@@ -1,6 +1,8 @@
 // HTTP/1.x over a reassembled TCP stream (RFC 9112): requests and responses matched in order (keep-alive and
 // pipelining), bodies framed by Content-Length, chunked coding or the end of the connection, no body for
-// HEAD, 1xx, 204 and 304, interim 100 Continue skipped, CONNECT tunnels left alone; detection by content.
+// HEAD, 1xx, 204 and 304, interim 1xx responses (100 Continue, 103 Early Hints) noted on their transaction,
+// the bytes after a CONNECT's 2xx read as a new stream (HTTP inside the tunnel; anything else is left alone);
+// detection by content.
 // Bodies are kept (bounded) as sent on the wire after chunked decoding; content codings are undone at the
 // edge. Malformed input is an anomaly, never an exception.
 import type { AnomalyLog } from '../../core/anomaly.js';
@@ -47,6 +49,9 @@ export interface HttpTransaction {
   response: HttpMessage | null;
   statusCode: number | null;
   statusMsg: string | null;
+  /** the last interim (1xx) response before the final one: 100 Continue, 103 Early Hints (Zeek's info_code) */
+  infoCode: number | null;
+  infoMsg: string | null;
   /** what undoing the content codings of this session's bodies may still produce */
   budget: DecodeBudget;
 }
@@ -115,12 +120,12 @@ class Body {
 export class HttpAnalyzer implements StreamAnalyzer {
   private readonly o: HttpAnalyzerOptions;
   private decided: boolean | null = null;
-  private readonly sides = [new Side(), new Side()];
+  private readonly sides: [Side, Side] = [new Side(), new Side()];
   /** requests sent, oldest first, waiting for their responses */
   private pending: HttpTransaction[] = [];
   private depth = 0;
   private readonly ended = [false, false];
-  /** a CONNECT was answered 2xx: the rest is a tunnel */
+  /** a 101 Switching Protocols: the rest is another protocol */
   private tunnel = false;
   private readonly budget: DecodeBudget;
 
@@ -141,7 +146,8 @@ export class HttpAnalyzer implements StreamAnalyzer {
     if (this.decided === false || this.tunnel) return;
     if (this.decided === null && dir !== ORIG) return; // the server does not speak first in HTTP
     let p = 0;
-    while (p < data.length && !this.stopped()) {
+    // (a server's bytes after a CONNECT's 2xx wait, like any server's, for the client to start the tunnelled stream)
+    while (p < data.length && !this.stopped() && (this.decided !== null || dir === ORIG)) {
       const before = p;
       p = this.step(dir, data, p);
       if (p === before && this.sides[dir]!.phase === 'done') return;
@@ -335,7 +341,7 @@ export class HttpAnalyzer implements StreamAnalyzer {
       this.pending.push({
         session: this.o.session, transDepth: ++this.depth, ts: this.o.session.last, endTs: this.o.session.last,
         method: m[1]!, uri: m[2]!, version: m[3] ?? 'HTTP/0.9', request: newMessage(text), response: null, statusCode: null, statusMsg: null,
-        budget: this.budget,
+        infoCode: null, infoMsg: null, budget: this.budget,
       });
       if (m[3] === undefined) {
         // HTTP/0.9: whatever the server sends until it closes is the response body (header lines the client
@@ -387,10 +393,16 @@ export class HttpAnalyzer implements StreamAnalyzer {
       else this.finishMessage(dir);
       return;
     }
-    const code = Number(STATUS.exec(m.line)![2]);
+    const st = STATUS.exec(m.line)!;
+    const code = Number(st[2]);
     const t = this.pending[0];
     if (code >= 100 && code < 200) {
-      // interim (100 Continue, 101 Switching Protocols): the request waits for its real response
+      // interim (100 Continue, 103 Early Hints; 101 Switching Protocols): the request waits for its real
+      // response; the transaction keeps the last one (as Zeek's info_code and info_msg)
+      if (t !== undefined) {
+        t.infoCode = code;
+        t.infoMsg = st[3] ?? '';
+      }
       s.msg = null;
       s.phase = code === 101 ? 'done' : 'line';
       if (code === 101) this.tunnel = true;
@@ -399,13 +411,25 @@ export class HttpAnalyzer implements StreamAnalyzer {
     const noBody = code === 204 || code === 304 || (t !== undefined && t.method.toUpperCase() === 'HEAD');
     if (t !== undefined && t.method.toUpperCase() === 'CONNECT' && code >= 200 && code < 300) {
       this.finishMessage(dir);
-      this.tunnel = true;
+      this.throughTunnel();
       return;
     }
     if (noBody) this.finishMessage(dir);
     else if (te !== null && /chunked\s*$/i.test(te)) s.phase = 'chunk-size';
     else if (cl !== null) this.fixedBody(dir, s, cl);
     else s.phase = 'until-close';
+  }
+
+  /**
+   * A CONNECT was answered 2xx: what follows is the tunnelled stream, read as a new one (HTTP when its first
+   * client line is a request; anything else, TLS mostly, ends the analysis). Transactions keep counting.
+   */
+  private throughTunnel(): void {
+    this.sides[0] = new Side();
+    this.sides[1] = new Side();
+    this.decided = null;
+    for (const t of this.pending) this.o.emit(t);
+    this.pending = [];
   }
 
   private fixedBody(dir: Dir, s: Side, cl: string): void {

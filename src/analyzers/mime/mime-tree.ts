@@ -6,6 +6,8 @@ import { latin1 } from '../../core/latin1.js';
 
 /** Nesting of multiparts (and messages inside messages) deeper than this is not followed. */
 export const MAX_MIME_DEPTH = 20;
+/** RFC 5322 §2.1.1: a line of a header is at most 998 characters; longer ones are kept and named. */
+export const MAX_HEADER_LINE = 998;
 /** Parts per message; the rest of a message with more is not split further. */
 export const MAX_MIME_PARTS = 1000;
 
@@ -45,7 +47,7 @@ export function header(p: MimePart, name: string): string | null {
  * @param b the message bytes; parts are views into it
  */
 export function parseMime(b: Uint8Array, problems: MimeProblems, prefix = '', depth = 0, budget: Budget = { parts: 0 }): MimePart {
-  const { headers, bodyStart } = splitHeaders(b);
+  const { headers, bodyStart } = splitHeaders(b, problems);
   const ct = headerValue(headers, 'content-type');
   const type = mediaType(ct) ?? 'text/plain';
   const top: MimePart = { path: '', depth, headers, type, contentType: ct ?? '', body: b.subarray(bodyStart), children: [] };
@@ -108,7 +110,7 @@ function split(part: MimePart, ct: string, problems: MimeProblems, depth: number
     const end = k + 1 < starts.length ? starts[k + 1]!.lineStart : body.length;
     const raw = body.subarray(s.next, Math.max(s.next, end));
     const path = part.path === '' ? String(part.children.length + 1) : `${part.path}.${part.children.length + 1}`;
-    const { headers, bodyStart } = splitHeaders(raw);
+    const { headers, bodyStart } = splitHeaders(raw, problems);
     const cct = headerValue(headers, 'content-type');
     const type = mediaType(cct) ?? (digest ? 'message/rfc822' : 'text/plain');
     const child: MimePart = { path, depth: depth + 1, headers, type, contentType: cct ?? '', body: raw.subarray(bodyStart), children: [] };
@@ -119,7 +121,7 @@ function split(part: MimePart, ct: string, problems: MimeProblems, depth: number
 }
 
 /** Header block and where the body starts (after the first empty line; CRLF or bare LF). */
-function splitHeaders(b: Uint8Array): { headers: [string, string][]; bodyStart: number } {
+function splitHeaders(b: Uint8Array, problems: MimeProblems): { headers: [string, string][]; bodyStart: number } {
   const headers: [string, string][] = [];
   let p = 0;
   let cur: [string, string] | null = null;
@@ -132,6 +134,9 @@ function splitHeaders(b: Uint8Array): { headers: [string, string][]; bodyStart: 
     if (lineEnd === p) return { headers, bodyStart: next }; // the empty line
     const first = b[p]!;
     const text = latin1(b, p, lineEnd);
+    // (an overflow probe's header line of several KB: the message and the field are kept, the excess is named;
+    // the record's own bounds cut the fields it keeps)
+    if (lineEnd - p > MAX_HEADER_LINE) problems.add('mime_header_line_too_long', `${text.slice(0, Math.max(0, text.indexOf(':'))).slice(0, 60) || '(continuation)'}: ${lineEnd - p} bytes (RFC 5322: ${MAX_HEADER_LINE})`);
     if ((first === 0x20 || first === 0x09) && cur !== null) {
       // unfolding removes the line break only (RFC 5322 §2.2.3): the whitespace stays
       cur[1] += text;

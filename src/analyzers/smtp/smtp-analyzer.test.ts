@@ -89,7 +89,49 @@ describe('SmtpAnalyzer', () => {
   it('drops the content of a refused DATA and reads what follows as commands', () => {
     const { msgs } = run([S('220 mx\r\n'), C('EHLO c\r\nMAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\n'), S('250 ok\r\n250 ok\r\n250 ok\r\n554 no valid recipients\r\n'),
       C('RSET\r\nMAIL FROM:<c@x>\r\nRCPT TO:<d@y>\r\nDATA\r\n'), S('250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n'), C('second\r\n.\r\n'), S('250 queued\r\n')]);
-    expect(msgs.map((m) => [m.mailFrom, body(m), m.transDepth])).toEqual([['c@x', 'second\r\n', 1]]);
+    // the refused transaction is a record of its own: envelope, no content, the reply that refused it
+    expect(msgs.map((m) => [m.mailFrom, m.data === null ? null : body(m), m.transDepth, m.lastReply])).toEqual([
+      ['a@x', null, 1, '554 no valid recipients'], ['c@x', 'second\r\n', 2, '250 queued'],
+    ]);
+  });
+
+  it('records a transaction refused at MAIL or at every RCPT, with its envelope and the refusing reply', () => {
+    const { msgs } = run([S('220 mx\r\n'), C('EHLO c\r\n'), S('250 ok\r\n'),
+      C('MAIL FROM:<spam@bad.example>\r\n'), S('550 5.7.1 sender refused\r\n'),
+      C('MAIL FROM:<a@x>\r\n'), S('250 ok\r\n'), C('RCPT TO:<nobody@y>\r\n'), S('550 5.1.1 no such user\r\n'),
+      C('RCPT TO:<blocked@y>\r\n'), S('554 5.7.1 refused\r\n'), C('QUIT\r\n'), S('221 bye\r\n')]);
+    expect(msgs.map((m) => [m.mailFrom, m.rcptTo, m.data, m.transDepth, m.lastReply])).toEqual([
+      ['spam@bad.example', [], null, 1, '550 5.7.1 sender refused'],
+      ['a@x', ['nobody@y', 'blocked@y'], null, 2, '554 5.7.1 refused'],
+    ]);
+    // a session without a transaction (EHLO, QUIT) has no record
+    expect(run([S('220 mx\r\n'), C('EHLO c\r\n'), S('250 ok\r\n'), C('QUIT\r\n'), S('221 bye\r\n')]).msgs).toEqual([]);
+  });
+
+  it('records a pipelined transaction whose MAIL was refused once, however its DATA is answered', () => {
+    const { msgs } = run([S('220 mx\r\n'), C('EHLO c\r\n'), S('250-mx\r\n250 PIPELINING\r\n'), C('MAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nDATA\r\n'),
+      S('553 sender refused\r\n503 need MAIL\r\n503 need RCPT\r\n'), C('QUIT\r\n'), S('221 bye\r\n')]);
+    expect(msgs.map((m) => [m.mailFrom, m.rcptTo, m.data, m.lastReply])).toEqual([['a@x', ['b@y'], null, '553 sender refused']]);
+  });
+
+  it('goes on reading SMTP in clear after STARTTLS and its 220 when no TLS follows (a decrypted export)', () => {
+    const { msgs } = run([S('220 mx\r\n'), C('EHLO c\r\n'), S('250-mx\r\n250 STARTTLS\r\n'), C('STARTTLS\r\n'), S('220 go ahead\r\n'),
+      C('EHLO c\r\n'), S('250 mx\r\n'), C('MAIL FROM:<a@x>\r\n'), S('250 ok\r\n'), C('RCPT TO:<b@y>\r\n'), S('250 ok\r\n'),
+      C('DATA\r\n'), S('354 go\r\n'), C('Subject: in clear\r\n\r\nhi\r\n.\r\n'), S('250 queued\r\n'), C('QUIT\r\n'), S('221 bye\r\n')]);
+    expect(msgs.map((m) => [m.mailFrom, body(m), m.starttls, m.lastReply])).toEqual([['a@x', 'Subject: in clear\r\n\r\nhi\r\n', true, '250 queued']]);
+    // TLS after the 220 (a ClientHello's first byte): the starttls record, nothing more
+    const tls = run([S('220 mx\r\n'), C('EHLO c\r\n'), S('250 STARTTLS\r\n'), C('STARTTLS\r\n'), S('220 go ahead\r\n'), C('\x16\x03\x01\x02\x00\x01')]);
+    expect(tls.msgs.map((m) => [m.starttls, m.data])).toEqual([[true, null]]);
+    expect(tls.a.active).toBe(false);
+  });
+
+  it('keeps a command line of several KB (an overflow probe) as one command: the replies stay matched, the mail is read', () => {
+    const details: string[] = [];
+    const { msgs } = run([S('220 mx\r\n'), C('EHLO c\r\n'), S('250 ok\r\n'), C(`MAIL FROM:<${'A'.repeat(6000)}@x>\r\n`), S('501 5.1.7 bad address\r\n'),
+      C('MAIL FROM:<a@x>\r\n'), S('250 ok\r\n'), C('RCPT TO:<b@y>\r\n'), S('250 ok\r\n'), C('DATA\r\n'), S('354 go\r\n'), C('hi\r\n.\r\n'), S('250 queued\r\n')],
+    { details });
+    expect(details).toContain('smtp_line_too_long: client line over 4096 bytes, cut');
+    expect(msgs.map((m) => [m.mailFrom?.length, m.data === null ? null : body(m), m.lastReply])).toEqual([[4096 - 'MAIL FROM:<'.length, null, '501 5.1.7 bad address'], [3, 'hi\r\n', '250 queued']]);
   });
 
   it('ends a message cut by a gap, counts the missing bytes, and finds the next transaction', () => {

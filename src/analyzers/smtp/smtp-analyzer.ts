@@ -42,7 +42,11 @@ export interface SmtpMessage {
   mailFrom: string | null;
   /** the first MAX_RECIPIENTS RCPT TO addresses (smtp_too_many_recipients says how many there were) */
   rcptTo: string[];
-  /** message content (dot-stuffing removed, line endings as sent), its first maxMessage bytes; null when none was sent */
+  /**
+   * message content (dot-stuffing removed, line endings as sent), its first maxMessage bytes; null when none was
+   * sent: the session switched to TLS, or the transaction ended without a message (MAIL or every RCPT refused,
+   * DATA refused, RSET or QUIT before DATA), and then lastReply is the reply that ended it
+   */
   data: Uint8Array | null;
   /** content bytes seen (also beyond maxMessage: then data holds the start only) */
   dataBytes: number;
@@ -64,7 +68,12 @@ export interface SmtpAnalyzerOptions {
   probe?: boolean | undefined;
 }
 
-type State = 'undecided' | 'command' | 'wait-data' | 'data' | 'bdat' | 'auth' | 'resync-data' | 'done';
+/**
+ * 'starttls': the server said 220 to STARTTLS; the client's next bytes tell whether TLS follows (the stream is
+ * encrypted from here) or SMTP goes on in clear (a capture exported with the TLS removed, or a client that
+ * ignored the hand-over).
+ */
+type State = 'undecided' | 'command' | 'wait-data' | 'data' | 'bdat' | 'auth' | 'resync-data' | 'starttls' | 'done';
 
 interface Pending {
   /** the command, or "." for the end of a DATA transfer (its reply is the verdict on the message) */
@@ -111,8 +120,8 @@ export class SmtpAnalyzer implements StreamAnalyzer {
   /** grows up to MAX_LINE as lines need it (most sessions on a TCP port are not SMTP and need none) */
   private readonly line: [Uint8Array, Uint8Array] = [EMPTY, EMPTY];
   private readonly lineLen: [number, number] = [0, 0];
-  /** a line longer than MAX_LINE is being skipped */
-  private readonly skipping: [boolean, boolean] = [false, false];
+  /** the current line is longer than MAX_LINE: its start is kept, the rest dropped */
+  private readonly cut: [boolean, boolean] = [false, false];
   private undecided = 0;
   private readonly ended = [false, false];
   /** the server's side has sent something (a one-sided capture has none) */
@@ -139,6 +148,12 @@ export class SmtpAnalyzer implements StreamAnalyzer {
   /** RCPT TO addresses of the transaction beyond MAX_RECIPIENTS, counted */
   private rcptOver = 0;
   private txTs = 0;
+  /** a MAIL or RCPT was sent since the last transaction ended: an ending without a message is recorded too */
+  private txOpen = false;
+  /** the last reply to a command of the transaction (MAIL, RCPT, DATA): the one that refused it, if any */
+  private txReply: string | null = null;
+  /** the session went through STARTTLS and the capture shows what followed in clear */
+  private tlsClear = false;
   private content: Content | null = null;
   private missing = 0;
   private depth = 0;
@@ -208,7 +223,10 @@ export class SmtpAnalyzer implements StreamAnalyzer {
     }
     for (const m of this.awaiting) this.o.emit(m);
     this.awaiting = [];
+    if (this.state === 'starttls') this.switchToTls();
     if (this.content !== null) this.finishMessage();
+    // (an analyzer that stopped on a protocol violation has nothing more to say about the transaction)
+    if (this.state !== 'done') this.endTransaction();
     this.countRecipients();
     this.state = 'done';
   }
@@ -222,6 +240,15 @@ export class SmtpAnalyzer implements StreamAnalyzer {
         case 'wait-data':
           this.hold(b.subarray(p));
           return;
+        case 'starttls':
+          // a command starts with a letter; a TLS record (0x16 ...) or an SSLv2 hello does not
+          if (!isLetter(b[p]!)) {
+            this.switchToTls();
+            return;
+          }
+          this.tlsClear = true;
+          this.state = 'command';
+          break;
         case 'data':
           p = this.dataBytes(b, p);
           break;
@@ -352,17 +379,23 @@ export class SmtpAnalyzer implements StreamAnalyzer {
         break;
       case 'MAIL':
         if (this.content !== null) this.finishMessage();
-        this.resetTransaction();
+        this.endTransaction();
         this.mailFrom = address(arg, 'FROM');
         this.txTs = this.o.session.last;
+        this.txOpen = true;
         break;
       case 'RCPT': {
         const to = address(arg, 'TO');
         if (to === null) break;
+        if (!this.txOpen) {
+          this.txOpen = true;
+          this.txTs = this.o.session.last;
+        }
         if (this.rcptTo.length < MAX_RECIPIENTS) this.rcptTo.push(to);
         else this.rcptOver++;
         break;
       }
+
       case 'DATA':
         this.startContent();
         // the content follows the server's 354; what the client sends before it is held until then (a
@@ -386,7 +419,7 @@ export class SmtpAnalyzer implements StreamAnalyzer {
       }
       case 'RSET':
         if (this.content !== null) this.finishMessage();
-        this.resetTransaction();
+        this.endTransaction();
         break;
       case 'AUTH': {
         const [mech = '', initial] = arg.split(/\s+/);
@@ -473,7 +506,7 @@ export class SmtpAnalyzer implements StreamAnalyzer {
       dataBytes: c.total,
       missingBytes: this.missing,
       lastReply: this.lastReply,
-      starttls: false,
+      starttls: this.tlsClear,
       authMechanism: this.authMechanism,
       authUser: this.authUser,
     };
@@ -494,6 +527,35 @@ export class SmtpAnalyzer implements StreamAnalyzer {
     this.mailFrom = null;
     this.rcptTo = [];
     this.txTs = 0;
+    this.txOpen = false;
+    this.txReply = null;
+  }
+
+  /**
+   * The transaction ends here without a message (MAIL refused, every RCPT refused and DATA refused or never
+   * sent, RSET, QUIT, a new MAIL, the end of the session): it is recorded with its envelope and the reply that
+   * ended it, as Zeek's smtp.log and Arkime do. Nothing happens outside a transaction.
+   */
+  private endTransaction(refused = false): void {
+    if (this.txOpen && (this.content === null || refused)) {
+      this.o.emit({
+        session: this.o.session,
+        transDepth: ++this.depth,
+        ts: this.txTs || this.o.session.last,
+        endTs: this.o.session.last,
+        helo: this.helo,
+        mailFrom: this.mailFrom,
+        rcptTo: this.rcptTo,
+        data: null,
+        dataBytes: 0,
+        missingBytes: 0,
+        lastReply: this.txReply ?? this.lastReply,
+        starttls: this.tlsClear,
+        authMechanism: this.authMechanism,
+        authUser: this.authUser,
+      });
+    }
+    this.resetTransaction();
   }
 
   /** A transaction with more RCPT TO than are kept ends: how many there were. */
@@ -508,6 +570,11 @@ export class SmtpAnalyzer implements StreamAnalyzer {
 
   private server(b: Uint8Array): void {
     this.serverSeen = true;
+    if (this.state === 'starttls' && b.length > 0 && !isReplyStart(b[0]!)) {
+      // the server's side of a TLS handshake (the client's hello was not seen): encrypted from here
+      this.switchToTls();
+      return;
+    }
     let p = 0;
     while (p < b.length && this.state !== 'done') {
       const nl = b.indexOf(0x0a, p);
@@ -550,6 +617,7 @@ export class SmtpAnalyzer implements StreamAnalyzer {
     const cmd = this.pending.shift();
     if (cmd === undefined) return; // the greeting, or a reply nobody asked for
     this.lastReply = full;
+    if (this.txOpen && (cmd.verb === 'MAIL' || cmd.verb === 'RCPT' || cmd.verb === 'DATA' || cmd.verb === 'BDAT')) this.txReply = full;
     switch (cmd.verb) {
       case '.':
         this.verdict(full);
@@ -562,8 +630,10 @@ export class SmtpAnalyzer implements StreamAnalyzer {
           this.state = 'data';
           this.release();
         } else {
+          // DATA refused (no valid recipients, or no MAIL): the transaction ends without its message
           this.content = null;
           this.state = 'command';
+          this.endTransaction();
           this.release();
         }
         return;
@@ -571,7 +641,8 @@ export class SmtpAnalyzer implements StreamAnalyzer {
         if (cmd.last === true) this.verdict(full);
         return;
       case 'STARTTLS':
-        if (code === 220) this.switchToTls();
+        // the client's next bytes say whether TLS follows (see 'starttls')
+        if (code === 220) this.state = 'starttls';
         return;
       case 'AUTH':
         if (code === 334) {
@@ -581,7 +652,9 @@ export class SmtpAnalyzer implements StreamAnalyzer {
         }
         return;
       case 'MAIL':
-        if (code >= 400) this.resetTransaction();
+        // refused: the transaction ends here (RCPTs pipelined behind it are part of it; so is a DATA, whose
+        // content, if the server takes it all the same, is a message of its own)
+        if (code >= 400) this.endTransaction(true);
         return;
       default:
         return;
@@ -619,13 +692,15 @@ export class SmtpAnalyzer implements StreamAnalyzer {
   // ---------------------------------------------------------------------------------------------- lines
 
   private append(dir: Dir, b: Uint8Array, start: number, end: number): void {
-    if (this.skipping[dir]) return;
-    const n = end - start;
+    if (this.cut[dir]) return;
+    let n = end - start;
     if (this.lineLen[dir] + n > MAX_LINE) {
-      this.anomaly('smtp_line_too_long', `${dir === ORIG ? 'client' : 'server'} line over ${MAX_LINE} bytes`);
-      this.skipping[dir] = true;
-      this.lineLen[dir] = 0;
-      return;
+      // a command or reply this long is an attack or a broken peer (RFC 5321 allows 512 bytes): it still
+      // counts as one (its reply is matched to it), cut to its first MAX_LINE bytes
+      this.anomaly('smtp_line_too_long', `${dir === ORIG ? 'client' : 'server'} line over ${MAX_LINE} bytes, cut`);
+      this.cut[dir] = true;
+      n = MAX_LINE - this.lineLen[dir];
+      end = start + n;
     }
     if (this.lineLen[dir] + n > this.line[dir].length) {
       const next = new Uint8Array(Math.min(MAX_LINE, Math.max(256, this.line[dir].length * 2, this.lineLen[dir] + n)));
@@ -636,12 +711,9 @@ export class SmtpAnalyzer implements StreamAnalyzer {
     this.lineLen[dir] += n;
   }
 
-  /** The completed line (without CR LF / LF), or null when it was too long and skipped. */
-  private takeLine(dir: Dir): string | null {
-    if (this.skipping[dir]) {
-      this.skipping[dir] = false;
-      return null;
-    }
+  /** The completed line (without CR LF / LF; a line over MAX_LINE bytes cut to them). */
+  private takeLine(dir: Dir): string {
+    this.cut[dir] = false;
     let n = this.lineLen[dir];
     this.lineLen[dir] = 0;
     const l = this.line[dir];
@@ -655,6 +727,15 @@ export class SmtpAnalyzer implements StreamAnalyzer {
 }
 
 const CR = Uint8Array.of(0x0d);
+
+function isLetter(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+}
+
+/** A reply line starts with a digit. */
+function isReplyStart(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
 
 /** The address of `FROM:<a@b> SIZE=1` / `TO:<a@b>` (without brackets; "" for the null sender <>). */
 function address(arg: string, key: string): string | null {

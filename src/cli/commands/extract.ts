@@ -59,6 +59,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   let messages = 0;
   let objects = 0;
   const show = async (r: MailRecords): Promise<void> => {
+    // a transaction that ended without a message (refused, aborted) has nothing to extract
+    if (r.smtp.skeleton === null && !r.smtp.starttls) return;
     if (keep !== null && !keep(r.smtp)) return;
     // the filter needed the record first: the kept message's objects are stored now
     if (keep !== null) for (let i = 0; i < r.files.length; i++) r.files[i]!.stored_path = await store(dir, r.files[i]!.sha256, r.contents[i]!);

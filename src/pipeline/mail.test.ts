@@ -90,7 +90,11 @@ describe('mail records', () => {
     expect(r.smtp.to.slice(0, 2)).toEqual(['u0@corpus.example', 'u1@corpus.example']);
     expect([r.smtp.from, r.smtp.cc, r.smtp.message_id, r.smtp.rcpt_to, r.files.map((f) => f.filename)]).toEqual(
       ['Billing <billing@vendor.example>', ['c@corpus.example'], '<m1@vendor.example>', ['b@y'], ['a.pdf']]);
+    // both header lines are far past RFC 5322's 998 (flagged, kept), then cut to the record's bounds
+    const line = (name: string, value: string): number => Buffer.byteLength(`${name}: ${value}`);
     expect(anomalies).toEqual([
+      `mime_header_line_too_long: To: ${line('To', to)} bytes (RFC 5322: 998)`,
+      `mime_header_line_too_long: Subject: ${line('Subject', 'A'.repeat(5 << 20))} bytes (RFC 5322: 998)`,
       `smtp_header_truncated: to: 200000 entries, first ${SMTP_MAX_ADDRESSES} kept (at most ${SMTP_MAX_ADDRESSES} entries, 262144 bytes)`,
       `smtp_header_truncated: subject: ${5 << 20} characters, first ${SMTP_MAX_HEADER_BYTES - 2} kept (at most ${SMTP_MAX_HEADER_BYTES} bytes)`,
     ]);

@@ -29,6 +29,10 @@ export function QueryBar({ table, q, from, to, inputRef, onRun }: QueryBarProps)
   const [list, setList] = useState<Suggestion[]>([]);
   const [sel, setSel] = useState(-1);
   const own = useRef<HTMLInputElement | null>(null);
+  // whether suggestions are shown, read by the key handler: two quick Escapes must not both see the list that
+  // the first one closed (the closure's `list` is the last render's until Preact renders again)
+  const shown = useRef(false);
+  shown.current = list.length > 0;
   useEffect(() => setDraft(q), [q]);
   const info = tableInfo(table);
 
@@ -73,8 +77,9 @@ export function QueryBar({ table, q, from, to, inputRef, onRun }: QueryBarProps)
   const onKey = (e: KeyboardEvent): void => {
     if (e.key === 'Escape') {
       // the first Escape closes the suggestions (the console's keyboard then leaves the field alone), the next leaves
-      if (list.length > 0) {
+      if (shown.current) {
         e.preventDefault();
+        shown.current = false;
         setAt(null);
       } else (e.target as HTMLInputElement).blur();
       return;

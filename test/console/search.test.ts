@@ -196,6 +196,25 @@ describe.skipIf(!haveBrowser)('the Search screen in Chromium', () => {
     expect(url().searchParams.get('group')).toBeNull();
   });
 
+  it('reaches every record table from the nav, the less used ones under "more", the header on one line', async () => {
+    const { page } = w;
+    await open('/search/sessions');
+    const tables = ((await api.get('/api/tables')).json.tables as { name: string }[]).map((t) => t.name).filter((t) => t !== 'captures');
+    const shown = await page.$$eval('header.top nav a[href^="/search/"]', (as) => as.map((a) => a.getAttribute('href')!.slice('/search/'.length)));
+    expect([...shown].sort()).toEqual([...tables].sort());
+    const header = await page.$eval('header.top', (h) => h.getBoundingClientRect().height);
+    expect(header).toBeLessThan(50);
+    // ssh is under "more": the menu opens, the link goes to the table, the entry then names it
+    await page.click('[data-testid=nav-more] summary');
+    await page.click('[data-testid=nav-more] a[href="/search/ssh"]');
+    await page.waitForURL((u) => u.pathname === '/search/ssh');
+    await page.waitForSelector('[data-testid=results] tbody tr');
+    expect(await page.textContent('[data-testid=nav-more] summary')).toBe('ssh');
+    const n = (await api.get('/api/summary/ssh')).json.count as number;
+    expect(n).toBeGreaterThan(0);
+    expect(await page.$eval('[data-testid=results]', (t) => Number(t.getAttribute('data-rows')))).toBe(n);
+  });
+
   it('puts the chosen columns and the sort in the URL and the table', async () => {
     const { page } = w;
     await open('/search/sessions');

@@ -53,9 +53,10 @@ export function App(): JSX.Element {
       <header class="top">
         <a class="brand" href={link('/search/sessions')}>Haystack</a>
         <nav>
-          {navTables().map((t) => (
+          {navTables().filter((t) => !MORE.has(t)).map((t) => (
             <a key={t} href={link(`/search/${t}`)} class={path === `/search/${t}` ? 'active' : ''}>{t}</a>
           ))}
+          <NavMore tables={navTables().filter((t) => MORE.has(t))} path={path} />
           <span class="sep">|</span>
           {(['tls', 'logs', 'mail'] as const).filter((j) => (j === 'mail' ? user.restrict === null : canRead(j) === true)).map((j) => (
             <a key={j} href={link(`/${j}`)} class={path === `/${j}` ? 'active' : ''} data-testid={`nav-${j}`}>{j === 'tls' ? 'TLS' : j === 'logs' ? 'Logs' : 'Mail'}</a>
@@ -76,10 +77,28 @@ export function App(): JSX.Element {
   );
 }
 
+// the record tables of the less used protocols (and any the console does not list yet) behind one "more" entry,
+// so that the header stays one line
+const MORE = new Set<string>(['files', 'anomalies', 'ssh', 'ftp', 'pop3', 'imap']);
+
+function NavMore({ tables: names, path }: { tables: string[]; path: string }): JSX.Element | null {
+  if (names.length === 0) return null;
+  const here = names.find((t) => path === `/search/${t}`);
+  return (
+    <details class="navmore" data-testid="nav-more">
+      <summary class={here !== undefined ? 'active' : ''}>{here ?? 'more'}</summary>
+      <div class="menu" onClick={(e) => (e.currentTarget.parentElement as HTMLDetailsElement).removeAttribute('open')}>
+        {names.map((t) => <a key={t} href={link(`/search/${t}`)} class={t === here ? 'active' : ''}>{t}</a>)}
+      </div>
+    </details>
+  );
+}
+
 // the record tables in the nav: the known ones in their order, then any other the server describes (a protocol
 // added to the store shows without a change here); the app's own tables are not in GET /api/tables
 function navTables(): string[] {
   const known: readonly string[] = TABLES;
   const more = [...(tables.value?.keys() ?? [])].filter((t) => !known.includes(t));
+  for (const t of more) MORE.add(t);
   return [...known, ...more].filter((t) => t !== 'captures' && canRead(t) === true);
 }

@@ -14,6 +14,7 @@ import type { Store } from '../src/store/store.js';
 import { clickhouseBinary, startClickHouse, type ClickHouseServer } from './helpers/clickhouse-server.mjs';
 import { cli, scratchDir } from './helpers/cli.js';
 import { corpusDir, readJson } from './helpers/run.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
 
 const root = corpusDir();
 const bin = root === null ? null : clickhouseBinary();
@@ -165,5 +166,29 @@ describe.skipIf(root === null)('maillog A with its log ingested in the wrong zon
     const ips = [...new Set(want.correlation_imap.map((p) => p.client_ip))];
     expect((await loginsOf(store, ips)).map(pair).sort()).toEqual(want.correlation_imap.map(wantPair).sort());
     expect((await loginsOf(store, ips, { sessionIds: false })).filter((x) => x.session !== null)).toEqual([]);
+  });
+});
+
+describe.skipIf(root === null)('GET /api/reports/mail?imap=: the IMAP logins of a user for the console', () => {
+  const dir = join(root ?? '', 'maillog/A');
+  let srv: TestServer;
+  beforeAll(async () => {
+    srv = await startTestServer(scratchDir('imap-join-serve'));
+    expect((await ingestLog(srv.store, join(dir, 'maillog.traditional.log'), { year: 2026 })).status).toBe('ingested');
+    expect((await ingest(srv.store, [join(dir, 'smtp-imap.pcap')])).files.map((f) => f.status)).toEqual(['ingested']);
+  }, 60_000);
+  afterAll(async () => srv?.stop());
+
+  it('a viewer gets bob\'s logins (a failed one, two that worked) joined to their sessions, and the read is audited', async () => {
+    const want = readJson<Expected>(join(dir, 'expected.json'));
+    const viewer = await srv.as('viewer');
+    const before = srv.audits.length;
+    const r = await viewer.get('/api/reports/mail?imap=bob');
+    expect(r.status).toBe(200);
+    const got = (r.json as { kind: string; logins: ImapLogin[] });
+    expect([got.kind, got.logins.map(pair).sort()]).toEqual(['imap-user', want.correlation_imap.filter((p) => p.user === 'bob').map(wantPair).sort()]);
+    expect(got.logins.map((x) => x.login).sort()).toEqual([false, true, true]);
+    expect(srv.audits.slice(before).some((a) => a.action === 'query' && a.rows === 3)).toBe(true);
+    expect((await viewer.get('/api/reports/mail?imap=')).status).toBe(400);
   });
 });

@@ -13,8 +13,9 @@ import { openStore } from '../src/store/open.js';
 import type { Store } from '../src/store/store.js';
 import { clickhouseBinary, startClickHouse, type ClickHouseServer } from './helpers/clickhouse-server.mjs';
 import { cli, scratchDir } from './helpers/cli.js';
-import { corpusDir, readJson } from './helpers/run.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { corpusDir, readJson, ROOT } from './helpers/run.js';
+import { haveBrowser, launch, loginInPage, watchedPage } from './helpers/browser.js';
+import { PASSWORDS, startTestServer, type TestServer } from './helpers/server.js';
 
 const root = corpusDir();
 const bin = root === null ? null : clickhouseBinary();
@@ -173,7 +174,7 @@ describe.skipIf(root === null)('GET /api/reports/mail?imap=: the IMAP logins of 
   const dir = join(root ?? '', 'maillog/A');
   let srv: TestServer;
   beforeAll(async () => {
-    srv = await startTestServer(scratchDir('imap-join-serve'));
+    srv = await startTestServer(scratchDir('imap-join-serve'), { webDir: join(ROOT, 'dist/web') });
     expect((await ingestLog(srv.store, join(dir, 'maillog.traditional.log'), { year: 2026 })).status).toBe('ingested');
     expect((await ingest(srv.store, [join(dir, 'smtp-imap.pcap')])).files.map((f) => f.status)).toEqual(['ingested']);
   }, 60_000);
@@ -191,4 +192,20 @@ describe.skipIf(root === null)('GET /api/reports/mail?imap=: the IMAP logins of 
     expect(srv.audits.slice(before).some((a) => a.action === 'query' && a.rows === 3)).toBe(true);
     expect((await viewer.get('/api/reports/mail?imap=')).status).toBe(400);
   });
+
+  it.skipIf(!haveBrowser)('the console\'s /mail?imap=bob shows the three logins, their lines and the joined sessions', async () => {
+    const b = await launch();
+    try {
+      const w = await watchedPage(b.browser);
+      await loginInPage(w.page, srv.url, '/mail?imap=bob', 'viewer', PASSWORDS.viewer);
+      await w.page.waitForSelector('[data-testid=imap-login]');
+      const cards = await w.page.$$eval('[data-testid=imap-login]', (els) => els.map((e) => e.textContent ?? ''));
+      expect(cards.length).toBe(3);
+      for (const id of ['hmH7WddgV8x/AAEM', 'N0QgWtdg47J/AAEM', '42fHW9dgx9J/AAEM']) expect(cards.some((c) => c.includes(id) && c.includes('joined by dovecot session id')), id).toBe(true);
+      expect(cards.filter((c) => c.includes('Aborted login')).length).toBe(1);
+      expect(w.problems).toEqual([]);
+    } finally {
+      await b.close();
+    }
+  }, 60_000);
 });

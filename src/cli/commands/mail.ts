@@ -1,6 +1,7 @@
 // `haystack mail <queue-id | message-id | address>`: every log line of the message across programs in time
 // order, and the message as captured (SMTP transaction, envelope, MIME skeleton, attachments), joined.
 import { findMail, type MailMessage } from '../../store/mail.js';
+import { findImapLogins, type ImapLogin } from '../../store/imap-logins.js';
 import { openStore } from '../../store/open.js';
 import { intOption, parse, stringOption } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
@@ -9,16 +10,19 @@ import { escapeControls } from '../format/escape.js';
 import { HaystackError } from '../../core/errors.js';
 
 export const usage = `haystack mail <queue-id | <message-id> | address> [--db URL] [--limit N] [--format text|json]
+haystack mail --imap <user | client address | dovecot session id> [--db URL] [--limit N] [--format text|json]
 Every log line of the message (MTA, milters, opendkim, delivery; queues followed to the next MTA, DSNs and
 bounces) in time order, and the message as captured: its SMTP transaction(s), envelope, MIME skeleton and
 attachments, joined by the queue id the server named in its reply, postfix's client address and port, or the
 Message-ID and client address. A Message-ID is written with its angle brackets; an address finds every
-message from or to it. Exit status 1 when nothing was found.`;
+message from or to it. With --imap: dovecot's imap-login lines of the user (logins, failed and aborted ones)
+with their session's lines, each joined to its IMAP TCP session and LOGIN by dovecot's session id (client
+port and address), else by client and server address, user and time. Exit status 1 when nothing was found.`;
 
 const iso = (us: unknown): string => (us === null || us === undefined ? '-' : new Date(Number(us) / 1000).toISOString());
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse('mail', argv, { ...DB_OPTION, limit: { type: 'string' }, format: { type: 'string' } });
+  const { values, positionals } = parse('mail', argv, { ...DB_OPTION, limit: { type: 'string' }, format: { type: 'string' }, imap: { type: 'boolean' } });
   if (values.help === true) {
     io.text(`${usage}\n`);
     return EXIT_OK;
@@ -32,6 +36,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const limit = intOption('limit', values.limit, 1);
   const store = await openStore(stringOption(values.db), { readOnly: true });
   try {
+    if (values.imap === true) {
+      const r = await findImapLogins(store, positionals[0]!, limit === undefined ? {} : { limit });
+      if (format === 'json') io.stdout(`${JSON.stringify(r)}\n`);
+      else if (r.logins.length === 0) io.stderr(`haystack mail: no IMAP login of ${one(r.key)} in the logs\n`);
+      else r.logins.forEach((x, i) => io.text(imapText(x, i, r.logins.length)));
+      return r.logins.length === 0 ? EXIT_FAILURE : EXIT_OK;
+    }
     const r = await findMail(store, positionals[0]!, limit === undefined ? {} : { limit });
     if (format === 'json') io.stdout(`${JSON.stringify(r)}\n`);
     else {
@@ -82,5 +93,22 @@ function text(m: MailMessage, i: number, n: number): string {
       out.push(`      attachment ${String(f.part_path ?? '-')} ${JSON.stringify(f.filename ?? '')} ${one(f.mime_type ?? f.declared_type ?? '?')} ${String(f.size)} bytes sha256 ${String(f.sha256)}${f.stored_path != null ? ` stored ${String(f.stored_path)}` : ''}`);
     }
   }
+  return `${out.join('\n')}\n\n`;
+}
+
+function imapText(x: ImapLogin, i: number, n: number): string {
+  const out: string[] = [];
+  out.push(`IMAP login ${i + 1} of ${n}: ${x.login ? 'logged in' : one(x.reason ?? 'no login')}; user ${one(x.user ?? '-')} from ${one(x.rip ?? '-')} to ${one(x.lip ?? '-')}` +
+    `${x.session_id !== null ? `; session <${one(x.session_id)}>` : ''}`);
+  out.push(`  log: ${x.lines.length} line${x.lines.length === 1 ? '' : 's'}`);
+  for (const l of x.lines) out.push(`    ${iso(l.ts)} ${one(l.host ?? '-')} ${one(l.program ?? '-')}${l.pid !== null ? `[${l.pid}]` : ''} ${one(l.type ?? '-')}: ${one(l.message)}`);
+  const c = x.session;
+  if (c === null) {
+    out.push('  on the wire: not in the captures ingested');
+    return `${out.join('\n')}\n\n`;
+  }
+  out.push(`  on the wire: ${String(c.src_ip)}:${String(c.src_port)} → ${String(c.dst_ip)}:${String(c.dst_port)} session ${String(c.uid)} (joined by ${x.join ?? '-'})`);
+  out.push(`    TCP ${iso(c.start_time)} – ${iso(c.end_time)}, ${Number(c.src_pkts) + Number(c.dst_pkts)} packets, ${String(c.src_bytes)}/${String(c.dst_bytes)} bytes client/server, state ${String(c.state)}`);
+  for (const m of x.imap) out.push(`    ${iso(m.ts)} ${one(m.command)} ${one(m.user ?? m.arg ?? '')} → ${one(m.status ?? '(no reply)')} ${one(m.reply_msg ?? '')}`);
   return `${out.join('\n')}\n\n`;
 }

@@ -7,6 +7,7 @@ import { SESSIONS } from '../../schema/sessions.js';
 import { ALERTS } from '../../schema/alerts.js';
 import { jsonRows } from '../../schema/json-row.js';
 import { findMail } from '../../store/mail.js';
+import { findImapLogins } from '../../store/imap-logins.js';
 import { countsRows, resultRows, splitCountsRows, trendsRows, type ReportRows } from '../../store/report-rows.js';
 import { BUCKETS, BYTE_LEVELS, counts, MAX_SPLIT_VALUES, newest, splitCounts, top, TOP_KEYS, trends } from '../../store/reports.js';
 import { parseDuration, parseTime } from '../../query/time-text.js';
@@ -98,6 +99,19 @@ export async function getTrends(c: Ctx, deps: ServerDeps): Promise<Response> {
 
 export async function getMail(c: Ctx, deps: ServerDeps): Promise<Response> {
   unrestricted(c, 'mail');
+  // ?imap=<user | client address | dovecot session id>: the IMAP logins of the logs joined to their sessions
+  const imap = param(c, 'imap');
+  if (imap !== undefined) {
+    if (imap.trim() === '' || imap.length > 1024) throw new HttpError(400, 'imap: a user, client address or dovecot session id (1 to 1024 characters)');
+    try {
+      const limit = intParam(c, 'limit', 1, 1000, 0);
+      const r = await findImapLogins(deps.store, imap, limit === 0 ? {} : { limit });
+      await auditQuery(c, deps, 'GET /api/reports/mail', null, r.logins.length, `imap ${imap.slice(0, 200)}`);
+      return c.body(JSON.stringify(r), 200, { 'content-type': 'application/json; charset=utf-8' });
+    } catch (e) {
+      return badRequest(e);
+    }
+  }
   const key = param(c, 'key') ?? '';
   if (key.trim() === '' || key.length > 1024) throw new HttpError(400, 'key: a queue id, <message-id> or address (1 to 1024 characters)');
   try {

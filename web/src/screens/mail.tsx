@@ -1,6 +1,7 @@
 // J3 Mail: the `mail` join as a page (GET /api/reports/mail?key=): per message its log lines in time order
 // across programs, the SMTP transaction(s) on the wire and how each was joined, the MIME tree, and the
-// attachments with hashes, real type, a mismatch badge and (analysts) the download.
+// attachments with hashes, real type, a mismatch badge and (analysts) the download. /mail?imap=<user>: the
+// user's IMAP logins (dovecot's lines) joined to their IMAP sessions (GET /api/reports/mail?imap=).
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { get } from '../api.js';
@@ -26,6 +27,11 @@ interface LogLine {
 interface Wire { join: string; smtp: Row | null; session: Row | null; files: Row[] }
 interface Message { queue_ids: string[]; message_ids: string[]; from: string | null; to: string[]; lines: LogLine[]; wire: Wire[] }
 interface MailAnswer { key: string; kind: string; messages: Message[] }
+interface ImapLogin {
+  session_id: string | null; user: string | null; rip: string | null; lip: string | null; login: boolean; reason: string | null;
+  lines: LogLine[]; join: string | null; session: Row | null; imap: Row[];
+}
+interface ImapAnswer { key: string; kind: string; logins: ImapLogin[] }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v));
 const when = (v: unknown): string => (typeof v === 'number' ? showTime(isoOfMicros(v)) : typeof v === 'string' ? showTime(v) : '');
@@ -89,7 +95,81 @@ function MessageView({ m }: { m: Message }): JSX.Element {
   );
 }
 
+function LogTable({ lines, testid }: { lines: LogLine[]; testid: string }): JSX.Element {
+  return (
+    <table class="results compact" data-testid={testid} data-nav>
+      <thead><tr><th>time</th><th>host</th><th>program</th><th>type</th><th>line</th></tr></thead>
+      <tbody>
+        {lines.map((l, i) => (
+          <tr key={i} title={`${l.source}:${l.line_no}`} data-line={l.line_no}>
+            <td>{when(l.ts)}</td><td>{str(l.host)}</td><td>{str(l.program)}{l.pid !== null ? `[${l.pid}]` : ''}</td><td>{str(l.type)}</td>
+            <td class="wrap">{l.message}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** One dovecot login (or failed/aborted one) with its session's lines and the IMAP TCP session it was joined to. */
+function ImapLoginView({ x }: { x: ImapLogin }): JSX.Element {
+  const s = x.session;
+  const uid = str(s?.uid);
+  return (
+    <article class="block mail-message" data-testid="imap-login">
+      <h3>{x.login ? 'logged in' : x.reason ?? 'no login'} <small>· user {x.user ?? '–'} · {x.rip ?? '–'} → {x.lip ?? '–'}{x.session_id !== null ? ` · session ${x.session_id}` : ''}</small></h3>
+      <h4>Log lines <small>{x.lines.length}</small></h4>
+      <LogTable lines={x.lines} testid="imap-lines" />
+      <h4>On the wire</h4>
+      {s === null ? <p class="muted">No captured IMAP session joins these lines.</p> : (
+        <div class="record-card" data-testid="imap-session">
+          <p>
+            {when(s.start_time)} · {str(s.src_ip)}:{str(s.src_port)} → {str(s.dst_ip)}:{str(s.dst_port)}
+            {' '}<span class="badge" title="how the capture was joined to the log lines">joined by {x.join}</span>
+            {uid !== '' && <> · <a href={sessionLink(uid, s.start_time)} data-testid="to-session">session {uid}</a></>}
+          </p>
+          <dl class="record">
+            {x.imap.flatMap((c, i) => [<dt key={`t${i}`}>{str(c.command)}</dt>, <dd key={`d${i}`}>{str(c.user ?? c.arg)} → {str(c.status)} {str(c.reply_msg)}</dd>])}
+          </dl>
+        </div>
+      )}
+    </article>
+  );
+}
+
 export function Mail(): JSX.Element {
+  if (location.value.params.has('imap')) return <ImapLogins />;
+  return <MailMessages />;
+}
+
+/** ?imap=<user | client address | dovecot session id>: the IMAP logins of the logs joined to their sessions. */
+function ImapLogins(): JSX.Element {
+  const key = location.value.params.get('imap') ?? '';
+  const [draft, setDraft] = useState(key);
+  const [a, setA] = useState<ImapAnswer | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    setDraft(key);
+    setA(null);
+    setError(null);
+    if (key === '') return;
+    get<ImapAnswer>('/api/reports/mail', { imap: key }).then(setA, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+  }, [key]);
+  return (
+    <section class="session mail">
+      <form class="querybar" onSubmit={(e) => { e.preventDefault(); navigate('/mail', { imap: draft.trim() }); }}>
+        <input name="imap" data-testid="imap-key" data-query placeholder="IMAP user, client address or dovecot session id" value={draft} onInput={(e) => setDraft((e.target as HTMLInputElement).value)} />
+        <button type="submit">Find</button>
+        <a href="/mail" class="muted">messages</a>
+      </form>
+      {error !== null && <p class="error" role="alert">{error}</p>}
+      {a !== null && <p class="count">{a.logins.length} IMAP login{a.logins.length === 1 ? '' : 's'} for {a.kind} {a.key}</p>}
+      {a?.logins.map((x, i) => <ImapLoginView key={i} x={x} />)}
+    </section>
+  );
+}
+
+function MailMessages(): JSX.Element {
   const key = location.value.params.get('key') ?? '';
   const [draft, setDraft] = useState(key);
   const [a, setA] = useState<MailAnswer | null>(null);
@@ -106,6 +186,7 @@ export function Mail(): JSX.Element {
       <form class="querybar" onSubmit={(e) => { e.preventDefault(); navigate('/mail', { key: draft.trim() }); }}>
         <input name="key" data-testid="mail-key" data-query placeholder="queue id, Message-ID or address" value={draft} onInput={(e) => setDraft((e.target as HTMLInputElement).value)} />
         <button type="submit">Find</button>
+        <a href={`/mail?imap=${encodeURIComponent(draft.trim())}`} class="muted" data-testid="to-imap">IMAP logins</a>
       </form>
       {error !== null && <p class="error" role="alert">{error}</p>}
       {a !== null && <p class="count">{a.messages.length} message{a.messages.length === 1 ? '' : 's'} for {a.kind} {a.key}</p>}

@@ -13,7 +13,8 @@ import type { DnsMessage } from '../analyzers/dns/dns-message.js';
 import type { Dir } from '../reassembly/stream-analyzer.js';
 import { SshAnalyzer } from '../analyzers/ssh/ssh-analyzer.js';
 import type { SshRecord } from '../schema/ssh.js';
-import { FtpAnalyzer, FtpChannels, FtpData, type FtpEvent } from '../analyzers/ftp/ftp-analyzer.js';
+import { FtpAnalyzer, FtpChannels, FtpData, notFtpAtOnce, type FtpEvent } from '../analyzers/ftp/ftp-analyzer.js';
+import { Deferred } from '../analyzers/fanout.js';
 import { Pop3Analyzer } from '../analyzers/mailbox/pop3-analyzer.js';
 import { ImapAnalyzer } from '../analyzers/mailbox/imap-analyzer.js';
 import type { Pop3Record } from '../schema/pop3.js';
@@ -151,7 +152,11 @@ export function analysis(
               ? new DnsTcp({ session: s, anomalies, emit: emitDns, ...dnsHeard })
               : new DnsTcp({ session: s, anomalies: unheard, emit: ignoreDns, probe: true, ...dnsHeard }), s));
           }
-          else if (slot === 'ftp') parts.push(preluded(new FtpAnalyzer({ session: s, anomalies: emitFtp === undefined ? unheard : anomalies, channels: ftpChannels!, emit: emitFtp ?? ignoreFtp }), s));
+          else if (slot === 'ftp') {
+            // built on the first delivery that may be FTP (most TCP sessions are not: a TLS hello, a server that
+            // does not open with a reply code)
+            parts.push(new Deferred(notFtpAtOnce, () => preluded(new FtpAnalyzer({ session: s, anomalies: emitFtp === undefined ? unheard : anomalies, channels: ftpChannels!, emit: emitFtp ?? ignoreFtp }), s)));
+          }
           else if (slot === 'pop3') parts.push(preluded(new Pop3Analyzer({ session: s, anomalies, emit: o.pop3! }), s));
           else parts.push(preluded(new ImapAnalyzer({ session: s, anomalies, emit: o.imap! }), s));
         }

@@ -133,8 +133,21 @@ type State = 'undecided' | 'command' | 'done';
  * Can a line starting with this byte be a command (or an empty line) for command()'s pattern: a letter, or what
  * `\s` matches in a line read one character per byte (tab, LF, VT, FF, CR, space, no-break space)?
  */
-function mayOpenCommand(c: number): boolean {
+export function mayOpenCommand(c: number): boolean {
   return ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) || (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0xa0;
+}
+
+/**
+ * Would an FtpAnalyzer give up on this first delivery of a stream at once (a server that does not open with a
+ * reply code, a client line that cannot be a command), with no proxy prelude possible before it? Lets a run
+ * that attaches FTP to every TCP session build it only for streams that may be FTP.
+ */
+export function notFtpAtOnce(dir: Dir, data: Uint8Array): boolean {
+  if (data.length === 0) return false;
+  const c = data[0]!;
+  if (dir === RESP) return c < 0x30 || c > 0x39;
+  // a proxy prelude opens with 4, 5 or CONNECT (letters: mayOpenCommand says true for those)
+  return !mayOpenCommand(c) && c !== 4 && c !== 5;
 }
 
 export class FtpAnalyzer implements StreamAnalyzer {

@@ -2,6 +2,7 @@
 // label/content mismatch check, file ids, and the content-addressed store. Shared by mail.ts and http.ts.
 import { latin1 } from '../core/latin1.js';
 import { createHash } from 'node:crypto';
+import type * as FileType from 'file-type';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cannotWrite, HaystackError, isHaystackError } from '../core/errors.js';
@@ -43,7 +44,7 @@ export async function realTypeOf(b: Uint8Array, sha256: string): Promise<string 
   return t;
 }
 
-let fileType: Promise<typeof import('file-type')> | null = null;
+let fileType: Promise<typeof FileType> | null = null;
 
 /** The type the bytes say (magic numbers), else text or octet-stream by content; null for nothing. */
 export async function realType(b: Uint8Array): Promise<string | null> {

@@ -2,7 +2,7 @@
 // bench/run.mjs — haystack benchmark harness (plain ESM, node >= 20, node:* only).
 //
 //   node bench/run.mjs [--runs N] [--only REGEX] [--capture PATH] [--big]
-//                      [--tshark-runs N] [--stream-dir DIR] [--settle SECONDS]
+//                      [--tshark-runs N] [--stream-dir DIR] [--settle SECONDS] [--baseline DIR]
 //
 // Every case times haystack and a reference tool on the same capture in the same run, and reports
 // median wall time (process.hrtime around the spawned child), MB/s, packets/s, peak RSS (GNU time
@@ -36,6 +36,7 @@ const GOAL = {
   tlsMinSpeedupVsDpkt: 10, // ... and 10x faster than the per-packet dpkt script
   tlsMaxRatioVsTcpdump: 4,
   tlsMaxPeakRssBytes: 150e6,
+  sessionsMaxRatioVsBaseline: 1.05, // issue 16: sessions within 5% of the build before it (--baseline)
 };
 
 const CASES = ['sessions', 'streams', 'tls', 'memory-flat'];
@@ -49,6 +50,9 @@ const USAGE = `usage: node bench/run.mjs [options]
   --tshark-runs N   runs of the tshark reference in 'sessions' and 'tls' (default 1; it takes ~12 s)
   --stream-dir DIR  parent directory for the 'streams' output dirs (default bench/data/)
   --settle S        seconds to sleep after 'sync' before each 'streams' run (default 5)
+  --baseline DIR    another built haystack checkout (e.g. a worktree of an older commit, after npm run build):
+                    'sessions' also times its sessions (table and jsonl), interleaved with this build's,
+                    and reports this build / baseline (median user CPU and median wall); also $HAYSTACK_BASELINE
   -h, --help        this text
 `;
 
@@ -70,6 +74,7 @@ try {
       'tshark-runs': { type: 'string', default: '1' },
       'stream-dir': { type: 'string' },
       settle: { type: 'string', default: '5' },
+      baseline: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -91,6 +96,12 @@ const RUNS = positiveInt('runs', args.runs);
 const TSHARK_RUNS = positiveInt('tshark-runs', args['tshark-runs']);
 const SETTLE = Number(args.settle);
 if (!Number.isFinite(SETTLE) || SETTLE < 0) die(`--settle wants a number of seconds >= 0, got '${args.settle}'`);
+
+const BASELINE = args.baseline ?? process.env.HAYSTACK_BASELINE ?? null;
+const BASELINE_BIN = BASELINE === null ? null : path.resolve(BASELINE, 'bin', 'haystack.js');
+if (BASELINE !== null && !fs.existsSync(path.resolve(BASELINE, 'dist', 'cli', 'main.js'))) {
+  die(`--baseline ${BASELINE}: no built haystack there (dist/cli/main.js missing: run npm run build in it)`);
+}
 
 let onlyRe = null;
 if (args.only !== undefined) {
@@ -354,6 +365,7 @@ function summarize(m, input) {
     rss_kib: m.results.map((r) => r.rss_kib),
     median_user_s: users.length ? median(users) : null,
     median_sys_s: syss.length ? median(syss) : null,
+    median_cpu_s: users.length && syss.length === users.length ? median(good.map((r) => r.user_s + r.sys_s)) : null,
     user_s: m.results.map((r) => r.user_s),
     sys_s: m.results.map((r) => r.sys_s),
     exits: m.results.map((r) => (r.signal ? r.signal : r.exit)),
@@ -439,6 +451,9 @@ async function bigCapture(src) {
 // run haystack as the installed `haystack` command runs: with the node flags of bin/haystack.js's shebang line
 const SHEBANG_FLAGS = (fs.readFileSync(HAYSTACK, 'utf8').split('\n')[0].match(/node\s+(.*)$/)?.[1] ?? '').split(/\s+/).filter(Boolean);
 const hsCmd = (...a) => [process.execPath, ...SHEBANG_FLAGS, HAYSTACK, ...a];
+const shebangFlags = (bin) => (fs.readFileSync(bin, 'utf8').split('\n')[0].match(/node\s+(.*)$/)?.[1] ?? '').split(/\s+/).filter(Boolean);
+/** The baseline build's haystack, with its own shebang flags (null without --baseline). */
+const baseCmd = (...a) => [process.execPath, ...shebangFlags(BASELINE_BIN), BASELINE_BIN, ...a];
 
 /** The raw read floor every reading case is compared with. */
 function tcpdumpFloor(cap) {
@@ -468,8 +483,16 @@ async function caseSessions(input) {
       skip: TOOLS.tshark ? null : 'tshark not found',
     }),
   ];
-  for (const m of ms) if (m.skip) skip(`sessions/${m.tool}: ${m.skip}`);
-  await runAll('sessions', ms);
+  // --baseline: the same sessions runs of another build, interleaved with this build's (jsonl runs the protocol
+  // probes for app_proto; the table does not show app_proto, so it runs none)
+  const base = BASELINE === null ? [] : [
+    measurement({ tool: 'haystack (table)', cmd: `bin/haystack.js sessions ${c} --format table > /dev/null`, argv: hsCmd('sessions', cap, '--format', 'table') }),
+    measurement({ tool: 'baseline (table)', cmd: `${BASELINE_BIN} sessions ${c} --format table > /dev/null`, argv: baseCmd('sessions', cap, '--format', 'table') }),
+    measurement({ tool: 'baseline (jsonl)', cmd: `${BASELINE_BIN} sessions ${c} --format jsonl > /dev/null`, argv: baseCmd('sessions', cap, '--format', 'jsonl') }),
+  ];
+  const all = [...ms, ...base];
+  for (const m of all) if (m.skip) skip(`sessions/${m.tool}: ${m.skip}`);
+  await runAll('sessions', all);
   const [floor, hs, ts] = ms.map((m) => summarize(m, input));
   const ratio = hs.median_s && floor.median_s ? hs.median_s / floor.median_s : null;
   const speedup = hs.median_s && ts.median_s ? ts.median_s / hs.median_s : null;
@@ -481,7 +504,37 @@ async function caseSessions(input) {
     goal(`haystack sessions median <= ${GOAL.sessionsMaxSeconds} s`, hs.median_s, (x) => x <= GOAL.sessionsMaxSeconds, (x) => `${fmtS(x)} s`),
     goal(`haystack sessions >= ${GOAL.sessionsMinMBps} MB/s`, hs.mb_per_s, (x) => x >= GOAL.sessionsMinMBps, (x) => `${x.toFixed(0)} MB/s`),
   ];
-  return { name: 'sessions', rows: [floor, hs, ts], ratios: { haystack_over_tcpdump: ratio, tshark_over_haystack: speedup }, goals, notes: [] };
+  const rows = [floor, hs, ts];
+  const ratios = { haystack_over_tcpdump: ratio, tshark_over_haystack: speedup };
+  const notes = [];
+  if (BASELINE !== null) {
+    const [hsTable, baseTable, baseJsonl] = base.map((m) => summarize(m, input));
+    const pairs = [['table', hsTable, baseTable], ['jsonl', hs, baseJsonl]];
+    for (const [fmt, cur, old] of pairs) {
+      const user = cur.median_user_s && old.median_user_s ? cur.median_user_s / old.median_user_s : null;
+      const cpu = cur.median_cpu_s && old.median_cpu_s ? cur.median_cpu_s / old.median_cpu_s : null;
+      const wall = cur.median_s && old.median_s ? cur.median_s / old.median_s : null;
+      ratios[`${fmt}_over_baseline_user`] = user;
+      ratios[`${fmt}_over_baseline_cpu`] = cpu;
+      ratios[`${fmt}_over_baseline_wall`] = wall;
+      old.vs = `this build = ${fmtX(user)} user CPU, ${fmtX(cpu)} user+sys, ${fmtX(wall)} wall`;
+      goals.push(goal(`sessions --format ${fmt}: median user CPU <= ${GOAL.sessionsMaxRatioVsBaseline}x the baseline's`, user, (x) => x <= GOAL.sessionsMaxRatioVsBaseline, fmtX));
+      goals.push(goal(`sessions --format ${fmt}: median wall <= ${GOAL.sessionsMaxRatioVsBaseline}x the baseline's (shared machine: user CPU is the one to trust)`, wall, (x) => x <= GOAL.sessionsMaxRatioVsBaseline, fmtX));
+    }
+    if (floor.median_s && hsTable.median_s) hsTable.vs = `${fmtX(hsTable.median_s / floor.median_s)} of tcpdump`;
+    rows.push(hsTable, baseTable, baseJsonl);
+    notes.push(`baseline: \`${BASELINE}\` (${baselineGit()}), run interleaved with this build in the same rounds`);
+  }
+  return { name: 'sessions', rows, ratios, goals, notes };
+}
+
+/** The baseline checkout's commit, for the report. */
+function baselineGit() {
+  try {
+    return capture(['git', '-C', BASELINE, 'log', '-1', '--format=%h %s']).trim().slice(0, 100);
+  } catch {
+    return 'not a git checkout';
+  }
 }
 
 async function caseStreams(input) {
@@ -890,7 +943,7 @@ async function main() {
   const report = {
     date,
     machine: mach,
-    options: { runs: RUNS, tshark_runs: TSHARK_RUNS, only: args.only ?? null, big: args.big, settle_s: SETTLE },
+    options: { runs: RUNS, tshark_runs: TSHARK_RUNS, only: args.only ?? null, big: args.big, settle_s: SETTLE, baseline: BASELINE },
     capture: input,
     goals: GOAL,
     cases: results,

@@ -12,7 +12,7 @@ import type { AlertRecord } from '../src/schema/alerts.js';
 import type { TlsRecord } from '../src/schema/tls.js';
 import type { SessionRecord } from '../src/schema/sessions.js';
 import { cli, scratchDir } from './helpers/cli.js';
-import { corpusDir, GEN, readJson } from './helpers/run.js';
+import { corpusDir, GEN, readJson, ROOT } from './helpers/run.js';
 import knownDifferences from './known-differences.json' with { type: 'json' };
 
 const PCAP = join(GEN, 'http-put.pcap');
@@ -177,6 +177,30 @@ describe('alerts: http-put.pcap', () => {
       ].join('\n'), {}, MIXED);
       expect(alerts.filter((a) => a.sid === 1).map((a) => [a.src_ip, a.dst_ip, a.dst_port, a.app_proto])).toEqual(queries.map((q) => [q.src, q.dst, 53, 'dns']));
       expect(alerts.filter((a) => a.sid === 2).map((a) => a.src_ip)).toEqual(queries.filter((q) => q.qname.endsWith('.example.com')).map((q) => q.src));
+      expect(alerts.filter((a) => a.sid === 3)).toEqual([]);
+    });
+  });
+
+  describe('dns.query where the dns analyzer finds DNS: dns-gen.pcap, UDP and TCP on port 5399 (tshark\'s queries)', () => {
+    const DNS_GEN = join(ROOT, 'test/fixtures/dns/dns-gen.pcap');
+    // make-dns-gen.sh's tshark fields: 1 src, 3 udp.srcport, 4 tcp.srcport, 5 udp.dstport, 6 tcp.dstport, 8 dns.flags.response, 18 dns.qry.name
+    const queries = readFileSync(join(ROOT, 'test/fixtures/dns/dns-gen.tshark.tsv'), 'utf8').trim().split('\n').map((l) => l.split('\t'))
+      .filter((f) => f[8] === '0')
+      .map((f) => ({ src: f[1]!, sport: Number(f[3] || f[4]), dport: Number(f[5] || f[6]), tcp: f[3] === '', qname: f[18]! }));
+    it('matches every query name over UDP and over TCP on an odd port, from the asking side; answers are not matched', async () => {
+      expect(queries.filter((q) => q.tcp).length).toBeGreaterThanOrEqual(2);
+      expect(queries.filter((q) => !q.tcp).length).toBeGreaterThanOrEqual(10);
+      const { alerts } = await run([
+        'alert dns any any -> any any (msg:"any example"; dns.query; content:"example"; sid:1;)',
+        'alert dns any any -> any any (msg:"www"; dns.query; content:"www.example"; startswith; endswith; sid:2;)',
+        'alert dns any any -> any any (msg:"an answer, not a query"; dns.query; content:"web.example"; sid:3;)',
+      ].join('\n'), {}, DNS_GEN);
+      const key = (a: { src_port: number | null; dst_port: number | null }): string => `${a.src_port}>${a.dst_port}`;
+      const byTime = (xs: string[]): string[] => [...xs].sort();
+      expect(byTime(alerts.filter((a) => a.sid === 1).map((a) => `${key(a)} ${a.app_proto}`)))
+        .toEqual(byTime(queries.filter((q) => q.qname.includes('example')).map((q) => `${q.sport}>${q.dport} dns`)));
+      expect(byTime(alerts.filter((a) => a.sid === 2).map(key))).toEqual(byTime(queries.filter((q) => q.qname === 'www.example').map((q) => `${q.sport}>${q.dport}`)));
+      expect(alerts.filter((a) => a.sid === 2).map((a) => a.proto).sort()).toEqual(queries.filter((q) => q.qname === 'www.example').map((q) => (q.tcp ? 'tcp' : 'udp')).sort());
       expect(alerts.filter((a) => a.sid === 3)).toEqual([]);
     });
   });

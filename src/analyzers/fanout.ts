@@ -45,3 +45,42 @@ export class Fanout implements StreamAnalyzer {
     this.parts = keep;
   }
 }
+
+/**
+ * An analyzer built on its stream's first delivery, unless that delivery already says the stream is not its
+ * protocol (`notMine`): then nothing is built and it is inactive. A gap or end before any delivery builds it
+ * (it decides what a hole means).
+ */
+export class Deferred implements StreamAnalyzer {
+  private inner: StreamAnalyzer | null = null;
+  private rejected = false;
+
+  constructor(
+    private readonly notMine: (dir: Dir, data: Uint8Array) => boolean,
+    private readonly make: () => StreamAnalyzer,
+  ) {}
+
+  get active(): boolean {
+    return !this.rejected && this.inner?.active !== false;
+  }
+
+  deliver(dir: Dir, data: Uint8Array, offset: number): void {
+    if (this.rejected) return;
+    if (this.inner === null) {
+      if (this.notMine(dir, data)) {
+        this.rejected = true;
+        return;
+      }
+      this.inner = this.make();
+    }
+    this.inner.deliver(dir, data, offset);
+  }
+
+  gap(dir: Dir, len: number, offset: number): void {
+    if (!this.rejected) (this.inner ??= this.make()).gap(dir, len, offset);
+  }
+
+  end(dir: Dir): void {
+    if (!this.rejected) this.inner?.end(dir);
+  }
+}

@@ -9,9 +9,12 @@ import { HttpAnalyzer, type HttpTransaction } from '../analyzers/http/http-analy
 import { DnsTcp, DnsUdp } from '../analyzers/dns/dns-analyzer.js';
 import { preluded } from '../analyzers/prelude/prelude.js';
 import type { DnsRecord } from '../schema/dns.js';
+import type { DnsMessage } from '../analyzers/dns/dns-message.js';
+import type { Dir } from '../reassembly/stream-analyzer.js';
 import { SshAnalyzer } from '../analyzers/ssh/ssh-analyzer.js';
 import type { SshRecord } from '../schema/ssh.js';
-import { FtpAnalyzer, FtpChannels, FtpData, type FtpEvent } from '../analyzers/ftp/ftp-analyzer.js';
+import { FtpAnalyzer, FtpChannels, FtpData, notFtpAtOnce, type FtpEvent } from '../analyzers/ftp/ftp-analyzer.js';
+import { Deferred } from '../analyzers/fanout.js';
 import { Pop3Analyzer } from '../analyzers/mailbox/pop3-analyzer.js';
 import { ImapAnalyzer } from '../analyzers/mailbox/imap-analyzer.js';
 import type { Pop3Record } from '../schema/pop3.js';
@@ -21,7 +24,7 @@ import { DecodeAllowance, MAX_DECODED_PER_CAPTURE } from '../analyzers/http/deco
 import type { StreamAnalyzer } from '../reassembly/stream-analyzer.js';
 import type { Detector } from '../detect/detector.js';
 import type { Session } from '../flow/session.js';
-import { DetectStream, inspectHttp, inspectPacket, inspectSmtp, inspectTls, inspectTlsCertificates } from './detect.js';
+import { DetectStream, inspectDns, inspectHttp, inspectPacket, inspectSmtp, inspectTls, inspectTlsCertificates } from './detect.js';
 import { IPPROTO_UDP } from '../decode/constants.js';
 import type { TlsRecord } from '../schema/tls.js';
 import type { Engine, EngineHandlers, EngineOptions } from './engine.js';
@@ -88,12 +91,16 @@ export function analysis(
   // (consecutive ones as one probe); otherwise they are left out
   const probes = new ProtocolProbes(cache);
   const emitDns = o.dns;
+  // rules on dns read dns.query from the messages the dns analyzer parses where it decides a session is DNS
+  // (UDP and TCP, any port): then it runs whole even when its records are not wanted
+  const heardDns = det !== undefined && det.wantsApp('dns') ? (s: Session, dir: Dir, m: DnsMessage, ts: number): void => inspectDns(det, s, dir, m, ts) : undefined;
+  const dnsHeard = heardDns === undefined ? {} : { heard: heardDns };
   // FTP is never a probe: its control sessions announce the data sessions that follow (their app_proto and
   // control_uid), so with session records wanted it runs whole, its rows heard by nobody when not asked for
   const emitFtp = o.ftp;
   const ftpChannels = emitFtp !== undefined || o.sessions === true ? new FtpChannels() : null;
   const order: [ProbedProtocol | 'ftp', boolean][] = [
-    ['tls', emitTls !== undefined], ['smtp', emitSmtp !== undefined], ['http', emitHttp !== undefined], ['ssh', o.ssh !== undefined], ['dns', emitDns !== undefined],
+    ['tls', emitTls !== undefined], ['smtp', emitSmtp !== undefined], ['http', emitHttp !== undefined], ['ssh', o.ssh !== undefined], ['dns', emitDns !== undefined || heardDns !== undefined],
     ['ftp', ftpChannels !== null], ['pop3', o.pop3 !== undefined], ['imap', o.imap !== undefined],
   ];
   const unheard = new AnomalyLog(() => undefined);
@@ -115,9 +122,9 @@ export function analysis(
   const q = (emit: (r: TlsRecord, s: Session | null) => void): QuicTls => (quic ??= new QuicTls({ crypto: nodeQuicCrypto, anomalies: engine().anomalies, cache, emit: (r) => emit(r, null) }));
   const d = (emit: (r: TlsRecord, s: Session | null) => void): DtlsTls => (dtls ??= new DtlsTls({ anomalies: engine().anomalies, cache, emit: (r) => emit(r, null) }));
   // DNS over UDP: records when asked for, else (with session records wanted) only the session's app_proto
-  const wantDnsUdp = emitDns !== undefined || o.sessions === true;
+  const wantDnsUdp = emitDns !== undefined || heardDns !== undefined || o.sessions === true;
   let dnsUdp: DnsUdp | null = null;
-  const u = (): DnsUdp => (dnsUdp ??= new DnsUdp({ anomalies: engine().anomalies, ...(emitDns !== undefined ? { emit: emitDns } : {}) }));
+  const u = (): DnsUdp => (dnsUdp ??= new DnsUdp({ anomalies: emitDns !== undefined ? engine().anomalies : unheard, ...(emitDns !== undefined ? { emit: emitDns } : {}), ...dnsHeard }));
   return {
     options: {
       streams: (s) => {
@@ -140,8 +147,16 @@ export function analysis(
           } else if (slot === 'smtp') parts.push(preluded(new SmtpAnalyzer({ session: s, anomalies, emit: emitSmtp! }), s));
           else if (slot === 'http') parts.push(preluded(new HttpAnalyzer({ session: s, anomalies, emit: emitHttp!, decodeAllowance }), s, true));
           else if (slot === 'ssh') parts.push(preluded(new SshAnalyzer({ session: s, anomalies, emit: o.ssh! }), s));
-          else if (slot === 'dns') parts.push(preluded(new DnsTcp({ session: s, anomalies, emit: emitDns! }), s));
-          else if (slot === 'ftp') parts.push(preluded(new FtpAnalyzer({ session: s, anomalies: emitFtp === undefined ? unheard : anomalies, channels: ftpChannels!, emit: emitFtp ?? ignoreFtp }), s));
+          else if (slot === 'dns') {
+            parts.push(preluded(emitDns !== undefined
+              ? new DnsTcp({ session: s, anomalies, emit: emitDns, ...dnsHeard })
+              : new DnsTcp({ session: s, anomalies: unheard, emit: ignoreDns, probe: true, ...dnsHeard }), s));
+          }
+          else if (slot === 'ftp') {
+            // built on the first delivery that may be FTP (most TCP sessions are not: a TLS hello, a server that
+            // does not open with a reply code)
+            parts.push(new Deferred(notFtpAtOnce, () => preluded(new FtpAnalyzer({ session: s, anomalies: emitFtp === undefined ? unheard : anomalies, channels: ftpChannels!, emit: emitFtp ?? ignoreFtp }), s)));
+          }
           else if (slot === 'pop3') parts.push(preluded(new Pop3Analyzer({ session: s, anomalies, emit: o.pop3! }), s));
           else parts.push(preluded(new ImapAnalyzer({ session: s, anomalies, emit: o.imap! }), s));
         }
@@ -175,6 +190,7 @@ export function analysis(
 }
 
 const ignoreFtp = (): void => undefined;
+const ignoreDns = (): void => undefined;
 
 /** The analysis of a run that wants tls records only. */
 export function tlsAnalysis(

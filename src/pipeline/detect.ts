@@ -1,8 +1,8 @@
 // The signature engine wired to the pipeline: the detector with its time guard, a stream analyzer per TCP
 // session feeding the first bytes of each direction, packets from the engine, HTTP transactions and TLS
 // hellos from their analyzers.
-import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from '../decode/constants.js';
-import { dnsQuestions } from '../analyzers/dns/dns-message.js';
+import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP } from '../decode/constants.js';
+import type { DnsMessage } from '../analyzers/dns/dns-message.js';
 import type { PacketMeta } from '../decode/packet-meta.js';
 import { parseIpv4, parseIpv6 } from '../core/ip.js';
 import { latin1Bytes } from '../core/latin1.js';
@@ -119,10 +119,7 @@ export class DetectStream implements StreamAnalyzer {
 /** A packet to the detector (its payload as the packet buffer), for the rules that look at packets. */
 export function inspectPacket(detector: Detector, m: PacketMeta, s: Session | null, dir: Dir): void {
   if (m.ipVersion === 0) return;
-  const packets = detector.wantsPackets(m.ipProto);
-  // DNS over UDP (port 53, mDNS 5353): each question's name as dns.query, for rules on `dns`
-  const dns = m.ipProto === IPPROTO_UDP && m.payloadLen > 0 && (m.sport === 53 || m.dport === 53 || m.sport === 5353 || m.dport === 5353) && detector.wantsApp('dns');
-  if (!packets && !dns) return;
+  if (!detector.wantsPackets(m.ipProto)) return;
   // a session's addresses are made once; a packet outside any session gets its own
   const ab = s === null ? null : sessionAddrs(s);
   const fwd = dir === ORIG;
@@ -133,13 +130,18 @@ export function inspectPacket(detector: Detector, m: PacketMeta, s: Session | nu
     ts: m.ts, session: s, toServer: s === null ? true : dir === ORIG, proto: m.ipProto, src, dst, sport: m.sport, dport: m.dport,
     tcpFlags: m.ipProto === IPPROTO_TCP ? m.tcpFlags : 0, icmpType: icmp ? m.icmpType : 0, icmpCode: icmp ? m.icmpCode : 0,
   };
-  const payload = m.buf.subarray(m.payloadOff, m.payloadOff + m.payloadLen);
-  if (packets) detector.packet(p, payload);
-  if (dns) {
-    const q = dnsQuestions(payload);
-    // a query is the client's request; answers are not matched on (dns.answer.* is not a buffer here)
-    if (q !== null && !q.response) for (const name of q.names) detector.request({ ...p, toServer: true }, { 'dns.query': name }, 'dns');
-  }
+  detector.packet(p, m.buf.subarray(m.payloadOff, m.payloadOff + m.payloadLen));
+}
+
+/**
+ * A DNS message to the detector, as the dns analyzer parsed it (UDP or TCP, any port: where it decided the
+ * session is DNS): each question's name of a query as dns.query, from the asking side. Answers are not matched
+ * on (dns.answer.* is not a buffer here).
+ */
+export function inspectDns(detector: Detector, s: Session, dir: Dir, m: DnsMessage, ts: number): void {
+  if (m.header.qr) return;
+  const p: Inspected = { ...inspected(s, dir, ts), toServer: true };
+  for (const q of m.questions) detector.request(p, { 'dns.query': q.name }, 'dns');
 }
 
 const enc = new TextEncoder();

@@ -3,8 +3,9 @@
 // Structure is ours (analyzers/mime); header decoding (RFC 2047 words, RFC 2231 parameters, charsets) is
 // libmime's and quoted-printable libqp's; the real type comes from the bytes (file-type).
 import { latin1 } from '../core/latin1.js';
-import libmime from 'libmime';
-import libqp from 'libqp';
+import { createRequire } from 'node:module';
+import type Libmime from 'libmime';
+import type Libqp from 'libqp';
 import type { AnomalyLog } from '../core/anomaly.js';
 import { formatIpv4, formatIpv6 } from '../core/ip.js';
 import { header, MAX_MIME_DEPTH, parseMime, type MimePart } from '../analyzers/mime/mime-tree.js';
@@ -13,6 +14,14 @@ import { bounded } from '../schema/bounds.js';
 import { FILES, type FileRecord } from '../schema/files.js';
 import { SMTP, type SmtpRecord } from '../schema/smtp.js';
 import { hashes, makeFuid, realTypeOf, store, typeMismatch, type ObjectWrites } from './objects.js';
+
+// libmime and libqp (CommonJS) are loaded on first use: runs that decode no mail (sessions, tls, alerts
+// without SMTP) do not pay for their import (~50 ms at start)
+const require = createRequire(import.meta.url);
+let libmime: typeof Libmime | null = null;
+let libqp: typeof Libqp | null = null;
+const mime = (): typeof Libmime => (libmime ??= require('libmime') as typeof Libmime);
+const qp = (): typeof Libqp => (libqp ??= require('libqp') as typeof Libqp);
 
 export { makeFuid, realType, store, typeMismatch } from './objects.js';
 
@@ -40,7 +49,7 @@ export function decodeBody(p: MimePart): Uint8Array {
   // RFC 2045 §6.8: characters outside the base64 alphabet are ignored (Node's decoder would also take the
   // URL-safe "-" and "_" as digits)
   if (cte === 'base64') return new Uint8Array(Buffer.from(latin1(p.body).replace(/[^A-Za-z0-9+/=]/g, ''), 'base64'));
-  if (cte === 'quoted-printable') return new Uint8Array(libqp.decode(latin1(p.body)));
+  if (cte === 'quoted-printable') return new Uint8Array(qp().decode(latin1(p.body)));
   if (cte === 'x-uuencode' || cte === 'uuencode' || cte === 'x-uue') return uudecode(p.body)?.data ?? p.body;
   return p.body;
 }
@@ -80,7 +89,7 @@ export function uudecode(b: Uint8Array): { name: string; data: Uint8Array } | nu
 function decoded(s: string | null): string | null {
   if (s === null) return null;
   try {
-    return libmime.decodeWords(s);
+    return mime().decodeWords(s);
   } catch {
     return s;
   }
@@ -89,7 +98,7 @@ function decoded(s: string | null): string | null {
 function paramsOf(v: string | null): { value: string; params: Record<string, string> } {
   if (v === null || v === '') return { value: '', params: {} };
   try {
-    return libmime.parseHeaderValue(v);
+    return mime().parseHeaderValue(v);
   } catch {
     return { value: v.split(';')[0]!.trim().toLowerCase(), params: {} };
   }

@@ -2,9 +2,9 @@
 // label/content mismatch check, file ids, and the content-addressed store. Shared by mail.ts and http.ts.
 import { latin1 } from '../core/latin1.js';
 import { createHash } from 'node:crypto';
+import type * as FileType from 'file-type';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileTypeFromBuffer } from 'file-type';
 import { cannotWrite, HaystackError, isHaystackError } from '../core/errors.js';
 export { typeMismatch } from '../core/file-type.js';
 
@@ -44,9 +44,13 @@ export async function realTypeOf(b: Uint8Array, sha256: string): Promise<string 
   return t;
 }
 
+let fileType: Promise<typeof FileType> | null = null;
+
 /** The type the bytes say (magic numbers), else text or octet-stream by content; null for nothing. */
 export async function realType(b: Uint8Array): Promise<string | null> {
   if (b.length === 0) return null;
+  // loaded on first use: a run that types no object (sessions, alerts) does not pay for its import (~60 ms)
+  const { fileTypeFromBuffer } = await (fileType ??= import('file-type'));
   const t = await fileTypeFromBuffer(b);
   if (t !== undefined) return t.mime;
   // markup that magic numbers do not cover (libmagic calls these text/html and text/xml too)

@@ -57,6 +57,8 @@ class ProtocolProbe implements StreamAnalyzer {
   }
 
   deliver(dir: Dir, data: Uint8Array, offset: number): void {
+    // named already (by an analyzer before this probe in a Fanout): nothing to build
+    if (this.session.appProto !== null) return;
     if (this.parts === null && this.tlsFirst && opensWithClientHelloRecord(dir, data)) {
       // the common case: the TLS analyzer, first in line, would name the session on this very delivery
       this.session.appProto = 'tls';

@@ -37,11 +37,16 @@ interface Pending {
   key: string;
 }
 
+/** Each parsed message of a session found to be DNS (signatures read dns.query from it): valid during the call. */
+export type DnsHeard = (s: Session, dir: Dir, m: DnsMessage, ts: number) => void;
+
 export interface DnsTransactionsOptions {
   session: Session;
   transport: 'udp' | 'tcp';
   anomalies: AnomalyLog;
-  emit: (r: DnsRecord) => void;
+  /** the records; null: the messages are only heard (no pairing, no records) */
+  emit: ((r: DnsRecord) => void) | null;
+  heard?: DnsHeard;
 }
 
 /** The question that pairs a query with its response: id, lower-cased name, type, class. */
@@ -74,6 +79,8 @@ export class DnsTransactions {
       return;
     }
     for (const p of m.problems) this.o.anomalies.add(ts, s.uid, p, `message id ${m.header.id}, ${msg.length} bytes`);
+    this.o.heard?.(s, dir, m, ts);
+    if (this.o.emit === null) return;
     const q = m.questions[0];
     if (!m.header.qr) {
       if (this.pending.length >= DNS_MAX_PENDING) this.unanswered(this.pending.shift()!);
@@ -169,7 +176,7 @@ export class DnsTransactions {
       cookie,
       capture_id: null,
     };
-    this.o.emit(bounded(DNS, record, (name, detail) => this.o.anomalies.add(ts, s.uid, name, detail)));
+    this.o.emit!(bounded(DNS, record, (name, detail) => this.o.anomalies.add(ts, s.uid, name, detail)));
   }
 }
 
@@ -177,8 +184,9 @@ export interface DnsTcpOptions {
   session: Session;
   anomalies: AnomalyLog;
   emit: (r: DnsRecord) => void;
-  /** only name the session's protocol (app_proto): no records */
+  /** only name the session's protocol (app_proto): no records (the messages are still heard when `heard` is given) */
   probe?: boolean;
+  heard?: DnsHeard;
 }
 
 /**
@@ -198,7 +206,8 @@ export class DnsTcp implements StreamAnalyzer {
 
   constructor(o: DnsTcpOptions) {
     this.o = o;
-    this.tx = o.probe === true ? null : new DnsTransactions({ session: o.session, transport: 'tcp', anomalies: o.anomalies, emit: o.emit });
+    const probe = o.probe === true;
+    this.tx = probe && o.heard === undefined ? null : new DnsTransactions({ session: o.session, transport: 'tcp', anomalies: o.anomalies, emit: probe ? null : o.emit, ...(o.heard !== undefined ? { heard: o.heard } : {}) });
   }
 
   get active(): boolean {
@@ -299,6 +308,8 @@ export interface DnsUdpOptions {
   anomalies: AnomalyLog;
   /** absent: only name sessions' protocol (app_proto) */
   emit?: (r: DnsRecord) => void;
+  /** each message of a DNS session, records wanted or not */
+  heard?: DnsHeard;
 }
 
 /**
@@ -327,12 +338,12 @@ export class DnsUdp {
         return;
       }
       s.appProto ??= 'dns';
-      const emit = this.o.emit;
-      if (emit === undefined) {
+      const { emit, heard } = this.o;
+      if (emit === undefined && heard === undefined) {
         this.states.set(s, null);
         return;
       }
-      st = new DnsTransactions({ session: s, transport: 'udp', anomalies: this.o.anomalies, emit });
+      st = new DnsTransactions({ session: s, transport: 'udp', anomalies: this.o.anomalies, emit: emit ?? null, ...(heard !== undefined ? { heard } : {}) });
       this.states.set(s, st);
     }
     st.message(dir, msg, ts);

@@ -129,6 +129,27 @@ export interface FtpAnalyzerOptions {
 
 type State = 'undecided' | 'command' | 'done';
 
+/**
+ * Can a line starting with this byte be a command (or an empty line) for command()'s pattern: a letter, or what
+ * `\s` matches in a line read one character per byte (tab, LF, VT, FF, CR, space, no-break space)?
+ */
+export function mayOpenCommand(c: number): boolean {
+  return ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a) || (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0xa0;
+}
+
+/**
+ * Would an FtpAnalyzer give up on this first delivery of a stream at once (a server that does not open with a
+ * reply code, a client line that cannot be a command), with no proxy prelude possible before it? Lets a run
+ * that attaches FTP to every TCP session build it only for streams that may be FTP.
+ */
+export function notFtpAtOnce(dir: Dir, data: Uint8Array): boolean {
+  if (data.length === 0) return false;
+  const c = data[0]!;
+  if (dir === RESP) return c < 0x30 || c > 0x39;
+  // a proxy prelude opens with 4, 5 or CONNECT (letters: mayOpenCommand says true for those)
+  return !mayOpenCommand(c) && c !== 4 && c !== 5;
+}
+
 export class FtpAnalyzer implements StreamAnalyzer {
   private state: State = 'undecided';
   private readonly lines: LineSplitter;
@@ -143,7 +164,8 @@ export class FtpAnalyzer implements StreamAnalyzer {
   /** the last channel announced and not yet used by a transfer */
   private channel: FtpChannel | null = null;
   private readonly ended = [false, false];
-  private readonly ends: ReturnType<typeof endpoints>;
+  /** the session's ends as rows write them, made with the first row (most sessions an FTP analyzer sees are not FTP) */
+  private endsMemo: ReturnType<typeof endpoints> | null = null;
   /** final replies since the last command that answered no command (a command lost to a gap not yet reported) */
   private orphans = 0;
 
@@ -151,7 +173,10 @@ export class FtpAnalyzer implements StreamAnalyzer {
     this.lines = new LineSplitter(FTP_MAX_LINE, (dir, t) => (dir === ORIG ? this.command(t) : this.replyLine(t)), (dir) => {
       if (this.state === 'command') this.anomaly('ftp_line_too_long', `${dir === ORIG ? 'client' : 'server'} line over ${FTP_MAX_LINE} bytes`);
     });
-    this.ends = endpoints(o.session);
+  }
+
+  private get ends(): ReturnType<typeof endpoints> {
+    return (this.endsMemo ??= endpoints(this.o.session));
   }
 
   get active(): boolean {
@@ -162,6 +187,12 @@ export class FtpAnalyzer implements StreamAnalyzer {
     if (this.state === 'done') return;
     if (this.state === 'undecided' && dir === RESP && !this.greeted && this.lines.pending(RESP) === 0 && data.length > 0 && (data[0]! < 0x30 || data[0]! > 0x39)) {
       // a server that does not start with a reply code is not an FTP server
+      this.state = 'done';
+      return;
+    }
+    if (this.state === 'undecided' && dir === ORIG && this.lines.pending(ORIG) === 0 && data.length > 0 && !mayOpenCommand(data[0]!)) {
+      // a client line that cannot start a command (a TLS hello, ...): command() would give up on it; said at once,
+      // before the line is buffered
       this.state = 'done';
       return;
     }

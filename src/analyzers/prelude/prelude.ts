@@ -333,8 +333,12 @@ export interface PreludeOptions {
  * Without a prelude every delivery goes straight through.
  */
 export class PreludeSkipper implements StreamAnalyzer {
-  private readonly reader: PreludeReader;
+  /** made on the first client byte that can open a prelude: a stream without one never has a reader */
+  private reader: PreludeReader | null = null;
+  /** decided on the first delivery (or gap): the stream has no prelude, every delivery goes straight through */
+  private none = false;
   private readonly inner: StreamAnalyzer;
+  private readonly session: Session;
   private readonly seesConnect: boolean;
   /** bytes of each side taken off as prelude (the inner analyzer's offsets start after them) */
   private readonly skipped = [0, 0];
@@ -342,11 +346,8 @@ export class PreludeSkipper implements StreamAnalyzer {
 
   constructor(inner: StreamAnalyzer, o: PreludeOptions) {
     this.inner = inner;
+    this.session = o.session;
     this.seesConnect = o.seesConnect === true;
-    const s = o.session;
-    this.reader = new PreludeReader((p) => {
-      s.proxy ??= preludeText(p);
-    });
   }
 
   get active(): boolean {
@@ -354,10 +355,24 @@ export class PreludeSkipper implements StreamAnalyzer {
   }
 
   deliver(dir: Dir, data: Uint8Array, offset: number): void {
-    const r = this.reader;
-    if (r.none) {
-      this.inner.deliver(dir, data, offset - this.skipped[dir]!);
+    if (this.none) {
+      this.inner.deliver(dir, data, offset);
       return;
+    }
+    let r = this.reader;
+    if (r === null) {
+      if (data.length === 0) return;
+      // the one check a stream without a prelude pays: the server speaks first, or the client's first byte
+      // opens none (PreludeReader.take decides the same way)
+      if (dir !== ORIG || firstKind(data) === false) {
+        this.none = true;
+        this.inner.deliver(dir, data, offset);
+        return;
+      }
+      const s = this.session;
+      r = this.reader = new PreludeReader((p) => {
+        s.proxy ??= preludeText(p);
+      });
     }
     const at = r.take(dir, data);
     if (r.none || (this.seesConnect && r.connect)) {
@@ -376,8 +391,8 @@ export class PreludeSkipper implements StreamAnalyzer {
   gap(dir: Dir, len: number, offset: number): void {
     const r = this.reader;
     // a hole before anything was read: whether a prelude came is unknown, so the stream is taken as it is
-    r.decideNone();
-    if (r.none || (this.seesConnect && r.connect) || r.open(dir)) {
+    if (r === null) this.none = true;
+    if (this.none || r === null || (this.seesConnect && r.connect) || r.open(dir)) {
       this.inner.gap(dir, len, offset - this.skipped[dir]!);
       return;
     }

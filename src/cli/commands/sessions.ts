@@ -1,6 +1,5 @@
 // `haystack sessions <capture...>`: one row per session.
 import { Engine } from '../../pipeline/engine.js';
-import { analysis } from '../../pipeline/analyzers.js';
 import { SESSIONS } from '../../schema/sessions.js';
 import { homeNetOption, parse, requireInputs } from '../args.js';
 import { RECORD_OPTIONS, recordOutput } from '../format/record-output.js';
@@ -29,8 +28,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const homeNet = homeNetOption(values['home-net']);
   const progress = new Progress(io);
   // no records but sessions: the analyzers only probe each session's first bytes for its protocol, when
-  // app_proto is printed or filtered on (the table's default columns do not show it)
-  const probes = out.needs('app_proto') ? analysis({ sessions: true }, () => engine) : null;
+  // app_proto is printed or filtered on (the table's default columns do not show it); the analyzers' modules are
+  // loaded only then (a table run does not pay for their import)
+  const probes = out.needs('app_proto') ? (await import('../../pipeline/analyzers.js')).analysis({ sessions: true }, () => engine) : null;
   const engine: Engine = new Engine(
     {
       ...probes?.handlers,

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DnsRecord } from '../src/schema/dns.js';
+import { cli } from './helpers/cli.js';
 import { dnsRecords } from './helpers/dns.js';
 import { ROOT } from './helpers/run.js';
 
@@ -87,6 +88,13 @@ describe('gen/dns-gen.pcap vs tshark', () => {
       expect(r.cookie).toBe(cookie);
     });
   }
+
+  it('haystack dns prints the same records', async () => {
+    const r = await cli('dns', join(DIR, 'dns-gen.pcap'), '--format', 'jsonl');
+    expect(r.code, r.err).toBe(0);
+    const printed = r.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(printed.map((x) => [x.uid, x.trans_id, x.query, x.rcode_name])).toEqual(ours.map((x) => [x.uid, x.trans_id, x.query, x.rcode_name]));
+  });
 
   it('covers what the capture was made for', () => {
     const types = new Set(ours.map((r) => r.qtype_name));

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { cli } from './helpers/cli.js';
 import { mailFtpRun, type MailFtpRun } from './helpers/mailftp.js';
 import { readJson, ROOT } from './helpers/run.js';
 
@@ -104,6 +105,16 @@ describe('gen/mailftp-gen.pcap vs tshark and construction', () => {
       expect(mine.find((r) => r.command === 'AUTHENTICATE')!.user).toBe(built.mail_user);
     }
     expect(ours.anomalies.filter((a) => a.name.startsWith('imap_') || a.name.startsWith('pop3_') || a.name.startsWith('ftp_'))).toEqual([]);
+  });
+
+  it('haystack pop3 and haystack imap print the same records', async () => {
+    for (const verb of ['pop3', 'imap'] as const) {
+      const r = await cli(verb, join(DIR, 'mailftp-gen.pcap'), '--format', 'jsonl');
+      expect(r.code, r.err).toBe(0);
+      const printed = r.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(printed.length).toBeGreaterThan(0);
+      expect(printed.map((x) => [x.uid, x.command, x.status])).toEqual(ours[verb].map((x) => [x.uid, x.command, x.status]));
+    }
   });
 
   it('the password sent (plain, and base64 in SASL) is in no record', () => {

@@ -137,6 +137,21 @@ function ImapLoginView({ x }: { x: ImapLogin }): JSX.Element {
   );
 }
 
+/** GET /api/reports/mail by one parameter (`key` for messages, `imap` for logins): the typed draft, the answer, the error. */
+function useMailReport<T>(param: 'key' | 'imap', key: string): { draft: string; setDraft: (v: string) => void; a: T | null; error: string | null } {
+  const [draft, setDraft] = useState(key);
+  const [a, setA] = useState<T | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    setDraft(key);
+    setA(null);
+    setError(null);
+    if (key === '') return;
+    get<T>('/api/reports/mail', { [param]: key }).then(setA, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+  }, [param, key]);
+  return { draft, setDraft, a, error };
+}
+
 export function Mail(): JSX.Element {
   if (location.value.params.has('imap')) return <ImapLogins />;
   return <MailMessages />;
@@ -145,16 +160,7 @@ export function Mail(): JSX.Element {
 /** ?imap=<user | client address | dovecot session id>: the IMAP logins of the logs joined to their sessions. */
 function ImapLogins(): JSX.Element {
   const key = location.value.params.get('imap') ?? '';
-  const [draft, setDraft] = useState(key);
-  const [a, setA] = useState<ImapAnswer | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    setDraft(key);
-    setA(null);
-    setError(null);
-    if (key === '') return;
-    get<ImapAnswer>('/api/reports/mail', { imap: key }).then(setA, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
-  }, [key]);
+  const { draft, setDraft, a, error } = useMailReport<ImapAnswer>('imap', key);
   return (
     <section class="session mail">
       <form class="querybar" onSubmit={(e) => { e.preventDefault(); navigate('/mail', { imap: draft.trim() }); }}>
@@ -171,16 +177,7 @@ function ImapLogins(): JSX.Element {
 
 function MailMessages(): JSX.Element {
   const key = location.value.params.get('key') ?? '';
-  const [draft, setDraft] = useState(key);
-  const [a, setA] = useState<MailAnswer | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    setDraft(key);
-    setA(null);
-    setError(null);
-    if (key === '') return;
-    get<MailAnswer>('/api/reports/mail', { key }).then(setA, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
-  }, [key]);
+  const { draft, setDraft, a, error } = useMailReport<MailAnswer>('key', key);
   return (
     <section class="session mail">
       <form class="querybar" onSubmit={(e) => { e.preventDefault(); navigate('/mail', { key: draft.trim() }); }}>

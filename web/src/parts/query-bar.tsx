@@ -30,9 +30,10 @@ export function QueryBar({ table, q, from, to, inputRef, onRun }: QueryBarProps)
   const [sel, setSel] = useState(-1);
   const own = useRef<HTMLInputElement | null>(null);
   // whether suggestions are shown, read by the key handler: two quick Escapes must not both see the list that
-  // the first one closed (the closure's `list` is the last render's until Preact renders again)
+  // the first one closed (the closure's `list` is the last render's, and `list` itself is emptied by an effect
+  // that runs after the render that cleared `at`: a closed list is `at === null`)
   const shown = useRef(false);
-  shown.current = list.length > 0;
+  shown.current = at !== null && list.length > 0;
   useEffect(() => setDraft(q), [q]);
   const info = tableInfo(table);
 
@@ -84,7 +85,7 @@ export function QueryBar({ table, q, from, to, inputRef, onRun }: QueryBarProps)
       } else (e.target as HTMLInputElement).blur();
       return;
     }
-    if (list.length === 0) return;
+    if (!shown.current) return;
     if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
       e.preventDefault();
       setSel((i) => (i + (e.key === 'ArrowDown' ? 1 : list.length - 1) + (i < 0 && e.key === 'ArrowUp' ? 1 : 0)) % list.length);
@@ -113,7 +114,7 @@ export function QueryBar({ table, q, from, to, inputRef, onRun }: QueryBarProps)
             look(el);
           }}
           onClick={(e) => look(e.target as HTMLInputElement)} onKeyDown={onKey} onBlur={() => setTimeout(() => setAt(null), 150)} />
-        {list.length > 0 && (
+        {at !== null && list.length > 0 && (
           <ul class="suggest" data-testid="suggest" role="listbox">
             {list.map((s, i) => (
               <li key={s.label} role="option" aria-selected={i === sel} class={i === sel ? 'sel' : ''} onMouseDown={(e) => {

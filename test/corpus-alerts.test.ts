@@ -17,7 +17,7 @@ import type { Rule } from '../src/detect/rule.js';
 import { parseRules, type RuleSet } from '../src/detect/rules-file.js';
 import { headerOf, type HttpTransaction } from '../src/analyzers/http/http-analyzer.js';
 import { analysis } from '../src/pipeline/analyzers.js';
-import { guardedDetector } from '../src/pipeline/detect.js';
+import { detectHooks, guardedDetector } from '../src/pipeline/detect.js';
 import { readPackets } from '../src/pipeline/api.js';
 import { Engine } from '../src/pipeline/engine.js';
 import { MailQueue, type MailRecords } from '../src/pipeline/mail.js';
@@ -230,7 +230,7 @@ async function run(path: string, rules: Rule[]): Promise<Observed> {
   const o: Observed = { alerts: [], sessions: [], http: [], mail: [], anomalies: [], linktype: null };
   const detector = guardedDetector(rules, { emit: (a) => void o.alerts.push(a), anomalies: { add: (...a) => engine.anomalies.add(...a) } });
   const q = new MailQueue({ anomalies: { add: (...a) => engine.anomalies.add(...a) }, filesDir: null }, (r) => void o.mail.push(r));
-  const an = analysis({ detect: detector, smtp: q.push, http: (t) => void o.http.push({ t, uid: t.session.uid }) }, () => engine);
+  const an = analysis({ detect: detectHooks(detector), smtp: q.push, http: (t) => void o.http.push({ t, uid: t.session.uid }) }, () => engine);
   const engine: Engine = new Engine({
     ...an.handlers, session: (s) => void o.sessions.push(s), anomaly: (a) => void o.anomalies.push(a), afterChunk: () => q.drain(),
   }, an.options);

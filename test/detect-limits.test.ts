@@ -12,7 +12,7 @@ import { DENSE_STATES, Prefilter, PREFILTER_PATTERN_BYTES } from '../src/detect/
 import type { Rule } from '../src/detect/rule.js';
 import { parseRules } from '../src/detect/rules-file.js';
 import { analysis } from '../src/pipeline/analyzers.js';
-import { guardedDetector } from '../src/pipeline/detect.js';
+import { detectHooks, guardedDetector } from '../src/pipeline/detect.js';
 import { Engine } from '../src/pipeline/engine.js';
 import type { AlertRecord } from '../src/schema/alerts.js';
 import { cli, scratchDir } from './helpers/cli.js';
@@ -49,7 +49,7 @@ describe('a rule pcre V8 cannot bound', () => {
       const alerts: AlertRecord[] = [];
       const anomalies: AnomalyEvent[] = [];
       const detector = guardedDetector(set.rules, { emit: (a) => alerts.push(a), anomalies: { add: (...a) => engine.anomalies.add(...a) }, pcreBudgetMs: 20 });
-      const an = analysis({ detect: detector }, () => engine);
+      const an = analysis({ detect: detectHooks(detector) }, () => engine);
       const engine: Engine = new Engine({ ...an.handlers, anomaly: (a) => anomalies.push(a) }, an.options);
       const res = await engine.run([redosCapture(mss, sessions)]);
       expect(res.inputs[0]!.error).toBe(null);
@@ -101,7 +101,7 @@ function loaded(text: string): Rule[] {
 async function alertsOf(rules: Rule[], pcap: string): Promise<[number, number | null][]> {
   const alerts: AlertRecord[] = [];
   const detector = guardedDetector(rules, { emit: (a) => alerts.push(a), anomalies: { add: (...a) => engine.anomalies.add(...a) } });
-  const an = analysis({ detect: detector }, () => engine);
+  const an = analysis({ detect: detectHooks(detector) }, () => engine);
   const engine: Engine = new Engine({ ...an.handlers }, an.options);
   await engine.run([pcap]);
   return alerts.map((a) => [a.sid, a.dst_port]);

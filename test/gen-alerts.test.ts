@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRules } from '../src/detect/rules-file.js';
 import { analysis } from '../src/pipeline/analyzers.js';
-import { guardedDetector } from '../src/pipeline/detect.js';
+import { detectHooks, guardedDetector } from '../src/pipeline/detect.js';
 import { Engine } from '../src/pipeline/engine.js';
 import type { AlertRecord } from '../src/schema/alerts.js';
 import type { TlsRecord } from '../src/schema/tls.js';
@@ -31,7 +31,7 @@ async function run(rules: string, vars: Record<string, string> = {}, pcap = PCAP
   const alerts: AlertRecord[] = [];
   const sessions: SessionRecord[] = [];
   const detector = guardedDetector(set.rules, { emit: (a) => alerts.push(a), anomalies: { add: (...a) => engine.anomalies.add(...a) } });
-  const an = analysis({ detect: detector }, () => engine);
+  const an = analysis({ detect: detectHooks(detector) }, () => engine);
   const engine: Engine = new Engine({ ...an.handlers, session: (r) => sessions.push(r) }, an.options);
   await engine.run([pcap]);
   return { alerts, sessions };

@@ -22,9 +22,8 @@ import type { ImapRecord } from '../schema/imap.js';
 import { AnomalyLog } from '../core/anomaly.js';
 import { DecodeAllowance, MAX_DECODED_PER_CAPTURE } from '../analyzers/http/decode-budget.js';
 import type { StreamAnalyzer } from '../reassembly/stream-analyzer.js';
-import type { Detector } from '../detect/detector.js';
 import type { Session } from '../flow/session.js';
-import { DetectStream, inspectDns, inspectHttp, inspectPacket, inspectSmtp, inspectTls, inspectTlsCertificates } from './detect.js';
+import type { DetectHooks } from './detect.js';
 import { IPPROTO_UDP } from '../decode/constants.js';
 import type { TlsRecord } from '../schema/tls.js';
 import type { Engine, EngineHandlers, EngineOptions } from './engine.js';
@@ -50,8 +49,8 @@ export interface AnalysisOptions {
   pop3?: (r: Pop3Record) => void;
   /** imap records (any port by content) */
   imap?: (r: ImapRecord) => void;
-  /** signatures: packets, TCP streams, HTTP transactions and TLS hellos are inspected */
-  detect?: Detector;
+  /** signatures (detectHooks of a detector): packets, TCP streams, HTTP transactions and TLS hellos are inspected */
+  detect?: DetectHooks;
   /**
    * session records are wanted too: the analyzers not asked for run as probes, so every session's app_proto is
    * what a run with all of them gives (without it, app_proto only names the protocols asked for)
@@ -74,15 +73,15 @@ export function analysis(
   const emitTls = o.tls === undefined && det === undefined ? undefined : (r: TlsRecord, s: Session | null): void => {
     o.tls?.(r);
     // TLS over TCP: the client's side was inspected when its hello was read (below)
-    if (det !== undefined) inspectTls(det, r, s, r.transport === 'tcp' && s !== null ? 'response' : 'both');
+    if (det !== undefined) det.tls(r, s, r.transport === 'tcp' && s !== null ? 'response' : 'both');
   };
   // with signatures, SMTP is recognised even when its messages are not wanted (rules on `smtp` need that)
   const emitSmtp = o.smtp === undefined && det === undefined ? undefined : (m: SmtpMessage): void => {
-    if (det !== undefined) inspectSmtp(det, m);
+    if (det !== undefined) det.smtp(m);
     o.smtp?.(m);
   };
   const emitHttp = o.http === undefined && det === undefined ? undefined : (t: HttpTransaction): void => {
-    if (det !== undefined) inspectHttp(det, t);
+    if (det !== undefined) det.http(t);
     o.http?.(t);
   };
   // what undoing HTTP content codings may produce in this run, all sessions together
@@ -93,7 +92,7 @@ export function analysis(
   const emitDns = o.dns;
   // rules on dns read dns.query from the messages the dns analyzer parses where it decides a session is DNS
   // (UDP and TCP, any port): then it runs whole even when its records are not wanted
-  const heardDns = det !== undefined && det.wantsApp('dns') ? (s: Session, dir: Dir, m: DnsMessage, ts: number): void => inspectDns(det, s, dir, m, ts) : undefined;
+  const heardDns = det !== undefined && det.wantsDns ? (s: Session, dir: Dir, m: DnsMessage, ts: number): void => det.dns(s, dir, m, ts) : undefined;
   const dnsHeard = heardDns === undefined ? {} : { heard: heardDns };
   // FTP is never a probe: its control sessions announce the data sessions that follow (their app_proto and
   // control_uid), so with session records wanted it runs whole, its rows heard by nobody when not asked for
@@ -134,15 +133,15 @@ export function analysis(
         const channel = ftpChannels?.claim(s) ?? null;
         if (channel !== null) {
           const data = new FtpData(s, channel, emitFtp ?? null);
-          return det === undefined ? data : new Fanout([data, new DetectStream(det, s)]);
+          return det === undefined ? data : new Fanout([data, det.stream(s)]);
         }
         // the same order with or without probes: the first analyzer to decide names app_proto; each reads the
         // stream after a proxy prelude (SOCKS, HTTP CONNECT) when there is one; signatures see it whole
         for (const slot of layout) {
           if (typeof slot === 'function') parts.push(slot(s));
           else if (slot === 'tls') {
-            const hello = det === undefined ? undefined : (r: TlsRecord): void => inspectTls(det, r, s, 'request');
-            const certificates = det === undefined ? undefined : (ders: Uint8Array[], r: TlsRecord | undefined): void => inspectTlsCertificates(det, ders, r, s);
+            const hello = det === undefined ? undefined : (r: TlsRecord): void => det.tls(r, s, 'request');
+            const certificates = det === undefined ? undefined : (ders: Uint8Array[], r: TlsRecord | undefined): void => det.tlsCertificates(ders, r, s);
             parts.push(preluded(new TlsAnalyzer({ session: s, anomalies, emit: (r) => emitTls!(r, s), hello, certificates, cache, certificate: decodeCertificate }), s));
           } else if (slot === 'smtp') parts.push(preluded(new SmtpAnalyzer({ session: s, anomalies, emit: emitSmtp! }), s));
           else if (slot === 'http') parts.push(preluded(new HttpAnalyzer({ session: s, anomalies, emit: emitHttp!, decodeAllowance }), s, true));
@@ -160,13 +159,13 @@ export function analysis(
           else if (slot === 'pop3') parts.push(preluded(new Pop3Analyzer({ session: s, anomalies, emit: o.pop3! }), s));
           else parts.push(preluded(new ImapAnalyzer({ session: s, anomalies, emit: o.imap! }), s));
         }
-        if (det !== undefined) parts.push(new DetectStream(det, s));
+        if (det !== undefined) parts.push(det.stream(s));
         return parts.length === 0 ? null : parts.length === 1 ? parts[0]! : new Fanout(parts);
       },
     },
     handlers: emitTls === undefined && !wantDnsUdp ? {} : {
       packet: (rec, m, s) => {
-        if (det !== undefined) inspectPacket(det, m, s, engine().flows.lastDir);
+        if (det !== undefined) det.packet(m, s, engine().flows.lastDir);
         if (s !== null && m.ipProto === IPPROTO_UDP && m.payloadLen > 0) {
           const dir = engine().flows.lastDir;
           const end = m.payloadOff + m.payloadLen;

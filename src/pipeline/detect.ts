@@ -304,3 +304,32 @@ export function inspectSmtp(detector: Detector, m: SmtpMessage): void {
   if (Object.keys(fields).length > 0) detector.request(p, fields, 'smtp');
   walk(root, 0);
 }
+
+/**
+ * The signature hooks analysis() calls, bound to one detector. A run with rules builds them (and so loads this
+ * module and the rule engine); analysis() itself imports only their type, so a run without rules (sessions,
+ * tls, dns, ...) does not load the engine's modules at start.
+ */
+export interface DetectHooks {
+  readonly wantsDns: boolean;
+  packet(m: PacketMeta, s: Session | null, dir: Dir): void;
+  stream(s: Session): StreamAnalyzer;
+  dns(s: Session, dir: Dir, m: DnsMessage, ts: number): void;
+  http(t: HttpTransaction): void;
+  tls(r: TlsRecord, session: Session | null, sides: 'request' | 'response' | 'both'): void;
+  tlsCertificates(ders: readonly Uint8Array[], r: TlsRecord | undefined, session: Session): void;
+  smtp(m: SmtpMessage): void;
+}
+
+export function detectHooks(detector: Detector): DetectHooks {
+  return {
+    wantsDns: detector.wantsApp('dns'),
+    packet: (m, s, dir) => inspectPacket(detector, m, s, dir),
+    stream: (s) => new DetectStream(detector, s),
+    dns: (s, dir, m, ts) => inspectDns(detector, s, dir, m, ts),
+    http: (t) => inspectHttp(detector, t),
+    tls: (r, s, sides) => inspectTls(detector, r, s, sides),
+    tlsCertificates: (ders, r, s) => inspectTlsCertificates(detector, ders, r, s),
+    smtp: (m) => inspectSmtp(detector, m),
+  };
+}

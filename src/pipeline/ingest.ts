@@ -27,7 +27,7 @@ import { ObjectWrites } from './objects.js';
 import { HttpQueue } from './http.js';
 import { HTTP } from '../schema/http.js';
 import { ALERTS } from '../schema/alerts.js';
-import { guardedDetector } from './detect.js';
+import { detectHooks, guardedDetector } from './detect.js';
 import type { Rule } from '../detect/rule.js';
 import { SyslogParser } from '../logs/syslog.js';
 import type { LogIngestOptions } from './logs.js';
@@ -294,7 +294,7 @@ async function ingestFile(store: Store, path: string, opts: IngestOptions): Prom
       else w.append(FILES, r.file);
     });
     const detect = opts.rules !== undefined && opts.rules.length > 0 ? guardedDetector(opts.rules, { emit: (a) => w.append(ALERTS, a), anomalies: { add: (...a) => engine!.anomalies.add(...a) } }) : undefined;
-    const an = analysis({ tls: (r) => w.append(TLS, r), smtp: mail.push, http: web.push, dns: (r) => w.append(DNS, r), ssh: (r) => w.append(SSH, r), ftp: ftp.push, pop3: (r) => w.append(POP3, r), imap: (r) => w.append(IMAP, r), ...(detect !== undefined ? { detect } : {}) }, () => engine!);
+    const an = analysis({ tls: (r) => w.append(TLS, r), smtp: mail.push, http: web.push, dns: (r) => w.append(DNS, r), ssh: (r) => w.append(SSH, r), ftp: ftp.push, pop3: (r) => w.append(POP3, r), imap: (r) => w.append(IMAP, r), ...(detect !== undefined ? { detect: detectHooks(detect) } : {}) }, () => engine!);
     engine = new Engine(
       {
         ...an.handlers,

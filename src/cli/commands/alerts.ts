@@ -1,7 +1,7 @@
 // `haystack alerts <capture...> --rules FILE...`: Snort/Suricata rules run over captures, one row per alert.
 import { HaystackError } from '../../core/errors.js';
 import { analysis } from '../../pipeline/analyzers.js';
-import { guardedDetector } from '../../pipeline/detect.js';
+import { detectHooks, guardedDetector } from '../../pipeline/detect.js';
 import { Engine } from '../../pipeline/engine.js';
 import { ALERTS } from '../../schema/alerts.js';
 import { parse, requireInputs } from '../args.js';
@@ -41,7 +41,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   io.stderr(`haystack alerts: ${set.rules.length} of ${set.total} rules loaded${set.notLoaded.length > 0 ? ` (${set.notLoaded.length} use something unsupported: haystack rules check lists them)` : ''}\n`);
   const detector = guardedDetector(set.rules, { emit: (a) => out.emit(a), anomalies: { add: (...a) => engine.anomalies.add(...a) } });
   const progress = new Progress(io);
-  const an = analysis({ detect: detector }, () => engine);
+  const an = analysis({ detect: detectHooks(detector) }, () => engine);
   const engine: Engine = new Engine({ ...an.handlers, progress: (input, bytes) => progress.update(input, bytes, null) }, an.options);
   const res = await engine.run(inputs);
   progress.done();

@@ -9,7 +9,7 @@ import { Classifications } from '../../../src/detect/classification.js';
 import { parseRules } from '../../../src/detect/rules-file.js';
 import { parseVarsFile } from '../../../src/detect/vars-file.js';
 import { analysis } from '../../../src/pipeline/analyzers.js';
-import { guardedDetector } from '../../../src/pipeline/detect.js';
+import { detectHooks, guardedDetector } from '../../../src/pipeline/detect.js';
 import { Engine } from '../../../src/pipeline/engine.js';
 import { writePcap } from '../../../src/capture/pcap-writer.js';
 import { fixture, frames, syntheticCaptures } from '../seeds.js';
@@ -64,7 +64,7 @@ interface Input {
 async function runDetector(rules: ReturnType<typeof parseRules>['rules'], traffic: Uint8Array): Promise<void> {
   // as `alerts` makes it: rules whose pcre V8 cannot bound run under the time guard
   const detector = mustNotThrow('guardedDetector()', () => guardedDetector(rules, { emit: () => undefined, anomalies: { add: (...a) => engine.anomalies.add(...a) } }));
-  const an = analysis({ detect: detector }, () => engine);
+  const an = analysis({ detect: detectHooks(detector) }, () => engine);
   const engine: Engine = new Engine({ ...an.handlers }, an.options);
   async function* one(): AsyncGenerator<Uint8Array> {
     yield traffic;

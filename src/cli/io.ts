@@ -7,6 +7,8 @@ import { escapeControls, escapeText } from './format/escape.js';
 /** The process's output streams as main() is given them (tests pass their own). */
 export interface CliStreams {
   stdout(s: string): void;
+  /** the same stream as bytes (UTF-8 already), for bulk data; the caller never touches a buffer after handing it over */
+  stdoutBytes?(b: Uint8Array): void;
   stderr(s: string): void;
   stdoutIsTty: boolean;
   stderrIsTty: boolean;
@@ -31,6 +33,7 @@ export interface CliIo extends CliStreams {
 
 export const processIo: CliStreams = {
   stdout: (s) => void process.stdout.write(s),
+  stdoutBytes: (b) => void process.stdout.write(b),
   stderr: (s) => void process.stderr.write(s),
   stdoutIsTty: process.stdout.isTTY === true,
   stderrIsTty: process.stderr.isTTY === true,
@@ -41,6 +44,7 @@ export const processIo: CliStreams = {
 export function commandIo(s: CliStreams): CliIo {
   return {
     stdout: (x) => s.stdout(x),
+    ...(s.stdoutBytes !== undefined ? { stdoutBytes: (b: Uint8Array) => s.stdoutBytes!(b) } : {}),
     text: (x) => s.stdout(escapeText(x)),
     stderr: (x) => s.stderr(escapeText(x)),
     progress: (line) => s.stderr(line === '' ? '\r\x1b[K' : `\r${escapeControls(line)}\x1b[K`),

@@ -54,7 +54,7 @@ function open(w: Window): Window {
 export function writeResult(r: QueryResult, values: Record<string, unknown>, io: CliIo): void {
   const format = parseFormat(stringOption(values.format), io.stdoutIsTty);
   const { fields } = resultRows(r);
-  const out = new RowWriter(fields, format, io.stdout);
+  const out = new RowWriter(fields, format, io.stdout, io.stdoutBytes !== undefined ? { writeBytes: io.stdoutBytes } : {});
   for (const row of r.rows) out.row(row);
   out.end();
 }

@@ -31,6 +31,28 @@ describe('RowWriter', () => {
     );
   });
 
+  it('jsonl to a byte sink is the UTF-8 of the text output, across chunk bounds and for lines over a chunk', () => {
+    const fields = SESSIONS.fields.filter((f) => f.name === 'uid' || f.name === 'app_proto' || f.name === 'src_port');
+    const rows = fc.array(fc.record({ uid: fc.string({ unit: 'grapheme' }), app_proto: fc.option(fc.string({ unit: 'binary', maxLength: 200_000 }), { nil: null }), src_port: fc.integer() }), { maxLength: 40 });
+    fc.assert(
+      fc.property(rows, (rs) => {
+        let text = '';
+        const parts: Uint8Array[] = [];
+        const a = new RowWriter(fields, 'jsonl', (s) => void (text += s));
+        const b = new RowWriter(fields, 'jsonl', () => expect.unreachable('text sink used'), { writeBytes: (x) => void parts.push(new Uint8Array(x)) });
+        for (const r of rs) {
+          a.row(r);
+          b.row(r);
+        }
+        a.end();
+        b.end();
+        expect(Buffer.concat(parts).toString('utf8')).toBe(text);
+        expect(parts.every((p) => p.length > 0)).toBe(true);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('csv quotes commas, quotes and line breaks', () => {
     let out = '';
     const fields = SESSIONS.fields.filter((f) => f.name === 'uid' || f.name === 'app_proto');

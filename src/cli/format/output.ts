@@ -29,6 +29,9 @@ export function selectFields(all: readonly FieldDef[], list: string | undefined,
 
 type Row = Record<string, unknown>;
 
+/** Bytes of JSON lines handed to a byte sink at once (a pipe's buffer is 64 KiB; fewer, larger writes cost less). */
+const JSONL_CHUNK_BYTES = 1 << 20;
+
 function textValue(f: FieldDef, v: unknown): string {
   if (v === null || v === undefined) return '';
   if (f.type === 'timestamp') return isoMicros(v as number);
@@ -71,9 +74,20 @@ export class RowWriter {
 
   private readonly spreadsheet: boolean;
 
-  constructor(fields: readonly FieldDef[], format: Format, write: (s: string) => void, opts: { spreadsheetSafe?: boolean } = {}) {
+  /** JSON lines straight into UTF-8 chunks when the sink takes bytes (see JSONL_CHUNK_BYTES) */
+  private readonly writeBytes: ((b: Uint8Array) => void) | null;
+  private chunk: Buffer | null = null;
+  private used = 0;
+
+  constructor(
+    fields: readonly FieldDef[],
+    format: Format,
+    write: (s: string) => void,
+    opts: { spreadsheetSafe?: boolean; writeBytes?: (b: Uint8Array) => void } = {},
+  ) {
     this.fields = fields;
     this.spreadsheet = opts.spreadsheetSafe === true;
+    this.writeBytes = format === 'jsonl' ? (opts.writeBytes ?? null) : null;
     const json = compileJsonRow(fields);
     this.toJson = (r) => `${json(r)}\n`;
     this.format = format;
@@ -83,7 +97,8 @@ export class RowWriter {
   row(r: Row): void {
     const fs = this.fields;
     if (this.format === 'jsonl') {
-      this.emit(this.toJson(r));
+      if (this.writeBytes !== null) this.emitBytes(this.toJson(r));
+      else this.emit(this.toJson(r));
       return;
     }
     if (this.format === 'csv') {
@@ -136,7 +151,34 @@ export class RowWriter {
     if (this.out.length >= 512) this.drain();
   }
 
+  /**
+   * One JSON line encoded into the current chunk. Joining the lines' strings first costs twice as much: each
+   * line is a tree of concatenations that the join flattens before the encoder copies it again.
+   */
+  private emitBytes(line: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit
+    if (this.chunk !== null && this.used + line.length * 3 > this.chunk.length) this.drainBytes();
+    if (line.length * 3 > JSONL_CHUNK_BYTES) {
+      this.writeBytes!(Buffer.from(line, 'utf8'));
+      return;
+    }
+    this.chunk ??= Buffer.allocUnsafe(JSONL_CHUNK_BYTES);
+    this.used += this.chunk.write(line, this.used, 'utf8');
+  }
+
+  private drainBytes(): void {
+    if (this.chunk === null || this.used === 0) return;
+    // a new chunk each time: the sink may still hold the one handed over (an asynchronous pipe)
+    this.writeBytes!(this.chunk.subarray(0, this.used));
+    this.chunk = null;
+    this.used = 0;
+  }
+
   private drain(): void {
+    if (this.writeBytes !== null) {
+      this.drainBytes();
+      return;
+    }
     if (this.out.length === 0) return;
     this.write(this.out.join(''));
     this.out = [];

@@ -28,7 +28,7 @@ export function recordOutput(schema: RecordSchema, values: Record<string, unknow
   const fields = selectFields(schema.fields, stringOption(values.fields), format === 'table' ? tableFields : undefined);
   const filter = stringOption(values.filter);
   const keep = filter === undefined ? null : compileFilter(parseFilter(filter, schema));
-  const out = new RowWriter(fields, format, io.stdout);
+  const out = new RowWriter(fields, format, io.stdout, io.stdoutBytes !== undefined ? { writeBytes: io.stdoutBytes } : {});
   return {
     emit: (r) => {
       if (keep === null || keep(r)) out.row(r);

@@ -9,6 +9,7 @@ export { SMTP, type SmtpRecord } from './schema/smtp.js';
 export { HTTP, type HttpRecord } from './schema/http.js';
 export { DNS, type DnsRecord } from './schema/dns.js';
 export { SSH, type SshRecord } from './schema/ssh.js';
+export { FINDINGS, type FindingRecord } from './schema/findings.js';
 export { FTP, type FtpRecord } from './schema/ftp.js';
 export { POP3, type Pop3Record } from './schema/pop3.js';
 export { IMAP, type ImapRecord } from './schema/imap.js';

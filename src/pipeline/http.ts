@@ -1,6 +1,7 @@
 // A captured HTTP transaction to records: the `http` row (Zeek http.log's fields) and a `files` row per
 // request and response body (content codings gzip/deflate/br undone with node:zlib, then hashed, typed and
 // stored content-addressed like mail parts).
+import { httpCredential, redactedCredentialHeader } from '../inspect/credentials.js';
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import type { AnomalyLog } from '../core/anomaly.js';
 import { formatIpv4, formatIpv6 } from '../core/ip.js';
@@ -101,7 +102,7 @@ function filenameOf(m: HttpMessage): string | null {
 const HEADERS_BOUND = textBoundOf(HTTP, 'request_headers');
 
 /**
- * The headers as JSON text (`[["Host","a"],...]`), as many of the first ones whole as the field's bound lets a
+ * The headers as JSON text (`[["Host","a"],...]`), credentials redacted, as many of the first ones whole as the field's bound lets a
  * row hold (its weight as a JSON string in the row, escapes of escapes included).
  */
 export function headersJson(headers: [string, string][], report: CutReport): string {
@@ -109,7 +110,9 @@ export function headersJson(headers: [string, string][], report: CutReport): str
   // the row's quotes and the brackets, then each header and its comma (the text's own escapes, escaped again)
   let weight = 4;
   for (const h of headers) {
-    const piece = JSON.stringify(h);
+    // credentials (Authorization, Proxy-Authorization) are kept as their scheme and user, never the secret
+    const cred = httpCredential(h[0], h[1]);
+    const piece = JSON.stringify(cred === null ? h : [h[0], redactedCredentialHeader(cred)]);
     const w = jsonStringBytes(piece) - 2 + (pieces.length > 0 ? 1 : 0);
     if (weight + w > HEADERS_BOUND.bytes) {
       report(HEADERS_BOUND.anomaly, `request_headers: ${headers.length} headers, first ${pieces.length} kept (at most ${HEADERS_BOUND.bytes} bytes)`);

@@ -6,6 +6,7 @@ import { AUDIT } from './audit.js';
 import { CAPTURES } from './captures.js';
 import { DNS } from './dns.js';
 import { FILES } from './files.js';
+import { FINDINGS } from './findings.js';
 import { FTP } from './ftp.js';
 import { IMAP } from './imap.js';
 import { POP3 } from './pop3.js';
@@ -16,17 +17,18 @@ import type { RecordSchema } from './schema.js';
 import { SESSIONS } from './sessions.js';
 import { SMTP } from './smtp.js';
 import { SSH } from './ssh.js';
+import { STORE_KEYS } from './store-keys.js';
 import { TLS } from './tls.js';
 import { TRIAGE } from './triage.js';
 
-export const RECORD_SCHEMAS: readonly RecordSchema[] = [SESSIONS, TLS, HTTP, SMTP, DNS, SSH, FTP, POP3, IMAP, FILES, ALERTS, LOGS, ANOMALIES, CAPTURES];
+export const RECORD_SCHEMAS: readonly RecordSchema[] = [SESSIONS, TLS, HTTP, SMTP, DNS, SSH, FTP, POP3, IMAP, FILES, FINDINGS, ALERTS, LOGS, ANOMALIES, CAPTURES];
 
 /**
  * Tables of the application (console accounts' actions), not of any capture: no capture_id, never filtered by
  * committed(), never touched by an ingest's clean-up. Kept out of RECORD_SCHEMAS so that every use of that
  * list (ingest, stale-attempt removal, reports, `counts`) stays about traffic and logs.
  */
-export const APP_SCHEMAS: readonly RecordSchema[] = [AUDIT, TRIAGE, SAVED_QUERIES, ACCOUNTS];
+export const APP_SCHEMAS: readonly RecordSchema[] = [AUDIT, TRIAGE, SAVED_QUERIES, ACCOUNTS, STORE_KEYS];
 
 /** The schema of a record table by name (undefined when there is none). */
 export function schemaOf(table: string): RecordSchema | undefined {

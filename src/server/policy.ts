@@ -14,6 +14,8 @@ import type { User } from './users.js';
  */
 export const PAYLOAD_FIELDS: Readonly<Record<string, readonly string[]>> = {
   alerts: ['payload_excerpt'],
+  // redacted, but still the words around a card number or a key
+  findings: ['excerpt_redacted'],
   captures: ['path'],
 };
 

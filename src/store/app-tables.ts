@@ -1,11 +1,12 @@
 // The app tables' reads and writes (audit, triage, saved queries), the same on both stores: rows are only ever
 // appended (ClickHouse 18.16 has no cheap DELETE), a change is a newer row, and reads take the newest per key.
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { HaystackError } from '../core/errors.js';
 import { AUDIT, type AuditRecord } from '../schema/audit.js';
 import { boundRow } from '../schema/bounds.js';
 import { schemaOf } from '../schema/registry.js';
 import { SAVED_QUERIES, type SavedQueryRecord } from '../schema/saved-queries.js';
+import { STORE_KEYS } from '../schema/store-keys.js';
 import type { RecordSchema } from '../schema/schema.js';
 import { TRIAGE, TRIAGE_ACTIONS, type TriageAction, type TriageRecord } from '../schema/triage.js';
 import { tableNamer } from './reports.js';
@@ -227,4 +228,24 @@ export async function deleteSavedQuery(store: Store, user: string, name: string,
   if (latest === undefined || latest.deleted) return false;
   await append(store, SAVED_QUERIES, { id: newId(), ts: after(latest, ts), user, name, table: null, filter: null, range: null, created: latest.created, deleted: true });
   return true;
+}
+
+/** Bytes of a store key (HMAC-SHA256 takes a key of its block size or less without hashing it first). */
+export const STORE_KEY_BYTES = 32;
+
+/**
+ * The store's key of that name (the findings' value_hmac key), made on first use. Two writers that make one at
+ * once both read back the oldest, so every row of the store is keyed alike.
+ */
+export async function storeKey(store: Store, name: 'finding_hmac'): Promise<Uint8Array> {
+  const where = [`${ident('name')} = ${quoteString(name, store.dialect)}`];
+  const read = async (): Promise<Row | undefined> => (await selectTyped(store, STORE_KEYS, where, ['ts', 'id'].map(ident).join(', '), 1))[0];
+  let row = await read();
+  if (row === undefined) {
+    await append(store, STORE_KEYS, { ts: nowMicros(), name, key: randomBytes(STORE_KEY_BYTES).toString('hex'), id: newId() });
+    row = await read();
+  }
+  const hex = row?.key;
+  if (typeof hex !== 'string' || !/^[0-9a-f]{64}$/.test(hex)) throw new HaystackError('HAYSTACK_STORE', `store_keys: the ${name} key is not ${STORE_KEY_BYTES} bytes of hex`);
+  return Buffer.from(hex, 'hex');
 }

@@ -79,7 +79,7 @@ export function App(): JSX.Element {
 
 // the record tables of the less used protocols (and any the console does not list yet) behind one "more" entry,
 // so that the header stays one line
-const MORE = new Set<string>(['files', 'anomalies', 'ssh', 'ftp', 'pop3', 'imap']);
+const MORE = new Set<string>(['files', 'anomalies', 'ssh', 'ftp', 'pop3', 'imap', 'findings']);
 
 function NavMore({ tables: names, path }: { tables: string[]; path: string }): JSX.Element | null {
   if (names.length === 0) return null;

@@ -3,6 +3,7 @@ import { closeSync, openSync } from 'node:fs';
 import { HaystackError } from '../../core/errors.js';
 import { parseFilter } from '../../query/filter.js';
 import { APP_SCHEMAS, appSchemaOf, RECORD_SCHEMAS, schemaOf } from '../../schema/registry.js';
+import { STORE_KEYS } from '../../schema/store-keys.js';
 import { openStore } from '../../store/open.js';
 import { committed, tableNamer } from '../../store/reports.js';
 import { typedRow } from '../../store/search-common.js';
@@ -14,7 +15,7 @@ import { DB_OPTION } from '../store-args.js';
 
 export const usage = `haystack export <table> --format parquet|jsonl|csv -o FILE [--where EXPR] [--db URL]
 Parquet needs the DuckDB store (ClickHouse 18.16 cannot write it). Tables: ${RECORD_SCHEMAS.map((s) => s.name).join(', ')};
-app tables (the console's): ${APP_SCHEMAS.map((s) => s.name).join(', ')}.`;
+app tables (the console's): ${APP_SCHEMAS.filter((s) => s !== STORE_KEYS).map((s) => s.name).join(', ')}.`;
 
 const EXPORT_FORMATS = ['parquet', 'jsonl', 'csv'] as const;
 
@@ -33,6 +34,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`haystack export: give one table\n${usage}\n`);
     return EXIT_USAGE;
   }
+  // the store's keys never leave it (a findings key would let anyone with the export test values against value_hmac)
+  if (positionals[0] === STORE_KEYS.name) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `${STORE_KEYS.name} is not exported: it holds the store's keys`);
   const app = appSchemaOf(positionals[0]!);
   const schema = schemaOf(positionals[0]!) ?? app;
   if (schema === undefined) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `unknown table "${positionals[0]}" (${[...RECORD_SCHEMAS, ...APP_SCHEMAS].map((s) => s.name).join(', ')})`);

@@ -19,7 +19,7 @@ import { tableInfo } from '../schemas.js';
 import { scopeParams, searchState, setSearch } from '../search-params.js';
 import { iso } from '../zone-input.js';
 
-export const TABLES = ['sessions', 'tls', 'http', 'smtp', 'dns', 'ssh', 'ftp', 'pop3', 'imap', 'files', 'alerts', 'logs', 'anomalies', 'captures'] as const;
+export const TABLES = ['sessions', 'tls', 'http', 'smtp', 'dns', 'ssh', 'ftp', 'pop3', 'imap', 'files', 'findings', 'alerts', 'logs', 'anomalies', 'captures'] as const;
 
 interface Page {
   columns: Column[];

@@ -1,0 +1,79 @@
+// Credentials sent in clear: HTTP Authorization headers read and redacted, and the finding that says a login
+// crossed the wire readable (HTTP Basic, SMTP AUTH PLAIN/LOGIN, FTP USER/PASS, POP3, IMAP LOGIN). The secret
+// itself is never kept: only the scheme and the user name, which records already hold.
+import type { Confidence } from './types.js';
+
+/** Header names that carry credentials (RFC 9110 §11.6.2, §11.7.2). */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization']);
+
+/** A user name longer than this is not one (a Basic payload that is not user:password): it is not shown. */
+export const MAX_USER_CHARS = 256;
+
+export interface HttpCredential {
+  /** the scheme as sent, lower case: basic, bearer, digest, ntlm, negotiate, ... */
+  readonly scheme: string;
+  /** the user name of Basic (before the first colon) and Digest (its username parameter); null otherwise */
+  readonly user: string | null;
+  /** the password or token travels readable (Basic, and any bearer token on plain HTTP) */
+  readonly clear: boolean;
+}
+
+const B64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+function base64Text(s: string): string | null {
+  if (!B64.test(s) || s.length % 4 === 1) return null;
+  try {
+    // atob is in every runtime Haystack runs on (Node >= 16, browsers); it gives one character per byte
+    return atob(s);
+  } catch {
+    return null;
+  }
+}
+
+/** The credential a header carries, when it is Authorization or Proxy-Authorization; null otherwise. */
+export function httpCredential(name: string, value: string): HttpCredential | null {
+  if (!CREDENTIAL_HEADERS.has(name.toLowerCase())) return null;
+  const v = value.trim();
+  const sp = v.search(/\s/);
+  const scheme = (sp < 0 ? v : v.slice(0, sp)).toLowerCase();
+  const rest = sp < 0 ? '' : v.slice(sp).trim();
+  if (scheme === 'basic') {
+    const plain = base64Text(rest);
+    const colon = plain === null ? -1 : plain.indexOf(':');
+    const user = plain !== null && colon >= 0 && colon <= MAX_USER_CHARS ? plain.slice(0, colon) : null;
+    return { scheme, user, clear: true };
+  }
+  if (scheme === 'digest') {
+    const m = /(?:^|[\s,])username\s*=\s*"([^"]{0,256})"/i.exec(rest);
+    // the response is a hash of the password, not the password: a weaker exposure
+    return { scheme, user: m === null ? null : m[1]!, clear: false };
+  }
+  return { scheme, user: null, clear: scheme === 'bearer' };
+}
+
+/** The header's value as records keep it: the scheme and, for Basic and Digest, the user; never the secret. */
+export function redactedCredentialHeader(c: HttpCredential): string {
+  return c.user === null ? `${c.scheme} [redacted]` : `${c.scheme} [redacted; user ${c.user}]`;
+}
+
+/** The finding's parts for a login seen in clear (the pipeline adds the session's place). */
+export interface CredentialFinding {
+  readonly detector: 'cleartext_credentials';
+  readonly category: 'credential';
+  readonly confidence: Confidence;
+  /** "basic auth for user alice over http", "PASS for user bob over ftp" */
+  readonly note: string;
+  /** the user name (never secret: the records show it), the value the finding's hmac follows */
+  readonly user: string | null;
+}
+
+/**
+ * A login that crossed in clear. high: the secret itself was readable (Basic, PLAIN, LOGIN, USER/PASS, IMAP
+ * LOGIN); medium: a hash of it or a challenge answer (Digest, APOP, CRAM-MD5), which an observer can attack
+ * offline; low: a bearer token whose kind is unknown.
+ */
+export function credentialFinding(via: string, method: string, user: string | null, strength: 'secret' | 'digest' | 'token'): CredentialFinding {
+  const confidence: Confidence = strength === 'secret' ? 'high' : strength === 'digest' ? 'medium' : 'low';
+  const who = user === null ? 'an unknown user' : `user ${user.slice(0, MAX_USER_CHARS)}`;
+  return { detector: 'cleartext_credentials', category: 'credential', confidence, note: `${method} for ${who} over ${via}`, user };
+}

@@ -86,3 +86,20 @@ export class LineSplitter {
 
 /** The sender's side of a session as record fields. */
 export { endpoints } from './endpoints.js';
+
+/** Client bytes a line protocol (FTP, POP3, IMAP) looks through for its first command before giving up. */
+export const MAX_UNDECIDED = 4096;
+
+/**
+ * What a client line says of a session whose protocol is not decided yet: `ours` (a first command of the
+ * protocol, in a session no other analyzer named: app_proto is named now), `wait` (an empty line, while less than
+ * MAX_UNDECIDED bytes went by) or `not` (give up).
+ * @param looked client bytes looked through so far, this line included
+ * @param first the line is a command the protocol may open with, in the place it may (after its greeting, or on
+ *   its port)
+ */
+export function firstCommand(session: { appProto: string | null }, proto: string, first: boolean, text: string, looked: number): 'ours' | 'wait' | 'not' {
+  if (!first || (session.appProto !== null && session.appProto !== proto)) return text.length > 0 || looked > MAX_UNDECIDED ? 'not' : 'wait';
+  session.appProto ??= proto;
+  return 'ours';
+}

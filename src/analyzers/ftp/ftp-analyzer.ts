@@ -10,7 +10,7 @@ import type { Session } from '../../flow/session.js';
 import { ORIG, RESP, type Dir, type StreamAnalyzer } from '../../reassembly/stream-analyzer.js';
 import type { FtpRecord } from '../../schema/ftp.js';
 import { endpoints } from '../endpoints.js';
-import { LineSplitter } from '../lines.js';
+import { firstCommand, LineSplitter } from '../lines.js';
 
 /** Command and reply lines are read up to this; longer ones are skipped (ftp_line_too_long). */
 export const FTP_MAX_LINE = 4096;
@@ -18,8 +18,6 @@ export const FTP_MAX_LINE = 4096;
 export const FTP_MAX_PENDING = 64;
 /** Lines of one multi-line reply kept (the rest are counted into nothing: a FEAT list is a few dozen). */
 const MAX_REPLY_LINES = 200;
-/** Client bytes looked through for a first FTP command before giving up. */
-const MAX_UNDECIDED = 4096;
 /** A transferred file's first bytes kept for hashing and typing (as HTTP bodies): the rest is counted. */
 export const FTP_MAX_FILE = 64 * 1024 * 1024;
 /** Data channels announced and not yet connected, all sessions of a run; the oldest are forgotten beyond it. */
@@ -234,13 +232,12 @@ export class FtpAnalyzer implements StreamAnalyzer {
     const arg = m?.[2] ?? null;
     if (this.state === 'undecided') {
       this.undecided += text.length + 1;
-      const byPort = this.o.session.bPort === 21;
-      if (!(FIRST.has(verb) && (this.greeted || byPort)) || (this.o.session.appProto !== null && this.o.session.appProto !== 'ftp')) {
-        if (text.length > 0 || this.undecided > MAX_UNDECIDED) this.state = 'done';
+      const said = firstCommand(this.o.session, 'ftp', FIRST.has(verb) && (this.greeted || this.o.session.bPort === 21), text, this.undecided);
+      if (said !== 'ours') {
+        if (said === 'not') this.state = 'done';
         return;
       }
       this.state = 'command';
-      this.o.session.appProto ??= 'ftp';
       if (this.greeting !== null) this.emitGreeting();
     }
     if (m === null || !VERBS.has(verb)) {

@@ -9,7 +9,7 @@ import type { Session } from '../../flow/session.js';
 import { ORIG, RESP, type Dir, type StreamAnalyzer } from '../../reassembly/stream-analyzer.js';
 import type { ImapRecord } from '../../schema/imap.js';
 import { endpoints } from '../endpoints.js';
-import { LineSplitter } from '../lines.js';
+import { firstCommand, LineSplitter } from '../lines.js';
 import { saslUser } from './sasl.js';
 
 export const IMAP_MAX_LINE = 8192;
@@ -17,7 +17,6 @@ export const IMAP_MAX_LINE = 8192;
 export const IMAP_MAX_PENDING = 256;
 /** A client literal this short is read into the command (LOGIN's user name); longer ones are only counted. */
 const MAX_KEPT_LITERAL = 1024;
-const MAX_UNDECIDED = 4096;
 
 const COMMANDS = new Set([
   'CAPABILITY', 'NOOP', 'LOGOUT', 'STARTTLS', 'AUTHENTICATE', 'LOGIN', 'ENABLE', 'SELECT', 'EXAMINE', 'CREATE', 'DELETE', 'RENAME',
@@ -185,13 +184,12 @@ export class ImapAnalyzer implements StreamAnalyzer {
     let rest = m?.[3] ?? null;
     if (this.state === 'undecided') {
       this.undecided += text.length + 1;
-      const ok = COMMANDS.has(verb) && FIRST.has(verb) && ((this.greeted && this.greeting !== null) || this.o.session.bPort === 143);
-      if (!ok || (this.o.session.appProto !== null && this.o.session.appProto !== 'imap')) {
-        if (text.length > 0 || this.undecided > MAX_UNDECIDED) this.state = 'done';
+      const said = firstCommand(this.o.session, 'imap', COMMANDS.has(verb) && FIRST.has(verb) && ((this.greeted && this.greeting !== null) || this.o.session.bPort === 143), text, this.undecided);
+      if (said !== 'ours') {
+        if (said === 'not') this.state = 'done';
         return;
       }
       this.state = 'command';
-      this.o.session.appProto ??= 'imap';
       if (this.o.probe === true) {
         this.state = 'done';
         return;

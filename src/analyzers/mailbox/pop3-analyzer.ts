@@ -7,12 +7,11 @@ import type { Session } from '../../flow/session.js';
 import { ORIG, RESP, type Dir, type StreamAnalyzer } from '../../reassembly/stream-analyzer.js';
 import type { Pop3Record } from '../../schema/pop3.js';
 import { endpoints } from '../endpoints.js';
-import { LineSplitter } from '../lines.js';
+import { firstCommand, LineSplitter } from '../lines.js';
 import { saslUser } from './sasl.js';
 
 export const POP3_MAX_LINE = 4096;
 export const POP3_MAX_PENDING = 64;
-const MAX_UNDECIDED = 4096;
 
 const VERBS = new Set(['USER', 'PASS', 'APOP', 'QUIT', 'STAT', 'LIST', 'RETR', 'DELE', 'NOOP', 'RSET', 'TOP', 'UIDL', 'CAPA', 'STLS', 'AUTH', 'UTF8', 'LANG', 'XTND', 'LAST']);
 const FIRST = new Set(['USER', 'APOP', 'CAPA', 'STLS', 'AUTH', 'QUIT', 'STAT', 'UIDL', 'LIST', 'UTF8', 'NOOP']);
@@ -114,13 +113,12 @@ export class Pop3Analyzer implements StreamAnalyzer {
     const arg = m?.[2] ?? null;
     if (this.state === 'undecided') {
       this.undecided += text.length + 1;
-      const ok = FIRST.has(verb) && ((this.greeted && this.greeting?.ok === true) || this.o.session.bPort === 110);
-      if (!ok || (this.o.session.appProto !== null && this.o.session.appProto !== 'pop3')) {
-        if (text.length > 0 || this.undecided > MAX_UNDECIDED) this.state = 'done';
+      const said = firstCommand(this.o.session, 'pop3', FIRST.has(verb) && ((this.greeted && this.greeting?.ok === true) || this.o.session.bPort === 110), text, this.undecided);
+      if (said !== 'ours') {
+        if (said === 'not') this.state = 'done';
         return;
       }
       this.state = 'command';
-      this.o.session.appProto ??= 'pop3';
       if (this.o.probe === true) {
         this.state = 'done';
         return;

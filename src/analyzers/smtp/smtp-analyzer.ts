@@ -494,22 +494,7 @@ export class SmtpAnalyzer implements StreamAnalyzer {
     const c = this.content;
     if (c === null) return null;
     this.content = null;
-    const m: SmtpMessage = {
-      session: this.o.session,
-      transDepth: ++this.depth,
-      ts: this.txTs || this.o.session.last,
-      endTs: this.o.session.last,
-      helo: this.helo,
-      mailFrom: this.mailFrom,
-      rcptTo: this.rcptTo,
-      data: c.bytes(),
-      dataBytes: c.total,
-      missingBytes: this.missing,
-      lastReply: this.lastReply,
-      starttls: this.tlsClear,
-      authMechanism: this.authMechanism,
-      authUser: this.authUser,
-    };
+    const m = this.transaction(c.bytes(), c.total, this.missing, this.lastReply);
     if (c.total > c.len) this.anomaly('smtp_message_too_large', `${c.total} bytes: the first ${c.len} are kept and parsed`);
     this.resetTransaction();
     return m;
@@ -538,24 +523,29 @@ export class SmtpAnalyzer implements StreamAnalyzer {
    */
   private endTransaction(refused = false): void {
     if (this.txOpen && (this.content === null || refused)) {
-      this.o.emit({
-        session: this.o.session,
-        transDepth: ++this.depth,
-        ts: this.txTs || this.o.session.last,
-        endTs: this.o.session.last,
-        helo: this.helo,
-        mailFrom: this.mailFrom,
-        rcptTo: this.rcptTo,
-        data: null,
-        dataBytes: 0,
-        missingBytes: 0,
-        lastReply: this.txReply ?? this.lastReply,
-        starttls: this.tlsClear,
-        authMechanism: this.authMechanism,
-        authUser: this.authUser,
-      });
+      this.o.emit(this.transaction(null, 0, 0, this.txReply ?? this.lastReply));
     }
     this.resetTransaction();
+  }
+
+  /** The current transaction as a message: its envelope, and the content when there is one (null when refused). */
+  private transaction(data: Uint8Array | null, dataBytes: number, missingBytes: number, lastReply: string | null): SmtpMessage {
+    return {
+      session: this.o.session,
+      transDepth: ++this.depth,
+      ts: this.txTs || this.o.session.last,
+      endTs: this.o.session.last,
+      helo: this.helo,
+      mailFrom: this.mailFrom,
+      rcptTo: this.rcptTo,
+      data,
+      dataBytes,
+      missingBytes,
+      lastReply,
+      starttls: this.tlsClear,
+      authMechanism: this.authMechanism,
+      authUser: this.authUser,
+    };
   }
 
   /** A transaction with more RCPT TO than are kept ends: how many there were. */

@@ -11,7 +11,8 @@ import { ingestLog } from '../src/pipeline/logs.js';
 import { decodeDovecotSessionId, findImapLogins, unwrapClock, type ImapLogin } from '../src/store/imap-logins.js';
 import { openStore } from '../src/store/open.js';
 import type { Store } from '../src/store/store.js';
-import { clickhouseBinary, startClickHouse, type ClickHouseServer } from './helpers/clickhouse-server.mjs';
+import { clickhouseBinary } from './helpers/clickhouse-server.mjs';
+import { ingestMaillogA, maillogBackends } from './helpers/maillog-store.js';
 import { cli, scratchDir } from './helpers/cli.js';
 import { corpusDir, readJson, ROOT } from './helpers/run.js';
 import { haveBrowser, launch, loginInPage, watchedPage } from './helpers/browser.js';
@@ -60,18 +61,7 @@ describe.skipIf(root === null)('dovecot session ids', () => {
   });
 });
 
-const servers: ClickHouseServer[] = [];
-const BACKENDS: { name: string; url: () => Promise<string> }[] = [
-  { name: 'duckdb', url: async () => join(scratchDir('imap-join'), 'a.duckdb') },
-  {
-    name: 'clickhouse',
-    url: async () => {
-      const s = await startClickHouse(bin!);
-      servers.push(s);
-      return s.url('imapjoin');
-    },
-  },
-];
+const { backends: BACKENDS, stopServers } = maillogBackends('imapjoin', bin);
 
 for (const backend of BACKENDS) {
   describe.skipIf(root === null || (backend.name === 'clickhouse' && bin === null))(`maillog A imap-login lines joined to IMAP sessions: ${backend.name}`, () => {
@@ -82,19 +72,12 @@ for (const backend of BACKENDS) {
 
     beforeAll(async () => {
       url = await backend.url();
-      const w = await openStore(url);
-      try {
-        expect((await ingestLog(w, join(dir, 'maillog.traditional.log'), { year: 2026 })).status).toBe('ingested');
-        expect((await ingest(w, [join(dir, 'smtp-imap.pcap')])).files.map((f) => f.status)).toEqual(['ingested']);
-      } finally {
-        await w.close();
-      }
-      store = await openStore(url, { readOnly: true });
+      store = await ingestMaillogA(url, dir);
     }, 120_000);
 
     afterAll(async () => {
       await store?.close();
-      await Promise.all(servers.splice(0).map((s) => s.stop()));
+      await stopServers();
     }, 60_000);
 
     for (const sessionIds of [true, false]) {

@@ -6,13 +6,11 @@
 // on a ClickHouse server (the joins are SQL in both dialects).
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingest } from '../src/pipeline/ingest.js';
-import { ingestLog } from '../src/pipeline/logs.js';
 import { findMail, type MailMessage } from '../src/store/mail.js';
-import { openStore } from '../src/store/open.js';
 import type { Store } from '../src/store/store.js';
-import { clickhouseBinary, startClickHouse, type ClickHouseServer } from './helpers/clickhouse-server.mjs';
-import { cli, scratchDir } from './helpers/cli.js';
+import { clickhouseBinary } from './helpers/clickhouse-server.mjs';
+import { ingestMaillogA, maillogBackends } from './helpers/maillog-store.js';
+import { cli } from './helpers/cli.js';
 import { corpusDir, readJson } from './helpers/run.js';
 
 const root = corpusDir();
@@ -66,18 +64,7 @@ function refusal(want: Expected, c: Correlation): unknown {
 const ports = (m: MailMessage): number[] => m.wire.map((w) => Number((w.smtp ?? w.session)!.src_port)).sort((a, b) => a - b);
 const uniqSorted = (xs: number[]): number[] => [...new Set(xs)].sort((a, b) => a - b);
 
-const servers: ClickHouseServer[] = [];
-const BACKENDS: { name: string; url: () => Promise<string> }[] = [
-  { name: 'duckdb', url: async () => join(scratchDir('mail-join'), 'a.duckdb') },
-  {
-    name: 'clickhouse',
-    url: async () => {
-      const s = await startClickHouse(bin!);
-      servers.push(s);
-      return s.url('mail');
-    },
-  },
-];
+const { backends: BACKENDS, stopServers } = maillogBackends('mail', bin);
 
 for (const backend of BACKENDS) {
   describe.skipIf(root === null || (backend.name === 'clickhouse' && bin === null))(`maillog A joined to its capture: ${backend.name}`, () => {
@@ -88,21 +75,12 @@ for (const backend of BACKENDS) {
 
     beforeAll(async () => {
       url = await backend.url();
-      const w = await openStore(url);
-      try {
-        const l = await ingestLog(w, join(dir, 'maillog.traditional.log'), { year: 2026 });
-        expect(l.status).toBe('ingested');
-        const c = await ingest(w, [join(dir, 'smtp-imap.pcap')]);
-        expect(c.files.map((f) => f.status)).toEqual(['ingested']);
-      } finally {
-        await w.close();
-      }
-      store = await openStore(url, { readOnly: true });
+      store = await ingestMaillogA(url, dir);
     }, 120_000);
 
     afterAll(async () => {
       await store?.close();
-      await Promise.all(servers.splice(0).map((s) => s.stop()));
+      await stopServers();
     }, 60_000);
 
     it('every queue id: exactly its log lines (relays to postfix and DSNs followed) and its own transactions on the wire', async () => {

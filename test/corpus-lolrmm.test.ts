@@ -1,12 +1,15 @@
 // The LOLRMM catalogue of the corpus (content/lolrmm/yaml, magicsword-io/LOLRMM, Apache-2.0) through loadLolrmm:
 // every file used or rejected, every domain entry a pattern, a duplicate or a rejection, counted against an
-// independent whole-file parse; names taken from the GoToMyPC, AnyDesk and TeamViewer files match their tool.
+// independent whole-file parse; names taken from the GoToMyPC, AnyDesk and TeamViewer files match their tool;
+// the SNIs and certificate SANs of test/fixtures/remote-access/sni.pcap (openssl, make-sni.sh) through the TLS
+// analyzer raise remote-access findings.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { loadLolrmm, remoteAccessFindings } from '../src/inspect/names/remote-access.js';
-import { corpusDir } from './helpers/run.js';
+import { loadLolrmm, remoteAccessFindings, sanHostNames } from '../src/inspect/names/remote-access.js';
+import { corpusDir, ROOT } from './helpers/run.js';
+import { tlsRecords } from './helpers/tls.js';
 
 const corpus = corpusDir();
 const dir = corpus === null ? '' : join(corpus, 'content/lolrmm/yaml');
@@ -91,5 +94,26 @@ describe.skipIf(corpus === null)('LOLRMM corpus', () => {
     expect(tenant.map((x) => [x.note, x.confidence])).toEqual([['tool Action1', 'medium']]);
     // any other bucket or host on the platform: nothing
     expect(remoteAccessFindings(catalogue, 'other-bucket.s3.amazonaws.com', 'sni')).toEqual([]);
+  });
+
+  it('raises findings for the GoToMyPC, AnyDesk and TeamViewer SNIs of a capture, and the SAN of its certificate', async () => {
+    const { catalogue } = loadLolrmm(files());
+    const { records } = await tlsRecords([join(ROOT, 'test/fixtures/remote-access/sni.pcap')]);
+    // tshark -r sni.pcap reads these four server names, and *.teamviewer.com, www.example.org in each certificate
+    expect(records.map((r) => r.sni)).toEqual(['www.gotomypc.com', 'relay-0a1b2c3d.net.anydesk.com', 'router15.teamviewer.com', 'www.example.org']);
+    const bySni = records.map((r) => remoteAccessFindings(catalogue, r.sni!, 'sni').map((f) => [f.note, f.confidence, f.validations[0]]));
+    expect(bySni).toEqual([
+      [['tool GoToMyPC', 'high', 'lolrmm:*.gotomypc.com']],
+      // the glob's suffix (net.anydesk.com) is the longer one: the exact-shape pattern wins over *.anydesk.com
+      [['tool AnyDesk', 'high', 'lolrmm:relay-[a-f0-9]{8}.net.anydesk.com']],
+      [['tool TeamViewer', 'high', 'lolrmm:router15.teamviewer.com']],
+      [],
+    ]);
+    for (const r of records) {
+      expect(r.san).toEqual(['DNS:*.teamviewer.com', 'DNS:www.example.org']);
+      const bySan = sanHostNames(r.san).flatMap((n) => remoteAccessFindings(catalogue, n, 'san').map((f) => [f.subject, f.note, f.confidence]));
+      // a SAN is one step lower than the pattern: a certificate may list unrelated names
+      expect(bySan).toEqual([['*.teamviewer.com', 'tool TeamViewer', 'medium']]);
+    }
   });
 });

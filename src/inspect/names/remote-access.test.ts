@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hostPattern } from './host-pattern.js';
-import { loadLolrmm, remoteAccessFindings } from './remote-access.js';
+import { loadLolrmm, remoteAccessFindings, sanHostNames } from './remote-access.js';
 import { patternInfra } from './shared-infra.js';
 
 const tool = (name: string, domains: string[], category = 'RMM'): string =>
@@ -134,6 +134,13 @@ describe('loadLolrmm', () => {
     const b = loadLolrmm([...files].reverse());
     for (const n of ['relay-0123abcd.net.anydesk.com', 'x.teamviewer.com', 'cloudy-bucket.s3.amazonaws.com']) expect(b.catalogue.match(n)).toEqual(a.catalogue.match(n));
     expect(b.rejected).toEqual(a.rejected);
+  });
+});
+
+describe('sanHostNames', () => {
+  it('keeps the DNS names of a san list as Node renders it', () => {
+    expect(sanHostNames(['DNS:*.teamviewer.com', 'IP Address:192.0.2.1', 'DNS:"odd,name.example"', 'email:a@b.example', 'DNS:', 'DNS:"broken'])).toEqual(['*.teamviewer.com', 'odd,name.example']);
+    expect(sanHostNames(null)).toEqual([]);
   });
 });
 

@@ -256,3 +256,26 @@ export function remoteAccessFindings(catalogue: RemoteAccessCatalogue, name: str
   }
   return out;
 }
+
+/**
+ * The DNS names of a tls record's `san` (Node's rendering: "DNS:a.example", "IP Address:192.0.2.1", a name with
+ * a comma or quote written as a JSON string): what feeds remote_access with source 'san'.
+ */
+export function sanHostNames(san: readonly string[] | null): string[] {
+  const out: string[] = [];
+  for (const entry of san ?? []) {
+    if (!entry.startsWith('DNS:')) continue;
+    let v = entry.slice(4);
+    if (v.startsWith('"')) {
+      try {
+        const parsed: unknown = JSON.parse(v);
+        if (typeof parsed !== 'string') continue;
+        v = parsed;
+      } catch {
+        continue;
+      }
+    }
+    if (v !== '') out.push(v);
+  }
+  return out;
+}

@@ -1,5 +1,6 @@
 // Protocol/port mismatch on sessions made here, one per rule and per false positive the rules avoid.
 import { describe, expect, it } from 'vitest';
+import type { SessionRecord } from '../../schema/sessions.js';
 import { CONVERSATION_BYTES, MIN_OPENING_BYTES, portMismatch, type PortSession } from './port-mismatch.js';
 import { PORT_RULES, PROTOCOL_PORTS } from './port-table.js';
 
@@ -93,6 +94,12 @@ describe('portMismatch', () => {
     expect(said(tcp(4433, 'tls'))).toBeNull();
     expect(said(tcp(8081, 'http'))).toBeNull();
     expect(said(tcp(2222, 'ssh', { dst_bytes: 0 }))).toBeNull();
+  });
+
+  it('takes a sessions record as it is', () => {
+    const record = { ...tcp(443, 'ssh'), uid: 'C1', community_id: '1:x', src_ip: '192.0.2.1', dst_ip: '192.0.2.2' } as unknown as SessionRecord;
+    const s: PortSession = record; // compiles: the record has every field the detector reads
+    expect(said(s)?.[1]).toBe('ssh on 443, not tls');
   });
 
   it('has a consistent table: each port once per transport; the inverse lists each expected protocol', () => {

@@ -1,0 +1,250 @@
+// Content inspection wired to the pipeline (L5): records, objects and streams in, `findings` rows out. Every
+// finding is keyed-hashed here (value_hmac under the store's key) and its plaintext dropped; the session facts a
+// finding carries (community id, endpoints, direction) come from the session records as they pass.
+import { createHmac } from 'node:crypto';
+import type { AnomalyLog } from '../core/anomaly.js';
+import { credentialFinding, type CredentialFinding } from '../inspect/credentials.js';
+import { DnsTunnelDetector, type DnsTunnelFinding } from '../inspect/names/dns-tunnel.js';
+import { portMismatch } from '../inspect/names/port-mismatch.js';
+import { remoteAccessFindings, sanHostNames, type RemoteAccessCatalogue } from '../inspect/names/remote-access.js';
+import type { NameFinding } from '../inspect/names/types.js';
+import type { DnsRecord } from '../schema/dns.js';
+import { FINDINGS, type FindingRecord } from '../schema/findings.js';
+import type { FtpRecord } from '../schema/ftp.js';
+import type { HttpRecord } from '../schema/http.js';
+import type { ImapRecord } from '../schema/imap.js';
+import type { Pop3Record } from '../schema/pop3.js';
+import type { SessionRecord } from '../schema/sessions.js';
+import type { SmtpRecord } from '../schema/smtp.js';
+import type { TlsRecord } from '../schema/tls.js';
+import { boundRow } from '../schema/bounds.js';
+
+/** Sessions whose facts are remembered for the findings that come after their record (mail is decoded late). */
+export const MAX_REMEMBERED_SESSIONS = 200_000;
+/** Findings waiting for their session's record (an HTTP body is inspected before its session ends), in all. */
+export const MAX_WAITING_FINDINGS = 100_000;
+
+export interface InspectionOptions {
+  /** the value_hmac key (the store's finding_hmac; a run without a store makes one of its own) */
+  key: Uint8Array;
+  /** LOLRMM catalogue for remote-access names; null: not looked for */
+  remoteAccess: RemoteAccessCatalogue | null;
+  emit: (f: FindingRecord) => void;
+  anomalies: Pick<AnomalyLog, 'add'>;
+  /** `--reveal`: the value in clear, for the CLI to print beside its finding (never stored) */
+  reveal?: (f: FindingRecord, value: string) => void;
+}
+
+type SessionFacts = Pick<FindingRecord, 'community_id' | 'src_ip' | 'src_port' | 'dst_ip' | 'dst_port' | 'direction' | 'app_proto'>;
+
+/** A finding without its session facts and hash: what the detectors' results become first. */
+export type FindingDraft = Omit<FindingRecord, keyof SessionFacts | 'value_hmac' | 'capture_id'> & Partial<SessionFacts>;
+
+const CREDENTIAL_METHODS: Readonly<Record<string, 'secret' | 'digest' | 'token'>> = {
+  PLAIN: 'secret', LOGIN: 'secret', 'USER/PASS': 'secret', 'LOGIN command': 'secret', basic: 'secret',
+  'CRAM-MD5': 'digest', 'DIGEST-MD5': 'digest', APOP: 'digest', digest: 'digest', NTLM: 'digest', ntlm: 'digest',
+};
+
+export class Inspection {
+  private readonly sessions = new Map<string, SessionFacts>();
+  private readonly waiting = new Map<string, FindingDraft[]>();
+  private waitingCount = 0;
+  /** sessions whose cleartext login was reported (one finding per session and protocol) */
+  private readonly loginsSeen = new Set<string>();
+  private readonly tunnels = new DnsTunnelDetector();
+
+  constructor(private readonly o: InspectionOptions) {}
+
+  /** HMAC-SHA256 of a value under the store's key, hex. */
+  hmac(value: string): string {
+    return createHmac('sha256', this.o.key).update(value, 'utf8').digest('hex');
+  }
+
+  // ------------------------------------------------------------------------------------------- records
+
+  session(r: SessionRecord): void {
+    const facts: SessionFacts = {
+      community_id: r.community_id, src_ip: r.src_ip, src_port: r.src_port, dst_ip: r.dst_ip, dst_port: r.dst_port,
+      direction: r.direction, app_proto: r.app_proto,
+    };
+    if (this.sessions.size >= MAX_REMEMBERED_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
+    this.sessions.set(r.uid, facts);
+    const m = portMismatch(r);
+    if (m !== null) this.name(m, r.end_time, r.uid, null);
+    const w = this.waiting.get(r.uid);
+    if (w !== undefined) {
+      this.waiting.delete(r.uid);
+      this.waitingCount -= w.length;
+      for (const d of w) this.out(d, null);
+    }
+  }
+
+  tls(r: TlsRecord): void {
+    if (this.o.remoteAccess === null) return;
+    if (r.sni !== null) for (const f of remoteAccessFindings(this.o.remoteAccess, r.sni, 'sni')) this.name(f, r.ts, r.uid, 'server');
+    for (const n of sanHostNames(r.san)) for (const f of remoteAccessFindings(this.o.remoteAccess, n, 'san')) this.name(f, r.ts, r.uid, 'server');
+  }
+
+  dns(r: DnsRecord): void {
+    if (this.o.remoteAccess !== null && r.query !== null) for (const f of remoteAccessFindings(this.o.remoteAccess, r.query, 'dns')) this.name(f, r.ts, r.uid, 'client');
+    for (const f of this.tunnels.add(r)) this.tunnel(f);
+  }
+
+  http(r: HttpRecord): void {
+    if (this.o.remoteAccess !== null && r.host !== null) for (const f of remoteAccessFindings(this.o.remoteAccess, r.host, 'http_host')) this.name(f, r.ts, r.uid, 'client');
+    // request_headers hold credentials redacted to "scheme [redacted; user U]" (pipeline/http.ts)
+    if (typeof r.request_headers !== 'string') return;
+    let headers: unknown;
+    try {
+      headers = JSON.parse(r.request_headers);
+    } catch {
+      return;
+    }
+    if (!Array.isArray(headers)) return;
+    for (const h of headers) {
+      if (!Array.isArray(h) || typeof h[0] !== 'string' || typeof h[1] !== 'string') continue;
+      const name = h[0].toLowerCase();
+      if (name !== 'authorization' && name !== 'proxy-authorization') continue;
+      const m = /^(\S+) \[redacted(?:; user (.*))?\]$/.exec(h[1]);
+      if (m === null) continue;
+      const scheme = m[1]!;
+      const strength = CREDENTIAL_METHODS[scheme] ?? (scheme === 'bearer' ? 'token' : null);
+      if (strength === null) continue;
+      this.login(r.uid, r.ts, 'http', `${scheme} ${name === 'authorization' ? 'auth' : 'proxy auth'}`, m[2] ?? null, strength);
+    }
+  }
+
+  smtp(r: SmtpRecord): void {
+    if (r.auth_mechanism === null) return;
+    const mech = r.auth_mechanism.toUpperCase();
+    const strength = CREDENTIAL_METHODS[mech];
+    // XOAUTH2 and the like carry a bearer token; EXTERNAL none
+    this.login(r.uid, r.ts, 'smtp', `AUTH ${mech}`, r.auth_user, strength ?? (mech === 'EXTERNAL' ? null : 'token'));
+  }
+
+  ftp(r: FtpRecord): void {
+    if (r.password_seen && (r.command === 'PASS' || r.command === 'ACCT')) this.login(r.uid, r.ts, 'ftp', 'USER/PASS', r.user, 'secret');
+  }
+
+  pop3(r: Pop3Record): void {
+    if (!r.password_seen) return;
+    const how = r.command === 'APOP' ? 'APOP' : r.command === 'AUTH' ? `AUTH ${(r.arg ?? '').toUpperCase()}` : 'USER/PASS';
+    const strength = how === 'APOP' ? 'digest' : how.startsWith('AUTH ') ? (CREDENTIAL_METHODS[how.slice(5)] ?? 'token') : 'secret';
+    this.login(r.uid, r.ts, 'pop3', how, r.user, strength);
+  }
+
+  imap(r: ImapRecord): void {
+    if (!r.password_seen) return;
+    const how = r.command === 'AUTHENTICATE' ? `AUTHENTICATE ${(r.arg ?? '').toUpperCase()}` : 'LOGIN';
+    const strength = how === 'LOGIN' ? 'secret' : (CREDENTIAL_METHODS[how.slice(13)] ?? 'token');
+    this.login(r.uid, r.ts, 'imap', how, r.user, strength);
+  }
+
+  /** The end of the run: the DNS windows still open, and findings whose session record never came. */
+  end(): void {
+    for (const f of this.tunnels.end()) this.tunnel(f);
+    if (this.tunnels.evicted > 0) this.o.anomalies.add(0, null, 'inspect_dns_domains_evicted', `${this.tunnels.evicted} domains dropped from full DNS-tunnel windows`);
+    for (const [, w] of this.waiting) for (const d of w) this.out(d, null);
+    this.waiting.clear();
+    this.waitingCount = 0;
+  }
+
+  // ------------------------------------------------------------------------------------------- findings
+
+  /** A finding ready but for its session facts: out now when they are known, else when the record comes. */
+  add(d: FindingDraft, value: string | null): void {
+    const uid = d.uid;
+    if (uid === null || this.sessions.has(uid) || d.src_ip !== undefined) {
+      this.out(d, value);
+      return;
+    }
+    if (value !== null) {
+      // the plaintext is not kept while waiting: the hash is made now
+      d = { ...d, ...{ value_hmac: this.hmac(value) } };
+      if (this.o.reveal !== undefined) this.o.reveal(this.row(d, null), value);
+    }
+    if (this.waitingCount >= MAX_WAITING_FINDINGS) {
+      this.out(d, null);
+      return;
+    }
+    const w = this.waiting.get(uid);
+    if (w === undefined) this.waiting.set(uid, [d]);
+    else w.push(d);
+    this.waitingCount++;
+  }
+
+  private out(d: FindingDraft, value: string | null): void {
+    const row = this.row(d, value);
+    if (value !== null && this.o.reveal !== undefined) this.o.reveal(row, value);
+    this.o.emit(row);
+  }
+
+  private row(d: FindingDraft, value: string | null): FindingRecord {
+    const facts = d.uid === null ? undefined : this.sessions.get(d.uid);
+    const prior = (d as { value_hmac?: string | null }).value_hmac ?? null;
+    const row: FindingRecord = {
+      ...d,
+      community_id: d.community_id ?? facts?.community_id ?? null,
+      src_ip: d.src_ip ?? facts?.src_ip ?? null,
+      src_port: d.src_port ?? facts?.src_port ?? null,
+      dst_ip: d.dst_ip ?? facts?.dst_ip ?? null,
+      dst_port: d.dst_port ?? facts?.dst_port ?? null,
+      direction: d.direction ?? facts?.direction ?? null,
+      app_proto: d.app_proto ?? facts?.app_proto ?? null,
+      value_hmac: value !== null ? this.hmac(value) : prior,
+      capture_id: null,
+    };
+    // texts that came from traffic (a message id, an excerpt) are cut to their bounds, each cut an anomaly
+    boundRow(FINDINGS, row as unknown as Record<string, unknown>, (name, detail) => this.o.anomalies.add(row.ts, row.uid, name, detail));
+    return row;
+  }
+
+  private name(f: NameFinding, ts: number, uid: string | null, side: 'client' | 'server' | null): void {
+    this.add({
+      ...blank(ts, uid),
+      side,
+      detector: f.detector,
+      category: f.category,
+      confidence: f.confidence,
+      count: f.count,
+      distinct_count: f.distinctCount ?? 1,
+      validations: [...f.validations],
+      masked: f.subject,
+      note: f.note,
+    }, f.subject);
+  }
+
+  private tunnel(f: DnsTunnelFinding): void {
+    this.name(f, f.ts, f.uid, 'client');
+  }
+
+  private login(uid: string, ts: number, via: string, method: string, user: string | null, strength: 'secret' | 'digest' | 'token' | null): void {
+    if (strength === null) return;
+    const k = `${uid} ${via}`;
+    if (this.loginsSeen.has(k)) return;
+    // a session's records all come within its life (mail a little after): the oldest are forgotten first
+    if (this.loginsSeen.size >= MAX_REMEMBERED_SESSIONS) this.loginsSeen.delete(this.loginsSeen.values().next().value!);
+    this.loginsSeen.add(k);
+    const c: CredentialFinding = credentialFinding(via, method, user, strength);
+    this.add({
+      ...blank(ts, uid),
+      side: 'client',
+      app_proto: via,
+      detector: c.detector,
+      category: c.category,
+      confidence: c.confidence,
+      validations: [method],
+      masked: c.user,
+      note: c.note,
+    }, c.user);
+  }
+}
+
+/** A finding's fields with nothing found yet. */
+export function blank(ts: number, uid: string | null): FindingDraft {
+  return {
+    ts, uid, side: null, fuid: null, message_id: null, part_path: null, detector: '', category: 'pii', confidence: 'low',
+    count: 1, distinct_count: 1, validations: [], context_terms: [], test_value: false, decode_path: null, offset: null,
+    masked: null, excerpt_redacted: null, note: null,
+  };
+}

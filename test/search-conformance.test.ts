@@ -73,7 +73,7 @@ async function analyzed(): Promise<Analyzed> {
   const name = { session: 'sessions', tls: 'tls', http: 'http', smtp: 'smtp', dns: 'dns', ssh: 'ssh', ftp: 'ftp', pop3: 'pop3', imap: 'imap', file: 'files' } as const;
   // one capture at a time, as ingest reads them (uids are stable per capture)
   for (const file of CAPTURES) {
-    for await (const r of analyze(file, { homeNet: HOME })) if (r.type !== 'anomaly') out[name[r.type]].push(r.record as unknown as Row);
+    for await (const r of analyze(file, { homeNet: HOME })) if (r.type !== 'anomaly' && r.type !== 'finding') out[name[r.type]].push(r.record as unknown as Row);
   }
   return out;
 }

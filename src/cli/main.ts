@@ -24,6 +24,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['pop3', { summary: 'POP3 commands and +OK/-ERR replies on any port: user, command, status (passwords never kept)', load: () => import('./commands/pop3.js') }],
   ['imap', { summary: 'IMAP commands and tagged completions on any port: user, tag, command, OK/NO/BAD (passwords never kept)', load: () => import('./commands/imap.js') }],
   ['http', { summary: 'HTTP/1.x requests and responses on any port: method, host, URI, user agent, status, body sizes and hashes', load: () => import('./commands/http.js') }],
+  ['inspect', { summary: 'content findings: card numbers, SSNs, IBANs, keys and tokens, cleartext logins, remote-access tools, label/content and protocol/port mismatches (validated, masked, never in clear)', load: () => import('./commands/inspect.js') }],
   ['ssh', { summary: 'SSH sessions on any port: version lines, HASSH, algorithms chosen, host key, authentication inferred', load: () => import('./commands/ssh.js') }],
   ['extract', { summary: 'write mail attachments and HTTP bodies (content-addressed, hashed, typed); print MIME skeletons', load: () => import('./commands/extract.js') }],
   ['alerts', { summary: 'run Snort/Suricata rules over captures (packets, TCP streams, HTTP and TLS buffers)', load: () => import('./commands/alerts.js') }],

@@ -1,4 +1,7 @@
 // The library API for scripted hunts: readPackets (decoded packets) and analyze (typed records).
+import { randomBytes } from 'node:crypto';
+import type { FindingRecord } from '../schema/findings.js';
+import { Inspection, type InspectConfig } from './inspect.js';
 import type { AnomalyEvent } from '../core/anomaly.js';
 import { formatIpv4, formatIpv6 } from '../core/ip.js';
 import { CaptureReader } from '../capture/capture-reader.js';
@@ -105,6 +108,7 @@ export type AnalyzeRecord =
   | { type: 'pop3'; record: Pop3Record }
   | { type: 'imap'; record: ImapRecord }
   | { type: 'file'; record: FileRecord }
+  | { type: 'finding'; record: FindingRecord }
   | { type: 'anomaly'; record: AnomalyEvent };
 
 export interface AnalyzeOptions extends EngineOptions {
@@ -126,6 +130,11 @@ export interface AnalyzeOptions extends EngineOptions {
   imap?: boolean;
   /** where attachments and bodies are stored (`DIR/files/ab/<sha256>`); default null: hashed and typed only */
   filesDir?: string | null;
+  /**
+   * content inspection: findings records (validated, masked, keyed-hashed under `key`, by default a random key of
+   * this run); default off
+   */
+  inspect?: (InspectConfig & { key?: Uint8Array; reveal?: (f: FindingRecord, value: string) => void }) | null;
 }
 
 /**
@@ -142,32 +151,43 @@ export async function* analyze(source: string | readonly string[], options: Anal
   let finished = false;
   let failure: unknown = null;
   let result: RunResult | null = null;
-  const { tls = true, smtp = true, http = true, dns = true, ssh = true, ftp = true, pop3 = true, imap = true, filesDir = null, ...engineOptions } = options;
+  const { tls = true, smtp = true, http = true, dns = true, ssh = true, ftp = true, pop3 = true, imap = true, filesDir = null, inspect = null, ...engineOptions } = options;
   const anomalies = { add: (...a: Parameters<Engine['anomalies']['add']>) => engine.anomalies.add(...a) };
+  const insp = inspect === null ? null : new Inspection({
+    key: inspect.key ?? randomBytes(32),
+    remoteAccess: inspect.remoteAccess,
+    emit: (record) => void queue.push({ type: 'finding', record }),
+    anomalies,
+    ...(inspect.reveal !== undefined ? { reveal: inspect.reveal } : {}),
+  });
   const files = (fs: FileRecord[]): void => {
     for (const record of fs) queue.push({ type: 'file', record });
   };
   const mail = new MailQueue({ anomalies, filesDir }, (r) => {
     queue.push({ type: 'smtp', record: r.smtp });
+    insp?.smtp(r.smtp);
     files(r.files);
   });
   const web = new HttpQueue({ anomalies, filesDir }, (r) => {
     queue.push({ type: 'http', record: r.http });
+    insp?.http(r.http);
     files(r.files);
   });
   const files_ = new FtpQueue({ anomalies, filesDir }, (r) => {
-    if (r.ftp !== null) queue.push({ type: 'ftp', record: r.ftp });
-    else files([r.file]);
+    if (r.ftp !== null) {
+      queue.push({ type: 'ftp', record: r.ftp });
+      insp?.ftp(r.ftp);
+    } else files([r.file]);
   });
   const an = analysis({
-    ...(tls ? { tls: (record: TlsRecord) => void queue.push({ type: 'tls', record }) } : {}),
+    ...(tls ? { tls: (record: TlsRecord) => void (queue.push({ type: 'tls', record }), insp?.tls(record)) } : {}),
     ...(smtp ? { smtp: mail.push } : {}),
     ...(http ? { http: web.push } : {}),
-    ...(dns ? { dns: (record: DnsRecord) => void queue.push({ type: 'dns', record }) } : {}),
+    ...(dns ? { dns: (record: DnsRecord) => void (queue.push({ type: 'dns', record }), insp?.dns(record)) } : {}),
     ...(ssh ? { ssh: (record: SshRecord) => void queue.push({ type: 'ssh', record }) } : {}),
     ...(ftp ? { ftp: files_.push } : {}),
-    ...(pop3 ? { pop3: (record: Pop3Record) => void queue.push({ type: 'pop3', record }) } : {}),
-    ...(imap ? { imap: (record: ImapRecord) => void queue.push({ type: 'imap', record }) } : {}),
+    ...(pop3 ? { pop3: (record: Pop3Record) => void (queue.push({ type: 'pop3', record }), insp?.pop3(record)) } : {}),
+    ...(imap ? { imap: (record: ImapRecord) => void (queue.push({ type: 'imap', record }), insp?.imap(record)) } : {}),
     // session records are yielded: their app_proto as with every analyzer, whichever records were asked for
     sessions: true,
   }, () => engine);
@@ -178,7 +198,7 @@ export async function* analyze(source: string | readonly string[], options: Anal
   };
   const engine: Engine = new Engine({
     ...an.handlers,
-    session: (record) => void queue.push({ type: 'session', record }),
+    session: (record) => void (queue.push({ type: 'session', record }), insp?.session(record)),
     anomaly: (record) => void queue.push({ type: 'anomaly', record }),
     afterChunk: async () => {
       await decode();
@@ -190,6 +210,7 @@ export async function* analyze(source: string | readonly string[], options: Anal
   const run = engine.run(typeof source === 'string' ? [source] : source).then(
     async (r) => {
       await decode();
+      insp?.end();
       result = r;
     },
     (e: unknown) => {

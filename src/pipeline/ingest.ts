@@ -27,6 +27,9 @@ import { ObjectWrites } from './objects.js';
 import { HttpQueue } from './http.js';
 import { HTTP } from '../schema/http.js';
 import { ALERTS } from '../schema/alerts.js';
+import { FINDINGS } from '../schema/findings.js';
+import { storeKey } from '../store/app-tables.js';
+import { Inspection, type InspectConfig } from './inspect.js';
 import { detectHooks, guardedDetector } from './detect.js';
 import type { Rule } from '../detect/rule.js';
 import { SyslogParser } from '../logs/syslog.js';
@@ -48,6 +51,8 @@ export interface IngestOptions {
   progress?(path: string, bytes: number, size: number | null): void;
   /** how log files (found by their content) are parsed */
   logs?: LogIngestOptions;
+  /** content inspection (findings): on by default with the built-in detectors; false: off */
+  inspect?: InspectConfig | false;
 }
 
 export type FileOutcome =
@@ -278,27 +283,64 @@ async function ingestFile(store: Store, path: string, opts: IngestOptions): Prom
     if (idem.known !== null) engine?.stop();
     else w.identify?.(idem.hash.sha256.slice(0, 16));
   };
+  // content inspection: findings keyed with the store's own key (read, or made, before the capture's writes begin)
+  const key = opts.inspect === false ? null : await storeKey(store, 'finding_hmac');
   const w = await store.begin(idem.hash === null ? null : idem.hash.sha256.slice(0, 16));
   const writes = new ObjectWrites();
+  const insp = key === null ? null : new Inspection({
+    key,
+    remoteAccess: opts.inspect === undefined || opts.inspect === false ? null : opts.inspect.remoteAccess,
+    emit: (f) => w.append(FINDINGS, f),
+    anomalies: { add: (...a) => engine!.anomalies.add(...a) },
+  });
   try {
     const mail = new MailQueue({ anomalies: { add: (...a) => engine!.anomalies.add(...a) }, filesDir: opts.filesDir ?? null, writes }, (r) => {
       w.append(SMTP, r.smtp);
+      insp?.smtp(r.smtp);
       for (const f of r.files) w.append(FILES, f);
     });
     const web = new HttpQueue({ anomalies: { add: (...a) => engine!.anomalies.add(...a) }, filesDir: opts.filesDir ?? null, writes }, (r) => {
       w.append(HTTP, r.http);
+      insp?.http(r.http);
       for (const f of r.files) w.append(FILES, f);
     });
     const ftp = new FtpQueue({ anomalies: { add: (...a) => engine!.anomalies.add(...a) }, filesDir: opts.filesDir ?? null, writes }, (r) => {
-      if (r.ftp !== null) w.append(FTP, r.ftp);
-      else w.append(FILES, r.file);
+      if (r.ftp !== null) {
+        w.append(FTP, r.ftp);
+        insp?.ftp(r.ftp);
+      } else w.append(FILES, r.file);
     });
     const detect = opts.rules !== undefined && opts.rules.length > 0 ? guardedDetector(opts.rules, { emit: (a) => w.append(ALERTS, a), anomalies: { add: (...a) => engine!.anomalies.add(...a) } }) : undefined;
-    const an = analysis({ tls: (r) => w.append(TLS, r), smtp: mail.push, http: web.push, dns: (r) => w.append(DNS, r), ssh: (r) => w.append(SSH, r), ftp: ftp.push, pop3: (r) => w.append(POP3, r), imap: (r) => w.append(IMAP, r), ...(detect !== undefined ? { detect: detectHooks(detect) } : {}) }, () => engine!);
+    const an = analysis({
+      tls: (r) => {
+        w.append(TLS, r);
+        insp?.tls(r);
+      },
+      smtp: mail.push,
+      http: web.push,
+      dns: (r) => {
+        w.append(DNS, r);
+        insp?.dns(r);
+      },
+      ssh: (r) => w.append(SSH, r),
+      ftp: ftp.push,
+      pop3: (r) => {
+        w.append(POP3, r);
+        insp?.pop3(r);
+      },
+      imap: (r) => {
+        w.append(IMAP, r);
+        insp?.imap(r);
+      },
+      ...(detect !== undefined ? { detect: detectHooks(detect) } : {}),
+    }, () => engine!);
     engine = new Engine(
       {
         ...an.handlers,
-        session: (r) => w.append(SESSIONS, r),
+        session: (r) => {
+          w.append(SESSIONS, r);
+          insp?.session(r);
+        },
         anomaly: (a: AnomalyEvent) => w.append(ANOMALIES, { ts: a.ts, uid: a.uid, name: a.name, detail: a.detail, capture_id: null }),
         progress: (p, b) => opts.progress?.(p, b, before.size),
         afterChunk: async () => {
@@ -316,6 +358,7 @@ async function ingestFile(store: Store, path: string, opts: IngestOptions): Prom
     await mail.drain();
     await web.drain();
     await ftp.drain();
+    insp?.end();
     // every object on disk before the records that name them are visible
     await writes.settle();
     if (hashing !== null) {

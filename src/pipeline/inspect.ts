@@ -24,6 +24,12 @@ export const MAX_REMEMBERED_SESSIONS = 200_000;
 /** Findings waiting for their session's record (an HTTP body is inspected before its session ends), in all. */
 export const MAX_WAITING_FINDINGS = 100_000;
 
+/** What a run inspects, as the user chose it (the CLI loads the files these come from). */
+export interface InspectConfig {
+  /** LOLRMM catalogue for remote-access names (`--remote-access DIR`); null: not looked for */
+  remoteAccess: RemoteAccessCatalogue | null;
+}
+
 export interface InspectionOptions {
   /** the value_hmac key (the store's finding_hmac; a run without a store makes one of its own) */
   key: Uint8Array;
@@ -47,7 +53,8 @@ const CREDENTIAL_METHODS: Readonly<Record<string, 'secret' | 'digest' | 'token'>
 
 export class Inspection {
   private readonly sessions = new Map<string, SessionFacts>();
-  private readonly waiting = new Map<string, FindingDraft[]>();
+  /** drafts waiting for their session, each with its value in clear only under --reveal (else null) */
+  private readonly waiting = new Map<string, [FindingDraft, string | null][]>();
   private waitingCount = 0;
   /** sessions whose cleartext login was reported (one finding per session and protocol) */
   private readonly loginsSeen = new Set<string>();
@@ -75,7 +82,7 @@ export class Inspection {
     if (w !== undefined) {
       this.waiting.delete(r.uid);
       this.waitingCount -= w.length;
-      for (const d of w) this.out(d, null);
+      for (const [d, clear] of w) this.out(d, null, clear);
     }
   }
 
@@ -144,7 +151,7 @@ export class Inspection {
   end(): void {
     for (const f of this.tunnels.end()) this.tunnel(f);
     if (this.tunnels.evicted > 0) this.o.anomalies.add(0, null, 'inspect_dns_domains_evicted', `${this.tunnels.evicted} domains dropped from full DNS-tunnel windows`);
-    for (const [, w] of this.waiting) for (const d of w) this.out(d, null);
+    for (const [, w] of this.waiting) for (const [d, clear] of w) this.out(d, null, clear);
     this.waiting.clear();
     this.waitingCount = 0;
   }
@@ -158,24 +165,22 @@ export class Inspection {
       this.out(d, value);
       return;
     }
-    if (value !== null) {
-      // the plaintext is not kept while waiting: the hash is made now
-      d = { ...d, ...{ value_hmac: this.hmac(value) } };
-      if (this.o.reveal !== undefined) this.o.reveal(this.row(d, null), value);
-    }
+    // the plaintext is not kept while waiting (but for --reveal, which prints it): the hash is made now
+    if (value !== null) d = { ...d, ...{ value_hmac: this.hmac(value) } };
+    const clear = this.o.reveal !== undefined ? value : null;
     if (this.waitingCount >= MAX_WAITING_FINDINGS) {
-      this.out(d, null);
+      this.out(d, null, clear);
       return;
     }
     const w = this.waiting.get(uid);
-    if (w === undefined) this.waiting.set(uid, [d]);
-    else w.push(d);
+    if (w === undefined) this.waiting.set(uid, [[d, clear]]);
+    else w.push([d, clear]);
     this.waitingCount++;
   }
 
-  private out(d: FindingDraft, value: string | null): void {
+  private out(d: FindingDraft, value: string | null, clear: string | null = value): void {
     const row = this.row(d, value);
-    if (value !== null && this.o.reveal !== undefined) this.o.reveal(row, value);
+    if (clear !== null && this.o.reveal !== undefined) this.o.reveal(row, clear);
     this.o.emit(row);
   }
 

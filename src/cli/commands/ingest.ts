@@ -1,4 +1,5 @@
 // `haystack ingest <capture|dir...>`: sessions, tls records and anomalies of every capture into the store.
+import { INSPECT_OPTIONS, INSPECT_USAGE, inspectOption } from '../inspect-args.js';
 import { dirname } from 'node:path';
 import { ingest } from '../../pipeline/ingest.js';
 import { openStore } from '../../store/open.js';
@@ -10,12 +11,14 @@ import { loadRules, RULE_OPTIONS } from './rules.js';
 import { LOG_OPTIONS, LOG_USAGE, logParserOptions } from '../log-args.js';
 
 export const usage = `haystack ingest <capture|log|dir...> [--db URL] [--home-net CIDR,...] [--sensor NAME] [--files DIR]
-                [--rules FILE... [--var NAME=VALUE]... [--vars-file FILE] [--classification FILE]] [log options]
+                [--rules FILE... [--var NAME=VALUE]... [--vars-file FILE] [--classification FILE]]
+                [--no-inspect] [--remote-access DIR] [log options]
   --db URL   a DuckDB file (default ./haystack.duckdb or $HAYSTACK_DB), duckdb:PATH, or
              clickhouse://user:pass@host:8123/db[?cluster=NAME]
   --files DIR  where mail attachments are stored (DIR/files/ab/<sha256>); default: beside the DuckDB file
                (ClickHouse: not stored unless given; hashes and types are recorded either way)
 With --rules, $HOME_NET is --home-net unless a --var or --vars-file sets it.
+${INSPECT_USAGE}
 Log files are found by their content (lines with syslog headers) and parsed as \`haystack logs ingest\` does:
 ${LOG_USAGE}
 A capture or log already in the store (same SHA-256) is skipped; an interrupted ingest is redone from scratch.`;
@@ -29,6 +32,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     rules: { type: 'string', multiple: true },
     ...RULE_OPTIONS,
     ...LOG_OPTIONS,
+    ...INSPECT_OPTIONS,
   });
   if (values.help === true) {
     io.text(`${usage}\n`);
@@ -51,6 +55,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`haystack ingest: ${set.rules.length} of ${set.total} rules loaded${set.notLoaded.length > 0 ? ` (${set.notLoaded.length} use something unsupported: haystack rules check lists them)` : ''}\n`);
   }
   const logs = logParserOptions(values);
+  const inspect = inspectOption(values, io, 'ingest');
   const store = await openStore(stringOption(values.db));
   // extracted objects: --files DIR, else beside a DuckDB file, else (ClickHouse) hashed and typed only
   const filesDir = stringOption(values.files) ?? (store.dialect === 'duckdb' ? dirname(store.location) : null);
@@ -63,6 +68,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       filesDir,
       ...(set !== null ? { rules: set.rules } : {}),
       logs,
+      inspect,
       progress: (p, b, size) => progress.update(p, b, size),
     });
     progress.done();

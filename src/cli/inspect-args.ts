@@ -1,0 +1,50 @@
+// The content-inspection options of `ingest` and `inspect`: --no-inspect, --remote-access DIR (a LOLRMM-format
+// directory of YAML files); the files they name are read here and handed to the pipeline as data.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HaystackError } from '../core/errors.js';
+import { loadLolrmm } from '../inspect/names/remote-access.js';
+import type { InspectConfig } from '../pipeline/inspect.js';
+import type { Options } from './args.js';
+import type { CliIo } from './io.js';
+
+export const INSPECT_OPTIONS: Options = {
+  'no-inspect': { type: 'boolean' },
+  'remote-access': { type: 'string' },
+};
+
+export const INSPECT_USAGE = `content inspection (findings): on by default; --no-inspect turns it off;
+  --remote-access DIR  remote-access tools by name (TLS SNI and SANs, DNS queries, HTTP Host) from a LOLRMM-format
+                       directory of YAML files`;
+
+function readDir(dir: string): { name: string; text: string }[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => /\.ya?ml$/i.test(n)).sort();
+  } catch (e) {
+    throw new HaystackError('HAYSTACK_IO', `--remote-access ${dir}: cannot read the directory (${(e as Error).message})`, { file: dir, cause: e });
+  }
+  if (names.length === 0) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `--remote-access ${dir}: no .yaml or .yml files in it`);
+  return names.map((n) => {
+    const file = join(dir, n);
+    try {
+      return { name: n, text: readFileSync(file, 'utf8') };
+    } catch (e) {
+      throw new HaystackError('HAYSTACK_IO', `--remote-access: cannot read ${file} (${(e as Error).message})`, { file, cause: e });
+    }
+  });
+}
+
+/** The inspection the options ask for (false: none); what was loaded and left out is said on stderr. */
+export function inspectOption(values: Record<string, unknown>, io: CliIo, verb: string): InspectConfig | false {
+  if (values['no-inspect'] === true) return false;
+  const dir = typeof values['remote-access'] === 'string' ? values['remote-access'] : null;
+  let remoteAccess: InspectConfig['remoteAccess'] = null;
+  if (dir !== null) {
+    const l = loadLolrmm(readDir(dir));
+    remoteAccess = l.catalogue;
+    io.stderr(`haystack ${verb}: remote-access: ${l.catalogue.tools} tools, ${l.catalogue.patterns} names from ${dir}` +
+      `${l.rejected.length > 0 ? ` (${l.rejected.length} files or entries without a usable domain left out)` : ''}\n`);
+  }
+  return { remoteAccess };
+}

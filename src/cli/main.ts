@@ -36,6 +36,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['grok', { summary: 'grok debugger: which pattern matches a line, every capture, and how far the closest pattern got', load: () => import('./commands/grok.js') }],
   ['mail', { summary: 'one message across logs and captures: its log lines in time order, joined to the SMTP transaction, skeleton and attachments', load: () => import('./commands/mail.js') }],
   ['sql', { summary: 'run a read-only SQL query on the store', load: () => import('./commands/sql.js') }],
+  ['report', { summary: 'report labels: declared vs detected, layer by layer (port, protocol, Content-Type, extension, magic bytes, content found)', load: () => import('./commands/report-verb.js') }],
   ['top', { summary: 'top destination ports, protocols, addresses or SNIs by bytes into and out of the home network', load: () => import('./commands/top.js') }],
   ['counts', { summary: 'counts per hour, day or week of a table (e.g. alerts of one signature per day)', load: () => import('./commands/counts.js') }],
   ['trends', { summary: 'signatures whose latest day of alerts is far above their own baseline', load: () => import('./commands/trends.js') }],

@@ -17,6 +17,22 @@ const BY_EXTENSION: Readonly<Record<string, string>> = {
   '7z': 'application/x-7z-compressed', txt: 'text/plain', csv: 'text/plain',
 };
 
+/** The type a file name's extension promises (lower case, by the last dot), or null for none known. */
+export function typeByExtension(filename: string | null): string | null {
+  const ext = extensionOf(filename);
+  return ext === null ? null : (BY_EXTENSION[ext] ?? null);
+}
+
+/** A file name's extension, lower case, without the dot; null without one. */
+export function extensionOf(filename: string | null): string | null {
+  return filename !== null && filename.includes('.') ? filename.slice(filename.lastIndexOf('.') + 1).toLowerCase() : null;
+}
+
+/** Two types name the same content (aliases, or a container and its documents: a .docx is a zip). */
+export function sameType(a: string, b: string): boolean {
+  return same(a, b);
+}
+
 function same(a: string, b: string): boolean {
   return a === b || SAME.some((g) => g.includes(a) && g.includes(b));
 }

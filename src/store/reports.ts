@@ -39,7 +39,7 @@ export function committed(table: (n: string) => string, d: Dialect): string {
   return `${ident('capture_id')} ${inSubquery(d)} (SELECT ${ident('capture_id')} FROM ${table(CAPTURES.name)})`;
 }
 
-function windowSql(field: string, w: Window, d: Dialect): string[] {
+export function windowSql(field: string, w: Window, d: Dialect): string[] {
   const out: string[] = [];
   if (w.from !== null) out.push(`${ident(field)} >= ${timeLiteral(w.from, d)}`);
   if (w.to !== null) out.push(`${ident(field)} <= ${timeLiteral(w.to, d)}`);

@@ -126,7 +126,7 @@ export class Inspection {
     const mech = r.auth_mechanism.toUpperCase();
     const strength = CREDENTIAL_METHODS[mech];
     // XOAUTH2 and the like carry a bearer token; EXTERNAL none
-    this.login(r.uid, r.ts, 'smtp', `AUTH ${mech}`, r.auth_user, strength ?? (mech === 'EXTERNAL' ? null : 'token'));
+    this.login(r.uid, r.ts, 'smtp', `AUTH ${mech}`, r.auth_user, strength ?? (mech === 'EXTERNAL' ? null : 'token'), r.message_id);
   }
 
   ftp(r: FtpRecord): void {
@@ -223,7 +223,7 @@ export class Inspection {
     this.name(f, f.ts, f.uid, 'client');
   }
 
-  private login(uid: string, ts: number, via: string, method: string, user: string | null, strength: 'secret' | 'digest' | 'token' | null): void {
+  private login(uid: string, ts: number, via: string, method: string, user: string | null, strength: 'secret' | 'digest' | 'token' | null, messageId: string | null = null): void {
     if (strength === null) return;
     const k = `${uid} ${via}`;
     if (this.loginsSeen.has(k)) return;
@@ -233,6 +233,7 @@ export class Inspection {
     const c: CredentialFinding = credentialFinding(via, method, user, strength);
     this.add({
       ...blank(ts, uid),
+      message_id: messageId,
       side: 'client',
       app_proto: via,
       detector: c.detector,

@@ -12,6 +12,7 @@
 // is a new message), so it links log lines and captures only together with a client address.
 import type { LogParse } from '../logs/parse-log.js';
 import { FILES } from '../schema/files.js';
+import { FINDINGS } from '../schema/findings.js';
 import { LOGS } from '../schema/logs.js';
 import { SESSIONS } from '../schema/sessions.js';
 import { SMTP } from '../schema/smtp.js';
@@ -36,6 +37,8 @@ export interface WireMessage {
   smtp: Row | null;
   session: Row | null;
   files: Row[];
+  /** content findings of the message's parts (by file id, or by Message-ID for parts that are not files) */
+  findings: Row[];
 }
 
 export interface MailMessage {
@@ -196,7 +199,7 @@ export async function findMail(store: Store, key: string, opts: { limit?: number
       messages.push({
         queue_ids: q === null ? [] : [q], message_ids: s.message_id == null ? [] : [bare(s.message_id as string)],
         from: (s.mail_from as string | null) ?? null, to: (s.rcpt_to as string[] | null) ?? [], lines: [],
-        wire: [{ join: 'Message-ID', smtp: s, session: null, files: await filesOf(store, s) }],
+        wire: [{ join: 'Message-ID', smtp: s, session: null, files: await filesOf(store, s), findings: await findingsOf(store, s) }],
       });
     }
   }
@@ -245,6 +248,25 @@ async function filesOf(store: Store, s: Row): Promise<Row[]> {
   return r.rows.filter((f) => (seen.has(f.fuid as string) ? false : (seen.add(f.fuid as string), true)))
     .sort((a, b) => fuids.indexOf(a.fuid as string) - fuids.indexOf(b.fuid as string));
 }
+
+/** Findings of one transaction's message: of its files, and of its other parts (by Message-ID), part by part. */
+async function findingsOf(store: Store, s: Row): Promise<Row[]> {
+  const fuids = (s.fuids as string[] | null) ?? [];
+  const mid = typeof s.message_id === 'string' ? s.message_id : null;
+  if (fuids.length === 0 && mid === null) return [];
+  const d = store.dialect;
+  const t = tableNamer(store);
+  const which = [fuids.length > 0 ? inStrings('fuid', fuids, d) : null, mid !== null ? `${ident('message_id')} = ${quoteString(mid, d)}` : null].filter((x) => x !== null);
+  const r = await store.select(
+    `SELECT ${['fuid', 'part_path', 'detector', 'category', 'confidence', 'count', 'distinct_count', 'masked', 'decode_path', 'note', 'test_value'].map(ident).join(', ')} FROM ${t(FINDINGS.name)}` +
+    ` WHERE ${committed(t, d)} AND ${ident('uid')} = ${quoteString(String(s.uid), d)} AND (${which.join(' OR ')})` +
+    ` ORDER BY ${ident('part_path')}, ${ident('detector')}, ${ident('offset')} LIMIT ${numberLiteral(MAX_MESSAGE_FINDINGS)}`,
+  );
+  return r.rows;
+}
+
+/** Findings listed with one message: a few per part in practice; the rest are in `findings`. */
+export const MAX_MESSAGE_FINDINGS = 1000;
 
 /** Where the logs saw the message come from: client address (and port, from postfix), at the line's time. */
 interface Anchor {
@@ -340,6 +362,6 @@ async function wire(store: Store, m: MailMessage): Promise<MailMessage> {
   for (const w of out) if (w.session === null) w.session = sessions.get(sessionKey(w.smtp!)) ?? null;
   const when = (w: { smtp: Row | null; session: Row | null }): number => Number(w.smtp?.ts ?? w.session?.start_time ?? 0);
   out.sort((x, y) => when(x) - when(y));
-  m.wire = await Promise.all(out.map(async (w) => ({ ...w, files: w.smtp === null ? [] : await filesOf(store, w.smtp) })));
+  m.wire = await Promise.all(out.map(async (w) => ({ ...w, files: w.smtp === null ? [] : await filesOf(store, w.smtp), findings: w.smtp === null ? [] : await findingsOf(store, w.smtp) })));
   return m;
 }

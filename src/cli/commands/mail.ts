@@ -92,6 +92,11 @@ function text(m: MailMessage, i: number, n: number): string {
     for (const f of w.files) {
       out.push(`      attachment ${String(f.part_path ?? '-')} ${JSON.stringify(f.filename ?? '')} ${one(f.mime_type ?? f.declared_type ?? '?')} ${String(f.size)} bytes sha256 ${String(f.sha256)}${f.stored_path != null ? ` stored ${String(f.stored_path)}` : ''}`);
     }
+    for (const x of w.findings) {
+      // masked values only: the store never holds them in clear
+      out.push(`      finding in ${String(x.part_path ?? '-')}: ${one(String(x.detector))} (${String(x.confidence)}${x.test_value === true || x.test_value === 1 ? ', test value' : ''}) ` +
+        `x${String(x.count)}${x.masked != null ? ` ${one(String(x.masked))}` : ''}${x.decode_path != null ? ` at ${one(String(x.decode_path))}` : ''}${x.note != null ? `: ${one(String(x.note))}` : ''}`);
+    }
   }
   return `${out.join('\n')}\n\n`;
 }

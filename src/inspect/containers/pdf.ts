@@ -99,7 +99,11 @@ export function pdfText(b: Uint8Array, inflate: InflateRaw, maxOut: number, maxS
       problems.push({ name: 'inspect_limit_pdf_streams', detail: `more than ${maxStreams} streams: the rest are not read` });
       break;
     }
-    const d = dictStart(b, p);
+    // the stream's dictionary ends with the ">>" just before the keyword
+    let close = p - 1;
+    while (close > 0 && isWhite(b[close]!)) close--;
+    if (b[close] !== 0x3e || b[close - 1] !== 0x3e) continue;
+    const d = dictStart(b, close - 1);
     if (d < 0) continue;
     const dict = text(b, d, p);
     const dataStart = p + 6 + (b[p + 6] === 0x0d && b[p + 7] === 0x0a ? 2 : 1);

@@ -16,6 +16,8 @@ const SAMPLE = 8192;
 const MAX_CONTROL_SHARE = 0.05;
 /** In UTF-16 without a BOM, the share of NUL high bytes that marks ASCII-range text. */
 const MIN_UTF16_NUL_SHARE = 0.3;
+/** ...while the other bytes are rarely NUL (a code point like U+0100 or U+2000 has a NUL low byte). */
+const MAX_UTF16_OTHER_NUL_SHARE = 0.1;
 
 function isControl(c: number): boolean {
   return (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c && c !== 0x1b) || c === 0x7f;
@@ -33,8 +35,8 @@ function utf16Of(b: Uint8Array, n: number): 'le' | 'be' | null {
     if (b[i + 1] === 0) odd++;
   }
   const pairs = Math.floor(n / 2);
-  if (odd >= pairs * MIN_UTF16_NUL_SHARE && even <= pairs * 0.02) return 'le';
-  if (even >= pairs * MIN_UTF16_NUL_SHARE && odd <= pairs * 0.02) return 'be';
+  if (odd >= pairs * MIN_UTF16_NUL_SHARE && even <= pairs * MAX_UTF16_OTHER_NUL_SHARE) return 'le';
+  if (even >= pairs * MIN_UTF16_NUL_SHARE && odd <= pairs * MAX_UTF16_OTHER_NUL_SHARE) return 'be';
   return null;
 }
 

@@ -7,7 +7,17 @@
  * Elements (local names) that separate text in WordprocessingML, SpreadsheetML and DrawingML: paragraphs, table
  * rows and cells, breaks and tabs, worksheet cells and rows, shared-string items, formulas, comments.
  */
-const OOXML_BREAKS = new Set(['p', 'tr', 'tc', 'tbl', 'br', 'cr', 'tab', 'c', 'row', 'si', 'f', 'comment', 'txBody', 'body']);
+const OOXML_BREAKS = new Set(['p', 'tr', 'tc', 'tbl', 'br', 'cr', 'c', 'row', 'si', 'f', 'comment', 'txBody', 'body'].map(nameKey));
+const TAB = nameKey('tab');
+/** Local names longer than this are never separators (the longest above is 7). */
+const MAX_KEY_LENGTH = 7;
+
+/** A short ASCII name as a number (7 bits a character), so that tags are looked up without making strings. */
+function nameKey(s: string): number {
+  let k = 0;
+  for (let i = 0; i < s.length; i++) k = k * 128 + s.charCodeAt(i);
+  return k;
+}
 
 /** ooxml: only OOXML_BREAKS separate (runs join); generic: every tag separates (<a>12</a><b>34</b> is "12 34"). */
 export type XmlTextMode = 'ooxml' | 'generic';
@@ -71,18 +81,23 @@ function tagEnd(b: Uint8Array, at: number): number {
   return -1;
 }
 
-/** The local name (after any prefix) of the tag at b[at] === '<'. */
-function localName(b: Uint8Array, at: number, end: number): string {
+/** The key (nameKey) of the local name (after any prefix) of the tag at b[at] === '<', or -1 when it is too long. */
+function localKey(b: Uint8Array, at: number, end: number): number {
   let p = at + 1;
   if (b[p] === 0x2f) p++;
-  let s = '';
+  let k = 0;
+  let n = 0;
   for (; p < end; p++) {
     const c = b[p]!;
     if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x2f || c === 0x3e) break;
-    if (c === 0x3a) s = '';
-    else s += String.fromCharCode(c);
+    if (c === 0x3a) {
+      k = 0;
+      n = 0;
+    } else if (++n <= MAX_KEY_LENGTH) {
+      k = k * 128 + (c & 0x7f);
+    }
   }
-  return s;
+  return n > MAX_KEY_LENGTH ? -1 : k;
 }
 
 /**
@@ -100,24 +115,31 @@ export function xmlToText(b: Uint8Array, mode: XmlTextMode = 'ooxml'): Uint8Arra
     const lt = b.indexOf(0x3c, p);
     const stop = lt < 0 ? b.length : lt;
     // text up to the next tag, references decoded
-    for (let i = p; i < stop; i++) {
-      const c = b[i]!;
-      if (c === 0x26) {
-        const r = reference(b, i);
-        if (r !== null) {
-          o = putUtf8(out, o, r[0]);
-          i += r[1] - 1;
-          continue;
-        }
+    for (let i = p; i < stop;) {
+      const amp = b.indexOf(0x26, i);
+      const run = amp < 0 || amp >= stop ? stop : amp;
+      if (run > i) {
+        out.set(b.subarray(i, run), o);
+        o += run - i;
+        i = run;
       }
-      out[o++] = c;
+      if (i >= stop) break;
+      const r = reference(b, i);
+      if (r !== null) {
+        o = putUtf8(out, o, r[0]);
+        i += r[1];
+      } else {
+        out[o++] = 0x26;
+        i++;
+      }
     }
     if (lt < 0) break;
-    if (startsWith(b, lt, '<!--')) {
+    const bang = b[lt + 1] === 0x21;
+    if (bang && startsWith(b, lt, '<!--')) {
       const e = indexOfSeq(b, '-->', lt + 4);
       if (e < 0) break;
       p = e + 3;
-    } else if (startsWith(b, lt, '<![CDATA[')) {
+    } else if (bang && startsWith(b, lt, '<![CDATA[')) {
       const e = indexOfSeq(b, ']]>', lt + 9);
       const end = e < 0 ? b.length : e;
       out.set(b.subarray(lt + 9, end), o);
@@ -129,10 +151,12 @@ export function xmlToText(b: Uint8Array, mode: XmlTextMode = 'ooxml'): Uint8Arra
       if (e < 0) break;
       const c1 = b[lt + 1];
       if (c1 !== 0x3f && c1 !== 0x21) {
-        const name = mode === 'generic' ? '' : localName(b, lt, e);
         if (mode === 'generic') sep(0x0a);
-        else if (name === 'tab') sep(0x09);
-        else if (OOXML_BREAKS.has(name)) sep(0x0a);
+        else {
+          const key = localKey(b, lt, e);
+          if (key === TAB) sep(0x09);
+          else if (OOXML_BREAKS.has(key)) sep(0x0a);
+        }
       }
       p = e;
     }

@@ -6,6 +6,7 @@ import { isGzip, readGzipHeader } from './gzip.js';
 import { MAX_CFB_DIRECTORY_SECTORS, MAX_ENTRIES } from './limits.js';
 import { magicType, zipKind, type MagicType } from './magic.js';
 import { pdfEncryption } from './pdf.js';
+import { readTar } from './tar.js';
 import { isZip, readZip } from './zip.js';
 
 export interface LabelFacts {
@@ -24,7 +25,7 @@ export interface LabelFacts {
 const PROMISES: Readonly<Record<string, readonly (MagicType | null)[]>> = {
   zip: ['zip', 'docx', 'xlsx', 'pptx', 'ooxml'], jar: ['zip'], docx: ['docx', 'ooxml-encrypted'], docm: ['docx', 'ooxml-encrypted'],
   xlsx: ['xlsx', 'ooxml-encrypted'], xlsm: ['xlsx', 'ooxml-encrypted'], pptx: ['pptx', 'ooxml-encrypted'], pptm: ['pptx', 'ooxml-encrypted'],
-  pdf: ['pdf'], gz: ['gzip'], tgz: ['gzip'], gzip: ['gzip'], doc: ['doc', 'cfb'], xls: ['xls', 'cfb'], ppt: ['ppt', 'cfb'], msg: ['msg'],
+  pdf: ['pdf'], tar: ['tar'], gz: ['gzip'], tgz: ['gzip'], gzip: ['gzip'], doc: ['doc', 'cfb'], xls: ['xls', 'cfb'], ppt: ['ppt', 'cfb'], msg: ['msg'],
   rar: ['rar'], '7z': ['7z'], bz2: ['bzip2'], xz: ['xz'], zst: ['zstd'], png: ['png'], jpg: ['jpeg'], jpeg: ['jpeg'], gif: ['gif'],
   txt: [null], csv: [null], tsv: [null], json: [null], xml: [null], html: [null], htm: [null], log: [null], eml: [null],
 };
@@ -66,6 +67,10 @@ function summary(b: Uint8Array, magic: MagicType | null): string | null {
   if (isGzip(b)) {
     const h = readGzipHeader(b, 0);
     return 'error' in h || h.name === null ? 'gzip' : `gzip of ${h.name}`;
+  }
+  if (magic === 'tar') {
+    const files = readTar(b, MAX_ENTRIES).entries;
+    return files.length === 0 ? 'empty tar' : `tar of ${plural(files.length, 'file')}: ${byExtension(files.map((e) => e.name))}`;
   }
   if (isCfb(b)) {
     const kind = magic ?? 'cfb';

@@ -1,15 +1,16 @@
 // The container formats' magic, as the walk sees them: zip (and which OOXML document a zip is, by its parts),
-// gzip, PDF, CFB (and which Office file, by its streams), the archives it does not open, and three image types
+// gzip, tar, PDF, CFB (and which Office file, by its streams), the archives it does not open, and three image types
 // for completeness. The pipeline's file-type gives the whole object's MIME type; this adds what is inside.
 import { cfbKind, cfbNames, isCfb } from './cfb.js';
 import { isGzip } from './gzip.js';
 import { MAX_CFB_DIRECTORY_SECTORS, MAX_ENTRIES } from './limits.js';
 import { isPdf } from './pdf.js';
+import { isTar } from './tar.js';
 import { isZip, readZip, type ZipListing } from './zip.js';
 
 /** What the bytes are, in this module's vocabulary. */
 export type MagicType =
-  | 'zip' | 'docx' | 'xlsx' | 'pptx' | 'ooxml' | 'gzip' | 'pdf'
+  | 'zip' | 'docx' | 'xlsx' | 'pptx' | 'ooxml' | 'gzip' | 'tar' | 'pdf'
   | 'cfb' | 'doc' | 'xls' | 'ppt' | 'msg' | 'ooxml-encrypted'
   | 'rar' | '7z' | 'bzip2' | 'xz' | 'zstd' | 'png' | 'jpeg' | 'gif';
 
@@ -44,6 +45,7 @@ export function zipKind(listing: ZipListing): 'zip' | 'docx' | 'xlsx' | 'pptx' |
 export function magicType(b: Uint8Array): MagicType | null {
   if (isZip(b)) return zipKind(readZip(b, MAX_ENTRIES));
   if (isGzip(b)) return 'gzip';
+  if (isTar(b)) return 'tar';
   if (isCfb(b)) return cfbKind(cfbNames(b, MAX_CFB_DIRECTORY_SECTORS).names);
   if (isPdf(b)) return 'pdf';
   if (starts(b, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'png';

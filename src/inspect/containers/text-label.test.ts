@@ -1,4 +1,6 @@
 // textShape / utf16ToUtf8 / leafText, labelFacts, and the InflateRaw contract as node:zlib's adapter keeps it.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { makeGzip, makeZip, nodeInflateRaw } from '../../../test/helpers/zip-writer.js';
@@ -70,6 +72,11 @@ describe('labelFacts', () => {
     expect(labelFacts(enc.encode('hello'), { filename: 'invoice.pdf', declaredType: null })).toMatchObject({ magicType: null, extensionAgrees: false, contentSummary: null });
     expect(labelFacts(enc.encode('hello'), { filename: 'notes.txt', declaredType: null }).extensionAgrees).toBe(true);
     expect(labelFacts(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0]), { filename: 'x.unknownext', declaredType: null })).toMatchObject({ magicType: 'png', extensionAgrees: null });
+  });
+
+  it('a tar by its ustar header (GNU tar made it)', () => {
+    const t = new Uint8Array(readFileSync(fileURLToPath(new URL('../../../test/fixtures/inspect/pax.tar', import.meta.url))));
+    expect(labelFacts(t, { filename: 'pax.tar', declaredType: null })).toMatchObject({ magicType: 'tar', extensionAgrees: true, contentSummary: 'tar of 2 files: 2 txt' });
   });
 
   it('extensionOf: the last dot of the last path segment, lower case', () => {

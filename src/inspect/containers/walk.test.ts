@@ -12,6 +12,7 @@ import { walkObject, type WalkResult } from './walk.js';
 
 const FIX = fileURLToPath(new URL('../../../test/fixtures/inspect/', import.meta.url));
 interface Expected {
+  tar: Record<string, { name: string; size: number }[]>;
   zip: Record<string, { name: string; size: number }[]>;
   gzip: Record<string, string>;
   cfb: Record<string, string[]>;
@@ -259,6 +260,23 @@ describe('peer-made fixtures', () => {
     }
     const t = Object.values(texts(walk(load('outer.zip'), 'outer.zip'))).join('\n');
     for (const v of [card, card2, aws]) expect(t).toContain(v);
+  });
+
+  it('tar (GNU long names, pax paths), gzipped and plain: the files python tarfile lists, a zip inside opened', () => {
+    const r = walk(load('bundle.tar.gz'), 'bundle.tar.gz');
+    expect(r.anomalies).toEqual([]);
+    const tarPath = 'base › gzip:bundle.tar.gz › tar:bundle.tar';
+    expect(r.leaves.map((l) => [l.path, l.bytes.length])).toEqual([
+      [`${tarPath} › cards.csv`, 60],
+      ...expected.zip['plain.zip']!.map((e) => [`${tarPath} › zip:plain.zip › ${e.name}`, e.size]),
+      [`${tarPath} › ${expected.tar['bundle.tar.gz']![2]!.name}`, expected.tar['bundle.tar.gz']![2]!.size],
+    ]);
+    expect(expected.tar['bundle.tar.gz']!.map((e) => e.name).slice(0, 2)).toEqual(['cards.csv', 'plain.zip']);
+    const pax = walk(load('pax.tar'), 'pax.tar');
+    expect(pax.leaves.map((l) => [l.path, l.bytes.length])).toEqual(expected.tar['pax.tar']!.map((e) => [`base › tar:pax.tar › ${e.name}`, e.size]));
+    const all = load('pax.tar');
+    const cut = walk(all.subarray(0, 512 + 20), 'pax.tar');
+    expect(cut.anomalies.map((a) => a.name)).toEqual(['inspect_tar_truncated']);
   });
 
   it('encrypted.zip (zip -P) is uninspectable, with both entries named', () => {

@@ -1,5 +1,5 @@
 // The container walk: one object's bytes (an HTTP body after content coding, a decoded MIME part, an FTP file) to
-// the leaves a detector should read, each with its decode path (`smtp › 1.2 › base64 › zip:report.xlsx ›
+// the leaves a detector should read (through zip, OOXML, tar, gzip, PDF), each with its decode path (`smtp › 1.2 › base64 › zip:report.xlsx ›
 // xl/sharedStrings.xml`), plus what could not be inspected (encrypted, unsupported, cut by a limit) and the
 // anomalies met. The format is found by magic, never by the label (labels lie). Every step is bounded
 // (limits.ts); hostile input is reported, never thrown.
@@ -9,6 +9,7 @@ import { boundedInflate, type InflateRaw, type InflateResult } from './inflate.j
 import { containerLimits, LIMIT_ANOMALY, MAX_CFB_DIRECTORY_SECTORS, type ContainerLimits } from './limits.js';
 import { unsupportedArchive } from './magic.js';
 import { isPdf, pdfEncryption, pdfText } from './pdf.js';
+import { isTar, readTar } from './tar.js';
 import { textShape } from './text.js';
 import { appendedZipStart, isZip, readZip, type ZipEntry } from './zip.js';
 
@@ -52,7 +53,7 @@ export interface WalkResult {
   readonly anomalies: WalkAnomaly[];
   /** bytes inflated, failed inflations counted at their bound (what MAX_TOTAL_BYTES is held against) */
   readonly expandedBytes: number;
-  /** containers opened (zip, gzip, PDF text) */
+  /** containers opened (zip, tar, gzip, PDF text) */
   readonly containers: number;
 }
 
@@ -210,6 +211,11 @@ class Walk {
       if (this.open(path, depth)) this.gzip(b, name, path, depth);
       return;
     }
+    if (isTar(b)) {
+      const path = join(parent, `tar:${segment(name ?? '')}`);
+      if (this.open(path, depth)) this.tar(b, path, depth);
+      return;
+    }
     if (isCfb(b)) {
       const listing = cfbNames(b, MAX_CFB_DIRECTORY_SECTORS);
       if (listing.problem !== null) this.problem('inspect_cfb_malformed', `${leafPath}: ${listing.problem}`);
@@ -294,6 +300,17 @@ class Walk {
     if (unsupported.length > 0) {
       const methods = [...new Set(unsupported.map((e) => METHODS[e.method] ?? `method ${e.method}`))].join(', ');
       this.uninspectable.push({ path, reason: 'unsupported_compression', detail: `${unsupported.length} entries compressed with ${methods}: ${listed(unsupported.map((e) => e.name))}` });
+    }
+  }
+
+  tar(b: Uint8Array, path: string, depth: number): void {
+    const t = readTar(b, this.lim.maxEntries);
+    if (t.problem !== null) this.problem('inspect_tar_truncated', `${path}: ${t.problem}`);
+    if (t.more) this.limit('entries', path, `more than ${this.lim.maxEntries} files: the rest are not read`);
+    for (const e of t.entries) {
+      const epath = join(path, segment(e.name));
+      if (UNSAFE_NAME.test(e.name)) this.problem('inspect_tar_unsafe_name', `${epath}: the name escapes an extraction directory (kept as path text only)`);
+      this.node(b.subarray(e.dataStart, Math.min(b.length, e.dataStart + e.size)), e.name, path, false, depth + 1);
     }
   }
 

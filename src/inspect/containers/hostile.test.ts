@@ -142,7 +142,11 @@ describe('nesting', () => {
     expect(names(r)).toContain('inspect_limit_containers');
     withinLimits(r, containerLimits(lim));
     // the anomalies of one name are kept to a few lines plus a count
-    expect(r.anomalies.filter((a) => a.name === 'inspect_limit_containers').length).toBeLessThanOrEqual(17);
+    expect(r.anomalies.filter((a) => a.name === 'inspect_limit_containers').length).toBe(17);
+    const cut = r.uninspectable.filter((u) => u.detail.startsWith('inspect_limit_containers'));
+    expect(cut.length).toBe(17);
+    expect(cut[16]!).toMatchObject({ path: 'base', reason: 'limit' });
+    expect(cut[16]!.detail).toMatch(/^inspect_limit_containers: \d+ more like the above in this object$/);
   });
 });
 

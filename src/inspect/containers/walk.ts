@@ -71,8 +71,8 @@ export interface WalkOptions {
 }
 
 /**
- * Anomalies of one name kept per walk (the rest counted in one last line): a 10,000-entry archive of bad entries
- * says what is wrong in a few lines.
+ * Anomalies of one name kept per walk, and uninspectable findings of one limit (the rest counted in one last
+ * line): a 10,000-entry archive of bad entries says what is wrong in a few lines.
  */
 export const MAX_ANOMALIES_PER_NAME = 16;
 /** Characters of a path segment (an entry name may be 64 KiB): enough for any real name. */
@@ -132,13 +132,18 @@ class Walk {
 
   /** A limit hit: an anomaly and, since the content named is not inspected, an uninspectable finding. */
   limit(which: keyof typeof LIMIT_ANOMALY, path: string, detail: string): void {
-    this.problem(LIMIT_ANOMALY[which], `${path}: ${detail}`);
-    if (this.uninspectable.length < this.lim.maxEntries) this.uninspectable.push({ path, reason: 'limit', detail: `${LIMIT_ANOMALY[which]}: ${detail}` });
+    const name = LIMIT_ANOMALY[which];
+    this.problem(name, `${path}: ${detail}`);
+    if (this.counts.get(name)! <= MAX_ANOMALIES_PER_NAME) this.uninspectable.push({ path, reason: 'limit', detail: `${name}: ${detail}` });
   }
 
-  finish(): WalkResult {
+  finish(basePath: string): WalkResult {
+    const limits = new Set<string>(Object.values(LIMIT_ANOMALY));
     for (const [name, n] of this.counts) {
-      if (n > MAX_ANOMALIES_PER_NAME) this.anomalies.push({ name, detail: `${n - MAX_ANOMALIES_PER_NAME} more like the above in this object` });
+      if (n <= MAX_ANOMALIES_PER_NAME) continue;
+      const detail = `${n - MAX_ANOMALIES_PER_NAME} more like the above in this object`;
+      this.anomalies.push({ name, detail });
+      if (limits.has(name)) this.uninspectable.push({ path: basePath, reason: 'limit', detail: `${name}: ${detail}` });
     }
     return { leaves: this.leaves, uninspectable: this.uninspectable, anomalies: this.anomalies, expandedBytes: this.expanded, containers: this.containers };
   }
@@ -387,5 +392,5 @@ class Walk {
 export function walkObject(bytes: Uint8Array, label: ObjectLabel, opts: WalkOptions, basePath: string): WalkResult {
   const w = new Walk(containerLimits(opts.limits), opts.inflateRaw);
   w.node(bytes, label.filename, basePath, true, 0);
-  return w.finish();
+  return w.finish(basePath);
 }

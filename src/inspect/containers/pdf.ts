@@ -30,8 +30,9 @@ function isDelimiter(c: number | undefined): boolean {
     c === 0x2f || c === 0x3c || c === 0x3e || c === 0x5b || c === 0x5d || c === 0x28 || c === 0x29 || c === 0x25 || (c >= 0x30 && c <= 0x39);
 }
 
-/** A dictionary is looked for this far back from a key in it: trailers and xref stream dictionaries are small. */
-const DICT_LOOKBACK = 16 * 1024;
+/** A dictionary is looked for this far back from a key in it (and a stream's from its ">>"): trailers, xref and content
+ * stream dictionaries are a few hundred bytes; 4 KiB bounds the look-back per stream (MAX_PDF_STREAMS of them). */
+const DICT_LOOKBACK = 4 * 1024;
 /** /Encrypt keys examined (each a bounded look back): a real file has one per trailer or xref stream. */
 const MAX_ENCRYPT_KEYS = 256;
 

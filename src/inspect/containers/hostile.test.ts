@@ -218,7 +218,7 @@ describe('mutations never throw and stay within the limits', () => {
 });
 
 describe('other formats under mutation', () => {
-  const FIX = fileURLToPath(new URL('../../../test/fixtures/inspect/', import.meta.url));
+  const FIX = fileURLToPath(new URL('../../../test/fixtures/containers/', import.meta.url));
   const lim = containerLimits({ maxTotalBytes: 4 * 1024 * 1024 });
   for (const f of ['text.pdf', 'letter.pdf', 'encrypted-xref.pdf', 'encrypted.xlsx', 'letter.doc', 'cards.xlsx', 'members.gz', 'bundle.tar.gz', 'pax.tar']) {
     it(`${f}: random byte changes and cuts`, () => {

@@ -75,7 +75,7 @@ describe('labelFacts', () => {
   });
 
   it('a tar by its ustar header (GNU tar made it)', () => {
-    const t = new Uint8Array(readFileSync(fileURLToPath(new URL('../../../test/fixtures/inspect/pax.tar', import.meta.url))));
+    const t = new Uint8Array(readFileSync(fileURLToPath(new URL('../../../test/fixtures/containers/pax.tar', import.meta.url))));
     expect(labelFacts(t, { filename: 'pax.tar', declaredType: null })).toMatchObject({ magicType: 'tar', extensionAgrees: true, contentSummary: 'tar of 2 files: 2 txt' });
   });
 

@@ -1,5 +1,5 @@
 // walkObject: decode paths, leaves and their text, uninspectable content, on objects built here by construction
-// and on the peer-made fixtures of test/fixtures/inspect (expected.json: python zipfile, gzip, olefile, qpdf,
+// and on the peer-made fixtures of test/fixtures/containers (expected.json: python zipfile, gzip, olefile, qpdf,
 // pdftotext).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,7 @@ import { cfbNames } from './cfb.js';
 import { leafText } from './text.js';
 import { walkObject, type WalkResult } from './walk.js';
 
-const FIX = fileURLToPath(new URL('../../../test/fixtures/inspect/', import.meta.url));
+const FIX = fileURLToPath(new URL('../../../test/fixtures/containers/', import.meta.url));
 interface Expected {
   tar: Record<string, { name: string; size: number }[]>;
   zip: Record<string, { name: string; size: number }[]>;

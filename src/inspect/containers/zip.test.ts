@@ -1,12 +1,12 @@
 // readZip: archives by construction (every field chosen, some lying) and Info-ZIP/LibreOffice archives listed by
-// python's zipfile (test/fixtures/inspect/expected.json).
+// python's zipfile (test/fixtures/containers/expected.json).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { makeZip } from '../../../test/helpers/zip-writer.js';
 import { appendedZipStart, isZip, readZip } from './zip.js';
 
-const FIX = fileURLToPath(new URL('../../../test/fixtures/inspect/', import.meta.url));
+const FIX = fileURLToPath(new URL('../../../test/fixtures/containers/', import.meta.url));
 interface PeerEntry { name: string; size: number; compressed: number; method: number; encrypted: boolean; descriptor: boolean }
 const expected = JSON.parse(readFileSync(`${FIX}expected.json`, 'utf8')) as { zip: Record<string, PeerEntry[]> };
 

@@ -1,6 +1,8 @@
 // Credentials sent in clear: HTTP Authorization headers read and redacted, and the finding that says a login
 // crossed the wire readable (HTTP Basic, SMTP AUTH PLAIN/LOGIN, FTP USER/PASS, POP3, IMAP LOGIN). The secret
 // itself is never kept: only the scheme and the user name, which records already hold.
+import { base64Bytes } from '../core/base64.js';
+import { latin1 } from '../core/latin1.js';
 import type { Confidence } from './types.js';
 
 /** Header names that carry credentials (RFC 9110 §11.6.2, §11.7.2). */
@@ -18,16 +20,9 @@ export interface HttpCredential {
   readonly clear: boolean;
 }
 
-const B64 = /^[A-Za-z0-9+/]+={0,2}$/;
-
 function base64Text(s: string): string | null {
-  if (!B64.test(s) || s.length % 4 === 1) return null;
-  try {
-    // atob is in every runtime Haystack runs on (Node >= 16, browsers); it gives one character per byte
-    return atob(s);
-  } catch {
-    return null;
-  }
+  const b = s === '' ? null : base64Bytes(s);
+  return b === null ? null : latin1(b);
 }
 
 /** The credential a header carries, when it is Authorization or Proxy-Authorization; null otherwise. */

@@ -1,8 +1,7 @@
 // Test helpers: a tiny zip writer (APPNOTE.TXT: local headers, central directory, end record, ZIP64 on demand)
-// whose every field can be made to lie, for building archives by construction; and node:zlib's inflateRawSync
-// behind the container walk's InflateRaw contract (what the pipeline passes).
-import { constants, crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
-import type { InflateRaw } from '../../src/inspect/containers/inflate.js';
+// whose every field can be made to lie, for building archives by construction; and (re-exported) the pipeline's
+// node:zlib inflater behind the container walk's InflateRaw contract.
+import { crc32, deflateRawSync } from 'node:zlib';
 
 export interface WriterEntry {
   name: string;
@@ -112,29 +111,4 @@ export function makeGzip(data: Uint8Array | string, name?: string): Uint8Array {
   return Uint8Array.from([0x1f, 0x8b, 8, name === undefined ? 0 : 8, 0, 0, 0, 0, 0, 3, ...fname, ...body, ...u32(crc32(d)), ...u32(d.length)]);
 }
 
-/**
- * node:zlib's inflateRawSync under the InflateRaw contract: `maxOutputLength` bounds the output (ERR_BUFFER_TOO_LARGE
- * is too_large), `info` gives the input consumed, and input that ends early is inflated again with Z_SYNC_FLUSH for
- * what it holds.
- */
-export const nodeInflateRaw: InflateRaw = (data, maxOut) => {
-  try {
-    const r = inflateRawSync(data, { maxOutputLength: Math.max(1, maxOut), info: true }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
-    if (r.buffer.length > maxOut) return { ok: false, error: 'too_large', detail: `over ${maxOut} bytes` };
-    return { ok: true, bytes: new Uint8Array(r.buffer.buffer, r.buffer.byteOffset, r.buffer.length), consumed: r.engine.bytesWritten, complete: true };
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ERR_BUFFER_TOO_LARGE') return { ok: false, error: 'too_large', detail: `over ${maxOut} bytes` };
-    if (code === 'Z_BUF_ERROR') {
-      try {
-        const b = inflateRawSync(data, { maxOutputLength: Math.max(1, maxOut), finishFlush: constants.Z_SYNC_FLUSH });
-        if (b.length > maxOut) return { ok: false, error: 'too_large', detail: `over ${maxOut} bytes` };
-        return { ok: true, bytes: new Uint8Array(b.buffer, b.byteOffset, b.length), consumed: data.length, complete: false };
-      } catch (e2) {
-        if ((e2 as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return { ok: false, error: 'too_large', detail: `over ${maxOut} bytes` };
-        return { ok: false, error: 'corrupt', detail: (e2 as Error).message };
-      }
-    }
-    return { ok: false, error: 'corrupt', detail: (e as Error).message };
-  }
-};
+export { nodeInflateRaw } from '../../src/pipeline/inflate-raw.js';

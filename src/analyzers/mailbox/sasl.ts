@@ -2,27 +2,9 @@
 // authentication identity is ever taken out (PLAIN's authcid, LOGIN's first response); the password part of
 // a response is decoded into nothing that outlives the call.
 
-const B64 = /^[A-Za-z0-9+/]*={0,2}$/;
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+import { base64Bytes } from '../../core/base64.js';
 
-/** Base64 text to bytes, or null when it is not base64. */
-export function base64Bytes(s: string): Uint8Array | null {
-  const t = s.trim();
-  if (!B64.test(t) || t.length % 4 === 1) return null;
-  const out = new Uint8Array(Math.floor((t.replace(/=+$/, '').length * 6) / 8));
-  let acc = 0;
-  let bits = 0;
-  let n = 0;
-  for (let i = 0; i < t.length && t[i] !== '='; i++) {
-    acc = ((acc << 6) | ALPHABET.indexOf(t[i]!)) & 0xffffff;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[n++] = (acc >> bits) & 0xff;
-    }
-  }
-  return out.subarray(0, n);
-}
+export { base64Bytes };
 
 const utf8 = new TextDecoder('utf-8');
 

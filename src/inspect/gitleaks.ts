@@ -6,12 +6,13 @@
 // - Regexes are Go RE2 syntax. Each is parsed by re2-syntax.ts and run as the equivalent JavaScript RegExp; RE2
 //   (re2-wasm) compiles every pattern at load as the reference for what is valid (option `re2Check`), and the
 //   tests compare both engines' matches. Why not run RE2 itself: see re2-syntax.ts.
-// - gitleaks runs a rule over the whole file when one of its keywords is anywhere in it. Here the regex runs over
-//   windows around each keyword occurrence: maxLength(regex) characters either side, or GITLEAKS_WINDOW when the
-//   regex is unbounded or longer. A match is confirmed (and its groups read) by running the regex anchored at the
-//   match's start over the whole buffer, so word boundaries and anchors see the real neighbours. A match that
-//   lies farther than that from every keyword occurrence is missed (in the default rules the keyword is part of
-//   the match).
+// - gitleaks runs a rule over the whole file when one of its keywords is anywhere in it. Here, when every match
+//   of the regex must hold one of the keywords (everyMatchHolds), the regex runs over windows around each
+//   keyword occurrence only: maxLength(regex) characters either side, or GITLEAKS_WINDOW when the regex is
+//   unbounded or longer (so a match longer than that, e.g. a private key block over 16 KiB, is missed). A match
+//   is confirmed (and its groups read) by running the regex anchored at its start over the whole buffer, so word
+//   boundaries and anchors see the real neighbours. A rule whose matches need not hold a keyword (airtable's
+//   "pat…" tokens under the keyword "airtable") runs over the whole buffer, as gitleaks does.
 // - A rule without keywords gets as keywords the literal strings (3+ characters) that every match contains
 //   (requiredLiterals); a rule without such literals is rejected: the engine runs a detector only when one of
 //   its keywords occurs, and running a regex over every byte of traffic is what the prefilter is there to avoid.
@@ -38,7 +39,7 @@ import { RE2 } from 're2-wasm';
 import { HaystackError } from '../core/errors.js';
 import { shannonEntropy } from './detectors/secret-codec.js';
 import { maskSecret } from './detectors/secret-mask.js';
-import { maxLength, nestedRepeat, parseRe2, requiredLiterals, toJsSource } from './re2-syntax.js';
+import { everyMatchHolds, maxLength, nestedRepeat, parseRe2, requiredLiterals, toJsSource } from './re2-syntax.js';
 import type { Confidence, DetectContext, Detector, Hit } from './types.js';
 
 /** characters either side of a keyword a rule's regex is run over when its matches are unbounded */
@@ -63,6 +64,8 @@ export interface GitleaksDetector extends Detector {
   readonly derivedKeywords: boolean;
   /** the regex nests repeats (see nestedRepeat): the speed tests keep an eye on these */
   readonly nestedRepeat: boolean;
+  /** every match holds one of the keywords: the regex runs around keyword occurrences, else over the buffer */
+  readonly keywordInMatch: boolean;
 }
 
 export interface GitleaksRules {
@@ -247,6 +250,7 @@ interface RuleSpec {
 }
 
 function windows(spec: RuleSpec, text: string): [number, number][] {
+  if (spec.window === Infinity) return [[0, text.length]];
   const starts: [number, number][] = [];
   for (const k of spec.keywords) {
     for (const p of spec.index.find(text, k)) starts.push([Math.max(0, p - spec.window), Math.min(text.length, p + k.length + spec.window)]);
@@ -380,6 +384,9 @@ function loadRule(r: unknown, n: number, globals: Allowlist[], targeted: Allowli
     }
     keywords = lits;
   }
+  // windows around keywords are exact when every match holds a keyword; otherwise (gitleaks only asks for the
+  // keyword somewhere in the file) the rule runs over the whole buffer
+  const keywordInMatch = everyMatchHolds(t.root, keywords);
   const path = pathPattern === '' ? null : new RegExp(translate(pathPattern, 'path', re2Check).source);
   // global allowlists that name this rule in targetRules act as its own
   const allowlists = [...ruleAllowlists(r, re2Check), ...targeted];
@@ -393,7 +400,7 @@ function loadRule(r: unknown, n: number, globals: Allowlist[], targeted: Allowli
     secretGroup,
     entropy,
     keywords,
-    window: Math.min(t.max, GITLEAKS_WINDOW),
+    window: keywordInMatch ? Math.min(t.max, GITLEAKS_WINDOW) : Infinity,
     path,
     allowlists,
     globals,
@@ -408,6 +415,7 @@ function loadRule(r: unknown, n: number, globals: Allowlist[], targeted: Allowli
     jsSource: t.source,
     derivedKeywords: derived,
     nestedRepeat: t.nested,
+    keywordInMatch,
     detect: (text, ctx) => runRule(spec, text, ctx),
   };
 }

@@ -602,6 +602,17 @@ export function maxLength(n: Re2Node): number {
   }
 }
 
+/** The characters (lower case, distinct) of a set of at most 4 of them counting case pairs once, else null. */
+function smallSet(r: readonly number[]): string[] | null {
+  const out = new Set<string>();
+  for (let k = 0; k < r.length; k += 2) {
+    if (r[k + 1]! - r[k]! > 8) return null;
+    for (let c = r[k]!; c <= r[k + 1]!; c++) out.add(String.fromCharCode(c).toLowerCase());
+    if (out.size > 4) return null;
+  }
+  return out.size === 0 ? null : [...out];
+}
+
 /**
  * Literal strings (lower case) of which every match contains at least one, each at least `minLen` long, or null
  * when the pattern has no such set (a keyword-less rule gets its prefilter from these).
@@ -613,14 +624,7 @@ export function requiredLiterals(root: Re2Node, minLen = 3): string[] | null {
     req: string[] | null;
   }
   const MAX_EXACT = 16;
-  const single = (r: readonly number[]): string[] | null => {
-    // a set is "exact" when it is one character, or one ASCII letter in both cases
-    if (r.length === 2 && r[0] === r[1]) return [String.fromCharCode(r[0]!).toLowerCase()];
-    if (r.length === 4 && r[0] === r[1] && r[2] === r[3] && r[2]! - r[0]! === 32 && r[0]! >= 0x41 && r[0]! <= 0x5a) {
-      return [String.fromCharCode(r[2]!)];
-    }
-    return null;
-  };
+  const single = smallSet;
   const best = (a: string[] | null, b: string[] | null): string[] | null => {
     if (a === null) return b;
     if (b === null) return a;
@@ -648,8 +652,20 @@ export function requiredLiterals(root: Re2Node, minLen = 3): string[] | null {
       }
       case 'rep': {
         const b = walk(n.body);
-        if (n.min === 0) return { exact: n.max === 0 ? [''] : null, req: null };
-        const exact = n.min === n.max && n.min <= 4 && b.exact !== null ? b.exact.map((s) => s.repeat(n.min)) : null;
+        // a short counted repeat of an exact body is exact: x? -> ['', x]; x{2} -> [xx]
+        let exact: string[] | null = null;
+        if (b.exact !== null && n.max !== -1 && n.max <= 4) {
+          let all: string[] = [];
+          for (let k = n.min; k <= n.max; k++) {
+            let these = [''];
+            for (let j = 0; j < k; j++) these = these.flatMap((a) => b.exact!.map((x) => a + x));
+            all.push(...these);
+            if (all.length > MAX_EXACT) break;
+          }
+          all = [...new Set(all)];
+          exact = all.length <= MAX_EXACT ? all : null;
+        }
+        if (n.min === 0) return { exact, req: null };
         return { exact: exact !== null && exact.length <= MAX_EXACT ? exact : null, req: best(b.req, ok(exact)) };
       }
       case 'cat': {
@@ -671,6 +687,86 @@ export function requiredLiterals(root: Re2Node, minLen = 3): string[] | null {
     }
   };
   return walk(root).req;
+}
+
+/**
+ * Does every match hold at least one of `keywords` (lower case)? Decided on the strings the pattern spells out
+ * exactly (literals, small alternations and optional parts, case folded): a keyword that only a class could
+ * spell (hooks.slack.com under an unescaped '.') does not count.
+ */
+export function everyMatchHolds(root: Re2Node, keywords: readonly string[]): boolean {
+  const MAX_EXACT = 64;
+  const holds = (xs: string[] | null): boolean => xs !== null && xs.length > 0 && xs.every((x) => keywords.some((k) => x.includes(k)));
+  const exactSet = smallSet;
+  const product = (a: string[], b: string[]): string[] | null => {
+    if (a.length * b.length > MAX_EXACT) return null;
+    return [...new Set(a.flatMap((x) => b.map((y) => x + y)))];
+  };
+  interface Info {
+    exact: string[] | null;
+    sat: boolean;
+  }
+  const walk = (n: Re2Node): Info => {
+    switch (n.t) {
+      case 'set': {
+        const e = exactSet(n.ranges);
+        return { exact: e, sat: holds(e) };
+      }
+      case 'group':
+        return walk(n.body);
+      case 'assert':
+      case 'empty':
+        return { exact: [''], sat: false };
+      case 'alt': {
+        const infos = n.items.map(walk);
+        const exact = infos.every((i) => i.exact !== null) ? [...new Set(infos.flatMap((i) => i.exact!))] : null;
+        return { exact: exact !== null && exact.length <= MAX_EXACT ? exact : null, sat: infos.every((i) => i.sat || holds(i.exact)) };
+      }
+      case 'rep': {
+        const b = walk(n.body);
+        let exact: string[] | null = null;
+        if (b.exact !== null && n.max !== -1 && n.max <= 4) {
+          let all: string[] | null = [];
+          for (let k = n.min; k <= n.max && all !== null; k++) {
+            let these: string[] | null = [''];
+            for (let j = 0; j < k && these !== null; j++) these = product(these, b.exact);
+            all = these === null ? null : [...new Set([...all, ...these])];
+            if (all !== null && all.length > MAX_EXACT) all = null;
+          }
+          exact = all;
+        }
+        return { exact, sat: n.min > 0 && (b.sat || holds(exact)) };
+      }
+      case 'cat': {
+        const infos = n.items.map(walk);
+        if (infos.some((i) => i.sat)) return { exact: null, sat: true };
+        // runs of consecutive exact items, multiplied out: a keyword may straddle their joins
+        let run: string[] | null = [''];
+        let sat = false;
+        let allExact = true;
+        for (const i of infos) {
+          if (i.exact === null) {
+            allExact = false;
+            if (holds(run)) sat = true;
+            run = [''];
+            continue;
+          }
+          const next: string[] | null = run === null ? null : product(run, i.exact);
+          if (next === null) {
+            allExact = false;
+            if (holds(run)) sat = true;
+            run = i.exact;
+          } else {
+            run = next;
+          }
+        }
+        if (holds(run)) sat = true;
+        return { exact: allExact ? run : null, sat };
+      }
+    }
+  };
+  const top = walk(root);
+  return top.sat || holds(top.exact);
 }
 
 /**

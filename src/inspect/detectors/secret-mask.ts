@@ -20,9 +20,12 @@ export function maskSecret(value: string, prefix = 0): string {
   return value.slice(0, head) + '*'.repeat(stars) + value.slice(n - tail);
 }
 
-/** The text within `window` characters either side of [start, end): where context words are looked for. */
+/**
+ * The text within `window` characters either side of [start, end), the value itself left out (a context word
+ * must not be found inside the secret): where context words are looked for.
+ */
 export function around(text: string, start: number, end: number, window: number): string {
-  return text.slice(Math.max(0, start - window), Math.min(text.length, end + window));
+  return `${text.slice(Math.max(0, start - window), start)}\n${text.slice(end, Math.min(text.length, end + window))}`;
 }
 
 /** Which of `terms` (lower case) occur in `s`, case-insensitively (ASCII). */

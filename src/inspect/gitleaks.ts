@@ -39,7 +39,7 @@ import { RE2 } from 're2-wasm';
 import { HaystackError } from '../core/errors.js';
 import { shannonEntropy } from './detectors/secret-codec.js';
 import { maskSecret } from './detectors/secret-mask.js';
-import { everyMatchHolds, maxLength, nestedRepeat, parseRe2, requiredLiterals, toJsSource } from './re2-syntax.js';
+import { captureInRepeat, emptyIteration, everyMatchHolds, maxLength, nestedRepeat, parseRe2, requiredLiterals, toJsSource } from './re2-syntax.js';
 import type { Confidence, DetectContext, Detector, Hit } from './types.js';
 
 /** characters either side of a keyword a rule's regex is run over when its matches are unbounded */
@@ -66,6 +66,13 @@ export interface GitleaksDetector extends Detector {
   readonly nestedRepeat: boolean;
   /** every match holds one of the keywords: the regex runs around keyword occurrences, else over the buffer */
   readonly keywordInMatch: boolean;
+  /**
+   * where JavaScript and RE2 may match differently for this regex (re2-syntax.ts): "empty-iteration" (an
+   * optional repeat whose body can match empty), "capture-in-repeat" (a capture inside a repeat whose later
+   * iterations may leave it unset); empty for all the default rules but the Teams webhook's capture-in-repeat,
+   * where every iteration sets the group, so both engines agree
+   */
+  readonly caveats: readonly string[];
 }
 
 export interface GitleaksRules {
@@ -416,6 +423,7 @@ function loadRule(r: unknown, n: number, globals: Allowlist[], targeted: Allowli
     derivedKeywords: derived,
     nestedRepeat: t.nested,
     keywordInMatch,
+    caveats: [...(emptyIteration(t.root) ? ['empty-iteration'] : []), ...(captureInRepeat(t.root) ? ['capture-in-repeat'] : [])],
     detect: (text, ctx) => runRule(spec, text, ctx),
   };
 }

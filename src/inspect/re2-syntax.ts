@@ -541,8 +541,9 @@ const ASSERT_JS: Readonly<Record<AssertKind, string>> = {
   nwb: '\\B',
 };
 
+/** can a quantifier follow it directly in JS (an assertion cannot: \b* is a syntax error there)? */
 function atomic(n: Re2Node): boolean {
-  return n.t === 'set' || n.t === 'group' || n.t === 'assert';
+  return n.t === 'set' || n.t === 'group';
 }
 
 function out(n: Re2Node): string {
@@ -806,4 +807,64 @@ export function nestedRepeat(root: Re2Node): boolean {
     }
   };
   return walk(root);
+}
+
+/** The shortest text a match can span. */
+export function minLength(n: Re2Node): number {
+  switch (n.t) {
+    case 'set':
+      return 1;
+    case 'cat':
+      return n.items.reduce((a, x) => a + minLength(x), 0);
+    case 'alt':
+      return Math.min(...n.items.map(minLength));
+    case 'group':
+      return minLength(n.body);
+    case 'rep':
+      return n.min * minLength(n.body);
+    case 'assert':
+    case 'empty':
+      return 0;
+  }
+}
+
+/**
+ * Has a repeat an optional iteration whose body can match empty (x?, x*, x{1,3} where x can match "")? There RE2
+ * (like Perl) takes the empty iteration and stops, while JavaScript refuses an empty iteration past the minimum
+ * and backtracks into the body's other branches: the two may match differently. No default gitleaks rule has it.
+ */
+export function emptyIteration(n: Re2Node): boolean {
+  switch (n.t) {
+    case 'rep':
+      return (n.max !== n.min && minLength(n.body) === 0) || emptyIteration(n.body);
+    case 'group':
+      return emptyIteration(n.body);
+    case 'cat':
+    case 'alt':
+      return n.items.some((x) => emptyIteration(x));
+    case 'set':
+    case 'assert':
+    case 'empty':
+      return false;
+  }
+}
+
+/**
+ * Is a capturing group inside a repeat that may run more than once? JavaScript clears such a capture at each
+ * iteration, RE2 keeps the value of the last iteration that set it: the secret group may differ.
+ */
+export function captureInRepeat(n: Re2Node, inRepeat = false): boolean {
+  switch (n.t) {
+    case 'group':
+      return inRepeat || captureInRepeat(n.body, inRepeat);
+    case 'rep':
+      return captureInRepeat(n.body, inRepeat || n.max === -1 || n.max > 1);
+    case 'cat':
+    case 'alt':
+      return n.items.some((x) => captureInRepeat(x, inRepeat));
+    case 'set':
+    case 'assert':
+    case 'empty':
+      return false;
+  }
 }

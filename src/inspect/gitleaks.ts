@@ -39,7 +39,7 @@ import { RE2 } from 're2-wasm';
 import { HaystackError } from '../core/errors.js';
 import { shannonEntropy } from './detectors/secret-codec.js';
 import { maskSecret } from './detectors/secret-mask.js';
-import { captureInRepeat, emptyIteration, everyMatchHolds, maxLength, nestedRepeat, parseRe2, requiredLiterals, toJsSource } from './re2-syntax.js';
+import { captureInRepeat, emptyIteration, everyMatchHolds, maxLength, nestedRepeat, parseRe2, requiredLiterals, splitLazyPrefix, toJsSource } from './re2-syntax.js';
 import type { Confidence, DetectContext, Detector, Hit } from './types.js';
 
 /** characters either side of a keyword a rule's regex is run over when its matches are unbounded */
@@ -88,13 +88,45 @@ export interface GitleaksOptions {
   readonly re2Check?: boolean;
 }
 
+/** Stopwords (lower case) found in a string: bucketed by their first two characters (gitleaks' generic rule has ~1500). */
+class Stopwords {
+  private readonly short: string[] = [];
+  private readonly buckets = new Map<string, string[]>();
+  readonly size: number;
+
+  constructor(words: readonly string[]) {
+    const unique = [...new Set(words.filter((w) => w !== ''))];
+    this.size = unique.length;
+    for (const w of unique) {
+      if (w.length < 2) {
+        this.short.push(w);
+        continue;
+      }
+      const k = w.slice(0, 2);
+      const b = this.buckets.get(k);
+      if (b === undefined) this.buckets.set(k, [w]);
+      else b.push(w);
+    }
+  }
+
+  /** does `lower` (a lower-cased secret) contain one of the words? */
+  in(lower: string): boolean {
+    if (this.short.some((w) => lower.includes(w))) return true;
+    for (let i = 0; i + 1 < lower.length; i++) {
+      const b = this.buckets.get(lower.slice(i, i + 2));
+      if (b !== undefined && b.some((w) => lower.startsWith(w, i))) return true;
+    }
+    return false;
+  }
+}
+
 interface Allowlist {
   readonly and: boolean;
   readonly hasCommits: boolean;
   readonly paths: RegExp | null;
   readonly regexes: RegExp | null;
   readonly target: 'secret' | 'match' | 'line';
-  readonly stopwords: readonly string[];
+  readonly stopwords: Stopwords;
 }
 
 class RuleError extends Error {}
@@ -158,7 +190,7 @@ function allowlist(t: unknown, what: string, re2Check: boolean): Allowlist {
     paths: combined(paths, `${what} path`, re2Check),
     regexes: combined(regexes, `${what} regex`, re2Check),
     target,
-    stopwords,
+    stopwords: new Stopwords(stopwords),
   };
 }
 
@@ -182,7 +214,7 @@ function pathAllowed(lists: readonly Allowlist[], path: string | null): boolean 
   for (const a of lists) {
     const p = a.paths !== null && a.paths.test(path);
     if (a.and) {
-      if (a.regexes !== null || a.stopwords.length > 0) continue;
+      if (a.regexes !== null || a.stopwords.size > 0) continue;
       if (!a.hasCommits && a.paths !== null && p) return true;
     } else if (p) {
       return true;
@@ -195,14 +227,13 @@ function findingAllowed(lists: readonly Allowlist[], secret: string, match: stri
   for (const a of lists) {
     const target = a.target === 'secret' ? secret : a.target === 'match' ? match : line;
     const regexOk = a.regexes !== null && target !== '' && a.regexes.test(target);
-    const lower = secret.toLowerCase();
-    const stopOk = secret !== '' && a.stopwords.some((w) => lower.includes(w));
+    const stopOk = secret !== '' && a.stopwords.size > 0 && a.stopwords.in(secret.toLowerCase());
     if (a.and) {
       const checks: boolean[] = [];
       if (a.hasCommits) checks.push(false);
       if (a.paths !== null) checks.push(path !== null && path !== '' && a.paths.test(path));
       if (a.regexes !== null) checks.push(regexOk);
-      if (a.stopwords.length > 0) checks.push(stopOk);
+      if (a.stopwords.size > 0) checks.push(stopOk);
       if (checks.every((c) => c)) return true;
     } else if (regexOk || stopOk) {
       return true;
@@ -243,8 +274,12 @@ function keywordBytes(k: string): string {
 interface RuleSpec {
   id: string;
   description: string;
+  /** searches the pattern (or, with a lazy prefix, the rest R) in a window */
   scan: RegExp;
+  /** the same, sticky, over the whole buffer: confirms a candidate and gives its groups */
   verify: RegExp;
+  /** the X of an `X{0,n}? R` pattern: a match extends back over up to n of these from R's start */
+  prefix: { readonly table: Uint8Array; readonly max: number } | null;
   groups: number;
   secretGroup: number;
   entropy: number;
@@ -289,7 +324,7 @@ function runRule(spec: RuleSpec, text: string, ctx: DetectContext): Hit[] {
     const slice = text.slice(ws, we);
     spec.scan.lastIndex = Math.max(0, done - ws);
     for (let m = spec.scan.exec(slice); m !== null; m = spec.scan.exec(slice)) {
-      const at = ws + m.index;
+      let at = ws + m.index;
       spec.verify.lastIndex = at;
       const v = spec.verify.exec(text);
       if (v === null || v[0].length === 0) {
@@ -297,9 +332,14 @@ function runRule(spec: RuleSpec, text: string, ctx: DetectContext): Hit[] {
         continue;
       }
       const end = at + v[0].length;
+      if (spec.prefix !== null) {
+        // X{0,n}? R: R matched at `at`; the match starts as far back over X as n and the last match allow
+        const floor = Math.max(done, at - spec.prefix.max);
+        while (at > floor && spec.prefix.table[text.charCodeAt(at - 1)] === 1) at--;
+      }
       done = end;
       spec.scan.lastIndex = end - ws;
-      const hit = toHit(spec, text, v, at, path);
+      const hit = toHit(spec, text, v, at, end, path);
       if (hit !== null) hits.push(hit);
       if (end >= we) break;
     }
@@ -307,10 +347,10 @@ function runRule(spec: RuleSpec, text: string, ctx: DetectContext): Hit[] {
   return hits;
 }
 
-function toHit(spec: RuleSpec, text: string, v: RegExpExecArray, at: number, path: string | null): Hit | null {
+function toHit(spec: RuleSpec, text: string, v: RegExpExecArray, at: number, end: number, path: string | null): Hit | null {
   // gitleaks trims newlines off both ends of the match
   let mStart = at;
-  let mEnd = at + v[0].length;
+  let mEnd = end;
   while (mStart < mEnd && text.charCodeAt(mStart) === 0x0a) mStart++;
   while (mEnd > mStart && text.charCodeAt(mEnd - 1) === 0x0a) mEnd--;
   const match = text.slice(mStart, mEnd);
@@ -398,11 +438,23 @@ function loadRule(r: unknown, n: number, globals: Allowlist[], targeted: Allowli
   // global allowlists that name this rule in targetRules act as its own
   const allowlists = [...ruleAllowlists(r, re2Check), ...targeted];
   const description = typeof r.description === 'string' ? r.description : '';
+  const split = splitLazyPrefix(t.root);
+  let prefix: RuleSpec['prefix'] = null;
+  let runSource = t.source;
+  if (split !== null) {
+    const table = new Uint8Array(0x10000);
+    for (let k = 0; k < split.ranges.length; k += 2) {
+      for (let c = split.ranges[k]!; c <= Math.min(split.ranges[k + 1]!, 0xffff); c++) table[c] = 1;
+    }
+    prefix = { table, max: split.max };
+    runSource = toJsSource(split.rest);
+  }
   const spec: RuleSpec = {
     id,
     description,
-    scan: new RegExp(t.source, 'g'),
-    verify: new RegExp(t.source, 'yd'),
+    scan: new RegExp(runSource, 'g'),
+    verify: new RegExp(runSource, 'yd'),
+    prefix,
     groups: t.groups,
     secretGroup,
     entropy,

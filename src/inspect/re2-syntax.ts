@@ -868,3 +868,28 @@ export function captureInRepeat(n: Re2Node, inRepeat = false): boolean {
       return false;
   }
 }
+
+export interface LazyPrefix {
+  /** the repeated set's ranges */
+  readonly ranges: readonly number[];
+  /** its upper bound n */
+  readonly max: number;
+  /** the rest of the pattern, R */
+  readonly rest: Re2Node;
+}
+
+/**
+ * Splits a pattern that opens with a lazy bounded repeat of one set, `X{0,n}? R` (gitleaks' generic prefix
+ * `[\w.-]{0,50}?` before a keyword, in 101 of its rules), when R cannot match empty. Such a pattern's leftmost
+ * match is R's leftmost match at r, extended back over at most n characters of X (not before the previous
+ * match's end): every earlier start would need an R match before r. Searching R alone avoids trying n prefix
+ * lengths at every position.
+ */
+export function splitLazyPrefix(root: Re2Node): LazyPrefix | null {
+  if (root.t !== 'cat' || root.items.length < 2) return null;
+  const first = root.items[0]!;
+  if (first.t !== 'rep' || first.greedy || first.min !== 0 || first.max < 1 || first.body.t !== 'set') return null;
+  const rest: Re2Node = root.items.length === 2 ? root.items[1]! : { t: 'cat', items: root.items.slice(1) };
+  if (minLength(rest) === 0) return null;
+  return { ranges: first.body.ranges, max: first.max, rest };
+}

@@ -410,6 +410,25 @@ regex = '''key'''`);
     expect(loadGitleaksRules(`[[rules]]\nid = "huge"\nregex = '''key(?:\\w{1000}){1000}'''\nkeywords = ["key"]`, { re2Check: false }).rejected).toEqual([]);
   });
 
+  it('never throws on rules with arbitrary regexes, keywords and allowlists: each loads or is rejected', () => {
+    const text = fc.string({ unit: fc.constantFrom(...'ab\\()[]{}?*+|^$.-:0123,iPs<>=!wdb'), maxLength: 16 });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(text, fc.array(fc.constantFrom('ab', 'key', ''), { maxLength: 2 }), fc.option(text)), { maxLength: 4 }), (rules) => {
+        const toml = rules
+          .map(([regex, kws, allow], i) => {
+            const lit = (s: string) => JSON.stringify(s);
+            const al = allow === null ? '' : `[[rules.allowlists]]\nregexes = [${lit(allow)}]\n`;
+            return `[[rules]]\nid = "r${i}"\nregex = ${lit(regex)}\nkeywords = [${kws.map(lit).join(', ')}]\n${al}`;
+          })
+          .join('');
+        const r = loadGitleaksRules(toml, { re2Check: true });
+        expect(r.detectors.length + r.rejected.length).toBe(rules.length);
+        for (const d of r.detectors) d.detect('ab key abab (key) [ab]', ctx);
+      }),
+      { numRuns: 300, seed: 3 },
+    );
+  });
+
   it('throws a HaystackError for text that is not TOML', () => {
     let err: unknown;
     try {

@@ -154,6 +154,7 @@ function translate(pattern: string, what: string, re2Check: boolean): { source: 
     try {
       re = new RE2(pattern, 'u');
     } catch (e) {
+      if (!(e instanceof SyntaxError)) throw new RuleError(`${what}: RE2 failed on it: ${(e as Error).message.slice(0, 200)}`);
       throw new RuleError(`${what}: RE2 refuses it: ${(e as Error).message.replace(/^Invalid regular expression: \/.*\/u: /s, '')}`);
     } finally {
       // re2-wasm never frees a pattern by itself and its heap is a fixed 16 MiB: free it through embind
@@ -163,10 +164,19 @@ function translate(pattern: string, what: string, re2Check: boolean): { source: 
   return { source: toJsSource(parsed.root), groups: parsed.groups, max: maxLength(parsed.root), nested: nestedRepeat(parsed.root), root: parsed.root };
 }
 
+/** A RegExp of a translated source; a source V8 refuses is a translation bug, reported as the rule's reason. */
+function jsRegExp(source: string, flags: string, what: string): RegExp {
+  try {
+    return new RegExp(source, flags);
+  } catch (e) {
+    throw new RuleError(`${what}: the translation is not a valid JavaScript RegExp (${(e as Error).message})`);
+  }
+}
+
 function combined(patterns: readonly string[], what: string, re2Check: boolean): RegExp | null {
   if (patterns.length === 0) return null;
   const sources = patterns.map((p, i) => translate(p, `${what} ${i + 1}`, re2Check).source);
-  return new RegExp(sources.map((s) => `(?:${s})`).join('|'));
+  return jsRegExp(sources.map((s) => `(?:${s})`).join('|'), '', what);
 }
 
 function allowlist(t: unknown, what: string, re2Check: boolean): Allowlist {
@@ -434,7 +444,7 @@ function loadRule(r: unknown, n: number, globals: Allowlist[], targeted: Allowli
   // windows around keywords are exact when every match holds a keyword; otherwise (gitleaks only asks for the
   // keyword somewhere in the file) the rule runs over the whole buffer
   const keywordInMatch = everyMatchHolds(t.root, keywords);
-  const path = pathPattern === '' ? null : new RegExp(translate(pathPattern, 'path', re2Check).source);
+  const path = pathPattern === '' ? null : jsRegExp(translate(pathPattern, 'path', re2Check).source, '', 'path');
   // global allowlists that name this rule in targetRules act as its own
   const allowlists = [...ruleAllowlists(r, re2Check), ...targeted];
   const description = typeof r.description === 'string' ? r.description : '';
@@ -452,8 +462,8 @@ function loadRule(r: unknown, n: number, globals: Allowlist[], targeted: Allowli
   const spec: RuleSpec = {
     id,
     description,
-    scan: new RegExp(runSource, 'g'),
-    verify: new RegExp(runSource, 'yd'),
+    scan: jsRegExp(runSource, 'g', 'regex'),
+    verify: jsRegExp(runSource, 'yd', 'regex'),
     prefix,
     groups: t.groups,
     secretGroup,

@@ -120,7 +120,7 @@ describe.skipIf(corpus === null)('gitleaks.toml from the corpus', () => {
     }
   });
 
-  it('finds planted tokens built from each rule regex, where RE2 and gitleaks semantics say it must', async () => {
+  it('finds planted tokens built from each rule regex, where RE2 and gitleaks semantics say it must', { timeout: 300_000 }, async () => {
     const globals = raw.allowlist === undefined ? [] : [raw.allowlist];
     const found: string[] = [];
     const missed: string[] = [];

@@ -28,17 +28,24 @@ function plausibleSecret(s: string): boolean {
   return /[A-Za-z]/.test(s) && /[0-9]/.test(s) && shannonEntropy(s) >= AWS_SECRET_MIN_ENTROPY;
 }
 
+const B64_CHAR = /[A-Za-z0-9/+]/;
+
 function nearestSecret(text: string, idStart: number, idEnd: number): { at: number; value: string } | null {
   const from = Math.max(0, idStart - AWS_PAIR_WINDOW);
   const to = Math.min(text.length, idEnd + AWS_PAIR_WINDOW);
-  SECRET.lastIndex = from;
+  // search the window only (a search over the buffer from `from` could run to its end for every id)
+  const win = text.slice(from, to);
+  SECRET.lastIndex = 0;
   let best: { at: number; value: string } | null = null;
   let bestDist = Infinity;
-  for (let m = SECRET.exec(text); m !== null && m.index < to; m = SECRET.exec(text)) {
-    if (m.index + 40 > to || !plausibleSecret(m[0])) continue;
-    const dist = m.index >= idEnd ? m.index - idEnd : idStart - (m.index + 40);
+  for (let m = SECRET.exec(win); m !== null; m = SECRET.exec(win)) {
+    const at = from + m.index;
+    // the window's edges are not the run's: it must not go on past them in the buffer
+    if (B64_CHAR.test(text[at - 1] ?? '') || /[A-Za-z0-9/+=]/.test(text[at + 40] ?? '')) continue;
+    if (!plausibleSecret(m[0])) continue;
+    const dist = at >= idEnd ? at - idEnd : idStart - (at + 40);
     if (dist >= 0 && dist < bestDist) {
-      best = { at: m.index, value: m[0] };
+      best = { at, value: m[0] };
       bestDist = dist;
     }
   }

@@ -42,6 +42,11 @@ export interface DetectContext {
   readonly appProto: string | null;
   /** the buffer is a file or part (true) or a raw stream's bytes (false) */
   readonly isObject: boolean;
+  /**
+   * the object's file name or part path when known (an attachment's filename, an HTTP path), else absent or
+   * null: gitleaks rules with a `path` and allowlists with `paths` are checked against it
+   */
+  readonly path?: string | null;
 }
 
 /**

@@ -17,7 +17,7 @@ import type { Row, Store } from '../src/store/store.js';
 import { readyCluster } from './helpers/cluster.js';
 import { clickhouseBinary, startClickHouse, type ClickHouseServer } from './helpers/clickhouse-server.mjs';
 import { scratchDir } from './helpers/cli.js';
-import { BY_CONSTRUCTION, HOSTILE_DETECTOR, ingestFindingCaptures, LOLRMM, SYNTH_HMAC, SYNTH_T0, syntheticFindings, writeFindings } from './helpers/findings-store.js';
+import { BY_CONSTRUCTION, HOSTILE_DETECTOR, ingestFindingCaptures, LOLRMM, reportOf, SYNTH_HMAC, SYNTH_T0, syntheticFindings, writeFindings } from './helpers/findings-store.js';
 
 const scratch = scratchDir('findings-report');
 const bin = clickhouseBinary();
@@ -36,45 +36,6 @@ const BACKENDS: { name: string; setup(): Promise<[string, string]> }[] = [
 ];
 const DAY = 86_400_000_000;
 const CAPTURES_FROM = Date.UTC(2026, 11, 7, 1) * 1000;
-
-/** The report counted in JS from the rows: what the SQL must give. */
-function expected(rows: readonly Row[], by: FindingHostField, hostsLimit: number): FindingsReport {
-  const counts = (list: readonly Row[]): { rows: number; high: number; medium: number; low: number; occurrences: number; distinct_values: number; first_seen: number; last_seen: number } => ({
-    rows: list.length,
-    high: list.filter((r) => r.confidence === 'high').length,
-    medium: list.filter((r) => r.confidence === 'medium').length,
-    low: list.filter((r) => r.confidence === 'low').length,
-    occurrences: list.reduce((n, r) => n + (r.count as number), 0),
-    distinct_values: new Set(list.map((r) => r.value_hmac).filter((v) => v !== null)).size,
-    first_seen: Math.min(...list.map((r) => r.ts as number)),
-    last_seen: Math.max(...list.map((r) => r.ts as number)),
-  });
-  const groups = <K>(list: readonly Row[], key: (r: Row) => K): Map<string, Row[]> => {
-    const m = new Map<string, Row[]>();
-    for (const r of list) {
-      const k = JSON.stringify(key(r));
-      m.set(k, [...(m.get(k) ?? []), r]);
-    }
-    return m;
-  };
-  const byText = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
-  const detectors = [...groups(rows, (r) => [r.detector, r.category]).values()].map((list) => ({
-    detector: list[0]!.detector as string, category: list[0]!.category as string, ...counts(list),
-    hosts: new Set(list.map((r) => r[by]).filter((v) => v !== null)).size, sessions: new Set(list.map((r) => r.uid).filter((v) => v !== null)).size,
-  })).sort((a, b) => b.rows - a.rows || byText(a.detector, b.detector) || byText(a.category, b.category));
-  const hostKey = (r: Row): string => (r[by] as string | null) ?? '';
-  const all = [...groups(rows, hostKey).entries()].map(([k, list]) => ({ key: JSON.parse(k) as string, list }))
-    .sort((a, b) => b.list.length - a.list.length || byText(a.key, b.key));
-  const hosts = all.slice(0, hostsLimit).map(({ key, list }) => {
-    const c = counts(list);
-    return {
-      host: key === '' ? null : key, rows: c.rows, first_seen: c.first_seen, last_seen: c.last_seen,
-      detectors: [...groups(list, (r) => [r.detector, r.category]).values()].map((l) => ({ detector: l[0]!.detector as string, category: l[0]!.category as string, ...counts(l) }))
-        .sort((a, b) => b.rows - a.rows || byText(a.detector, b.detector) || byText(a.category, b.category)),
-    };
-  });
-  return { by, detectors, detectors_cut: false, hosts, hosts_total: all.length };
-}
 
 interface Case {
   name: string;
@@ -157,7 +118,7 @@ for (const backend of BACKENDS) {
         const by = c.by ?? 'src_ip';
         const hosts = c.hosts ?? 100;
         const got = await findingsReport(store, { where, from, to, by, hosts });
-        expect(got, c.name).toEqual(expected(rows, by, hosts));
+        expect(got, c.name).toEqual(reportOf(rows, by, hosts));
         expect(got.detectors.length > 0, c.name).toBe(c.none !== true);
         mine[c.name] = got;
       }

@@ -9,7 +9,9 @@ import { expect } from 'vitest';
 import { loadLolrmm } from '../../src/inspect/names/remote-access.js';
 import { ingest } from '../../src/pipeline/ingest.js';
 import { FINDINGS, type FindingRecord } from '../../src/schema/findings.js';
-import type { Store } from '../../src/store/store.js';
+import type { FindingHostField } from '../../src/query/findings-filter.js';
+import type { FindingsReport } from '../../src/store/findings.js';
+import type { Row, Store } from '../../src/store/store.js';
 import { corpusDir, ROOT } from './run.js';
 
 export const MAILFTP = join(ROOT, 'test/fixtures/mailftp/mailftp-gen.pcap');
@@ -100,4 +102,43 @@ export async function writeFindings(store: Store, rows: readonly FindingRecord[]
   const w = await store.begin(id);
   for (const r of rows) w.append(FINDINGS, r as unknown as Record<string, unknown>);
   await w.commit({ capture_id: id, path: 'synthetic findings', sha256: 'e'.repeat(64), size: 0, format: null, linktypes: [], first_ts: null, last_ts: null, packets: 0, ingested_at: Date.now() * 1000, stats: null, mtime: null, header_blocks: null });
+}
+
+/** The findings report counted in JS from the rows (the findings rows selected): what the SQL must give. */
+export function reportOf(rows: readonly Row[], by: FindingHostField, hostsLimit: number): FindingsReport {
+  const counts = (list: readonly Row[]): { rows: number; high: number; medium: number; low: number; occurrences: number; distinct_values: number; first_seen: number; last_seen: number } => ({
+    rows: list.length,
+    high: list.filter((r) => r.confidence === 'high').length,
+    medium: list.filter((r) => r.confidence === 'medium').length,
+    low: list.filter((r) => r.confidence === 'low').length,
+    occurrences: list.reduce((n, r) => n + (r.count as number), 0),
+    distinct_values: new Set(list.map((r) => r.value_hmac).filter((v) => v !== null)).size,
+    first_seen: Math.min(...list.map((r) => r.ts as number)),
+    last_seen: Math.max(...list.map((r) => r.ts as number)),
+  });
+  const groups = <K>(list: readonly Row[], key: (r: Row) => K): Map<string, Row[]> => {
+    const m = new Map<string, Row[]>();
+    for (const r of list) {
+      const k = JSON.stringify(key(r));
+      m.set(k, [...(m.get(k) ?? []), r]);
+    }
+    return m;
+  };
+  const byText = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+  const detectors = [...groups(rows, (r) => [r.detector, r.category]).values()].map((list) => ({
+    detector: list[0]!.detector as string, category: list[0]!.category as string, ...counts(list),
+    hosts: new Set(list.map((r) => r[by]).filter((v) => v !== null)).size, sessions: new Set(list.map((r) => r.uid).filter((v) => v !== null)).size,
+  })).sort((a, b) => b.rows - a.rows || byText(a.detector, b.detector) || byText(a.category, b.category));
+  const hostKey = (r: Row): string => (r[by] as string | null) ?? '';
+  const all = [...groups(rows, hostKey).entries()].map(([k, list]) => ({ key: JSON.parse(k) as string, list }))
+    .sort((a, b) => b.list.length - a.list.length || byText(a.key, b.key));
+  const hosts = all.slice(0, hostsLimit).map(({ key, list }) => {
+    const c = counts(list);
+    return {
+      host: key === '' ? null : key, rows: c.rows, first_seen: c.first_seen, last_seen: c.last_seen,
+      detectors: [...groups(list, (r) => [r.detector, r.category]).values()].map((l) => ({ detector: l[0]!.detector as string, category: l[0]!.category as string, ...counts(l) }))
+        .sort((a, b) => b.rows - a.rows || byText(a.detector, b.detector) || byText(a.category, b.category)),
+    };
+  });
+  return { by, detectors, detectors_cut: false, hosts, hosts_total: all.length };
 }

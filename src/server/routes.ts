@@ -5,6 +5,7 @@ import { login, logout, me } from './handlers/auth.js';
 import { tables } from './handlers/meta.js';
 import { deleteSaved, getAudit, getSaved, getTriage, postSaved, postTriage } from './handlers/app-tables.js';
 import { getFile, getPcap, getTranscript } from './handlers/downloads.js';
+import { getFindings } from './handlers/findings.js';
 import { getExport } from './handlers/export.js';
 import { postIngest } from './handlers/ingest.js';
 import { getCounts, getMail, getTop, getTrends } from './handlers/reports.js';
@@ -38,6 +39,8 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'GET', path: '/api/reports/counts/:table', role: 'viewer', handler: getCounts },
   { method: 'GET', path: '/api/reports/trends', role: 'viewer', handler: getTrends },
   { method: 'GET', path: '/api/reports/mail', role: 'viewer', handler: getMail },
+  // counts of findings only; a finding's excerpt_redacted is for analysts (policy.ts), through /api/records
+  { method: 'GET', path: '/api/reports/findings', role: 'viewer', handler: getFindings },
   { method: 'GET', path: '/api/sessions/:uid/pcap', role: 'analyst', handler: getPcap },
   { method: 'GET', path: '/api/sessions/:uid/transcript', role: 'analyst', handler: getTranscript },
   { method: 'GET', path: '/api/files/:sha256', role: 'analyst', handler: getFile },

@@ -72,6 +72,10 @@ describe('route inventory', () => {
     });
   }
 
+  it('the findings report is in the table for viewers (its rows\' excerpt is for analysts: policy.ts)', () => {
+    expect(ROUTES.filter((r) => r.path === '/api/reports/findings').map((r) => [r.method, r.role])).toEqual([['GET', 'viewer']]);
+  });
+
   it('an unknown API path is 401 without a session and 404 with one', async () => {
     expect((await srv.client().get('/api/no-such-route')).status).toBe(401);
     expect((await (await as('admin')).get('/api/no-such-route')).status).toBe(404);

@@ -13,6 +13,7 @@ import { Tls } from './screens/tls.js';
 import { Admin } from './screens/admin.js';
 import { Alerts } from './screens/alerts.js';
 import { Captures } from './screens/captures.js';
+import { Findings } from './screens/findings.js';
 import { Graph } from './screens/graph.js';
 import { Top } from './screens/top.js';
 import { helpOpen, KeyHelp, useKeys } from './parts/keys.js';
@@ -22,7 +23,7 @@ import { canRead, tables } from './schemas.js';
 import { theme, toggleTheme } from './theme.js';
 
 /** The report screens in the header, after the tables. */
-const REPORTS = [['/alerts', 'Alerts'], ['/top', 'Top talkers'], ['/graph', 'Connections'], ['/captures', 'Captures']] as const;
+const REPORTS = [['/alerts', 'Alerts'], ['/findings', 'Findings'], ['/top', 'Top talkers'], ['/graph', 'Connections'], ['/captures', 'Captures']] as const;
 
 /** Screens by the first part of the path. */
 function screen(path: string): JSX.Element {
@@ -33,6 +34,7 @@ function screen(path: string): JSX.Element {
   if (parts[0] === 'logs') return <NeedsTables tables={['logs']}><Logs /></NeedsTables>;
   if (parts[0] === 'mail') return <NeedsWholeStore what="mail view"><Mail /></NeedsWholeStore>;
   if (parts[0] === 'alerts') return <NeedsTables tables={['alerts']}><Alerts /></NeedsTables>;
+  if (parts[0] === 'findings') return <NeedsTables tables={['findings']}><Findings /></NeedsTables>;
   if (parts[0] === 'top') return <NeedsWholeStore what="top talkers report"><Top /></NeedsWholeStore>;
   if (parts[0] === 'graph') return <NeedsTables tables={['sessions']}><Graph /></NeedsTables>;
   if (parts[0] === 'captures') return <NeedsTables tables={['captures', 'anomalies']}><Captures /></NeedsTables>;
@@ -61,7 +63,7 @@ export function App(): JSX.Element {
           {(['tls', 'logs', 'mail'] as const).filter((j) => (j === 'mail' ? user.restrict === null : canRead(j) === true)).map((j) => (
             <a key={j} href={link(`/${j}`)} class={path === `/${j}` ? 'active' : ''} data-testid={`nav-${j}`}>{j === 'tls' ? 'TLS' : j === 'logs' ? 'Logs' : 'Mail'}</a>
           ))}
-          {REPORTS.filter(([p]) => p !== '/top' || user.restrict === null).map(([p, label]) => <a key={p} href={link(p)} class={path === p ? 'active' : ''}>{label}</a>)}
+          {REPORTS.filter(([p]) => (p !== '/top' || user.restrict === null) && (p !== '/findings' || canRead('findings') === true)).map(([p, label]) => <a key={p} href={link(p)} class={path === p ? 'active' : ''}>{label}</a>)}
           {user.role === 'admin' && <a href={link('/admin')} class={path === '/admin' ? 'active' : ''} data-testid="nav-admin">admin</a>}
         </nav>
         <span class="spacer" />

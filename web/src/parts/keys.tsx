@@ -24,6 +24,7 @@ export const JUMPS: readonly (readonly [string, string, string])[] = [
   ['l', '/logs', 'Logs'],
   ['m', '/mail', 'Mail'],
   ['a', '/alerts', 'Alerts'],
+  ['f', '/findings', 'Findings'],
   ['p', '/top', 'Top talkers'],
   ['n', '/graph', 'Connections'],
   ['c', '/captures', 'Captures'],

@@ -86,18 +86,24 @@ let memoRuns: readonly DigitRun[] = [];
  * of the last text asked for are kept, so the detectors the engine runs on one buffer share one pass.
  */
 export function digitRuns(text: string): readonly DigitRun[] {
-  if (text === memoText) return memoRuns;
+  if (text !== memoText) {
+    memoRuns = computeDigitRuns(text);
+    memoText = text;
+  }
+  return memoRuns;
+}
+
+/** The digit runs of `text` with at least MIN_RECORDED_RUN digits, found afresh. */
+export function computeDigitRuns(text: string): DigitRun[] {
   const runs: DigitRun[] = [];
   RUN.lastIndex = 0;
   for (let m = RUN.exec(text); m !== null; m = RUN.exec(text)) {
     const s = m[0];
-    let digits = 0;
     if (s.length < MIN_RECORDED_RUN) continue;
+    let digits = 0;
     for (let i = 0; i < s.length; i++) if (isDigit(s.charCodeAt(i))) digits++;
     if (digits >= MIN_RECORDED_RUN) runs.push({ start: m.index, end: m.index + s.length, digits });
   }
-  memoText = text;
-  memoRuns = runs;
   return runs;
 }
 

@@ -6,7 +6,8 @@
 // src/inspect/aggregate.ts). Reported shapes: '+' then 8-15 digits (E.164's maximum); a NANP number
 // ((NXX) NXX-XXXX, NXX-NXX-XXXX, NXX.NXX.XXXX, optionally after 1 or 001) with N = 2-9 and separators; any
 // other number of 7-15 digits in at least two groups, or ten digits in a row that make a NANP number, only with
-// a phone word within 30 characters. A bare run of digits is never a phone number alone, nor is a date or a time.
+// a phone word within 30 characters. A bare run of digits is never a phone number alone, nor is a date, a time
+// or an IPv4 address.
 // The NANP fictional range 555-0100..0199 is flagged testValue.
 
 import { ContextTerms } from '../context.js';
@@ -123,6 +124,11 @@ function dated(p: Parsed): boolean {
   return Number(m) >= 1 && Number(m) <= 12 && Number(d) >= 1 && Number(d) <= 31;
 }
 
+/** An IPv4 address ("192.168.100.200"): four dotted groups of at most 255. */
+function dottedQuad(p: Parsed): boolean {
+  return p.groups.length === 4 && p.seps.every((s) => s === '.') && p.groups.every((g) => g.length <= 3 && Number(g) <= 255);
+}
+
 /** Ten digits in a row that make a NANP number (NXX NXX XXXX), optionally after a 1. */
 function nanpRun(p: Parsed): boolean {
   if (p.groups.length !== 1) return false;
@@ -159,7 +165,7 @@ export const phone: Detector = {
         const after = end < text.length ? text.charCodeAt(end) : 0x20;
         // glued to a longer token, or a time ("04:34:22") or a fraction after it
         if (isWord(after) || ((after === 0x2d || after === 0x2e || after === 0x2f || after === 0x3a) && end + 1 < text.length && isDigit(text.charCodeAt(end + 1)))) continue;
-        if (dated(p)) continue;
+        if (dated(p) || dottedQuad(p)) continue;
         const digits = p.groups.join('');
         if (digits.length < MIN_DIGITS) continue;
         if (maxDigitRun(text, start, end) < PHONE_DIGITS) continue;

@@ -3,7 +3,7 @@
 // the buffer as latin1 text, and their hits come back sorted.
 
 import { AhoCorasick } from '../core/aho-corasick.js';
-import { MIN_RECORDED_RUN, setDigitRuns, type DigitRun } from './text.js';
+import { isRunSeparator, MIN_RECORDED_RUN, setDigitRuns, type DigitRun } from './text.js';
 import type { DetectContext, Detector, Hit } from './types.js';
 
 /**
@@ -23,6 +23,8 @@ export interface Inspector {
 }
 
 const DIGIT = 0x30;
+/** the bytes that keep a digit run going between two digits (src/inspect/text.ts isRunSeparator) */
+const RUN_SEPARATOR = Uint8Array.from({ length: 256 }, (_, b) => (isRunSeparator(b) ? 1 : 0));
 
 /** UTF-16 in the platform's byte order, as a Uint16Array holds it */
 const utf16 = new TextDecoder(new Uint8Array(Uint16Array.of(1).buffer)[0] === 1 ? 'utf-16le' : 'utf-16be');
@@ -98,6 +100,8 @@ export function createInspector(detectors: readonly Detector[]): Inspector {
   const byDigits = detectors.flatMap((d, i) => (d.digits === undefined ? [] : [[d.digits, i] as const])).sort((a, b) => a[0] - b[0]);
   const armed = detectors.filter((d) => d.keywords.length > 0 || d.digits !== undefined).length;
   const keyworded = detectors.filter((d) => d.keywords.length > 0).length;
+  // when no keyword holds a digit or a run separator, the automaton has nothing to do inside a digit run
+  const runsAlone = !detectors.some((d) => d.keywords.some((k) => /[0-9 .-]/.test(k)));
   // bytes the loop may skip at the automaton's root outside a digit run: with digit detectors pending ...
   const skipAll = new Uint8Array(256);
   // ... without digit detectors
@@ -136,46 +140,92 @@ export function createInspector(detectors: readonly Detector[]): Inspector {
     let a = kwLeft > 0 ? ac : null;
     const n = buf.length;
     let s = 0;
-    let run = 0;
-    let runStart = 0;
-    let lastDigit = 0;
-    let sep = false;
-    for (let i = 0; i < n; i++) {
-      if (s === 0 && run === 0) {
-        while (i < n && skip[buf[i]!] === 1) i++;
-        if (i === n) break;
-      }
-      const b = buf[i]!;
-      if (b >= DIGIT && b <= DIGIT + 9) {
-        if (run === 0) runStart = i;
-        run++;
-        lastDigit = i;
-        sep = false;
-        if (run >= minDigits) {
-          while (nextDigit < byDigits.length && byDigits[nextDigit]![0] <= run) trigger(byDigits[nextDigit++]![1]);
-          minDigits = nextDigit < byDigits.length ? byDigits[nextDigit]![0] : Infinity;
+    /** a run of `digits` digits ended: detectors whose threshold it reaches are triggered */
+    const reach = (digits: number): void => {
+      while (nextDigit < byDigits.length && byDigits[nextDigit]![0] <= digits) trigger(byDigits[nextDigit++]![1]);
+      minDigits = nextDigit < byDigits.length ? byDigits[nextDigit]![0] : Infinity;
+    };
+    if (runsAlone) {
+      // no keyword holds a digit or a separator: a run is read whole in a tight loop, the automaton back at
+      // its root after it
+      let i = 0;
+      while (i < n) {
+        if (s === 0) {
+          while (i < n && skip[buf[i]!] === 1) i++;
+          if (i === n) break;
         }
-      } else if (run > 0 && !sep && (b === 0x20 || b === 0x2d || b === 0x2e)) {
-        sep = true;
-      } else if (run > 0) {
-        if (run >= MIN_RECORDED_RUN) runs.push({ start: runStart, end: lastDigit + 1, digits: run });
-        run = 0;
-        sep = false;
-      }
-      // at the root only a keyword's first byte moves the automaton (digits and separators mostly do not)
-      if (a !== null && (s !== 0 || skipNoDigits[b] === 0)) {
-        s = a.next(s, b);
-        if (a.isFinal(s)) a.matches(s, onKeyword);
-        if (kwLeft === 0) {
-          // every keyword detector runs already: the rest of the pass only counts digits
-          a = null;
+        const b = buf[i]!;
+        if (collect && b >= DIGIT && b <= DIGIT + 9) {
+          const start = i;
+          let digits = 0;
+          for (;;) {
+            while (i < n && buf[i]! >= DIGIT && buf[i]! <= DIGIT + 9) {
+              i++;
+              digits++;
+            }
+            const c = buf[i + 1];
+            if (i + 1 < n && RUN_SEPARATOR[buf[i]!] === 1 && c! >= DIGIT && c! <= DIGIT + 9) {
+              i++;
+              continue;
+            }
+            break;
+          }
+          if (digits >= minDigits) reach(digits);
+          if (digits >= MIN_RECORDED_RUN) runs.push({ start, end: i, digits });
           s = 0;
-          skip = collect ? skipDigitsOnly : skipNoDigits;
+          continue;
         }
+        if (a !== null && (s !== 0 || skipNoDigits[b] === 0)) {
+          s = a.next(s, b);
+          if (a.isFinal(s)) a.matches(s, onKeyword);
+          if (kwLeft === 0) {
+            // every keyword detector runs already: the rest of the pass only reads digit runs
+            a = null;
+            s = 0;
+            skip = collect ? skipDigitsOnly : skipNoDigits;
+          }
+        }
+        if (pending === 0 && !collect) break;
+        i++;
       }
-      if (pending === 0 && !collect) break;
+    } else {
+      let run = 0;
+      let runStart = 0;
+      let lastDigit = 0;
+      let sep = false;
+      for (let i = 0; i < n; i++) {
+        if (s === 0 && run === 0) {
+          while (i < n && skip[buf[i]!] === 1) i++;
+          if (i === n) break;
+        }
+        const b = buf[i]!;
+        if (b >= DIGIT && b <= DIGIT + 9) {
+          if (run === 0) runStart = i;
+          run++;
+          lastDigit = i;
+          sep = false;
+          if (run >= minDigits) reach(run);
+        } else if (run > 0 && !sep && RUN_SEPARATOR[b] === 1) {
+          sep = true;
+        } else if (run > 0) {
+          if (run >= MIN_RECORDED_RUN) runs.push({ start: runStart, end: lastDigit + 1, digits: run });
+          run = 0;
+          sep = false;
+        }
+        // at the root only a keyword's first byte moves the automaton
+        if (a !== null && (s !== 0 || skipNoDigits[b] === 0)) {
+          s = a.next(s, b);
+          if (a.isFinal(s)) a.matches(s, onKeyword);
+          if (kwLeft === 0) {
+            a = null;
+            s = 0;
+            skip = collect ? skipDigitsOnly : skipNoDigits;
+          }
+        }
+        if (pending === 0 && !collect) break;
+      }
+      if (run >= MIN_RECORDED_RUN) runs.push({ start: runStart, end: lastDigit + 1, digits: run });
     }
-    if (run >= MIN_RECORDED_RUN) runs.push({ start: runStart, end: lastDigit + 1, digits: run });
     if (pending === armed) return [];
     const hits: Hit[] = [];
     let bytesOnly = true;

@@ -48,6 +48,54 @@ export function latin1Text(buf: Uint8Array): string {
   return utf16.decode(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
 }
 
+const IS_DIGIT = Uint8Array.from({ length: 256 }, (_, b) => (b >= DIGIT && b <= DIGIT + 9 ? 1 : 0));
+const IN_RUN = Uint8Array.from({ length: 256 }, (_, b) => (IS_DIGIT[b] === 1 || RUN_SEPARATOR[b] === 1 ? 1 : 0));
+
+/**
+ * The digit runs of buf[from..] holding `stride` bytes or more, found by probing every stride-th byte: such a
+ * run covers a probe, and a probe that lands on a digit or separator is widened to its whole run (the same
+ * maximal run a byte-by-byte reading gives). Binary content has a digit or separator in 1 byte of 20, so most
+ * bytes are never read. Runs of MIN_RECORDED_RUN digits or more are recorded; `ended` sees every run found.
+ */
+function runsByStride(buf: Uint8Array, from: number, stride: number, runs: DigitRun[], ended: (digits: number) => void): void {
+  const n = buf.length;
+  let lo = from;
+  let p = from;
+  while (p < n) {
+    if (IN_RUN[buf[p]!] === 0) {
+      p += stride;
+      continue;
+    }
+    let start = p;
+    let end = p + 1;
+    if (IS_DIGIT[buf[p]!] === 0) {
+      // a separator belongs to a run only between two digits
+      if (p <= lo || p + 1 >= n || IS_DIGIT[buf[p - 1]!] === 0 || IS_DIGIT[buf[p + 1]!] === 0) {
+        p += stride;
+        continue;
+      }
+      start = p - 1;
+      end = p + 2;
+    }
+    for (;;) {
+      if (start > lo && IS_DIGIT[buf[start - 1]!] === 1) start--;
+      else if (start - 2 >= lo && RUN_SEPARATOR[buf[start - 1]!] === 1 && IS_DIGIT[buf[start - 2]!] === 1) start -= 2;
+      else break;
+    }
+    for (;;) {
+      if (end < n && IS_DIGIT[buf[end]!] === 1) end++;
+      else if (end + 1 < n && RUN_SEPARATOR[buf[end]!] === 1 && IS_DIGIT[buf[end + 1]!] === 1) end += 2;
+      else break;
+    }
+    let digits = 0;
+    for (let k = start; k < end; k++) digits += IS_DIGIT[buf[k]!]!;
+    ended(digits);
+    if (digits >= MIN_RECORDED_RUN) runs.push({ start, end, digits });
+    lo = end;
+    p = end;
+  }
+}
+
 /** Hits in a deterministic order: offset, detector, length, value. */
 export function compareHits(a: Hit, b: Hit): number {
   return a.offset - b.offset || (a.detector < b.detector ? -1 : a.detector > b.detector ? 1 : 0) || a.length - b.length || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
@@ -102,6 +150,8 @@ export function createInspector(detectors: readonly Detector[]): Inspector {
   const keyworded = detectors.filter((d) => d.keywords.length > 0).length;
   // when no keyword holds a digit or a run separator, the automaton has nothing to do inside a digit run
   const runsAlone = !detectors.some((d) => d.keywords.some((k) => /[0-9 .-]/.test(k)));
+  // no run shorter than this matters: it triggers no detector and is not recorded
+  const stride = byDigits.length > 0 ? Math.min(MIN_RECORDED_RUN, byDigits[0]![0]) : MIN_RECORDED_RUN;
   // bytes the loop may skip at the automaton's root outside a digit run: with digit detectors pending ...
   const skipAll = new Uint8Array(256);
   // ... without digit detectors
@@ -150,6 +200,13 @@ export function createInspector(detectors: readonly Detector[]): Inspector {
       // its root after it
       let i = 0;
       while (i < n) {
+        if (a === null && collect) {
+          // only digit runs are left to read: probe every `stride`-th byte (see runsByStride)
+          runsByStride(buf, i, stride, runs, (digits) => {
+            if (digits >= minDigits) reach(digits);
+          });
+          break;
+        }
         if (s === 0) {
           while (i < n && skip[buf[i]!] === 1) i++;
           if (i === n) break;

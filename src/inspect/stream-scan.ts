@@ -126,7 +126,7 @@ export class StreamScanner {
     while (at < data.length) {
       this.reserve();
       const n = Math.min(this.buf.length - this.len, data.length - at);
-      this.buf.set(data.subarray(at, at + n), this.len);
+      this.buf.set(at === 0 && n === data.length ? data : data.subarray(at, at + n), this.len);
       this.len += n;
       at += n;
       this.inspected += n;

@@ -32,6 +32,13 @@ export class ContextTerms {
     this.re = new RegExp(`(?<![a-z0-9])(?:${sorted.map(escape).join('|')})(?![a-z0-9])`, 'gi');
   }
 
+  /** Might a term stand near text[start, end)? (any term within the window, the span itself included: a cheap superset) */
+  anyNear(text: string, start: number, end: number): boolean {
+    const part = text.slice(Math.max(0, start - this.window - this.longest), Math.min(text.length, end + this.window + this.longest));
+    this.re.lastIndex = 0;
+    return this.re.test(part);
+  }
+
   /**
    * The distinct terms found near text[start, end), lower case, sorted: a term counts when at most `window`
    * characters separate it from the value, on either side.

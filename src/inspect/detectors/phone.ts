@@ -33,6 +33,9 @@ const CONTEXT = new ContextTerms([
   'telefon', 'telefono', 'registered', 'answering', 'message', 'messages', 'voicemail', 'reach', 'reach me',
 ], 30);
 
+/** Three, three and four digits split by one kind of separator: a NANP number written without parentheses. */
+const NANP_SHAPE = /\d{3}([-. ])\d{3}\1\d{4}/;
+
 /** A candidate: '+', '(' or a digit where a number may start (not inside a word), then digits, groups and separators. */
 const CANDIDATE = /(?<![\w+])\+?\(?\d[\d ().-]{5,30}\d(?:(?: ?(?:x|ext\.?) ?)\d{1,5})?/g;
 
@@ -149,6 +152,8 @@ export const phone: Detector = {
     // a number holds a run of 6+ digits; '+', a country code and "(0)" may stand before it
     for (const [from, to] of regionsNear(text, PHONE_DIGITS, MAX_PREFIX, MAX_EXTENSION)) {
       const part = text.slice(from, to);
+      // without '+' or '(' only a NANP "NXX-NXX-XXXX" or a number next to a phone word can be reported here
+      if (!part.includes('+') && !part.includes('(') && !NANP_SHAPE.test(part) && !CONTEXT.anyNear(text, from, to)) continue;
       CANDIDATE.lastIndex = Math.max(0, done - from);
       for (let m = CANDIDATE.exec(part); m !== null; m = CANDIDATE.exec(part)) {
         const start = from + m.index;

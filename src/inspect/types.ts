@@ -62,4 +62,10 @@ export interface Detector {
   readonly digits?: number;
   /** every hit in `text` (one character per byte, as latin1() gives it); runs only when triggered */
   detect(text: string, ctx: DetectContext): Hit[];
+  /**
+   * Optional: the same hits as detect(latin1(buf), ctx), read from the bytes. When every detector triggered on a
+   * buffer has one, the engine calls these and never builds the text (binary and encrypted content trigger
+   * little else than e-mail's '@', and the text would cost more than the detector).
+   */
+  readonly detectBytes?: (buf: Uint8Array, ctx: DetectContext) => Hit[];
 }

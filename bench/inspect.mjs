@@ -1,0 +1,225 @@
+#!/usr/bin/env node
+// bench/inspect.mjs — the content-inspection engine (issue 17) through the library in dist/ (npm run build first):
+//
+//   quality  precision and recall per detector on presidio-research's labelled sentences
+//            (../shared/corpus/content/presidio-research, or HAYSTACK_CORPUS), scored by src/inspect/score.ts
+//   speed    MB/s of inspected content on one core (this process, one thread), for the stream scanner
+//            (64 KiB windows and their overlap, as the pipeline drives it) and for the engine alone:
+//              perf-big  every TCP payload of bench/data/perf-big.pcapng (or --capture / HAYSTACK_PERF_CAPTURE)
+//                        grouped per direction in capture order and pushed packet by packet; skipped if absent
+//              mixed     a synthetic buffer (--mib, default 64) of text, JSON, HTTP headers, base64 and binary
+//                        with planted values (deterministic PRNG)
+//              random    random bytes of the same size
+//
+//   node bench/inspect.mjs [--runs N] [--mib N] [--capture PATH] [--only quality|speed]
+//
+// Goal (issue 17): >= 200 MB/s of inspected content on one core. Output: stdout (markdown). No detected value
+// is printed: counts and masks only.
+import { Buffer } from 'node:buffer';
+import fs from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs, TextEncoder } from 'node:util';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const DIST = path.join(ROOT, 'dist');
+const args = parseArgs({ options: { runs: { type: 'string', default: '3' }, mib: { type: 'string', default: '64' }, capture: { type: 'string' }, only: { type: 'string' } }, strict: true }).values;
+const RUNS = Number(args.runs);
+const MIB = Number(args.mib);
+const GOAL_MBPS = 200;
+
+if (!fs.existsSync(path.join(DIST, 'inspect', 'engine.js'))) {
+  process.stderr.write('bench/inspect: dist/inspect is missing (npm run build)\n');
+  process.exit(2);
+}
+const { createInspector } = await import(path.join(DIST, 'inspect', 'engine.js'));
+const { allPiiDetectors } = await import(path.join(DIST, 'inspect', 'pii.js'));
+const { StreamScanner, INSPECT_WINDOW_BYTES } = await import(path.join(DIST, 'inspect', 'stream-scan.js'));
+const { scoreHits, toCodePoints } = await import(path.join(DIST, 'inspect', 'score.js'));
+
+const inspector = createInspector(allPiiDetectors());
+const ctx = { appProto: null, isObject: false };
+const lines = [`# Inspection benchmark ${new Date().toISOString()}`, '', `node ${process.version}; detectors: ${inspector.detectors.map((d) => d.name).join(', ')}`, ''];
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+// ---------- quality ----------
+if (args.only === undefined || args.only === 'quality') {
+  const corpus = process.env.HAYSTACK_CORPUS ?? path.join(ROOT, '..', 'shared', 'corpus');
+  const file = path.join(corpus, 'content', 'presidio-research', 'synth_dataset_v2.first1000.json');
+  if (!fs.existsSync(file)) {
+    lines.push(`quality: SKIPPED (${file} missing)`, '');
+  } else {
+    const raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const records = raw.map((r) => ({ text: r.full_text, spans: r.spans.map((s) => ({ type: s.entity_type, start: s.start_position, end: s.end_position, value: s.entity_value })) }));
+    const enc = new TextEncoder();
+    const hits = records.map((r) => toCodePoints(r.text, inspector.scan(enc.encode(r.text), { appProto: null, isObject: true })));
+    const scores = scoreHits(records, hits, inspector.detectors.map((d) => d.name));
+    lines.push(`## Precision and recall: presidio-research synth_dataset_v2 (first ${records.length} records)`, '',
+      '| detector | entity | TP hits | FP hits | spans found | spans missed | checksum-failing spans (apart) | precision | recall |', '|---|---|---|---|---|---|---|---|---|');
+    const pct = (x) => (x === null ? 'n/a' : `${(100 * x).toFixed(1)}%`);
+    for (const s of scores) {
+      if (s.entity === null) lines.push(`| ${s.detector} | (no labels) | | ${s.unlabelled} hits | | | | n/a | n/a |`);
+      else lines.push(`| ${s.detector} | ${s.entity} | ${s.truePositives} | ${s.falsePositives} | ${s.found} | ${s.missed} | ${s.checksumFailed} | ${pct(s.precision)} | ${pct(s.recall)} |`);
+    }
+    lines.push('');
+  }
+}
+
+// ---------- speed ----------
+/** xorshift32: the same bytes every run */
+function prng(seed) {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13; x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5; x >>>= 0;
+    return x;
+  };
+}
+
+function randomBytes(n, seed) {
+  const r = prng(seed);
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i += 4) {
+    const v = r();
+    b[i] = v; b[i + 1] = v >>> 8; b[i + 2] = v >>> 16; b[i + 3] = v >>> 24;
+  }
+  return b;
+}
+
+/** Text, JSON, headers, base64 and binary in blocks, with a planted value now and then. */
+function mixedBytes(n, seed) {
+  const r = prng(seed);
+  const pick = (xs) => xs[r() % xs.length];
+  const words = 'the of and to in is was for on that with as by at from this have or be are not which an but were been their has more one all would can there its when who will also into only other new some could time these two may then do first any my now such like our over man me even most made after before through back years where much your way well down should because each just those people how too little state good very make world still own see men work long get here between both life being under never day same another know while last might us great old year off come since against go came right used take three'.split(' ');
+  const planted = ['4111 1111 1111 1111', '5555-5555-5555-4444', '378282246310005', '123-45-6789', 'GB29 NWBK 6016 1331 9268 19', 'DE89370400440532013000', 'routing 021000021', 'alice@example.com', '+1 415-555-0132', ';4111111111111111=25121010000000000?'];
+  const out = new Uint8Array(n);
+  const enc = new TextEncoder();
+  let p = 0;
+  const put = (b) => {
+    const k = Math.min(b.length, n - p);
+    out.set(b.subarray(0, k), p);
+    p += k;
+  };
+  while (p < n) {
+    const kind = r() % 10;
+    if (kind < 5) {
+      // binary: TLS records, compressed bodies
+      put(randomBytes(4096 + (r() % 16384), r()));
+    } else if (kind < 7) {
+      let s = '';
+      while (s.length < 4000) s += pick(words) + (r() % 12 === 0 ? '. ' : ' ');
+      if (r() % 8 === 0) s += ` card ${pick(planted)} `;
+      put(enc.encode(s));
+    } else if (kind === 7) {
+      let s = '';
+      for (let i = 0; i < 40; i++) s += `{"id":${r()},"ts":"2024-0${1 + (r() % 9)}-1${r() % 10}T12:3${r() % 10}:00Z","amount":${r() % 100000}.${r() % 100},"order":"ORD-${r() % 1000000}","uuid":"${r().toString(16)}-e89b-12d3-a456-${r().toString(16)}${r().toString(16)}"}\n`;
+      if (r() % 4 === 0) s += `{"note":"${pick(planted)}"}\n`;
+      put(enc.encode(s));
+    } else if (kind === 8) {
+      put(enc.encode(`GET /api/v1/items/${r()}?page=${r() % 100} HTTP/1.1\r\nHost: www.example.com\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36\r\nAccept: */*\r\nContent-Length: ${r() % 100000}\r\nDate: Tue, 15 Nov 1994 08:12:31 GMT\r\nCookie: sid=${r().toString(36)}${r().toString(36)}\r\n\r\n`));
+    } else {
+      put(enc.encode(Buffer.from(randomBytes(3000, r())).toString('base64').replace(/(.{76})/g, '$1\r\n')));
+    }
+  }
+  return out;
+}
+
+/** Wall and CPU (user + system) milliseconds of f(); the machine may be shared, CPU time is what one core spent. */
+function clock(f) {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  f();
+  const c = process.cpuUsage(c0);
+  return { wall: performance.now() - t0, cpu: (c.user + c.system) / 1000 };
+}
+
+function timeEngine(buf) {
+  const walls = [];
+  const cpus = [];
+  let hits = 0;
+  for (let run = 0; run < RUNS; run++) {
+    hits = 0;
+    const t = clock(() => {
+      for (let i = 0; i < buf.length; i += INSPECT_WINDOW_BYTES) hits += inspector.scan(buf.subarray(i, i + INSPECT_WINDOW_BYTES), ctx).length;
+    });
+    walls.push(t.wall);
+    cpus.push(t.cpu);
+  }
+  return { ms: median(walls), cpu: median(cpus), hits };
+}
+
+function timeStreams(streams, chunk) {
+  const walls = [];
+  const cpus = [];
+  let hits = 0;
+  let inspected = 0;
+  let truncated = 0;
+  const perDetector = new Map();
+  for (let run = 0; run < RUNS; run++) {
+    hits = 0;
+    inspected = 0;
+    truncated = 0;
+    perDetector.clear();
+    const t = clock(() => {
+    for (const parts of streams) {
+      const s = new StreamScanner(inspector, ctx);
+      const take = (hs) => {
+        hits += hs.length;
+        for (const h of hs) perDetector.set(h.detector, (perDetector.get(h.detector) ?? 0) + 1);
+      };
+      if (Array.isArray(parts)) for (const p of parts) take(s.push(p));
+      else for (let i = 0; i < parts.length; i += chunk) take(s.push(parts.subarray(i, i + chunk)));
+      take(s.end());
+      inspected += s.inspectedBytes;
+      if (s.truncated) truncated++;
+    }
+    });
+    walls.push(t.wall);
+    cpus.push(t.cpu);
+  }
+  return { ms: median(walls), cpu: median(cpus), hits, inspected, truncated, perDetector };
+}
+
+const mbps = (bytes, ms) => (bytes / 1e6 / (ms / 1000)).toFixed(0);
+const goal = (bytes, ms) => (bytes / 1e6 / (ms / 1000) >= GOAL_MBPS ? 'yes' : '**NO**');
+const row = (name, bytes, path, t, hits) => `| ${name} | ${bytes} | ${path} | ${t.ms.toFixed(0)} | ${t.cpu.toFixed(0)} | ${mbps(bytes, t.ms)} | ${mbps(bytes, t.cpu)} | ${goal(bytes, t.cpu)} | ${hits} |`;
+const detectorCounts = (m) => [...m].sort().map(([d, n]) => `${d} ${n}`).join(', ') || 'none';
+
+if (args.only === undefined || args.only === 'speed') {
+  lines.push(`## Speed (one thread; median of ${RUNS} runs; goal >= ${GOAL_MBPS} MB/s of inspected content per core, judged on CPU time)`, '',
+    '| content | bytes inspected | path | wall ms | CPU ms | MB/s wall | MB/s CPU | goal met | hits (by detector) |', '|---|---|---|---|---|---|---|---|---|');
+  const capture = args.capture ?? process.env.HAYSTACK_PERF_CAPTURE ?? path.join(ROOT, 'bench', 'data', 'perf-big.pcapng');
+  if (fs.existsSync(capture)) {
+    const { readPackets } = await import(path.join(DIST, 'index.js'));
+    const dirs = new Map();
+    let packets = 0;
+    for await (const p of readPackets(capture)) {
+      if (p.proto !== 'tcp' || p.payload.length === 0) continue;
+      const key = `${p.src} ${p.sport} ${p.dst} ${p.dport}`;
+      let list = dirs.get(key);
+      if (list === undefined) dirs.set(key, (list = []));
+      list.push(p.payload);
+      packets++;
+    }
+    const streams = [...dirs.values()];
+    const total = streams.reduce((n, s) => n + s.reduce((m, p) => m + p.length, 0), 0);
+    const t = timeStreams(streams, 0);
+    lines.push(row(`perf-big TCP payloads (${streams.length} directions, ${packets} segments, ${total} bytes; ${t.truncated} directions cut at INSPECT_STREAM_BYTES)`, t.inspected, 'stream scanner, per segment', t, `${t.hits}: ${detectorCounts(t.perDetector)}`));
+  } else {
+    lines.push(`| perf-big | SKIPPED: ${capture} missing (npm run bench:corpus) | | | | | | | |`);
+  }
+  const size = MIB * 1024 * 1024;
+  for (const [name, buf] of [['mixed (synthetic, planted values)', mixedBytes(size, 17)], ['random binary', randomBytes(size, 99)]]) {
+    const e = timeEngine(buf);
+    lines.push(row(name, buf.length, 'engine, 64 KiB buffers', e, e.hits));
+    // one long stream per 4 MiB (under INSPECT_STREAM_BYTES), pushed in 1,460-byte segments
+    const streams = [];
+    for (let i = 0; i < buf.length; i += 4 << 20) streams.push(buf.subarray(i, i + (4 << 20)));
+    const t = timeStreams(streams, 1460);
+    lines.push(row(name, t.inspected, 'stream scanner, 1,460-byte pushes', t, `${t.hits}: ${detectorCounts(t.perDetector)}`));
+  }
+  lines.push('');
+}
+
+process.stdout.write(lines.join('\n') + '\n');

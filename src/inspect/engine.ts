@@ -1,0 +1,301 @@
+// The content-inspection engine: one pass over a buffer (an Aho-Corasick automaton over every detector's
+// keywords, and a digit-run counter in the same loop) names the detectors worth running; only those run, over
+// the buffer as latin1 text, and their hits come back sorted.
+
+import { AhoCorasick } from '../core/aho-corasick.js';
+import { isRunSeparator, MIN_RECORDED_RUN, setDigitRuns, type DigitRun } from './text.js';
+import type { DetectContext, Detector, Hit } from './types.js';
+
+/**
+ * Bytes of a keyword the automaton indexes (a longer keyword is indexed by its first this many; the detector
+ * checks its own matches). Keywords are short words ("-----begin", "ghp_", "@"): this only bounds the states.
+ */
+export const MAX_KEYWORD_BYTES = 64;
+
+/** A set of detectors compiled into one prefilter. */
+export interface Inspector {
+  readonly detectors: readonly Detector[];
+  /**
+   * Every hit of the triggered detectors in `buf`, sorted by offset, then detector name, then length, then
+   * value. `buf` is read during the call only.
+   */
+  scan(buf: Uint8Array, ctx: DetectContext): Hit[];
+}
+
+const DIGIT = 0x30;
+/** the bytes that keep a digit run going between two digits (src/inspect/text.ts isRunSeparator) */
+const RUN_SEPARATOR = Uint8Array.from({ length: 256 }, (_, b) => (isRunSeparator(b) ? 1 : 0));
+
+/** UTF-16 in the platform's byte order, as a Uint16Array holds it */
+const utf16 = new TextDecoder(new Uint8Array(Uint16Array.of(1).buffer)[0] === 1 ? 'utf-16le' : 'utf-16be');
+/** Characters of the scratch buffer kept between calls (128 KiB); a larger buffer gets its own, dropped after. */
+const MAX_SCRATCH = 64 * 1024;
+let scratch = new Uint16Array(0);
+
+/**
+ * The string src/core/latin1.ts's latin1() returns (one character per byte, code = byte), built by widening the
+ * bytes natively into UTF-16 and decoding that: ~1 GB/s on binary, where latin1()'s path for bytes 0x80-0x9F
+ * (String.fromCharCode over slices) runs at ~200 MB/s and would cost more than the detectors.
+ */
+export function latin1Text(buf: Uint8Array): string {
+  let wide = scratch;
+  if (wide.length < buf.length) {
+    wide = new Uint16Array(buf.length);
+    if (buf.length <= MAX_SCRATCH) scratch = wide;
+  }
+  const view = wide.subarray(0, buf.length);
+  view.set(buf);
+  return utf16.decode(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
+}
+
+const IS_DIGIT = Uint8Array.from({ length: 256 }, (_, b) => (b >= DIGIT && b <= DIGIT + 9 ? 1 : 0));
+const IN_RUN = Uint8Array.from({ length: 256 }, (_, b) => (IS_DIGIT[b] === 1 || RUN_SEPARATOR[b] === 1 ? 1 : 0));
+
+/**
+ * The digit runs of buf[from..] holding `stride` bytes or more, found by probing every stride-th byte: such a
+ * run covers a probe, and a probe that lands on a digit or separator is widened to its whole run (the same
+ * maximal run a byte-by-byte reading gives). Binary content has a digit or separator in 1 byte of 20, so most
+ * bytes are never read. Runs of MIN_RECORDED_RUN digits or more are recorded; `ended` sees every run found.
+ */
+function runsByStride(buf: Uint8Array, from: number, stride: number, runs: DigitRun[], ended: (digits: number) => void): void {
+  const n = buf.length;
+  let lo = from;
+  let p = from;
+  while (p < n) {
+    if (IN_RUN[buf[p]!] === 0) {
+      p += stride;
+      continue;
+    }
+    let start = p;
+    let end = p + 1;
+    if (IS_DIGIT[buf[p]!] === 0) {
+      // a separator belongs to a run only between two digits
+      if (p <= lo || p + 1 >= n || IS_DIGIT[buf[p - 1]!] === 0 || IS_DIGIT[buf[p + 1]!] === 0) {
+        p += stride;
+        continue;
+      }
+      start = p - 1;
+      end = p + 2;
+    }
+    for (;;) {
+      if (start > lo && IS_DIGIT[buf[start - 1]!] === 1) start--;
+      else if (start - 2 >= lo && RUN_SEPARATOR[buf[start - 1]!] === 1 && IS_DIGIT[buf[start - 2]!] === 1) start -= 2;
+      else break;
+    }
+    for (;;) {
+      if (end < n && IS_DIGIT[buf[end]!] === 1) end++;
+      else if (end + 1 < n && RUN_SEPARATOR[buf[end]!] === 1 && IS_DIGIT[buf[end + 1]!] === 1) end += 2;
+      else break;
+    }
+    let digits = 0;
+    for (let k = start; k < end; k++) digits += IS_DIGIT[buf[k]!]!;
+    ended(digits);
+    if (digits >= MIN_RECORDED_RUN) runs.push({ start, end, digits });
+    lo = end;
+    p = end;
+  }
+}
+
+/** Hits in a deterministic order: offset, detector, length, value. */
+export function compareHits(a: Hit, b: Hit): number {
+  return a.offset - b.offset || (a.detector < b.detector ? -1 : a.detector > b.detector ? 1 : 0) || a.length - b.length || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
+}
+
+/**
+ * Compiles the detectors' triggers. A detector runs on a buffer when one of its keywords occurs in it (ASCII,
+ * any case) or when the buffer holds a run of at least `digits` ASCII digits, a single space, dash or dot
+ * between two digits continuing the run (src/inspect/text.ts maxDigitRun counts the same way). A detector with
+ * neither never runs here.
+ *
+ * @example
+ * const inspector = createInspector(allPiiDetectors());
+ * const hits = inspector.scan(bytes, { appProto: 'http', isObject: true });
+ */
+export function createInspector(detectors: readonly Detector[]): Inspector {
+  const names = new Set<string>();
+  for (const d of detectors) {
+    if (names.has(d.name)) throw new Error(`inspect: two detectors named ${d.name}`);
+    names.add(d.name);
+    if (d.digits !== undefined && (!Number.isInteger(d.digits) || d.digits < 1)) throw new Error(`inspect: ${d.name}: digits must be a positive integer`);
+    for (const k of d.keywords) {
+      if (k.length === 0) throw new Error(`inspect: ${d.name}: empty keyword`);
+      for (let i = 0; i < k.length; i++) if (k.charCodeAt(i) > 0x7f) throw new Error(`inspect: ${d.name}: keyword ${JSON.stringify(k)} is not ASCII`);
+    }
+  }
+  // one automaton id per distinct (case-folded) keyword, naming every detector that listed it
+  const byKeyword = new Map<string, number[]>();
+  detectors.forEach((d, i) => {
+    for (const k of d.keywords) {
+      const key = k.toLowerCase();
+      const list = byKeyword.get(key);
+      if (list === undefined) byKeyword.set(key, [i]);
+      else if (!list.includes(i)) list.push(i);
+    }
+  });
+  const owners = [...byKeyword.values()];
+  let ac: AhoCorasick | null = null;
+  if (byKeyword.size > 0) {
+    ac = new AhoCorasick(MAX_KEYWORD_BYTES);
+    let id = 0;
+    for (const k of byKeyword.keys()) {
+      const b = new Uint8Array(k.length);
+      for (let i = 0; i < k.length; i++) b[i] = k.charCodeAt(i);
+      ac.add(b, id++);
+    }
+    ac.build();
+  }
+  // digit detectors by threshold, ascending
+  const byDigits = detectors.flatMap((d, i) => (d.digits === undefined ? [] : [[d.digits, i] as const])).sort((a, b) => a[0] - b[0]);
+  const armed = detectors.filter((d) => d.keywords.length > 0 || d.digits !== undefined).length;
+  const keyworded = detectors.filter((d) => d.keywords.length > 0).length;
+  // when no keyword holds a digit or a run separator, the automaton has nothing to do inside a digit run
+  const runsAlone = !detectors.some((d) => d.keywords.some((k) => /[0-9 .-]/.test(k)));
+  // no run shorter than this matters: it triggers no detector and is not recorded
+  const stride = byDigits.length > 0 ? Math.min(MIN_RECORDED_RUN, byDigits[0]![0]) : MIN_RECORDED_RUN;
+  // bytes the loop may skip at the automaton's root outside a digit run: with digit detectors pending ...
+  const skipAll = new Uint8Array(256);
+  // ... without digit detectors
+  const skipNoDigits = new Uint8Array(256);
+  // ... once every keyword detector runs
+  const skipDigitsOnly = new Uint8Array(256);
+  for (let b = 0; b < 256; b++) {
+    const starts = ac !== null && ac.starts(b);
+    const digit = b >= DIGIT && b <= DIGIT + 9;
+    skipNoDigits[b] = starts ? 0 : 1;
+    skipAll[b] = starts || digit ? 0 : 1;
+    skipDigitsOnly[b] = digit ? 0 : 1;
+  }
+
+  function scan(buf: Uint8Array, ctx: DetectContext): Hit[] {
+    if (armed === 0) return [];
+    const on = new Uint8Array(detectors.length);
+    let pending = armed;
+    let kwLeft = keyworded;
+    let nextDigit = 0; // byDigits[nextDigit..] are the digit thresholds not yet reached
+    let minDigits = byDigits.length > 0 ? byDigits[0]![0] : Infinity;
+    // the runs the digit detectors will read (src/inspect/text.ts digitRuns), collected in the same pass
+    const collect = byDigits.length > 0;
+    const runs: DigitRun[] = [];
+    let skip = !collect ? skipNoDigits : kwLeft > 0 ? skipAll : skipDigitsOnly;
+    const trigger = (i: number): void => {
+      if (on[i] === 0) {
+        on[i] = 1;
+        pending--;
+        if (detectors[i]!.keywords.length > 0) kwLeft--;
+      }
+    };
+    const onKeyword = (id: number): void => {
+      for (const i of owners[id]!) trigger(i);
+    };
+    let a = kwLeft > 0 ? ac : null;
+    const n = buf.length;
+    let s = 0;
+    /** a run of `digits` digits ended: detectors whose threshold it reaches are triggered */
+    const reach = (digits: number): void => {
+      while (nextDigit < byDigits.length && byDigits[nextDigit]![0] <= digits) trigger(byDigits[nextDigit++]![1]);
+      minDigits = nextDigit < byDigits.length ? byDigits[nextDigit]![0] : Infinity;
+    };
+    if (runsAlone) {
+      // no keyword holds a digit or a separator: a run is read whole in a tight loop, the automaton back at
+      // its root after it
+      let i = 0;
+      while (i < n) {
+        if (a === null && collect) {
+          // only digit runs are left to read: probe every `stride`-th byte (see runsByStride)
+          runsByStride(buf, i, stride, runs, (digits) => {
+            if (digits >= minDigits) reach(digits);
+          });
+          break;
+        }
+        if (s === 0) {
+          while (i < n && skip[buf[i]!] === 1) i++;
+          if (i === n) break;
+        }
+        const b = buf[i]!;
+        if (collect && b >= DIGIT && b <= DIGIT + 9) {
+          const start = i;
+          let digits = 0;
+          for (;;) {
+            while (i < n && buf[i]! >= DIGIT && buf[i]! <= DIGIT + 9) {
+              i++;
+              digits++;
+            }
+            const c = buf[i + 1];
+            if (i + 1 < n && RUN_SEPARATOR[buf[i]!] === 1 && c! >= DIGIT && c! <= DIGIT + 9) {
+              i++;
+              continue;
+            }
+            break;
+          }
+          if (digits >= minDigits) reach(digits);
+          if (digits >= MIN_RECORDED_RUN) runs.push({ start, end: i, digits });
+          s = 0;
+          continue;
+        }
+        if (a !== null && (s !== 0 || skipNoDigits[b] === 0)) {
+          s = a.next(s, b);
+          if (a.isFinal(s)) a.matches(s, onKeyword);
+          if (kwLeft === 0) {
+            // every keyword detector runs already: the rest of the pass only reads digit runs
+            a = null;
+            s = 0;
+            skip = collect ? skipDigitsOnly : skipNoDigits;
+          }
+        }
+        if (pending === 0 && !collect) break;
+        i++;
+      }
+    } else {
+      let run = 0;
+      let runStart = 0;
+      let lastDigit = 0;
+      let sep = false;
+      for (let i = 0; i < n; i++) {
+        if (s === 0 && run === 0) {
+          while (i < n && skip[buf[i]!] === 1) i++;
+          if (i === n) break;
+        }
+        const b = buf[i]!;
+        if (b >= DIGIT && b <= DIGIT + 9) {
+          if (run === 0) runStart = i;
+          run++;
+          lastDigit = i;
+          sep = false;
+          if (run >= minDigits) reach(run);
+        } else if (run > 0 && !sep && RUN_SEPARATOR[b] === 1) {
+          sep = true;
+        } else if (run > 0) {
+          if (run >= MIN_RECORDED_RUN) runs.push({ start: runStart, end: lastDigit + 1, digits: run });
+          run = 0;
+          sep = false;
+        }
+        // at the root only a keyword's first byte moves the automaton
+        if (a !== null && (s !== 0 || skipNoDigits[b] === 0)) {
+          s = a.next(s, b);
+          if (a.isFinal(s)) a.matches(s, onKeyword);
+          if (kwLeft === 0) {
+            a = null;
+            s = 0;
+            skip = collect ? skipDigitsOnly : skipNoDigits;
+          }
+        }
+        if (pending === 0 && !collect) break;
+      }
+      if (run >= MIN_RECORDED_RUN) runs.push({ start: runStart, end: lastDigit + 1, digits: run });
+    }
+    if (pending === armed) return [];
+    const hits: Hit[] = [];
+    let bytesOnly = true;
+    for (let i = 0; i < detectors.length && bytesOnly; i++) if (on[i] === 1 && detectors[i]!.detectBytes === undefined) bytesOnly = false;
+    if (bytesOnly) {
+      for (let i = 0; i < detectors.length; i++) if (on[i] === 1) for (const h of detectors[i]!.detectBytes!(buf, ctx)) hits.push(h);
+      return hits.sort(compareHits);
+    }
+    const text = latin1Text(buf);
+    if (collect) setDigitRuns(text, runs);
+    for (let i = 0; i < detectors.length; i++) if (on[i] === 1) for (const h of detectors[i]!.detect(text, ctx)) hits.push(h);
+    return hits.sort(compareHits);
+  }
+
+  return { detectors, scan };
+}

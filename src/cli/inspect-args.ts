@@ -3,7 +3,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HaystackError } from '../core/errors.js';
+import { builtinDetectors } from '../inspect/builtin.js';
+import { loadGitleaksRules } from '../inspect/gitleaks.js';
 import { loadLolrmm } from '../inspect/names/remote-access.js';
+import type { Detector } from '../inspect/types.js';
 import type { InspectConfig } from '../pipeline/inspect.js';
 import type { Options } from './args.js';
 import type { CliIo } from './io.js';
@@ -11,11 +14,13 @@ import type { CliIo } from './io.js';
 export const INSPECT_OPTIONS: Options = {
   'no-inspect': { type: 'boolean' },
   'remote-access': { type: 'string' },
+  'secrets-rules': { type: 'string', multiple: true },
 };
 
 export const INSPECT_USAGE = `content inspection (findings): on by default; --no-inspect turns it off;
   --remote-access DIR  remote-access tools by name (TLS SNI and SANs, DNS queries, HTTP Host) from a LOLRMM-format
-                       directory of YAML files`;
+                       directory of YAML files
+  --secrets-rules FILE a gitleaks-format rule file (TOML), its rules beside the built-in detectors`;
 
 function readDir(dir: string): { name: string; text: string }[] {
   let names: string[];
@@ -46,5 +51,24 @@ export function inspectOption(values: Record<string, unknown>, io: CliIo, verb: 
     io.stderr(`haystack ${verb}: remote-access: ${l.catalogue.tools} tools, ${l.catalogue.patterns} names from ${dir}` +
       `${l.rejected.length > 0 ? ` (${l.rejected.length} files or entries without a usable domain left out)` : ''}\n`);
   }
-  return { remoteAccess };
+  const detectors: Detector[] = builtinDetectors();
+  for (const file of (values['secrets-rules'] ?? []) as string[]) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new HaystackError('HAYSTACK_IO', `--secrets-rules ${file}: cannot read it (${(e as Error).message})`, { file, cause: e });
+    }
+    let rules: ReturnType<typeof loadGitleaksRules>;
+    try {
+      // the translation refuses what is outside RE2 syntax; the RE2 compile check (seconds for a large file) is for the tests
+      rules = loadGitleaksRules(text, { re2Check: false });
+    } catch (e) {
+      throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `--secrets-rules ${file}: ${(e as Error).message}`, { file, cause: e });
+    }
+    detectors.push(...rules.detectors);
+    io.stderr(`haystack ${verb}: ${file}: ${rules.detectors.length} rules loaded${rules.rejected.length > 0 ? `, ${rules.rejected.length} left out:` : ''}\n`);
+    for (const r of rules.rejected) io.stderr(`haystack ${verb}: ${file}: rule ${r.id}: ${r.reason}\n`);
+  }
+  return { remoteAccess, detectors };
 }

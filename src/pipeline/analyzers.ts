@@ -49,6 +49,8 @@ export interface AnalysisOptions {
   pop3?: (r: Pop3Record) => void;
   /** imap records (any port by content) */
   imap?: (r: ImapRecord) => void;
+  /** content inspection of raw streams (Inspection.stream): an analyzer per TCP session, or null */
+  inspectStream?: (s: Session) => StreamAnalyzer | null;
   /** signatures (detectHooks of a detector): packets, TCP streams, HTTP transactions and TLS hellos are inspected */
   detect?: DetectHooks;
   /**
@@ -160,6 +162,8 @@ export function analysis(
           else parts.push(preluded(new ImapAnalyzer({ session: s, anomalies, emit: o.imap! }), s));
         }
         if (det !== undefined) parts.push(det.stream(s));
+        const inspect = o.inspectStream?.(s) ?? null;
+        if (inspect !== null) parts.push(inspect);
         return parts.length === 0 ? null : parts.length === 1 ? parts[0]! : new Fanout(parts);
       },
     },

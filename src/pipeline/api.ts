@@ -1,4 +1,5 @@
 // The library API for scripted hunts: readPackets (decoded packets) and analyze (typed records).
+import type { Session } from '../flow/session.js';
 import { randomBytes } from 'node:crypto';
 import type { FindingRecord } from '../schema/findings.js';
 import { Inspection, type InspectConfig } from './inspect.js';
@@ -156,6 +157,7 @@ export async function* analyze(source: string | readonly string[], options: Anal
   const insp = inspect === null ? null : new Inspection({
     key: inspect.key ?? randomBytes(32),
     remoteAccess: inspect.remoteAccess,
+    detectors: inspect.detectors,
     emit: (record) => void queue.push({ type: 'finding', record }),
     anomalies,
     ...(inspect.reveal !== undefined ? { reveal: inspect.reveal } : {}),
@@ -166,18 +168,23 @@ export async function* analyze(source: string | readonly string[], options: Anal
   const mail = new MailQueue({ anomalies, filesDir }, (r) => {
     queue.push({ type: 'smtp', record: r.smtp });
     insp?.smtp(r.smtp);
+    insp?.mail(r);
     files(r.files);
   });
   const web = new HttpQueue({ anomalies, filesDir }, (r) => {
     queue.push({ type: 'http', record: r.http });
     insp?.http(r.http);
+    insp?.httpObjects(r);
     files(r.files);
   });
   const files_ = new FtpQueue({ anomalies, filesDir }, (r) => {
     if (r.ftp !== null) {
       queue.push({ type: 'ftp', record: r.ftp });
       insp?.ftp(r.ftp);
-    } else files([r.file]);
+    } else {
+      files([r.file]);
+      insp?.ftpFile(r.file, r.content);
+    }
   });
   const an = analysis({
     ...(tls ? { tls: (record: TlsRecord) => void (queue.push({ type: 'tls', record }), insp?.tls(record)) } : {}),
@@ -188,6 +195,7 @@ export async function* analyze(source: string | readonly string[], options: Anal
     ...(ftp ? { ftp: files_.push } : {}),
     ...(pop3 ? { pop3: (record: Pop3Record) => void (queue.push({ type: 'pop3', record }), insp?.pop3(record)) } : {}),
     ...(imap ? { imap: (record: ImapRecord) => void (queue.push({ type: 'imap', record }), insp?.imap(record)) } : {}),
+    ...(insp !== null ? { inspectStream: (s: Session) => insp.stream(s) } : {}),
     // session records are yielded: their app_proto as with every analyzer, whichever records were asked for
     sessions: true,
   }, () => engine);

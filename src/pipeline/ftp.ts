@@ -15,7 +15,8 @@ export interface FtpOptions {
   writes?: ObjectWrites;
 }
 
-export type FtpOut = { ftp: FtpRecord; file: null } | { ftp: null; file: FileRecord };
+/** A command's row, or a transfer's file with its bytes (the first FTP_MAX_FILE of them). */
+export type FtpOut = { ftp: FtpRecord; file: null } | { ftp: null; file: FileRecord; content: Uint8Array };
 
 /** The files row of one transfer (its name: the command's argument, as sent). */
 export async function ftpFile(t: FtpTransfer, o: FtpOptions): Promise<FileRecord> {
@@ -61,7 +62,7 @@ export class FtpQueue {
     while (this.pending.length > 0) {
       const e = this.pending.shift()!;
       if (e.kind === 'transfer') {
-        await this.out({ ftp: null, file: await ftpFile(e.transfer, this.o) });
+        await this.out({ ftp: null, file: await ftpFile(e.transfer, this.o), content: e.transfer.data });
         continue;
       }
       const row = e.row;

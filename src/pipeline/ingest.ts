@@ -1,6 +1,7 @@
 // Ingest: captures (files, or directories walked for them) into a store, one capture per transaction-like
 // unit. A capture is known by the SHA-256 of its file: ingesting it again changes nothing; an interrupted
 // ingest left no captures row, so the rerun writes it again from scratch.
+import type { Session } from '../flow/session.js';
 import { createHash } from 'node:crypto';
 import { open, opendir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -29,6 +30,7 @@ import { HTTP } from '../schema/http.js';
 import { ALERTS } from '../schema/alerts.js';
 import { FINDINGS } from '../schema/findings.js';
 import { storeKey } from '../store/app-tables.js';
+import { builtinDetectors } from '../inspect/builtin.js';
 import { Inspection, type InspectConfig } from './inspect.js';
 import { detectHooks, guardedDetector } from './detect.js';
 import type { Rule } from '../detect/rule.js';
@@ -290,6 +292,7 @@ async function ingestFile(store: Store, path: string, opts: IngestOptions): Prom
   const insp = key === null ? null : new Inspection({
     key,
     remoteAccess: opts.inspect === undefined || opts.inspect === false ? null : opts.inspect.remoteAccess,
+    detectors: opts.inspect === undefined || opts.inspect === false ? builtinDetectors() : opts.inspect.detectors,
     emit: (f) => w.append(FINDINGS, f),
     anomalies: { add: (...a) => engine!.anomalies.add(...a) },
   });
@@ -297,18 +300,23 @@ async function ingestFile(store: Store, path: string, opts: IngestOptions): Prom
     const mail = new MailQueue({ anomalies: { add: (...a) => engine!.anomalies.add(...a) }, filesDir: opts.filesDir ?? null, writes }, (r) => {
       w.append(SMTP, r.smtp);
       insp?.smtp(r.smtp);
+      insp?.mail(r);
       for (const f of r.files) w.append(FILES, f);
     });
     const web = new HttpQueue({ anomalies: { add: (...a) => engine!.anomalies.add(...a) }, filesDir: opts.filesDir ?? null, writes }, (r) => {
       w.append(HTTP, r.http);
       insp?.http(r.http);
+      insp?.httpObjects(r);
       for (const f of r.files) w.append(FILES, f);
     });
     const ftp = new FtpQueue({ anomalies: { add: (...a) => engine!.anomalies.add(...a) }, filesDir: opts.filesDir ?? null, writes }, (r) => {
       if (r.ftp !== null) {
         w.append(FTP, r.ftp);
         insp?.ftp(r.ftp);
-      } else w.append(FILES, r.file);
+      } else {
+        w.append(FILES, r.file);
+        insp?.ftpFile(r.file, r.content);
+      }
     });
     const detect = opts.rules !== undefined && opts.rules.length > 0 ? guardedDetector(opts.rules, { emit: (a) => w.append(ALERTS, a), anomalies: { add: (...a) => engine!.anomalies.add(...a) } }) : undefined;
     const an = analysis({
@@ -333,6 +341,7 @@ async function ingestFile(store: Store, path: string, opts: IngestOptions): Prom
         insp?.imap(r);
       },
       ...(detect !== undefined ? { detect: detectHooks(detect) } : {}),
+      ...(insp !== null ? { inspectStream: (s: Session) => insp.stream(s) } : {}),
     }, () => engine!);
     engine = new Engine(
       {

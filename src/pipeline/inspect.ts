@@ -2,12 +2,26 @@
 // finding is keyed-hashed here (value_hmac under the store's key) and its plaintext dropped; the session facts a
 // finding carries (community id, endpoints, direction) come from the session records as they pass.
 import { createHmac } from 'node:crypto';
+import { latin1, latin1Bytes } from '../core/latin1.js';
+import type { Session } from '../flow/session.js';
+import { ScopeAggregator, type FindingSummary } from '../inspect/aggregate.js';
+import { leafText } from '../inspect/containers/text.js';
+import { walkObject } from '../inspect/containers/walk.js';
+import { createInspector, type Inspector } from '../inspect/engine.js';
+import { withExcerpts, type ExcerptedHit } from '../inspect/excerpt.js';
+import { INSPECT_STREAM_BYTES, StreamScanner } from '../inspect/stream-scan.js';
+import type { DetectContext, Detector } from '../inspect/types.js';
+import { ORIG, type Dir, type StreamAnalyzer } from '../reassembly/stream-analyzer.js';
+import { nodeInflateRaw } from './inflate-raw.js';
 import type { AnomalyLog } from '../core/anomaly.js';
 import { credentialFinding, type CredentialFinding } from '../inspect/credentials.js';
 import { DnsTunnelDetector, type DnsTunnelFinding } from '../inspect/names/dns-tunnel.js';
 import { portMismatch } from '../inspect/names/port-mismatch.js';
 import { remoteAccessFindings, sanHostNames, type RemoteAccessCatalogue } from '../inspect/names/remote-access.js';
 import type { NameFinding } from '../inspect/names/types.js';
+import type { FileRecord } from '../schema/files.js';
+import type { HttpRecords } from './http.js';
+import type { MailRecords } from './mail.js';
 import type { DnsRecord } from '../schema/dns.js';
 import { FINDINGS, type FindingRecord } from '../schema/findings.js';
 import type { FtpRecord } from '../schema/ftp.js';
@@ -28,13 +42,13 @@ export const MAX_WAITING_FINDINGS = 100_000;
 export interface InspectConfig {
   /** LOLRMM catalogue for remote-access names (`--remote-access DIR`); null: not looked for */
   remoteAccess: RemoteAccessCatalogue | null;
+  /** content detectors (the built-in ones, gitleaks rules); empty: no content inspection */
+  detectors: readonly Detector[];
 }
 
-export interface InspectionOptions {
+export interface InspectionOptions extends InspectConfig {
   /** the value_hmac key (the store's finding_hmac; a run without a store makes one of its own) */
   key: Uint8Array;
-  /** LOLRMM catalogue for remote-access names; null: not looked for */
-  remoteAccess: RemoteAccessCatalogue | null;
   emit: (f: FindingRecord) => void;
   anomalies: Pick<AnomalyLog, 'add'>;
   /** `--reveal`: the value in clear, for the CLI to print beside its finding (never stored) */
@@ -59,8 +73,103 @@ export class Inspection {
   /** sessions whose cleartext login was reported (one finding per session and protocol) */
   private readonly loginsSeen = new Set<string>();
   private readonly tunnels = new DnsTunnelDetector();
+  private readonly inspector: Inspector | null;
 
-  constructor(private readonly o: InspectionOptions) {}
+  constructor(private readonly o: InspectionOptions) {
+    this.inspector = o.detectors.length > 0 ? createInspector(o.detectors) : null;
+  }
+
+  // ------------------------------------------------------------------------------------------- content
+
+  /**
+   * An object (an HTTP body after its content codings, a decoded MIME part, an FTP file): its containers opened
+   * within their limits, each leaf scanned, what cannot be opened reported as such.
+   */
+  object(p: ObjectPlace, bytes: Uint8Array): void {
+    const insp = this.inspector;
+    if (insp === null || bytes.length === 0) return;
+    // a form's fields, percent-decoded (the + of a space too): values are read as the user typed them
+    if (p.declaredType !== null && /^application\/x-www-form-urlencoded\b/i.test(p.declaredType)) {
+      bytes = latin1Bytes(percentDecoded(latin1(bytes)));
+      p = { ...p, base: `${p.base} › form` };
+    }
+    const w = walkObject(bytes, { filename: p.filename, declaredType: p.declaredType }, { inflateRaw: nodeInflateRaw }, p.base);
+    for (const a of w.anomalies) this.o.anomalies.add(p.ts, p.uid, a.name, a.detail);
+    for (const u of w.uninspectable) {
+      if (u.reason === 'limit') continue;
+      const encrypted = u.reason.endsWith('_encrypted');
+      this.add({
+        ...this.placed(p), detector: encrypted ? 'encrypted_container' : 'uninspectable_content', category: 'uninspectable',
+        confidence: encrypted ? 'high' : 'medium', validations: [u.reason], decode_path: this.named(u.path, p), note: u.detail,
+      }, null);
+    }
+    const ctx: DetectContext = { appProto: p.appProto, isObject: true };
+    for (const leaf of w.leaves) {
+      const text = leafText(leaf);
+      const hits = insp.scan(text, ctx);
+      if (hits.length === 0) continue;
+      const agg = new ScopeAggregator();
+      for (const h of withExcerpts(text, hits)) agg.add(h);
+      for (const f of agg.finish()) this.summary(f, { ...this.placed(p), decode_path: this.named(leaf.path, p) });
+    }
+  }
+
+  /** The object itself (not an entry inside it) is named by its file name at the end of its path. */
+  private named(path: string, p: ObjectPlace): string {
+    return path === p.base && p.filename !== null ? `${path} › ${p.filename}` : path;
+  }
+
+  /**
+   * A TCP session's raw streams, for the protocols whose content does not come as objects (FTP and POP3/IMAP
+   * commands and messages, telnet, anything unnamed). Gone at once for encrypted ones and for those decoded into
+   * objects (HTTP, SMTP, FTP data): they are inspected there.
+   */
+  stream(s: Session): StreamAnalyzer | null {
+    const insp = this.inspector;
+    return insp === null ? null : new InspectStream(insp, s, (side, f, truncated) => {
+      if (truncated) this.o.anomalies.add(s.last, s.uid, 'inspect_stream_truncated', `${side}'s stream: the first ${INSPECT_STREAM_BYTES} bytes were inspected`);
+      if (f !== null) this.summary(f, { ...blank(s.last, s.uid), side, app_proto: s.appProto, decode_path: `${s.appProto ?? 'tcp'} › ${side}` });
+    });
+  }
+
+  /** A message's parts, each from where its transfer encoding was undone. */
+  mail(r: MailRecords): void {
+    for (const part of r.parts) {
+      this.object({
+        ts: r.smtp.ts, uid: r.smtp.uid, fuid: part.fuid, messageId: r.smtp.message_id, partPath: part.path, side: 'client', appProto: 'smtp',
+        filename: part.filename, declaredType: part.declared, base: `smtp › ${part.path}${part.encoding !== null ? ` › ${part.encoding}` : ''}`,
+      }, part.data);
+    }
+  }
+
+  /** A transaction's bodies (content codings undone), request and response. */
+  httpObjects(r: HttpRecords): void {
+    r.files.forEach((f, i) => {
+      const path = f.part_path ?? 'body';
+      this.object({
+        ts: f.ts, uid: f.uid, fuid: f.fuid, messageId: null, partPath: path, side: path.startsWith('request') ? 'client' : 'server', appProto: 'http',
+        filename: f.filename, declaredType: f.declared_type, base: `http › ${path}.${r.http.trans_depth}`,
+      }, r.contents[i]!);
+    });
+  }
+
+  /** A file an FTP data channel carried. */
+  ftpFile(f: FileRecord, content: Uint8Array): void {
+    this.object({ ts: f.ts, uid: f.uid, fuid: f.fuid, messageId: null, partPath: null, side: 'client', appProto: 'ftp-data', filename: f.filename, declaredType: null, base: 'ftp-data' }, content);
+  }
+
+  private placed(p: ObjectPlace): FindingDraft {
+    return { ...blank(p.ts, p.uid), fuid: p.fuid, message_id: p.messageId, part_path: p.partPath, side: p.side, app_proto: p.appProto };
+  }
+
+  /** One aggregated row of a scope: its value hashed, the rest as the detectors said. */
+  private summary(f: FindingSummary, at: FindingDraft): void {
+    this.add({
+      ...at, detector: f.detector, category: f.category, confidence: f.confidence, count: f.count, distinct_count: f.distinct_count,
+      validations: [...f.validations], context_terms: [...f.context_terms], test_value: f.test_value, offset: f.offset, masked: f.masked,
+      excerpt_redacted: f.excerpt_redacted, note: f.note,
+    }, f.value);
+  }
 
   /** HMAC-SHA256 of a value under the store's key, hex. */
   hmac(value: string): string {
@@ -98,6 +207,16 @@ export class Inspection {
   }
 
   http(r: HttpRecord): void {
+    // the request target, percent-decoded: form fields of a GET (a POST's are in its body, an object)
+    if (this.inspector !== null && r.uri !== null && /[%=]/.test(r.uri)) {
+      const b = latin1Bytes(percentDecoded(r.uri));
+      const hits = this.inspector.scan(b, { appProto: 'http', isObject: false });
+      if (hits.length > 0) {
+        const agg = new ScopeAggregator();
+        for (const h of withExcerpts(b, hits)) agg.add(h);
+        for (const f of agg.finish()) this.summary(f, { ...blank(r.ts, r.uid), side: 'client', app_proto: 'http', decode_path: `http › request.${r.trans_depth} › uri` });
+      }
+    }
     if (this.o.remoteAccess !== null && r.host !== null) for (const f of remoteAccessFindings(this.o.remoteAccess, r.host, 'http_host')) this.name(f, r.ts, r.uid, 'client');
     // request_headers hold credentials redacted to "scheme [redacted; user U]" (pipeline/http.ts)
     if (typeof r.request_headers !== 'string') return;
@@ -244,6 +363,95 @@ export class Inspection {
       note: c.note,
     }, c.user);
   }
+}
+
+/** Where an object came from: its session, file id, message and part, and its labels. */
+export interface ObjectPlace {
+  ts: number;
+  uid: string;
+  fuid: string | null;
+  messageId: string | null;
+  partPath: string | null;
+  side: 'client' | 'server';
+  appProto: string;
+  filename: string | null;
+  declaredType: string | null;
+  /** the decode path so far, e.g. "smtp › 1.2 › base64" */
+  base: string;
+}
+
+/** Protocols whose streams are not inspected raw: encrypted, or inspected as the objects they carry. */
+const NOT_RAW = new Set(['tls', 'ssh', 'quic', 'http', 'smtp', 'dns', 'ftp-data']);
+
+/** Inspects each direction of a session through a StreamScanner, until its protocol says not to. */
+class InspectStream implements StreamAnalyzer {
+  private readonly scanners: [StreamScanner | null, StreamScanner | null] = [null, null];
+  private readonly aggs: [ScopeAggregator | null, ScopeAggregator | null] = [null, null];
+  private off = false;
+  private readonly ended = [false, false];
+
+  constructor(
+    private readonly insp: Inspector,
+    private readonly s: Session,
+    private readonly out: (side: 'client' | 'server', f: FindingSummary | null, truncated: boolean) => void,
+  ) {}
+
+  get active(): boolean {
+    return !this.off;
+  }
+
+  private skip(): boolean {
+    if (!this.off && this.s.appProto !== null && NOT_RAW.has(this.s.appProto)) {
+      this.off = true;
+      this.scanners[0] = this.scanners[1] = null;
+      this.aggs[0] = this.aggs[1] = null;
+    }
+    return this.off;
+  }
+
+  private scanner(dir: Dir): StreamScanner {
+    let sc = this.scanners[dir];
+    if (sc === null) {
+      sc = this.scanners[dir] = new StreamScanner(this.insp, { appProto: this.s.appProto, isObject: false });
+      this.aggs[dir] = new ScopeAggregator();
+    }
+    return sc;
+  }
+
+  private take(dir: Dir, hits: readonly ExcerptedHit[]): void {
+    const a = this.aggs[dir];
+    if (a !== null) for (const h of hits) a.add(h);
+  }
+
+  deliver(dir: Dir, data: Uint8Array): void {
+    if (this.skip()) return;
+    this.take(dir, this.scanner(dir).push(data));
+  }
+
+  gap(dir: Dir, len: number): void {
+    if (this.skip()) return;
+    this.take(dir, this.scanner(dir).gap(len));
+  }
+
+  end(dir: Dir): void {
+    if (this.ended[dir]) return;
+    this.ended[dir] = true;
+    if (this.skip()) return;
+    const sc = this.scanners[dir];
+    if (sc === null) return;
+    this.take(dir, sc.end());
+    const side = dir === ORIG ? 'client' : 'server';
+    const found = this.aggs[dir]!.finish();
+    if (sc.truncated) this.out(side, null, true);
+    for (const f of found) this.out(side, f, false);
+    this.scanners[dir] = null;
+    this.aggs[dir] = null;
+  }
+}
+
+/** %XX and + of a request target undone (bytes as latin1 characters); malformed escapes kept as sent. */
+function percentDecoded(s: string): string {
+  return s.replace(/\+/g, ' ').replace(/%([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
 }
 
 /** A finding's fields with nothing found yet. */

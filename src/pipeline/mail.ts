@@ -40,6 +40,20 @@ export interface MailRecords {
   files: FileRecord[];
   /** the objects' bytes, in the order of `files` (for callers that write them elsewhere) */
   contents: Uint8Array[];
+  /** every leaf part decoded (text bodies too), for content inspection */
+  parts: MailPart[];
+}
+
+/** A leaf part of a message, its transfer encoding undone. */
+export interface MailPart {
+  path: string;
+  data: Uint8Array;
+  filename: string | null;
+  declared: string;
+  /** Content-Transfer-Encoding as sent, lower case (base64, quoted-printable, uuencode); null for none */
+  encoding: string | null;
+  /** the files record it became, if it did */
+  fuid: string | null;
 }
 
 
@@ -137,6 +151,7 @@ export async function mailRecords(m: SmtpMessage, o: MailOptions): Promise<MailR
   const cut = (name: string, detail: string): void => o.anomalies.add(m.endTs, s.uid, name, detail);
   const files: FileRecord[] = [];
   const contents: Uint8Array[] = [];
+  const parts: MailPart[] = [];
   const skeleton: string[] = [];
   let root: MimePart | null = null;
   if (m.data !== null) {
@@ -177,13 +192,18 @@ export async function mailRecords(m: SmtpMessage, o: MailOptions): Promise<MailR
       const uu = uudecode(p.body);
       if (uu !== null) {
         const f = await fileRecord({ ...leaf, data: uu.data, filename: uu.name, declared: 'application/octet-stream' }, `${p.path}.uu`);
+        parts.push({ path: `${p.path}.uu`, data: uu.data, filename: uu.name, declared: 'application/octet-stream', encoding: 'uuencode', fuid: f.fuid });
         lines.push(`${pad}Uuencoded: ${uu.name} ${f.size} bytes sha256 ${f.sha256}`);
       }
     }
     const wanted = o.allParts === true || leaf.disposition === 'attachment' || filename !== null ||
       (!p.type.startsWith('text/') && !p.type.startsWith('multipart/') && !p.type.startsWith('message/'));
+    const encoding = (header(p, 'content-transfer-encoding') ?? '').trim().toLowerCase();
+    const part: MailPart = { path: p.path, data, filename, declared: leaf.declared, encoding: /^(base64|quoted-printable)$/.test(encoding) ? encoding : null, fuid: null };
+    parts.push(part);
     if (wanted) {
       const f = await fileRecord(leaf, p.path);
+      part.fuid = f.fuid;
       lines.push(`${pad}Size: ${f.size}`, `${pad}Real-type: ${f.mime_type ?? 'unknown'}`, `${pad}SHA-256: ${f.sha256}`);
       if (f.stored_path !== null) lines.push(`${pad}Stored: ${f.stored_path}`);
     } else {
@@ -252,7 +272,7 @@ export async function mailRecords(m: SmtpMessage, o: MailOptions): Promise<MailR
     skeleton: skeleton.length === 0 ? null : skeleton.join('\n'),
     capture_id: null,
   }, cut);
-  return { smtp, files, contents };
+  return { smtp, files, contents, parts };
 }
 
 

@@ -3,6 +3,7 @@
 // test/fixtures/remote-access/sni.pcap through the corpus's LOLRMM directory (when the corpus is there: required
 // in CI), and findings rows written by construction for the content detectors that land later (cards, SSNs,
 // keys; other hosts, test values, a value seen in two flows, a finding without a host, hostile names).
+import { builtinDetectors } from '../../src/inspect/builtin.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
@@ -35,7 +36,7 @@ export const BY_CONSTRUCTION = {
 export async function ingestFindingCaptures(store: Store, opts: { filesDir?: string } = {}): Promise<void> {
   const a = await ingest(store, [MAILFTP], { ...opts });
   const remoteAccess = LOLRMM === null ? null : loadLolrmm(readdirSync(LOLRMM).filter((n) => /\.ya?ml$/.test(n)).map((name) => ({ name, text: readFileSync(join(LOLRMM, name), 'utf8') }))).catalogue;
-  const b = await ingest(store, [SNI], { ...opts, inspect: { remoteAccess } });
+  const b = await ingest(store, [SNI], { ...opts, inspect: { remoteAccess, detectors: builtinDetectors() } });
   expect([...a.files, ...b.files].map((f) => f.status)).toEqual(['ingested', 'ingested']);
 }
 

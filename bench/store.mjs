@@ -64,6 +64,12 @@ async function caseIngest() {
     const db = path.join(WORK, `ingest-${i}.duckdb`);
     return timed([HAYSTACK, 'ingest', CAPTURE, '--db', db, '--home-net', HOME]);
   });
+  // content inspection is on by default: the same ingest without it is the reference of issue 17's goal
+  const plain = await series('haystack ingest f --db new.duckdb --no-inspect', (i) =>
+    timed([HAYSTACK, 'ingest', CAPTURE, '--db', path.join(WORK, `plain-${i}.duckdb`), '--home-net', HOME, '--no-inspect']));
+  rows.push(plain);
+  goal('ingest with every content detector on: at least 60% of the speed of ingest without them (issue 17)',
+    `${(plain.median / duck.median).toFixed(2)} of it (${duck.median.toFixed(2)} s against ${plain.median.toFixed(2)} s)`, plain.median / duck.median >= 0.6);
   const rulesFile = path.join(ROOT, '..', 'shared', 'corpus', 'rules', 'snort-community', 'community.rules');
   let withRules = null;
   if (fs.existsSync(rulesFile)) {

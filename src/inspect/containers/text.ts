@@ -1,7 +1,7 @@
 // Which leaves are text, and the bytes a detector should read for each: UTF-16 (by its BOM, or by the NULs of
 // ASCII text in UTF-16 without one) becomes UTF-8 so that digits and keywords are contiguous bytes, and XML
 // becomes its text. Detectors read one character per byte (latin1), so UTF-8 keeps ASCII as it is.
-import { xmlToText } from './xml-text.js';
+import { putUtf8, xmlToText } from './xml-text.js';
 
 /** How a leaf's bytes are to be read. */
 export interface TextShape {
@@ -85,20 +85,7 @@ export function utf16ToUtf8(b: Uint8Array, order: 'le' | 'be'): Uint8Array {
         i += 2;
       } else cp = 0xfffd;
     } else if (cp >= 0xd800 && cp <= 0xdfff) cp = 0xfffd;
-    if (cp < 0x80) out[o++] = cp;
-    else if (cp < 0x800) {
-      out[o++] = 0xc0 | (cp >> 6);
-      out[o++] = 0x80 | (cp & 0x3f);
-    } else if (cp < 0x10000) {
-      out[o++] = 0xe0 | (cp >> 12);
-      out[o++] = 0x80 | ((cp >> 6) & 0x3f);
-      out[o++] = 0x80 | (cp & 0x3f);
-    } else {
-      out[o++] = 0xf0 | (cp >> 18);
-      out[o++] = 0x80 | ((cp >> 12) & 0x3f);
-      out[o++] = 0x80 | ((cp >> 6) & 0x3f);
-      out[o++] = 0x80 | (cp & 0x3f);
-    }
+    o = putUtf8(out, o, cp);
   }
   return out.subarray(0, o);
 }

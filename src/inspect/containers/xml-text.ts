@@ -24,7 +24,8 @@ export type XmlTextMode = 'ooxml' | 'generic';
 
 const ENTITIES: Readonly<Record<string, number>> = { lt: 0x3c, gt: 0x3e, amp: 0x26, quot: 0x22, apos: 0x27 };
 
-function putUtf8(out: Uint8Array, o: number, cp: number): number {
+/** Writes code point `cp` as UTF-8 at out[o]; returns the offset after it (out has room: the callers size it). */
+export function putUtf8(out: Uint8Array, o: number, cp: number): number {
   if (cp < 0x80) out[o++] = cp;
   else if (cp < 0x800) {
     out[o++] = 0xc0 | (cp >> 6);

@@ -162,6 +162,17 @@ export class Inspection {
     return { ...blank(p.ts, p.uid), fuid: p.fuid, message_id: p.messageId, part_path: p.partPath, side: p.side, app_proto: p.appProto };
   }
 
+  /** A short text of a record (a request target, a DNS name) as its own scope. */
+  private scanText(text: string, appProto: string, at: FindingDraft): void {
+    if (this.inspector === null) return;
+    const b = latin1Bytes(text);
+    const hits = this.inspector.scan(b, { appProto, isObject: false });
+    if (hits.length === 0) return;
+    const agg = new ScopeAggregator();
+    for (const h of withExcerpts(b, hits)) agg.add(h);
+    for (const f of agg.finish()) this.summary(f, at);
+  }
+
   /** One aggregated row of a scope: its value hashed, the rest as the detectors said. */
   private summary(f: FindingSummary, at: FindingDraft): void {
     this.add({
@@ -202,20 +213,17 @@ export class Inspection {
   }
 
   dns(r: DnsRecord): void {
+    // the name itself: data smuggled in labels (a card number, a key) is content too; its labels are read as words
+    // (a dot after digits would read as a decimal point)
+    if (r.query !== null && r.query.length >= 9) this.scanText(r.query.replace(/\./g, ' '), 'dns', { ...blank(r.ts, r.uid), side: 'client', app_proto: 'dns', decode_path: 'dns › query' });
     if (this.o.remoteAccess !== null && r.query !== null) for (const f of remoteAccessFindings(this.o.remoteAccess, r.query, 'dns')) this.name(f, r.ts, r.uid, 'client');
     for (const f of this.tunnels.add(r)) this.tunnel(f);
   }
 
   http(r: HttpRecord): void {
     // the request target, percent-decoded: form fields of a GET (a POST's are in its body, an object)
-    if (this.inspector !== null && r.uri !== null && /[%=]/.test(r.uri)) {
-      const b = latin1Bytes(percentDecoded(r.uri));
-      const hits = this.inspector.scan(b, { appProto: 'http', isObject: false });
-      if (hits.length > 0) {
-        const agg = new ScopeAggregator();
-        for (const h of withExcerpts(b, hits)) agg.add(h);
-        for (const f of agg.finish()) this.summary(f, { ...blank(r.ts, r.uid), side: 'client', app_proto: 'http', decode_path: `http › request.${r.trans_depth} › uri` });
-      }
+    if (r.uri !== null && /[%=]/.test(r.uri)) {
+      this.scanText(percentDecoded(r.uri), 'http', { ...blank(r.ts, r.uid), side: 'client', app_proto: 'http', decode_path: `http › request.${r.trans_depth} › uri` });
     }
     if (this.o.remoteAccess !== null && r.host !== null) for (const f of remoteAccessFindings(this.o.remoteAccess, r.host, 'http_host')) this.name(f, r.ts, r.uid, 'client');
     // request_headers hold credentials redacted to "scheme [redacted; user U]" (pipeline/http.ts)

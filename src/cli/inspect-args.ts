@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { HaystackError } from '../core/errors.js';
 import { builtinDetectors } from '../inspect/builtin.js';
 import { loadGitleaksRules } from '../inspect/gitleaks.js';
+import { builtinRemoteAccess } from '../inspect/names/builtin-remote-access.js';
 import { loadLolrmm } from '../inspect/names/remote-access.js';
 import type { Detector } from '../inspect/types.js';
 import type { InspectConfig } from '../pipeline/inspect.js';
@@ -18,8 +19,8 @@ export const INSPECT_OPTIONS: Options = {
 };
 
 export const INSPECT_USAGE = `content inspection (findings): on by default; --no-inspect turns it off;
-  --remote-access DIR  remote-access tools by name (TLS SNI and SANs, DNS queries, HTTP Host) from a LOLRMM-format
-                       directory of YAML files
+  --remote-access DIR  remote-access tools by name (TLS SNI and SANs, DNS queries, HTTP Host): LOLRMM's catalogue
+                       is built in; DIR (a LOLRMM-format directory of YAML files) replaces it
   --secrets-rules FILE a gitleaks-format rule file (TOML), its rules beside the built-in detectors`;
 
 function readDir(dir: string): { name: string; text: string }[] {
@@ -44,7 +45,8 @@ function readDir(dir: string): { name: string; text: string }[] {
 export function inspectOption(values: Record<string, unknown>, io: CliIo, verb: string): InspectConfig | false {
   if (values['no-inspect'] === true) return false;
   const dir = typeof values['remote-access'] === 'string' ? values['remote-access'] : null;
-  let remoteAccess: InspectConfig['remoteAccess'] = null;
+  // LOLRMM's catalogue is built in; a directory of LOLRMM YAML (a newer checkout, a site's own list) replaces it
+  let remoteAccess: InspectConfig['remoteAccess'] = builtinRemoteAccess();
   if (dir !== null) {
     const l = loadLolrmm(readDir(dir));
     remoteAccess = l.catalogue;

@@ -31,6 +31,7 @@ import { ALERTS } from '../schema/alerts.js';
 import { FINDINGS } from '../schema/findings.js';
 import { storeKey } from '../store/app-tables.js';
 import { builtinDetectors } from '../inspect/builtin.js';
+import { builtinRemoteAccess } from '../inspect/names/builtin-remote-access.js';
 import { Inspection, type InspectConfig } from './inspect.js';
 import { detectHooks, guardedDetector } from './detect.js';
 import type { Rule } from '../detect/rule.js';
@@ -291,7 +292,7 @@ async function ingestFile(store: Store, path: string, opts: IngestOptions): Prom
   const writes = new ObjectWrites();
   const insp = key === null ? null : new Inspection({
     key,
-    remoteAccess: opts.inspect === undefined || opts.inspect === false ? null : opts.inspect.remoteAccess,
+    remoteAccess: opts.inspect === undefined || opts.inspect === false ? builtinRemoteAccess() : opts.inspect.remoteAccess,
     detectors: opts.inspect === undefined || opts.inspect === false ? builtinDetectors() : opts.inspect.detectors,
     emit: (f) => w.append(FINDINGS, f),
     anomalies: { add: (...a) => engine!.anomalies.add(...a) },

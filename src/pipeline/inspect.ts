@@ -73,6 +73,8 @@ export class Inspection {
   /** sessions whose cleartext login was reported (one finding per session and protocol) */
   private readonly loginsSeen = new Set<string>();
   private readonly tunnels = new DnsTunnelDetector();
+  /** time of the last dns record (the DNS-tunnel windows' anomalies are dated by it) */
+  private lastDnsTs = 0;
   private readonly inspector: Inspector | null;
 
   constructor(private readonly o: InspectionOptions) {
@@ -104,14 +106,17 @@ export class Inspection {
       }, null);
     }
     const ctx: DetectContext = { appProto: p.appProto, isObject: true };
-    for (const leaf of w.leaves) {
-      const text = leafText(leaf);
-      const hits = insp.scan(text, ctx);
-      if (hits.length === 0) continue;
-      const agg = new ScopeAggregator();
-      for (const h of withExcerpts(text, hits)) agg.add(h);
-      for (const f of agg.finish()) this.summary(f, { ...this.placed(p), decode_path: this.named(leaf.path, p) });
-    }
+    for (const leaf of w.leaves) this.scope(insp, leafText(leaf), ctx, () => ({ ...this.placed(p), decode_path: this.named(leaf.path, p) }));
+  }
+
+  /** One scope's bytes scanned, its hits excerpted and aggregated, each row placed by `at` (made only on a hit). */
+  private scope(insp: Inspector, b: Uint8Array, ctx: DetectContext, at: () => FindingDraft): void {
+    const hits = insp.scan(b, ctx);
+    if (hits.length === 0) return;
+    const agg = new ScopeAggregator();
+    for (const h of withExcerpts(b, hits)) agg.add(h);
+    const place = at();
+    for (const f of agg.finish()) this.summary(f, place);
   }
 
   /** The object itself (not an entry inside it) is named by its file name at the end of its path. */
@@ -164,13 +169,7 @@ export class Inspection {
 
   /** A short text of a record (a request target, a DNS name) as its own scope. */
   private scanText(text: string, appProto: string, at: FindingDraft): void {
-    if (this.inspector === null) return;
-    const b = latin1Bytes(text);
-    const hits = this.inspector.scan(b, { appProto, isObject: false });
-    if (hits.length === 0) return;
-    const agg = new ScopeAggregator();
-    for (const h of withExcerpts(b, hits)) agg.add(h);
-    for (const f of agg.finish()) this.summary(f, at);
+    if (this.inspector !== null) this.scope(this.inspector, latin1Bytes(text), { appProto, isObject: false }, () => at);
   }
 
   /** One aggregated row of a scope: its value hashed, the rest as the detectors said. */
@@ -213,6 +212,7 @@ export class Inspection {
   }
 
   dns(r: DnsRecord): void {
+    this.lastDnsTs = r.ts;
     // the name itself: data smuggled in labels (a card number, a key) is content too; its labels are read as words
     // (a dot after digits would read as a decimal point)
     if (r.query !== null && r.query.length >= 9) this.scanText(r.query.replace(/\./g, ' '), 'dns', { ...blank(r.ts, r.uid), side: 'client', app_proto: 'dns', decode_path: 'dns › query' });
@@ -277,7 +277,7 @@ export class Inspection {
   /** The end of the run: the DNS windows still open, and findings whose session record never came. */
   end(): void {
     for (const f of this.tunnels.end()) this.tunnel(f);
-    if (this.tunnels.evicted > 0) this.o.anomalies.add(0, null, 'inspect_dns_domains_evicted', `${this.tunnels.evicted} domains dropped from full DNS-tunnel windows`);
+    if (this.tunnels.evicted > 0) this.o.anomalies.add(this.lastDnsTs, null, 'inspect_dns_domains_evicted', `${this.tunnels.evicted} domains dropped from full DNS-tunnel windows`);
     for (const [, w] of this.waiting) for (const [d, clear] of w) this.out(d, null, clear);
     this.waiting.clear();
     this.waitingCount = 0;

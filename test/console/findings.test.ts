@@ -286,7 +286,14 @@ describe.skipIf(!haveBrowser)('the findings screen in Chromium', () => {
     const bodies: Promise<string>[] = [];
     page.on('response', (r) => {
       if (r.status() === 403) refused.push(r.url());
-      if (/\/api\/(records|reports)\/findings/.test(r.url())) bodies.push(r.text());
+    });
+    // every findings body the viewer is sent, read in the route itself: a response's body is
+    // gone from the browser once the page navigates away from it
+    await page.route(/\/api\/(records|reports)\/findings/, async (route) => {
+      const res = await route.fetch();
+      const text = await res.text();
+      bodies.push(Promise.resolve(text));
+      await route.fulfill({ response: res, body: text });
     });
     // from the nav, then every part of the screen a viewer can reach
     await page.click('header nav a[href="/findings"]');

@@ -1,8 +1,10 @@
 // `haystack export <table> -o FILE`: a table (or the rows a filter keeps) as Parquet, JSON lines or CSV.
 import { closeSync, openSync } from 'node:fs';
 import { HaystackError } from '../../core/errors.js';
+import { EXTERNAL_FORMATS, externalFormat, type ExternalFormat } from '../../formats/external.js';
 import { parseFilter } from '../../query/filter.js';
 import { APP_SCHEMAS, appSchemaOf, RECORD_SCHEMAS, schemaOf } from '../../schema/registry.js';
+import type { RecordSchema } from '../../schema/schema.js';
 import { STORE_KEYS } from '../../schema/store-keys.js';
 import { openStore } from '../../store/open.js';
 import { committed, tableNamer } from '../../store/reports.js';
@@ -13,8 +15,8 @@ import { RowWriter } from '../format/output.js';
 import { EXIT_USAGE, fileWriter, type CliIo } from '../io.js';
 import { DB_OPTION } from '../store-args.js';
 
-export const usage = `haystack export <table> --format parquet|jsonl|csv -o FILE [--where EXPR] [--db URL]
-Parquet needs the DuckDB store (ClickHouse 18.16 cannot write it). Tables: ${RECORD_SCHEMAS.map((s) => s.name).join(', ')};
+export const usage = `haystack export <table> --format parquet|jsonl|csv${EXTERNAL_FORMATS.map((f) => `|${f.name}`).join('')} -o FILE [--where EXPR] [--db URL]
+Parquet needs the DuckDB store (ClickHouse 18.16 cannot write it).${EXTERNAL_FORMATS.map((f) => `\n  ${f.name.padEnd(10)} ${f.doc}`).join('')} Tables: ${RECORD_SCHEMAS.map((s) => s.name).join(', ')};
 app tables (the console's): ${APP_SCHEMAS.filter((s) => s !== STORE_KEYS).map((s) => s.name).join(', ')}.`;
 
 const EXPORT_FORMATS = ['parquet', 'jsonl', 'csv'] as const;
@@ -39,8 +41,13 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const app = appSchemaOf(positionals[0]!);
   const schema = schemaOf(positionals[0]!) ?? app;
   if (schema === undefined) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `unknown table "${positionals[0]}" (${[...RECORD_SCHEMAS, ...APP_SCHEMAS].map((s) => s.name).join(', ')})`);
-  const format = stringOption(values.format) as (typeof EXPORT_FORMATS)[number] | undefined;
-  if (format === undefined || !EXPORT_FORMATS.includes(format)) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `--format must be one of ${EXPORT_FORMATS.join(', ')}`);
+  const formatName = stringOption(values.format);
+  const external = formatName === undefined ? undefined : externalFormat(formatName);
+  const format = formatName as (typeof EXPORT_FORMATS)[number] | undefined;
+  if (external === undefined && (format === undefined || !EXPORT_FORMATS.includes(format))) {
+    throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `--format must be one of ${[...EXPORT_FORMATS, ...EXTERNAL_FORMATS.map((f) => f.name)].join(', ')}`);
+  }
+  if (external !== undefined && !external.supports(schema.name)) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `--format ${external.name} does not write ${schema.name} records`);
   const file = stringOption(values.output);
   if (file === undefined) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', '-o FILE is required');
   const whereText = stringOption(values.where);
@@ -63,7 +70,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         throw new HaystackError('HAYSTACK_IO', `${file}: cannot create (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file, cause: e });
       }
       try {
-        const out = new RowWriter(schema.fields, format, fileWriter(fd, file));
+        const out = writerFor(external, schema, format!, fileWriter(fd, file));
         for await (const batch of store.scan(sql)) {
           for (const r of batch) {
             out.row(typedRow(schema.fields, r));
@@ -78,8 +85,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   } finally {
     await store.close();
   }
-  io.stderr(`haystack export: ${format === 'parquet' ? 'wrote' : `${rows} rows to`} ${file}\n`);
+  io.stderr(`haystack export: ${format === 'parquet' ? 'wrote' : `${rows} rows to`} ${file}${external !== undefined ? ` as ${external.name}` : ''}\n`);
   return 0;
 }
 
 /** A row as the schema types it: ClickHouse gives booleans as 0/1 and 64-bit integers (timestamps) as text. */
+
+/** The row sink of a text export: an external format's writer, or ours (JSON lines, CSV). */
+function writerFor(external: ExternalFormat | undefined, schema: RecordSchema, format: 'jsonl' | 'csv' | 'parquet', write: (s: string) => void): { row(r: Record<string, unknown>): void; end(): void } {
+  if (external !== undefined) return external.writer(schema, write, { now: Date.now() * 1000 });
+  return new RowWriter(schema.fields, format as 'jsonl' | 'csv', write);
+}

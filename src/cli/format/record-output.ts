@@ -1,4 +1,6 @@
 // The --format / --fields / --filter options every record-listing verb takes, turned into one emit function.
+import { HaystackError } from '../../core/errors.js';
+import { EXTERNAL_FORMATS, externalFormat } from '../../formats/external.js';
 import { compileFilter, parseFilter } from '../../query/filter.js';
 import type { RecordSchema } from '../../schema/schema.js';
 import { stringOption, type Options } from '../args.js';
@@ -24,6 +26,8 @@ export interface RecordOutput {
 
 /** Validates the options (bad ones throw before any work) and returns where the records go. */
 export function recordOutput(schema: RecordSchema, values: Record<string, unknown>, io: CliIo, tableFields: readonly string[]): RecordOutput {
+  const external = externalOutput(schema, values, io);
+  if (external !== null) return external;
   const format = parseFormat(stringOption(values.format), io.stdoutIsTty);
   const fields = selectFields(schema.fields, stringOption(values.fields), format === 'table' ? tableFields : undefined);
   const filter = stringOption(values.filter);
@@ -35,5 +39,30 @@ export function recordOutput(schema: RecordSchema, values: Record<string, unknow
     },
     end: () => out.end(),
     needs: (name) => fields.some((f) => f.name === name) || (filter !== undefined && filter.includes(name)),
+  };
+}
+
+/**
+ * `--format zeek|zeek-json|eve|ecs`: every field goes to the external writer (it picks and names its own), so
+ * `--fields` is refused; `--filter` still chooses the records. Null when the format is one of ours.
+ */
+function externalOutput(schema: RecordSchema, values: Record<string, unknown>, io: CliIo): RecordOutput | null {
+  const name = stringOption(values.format);
+  const ext = name === undefined ? undefined : externalFormat(name);
+  if (ext === undefined) return null;
+  if (!ext.supports(schema.name)) {
+    const fit = EXTERNAL_FORMATS.filter((f) => f.supports(schema.name)).map((f) => f.name);
+    throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `--format ${ext.name} does not write ${schema.name} records${fit.length > 0 ? ` (${fit.join(', ')} do)` : ''}`);
+  }
+  if (stringOption(values.fields) !== undefined) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `--fields does not go with --format ${ext.name} (the format names its own fields)`);
+  const filter = stringOption(values.filter);
+  const keep = filter === undefined ? null : compileFilter(parseFilter(filter, schema));
+  const out = ext.writer(schema, io.stdout, { now: Date.now() * 1000 });
+  return {
+    emit: (r) => {
+      if (keep === null || keep(r)) out.row(r);
+    },
+    end: () => out.end(),
+    needs: () => true,
   };
 }

@@ -1,7 +1,8 @@
 // Carve round trip: every session of the gen captures (and of a gzip copy, and of VLAN, QinQ, MPLS and
 // multi-interface corpus captures) carved out of the store's capture and analysed again gives the same
 // session record; a capture moved or changed gives HAYSTACK_GONE, an unknown uid HAYSTACK_NOT_FOUND.
-import { copyFileSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -123,7 +124,6 @@ describe('carve', () => {
       const file = join(scratch, 'frames.pcap');
       await carveSession(store, String(row.uid), file);
       // by construction: the frames of that flow in the source, filtered by tshark's own reader
-      const { execFileSync } = await import('node:child_process');
       const fields = ['-T', 'fields', '-e', 'frame.time_epoch', '-e', 'frame.len', '-e', 'frame.cap_len', '-e', 'data.data', '-e', 'tcp.payload'];
       const filter = `tcp.port == ${Number(row.src_port)} && tcp.port == ${Number(row.dst_port)} && ip.addr == ${String(row.src_ip)}`;
       // the capture's nanoseconds: a carve is a µs pcap (DESIGN-NOTES, issue 14 carve)
@@ -215,6 +215,29 @@ describe('carve', () => {
     expect((await cli('carve', '--filter', 'dst_port = 25', '--uid', 'x', '-o', dir, '--db', db)).code).toBe(2);
     const cut = await cli('carve', '--filter', 'dst_port = 25', '--limit', '1', '-o', join(scratch, 'one'), '--db', db);
     expect(cut.err).toMatch(/1 sessions .* \(stopped at --limit 1\)/);
+  });
+  it('haystack carve --filter -o FILE.pcap writes every kept session into one pcap in time order, as tshark reads it', async () => {
+    const db = join(scratch, 'gen.duckdb');
+    const out = join(scratch, 'smtp-all.pcap');
+    const r = await cli('carve', '--filter', 'dst_port = 25', '-o', out, '--db', db);
+    expect(r.code, r.err).toBe(0);
+    const store = await openStore(db, { readOnly: true });
+    const want = (await store.select('SELECT * FROM sessions WHERE dst_port = 25 ORDER BY start_time, uid')).rows;
+    await store.close();
+    const total = want.reduce((n, x) => n + Number(x.src_pkts) + Number(x.dst_pkts), 0);
+    expect(r.err).toBe(`haystack carve: ${want.length} sessions (${total} packets) to ${out}\n`);
+    // tshark: the frames are the sessions' packets, in time order, and its conversations are the sessions
+    const times = execFileSync('tshark', ['-r', out, '-T', 'fields', '-e', 'frame.time_epoch'], { encoding: 'utf8' }).trim().split('\n').map(Number);
+    expect(times).toHaveLength(total);
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+    const convs = execFileSync('tshark', ['-r', out, '-q', '-z', 'conv,tcp'], { encoding: 'utf8' }).split('\n').filter((l) => /<->/.test(l));
+    expect(convs).toHaveLength(want.length);
+    // and our own reading of it gives the same session records
+    expect((await sessionsOf(out)).map(pick)).toEqual(want.map(pick));
+    // nothing kept: no file, and exit 1
+    const none = await cli('carve', '--filter', 'dst_port = 1', '-o', join(scratch, 'none.pcap'), '--db', db);
+    expect(none.code).toBe(1);
+    expect(existsSync(join(scratch, 'none.pcap'))).toBe(false);
   });
 });
 

@@ -40,7 +40,8 @@ export const HTTP_LOG: ZeekLog = {
     same('request_body_len', 'count', 'request_body_len'),
     same('response_body_len', 'count', 'response_body_len'),
     same('status_code', 'count', 'status_code'),
-    same('status_msg', 'string', 'status_msg'),
+    // Zeek writes an empty reason phrase as <empty>
+    computed('status_msg', 'string', (r) => (r.status_msg === '' ? '<empty>' : (r.status_msg ?? null) as string | null), (v, o) => { o.status_msg = v === '<empty>' ? '' : v; }, ['status_msg']),
     same('info_code', 'count', 'info_code'),
     same('info_msg', 'string', 'info_msg'),
     fixed('tags', 'set[enum]', []),

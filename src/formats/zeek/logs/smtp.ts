@@ -44,14 +44,18 @@ export const SMTP_LOG: ZeekLog = {
       const x = r.x_originating_ip as string | null;
       return x === null ? null : x.replace(/^\[|\]$/g, '');
     }, (v, o) => { o.x_originating_ip = v; }),
-    computed('first_received', 'string', (r) => (r.received as string[] | null)?.[0] ?? null, (v, o) => {
-      o.received = [v as string, ...((o.received as string[] | null) ?? []).slice(1)];
+    // Zeek keeps the last two Received headers it read (the bottom ones: the first hops); ours are top first
+    computed('first_received', 'string', (r) => (r.received as string[]).at(-1) ?? null, (v, o) => {
+      o.received = [...((o.received as string[] | null) ?? []), v as string];
     }),
-    computed('second_received', 'string', (r) => (r.received as string[] | null)?.[1] ?? null, (v, o) => {
-      const a = (o.received as string[] | null) ?? [];
-      o.received = [...a.slice(0, 1), v as string];
+    computed('second_received', 'string', (r) => (r.received as string[]).at(-2) ?? null, (v, o) => {
+      o.received = [v as string, ...((o.received as string[] | null) ?? [])];
     }),
-    same('last_reply', 'string', 'last_reply'),
+    // the last line of the last reply (ours keeps every line of a multi-line or pipelined reply)
+    computed('last_reply', 'string', (r) => {
+      const t = r.last_reply as string | null;
+      return t === null ? null : t.slice(t.lastIndexOf('\n') + 1);
+    }, (v, o) => { o.last_reply = v; }),
     computed('path', 'vector[addr]', path),
     same('user_agent', 'string', 'user_agent'),
     same('tls', 'bool', 'starttls'),

@@ -22,7 +22,7 @@ export const SSL_LOG: ZeekLog = {
     unfilled('established', 'bool'),
     unfilled('ssl_history', 'string'),
     // the chain beyond the server's own certificate is not kept: its fingerprint only (x509.log's)
-    computed('cert_chain_fps', 'vector[string]', (r) => (r.cert_sha256 === null ? [] : [r.cert_sha256 as string]), (v, o) => {
+    computed('cert_chain_fps', 'vector[string]', (r) => (r.cert_sha256 === null ? null : [r.cert_sha256 as string]), (v, o) => {
       o.cert_sha256 = (v as string[])[0] ?? null;
     }, ['cert_sha256']),
     unfilled('client_cert_chain_fps', 'vector[string]'),

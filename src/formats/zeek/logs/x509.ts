@@ -8,13 +8,13 @@ import type { Row, ZeekLog, ZeekValue } from '../zeek-types.js';
 const OURS_RDN = /, (?=[A-Za-z][A-Za-z0-9.-]*=)/;
 const ZEEK_RDN = /,(?=[A-Za-z][A-Za-z0-9.-]*=)/;
 
-/** Our DN (as OpenSSL's oneline, most significant first) in Zeek's order (RFC 4514: most significant last). */
+/** Our DN (most significant first) in Zeek's order and spelling (RFC 4514 order, OpenSSL's emailAddress). */
 export function zeekDn(dn: string): string {
-  return dn.split(OURS_RDN).reverse().join(',');
+  return dn.split(OURS_RDN).reverse().map((rdn) => (rdn.startsWith('Email=') ? `emailAddress=${rdn.slice(6)}` : rdn)).join(',');
 }
 
 function ourDn(dn: string): string {
-  return dn.split(ZEEK_RDN).reverse().join(', ');
+  return dn.split(ZEEK_RDN).reverse().map((rdn) => (rdn.startsWith('emailAddress=') ? `Email=${rdn.slice(13)}` : rdn)).join(', ');
 }
 
 /** Our san entries carry their kind ("DNS:x", "IP Address:1.2.3.4", "email:a@b", "URI:u"); Zeek splits them in columns. */

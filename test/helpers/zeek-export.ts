@@ -3,7 +3,8 @@
 import { analyze } from '../../src/pipeline/api.js';
 import { zeekLogsByPath } from '../../src/formats/zeek/zeek-logs.js';
 import { ZeekLogWriter } from '../../src/formats/zeek/zeek-writer.js';
-import type { Row } from '../../src/formats/zeek/zeek-types.js';
+import { parseZeekField } from '../../src/formats/zeek/zeek-text.js';
+import type { Row, ZeekType, ZeekValue } from '../../src/formats/zeek/zeek-types.js';
 import type { ZeekRow } from './zeek-log.js';
 
 export type Tables = Record<string, Row[]>;
@@ -55,4 +56,36 @@ export function parseZeekText(text: string): ZeekRow[] {
     }
   }
   return rows;
+}
+
+/** A TSV Zeek log's rows decoded by their #types (what the importer hands zeekToRecord). */
+export function decodeZeekTsv(text: string): Record<string, ZeekValue>[] {
+  let fields: string[] = [];
+  let types: ZeekType[] = [];
+  const rows: Record<string, ZeekValue>[] = [];
+  for (const l of text.split('\n')) {
+    if (l === '') continue;
+    if (l.startsWith('#fields\t')) fields = l.split('\t').slice(1);
+    else if (l.startsWith('#types\t')) types = l.split('\t').slice(1) as ZeekType[];
+    else if (!l.startsWith('#')) {
+      const v = l.split('\t');
+      rows.push(Object.fromEntries(fields.map((f, i) => [f, parseZeekField(v[i]!, types[i]!)])));
+    }
+  }
+  return rows;
+}
+
+/** Zeek JSON lines decoded by a log's column types: times back to µs, absent columns unset. */
+export function decodeZeekJson(path: string, text: string): Record<string, ZeekValue>[] {
+  const log = zeekLogsByPath(path)[0]!;
+  return text.split('\n').filter((l) => l !== '').map((l) => {
+    const o = JSON.parse(l) as Record<string, unknown>;
+    return Object.fromEntries(log.columns.map((c) => {
+      const v = o[c.name];
+      if (v === undefined) return [c.name, null];
+      if (c.type === 'time') return [c.name, Math.round((v as number) * 1e6)];
+      if (c.type === 'vector[time]' || c.type === 'set[time]') return [c.name, (v as number[]).map((x) => Math.round(x * 1e6))];
+      return [c.name, v as ZeekValue];
+    }));
+  });
 }

@@ -125,7 +125,7 @@ function parseScalar(t: string, type: string): ZeekScalar {
 export function parseZeekField(t: string, type: ZeekType): ZeekValue {
   if (t === ZEEK_UNSET) return null;
   const el = elementType(type);
-  if (el === null) return t === ZEEK_EMPTY && (type === 'string' || type === 'enum') ? '' : parseScalar(t, type);
+  if (el === null) return t === ZEEK_EMPTY && (type === 'string' || type === 'enum' || type === 'addr') ? '' : parseScalar(t, type);
   if (t === ZEEK_EMPTY) return [];
-  return t.split(ZEEK_SET_SEPARATOR).map((x) => (x === ZEEK_EMPTY && (el === 'string' || el === 'enum') ? '' : parseScalar(x, el)));
+  return t.split(ZEEK_SET_SEPARATOR).map((x) => (x === ZEEK_EMPTY && (el === 'string' || el === 'enum' || el === 'addr') ? '' : parseScalar(x, el)));
 }

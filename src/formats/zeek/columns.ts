@@ -5,7 +5,7 @@ import type { Row, ZeekColumn, ZeekType, ZeekValue } from './zeek-types.js';
 /** A column that is one field of ours, unchanged (the inverse writes the field back). */
 export function same(name: string, type: ZeekType, field: string): ZeekColumn {
   return {
-    name, type, carries: [field],
+    name, type, field, carries: [field],
     get: (r) => (r[field] ?? null) as ZeekValue,
     set: (v, out) => { out[field] = Array.isArray(v) ? [...(v as unknown[])] : v; },
   };

@@ -27,6 +27,8 @@ export interface ZeekColumn {
    * has no field of ours, and an imported value goes to `extra`.
    */
   readonly set?: (v: ZeekValue, out: Row) => void;
+  /** the field of ours the column is, unchanged (lets the writers read it directly) */
+  readonly field?: string;
   /** our fields whose values the column carries back exactly (the round-trip property checks these) */
   readonly carries?: readonly string[];
 }

@@ -117,6 +117,9 @@ describe('record -> Zeek row -> zeekToRecord', () => {
     expect(back!.record.proto).toBe('tcp');
     expect(back!.record.start_time).toBe(1_000_000);
     expect(zeekToRecord('known_hosts', { ts: 1 })).toBeNull();
+    // a conn.log without ip_proto (Zeek before 6.1): ICMP over IPv6 by its address
+    expect(zeekToRecord('conn', { 'id.orig_h': 'fe80::1', proto: 'icmp' })!.record.proto).toBe('icmpv6');
+    expect(zeekToRecord('conn', { 'id.orig_h': '10.0.0.1', proto: 'icmp' })!.record.proto).toBe('icmp');
   });
 
   it('notice rows go to findings when the note is Haystack::Finding, else to alerts', () => {

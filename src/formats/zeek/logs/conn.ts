@@ -33,7 +33,7 @@ export const CONN_LOG: ZeekLog = {
   columns: [
     ...connColumns('start_time'),
     computed('proto', 'enum', (r) => transport(r.proto as string), (v, o) => {
-      // ip_proto (read after) refines it; ICMP over IPv6 is told by the address
+      // ip_proto (read after) refines it
       o.proto = v === 'unknown_transport' ? null : v;
     }),
     computed('service', 'string', (r) => (r.app_proto === null ? null : SERVICE[r.app_proto as string] ?? (r.app_proto as string)), (v, o) => {
@@ -65,6 +65,8 @@ export const CONN_LOG: ZeekLog = {
     }, ['proto']),
   ],
   finish: (o) => {
+    // without ip_proto (Zeek before 6.1) ICMP over IPv6 is told by the address
+    if (o.proto === 'icmp' && typeof o.src_ip === 'string' && o.src_ip.includes(':')) o.proto = 'icmpv6';
     // a connection Zeek gave no duration to lasted 0 s and (Zeek does not say) carried the bytes its packets did not
     if (o.duration === null) o.duration = 0;
     if (o.start_time !== null) o.end_time = (o.start_time as number) + Math.round((o.duration as number) * 1e6);

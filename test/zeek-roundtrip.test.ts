@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ZEEK_LOGS } from '../src/formats/zeek/zeek-logs.js';
-import { parseZeekField, parseZeekTime, zeekFieldText, zeekString, zeekTime } from '../src/formats/zeek/zeek-text.js';
+import { jsonString, parseZeekField, parseZeekTime, zeekFieldText, zeekJsonSeconds, zeekJsonTime, zeekString, zeekTime } from '../src/formats/zeek/zeek-text.js';
 import { zeekToRecord } from '../src/formats/zeek/zeek-to-record.js';
 import type { Row, ZeekLog } from '../src/formats/zeek/zeek-types.js';
 import { ZeekLogWriter } from '../src/formats/zeek/zeek-writer.js';
@@ -166,6 +166,19 @@ describe('Zeek TSV values', () => {
     expect(zeekTime(5)).toBe('0.000005');
     fc.assert(fc.property(fc.integer({ min: -4e15, max: 4e15 }), (us) => {
       expect(parseZeekTime(zeekTime(us))).toBe(us);
+    }), { numRuns: RUNS * 5 });
+  });
+
+  it('the JSON fast paths: strings as JSON.stringify writes them, times and seconds as numbers of at most 6 decimals', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)) }), (a, b) => {
+      expect(jsonString(a)).toBe(JSON.stringify(a));
+      expect(jsonString(b)).toBe(JSON.stringify(b));
+    }), { numRuns: RUNS * 5 });
+    fc.assert(fc.property(fc.integer({ min: 0, max: 4e15 }), (us) => {
+      const t = zeekJsonTime(us);
+      expect(t).toMatch(/^\d+\.\d{1,6}$/);
+      expect(Math.round(Number(t) * 1e6)).toBe(us);
+      expect(zeekJsonSeconds(us / 1e6)).toBe(t);
     }), { numRuns: RUNS * 5 });
   });
 

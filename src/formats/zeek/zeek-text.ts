@@ -63,8 +63,33 @@ export function zeekDouble(d: number): string {
 
 /** µs since the epoch as a JSON number of seconds (Zeek's JSON::TS_EPOCH): the shortest text of 6 decimals. */
 export function zeekJsonTime(us: number): string {
-  const t = zeekTime(us).replace(/0+$/, '');
-  return t.endsWith('.') ? `${t}0` : t;
+  const neg = us < 0;
+  const a = neg ? -us : us;
+  const sec = Math.floor(a / 1e6);
+  let frac = a - sec * 1e6;
+  if (frac === 0) return `${neg ? '-' : ''}${sec}.0`;
+  let digits = 6;
+  while (frac % 10 === 0) {
+    frac /= 10;
+    digits--;
+  }
+  return `${neg ? '-' : ''}${sec}.${String(frac).padStart(digits, '0')}`;
+}
+
+/** Seconds as a JSON number of at most 6 decimals (an integer keeps `.0`, as Zeek's JSON writes doubles). */
+export function zeekJsonSeconds(s: number): string {
+  if (Number.isInteger(s)) return `${s}.0`;
+  const r = Math.round(s * 1e6) / 1e6;
+  return Number.isInteger(r) ? `${r}.0` : String(r);
+}
+
+/** Characters JSON.stringify escapes: without them a string is its own JSON text between quotes. */
+// eslint-disable-next-line no-control-regex -- control characters are what is escaped
+const JSON_ESCAPE = /["\\\x00-\x1f\ud800-\udfff]/;
+
+/** A string as JSON text (JSON.stringify's, faster for the strings that need no escape). */
+export function jsonString(s: string): string {
+  return JSON_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
 }
 
 /** A scalar as Zeek's TSV writes it. */

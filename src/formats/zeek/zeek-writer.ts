@@ -1,6 +1,6 @@
 // Zeek log writers, TSV and JSON: each log's row formatter is compiled once (one formatter per column, picked by
 // its Zeek type), a row is one string built by concatenation, and output is handed over in blocks.
-import { elementType, zeekFieldText, zeekJsonTime, zeekString, zeekTime, ZEEK_EMPTY, ZEEK_UNSET } from './zeek-text.js';
+import { elementType, jsonString, zeekFieldText, zeekJsonSeconds, zeekJsonTime, zeekScalarText, zeekString, zeekTime, ZEEK_EMPTY, ZEEK_UNSET } from './zeek-text.js';
 import type { Row, ZeekLog, ZeekScalar, ZeekType, ZeekValue } from './zeek-types.js';
 
 /**
@@ -14,6 +14,19 @@ type Fmt = (v: ZeekValue) => string;
 
 /** A TSV formatter for one column type: the scalar cases without the general dispatch. */
 function tsvFormatter(type: ZeekType): Fmt {
+  const el = elementType(type);
+  if (el !== null) {
+    // the element formatter picked once; a set's strings escape the set separator too
+    const one = el === 'string' || el === 'enum' || el === 'addr' ? (x: ZeekScalar): string => zeekString(x as string, true) : (x: ZeekScalar): string => zeekScalarText(x, el, true);
+    return (v) => {
+      if (v === null) return ZEEK_UNSET;
+      const a = v as readonly ZeekScalar[];
+      if (a.length === 0) return ZEEK_EMPTY;
+      let s = one(a[0]!);
+      for (let i = 1; i < a.length; i++) s += `,${one(a[i]!)}`;
+      return s;
+    };
+  }
   // eslint-disable-next-line @typescript-eslint/switch-exhaustiveness-check -- the other types take the general path
   switch (type) {
     case 'time': return (v) => (v === null ? ZEEK_UNSET : zeekTime(v as number));
@@ -68,13 +81,10 @@ export function zeekHeader(log: ZeekLog, now: number): string {
 function jsonScalar(type: string): (v: ZeekScalar) => string {
   switch (type) {
     case 'time': return (v) => zeekJsonTime(v as number);
-    case 'interval': case 'double': return (v) => {
-      const t = (v as number).toFixed(6).replace(/0+$/, '');
-      return t.endsWith('.') ? `${t}0` : t;
-    };
+    case 'interval': case 'double': return (v) => zeekJsonSeconds(v as number);
     case 'count': case 'int': case 'port': return (v) => String(v);
     case 'bool': return (v) => (v === true ? 'true' : 'false');
-    default: return (v) => JSON.stringify(String(v));
+    default: return (v) => jsonString(String(v));
   }
 }
 
@@ -107,12 +117,12 @@ export function compileJsonRow(log: ZeekLog): (r: Row) => string {
     if (c.field !== undefined) {
       if (c.type === 'count' || c.type === 'int' || c.type === 'port') fmt = `'' + ${v}`;
       else if (c.type === 'bool') fmt = `(${v} === true ? 'true' : 'false')`;
-      else if (c.type === 'string' || c.type === 'enum' || c.type === 'addr') fmt = `JSON.stringify(${v})`;
+      else if (c.type === 'string' || c.type === 'enum' || c.type === 'addr') fmt = `J(${v})`;
     }
     return `const ${v} = ${read}; if (${v} != null) s += (s.length > 1 ? ',' : '') + ${key} + ${fmt};`;
   });
   const body = `return (r) => { let s = '{'; ${stmts.join(' ')} return s + '}'; };`;
-  return new Function('G', 'F', body)(G, F) as (r: Row) => string;
+  return new Function('G', 'F', 'J', body)(G, F, jsonString) as (r: Row) => string;
 }
 
 /** Writes one Zeek log: header (TSV), one line per kept row, `#close` (TSV). */

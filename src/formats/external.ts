@@ -1,6 +1,7 @@
 // The ecosystem's log formats a table can be written in (Zeek TSV and JSON, Suricata EVE, ECS): the contract
 // each format implements, and the list the CLI offers (`--format` of export and of the record verbs).
 import type { RecordSchema } from '../schema/schema.js';
+import { ZEEK_FORMAT, ZEEK_JSON_FORMAT } from './zeek/zeek-format.js';
 
 /** Writes one table's records in an external format, as text handed to a sink. */
 export interface ExternalWriter {
@@ -27,7 +28,7 @@ export interface ExternalFormat {
 }
 
 /** The external formats, in the order the usage text lists them. */
-export const EXTERNAL_FORMATS: readonly ExternalFormat[] = [];
+export const EXTERNAL_FORMATS: readonly ExternalFormat[] = [ZEEK_FORMAT, ZEEK_JSON_FORMAT];
 
 /** An external format by its `--format` name. */
 export function externalFormat(name: string): ExternalFormat | undefined {

@@ -1,7 +1,11 @@
 // `haystack export <table> -o FILE`: a table (or the rows a filter keeps) as Parquet, JSON lines or CSV.
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
 import { HaystackError } from '../../core/errors.js';
 import { EXTERNAL_FORMATS, externalFormat, type ExternalFormat } from '../../formats/external.js';
+import { zeekDirectoryLogs, zeekLogFile } from '../../formats/zeek/zeek-format.js';
+import { ZeekLogWriter } from '../../formats/zeek/zeek-writer.js';
+import type { Store } from '../../store/store.js';
 import { parseFilter } from '../../query/filter.js';
 import { APP_SCHEMAS, appSchemaOf, RECORD_SCHEMAS, schemaOf } from '../../schema/registry.js';
 import type { RecordSchema } from '../../schema/schema.js';
@@ -17,7 +21,8 @@ import { DB_OPTION } from '../store-args.js';
 
 export const usage = `haystack export <table> --format parquet|jsonl|csv${EXTERNAL_FORMATS.map((f) => `|${f.name}`).join('')} -o FILE [--where EXPR] [--db URL]
 Parquet needs the DuckDB store (ClickHouse 18.16 cannot write it).${EXTERNAL_FORMATS.map((f) => `\n  ${f.name.padEnd(10)} ${f.doc}`).join('')} Tables: ${RECORD_SCHEMAS.map((s) => s.name).join(', ')};
-app tables (the console's): ${APP_SCHEMAS.filter((s) => s !== STORE_KEYS).map((s) => s.name).join(', ')}.`;
+app tables (the console's): ${APP_SCHEMAS.filter((s) => s !== STORE_KEYS).map((s) => s.name).join(', ')}.
+haystack export all --format zeek|zeek-json -o DIR [--db URL]: a Zeek log directory (conn.log, ssl.log, x509.log, ...).`;
 
 const EXPORT_FORMATS = ['parquet', 'jsonl', 'csv'] as const;
 
@@ -36,6 +41,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`haystack export: give one table\n${usage}\n`);
     return EXIT_USAGE;
   }
+  if (positionals[0] === 'all') return exportZeekDirectory(values, io);
   // the store's keys never leave it (a findings key would let anyone with the export test values against value_hmac)
   if (positionals[0] === STORE_KEYS.name) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `${STORE_KEYS.name} is not exported: it holds the store's keys`);
   const app = appSchemaOf(positionals[0]!);
@@ -95,4 +101,57 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 function writerFor(external: ExternalFormat | undefined, schema: RecordSchema, format: 'jsonl' | 'csv' | 'parquet', write: (s: string) => void): { row(r: Record<string, unknown>): void; end(): void } {
   if (external !== undefined) return external.writer(schema, write, { now: Date.now() * 1000 });
   return new RowWriter(schema.fields, format as 'jsonl' | 'csv', write);
+}
+
+/** `export all --format zeek|zeek-json -o DIR`: every table that makes a Zeek log, one file per log. */
+async function exportZeekDirectory(values: Record<string, unknown>, io: CliIo): Promise<number> {
+  const formatName = stringOption(values.format);
+  if (formatName !== 'zeek' && formatName !== 'zeek-json') throw new HaystackError('HAYSTACK_BAD_ARGUMENT', 'export all takes --format zeek or zeek-json');
+  if (stringOption(values.where) !== undefined) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', '--where does not go with export all');
+  const dir = stringOption(values.output);
+  if (dir === undefined) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', '-o DIR is required');
+  mkdirSync(dir, { recursive: true });
+  const store = await openStore(stringOption(values.db), { readOnly: true });
+  const now = Date.now() * 1000;
+  const counts: string[] = [];
+  try {
+    const logs = zeekDirectoryLogs();
+    for (const file of [...new Set(logs.map(zeekLogFile))]) {
+      const parts = logs.filter((l) => zeekLogFile(l) === file);
+      const path = join(dir, file);
+      const fd = openFile(path);
+      let rows = 0;
+      try {
+        const write = fileWriter(fd, path);
+        for (const [i, log] of parts.entries()) {
+          const out = new ZeekLogWriter(log, formatName === 'zeek-json', write, now, { first: i === 0, last: i === parts.length - 1 });
+          await scanTable(store, log.schema, (r) => out.row(r));
+          out.end();
+          rows += out.rows;
+        }
+      } finally {
+        closeSync(fd);
+      }
+      counts.push(`${file} ${rows}`);
+    }
+  } finally {
+    await store.close();
+  }
+  io.stderr(`haystack export: ${dir}: ${counts.join(', ')}\n`);
+  return 0;
+}
+
+function openFile(file: string): number {
+  try {
+    return openSync(file, 'w');
+  } catch (e) {
+    throw new HaystackError('HAYSTACK_IO', `${file}: cannot create (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file, cause: e });
+  }
+}
+
+/** Every committed row of a table, typed as its schema says. */
+async function scanTable(store: Store, schema: RecordSchema, row: (r: Record<string, unknown>) => void): Promise<void> {
+  const t = tableNamer(store);
+  const sql = `SELECT ${schema.fields.map((f) => ident(f.name)).join(', ')} FROM ${t(schema.name)} WHERE ${committed(t, store.dialect)}`;
+  for await (const batch of store.scan(sql)) for (const r of batch) row(typedRow(schema.fields, r));
 }

@@ -1,0 +1,46 @@
+// Builders for Zeek column definitions: a field of ours as is, a computed value with its inverse, a column we
+// cannot fill, and the connection id columns every log begins with.
+import type { Row, ZeekColumn, ZeekType, ZeekValue } from './zeek-types.js';
+
+/** A column that is one field of ours, unchanged (the inverse writes the field back). */
+export function same(name: string, type: ZeekType, field: string): ZeekColumn {
+  return {
+    name, type, field, carries: [field],
+    get: (r) => (r[field] ?? null) as ZeekValue,
+    set: (v, out) => { out[field] = Array.isArray(v) ? [...(v as unknown[])] : v; },
+  };
+}
+
+/** A column computed from our record, with its inverse when there is one. */
+export function computed(name: string, type: ZeekType, get: (r: Row) => ZeekValue, set?: (v: ZeekValue, out: Row) => void, carries?: readonly string[]): ZeekColumn {
+  return { name, type, get, ...(set !== undefined ? { set } : {}), ...(carries !== undefined ? { carries } : {}) };
+}
+
+const UNSET = (): null => null;
+
+/** A Zeek column no field of ours fills: always unset (`-`); imported values of it go to `extra`. */
+export function unfilled(name: string, type: ZeekType): ZeekColumn {
+  return { name, type, get: UNSET };
+}
+
+/** A Zeek column with one fixed value on export (Zeek's default for what we do not observe); imported values go to `extra`. */
+export function fixed(name: string, type: ZeekType, value: ZeekValue): ZeekColumn {
+  return { name, type, get: () => value };
+}
+
+/** `ts`, `uid` and the `id.*` connection columns from our usual field names. */
+export function connColumns(tsField: string): ZeekColumn[] {
+  return [
+    same('ts', 'time', tsField),
+    same('uid', 'string', 'uid'),
+    same('id.orig_h', 'addr', 'src_ip'),
+    same('id.orig_p', 'port', 'src_port'),
+    same('id.resp_h', 'addr', 'dst_ip'),
+    same('id.resp_p', 'port', 'dst_port'),
+  ];
+}
+
+/** A nullable string[] of ours as a Zeek set/vector: an empty list is `(empty)`. */
+export function list(r: Row, field: string): ZeekValue {
+  return (r[field] ?? null) as ZeekValue;
+}

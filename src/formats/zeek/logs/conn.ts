@@ -1,0 +1,76 @@
+// conn.log from `sessions`: Zeek's default columns (base/protocols/conn), in Zeek's order.
+import { SESSIONS } from '../../../schema/sessions.js';
+import { computed, connColumns, same, unfilled } from '../columns.js';
+import type { Row, ZeekLog, ZeekValue } from '../zeek-types.js';
+
+/** our app_proto -> Zeek's service name, where they differ (Zeek names TLS "ssl") */
+const SERVICE: Readonly<Record<string, string>> = { tls: 'ssl' };
+const APP_PROTO: Readonly<Record<string, string>> = { ssl: 'tls' };
+
+/** IP protocol numbers of our proto names (src/flow/session-record.ts PROTO_NAMES) */
+const IP_PROTO: Readonly<Record<string, number>> = {
+  tcp: 6, udp: 17, icmp: 1, icmpv6: 58, sctp: 132, gre: 47, esp: 50, ah: 51, igmp: 2, ospf: 89, pim: 103, vrrp: 112,
+};
+const PROTO_NAME = new Map(Object.entries(IP_PROTO).map(([k, v]) => [v, k]));
+
+/** Zeek's transport_proto enum: tcp, udp, icmp (ICMPv6 too), else unknown_transport. */
+function transport(proto: string): string {
+  return proto === 'tcp' || proto === 'udp' || proto === 'icmp' ? proto : proto === 'icmpv6' ? 'icmp' : 'unknown_transport';
+}
+
+function ipProto(proto: string): number | null {
+  const n = IP_PROTO[proto];
+  if (n !== undefined) return n;
+  return /^\d+$/.test(proto) ? Number(proto) : null;
+}
+
+/** Zeek sets duration, orig_bytes and resp_bytes only when the connection lasted (duration > 0). */
+const lasted = (r: Row): boolean => (r.duration as number) > 0;
+
+export const CONN_LOG: ZeekLog = {
+  path: 'conn',
+  schema: SESSIONS,
+  columns: [
+    ...connColumns('start_time'),
+    computed('proto', 'enum', (r) => transport(r.proto as string), (v, o) => {
+      // ip_proto (read after) refines it
+      o.proto = v === 'unknown_transport' ? null : v;
+    }),
+    computed('service', 'string', (r) => (r.app_proto === null ? null : SERVICE[r.app_proto as string] ?? (r.app_proto as string)), (v, o) => {
+      // Zeek joins the services it confirmed ("ftp,ssl"): the first is the session's protocol
+      const first = String(v).split(',')[0]!;
+      o.app_proto = first === '' ? null : APP_PROTO[first] ?? first;
+    }, ['app_proto']),
+    computed('duration', 'interval', (r) => (lasted(r) ? (r.duration as number) : null), (v, o) => { o.duration = v; }, ['duration']),
+    computed('orig_bytes', 'count', (r) => (lasted(r) ? (r.src_bytes as number) : null), (v, o) => { o.src_bytes = v; }, ['src_bytes']),
+    computed('resp_bytes', 'count', (r) => (lasted(r) ? (r.dst_bytes as number) : null), (v, o) => { o.dst_bytes = v; }, ['dst_bytes']),
+    same('conn_state', 'string', 'state'),
+    same('local_orig', 'bool', 'local_src'),
+    same('local_resp', 'bool', 'local_dst'),
+    same('missed_bytes', 'count', 'missed_bytes'),
+    // the order of the TCP events is not kept in a session record (only the OR of the flags each side sent)
+    unfilled('history', 'string'),
+    same('orig_pkts', 'count', 'src_pkts'),
+    same('orig_ip_bytes', 'count', 'src_ip_bytes'),
+    same('resp_pkts', 'count', 'dst_pkts'),
+    same('resp_ip_bytes', 'count', 'dst_ip_bytes'),
+    computed('tunnel_parents', 'set[string]', (r) => (r.tunnel_parents ?? null) as ZeekValue, (v, o) => {
+      o.tunnel_parents = (v as string[]).length === 0 ? null : [...(v as string[])];
+    }, ['tunnel_parents']),
+    computed('ip_proto', 'count', (r) => ipProto(r.proto as string), (v, o) => {
+      const n = v as number;
+      const name = PROTO_NAME.get(n) ?? String(n);
+      // Zeek writes ICMPv6 as proto icmp, ip_proto 58
+      o.proto = name;
+    }, ['proto']),
+  ],
+  finish: (o) => {
+    // without ip_proto (Zeek before 6.1) ICMP over IPv6 is told by the address
+    if (o.proto === 'icmp' && typeof o.src_ip === 'string' && o.src_ip.includes(':')) o.proto = 'icmpv6';
+    // a connection Zeek gave no duration to lasted 0 s and (Zeek does not say) carried the bytes its packets did not
+    if (o.duration === null) o.duration = 0;
+    if (o.start_time !== null) o.end_time = (o.start_time as number) + Math.round((o.duration as number) * 1e6);
+  },
+};
+
+

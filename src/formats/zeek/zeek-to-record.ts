@@ -1,0 +1,58 @@
+// The inverse of the Zeek writers, for the importer: one decoded Zeek log row -> a row of our schema and what
+// Zeek holds that we have no field for.
+//
+// API:
+//   zeekToRecord(log, row) -> { table, record, extra, mergeOn? } | null
+//     log    the Zeek path (`#path`, or the file's name without .log): conn, ssl, x509, http, smtp, files, dns, ssh,
+//            weird, notice; any other -> null (the importer keeps such rows as it sees fit)
+//     row    column name -> decoded value, as parseZeekField (zeek-text.ts) gives for the column's #types entry:
+//            time -> µs integer, interval/double -> seconds, count/int/port -> number, bool -> boolean,
+//            addr/string/enum -> string, set/vector -> array, unset (`-`, or absent in JSON) -> null,
+//            `(empty)` -> '' or []. A column missing from the row is unset.
+//     table  our table: conn->sessions, ssl/x509->tls, http, smtp, files, dns, ssh, weird->anomalies,
+//            notice -> findings (note Haystack::Finding) or alerts (any other note)
+//     record every field of the table's schema, absent = null (fields Zeek does not carry stay null: the importer
+//            fills uid/sensor/source/capture_id and may compute community_id)
+//     extra  the row's non-null values of columns that have no field of ours (unknown columns included)
+//     mergeOn set for x509: the record holds the certificate fields only, to merge into the tls row whose
+//            cert_sha256 equals record.cert_sha256 (ssl.log's cert_chain_fps[0])
+import { FINDING_NOTE } from './logs/notice.js';
+import { zeekLogsByPath } from './zeek-logs.js';
+import type { Row, ZeekLog, ZeekValue } from './zeek-types.js';
+
+/** A decoded Zeek row: column name -> value (see the header). */
+export type ZeekRow = Readonly<Record<string, ZeekValue | undefined>>;
+
+export interface ZeekRecord {
+  table: string;
+  record: Row;
+  extra: Record<string, ZeekValue>;
+  /** x509 rows: the tls field to merge on */
+  mergeOn?: 'cert_sha256';
+}
+
+function pick(path: string, row: ZeekRow): ZeekLog | undefined {
+  const logs = zeekLogsByPath(path);
+  if (path === 'notice') return logs.find((l) => (l.schema.name === 'findings') === (row.note === FINDING_NOTE));
+  return logs[0];
+}
+
+/** One Zeek row as a record of ours (see the file header for the contract). */
+export function zeekToRecord(log: string, row: ZeekRow): ZeekRecord | null {
+  const spec = pick(log, row);
+  if (spec === undefined) return null;
+  const record: Row = {};
+  for (const f of spec.schema.fields) record[f.name] = null;
+  const extra: Record<string, ZeekValue> = {};
+  const known = new Set<string>();
+  for (const c of spec.columns) {
+    known.add(c.name);
+    const v = row[c.name];
+    if (v === undefined || v === null) continue;
+    if (c.set === undefined) extra[c.name] = v;
+    else c.set(v, record);
+  }
+  for (const [k, v] of Object.entries(row)) if (!known.has(k) && v !== undefined && v !== null) extra[k] = v;
+  spec.finish?.(record, extra);
+  return spec.path === 'x509' ? { table: spec.schema.name, record, extra, mergeOn: 'cert_sha256' } : { table: spec.schema.name, record, extra };
+}

@@ -1,0 +1,47 @@
+// Zeek log columns as data: a column's Zeek name and type, how its value comes from one of our records, and back.
+import type { RecordSchema } from '../../schema/schema.js';
+
+/** The Zeek types our logs use (Zeek's `#types` line writes them as they are spelled here). */
+export type ZeekScalarType = 'time' | 'interval' | 'count' | 'int' | 'double' | 'port' | 'addr' | 'string' | 'enum' | 'bool';
+export type ZeekType = ZeekScalarType | `set[${ZeekScalarType}]` | `vector[${ZeekScalarType}]`;
+
+export type ZeekScalar = number | string | boolean;
+/**
+ * A column's value in Zeek's terms: time = µs since the epoch (an integer, as our timestamps), interval =
+ * seconds, count/int/port/double = number, bool = boolean, addr/string/enum = string, set/vector = array,
+ * unset = null. An empty string or array is Zeek's `(empty)`.
+ */
+export type ZeekValue = ZeekScalar | readonly ZeekScalar[] | null;
+
+/** One of our records, typed as its schema says (timestamps µs, absent = null). */
+export type Row = Record<string, unknown>;
+
+export interface ZeekColumn {
+  /** Zeek's column name, e.g. `id.orig_h` */
+  readonly name: string;
+  readonly type: ZeekType;
+  /** the value from our record; null = unset (`-`) */
+  readonly get: (r: Row) => ZeekValue;
+  /**
+   * the inverse: writes the decoded value into our record (only called with a non-null value). Absent: the column
+   * has no field of ours, and an imported value goes to `extra`.
+   */
+  readonly set?: (v: ZeekValue, out: Row) => void;
+  /** the field of ours the column is, unchanged (lets the writers read it directly) */
+  readonly field?: string;
+  /** our fields whose values the column carries back exactly (the round-trip property checks these) */
+  readonly carries?: readonly string[];
+}
+
+/** One Zeek log made from one of our tables. */
+export interface ZeekLog {
+  /** the log's `#path`: conn, ssl, x509, ... */
+  readonly path: string;
+  /** the schema of the table the rows come from */
+  readonly schema: RecordSchema;
+  readonly columns: readonly ZeekColumn[];
+  /** which rows make a line of this log (x509: the tls rows with a certificate); all when absent */
+  readonly keep?: (r: Row) => boolean;
+  /** the inverse's last step, over the whole record: fields more than one column decides, Zeek's defaults undone */
+  readonly finish?: (out: Row, extra: Record<string, ZeekValue>) => void;
+}

@@ -18,7 +18,7 @@ import { committed, tableNamer } from '../src/store/reports.js';
 import { records } from '../src/store/search.js';
 import type { CaptureWriter, Store } from '../src/store/store.js';
 import { clickhouseBinary, startClickHouse, type ClickHouseServer } from './helpers/clickhouse-server.mjs';
-import { scratchDir } from './helpers/cli.js';
+import { cli, scratchDir } from './helpers/cli.js';
 
 const scratch = scratchDir('import');
 const bin = clickhouseBinary();
@@ -300,6 +300,28 @@ function fresh(name: string): string {
   mkdirSync(d);
   return d;
 }
+
+describe('haystack import (the verb as main() runs it, built-in mappings)', () => {
+  it('prints its usage, refuses other kinds, and reads a directory', async () => {
+    const help = await cli('import', '--help');
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/^haystack import zeek <dir\|file\.\.\.> \[--db URL\] \[--sensor NAME\]/);
+    const wrong = await cli('import', 'pcap', 'x');
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toMatch(/unknown kind "pcap" \(zeek, eve\)/);
+    expect((await cli('import', 'zeek')).code).toBe(2);
+    const dir = fresh('verb');
+    writeZeekDir(dir);
+    const db = join(scratch, 'verb.duckdb');
+    const r = await cli('import', 'zeek', dir, '--db', db);
+    // whatever the built-in mappings keep, every file is read and its bad lines are anomalies
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/conn\.log: 19 lines into .*; 2 lines could not be read/);
+    const none = await cli('import', 'zeek', join(dir, 'missing.log'), '--db', db);
+    expect(none.code).toBe(1);
+    expect(none.err).toMatch(/missing\.log: cannot read \(ENOENT\)/);
+  }, 30_000);
+});
 
 describe('import into DuckDB', () => {
   it('zeek and eve: rows, provenance, anomalies, idempotency, a second file, files that are neither', async () => {

@@ -118,6 +118,14 @@ const CHECKS: Record<FieldDef['type'], (v: unknown) => boolean> = {
 };
 
 const rowChecks = new Map<RecordSchema, RowCheck>();
+const sensorColumns = new Map<RecordSchema, boolean>();
+
+/** Whether a table has a `sensor` column (sessions). */
+function hasSensor(schema: RecordSchema): boolean {
+  let h = sensorColumns.get(schema);
+  if (h === undefined) sensorColumns.set(schema, (h = schema.fields.some((f) => f.name === 'sensor')));
+  return h;
+}
 
 function rowCheck(schema: RecordSchema): RowCheck {
   let c = rowChecks.get(schema);
@@ -184,7 +192,7 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
     const row = m.record;
     row.origin = origin;
     row.extra = m.extra !== null && Object.keys(m.extra).length > 0 ? JSON.stringify(m.extra) : null;
-    if (sensor !== null && schema.fields.some((f) => f.name === 'sensor')) row.sensor = sensor;
+    if (sensor !== null && hasSensor(schema)) row.sensor = sensor;
     const wrong = rowCheck(schema)(row);
     if (wrong !== null) {
       badLine(lineNo, 'import_record_invalid', `${schema.name} record: ${wrong}`);

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { eveLine } from '../src/formats/import/eve.js';
 import { zeekJsonLine } from '../src/formats/import/zeek-json.js';
 import { ZeekTsvReader, type ZeekTsvLine } from '../src/formats/import/zeek-tsv.js';
-import { secondsToMicros, unescapeZeek } from '../src/formats/import/zeek-values.js';
+import { BAD, secondsToMicros, unescapeZeek } from '../src/formats/import/zeek-values.js';
 import { zeekLogName } from '../src/pipeline/import.js';
 
 const read = (text: string, log = 'file'): ZeekTsvLine[] => {
@@ -112,6 +112,13 @@ describe('Zeek TSV', () => {
     expect(rows(ls)).toEqual([{ kind: 'row', log: 'conn', row: { ts: 2000000, uid: 'C2', n: 7, b: false } }]);
   });
 
+  it('keeps hostile column names as plain keys', () => {
+    const [row] = rows(read(['#separator \\x09', '#fields\t__proto__\tconstructor\ta"b', '#types\tstring\tcount\tstring', 'x\t1\ty'].join('\n')));
+    const r = (row as { row: Record<string, unknown> }).row;
+    expect(Object.getPrototypeOf(r)).toBe(Object.prototype);
+    expect(Object.entries(r)).toEqual([['__proto__', 'x'], ['constructor', 1], ['a"b', 'y']]);
+  });
+
   it('unescapes whatever Zeek escaped (property)', () => {
     fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => {
       // lone surrogates are not UTF-8 text: Zeek never writes them
@@ -139,6 +146,9 @@ describe('Zeek TSV', () => {
       expect(secondsToMicros(text)).toBe(us);
     }), { numRuns: 1000 });
     expect(secondsToMicros('1.0000005')).toBe(1000001);
+    // past 2^53 µs (year 2255): not a time a row can hold exactly
+    expect(secondsToMicros('9999999999.999999')).toBe(BAD);
+    expect(secondsToMicros('0012.000001')).toBe(12000001);
     expect(secondsToMicros('12')).toBe(12000000);
   });
 });

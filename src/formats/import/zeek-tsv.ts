@@ -1,7 +1,7 @@
 // Zeek's ASCII (TSV) log form, a line at a time: the header (#separator with \x escapes, #set_separator,
 // #empty_field, #unset_field, #path, #fields in any order, #types) and the rows it describes, decoded by type.
 // A file may hold several headers (rotated logs concatenated): each one starts over.
-import type { ZeekRow } from './mapper.js';
+import type { ZeekRow, ZeekValue } from './mapper.js';
 import { BAD, columnDecoder, decodeColumn, headerSeparator, type ColumnDecoder } from './zeek-values.js';
 
 /** What one line of a Zeek TSV file is. */
@@ -22,6 +22,25 @@ export function isZeekTsvStart(line: string): boolean {
   return line.startsWith('#separator ');
 }
 
+/**
+ * A function making the row object of a #fields list from its values in one object literal (V8 then gives all
+ * rows of a header one hidden class; adding the keys one by one costs a transition each). The names come from
+ * the file: each one is embedded through JSON.stringify, never as raw text, and a repeated name keeps its last
+ * value as assignment would. For Node (the importer), not for the console under its CSP.
+ */
+function rowMaker(fields: readonly string[]): (v: ZeekValue[]) => ZeekRow {
+  const props = fields.map((f, i) => `${JSON.stringify(f)}: v[${i}]`);
+  // "__proto__" in a literal would set the prototype: such a (hostile) name goes through assignment instead
+  if (fields.includes('__proto__')) {
+    return (v) => {
+      const row: ZeekRow = {};
+      for (let i = 0; i < fields.length; i++) Object.defineProperty(row, fields[i]!, { value: v[i], enumerable: true, writable: true, configurable: true });
+      return row;
+    };
+  }
+  return new Function('v', `return {${props.join(', ')}};`) as (v: ZeekValue[]) => ZeekRow;
+}
+
 /** Reads the lines of Zeek TSV logs in order (one reader per file). */
 export class ZeekTsvReader {
   private separator = DEFAULTS.separator;
@@ -31,6 +50,8 @@ export class ZeekTsvReader {
   private path: string;
   private fields: string[] | null = null;
   private decoders: ColumnDecoder[] | null = null;
+  /** builds a row of the current #fields from its values: one object literal, so every row has one shape */
+  private makeRow: ((v: ZeekValue[]) => ZeekRow) | null = null;
 
   /** `log`: the log's name until a #path line says it (from the file name: conn.log -> conn) */
   constructor(private readonly log: string) {
@@ -45,13 +66,14 @@ export class ZeekTsvReader {
     const fields = this.fields;
     if (cols.length !== fields.length) return { kind: 'bad', reason: `${cols.length} columns, the #fields header names ${fields.length}` };
     const decoders = this.decoders!;
-    const row: ZeekRow = {};
+    // decoded in place: the column texts' array becomes the values' (no second array per line)
+    const values = cols as unknown as ZeekValue[];
     for (let i = 0; i < cols.length; i++) {
       const v = decodeColumn(cols[i]!, decoders[i]!, this.unset, this.empty, this.setSeparator);
       if (v === BAD) return { kind: 'bad', reason: `column ${fields[i]}: ${JSON.stringify(cols[i]!.slice(0, 64))} is not a ${this.typeName(i)}` };
-      row[fields[i]!] = v;
+      values[i] = v;
     }
-    return { kind: 'row', log: this.path, row };
+    return { kind: 'row', log: this.path, row: this.makeRow!(values) };
   }
 
   private types: string[] = [];
@@ -70,6 +92,7 @@ export class ZeekTsvReader {
       this.path = this.log;
       this.fields = null;
       this.decoders = null;
+      this.makeRow = null;
       this.types = [];
       return META;
     }
@@ -108,5 +131,6 @@ export class ZeekTsvReader {
   private compile(): void {
     if (this.fields === null) return;
     this.decoders = this.fields.map((_f, i) => columnDecoder(this.types[i] ?? 'string'));
+    this.makeRow = rowMaker(this.fields);
   }
 }

@@ -2,7 +2,8 @@
 // (conn.log -> sessions, EVE flow -> sessions, EVE alert -> alerts): rows with the log's uids, origin, sensor
 // and extra; bad lines as anomalies naming file and line; the same files twice = nothing written; an
 // interrupted import leaves nothing visible and is redone whole; a store made before origin/extra gets them.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -19,6 +20,7 @@ import { records } from '../src/store/search.js';
 import type { CaptureWriter, Store } from '../src/store/store.js';
 import { clickhouseBinary, startClickHouse, type ClickHouseServer } from './helpers/clickhouse-server.mjs';
 import { cli, scratchDir } from './helpers/cli.js';
+import { ROOT } from './helpers/run.js';
 
 const scratch = scratchDir('import');
 const bin = clickhouseBinary();
@@ -196,6 +198,15 @@ async function check(url: string, dir: string): Promise<void> {
     ]);
     expect((await importFiles(store, 'eve', [evePath], { mapper: MAPPER }))[0]!.status).toBe('already');
     expect(await count(store, 'alerts')).toBe(1);
+    // the directory: eve.json (there already) and a gzip rotation of it with one more flow
+    const eveDir = evePath.slice(0, evePath.lastIndexOf('/'));
+    const flow2 = JSON.stringify({ timestamp: '2026-12-07T10:00:06.000000+0000', flow_id: 99, event_type: 'flow', src_ip: '10.0.0.6', src_port: 1, dest_ip: '10.0.0.7', dest_port: 2, proto: 'UDP', flow: { bytes_toserver: 1, bytes_toclient: 2 } });
+    writeFileSync(join(eveDir, 'eve.json.1.gz'), gzipSync(`${flow2}\n`));
+    writeFileSync(join(eveDir, 'stats.txt'), 'not picked\n');
+    expect(statuses(await importFiles(store, 'eve', [eveDir], { mapper: MAPPER }))).toEqual(['eve.json already', 'eve.json.1.gz imported']);
+    expect((await store.select(`SELECT uid, proto FROM ${t('sessions')} WHERE ${committed(t, store.dialect)} AND origin = 'suricata' ORDER BY uid`)).rows).toEqual([
+      { uid: '1234567890123456', proto: 'tcp' }, { uid: '99', proto: 'udp' },
+    ]);
 
     // not a Zeek log, not an EVE file: an error naming the file, nothing written
     const notLog = join(scratch, 'syslog.txt');
@@ -206,7 +217,7 @@ async function check(url: string, dir: string): Promise<void> {
     writeFileSync(zeekLog, connTsv(['COther'], T0));
     const notEve = await importFile(store, 'eve', zeekLog, { mapper: MAPPER });
     expect(notEve).toMatchObject({ status: 'failed', error: { message: `${zeekLog}: not a Suricata EVE file (its first line is not a JSON object with an event_type)` } });
-    expect(await count(store, 'captures')).toBe(5);
+    expect(await count(store, 'captures')).toBe(6);
   } finally {
     await store.close();
   }
@@ -234,12 +245,13 @@ async function interrupted(store: Store, path: string, after: number, killed: bo
 
 async function checkInterrupted(url: string, killed: boolean): Promise<void> {
   const big = join(scratch, `conn-big-${Math.random().toString(36).slice(2)}.log`);
-  const uids = Array.from({ length: 30000 }, (_, i) => `CBig${i}`);
+  // past 20,000 rows (ClickHouse's insert batch): rows of the stopped import have been sent
+  const uids = Array.from({ length: 25000 }, (_, i) => `CBig${i}`);
   writeFileSync(big, connTsv(uids, T0));
   const store = await openStore(url);
   try {
     await store.init();
-    await interrupted(store, big, 25000, killed);
+    await interrupted(store, big, 21000, killed);
     const t = tableNamer(store);
     if (killed) {
       // rows of the stopped import reached the table, and none of them is visible
@@ -254,8 +266,8 @@ async function checkInterrupted(url: string, killed: boolean): Promise<void> {
     // the next import writes it whole, once
     const r = await importFile(store, 'zeek', big, { mapper: MAPPER });
     expect(r.status).toBe('imported');
-    expect(await count(store, 'sessions')).toBe(30000);
-    expect(Number((await store.select(`SELECT count(DISTINCT uid) AS n FROM ${t('sessions')} WHERE ${committed(t, store.dialect)}`)).rows[0]!.n)).toBe(30000);
+    expect(await count(store, 'sessions')).toBe(25000);
+    expect(Number((await store.select(`SELECT count(DISTINCT uid) AS n FROM ${t('sessions')} WHERE ${committed(t, store.dialect)}`)).rows[0]!.n)).toBe(25000);
   } finally {
     await store.close();
   }
@@ -323,7 +335,54 @@ describe('haystack import (the verb as main() runs it, built-in mappings)', () =
   }, 30_000);
 });
 
+/**
+ * The import of `file` into the DuckDB file `db` in another process (dist/, with a conn -> sessions mapping of
+ * its own), killed with SIGKILL once DuckDB has loaded its first segment of sessions rows into the file's open
+ * transaction (small segments; a loaded segment's spool file is deleted). Returns the signal it died of.
+ */
+async function killedImport(db: string, file: string): Promise<NodeJS.Signals | null> {
+  const script = `
+    const { importFile } = await import(${JSON.stringify(join(ROOT, 'dist/pipeline/import.js'))});
+    const { openStore } = await import(${JSON.stringify(join(ROOT, 'dist/store/open.js'))});
+    const s = (r) => ({ uid: r.uid, community_id: '', start_time: r.ts, end_time: r.ts, duration: 0, proto: r.proto, src_ip: r['id.orig_h'], src_port: r['id.orig_p'],
+      dst_ip: r['id.resp_h'], dst_port: r['id.resp_p'], src_pkts: 0, dst_pkts: 0, src_bytes: 0, dst_bytes: 0, src_ip_bytes: 0, dst_ip_bytes: 0, src_frame_bytes: 0, dst_frame_bytes: 0, state: 'SF', missed_bytes: 0 });
+    const store = await openStore(process.argv[1]);
+    await importFile(store, 'zeek', process.argv[2], { mapper: { zeek: (log, r) => ({ table: 'sessions', record: s(r), extra: null }), eve: () => [] } });
+    await store.close();`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script, db, file], { stdio: 'ignore', env: { ...process.env, HAYSTACK_SPOOL_SEGMENT_BYTES: '16384' } });
+  const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_c, sig) => r(sig)));
+  const spool = `${db}.spool`;
+  const loaded = (): boolean => existsSync(join(spool, 'sessions-1.jsonl')) && !existsSync(join(spool, 'sessions-0.jsonl'));
+  const deadline = Date.now() + 60_000;
+  while (!loaded() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1));
+  expect(loaded()).toBe(true);
+  child.kill('SIGKILL');
+  return exited;
+}
+
 describe('import into DuckDB', () => {
+  it('an import killed with SIGKILL midway leaves nothing visible; the next one writes it whole', async () => {
+    const db = join(scratch, 'killed.duckdb');
+    const store0 = await openStore(db);
+    await store0.init();
+    await store0.close();
+    const big = join(scratch, 'conn-killed.log');
+    writeFileSync(big, connTsv(Array.from({ length: 50_000 }, (_, i) => `CKill${i}`), T0));
+    expect(await killedImport(db, big)).toBe('SIGKILL');
+    const store = await openStore(db);
+    try {
+      expect(await count(store, 'sessions')).toBe(0);
+      expect(Number((await store.select('SELECT count(*) AS n FROM sessions')).rows[0]!.n)).toBe(0);
+      expect(await count(store, 'captures')).toBe(0);
+      expect((await importFile(store, 'zeek', big, { mapper: MAPPER })).status).toBe('imported');
+      expect(existsSync(`${db}.spool`)).toBe(false);
+      const r = await store.select('SELECT count(*) AS n, count(DISTINCT uid) AS d FROM sessions');
+      expect([Number(r.rows[0]!.n), Number(r.rows[0]!.d)]).toEqual([50_000, 50_000]);
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+
   it('zeek and eve: rows, provenance, anomalies, idempotency, a second file, files that are neither', async () => {
     await check(join(scratch, 'a.duckdb'), fresh('zeek-a'));
   }, 30_000);

@@ -396,6 +396,41 @@ describe('import into DuckDB', () => {
   }, 30_000);
 });
 
+describe('import limits', () => {
+  it('cuts a hostile uid, drops an extra past its bound, and refuses a line past the line limit, each an anomaly', async () => {
+    const f = join(scratch, 'conn-hostile.log');
+    const fields = '#fields\tuid\tts\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice';
+    const types = '#types\tstring\ttime\taddr\tport\taddr\tport\tenum\tstring';
+    // 60,000 control bytes: 240,000 characters escaped in the line; in extra's JSON text each is \u0001, and that
+    // text as a JSON string value weighs 7 bytes per byte (\\u0001) + 20 ({\"service\":\"\"} and the quotes)
+    const service = '\\x01'.repeat(60_000);
+    writeFileSync(f, [...HEADER, fields, types,
+      `${'U'.repeat(1000)}\t${T0}.0\t10.0.0.1\t1\t10.0.0.2\t2\ttcp\tdns`,
+      `CBigExtra\t${T0}.0\t10.0.0.1\t1\t10.0.0.2\t2\ttcp\t${service}`,
+      `CTooLong\t${T0}.0\t10.0.0.1\t1\t10.0.0.2\t2\ttcp\t${'a'.repeat(300_000)}`,
+      `COk\t${T0}.0\t10.0.0.1\t1\t10.0.0.2\t2\ttcp\tdns`].join('\n') + '\n');
+    const store = await openStore(join(scratch, 'limits.duckdb'));
+    try {
+      await store.init();
+      const r = await importFile(store, 'zeek', f, { mapper: MAPPER });
+      expect(r).toMatchObject({ status: 'imported', bad: 1, records: { sessions: 3 } });
+      const rows = (await store.select('SELECT uid, extra FROM sessions ORDER BY start_time, uid')).rows;
+      expect(rows.map((x) => [String(x.uid).slice(0, 8), String(x.uid).length, x.extra])).toEqual([
+        ['CBigExtr', 9, null], ['COk', 3, '{"service":"dns"}'], ['UUUUUUUU', 128, '{"service":"dns"}'],
+      ]);
+      const an = (await store.select('SELECT name, detail FROM anomalies ORDER BY name')).rows;
+      expect(an).toEqual([
+        { name: 'import_extra_too_large', detail: `${f} line 10: sessions.extra: ${60_000 * 7 + 20} bytes of JSON, dropped (at most 262144 bytes)` },
+        // CTooLong, the time, two addresses, two ports, tcp and seven tabs before the 300,000 characters
+        { name: 'import_line_too_long', detail: `${f} line 11: ${8 + 12 + 8 + 8 + 1 + 1 + 3 + 7 + 300_000} characters (at most 262144)` },
+        { name: 'import_value_truncated', detail: `${f} line 9: sessions.uid: cut to 130 bytes of JSON` },
+      ]);
+    } finally {
+      await store.close();
+    }
+  }, 30_000);
+});
+
 describe.skipIf(bin === null)('import into ClickHouse', () => {
   it('zeek and eve: rows, provenance, anomalies, idempotency, a second file, files that are neither', async () => {
     server = await startClickHouse(bin!);

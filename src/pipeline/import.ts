@@ -14,7 +14,7 @@ import type { ImportMapper, MappedRecord } from '../formats/import/mapper.js';
 import { isJsonObjectStart, zeekJsonLine } from '../formats/import/zeek-json.js';
 import { isZeekTsvStart, ZeekTsvReader } from '../formats/import/zeek-tsv.js';
 import { ANOMALIES } from '../schema/anomalies.js';
-import { boundRow } from '../schema/bounds.js';
+import { boundRow, cutText, jsonStringBytes } from '../schema/bounds.js';
 import type { CaptureRecord } from '../schema/captures.js';
 import type { Origin } from '../schema/provenance.js';
 import { schemaOf } from '../schema/registry.js';
@@ -118,6 +118,21 @@ const CHECKS: Record<FieldDef['type'], (v: unknown) => boolean> = {
 };
 
 const rowChecks = new Map<RecordSchema, RowCheck>();
+const ownFields = new Map<RecordSchema, { name: string; bytes: number; fast: number }[]>();
+
+/**
+ * Text fields whose width Haystack guarantees by writing them itself (`own` bounds: uids, addresses, names):
+ * boundRow skips them, but an imported log can put anything there, so the importer cuts them.
+ */
+function ownTexts(schema: RecordSchema): { name: string; bytes: number; fast: number }[] {
+  let o = ownFields.get(schema);
+  if (o === undefined) {
+    o = schema.fields.filter((f) => f.type === 'string' && f.bound?.kind === 'text' && f.bound.own === true)
+      .map((f) => ({ name: f.name, bytes: f.bound!.bytes, fast: Math.floor((f.bound!.bytes - 2) / 6) }));
+    ownFields.set(schema, o);
+  }
+  return o;
+}
 const sensorColumns = new Map<RecordSchema, boolean>();
 
 /** Whether a table has a `sensor` column (sessions). */
@@ -198,7 +213,15 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
       badLine(lineNo, 'import_record_invalid', `${schema.name} record: ${wrong}`);
       return;
     }
-    boundRow(schema, row, (anomaly, detail) => anomalies.add(refUs(), typeof row.uid === 'string' ? row.uid : null, anomaly, `${path} line ${lineNo}: ${detail}`));
+    const cut = (anomaly: string, detail: string): void => anomalies.add(refUs(), null, anomaly, `${path} line ${lineNo}: ${schema.name}.${detail}`);
+    for (const f of ownTexts(schema)) {
+      const v = row[f.name] as string | null | undefined;
+      if (typeof v === 'string' && v.length > f.fast && jsonStringBytes(v) > f.bytes) {
+        row[f.name] = cutText(v, f.bytes);
+        cut('import_value_truncated', `${f.name}: cut to ${f.bytes} bytes of JSON`);
+      }
+    }
+    boundRow(schema, row, cut);
     const t = row[schema.timeField];
     if (typeof t === 'number') {
       if (first === null || t < first) first = t;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runWith } from '../src/cli/commands/import.js';
+import { HaystackError } from '../src/core/errors.js';
 import { commandIo } from '../src/cli/io.js';
 import type { ImportMapper, MappedRecord, ZeekRow } from '../src/formats/import/mapper.js';
 import { importFile, importFiles, type ImportOutcome } from '../src/pipeline/import.js';
@@ -32,7 +33,7 @@ const CONN_MAPPED = new Set(['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h',
 
 function session(uid: string, start: number, duration: number, p: { proto: string; src: string; sport: number; dst: string; dport: number; ob: number; rb: number; state: string }): Record<string, unknown> {
   return {
-    uid, community_id: '', start_time: start, end_time: start + Math.round(duration * 1e6), duration, proto: p.proto,
+    uid, community_id: null, start_time: start, end_time: start + Math.round(duration * 1e6), duration, proto: p.proto,
     src_ip: p.src, src_port: p.sport, dst_ip: p.dst, dst_port: p.dport, src_pkts: 0, dst_pkts: 0, src_bytes: p.ob, dst_bytes: p.rb,
     src_ip_bytes: 0, dst_ip_bytes: 0, src_frame_bytes: 0, dst_frame_bytes: 0, state: p.state, missed_bytes: 0,
   };
@@ -40,7 +41,23 @@ function session(uid: string, start: number, duration: number, p: { proto: strin
 
 const MAPPER: ImportMapper = {
   zeek(log: string, row: ZeekRow): MappedRecord | null {
+    if (log === 'ssl') {
+      const fps = row.cert_chain_fps as string[] | null | undefined;
+      return {
+        table: 'tls',
+        record: { uid: row.uid, ts: row.ts, src_ip: row['id.orig_h'], src_port: row['id.orig_p'], dst_ip: row['id.resp_h'], dst_port: row['id.resp_p'], transport: 'tcp', sni: row.server_name ?? null, cert_sha256: fps?.[0] ?? null },
+        extra: null,
+      };
+    }
+    if (log === 'x509') {
+      return {
+        table: 'tls', mergeOn: 'cert_sha256',
+        record: { cert_sha256: row.fingerprint, subject: row['certificate.subject'], issuer: row['certificate.issuer'], not_after: row['certificate.not_valid_after'] },
+        extra: { 'certificate.key_type': row['certificate.key_type'] },
+      };
+    }
     if (log !== 'conn') return null;
+    if (row.uid === 'CThrow') throw new HaystackError('HAYSTACK_LOG_FORMAT', 'conn: a row the mapping cannot read');
     const extra: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(row)) if (!CONN_MAPPED.has(k) && v !== null && v !== undefined) extra[k] = v;
     return {
@@ -393,6 +410,44 @@ describe('import into DuckDB', () => {
 
   it('a store made before origin and extra gets them', async () => {
     await checkMigration(join(scratch, 'c.duckdb'), fresh('zeek-c'));
+  }, 30_000);
+});
+
+describe('import completes rows', () => {
+  it('x509 certificates fill the tls rows of the run, required fields are filled, a mapping\'s refusal is a bad line', async () => {
+    const dir = fresh('merge');
+    const ssl = ['#separator \\x09', '#set_separator\t,', '#empty_field\t(empty)', '#unset_field\t-', '#path\tssl',
+      '#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tserver_name\tcert_chain_fps',
+      '#types\ttime\tstring\taddr\tport\taddr\tport\tstring\tvector[string]',
+      `${T0}.5\tCSsl1\t10.0.0.1\t50000\t192.0.2.9\t443\ta.example\t${'ab'.repeat(32)},${'cd'.repeat(32)}`,
+      `${T0}.6\tCSsl2\t10.0.0.1\t50001\t192.0.2.9\t443\tb.example\t-`];
+    writeFileSync(join(dir, 'ssl.log'), `${ssl.join('\n')}\n`);
+    const x509 = ['#separator \\x09', '#path\tx509', '#fields\tts\tfingerprint\tcertificate.subject\tcertificate.issuer\tcertificate.not_valid_after\tcertificate.key_type',
+      '#types\ttime\tstring\tstring\tstring\ttime\tstring', `${T0}.5\t${'ab'.repeat(32)}\tCN=a.example\tCN=Test CA\t1830000000.000000\trsa`];
+    writeFileSync(join(dir, 'x509.log'), `${x509.join('\n')}\n`);
+    // the Community ID spec's own example tuple and its ID (seed 0; github.com/corelight/community-id-spec)
+    const conn = [...HEADER, '#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto',
+      '#types\ttime\tstring\taddr\tport\taddr\tport\tenum', `${T0}.1\tCCid\t128.232.110.120\t34855\t66.35.250.204\t80\ttcp`, `${T0}.2\tCThrow\t10.0.0.1\t1\t10.0.0.2\t2\ttcp`];
+    writeFileSync(join(dir, 'conn.log'), `${conn.join('\n')}\n`);
+    const store = await openStore(join(scratch, 'merge.duckdb'));
+    try {
+      const out = await importFiles(store, 'zeek', [dir], { mapper: MAPPER });
+      // x509 first, whatever the names' order
+      expect(statuses(out)).toEqual(['x509.log imported', 'conn.log imported', 'ssl.log imported']);
+      expect(out[0]).toMatchObject({ held: 1, records: {} });
+      expect(out[2]).toMatchObject({ merged: 1, records: { tls: 2 }, filled: { 'tls.client_version': 2, 'tls.supported_versions': 2, 'tls.ja3': 2 } });
+      const tls = (await store.select('SELECT uid, sni, subject, issuer, not_after, extra, client_version, cipher_suites, origin FROM tls ORDER BY uid')).rows;
+      expect(tls).toEqual([
+        { uid: 'CSsl1', sni: 'a.example', subject: 'CN=a.example', issuer: 'CN=Test CA', not_after: 1830000000_000000, extra: '{"certificate.key_type":"rsa"}', client_version: '', cipher_suites: [], origin: 'zeek' },
+        { uid: 'CSsl2', sni: 'b.example', subject: null, issuer: null, not_after: null, extra: null, client_version: '', cipher_suites: [], origin: 'zeek' },
+      ]);
+      const sessions = (await store.select('SELECT uid, community_id, end_time, src_pkts FROM sessions')).rows;
+      expect(sessions).toEqual([{ uid: 'CCid', community_id: '1:LQU9qZlK+B5F3KDmev6m5PMibrg=', end_time: (T0 + 0.1) * 1e6, src_pkts: 0 }]);
+      expect(out[1]).toMatchObject({ bad: 1, records: { sessions: 1, anomalies: 1 } });
+      expect((await store.select('SELECT detail FROM anomalies')).rows).toEqual([{ detail: `${join(dir, 'conn.log')} line 10: conn: a row the mapping cannot read` }]);
+    } finally {
+      await store.close();
+    }
   }, 30_000);
 });
 

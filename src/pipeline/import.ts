@@ -10,6 +10,7 @@ import { basename, join, resolve } from 'node:path';
 import { AnomalyLog } from '../core/anomaly.js';
 import { HaystackError, isHaystackError } from '../core/errors.js';
 import { eveLine } from '../formats/import/eve.js';
+import { fillRequired } from '../formats/import/fill.js';
 import type { ImportMapper, MappedRecord } from '../formats/import/mapper.js';
 import { isJsonObjectStart, zeekJsonLine } from '../formats/import/zeek-json.js';
 import { isZeekTsvStart, ZeekTsvReader } from '../formats/import/zeek-tsv.js';
@@ -34,11 +35,69 @@ export interface ImportOptions {
   sensor?: string | null;
   /** lines read so far of the current file */
   progress?(path: string, lines: number): void;
+  /** records held to fill rows of other files of the same run (Zeek's x509.log); importFiles makes one */
+  merges?: MergeCache;
 }
+
+/**
+ * Records a mapping gave with `mergeOn` (x509 certificates), by table, field and that field's value, kept for the
+ * rows of the same import run (importFiles reads x509 logs first). At most MAX_MERGE_RECORDS are kept.
+ */
+export class MergeCache {
+  readonly byTable = new Map<string, Map<string, Map<string, { record: Record<string, unknown>; extra: Record<string, unknown> | null }>>>();
+  size = 0;
+  /** records not kept: the cache was full */
+  dropped = 0;
+
+  hold(m: MappedRecord, on: string): boolean {
+    const key = m.record[on];
+    if (typeof key !== 'string' || key === '') return false;
+    if (this.size >= MAX_MERGE_RECORDS) {
+      this.dropped++;
+      return false;
+    }
+    let t = this.byTable.get(m.table);
+    if (t === undefined) this.byTable.set(m.table, (t = new Map()));
+    let f = t.get(on);
+    if (f === undefined) t.set(on, (f = new Map()));
+    if (!f.has(key)) this.size++;
+    f.set(key, { record: m.record, extra: m.extra });
+    return true;
+  }
+
+  /** Fills a row's null fields (and extra's missing keys) from the records held for it; whether any matched. */
+  fill(table: string, row: Record<string, unknown>, extra: Record<string, unknown> | null): { matched: boolean; extra: Record<string, unknown> | null } {
+    const t = this.byTable.get(table);
+    let matched = false;
+    if (t === undefined) return { matched, extra };
+    for (const [on, held] of t) {
+      const key = row[on];
+      const h = typeof key === 'string' ? held.get(key) : undefined;
+      if (h === undefined) continue;
+      matched = true;
+      for (const k in h.record) if ((row[k] === null || row[k] === undefined) && h.record[k] !== null && h.record[k] !== undefined) row[k] = h.record[k];
+      if (h.extra !== null) {
+        extra ??= {};
+        for (const k in h.extra) if (!(k in extra)) extra[k] = h.extra[k];
+      }
+    }
+    return { matched, extra };
+  }
+}
+
+/**
+ * Records held for merging in one run: an x509.log line is a few hundred bytes; 200,000 certificates is more than
+ * a busy sensor's distinct certificates in a day, and bounds the memory (~200 MB at worst).
+ */
+const MAX_MERGE_RECORDS = 200_000;
 
 export type ImportOutcome =
   | {
     path: string; status: 'imported'; capture: CaptureRecord; lines: number;
+    /** records held to fill rows of other files (x509), rows filled by such records */
+    held: number; merged: number;
+    /** required fields the log left unset and the importer filled, by table.field */
+    filled: Record<string, number>;
     /** rows written, by table (anomalies included) */
     records: Record<string, number>;
     /** lines that could not be read (each an anomaly row) */
@@ -97,8 +156,15 @@ export async function importFiles(store: Store, kind: ImportKind, inputs: readon
   await store.init();
   const { files, missing } = await importInputs(kind, inputs);
   const out: ImportOutcome[] = missing.map((error) => ({ path: error.file ?? '', status: 'failed', error }));
-  for (const f of files) out.push(await importFile(store, kind, f, opts));
+  const merges = opts.merges ?? new MergeCache();
+  for (const f of mergeFirst(files)) out.push(await importFile(store, kind, f, { ...opts, merges }));
   return out;
+}
+
+/** Files of logs whose records fill others' rows (x509, named so) first, the rest in their order. */
+export function mergeFirst(files: readonly string[]): string[] {
+  const first = files.filter((f) => zeekLogName(f) === 'x509');
+  return [...first, ...files.filter((f) => zeekLogName(f) !== 'x509')];
 }
 
 /** A schema's rows checked before they are written: a mapping's row missing a required value, or of a wrong type. */
@@ -201,13 +267,24 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
   let form: 'zeek' | 'zeek-json' | 'eve' | null = null;
   const log = zeekLogName(path);
   const tsv = new ZeekTsvReader(log);
+  const merges = opts.merges ?? new MergeCache();
+  let held = 0;
+  let merged = 0;
+  const filled = new Map<string, number>();
   const put = (m: MappedRecord, lineNo: number): void => {
     const schema = schemaOf(m.table);
     if (schema === undefined || schema.name === 'captures') throw new Error(`import: a mapping gave the table "${m.table}", which is not a record table`);
+    if (m.mergeOn !== undefined) {
+      if (merges.hold(m, m.mergeOn)) held++;
+      return;
+    }
     const row = m.record;
+    const f = merges.fill(schema.name, row, m.extra);
+    if (f.matched) merged++;
     row.origin = origin;
-    row.extra = m.extra !== null && Object.keys(m.extra).length > 0 ? JSON.stringify(m.extra) : null;
+    row.extra = f.extra !== null && Object.keys(f.extra).length > 0 ? JSON.stringify(f.extra) : null;
     if (sensor !== null && hasSensor(schema)) row.sensor = sensor;
+    fillRequired(schema, row, (field) => count(filled, `${schema.name}.${field}`));
     const wrong = rowCheck(schema)(row);
     if (wrong !== null) {
       badLine(lineNo, 'import_record_invalid', `${schema.name} record: ${wrong}`);
@@ -250,14 +327,26 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
       const r = eveLine(text);
       if (r.kind === 'bad') badLine(lineNo, 'import_bad_line', r.reason);
       else if (r.kind === 'event') {
-        const ms = opts.mapper.eve(r.event);
+        const ms = mapped(lineNo, () => opts.mapper.eve(r.event));
+        if (ms === undefined) return;
         if (ms.length === 0) count(unmapped, String(r.event.event_type));
         for (const m of ms) put(m, lineNo);
       }
     }
   };
+  /** A mapping's answer; undefined when it found the line unreadable (HAYSTACK_LOG_FORMAT: a bad line). */
+  const mapped = <T>(lineNo: number, f: () => T): T | undefined => {
+    try {
+      return f();
+    } catch (e) {
+      if (!isHaystackError(e, 'HAYSTACK_LOG_FORMAT')) throw e;
+      badLine(lineNo, 'import_bad_line', e.message);
+      return undefined;
+    }
+  };
   const mapZeek = (name: string, row: Parameters<ImportMapper['zeek']>[1], lineNo: number): void => {
-    const m = opts.mapper.zeek(name, row);
+    const m = mapped(lineNo, () => opts.mapper.zeek(name, row));
+    if (m === undefined) return;
     if (m === null) count(unmapped, name);
     else put(m, lineNo);
   };
@@ -293,7 +382,7 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
         return { path, status: 'already', capture: known };
       }
     }
-    return await commit(w, path, id, form, lines, bad, unmapped, anomalies, { first, last, sensor });
+    return await commit(w, path, id, form, lines, bad, unmapped, anomalies, { first, last, sensor, held, merged, filled: Object.fromEntries(filled) });
   } catch (e) {
     await w.abort().catch(() => undefined);
     if (isHaystackError(e)) return { path, status: 'failed', error: e };
@@ -310,18 +399,23 @@ function count(m: Map<string, number>, k: string): void {
 /** Writes the captures row: the file's rows become visible with it. */
 async function commit(
   w: CaptureWriter, path: string, id: { sha256: string; size: number }, form: string, lines: number, bad: number,
-  unmapped: Map<string, number>, anomalies: AnomalyLog, t: { first: number | null; last: number | null; sensor: string | null },
+  unmapped: Map<string, number>, anomalies: AnomalyLog,
+  t: { first: number | null; last: number | null; sensor: string | null; held: number; merged: number; filled: Record<string, number> },
 ): Promise<ImportOutcome> {
   const records = Object.fromEntries(w.counts);
   const capture: CaptureRecord = {
     capture_id: id.sha256.slice(0, 16), path: resolve(path), sha256: id.sha256, size: id.size, format: form, linktypes: [],
     first_ts: t.first, last_ts: t.last, packets: lines, ingested_at: Date.now() * 1000,
-    stats: JSON.stringify({ records, bad_lines: bad, unmapped: Object.fromEntries(unmapped), anomalies: Object.fromEntries(anomalies.counts), sensor: t.sensor }),
+    stats: JSON.stringify({
+      records, bad_lines: bad, unmapped: Object.fromEntries(unmapped), anomalies: Object.fromEntries(anomalies.counts), sensor: t.sensor,
+      // x509 certificates held for the tls rows of the run, tls rows they filled; required fields the log left unset
+      held_for_merge: t.held, merged: t.merged, filled: t.filled,
+    }),
     mtime: null,
     header_blocks: null,
   };
   capture.capture_id = await w.commit(capture);
-  return { path, status: 'imported', capture, lines, records, bad, unmapped: Object.fromEntries(unmapped) };
+  return { path, status: 'imported', capture, lines, records, bad, unmapped: Object.fromEntries(unmapped), held: t.held, merged: t.merged, filled: t.filled };
 }
 
 async function isGzip(path: string): Promise<boolean> {

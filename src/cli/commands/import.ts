@@ -3,7 +3,7 @@
 import { HaystackError, isHaystackError } from '../../core/errors.js';
 import type { ImportMapper } from '../../formats/import/mapper.js';
 import { BUILTIN_MAPPER } from '../../formats/import/mappers.js';
-import { importFile, importInputs, type ImportKind } from '../../pipeline/import.js';
+import { importFile, importInputs, MergeCache, mergeFirst, type ImportKind } from '../../pipeline/import.js';
 import { sensorOption } from '../../pipeline/engine.js';
 import { openStore } from '../../store/open.js';
 import { parse, stringOption } from '../args.js';
@@ -20,10 +20,12 @@ haystack import eve <file|dir...> [--db URL] [--sensor NAME]
   --db URL      a DuckDB file (default ./haystack.duckdb or $HAYSTACK_DB), duckdb:PATH, or
                 clickhouse://user:pass@host:8123/db[?cluster=NAME]
   --sensor NAME the sensor the logs came from (sessions' sensor column, and the file's captures row)
-Rows keep the log's uid (EVE: flow_id), get origin zeek or suricata, and keep the fields that have no column in
+Rows keep the log's uid (EVE: made from flow_id), get origin zeek or suricata, and keep the fields that have no column in
 \`extra\` (JSON). A line that cannot be read is an anomaly (import_bad_line) naming the file and line; the rest
 of the file still loads. A file already in the store (same SHA-256 of its text) is skipped; an interrupted
-import leaves nothing visible and is redone whole by the next.`;
+import leaves nothing visible and is redone whole by the next. x509 logs are read first: their certificates
+complete the tls rows of the ssl logs imported in the same run. Required fields a log leaves unset are 0, empty
+or (Community ID) computed from the endpoints.`;
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   return runWith(argv, io, BUILTIN_MAPPER);
@@ -65,10 +67,12 @@ export async function runWith(argv: string[], io: CliIo, mapper: ImportMapper): 
       code = EXIT_FAILURE;
     }
     if (files.length === 0 && missing.length === 0) io.stderr(`haystack import: no ${kind === 'zeek' ? 'Zeek log' : 'EVE'} file in ${positionals.join(', ')}\n`);
-    for (const f of files) {
+    // x509 logs first: their certificates fill the tls rows of the ssl logs of the same run
+    const merges = new MergeCache();
+    for (const f of mergeFirst(files)) {
       const t0 = performance.now();
       const progress = new Progress(io);
-      const r = await importFile(store, kind, f, { mapper, sensor, progress: (_p, n) => progress.count(f, n, 'lines') });
+      const r = await importFile(store, kind, f, { mapper, sensor, merges, progress: (_p, n) => progress.count(f, n, 'lines') });
       progress.done();
       if (r.status === 'failed') {
         io.stderr(`haystack import: ${r.error.message}\n`);
@@ -82,6 +86,7 @@ export async function runWith(argv: string[], io: CliIo, mapper: ImportMapper): 
         io.stderr(
           `haystack import: ${f}: ${r.lines} lines into ${store.location} in ${s.toFixed(2)} s: ${tables === '' ? 'no rows' : tables}` +
           `${r.bad > 0 ? `; ${r.bad} line${r.bad === 1 ? '' : 's'} could not be read (anomalies import_bad_line, with file and line)` : ''}` +
+          `${r.held > 0 ? `; ${r.held} held to fill the rows of the other files` : ''}${r.merged > 0 ? `; ${r.merged} rows completed by them` : ''}` +
           `${unmapped.length > 0 ? `; not mapped: ${unmapped.slice(0, 8).map(([k, n]) => `${k} ${n}`).join(', ')}${unmapped.length > 8 ? ', ...' : ''}` : ''}\n`,
         );
       }

@@ -21,9 +21,19 @@ export interface MappedRecord {
   record: Record<string, unknown>;
   /** the line's fields that have no column, stored as the row's `extra` JSON; null or {}: none */
   extra: Record<string, unknown> | null;
+  /**
+   * set when the record is not a row of its own but fields of another (Zeek's x509.log: a certificate for the
+   * tls rows whose cert_sha256 is this record's): its non-null fields fill the null fields of the rows of
+   * `table` the same import writes with an equal value of this field, its extra joins theirs
+   */
+  mergeOn?: string;
 }
 
-/** The field mappings an import uses (the real ones: zeekToRecord and eveToRecords). */
+/**
+ * The field mappings an import uses (the real ones: zeekToRecord and eveToRecords). A line a mapping cannot
+ * read is thrown as HaystackError HAYSTACK_LOG_FORMAT (it becomes an import_bad_line anomaly); a required field
+ * it leaves null is filled by the importer (fill.ts); records are fresh objects (the importer completes them).
+ */
 export interface ImportMapper {
   /** A Zeek log's line (`log`: conn, ssl, http, ... from #path, `_path` or the file name); null: not kept. */
   zeek(log: string, row: ZeekRow): MappedRecord | null;

@@ -2,7 +2,8 @@
 // and header_blocks) gets them at init, on DuckDB and on a ClickHouse server: old rows read null, new
 // captures fill them, and a session of an old capture is HAYSTACK_GONE to carve (no range), not a wrong file.
 // A store made before the dns and ssh tables existed gets them at init, and the next ingest fills them; the same for
-// ftp, pop3 and imap and the sessions' control_uid (the FTP data channel's link).
+// ftp, pop3 and imap and the sessions' control_uid (the FTP data channel's link), and for the provenance of
+// imported records (origin, extra; test/import.test.ts drops and regains them on every record table).
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -19,7 +20,7 @@ import { GEN, ROOT } from './helpers/run.js';
 const scratch = scratchDir('migrate');
 const MAILFTP = join(ROOT, 'test/fixtures/mailftp/mailftp-gen.pcap');
 const bin = clickhouseBinary();
-const ADDED = { sessions: ['pcap_start', 'pcap_end', 'tunnel_parents', 'encap', 'control_uid', 'proxy'], captures: ['mtime', 'header_blocks'], http: ['info_code', 'info_msg'] };
+const ADDED = { sessions: ['pcap_start', 'pcap_end', 'tunnel_parents', 'encap', 'control_uid', 'proxy', 'origin', 'extra'], captures: ['mtime', 'header_blocks'], http: ['info_code', 'info_msg', 'origin', 'extra'] };
 let server: ClickHouseServer | null = null;
 afterAll(async () => server?.stop());
 

@@ -1,5 +1,6 @@
 // The `alerts` record: one row per signature match (Snort/Suricata alert), tied to its session.
 import { field, type RowOf } from './schema.js';
+import { PROVENANCE_FIELDS } from './provenance.js';
 
 export const ALERTS = {
   name: 'alerts',
@@ -24,6 +25,7 @@ export const ALERTS = {
     field('action', 'string', false, 'rule action (alert, log, pass, drop, reject)'),
     field('payload_excerpt', 'string', true, 'printable excerpt of the matched buffer'),
     field('capture_id', 'string', true, 'capture it came from (store ingest)'),
+    ...PROVENANCE_FIELDS,
   ],
 } as const;
 

@@ -2,6 +2,7 @@
 import { MAX_ANOMALY_DETAIL } from '../core/anomaly.js';
 import { MAX_ID_BYTES, MAX_NAME_BYTES, own } from './bounds.js';
 import { field, type RowOf } from './schema.js';
+import { PROVENANCE_FIELDS } from './provenance.js';
 
 
 export const ANOMALIES = {
@@ -14,6 +15,7 @@ export const ANOMALIES = {
     field('name', 'string', false, 'snake_case, layer-prefixed (ipv4_truncated, tcp_rexmit_inconsistency)', own(MAX_NAME_BYTES)),
     field('detail', 'string', true, 'what exactly, where known', own(MAX_ANOMALY_DETAIL * 6 + 2)),
     field('capture_id', 'string', true, 'capture it came from (store ingest)', own(MAX_ID_BYTES)),
+    ...PROVENANCE_FIELDS,
   ],
 } as const;
 

@@ -10,7 +10,7 @@ export const CAPTURES = {
     field('path', 'string', false, 'absolute path of the file at ingest'),
     field('sha256', 'string', false, 'SHA-256 of the file as stored (compressed or not)'),
     field('size', 'int', false, 'file bytes'),
-    field('format', 'string', true, 'pcap | pcapng | log'),
+    field('format', 'string', true, 'pcap | pcapng | log | zeek | zeek-json | eve (imported logs)'),
     field('linktypes', 'string[]', false, 'link types seen'),
     field('first_ts', 'timestamp', true, 'first packet'),
     field('last_ts', 'timestamp', true, 'last packet'),

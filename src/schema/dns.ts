@@ -1,6 +1,7 @@
 // The `dns` record: one row per query/response transaction (Zeek dns.log), over UDP and TCP, on any port.
 import { ints, list, MAX_ID_BYTES, MAX_NAME_BYTES, own, text } from './bounds.js';
 import { field, type RowOf } from './schema.js';
+import { PROVENANCE_FIELDS } from './provenance.js';
 
 /** A name is at most 255 octets (RFC 1035 §3.1); each byte written \xNN at worst: ~1 KiB, 2 KiB with JSON escapes. */
 export const DNS_MAX_QUERY_BYTES = 2 * 1024;
@@ -61,6 +62,7 @@ export const DNS = {
     field('ecs', 'string', true, 'EDNS client subnet, address/source prefix/scope prefix (query, else response)', text(DNS_MAX_EDNS_TEXT_BYTES, CUT)),
     field('cookie', 'string', true, 'EDNS cookie, client cookie hex (/server cookie hex from the response when there is one)', text(DNS_MAX_EDNS_TEXT_BYTES, CUT)),
     field('capture_id', 'string', true, 'capture it came from (store ingest)', own(MAX_ID_BYTES)),
+    ...PROVENANCE_FIELDS,
   ],
 } as const;
 

@@ -1,6 +1,7 @@
 // The `files` record: one row per object taken out of traffic (a MIME part, an HTTP body).
 import { MAX_ID_BYTES, MAX_NAME_BYTES, own, text } from './bounds.js';
 import { field, type RowOf } from './schema.js';
+import { PROVENANCE_FIELDS } from './provenance.js';
 
 /** A declared file name: file systems take 255 bytes; RFC 2231 and RFC 2047 names decode to about as much. */
 export const FILE_MAX_NAME_BYTES = 16 * 1024;
@@ -34,6 +35,7 @@ export const FILES = {
     field('sha256', 'string', false, 'SHA-256 of the content, hex', own(MAX_ID_BYTES)),
     field('stored_path', 'string', true, 'content-addressed path under the files directory (files/ab/abcd...)', own(MAX_NAME_BYTES)),
     field('capture_id', 'string', true, 'capture it came from (store ingest)', own(MAX_ID_BYTES)),
+    ...PROVENANCE_FIELDS,
   ],
 } as const;
 

@@ -3,6 +3,7 @@
 import { MAX_ID_BYTES, MAX_NAME_BYTES, list, own, text } from './bounds.js';
 import { FILE_MAX_MESSAGE_ID_BYTES, FILE_MAX_PART_PATH_BYTES } from './files.js';
 import { field, type RowOf } from './schema.js';
+import { PROVENANCE_FIELDS } from './provenance.js';
 
 /** A decode path: a base, a MIME path, a transfer encoding and at most MAX_DEPTH container entries with their names. */
 export const FINDING_MAX_DECODE_PATH_BYTES = 4 * 1024;
@@ -50,6 +51,7 @@ export const FINDINGS = {
     field('excerpt_redacted', 'string', true, 'text around the first occurrence with every detected value masked', text(FINDING_MAX_EXCERPT_BYTES, CUT)),
     field('note', 'string', true, 'what a reader needs besides the mask, never secret: user alice, tool AnyDesk, alg HS256', text(FINDING_MAX_NOTE_BYTES, CUT)),
     field('capture_id', 'string', true, 'capture it came from (store ingest)', own(MAX_ID_BYTES)),
+    ...PROVENANCE_FIELDS,
   ],
 } as const;
 

@@ -3,6 +3,7 @@
 // and the data session and file a transfer used. Passwords are never kept: password_seen says one was sent.
 import { MAX_ID_BYTES, MAX_NAME_BYTES, own, text } from './bounds.js';
 import { field, type RowOf } from './schema.js';
+import { PROVENANCE_FIELDS } from './provenance.js';
 
 /** A command line is read up to 4 KiB (the analyzer's MAX_LINE); every byte escaped at worst. */
 export const FTP_MAX_ARG_BYTES = 8 * 1024;
@@ -37,6 +38,7 @@ export const FTP = {
     field('mime_type', 'string', true, 'type of the transferred file from its content', own(MAX_NAME_BYTES)),
     field('file_size', 'int', true, 'size the server announced ("(77 bytes)" in its 150 reply, or a SIZE reply); the files row has the bytes seen'),
     field('capture_id', 'string', true, 'capture it came from (store ingest)', own(MAX_ID_BYTES)),
+    ...PROVENANCE_FIELDS,
   ],
 } as const;
 

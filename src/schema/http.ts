@@ -1,6 +1,7 @@
 // The `http` record: one row per HTTP/1.x request/response pair (Zeek http.log).
 import { list, MAX_ID_BYTES, MAX_NAME_BYTES, own, text } from './bounds.js';
 import { field, type RowOf } from './schema.js';
+import { PROVENANCE_FIELDS } from './provenance.js';
 
 /** Request method: the analyzer takes methods of 1 to 32 characters. */
 export const HTTP_MAX_METHOD_BYTES = 256;
@@ -56,6 +57,7 @@ export const HTTP = {
     // fields added after the first release go last: a store made before gets them by ALTER TABLE ADD COLUMN
     field('info_code', 'int', true, 'last interim (1xx) response status before the final one: 100 Continue, 103 Early Hints (Zeek info_code)'),
     field('info_msg', 'string', true, 'its reason phrase (Zeek info_msg)', text(HTTP_MAX_HEADER_VALUE_BYTES, 'http_status_line_truncated')),
+    ...PROVENANCE_FIELDS,
   ],
 } as const;
 

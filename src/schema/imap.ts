@@ -3,6 +3,7 @@
 // AUTHENTICATE the mechanism, and password_seen says one was sent.
 import { MAX_ID_BYTES, MAX_NAME_BYTES, own, text } from './bounds.js';
 import { field, type RowOf } from './schema.js';
+import { PROVENANCE_FIELDS } from './provenance.js';
 
 /** A command line is read up to 8 KiB (literals are skipped by their announced length); escaped at worst. */
 export const IMAP_MAX_ARG_BYTES = 16 * 1024;
@@ -29,6 +30,7 @@ export const IMAP = {
     field('status', 'string', true, 'OK, NO or BAD (PREAUTH or BYE for <init>); null when no completion was seen', own(MAX_NAME_BYTES)),
     field('reply_msg', 'string', true, 'the completion\'s text', text(IMAP_MAX_REPLY_BYTES, CUT)),
     field('capture_id', 'string', true, 'capture it came from (store ingest)', own(MAX_ID_BYTES)),
+    ...PROVENANCE_FIELDS,
   ],
 } as const;
 

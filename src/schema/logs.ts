@@ -1,5 +1,6 @@
 // The `logs` record: one row per log line, parsed by grok recipes or kept unparsed.
 import { field, type RowOf } from './schema.js';
+import { PROVENANCE_FIELDS } from './provenance.js';
 
 export const LOGS = {
   name: 'logs',
@@ -19,6 +20,7 @@ export const LOGS = {
     field('line_no', 'int', false, '1-based line number in the source'),
     field('parse_ok', 'bool', false, 'some pattern matched'),
     field('capture_id', 'string', true, 'log file it came from (store ingest: sha256-based id)'),
+    ...PROVENANCE_FIELDS,
   ],
 } as const;
 

@@ -3,6 +3,7 @@
 // kept: PASS and APOP digests and AUTH exchanges leave password_seen.
 import { MAX_ID_BYTES, MAX_NAME_BYTES, own, text } from './bounds.js';
 import { field, type RowOf } from './schema.js';
+import { PROVENANCE_FIELDS } from './provenance.js';
 
 /** A command line is read up to 4 KiB (RFC 1939 allows 255 octets), every byte escaped at worst. */
 export const POP3_MAX_ARG_BYTES = 8 * 1024;
@@ -29,6 +30,7 @@ export const POP3 = {
     field('reply_msg', 'string', true, 'the status line\'s text', text(POP3_MAX_REPLY_BYTES, CUT)),
     field('reply_lines', 'int', false, 'lines of a multi-line reply (LIST, UIDL, CAPA, RETR, TOP) after the status line'),
     field('capture_id', 'string', true, 'capture it came from (store ingest)', own(MAX_ID_BYTES)),
+    ...PROVENANCE_FIELDS,
   ],
 } as const;
 

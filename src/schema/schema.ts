@@ -11,6 +11,11 @@ export interface FieldDef {
   readonly doc: string;
   /** how much of a traffic-given value a row keeps (text, list and json fields; src/schema/bounds.ts) */
   readonly bound?: Bound;
+  /**
+   * a row may leave it out (the stores write null): fields only some producers fill, such as the provenance of
+   * imported records (provenance.ts), which the decoders of traffic never set
+   */
+  readonly optional?: boolean;
 }
 
 export interface RecordSchema {
@@ -37,9 +42,11 @@ interface TsTypes {
 
 type FieldValue<F extends FieldDef> = TsTypes[F['type']] | (F['nullable'] extends true ? null : never);
 
-/** The row type of a schema: every field present, absent values null. */
+/** The row type of a schema: every field present, absent values null; `optional` fields may be left out. */
 export type RowOf<S extends RecordSchema> = {
-  [F in S['fields'][number] as F['name']]: FieldValue<F>;
+  [F in S['fields'][number] as F extends { readonly optional: true } ? never : F['name']]: FieldValue<F>;
+} & {
+  [F in S['fields'][number] as F extends { readonly optional: true } ? F['name'] : never]?: FieldValue<F>;
 };
 
 export function field<N extends string, T extends FieldType, B extends boolean>(

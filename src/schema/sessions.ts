@@ -1,6 +1,7 @@
 // The `sessions` record: one row per session (Zeek conn.log, Suricata flow, SANCP), src = originator.
 import { list, MAX_ID_BYTES, MAX_NAME_BYTES, own, text } from './bounds.js';
 import { field, type RowOf } from './schema.js';
+import { PROVENANCE_FIELDS } from './provenance.js';
 
 /** A sensor name given at ingest (a label, like a host name of at most 253 characters); refused when longer. */
 export const SESSION_MAX_SENSOR_BYTES = 1024;
@@ -52,6 +53,7 @@ export const SESSIONS = {
     field('encap', 'string', true, 'encapsulation chain, outermost first: vxlan(vni 42), gre>erspan2(session 1, vlan 10), 6in4; null outside tunnels', own(MAX_NAME_BYTES)),
     field('control_uid', 'string', true, 'uid of the control session that announced this session (an FTP data channel: PASV, EPSV, PORT, EPRT); null otherwise', own(MAX_ID_BYTES)),
     field('proxy', 'string', true, 'the proxy prelude the TCP stream opened with and its target: socks4|socks4a|socks5|http-connect host:port; null without one (or when no analyzer read the stream)', text(SESSION_MAX_PROXY_BYTES, 'session_proxy_truncated')),
+    ...PROVENANCE_FIELDS,
   ],
 } as const;
 

@@ -1,6 +1,7 @@
 // The `smtp` record: one row per mail transaction (message) of an SMTP session (Zeek smtp.log + MIME skeleton).
 import { list, MAX_ID_BYTES, MAX_NAME_BYTES, own, text } from './bounds.js';
 import { field, type RowOf } from './schema.js';
+import { PROVENANCE_FIELDS } from './provenance.js';
 
 /**
  * SMTP command arguments kept (helo, mail_from, auth_user): a command line is at most 512 octets (RFC 5321
@@ -80,6 +81,7 @@ export const SMTP = {
     field('fuids', 'string[]', false, 'files records of the message parts', list(SMTP_MAX_FILES, SMTP_MAX_FILES * 21 + 2, 'smtp_too_many_files', MAX_ID_BYTES)),
     field('skeleton', 'string', true, 'MIME tree as text, one line per part', text(SMTP_MAX_SKELETON_BYTES, 'smtp_skeleton_truncated')),
     field('capture_id', 'string', true, 'capture it came from (store ingest)', own(MAX_ID_BYTES)),
+    ...PROVENANCE_FIELDS,
   ],
 } as const;
 

@@ -1,6 +1,7 @@
 // The `ssh` record: one row per SSH session (Zeek ssh.log), found by content on any port.
 import { MAX_ID_BYTES, MAX_NAME_BYTES, own, text } from './bounds.js';
 import { field, type RowOf } from './schema.js';
+import { PROVENANCE_FIELDS } from './provenance.js';
 
 /**
  * A version line: at most 255 characters with its CR LF (RFC 4253 §4.2); the analyzer reads lines of up to
@@ -48,6 +49,7 @@ export const SSH = {
     field('auth_attempts', 'int', false, 'authentication attempts inferred (Zeek counts the same way)'),
     field('auth_reason', 'string', true, 'why auth_success is null: ssh1, no_kex, compression, gap, undecided', own(MAX_NAME_BYTES)),
     field('capture_id', 'string', true, 'capture it came from (store ingest)', own(MAX_ID_BYTES)),
+    ...PROVENANCE_FIELDS,
   ],
 } as const;
 

@@ -1,6 +1,7 @@
 // The `tls` record: one row per ClientHello, with the server's answer when it was seen.
 import { ints, list, MAX_ID_BYTES, MAX_NAME_BYTES, own, text } from './bounds.js';
 import { field, type RowOf } from './schema.js';
+import { PROVENANCE_FIELDS } from './provenance.js';
 
 /**
  * server_name as sent: a host name is at most 253 characters (RFC 1035 §2.3.4), the extension up to 64 KiB;
@@ -84,6 +85,7 @@ export const TLS = {
     field('cert_sha1', 'string', true, 'sha1 of the certificate DER (the fingerprint Suricata and Zeek show)', own(MAX_ID_BYTES)),
     field('cert_serial', 'string', true, 'certificate serial number, hex', text(TLS_MAX_SERIAL_BYTES, CERT)),
     field('capture_id', 'string', true, 'capture it came from (store ingest)', own(MAX_ID_BYTES)),
+    ...PROVENANCE_FIELDS,
   ],
 } as const;
 

@@ -1,0 +1,66 @@
+// Zeek's JSON log form (LogAscii::use_json): one flat object per line, keys as the TSV #fields name them
+// (`id.orig_h`), unset fields left out. Times are decoded to µs as the TSV reader does; JSON has no types, so
+// which fields are times comes from Zeek's log documentation (ZEEK_TIME_FIELDS).
+import type { ZeekRow } from './mapper.js';
+import { BAD, secondsToMicros } from './zeek-values.js';
+
+/**
+ * Fields of Zeek's logs whose type is `time` (besides `ts`, in every log, and `_write_ts`): x509's
+ * certificate validity, kerberos' ticket times, ocsp's update times, pe's compile time, ntp's timestamps,
+ * known_certs' validity.
+ */
+export const ZEEK_TIME_FIELDS: ReadonlySet<string> = new Set([
+  'ts', '_write_ts', 'certificate.not_valid_before', 'certificate.not_valid_after', 'not_valid_before', 'not_valid_after',
+  'till', 'from', 'thisUpdate', 'nextUpdate', 'revoketime', 'compile_ts', 'ref_time', 'org_time', 'rec_time', 'xmt_time',
+]);
+
+/** One line of a Zeek JSON log: the row and the log it belongs to, or why it cannot be read. */
+export type ZeekJsonLine = { kind: 'row'; log: string; row: ZeekRow } | { kind: 'meta' } | { kind: 'bad'; reason: string };
+
+const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.(\d{1,9}))?Z$/;
+
+/** A time value as Zeek's JSON writes it (epoch seconds, or ISO 8601 with json_timestamps=JSON::TS_ISO8601). */
+function jsonTime(v: unknown): number | null | typeof BAD {
+  if (v === null) return null;
+  if (typeof v === 'number') return Number.isFinite(v) ? secondsToMicros(String(v)) : BAD;
+  if (typeof v !== 'string') return BAD;
+  const m = ISO.exec(v);
+  if (m === null) return secondsToMicros(v);
+  const ms = Date.parse(`${v.slice(0, 19)}Z`);
+  if (Number.isNaN(ms)) return BAD;
+  return ms * 1000 + Number((m[2] ?? '').slice(0, 6).padEnd(6, '0'));
+}
+
+/** Does this line begin like a JSON object? */
+export function isJsonObjectStart(line: string): boolean {
+  return line.trimStart().startsWith('{');
+}
+
+/** Parses one line (`log`: the name from the file, used when the object has no `_path`). */
+export function zeekJsonLine(text: string, log: string): ZeekJsonLine {
+  if (text.trim() === '') return { kind: 'meta' };
+  let o: unknown;
+  try {
+    o = JSON.parse(text);
+  } catch (e) {
+    return { kind: 'bad', reason: `not JSON (${(e as Error).message.slice(0, 120)})` };
+  }
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) return { kind: 'bad', reason: 'not a JSON object' };
+  const row = o as Record<string, unknown>;
+  let name = log;
+  if (typeof row._path === 'string' && row._path !== '') {
+    name = row._path;
+    delete row._path;
+  }
+  for (const k in row) {
+    const v = row[k];
+    if (ZEEK_TIME_FIELDS.has(k)) {
+      const t = jsonTime(v);
+      if (t === BAD) return { kind: 'bad', reason: `field ${k}: ${JSON.stringify(v)?.slice(0, 64)} is not a time` };
+      row[k] = t;
+    } else if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      return { kind: 'bad', reason: `field ${k}: a nested object (Zeek's JSON logs are flat)` };
+    }
+  }
+  return { kind: 'row', log: name, row: row as ZeekRow };
+}

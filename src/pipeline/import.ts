@@ -10,6 +10,7 @@ import { basename, join, resolve } from 'node:path';
 import { AnomalyLog } from '../core/anomaly.js';
 import { HaystackError, isHaystackError } from '../core/errors.js';
 import { eveLine } from '../formats/import/eve.js';
+import { withholdSecrets } from '../formats/import/withhold.js';
 import { fillRequired } from '../formats/import/fill.js';
 import type { ImportMapper, MappedRecord } from '../formats/import/mapper.js';
 import { isJsonObjectStart, zeekJsonLine } from '../formats/import/zeek-json.js';
@@ -271,6 +272,7 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
   let held = 0;
   let merged = 0;
   const filled = new Map<string, number>();
+  let withheld = 0;
   const put = (m: MappedRecord, lineNo: number): void => {
     const schema = schemaOf(m.table);
     if (schema === undefined || schema.name === 'captures') throw new Error(`import: a mapping gave the table "${m.table}", which is not a record table`);
@@ -281,6 +283,8 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
     const row = m.record;
     const f = merges.fill(schema.name, row, m.extra);
     if (f.matched) merged++;
+    // a credential the log kept in clear (Zeek's http.log password, a token in an EVE key) is not stored
+    if (f.extra !== null) withheld += withholdSecrets(f.extra);
     row.origin = origin;
     row.extra = f.extra !== null && Object.keys(f.extra).length > 0 ? JSON.stringify(f.extra) : null;
     if (sensor !== null && hasSensor(schema)) row.sensor = sensor;
@@ -382,7 +386,7 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
         return { path, status: 'already', capture: known };
       }
     }
-    return await commit(w, path, id, form, lines, bad, unmapped, anomalies, { first, last, sensor, held, merged, filled: Object.fromEntries(filled) });
+    return await commit(w, path, id, form, lines, bad, unmapped, anomalies, { first, last, sensor, held, merged, filled: Object.fromEntries(filled), withheld });
   } catch (e) {
     await w.abort().catch(() => undefined);
     if (isHaystackError(e)) return { path, status: 'failed', error: e };
@@ -400,7 +404,7 @@ function count(m: Map<string, number>, k: string): void {
 async function commit(
   w: CaptureWriter, path: string, id: { sha256: string; size: number }, form: string, lines: number, bad: number,
   unmapped: Map<string, number>, anomalies: AnomalyLog,
-  t: { first: number | null; last: number | null; sensor: string | null; held: number; merged: number; filled: Record<string, number> },
+  t: { first: number | null; last: number | null; sensor: string | null; held: number; merged: number; filled: Record<string, number>; withheld: number },
 ): Promise<ImportOutcome> {
   const records = Object.fromEntries(w.counts);
   const capture: CaptureRecord = {
@@ -410,6 +414,8 @@ async function commit(
       records, bad_lines: bad, unmapped: Object.fromEntries(unmapped), anomalies: Object.fromEntries(anomalies.counts), sensor: t.sensor,
       // x509 certificates held for the tls rows of the run, tls rows they filled; required fields the log left unset
       held_for_merge: t.held, merged: t.merged, filled: t.filled,
+      // credentials the log carried in clear, not stored (formats/import/withhold.ts)
+      withheld_secrets: t.withheld,
     }),
     mtime: null,
     header_blocks: null,

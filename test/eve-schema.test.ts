@@ -3,7 +3,7 @@
 // (formats/suricata-eve/schema.json: JSON Schema draft-07 by default, additionalProperties false at every level).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { EVE_EVENT_TYPES } from '../src/formats/eve/eve-events.js';
 import { corpusDir, walkFiles } from './helpers/run.js';

@@ -12,16 +12,16 @@ import { schemaOf } from '../../src/schema/registry.js';
 
 export type Rows = Record<string, Record<string, unknown>[]>;
 
-/** Every record of a capture by table (sessions, tls, http, smtp, dns, files, anomalies; alerts with rule files). */
-export async function captureRecords(path: string, ruleFiles: string[] = []): Promise<Rows> {
+/** Every record of a capture by table (sessions, tls, http, smtp, dns, files, anomalies; alerts with rule files or text). */
+export async function captureRecords(path: string, ruleFiles: string[] = [], ruleText = ''): Promise<Rows> {
   const rows: Rows = { sessions: [], tls: [], http: [], smtp: [], dns: [], files: [], anomalies: [], alerts: [] };
   const TABLE: Record<string, string> = { session: 'sessions', file: 'files', anomaly: 'anomalies' };
   for await (const r of analyze(path)) {
     const table = TABLE[r.type] ?? r.type;
     if (table in rows) rows[table]!.push(table === 'anomalies' ? { ...r.record, capture_id: null } : r.record as unknown as Record<string, unknown>);
   }
-  if (ruleFiles.length > 0) {
-    const rules = ruleFiles.flatMap((f) => parseRules(readFileSync(f, 'utf8'), f, { vars: {} }).rules);
+  if (ruleFiles.length > 0 || ruleText !== '') {
+    const rules = [...ruleFiles.map((f) => parseRules(readFileSync(f, 'utf8'), f, { vars: {} })), parseRules(ruleText, 'test.rules', { vars: {} })].flatMap((s) => s.rules);
     const alerts: AlertRecord[] = [];
     const detector = guardedDetector(rules, { emit: (a) => void alerts.push(a), anomalies: { add: (...a) => engine.anomalies.add(...a) } });
     const an = analysis({ detect: detectHooks(detector) }, () => engine);

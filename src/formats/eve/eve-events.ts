@@ -1,5 +1,7 @@
 // Our records as Suricata EVE events (flow, alert, tls, http, smtp, fileinfo, dns, anomaly): one plain object
 // per record, in the shape Suricata 8 writes and its schema (suricata-eve/schema.json) accepts.
+import { md5 } from '../../core/md5.js';
+import { hex } from '../../core/sha1.js';
 import { Classifications } from '../../detect/classification.js';
 import type { AlertRecord } from '../../schema/alerts.js';
 import type { AnomalyRecord } from '../../schema/anomalies.js';
@@ -16,7 +18,8 @@ export type EveEvent = Record<string, unknown>;
 
 /** The table each EVE event type comes from (and goes back to: eve-inverse.ts). */
 export const EVE_EVENT_TYPES: Readonly<Record<string, string>> = {
-  sessions: 'flow', alerts: 'alert', tls: 'tls', http: 'http', smtp: 'smtp', files: 'fileinfo', dns: 'dns', anomalies: 'anomaly',
+  sessions: 'flow', alerts: 'alert', tls: 'tls', // `quic` for the handshakes of QUIC
+  http: 'http', smtp: 'smtp', files: 'fileinfo', dns: 'dns', anomalies: 'anomaly',
 };
 
 /** The DNS event version written: Suricata 8's (the schema's `queries` array and `rrname_truncated` are v3's). */
@@ -118,11 +121,26 @@ export function alertEvent(r: AlertRecord): EveEvent {
   return ev;
 }
 
-/** tls -> `tls` (ClientHello, the server's answer and certificate where seen). */
+/** A QUIC handshake's record -> `quic` (SNI and fingerprints: what Suricata's quic event holds of it). */
+function quicEvent(r: TlsRecord): EveEvent {
+  const ev = header({}, r.ts, r.uid, 'quic');
+  endpoints(ev, r.src_ip, r.src_port, r.dst_ip, r.dst_port, 'udp');
+  ev.app_proto = 'quic';
+  const quic: EveEvent = {};
+  if (r.sni !== null) quic.sni = r.sni;
+  quic.ja3 = { hash: r.ja3, string: r.ja3_string };
+  if (r.ja3s !== null) quic.ja3s = { hash: r.ja3s };
+  quic.ja4 = r.ja4;
+  ev.quic = quic;
+  return ev;
+}
+
+/** tls -> `tls` (ClientHello, the server's answer and certificate where seen); over QUIC -> `quic`. */
 export function tlsEvent(r: TlsRecord): EveEvent {
+  if (r.transport === 'quic') return quicEvent(r);
   const ev = header({}, r.ts, r.uid, 'tls');
   endpoints(ev, r.src_ip, r.src_port, r.dst_ip, r.dst_port, r.transport === 'tcp' ? 'tcp' : 'udp');
-  ev.app_proto = r.transport === 'quic' ? 'quic' : 'tls';
+  ev.app_proto = 'tls';
   const tls: EveEvent = {};
   if (r.subject !== null) tls.subject = r.subject;
   if (r.issuer !== null) tls.issuerdn = r.issuer;
@@ -197,6 +215,8 @@ export function httpEvent(r: HttpRecord): EveEvent {
   return ev;
 }
 
+const UTF8 = new TextEncoder();
+
 /** `<a@b>`, as Suricata prints an envelope address sent in the RFC 5321 form. */
 const angle = (a: string): string => (a.startsWith('<') ? a : `<${a}>`);
 
@@ -215,7 +235,11 @@ export function smtpEvent(r: SmtpRecord): EveEvent {
   if (r.from !== null) email.from = r.from;
   if (r.to.length > 0) email.to = r.to.map(angle);
   if (r.cc.length > 0) email.cc = r.cc.map(angle);
-  if (r.subject !== null) email.subject = r.subject;
+  if (r.subject !== null) {
+    email.subject = r.subject;
+    // Suricata's digest of the Subject as sent; ours is RFC 2047 decoded (the same text for plain ASCII)
+    email.subject_md5 = hex(md5(UTF8.encode(r.subject)));
+  }
   if (r.date !== null) email.date = r.date;
   if (r.message_id !== null) email.message_id = r.message_id;
   if (r.received.length > 0) email.received = r.received;

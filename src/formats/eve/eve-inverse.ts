@@ -6,7 +6,7 @@
 //     event  one parsed EVE line (JSON.parse of the line)
 //     return the rows it makes: [] for an event type with no table of ours (stats, netflow, quic, ...), else one
 //            { table, record, extra }:
-//              table   'sessions' (flow), 'alerts' (alert), 'tls', 'http', 'smtp', 'files' (fileinfo), 'dns', 'anomalies'
+//              table   'sessions' (flow), 'alerts' (alert), 'tls' (tls, quic), 'http', 'smtp', 'files' (fileinfo), 'dns', 'anomalies'
 //              record  a full row of that table's schema: every field present, in schema order, absent = null
 //                      (also for fields the schema calls non-nullable: EVE does not carry, e.g., payload bytes;
 //                      the importer decides what to fill); timestamps as µs numbers, IPv6 in RFC 5952 text
@@ -320,6 +320,23 @@ function tlsRow(t: Taken, ts: number): Obj {
   return r;
 }
 
+/** A `quic` event: the handshake's SNI and fingerprints (a tls row with transport quic). */
+function quicRow(t: Taken, ts: number): Obj {
+  const r = emptyRow(TLS);
+  r.ts = ts;
+  r.uid = uidOf(t);
+  endpoints(t, r);
+  r.transport = 'quic';
+  t.mark('proto');
+  if (t.get('app_proto', false) === 'quic') t.mark('app_proto');
+  r.sni = t.str('quic.sni');
+  r.ja3 = t.str('quic.ja3.hash');
+  r.ja3_string = t.str('quic.ja3.string');
+  r.ja3s = t.str('quic.ja3s.hash');
+  r.ja4 = t.str('quic.ja4');
+  return r;
+}
+
 function httpRow(t: Taken, ts: number): Obj {
   const r = emptyRow(HTTP);
   r.ts = ts;
@@ -364,6 +381,8 @@ function smtpRow(t: Taken, ts: number): Obj {
   r.to = t.strs('email.to')?.map(unbracket) ?? null;
   r.cc = t.strs('email.cc')?.map(unbracket) ?? null;
   r.subject = t.str('email.subject');
+  // the digest of the subject says nothing the subject does not
+  if (r.subject !== null) t.mark('email.subject_md5');
   r.date = t.str('email.date');
   r.message_id = t.str('email.message_id');
   r.received = t.strs('email.received');
@@ -497,6 +516,7 @@ const ROWS: Readonly<Record<string, { table: string; row: (t: Taken, ts: number)
   flow: { table: 'sessions', row: flowRow },
   alert: { table: 'alerts', row: alertRow },
   tls: { table: 'tls', row: tlsRow },
+  quic: { table: 'tls', row: quicRow },
   http: { table: 'http', row: httpRow },
   smtp: { table: 'smtp', row: smtpRow },
   fileinfo: { table: 'files', row: fileRow },

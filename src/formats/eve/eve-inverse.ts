@@ -8,8 +8,9 @@
 //            { table, record, extra }:
 //              table   'sessions' (flow), 'alerts' (alert), 'tls' (tls, quic), 'http', 'smtp', 'files' (fileinfo), 'dns', 'anomalies'
 //              record  a full row of that table's schema: every field present, in schema order, absent = null
-//                      (also for fields the schema calls non-nullable: EVE does not carry, e.g., payload bytes;
-//                      the importer decides what to fill); timestamps as µs numbers, IPv6 in RFC 5952 text
+//                      (also for scalar fields the schema calls non-nullable: EVE does not carry, e.g., payload
+//                      bytes; the importer decides what to fill), absent lists that are never null = [] (an empty
+//                      list is written as no key); timestamps as µs numbers, IPv6 in RFC 5952 text
 //              extra   the event's keys that no field of ours holds (pcap_cnt, flow.reason, tcp.state,
 //                      email.attachment, ...), nested as in the event; null when there are none
 //     throws HaystackError HAYSTACK_LOG_FORMAT when the event is not an object with a string event_type and a
@@ -123,10 +124,10 @@ class Taken {
   }
 }
 
-/** A row of a schema with every field null. */
+/** A row of a schema with every field absent: null, and [] for a list that is never null (our records' empty list). */
 function emptyRow(schema: RecordSchema): Obj {
   const r: Obj = {};
-  for (const f of schema.fields) r[f.name] = null;
+  for (const f of schema.fields) r[f.name] = !f.nullable && (f.type === 'string[]' || f.type === 'int[]') ? [] : null;
   return r;
 }
 
@@ -289,11 +290,11 @@ function tlsRow(t: Taken, ts: number): Obj {
     // Suricata's default: the version the session ended up with
     r.version = ver('tls.version');
   }
-  r.cipher_suites = t.ints('tls.client_handshake.ciphers');
-  r.extensions = t.ints('tls.client_handshake.exts');
-  r.signature_algorithms = t.ints('tls.client_handshake.sig_algs');
+  r.cipher_suites = t.ints('tls.client_handshake.ciphers') ?? r.cipher_suites;
+  r.extensions = t.ints('tls.client_handshake.exts') ?? r.extensions;
+  r.signature_algorithms = t.ints('tls.client_handshake.sig_algs') ?? r.signature_algorithms;
   r.cipher = t.int('tls.server_handshake.cipher');
-  r.alpn = t.strs('tls.client_alpns');
+  r.alpn = t.strs('tls.client_alpns') ?? r.alpn;
   const salpn = t.strs('tls.server_alpns');
   if (salpn !== null && salpn.length === 1) r.server_alpn = salpn[0];
   else if (salpn !== null) t.untake('tls.server_alpns');
@@ -376,16 +377,16 @@ function smtpRow(t: Taken, ts: number): Obj {
   r.helo = t.str('smtp.helo');
   const from = t.str('smtp.mail_from');
   r.mail_from = from === null ? null : unbracket(from);
-  r.rcpt_to = t.strs('smtp.rcpt_to')?.map(unbracket) ?? null;
+  r.rcpt_to = t.strs('smtp.rcpt_to')?.map(unbracket) ?? r.rcpt_to;
   r.from = t.str('email.from');
-  r.to = t.strs('email.to')?.map(unbracket) ?? null;
-  r.cc = t.strs('email.cc')?.map(unbracket) ?? null;
+  r.to = t.strs('email.to')?.map(unbracket) ?? r.to;
+  r.cc = t.strs('email.cc')?.map(unbracket) ?? r.cc;
   r.subject = t.str('email.subject');
   // the digest of the subject says nothing the subject does not
   if (r.subject !== null) t.mark('email.subject_md5');
   r.date = t.str('email.date');
   r.message_id = t.str('email.message_id');
-  r.received = t.strs('email.received');
+  r.received = t.strs('email.received') ?? r.received;
   r.user_agent = t.str('email.x_mailer');
   return r;
 }

@@ -9,7 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { HaystackError } from '../src/core/errors.js';
 import { EVE_EVENT_TYPES, eveBuilder } from '../src/formats/eve/eve-events.js';
 import { eveToRecords, uidOfFlowId } from '../src/formats/eve/eve-inverse.js';
-import { flowId } from '../src/formats/eve/eve-values.js';
+import { flowLine } from '../src/formats/eve/eve-flow-line.js';
+import { eveTime, flowId, parseEveTime } from '../src/formats/eve/eve-values.js';
+import type { SessionRecord } from '../src/schema/sessions.js';
 import { schemaOf } from '../src/schema/registry.js';
 import { tableArb } from './helpers/arb-records.js';
 import { corpusDir } from './helpers/run.js';
@@ -88,6 +90,23 @@ describe('record -> EVE -> eveToRecords', () => {
       }), { numRuns: 300 });
     });
   }
+
+  it('the flow writer\'s text is the flow event\'s JSON', () => {
+    fc.assert(fc.property(tableArb(schemaOf('sessions')!), (r) => {
+      expect(flowLine(r as SessionRecord)).toBe(JSON.stringify(eveBuilder('sessions')!(r)));
+    }), { numRuns: 500 });
+  });
+
+  it('writes times as Suricata does, the same as Date\'s, and reads them back', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 9e15 }), fc.integer({ min: 0, max: 9e15 }), (a, b) => {
+      for (const us of [a, b, a]) {
+        const sec = Math.floor(us / 1e6);
+        expect(eveTime(us)).toBe(`${new Date(sec * 1000).toISOString().slice(0, 19)}.${String(us - sec * 1e6).padStart(6, '0')}+0000`);
+        expect(parseEveTime(eveTime(us))).toBe(us);
+      }
+    }), { numRuns: 1000 });
+    expect(parseEveTime('2009-10-16T18:44:16.083524+0200')).toBe(Date.UTC(2009, 9, 16, 16, 44, 16) * 1000 + 83524);
+  });
 
   it('keeps what it has no field for in extra, nested as in the event', () => {
     const ev = {

@@ -36,7 +36,7 @@ const TCP_ECE = 0x40;
 const TCP_CWR = 0x80;
 
 /** Zeek conn_state -> Suricata's flow state: no handshake yet, established, or closed by FINs or a RST. */
-const FLOW_STATE: Readonly<Record<string, string>> = {
+export const FLOW_STATE: Readonly<Record<string, string>> = {
   S0: 'new', SH: 'new', OTH: 'new', S1: 'established', S2: 'established', S3: 'established',
   SF: 'closed', REJ: 'closed', RSTO: 'closed', RSTR: 'closed', RSTOS0: 'closed', RSTRH: 'closed', SHR: 'closed',
 };

@@ -6,19 +6,51 @@ const US_PER_S = 1_000_000;
 /** Date's range is ±8.64e15 ms: µs beyond it cannot be written as a date. */
 const MAX_DATE_US = 8.64e18;
 
-let cachedSecond = Number.NaN;
-let cachedPrefix = '';
+const SECONDS_PER_DAY = 86400;
+/** The last two seconds formatted (a flow event writes its start and its end: two seconds alternate). */
+let secA = Number.NaN;
+let preA = '';
+let secB = Number.NaN;
+let preB = '';
+
+const two = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
+
+/** `YYYY-MM-DDTHH:MM:SS` of whole seconds since the epoch (UTC; days to civil date as in H. Hinnant's algorithm). */
+function secondText(sec: number): string {
+  const days = Math.floor(sec / SECONDS_PER_DAY);
+  const tod = sec - days * SECONDS_PER_DAY;
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  const h = Math.floor(tod / 3600);
+  const mi = Math.floor((tod - h * 3600) / 60);
+  return `${String(y).padStart(4, '0')}-${two(m)}-${two(d)}T${two(h)}:${two(mi)}:${two(tod - h * 3600 - mi * 60)}`;
+}
+
+const MICRO_PAD = ['00000', '0000', '000', '00', '0', ''];
 
 /** µs since the epoch as Suricata writes `timestamp`: `2009-10-16T16:44:16.083524+0000` (UTC, µs, +0000). */
 export function eveTime(us: number): string {
   if (!(Math.abs(us) <= MAX_DATE_US)) return '1970-01-01T00:00:00.000000+0000';
   const sec = Math.floor(us / US_PER_S);
-  if (sec !== cachedSecond) {
-    // records come in time order: the date part of the previous call is usually still right
-    cachedSecond = sec;
-    cachedPrefix = new Date(sec * 1000).toISOString().slice(0, 19);
+  let prefix: string;
+  if (sec === secA) prefix = preA;
+  else if (sec === secB) prefix = preB;
+  else {
+    prefix = secondText(sec);
+    secB = secA;
+    preB = preA;
+    secA = sec;
+    preA = prefix;
   }
-  return `${cachedPrefix}.${String(us - sec * US_PER_S).padStart(6, '0')}+0000`;
+  const frac = `${us - sec * US_PER_S}`;
+  return `${prefix}.${MICRO_PAD[frac.length - 1]}${frac}+0000`;
 }
 
 const EVE_TIME = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(?:([+-])(\d\d):?(\d\d)|Z)$/;

@@ -135,13 +135,18 @@ const B62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 /** Digits of an imported uid after its letter (ours: "C" + 17). */
 const UID_DIGITS = 17;
 
-/** `S` + the flow_id in 17 base62 digits: the same for every event of the flow, never one of our `C` uids. */
-export function uidOfFlowId(flowId: number): string {
-  let n = Math.abs(Math.trunc(flowId));
+/**
+ * `S` + the flow_id in 17 base62 digits: the same for every event of the flow, never one of our `C` uids. A decimal
+ * string is taken whole (Suricata's ids reach 2^63; JSON.parse rounds those above 2^53: an importer that keeps the
+ * digits as text keeps them apart).
+ */
+export function uidOfFlowId(flowId: number | string): string {
+  let n = typeof flowId === 'string' ? BigInt(flowId) : BigInt(Math.abs(Math.trunc(flowId)));
+  if (n < 0n) n = -n;
   let s = '';
   for (let i = 0; i < UID_DIGITS; i++) {
-    s = B62[n % 62]! + s;
-    n = Math.floor(n / 62);
+    s = B62[Number(n % 62n)]! + s;
+    n /= 62n;
   }
   return `S${s}`;
 }
@@ -184,6 +189,11 @@ function endpoints(t: Taken, r: Obj): void {
 }
 
 function uidOf(t: Taken): string | null {
+  const v = t.get('flow_id', false);
+  if (typeof v === 'string' && /^\d{1,20}$/.test(v)) {
+    t.mark('flow_id');
+    return uidOfFlowId(v);
+  }
   const id = t.int('flow_id');
   return id === null ? null : uidOfFlowId(id);
 }

@@ -10,6 +10,8 @@ import { HaystackError } from '../src/core/errors.js';
 import { EVE_EVENT_TYPES, eveBuilder } from '../src/formats/eve/eve-events.js';
 import { eveToRecords, uidOfFlowId } from '../src/formats/eve/eve-inverse.js';
 import { flowLine } from '../src/formats/eve/eve-flow-line.js';
+import { tlsLine } from '../src/formats/eve/eve-tls-line.js';
+import type { TlsRecord } from '../src/schema/tls.js';
 import { eveTime, flowId, parseEveTime } from '../src/formats/eve/eve-values.js';
 import type { SessionRecord } from '../src/schema/sessions.js';
 import { schemaOf } from '../src/schema/registry.js';
@@ -91,9 +93,12 @@ describe('record -> EVE -> eveToRecords', () => {
     });
   }
 
-  it('the flow writer\'s text is the flow event\'s JSON', () => {
+  it('the flow and tls writers\' text is the event\'s JSON', () => {
     fc.assert(fc.property(tableArb(schemaOf('sessions')!), (r) => {
       expect(flowLine(r as SessionRecord)).toBe(JSON.stringify(eveBuilder('sessions')!(r)));
+    }), { numRuns: 500 });
+    fc.assert(fc.property(tableArb(schemaOf('tls')!), (r) => {
+      expect(tlsLine(r as TlsRecord)).toBe(JSON.stringify(eveBuilder('tls')!(r)));
     }), { numRuns: 500 });
   });
 

@@ -35,6 +35,12 @@ export class Classifications {
     return this.table.get(name);
   }
 
+  /** The classtype a description belongs to (the first one, when two share it). */
+  nameOf(description: string): string | undefined {
+    for (const [n, c] of this.table) if (c.description === description) return n;
+    return undefined;
+  }
+
   /** Reads `config classification:` lines; returns how many were read. Errors name the line. */
   load(text: string, file: string): number {
     let n = 0;

@@ -1,6 +1,8 @@
 // The ecosystem's log formats a table can be written in (Zeek TSV and JSON, Suricata EVE, ECS): the contract
 // each format implements, and the list the CLI offers (`--format` of export and of the record verbs).
 import type { RecordSchema } from '../schema/schema.js';
+import { ECS_BULK_FORMAT, ECS_FORMAT } from './ecs/ecs-format.js';
+import { EVE_FORMAT } from './eve/eve-format.js';
 import { ZEEK_FORMAT, ZEEK_JSON_FORMAT } from './zeek/zeek-format.js';
 
 /** Writes one table's records in an external format, as text handed to a sink. */
@@ -28,7 +30,13 @@ export interface ExternalFormat {
 }
 
 /** The external formats, in the order the usage text lists them. */
-export const EXTERNAL_FORMATS: readonly ExternalFormat[] = [ZEEK_FORMAT, ZEEK_JSON_FORMAT];
+export const EXTERNAL_FORMATS: readonly ExternalFormat[] = [
+  ZEEK_FORMAT,
+  ZEEK_JSON_FORMAT,
+  EVE_FORMAT,
+  ECS_FORMAT,
+  ECS_BULK_FORMAT,
+];
 
 /** An external format by its `--format` name. */
 export function externalFormat(name: string): ExternalFormat | undefined {

@@ -6,6 +6,7 @@ import { EXTERNAL_FORMATS, externalFormat, type ExternalFormat } from '../../for
 import { zeekDirectoryLogs, zeekLogFile } from '../../formats/zeek/zeek-format.js';
 import { ZeekLogWriter } from '../../formats/zeek/zeek-writer.js';
 import type { Store } from '../../store/store.js';
+import { writeEcsTemplate } from '../format/ecs-template-file.js';
 import { parseFilter } from '../../query/filter.js';
 import { APP_SCHEMAS, appSchemaOf, RECORD_SCHEMAS, schemaOf } from '../../schema/registry.js';
 import type { RecordSchema } from '../../schema/schema.js';
@@ -20,7 +21,9 @@ import { EXIT_USAGE, fileWriter, type CliIo } from '../io.js';
 import { DB_OPTION } from '../store-args.js';
 
 export const usage = `haystack export <table> --format parquet|jsonl|csv${EXTERNAL_FORMATS.map((f) => `|${f.name}`).join('')} -o FILE [--where EXPR] [--db URL]
-Parquet needs the DuckDB store (ClickHouse 18.16 cannot write it).${EXTERNAL_FORMATS.map((f) => `\n  ${f.name.padEnd(10)} ${f.doc}`).join('')} Tables: ${RECORD_SCHEMAS.map((s) => s.name).join(', ')};
+Parquet needs the DuckDB store (ClickHouse 18.16 cannot write it). With ecs or ecs-bulk, --ecs-template FILE also writes the
+index template of the table's data stream (--ecs-target elastic|opensearch, default elastic).${EXTERNAL_FORMATS.map((f) => `\n  ${f.name.padEnd(10)} ${f.doc}`).join('')}
+Tables: ${RECORD_SCHEMAS.map((s) => s.name).join(', ')};
 app tables (the console's): ${APP_SCHEMAS.filter((s) => s !== STORE_KEYS).map((s) => s.name).join(', ')}.
 haystack export all --format zeek|zeek-json -o DIR [--db URL]: a Zeek log directory (conn.log, ssl.log, x509.log, ...).`;
 
@@ -32,6 +35,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     format: { type: 'string' },
     output: { type: 'string', short: 'o' },
     where: { type: 'string' },
+    'ecs-template': { type: 'string' },
+    'ecs-target': { type: 'string' },
   });
   if (values.help === true) {
     io.text(`${usage}\n`);
@@ -56,6 +61,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (external !== undefined && !external.supports(schema.name)) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `--format ${external.name} does not write ${schema.name} records`);
   const file = stringOption(values.output);
   if (file === undefined) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', '-o FILE is required');
+  const ecsTemplate = writeEcsTemplate(external?.name, schema.name, stringOption(values['ecs-template']), stringOption(values['ecs-target']));
   const whereText = stringOption(values.where);
   const where = whereText === undefined ? null : parseFilter(whereText, schema, '--where');
   const store = await openStore(stringOption(values.db), { readOnly: true, fileAccess: format === 'parquet' });
@@ -91,11 +97,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   } finally {
     await store.close();
   }
-  io.stderr(`haystack export: ${format === 'parquet' ? 'wrote' : `${rows} rows to`} ${file}${external !== undefined ? ` as ${external.name}` : ''}\n`);
+  io.stderr(`haystack export: ${format === 'parquet' ? 'wrote' : `${rows} rows to`} ${file}${external !== undefined ? ` as ${external.name}` : ''}${ecsTemplate}\n`);
   return 0;
 }
-
-/** A row as the schema types it: ClickHouse gives booleans as 0/1 and 64-bit integers (timestamps) as text. */
 
 /** The row sink of a text export: an external format's writer, or ours (JSON lines, CSV). */
 function writerFor(external: ExternalFormat | undefined, schema: RecordSchema, format: 'jsonl' | 'csv' | 'parquet', write: (s: string) => void): { row(r: Record<string, unknown>): void; end(): void } {

@@ -1,0 +1,253 @@
+// The sensor on a real interface: a veth into a network namespace with HTTP, TLS and SMTP servers, real clients
+// (curl, openssl s_client, smtplib), dumpcap rotating every 2 s. Every TCP session lands once per ring file it
+// is in, as tshark counts the same files; a sensor killed (-9) and restarted loses and doubles nothing;
+// retention removes the oldest files; two sensors at once into the two-shard cluster; `ingest -` commits parts.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ingest } from '../src/pipeline/ingest.js';
+import { openStore } from '../src/store/open.js';
+import type { Store } from '../src/store/store.js';
+import { tableNamer } from '../src/store/reports.js';
+import { scratchDir } from './helpers/cli.js';
+import { readyCluster } from './helpers/cluster.js';
+import { clickhouseBinary, type ClickHouseServer } from './helpers/clickhouse-server.mjs';
+import { connect, conversationKey, missingTools, startTestNet, tsharkConversations, tsharkPackets, type ClientConn, type TestNet } from './helpers/netns.js';
+import { GEN, ROOT } from './helpers/run.js';
+
+const missing = missingTools();
+const CI = process.env.CI === 'true';
+const dir = scratchDir('sensor');
+const HAYSTACK = join(ROOT, 'bin/haystack.js');
+/** local ports of this run's clients: distinct per connection (no port reuse, no TIME_WAIT clash across runs) */
+/** how long a sensor may take to stop after SIGTERM (its last file ingested) */
+const EXIT_WAIT_MS = 10_000;
+let nextPort = 20000 + Math.floor(Math.random() * 40000);
+
+interface Running {
+  child: ChildProcess;
+  stderr(): string;
+  /** sends the signal; the exit code */
+  stop(signal: NodeJS.Signals): Promise<number | null>;
+}
+
+function startSensor(args: string[]): Running {
+  const child = spawn(process.execPath, [HAYSTACK, 'sensor', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => void (err += d.toString()));
+  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  // a sensor that does not stop fails the test with what it said, not with the test's timeout
+  const stop = (signal: NodeJS.Signals): Promise<number | null> => {
+    child.kill(signal);
+    return Promise.race([exited, sleep(EXIT_WAIT_MS).then(() => {
+      throw new Error(`the sensor did not exit within ${EXIT_WAIT_MS} ms of ${signal}; it said:\n${err}`);
+    })]);
+  };
+  return { child, stderr: () => err, stop };
+}
+
+async function waitFor(what: string, cond: () => boolean, ms = 15_000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** This sensor's ring files, oldest first (the run stamp, then dumpcap's number). */
+function ring(ringDir: string, sensor: string): string[] {
+  return readdirSync(ringDir).filter((n) => n.startsWith(`${sensor}_`) && n.endsWith('.pcapng')).sort().map((n) => join(ringDir, n));
+}
+
+/** Client connections, one every `gapMs`. */
+async function traffic(net: TestNet, n: number, gapMs: number): Promise<ClientConn[]> {
+  const out: ClientConn[] = [];
+  for (let k = 0; k < n; k++) {
+    out.push(connect(net, k, nextPort++));
+    await sleep(gapMs);
+  }
+  return out;
+}
+
+interface CaptureRow {
+  capture_id: string;
+  path: string;
+}
+
+async function captures(store: Store): Promise<CaptureRow[]> {
+  return (await store.select(`SELECT capture_id, path FROM ${tableNamer(store)('captures')}`)).rows as unknown as CaptureRow[];
+}
+
+/** TCP sessions of a capture by conversation key, with how many rows each. */
+async function sessionKeys(store: Store, captureId: string): Promise<Map<string, number>> {
+  const r = await store.select(`SELECT src_ip, src_port, dst_ip, dst_port FROM ${tableNamer(store)('sessions')} WHERE capture_id = '${captureId}' AND proto = 'tcp'`);
+  const m = new Map<string, number>();
+  for (const x of r.rows) {
+    const k = conversationKey(String(x.src_ip), Number(x.src_port), String(x.dst_ip), Number(x.dst_port));
+    m.set(k, (m.get(k) ?? 0) + 1);
+  }
+  return m;
+}
+
+const sorted = (m: Map<string, number>): [string, number][] => [...m].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+
+/** Every ring file has one captures row, and its TCP sessions are tshark's conversations of that file, once each. */
+async function expectOncePerFile(store: Store, files: string[]): Promise<Set<string>> {
+  const caps = await captures(store);
+  const all = new Set<string>();
+  for (const f of files) {
+    const rows = caps.filter((c) => c.path === f);
+    expect(rows.length, f).toBe(1);
+    const ours = await sessionKeys(store, rows[0]!.capture_id);
+    expect(sorted(ours), f).toEqual(sorted(tsharkConversations(f)));
+    for (const k of ours.keys()) all.add(k);
+  }
+  return all;
+}
+
+function expectClientsSeen(conns: ClientConn[], keys: Set<string>, net: TestNet): void {
+  expect(conns.every((c) => c.ok)).toBe(true);
+  for (const c of conns) if (c.port !== null) expect(keys.has(conversationKey(net.client, c.port, net.server, c.dport)), `${c.tool} ${c.port}`).toBe(true);
+}
+
+describe.skipIf(missing.length > 0 && !CI)('sensor', () => {
+  let net: TestNet | null = null;
+  const servers: ClickHouseServer[] = [];
+  afterAll(async () => {
+    net?.stop();
+    for (const s of servers) await s.stop();
+  });
+
+  it('has root, ip, dumpcap, tshark, setpriv, curl, openssl and python3 (CI installs them)', () => {
+    expect(missing).toEqual([]);
+  });
+
+  it('ingests every closed ring file once; killed (-9) and restarted it loses nothing and doubles nothing', async () => {
+    net = await startTestNet(join(dir, 'www'));
+    const ringDir = join(dir, 'ring');
+    const db = join(dir, 'sensor.duckdb');
+    const args = ['-i', net.iface, '--rotate', '2s', '--db', db, '--dir', ringDir, '--sensor', 'alpha'];
+    let s = startSensor(args);
+    await waitFor('the first ring file', () => { try { return ring(ringDir, 'alpha').length > 0; } catch { return false; } });
+    const conns = await traffic(net, 10, 250);
+    await s.stop('SIGKILL');
+    // dumpcap is told by setpriv's death signal: it closes its file and exits
+    await sleep(500);
+    const before = ring(ringDir, 'alpha');
+    s = startSensor(args);
+    await waitFor('the restarted dumpcap', () => ring(ringDir, 'alpha').length > before.length);
+    conns.push(...await traffic(net, 6, 250));
+    expect(await s.stop('SIGTERM'), s.stderr()).toBe(0);
+    expect(s.stderr()).toMatch(/dumpcap: \d+ packets received, 0 dropped/);
+    const files = ring(ringDir, 'alpha');
+    expect(files.length).toBeGreaterThan(before.length);
+    const store = await openStore(db);
+    try {
+      expect((await captures(store)).length).toBe(files.length);
+      const keys = await expectOncePerFile(store, files);
+      expectClientsSeen(conns, keys, net);
+      const last = (await store.select(`SELECT stats FROM captures WHERE path = '${files.at(-1)!}'`)).rows[0]!;
+      expect(JSON.parse(String(last.stats)).capture_drops.dumpcap.dropped).toBe(0);
+    } finally {
+      await store.close();
+    }
+  }, 40_000);
+
+  const bin = missing.length > 0 ? null : clickhouseBinary();
+  it.skipIf(bin === null && !CI)('two sensors at once into the two-shard cluster, each its rows once; retention per sensor', async () => {
+    expect(net).not.toBeNull();
+    const [a, b] = await readyCluster(bin!, servers);
+    const ringDir = join(dir, 'ring2');
+    mkdirSync(ringDir, { recursive: true });
+    const east = startSensor(['-i', net!.iface, '--rotate', '2s', '--db', a, '--dir', ringDir, '--sensor', 'east', '--keep', '3s']);
+    const west = startSensor(['-i', net!.iface, '--rotate', '2s', '--db', b, '--dir', ringDir, '--sensor', 'west']);
+    await waitFor('both sensors', () => ring(ringDir, 'east').length > 0 && ring(ringDir, 'west').length > 0);
+    const conns = await traffic(net!, 16, 400);
+    const stopped = await Promise.all([east.stop('SIGTERM'), west.stop('SIGTERM')]);
+    expect(stopped, east.stderr() + west.stderr()).toEqual([0, 0]);
+    const store = await openStore(a);
+    try {
+      // west kept every file: per file, tshark's conversations once each, read through the other shard's node
+      const westFiles = ring(ringDir, 'west');
+      const westKeys = await expectOncePerFile(store, westFiles);
+      expectClientsSeen(conns, westKeys, net!);
+      // east's retention removed its oldest files (ingested first) and kept its newest; west's untouched
+      const removed = [...east.stderr().matchAll(/sensor: (\S+): removed by retention/g)].map((m) => m[1]!);
+      const kept = ring(ringDir, 'east');
+      expect(removed.length).toBeGreaterThan(0);
+      expect(removed.every((r) => kept.every((k) => r < k))).toBe(true);
+      expect(kept.every((k) => Date.now() - statSync(k).mtimeMs < 60_000)).toBe(true);
+      const caps = await captures(store);
+      const eastCaps = caps.filter((c) => c.path.includes('/east_'));
+      expect(eastCaps.length).toBe(removed.length + kept.length);
+      expect(new Set(eastCaps.map((c) => c.path)).size).toBe(eastCaps.length);
+      // east saw the same conversations as west (the same wire, other rotation times)
+      const eastKeys = new Set<string>();
+      for (const c of eastCaps) for (const k of (await sessionKeys(store, c.capture_id)).keys()) eastKeys.add(k);
+      expect([...eastKeys].sort()).toEqual([...westKeys].sort());
+      // a session of a removed file: its rows stay, its carve says the pcap is gone
+      const gone = eastCaps.find((c) => c.path === removed[0])!;
+      const uid = (await store.select(`SELECT uid FROM sessions WHERE capture_id = '${gone.capture_id}' LIMIT 1`)).rows[0];
+      if (uid !== undefined) {
+        const carve = spawn(process.execPath, [HAYSTACK, 'carve', '--uid', String(uid.uid), '--capture', gone.capture_id, '-o', join(dir, 'c.pcap'), '--db', a], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let err = '';
+        carve.stderr!.on('data', (d: Buffer) => void (err += d.toString()));
+        const code = await new Promise<number | null>((res) => carve.once('exit', res));
+        expect(code).not.toBe(0);
+        expect(err).toMatch(/moved or deleted/);
+      }
+    } finally {
+      await store.close();
+    }
+  }, 45_000);
+
+  it('ingest - with --commit-every: rows are visible before the stream ends; SIGTERM commits what was read', async () => {
+    const pcap = readFileSync(join(GEN, 'mixed-home.pcap'));
+    const db = join(dir, 'stdin.duckdb');
+    const whole = join(dir, 'whole.pcap');
+    const store = await openStore(db);
+    try {
+      await store.init();
+      const stdin = new PassThrough();
+      const run = ingest(store, ['-'], { stdin, commitEveryMs: 300 });
+      const half = 24 + Math.floor((pcap.length - 24) / 2);
+      // the first half, cut anywhere (a packet split across the window is finished in the next)
+      stdin.write(pcap.subarray(0, half));
+      let visible = 0;
+      for (let i = 0; i < 100 && visible === 0; i++) {
+        visible = Number((await store.select('SELECT count(*) AS n FROM sessions WHERE capture_id IS NOT NULL')).rows[0]!.n);
+        await sleep(100);
+      }
+      expect(visible).toBeGreaterThan(0);
+      stdin.end(pcap.subarray(half));
+      const s = await run;
+      expect(s.files.length).toBeGreaterThanOrEqual(2);
+      expect(s.files.every((f) => f.status === 'ingested')).toBe(true);
+      // every conversation of the capture is in some part (tshark over the whole file)
+      writeFileSync(whole, pcap);
+      const all = new Set<string>();
+      for (const f of s.files) if (f.status === 'ingested') for (const k of (await sessionKeys(store, f.capture.capture_id)).keys()) all.add(k);
+      expect([...all].sort()).toEqual([...tsharkConversations(whole).keys()].sort());
+    } finally {
+      await store.close();
+    }
+    // the command: a stream that does not end, stopped by SIGTERM, exits 0 with its part committed
+    const db2 = join(dir, 'stdin2.duckdb');
+    const child = spawn(process.execPath, [HAYSTACK, 'ingest', '-', '--commit-every', '1s', '--db', db2], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => void (err += d.toString()));
+    child.stdin!.write(pcap);
+    await waitFor('a committed part', () => err.includes('committed'), 15_000);
+    child.kill('SIGTERM');
+    expect(await new Promise((res) => child.once('exit', res)), err).toBe(0);
+    const st2 = await openStore(db2);
+    try {
+      expect(Number((await st2.select('SELECT sum(packets) AS n FROM captures')).rows[0]!.n)).toBe(tsharkPackets(whole));
+    } finally {
+      await st2.close();
+    }
+  }, 30_000);
+});

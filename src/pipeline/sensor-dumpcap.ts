@@ -128,10 +128,11 @@ export interface DumpcapRun {
  */
 export function startDumpcap(dumpcap: string, o: { iface: string; filter: string | null; ring: string[]; prefix: string; opened(path: string): void }): DumpcapRun {
   const args = ['-n', '-i', o.iface, ...(o.filter !== null ? ['-f', o.filter] : []), ...o.ring.flatMap((r) => ['-b', r]), '-w', o.prefix];
+  // SIGPIPE ignored (kept across exec): a dumpcap whose sensor died still flushes and closes its file instead of
+  // dying on its first write to the gone stderr, losing the packets it had buffered
   const setpriv = onPath('setpriv');
-  const child = setpriv !== null
-    ? spawn(setpriv, ['--pdeathsig', 'TERM', '--', dumpcap, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(dumpcap, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exec = setpriv !== null ? ['exec', setpriv, '--pdeathsig', 'TERM', '--', dumpcap, ...args] : ['exec', dumpcap, ...args];
+  const child = spawn('/bin/sh', ['-c', 'trap "" PIPE; "$@"', 'sh', ...exec], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let drops: DumpcapDrops | null = null;
   // each reader's end, listened for from the start (it may come before the exit event)

@@ -1,6 +1,8 @@
 // A network namespace with servers (HTTP, TLS, SMTP) joined to this one by a veth pair, and real clients.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,6 +14,8 @@ export function missingTools(): string[] {
   if (process.getuid?.() !== 0) miss.push('(root)');
   return miss;
 }
+
+const execFileP = promisify(execFile);
 
 function sh(cmd: string, args: string[]): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
@@ -144,7 +148,7 @@ export function connect(net: TestNet, k: number, port: number): ClientConn {
     return { tool: 's_client', port: null, dport: PORTS.tls, ok: r.status === 0 };
   }
   const py = `import smtplib
-s = smtplib.SMTP("${net.server}", ${PORTS.smtp}, source_address=("${net.client}", ${port}), timeout=5)
+s = smtplib.SMTP("${net.server}", ${PORTS.smtp}, local_hostname="client.test", source_address=("${net.client}", ${port}), timeout=5)
 s.sendmail("alice@example.org", ["bob@example.org"], "Subject: sensor test ${k}\\r\\n\\r\\nhello ${k}\\r\\n")
 s.quit()`;
   const r = spawnSync('python3', ['-c', py], { timeout: 6000 });
@@ -152,8 +156,8 @@ s.quit()`;
 }
 
 /** TCP conversations of a capture as tshark counts them ("a:p b:q", the lower endpoint first), with a count each. */
-export function tsharkConversations(file: string): Map<string, number> {
-  const out = sh('tshark', ['-r', file, '-q', '-z', 'conv,tcp']);
+export async function tsharkConversations(file: string): Promise<Map<string, number>> {
+  const { stdout: out } = await execFileP('tshark', ['-r', file, '-q', '-z', 'conv,tcp']);
   const convs = new Map<string, number>();
   for (const line of out.split('\n')) {
     const m = /^(\S+):(\d+)\s+<->\s+(\S+):(\d+)\s/.exec(line);

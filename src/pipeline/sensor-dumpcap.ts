@@ -89,14 +89,15 @@ export async function isbDrops(path: string): Promise<{ ifdrop: number; osdrop: 
     let found = false;
     let ifdrop = 0;
     let osdrop = 0;
-    // little-endian only (dumpcap writes the host's order; the sensors this runs on are little-endian)
+    // little-endian only (dumpcap writes the host's order; the sensors this runs on are little-endian); an ISB is
+    // type, length, interface id, timestamp (high, low), then its options
     while (end >= 12) {
       const len = v.getUint32(end - 4, true);
       const start = end - len;
       if (len < 12 || len % 4 !== 0 || start < 0 || v.getUint32(start + 4, true) !== len) break;
       if (v.getUint32(start, true) !== 5) break;
       found = true;
-      for (let o = start + 24; o + 4 <= end - 4;) {
+      for (let o = start + 20; o + 4 <= end - 4;) {
         const code = v.getUint16(o, true);
         const olen = v.getUint16(o + 2, true);
         if (code === 0) break;

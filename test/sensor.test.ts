@@ -12,7 +12,7 @@ import { ingest } from '../src/pipeline/ingest.js';
 import { openStore } from '../src/store/open.js';
 import type { Store } from '../src/store/store.js';
 import { tableNamer } from '../src/store/reports.js';
-import { scratchDir } from './helpers/cli.js';
+import { cli, scratchDir } from './helpers/cli.js';
 import { readyCluster } from './helpers/cluster.js';
 import { clickhouseBinary, type ClickHouseServer } from './helpers/clickhouse-server.mjs';
 import { connect, conversationKey, missingTools, startTestNet, tsharkConversations, tsharkPackets, type ClientConn, type TestNet } from './helpers/netns.js';
@@ -217,6 +217,7 @@ describe.skipIf(missing.length > 0 && !CI)('sensor', () => {
     const pcap = readFileSync(join(GEN, 'mixed-home.pcap'));
     const db = join(dir, 'stdin.duckdb');
     const whole = join(dir, 'whole.pcap');
+    let uid = '';
     const store = await openStore(db);
     try {
       await store.init();
@@ -240,9 +241,14 @@ describe.skipIf(missing.length > 0 && !CI)('sensor', () => {
       const all = new Set<string>();
       for (const f of s.files) if (f.status === 'ingested') for (const k of (await sessionKeys(store, f.capture.capture_id)).keys()) all.add(k);
       expect([...all].sort()).toEqual([...(await tsharkConversations(whole)).keys()].sort());
+      uid = String((await store.select('SELECT uid FROM sessions LIMIT 1')).rows[0]!.uid);
     } finally {
       await store.close();
     }
+    // a part has no file to carve from: said so
+    const carved = await cli('carve', '--uid', uid, '-o', join(dir, 'stdin-carve.pcap'), '--db', db);
+    expect(carved.code).not.toBe(0);
+    expect(carved.err).toMatch(/read from stdin/);
     // the command: a stream that does not end, stopped by SIGTERM, exits 0 with its part committed
     const db2 = join(dir, 'stdin2.duckdb');
     const child = spawn(process.execPath, [HAYSTACK, 'ingest', '-', '--commit-every', '1s', '--db', db2], { stdio: ['pipe', 'ignore', 'pipe'] });

@@ -110,6 +110,8 @@ export async function runSensor(store: Store, o: SensorOptions): Promise<SensorS
       return;
     }
     ingested.add(path);
+    // the same bytes as a file already in the store (two ring files holding only their headers are identical)
+    if (r.status === 'already') o.log(`${path}: already in the store (the same bytes as capture ${r.capture.capture_id}), nothing written`);
     if (r.status === 'ingested') {
       const damaged = r.damaged !== null ? `; ${r.damaged.message} (an anomaly: the packets before it were ingested)` : '';
       const lost = isb !== null && isb.ifdrop + isb.osdrop > 0 ? `; dropped so far: ${isb.ifdrop} by the interface, ${isb.osdrop} by the OS` : '';

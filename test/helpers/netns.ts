@@ -157,7 +157,11 @@ s.quit()`;
 
 /** TCP conversations of a capture as tshark counts them ("a:p b:q", the lower endpoint first), with a count each. */
 export async function tsharkConversations(file: string): Promise<Map<string, number>> {
-  const { stdout: out } = await execFileP('tshark', ['-r', file, '-q', '-z', 'conv,tcp']);
+  // a file cut in a packet: tshark reads up to the cut, says so and exits 2; its table is still printed
+  const out = await execFileP('tshark', ['-r', file, '-q', '-z', 'conv,tcp']).then((r) => r.stdout, (e: { code?: number; stdout?: string }) => {
+    if (e.code === 2 && typeof e.stdout === 'string') return e.stdout;
+    throw e;
+  });
   const convs = new Map<string, number>();
   for (const line of out.split('\n')) {
     const m = /^(\S+):(\d+)\s+<->\s+(\S+):(\d+)\s/.exec(line);

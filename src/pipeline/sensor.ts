@@ -13,6 +13,8 @@ import { findDumpcap, isbDrops, startDumpcap, type DumpcapDrops } from './sensor
 
 /** A sensor's name names its files: letters, digits, dot, dash and underscore (no path, no shell trouble). */
 const SENSOR_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** The smallest pcapng file with a header: a section header block (28 bytes) and an interface description (20). */
+const MIN_PCAPNG_BYTES = 48;
 /** How many own files' identities are asked of the store in one query (an IN list). */
 const KNOWN_BATCH = 500;
 
@@ -95,7 +97,16 @@ export async function runSensor(store: Store, o: SensorOptions): Promise<SensorS
   let writing: string | null = null;
   let drops: DumpcapDrops | null = null;
 
+  /** files whose ingest failed for a reason that may pass (the store was unreachable) */
+  const retry = new Set<string>();
   const ingestOne = async (path: string): Promise<void> => {
+    for (const p of [...retry]) {
+      retry.delete(p);
+      if (p !== path) await ingestFile(p);
+    }
+    await ingestFile(path);
+  };
+  const ingestFile = async (path: string): Promise<void> => {
     const isb = await isbDrops(path).catch(() => null);
     const r = (await ingest(store, [path], {
       ...o.ingest,
@@ -104,11 +115,21 @@ export async function runSensor(store: Store, o: SensorOptions): Promise<SensorS
       stats: () => ({ capture_drops: { ...(isb !== null ? { isb } : {}), ...(drops !== null ? { dumpcap: drops } : {}) } }),
     })).files[0];
     if (r === undefined) return;
-    summary.files.push(r);
     if (r.status === 'failed') {
-      o.log(`${r.error.message} (left in place, tried again at the next start)`);
+      const size = (await stat(path).catch(() => null))?.size ?? null;
+      if (size !== null && size < MIN_PCAPNG_BYTES && r.error.code === 'HAYSTACK_CAPTURE_FORMAT') {
+        // dumpcap stopped between creating the file and writing its header: it holds nothing
+        await unlink(path).catch(() => undefined);
+        o.log(`${path}: ${size} bytes, no capture header (dumpcap stopped as it opened it): removed`);
+        return;
+      }
+      summary.files.push(r);
+      // the store unreachable, or the file unreadable: tried again before the next file, and at the next start
+      if (r.error.code === 'HAYSTACK_STORE' || r.error.code === 'HAYSTACK_IO') retry.add(path);
+      o.log(`${r.error.message} (left in place, tried again ${retry.has(path) ? 'with the next file' : 'at the next start'})`);
       return;
     }
+    summary.files.push(r);
     ingested.add(path);
     // the same bytes as a file already in the store (two ring files holding only their headers are identical)
     if (r.status === 'already') o.log(`${path}: already in the store (the same bytes as capture ${r.capture.capture_id}), nothing written`);
@@ -132,7 +153,9 @@ export async function runSensor(store: Store, o: SensorOptions): Promise<SensorS
     let total = sized.reduce((a, f) => a + f.size, 0);
     const now = Date.now();
     for (const f of sized) {
-      if (f.path === writing || !ingested.has(f.path)) break;
+      if (f.path === writing) break;
+      // never one not yet ingested (it stays, and counts toward the size); older ones ingested may go
+      if (!ingested.has(f.path)) continue;
       const over = o.keep.kind === 'age' ? now - f.mtimeMs > o.keep.ms : total > o.keep.bytes;
       if (!over) break;
       try {

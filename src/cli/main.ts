@@ -32,6 +32,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['info', { summary: 'capture facts: format, link types, interfaces, packets, time span, anomalies', load: () => import('./commands/info.js') }],
   ['ingest', { summary: 'write the records of captures (files or directories) into the store: sessions, tls, http, smtp, dns, ssh, ftp, pop3, imap, files, anomalies, alerts', load: () => import('./commands/ingest.js') }],
   ['import', { summary: 'import Zeek logs (TSV or JSON) and Suricata EVE files into the store\'s tables (origin zeek / suricata, their own uids)', load: () => import('./commands/import.js') }],
+  ['sensor', { summary: 'capture from an interface with dumpcap as a ring of pcap files, each ingested once it is closed (kept for carving until --keep removes it)', load: () => import('./commands/sensor.js') }],
   ['logs', { summary: 'parse log files (syslog, Logstash grok filters, built-in mail recipes) and ingest them into the store\'s logs table', load: () => import('./commands/logs.js') }],
   ['recipes', { summary: 'list the built-in log recipes: programs, event types and their fields', load: () => import('./commands/recipes.js') }],
   ['grok', { summary: 'grok debugger: which pattern matches a line, every capture, and how far the closest pattern got', load: () => import('./commands/grok.js') }],

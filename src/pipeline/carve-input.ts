@@ -40,6 +40,7 @@ export async function checkCapture(src: CarveSource, fullCheck: boolean): Promis
   if (src.pcap_start === null || src.pcap_end === null || src.pcap_end <= src.pcap_start) {
     throw gone(src, 'the store has no byte range for it (ingested before carving was supported); ingest the capture into a new store to carve it');
   }
+  if (cap.path === '-') throw gone(src, 'its capture was read from stdin (haystack ingest -): there is no file to carve from (haystack sensor keeps its ring files)');
   const path = isAbsolute(cap.path) ? cap.path : resolve(cap.path);
   const st = await stat(path).catch((e: NodeJS.ErrnoException) => {
     throw gone(src, `its capture ${path} cannot be opened (${e.code ?? String(e)}): moved or deleted since it was ingested`);

@@ -127,6 +127,16 @@ export class Engine {
     };
   }
 
+  /**
+   * Reads one input from a chunk source (stdin windows: an empty chunk only runs afterChunk), then ends all
+   * sessions, as run() does for files.
+   */
+  async runFrom(path: string, chunks: AsyncIterable<Uint8Array>, info: Partial<SourceInfo> = {}): Promise<RunResult> {
+    const result = await this.inputFrom(path, chunks, info);
+    await this.endAll();
+    return { inputs: [result], sessions: this.sessions, anomalies: this.anomalies.counts, partial: result.error !== null };
+  }
+
   /** Reads one input; a damaged input is reported in the result, not thrown. */
   async input(path: string): Promise<InputResult> {
     const info: Partial<SourceInfo> = {};

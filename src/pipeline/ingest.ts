@@ -37,8 +37,11 @@ import { detectHooks, guardedDetector } from './detect.js';
 import type { Rule } from '../detect/rule.js';
 import { SyslogParser } from '../logs/syslog.js';
 import type { LogIngestOptions } from './logs.js';
-import { Engine, sensorOption, type InputResult } from './engine.js';
-import { CHUNK_SIZE, compressionOf } from './source.js';
+import { END_BATCH, Engine, sensorOption, type InputResult } from './engine.js';
+import { CHUNK_SIZE, compressionOf, readSource, readStream, type SourceInfo } from './source.js';
+import { partCapture, StreamWindows } from './stream-window.js';
+import type { PacketRecord } from '../capture/packet-record.js';
+import type { PacketMeta } from '../decode/packet-meta.js';
 import { hashFileOnWorker, type FileHash } from './hash-file.js';
 
 export interface IngestOptions {
@@ -56,6 +59,19 @@ export interface IngestOptions {
   logs?: LogIngestOptions;
   /** content inspection (findings): on by default with the built-in detectors; false: off */
   inspect?: InspectConfig | false;
+  /**
+   * stdin ("-") only: commit what was read every this many milliseconds as a capture part of its own (rows
+   * appear while the stream goes on); absent: one capture at the end of the stream
+   */
+  commitEveryMs?: number;
+  /** stdin only: stops reading (SIGINT/SIGTERM); what was read is committed, as at the end of the stream */
+  signal?: AbortSignal;
+  /** stdin only: read this instead of process.stdin (tests, embedding) */
+  stdin?: AsyncIterable<unknown>;
+  /** stdin only: a part was committed (rows of it are visible now) */
+  committed?(capture: CaptureRecord): void;
+  /** more facts for the captures row's stats (a sensor's drop counts), merged in */
+  stats?(path: string): Record<string, unknown>;
 }
 
 export type FileOutcome =
@@ -217,14 +233,16 @@ export async function ingest(store: Store, inputs: readonly string[], opts: Inge
   const t0 = performance.now();
   sensorOption(opts.sensor);
   await store.init();
-  const { files, logs, skipped, missing } = await captureFiles(inputs);
+  const { files, logs, skipped, missing } = await captureFiles(inputs.filter((i) => i !== '-'));
   const out: FileOutcome[] = missing.map((error) => ({ path: error.file ?? '', status: 'failed', error }));
   let bytes = 0;
-  for (const path of files) {
-    const r = await ingestFile(store, path, opts);
+  const ingested = (r: FileOutcome): void => {
     if (r.status === 'ingested') bytes += r.capture.size;
     out.push(r);
-  }
+  };
+  // stdin: a capture stream (maybe never-ending), committed in parts (stream-window.ts); before the files
+  if (inputs.includes('-')) for (const r of await ingestStdin(store, opts)) ingested(r);
+  for (const path of files) ingested(await ingestFile(store, path, opts));
   if (logs.length > 0) {
     const { ingestLog } = await import('./logs.js');
     for (const path of logs) {
@@ -253,23 +271,37 @@ function hashError(path: string, e: unknown): HaystackError {
   return new HaystackError('HAYSTACK_IO', `${path}: read error (${e instanceof Error ? e.message : String(e)})`, { file: path, cause: e });
 }
 
-async function ingestFile(store: Store, path: string, opts: IngestOptions): Promise<FileOutcome> {
+/** Reads stdin as one capture stream, committed in parts (one part when no --commit-every): their outcomes. */
+async function ingestStdin(store: Store, opts: IngestOptions): Promise<FileOutcome[]> {
+  const parts: FileOutcome[] = [];
+  const win = new StreamWindows(opts.commitEveryMs ?? null, opts.signal ?? null);
+  const last = await ingestFile(store, '-', opts, { win, parts });
+  return [...parts, last];
+}
+
+/** The stdin stream's window state and the parts it committed so far. */
+interface StreamRun {
+  win: StreamWindows;
+  parts: FileOutcome[];
+}
+
+async function ingestFile(store: Store, path: string, opts: IngestOptions, stream: StreamRun | null = null): Promise<FileOutcome> {
   let before: { size: number; mtimeMs: number };
   try {
-    before = await stat(path);
+    before = stream !== null ? { size: 0, mtimeMs: 0 } : await stat(path);
   } catch (e) {
     return { path, status: 'failed', error: ioError(path, e) };
   }
   // The capture is known by its hash. A large one is hashed on a worker while it is read (the store keeps its
   // rows in staging until the id is known); a re-ingest is noticed when the hash arrives and stops there.
-  const late = store.idAtCommit && before.size >= (opts.hashOnWorkerBytes ?? HASH_ON_WORKER_BYTES);
+  const late = stream === null && store.idAtCommit && before.size >= (opts.hashOnWorkerBytes ?? HASH_ON_WORKER_BYTES);
   // what is known of the file's identity so far (set from callbacks too)
   const idem: { hash: FileHash | null; checked: boolean; known: CaptureRecord | null } = { hash: null, checked: !late, known: null };
   let hashing: Promise<FileHash> | null = null;
   if (late) {
     hashing = hashFileOnWorker(path, CHUNK_SIZE).then((h) => (idem.hash = h));
     hashing.catch(() => undefined);
-  } else {
+  } else if (stream === null) {
     try {
       idem.hash = await fileSha256(path);
     } catch (e) {
@@ -288,7 +320,8 @@ async function ingestFile(store: Store, path: string, opts: IngestOptions): Prom
   };
   // content inspection: findings keyed with the store's own key (read, or made, before the capture's writes begin)
   const key = opts.inspect === false ? null : await storeKey(store, 'finding_hmac');
-  const w = await store.begin(idem.hash === null ? null : idem.hash.sha256.slice(0, 16));
+  // a stream's parts have ids of their own (stream-window.ts); a file's is its hash's
+  let w = await store.begin(stream !== null ? stream.win.partId() : idem.hash === null ? null : idem.hash.sha256.slice(0, 16));
   const writes = new ObjectWrites();
   const insp = key === null ? null : new Inspection({
     key,
@@ -344,9 +377,39 @@ async function ingestFile(store: Store, path: string, opts: IngestOptions): Prom
       ...(detect !== undefined ? { detect: detectHooks(detect) } : {}),
       ...(insp !== null ? { inspectStream: (s: Session) => insp.stream(s) } : {}),
     }, () => engine!);
+    /** Commits what the current window of a stream holds as a capture part, and begins the next part. */
+    const commitPart = async (): Promise<void> => {
+      if (stream === null || engine === null) return;
+      const win = stream.win;
+      // the part is self-contained: its sessions end with it (a flow going on starts a new session in the next)
+      while (engine.flows.flush(END_BATCH) > 0) await drainAll();
+      await drainAll();
+      insp?.end();
+      await writes.settle();
+      const part = win.close(engine.anomalies.counts);
+      if (part === null) return;
+      const capture = partCapture(part, w.counts, opts);
+      capture.capture_id = await w.commit(capture);
+      stream.parts.push({ path, status: 'ingested', capture, records: Object.fromEntries(w.counts), damaged: null });
+      opts.committed?.(capture);
+      w = await store.begin(win.partId());
+    };
+    const drainAll = async (): Promise<void> => {
+      await mail.drain();
+      await web.drain();
+      await ftp.drain();
+      await w.flush();
+    };
+    const anPacket = an.handlers.packet;
     engine = new Engine(
       {
         ...an.handlers,
+        ...(stream !== null ? {
+          packet: (rec: PacketRecord, m: PacketMeta, s: Session | null) => {
+            stream.win.packet(rec.ts, rec.linktype);
+            anPacket?.(rec, m, s);
+          },
+        } : {}),
         session: (r) => {
           w.append(SESSIONS, r);
           insp?.session(r);
@@ -360,11 +423,13 @@ async function ingestFile(store: Store, path: string, opts: IngestOptions): Prom
           await w.flush();
           await writes.settle(OBJECT_WRITES_IN_FLIGHT);
           await checkKnown();
+          if (stream?.win.due() === true) await commitPart();
         },
       },
       { ...an.options, homeNet: opts.homeNet ?? [], sensor: opts.sensor ?? null },
     );
-    const run = await engine.run([path]);
+    const info: Partial<SourceInfo> = {};
+    const run = stream !== null ? await engine.runFrom(path, stream.win.chunks(opts.stdin !== undefined ? readStream(opts.stdin, info) : readSource(path, info)), info) : await engine.run([path]);
     await mail.drain();
     await web.drain();
     await ftp.drain();
@@ -384,10 +449,25 @@ async function ingestFile(store: Store, path: string, opts: IngestOptions): Prom
       await w.abort();
       return { path, status: 'already', capture: idem.known };
     }
+    const result: InputResult = run.inputs[0]!;
+    if (stream !== null) {
+      const part = stream.win.close(engine.anomalies.counts, true);
+      if (result.error !== null && result.packets === 0 && (result.error.code === 'HAYSTACK_CAPTURE_FORMAT' || result.error.code === 'HAYSTACK_IO')) {
+        await w.abort();
+        return { path, status: 'failed', error: result.error };
+      }
+      // an empty last window after parts were committed: nothing more to say
+      if (part!.size === 0 && stream.parts.length > 0) {
+        await w.abort();
+        return stream.parts.pop()!;
+      }
+      const capture = partCapture(part!, w.counts, opts, result);
+      capture.capture_id = await w.commit(capture);
+      return { path, status: 'ingested', capture, records: Object.fromEntries(w.counts), damaged: result.error };
+    }
     const id = idem.hash;
     if (id === null) throw new Error('ingest: no hash');
     const captureId = id.sha256.slice(0, 16);
-    const result: InputResult = run.inputs[0]!;
     const err = result.error;
     // not a capture at all, or unreadable before the first packet: nothing of it is kept
     if (err !== null && (err.code === 'HAYSTACK_CAPTURE_FORMAT' || (err.code === 'HAYSTACK_IO' && result.packets === 0))) {
@@ -420,6 +500,7 @@ async function ingestFile(store: Store, path: string, opts: IngestOptions): Prom
         damaged: err?.message ?? null,
         sensor: opts.sensor ?? null,
         compression: result.compression,
+        ...opts.stats?.(path),
       }),
       mtime: mtimeMicros(before.mtimeMs),
       header_blocks: result.structureBlocks,

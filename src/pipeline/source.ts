@@ -86,6 +86,12 @@ export async function* readSource(path: string, info: Partial<SourceInfo> = {}):
   }
 }
 
+/** Yields the (decompressed) bytes of a stream (stdin, or a stand-in for it). */
+export function readStream(stream: AsyncIterable<unknown>, info: Partial<SourceInfo> = {}): AsyncGenerator<Uint8Array> {
+  info.name ??= '-';
+  return decompressing(stream, info);
+}
+
 /** zstd input is pushed in slices this small so that one push cannot expand into more than a few blocks. */
 const ZSTD_SLICE = 256;
 

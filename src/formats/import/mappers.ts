@@ -1,10 +1,8 @@
-// The field mappings `haystack import` uses. Until the Zeek and EVE mappings are wired here (zeekToRecord from
-// src/formats/zeek/, eveToRecords from src/formats/eve/), no line is mapped: files are read, bad lines become
-// anomalies, and every log / event type is counted as unmapped.
+// The field mappings `haystack import` uses: Zeek logs through zeekToRecord (formats/zeek), Suricata EVE events
+// through eveToRecords (formats/eve), the inverses of the writers `export --format zeek|zeek-json|eve` use.
+import { eveToRecords } from '../eve/eve-inverse.js';
+import { zeekToRecord } from '../zeek/zeek-to-record.js';
 import type { ImportMapper } from './mapper.js';
 
 /** The built-in mappings. */
-export const BUILTIN_MAPPER: ImportMapper = {
-  zeek: () => null,
-  eve: () => [],
-};
+export const BUILTIN_MAPPER: ImportMapper = { zeek: zeekToRecord, eve: eveToRecords };

@@ -3,6 +3,7 @@
 import { HaystackError } from '../core/errors.js';
 import { parseFilter, type Expr } from '../query/filter.js';
 import type { FieldDef, RecordSchema } from '../schema/schema.js';
+import { RECORD_SCHEMAS } from '../schema/registry.js';
 import type { Row } from '../store/store.js';
 import { HttpError } from './errors.js';
 import { roleAtLeast, type Role } from './roles.js';
@@ -12,12 +13,22 @@ import type { User } from './users.js';
  * Fields for analysts and up, by table: traffic payload (an alert's excerpt), and where captures lie on the
  * server's disk. A viewer gets none of them: not as a column, nor to sort, filter or count by.
  */
-export const PAYLOAD_FIELDS: Readonly<Record<string, readonly string[]>> = {
+export const PAYLOAD_FIELDS: Readonly<Record<string, readonly string[]>> = withExtra({
   alerts: ['payload_excerpt'],
   // redacted, but still the words around a card number or a key
   findings: ['excerpt_redacted'],
   captures: ['path'],
-};
+});
+
+/**
+ * Every record table's `extra` is for analysts too: it holds what an imported Zeek log or EVE event carried
+ * that has no column, and that may be payload (EVE's `payload`, `http_request_body`) whatever the table.
+ */
+function withExtra(own: Record<string, readonly string[]>): Record<string, readonly string[]> {
+  const out: Record<string, readonly string[]> = { ...own };
+  for (const s of RECORD_SCHEMAS) if (s.fields.some((f) => f.name === 'extra')) out[s.name] = [...(own[s.name] ?? []), 'extra'];
+  return out;
+}
 
 /** The fields an expression names. */
 export function exprFields(e: Expr, out: Set<string> = new Set()): Set<string> {

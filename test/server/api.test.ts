@@ -187,6 +187,13 @@ describe('roles and restrictions', () => {
     expect((await viewer.get('/api/values/alerts/payload_excerpt')).status).toBe(403);
     const a = (await analyst.get('/api/records/alerts?limit=1')).json;
     expect(a.columns.map((c: { name: string }) => c.name)).toContain('payload_excerpt');
+    // what an import kept without a column (EVE's payload, a request body) is for analysts in every table
+    for (const t of ['sessions', 'http', 'alerts', 'dns']) {
+      expect((await viewer.get(`/api/records/${t}?limit=1`)).json.columns.map((c: { name: string }) => c.name), t).not.toContain('extra');
+      expect((await viewer.get(`/api/records/${t}?fields=extra`)).status, t).toBe(403);
+      expect((await viewer.get(`/api/records/${t}?q=${encodeURIComponent('extra ~ "x"')}`)).status, t).toBe(403);
+      expect((await analyst.get(`/api/records/${t}?limit=1`)).json.columns.map((c: { name: string }) => c.name), t).toContain('extra');
+    }
   });
 
   it('ANDs an account\'s restriction into every query, and fails closed on a table it cannot apply to', async () => {

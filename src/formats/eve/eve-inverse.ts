@@ -542,7 +542,8 @@ export function eveToRecords(event: unknown): EveRow[] {
   if (typeof type !== 'string') bad('no event_type');
   const ts = parseEveTime(event.timestamp);
   if (ts === null) bad(`event_type ${type}: no timestamp in Suricata's form`);
-  const m = ROWS[type];
+  // an own key only: an event_type of "constructor" or "__proto__" is not a table's
+  const m = Object.hasOwn(ROWS, type) ? ROWS[type] : undefined;
   if (m === undefined) return [];
   const t = new Taken(event);
   t.mark('timestamp');

@@ -1,0 +1,45 @@
+// `haystack import` against hostile files with the real mappings (zeekToRecord, eveToRecords) into DuckDB: a line
+// no mapping can read is an anomaly naming the file and line and the rest of the file still loads (never a
+// crash of the whole run); no credential the log carried is stored in clear.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BUILTIN_MAPPER } from '../src/formats/import/mappers.js';
+import { importFile, type ImportOutcome } from '../src/pipeline/import.js';
+import { openStore } from '../src/store/open.js';
+import type { Store } from '../src/store/store.js';
+import { scratchDir } from './helpers/cli.js';
+
+const scratch = scratchDir('import-hostile');
+
+const EV = { timestamp: '2026-12-07T10:00:05.123456+0000', src_ip: '10.0.0.5', src_port: 51000, dest_ip: '198.51.100.7', dest_port: 80, proto: 'TCP', flow_id: 5 };
+/** a line every test file ends with: it must load whatever came before it */
+const GOOD_HTTP = JSON.stringify({ ...EV, event_type: 'http', tx_id: 0, http: { hostname: 'example.com', url: '/ok', http_method: 'GET', status: 200 } });
+
+let n = 0;
+/** Imports `lines` as one file into a fresh store; the outcome, and the rows of the tables asked for. */
+async function load(kind: 'zeek' | 'eve', name: string, lines: string[], tables: string[]): Promise<{ r: ImportOutcome; path: string; rows: Record<string, Record<string, unknown>[]> }> {
+  const path = join(scratch, name);
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  const store: Store = await openStore(join(scratch, `s${n++}.duckdb`));
+  try {
+    await store.init();
+    const r = await importFile(store, kind, path, { mapper: BUILTIN_MAPPER });
+    const rows: Record<string, Record<string, unknown>[]> = {};
+    for (const t of tables) rows[t] = (await store.select(`SELECT * FROM ${t}`)).rows;
+    return { r, path, rows };
+  } finally {
+    await store.close();
+  }
+}
+
+describe('import: hostile lines are anomalies, never a crash', () => {
+  it('an EVE event_type named like an Object.prototype member is not mapped, the file still loads', async () => {
+    const { r, rows } = await load('eve', 'proto-types.json', [
+      JSON.stringify({ ...EV, event_type: 'constructor' }), JSON.stringify({ ...EV, event_type: '__proto__' }),
+      JSON.stringify({ ...EV, event_type: 'toString' }), GOOD_HTTP,
+    ], ['http']);
+    expect(r).toMatchObject({ status: 'imported', bad: 0, records: { http: 1 }, unmapped: { constructor: 1, __proto__: 1, toString: 1 } });
+    expect(rows.http!.map((x) => x.uri)).toEqual(['/ok']);
+  });
+});

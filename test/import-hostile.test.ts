@@ -43,3 +43,31 @@ describe('import: hostile lines are anomalies, never a crash', () => {
     expect(rows.http!.map((x) => x.uri)).toEqual(['/ok']);
   });
 });
+
+describe('import: a Zeek value of the wrong shape is a bad line', () => {
+  it('JSON: a number where the log has a list (TTLs, orig_fuids, tunnel_parents), a list where it has one value', async () => {
+    const ok = { ts: 1796637600.5, uid: 'COk', 'id.orig_h': '10.0.0.1', 'id.orig_p': 1, 'id.resp_h': '10.0.0.2', 'id.resp_p': 53, proto: 'udp', query: 'example.com' };
+    const dns = await load('zeek', 'dns.json', [JSON.stringify({ ...ok, uid: 'CBad1', TTLs: 5 }), JSON.stringify({ ...ok, uid: 'CBad2', answers: 'x' }), JSON.stringify({ ...ok, uid: 'CBad3', query: ['a', 'b'] }), JSON.stringify(ok)], ['dns', 'anomalies']);
+    expect(dns.r).toMatchObject({ status: 'imported', bad: 3, records: { dns: 1 } });
+    expect(dns.rows.dns!.map((x) => x.uid)).toEqual(['COk']);
+    expect(dns.rows.anomalies!.map((x) => x.detail)).toEqual([
+      `${dns.path} line 1: column TTLs: one value where the log has a list`,
+      `${dns.path} line 2: column answers: one value where the log has a list`,
+      `${dns.path} line 3: column query: a list where the log has one value`,
+    ]);
+    const http = await load('zeek', 'http.json', [JSON.stringify({ ...ok, orig_fuids: 5 }), JSON.stringify({ ...ok, uid: 'CHttp', orig_fuids: ['F1'] })], ['http']);
+    expect(http.r).toMatchObject({ status: 'imported', bad: 1, records: { http: 1, anomalies: 1 } });
+    const conn = await load('zeek', 'conn.json', [JSON.stringify({ ...ok, tunnel_parents: 7 }), JSON.stringify({ ...ok, uid: 'CConn' })], ['sessions']);
+    expect(conn.r).toMatchObject({ status: 'imported', bad: 1, records: { sessions: 1, anomalies: 1 } });
+  });
+
+  it('TSV: a #types line that makes a list column a count is a bad line per row, not a crash', async () => {
+    const { r } = await load('zeek', 'dns.log', [
+      '#separator \\x09', '#path\tdns', '#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tquery\tTTLs',
+      '#types\ttime\tstring\taddr\tport\taddr\tport\tstring\tcount', '1796637600.000000\tC1\t10.0.0.1\t1\t10.0.0.2\t53\texample.com\t5',
+      '#separator \\x09', '#path\tdns', '#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tquery\tTTLs',
+      '#types\ttime\tstring\taddr\tport\taddr\tport\tstring\tvector[interval]', '1796637600.000000\tC2\t10.0.0.1\t1\t10.0.0.2\t53\texample.com\t5.000000',
+    ], []);
+    expect(r).toMatchObject({ status: 'imported', bad: 1, records: { dns: 1, anomalies: 1 } });
+  });
+});

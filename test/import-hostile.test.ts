@@ -44,6 +44,30 @@ describe('import: hostile lines are anomalies, never a crash', () => {
   });
 });
 
+describe('import: JSON nested deeper than a log nests', () => {
+  it('EVE and Zeek JSON lines of 100,000 nested arrays or 40,000 nested objects are bad lines; the file still loads', async () => {
+    const deepArr = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const deepObj = `${'{"a":'.repeat(40_000)}1${'}'.repeat(40_000)}`;
+    const eve = await load('eve', 'deep.json', [
+      GOOD_HTTP, JSON.stringify({ ...EV, event_type: 'http', x: 0 }).replace('"x":0', `"x":${deepArr}`),
+      JSON.stringify({ ...EV, event_type: 'http', x: 0 }).replace('"x":0', `"x":${deepObj}`), GOOD_HTTP.replace('/ok', '/ok2'),
+    ], ['http', 'anomalies']);
+    expect(eve.r).toMatchObject({ status: 'imported', bad: 2, records: { http: 2, anomalies: 2 } });
+    expect(eve.rows.anomalies!.map((x) => x.detail)).toEqual([2, 3].map((l) => `${eve.path} line ${l}: JSON nested deeper than 64 levels`));
+    const ok = { ts: 1796637600.5, uid: 'COk', 'id.orig_h': '10.0.0.1', 'id.orig_p': 1, 'id.resp_h': '10.0.0.2', 'id.resp_p': 80 };
+    const zeek = await load('zeek', 'http.json', [JSON.stringify({ ...ok, x: 0 }).replace('"x":0', `"x":${deepArr}`), JSON.stringify(ok)], ['http']);
+    expect(zeek.r).toMatchObject({ status: 'imported', bad: 1, records: { http: 1, anomalies: 1 } });
+  });
+
+  it('64 levels still load', async () => {
+    const nest = (d: number): unknown => (d === 0 ? 'leaf' : [nest(d - 1)]);
+    // the event is level 1, x level 2: 62 arrays and the leaf inside them
+    const { r, rows } = await load('eve', 'deep-ok.json', [JSON.stringify({ ...EV, event_type: 'http', x: nest(62) })], ['http']);
+    expect(r).toMatchObject({ status: 'imported', bad: 0, records: { http: 1 } });
+    expect(JSON.parse(rows.http![0]!.extra as string)).toEqual({ x: nest(62) });
+  });
+});
+
 describe('import: a Zeek value of the wrong shape is a bad line', () => {
   it('JSON: a number where the log has a list (TTLs, orig_fuids, tunnel_parents), a list where it has one value', async () => {
     const ok = { ts: 1796637600.5, uid: 'COk', 'id.orig_h': '10.0.0.1', 'id.orig_p': 1, 'id.resp_h': '10.0.0.2', 'id.resp_p': 53, proto: 'udp', query: 'example.com' };

@@ -95,3 +95,41 @@ describe('import: a Zeek value of the wrong shape is a bad line', () => {
     expect(r).toMatchObject({ status: 'imported', bad: 1, records: { dns: 1, anomalies: 1 } });
   });
 });
+
+describe('import: credentials the log carried are not stored', () => {
+  // planted values: none of them may appear in any stored row
+  const PLANTED = ['hunter2', 'Ym9iOmh1bnRlcjI=', 'SECRETCOOKIE', 'dXNlcj1ib2ImcGFzc3dvcmQ9aHVudGVyMg==', 'eyJhbGciOiJIUzI1NiJ9.t0ken'];
+
+  it('EVE http: an Authorization header is kept as its scheme and user (as ingest keeps it), bodies and cookies withheld', async () => {
+    const ev = {
+      ...EV, event_type: 'http', tx_id: 0,
+      http: {
+        hostname: 'example.com', url: '/login', http_method: 'POST', status: 200,
+        request_headers: [{ name: 'Host', value: 'example.com' }, { name: 'Authorization', value: 'Basic Ym9iOmh1bnRlcjI=' }],
+        response_headers: [{ name: 'Set-Cookie', value: 'sid=SECRETCOOKIE' }, { name: 'Server', value: 'x' }, { name: 'X-Odd', value: 'y', extra: 1 }],
+        http_request_body: 'dXNlcj1ib2ImcGFzc3dvcmQ9aHVudGVyMg==', http_request_body_printable: 'user=bob&password=hunter2',
+      },
+    };
+    const proxyAuth = { ...ev, tx_id: 1, http: { ...ev.http, request_headers: [{ name: 'Proxy-Authorization', value: 'Bearer eyJhbGciOiJIUzI1NiJ9.t0ken' }, { name: 'X-Odd', value: 'y', extra: 1 }] } };
+    const { r, rows } = await load('eve', 'secrets.json', [JSON.stringify(ev), JSON.stringify(proxyAuth)], ['http']);
+    expect(r).toMatchObject({ status: 'imported', bad: 0, records: { http: 2 } });
+    const text = JSON.stringify(rows.http);
+    for (const p of PLANTED) expect(text.includes(p), p).toBe(false);
+    expect(JSON.parse(rows.http![0]!.request_headers as string)).toEqual([['Host', 'example.com'], ['Authorization', 'basic [redacted; user bob]']]);
+    const extra = JSON.parse(rows.http![0]!.extra as string) as { http: Record<string, unknown> };
+    expect(extra.http.http_request_body).toBe('(withheld)');
+    expect(extra.http.response_headers).toEqual([{ name: 'Set-Cookie', value: '(withheld)' }, { name: 'Server', value: 'x' }, { name: 'X-Odd', value: 'y', extra: 1 }]);
+  });
+
+  it('Zeek http.log: the password column is withheld, in TSV and JSON', async () => {
+    const tsv = await load('zeek', 'http.log', [
+      '#separator \\x09', '#path\thttp', '#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tusername\tpassword',
+      '#types\ttime\tstring\taddr\tport\taddr\tport\tstring\tstring', '1796637600.000000\tC1\t10.0.0.1\t1\t10.0.0.2\t80\tbob\thunter2',
+    ], ['http']);
+    const json = await load('zeek', 'http2.json', [JSON.stringify({ _path: 'http', ts: 1796637600, uid: 'C2', username: 'bob', password: 'hunter2' })], ['http']);
+    for (const x of [tsv, json]) {
+      expect(x.r).toMatchObject({ status: 'imported', records: { http: 1 } });
+      expect(JSON.parse(x.rows.http![0]!.extra as string)).toEqual({ username: 'bob', password: '(withheld)' });
+    }
+  });
+});

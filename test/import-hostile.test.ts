@@ -1,6 +1,7 @@
 // `haystack import` against hostile files with the real mappings (zeekToRecord, eveToRecords) into DuckDB: a line
 // no mapping can read is an anomaly naming the file and line and the rest of the file still loads (never a
 // crash of the whole run); no credential the log carried is stored in clear.
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -132,4 +133,19 @@ describe('import: credentials the log carried are not stored', () => {
       expect(JSON.parse(x.rows.http![0]!.extra as string)).toEqual({ username: 'bob', password: '(withheld)' });
     }
   });
+});
+
+describe('import: what is not a log file', () => {
+  it('a FIFO named on the command line fails at once with its name (reading it would wait for a writer forever)', async () => {
+    const fifo = join(scratch, 'conn.log');
+    execFileSync('mkfifo', [fifo]);
+    const store = await openStore(join(scratch, 'fifo.duckdb'));
+    try {
+      await store.init();
+      const r = await importFile(store, 'zeek', fifo, { mapper: BUILTIN_MAPPER });
+      expect(r).toMatchObject({ status: 'failed', error: { code: 'HAYSTACK_IO', message: `${fifo}: not a regular file (a FIFO, a device or a socket)` } });
+    } finally {
+      await store.close();
+    }
+  }, 10_000);
 });

@@ -239,7 +239,10 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
   let id: { sha256: string; size: number } | null = null;
   let mtimeMs: number;
   try {
-    mtimeMs = (await stat(path)).mtimeMs;
+    const st = await stat(path);
+    // a FIFO would be read twice (hash, then lines) and its open waits for a writer: only regular files
+    if (!st.isFile()) return { path, status: 'failed', error: new HaystackError('HAYSTACK_IO', `${path}: not a regular file (a FIFO, a device or a socket)`, { file: path }) };
+    mtimeMs = st.mtimeMs;
     if (!(await isGzip(path))) id = await fileSha256(path);
   } catch (e) {
     return { path, status: 'failed', error: isHaystackError(e) ? e : ioError(path, e) };

@@ -149,3 +149,19 @@ describe('import: what is not a log file', () => {
     }
   }, 10_000);
 });
+
+describe('import: a bad line\'s anomaly does not quote a secret', () => {
+  it('a Zeek password column of a wrong type, a malformed EVE line holding a password', async () => {
+    const tsv = await load('zeek', 'http.log', [
+      '#separator \\x09', '#path\thttp', '#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tpassword',
+      '#types\ttime\tstring\taddr\tport\taddr\tport\tcount', '1796637600.000000\tC1\t10.0.0.1\t1\t10.0.0.2\t80\thunter2',
+    ], ['anomalies']);
+    const eve = await load('eve', 'bad-json.json', [GOOD_HTTP, '{"event_type":"http","http":{"password":hunter2}}', '{"event_type":"http","http":{"password":"hunter2"'], ['anomalies']);
+    for (const x of [tsv, eve]) {
+      expect(x.r).toMatchObject({ status: 'imported', bad: x === tsv ? 1 : 2 });
+      expect(x.rows.anomalies!.length).toBe(x === tsv ? 1 : 2);
+      for (const a of x.rows.anomalies!) expect(String(a.detail)).not.toContain('hunter2');
+    }
+    expect(tsv.rows.anomalies![0]!.detail).toBe(`${tsv.path} line 5: column password: its value (withheld) is not a count`);
+  });
+});

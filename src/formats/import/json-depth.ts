@@ -1,5 +1,5 @@
-// How deep a JSON text nests, told before it is parsed: a line of 100,000 nested arrays parses, but every
-// recursive walk of the value afterwards (the mappings, withholding secrets, JSON.stringify) overflows the stack.
+// JSON lines of imported logs: how deep one nests, told before it is parsed (a line of 100,000 nested arrays
+// parses, but every recursive walk of the value afterwards overflows the stack), and why one does not parse.
 
 /**
  * Arrays and objects a log line may nest: Suricata's deepest EVE events (dns answers, http headers, tls
@@ -24,4 +24,13 @@ export function jsonDeeperThan(text: string, max = MAX_JSON_DEPTH): boolean {
     } else if (c === 93 /* ] */ || c === 125 /* } */) depth--;
   }
   return false;
+}
+
+/**
+ * Why JSON.parse refused a line, without the excerpt of the line V8 quotes (`Unexpected token 'h', "{"password":
+ * hunter2}" is not valid JSON`): the anomaly is stored and printed, and the line may hold a credential.
+ */
+export function jsonSyntaxReason(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return `not JSON (${m.replace(/, .*is not valid JSON/s, '').slice(0, 120)})`;
 }

@@ -2,11 +2,11 @@
 // no mapping can read is an anomaly naming the file and line and the rest of the file still loads (never a
 // crash of the whole run); no credential the log carried is stored in clear.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_MAPPER } from '../src/formats/import/mappers.js';
-import { importFile, type ImportOutcome } from '../src/pipeline/import.js';
+import { importFile, importInputs, type ImportOutcome } from '../src/pipeline/import.js';
 import { openStore } from '../src/store/open.js';
 import type { Store } from '../src/store/store.js';
 import { scratchDir } from './helpers/cli.js';
@@ -148,6 +148,22 @@ describe('import: what is not a log file', () => {
       await store.close();
     }
   }, 10_000);
+});
+
+describe('import: the files of a directory', () => {
+  it('a symlink to a log in the directory is one of its logs; a dangling one, or one to a directory, is not', async () => {
+    const dir = join(scratch, 'linked');
+    mkdirSync(dir);
+    const real = join(scratch, 'elsewhere-conn.log');
+    writeFileSync(real, '#separator \\x09\n');
+    writeFileSync(join(dir, 'dns.log'), '#separator \\x09\n');
+    symlinkSync(real, join(dir, 'conn.log'));
+    symlinkSync(join(scratch, 'nothing-here.log'), join(dir, 'dangling.log'));
+    symlinkSync(scratch, join(dir, 'adir.log'));
+    const { files, missing } = await importInputs('zeek', [dir]);
+    expect(files).toEqual([join(dir, 'conn.log'), join(dir, 'dns.log')]);
+    expect(missing).toEqual([]);
+  });
 });
 
 describe('import: a bad line\'s anomaly does not quote a secret', () => {

@@ -130,7 +130,10 @@ function ioError(path: string, e: unknown): HaystackError {
   return new HaystackError('HAYSTACK_IO', `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file: path, cause: e });
 }
 
-/** The files named, and those of the directories named (sorted, hidden ones skipped, not recursive). */
+/**
+ * The files named, and those of the directories named (sorted, hidden ones skipped, not recursive; a symlink to a
+ * regular file counts as one).
+ */
 export async function importInputs(kind: ImportKind, inputs: readonly string[]): Promise<{ files: string[]; missing: HaystackError[] }> {
   const files: string[] = [];
   const missing: HaystackError[] = [];
@@ -142,7 +145,12 @@ export async function importInputs(kind: ImportKind, inputs: readonly string[]):
         continue;
       }
       const found: string[] = [];
-      for await (const e of await opendir(input)) if (e.isFile() && !e.name.startsWith('.') && wanted.test(e.name)) found.push(join(input, e.name));
+      for await (const e of await opendir(input)) {
+        if (e.name.startsWith('.') || !wanted.test(e.name)) continue;
+        const p = join(input, e.name);
+        // a symlink to a log is a log of the directory (not one to a directory, nor a dangling one)
+        if (e.isFile() || (e.isSymbolicLink() && (await stat(p).catch(() => null))?.isFile() === true)) found.push(p);
+      }
       files.push(...found.sort());
     } catch (e) {
       missing.push(ioError(input, e));

@@ -130,7 +130,10 @@ function ioError(path: string, e: unknown): HaystackError {
   return new HaystackError('HAYSTACK_IO', `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file: path, cause: e });
 }
 
-/** The files named, and those of the directories named (sorted, hidden ones skipped, not recursive). */
+/**
+ * The files named, and those of the directories named (sorted, hidden ones skipped, not recursive; a symlink to a
+ * regular file counts as one).
+ */
 export async function importInputs(kind: ImportKind, inputs: readonly string[]): Promise<{ files: string[]; missing: HaystackError[] }> {
   const files: string[] = [];
   const missing: HaystackError[] = [];
@@ -142,7 +145,12 @@ export async function importInputs(kind: ImportKind, inputs: readonly string[]):
         continue;
       }
       const found: string[] = [];
-      for await (const e of await opendir(input)) if (e.isFile() && !e.name.startsWith('.') && wanted.test(e.name)) found.push(join(input, e.name));
+      for await (const e of await opendir(input)) {
+        if (e.name.startsWith('.') || !wanted.test(e.name)) continue;
+        const p = join(input, e.name);
+        // a symlink to a log is a log of the directory (not one to a directory, nor a dangling one)
+        if (e.isFile() || (e.isSymbolicLink() && (await stat(p).catch(() => null))?.isFile() === true)) found.push(p);
+      }
       files.push(...found.sort());
     } catch (e) {
       missing.push(ioError(input, e));
@@ -239,7 +247,10 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
   let id: { sha256: string; size: number } | null = null;
   let mtimeMs: number;
   try {
-    mtimeMs = (await stat(path)).mtimeMs;
+    const st = await stat(path);
+    // a FIFO would be read twice (hash, then lines) and its open waits for a writer: only regular files
+    if (!st.isFile()) return { path, status: 'failed', error: new HaystackError('HAYSTACK_IO', `${path}: not a regular file (a FIFO, a device or a socket)`, { file: path }) };
+    mtimeMs = st.mtimeMs;
     if (!(await isGzip(path))) id = await fileSha256(path);
   } catch (e) {
     return { path, status: 'failed', error: isHaystackError(e) ? e : ioError(path, e) };

@@ -10,6 +10,7 @@ import type { SessionRecord } from '../../schema/sessions.js';
 import type { SmtpRecord } from '../../schema/smtp.js';
 import type { TlsRecord } from '../../schema/tls.js';
 import { ECS_VERSION } from './ecs-fields.js';
+import { own } from '../../core/own.js';
 
 export type EcsDocument = Record<string, unknown>;
 
@@ -72,8 +73,8 @@ function endpoint(ip: string, port: number | null): EcsDocument {
 }
 
 function network(proto: string, appProto: string | null): EcsDocument {
-  const n: EcsDocument = { transport: TRANSPORT[proto] ?? proto };
-  const iana = IANA[proto] ?? (/^\d+$/.test(proto) ? proto : undefined);
+  const n: EcsDocument = { transport: own(TRANSPORT, proto) ?? proto };
+  const iana = own(IANA, proto) ?? (/^\d+$/.test(proto) ? proto : undefined);
   if (iana !== undefined) n.iana_number = iana;
   if (appProto !== null) n.protocol = appProto;
   return n;

@@ -12,6 +12,7 @@ import type { SessionRecord } from '../../schema/sessions.js';
 import type { SmtpRecord } from '../../schema/smtp.js';
 import type { TlsRecord } from '../../schema/tls.js';
 import { eveCertTime, eveFingerprint, eveIp, eveProto, eveSerial, eveTcpFlags, eveTime, eveTlsVersion, flowId } from './eve-values.js';
+import { own } from '../../core/own.js';
 
 /** One EVE event as a JSON-ready object. */
 export type EveEvent = Record<string, unknown>;
@@ -75,7 +76,7 @@ export function flowEvent(r: SessionRecord): EveEvent {
     // whole seconds between the first and the last packet, as Suricata's age
     age: Math.floor(r.end_time / US_PER_S) - Math.floor(r.start_time / US_PER_S),
   };
-  const state = r.proto === 'tcp' ? FLOW_STATE[r.state] : r.dst_pkts > 0 ? 'established' : 'new';
+  const state = r.proto === 'tcp' ? own(FLOW_STATE, r.state) : r.dst_pkts > 0 ? 'established' : 'new';
   if (state !== undefined) flow.state = state;
   ev.flow = flow;
   if (r.proto === 'tcp' && r.tcp_flags_src !== null && r.tcp_flags_dst !== null) {
@@ -358,7 +359,7 @@ const STREAM_PREFIX = new Set(['tcp', 'stream', 'reassembly']);
 export function anomalyEvent(r: AnomalyRecord): EveEvent {
   const ev = header({}, r.ts, r.uid, 'anomaly');
   const prefix = r.name.split('_')[0]!;
-  const app = APP_PREFIX[prefix];
+  const app = own(APP_PREFIX, prefix);
   const anomaly: EveEvent = { type: app !== undefined ? 'applayer' : STREAM_PREFIX.has(prefix) && r.name !== 'tcp_truncated' ? 'stream' : 'decode', event: r.name.toUpperCase() };
   if (app !== undefined) {
     anomaly.app_proto = app;

@@ -3,6 +3,7 @@
 import type { SessionRecord } from '../../schema/sessions.js';
 import { FLOW_STATE } from './eve-events.js';
 import { eveIp, eveProto, eveTcpFlags, eveTime, flowId } from './eve-values.js';
+import { own } from '../../core/own.js';
 
 const US_PER_S = 1_000_000;
 const q = JSON.stringify;
@@ -16,7 +17,7 @@ export function flowLine(r: SessionRecord): string {
   if (r.vlan !== null) s += `,"vlan":[${r.vlan}]`;
   if (r.app_proto !== null) s += `,"app_proto":${q(r.app_proto)}`;
   s += `,"community_id":${q(r.community_id)},"flow":{"pkts_toserver":${r.src_pkts},"pkts_toclient":${r.dst_pkts},"bytes_toserver":${r.src_frame_bytes},"bytes_toclient":${r.dst_frame_bytes},"start":"${eveTime(r.start_time)}","end":"${eveTime(r.end_time)}","age":${Math.floor(r.end_time / US_PER_S) - Math.floor(r.start_time / US_PER_S)}`;
-  const state = r.proto === 'tcp' ? FLOW_STATE[r.state] : r.dst_pkts > 0 ? 'established' : 'new';
+  const state = r.proto === 'tcp' ? own(FLOW_STATE, r.state) : r.dst_pkts > 0 ? 'established' : 'new';
   s += state !== undefined ? `,"state":"${state}"}` : '}';
   if (r.proto === 'tcp' && r.tcp_flags_src !== null && r.tcp_flags_dst !== null) {
     const all = r.tcp_flags_src | r.tcp_flags_dst;

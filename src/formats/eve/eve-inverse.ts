@@ -22,6 +22,7 @@
 import { HaystackError } from '../../core/errors.js';
 import { rcodeName, typeName } from '../../analyzers/dns/dns-names.js';
 import { Classifications } from '../../detect/classification.js';
+import { httpCredential, redactedCredentialHeader } from '../../inspect/credentials.js';
 import { ALERTS } from '../../schema/alerts.js';
 import { ANOMALIES } from '../../schema/anomalies.js';
 import { DNS } from '../../schema/dns.js';
@@ -369,7 +370,11 @@ function httpRow(t: Taken, ts: number): Obj {
   r.response_body_len = t.int('http.length');
   const hs = t.get('http.request_headers', false);
   if (Array.isArray(hs) && hs.every((h) => isObj(h) && typeof h.name === 'string' && typeof h.value === 'string' && Object.keys(h).length === 2)) {
-    r.request_headers = JSON.stringify((hs as { name: string; value: string }[]).map((h) => [h.name, h.value]));
+    // an Authorization header as ingest keeps it: its scheme and user, never the secret
+    r.request_headers = JSON.stringify((hs as { name: string; value: string }[]).map((h) => {
+      const cred = httpCredential(h.name, h.value);
+      return [h.name, cred === null ? h.value : redactedCredentialHeader(cred)];
+    }));
     t.mark('http.request_headers');
   }
   return r;
@@ -542,7 +547,8 @@ export function eveToRecords(event: unknown): EveRow[] {
   if (typeof type !== 'string') bad('no event_type');
   const ts = parseEveTime(event.timestamp);
   if (ts === null) bad(`event_type ${type}: no timestamp in Suricata's form`);
-  const m = ROWS[type];
+  // an own key only: an event_type of "constructor" or "__proto__" is not a table's
+  const m = Object.hasOwn(ROWS, type) ? ROWS[type] : undefined;
   if (m === undefined) return [];
   const t = new Taken(event);
   t.mark('timestamp');

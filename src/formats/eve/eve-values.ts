@@ -1,6 +1,7 @@
 // Suricata's spellings of the values EVE shares with our records (times, addresses, protocols, TLS versions,
 // certificate serials and fingerprints, flow ids), each with its inverse.
 import { formatIpv6, parseIpv6 } from '../../core/ip.js';
+import { own } from '../../core/own.js';
 
 const US_PER_S = 1_000_000;
 /** Date's range is ±8.64e15 ms: µs beyond it cannot be written as a date. */
@@ -101,12 +102,12 @@ const PROTO_OURS: Readonly<Record<string, string>> = Object.fromEntries(Object.e
 
 /** Our proto (`tcp`, `icmpv6`, or a number) as Suricata names it (`TCP`, `IPv6-ICMP`, a number as three digits). */
 export function eveProto(p: string): string {
-  return PROTO_NAMES[p] ?? (/^\d+$/.test(p) ? p.padStart(3, '0') : p.toUpperCase());
+  return own(PROTO_NAMES, p) ?? (/^\d+$/.test(p) ? p.padStart(3, '0') : p.toUpperCase());
 }
 
 /** Suricata's proto in our form. */
 export function ourProto(p: string): string {
-  return PROTO_OURS[p.toUpperCase()] ?? (/^\d+$/.test(p) ? String(Number(p)) : p.toLowerCase());
+  return own(PROTO_OURS, p.toUpperCase()) ?? (/^\d+$/.test(p) ? String(Number(p)) : p.toLowerCase());
 }
 
 /**

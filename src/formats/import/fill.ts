@@ -4,6 +4,7 @@
 import { parseIpv4, parseIpv6 } from '../../core/ip.js';
 import { communityId } from '../../flow/community-id.js';
 import type { FieldDef, RecordSchema } from '../../schema/schema.js';
+import { own } from '../../core/own.js';
 
 const PROTOS: Readonly<Record<string, number>> = { tcp: 6, udp: 17, sctp: 132 };
 
@@ -17,7 +18,7 @@ function ipBytes(s: string): Uint8Array | null {
 export function rowCommunityId(row: Record<string, unknown>): string | null {
   const { src_ip: si, dst_ip: di, src_port: sp, dst_port: dp, proto } = row;
   if (typeof si !== 'string' || typeof di !== 'string' || typeof sp !== 'number' || typeof dp !== 'number' || typeof proto !== 'string') return null;
-  const p = PROTOS[proto.toLowerCase()];
+  const p = own(PROTOS, proto.toLowerCase());
   const a = ipBytes(si);
   const b = ipBytes(di);
   if (p === undefined || a === null || b === null || a.length !== b.length) return null;

@@ -1,9 +1,14 @@
-// Credentials an imported log carries in clear (Zeek http.log/ftp.log `password`, an EVE key holding a token)
-// are not kept: the value under such a key in `extra` is replaced by a marker, as ingest keeps an
-// Authorization header as its scheme and user only (inspect/credentials.ts).
+// Credentials an imported log carries in clear (Zeek http.log/ftp.log `password`, an EVE key holding a token,
+// Suricata's logged request body, a {name, value} header whose name is Cookie or Authorization) are not kept: the
+// value is replaced by a marker, as ingest keeps an Authorization header as its scheme and user only
+// (inspect/credentials.ts).
 
-/** Key names whose values are secrets, whole or as a word of the key (`password`, `auth_token`, `api-key`). */
-const SECRET_KEY = /(?:^|[_.\-\s])(?:pass(?:word|wd)?|pwd|secret|token|api[_-]?key|authorization|credentials?|cookie|set[_-]cookie)(?:$|[_.\-\s])/i;
+/**
+ * Key names whose values are secrets, whole or as a word of the key (`password`, `auth_token`, `api-key`); a
+ * request body (Suricata's `http_request_body`, `http_request_body_printable`) is where a login form's password
+ * travels.
+ */
+const SECRET_KEY = /(?:^|[_.\-\s])(?:pass(?:word|wd)?|pwd|secret|token|api[_-]?key|authorization|credentials?|cookie|set[_-]cookie|request[_-]body)(?:$|[_.\-\s])/i;
 
 /** What a withheld value becomes: it says that one was there, not what it was. */
 export const WITHHELD = '(withheld)';
@@ -14,8 +19,9 @@ export function isSecretKey(key: string): boolean {
 }
 
 /**
- * Replaces, in place and at any depth, every non-empty value under a secret key by WITHHELD; returns how many
- * were replaced. Arrays are walked; a key's value that is null, `-` or empty is left as it is (nothing sent).
+ * Replaces, in place and at any depth, every non-empty value under a secret key, and the `value` of an object
+ * whose `name` is a secret key, by WITHHELD; returns how many were replaced. Arrays are walked; a key's value
+ * that is null, `-` or empty is left as it is (nothing sent).
  */
 export function withholdSecrets(o: Record<string, unknown>): number {
   let n = 0;
@@ -29,6 +35,12 @@ export function withholdSecrets(o: Record<string, unknown>): number {
       continue;
     }
     n += withholdIn(v);
+  }
+  // a header as Suricata logs it: {"name": "Authorization", "value": "Basic ..."}
+  const name = o.name;
+  if (typeof name === 'string' && isSecretKey(name) && typeof o.value === 'string' && o.value !== '' && o.value !== '-' && o.value !== WITHHELD) {
+    o.value = WITHHELD;
+    n++;
   }
   return n;
 }

@@ -2,6 +2,7 @@
 // #empty_field, #unset_field, #path, #fields in any order, #types) and the rows it describes, decoded by type.
 // A file may hold several headers (rotated logs concatenated): each one starts over.
 import type { ZeekRow, ZeekValue } from './mapper.js';
+import { isSecretKey, WITHHELD } from './withhold.js';
 import { BAD, columnDecoder, decodeColumn, headerSeparator, type ColumnDecoder } from './zeek-values.js';
 
 /** What one line of a Zeek TSV file is. */
@@ -70,7 +71,11 @@ export class ZeekTsvReader {
     const values = cols as unknown as ZeekValue[];
     for (let i = 0; i < cols.length; i++) {
       const v = decodeColumn(cols[i]!, decoders[i]!, this.unset, this.empty, this.setSeparator);
-      if (v === BAD) return { kind: 'bad', reason: `column ${fields[i]}: ${JSON.stringify(cols[i]!.slice(0, 64))} is not a ${this.typeName(i)}` };
+      if (v === BAD) {
+        // a credential column's value is not quoted (the anomaly is stored and printed)
+        const shown = isSecretKey(fields[i]!) ? `its value ${WITHHELD}` : JSON.stringify(cols[i]!.slice(0, 64));
+        return { kind: 'bad', reason: `column ${fields[i]}: ${shown} is not a ${this.typeName(i)}` };
+      }
       values[i] = v;
     }
     return { kind: 'row', log: this.path, row: this.makeRow!(values) };

@@ -78,7 +78,8 @@ export function zeekJsonTime(us: number): string {
 
 /** Seconds as a JSON number of at most 6 decimals (an integer keeps `.0`, as Zeek's JSON writes doubles). */
 export function zeekJsonSeconds(s: number): string {
-  if (Number.isInteger(s)) return `${s}.0`;
+  // from 1e21 on a number's text is in exponent form ("1e+21"), a JSON number only without the `.0`
+  if (Number.isInteger(s)) return Math.abs(s) < 1e21 ? `${s}.0` : String(s);
   const r = Math.round(s * 1e6) / 1e6;
   return Number.isInteger(r) ? `${r}.0` : String(r);
 }

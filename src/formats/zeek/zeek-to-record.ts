@@ -11,11 +11,14 @@
 //            `(empty)` -> '' or []. A column missing from the row is unset.
 //     table  our table: conn->sessions, ssl/x509->tls, http, smtp, files, dns, ssh, weird->anomalies,
 //            notice -> findings (note Haystack::Finding) or alerts (any other note)
+//     throws HaystackError HAYSTACK_LOG_FORMAT when a mapped column's value is a list and the log has one value
+//            there, or the reverse (the importer keeps such a line as an anomaly)
 //     record every field of the table's schema, absent = null (fields Zeek does not carry stay null: the importer
 //            fills uid/sensor/source/capture_id and may compute community_id)
 //     extra  the row's non-null values of columns that have no field of ours (unknown columns included)
 //     mergeOn set for x509: the record holds the certificate fields only, to merge into the tls row whose
 //            cert_sha256 equals record.cert_sha256 (ssl.log's cert_chain_fps[0])
+import { HaystackError } from '../../core/errors.js';
 import { FINDING_NOTE } from './logs/notice.js';
 import { zeekLogsByPath } from './zeek-logs.js';
 import type { Row, ZeekLog, ZeekValue } from './zeek-types.js';
@@ -50,7 +53,13 @@ export function zeekToRecord(log: string, row: ZeekRow): ZeekRecord | null {
     const v = row[c.name];
     if (v === undefined || v === null) continue;
     if (c.set === undefined) extra[c.name] = v;
-    else c.set(v, record);
+    else {
+      // JSON has no types and a TSV's #types line is the file's word: a list where the log has one value (or the
+      // reverse) is a line that cannot be read, not a value for the column's inverse
+      const list = c.type.endsWith(']');
+      if (Array.isArray(v) !== list) throw new HaystackError('HAYSTACK_LOG_FORMAT', `column ${c.name}: ${list ? 'one value where the log has a list' : 'a list where the log has one value'}`);
+      c.set(v, record);
+    }
   }
   for (const [k, v] of Object.entries(row)) if (!known.has(k) && v !== undefined && v !== null) extra[k] = v;
   spec.finish?.(record, extra);

@@ -2,6 +2,7 @@
 import { SESSIONS } from '../../../schema/sessions.js';
 import { computed, connColumns, same, unfilled } from '../columns.js';
 import type { Row, ZeekLog, ZeekValue } from '../zeek-types.js';
+import { own } from '../../../core/own.js';
 
 /** our app_proto -> Zeek's service name, where they differ (Zeek names TLS "ssl") */
 const SERVICE: Readonly<Record<string, string>> = { tls: 'ssl' };
@@ -19,7 +20,7 @@ function transport(proto: string): string {
 }
 
 function ipProto(proto: string): number | null {
-  const n = IP_PROTO[proto];
+  const n = own(IP_PROTO, proto);
   if (n !== undefined) return n;
   return /^\d+$/.test(proto) ? Number(proto) : null;
 }
@@ -36,10 +37,10 @@ export const CONN_LOG: ZeekLog = {
       // ip_proto (read after) refines it
       o.proto = v === 'unknown_transport' ? null : v;
     }),
-    computed('service', 'string', (r) => (r.app_proto === null ? null : SERVICE[r.app_proto as string] ?? (r.app_proto as string)), (v, o) => {
+    computed('service', 'string', (r) => (r.app_proto === null ? null : own(SERVICE, r.app_proto as string) ?? (r.app_proto as string)), (v, o) => {
       // Zeek joins the services it confirmed ("ftp,ssl"): the first is the session's protocol
       const first = String(v).split(',')[0]!;
-      o.app_proto = first === '' ? null : APP_PROTO[first] ?? first;
+      o.app_proto = first === '' ? null : own(APP_PROTO, first) ?? first;
     }, ['app_proto']),
     computed('duration', 'interval', (r) => (lasted(r) ? (r.duration as number) : null), (v, o) => { o.duration = v; }, ['duration']),
     computed('orig_bytes', 'count', (r) => (lasted(r) ? (r.src_bytes as number) : null), (v, o) => { o.src_bytes = v; }, ['src_bytes']),

@@ -2,6 +2,7 @@
 import { DNS } from '../../../schema/dns.js';
 import { computed, connColumns, same } from '../columns.js';
 import type { Row, ZeekLog, ZeekValue } from '../zeek-types.js';
+import { own } from '../../../core/own.js';
 
 /** Zeek's response flags default to F when no response was seen */
 const flag = (field: string) => (r: Row): ZeekValue => (r[field] ?? false) as boolean;
@@ -36,7 +37,7 @@ export const DNS_LOG: ZeekLog = {
     same('rtt', 'interval', 'rtt'),
     same('query', 'string', 'query'),
     same('qclass', 'count', 'qclass'),
-    computed('qclass_name', 'string', (r) => (r.qclass_name === null ? null : CLASS[r.qclass_name as string] ?? (r.qclass_name as string)), (v, o) => {
+    computed('qclass_name', 'string', (r) => (r.qclass_name === null ? null : own(CLASS, r.qclass_name as string) ?? (r.qclass_name as string)), (v, o) => {
       o.qclass_name = OUR_CLASS.get(v as string) ?? v;
     }, ['qclass_name']),
     same('qtype', 'count', 'qtype'),
@@ -52,7 +53,7 @@ export const DNS_LOG: ZeekLog = {
     computed('TTLs', 'vector[interval]', (r) => ((r.ttls as number[]).length === 0 ? null : (r.ttls as number[])), (v, o) => { o.ttls = (v as number[]).map((x) => Math.round(x)); }, ['ttls']),
     same('rejected', 'bool', 'rejected'),
     same('opcode', 'count', 'opcode'),
-    computed('opcode_name', 'string', (r) => OPCODE[r.opcode_name as string] ?? (r.opcode_name as string), (v, o) => { o.opcode_name = OUR_OPCODE.get(v as string) ?? v; }, ['opcode_name']),
+    computed('opcode_name', 'string', (r) => own(OPCODE, r.opcode_name as string) ?? (r.opcode_name as string), (v, o) => { o.opcode_name = OUR_OPCODE.get(v as string) ?? v; }, ['opcode_name']),
   ],
   finish: (o) => {
     if (o.answers === null) o.answers = [];

@@ -3,6 +3,7 @@
 import { FILES } from '../../../schema/files.js';
 import { computed, fixed, same, unfilled } from '../columns.js';
 import type { Row, ZeekLog } from '../zeek-types.js';
+import { own } from '../../../core/own.js';
 
 /** our source -> Zeek's (the analyzer's name, upper case) */
 const SOURCE: Readonly<Record<string, string>> = { smtp: 'SMTP', http: 'HTTP', 'ftp-data': 'FTP_DATA', ftp: 'FTP_DATA' };
@@ -27,7 +28,7 @@ export const FILES_LOG: ZeekLog = {
     unfilled('id.orig_p', 'port'),
     unfilled('id.resp_h', 'addr'),
     unfilled('id.resp_p', 'port'),
-    computed('source', 'string', (r) => SOURCE[r.source as string] ?? (r.source as string).toUpperCase(), (v, o) => {
+    computed('source', 'string', (r) => own(SOURCE, r.source as string) ?? (r.source as string).toUpperCase(), (v, o) => {
       const s = String(v).toLowerCase();
       o.source = s === 'ftp_data' ? 'ftp-data' : s;
     }, ['source']),

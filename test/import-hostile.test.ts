@@ -6,7 +6,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_MAPPER } from '../src/formats/import/mappers.js';
-import { importFile, importInputs, type ImportOutcome } from '../src/pipeline/import.js';
+import { importFile, importFiles, importInputs, type ImportOutcome } from '../src/pipeline/import.js';
 import { openStore } from '../src/store/open.js';
 import type { Store } from '../src/store/store.js';
 import { scratchDir } from './helpers/cli.js';
@@ -179,5 +179,33 @@ describe('import: a bad line\'s anomaly does not quote a secret', () => {
       for (const a of x.rows.anomalies!) expect(String(a.detail)).not.toContain('hunter2');
     }
     expect(tsv.rows.anomalies![0]!.detail).toBe(`${tsv.path} line 5: column password: its value (withheld) is not a count`);
+  });
+});
+
+describe('import: a mapping that fails on a line', () => {
+  it('is an import_mapping_failed anomaly naming the line (not the value), and the lines and files after it load', async () => {
+    const boom: typeof BUILTIN_MAPPER = {
+      zeek: BUILTIN_MAPPER.zeek,
+      eve: (e) => {
+        if ((e as { http?: { url?: string } }).http?.url === '/boom') throw new TypeError('secret-value-in-message');
+        return BUILTIN_MAPPER.eve(e);
+      },
+    };
+    const a = join(scratch, 'boom.json');
+    const b = join(scratch, 'after.json');
+    writeFileSync(a, `${JSON.stringify({ ...EV, event_type: 'http', tx_id: 0, http: { hostname: 'example.com', url: '/boom' } })}\n${GOOD_HTTP}\n`);
+    writeFileSync(b, `${GOOD_HTTP.replace('/ok', '/ok2')}\n`);
+    const store: Store = await openStore(join(scratch, `s${n++}.duckdb`));
+    try {
+      await store.init();
+      const out = await importFiles(store, 'eve', [a, b], { mapper: boom });
+      expect(out.map((o) => o.status)).toEqual(['imported', 'imported']);
+      const urls = (await store.select('SELECT uri FROM http ORDER BY uri')).rows.map((r) => r.uri);
+      expect(urls).toEqual(['/ok', '/ok2']);
+      const an = (await store.select("SELECT name, detail FROM anomalies WHERE name = 'import_mapping_failed'")).rows;
+      expect(an).toEqual([{ name: 'import_mapping_failed', detail: `${a} line 1: the mapping failed on this line (TypeError)` }]);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -1,11 +1,12 @@
 // The sensor's option parsing and dumpcap's statistics, without a network: durations, sizes, the errors for
 // bad values and a missing dumpcap, the drop line dumpcap prints, interface statistics blocks by construction.
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { durationMs, limitOption, sizeBytes } from '../src/pipeline/sensor-options.js';
 import { findDumpcap, isbDrops, parseDropLine } from '../src/pipeline/sensor-dumpcap.js';
-import { ringOptions, sensorName } from '../src/pipeline/sensor.js';
+import { lockRing, ringFiles, ringOptions, sensorName } from '../src/pipeline/sensor.js';
+import { isHaystackError } from '../src/core/errors.js';
 import { cli, scratchDir } from './helpers/cli.js';
 
 const dir = scratchDir('sensor-options');
@@ -98,5 +99,32 @@ describe('sensor options', () => {
     const r6 = await cli('ingest', '-', '--commit-every', '1 fortnight', '--db', join(dir, 'x.duckdb'));
     expect(r6.code).toBe(2);
     expect(r6.err).toMatch(/--commit-every "1 fortnight"/);
+  });
+});
+
+describe('the ring directory', () => {
+  it('one sensor per name and directory: a live owner refuses the second, a dead one\'s lock is taken over', async () => {
+    const ring = join(dir, 'lock');
+    mkdirSync(ring, { recursive: true });
+    const lock = await lockRing(ring, 'edge');
+    expect(existsSync(lock)).toBe(true);
+    // pid 1 is alive: another sensor of this name owns the ring
+    writeFileSync(lock, '1\n');
+    const second = await lockRing(ring, 'edge').then(() => 'taken', (e: unknown) => (isHaystackError(e, 'HAYSTACK_BAD_ARGUMENT') ? e.message : String(e)));
+    expect(second).toMatch(/^sensor edge already runs on .*lock \(pid 1, /);
+    // another name is another lock
+    expect(existsSync(await lockRing(ring, 'core'))).toBe(true);
+    // a pid no process has (a sensor killed with -9): taken over
+    writeFileSync(lock, '2147483646\n');
+    expect(await lockRing(ring, 'edge')).toBe(lock);
+  });
+
+  it('lists regular ring files only: a link planted in the ring is neither read nor removed', async () => {
+    const ring = join(dir, 'links');
+    mkdirSync(ring, { recursive: true });
+    const name = 'edge_20261207T100000000Z_00001_20261207100000.pcapng';
+    writeFileSync(join(ring, name), '');
+    symlinkSync('/etc/passwd', join(ring, 'edge_20261207T100000000Z_00002_20261207100002.pcapng'));
+    expect((await ringFiles(ring, 'edge')).map((f) => f.path)).toEqual([join(ring, name)]);
   });
 });

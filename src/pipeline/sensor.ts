@@ -1,6 +1,6 @@
 // `haystack sensor`: dumpcap writes a ring of pcapng files; each closed file is ingested where it lies (kept for
 // carving), known by its sha256 across restarts, and removed by retention only once ingested.
-import { mkdir, readdir, stat, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { HaystackError } from '../core/errors.js';
 import { CAPTURES } from '../schema/captures.js';
@@ -64,9 +64,10 @@ interface RingFile {
 export async function ringFiles(dir: string, sensor: string): Promise<RingFile[]> {
   const re = new RegExp(`^${sensor.replace(/[.]/g, '\\.')}_(\\d{8}T\\d{9}Z)_(\\d{5,})_\\d{14}\\.pcapng$`);
   const out: RingFile[] = [];
-  for (const name of await readdir(dir)) {
-    const m = re.exec(name);
-    if (m !== null) out.push({ path: join(dir, name), run: m[1]!, seq: Number(m[2]) });
+  for (const d of await readdir(dir, { withFileTypes: true })) {
+    // regular files only: a link planted in the ring (to a FIFO, or to a file elsewhere) is neither read nor removed
+    const m = d.isFile() ? re.exec(d.name) : null;
+    if (m !== null) out.push({ path: join(dir, d.name), run: m[1]!, seq: Number(m[2]) });
   }
   return out.sort((a, b) => (a.run < b.run ? -1 : a.run > b.run ? 1 : a.seq - b.seq));
 }
@@ -90,6 +91,46 @@ export async function runSensor(store: Store, o: SensorOptions): Promise<SensorS
   const dumpcap = findDumpcap(o.dumpcap);
   const dir = resolve(o.dir);
   await mkdir(dir, { recursive: true });
+  const lock = await lockRing(dir, o.sensor);
+  try {
+    return await runLocked(store, o, dumpcap, dir);
+  } finally {
+    await unlink(lock).catch(() => undefined);
+  }
+}
+
+/**
+ * One sensor per name and ring directory: a second one would ingest the file the first is still writing. The
+ * lock file holds the owner's pid; a lock whose process is gone (a sensor killed with -9) is taken over.
+ */
+export async function lockRing(dir: string, sensor: string): Promise<string> {
+  const path = join(dir, `.${sensor}.lock`);
+  for (let tries = 0; tries < 2; tries++) {
+    try {
+      await writeFile(path, `${process.pid}\n`, { flag: 'wx' });
+      return path;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new HaystackError('HAYSTACK_IO', `${path}: cannot create the sensor's lock (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file: path, cause: e });
+    }
+    const pid = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
+    if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+      throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `sensor ${sensor} already runs on ${dir} (pid ${pid}, ${path}): one sensor per name and directory`, { file: path });
+    }
+    await unlink(path).catch(() => undefined);
+  }
+  throw new HaystackError('HAYSTACK_IO', `${path}: another sensor took the lock as this one started`, { file: path });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function runLocked(store: Store, o: SensorOptions, dumpcap: string, dir: string): Promise<SensorSummary> {
   await store.init();
   const summary: SensorSummary = { files: [], removed: [], drops: null, failure: null };
   /** files whose captures row exists (ingested now or before) */

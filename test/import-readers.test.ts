@@ -164,6 +164,12 @@ describe('Zeek JSON', () => {
     expect(zeekJsonLine('', 'conn')).toEqual({ kind: 'meta' });
   });
 
+  it('takes a field as a time by its log: smtp.log\'s from is a header, kerberos.log\'s from a time', () => {
+    expect(zeekJsonLine('{"ts":1,"from":"billing@vendor.example"}', 'smtp')).toEqual({ kind: 'row', log: 'smtp', row: { ts: 1_000_000, from: 'billing@vendor.example' } });
+    expect(zeekJsonLine('{"_path":"kerberos","ts":1,"from":2.5,"till":3}', 'x')).toEqual({ kind: 'row', log: 'kerberos', row: { ts: 1_000_000, from: 2_500_000, till: 3_000_000 } });
+    expect(zeekJsonLine('{"ts":1,"till":"soon"}', 'conn')).toEqual({ kind: 'row', log: 'conn', row: { ts: 1_000_000, till: 'soon' } });
+  });
+
   it('reports bad lines', () => {
     expect(zeekJsonLine('{"ts":1,', 'conn')).toMatchObject({ kind: 'bad', reason: expect.stringMatching(/^not JSON/) as unknown });
     expect(zeekJsonLine('[1,2]', 'conn')).toEqual({ kind: 'bad', reason: 'not a JSON object' });

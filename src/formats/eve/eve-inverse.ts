@@ -20,7 +20,7 @@
 //   DNS: Suricata writes a request and a response event per transaction (v2 and v3 both read); each is a row
 //   (outcome `unanswered` for the request, `answered` for the response): merging them is the importer's choice.
 import { HaystackError } from '../../core/errors.js';
-import { rcodeName, typeName } from '../../analyzers/dns/dns-names.js';
+import { opcodeName, rcodeName, typeName } from '../../analyzers/dns/dns-names.js';
 import { Classifications } from '../../detect/classification.js';
 import { ALERTS } from '../../schema/alerts.js';
 import { ANOMALIES } from '../../schema/anomalies.js';
@@ -500,6 +500,8 @@ function dnsRow(t: Taken, ts: number): Obj {
     }
     t.mark('dns.qr');
   }
+  // the opcode's name as ingest gives it (EVE writes the number only)
+  if (typeof r.opcode === 'number') r.opcode_name = opcodeName(r.opcode);
   const rcode = t.str('dns.rcode');
   r.rcode_name = rcode;
   r.rcode = rcode === null ? null : rcodeNumber(rcode);

@@ -213,6 +213,11 @@ function flowRow(t: Taken, ts: number): Obj {
   if (end !== null) t.mark('flow.end');
   r.start_time = start ?? ts;
   r.end_time = end ?? ts;
+  // an end before the start (an edited or broken line): the flow is kept as an instant, its end in extra
+  if ((r.end_time as number) < (r.start_time as number)) {
+    r.end_time = r.start_time;
+    if (end !== null) t.untake('flow.end');
+  }
   r.duration = ((r.end_time as number) - (r.start_time as number)) / 1e6;
   r.src_pkts = t.int('flow.pkts_toserver');
   r.dst_pkts = t.int('flow.pkts_toclient');

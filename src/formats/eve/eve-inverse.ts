@@ -22,6 +22,7 @@
 import { HaystackError } from '../../core/errors.js';
 import { opcodeName, rcodeName, typeName } from '../../analyzers/dns/dns-names.js';
 import { Classifications } from '../../detect/classification.js';
+import { httpCredential, redactedCredentialHeader } from '../../inspect/credentials.js';
 import { ALERTS } from '../../schema/alerts.js';
 import { ANOMALIES } from '../../schema/anomalies.js';
 import { DNS } from '../../schema/dns.js';
@@ -374,7 +375,11 @@ function httpRow(t: Taken, ts: number): Obj {
   r.response_body_len = t.int('http.length');
   const hs = t.get('http.request_headers', false);
   if (Array.isArray(hs) && hs.every((h) => isObj(h) && typeof h.name === 'string' && typeof h.value === 'string' && Object.keys(h).length === 2)) {
-    r.request_headers = JSON.stringify((hs as { name: string; value: string }[]).map((h) => [h.name, h.value]));
+    // credentials (Authorization, Proxy-Authorization) kept as their scheme and user, as ingest keeps them
+    r.request_headers = JSON.stringify((hs as { name: string; value: string }[]).map((h) => {
+      const cred = httpCredential(h.name, h.value);
+      return [h.name, cred === null ? h.value : redactedCredentialHeader(cred)];
+    }));
     t.mark('http.request_headers');
   }
   return r;

@@ -14,11 +14,17 @@ export function isSecretKey(key: string): boolean {
 }
 
 /**
- * Replaces, in place and at any depth, every non-empty value under a secret key by WITHHELD; returns how many
- * were replaced. Arrays are walked; a key's value that is null, `-` or empty is left as it is (nothing sent).
+ * Replaces, in place and at any depth, every non-empty value under a secret key (or of a name/value pair whose
+ * name is one) by WITHHELD; returns how many were replaced. Arrays are walked; a key's value that is null, `-`
+ * or empty is left as it is (nothing sent).
  */
 export function withholdSecrets(o: Record<string, unknown>): number {
   let n = 0;
+  // a header as EVE lists them ({"name": "Authorization", "value": "..."}): the name says what the value is
+  if (typeof o.name === 'string' && isSecretKey(o.name) && typeof o.value === 'string' && o.value !== '' && o.value !== '-') {
+    o.value = WITHHELD;
+    n++;
+  }
   for (const k of Object.keys(o)) {
     const v = o[k];
     if (isSecretKey(k)) {

@@ -354,6 +354,9 @@ function quicRow(t: Taken, ts: number): Obj {
   return r;
 }
 
+/** A credential header's value as redactedCredentialHeader writes it. */
+const REDACTED = /^\S+ \[redacted(?:; user [^\]]*)?\]$/;
+
 function httpRow(t: Taken, ts: number): Obj {
   const r = emptyRow(HTTP);
   r.ts = ts;
@@ -375,9 +378,10 @@ function httpRow(t: Taken, ts: number): Obj {
   r.response_body_len = t.int('http.length');
   const hs = t.get('http.request_headers', false);
   if (Array.isArray(hs) && hs.every((h) => isObj(h) && typeof h.name === 'string' && typeof h.value === 'string' && Object.keys(h).length === 2)) {
-    // credentials (Authorization, Proxy-Authorization) kept as their scheme and user, as ingest keeps them
+    // credentials (Authorization, Proxy-Authorization) kept as their scheme and user, as ingest keeps them (a
+    // value our own export wrote is that already)
     r.request_headers = JSON.stringify((hs as { name: string; value: string }[]).map((h) => {
-      const cred = httpCredential(h.name, h.value);
+      const cred = REDACTED.test(h.value) ? null : httpCredential(h.name, h.value);
       return [h.name, cred === null ? h.value : redactedCredentialHeader(cred)];
     }));
     t.mark('http.request_headers');

@@ -2,11 +2,13 @@
 // baseline that is a Zeek log loads, its only bad lines those whose time btest masked (XXXXXXXXXX.XXXXXX: an anomaly
 // per line saying so); the zeek-cut outputs among them (no header) are refused as not Zeek logs. Then the reports
 // over imported rows (top, counts, mail, a sessions->dns join in sql) give the answers computed here from the logs'
-// text, their masked times replaced by distinct ones first.
+// text, their masked times replaced by distinct ones first. The Community ID the importer computes for a session
+// equals Zeek's own (its bifs.community_id baselines: TCP, UDP, SCTP, ICMP, ICMPv6).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MAX_ANOMALY_RECORDS_PER_NAME } from '../src/core/anomaly.js';
+import { rowCommunityId } from '../src/formats/import/fill.js';
 import { BUILTIN_MAPPER } from '../src/formats/import/mappers.js';
 import { importFiles, type ImportOutcome } from '../src/pipeline/import.js';
 import { openStore } from '../src/store/open.js';
@@ -108,6 +110,22 @@ describe.skipIf(corpus === null)('import zeek: the corpus\'s Zeek baselines', ()
     }
     expect(noHeader.length).toBeLessThan(files.length / 4);
   }, 30_000);
+
+  it('the Community ID an imported session gets equals Zeek\'s own for the same tuple (bifs.community_id baselines)', () => {
+    const NAMES: Record<string, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 58: 'icmpv6', 132: 'sctp' };
+    const LINE = /^\[orig_h=([^,]+), orig_p=(\d+)\/\w+, resp_h=([^,]+), resp_p=(\d+)\/\w+, proto=(\d+), ctx=\[\]\], (1:\S+)$/;
+    let n = 0;
+    for (const f of walkFiles(join(base, 'bifs.community_id.run-pcaps'))) {
+      for (const l of readFileSync(f, 'utf8').split('\n')) {
+        const m = LINE.exec(l);
+        if (m === null) continue;
+        const row = { src_ip: m[1], src_port: Number(m[2]), dst_ip: m[3], dst_port: Number(m[4]), proto: NAMES[m[5]!] ?? m[5] };
+        expect(rowCommunityId(row), l).toBe(m[6]);
+        n++;
+      }
+    }
+    expect(n).toBeGreaterThan(10);
+  });
 
   /** Copies of a baseline directory's logs, each masked time replaced by a distinct one 20 minutes after the last. */
   function unmasked(name: string): string {

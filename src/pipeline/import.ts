@@ -324,6 +324,8 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
   const readLine = (text: string, lineNo: number): void => {
     if (form === null) {
       if (text.trim() === '') return;
+      // comment lines before a Zeek log's header (btest's "### BTest baseline data" line heads every baseline)
+      if (kind === 'zeek' && text.startsWith('#') && !isZeekTsvStart(text)) return;
       form = formOf(kind, text);
       if (form === null) {
         const what = kind === 'zeek' ? 'a Zeek log (neither a TSV log beginning with #separator nor JSON objects)' : 'a Suricata EVE file (its first line is not a JSON object with an event_type)';

@@ -20,7 +20,7 @@
 //   DNS: Suricata writes a request and a response event per transaction (v2 and v3 both read); each is a row
 //   (outcome `unanswered` for the request, `answered` for the response): merging them is the importer's choice.
 import { HaystackError } from '../../core/errors.js';
-import { rcodeName, typeName } from '../../analyzers/dns/dns-names.js';
+import { opcodeName, rcodeName, typeName } from '../../analyzers/dns/dns-names.js';
 import { Classifications } from '../../detect/classification.js';
 import { httpCredential, redactedCredentialHeader } from '../../inspect/credentials.js';
 import { ALERTS } from '../../schema/alerts.js';
@@ -214,6 +214,11 @@ function flowRow(t: Taken, ts: number): Obj {
   if (end !== null) t.mark('flow.end');
   r.start_time = start ?? ts;
   r.end_time = end ?? ts;
+  // an end before the start (an edited or broken line): the flow is kept as an instant, its end in extra
+  if ((r.end_time as number) < (r.start_time as number)) {
+    r.end_time = r.start_time;
+    if (end !== null) t.untake('flow.end');
+  }
   r.duration = ((r.end_time as number) - (r.start_time as number)) / 1e6;
   r.src_pkts = t.int('flow.pkts_toserver');
   r.dst_pkts = t.int('flow.pkts_toclient');
@@ -349,6 +354,9 @@ function quicRow(t: Taken, ts: number): Obj {
   return r;
 }
 
+/** A credential header's value as redactedCredentialHeader writes it. */
+const REDACTED = /^\S+ \[redacted(?:; user [^\]]*)?\]$/;
+
 function httpRow(t: Taken, ts: number): Obj {
   const r = emptyRow(HTTP);
   r.ts = ts;
@@ -370,9 +378,10 @@ function httpRow(t: Taken, ts: number): Obj {
   r.response_body_len = t.int('http.length');
   const hs = t.get('http.request_headers', false);
   if (Array.isArray(hs) && hs.every((h) => isObj(h) && typeof h.name === 'string' && typeof h.value === 'string' && Object.keys(h).length === 2)) {
-    // an Authorization header as ingest keeps it: its scheme and user, never the secret
+    // credentials (Authorization, Proxy-Authorization) kept as their scheme and user, as ingest keeps them (a
+    // value our own export wrote is that already)
     r.request_headers = JSON.stringify((hs as { name: string; value: string }[]).map((h) => {
-      const cred = httpCredential(h.name, h.value);
+      const cred = REDACTED.test(h.value) ? null : httpCredential(h.name, h.value);
       return [h.name, cred === null ? h.value : redactedCredentialHeader(cred)];
     }));
     t.mark('http.request_headers');
@@ -505,6 +514,8 @@ function dnsRow(t: Taken, ts: number): Obj {
     }
     t.mark('dns.qr');
   }
+  // the opcode's name as ingest gives it (EVE writes the number only)
+  if (typeof r.opcode === 'number') r.opcode_name = opcodeName(r.opcode);
   const rcode = t.str('dns.rcode');
   r.rcode_name = rcode;
   r.rcode = rcode === null ? null : rcodeNumber(rcode);

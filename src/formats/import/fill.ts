@@ -1,12 +1,24 @@
 // What an imported row gets for the fields our schema requires and the log does not carry (Zeek's unset
 // columns, EVE's missing counters): zero, the empty text or list, false; a required time is the row's own
-// time field; a missing Community ID is computed from the endpoints (TCP, UDP, SCTP), else the empty text.
+// time field; a missing Community ID is computed from the endpoints and protocol, else the empty text.
 import { parseIpv4, parseIpv6 } from '../../core/ip.js';
-import { communityId } from '../../flow/community-id.js';
+import { communityId, icmpPorts } from '../../flow/community-id.js';
+import { PROTO_NAMES } from '../../flow/session-record.js';
 import type { FieldDef, RecordSchema } from '../../schema/schema.js';
-import { own } from '../../core/own.js';
 
-const PROTOS: Readonly<Record<string, number>> = { tcp: 6, udp: 17, sctp: 132 };
+/** IP protocol numbers by our names (sessions' proto: tcp, icmpv6, gre, ... or the number itself) */
+const PROTOS: ReadonlyMap<string, number> = new Map([...PROTO_NAMES].map(([n, name]) => [name, n]));
+const ICMP = 1;
+const ICMPV6 = 58;
+/** Protocols whose Community ID includes the ports (TCP, UDP, SCTP). */
+const PORTED: ReadonlySet<number> = new Set([6, 17, 132]);
+
+function protoNumber(proto: string): number | undefined {
+  const p = proto.toLowerCase();
+  const n = PROTOS.get(p);
+  if (n !== undefined) return n;
+  return /^\d{1,3}$/.test(p) && Number(p) < 256 ? Number(p) : undefined;
+}
 
 function ipBytes(s: string): Uint8Array | null {
   const v4 = parseIpv4(s);
@@ -14,15 +26,26 @@ function ipBytes(s: string): Uint8Array | null {
   return parseIpv6(s);
 }
 
-/** The Community ID v1 (seed 0) of a row's endpoints; null when they are not a TCP/UDP/SCTP 5-tuple. */
+/**
+ * The Community ID v1 (seed 0) of a row's endpoints: TCP, UDP and SCTP with their ports, ICMP and ICMPv6 with type
+ * and counterpart type (or code) as Zeek's id.orig_p and id.resp_p hold them, any other protocol by its number
+ * without ports; null when the row has no two addresses of one family or no known protocol.
+ */
 export function rowCommunityId(row: Record<string, unknown>): string | null {
   const { src_ip: si, dst_ip: di, src_port: sp, dst_port: dp, proto } = row;
-  if (typeof si !== 'string' || typeof di !== 'string' || typeof sp !== 'number' || typeof dp !== 'number' || typeof proto !== 'string') return null;
-  const p = own(PROTOS, proto.toLowerCase());
+  if (typeof si !== 'string' || typeof di !== 'string' || typeof proto !== 'string') return null;
+  const p = protoNumber(proto);
   const a = ipBytes(si);
   const b = ipBytes(di);
   if (p === undefined || a === null || b === null || a.length !== b.length) return null;
-  return communityId(a, b, p, sp, dp);
+  const ports = typeof sp === 'number' && typeof dp === 'number';
+  if (p === ICMP || p === ICMPV6) {
+    if (!ports) return null;
+    const i = icmpPorts(p === ICMPV6, sp, dp);
+    return communityId(a, b, p, i.sport, i.dport, i.oneWay);
+  }
+  if (PORTED.has(p) && !ports) return null;
+  return communityId(a, b, p, ports ? sp : 0, ports ? dp : 0);
 }
 
 const required = new Map<RecordSchema, FieldDef[]>();

@@ -14,6 +14,12 @@ describe('withholdSecrets', () => {
     expect(extra).toEqual({ password: WITHHELD, user: 'bob', http: { request_headers: [{ name: 'x', authorization: WITHHELD }] }, token: '-', secret: null });
   });
 
+  it('withholds the value of a name/value pair whose name is a secret one (EVE\'s header lists)', () => {
+    const extra = { http: { response_headers: [{ name: 'Set-Cookie', value: 'sid=1' }, { name: 'Server', value: 'nginx' }, { name: 'Authorization', value: '' }] } };
+    expect(withholdSecrets(extra)).toBe(1);
+    expect(extra.http.response_headers).toEqual([{ name: 'Set-Cookie', value: WITHHELD }, { name: 'Server', value: 'nginx' }, { name: 'Authorization', value: '' }]);
+  });
+
   it('a planted value under a secret key is withheld wherever it sits', () => {
     fc.assert(
       fc.property(fc.string({ minLength: 4 }).filter((s) => !s.includes(WITHHELD) && s !== '-'), fc.constantFrom('password', 'pwd', 'x.token'), (v, k) => {

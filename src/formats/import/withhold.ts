@@ -25,6 +25,11 @@ export function isSecretKey(key: string): boolean {
  */
 export function withholdSecrets(o: Record<string, unknown>): number {
   let n = 0;
+  // a header as EVE lists them ({"name": "Authorization", "value": "..."}): the name says what the value is
+  if (typeof o.name === 'string' && isSecretKey(o.name) && typeof o.value === 'string' && o.value !== '' && o.value !== '-') {
+    o.value = WITHHELD;
+    n++;
+  }
   for (const k of Object.keys(o)) {
     const v = o[k];
     if (isSecretKey(k)) {

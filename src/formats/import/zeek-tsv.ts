@@ -18,6 +18,9 @@ const DEFAULTS = { separator: '\t', setSeparator: ',', empty: '(empty)', unset: 
 
 const META: ZeekTsvLine = { kind: 'meta' };
 
+/** A value Zeek's test suite masked (XXXXXXXXXX.XXXXXX for a time): said so in the bad line's reason. */
+const MASKED = /^X+(?:\.X+)?$/;
+
 /** Is this the first line of a Zeek TSV log? */
 export function isZeekTsvStart(line: string): boolean {
   return line.startsWith('#separator ');
@@ -72,9 +75,10 @@ export class ZeekTsvReader {
     for (let i = 0; i < cols.length; i++) {
       const v = decodeColumn(cols[i]!, decoders[i]!, this.unset, this.empty, this.setSeparator);
       if (v === BAD) {
+        const masked = MASKED.test(cols[i]!) ? ' (a masked value, as btest\'s canonifier writes times: the line has no time)' : '';
         // a credential column's value is not quoted (the anomaly is stored and printed)
         const shown = isSecretKey(fields[i]!) ? `its value ${WITHHELD}` : JSON.stringify(cols[i]!.slice(0, 64));
-        return { kind: 'bad', reason: `column ${fields[i]}: ${shown} is not a ${this.typeName(i)}` };
+        return { kind: 'bad', reason: `column ${fields[i]}: ${shown} is not a ${this.typeName(i)}${masked}` };
       }
       values[i] = v;
     }

@@ -2,6 +2,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants, existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { setPriority } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { HaystackError } from '../core/errors.js';
@@ -15,6 +16,16 @@ export const MIN_ROTATE_BYTES = 10_000;
 export const MAX_ROTATE_BYTES = 2_000_000_000;
 /** dumpcap's stderr kept for an error message (the last lines say why it stopped). */
 const STDERR_KEPT = 8192;
+/**
+ * dumpcap's kernel capture buffer (-B, MiB; its default is 2). Packets wait there while dumpcap is off the CPU
+ * (the sensor's own ingest, or other work, on the same cores): 2 MiB is 80 ms of 200 Mbit/s, 64 MiB is 2.6 s.
+ */
+export const CAPTURE_BUFFER_MIB = 64;
+/**
+ * The nice value dumpcap is given (needs root or CAP_SYS_NICE; left at the sensor's own otherwise): capture cannot
+ * wait, ingest can (a closed file waits on disk), so the scheduler should prefer dumpcap.
+ */
+export const DUMPCAP_NICE = -10;
 /** The tail of a ring file searched for interface statistics blocks (one per interface, written at close). */
 const ISB_TAIL_BYTES = 65_536;
 
@@ -128,12 +139,20 @@ export interface DumpcapRun {
  * (util-linux) dumpcap gets SIGTERM if the sensor dies (kill -9): no orphan goes on writing the ring.
  */
 export function startDumpcap(dumpcap: string, o: { iface: string; filter: string | null; ring: string[]; prefix: string; opened(path: string): void }): DumpcapRun {
-  const args = ['-n', '-i', o.iface, ...(o.filter !== null ? ['-f', o.filter] : []), ...o.ring.flatMap((r) => ['-b', r]), '-w', o.prefix];
+  const args = ['-n', '-i', o.iface, '-B', String(CAPTURE_BUFFER_MIB), ...(o.filter !== null ? ['-f', o.filter] : []), ...o.ring.flatMap((r) => ['-b', r]), '-w', o.prefix];
   // SIGPIPE ignored (kept across exec): a dumpcap whose sensor died still flushes and closes its file instead of
   // dying on its first write to the gone stderr, losing the packets it had buffered
   const setpriv = onPath('setpriv');
   const exec = setpriv !== null ? ['exec', setpriv, '--pdeathsig', 'TERM', '--', dumpcap, ...args] : ['exec', dumpcap, ...args];
   const child = spawn('/bin/sh', ['-c', 'trap "" PIPE; "$@"', 'sh', ...exec], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // the priority holds across the exec of setpriv and dumpcap (same process); dumpcap's capture runs in this thread
+  if (child.pid !== undefined) {
+    try {
+      setPriority(child.pid, DUMPCAP_NICE);
+    } catch {
+      // not permitted (not root): dumpcap keeps the sensor's priority
+    }
+  }
   let stderr = '';
   let drops: DumpcapDrops | null = null;
   // each reader's end, listened for from the start (it may come before the exit event)

@@ -3,7 +3,7 @@
 // sensor (dumpcap ring + ingest into a scratch DuckDB store) on the veth peer in another; reference in the same
 // run: `tcpdump -w` alone on the same interface at the same rate (the capture side's own drops).
 //
-//   node bench/sensor.mjs [--rates 200,600] [--rotate 64MB] [--capture PATH] [--keep-data]
+//   node bench/sensor.mjs [--rates 200,600] [--rotate 64MB] [--capture PATH] [--keep-data] [--cpu-prof DIR]
 //
 // Needs root (namespaces, capture), tcpreplay (Debian: apt-get install tcpreplay), dumpcap (wireshark-common) and
 // ip (iproute2); tcpdump for the reference row. Without root or tcpreplay it says so and exits 0 (skipped).
@@ -32,6 +32,7 @@ const args = parseArgs({
     rotate: { type: 'string', default: '64MB' },
     capture: { type: 'string' },
     'keep-data': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
   },
   strict: true,
 }).values;
@@ -134,7 +135,8 @@ async function sensorRun(net, rate, scratch) {
   fs.mkdirSync(dir, { recursive: true });
   const t0 = Date.now();
   // `ip netns exec` execs the command: the child's pid is node's
-  const k = spawn('ip', ['netns', 'exec', net.rxNs, process.execPath, HAYSTACK, 'sensor', '-i', net.rx, '--rotate', args.rotate, '--dir', dir, '--db', db, '--sensor', 'bench'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const prof = args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(args['cpu-prof'])] : [];
+  const k = spawn('ip', ['netns', 'exec', net.rxNs, process.execPath, ...prof, HAYSTACK, 'sensor', '-i', net.rx, '--rotate', args.rotate, '--dir', dir, '--db', db, '--sensor', 'bench'], { stdio: ['ignore', 'ignore', 'pipe'] });
   const exited = new Promise((r) => k.on('exit', (code, signal) => r({ code, signal, ms: Date.now() })));
   const ingests = [];
   let err = '';

@@ -127,6 +127,15 @@ export async function isbDrops(path: string): Promise<{ ifdrop: number; osdrop: 
   }
 }
 
+/**
+ * The path of a "File: PATH" line, or null. Once packets flow, dumpcap's packet count shares the line: it writes
+ * "\rPackets: 57 File: PATH\n" (readline splits at the \r, leaving "Packets: 57 File: PATH").
+ */
+export function fileLine(line: string): string | null {
+  const m = /^(?:Packets: \d+ )?File: (.+)$/.exec(line);
+  return m === null ? null : m[1]!.trim();
+}
+
 export interface DumpcapRun {
   child: ChildProcess;
   /** resolves when dumpcap has exited and its output was read: exit code (null: signal), stderr's tail, drops */
@@ -163,7 +172,8 @@ export function startDumpcap(dumpcap: string, o: { iface: string; filter: string
   const err = createInterface({ input: child.stderr! });
   const errClosed = closed(err);
   err.on('line', (l) => {
-    if (l.startsWith('File: ')) o.opened(l.slice('File: '.length).trim());
+    const file = fileLine(l);
+    if (file !== null) o.opened(file);
     drops = parseDropLine(l) ?? drops;
     stderr = (stderr + l + '\n').slice(-STDERR_KEPT);
   });

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { durationMs, limitOption, sizeBytes } from '../src/pipeline/sensor-options.js';
-import { findDumpcap, isbDrops, parseDropLine } from '../src/pipeline/sensor-dumpcap.js';
+import { fileLine, findDumpcap, isbDrops, parseDropLine } from '../src/pipeline/sensor-dumpcap.js';
 import { lockRing, ringFiles, ringOptions, sensorName } from '../src/pipeline/sensor.js';
 import { isHaystackError } from '../src/core/errors.js';
 import { cli, scratchDir } from './helpers/cli.js';
@@ -45,6 +45,16 @@ describe('sensor options', () => {
     const line = "Packets received/dropped on interface 'eth0': 1774/12 (pcap:10/dumpcap:2/flushed:0/ps_ifdrop:0) (99.3%)";
     expect(parseDropLine(line)).toEqual({ received: 1774, dropped: 12, detail: { pcap: 10, dumpcap: 2, flushed: 0, ps_ifdrop: 0 } });
     expect(parseDropLine('Packets captured: 1774')).toBeNull();
+  });
+
+  it('finds the ring file dumpcap opened, also on a line it shares with the packet count', async () => {
+    // dumpcap 4.0's stderr as read with od -c: "File: P1\n" before any packet, then "\rPackets: 57 File: P2\n"
+    const { createInterface } = await import('node:readline');
+    const { Readable } = await import('node:stream');
+    const raw = "Capturing on 'Loopback: lo'\nFile: /tmp/d/x_00001_1.pcapng\n\rPackets: 57 File: /tmp/d/x_00002_2.pcapng\n\rPackets: 96 File: /tmp/d/a b_00003_3.pcapng\n\rPackets: 138 ";
+    const lines: string[] = [];
+    for await (const l of createInterface({ input: Readable.from([raw]) })) lines.push(l);
+    expect(lines.map(fileLine).filter((f) => f !== null)).toEqual(['/tmp/d/x_00001_1.pcapng', '/tmp/d/x_00002_2.pcapng', '/tmp/d/a b_00003_3.pcapng']);
   });
 
   it('sums isb_ifdrop and isb_osdrop of the interface statistics blocks at the end of a pcapng file', async () => {

@@ -2,6 +2,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants, existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { setPriority } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { HaystackError } from '../core/errors.js';
@@ -15,6 +16,16 @@ export const MIN_ROTATE_BYTES = 10_000;
 export const MAX_ROTATE_BYTES = 2_000_000_000;
 /** dumpcap's stderr kept for an error message (the last lines say why it stopped). */
 const STDERR_KEPT = 8192;
+/**
+ * dumpcap's kernel capture buffer (-B, MiB; its default is 2). Packets wait there while dumpcap is off the CPU
+ * (the sensor's own ingest, or other work, on the same cores): 2 MiB is 80 ms of 200 Mbit/s, 64 MiB is 2.6 s.
+ */
+export const CAPTURE_BUFFER_MIB = 64;
+/**
+ * The nice value dumpcap is given (needs root or CAP_SYS_NICE; left at the sensor's own otherwise): capture cannot
+ * wait, ingest can (a closed file waits on disk), so the scheduler should prefer dumpcap.
+ */
+export const DUMPCAP_NICE = -10;
 /** The tail of a ring file searched for interface statistics blocks (one per interface, written at close). */
 const ISB_TAIL_BYTES = 65_536;
 
@@ -116,6 +127,15 @@ export async function isbDrops(path: string): Promise<{ ifdrop: number; osdrop: 
   }
 }
 
+/**
+ * The path of a "File: PATH" line, or null. Once packets flow, dumpcap's packet count shares the line: it writes
+ * "\rPackets: 57 File: PATH\n" (readline splits at the \r, leaving "Packets: 57 File: PATH").
+ */
+export function fileLine(line: string): string | null {
+  const m = /^(?:Packets: \d+ )?File: (.+)$/.exec(line);
+  return m === null ? null : m[1]!.trim();
+}
+
 export interface DumpcapRun {
   child: ChildProcess;
   /** resolves when dumpcap has exited and its output was read: exit code (null: signal), stderr's tail, drops */
@@ -128,12 +148,20 @@ export interface DumpcapRun {
  * (util-linux) dumpcap gets SIGTERM if the sensor dies (kill -9): no orphan goes on writing the ring.
  */
 export function startDumpcap(dumpcap: string, o: { iface: string; filter: string | null; ring: string[]; prefix: string; opened(path: string): void }): DumpcapRun {
-  const args = ['-n', '-i', o.iface, ...(o.filter !== null ? ['-f', o.filter] : []), ...o.ring.flatMap((r) => ['-b', r]), '-w', o.prefix];
+  const args = ['-n', '-i', o.iface, '-B', String(CAPTURE_BUFFER_MIB), ...(o.filter !== null ? ['-f', o.filter] : []), ...o.ring.flatMap((r) => ['-b', r]), '-w', o.prefix];
   // SIGPIPE ignored (kept across exec): a dumpcap whose sensor died still flushes and closes its file instead of
   // dying on its first write to the gone stderr, losing the packets it had buffered
   const setpriv = onPath('setpriv');
   const exec = setpriv !== null ? ['exec', setpriv, '--pdeathsig', 'TERM', '--', dumpcap, ...args] : ['exec', dumpcap, ...args];
   const child = spawn('/bin/sh', ['-c', 'trap "" PIPE; "$@"', 'sh', ...exec], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // the priority holds across the exec of setpriv and dumpcap (same process); dumpcap's capture runs in this thread
+  if (child.pid !== undefined) {
+    try {
+      setPriority(child.pid, DUMPCAP_NICE);
+    } catch {
+      // not permitted (not root): dumpcap keeps the sensor's priority
+    }
+  }
   let stderr = '';
   let drops: DumpcapDrops | null = null;
   // each reader's end, listened for from the start (it may come before the exit event)
@@ -144,7 +172,8 @@ export function startDumpcap(dumpcap: string, o: { iface: string; filter: string
   const err = createInterface({ input: child.stderr! });
   const errClosed = closed(err);
   err.on('line', (l) => {
-    if (l.startsWith('File: ')) o.opened(l.slice('File: '.length).trim());
+    const file = fileLine(l);
+    if (file !== null) o.opened(file);
     drops = parseDropLine(l) ?? drops;
     stderr = (stderr + l + '\n').slice(-STDERR_KEPT);
   });

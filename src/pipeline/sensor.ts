@@ -9,7 +9,7 @@ import { ident, inStrings } from '../store/sql.js';
 import type { Store } from '../store/store.js';
 import { ingest, mtimeMicros, type FileOutcome, type IngestOptions } from './ingest.js';
 import type { Limit } from './sensor-options.js';
-import { findDumpcap, isbDrops, startDumpcap, type DumpcapDrops } from './sensor-dumpcap.js';
+import { fileLine, findDumpcap, isbDrops, startDumpcap, type DumpcapDrops } from './sensor-dumpcap.js';
 
 /** A sensor's name names its files: letters, digits, dot, dash and underscore (no path, no shell trouble). */
 const SENSOR_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -259,7 +259,7 @@ async function runLocked(store: Store, o: SensorOptions, dumpcap: string, dir: s
   for (const f of await ringFiles(dir, o.sensor)) if (!ingested.has(f.path) && f.path.startsWith(prefix.slice(0, -'.pcapng'.length))) await ingestOne(f.path);
   const asked = o.signal.aborted && (end.code === 0 || end.signal === 'SIGTERM');
   if (!asked) {
-    const why = end.stderr.trim().split('\n').filter((l) => l.trim() !== '' && !l.startsWith('File: ')).slice(-3).join('; ');
+    const why = end.stderr.trim().split('\n').filter((l) => l.trim() !== '' && fileLine(l) === null && !/^Packets: \d+$/.test(l.trim())).slice(-3).join('; ');
     summary.failure = `dumpcap stopped (${end.signal ?? `exit ${end.code}`}): ${why || 'no message'}`;
   }
   return summary;

@@ -700,9 +700,14 @@ function int64Words(vec: DuckDBVector): Int32Array | null {
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-/** whether a vector's item is not null (the vector's validity, as getItem reads it) */
+/**
+ * Whether a vector's item is not null: the vector's validity, as getItem reads it (@duckdb/node-api 1.5.6, pinned;
+ * another layout falls back to getItem, slower but the same answer).
+ */
 function validAt(vec: DuckDBVector, r: number): boolean {
-  return (vec as unknown as { validity: { itemValid(i: number): boolean } }).validity.itemValid(r);
+  const validity = (vec as unknown as { validity?: { itemValid?: (i: number) => boolean } }).validity;
+  if (typeof validity?.itemValid === 'function') return validity.itemValid(r);
+  return vec.getItem(r) !== null;
 }
 
 function fromDuck(v: DuckDBValue): unknown {

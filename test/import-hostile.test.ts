@@ -209,3 +209,16 @@ describe('import: a mapping that fails on a line', () => {
     }
   });
 });
+
+describe('import: keys named like Object.prototype members', () => {
+  it('a "__proto__" or "constructor" key of an EVE event is kept in extra as data (no prototype set, nothing lost)', async () => {
+    const line = `{"timestamp":"2026-12-07T10:00:05.123456+0000","flow_id":5,"event_type":"http","src_ip":"10.0.0.5","src_port":51000,"dest_ip":"198.51.100.7","dest_port":80,"proto":"TCP","tx_id":0,"http":{"hostname":"example.com","url":"/p","__proto__":{"polluted":1},"constructor":"c"}}`;
+    const { r, rows } = await load('eve', 'proto-keys.json', [line], ['http']);
+    expect(r).toMatchObject({ status: 'imported', bad: 0 });
+    const extra = JSON.parse(String(rows.http![0]!.extra)) as Record<string, Record<string, unknown>>;
+    expect(Object.hasOwn(extra.http!, '__proto__')).toBe(true);
+    expect(JSON.stringify(extra.http!['__proto__'])).toBe('{"polluted":1}');
+    expect(extra.http!.constructor).toBe('c');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});

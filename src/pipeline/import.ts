@@ -3,6 +3,7 @@
 // `extra`. A file is known by the SHA-256 of its text, as a log is (pipeline/logs.ts): importing it again
 // changes nothing, an interrupted import leaves nothing visible (no captures row) and is redone by the next.
 // A line that cannot be read becomes an anomaly naming the file and line; the rest of the file still loads.
+import { setOwn } from '../core/own.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { opendir, open, stat } from 'node:fs/promises';
@@ -79,7 +80,7 @@ export class MergeCache {
       for (const k in h.record) if ((row[k] === null || row[k] === undefined) && h.record[k] !== null && h.record[k] !== undefined) row[k] = h.record[k];
       if (h.extra !== null) {
         extra ??= {};
-        for (const k in h.extra) if (!(k in extra)) extra[k] = h.extra[k];
+        for (const k of Object.keys(h.extra)) if (!Object.hasOwn(extra, k)) setOwn(extra, k, h.extra[k]);
       }
     }
     return { matched, extra };

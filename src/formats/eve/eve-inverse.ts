@@ -19,6 +19,7 @@
 //   length, a different first letter); null without a flow_id. A files row's fuid is made from the event.
 //   DNS: Suricata writes a request and a response event per transaction (v2 and v3 both read); each is a row
 //   (outcome `unanswered` for the request, `answered` for the response): merging them is the importer's choice.
+import { setOwn } from '../../core/own.js';
 import { HaystackError } from '../../core/errors.js';
 import { opcodeName, rcodeName, typeName } from '../../analyzers/dns/dns-names.js';
 import { Classifications } from '../../detect/classification.js';
@@ -116,7 +117,7 @@ class Taken {
         if (this.used.has(p)) continue;
         const r = isObj(v) ? walk(v, p) : v;
         if (r === null || r === undefined) continue;
-        out[k] = r;
+        setOwn(out, k, r);
         any = true;
       }
       return any ? out : null;

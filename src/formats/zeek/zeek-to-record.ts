@@ -18,6 +18,7 @@
 //     extra  the row's non-null values of columns that have no field of ours (unknown columns included)
 //     mergeOn set for x509: the record holds the certificate fields only, to merge into the tls row whose
 //            cert_sha256 equals record.cert_sha256 (ssl.log's cert_chain_fps[0])
+import { setOwn } from '../../core/own.js';
 import { HaystackError } from '../../core/errors.js';
 import { FINDING_NOTE } from './logs/notice.js';
 import { zeekLogsByPath } from './zeek-logs.js';
@@ -87,7 +88,7 @@ export function zeekToRecord(log: string, row: ZeekRow): ZeekRecord | null {
       c.set(v, record);
     }
   }
-  for (const [k, v] of Object.entries(row)) if (!known.has(k) && v !== undefined && v !== null) extra[k] = v;
+  for (const [k, v] of Object.entries(row)) if (!known.has(k) && v !== undefined && v !== null) setOwn(extra, k, v);
   spec.finish?.(record, extra);
   return spec.path === 'x509' ? { table: spec.schema.name, record, extra, mergeOn: 'cert_sha256' } : { table: spec.schema.name, record, extra };
 }

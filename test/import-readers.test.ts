@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { eveLine } from '../src/formats/import/eve.js';
+import { uidOfFlowId } from '../src/formats/eve/eve-inverse.js';
 import { zeekJsonLine } from '../src/formats/import/zeek-json.js';
 import { ZeekTsvReader, type ZeekTsvLine } from '../src/formats/import/zeek-tsv.js';
 import { BAD, secondsToMicros, unescapeZeek } from '../src/formats/import/zeek-values.js';
@@ -192,5 +193,16 @@ describe('EVE', () => {
     expect(eveLine('"alert"')).toEqual({ kind: 'bad', reason: 'not a JSON object' });
     expect(eveLine('{"event_type":"dns"')).toMatchObject({ kind: 'bad' });
     expect(eveLine('  ')).toEqual({ kind: 'meta' });
+  });
+
+  it('keeps a 64-bit flow_id past 2^53 as its digits: two flows JSON.parse would round together stay two', () => {
+    const a = eveLine('{"flow_id":9007199254740993,"event_type":"flow"}');
+    const b = eveLine('{"flow_id": 9007199254740992 ,"event_type":"flow"}');
+    expect(a).toEqual({ kind: 'event', event: { flow_id: '9007199254740993', event_type: 'flow' } });
+    expect(b).toEqual({ kind: 'event', event: { flow_id: '9007199254740992', event_type: 'flow' } });
+    expect(eveLine('{"flow_id":9007199254740991,"event_type":"flow"}')).toEqual({ kind: 'event', event: { flow_id: 9007199254740991, event_type: 'flow' } });
+    const c = eveLine('{"event_type":"flow","flow_id":18446744073709551615}');
+    expect(c).toEqual({ kind: 'event', event: { flow_id: '18446744073709551615', event_type: 'flow' } });
+    expect(uidOfFlowId('9007199254740993')).not.toBe(uidOfFlowId('9007199254740992'));
   });
 });

@@ -1,20 +1,13 @@
 // Suricata's EVE JSON output, a line at a time: one object per line with its `event_type`.
-import { jsonDeeperThan, jsonSyntaxReason, MAX_JSON_DEPTH } from './json-depth.js';
+import { jsonObjectLine } from './json-depth.js';
 
 /** One line of an EVE file: the event, or why it cannot be read. */
 export type EveLine = { kind: 'event'; event: Record<string, unknown> } | { kind: 'meta' } | { kind: 'bad'; reason: string };
 
 export function eveLine(text: string): EveLine {
-  if (text.trim() === '') return { kind: 'meta' };
-  if (jsonDeeperThan(text)) return { kind: 'bad', reason: `JSON nested deeper than ${MAX_JSON_DEPTH} levels` };
-  let o: unknown;
-  try {
-    o = JSON.parse(text);
-  } catch (e) {
-    return { kind: 'bad', reason: jsonSyntaxReason(e) };
-  }
-  if (o === null || typeof o !== 'object' || Array.isArray(o)) return { kind: 'bad', reason: 'not a JSON object' };
-  const event = o as Record<string, unknown>;
+  const line = jsonObjectLine(text);
+  if (line.kind !== 'object') return line;
+  const event = line.o;
   if (typeof event.event_type !== 'string') return { kind: 'bad', reason: 'no event_type' };
   // a flow_id past 2^53 (Suricata's ids are 64-bit) was rounded by JSON.parse: its digits, from the text, instead,
   // so two flows stay two (eveToRecords takes a digit string whole)

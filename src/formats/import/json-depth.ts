@@ -34,3 +34,20 @@ export function jsonSyntaxReason(e: unknown): string {
   const m = e instanceof Error ? e.message : String(e);
   return `not JSON (${m.replace(/, .*is not valid JSON/s, '').slice(0, 120)})`;
 }
+
+/** One JSON-lines line read as an object: the object, a blank line (`meta`), or why it is not one. */
+export type JsonObjectLine = { kind: 'object'; o: Record<string, unknown> } | { kind: 'meta' } | { kind: 'bad'; reason: string };
+
+/** Parses one line of a JSON-lines file (EVE, Zeek JSON) that must hold an object, nesting bounded first. */
+export function jsonObjectLine(text: string): JsonObjectLine {
+  if (text.trim() === '') return { kind: 'meta' };
+  if (jsonDeeperThan(text)) return { kind: 'bad', reason: `JSON nested deeper than ${MAX_JSON_DEPTH} levels` };
+  let o: unknown;
+  try {
+    o = JSON.parse(text);
+  } catch (e) {
+    return { kind: 'bad', reason: jsonSyntaxReason(e) };
+  }
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) return { kind: 'bad', reason: 'not a JSON object' };
+  return { kind: 'object', o: o as Record<string, unknown> };
+}

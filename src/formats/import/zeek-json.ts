@@ -1,7 +1,7 @@
 // Zeek's JSON log form (LogAscii::use_json): one flat object per line, keys as the TSV #fields name them
 // (`id.orig_h`), unset fields left out. Times are decoded to µs as the TSV reader does; JSON has no types, so
 // which fields are times comes from Zeek's log documentation, log by log (ZEEK_TIME_FIELDS).
-import { jsonDeeperThan, jsonSyntaxReason, MAX_JSON_DEPTH } from './json-depth.js';
+import { jsonObjectLine } from './json-depth.js';
 import type { ZeekRow } from './mapper.js';
 import { BAD, secondsToMicros } from './zeek-values.js';
 
@@ -53,16 +53,9 @@ export function isJsonObjectStart(line: string): boolean {
 
 /** Parses one line (`log`: the name from the file, used when the object has no `_path`). */
 export function zeekJsonLine(text: string, log: string): ZeekJsonLine {
-  if (text.trim() === '') return { kind: 'meta' };
-  if (jsonDeeperThan(text)) return { kind: 'bad', reason: `JSON nested deeper than ${MAX_JSON_DEPTH} levels` };
-  let o: unknown;
-  try {
-    o = JSON.parse(text);
-  } catch (e) {
-    return { kind: 'bad', reason: jsonSyntaxReason(e) };
-  }
-  if (o === null || typeof o !== 'object' || Array.isArray(o)) return { kind: 'bad', reason: 'not a JSON object' };
-  const row = o as Record<string, unknown>;
+  const line = jsonObjectLine(text);
+  if (line.kind !== 'object') return line;
+  const row = line.o;
   let name = log;
   if (typeof row._path === 'string' && row._path !== '') {
     name = row._path;

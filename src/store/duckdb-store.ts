@@ -253,6 +253,13 @@ export class DuckDbStore implements Store {
     await this.exec(`COPY (${sql}) TO ${quoteString(path, 'duckdb')} (FORMAT parquet, COMPRESSION zstd)`);
   }
 
+  async copyLines(sql: string, path: string): Promise<number> {
+    // CSV of one column with a quote character the lines never hold (control characters are escaped by every
+    // format): DuckDB writes each value as it is, in the query's order, on all its threads
+    const r = await this.guard(() => this.conn.runAndReadAll(`COPY (${sql}) TO ${quoteString(path, 'duckdb')} (FORMAT csv, HEADER false, QUOTE ${quoteString(COPY_QUOTE, 'duckdb')}, ESCAPE ${quoteString(COPY_QUOTE, 'duckdb')}, DELIMITER ${quoteString(COPY_DELIMITER, 'duckdb')})`));
+    return Number(r.getRows()[0]?.[0] ?? 0);
+  }
+
   async *scan(sql: string): AsyncGenerator<Row[]> {
     // a stream's chunks are fetched from the connection that started it: always the first reader
     const lane = this.readers[0]!;
@@ -324,6 +331,10 @@ class Lane {
 }
 
 /** Where a capture's rows wait (one JSON-lines file per table) until the capture commits. */
+/** copyLines' CSV quote and delimiter: control characters no line of an external format holds */
+const COPY_QUOTE = '\x01';
+const COPY_DELIMITER = '\x02';
+
 function spoolDir(dbPath: string): string {
   return `${dbPath}.spool`;
 }

@@ -77,6 +77,12 @@ export interface Store {
   /** Writes the result of a SELECT we built to a Parquet file (DuckDB only: ClickHouse 18.16 has no Parquet). */
   writeParquet?(sql: string, path: string): Promise<void>;
   /**
+   * Writes the one text column of a SELECT we built to a file, a line per row, as it is (DuckDB only: the SQL forms
+   * of the external formats, store/export-sql/forms.ts). The text must hold no newline or control
+   * character. Returns the number of lines.
+   */
+  copyLines?(sql: string, path: string): Promise<number>;
+  /**
    * Like select(), a batch of rows at a time (exports of whole tables). Values as the store returns them:
    * ClickHouse gives 64-bit integers as text and booleans as 0/1 (the caller knows the schema).
    */

@@ -1,8 +1,10 @@
 // `haystack export <table> -o FILE`: a table (or the rows a filter keeps) as Parquet, JSON lines or CSV.
-import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { join } from 'node:path';
-import { HaystackError } from '../../core/errors.js';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { cannotWrite, HaystackError } from '../../core/errors.js';
 import { EXTERNAL_FORMATS, externalFormat, type ExternalFormat } from '../../formats/external.js';
+import { duckdbSqlForm, type ExternalSql } from '../../store/export-sql/forms.js';
 import { zeekDirectoryLogs, zeekLogFile } from '../../formats/zeek/zeek-format.js';
 import { ZeekLogWriter } from '../../formats/zeek/zeek-writer.js';
 import type { Store } from '../../store/store.js';
@@ -64,7 +66,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const ecsTemplate = writeEcsTemplate(external?.name, schema.name, stringOption(values['ecs-template']), stringOption(values['ecs-target']));
   const whereText = stringOption(values.where);
   const where = whereText === undefined ? null : parseFilter(whereText, schema, '--where');
-  const store = await openStore(stringOption(values.db), { readOnly: true, fileAccess: format === 'parquet' });
+  // Parquet and the external formats' SQL forms have DuckDB write a file
+  const store = await openStore(stringOption(values.db), { readOnly: true, fileAccess: format === 'parquet' || external !== undefined });
   let rows = 0;
   try {
     const t = tableNamer(store);
@@ -74,15 +77,12 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     if (format === 'parquet') {
       if (store.writeParquet === undefined) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `Parquet export needs the DuckDB store (${store.location} is ClickHouse)`);
       await store.writeParquet(sql, file);
+    } else if (external !== undefined) {
+      rows = await exportExternal(store, schema, external, sql, file, { now: Date.now() * 1000 });
     } else {
-      let fd: number;
+      const fd = openFile(file);
       try {
-        fd = openSync(file, 'w');
-      } catch (e) {
-        throw new HaystackError('HAYSTACK_IO', `${file}: cannot create (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file, cause: e });
-      }
-      try {
-        const out = writerFor(external, schema, format!, fileWriter(fd, file));
+        const out = new RowWriter(schema.fields, format as 'jsonl' | 'csv', fileWriter(fd, file));
         for await (const batch of store.scan(sql)) {
           for (const r of batch) {
             out.row(typedRow(schema.fields, r));
@@ -101,10 +101,70 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-/** The row sink of a text export: an external format's writer, or ours (JSON lines, CSV). */
-function writerFor(external: ExternalFormat | undefined, schema: RecordSchema, format: 'jsonl' | 'csv' | 'parquet', write: (s: string) => void): { row(r: Record<string, unknown>): void; end(): void } {
-  if (external !== undefined) return external.writer(schema, write, { now: Date.now() * 1000 });
-  return new RowWriter(schema.fields, format as 'jsonl' | 'csv', write);
+/**
+ * Writes the rows of `sql` (the schema's fields) in an external format: by the store itself where the format has
+ * a SQL form and the store can run it (DuckDB; the output a regular file), else row by row through the writer.
+ * `sqlForm: false` forces the writer (the tests compare both). Returns the number of records written.
+ */
+export async function exportExternal(store: Store, schema: RecordSchema, external: ExternalFormat, sql: string, file: string,
+  opts: { now: number; sqlForm?: boolean }): Promise<number> {
+  const form = opts.sqlForm === false || store.copyLines === undefined ? null : duckdbSqlForm(external.name, schema, { now: opts.now });
+  const fd = openFile(file);
+  try {
+    const write = fileWriter(fd, file);
+    if (form !== null && fstatSync(fd).isFile()) return await copyLinesInto(store, form, `(${sql})`, file, fd, write);
+    const out = external.writer(schema, write, { now: opts.now });
+    let rows = 0;
+    for await (const batch of store.scan(sql)) {
+      for (const r of batch) {
+        out.row(typedRow(schema.fields, r));
+        rows++;
+      }
+    }
+    out.end();
+    return rows;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Bytes copied at a time from the store's line file into the output. */
+const COPY_CHUNK = 1 << 20;
+
+/**
+ * A SQL form's head, the lines the store writes (to a scratch file next to the output, then appended: DuckDB's
+ * COPY makes a file of its own), and its tail.
+ */
+async function copyLinesInto(store: Store, form: ExternalSql, source: string, file: string, fd: number, write: (s: string) => void): Promise<number> {
+  const part = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.part`);
+  try {
+    const rows = await store.copyLines!(form.lines(source), part);
+    if (form.head !== '') write(form.head);
+    const inFd = openSync(part, 'r');
+    try {
+      const buf = Buffer.allocUnsafe(COPY_CHUNK);
+      for (;;) {
+        const n = readSync(inFd, buf, 0, COPY_CHUNK, null);
+        if (n === 0) break;
+        let off = 0;
+        while (off < n) off += writeOut(fd, buf, off, n - off, file);
+      }
+    } finally {
+      closeSync(inFd);
+    }
+    if (form.tail !== '') write(form.tail);
+    return rows;
+  } finally {
+    rmSync(part, { force: true });
+  }
+}
+
+function writeOut(fd: number, buf: Buffer, off: number, len: number, file: string): number {
+  try {
+    return writeSync(fd, buf, off, len);
+  } catch (e) {
+    throw cannotWrite(file, e);
+  }
 }
 
 /** `export all --format zeek|zeek-json -o DIR`: every table that makes a Zeek log, one file per log. */

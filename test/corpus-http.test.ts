@@ -284,12 +284,13 @@ const ZEEK_FILE_FIELDS = new Set(['source', 'mime_type', 'filename', 'seen_bytes
 
 // ------------------------------------------------------------------------------------------------ ja4.py (JA4H)
 
-const sha12 = (l: string[]): string => createHash('sha256').update(l.join(','), 'utf8').digest('hex').slice(0, 12);
-
 /**
- * JA4H and JA4H_ro of our request, by FoxIO's ja4h.py over tshark's fields: method (2 letters), version, cookie
- * and referer flags, number of header fields other than Cookie and Referer, first Accept-Language tag; the
- * header names in order; the cookie names and name=value pairs (sorted for JA4H, as sent for JA4H_ro).
+ * JA4H and JA4H_ro of our request. JA4H is the record's own `ja4h` (src/analyzers/http/ja4h.ts, computed before the
+ * cookie values are redacted). JA4H_ro is rebuilt here from the record as FoxIO's ja4h.py builds it from tshark's
+ * fields (method, version, cookie and referer flags, count of the other headers, first Accept-Language tag; the
+ * header names in order; the cookie names; the cookie name=value pairs): the record keeps each cookie's value only
+ * as its length, so the pairs part is compared with FoxIO's values replaced by their lengths; JA4H's hash of the sorted pairs
+ * is what shows the values were read right.
  */
 function ja4h(w: Web): { JA4H: string; JA4H_ro: string } {
   const headers = headersOf(w);
@@ -306,11 +307,20 @@ function ja4h(w: Web): { JA4H: string; JA4H_ro: string } {
   // tshark gives one Cookie field as a string (split at ';'), several as a list (each kept whole)
   const items = cookieValues.length === 1 ? cookieValues[0]!.split(';') : cookieValues;
   const pairs = items.map((y) => [y.split('=')[0]!.trim(), y.trim()] as const);
-  const sortedPairs = [...pairs].sort((p, q) => (p[0] < q[0] ? -1 : p[0] > q[0] ? 1 : 0));
   const has = cookieValues.length > 0;
-  const JA4H = `${a}_${sha12(kept)}_${has ? sha12(sortedPairs.map((p) => p[0])) : '0'.repeat(12)}_${has ? sha12(sortedPairs.map((p) => p[1])) : '0'.repeat(12)}`;
   const JA4H_ro = `${a}_${kept.join(',')}_${has ? `${pairs.map((p) => p[0]).join(',')}_${pairs.map((p) => p[1]).join(',')}` : ''}`;
-  return { JA4H, JA4H_ro };
+  return { JA4H: w.http.ja4h ?? '(none)', JA4H_ro };
+}
+
+/** FoxIO's JA4H_ro with each cookie value replaced by its length, as the record keeps it. */
+function withheldCookieValues(ro: string): string {
+  const parts = ro.split('_');
+  if (parts.length < 4) return ro;
+  const pairs = parts.slice(3).join('_').split(',').map((p) => {
+    const eq = p.indexOf('=');
+    return eq < 0 ? p : `${p.slice(0, eq)}=[redacted ${p.length - eq - 1} chars]`;
+  });
+  return [...parts.slice(0, 3), pairs.join(',')].join('_');
 }
 
 function ja4Cmps(x: Record<string, unknown>, w: Web): Cmp[] {
@@ -324,7 +334,8 @@ function ja4Cmps(x: Record<string, unknown>, w: Web): Cmp[] {
     if (k in ours) {
       const theirs = k === 'src' || k === 'dst' ? normIp(String(v)) : String(v);
       out.push({ field: k, ours: ours[k], theirs, relaxed: { reversed: swapped[k] === theirs } });
-    } else if (k === 'JA4H' || k === 'JA4H_ro') out.push({ field: k, ours: h[k], theirs: v });
+    } else if (k === 'JA4H') out.push({ field: k, ours: h[k], theirs: v });
+    else if (k === 'JA4H_ro') out.push({ field: k, ours: h[k], theirs: withheldCookieValues(String(v)) });
     else if (!(k in PEER_INTERNAL)) out.push({ field: k, ours: '(no counterpart)', theirs: v });
   }
   return out;

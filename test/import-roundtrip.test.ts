@@ -53,7 +53,7 @@ const ZEEK_NOT_CARRIED: Record<string, Record<string, string>> = {
   tls: Object.fromEntries(['transport', 'record_version', 'client_version', 'supported_versions', 'alpn', 'cipher_suites', 'extensions', 'supported_groups',
     'ec_point_formats', 'signature_algorithms', 'session_id_len', 'hello_index', 'ja3', 'ja3_string', 'ja4', 'ja4_r', 'ja3s', 'hello_retry'].map((f) => [f, HELLO])
     .concat([['cert_sha1', 'x509.log has one fingerprint (the SHA-256 we write), not the SHA-1']])),
-  http: { request_headers: 'http.log logs chosen headers (host, user_agent, referrer), not the header list' },
+  http: { request_headers: 'http.log logs chosen headers (host, user_agent, referrer), not the header list', ja4h: 'a column of FoxIO\'s ja4 package, not of the default http.log' },
   smtp: {
     auth_mechanism: 'not an smtp.log column', auth_user: 'not an smtp.log column', data_bytes: 'not an smtp.log column',
     missing_bytes: 'not an smtp.log column', skeleton: 'the MIME structure: not an smtp.log column',
@@ -104,6 +104,7 @@ const EVE_NOT_CARRIED: Record<string, Record<string, string>> = {
   http: {
     request_body_len: 'the http event has the response body length only', status_msg: 'not in the http event',
     request_fuids: 'the http event does not name its files', response_fuids: 'as request_fuids', info_code: 'not in the http event', info_msg: 'as info_code',
+    ja4h: 'Suricata logs JA4 for TLS and QUIC, not JA4H',
   },
   smtp: {
     in_reply_to: 'not in the smtp event', x_originating_ip: 'not in the smtp event', auth_mechanism: 'not in the smtp event', auth_user: 'not in the smtp event',

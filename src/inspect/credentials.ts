@@ -51,6 +51,82 @@ export function redactedCredentialHeader(c: HttpCredential): string {
   return c.user === null ? `${c.scheme} [redacted]` : `${c.scheme} [redacted; user ${c.user}]`;
 }
 
+/** A cookie value kept in a record: its length only (a session cookie is a bearer credential). */
+const redactedCookieValue = (v: string): string => `[redacted ${v.length} chars]`;
+
+/**
+ * A Cookie header's value as records keep it: each cookie's name, and its value's length in place of the value
+ * (`sid=[redacted 32 chars]; lang=[redacted 2 chars]`). Cookie names tell an analyst what the site or a beacon
+ * sets; the values themselves stay in the capture, for carving.
+ */
+export function redactedCookieHeader(value: string): string {
+  return value.split(';').map((part) => {
+    const eq = part.indexOf('=');
+    return eq < 0 ? part : `${part.slice(0, eq)}=${redactedCookieValue(part.slice(eq + 1).trim())}`;
+  }).join(';');
+}
+
+/** Whether a header's value is a cookie (Cookie, and Set-Cookie where one is kept). */
+export function isCookieHeader(name: string): boolean {
+  const n = name.toLowerCase();
+  return n === 'cookie' || n === 'set-cookie' || n === 'cookie2' || n === 'set-cookie2';
+}
+
+/**
+ * Query parameter names whose value is a credential (a password, token, key or signature put in a URL): their
+ * values are not kept in records (the URI's other parameters are). Matched on the name folded to lower case with
+ * `-` and `.` as `_`, whole or as its last `_` part (`user_password`, `x-api-key`).
+ */
+const SECRET_PARAMS = new Set([
+  'password', 'passwd', 'pwd', 'pass', 'passphrase', 'secret', 'client_secret', 'token', 'access_token', 'refresh_token',
+  'id_token', 'auth', 'auth_token', 'authtoken', 'apikey', 'api_key', 'key', 'session', 'sessionid', 'session_id', 'sid',
+  'jsessionid', 'phpsessid', 'sig', 'signature', 'x_amz_signature', 'x_amz_security_token', 'x_amz_credential',
+]);
+
+function isSecretParam(name: string): boolean {
+  let n: string;
+  try {
+    n = decodeURIComponent(name.replace(/\+/g, ' '));
+  } catch {
+    n = name;
+  }
+  n = n.toLowerCase().replace(/[-.\s]/g, '_');
+  if (SECRET_PARAMS.has(n)) return true;
+  const last = n.lastIndexOf('_');
+  return last >= 0 && SECRET_PARAMS.has(n.slice(last + 1));
+}
+
+const REDACTED = '[redacted]';
+
+/**
+ * A URI (request target or Referer) as records keep it: the values of query parameters named as credentials
+ * (`?user=al&password=x` -> `?user=al&password=[redacted]`) and the password of a `user:password@` authority
+ * are replaced; the rest is as sent. A URI without `?` or `@` is returned as it is.
+ */
+export function redactedUri(uri: string): string {
+  let out = uri;
+  const at = out.indexOf('@');
+  if (at >= 0) {
+    // scheme://user:password@host: only in the authority, before the path
+    const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#@:]*):([^/?#@]*)@/i.exec(out);
+    if (m !== null) out = `${m[1]}${m[2]}:${REDACTED}@${out.slice(m[0].length)}`;
+  }
+  const q = out.indexOf('?');
+  if (q < 0) return out;
+  const hash = out.indexOf('#', q);
+  const query = hash < 0 ? out.slice(q + 1) : out.slice(q + 1, hash);
+  let changed = false;
+  const parts = query.split(/([&;])/).map((p, i) => {
+    if (i % 2 === 1) return p;
+    const eq = p.indexOf('=');
+    if (eq <= 0 || eq === p.length - 1 || !isSecretParam(p.slice(0, eq))) return p;
+    changed = true;
+    return `${p.slice(0, eq + 1)}${REDACTED}`;
+  });
+  if (!changed) return out;
+  return `${out.slice(0, q + 1)}${parts.join('')}${hash < 0 ? '' : out.slice(hash)}`;
+}
+
 /** The finding's parts for a login seen in clear (the pipeline adds the session's place). */
 export interface CredentialFinding {
   readonly detector: 'cleartext_credentials';

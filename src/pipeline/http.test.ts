@@ -2,6 +2,7 @@
 // decoded bytes (a nested-gzip bomb is not inflated to the body limit again and again), the decoded body shared
 // by signatures and records, and the request's header list kept within its field's bound.
 import { gzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AnomalyLog } from '../core/anomaly.js';
 import { Session } from '../flow/session.js';
@@ -93,6 +94,32 @@ describe('http records within their bounds', () => {
     expect(kept.length).toBeGreaterThan(100);
     expect(cuts).toEqual([`http_header_truncated: request_headers: 400 headers, first ${kept.length} kept (at most ${HTTP_MAX_HEADERS_JSON_BYTES} bytes)`]);
     expect(headersJson([['Host', 'a']], () => expect.fail('cut'))).toBe('[["Host","a"]]');
+  });
+
+  it('keeps no credential of the request in clear: URL parameters, Referer, cookies, Authorization; JA4H from the whole headers', async () => {
+    const s = new Session();
+    s.uid = 'Ctest';
+    const out: HttpTransaction[] = [];
+    const a = new HttpAnalyzer({ session: s, anomalies: new AnomalyLog(() => undefined), emit: (t) => out.push(t) });
+    const basic = Buffer.from('alice:PlantedPw1').toString('base64');
+    a.deliver(ORIG, enc.encode('GET /login?user=alice&password=PlantedPw2&next=%2F HTTP/1.1\r\nHost: h.example\r\n' +
+      `Referer: http://h.example/a?api_key=PlantedKey3\r\nCookie: sid=PlantedSid4; lang=en\r\nAuthorization: Basic ${basic}\r\nAccept-Language: en-US\r\n\r\n`));
+    a.deliver(RESP, enc.encode('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'));
+    a.end(ORIG);
+    a.end(RESP);
+    const r = await httpRecords(out[0]!, { anomalies: new AnomalyLog(() => undefined), filesDir: null });
+    const text = JSON.stringify(r.http);
+    for (const planted of ['PlantedPw1', 'PlantedPw2', 'PlantedKey3', 'PlantedSid4', basic]) expect(text).not.toContain(planted);
+    expect(r.http.uri).toBe('/login?user=alice&password=[redacted]&next=%2F');
+    expect(r.http.referer).toBe('http://h.example/a?api_key=[redacted]');
+    expect(JSON.parse(r.http.request_headers!)).toEqual([
+      ['Host', 'h.example'], ['Referer', 'http://h.example/a?api_key=[redacted]'], ['Cookie', 'sid=[redacted 11 chars]; lang=[redacted 2 chars]'],
+      ['Authorization', 'basic [redacted; user alice]'], ['Accept-Language', 'en-US'],
+    ]);
+    // JA4H by its definition: ge, 11, cookie, referer, 3 other headers, "enus"; the hashes over the names and the
+    // cookies as sent (sorted by name: lang=en, sid=PlantedSid4)
+    const sha12 = (l: string[]): string => createHash('sha256').update(l.join(',')).digest('hex').slice(0, 12);
+    expect(r.http.ja4h).toBe(`ge11cr03enus_${sha12(['Host', 'Authorization', 'Accept-Language'])}_${sha12(['lang', 'sid'])}_${sha12(['lang=en', 'sid=PlantedSid4'])}`);
   });
 
   it('cuts a request target of control bytes to its bound and keeps the rest of the record', async () => {

@@ -1,7 +1,7 @@
 // A captured HTTP transaction to records: the `http` row (Zeek http.log's fields) and a `files` row per
 // request and response body (content codings gzip/deflate/br undone with node:zlib, then hashed, typed and
 // stored content-addressed like mail parts).
-import { httpCredential, redactedCredentialHeader } from '../inspect/credentials.js';
+import { httpCredential, isCookieHeader, redactedCookieHeader, redactedCredentialHeader, redactedUri } from '../inspect/credentials.js';
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import type { AnomalyLog } from '../core/anomaly.js';
 import { formatIpv4, formatIpv6 } from '../core/ip.js';
@@ -11,6 +11,7 @@ import { bounded, jsonStringBytes, textBoundOf, type CutReport } from '../schema
 import { FILES, type FileRecord } from '../schema/files.js';
 import { HTTP, type HttpRecord } from '../schema/http.js';
 import { hashes, makeFuid, realTypeOf, store, typeMismatch, type ObjectWrites } from './objects.js';
+import { ja4h } from '../analyzers/http/ja4h.js';
 import { parseMime } from '../analyzers/mime/mime-tree.js';
 import { decodeBody, leaves, partFilename } from './mail.js';
 
@@ -101,6 +102,20 @@ function filenameOf(m: HttpMessage): string | null {
 
 const HEADERS_BOUND = textBoundOf(HTTP, 'request_headers');
 
+const nullable = <T>(v: T | null, f: (v: T) => T): T | null => (v === null ? null : f(v));
+
+/**
+ * A request header's value as records keep it: credentials (Authorization, Proxy-Authorization) as their scheme
+ * and user, cookies as their names and lengths, a Referer with its credential parameters redacted; never the
+ * secret (inspect/credentials.ts).
+ */
+function keptHeaderValue(name: string, value: string): string {
+  const cred = httpCredential(name, value);
+  if (cred !== null) return redactedCredentialHeader(cred);
+  if (isCookieHeader(name)) return redactedCookieHeader(value);
+  return name.toLowerCase() === 'referer' ? redactedUri(value) : value;
+}
+
 /**
  * The headers as JSON text (`[["Host","a"],...]`), credentials redacted, as many of the first ones whole as the field's bound lets a
  * row hold (its weight as a JSON string in the row, escapes of escapes included).
@@ -110,9 +125,7 @@ export function headersJson(headers: [string, string][], report: CutReport): str
   // the row's quotes and the brackets, then each header and its comma (the text's own escapes, escaped again)
   let weight = 4;
   for (const h of headers) {
-    // credentials (Authorization, Proxy-Authorization) are kept as their scheme and user, never the secret
-    const cred = httpCredential(h[0], h[1]);
-    const piece = JSON.stringify(cred === null ? h : [h[0], redactedCredentialHeader(cred)]);
+    const piece = JSON.stringify([h[0], keptHeaderValue(h[0], h[1])]);
     const w = jsonStringBytes(piece) - 2 + (pieces.length > 0 ? 1 : 0);
     if (weight + w > HEADERS_BOUND.bytes) {
       report(HEADERS_BOUND.anomaly, `request_headers: ${headers.length} headers, first ${pieces.length} kept (at most ${HEADERS_BOUND.bytes} bytes)`);
@@ -176,7 +189,7 @@ export async function httpRecords(t: HttpTransaction, o: HttpOptions): Promise<H
       capture_id: null,
     }, problem);
     if (declared !== null && typeMismatch(declared, filename, real)) {
-      o.anomalies.add(t.endTs, s.uid, 'file_type_mismatch', `${filename ?? `${which} body of ${t.method} ${t.uri.slice(0, 80)}`}: labelled ${declared}, content is ${real}`);
+      o.anomalies.add(t.endTs, s.uid, 'file_type_mismatch', `${filename ?? `${which} body of ${t.method} ${redactedUri(t.uri).slice(0, 80)}`}: labelled ${declared}, content is ${real}`);
     }
     files.push(f);
     contents.push(data);
@@ -194,10 +207,11 @@ export async function httpRecords(t: HttpTransaction, o: HttpOptions): Promise<H
     trans_depth: t.transDepth,
     method: t.method,
     host: headerOf(t.request, 'host'),
-    uri: t.uri,
+    // a password or token in the URL is not kept (the capture still has it)
+    uri: redactedUri(t.uri),
     version: t.version,
     user_agent: headerOf(t.request, 'user-agent'),
-    referer: headerOf(t.request, 'referer'),
+    referer: nullable(headerOf(t.request, 'referer'), redactedUri),
     request_headers: headersJson(t.request.headers, problem),
     request_body_len: t.request.bodyLen,
     status_code: t.statusCode,
@@ -208,6 +222,7 @@ export async function httpRecords(t: HttpTransaction, o: HttpOptions): Promise<H
     capture_id: null,
     info_code: t.infoCode,
     info_msg: t.infoMsg,
+    ja4h: ja4h(t.method, t.version, t.request.headers),
   }, problem);
   return { http, files, contents };
 }

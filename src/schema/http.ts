@@ -25,6 +25,8 @@ export const HTTP_MAX_HEADERS_JSON_BYTES = 1024 * 1024;
 export const HTTP_MAX_FILES = 4096;
 
 const HEADER = 'http_header_truncated';
+/** JA4H is 51 characters (`ge11cr11enus_` and three 12-digit hashes); a 2-letter method of any bytes stays well inside. */
+export const JA4H_MAX_BYTES = 256;
 
 export const HTTP = {
   name: 'http',
@@ -58,6 +60,7 @@ export const HTTP = {
     field('info_code', 'int', true, 'last interim (1xx) response status before the final one: 100 Continue, 103 Early Hints (Zeek info_code)'),
     field('info_msg', 'string', true, 'its reason phrase (Zeek info_msg)', text(HTTP_MAX_HEADER_VALUE_BYTES, 'http_status_line_truncated')),
     ...PROVENANCE_FIELDS,
+    field('ja4h', 'string', true, 'JA4H fingerprint of the request (FoxIO): method, version, header names, cookie names and values (computed before cookie values are redacted)', text(JA4H_MAX_BYTES, 'http_ja4h_truncated')),
   ],
 } as const;
 

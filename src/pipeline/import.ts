@@ -24,6 +24,7 @@ import { schemaOf } from '../schema/registry.js';
 import type { FieldDef, RecordSchema } from '../schema/schema.js';
 import type { CaptureWriter, Store } from '../store/store.js';
 import { sensorOption } from './engine.js';
+import { importZeekBySql } from './import-sql.js';
 import { fileSha256 } from './ingest.js';
 import { gunzipped, lineBatches, MAX_LOG_LINE, notText } from './logs.js';
 import { compressionOf } from './source.js';
@@ -39,6 +40,12 @@ export interface ImportOptions {
   progress?(path: string, lines: number): void;
   /** records held to fill rows of other files of the same run (Zeek's x509.log); importFiles makes one */
   merges?: MergeCache;
+  /**
+   * Whether a plain Zeek TSV log may be imported by SQL where the store can (DuckDB reads and maps the file
+   * itself: import-sql.ts); the same rows and captures row as the line-by-line path, which a file the SQL does
+   * not take goes through whole. Default: true unless HAYSTACK_IMPORT_SQL=0.
+   */
+  sqlFastPath?: boolean;
 }
 
 /**
@@ -106,6 +113,9 @@ export type ImportOutcome =
     bad: number;
     /** lines read whose log or event type no mapping keeps, by log name / event_type */
     unmapped: Record<string, number>;
+    /** how the lines were mapped: by SQL in the store (the fast path) or line by line; why not by SQL */
+    via: 'sql' | 'js';
+    sqlFallback?: string;
   }
   | { path: string; status: 'already'; capture: CaptureRecord }
   | { path: string; status: 'failed'; error: HaystackError };
@@ -260,6 +270,24 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
     const known = await store.findCapture(id.sha256);
     if (known !== null) return { path, status: 'already', capture: known };
   }
+  let sqlFallback: string | undefined;
+  if (kind === 'zeek' && id !== null && (opts.sqlFastPath ?? process.env.HAYSTACK_IMPORT_SQL !== '0')) {
+    const r = await importZeekBySql(store, path, zeekLogName(path), id.sha256.slice(0, 16), sensor, new Set(opts.merges?.byTable.keys() ?? []))
+      .catch((e: unknown) => ({ reason: `the fast path failed: ${e instanceof Error ? e.message : String(e)}` }));
+    if ('done' in r) {
+      const d = r.done;
+      opts.progress?.(path, d.lines);
+      try {
+        return await commit(d.writer, path, id, 'zeek', d.lines, 0, new Map(), new AnomalyLog(() => undefined),
+          { first: d.first, last: d.last, sensor, held: 0, merged: 0, filled: d.filled, withheld: 0 }, 'sql');
+      } catch (e) {
+        await d.writer.abort().catch(() => undefined);
+        if (isHaystackError(e)) return { path, status: 'failed', error: e };
+        throw e;
+      }
+    }
+    sqlFallback = r.reason;
+  }
   // a plain file's id is its hash, known now; a gzip one's only at its end (DuckDB takes it then; elsewhere a
   // random id stands in, and the hash still decides whether it was imported before)
   const w = await store.begin(id !== null ? id.sha256.slice(0, 16) : store.idAtCommit ? null : randomBytes(8).toString('hex'));
@@ -406,7 +434,7 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
         return { path, status: 'already', capture: known };
       }
     }
-    return await commit(w, path, id, form, lines, bad, unmapped, anomalies, { first, last, sensor, held, merged, filled: Object.fromEntries(filled), withheld });
+    return await commit(w, path, id, form, lines, bad, unmapped, anomalies, { first, last, sensor, held, merged, filled: Object.fromEntries(filled), withheld }, 'js', sqlFallback);
   } catch (e) {
     await w.abort().catch(() => undefined);
     if (isHaystackError(e)) return { path, status: 'failed', error: e };
@@ -425,6 +453,7 @@ async function commit(
   w: CaptureWriter, path: string, id: { sha256: string; size: number }, form: string, lines: number, bad: number,
   unmapped: Map<string, number>, anomalies: AnomalyLog,
   t: { first: number | null; last: number | null; sensor: string | null; held: number; merged: number; filled: Record<string, number>; withheld: number },
+  via: 'sql' | 'js', sqlFallback?: string,
 ): Promise<ImportOutcome> {
   const records = Object.fromEntries(w.counts);
   const capture: CaptureRecord = {
@@ -441,7 +470,10 @@ async function commit(
     header_blocks: null,
   };
   capture.capture_id = await w.commit(capture);
-  return { path, status: 'imported', capture, lines, records, bad, unmapped: Object.fromEntries(unmapped), held: t.held, merged: t.merged, filled: t.filled };
+  return {
+    path, status: 'imported', capture, lines, records, bad, unmapped: Object.fromEntries(unmapped), held: t.held, merged: t.merged, filled: t.filled,
+    via, ...(sqlFallback !== undefined ? { sqlFallback } : {}),
+  };
 }
 
 async function isGzip(path: string): Promise<boolean> {

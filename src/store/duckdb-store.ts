@@ -275,6 +275,11 @@ export class DuckDbStore implements Store {
     await this.guard(() => this.conn.run(sql));
   }
 
+  /** A statement on the writing connection; the rows it changed. */
+  async execCount(sql: string): Promise<number> {
+    return Number((await this.guard(() => this.conn.run(sql))).rowsChanged);
+  }
+
   async close(): Promise<void> {
     // calls still queued or running finish first: closing a connection under a running query leaves its
     // callback unresolved, and the process never exits (a server stopped while requests were in flight)
@@ -438,6 +443,29 @@ class DuckDbWriter implements CaptureWriter {
         }
       });
     }
+  }
+
+  async appendSql(schema: RecordSchema, selectSql: string): Promise<number> {
+    if (this.captureId === null) throw new Error('DuckDbWriter.appendSql: the capture id is not known yet');
+    const id = this.captureId;
+    let n = 0;
+    this.loads = this.loads.then(async () => {
+      if (this.failure !== null || this.done) return;
+      try {
+        if (!this.inTransaction) {
+          await this.store.exec('BEGIN TRANSACTION');
+          this.inTransaction = true;
+        }
+        const select = schema.fields.map((f) => (f.name === 'capture_id' ? `${quoteString(id, 'duckdb')} AS ${ident(f.name)}` : ident(f.name)));
+        n = await this.store.execCount(`INSERT INTO ${ident(schema.name)} (${schema.fields.map((f) => ident(f.name)).join(', ')}) SELECT ${select.join(', ')} FROM (${selectSql})`);
+      } catch (e) {
+        this.failure ??= e;
+      }
+    });
+    await this.loads;
+    if (this.failure !== null) throw this.failure;
+    if (n > 0) this.counts.set(schema.name, (this.counts.get(schema.name) ?? 0) + n);
+    return n;
   }
 
   async commit(capture: CaptureRecord): Promise<string> {

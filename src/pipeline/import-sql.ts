@@ -1,0 +1,202 @@
+// The import's fast path for a plain Zeek TSV log into a DuckDB store: DuckDB reads and maps the whole file itself
+// (read_csv, the mapping in SQL: formats/import/zeek-tsv-sql.ts), one INSERT inside the capture's transaction.
+// All or nothing: a file this does not take exactly as the JS path would (an unusual header or byte, a value
+// the SQL does not decode alike, one the JS path would cut, fill oddly or refuse) goes the JS way whole, decided
+// before anything is written: a scan of the bytes here, then one aggregate query over the file.
+import { createReadStream } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { resolve } from 'node:path';
+import { zeekSqlPlan, type ZeekSqlPlan, type ZeekTsvHeader } from '../formats/import/zeek-tsv-sql.js';
+import { sqlString } from '../formats/zeek/zeek-sql.js';
+import type { CaptureWriter, Store } from '../store/store.js';
+import { MAX_LOG_LINE } from './logs.js';
+
+/** What the fast path wrote (the captures row is written by the importer, as for the JS path). */
+export interface SqlImported {
+  writer: CaptureWriter;
+  lines: number;
+  first: number | null;
+  last: number | null;
+  /** required fields filled, by table.field, in the order the JS path first fills them */
+  filled: Record<string, number>;
+}
+
+/** The fast path's answer: its rows (not committed), or why the file goes the JS way. */
+export type SqlImport = { done: SqlImported } | { reason: string };
+
+/** Header directives that change how the lines after them read: after the first data line, the JS path's. */
+const DIRECTIVE = /^#(?:separator |set_separator\t|empty_field\t|unset_field\t|path\t|fields\t|types\t|separator$|set_separator$|empty_field$|unset_field$|path$|fields$|types$)/;
+/** Characters read_csv takes as a glob in a path. */
+const GLOB = /[*?[\]{}]/;
+
+/** What the scan of a file's bytes found: its line count and header lines, or why it goes the JS way. */
+type Scan = { lines: number; head: string[] } | { reason: string };
+
+/**
+ * Reads the file's bytes once: counts its lines as lineBatches does, keeps the header lines (up to the first data
+ * line), and finds what read_csv would read otherwise than the JS path: a byte-order mark, CR, NUL, invalid UTF-8,
+ * an empty line, a line over MAX_LOG_LINE, a `#` inside a line (read_csv's comment), a directive after the data.
+ */
+async function scanFile(path: string): Promise<Scan> {
+  let lines = 0;
+  let pos = 0;
+  let carry: Buffer = Buffer.alloc(0);
+  const head: string[] = [];
+  let data = false;
+  let last = 10;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    if (pos === 0 && chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) return { reason: 'a byte-order mark' };
+    if (chunk.indexOf(13) >= 0) return { reason: 'a CR' };
+    if (chunk.indexOf(0) >= 0) return { reason: 'a NUL byte' };
+    const buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+    let at = 0;
+    for (let hash = buf.indexOf(35); hash >= 0; hash = buf.indexOf(35, hash + 1)) {
+      const before = hash > 0 ? buf[hash - 1] : carry.length > 0 ? 10 : last;
+      if (before !== 10) return { reason: 'a # inside a line' };
+    }
+    for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10, at)) {
+      const len = nl - at;
+      if (len === 0) return { reason: 'an empty line' };
+      if (len > MAX_LOG_LINE) return { reason: 'a line over the line limit' };
+      if (buf[at] === 35) {
+        const text = buf.toString('utf8', at, Math.min(nl, at + 64));
+        if (!data) head.push(buf.toString('utf8', at, nl));
+        else if (DIRECTIVE.test(text)) return { reason: 'a header line after the data' };
+      } else data = true;
+      lines++;
+      at = nl + 1;
+    }
+    if (!isUtf8(buf.subarray(0, at))) return { reason: 'not UTF-8' };
+    last = chunk[chunk.length - 1]!;
+    carry = Buffer.from(buf.subarray(at));
+    if (carry.length > MAX_LOG_LINE) return { reason: 'a line over the line limit' };
+    pos += chunk.length;
+  }
+  if (carry.length > 0) {
+    if (!isUtf8(carry)) return { reason: 'not UTF-8' };
+    if (carry[0] === 35) {
+      if (!data) head.push(carry.toString('utf8'));
+      else if (DIRECTIVE.test(carry.toString('utf8', 0, 64))) return { reason: 'a header line after the data' };
+    }
+    lines++;
+  }
+  return { lines, head };
+}
+
+/** The header the JS reader (zeek-tsv.ts) would take from these lines, when it is Zeek's default one. */
+function readHeader(head: readonly string[], log: string): ZeekTsvHeader | { reason: string } {
+  let i = head.findIndex((l) => l.startsWith('#separator '));
+  if (i < 0) return { reason: 'no #separator line' };
+  if (head[i] !== '#separator \\x09') return { reason: 'a separator other than a tab' };
+  const h: ZeekTsvHeader = { log, fields: [], types: [] };
+  for (i++; i < head.length; i++) {
+    const l = head[i]!;
+    if (l.startsWith('#separator ')) return { reason: 'more than one header' };
+    const tab = l.indexOf('\t');
+    const key = tab < 0 ? l : l.slice(0, tab);
+    const value = tab < 0 ? '' : l.slice(tab + 1);
+    if (key === '#set_separator' && value !== ',') return { reason: 'a set separator other than ","' };
+    if (key === '#empty_field' && value !== '(empty)') return { reason: 'an empty marker other than (empty)' };
+    if (key === '#unset_field' && value !== '-') return { reason: 'an unset marker other than -' };
+    if (key === '#path') h.log = value;
+    if (key === '#fields') h.fields = value.split('\t');
+    if (key === '#types') h.types = value.split('\t');
+  }
+  if (h.fields.length === 0) return { reason: 'no #fields line' };
+  return h;
+}
+
+/** The longest line read_csv takes: the scan refused longer ones (bytes; the JS path's limit counts characters). */
+const CSV_MAX_LINE = MAX_LOG_LINE + 16;
+/**
+ * read_csv's buffer (bytes; at least a line): its default (16 times its 2 MB line limit) is held twice per thread,
+ * past the store's memory limit (128 MB) on top of the insert's own.
+ */
+const CSV_BUFFER = 4 << 20;
+
+/** read_csv of the file's data lines: every column text, `-` as NULL, `#` lines skipped. */
+function readCsv(path: string, columns: number): string {
+  const cols = Array.from({ length: columns }, (_v, i) => `'c${i}': 'VARCHAR'`).join(', ');
+  return `read_csv(${sqlString(path)}, columns = {${cols}}, delim = '\\t', quote = '', escape = '', header = false, comment = '#', ` +
+    `nullstr = '-', auto_detect = false, strict_mode = true, null_padding = false, max_line_size = ${CSV_MAX_LINE}, buffer_size = ${CSV_BUFFER})`;
+}
+
+/**
+ * Imports a plain Zeek TSV file by SQL when the store can (CaptureWriter.appendSql) and the file allows it: the
+ * rows are written but not committed (`done`), else nothing is written and `reason` says why.
+ * `heldTables`: tables records of other files wait to be merged into (x509 -> tls): such a table's file goes the
+ * JS way.
+ */
+export async function importZeekBySql(
+  store: Store, path: string, log: string, captureId: string, sensor: string | null, heldTables: ReadonlySet<string>,
+): Promise<SqlImport> {
+  const full = resolve(path);
+  if (GLOB.test(full)) return { reason: 'a path read_csv would take for a pattern' };
+  const scan = await scanFile(path);
+  if ('reason' in scan) return scan;
+  const header = readHeader(scan.head, log);
+  if ('reason' in header) return header;
+  const a = zeekSqlPlan(header, readCsv(full, header.fields.length), sensor);
+  if ('reason' in a) return a;
+  const plan = a.plan;
+  if (heldTables.has(plan.schema.name)) return { reason: `records of another file wait to be merged into ${plan.schema.name}` };
+  let check;
+  try {
+    check = (await store.select(plan.checkSql)).rows[0]!;
+  } catch (e) {
+    // read_csv refused a line (a column count, a line too long for it)
+    return { reason: `read_csv: ${firstLine(e)}` };
+  }
+  if (check.bad === true) return { reason: 'a value the SQL does not map as the JS path does' };
+  const w = await store.begin(captureId);
+  if (w.appendSql === undefined) {
+    await w.abort();
+    return { reason: 'the store does not load SQL' };
+  }
+  try {
+    const n = await w.appendSql(plan.schema, plan.selectSql);
+    if (n !== Number(check.n)) throw new Error(`${n} rows written, ${String(check.n)} checked`);
+  } catch (e) {
+    await w.abort();
+    return { reason: `the load failed: ${firstLine(e)}` };
+  }
+  let filled: Record<string, number>;
+  try {
+    filled = await filledOf(store, plan, check);
+  } catch (e) {
+    await w.abort();
+    return { reason: `the fill order query failed: ${firstLine(e)}` };
+  }
+  return { done: { writer: w, lines: scan.lines, first: num(check.first), last: num(check.last), filled } };
+}
+
+function num(v: unknown): number | null {
+  return v === null || v === undefined ? null : Number(v);
+}
+
+/**
+ * The fill counts in the order the JS path's Map gets its keys: by the first row each field is filled in (fields
+ * of one row in schema order). Fields filled in every row come first; the others' first rows are found by
+ * queries that stop at their first match (LIMIT 1 keeps the file's order).
+ */
+async function filledOf(store: Store, plan: ZeekSqlPlan, check: Record<string, unknown>): Promise<Record<string, number>> {
+  const n = Number(check.n);
+  const counts = plan.fillable.map((f, k) => ({ f, k, n: Number(check[`n_${k}`] ?? 0) })).filter((x) => x.n > 0);
+  const order: typeof counts = counts.filter((x) => x.n === n);
+  let rest = counts.filter((x) => x.n < n);
+  for (let first = true; rest.length > 0; first = false) {
+    const row = (await store.select(plan.firstFilledSql(rest.map((x) => x.f), !first))).rows[0];
+    if (row === undefined) throw new Error('no row where a counted field is filled');
+    const now = rest.filter((_x, k) => row[`f_${k}`] === true);
+    rest = rest.filter((_x, k) => row[`f_${k}`] !== true);
+    // the first row: its fields join those filled in every row, in schema order
+    if (first) order.push(...now);
+    else order.push(...now.sort((x, y) => x.k - y.k));
+    if (first) order.sort((x, y) => x.k - y.k);
+  }
+  return Object.fromEntries(order.map((x) => [`${plan.schema.name}.${x.f}`, x.n]));
+}
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 200);
+}

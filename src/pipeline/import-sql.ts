@@ -35,7 +35,7 @@ type Scan = { lines: number; head: string[] } | { reason: string };
 /**
  * Reads the file's bytes once: counts its lines as lineBatches does, keeps the header lines (up to the first data
  * line), and finds what read_csv would read otherwise than the JS path: a byte-order mark, CR, NUL, invalid UTF-8,
- * an empty line, a line over MAX_LOG_LINE, a `#` inside a line (read_csv's comment), a directive after the data.
+ * an empty line, a line over MAX_LOG_LINE, a `#` inside a data line (read_csv's comment), a directive after the data.
  */
 async function scanFile(path: string): Promise<Scan> {
   let lines = 0;
@@ -43,16 +43,16 @@ async function scanFile(path: string): Promise<Scan> {
   let carry: Buffer = Buffer.alloc(0);
   const head: string[] = [];
   let data = false;
-  let last = 10;
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
     if (pos === 0 && chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) return { reason: 'a byte-order mark' };
     if (chunk.indexOf(13) >= 0) return { reason: 'a CR' };
     if (chunk.indexOf(0) >= 0) return { reason: 'a NUL byte' };
     const buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
     let at = 0;
+    // buf begins at a line's start; a # read_csv would take for a comment's start must begin its line (a line
+    // that begins with one is skipped whole by both paths)
     for (let hash = buf.indexOf(35); hash >= 0; hash = buf.indexOf(35, hash + 1)) {
-      const before = hash > 0 ? buf[hash - 1] : carry.length > 0 ? 10 : last;
-      if (before !== 10) return { reason: 'a # inside a line' };
+      if (hash > 0 && buf[hash - 1] !== 10 && buf[buf.lastIndexOf(10, hash - 1) + 1] !== 35) return { reason: 'a # inside a data line' };
     }
     for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10, at)) {
       const len = nl - at;
@@ -67,7 +67,6 @@ async function scanFile(path: string): Promise<Scan> {
       at = nl + 1;
     }
     if (!isUtf8(buf.subarray(0, at))) return { reason: 'not UTF-8' };
-    last = chunk[chunk.length - 1]!;
     carry = Buffer.from(buf.subarray(at));
     if (carry.length > MAX_LOG_LINE) return { reason: 'a line over the line limit' };
     pos += chunk.length;

@@ -24,7 +24,7 @@ import { schemaOf } from '../schema/registry.js';
 import type { FieldDef, RecordSchema } from '../schema/schema.js';
 import type { CaptureWriter, Store } from '../store/store.js';
 import { sensorOption } from './engine.js';
-import { importZeekBySql } from './import-sql.js';
+import { importZeekBySql, type SqlImport } from './import-sql.js';
 import { fileSha256 } from './ingest.js';
 import { gunzipped, lineBatches, MAX_LOG_LINE, notText } from './logs.js';
 import { compressionOf } from './source.js';
@@ -257,12 +257,20 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
   const origin: Origin = kind === 'zeek' ? 'zeek' : 'suricata';
   let id: { sha256: string; size: number } | null = null;
   let mtimeMs: number;
+  /** the SQL fast path's answer (import-sql.ts) */
+  let fast: SqlImport | null = null;
   try {
     const st = await stat(path);
     // a FIFO would be read twice (hash, then lines) and its open waits for a writer: only regular files
     if (!st.isFile()) return { path, status: 'failed', error: new HaystackError('HAYSTACK_IO', `${path}: not a regular file (a FIFO, a device or a socket)`, { file: path }) };
     mtimeMs = st.mtimeMs;
-    if (!(await isGzip(path))) id = await fileSha256(path);
+    if (!(await isGzip(path))) {
+      if (kind === 'zeek' && (opts.sqlFastPath ?? process.env.HAYSTACK_IMPORT_SQL !== '0')) {
+        fast = await importZeekBySql(store, path, zeekLogName(path), sensor, new Set(opts.merges?.byTable.keys() ?? []))
+          .catch((e: unknown): SqlImport => ({ reason: `the fast path failed: ${e instanceof Error ? e.message : String(e)}`, id: null }));
+        if ('reason' in fast) id = fast.id ?? await fileSha256(path);
+      } else id = await fileSha256(path);
+    }
   } catch (e) {
     return { path, status: 'failed', error: isHaystackError(e) ? e : ioError(path, e) };
   }
@@ -270,24 +278,20 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
     const known = await store.findCapture(id.sha256);
     if (known !== null) return { path, status: 'already', capture: known };
   }
-  let sqlFallback: string | undefined;
-  if (kind === 'zeek' && id !== null && (opts.sqlFastPath ?? process.env.HAYSTACK_IMPORT_SQL !== '0')) {
-    const r = await importZeekBySql(store, path, zeekLogName(path), id.sha256.slice(0, 16), sensor, new Set(opts.merges?.byTable.keys() ?? []))
-      .catch((e: unknown) => ({ reason: `the fast path failed: ${e instanceof Error ? e.message : String(e)}` }));
-    if ('done' in r) {
-      const d = r.done;
-      opts.progress?.(path, d.lines);
-      try {
-        return await commit(d.writer, path, id, 'zeek', d.lines, 0, new Map(), new AnomalyLog(() => undefined),
-          { first: d.first, last: d.last, sensor, held: 0, merged: 0, filled: d.filled, withheld: 0 }, 'sql');
-      } catch (e) {
-        await d.writer.abort().catch(() => undefined);
-        if (isHaystackError(e)) return { path, status: 'failed', error: e };
-        throw e;
-      }
+  if (fast !== null && 'already' in fast) return { path, status: 'already', capture: fast.already };
+  if (fast !== null && 'done' in fast) {
+    const d = fast.done;
+    opts.progress?.(path, d.lines);
+    try {
+      return await commit(d.writer, path, d.id, 'zeek', d.lines, 0, new Map(), new AnomalyLog(() => undefined),
+        { first: d.first, last: d.last, sensor, held: 0, merged: 0, filled: d.filled, withheld: 0 }, 'sql');
+    } catch (e) {
+      await d.writer.abort().catch(() => undefined);
+      if (isHaystackError(e)) return { path, status: 'failed', error: e };
+      throw e;
     }
-    sqlFallback = r.reason;
   }
+  const sqlFallback = fast !== null && 'reason' in fast ? fast.reason : undefined;
   // a plain file's id is its hash, known now; a gzip one's only at its end (DuckDB takes it then; elsewhere a
   // random id stands in, and the hash still decides whether it was imported before)
   const w = await store.begin(id !== null ? id.sha256.slice(0, 16) : store.idAtCommit ? null : randomBytes(8).toString('hex'));

@@ -205,19 +205,19 @@ function boundBad(f: FieldDef): string | null {
 const PROTO_NUMBER = new Map([...PROTO_NAMES].map(([n, name]) => [name, n]));
 
 /**
- * An address's bytes as lowercase hex, as core/ip.ts parses it; NULL where it does not; 'x' where SQL does not say.
+ * An address's bytes as upper-case hex, as core/ip.ts parses it; NULL where it does not; 'x' where SQL does not say.
  * `v4`: the address split on '.'.
  */
 function addressHex(a: string, v4: string): string {
-  const octet = (k: number): string => `CAST(${v4}[${k}] AS INTEGER)`;
+  const octet = (k: number): string => `CAST(${v4}[${k}] AS BIGINT)`;
   const dbl = `strpos(${a}, '::')`;
   const head = `substr(${a}, 1, ${dbl} - 1)`;
   const rest = `substr(${a}, ${dbl} + 2)`;
   const groups = (t: string): string => `CASE WHEN ${t} = '' THEN []::VARCHAR[] ELSE string_split(${t}, ':') END`;
-  const hex = (t: string): string => `array_to_string(list_transform(${groups(t)}, g -> lpad(lower(g), 4, '0')), '')`;
+  const hex = (t: string): string => `array_to_string(list_transform(${groups(t)}, g -> lpad(upper(g), 4, '0')), '')`;
   const GROUPS = `'([0-9a-fA-F]{1,4}(:[0-9a-fA-F]{1,4})*)?'`;
   return `CASE WHEN regexp_full_match(${a}, '\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}') THEN ` +
-    `CASE WHEN greatest(${octet(1)}, ${octet(2)}, ${octet(3)}, ${octet(4)}) <= 255 THEN printf('%02x%02x%02x%02x', ${octet(1)}, ${octet(2)}, ${octet(3)}, ${octet(4)}) END ` +
+    `CASE WHEN greatest(${octet(1)}, ${octet(2)}, ${octet(3)}, ${octet(4)}) <= 255 THEN lpad(to_hex((${octet(1)} << 24) | (${octet(2)} << 16) | (${octet(3)} << 8) | ${octet(4)}), 8, '0') END ` +
     `WHEN strlen(${a}) = 0 OR strlen(${a}) > 45 OR NOT contains(${a}, ':') THEN NULL ` +
     // an IPv4 tail (::ffff:1.2.3.4): left to the JS path
     `WHEN contains(${a}, '.') THEN 'x' ` +
@@ -246,8 +246,10 @@ function communityIdSql(col: (f: string) => string, from: string): string {
   const oneWay = `(${icmp} AND __peer IS NULL)`;
   const pb = `CASE WHEN ${icmp} THEN coalesce(__peer, ${dp}) ELSE ${dp} END`;
   const step3 = `SELECT *, ${pb} AS __pb, (NOT ${oneWay} AND (__ha > __hb OR (__ha = __hb AND __hasports AND ${sp} > ${pb}))) AS __swap FROM (${step2})`;
-  const ports = `CASE WHEN NOT __hasports THEN '' WHEN __swap THEN printf('%04x%04x', __pb & 65535, ${sp} & 65535) ELSE printf('%04x%04x', ${sp} & 65535, __pb & 65535) END`;
-  const buf = `'0000' || CASE WHEN __swap THEN __hb || __ha ELSE __ha || __hb END || printf('%02x', __p) || '00' || ${ports}`;
+  // (printf costs twice lpad(to_hex()) here: the hex digits are upper case, in both addresses alike)
+  const ports = `CASE WHEN NOT __hasports THEN '' WHEN __swap THEN lpad(to_hex(((__pb & 65535) << 16) | (${sp} & 65535)), 8, '0') ` +
+    `ELSE lpad(to_hex(((${sp} & 65535) << 16) | (__pb & 65535)), 8, '0') END`;
+  const buf = `'0000' || CASE WHEN __swap THEN __hb || __ha ELSE __ha || __hb END || lpad(to_hex(__p), 2, '0') || '00' || ${ports}`;
   const cid = `CASE WHEN __ha = 'x' OR __hb = 'x' THEN 'x' ` +
     `WHEN __p IS NULL OR __ha IS NULL OR __hb IS NULL OR strlen(__ha) <> strlen(__hb) THEN NULL ` +
     `WHEN (__p IN (1, 58, 6, 17, 132)) AND (${sp} IS NULL OR ${dp} IS NULL) THEN NULL ` +

@@ -164,6 +164,8 @@ function readCsv(path: string, columns: number): string {
 export async function importZeekBySql(store: Store, path: string, log: string, sensor: string | null, heldTables: ReadonlySet<string>): Promise<SqlImport> {
   const full = resolve(path);
   const no = (reason: string, id: Scan['id'] | null = null): SqlImport => ({ reason, id });
+  // read_csv reads the file where the store runs: DuckDB's, in this process (ClickHouse has no appendSql either)
+  if (store.dialect !== 'duckdb') return no('the store does not load SQL');
   if (GLOB.test(full)) return no('a path read_csv would take for a pattern');
   const head = await readHead(path);
   if (head === null) return no('no data line in the first MB');

@@ -3,10 +3,10 @@ import { base64, sha1 } from '../core/sha1.js';
 import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP } from '../decode/constants.js';
 
 /** ICMPv4 types with a counterpart: request -> reply and back (the spec's two-way mapping). */
-const ICMP4_PAIRS: ReadonlyMap<number, number> = new Map([
+export const ICMP4_PAIRS: ReadonlyMap<number, number> = new Map([
   [8, 0], [0, 8], [13, 14], [14, 13], [15, 16], [16, 15], [17, 18], [18, 17], [10, 9], [9, 10],
 ]);
-const ICMP6_PAIRS: ReadonlyMap<number, number> = new Map([
+export const ICMP6_PAIRS: ReadonlyMap<number, number> = new Map([
   [128, 129], [129, 128], [133, 134], [134, 133], [135, 136], [136, 135], [130, 131], [131, 130],
   [139, 140], [140, 139], [144, 145], [145, 144],
 ]);

@@ -24,6 +24,7 @@ import { schemaOf } from '../schema/registry.js';
 import type { FieldDef, RecordSchema } from '../schema/schema.js';
 import type { CaptureWriter, Store } from '../store/store.js';
 import { sensorOption } from './engine.js';
+import { importZeekBySql, type SqlImport } from './import-sql.js';
 import { fileSha256 } from './ingest.js';
 import { gunzipped, lineBatches, MAX_LOG_LINE, notText } from './logs.js';
 import { compressionOf } from './source.js';
@@ -39,6 +40,12 @@ export interface ImportOptions {
   progress?(path: string, lines: number): void;
   /** records held to fill rows of other files of the same run (Zeek's x509.log); importFiles makes one */
   merges?: MergeCache;
+  /**
+   * Whether a plain Zeek TSV log may be imported by SQL where the store can (DuckDB reads and maps the file
+   * itself: import-sql.ts); the same rows and captures row as the line-by-line path, which a file the SQL does
+   * not take goes through whole. Default: true unless HAYSTACK_IMPORT_SQL=0.
+   */
+  sqlFastPath?: boolean;
 }
 
 /**
@@ -106,6 +113,9 @@ export type ImportOutcome =
     bad: number;
     /** lines read whose log or event type no mapping keeps, by log name / event_type */
     unmapped: Record<string, number>;
+    /** how the lines were mapped: by SQL in the store (the fast path) or line by line; why not by SQL */
+    via: 'sql' | 'js';
+    sqlFallback?: string;
   }
   | { path: string; status: 'already'; capture: CaptureRecord }
   | { path: string; status: 'failed'; error: HaystackError };
@@ -247,12 +257,20 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
   const origin: Origin = kind === 'zeek' ? 'zeek' : 'suricata';
   let id: { sha256: string; size: number } | null = null;
   let mtimeMs: number;
+  /** the SQL fast path's answer (import-sql.ts) */
+  let fast: SqlImport | null = null;
   try {
     const st = await stat(path);
     // a FIFO would be read twice (hash, then lines) and its open waits for a writer: only regular files
     if (!st.isFile()) return { path, status: 'failed', error: new HaystackError('HAYSTACK_IO', `${path}: not a regular file (a FIFO, a device or a socket)`, { file: path }) };
     mtimeMs = st.mtimeMs;
-    if (!(await isGzip(path))) id = await fileSha256(path);
+    if (!(await isGzip(path))) {
+      if (kind === 'zeek' && (opts.sqlFastPath ?? process.env.HAYSTACK_IMPORT_SQL !== '0')) {
+        fast = await importZeekBySql(store, path, zeekLogName(path), sensor, new Set(opts.merges?.byTable.keys() ?? []))
+          .catch((e: unknown): SqlImport => ({ reason: `the fast path failed: ${e instanceof Error ? e.message : String(e)}`, id: null }));
+        if ('reason' in fast) id = fast.id ?? await fileSha256(path);
+      } else id = await fileSha256(path);
+    }
   } catch (e) {
     return { path, status: 'failed', error: isHaystackError(e) ? e : ioError(path, e) };
   }
@@ -260,6 +278,20 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
     const known = await store.findCapture(id.sha256);
     if (known !== null) return { path, status: 'already', capture: known };
   }
+  if (fast !== null && 'already' in fast) return { path, status: 'already', capture: fast.already };
+  if (fast !== null && 'done' in fast) {
+    const d = fast.done;
+    opts.progress?.(path, d.lines);
+    try {
+      return await commit(d.writer, path, d.id, 'zeek', d.lines, 0, new Map(), new AnomalyLog(() => undefined),
+        { first: d.first, last: d.last, sensor, held: 0, merged: 0, filled: d.filled, withheld: 0 }, 'sql');
+    } catch (e) {
+      await d.writer.abort().catch(() => undefined);
+      if (isHaystackError(e)) return { path, status: 'failed', error: e };
+      throw e;
+    }
+  }
+  const sqlFallback = fast !== null && 'reason' in fast ? fast.reason : undefined;
   // a plain file's id is its hash, known now; a gzip one's only at its end (DuckDB takes it then; elsewhere a
   // random id stands in, and the hash still decides whether it was imported before)
   const w = await store.begin(id !== null ? id.sha256.slice(0, 16) : store.idAtCommit ? null : randomBytes(8).toString('hex'));
@@ -406,7 +438,7 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
         return { path, status: 'already', capture: known };
       }
     }
-    return await commit(w, path, id, form, lines, bad, unmapped, anomalies, { first, last, sensor, held, merged, filled: Object.fromEntries(filled), withheld });
+    return await commit(w, path, id, form, lines, bad, unmapped, anomalies, { first, last, sensor, held, merged, filled: Object.fromEntries(filled), withheld }, 'js', sqlFallback);
   } catch (e) {
     await w.abort().catch(() => undefined);
     if (isHaystackError(e)) return { path, status: 'failed', error: e };
@@ -425,6 +457,7 @@ async function commit(
   w: CaptureWriter, path: string, id: { sha256: string; size: number }, form: string, lines: number, bad: number,
   unmapped: Map<string, number>, anomalies: AnomalyLog,
   t: { first: number | null; last: number | null; sensor: string | null; held: number; merged: number; filled: Record<string, number>; withheld: number },
+  via: 'sql' | 'js', sqlFallback?: string,
 ): Promise<ImportOutcome> {
   const records = Object.fromEntries(w.counts);
   const capture: CaptureRecord = {
@@ -441,7 +474,10 @@ async function commit(
     header_blocks: null,
   };
   capture.capture_id = await w.commit(capture);
-  return { path, status: 'imported', capture, lines, records, bad, unmapped: Object.fromEntries(unmapped), held: t.held, merged: t.merged, filled: t.filled };
+  return {
+    path, status: 'imported', capture, lines, records, bad, unmapped: Object.fromEntries(unmapped), held: t.held, merged: t.merged, filled: t.filled,
+    via, ...(sqlFallback !== undefined ? { sqlFallback } : {}),
+  };
 }
 
 async function isGzip(path: string): Promise<boolean> {

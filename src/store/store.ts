@@ -37,6 +37,13 @@ export interface CaptureWriter {
    * The capture's id, once known (begin(null)): a writer that holds rows until then may start loading them.
    */
   identify?(captureId: string): void;
+  /**
+   * Writes the rows of a SELECT Haystack built (its columns: the schema's fields but capture_id, by name, in the
+   * table's types) as rows of this capture, in the capture's transaction (visible with its captures row, as
+   * appended rows); returns how many. Needs the capture's id (begin() with one). DuckDB only: the importer's
+   * fast path, where DuckDB reads and maps a log file itself.
+   */
+  appendSql?(schema: RecordSchema, selectSql: string): Promise<number>;
   /** Lets buffered rows go out; awaited between chunks of input so memory stays flat. */
   flush(): Promise<void>;
   /** Writes the captures row last and makes the capture visible; returns the capture_id its rows carry. */

@@ -1,6 +1,6 @@
 // Builders for Zeek column definitions: a field of ours as is, a computed value with its inverse, a column we
 // cannot fill, and the connection id columns every log begins with.
-import type { Row, ZeekColumn, ZeekType, ZeekValue } from './zeek-types.js';
+import type { Row, ZeekColumn, ZeekSqlSet, ZeekType, ZeekValue } from './zeek-types.js';
 
 /** A column that is one field of ours, unchanged (the inverse writes the field back). */
 export function same(name: string, type: ZeekType, field: string): ZeekColumn {
@@ -8,12 +8,15 @@ export function same(name: string, type: ZeekType, field: string): ZeekColumn {
     name, type, field, carries: [field],
     get: (r) => (r[field] ?? null) as ZeekValue,
     set: (v, out) => { out[field] = Array.isArray(v) ? [...(v as unknown[])] : v; },
+    sql: (v) => ({ [field]: v }),
   };
 }
 
 /** A column computed from our record, with its inverse when there is one. */
-export function computed(name: string, type: ZeekType, get: (r: Row) => ZeekValue, set?: (v: ZeekValue, out: Row) => void, carries?: readonly string[]): ZeekColumn {
-  return { name, type, get, ...(set !== undefined ? { set } : {}), ...(carries !== undefined ? { carries } : {}) };
+export function computed(
+  name: string, type: ZeekType, get: (r: Row) => ZeekValue, set?: (v: ZeekValue, out: Row) => void, carries?: readonly string[], sql?: ZeekSqlSet,
+): ZeekColumn {
+  return { name, type, get, ...(set !== undefined ? { set } : {}), ...(carries !== undefined ? { carries } : {}), ...(sql !== undefined ? { sql } : {}) };
 }
 
 const UNSET = (): null => null;

@@ -31,7 +31,16 @@ export interface ZeekColumn {
   readonly field?: string;
   /** our fields whose values the column carries back exactly (the round-trip property checks these) */
   readonly carries?: readonly string[];
+  /**
+   * `set` as SQL (DuckDB), for the importer's fast path (formats/import/zeek-tsv-sql.ts): given `v`, the SQL
+   * expression of the decoded value (never NULL where it is used), and `cur(field)`, a field's expression so
+   * far, the expressions of the fields `set` writes. Absent on a column with `set`: such a log is imported by `set`.
+   */
+  readonly sql?: ZeekSqlSet;
 }
+
+/** A column's inverse in SQL: the new expression of each field it writes (see ZeekColumn.sql). */
+export type ZeekSqlSet = (v: string, cur: (field: string) => string) => Readonly<Record<string, string>>;
 
 /** One Zeek log made from one of our tables. */
 export interface ZeekLog {
@@ -44,4 +53,10 @@ export interface ZeekLog {
   readonly keep?: (r: Row) => boolean;
   /** the inverse's last step, over the whole record: fields more than one column decides, Zeek's defaults undone */
   readonly finish?: (out: Row, extra: Record<string, ZeekValue>) => void;
+  /**
+   * `finish` in SQL: the fields' new expressions from `cur(field)`, and `bad`, a condition on rows whose result
+   * the SQL would not give exactly as `finish` (those files are imported by `finish`). Required with `finish`
+   * for the fast path.
+   */
+  readonly sqlFinish?: (cur: (field: string) => string) => { set: Readonly<Record<string, string>>; bad?: string };
 }

@@ -4,7 +4,6 @@
 // counterpart or listed in PEER_INTERNAL with the reason it has none; an unknown field fails the test. Where we
 // deliberately differ, the (file, kind, field) is in test/known-differences.json; an entry's optional `check`
 // names what is still verified about the difference (see Relaxed).
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { formatIpv6, parseIpv6 } from '../src/core/ip.js';
 import { analysis } from '../src/pipeline/analyzers.js';

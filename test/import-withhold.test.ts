@@ -1,5 +1,5 @@
-// Credentials an imported log carries in clear are not stored: a Zeek http.log line with its password column (TSV
-// and JSON forms) and Suricata EVE events with token-like keys and credential headers go through `haystack import` into DuckDB; no column
+// Credentials an imported log carries in clear are not stored: a Zeek http.log line with its password column and a
+// password in its URI (TSV and JSON forms) and Suricata EVE events with token-like keys credential headers, a cookie and a token in the URL go through `haystack import` into DuckDB; no column
 // of any table holds the planted values, the rows say a value was withheld, the file's stats count them, and
 // nothing the command prints shows them.
 import { writeFileSync } from 'node:fs';
@@ -18,12 +18,15 @@ const API_KEY = 'AKIA_PLANTED_KEY_93ZX';
 const SESSION = 'sess-PLANTED-cookie-77';
 const BEARER = 'eyPLANTEDbearer.c2VjcmV0.sig';
 const SET_COOKIE = 'PLANTEDsid=0a9f8e7d6c';
+const URL_PASSWORD = 'PLANTEDurlpw42';
+const URL_TOKEN = 'PLANTEDurltoken77';
+const COOKIE = 'PLANTEDcookie31';
 
 const HTTP_FIELDS = ['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'trans_depth', 'method', 'host', 'uri', 'version', 'user_agent',
   'request_body_len', 'response_body_len', 'status_code', 'username', 'password'];
 const HTTP_TYPES = ['time', 'string', 'addr', 'port', 'addr', 'port', 'count', 'string', 'string', 'string', 'string', 'string', 'count', 'count', 'count',
   'string', 'string'];
-const HTTP_VALUES = ['1700000000.000001', 'CPw1', '10.0.0.5', '50000', '10.0.0.9', '80', '1', 'GET', 'intranet.example', '/admin', '1.1', 'curl/8.0',
+const HTTP_VALUES = ['1700000000.000001', 'CPw1', '10.0.0.5', '50000', '10.0.0.9', '80', '1', 'GET', 'intranet.example', `/admin?user=alice&password=${URL_PASSWORD}`, '1.1', 'curl/8.0',
   '0', '512', '200', 'alice', PASSWORD];
 
 const tsv = [
@@ -33,8 +36,8 @@ const tsv = [
 const json = `${JSON.stringify({ ...Object.fromEntries(HTTP_FIELDS.map((f, i) => [f, HTTP_TYPES[i] === 'string' || HTTP_TYPES[i] === 'addr' ? HTTP_VALUES[i] : Number(HTTP_VALUES[i])])), uid: 'CPw2' })}\n`;
 const eve = [
   { timestamp: '2023-11-14T22:13:20.000001+0000', flow_id: 1234567, event_type: 'http', src_ip: '10.0.0.5', src_port: 50001, dest_ip: '10.0.0.9', dest_port: 80, proto: 'TCP',
-    http: { hostname: 'api.example', url: '/v1/items', http_method: 'GET', protocol: 'HTTP/1.1', status: 200, length: 10, access_token: TOKEN,
-      request_headers: [{ name: 'Host', value: 'api.example' }, { name: 'Authorization', value: `Bearer ${BEARER}` }],
+    http: { hostname: 'api.example', url: `/v1/items?access_token=${URL_TOKEN}&page=2`, http_method: 'GET', protocol: 'HTTP/1.1', status: 200, length: 10, access_token: TOKEN,
+      request_headers: [{ name: 'Host', value: 'api.example' }, { name: 'Authorization', value: `Bearer ${BEARER}` }, { name: 'Cookie', value: `sid=${COOKIE}` }],
       response_headers: [{ name: 'Set-Cookie', value: SET_COOKIE }, { name: 'Server', value: 'nginx' }] }, api_key: API_KEY },
   { timestamp: '2023-11-14T22:13:21.000001+0000', flow_id: 1234567, event_type: 'alert', src_ip: '10.0.0.5', src_port: 50001, dest_ip: '10.0.0.9', dest_port: 80, proto: 'TCP',
     alert: { action: 'allowed', gid: 1, signature_id: 9000001, rev: 1, signature: 'test', category: 'Misc activity', severity: 3 },
@@ -61,7 +64,7 @@ describe('import withholds credentials end to end', () => {
     expect(rows.alerts!.length).toBe(1);
     // no column of any table, and nothing printed, holds a planted value
     const everything = JSON.stringify(rows) + printed.join('');
-    for (const secret of [PASSWORD, TOKEN, API_KEY, SESSION, BEARER, SET_COOKIE]) expect(everything.includes(secret), 'a planted secret is stored or printed').toBe(false);
+    for (const secret of [PASSWORD, TOKEN, API_KEY, SESSION, BEARER, SET_COOKIE, URL_PASSWORD, URL_TOKEN, COOKIE]) expect(everything.includes(secret), 'a planted secret is stored or printed').toBe(false);
     // the rows say a value was there; what else the lines had is kept
     for (const uid of ['CPw1', 'CPw2']) {
       const extra = JSON.parse(rows.http!.find((r) => r.uid === uid)!.extra as string) as Record<string, unknown>;
@@ -72,7 +75,9 @@ describe('import withholds credentials end to end', () => {
     expect(eveHttp.api_key).toBe(WITHHELD);
     expect(eveHttp.http.response_headers).toEqual([{ name: 'Set-Cookie', value: WITHHELD }, { name: 'Server', value: 'nginx' }]);
     // the Authorization header kept in request_headers as ingest keeps it: its scheme, not the token
-    expect(JSON.parse(rows.http!.find((r) => String(r.uid).startsWith('S'))!.request_headers as string)).toEqual([['Host', 'api.example'], ['Authorization', 'bearer [redacted]']]);
+    expect(JSON.parse(rows.http!.find((r) => String(r.uid).startsWith('S'))!.request_headers as string)).toEqual([['Host', 'api.example'], ['Authorization', 'bearer [redacted]'], ['Cookie', `sid=[redacted ${COOKIE.length} chars]`]]);
+    // a credential in the URL: its value is not kept, the rest of the URL is
+    expect(rows.http!.map((r) => r.uri).sort()).toEqual(['/admin?user=alice&password=[redacted]', '/admin?user=alice&password=[redacted]', '/v1/items?access_token=[redacted]&page=2']);
     const alertExtra = JSON.parse(rows.alerts![0]!.extra as string) as { metadata: Record<string, unknown> };
     expect(alertExtra.metadata).toEqual({ session_cookie: WITHHELD, flowbits: ['a'] });
     // each file's captures row counts what it withheld

@@ -62,8 +62,28 @@ const redactedCookieValue = (v: string): string => `[redacted ${v.length} chars]
 export function redactedCookieHeader(value: string): string {
   return value.split(';').map((part) => {
     const eq = part.indexOf('=');
-    return eq < 0 ? part : `${part.slice(0, eq)}=${redactedCookieValue(part.slice(eq + 1).trim())}`;
+    if (eq < 0) return part;
+    const v = part.slice(eq + 1).trim();
+    // a value redacted already (a record exported and imported again) stays as it is
+    return `${part.slice(0, eq)}=${REDACTED_COOKIE.test(v) ? v : redactedCookieValue(v)}`;
   }).join(';');
+}
+
+const REDACTED_COOKIE = /^\[redacted \d+ chars\]$/;
+/** A credential header as redactedCredentialHeader writes it. */
+const REDACTED_CREDENTIAL = /^[^\s]+ \[redacted(?:; user [^\]]*)?\]$/;
+
+/**
+ * A request header's value as records keep it: credentials (Authorization, Proxy-Authorization) as their scheme
+ * and user, cookies as their names and lengths, a Referer with its credential parameters redacted; never the
+ * secret. Idempotent: a value kept so already comes back unchanged (imports of our own exports).
+ */
+export function keptRequestHeader(name: string, value: string): string {
+  if (REDACTED_CREDENTIAL.test(value)) return value;
+  const cred = httpCredential(name, value);
+  if (cred !== null) return redactedCredentialHeader(cred);
+  if (isCookieHeader(name)) return redactedCookieHeader(value);
+  return name.toLowerCase() === 'referer' ? redactedUri(value) : value;
 }
 
 /** Whether a header's value is a cookie (Cookie, and Set-Cookie where one is kept). */

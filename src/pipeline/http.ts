@@ -1,7 +1,7 @@
 // A captured HTTP transaction to records: the `http` row (Zeek http.log's fields) and a `files` row per
 // request and response body (content codings gzip/deflate/br undone with node:zlib, then hashed, typed and
 // stored content-addressed like mail parts).
-import { httpCredential, isCookieHeader, redactedCookieHeader, redactedCredentialHeader, redactedUri } from '../inspect/credentials.js';
+import { keptRequestHeader, redactedUri } from '../inspect/credentials.js';
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import type { AnomalyLog } from '../core/anomaly.js';
 import { formatIpv4, formatIpv6 } from '../core/ip.js';
@@ -105,18 +105,6 @@ const HEADERS_BOUND = textBoundOf(HTTP, 'request_headers');
 const nullable = <T>(v: T | null, f: (v: T) => T): T | null => (v === null ? null : f(v));
 
 /**
- * A request header's value as records keep it: credentials (Authorization, Proxy-Authorization) as their scheme
- * and user, cookies as their names and lengths, a Referer with its credential parameters redacted; never the
- * secret (inspect/credentials.ts).
- */
-function keptHeaderValue(name: string, value: string): string {
-  const cred = httpCredential(name, value);
-  if (cred !== null) return redactedCredentialHeader(cred);
-  if (isCookieHeader(name)) return redactedCookieHeader(value);
-  return name.toLowerCase() === 'referer' ? redactedUri(value) : value;
-}
-
-/**
  * The headers as JSON text (`[["Host","a"],...]`), credentials redacted, as many of the first ones whole as the field's bound lets a
  * row hold (its weight as a JSON string in the row, escapes of escapes included).
  */
@@ -125,7 +113,7 @@ export function headersJson(headers: [string, string][], report: CutReport): str
   // the row's quotes and the brackets, then each header and its comma (the text's own escapes, escaped again)
   let weight = 4;
   for (const h of headers) {
-    const piece = JSON.stringify([h[0], keptHeaderValue(h[0], h[1])]);
+    const piece = JSON.stringify([h[0], keptRequestHeader(h[0], h[1])]);
     const w = jsonStringBytes(piece) - 2 + (pieces.length > 0 ? 1 : 0);
     if (weight + w > HEADERS_BOUND.bytes) {
       report(HEADERS_BOUND.anomaly, `request_headers: ${headers.length} headers, first ${pieces.length} kept (at most ${HEADERS_BOUND.bytes} bytes)`);

@@ -12,6 +12,7 @@ import { AnomalyLog } from '../core/anomaly.js';
 import { HaystackError, isHaystackError } from '../core/errors.js';
 import { eveLine } from '../formats/import/eve.js';
 import { withholdSecrets } from '../formats/import/withhold.js';
+import { redactedUri } from '../inspect/credentials.js';
 import { fillRequired } from '../formats/import/fill.js';
 import type { ImportMapper, MappedRecord } from '../formats/import/mapper.js';
 import { isJsonObjectStart, zeekJsonLine } from '../formats/import/zeek-json.js';
@@ -329,6 +330,8 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
     if (f.matched) merged++;
     // a credential the log kept in clear (Zeek's http.log password, a token in an EVE key) is not stored
     if (f.extra !== null) withheld += withholdSecrets(f.extra);
+    // and one in a URL (?password=, user:pass@) is kept out of the URI and Referer as ingest keeps it out
+    if (schema.name === 'http') redactHttpUrls(row);
     row.origin = origin;
     row.extra = f.extra !== null && Object.keys(f.extra).length > 0 ? JSON.stringify(f.extra) : null;
     if (sensor !== null && hasSensor(schema)) row.sensor = sensor;
@@ -446,6 +449,12 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
     if (code !== undefined) return { path, status: 'failed', error: new HaystackError('HAYSTACK_IO', `${path}: read error after line ${lines} (${code}); nothing of it was kept`, { file: path, cause: e }) };
     throw e;
   }
+}
+
+/** An http row's URI and Referer with their credential parameters redacted (inspect/credentials.ts). */
+function redactHttpUrls(row: Record<string, unknown>): void {
+  if (typeof row.uri === 'string') row.uri = redactedUri(row.uri);
+  if (typeof row.referer === 'string') row.referer = redactedUri(row.referer);
 }
 
 function count(m: Map<string, number>, k: string): void {

@@ -23,7 +23,7 @@ import { setOwn } from '../../core/own.js';
 import { HaystackError } from '../../core/errors.js';
 import { opcodeName, rcodeName, typeName } from '../../analyzers/dns/dns-names.js';
 import { Classifications } from '../../detect/classification.js';
-import { httpCredential, redactedCredentialHeader } from '../../inspect/credentials.js';
+import { keptRequestHeader } from '../../inspect/credentials.js';
 import { ALERTS } from '../../schema/alerts.js';
 import { ANOMALIES } from '../../schema/anomalies.js';
 import { DNS } from '../../schema/dns.js';
@@ -355,8 +355,6 @@ function quicRow(t: Taken, ts: number): Obj {
   return r;
 }
 
-/** A credential header's value as redactedCredentialHeader writes it. */
-const REDACTED = /^\S+ \[redacted(?:; user [^\]]*)?\]$/;
 
 function httpRow(t: Taken, ts: number): Obj {
   const r = emptyRow(HTTP);
@@ -379,12 +377,8 @@ function httpRow(t: Taken, ts: number): Obj {
   r.response_body_len = t.int('http.length');
   const hs = t.get('http.request_headers', false);
   if (Array.isArray(hs) && hs.every((h) => isObj(h) && typeof h.name === 'string' && typeof h.value === 'string' && Object.keys(h).length === 2)) {
-    // credentials (Authorization, Proxy-Authorization) kept as their scheme and user, as ingest keeps them (a
-    // value our own export wrote is that already)
-    r.request_headers = JSON.stringify((hs as { name: string; value: string }[]).map((h) => {
-      const cred = REDACTED.test(h.value) ? null : httpCredential(h.name, h.value);
-      return [h.name, cred === null ? h.value : redactedCredentialHeader(cred)];
-    }));
+    // credentials and cookies kept as ingest keeps them (a value our own export wrote is that already)
+    r.request_headers = JSON.stringify((hs as { name: string; value: string }[]).map((h) => [h.name, keptRequestHeader(h.name, h.value)]));
     t.mark('http.request_headers');
   }
   return r;

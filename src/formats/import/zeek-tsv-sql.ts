@@ -56,6 +56,8 @@ export function zeekSqlPlan(header: ZeekTsvHeader, source: string, sensor: strin
   if (logs.length !== 1) return { reason: logs.length === 0 ? `no mapping of the log ${header.log}` : `${header.log} maps to more than one table` };
   const spec = logs[0]!;
   if (spec.path === 'x509') return { reason: 'x509 rows are merged into tls rows' };
+  // the JS path redacts credentials in http rows' URLs (pipeline/import.ts redactHttpUrls)
+  if (spec.schema.name === 'http') return { reason: 'http rows have their URLs redacted' };
   if (spec.finish !== undefined && spec.sqlFinish === undefined) return { reason: `${spec.path}: its finish has no SQL form` };
   const { fields, types } = header;
   if (fields.length === 0) return { reason: 'no #fields' };

@@ -1,0 +1,119 @@
+// DuckDB SQL builders for the text of JSON values and of the numbers the external formats write: a string as
+// JSON.stringify writes it, objects with unset members left out, arrays, integers, and seconds from µs or from a
+// double as our writers print them (zeek-text.ts). Each builder takes SQL expressions and returns one; NULL in
+// gives NULL out (an unset member). The escaping branches run only for values that need them: the common path
+// is one regexp test and a concatenation. Every literal goes through sql.ts quoteString.
+import { quoteString } from '../sql.js';
+
+const q = (s: string): string => quoteString(s, 'duckdb');
+const QUOTE = q('"');
+
+/** Characters JSON.stringify escapes (DuckDB text is valid UTF-8: no lone surrogates), as an RE2 class. */
+const JSON_ESCAPED = String.raw`["\\\x00-\x1f]`;
+
+/** JSON.stringify's escape of each control character: the short forms, else \u00XX in lower-case hex. */
+const SHORT: Readonly<Record<number, string>> = { 8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r' };
+
+/** A character as a DuckDB expression (chr(): NUL cannot be written in a DuckDB string literal). */
+const chr = (c: number): string => `chr(${c})`;
+
+/**
+ * `x` (a VARCHAR) with every character JSON.stringify escapes replaced by its escape, the backslash first (later
+ * escapes add backslashes of their own). Runs on the rare values that need it only (see jsonStringSql).
+ */
+function jsonEscapeSql(x: string): string {
+  let out = `replace(replace(${x}, ${q('\\')}, ${q('\\\\')}), ${q('"')}, ${q('\\"')})`;
+  for (let c = 0; c < 0x20; c++) out = `replace(${out}, ${chr(c)}, ${q(SHORT[c] ?? `\\u${c.toString(16).padStart(4, '0')}`)})`;
+  return out;
+}
+
+/**
+ * The JSON text of a VARCHAR expression, quotes included, byte for byte what JSON.stringify writes (`"`, `\`,
+ * \b \f \n \r \t, other control characters as \u00xx; DEL and non-ASCII as they are). NULL stays NULL.
+ * `x` is evaluated twice on the common path: give a column or a cheap expression.
+ */
+export function jsonStringSql(x: string): string {
+  return `CASE WHEN regexp_matches(${x}, ${q(JSON_ESCAPED)}) THEN ${QUOTE} || ${jsonEscapeSql(x)} || ${QUOTE} ELSE ${QUOTE} || ${x} || ${QUOTE} END`;
+}
+
+/** A JSON boolean from a BOOLEAN expression (NULL stays NULL). */
+export function jsonBoolSql(x: string): string {
+  return `CASE WHEN ${x} THEN ${q('true')} WHEN NOT ${x} THEN ${q('false')} END`;
+}
+
+/** An integer expression's decimal text (a JSON number; NULL stays NULL). */
+export function integerTextSql(x: string): string {
+  return `CAST(${x} AS VARCHAR)`;
+}
+
+/**
+ * One member of an object: `"key":value`, NULL when the value is (so jsonObjectSql leaves it out). The key is
+ * our constant, written through JSON.stringify and quoteString.
+ */
+export function jsonMemberSql(key: string, value: string): string {
+  return `${q(`${JSON.stringify(key)}:`)} || (${value})`;
+}
+
+/** An object of members (jsonMemberSql), the NULL ones left out, in the order given: `{}` when all are. */
+export function jsonObjectSql(members: readonly string[]): string {
+  return members.length === 0 ? q('{}') : `${q('{')} || concat_ws(${q(',')}, ${members.join(', ')}) || ${q('}')}`;
+}
+
+/**
+ * A JSON array of a LIST expression's elements, each written by `element` (given the lambda's variable): `[]` when
+ * empty, NULL when the list is.
+ */
+export function jsonArraySql(list: string, element: (x: string) => string): string {
+  return `${q('[')} || array_to_string(list_transform(${list}, lambda x: ${element('x')}), ${q(',')}) || ${q(']')}`;
+}
+
+/**
+ * µs since the epoch (an integer expression) as seconds with exactly 6 decimals, `-` before a time before 1970
+ * (zeekTime): exact, decimal arithmetic.
+ */
+export function microsFixedSql(us: string): string {
+  return `CAST(CAST(${us} AS DECIMAL(38,0)) * 0.000001 AS VARCHAR)`;
+}
+
+/**
+ * µs since the epoch as the shortest text of its 6 decimals, `.0` when a whole second (zeekJsonTime): microsFixedSql
+ * without the trailing zeros but one.
+ */
+export function microsShortestSql(us: string): string {
+  return `regexp_replace(${microsFixedSql(us)}, ${q('0{1,5}$')}, ${q('')})`;
+}
+
+/**
+ * Math.round of a DOUBLE expression (halves toward +infinity: DuckDB's round() takes them away from zero).
+ * x - floor(x) is exact, so the halves are told exactly.
+ */
+export function jsRoundSql(x: string): string {
+  return `(floor(${x}) + CASE WHEN ${x} - floor(${x}) >= 0.5 THEN 1 ELSE 0 END)`;
+}
+
+/** Beyond this magnitude Number#toFixed and String() write a double in exponent form (ECMA-262). */
+const EXPONENT_FROM = '1e21';
+
+/**
+ * A DOUBLE as Number#toFixed(6) writes it: the exact value rounded to 6 decimals, a tie away from zero (printf's
+ * rounds it to even: a tie is a multiple of 1/128 with an odd numerator, nudged to the next double), no `-` on a
+ * zero, and from 1e21 on the shortest exponent form. Exact for magnitudes below 2^32 (the nudge is finer than
+ * 5e-7 there); our intervals are durations and round-trip times.
+ */
+export function toFixed6Sql(x: string): string {
+  return `CASE WHEN abs(${x}) >= ${EXPONENT_FROM} THEN CAST(${x} AS VARCHAR) ` +
+    `WHEN fmod(abs(${x}) * 128, 2) = 1 THEN printf(${q('%.6f')}, nextafter(${x}, CASE WHEN ${x} < 0 THEN -${EXPONENT_FROM} ELSE ${EXPONENT_FROM} END)) ` +
+    `ELSE printf(${q('%.6f')}, ${x} + 0.0) END`;
+}
+
+/**
+ * A DOUBLE as a JSON number of at most 6 decimals, `.0` on a whole number (zeekJsonSeconds): Math.round(x * 1e6) /
+ * 1e6 written by its 6 decimals without the trailing zeros (the shortest text below 2^32, as String()).
+ */
+export function roundedSecondsSql(x: string): string {
+  const r = `(${jsRoundSql(`(${x}) * 1e6`)} / 1e6)`;
+  return `CASE WHEN abs(${x}) >= ${EXPONENT_FROM} THEN CAST(${x} AS VARCHAR) ` +
+    `WHEN ${x} = floor(${x}) THEN printf(${q('%.0f')}, ${x} + 0.0) || ${q('.0')} ` +
+    `WHEN ${r} = floor(${r}) THEN printf(${q('%.0f')}, ${r} + 0.0) || ${q('.0')} ` +
+    `ELSE regexp_replace(printf(${q('%.6f')}, ${r}), ${q('0+$')}, ${q('')}) END`;
+}

@@ -78,11 +78,11 @@ describe('sql-json: numbers', () => {
     }), { numRuns: 60 });
   });
 
-  it('toFixed6Sql is Number#toFixed(6) below 2^32, roundedSecondsSql is zeekJsonSeconds', async () => {
+  it('toFixed6Sql is Number#toFixed(6) (ties exact below 2^32), roundedSecondsSql is zeekJsonSeconds', async () => {
     await fc.assert(fc.asyncProperty(fc.array(dbl, { minLength: 1, maxLength: 50 }), async (vs) => {
       const small = vs.filter((d) => Math.abs(d) < 2 ** 32 || Math.abs(d) >= 1e21);
       expect(await doubles(small, toFixed6Sql)).toEqual(small.map((d) => d.toFixed(6)));
-      expect(await doubles(small, roundedSecondsSql)).toEqual(small.map(zeekJsonSeconds));
+      expect(await doubles(vs, roundedSecondsSql)).toEqual(vs.map(zeekJsonSeconds));
     }), { numRuns: 100 });
   });
 });

@@ -254,9 +254,10 @@ export class DuckDbStore implements Store {
   }
 
   async copyLines(sql: string, path: string): Promise<number> {
-    // CSV of one column with a quote character the lines never hold (control characters are escaped by every
-    // format): DuckDB writes each value as it is, in the query's order, on all its threads
-    const r = await this.guard(() => this.conn.runAndReadAll(`COPY (${sql}) TO ${quoteString(path, 'duckdb')} (FORMAT csv, HEADER false, QUOTE ${quoteString(COPY_QUOTE, 'duckdb')}, ESCAPE ${quoteString(COPY_QUOTE, 'duckdb')}, DELIMITER ${quoteString(COPY_DELIMITER, 'duckdb')})`));
+    // CSV of one column without quoting (QUOTE '': DuckDB quotes a value holding '#' or '"' otherwise, whatever the
+    // quote character) and a delimiter the lines never hold (control characters are escaped by every format):
+    // DuckDB writes each value as it is, in the query's order, on all its threads
+    const r = await this.guard(() => this.conn.runAndReadAll(`COPY (${sql}) TO ${quoteString(path, 'duckdb')} (FORMAT csv, HEADER false, QUOTE ${quoteString('', 'duckdb')}, DELIMITER ${quoteString(COPY_DELIMITER, 'duckdb')})`));
     return Number(r.getRows()[0]?.[0] ?? 0);
   }
 
@@ -331,8 +332,7 @@ class Lane {
 }
 
 /** Where a capture's rows wait (one JSON-lines file per table) until the capture commits. */
-/** copyLines' CSV quote and delimiter: control characters no line of an external format holds */
-const COPY_QUOTE = '\x01';
+/** copyLines' CSV delimiter: a control character no line of an external format holds */
 const COPY_DELIMITER = '\x02';
 
 function spoolDir(dbPath: string): string {

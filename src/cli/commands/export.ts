@@ -5,6 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { cannotWrite, HaystackError } from '../../core/errors.js';
 import { EXTERNAL_FORMATS, externalFormat, type ExternalFormat } from '../../formats/external.js';
 import { duckdbSqlForm, type ExternalSql } from '../../store/export-sql/forms.js';
+import { zeekSqlForm } from '../../store/export-sql/zeek-sql.js';
 import { zeekDirectoryLogs, zeekLogFile } from '../../formats/zeek/zeek-format.js';
 import { ZeekLogWriter } from '../../formats/zeek/zeek-writer.js';
 import type { Store } from '../../store/store.js';
@@ -175,34 +176,53 @@ async function exportZeekDirectory(values: Record<string, unknown>, io: CliIo): 
   const dir = stringOption(values.output);
   if (dir === undefined) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', '-o DIR is required');
   mkdirSync(dir, { recursive: true });
-  const store = await openStore(stringOption(values.db), { readOnly: true });
-  const now = Date.now() * 1000;
-  const counts: string[] = [];
+  // the logs' SQL forms have DuckDB write a file
+  const store = await openStore(stringOption(values.db), { readOnly: true, fileAccess: true });
+  let counts: string[];
   try {
-    const logs = zeekDirectoryLogs();
-    for (const file of [...new Set(logs.map(zeekLogFile))]) {
-      const parts = logs.filter((l) => zeekLogFile(l) === file);
-      const path = join(dir, file);
-      const fd = openFile(path);
-      let rows = 0;
-      try {
-        const write = fileWriter(fd, path);
-        for (const [i, log] of parts.entries()) {
-          const out = new ZeekLogWriter(log, formatName === 'zeek-json', write, now, { first: i === 0, last: i === parts.length - 1 });
-          await scanTable(store, log.schema, (r) => out.row(r));
-          out.end();
-          rows += out.rows;
-        }
-      } finally {
-        closeSync(fd);
-      }
-      counts.push(`${file} ${rows}`);
-    }
+    counts = await exportZeekLogs(store, dir, formatName === 'zeek-json', { now: Date.now() * 1000 });
   } finally {
     await store.close();
   }
   io.stderr(`haystack export: ${dir}: ${counts.join(', ')}\n`);
   return 0;
+}
+
+/**
+ * Every Zeek log of the store's committed rows into `dir`, a file per log (notice.log from alerts, then findings:
+ * the first part writes the header, the last the #close). A log with a SQL form is written by the store
+ * (copyLinesInto), the others (x509) by ZeekLogWriter; `sqlForm: false` forces the writers (the tests compare
+ * both). Returns "file rows" per file.
+ */
+export async function exportZeekLogs(store: Store, dir: string, json: boolean, opts: { now: number; sqlForm?: boolean }): Promise<string[]> {
+  const logs = zeekDirectoryLogs();
+  const counts: string[] = [];
+  for (const file of [...new Set(logs.map(zeekLogFile))]) {
+    const parts = logs.filter((l) => zeekLogFile(l) === file);
+    const path = join(dir, file);
+    const fd = openFile(path);
+    let rows = 0;
+    try {
+      const write = fileWriter(fd, path);
+      for (const [i, log] of parts.entries()) {
+        const part = { first: i === 0, last: i === parts.length - 1 };
+        const form = opts.sqlForm === false || store.copyLines === undefined ? null : zeekSqlForm(log, json, opts.now);
+        if (form !== null) {
+          const source = `(${committedSelect(store, log.schema)})`;
+          rows += await copyLinesInto(store, { ...form, head: part.first ? form.head : '', tail: part.last ? form.tail : '' }, source, path, fd, write);
+          continue;
+        }
+        const out = new ZeekLogWriter(log, json, write, opts.now, part);
+        await scanTable(store, log.schema, (r) => out.row(r));
+        out.end();
+        rows += out.rows;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    counts.push(`${file} ${rows}`);
+  }
+  return counts;
 }
 
 function openFile(file: string): number {
@@ -213,9 +233,13 @@ function openFile(file: string): number {
   }
 }
 
+/** The SELECT of a table's committed rows, its schema's fields. */
+function committedSelect(store: Store, schema: RecordSchema): string {
+  const t = tableNamer(store);
+  return `SELECT ${schema.fields.map((f) => ident(f.name)).join(', ')} FROM ${t(schema.name)} WHERE ${committed(t, store.dialect)}`;
+}
+
 /** Every committed row of a table, typed as its schema says. */
 async function scanTable(store: Store, schema: RecordSchema, row: (r: Record<string, unknown>) => void): Promise<void> {
-  const t = tableNamer(store);
-  const sql = `SELECT ${schema.fields.map((f) => ident(f.name)).join(', ')} FROM ${t(schema.name)} WHERE ${committed(t, store.dialect)}`;
-  for await (const batch of store.scan(sql)) for (const r of batch) row(typedRow(schema.fields, r));
+  for await (const batch of store.scan(committedSelect(store, schema))) for (const r of batch) row(typedRow(schema.fields, r));
 }

@@ -27,6 +27,8 @@ export interface DuckDbOptions {
   fileAccess?: boolean;
   /** reads on their own connections are interrupted past this many ms (OpenStoreOptions.queryTimeoutMs) */
   queryTimeoutMs?: number;
+  /** DuckDB's worker threads (OpenStoreOptions.threads); default one per core */
+  threads?: number;
 }
 
 /**
@@ -55,6 +57,7 @@ export async function openDuckDb(path: string, opts: DuckDbOptions = {}): Promis
     memory_limit: process.env.HAYSTACK_DUCKDB_MEMORY ?? DEFAULT_MEMORY_LIMIT,
     // what spills past the memory limit goes beside the file, not into a .tmp of whatever directory we run in
     temp_directory: `${path}.tmp`,
+    ...(opts.threads !== undefined ? { threads: String(opts.threads) } : {}),
   });
   const conn = await instance.connect();
   try {

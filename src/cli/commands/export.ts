@@ -68,7 +68,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const whereText = stringOption(values.where);
   const where = whereText === undefined ? null : parseFilter(whereText, schema, '--where');
   // Parquet and the external formats' SQL forms have DuckDB write a file
-  const store = await openStore(stringOption(values.db), { readOnly: true, fileAccess: format === 'parquet' || external !== undefined });
+  const store = await openStore(stringOption(values.db), { readOnly: true, fileAccess: format === 'parquet' || external !== undefined, ...(external !== undefined ? { threads: LINES_THREADS } : {}) });
   let rows = 0;
   try {
     const t = tableNamer(store);
@@ -129,6 +129,14 @@ export async function exportExternal(store: Store, schema: RecordSchema, externa
   }
 }
 
+/**
+ * DuckDB's threads for the external formats' exports. The SQL forms' COPY keeps the rows' order; with two threads
+ * DuckDB's order-keeping copy took 2-3x the CPU of one thread making and writing the lines in order (conn.log
+ * of 861,000 sessions: 1.1-1.7 s CPU against 0.56 s; zeek-json 2.9-3.9 s against 1.2-1.8 s; bench/README.md,
+ * Formats), so one thread is faster on 2 cores even when they are idle. (The writers' bound is their JavaScript.)
+ */
+const LINES_THREADS = 1;
+
 /** Bytes copied at a time from the store's line file into the output. */
 const COPY_CHUNK = 1 << 20;
 
@@ -177,7 +185,7 @@ async function exportZeekDirectory(values: Record<string, unknown>, io: CliIo): 
   if (dir === undefined) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', '-o DIR is required');
   mkdirSync(dir, { recursive: true });
   // the logs' SQL forms have DuckDB write a file
-  const store = await openStore(stringOption(values.db), { readOnly: true, fileAccess: true });
+  const store = await openStore(stringOption(values.db), { readOnly: true, fileAccess: true, threads: LINES_THREADS });
   let counts: string[];
   try {
     counts = await exportZeekLogs(store, dir, formatName === 'zeek-json', { now: Date.now() * 1000 });

@@ -266,11 +266,18 @@ export class DuckDbStore implements Store {
   }
 
   async copyLines(sql: string, path: string): Promise<number> {
-    // CSV of one column without quoting (QUOTE '': DuckDB quotes a value holding '#' or '"' otherwise, whatever the
-    // quote character) and a delimiter the lines never hold (control characters are escaped by every format):
-    // DuckDB writes each value as it is, in the query's order, on all its threads
-    const r = await this.guard(() => this.conn.runAndReadAll(`COPY (${sql}) TO ${quoteString(path, 'duckdb')} (FORMAT csv, HEADER false, QUOTE ${quoteString('', 'duckdb')}, DELIMITER ${quoteString(COPY_DELIMITER, 'duckdb')})`));
-    return Number(r.getRows()[0]?.[0] ?? 0);
+    // a connection of its own: copies of consecutive parts of a table run side by side (export), each in its order
+    const conn = await this.instance.connect();
+    try {
+      await conn.run(`USE ${ident('hs')}`);
+      // CSV of one column without quoting (QUOTE '': DuckDB quotes a value holding '#' or '"' otherwise, whatever
+      // the quote character) and a delimiter the lines never hold (control characters are escaped by every
+      // format): DuckDB writes each value as it is, in the query's order
+      const r = await this.guard(() => conn.runAndReadAll(`COPY (${sql}) TO ${quoteString(path, 'duckdb')} (FORMAT csv, HEADER false, QUOTE ${quoteString('', 'duckdb')}, DELIMITER ${quoteString(COPY_DELIMITER, 'duckdb')})`), new Lane(conn));
+      return Number(r.getRows()[0]?.[0] ?? 0);
+    } finally {
+      conn.closeSync();
+    }
   }
 
   async *scan(sql: string): AsyncGenerator<Row[]> {

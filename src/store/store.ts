@@ -86,7 +86,7 @@ export interface Store {
   /**
    * Writes the one text column of a SELECT we built to a file, a line per row, as it is (DuckDB only: the SQL forms
    * of the external formats, store/export-sql/forms.ts). The text must hold no newline or control
-   * character. Returns the number of lines.
+   * character. Returns the number of lines. Calls may run side by side (each on a connection of its own).
    */
   copyLines?(sql: string, path: string): Promise<number>;
   /**

@@ -1,10 +1,12 @@
 // `haystack export <table> -o FILE`: a table (or the rows a filter keeps) as Parquet, JSON lines or CSV.
 import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { cannotWrite, HaystackError } from '../../core/errors.js';
 import { EXTERNAL_FORMATS, externalFormat, type ExternalFormat } from '../../formats/external.js';
 import { duckdbSqlForm, type ExternalSql } from '../../store/export-sql/forms.js';
+import { zeekSqlForm } from '../../store/export-sql/zeek-sql.js';
 import { zeekDirectoryLogs, zeekLogFile } from '../../formats/zeek/zeek-format.js';
 import { ZeekLogWriter } from '../../formats/zeek/zeek-writer.js';
 import type { Store } from '../../store/store.js';
@@ -67,18 +69,23 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const whereText = stringOption(values.where);
   const where = whereText === undefined ? null : parseFilter(whereText, schema, '--where');
   // Parquet and the external formats' SQL forms have DuckDB write a file
-  const store = await openStore(stringOption(values.db), { readOnly: true, fileAccess: format === 'parquet' || external !== undefined });
+  const store = await openStore(stringOption(values.db), { readOnly: true, fileAccess: format === 'parquet' || external !== undefined, ...(external !== undefined ? { threads: LINES_THREADS } : {}) });
   let rows = 0;
   try {
     const t = tableNamer(store);
     // app tables belong to no capture: all their rows count
     const conds = [...(schema.name === 'captures' || app !== undefined ? [] : [committed(t, store.dialect)]), ...(where === null ? [] : [whereSql(where, store.dialect)])];
-    const sql = `SELECT ${schema.fields.map((f) => ident(f.name)).join(', ')} FROM ${t(schema.name)}${conds.length > 0 ? ` WHERE ${conds.join(' AND ')}` : ''}`;
+    const select = (more: readonly string[]): string => {
+      const all = [...conds, ...more];
+      return `SELECT ${schema.fields.map((f) => ident(f.name)).join(', ')} FROM ${t(schema.name)}${all.length > 0 ? ` WHERE ${all.join(' AND ')}` : ''}`;
+    };
+    const sql = select([]);
     if (format === 'parquet') {
       if (store.writeParquet === undefined) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `Parquet export needs the DuckDB store (${store.location} is ClickHouse)`);
       await store.writeParquet(sql, file);
     } else if (external !== undefined) {
-      rows = await exportExternal(store, schema, external, sql, file, { now: Date.now() * 1000 });
+      const parts = store.copyLines === undefined ? [] : await rowidParts(store, t(schema.name), select);
+      rows = await exportExternal(store, schema, external, sql, file, { now: Date.now() * 1000, parts });
     } else {
       const fd = openFile(file);
       try {
@@ -104,15 +111,17 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 /**
  * Writes the rows of `sql` (the schema's fields) in an external format: by the store itself where the format has
  * a SQL form and the store can run it (DuckDB; the output a regular file), else row by row through the writer.
+ * `parts`: the same rows as consecutive SELECTs (rowidParts), whose lines the store makes side by side.
  * `sqlForm: false` forces the writer (the tests compare both). Returns the number of records written.
  */
 export async function exportExternal(store: Store, schema: RecordSchema, external: ExternalFormat, sql: string, file: string,
-  opts: { now: number; sqlForm?: boolean }): Promise<number> {
+  opts: { now: number; sqlForm?: boolean; parts?: readonly string[] }): Promise<number> {
   const form = opts.sqlForm === false || store.copyLines === undefined ? null : duckdbSqlForm(external.name, schema, { now: opts.now });
   const fd = openFile(file);
   try {
     const write = fileWriter(fd, file);
-    if (form !== null && fstatSync(fd).isFile()) return await copyLinesInto(store, form, `(${sql})`, file, fd, write);
+    const sources = (opts.parts !== undefined && opts.parts.length > 0 ? opts.parts : [sql]).map((s) => `(${s})`);
+    if (form !== null && fstatSync(fd).isFile()) return await copyLinesInto(store, form, sources, file, fd, write);
     const out = external.writer(schema, write, { now: opts.now });
     let rows = 0;
     for await (const batch of store.scan(sql)) {
@@ -128,34 +137,67 @@ export async function exportExternal(store: Store, schema: RecordSchema, externa
   }
 }
 
+/**
+ * DuckDB's threads for the external formats' exports. The SQL forms' COPY keeps the rows' order; with two threads
+ * DuckDB's order-keeping copy took 2-3x the CPU of one thread making and writing the lines in order (conn.log
+ * of 861,000 sessions: 1.1-1.7 s CPU against 0.56 s; zeek-json 2.9-3.9 s against 1.2-1.8 s; bench/README.md,
+ * Formats), so one thread is faster on 2 cores even when they are idle. (The writers' bound is their JavaScript.)
+ */
+const LINES_THREADS = 1;
+
 /** Bytes copied at a time from the store's line file into the output. */
 const COPY_CHUNK = 1 << 20;
 
 /**
- * A SQL form's head, the lines the store writes (to a scratch file next to the output, then appended: DuckDB's
- * COPY makes a file of its own), and its tail.
+ * Parts a table's lines are made in, side by side (each COPY runs on one DuckDB thread: LINES_THREADS): conn.log of
+ * 861,000 sessions took 0.29-0.31 s in two against 0.55-0.61 s in one, the same CPU, when the cores were free.
+ * At most the cores, and 4 (libuv's threads, which run DuckDB's calls).
  */
-async function copyLinesInto(store: Store, form: ExternalSql, source: string, file: string, fd: number, write: (s: string) => void): Promise<number> {
-  const part = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.part`);
+const LINES_PARTS = Math.min(availableParallelism(), 4);
+/** Below this many rows a table's lines are made in one part (a part's connection and COPY cost more than they save). */
+const SPLIT_MIN_ROWS = 100_000;
+
+/**
+ * The table's SELECT (`select` adds conditions to it) as consecutive rowid ranges, in scan order (DuckDB: a table's
+ * rowids rise in the order its rows are scanned), or [] when the table is small or the store has no rowid.
+ */
+export async function rowidParts(store: Store, table: string, select: (more: readonly string[]) => string, parts = LINES_PARTS, minRows = SPLIT_MIN_ROWS): Promise<string[]> {
+  if (store.dialect !== 'duckdb' || parts < 2) return [];
+  const r = (await store.select(`SELECT min(rowid) AS lo, max(rowid) AS hi FROM ${table}`)).rows[0];
+  const [lo, hi] = [Number(r?.lo ?? 0), Number(r?.hi ?? -1)];
+  if (hi - lo + 1 < minRows || !Number.isSafeInteger(lo) || !Number.isSafeInteger(hi)) return [];
+  const step = Math.ceil((hi - lo + 1) / parts);
+  return Array.from({ length: parts }, (_, i) => select([`rowid >= ${lo + i * step}`, ...(i < parts - 1 ? [`rowid < ${lo + (i + 1) * step}`] : [])]));
+}
+
+/**
+ * A SQL form's head, the lines the store writes for each source (to scratch files next to the output, side by side,
+ * then appended in order: DuckDB's COPY makes a file of its own), and its tail.
+ */
+async function copyLinesInto(store: Store, form: ExternalSql, sources: readonly string[], file: string, fd: number, write: (s: string) => void): Promise<number> {
+  const stem = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}`);
+  const parts = sources.map((_, i) => `${stem}.${i}.part`);
   try {
-    const rows = await store.copyLines!(form.lines(source), part);
+    const counts = await Promise.all(sources.map((s, i) => store.copyLines!(form.lines(s), parts[i]!)));
     if (form.head !== '') write(form.head);
-    const inFd = openSync(part, 'r');
-    try {
-      const buf = Buffer.allocUnsafe(COPY_CHUNK);
-      for (;;) {
-        const n = readSync(inFd, buf, 0, COPY_CHUNK, null);
-        if (n === 0) break;
-        let off = 0;
-        while (off < n) off += writeOut(fd, buf, off, n - off, file);
+    const buf = Buffer.allocUnsafe(COPY_CHUNK);
+    for (const part of parts) {
+      const inFd = openSync(part, 'r');
+      try {
+        for (;;) {
+          const n = readSync(inFd, buf, 0, COPY_CHUNK, null);
+          if (n === 0) break;
+          let off = 0;
+          while (off < n) off += writeOut(fd, buf, off, n - off, file);
+        }
+      } finally {
+        closeSync(inFd);
       }
-    } finally {
-      closeSync(inFd);
     }
     if (form.tail !== '') write(form.tail);
-    return rows;
+    return counts.reduce((a, b) => a + b, 0);
   } finally {
-    rmSync(part, { force: true });
+    for (const part of parts) rmSync(part, { force: true });
   }
 }
 
@@ -175,34 +217,55 @@ async function exportZeekDirectory(values: Record<string, unknown>, io: CliIo): 
   const dir = stringOption(values.output);
   if (dir === undefined) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', '-o DIR is required');
   mkdirSync(dir, { recursive: true });
-  const store = await openStore(stringOption(values.db), { readOnly: true });
-  const now = Date.now() * 1000;
-  const counts: string[] = [];
+  // the logs' SQL forms have DuckDB write a file
+  const store = await openStore(stringOption(values.db), { readOnly: true, fileAccess: true, threads: LINES_THREADS });
+  let counts: string[];
   try {
-    const logs = zeekDirectoryLogs();
-    for (const file of [...new Set(logs.map(zeekLogFile))]) {
-      const parts = logs.filter((l) => zeekLogFile(l) === file);
-      const path = join(dir, file);
-      const fd = openFile(path);
-      let rows = 0;
-      try {
-        const write = fileWriter(fd, path);
-        for (const [i, log] of parts.entries()) {
-          const out = new ZeekLogWriter(log, formatName === 'zeek-json', write, now, { first: i === 0, last: i === parts.length - 1 });
-          await scanTable(store, log.schema, (r) => out.row(r));
-          out.end();
-          rows += out.rows;
-        }
-      } finally {
-        closeSync(fd);
-      }
-      counts.push(`${file} ${rows}`);
-    }
+    counts = await exportZeekLogs(store, dir, formatName === 'zeek-json', { now: Date.now() * 1000 });
   } finally {
     await store.close();
   }
   io.stderr(`haystack export: ${dir}: ${counts.join(', ')}\n`);
   return 0;
+}
+
+/**
+ * Every Zeek log of the store's committed rows into `dir`, a file per log (notice.log from alerts, then findings:
+ * the first part writes the header, the last the #close). A log with a SQL form is written by the store
+ * (copyLinesInto), the others (x509) by ZeekLogWriter; `sqlForm: false` forces the writers (the tests compare
+ * both). Returns "file rows" per file.
+ */
+export async function exportZeekLogs(store: Store, dir: string, json: boolean, opts: { now: number; sqlForm?: boolean; parts?: number; minRows?: number }): Promise<string[]> {
+  const logs = zeekDirectoryLogs();
+  const counts: string[] = [];
+  for (const file of [...new Set(logs.map(zeekLogFile))]) {
+    const parts = logs.filter((l) => zeekLogFile(l) === file);
+    const path = join(dir, file);
+    const fd = openFile(path);
+    let rows = 0;
+    try {
+      const write = fileWriter(fd, path);
+      for (const [i, log] of parts.entries()) {
+        const part = { first: i === 0, last: i === parts.length - 1 };
+        const form = opts.sqlForm === false || store.copyLines === undefined ? null : zeekSqlForm(log, json, opts.now);
+        if (form !== null) {
+          const select = (more: readonly string[]): string => committedSelect(store, log.schema, more);
+          const split = await rowidParts(store, tableNamer(store)(log.schema.name), select, opts.parts, opts.minRows);
+          const sources = (split.length > 0 ? split : [select([])]).map((s) => `(${s})`);
+          rows += await copyLinesInto(store, { ...form, head: part.first ? form.head : '', tail: part.last ? form.tail : '' }, sources, path, fd, write);
+          continue;
+        }
+        const out = new ZeekLogWriter(log, json, write, opts.now, part);
+        await scanTable(store, log.schema, (r) => out.row(r));
+        out.end();
+        rows += out.rows;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    counts.push(`${file} ${rows}`);
+  }
+  return counts;
 }
 
 function openFile(file: string): number {
@@ -213,9 +276,13 @@ function openFile(file: string): number {
   }
 }
 
+/** The SELECT of a table's committed rows (and `more` conditions), its schema's fields. */
+function committedSelect(store: Store, schema: RecordSchema, more: readonly string[] = []): string {
+  const t = tableNamer(store);
+  return `SELECT ${schema.fields.map((f) => ident(f.name)).join(', ')} FROM ${t(schema.name)} WHERE ${[committed(t, store.dialect), ...more].join(' AND ')}`;
+}
+
 /** Every committed row of a table, typed as its schema says. */
 async function scanTable(store: Store, schema: RecordSchema, row: (r: Record<string, unknown>) => void): Promise<void> {
-  const t = tableNamer(store);
-  const sql = `SELECT ${schema.fields.map((f) => ident(f.name)).join(', ')} FROM ${t(schema.name)} WHERE ${committed(t, store.dialect)}`;
-  for await (const batch of store.scan(sql)) for (const r of batch) row(typedRow(schema.fields, r));
+  for await (const batch of store.scan(committedSelect(store, schema))) for (const r of batch) row(typedRow(schema.fields, r));
 }

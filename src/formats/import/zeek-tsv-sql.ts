@@ -106,10 +106,10 @@ export function zeekSqlPlan(header: ZeekTsvHeader, source: string, sensor: strin
       if (why !== null) return { reason: why };
       continue;
     }
-    if (c.sql === undefined) return { reason: `column ${c.name} has no SQL inverse` };
+    if (c.sqlSet === undefined) return { reason: `column ${c.name} has no SQL inverse` };
     if ((types[i] ?? 'string') !== c.type) return { reason: `column ${c.name}: type ${types[i] ?? '(none)'}, the log's is ${c.type}` };
     if (c.field !== undefined && KIND_OF[byName.get(c.field)?.type ?? 'json'] !== decoded[i]!.kind) return { reason: `column ${c.name}: a ${c.type} is not a ${byName.get(c.field)?.type}` };
-    const set = c.sql(v(i), get);
+    const set = c.sqlSet(v(i), get);
     for (const [f, e] of Object.entries(set)) {
       get(f);
       cur.set(f, e === v(i) && get(f) === 'NULL' ? e : `CASE WHEN ${v(i)} IS NULL THEN ${get(f)} ELSE ${e} END`);

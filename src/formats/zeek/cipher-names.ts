@@ -35,6 +35,11 @@ const CIPHERS: readonly (readonly [number, string])[] = [
 ];
 
 const BY_CODE = new Map(CIPHERS);
+
+/** cipherName in DuckDB SQL over an integer expression (`lit`: a string literal), NULL staying NULL. */
+export function cipherNameSql(code: string, lit: (s: string) => string): string {
+  return `CASE ${code} ${CIPHERS.map(([c, n]) => `WHEN ${c} THEN ${lit(n)}`).join(' ')} ELSE ${lit('unknown-')} || ${code} END`;
+}
 const BY_NAME = new Map(CIPHERS.map(([c, n]) => [n, c]));
 
 /** A cipher suite's name as Zeek writes it. */

@@ -16,6 +16,22 @@ export type ZeekValue = ZeekScalar | readonly ZeekScalar[] | null;
 /** One of our records, typed as its schema says (timestamps µs, absent = null). */
 export type Row = Record<string, unknown>;
 
+/** What a column's SQL is written with: references to our fields, and string literals (made by the store's SQL). */
+export interface SqlParts {
+  /** one of our fields (a field the table does not have is NULL, as `r[field] ?? null`) */
+  col(field: string): string;
+  /** a string literal */
+  lit(text: string): string;
+}
+
+/**
+ * A column's value as a DuckDB expression over the table's row (store/export-sql/zeek-sql.ts formats it): the Zeek
+ * value as `get` gives it, in SQL types (time = µs since the epoch as an integer, interval/double = DOUBLE,
+ * count/int/port = an integer, bool = BOOLEAN, string/enum/addr = VARCHAR, set/vector = LIST), NULL for unset.
+ * Numbers of our own constants are written as they are; text only through `lit`.
+ */
+export type ZeekSql = (s: SqlParts) => string;
+
 export interface ZeekColumn {
   /** Zeek's column name, e.g. `id.orig_h` */
   readonly name: string;
@@ -27,6 +43,8 @@ export interface ZeekColumn {
    * has no field of ours, and an imported value goes to `extra`.
    */
   readonly set?: (v: ZeekValue, out: Row) => void;
+  /** the value in DuckDB SQL, equal to `get`'s (the SQL forms of the zeek formats); absent: the log has none */
+  readonly sql?: ZeekSql;
   /** the field of ours the column is, unchanged (lets the writers read it directly) */
   readonly field?: string;
   /** our fields whose values the column carries back exactly (the round-trip property checks these) */
@@ -36,10 +54,10 @@ export interface ZeekColumn {
    * expression of the decoded value (never NULL where it is used), and `cur(field)`, a field's expression so
    * far, the expressions of the fields `set` writes. Absent on a column with `set`: such a log is imported by `set`.
    */
-  readonly sql?: ZeekSqlSet;
+  readonly sqlSet?: ZeekSqlSet;
 }
 
-/** A column's inverse in SQL: the new expression of each field it writes (see ZeekColumn.sql). */
+/** A column's inverse in SQL: the new expression of each field it writes (see ZeekColumn.sqlSet). */
 export type ZeekSqlSet = (v: string, cur: (field: string) => string) => Readonly<Record<string, string>>;
 
 /** One Zeek log made from one of our tables. */

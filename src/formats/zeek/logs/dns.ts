@@ -1,11 +1,13 @@
 // dns.log from `dns`: Zeek's default columns (base/protocols/dns), one line per query/response transaction.
 import { DNS } from '../../../schema/dns.js';
 import { computed, connColumns, same } from '../columns.js';
-import type { Row, ZeekLog, ZeekValue } from '../zeek-types.js';
+import type { Row, SqlParts, ZeekLog, ZeekValue } from '../zeek-types.js';
+import { nonEmptySql, renamedSql } from '../sql-values.js';
 import { own } from '../../../core/own.js';
 
 /** Zeek's response flags default to F when no response was seen */
 const flag = (field: string) => (r: Row): ZeekValue => (r[field] ?? false) as boolean;
+const flagSql = (field: string) => (s: SqlParts): string => `coalesce(${s.col(field)}, false)`;
 const setFlag = (field: string) => (v: ZeekValue, o: Row): void => { o[field] = v; };
 
 /** Zeek's class names (DNS::classes) where they differ from ours */
@@ -20,6 +22,10 @@ const OUR_OPCODE = new Map(Object.entries(OPCODE).map(([k, v]) => [v, k]));
 function zeekQtype(name: string): string {
   if (name === 'ANY') return '*';
   return /^TYPE\d+$/.test(name) ? `query-${name.slice(4)}` : name;
+}
+
+function zeekQtypeSql(s: SqlParts, x: string): string {
+  return `CASE WHEN ${x} = ${s.lit('ANY')} THEN ${s.lit('*')} WHEN regexp_full_match(${x}, ${s.lit('TYPE[0-9]+')}) THEN ${s.lit('query-')} || substr(${x}, 5) ELSE ${x} END`;
 }
 
 function ourQtype(name: string): string {
@@ -37,23 +43,25 @@ export const DNS_LOG: ZeekLog = {
     same('rtt', 'interval', 'rtt'),
     same('query', 'string', 'query'),
     same('qclass', 'count', 'qclass'),
-    computed('qclass_name', 'string', (r) => (r.qclass_name === null ? null : own(CLASS, r.qclass_name as string) ?? (r.qclass_name as string)), (v, o) => {
+    computed('qclass_name', 'string', (r) => (r.qclass_name === null ? null : own(CLASS, r.qclass_name as string) ?? (r.qclass_name as string)),
+      (s) => renamedSql(s, s.col('qclass_name'), CLASS), (v, o) => {
       o.qclass_name = OUR_CLASS.get(v as string) ?? v;
     }, ['qclass_name']),
     same('qtype', 'count', 'qtype'),
-    computed('qtype_name', 'string', (r) => (r.qtype_name === null ? null : zeekQtype(r.qtype_name as string)), (v, o) => { o.qtype_name = ourQtype(v as string); }, ['qtype_name']),
+    computed('qtype_name', 'string', (r) => (r.qtype_name === null ? null : zeekQtype(r.qtype_name as string)), (s) => zeekQtypeSql(s, s.col('qtype_name')),
+      (v, o) => { o.qtype_name = ourQtype(v as string); }, ['qtype_name']),
     same('rcode', 'count', 'rcode'),
     same('rcode_name', 'string', 'rcode_name'),
-    computed('AA', 'bool', flag('aa'), setFlag('aa'), ['aa']),
-    computed('TC', 'bool', flag('tc'), setFlag('tc'), ['tc']),
+    computed('AA', 'bool', flag('aa'), flagSql('aa'), setFlag('aa'), ['aa']),
+    computed('TC', 'bool', flag('tc'), flagSql('tc'), setFlag('tc'), ['tc']),
     same('RD', 'bool', 'rd'),
-    computed('RA', 'bool', flag('ra'), setFlag('ra'), ['ra']),
+    computed('RA', 'bool', flag('ra'), flagSql('ra'), setFlag('ra'), ['ra']),
     same('Z', 'count', 'z'),
-    computed('answers', 'vector[string]', (r) => ((r.answers as string[]).length === 0 ? null : (r.answers as string[])), (v, o) => { o.answers = [...(v as string[])]; }, ['answers']),
-    computed('TTLs', 'vector[interval]', (r) => ((r.ttls as number[]).length === 0 ? null : (r.ttls as number[])), (v, o) => { o.ttls = (v as number[]).map((x) => Math.round(x)); }, ['ttls']),
+    computed('answers', 'vector[string]', (r) => ((r.answers as string[]).length === 0 ? null : (r.answers as string[])), (s) => nonEmptySql(s.col('answers')), (v, o) => { o.answers = [...(v as string[])]; }, ['answers']),
+    computed('TTLs', 'vector[interval]', (r) => ((r.ttls as number[]).length === 0 ? null : (r.ttls as number[])), (s) => nonEmptySql(s.col('ttls')), (v, o) => { o.ttls = (v as number[]).map((x) => Math.round(x)); }, ['ttls']),
     same('rejected', 'bool', 'rejected'),
     same('opcode', 'count', 'opcode'),
-    computed('opcode_name', 'string', (r) => own(OPCODE, r.opcode_name as string) ?? (r.opcode_name as string), (v, o) => { o.opcode_name = OUR_OPCODE.get(v as string) ?? v; }, ['opcode_name']),
+    computed('opcode_name', 'string', (r) => own(OPCODE, r.opcode_name as string) ?? (r.opcode_name as string), (s) => renamedSql(s, s.col('opcode_name'), OPCODE), (v, o) => { o.opcode_name = OUR_OPCODE.get(v as string) ?? v; }, ['opcode_name']),
   ],
   finish: (o) => {
     if (o.answers === null) o.answers = [];

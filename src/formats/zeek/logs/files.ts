@@ -2,7 +2,8 @@
 // hash scripts add (base/files/hash with frameworks/files/hash-all-files), one line per object.
 import { FILES } from '../../../schema/files.js';
 import { computed, fixed, same, unfilled } from '../columns.js';
-import type { Row, ZeekLog } from '../zeek-types.js';
+import type { Row, SqlParts, ZeekLog } from '../zeek-types.js';
+import { renamedSql } from '../sql-values.js';
 import { own } from '../../../core/own.js';
 
 /** our source -> Zeek's (the analyzer's name, upper case) */
@@ -14,6 +15,20 @@ function isOrig(r: Row): boolean | null {
   const p = r.part_path as string | null;
   if (r.source === 'http' && p !== null) return p.startsWith('request');
   return null;
+}
+
+function isOrigSql(s: SqlParts): string {
+  const [src, p] = [s.col('source'), s.col('part_path')];
+  return `CASE WHEN ${src} = ${s.lit('smtp')} THEN true WHEN ${src} = ${s.lit('http')} AND ${p} IS NOT NULL THEN starts_with(${p}, ${s.lit('request')}) END`;
+}
+
+/**
+ * The source in SQL. DuckDB's upper() is toUpperCase but for the letters Unicode upper-cases to more than one
+ * (SpecialCasing: ß is SS in JS, ẞ in DuckDB; ligatures): no source of ours or Zeek's has one.
+ */
+function sourceSql(s: SqlParts): string {
+  const x = s.col('source');
+  return renamedSql(s, x, SOURCE, `upper(${x})`);
 }
 
 export const FILES_LOG: ZeekLog = {
@@ -28,7 +43,7 @@ export const FILES_LOG: ZeekLog = {
     unfilled('id.orig_p', 'port'),
     unfilled('id.resp_h', 'addr'),
     unfilled('id.resp_p', 'port'),
-    computed('source', 'string', (r) => own(SOURCE, r.source as string) ?? (r.source as string).toUpperCase(), (v, o) => {
+    computed('source', 'string', (r) => own(SOURCE, r.source as string) ?? (r.source as string).toUpperCase(), sourceSql, (v, o) => {
       const s = String(v).toLowerCase();
       o.source = s === 'ftp_data' ? 'ftp-data' : s;
     }, ['source']),
@@ -38,7 +53,7 @@ export const FILES_LOG: ZeekLog = {
     same('filename', 'string', 'filename'),
     unfilled('duration', 'interval'),
     unfilled('local_orig', 'bool'),
-    computed('is_orig', 'bool', isOrig),
+    computed('is_orig', 'bool', isOrig, isOrigSql),
     same('seen_bytes', 'count', 'size'),
     unfilled('total_bytes', 'count'),
     same('missing_bytes', 'count', 'missing_bytes'),

@@ -1,6 +1,6 @@
 // ssl.log from `tls`: Zeek's default columns (base/protocols/ssl), one line per ClientHello row.
 import { TLS } from '../../../schema/tls.js';
-import { cipherCode, cipherName } from '../cipher-names.js';
+import { cipherCode, cipherName, cipherNameSql } from '../cipher-names.js';
 import { computed, connColumns, same, unfilled } from '../columns.js';
 import type { ZeekLog } from '../zeek-types.js';
 
@@ -10,7 +10,7 @@ export const SSL_LOG: ZeekLog = {
   columns: [
     ...connColumns('ts'),
     same('version', 'string', 'version'),
-    computed('cipher', 'string', (r) => (r.cipher === null ? null : cipherName(r.cipher as number)), (v, o) => { o.cipher = cipherCode(v as string); }, ['cipher']),
+    computed('cipher', 'string', (r) => (r.cipher === null ? null : cipherName(r.cipher as number)), (s) => cipherNameSql(s.col('cipher'), s.lit), (v, o) => { o.cipher = cipherCode(v as string); }, ['cipher']),
     // the key share group the server chose is not kept
     unfilled('curve', 'string'),
     same('server_name', 'string', 'sni'),
@@ -22,7 +22,8 @@ export const SSL_LOG: ZeekLog = {
     unfilled('established', 'bool'),
     unfilled('ssl_history', 'string'),
     // the chain beyond the server's own certificate is not kept: its fingerprint only (x509.log's)
-    computed('cert_chain_fps', 'vector[string]', (r) => (r.cert_sha256 === null ? null : [r.cert_sha256 as string]), (v, o) => {
+    computed('cert_chain_fps', 'vector[string]', (r) => (r.cert_sha256 === null ? null : [r.cert_sha256 as string]),
+      (s) => `CASE WHEN ${s.col('cert_sha256')} IS NOT NULL THEN [${s.col('cert_sha256')}] END`, (v, o) => {
       o.cert_sha256 = (v as string[])[0] ?? null;
     }, ['cert_sha256']),
     unfilled('client_cert_chain_fps', 'vector[string]'),

@@ -43,6 +43,7 @@ function setSan(kind: string): (v: ZeekValue, o: Row) => void {
   };
 }
 
+/** No SQL form: a certificate is written once per fingerprint (ZeekLogWriter's dedup), which is no WHERE. */
 export const X509_LOG: ZeekLog = {
   path: 'x509',
   schema: TLS,
@@ -51,9 +52,9 @@ export const X509_LOG: ZeekLog = {
     same('ts', 'time', 'ts'),
     same('fingerprint', 'string', 'cert_sha256'),
     unfilled('certificate.version', 'count'),
-    computed('certificate.serial', 'string', (r) => (r.cert_serial === null ? null : (r.cert_serial as string).toUpperCase()), (v, o) => { o.cert_serial = (v as string).toLowerCase(); }),
-    computed('certificate.subject', 'string', (r) => (r.subject === null ? null : zeekDn(r.subject as string)), (v, o) => { o.subject = ourDn(v as string); }, ['subject']),
-    computed('certificate.issuer', 'string', (r) => (r.issuer === null ? null : zeekDn(r.issuer as string)), (v, o) => { o.issuer = ourDn(v as string); }, ['issuer']),
+    computed('certificate.serial', 'string', (r) => (r.cert_serial === null ? null : (r.cert_serial as string).toUpperCase()), null, (v, o) => { o.cert_serial = (v as string).toLowerCase(); }),
+    computed('certificate.subject', 'string', (r) => (r.subject === null ? null : zeekDn(r.subject as string)), null, (v, o) => { o.subject = ourDn(v as string); }, ['subject']),
+    computed('certificate.issuer', 'string', (r) => (r.issuer === null ? null : zeekDn(r.issuer as string)), null, (v, o) => { o.issuer = ourDn(v as string); }, ['issuer']),
     same('certificate.not_valid_before', 'time', 'not_before'),
     same('certificate.not_valid_after', 'time', 'not_after'),
     unfilled('certificate.key_alg', 'string'),
@@ -62,10 +63,10 @@ export const X509_LOG: ZeekLog = {
     unfilled('certificate.key_length', 'count'),
     unfilled('certificate.exponent', 'string'),
     unfilled('certificate.curve', 'string'),
-    computed('san.dns', 'vector[string]', sanOf('san.dns'), setSan('san.dns')),
-    computed('san.uri', 'vector[string]', sanOf('san.uri'), setSan('san.uri')),
-    computed('san.email', 'vector[string]', sanOf('san.email'), setSan('san.email')),
-    computed('san.ip', 'vector[addr]', sanOf('san.ip'), setSan('san.ip')),
+    computed('san.dns', 'vector[string]', sanOf('san.dns'), null, setSan('san.dns')),
+    computed('san.uri', 'vector[string]', sanOf('san.uri'), null, setSan('san.uri')),
+    computed('san.email', 'vector[string]', sanOf('san.email'), null, setSan('san.email')),
+    computed('san.ip', 'vector[addr]', sanOf('san.ip'), null, setSan('san.ip')),
     unfilled('basic_constraints.ca', 'bool'),
     unfilled('basic_constraints.path_len', 'count'),
     // the server's certificate (tls rows keep no client certificate)

@@ -27,6 +27,8 @@ export interface DuckDbOptions {
   fileAccess?: boolean;
   /** reads on their own connections are interrupted past this many ms (OpenStoreOptions.queryTimeoutMs) */
   queryTimeoutMs?: number;
+  /** DuckDB's threads of a read-only store, set before its configuration is locked (OpenStoreOptions.threads) */
+  threads?: number;
 }
 
 /**
@@ -71,6 +73,7 @@ export async function openDuckDb(path: string, opts: DuckDbOptions = {}): Promis
     // queries read the tables, not the file system (read_csv, COPY TO, ATTACH): the CLI and the console run
     // user SQL; and no query may change the configuration back (SET, EXPLAIN ANALYZE SET ...)
     if (opts.fileAccess !== true) await conn.run('SET enable_external_access = false');
+    if (opts.threads !== undefined) await conn.run(`SET threads = ${Math.max(1, Math.trunc(opts.threads))}`);
     await conn.run('SET lock_configuration = true');
     return new DuckDbStore(path, instance, conn, [conn], opts);
   }

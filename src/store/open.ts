@@ -14,6 +14,11 @@ export interface OpenStoreOptions {
    * max_execution_time) and HAYSTACK_TIMEOUT thrown; writes (ingest) have none. Unset: no limit (the CLI).
    */
   queryTimeoutMs?: number;
+  /**
+   * DuckDB's threads for a read-only store (default: one per core). One for an export by a SQL form: DuckDB 1.5's
+   * ordered COPY on more threads wrote long lines 3-5 times slower than one thread (bench/README.md, Formats).
+   */
+  threads?: number;
 }
 
 export async function openStore(url: string | undefined, opts: OpenStoreOptions = {}): Promise<Store> {
@@ -21,7 +26,7 @@ export async function openStore(url: string | undefined, opts: OpenStoreOptions 
   // each store's client is loaded only when it is used
   if (u.kind === 'duckdb') {
     const { openDuckDb } = await import('./duckdb-store.js');
-    return openDuckDb(u.path, { readOnly: opts.readOnly === true, fileAccess: opts.fileAccess === true, ...(opts.queryTimeoutMs !== undefined ? { queryTimeoutMs: opts.queryTimeoutMs } : {}) });
+    return openDuckDb(u.path, { readOnly: opts.readOnly === true, fileAccess: opts.fileAccess === true, ...(opts.queryTimeoutMs !== undefined ? { queryTimeoutMs: opts.queryTimeoutMs } : {}), ...(opts.threads !== undefined ? { threads: opts.threads } : {}) });
   }
   const { openClickHouse } = await import('./clickhouse-store.js');
   return openClickHouse(u, opts.readOnly === true, opts.queryTimeoutMs);

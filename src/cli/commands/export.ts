@@ -67,7 +67,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const whereText = stringOption(values.where);
   const where = whereText === undefined ? null : parseFilter(whereText, schema, '--where');
   // Parquet and the external formats' SQL forms have DuckDB write a file
-  const store = await openStore(stringOption(values.db), { readOnly: true, fileAccess: format === 'parquet' || external !== undefined });
+  // an external format's SQL form is written by COPY on one thread (OpenStoreOptions.threads)
+  const copied = external !== undefined && duckdbSqlForm(external.name, schema, { now: 0 }) !== null;
+  const store = await openStore(stringOption(values.db), { readOnly: true, fileAccess: format === 'parquet' || external !== undefined, ...(copied ? { threads: 1 } : {}) });
   let rows = 0;
   try {
     const t = tableNamer(store);

@@ -5,6 +5,7 @@
 // and on hostile values. SQL text built here, every literal through sql.ts.
 import type { ExternalWriterOptions } from '../../formats/external.js';
 import type { RecordSchema } from '../../schema/schema.js';
+import { eveSqlForm } from './eve-sql.js';
 
 /** One format's SQL form for one table. */
 export interface ExternalSql {
@@ -24,7 +25,9 @@ export interface ExternalSql {
 export type SqlFormBuilder = (schema: RecordSchema, opts: ExternalWriterOptions) => ExternalSql | null;
 
 /** The SQL forms by `--format` name. */
-const FORMS: Readonly<Record<string, SqlFormBuilder>> = {};
+const FORMS: Readonly<Record<string, SqlFormBuilder>> = {
+  eve: eveSqlForm,
+};
 
 /** The SQL form of a format for a table, or null (no form: export writes row by row). */
 export function duckdbSqlForm(format: string, schema: RecordSchema, opts: ExternalWriterOptions): ExternalSql | null {

@@ -1,0 +1,102 @@
+// `--format eve`'s SQL form: each EVE line built by DuckDB, the same text as the writer's (src/formats/eve: key
+// order, keys left out, number and string spellings) for flow (sessions), tls, http, dns and fileinfo (files); the
+// other tables (alerts, smtp, anomalies) have none and go through the writer.
+import type { RecordSchema } from '../../schema/schema.js';
+import { ident } from '../sql.js';
+import type { ExternalSql, SqlFormBuilder } from './forms.js';
+import { eveCertTimeSql, eveTimeSql, jint, type Json, lineSql, lit } from './eve-json-sql.js';
+import {
+  eveFingerprintSql, eveIpSql, eveProtoSql, eveSerialSql, eveTlsVersionSql, flowIdSql, flowStateSql, low8Sql, serialDigitsSql, TCP_FLAGS_HEX, TCP_FLAGS_NAMED,
+} from './eve-values-sql.js';
+
+const c = ident;
+
+/** A form of lines only (EVE has no head or tail). */
+function form(derived: readonly Readonly<Record<string, string>>[], parts: (j: Json) => string[], intLists = false): ExternalSql {
+  return { head: '', tail: '', lines: (source) => lineSql(source, derived, parts, intLists) };
+}
+
+/** A literal piece of a line. */
+const L = lit;
+
+/** `,"key":<json>` when the value is not NULL (NULL otherwise: concat() skips it). */
+const opt = (key: string, json: string): string => `(${lit(`,"${key}":`)} || ${json})`;
+
+/** sessions -> flow: flowLine's text. */
+function flowForm(): ExternalSql {
+  const all = `(${low8Sql(c('tcp_flags_src'))} | ${low8Sql(c('tcp_flags_dst'))})`;
+  const tcp = `CASE WHEN ${c('proto')} = 'tcp' AND ${c('tcp_flags_src')} IS NOT NULL AND ${c('tcp_flags_dst')} IS NOT NULL THEN concat(',"tcp":{"tcp_flags":"', ` +
+    `${TCP_FLAGS_HEX}[${all} + 1], '","tcp_flags_ts":"', ${TCP_FLAGS_HEX}[${low8Sql(c('tcp_flags_src'))} + 1], '","tcp_flags_tc":"', ` +
+    `${TCP_FLAGS_HEX}[${low8Sql(c('tcp_flags_dst'))} + 1], '"', ${TCP_FLAGS_NAMED}[${all} + 1], '}') END`;
+  const derived = [{
+    e_end: eveTimeSql(c('end_time')),
+    e_start: eveTimeSql(c('start_time')),
+    e_src: eveIpSql(c('src_ip')),
+    e_dst: eveIpSql(c('dst_ip')),
+    e_proto: eveProtoSql(c('proto')),
+    e_fid: flowIdSql(c('uid')),
+    e_state: flowStateSql(c('proto'), c('state'), c('dst_pkts')),
+    e_tcp: tcp,
+  }];
+  const age = `(floor(epoch_us(${c('end_time')})::DOUBLE / 1000000.0) - floor(epoch_us(${c('start_time')})::DOUBLE / 1000000.0))::BIGINT`;
+  return form(derived, (j) => [
+    L('{"timestamp":"'), c('e_end'), L('+0000","flow_id":'), c('e_fid'), L(',"event_type":"flow","src_ip":'), j.str(c('e_src')),
+    L(',"src_port":'), c('src_port'), L(',"dest_ip":'), j.str(c('e_dst')), L(',"dest_port":'), c('dst_port'), L(',"proto":'), j.str(c('e_proto')),
+    `(',"vlan":[' || ${c('vlan')} || ']')`, opt('app_proto', j.str(c('app_proto'))),
+    L(',"community_id":'), j.str(c('community_id')), L(',"flow":{"pkts_toserver":'), c('src_pkts'), L(',"pkts_toclient":'), c('dst_pkts'),
+    L(',"bytes_toserver":'), c('src_frame_bytes'), L(',"bytes_toclient":'), c('dst_frame_bytes'), L(',"start":"'), c('e_start'), L('+0000","end":"'), c('e_end'),
+    L('+0000","age":'), age, `(',"state":"' || ${c('e_state')} || '"')`, L('}'), c('e_tcp'), L('}'),
+  ]);
+}
+
+/** `"key":<json>,` when the value is not NULL (tlsLine's optional keys before its `version`). */
+const before = (key: string, json: string): string => `(${lit(`"${key}":`)} || ${json} || ',')`;
+
+/** tls -> tls (tlsLine's text) or, over QUIC, quic (JSON.stringify of quicEvent). */
+function tlsForm(): ExternalSql {
+  const derived = [{ e_sdigits: serialDigitsSql(c('cert_serial')) }, {
+    e_ts: eveTimeSql(c('ts')),
+    e_src: eveIpSql(c('src_ip')),
+    e_dst: eveIpSql(c('dst_ip')),
+    e_fid: flowIdSql(c('uid')),
+    e_version: eveTlsVersionSql(`coalesce(${c('version')}, ${c('client_version')})`),
+    e_cversion: eveTlsVersionSql(c('client_version')),
+    e_sversion: eveTlsVersionSql(c('version')),
+    e_serial: eveSerialSql(c('cert_serial'), c('e_sdigits')),
+    e_fp: eveFingerprintSql(c('cert_sha1')),
+    e_nb: eveCertTimeSql(c('not_before')),
+    e_na: eveCertTimeSql(c('not_after')),
+  }];
+  const head = (j: Json, type: string, portText: (e: string) => string): string[] => [
+    L('{"timestamp":"'), c('e_ts'), L('+0000","flow_id":'), c('e_fid'), L(`,"event_type":"${type}","src_ip":`), j.str(c('e_src')), L(',"src_port":'), portText(c('src_port')),
+    L(',"dest_ip":'), j.str(c('e_dst')), L(',"dest_port":'), portText(c('dst_port')),
+  ];
+  const quic = (j: Json): string => `concat(${[...head(j, 'quic', jint), L(',"proto":"UDP","app_proto":"quic","quic":{'), before('sni', j.str(c('sni'))),
+    L('"ja3":{"hash":'), j.str(c('ja3')), L(',"string":'), j.str(c('ja3_string')), L('}'), `(',"ja3s":{"hash":' || ${j.str(c('ja3s'))} || '}')`,
+    L(',"ja4":'), j.str(c('ja4')), L('}}')].join(', ')})`;
+  const tls = (j: Json): string => {
+    const intList = (key: string, col: string): string => `CASE WHEN len(${c(col)}) > 0 THEN concat(${lit(`,"${key}":`)}, ${j.intList(c(col))}) END`;
+    const server = `CASE WHEN ${c('version')} IS NOT NULL OR ${c('cipher')} IS NOT NULL THEN concat(',"server_handshake":{', ` +
+      `('"version":' || ${j.str(c('e_sversion'))}), CASE WHEN ${c('cipher')} IS NOT NULL THEN concat(CASE WHEN ${c('version')} IS NOT NULL THEN ',' ELSE '' END, '"cipher":', ${c('cipher')}) END, '}') END`;
+    return `concat(${[...head(j, 'tls', (e) => e), L(',"proto":'), `CASE WHEN ${c('transport')} = 'tcp' THEN '"TCP"' ELSE '"UDP"' END`, L(',"app_proto":"tls","tls":{'),
+      before('subject', j.str(c('subject'))), before('issuerdn', j.str(c('issuer'))), before('serial', j.str(c('e_serial'))),
+      before('fingerprint', j.str(c('e_fp'))), before('sni', j.str(c('sni'))), L('"version":'), j.str(c('e_version')),
+      `(',"notbefore":"' || ${c('e_nb')} || '"')`, `(',"notafter":"' || ${c('e_na')} || '"')`,
+      `CASE WHEN len(${c('san')}) > 0 THEN concat(',"subjectaltname":', ${j.strList(c('san'))}) END`,
+      L(',"ja3":{"hash":'), j.str(c('ja3')), L(',"string":'), j.str(c('ja3_string')), L('}'), `(',"ja3s":{"hash":' || ${j.str(c('ja3s'))} || '}')`,
+      L(',"ja4":'), j.str(c('ja4')), `CASE WHEN len(${c('alpn')}) > 0 THEN concat(',"client_alpns":', ${j.strList(c('alpn'))}) END`,
+      `(',"server_alpns":[' || ${j.str(c('server_alpn'))} || ']')`,
+      L(',"client_handshake":{"version":'), j.str(c('e_cversion')), intList('ciphers', 'cipher_suites'), intList('exts', 'extensions'),
+      intList('sig_algs', 'signature_algorithms'), L('}'), server, L('}}')].join(', ')})`;
+  };
+  return form(derived, (j) => [`CASE WHEN ${c('transport')} = 'quic' THEN ${quic(j)} ELSE ${tls(j)} END`], true);
+}
+
+/** The SQL forms of EVE by table; a table missing here is written by the writer. */
+const FORMS_BY_TABLE: Readonly<Record<string, () => ExternalSql>> = { sessions: flowForm, tls: tlsForm };
+
+/** `--format eve`'s SQL form of a table, or null (alerts, smtp, anomalies: the writer). */
+export const eveSqlForm: SqlFormBuilder = (schema: RecordSchema) => {
+  const f = Object.hasOwn(FORMS_BY_TABLE, schema.name) ? FORMS_BY_TABLE[schema.name] : undefined;
+  return f === undefined ? null : f();
+};

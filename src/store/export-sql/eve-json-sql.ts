@@ -105,3 +105,17 @@ export function eveCertTimeSql(ts: string): string {
 
 /** floor(µs / 10^6) as the writers compute it (in doubles: exact within 2^53, and rounded as JS rounds past it). */
 export const secondsSql = (ts: string): string => `floor(epoch_us(${ts})::DOUBLE / 1000000.0)`;
+
+/**
+ * An integer-valued double as JSON.stringify writes it: digits (no exponent below 1e21), past 2^53 the shortest
+ * digits that round-trip and zeros (DuckDB's text of a double has them, with an exponent).
+ */
+export function jsIntDoubleSql(v: string): string {
+  const big = bind(`(${v})::VARCHAR`, 't', `CASE WHEN contains(t, 'e') THEN concat(CASE WHEN t[1] = '-' THEN '-' END, ` +
+    `rpad(replace(regexp_extract(t, '^-?([0-9.]+)e', 1), '.', ''), regexp_extract(t, 'e\\+?(-?[0-9]+)$', 1)::INTEGER + 1, '0')) ELSE regexp_replace(t, '\\.0$', '') END`);
+  return `CASE WHEN abs(${v}) < 9007199254740992 THEN (${v})::BIGINT::VARCHAR ELSE ${big} END`;
+}
+
+/** `x - 1` of an int column as JSON.stringify writes the writer's `r.x - 1` (past 2^53 the digits became a double). */
+export const jintMinusOne = (e: string): string =>
+  `CASE WHEN ${e} BETWEEN -${SAFE_INT} AND ${SAFE_INT} THEN (${e} - 1)::VARCHAR ELSE ${jsIntDoubleSql(`${e}::DOUBLE - 1.0`)} END`;

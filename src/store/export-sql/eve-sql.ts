@@ -4,7 +4,7 @@
 import type { RecordSchema } from '../../schema/schema.js';
 import { ident } from '../sql.js';
 import type { ExternalSql, SqlFormBuilder } from './forms.js';
-import { eveCertTimeSql, eveTimeSql, jint, type Json, lineSql, lit } from './eve-json-sql.js';
+import { eveCertTimeSql, eveTimeSql, jint, jintMinusOne, type Json, lineSql, lit } from './eve-json-sql.js';
 import {
   eveFingerprintSql, eveIpSql, eveProtoSql, eveSerialSql, eveTlsVersionSql, flowIdSql, flowStateSql, low8Sql, serialDigitsSql, TCP_FLAGS_HEX, TCP_FLAGS_NAMED,
 } from './eve-values-sql.js';
@@ -92,8 +92,58 @@ function tlsForm(): ExternalSql {
   return form(derived, (j) => [`CASE WHEN ${c('transport')} = 'quic' THEN ${quic(j)} ELSE ${tls(j)} END`], true);
 }
 
+/** The start of an event with endpoints (header() and endpoints() of eve-events.ts): ports as JSON numbers. */
+function eventHead(j: Json, type: string, proto: string): string[] {
+  return [L('{"timestamp":"'), c('e_ts'), L('+0000","flow_id":'), c('e_fid'), L(`,"event_type":"${type}","src_ip":`), j.str(c('e_src')), L(',"src_port":'), jint(c('src_port')),
+    L(',"dest_ip":'), j.str(c('e_dst')), L(',"dest_port":'), jint(c('dst_port')), L(',"proto":'), proto];
+}
+
+/** The derived columns every event with endpoints writes. */
+const endpointColumns = (): Record<string, string> => ({ e_ts: eveTimeSql(c('ts')), e_fid: flowIdSql(c('uid')), e_src: eveIpSql(c('src_ip')), e_dst: eveIpSql(c('dst_ip')) });
+
+/** `host:port` as httpEvent splits it (HOST_PORT: `.` is any character but a line terminator). */
+const HOST_PORT = '([^\\n\\r\\x{2028}\\x{2029}]*):([0-9]{1,5})';
+
+/**
+ * http -> http (httpEvent). request_headers is JSON text of [name, value] pairs: what JSON.parse refuses gives no
+ * headers, items that are not two strings are left out (DuckDB's JSON reader also takes trailing commas and NaN,
+ * which JSON.parse refuses: a header column of ours never holds them).
+ */
+function httpForm(): ExternalSql {
+  const host = c('host');
+  const derived = [{
+    ...endpointColumns(),
+    e_hostport: `CASE WHEN NOT (starts_with(${host}, '[') AND ends_with(${host}, ']')) AND regexp_full_match(${host}, ${lit(HOST_PORT)}) THEN regexp_extract(${host}, ${lit(`^${HOST_PORT}$`)}, 2) END`,
+    e_headers: `CASE WHEN json_valid(${c('request_headers')}) AND json_type(${c('request_headers')}) = 'ARRAY' THEN list_filter(from_json(${c('request_headers')}, '["JSON"]'), ` +
+      "p -> json_type(p) = 'ARRAY' AND json_type(p, '$[0]') = 'VARCHAR' AND json_type(p, '$[1]') = 'VARCHAR') END",
+  }];
+  return form(derived, (j) => {
+    const headers = `CASE WHEN len(${c('e_headers')}) > 0 THEN concat(',"request_headers":[', array_to_string(list_transform(${c('e_headers')}, ` +
+      `p -> concat('{"name":', ${j.str("(p->>'$[0]')")}, ',"value":', ${j.str("(p->>'$[1]')")}, '}')), ','), ']') END`;
+    const hostname = `CASE WHEN ${c('e_hostport')} IS NULL THEN ${host} ELSE regexp_extract(${host}, ${lit(`^${HOST_PORT}$`)}, 1) END`;
+    const fields = [
+      `('"hostname":' || ${j.str(hostname)} || ',')`, `('"http_port":' || ${c('e_hostport')}::INTEGER || ',')`, before('url', j.str(c('uri'))),
+      before('http_user_agent', j.str(c('user_agent'))), before('http_refer', j.str(c('referer'))), before('http_method', j.str(c('method'))),
+      before('protocol', j.str(c('version'))), before('status', jint(c('status_code'))), L('"length":'), jint(c('response_body_len')), headers,
+    ];
+    return [...eventHead(j, 'http', "'\"TCP\"'"), L(',"tx_id":'), jintMinusOne(c('trans_depth')), L(',"app_proto":"http","http":{'), ...fields, L('}}')];
+  });
+}
+
+/** files -> fileinfo (fileinfoEvent: no endpoints). */
+function fileinfoForm(): ExternalSql {
+  const derived = [{ e_ts: eveTimeSql(c('ts')), e_fid: flowIdSql(c('uid')) }];
+  const gaps = `${c('missing_bytes')} > 0`;
+  return form(derived, (j) => [
+    L('{"timestamp":"'), c('e_ts'), L('+0000","flow_id":'), c('e_fid'), L(',"event_type":"fileinfo","app_proto":'), j.str(c('source')), L(',"fileinfo":{'),
+    before('filename', j.str(c('filename'))), `CASE WHEN ${gaps} THEN '"gaps":true,"state":"TRUNCATED"' ELSE '"gaps":false,"state":"CLOSED"' END`,
+    L(',"md5":'), j.str(c('md5')), L(',"sha1":'), j.str(c('sha1')), L(',"sha256":'), j.str(c('sha256')),
+    `CASE WHEN ${c('stored_path')} IS NOT NULL THEN ',"stored":true' ELSE ',"stored":false' END`, L(',"size":'), jint(c('size')), L('}}'),
+  ]);
+}
+
 /** The SQL forms of EVE by table; a table missing here is written by the writer. */
-const FORMS_BY_TABLE: Readonly<Record<string, () => ExternalSql>> = { sessions: flowForm, tls: tlsForm };
+const FORMS_BY_TABLE: Readonly<Record<string, () => ExternalSql>> = { sessions: flowForm, tls: tlsForm, http: httpForm, files: fileinfoForm };
 
 /** `--format eve`'s SQL form of a table, or null (alerts, smtp, anomalies: the writer). */
 export const eveSqlForm: SqlFormBuilder = (schema: RecordSchema) => {

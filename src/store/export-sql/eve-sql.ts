@@ -142,8 +142,48 @@ function fileinfoForm(): ExternalSql {
   ]);
 }
 
+/** The record types whose answers dnsEvent groups (its GROUPED). */
+const GROUPED = ['A', 'AAAA', 'CNAME', 'MX', 'NS', 'NULL', 'PTR', 'TXT'];
+
+/**
+ * dns -> dns version 3 (dnsEvent): the flags word from the header bits, answers with the rrs JSON's names and
+ * types when rrs is an array as long as answers, and the answers of the grouped types by type in order of first
+ * appearance.
+ */
+function dnsForm(): ExternalSql {
+  const resp = `${c('rcode')} IS NOT NULL`;
+  const bit = (cond: string, v: number): string => `CASE WHEN ${cond} THEN ${v} ELSE 0 END`;
+  const flags = `printf('%x', ${[bit(resp, 0x8000), `((${low8Sql(c('opcode'))} & 15) << 11)`, bit(`${c('aa')} = true`, 0x400), bit(`${c('tc')} = true`, 0x200),
+    bit(c('rd'), 0x100), bit(`${c('ra')} = true`, 0x80), bit(`(${low8Sql(c('z'))} & 4) <> 0`, 0x40), bit(c('ad'), 0x20), bit(c('cd'), 0x10),
+    `CASE WHEN ${resp} THEN ${low8Sql(c('rcode'))} & 15 ELSE 0 END`].join(' | ')})`;
+  const rrs = c('rrs');
+  const typedKey = (key: string): string => `list_transform(range(1, len(${c('answers')}) + 1), i -> CASE WHEN json_type(${c('e_typed')}[i], '$.${key}') = 'VARCHAR' THEN ${c('e_typed')}[i]->>'$.${key}' END)`;
+  const derived = [{
+    ...endpointColumns(),
+    e_proto: eveProtoSql(c('transport')),
+    e_flags: flags,
+    e_typed: `CASE WHEN json_valid(${rrs}) AND json_type(${rrs}) = 'ARRAY' AND json_array_length(${rrs}) = len(${c('answers')}) THEN from_json(${rrs}, '["JSON"]') END`,
+  }, { e_names: typedKey('name'), e_types: typedKey('type') }];
+  return form(derived, (j) => {
+    const n = `len(${c('answers')})`;
+    const answer = `i -> concat('{', ('"rrname":' || ${j.str(`${c('e_names')}[i]`)} || ','), ('"rrtype":' || ${j.str(`${c('e_types')}[i]`)} || ','), '"ttl":', ` +
+      `coalesce(${jint(`${c('ttls')}[i]`)}, '0'), ',"rdata":', coalesce(${j.str(`${c('answers')}[i]`)}, 'null'), '}')`;
+    const answers = `CASE WHEN ${n} > 0 THEN concat(',"answers":[', array_to_string(list_transform(range(1, ${n} + 1), ${answer}), ','), ']') END`;
+    const types = c('e_types');
+    const keys = `list_filter(range(1, ${n} + 1), i -> ${types}[i] IN (${GROUPED.map(lit).join(', ')}) AND list_position(${types}, ${types}[i]) = i)`;
+    const group = `i -> concat(${j.str(`${types}[i]`)}, ':[', array_to_string(list_transform(list_filter(range(1, ${n} + 1), k -> ${types}[k] = ${types}[i]), ` +
+      `k -> ${j.str(`coalesce(${c('answers')}[k], 'null')`)}), ','), ']')`;
+    const grouped = `CASE WHEN len(${keys}) > 0 THEN concat(',"grouped":{', array_to_string(list_transform(${keys}, ${group}), ','), '}') END`;
+    return [...eventHead(j, 'dns', j.str(c('e_proto'))), L(',"app_proto":"dns","dns":{"version":3,"type":'), `CASE WHEN ${resp} THEN '"response"' ELSE '"request"' END`,
+      L(',"id":'), jint(c('trans_id')), L(',"flags":"'), c('e_flags'), L('"'), `CASE WHEN ${resp} THEN ',"qr":true' END`, `CASE WHEN ${c('aa')} = true THEN ',"aa":true' END`,
+      `CASE WHEN ${c('tc')} = true THEN ',"tc":true' END`, `CASE WHEN ${c('rd')} THEN ',"rd":true' END`, `CASE WHEN ${c('ra')} = true THEN ',"ra":true' END`,
+      `CASE WHEN (${low8Sql(c('z'))} & 4) <> 0 THEN ',"z":true' END`, L(',"opcode":'), jint(c('opcode')), opt('rcode', j.str(c('rcode_name'))),
+      `(',"queries":[{"rrname":' || ${j.str(c('query'))} || coalesce(',"rrtype":' || ${j.str(c('qtype_name'))}, '') || '}]')`, answers, grouped, L('}}')];
+  });
+}
+
 /** The SQL forms of EVE by table; a table missing here is written by the writer. */
-const FORMS_BY_TABLE: Readonly<Record<string, () => ExternalSql>> = { sessions: flowForm, tls: tlsForm, http: httpForm, files: fileinfoForm };
+const FORMS_BY_TABLE: Readonly<Record<string, () => ExternalSql>> = { sessions: flowForm, tls: tlsForm, http: httpForm, files: fileinfoForm, dns: dnsForm };
 
 /** `--format eve`'s SQL form of a table, or null (alerts, smtp, anomalies: the writer). */
 export const eveSqlForm: SqlFormBuilder = (schema: RecordSchema) => {

@@ -146,8 +146,9 @@ async function copyLinesInto(store: Store, form: ExternalSql, source: string, fi
     try {
       const buf = Buffer.allocUnsafe(COPY_CHUNK);
       for (;;) {
-        const n = readSync(inFd, buf, 0, COPY_CHUNK, null);
-        if (n === 0) break;
+        const read = readSync(inFd, buf, 0, COPY_CHUNK, null);
+        if (read === 0) break;
+        const n = unquote(buf, read);
         let off = 0;
         while (off < n) off += writeOut(fd, buf, off, n - off, file);
       }
@@ -159,6 +160,20 @@ async function copyLinesInto(store: Store, form: ExternalSql, source: string, fi
   } finally {
     rmSync(part, { force: true });
   }
+}
+
+/** copyLines' CSV quote (DuckDbStore's COPY_QUOTE): no line of an external format holds it (control characters are escaped). */
+const COPY_QUOTE_BYTE = 0x01;
+
+/**
+ * Removes the quotes DuckDB's CSV writer put around a line anyway (DuckDB 1.5 quotes every value holding `#`, and an
+ * empty one, whatever the quote character): the first n bytes of buf without them; the new length.
+ */
+function unquote(buf: Buffer, n: number): number {
+  let w = buf.indexOf(COPY_QUOTE_BYTE);
+  if (w < 0 || w >= n) return n;
+  for (let r = w; r < n; r++) if (buf[r] !== COPY_QUOTE_BYTE) buf[w++] = buf[r]!;
+  return w;
 }
 
 function writeOut(fd: number, buf: Buffer, off: number, len: number, file: string): number {

@@ -54,7 +54,7 @@ export function lineSql(source: string, derived: readonly Readonly<Record<string
 export const SAFE_INT = '9007199254740991';
 
 /** An integer as JSON.stringify writes what the store hands the writer: digits, quoted past 2^53 - 1 (NULL: NULL). */
-export const jint = (e: string): string => `CASE WHEN ${e} BETWEEN -${SAFE_INT} AND ${SAFE_INT} THEN ${e}::VARCHAR ELSE concat('"', ${e}, '"') END`;
+export const jint = (e: string): string => `CASE WHEN ${e} IS NULL THEN NULL WHEN ${e} BETWEEN -${SAFE_INT} AND ${SAFE_INT} THEN ${e}::VARCHAR ELSE concat('"', ${e}, '"') END`;
 
 /** Binds `expr` to `name` in `body` (a one-item list and a lambda: DuckDB SQL has no LET). */
 export const bind = (expr: string, name: string, body: string): string => `list_transform([${expr}], ${name} -> ${body})[1]`;

@@ -1,6 +1,7 @@
 // Suricata's spellings of the values EVE shares with our records (times, addresses, protocols, TLS versions,
 // certificate serials and fingerprints, flow ids), each with its inverse.
 import { formatIpv6, parseIpv6 } from '../../core/ip.js';
+import { md5 } from '../../core/md5.js';
 import { own } from '../../core/own.js';
 
 const US_PER_S = 1_000_000;
@@ -100,9 +101,14 @@ export function ourIp(ip: string): string {
 const PROTO_NAMES: Readonly<Record<string, string>> = { tcp: 'TCP', udp: 'UDP', icmp: 'ICMP', icmpv6: 'IPv6-ICMP', sctp: 'SCTP', gre: 'GRE' };
 const PROTO_OURS: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(PROTO_NAMES).map(([k, v]) => [v.toUpperCase(), k]));
 
+/** ASCII letters upper-cased, the rest as it is (the same in DuckDB's translate(): the SQL form, store/export-sql). */
+export function asciiUpper(s: string): string {
+  return s.replace(/[a-z]+/g, (m) => m.toUpperCase());
+}
+
 /** Our proto (`tcp`, `icmpv6`, or a number) as Suricata names it (`TCP`, `IPv6-ICMP`, a number as three digits). */
 export function eveProto(p: string): string {
-  return own(PROTO_NAMES, p) ?? (/^\d+$/.test(p) ? p.padStart(3, '0') : p.toUpperCase());
+  return own(PROTO_NAMES, p) ?? (/^\d+$/.test(p) ? p.padStart(3, '0') : asciiUpper(p));
 }
 
 /** Suricata's proto in our form. */
@@ -110,20 +116,18 @@ export function ourProto(p: string): string {
   return own(PROTO_OURS, p.toUpperCase()) ?? (/^\d+$/.test(p) ? String(Number(p)) : p.toLowerCase());
 }
 
+const UTF8 = new TextEncoder();
+
 /**
- * A flow_id for a session uid: Suricata's is a 64-bit integer from its flow table; ours hashes the uid (two
- * FNV-1a passes) into 48 bits, so every event of a session carries the same id and JSON readers keep it exact.
+ * A flow_id for a session uid: Suricata's is a 64-bit integer from its flow table; ours is the first 48 bits of
+ * the MD5 of the uid's UTF-8 (big-endian), so every event of a session carries the same id, JSON readers keep it
+ * exact, and DuckDB computes the same from md5() (the EVE SQL form, store/export-sql/eve-sql.ts). Never 0
+ * (Suricata leaves flow_id out when there is no flow): a zero digest prefix is written as 1.
  */
 export function flowId(uid: string): number {
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ 0x5bd1e995;
-  for (let i = 0; i < uid.length; i++) {
-    const c = uid.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193) >>> 0;
-    b = Math.imul(b ^ c, 0x5bd1e995) >>> 0;
-  }
-  // 16 high bits and 32 low bits; never 0 (Suricata leaves flow_id out when there is no flow)
-  return ((b & 0xffff) * 4294967296 + a) || 1;
+  const d = md5(UTF8.encode(uid));
+  const low = ((d[2]! << 24) | (d[3]! << 16) | (d[4]! << 8) | d[5]!) >>> 0;
+  return (d[0]! * 256 + d[1]!) * 4294967296 + low || 1;
 }
 
 /** Our TLS version name (Zeek's `TLSv13`, `TLSv13-draft28`, `SSLv3`) as Suricata's (`TLS 1.3`, `TLS 1.3 draft-28`, `SSLv3`). */
@@ -146,11 +150,16 @@ export function ourTlsVersion(v: string): string {
   return m === null ? v : `${m[1]}v${m[2]}${m[3]}`;
 }
 
+/** Hex digits only (a serial or a fingerprint EVE splits into byte pairs). */
+const HEX = /^[0-9a-fA-F]*$/;
+
 /**
  * A serial number (hex) as Suricata prints it: the DER INTEGER's bytes, upper case, colon-separated, a leading
  * 00 when the first byte has its high bit set (a positive number).
  */
 export function eveSerial(hex: string): string {
+  // a value that is not hex (an imported log's) is written as it is
+  if (!HEX.test(hex)) return hex;
   let h = hex.toUpperCase();
   if (h.length % 2 === 1) h = `0${h}`;
   if (h.length > 0 && Number.parseInt(h[0]!, 16) >= 8) h = `00${h}`;
@@ -162,8 +171,9 @@ export function ourSerial(s: string): string {
   return s.replace(/:/g, '').toLowerCase().replace(/^0+(?=.)/, '');
 }
 
-/** A SHA-1 in hex as Suricata's `fingerprint` (lower-case pairs with colons). */
+/** A SHA-1 in hex as Suricata's `fingerprint` (lower-case pairs with colons); a value that is not hex as it is. */
 export function eveFingerprint(hex: string): string {
+  if (!HEX.test(hex)) return hex;
   return hex.match(/../g)?.join(':') ?? hex;
 }
 

@@ -5,6 +5,7 @@
 // and on hostile values. SQL text built here, every literal through sql.ts.
 import type { ExternalWriterOptions } from '../../formats/external.js';
 import type { RecordSchema } from '../../schema/schema.js';
+import { eveSqlForm } from './eve-sql.js';
 import { ZEEK_JSON_SQL_FORM, ZEEK_SQL_FORM } from './zeek-sql.js';
 
 /** One format's SQL form for one table. */
@@ -25,7 +26,7 @@ export interface ExternalSql {
 export type SqlFormBuilder = (schema: RecordSchema, opts: ExternalWriterOptions) => ExternalSql | null;
 
 /** The SQL forms by `--format` name. */
-const FORMS: Readonly<Record<string, SqlFormBuilder>> = { zeek: ZEEK_SQL_FORM, 'zeek-json': ZEEK_JSON_SQL_FORM };
+const FORMS: Readonly<Record<string, SqlFormBuilder>> = { zeek: ZEEK_SQL_FORM, 'zeek-json': ZEEK_JSON_SQL_FORM, eve: eveSqlForm };
 
 /** The SQL form of a format for a table, or null (no form: export writes row by row). */
 export function duckdbSqlForm(format: string, schema: RecordSchema, opts: ExternalWriterOptions): ExternalSql | null {

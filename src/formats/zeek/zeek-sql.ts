@@ -2,14 +2,16 @@
 // (formats/import/zeek-values.ts decodeColumn) for the texts it accepts here, and a `bad` condition on every text
 // this SQL does not decode exactly as the JS does (a file with one such text is imported by the JS path).
 
-/** A SQL string literal. */
+import { ident, quoteString } from '../../core/sql-text.js';
+
+/** A DuckDB string literal, through the one escaping path (core/sql-text.ts). */
 export function sqlString(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
+  return quoteString(s, 'duckdb');
 }
 
-/** A SQL identifier. */
+/** A column name of our schemas as a SQL identifier (core/sql-text.ts ident: checked, quoted). */
 export function sqlIdent(s: string): string {
-  return `"${s.replace(/"/g, '""')}"`;
+  return ident(s);
 }
 
 /** `CASE x WHEN k THEN v ... ELSE otherwise END` of a map (keys and values as SQL literals). */

@@ -20,7 +20,7 @@ import { GEN, ROOT } from './helpers/run.js';
 const scratch = scratchDir('migrate');
 const MAILFTP = join(ROOT, 'test/fixtures/mailftp/mailftp-gen.pcap');
 const bin = clickhouseBinary();
-const ADDED = { sessions: ['pcap_start', 'pcap_end', 'tunnel_parents', 'encap', 'control_uid', 'proxy', 'origin', 'extra'], captures: ['mtime', 'header_blocks'], http: ['info_code', 'info_msg', 'origin', 'extra'] };
+const ADDED = { sessions: ['pcap_start', 'pcap_end', 'tunnel_parents', 'encap', 'control_uid', 'proxy', 'origin', 'extra'], captures: ['mtime', 'header_blocks'], http: ['info_code', 'info_msg', 'origin', 'extra', 'ja4h'] };
 let server: ClickHouseServer | null = null;
 afterAll(async () => server?.stop());
 
@@ -94,6 +94,27 @@ async function check(url: string): Promise<void> {
 describe('store init adds the fields a newer schema has', () => {
   it('DuckDB', async () => {
     await check(join(scratch, 'm.duckdb'));
+  });
+
+  it('DuckDB: a read-only open (export, reports) of an earlier version\'s store adds what it lacks first', async () => {
+    const url = join(scratch, 'ro.duckdb');
+    let store = await openStore(url);
+    try {
+      await ingest(store, [join(GEN, 'http-put.pcap')]);
+      for (const c of ADDED.http) await exec(store, `ALTER TABLE http DROP COLUMN ${c}`);
+      await exec(store, 'DROP TABLE ssh');
+    } finally {
+      await store.close();
+    }
+    store = await openStore(url, { readOnly: true });
+    try {
+      const cols = (await store.select('SELECT * FROM http LIMIT 1')).columns.map((c) => c.name);
+      expect(cols).toEqual(expect.arrayContaining(ADDED.http));
+      expect(Number((await store.select('SELECT count(*) AS n, count(ja4h) AS j FROM http')).rows[0]!.n)).toBeGreaterThan(0);
+      expect(Number((await store.select('SELECT count(*) AS n FROM ssh')).rows[0]!.n)).toBe(0);
+    } finally {
+      await store.close();
+    }
   });
 
   it.skipIf(bin === null)('ClickHouse (one server)', async () => {

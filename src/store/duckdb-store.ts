@@ -38,6 +38,8 @@ export interface DuckDbOptions {
   queryTimeoutMs?: number;
   /** DuckDB's worker threads (OpenStoreOptions.threads); default one per core */
   threads?: number;
+  /** a read-only open after the upgrade of an earlier version's store was tried (openDuckDb) */
+  upgraded?: boolean;
 }
 
 /**
@@ -56,6 +58,15 @@ const ROW_GROUP_SIZE = 16384;
 const READERS = Number(process.env.HAYSTACK_DUCKDB_READERS) > 0 ? Number(process.env.HAYSTACK_DUCKDB_READERS) : 3;
 /** DuckDB's memory limit unless HAYSTACK_DUCKDB_MEMORY says otherwise (ingest RSS: bench/README.md). */
 const DEFAULT_MEMORY_LIMIT = '128MB';
+
+/** Whether the attached store lacks a table or a record column of this version's schemas (made by an earlier version). */
+async function lacksTables(conn: DuckDBConnection): Promise<boolean> {
+  const r = await conn.runAndReadAll(`SELECT table_name, column_name FROM information_schema.columns WHERE table_catalog = 'hs' AND table_schema = 'main'`);
+  const have = new Set(r.getRows().map((x) => `${String(x[0])}.${String(x[1])}`));
+  const tables = new Set([...have].map((k) => k.slice(0, k.indexOf('.'))));
+  // init() adds the record tables' new columns and creates missing tables (an app table's columns are not added)
+  return RECORD_SCHEMAS.some((s) => s.fields.some((f) => !have.has(`${s.name}.${f.name}`))) || APP_SCHEMAS.some((s) => !tables.has(s.name));
+}
 
 /** Opens (creating when writable) a DuckDB file; a file another process writes to is a clear error. */
 export async function openDuckDb(path: string, opts: DuckDbOptions = {}): Promise<DuckDbStore> {
@@ -80,6 +91,24 @@ export async function openDuckDb(path: string, opts: DuckDbOptions = {}): Promis
     throw openError(path, e, opts.readOnly === true ? 'read' : 'write');
   }
   if (opts.readOnly === true) {
+    if (opts.upgraded !== true && (await lacksTables(conn))) {
+      // a store made by an earlier version: the tables and nullable columns added since are added once, by a write
+      // open (as an ingest would), and the store is then read; one that cannot be written (permissions, a writer
+      // holding it) is read as it is, and a query of a column it lacks says so
+      conn.closeSync();
+      instance.closeSync();
+      try {
+        const w = await openDuckDb(path, { ...opts, readOnly: false });
+        try {
+          await w.init();
+        } finally {
+          await w.close();
+        }
+      } catch {
+        // read as it is
+      }
+      return openDuckDb(path, { ...opts, upgraded: true });
+    }
     // queries read the tables, not the file system (read_csv, COPY TO, ATTACH): the CLI and the console run
     // user SQL; and no query may change the configuration back (SET, EXPLAIN ANALYZE SET ...)
     if (opts.fileAccess !== true) await conn.run('SET enable_external_access = false');

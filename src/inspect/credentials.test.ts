@@ -1,7 +1,7 @@
 // Credentials in clear: the Authorization header's scheme and user are read, its secret never survives redaction.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { credentialFinding, httpCredential, isCookieHeader, redactedCookieHeader, redactedCredentialHeader, redactedUri } from './credentials.js';
+import { credentialFinding, httpCredential, isCookieHeader, keptRequestHeader, redactedCookieHeader, redactedCredentialHeader, redactedUri } from './credentials.js';
 
 const basic = (user: string, pass: string): string => `Basic ${Buffer.from(`${user}:${pass}`, 'latin1').toString('base64')}`;
 
@@ -54,6 +54,7 @@ describe('redactedUri', () => {
     expect(redactedUri('/cb?access_token=ya29.a0Af&state=xyz')).toBe('/cb?access_token=[redacted]&state=xyz');
     expect(redactedUri('/x?user%5Fpassword=pw&page=2')).toBe('/x?user%5Fpassword=[redacted]&page=2');
     expect(redactedUri('http://bob:hunter2@example.com/a?b=c')).toBe('http://bob:[redacted]@example.com/a?b=c');
+    expect(redactedUri('http://bob:p@ss@example.com/')).toBe('http://bob:[redacted]@example.com/');
   });
 
   it('leaves URIs without credentials untouched, the same string', () => {
@@ -74,10 +75,20 @@ describe('redactedUri', () => {
   });
 });
 
+describe('keptRequestHeader', () => {
+  it('takes a value as redacted already only for a credential header: any other is redacted by its own rule', () => {
+    expect(keptRequestHeader('Authorization', 'basic [redacted; user alice]')).toBe('basic [redacted; user alice]');
+    expect(keptRequestHeader('Cookie', 'sid=PLANTED1 [redacted]')).toBe('sid=[redacted 19 chars]');
+    expect(keptRequestHeader('Referer', 'http://h/?token=PLANTED2 [redacted]')).toBe('http://h/?token=[redacted]');
+    expect(keptRequestHeader('Host', 'example.com')).toBe('example.com');
+  });
+});
+
 describe('redactedCookieHeader', () => {
   it('keeps each cookie name and the length of its value', () => {
     expect(redactedCookieHeader('PHPSESSID=0123456789abcdef; lang=en')).toBe('PHPSESSID=[redacted 16 chars]; lang=[redacted 2 chars]');
-    expect(redactedCookieHeader('flag')).toBe('flag');
+    expect(redactedCookieHeader('flag')).toBe('[redacted 4 chars]');
+    expect(redactedCookieHeader(redactedCookieHeader('a=1; bare'))).toBe('a=[redacted 1 chars]; [redacted 4 chars]');
     expect(isCookieHeader('Cookie') && isCookieHeader('set-cookie') && !isCookieHeader('X-Cookie-Hint')).toBe(true);
   });
 });

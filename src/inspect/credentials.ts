@@ -62,10 +62,12 @@ const redactedCookieValue = (v: string): string => `[redacted ${v.length} chars]
 export function redactedCookieHeader(value: string): string {
   return value.split(';').map((part) => {
     const eq = part.indexOf('=');
-    if (eq < 0) return part;
-    const v = part.slice(eq + 1).trim();
+    // a part without a name is a value all the same
+    const head = eq < 0 ? part.slice(0, part.length - part.trimStart().length) : `${part.slice(0, eq)}=`;
+    const v = (eq < 0 ? part : part.slice(eq + 1)).trim();
+    if (v === '') return part;
     // a value redacted already (a record exported and imported again) stays as it is
-    return `${part.slice(0, eq)}=${REDACTED_COOKIE.test(v) ? v : redactedCookieValue(v)}`;
+    return `${head}${REDACTED_COOKIE.test(v) ? v : redactedCookieValue(v)}`;
   }).join(';');
 }
 
@@ -79,9 +81,9 @@ const REDACTED_CREDENTIAL = /^[^\s]+ \[redacted(?:; user [^\]]*)?\]$/;
  * secret. Idempotent: a value kept so already comes back unchanged (imports of our own exports).
  */
 export function keptRequestHeader(name: string, value: string): string {
-  if (REDACTED_CREDENTIAL.test(value)) return value;
   const cred = httpCredential(name, value);
-  if (cred !== null) return redactedCredentialHeader(cred);
+  // only a credential header may come as redacted already: any other value is redacted by its own rule
+  if (cred !== null) return REDACTED_CREDENTIAL.test(value) ? value : redactedCredentialHeader(cred);
   if (isCookieHeader(name)) return redactedCookieHeader(value);
   return name.toLowerCase() === 'referer' ? redactedUri(value) : value;
 }
@@ -127,8 +129,8 @@ export function redactedUri(uri: string): string {
   let out = uri;
   const at = out.indexOf('@');
   if (at >= 0) {
-    // scheme://user:password@host: only in the authority, before the path
-    const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#@:]*):([^/?#@]*)@/i.exec(out);
+    // scheme://user:password@host: only in the authority, before the path; the password up to the last @ (it may hold one)
+    const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#@:]*):([^/?#]*)@/i.exec(out);
     if (m !== null) out = `${m[1]}${m[2]}:${REDACTED}@${out.slice(m[0].length)}`;
   }
   const q = out.indexOf('?');

@@ -173,7 +173,7 @@ export async function* analyze(source: string | readonly string[], options: Anal
   });
   const web = new HttpQueue({ anomalies, filesDir }, (r) => {
     queue.push({ type: 'http', record: r.http });
-    insp?.http(r.http);
+    insp?.http(r.http, r.sentUri);
     insp?.httpObjects(r);
     files(r.files);
   });

@@ -27,6 +27,8 @@ export interface HttpRecords {
   http: HttpRecord;
   files: FileRecord[];
   contents: Uint8Array[];
+  /** the request target as sent, for the content inspector only (the record's has its credentials redacted) */
+  sentUri: string | null;
 }
 
 /** A zlib (gzip, deflate) stream inflates to at most 1032 times its size (the limit of DEFLATE's encoding). */
@@ -212,7 +214,7 @@ export async function httpRecords(t: HttpTransaction, o: HttpOptions): Promise<H
     info_msg: t.infoMsg,
     ja4h: ja4h(t.method, t.version, t.request.headers),
   }, problem);
-  return { http, files, contents };
+  return { http, files, contents, sentUri: t.uri };
 }
 
 /** Transactions wait here while packets are read; drain() turns them into records between chunks. */

@@ -339,7 +339,7 @@ async function ingestFile(store: Store, path: string, opts: IngestOptions, strea
     });
     const web = new HttpQueue({ anomalies: { add: (...a) => engine!.anomalies.add(...a) }, filesDir: opts.filesDir ?? null, writes }, (r) => {
       w.append(HTTP, r.http);
-      insp?.http(r.http);
+      insp?.http(r.http, r.sentUri);
       insp?.httpObjects(r);
       for (const f of r.files) w.append(FILES, f);
     });

@@ -1,6 +1,7 @@
 // The inspection's record paths: a card number in a DNS name and in a GET's query string is found, masked and
 // keyed-hashed; a short ordinary name is not.
 import { createHmac } from 'node:crypto';
+import { redactedUri } from '../inspect/credentials.js';
 import { describe, expect, it } from 'vitest';
 import { AnomalyLog } from '../core/anomaly.js';
 import { builtinDetectors } from '../inspect/builtin.js';
@@ -32,6 +33,15 @@ describe('Inspection: record texts', () => {
     insp.http({ uid: 'Chttp', ts: 1, trans_depth: 2, uri: `/pay?card=${CARD.slice(0, 4)}%20${CARD.slice(4, 8)}%20${CARD.slice(8, 12)}%20${CARD.slice(12)}&cvv=123`, host: null, request_headers: null } as unknown as HttpRecord);
     insp.end();
     expect(rows.map((r) => [r.detector, r.decode_path, r.side])).toEqual([['payment_card', 'http › request.2 › uri', 'client']]);
+    expect(JSON.stringify(rows)).not.toContain(CARD);
+  });
+
+  it('reads the request target as sent, not the record\'s with its credential parameters redacted', () => {
+    const { insp, rows } = inspection();
+    const sent = `/pay?password=${CARD}&x=1`;
+    insp.http({ uid: 'Chttp', ts: 1, trans_depth: 1, uri: redactedUri(sent), host: null, request_headers: null } as unknown as HttpRecord, sent);
+    insp.end();
+    expect(rows.map((r) => r.detector)).toEqual(['payment_card']);
     expect(JSON.stringify(rows)).not.toContain(CARD);
   });
 });

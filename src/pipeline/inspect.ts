@@ -220,10 +220,13 @@ export class Inspection {
     for (const f of this.tunnels.add(r)) this.tunnel(f);
   }
 
-  http(r: HttpRecord): void {
-    // the request target, percent-decoded: form fields of a GET (a POST's are in its body, an object)
-    if (r.uri !== null && /[%=]/.test(r.uri)) {
-      this.scanText(percentDecoded(r.uri), 'http', { ...blank(r.ts, r.uid), side: 'client', app_proto: 'http', decode_path: `http › request.${r.trans_depth} › uri` });
+  /** `sentUri`: the request target as sent (the record's has credential parameters redacted); the record's when absent */
+  http(r: HttpRecord, sentUri: string | null = r.uri): void {
+    // the request target, percent-decoded: form fields of a GET (a POST's are in its body, an object); a key or token
+    // in a credential parameter is content too
+    const uri = sentUri;
+    if (uri !== null && /[%=]/.test(uri)) {
+      this.scanText(percentDecoded(uri), 'http', { ...blank(r.ts, r.uid), side: 'client', app_proto: 'http', decode_path: `http › request.${r.trans_depth} › uri` });
     }
     if (this.o.remoteAccess !== null && r.host !== null) for (const f of remoteAccessFindings(this.o.remoteAccess, r.host, 'http_host')) this.name(f, r.ts, r.uid, 'client');
     // request_headers hold credentials redacted to "scheme [redacted; user U]" (pipeline/http.ts)

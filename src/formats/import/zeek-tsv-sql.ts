@@ -160,7 +160,10 @@ export function zeekSqlPlan(header: ZeekTsvHeader, source: string, sensor: strin
     `min(${col(schema.timeField)}) AS first, max(${col(schema.timeField)}) AS last${stats.length > 0 ? `, ${stats.join(', ')}` : ''} FROM (${stage3})`;
   const firstFilledSql = (fs: readonly string[], any: boolean): string => `SELECT ${fs.map((f, k) => `${col(f)} IS NULL AS f_${k}`).join(', ')} FROM (${stage3})` +
     `${any ? ` WHERE ${fs.map((f) => `${col(f)} IS NULL`).join(' OR ')}` : ''} LIMIT 1`;
-  return { plan: { schema, checkSql, selectSql: `SELECT ${out.join(', ')} FROM (${stage4})`, fillable, firstFilledSql } };
+  // the insert reads the file again: a row the check would refuse (the file changed in between) stops it, so no
+  // unchecked row is ever written (the capture's transaction is rolled back and the import fails)
+  const guard = `CASE WHEN ${checks.map((c) => `coalesce(${c}, false)`).join(' OR ')} THEN error(${sqlString('the log changed while it was imported')}) ELSE true END`;
+  return { plan: { schema, checkSql, selectSql: `SELECT ${out.join(', ')} FROM (${stage4}) WHERE ${guard}`, fillable, firstFilledSql } };
 }
 
 /** What fill.ts gives a required field the row leaves null (the Community ID from stage 4's __cid). */

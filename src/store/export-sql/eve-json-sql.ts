@@ -3,19 +3,10 @@
 // escapes as JSON.stringify but for the hex case of \u00XX) and, when it holds `\u00` (a control character, or
 // the text itself) or an int list's `null`, again with the escapes written out here (SLOW): exact for every row.
 import { ident, quoteString } from '../sql.js';
+import { jsonEscapeSql } from './sql-json.js';
 
 /** A string literal in DuckDB SQL (the one escaping path: sql.ts). */
 export const lit = (s: string): string => quoteString(s, 'duckdb');
-
-/** JSON.stringify's short escapes; the other control characters are \u00XX with lower-case hex. */
-const SHORT_ESCAPES: Readonly<Record<number, string>> = { 8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r' };
-
-/** A string's text with JSON.stringify's escapes (no quotes around): backslash first, then the quote and controls. */
-export function escapeSql(e: string): string {
-  let s = `replace(replace(${e}, ${lit('\\')}, ${lit('\\\\')}), ${lit('"')}, ${lit('\\"')})`;
-  for (let c = 0; c < 0x20; c++) s = `replace(${s}, chr(${c}), ${lit(SHORT_ESCAPES[c] ?? `\\u${c.toString(16).padStart(4, '0')}`)})`;
-  return s;
-}
 
 /** How a line writes its JSON strings and lists: each gives NULL for a NULL value (so `||` drops a key with it). */
 export interface Json {
@@ -32,8 +23,8 @@ export const FAST: Json = { str: (e) => `to_json(${e})`, strList: (e) => `to_jso
 
 /** Escapes written out (the rows FAST may get wrong). */
 export const SLOW: Json = {
-  str: (e) => `('"' || ${escapeSql(e)} || '"')`,
-  strList: (e) => `('[' || array_to_string(list_transform(${e}, x -> CASE WHEN x IS NULL THEN 'null' ELSE concat('"', ${escapeSql('x')}, '"') END), ',') || ']')`,
+  str: (e) => `('"' || ${jsonEscapeSql(e)} || '"')`,
+  strList: (e) => `('[' || array_to_string(list_transform(${e}, x -> CASE WHEN x IS NULL THEN 'null' ELSE concat('"', ${jsonEscapeSql('x')}, '"') END), ',') || ']')`,
   intList: (e) => `('[' || array_to_string(list_transform(${e}, x -> coalesce(x::VARCHAR, '')), ',') || ']')`,
 };
 
@@ -102,9 +93,6 @@ export function eveCertTimeSql(ts: string): string {
       `'-', ${two(mo)}, '-', ${two(d)}, 'T', ${two(h)}, ':', ${two(mi)}, ':', ${two(s)}), 19)`)} END`);
   return `CASE WHEN ${ts} IS NULL THEN NULL WHEN ${ts} >= ${FAST_FROM} AND ${ts} < ${FAST_TO} THEN strftime(${ts}, '%Y-%m-%dT%H:%M:%S') ELSE ${slow} END`;
 }
-
-/** floor(µs / 10^6) as the writers compute it (in doubles: exact within 2^53, and rounded as JS rounds past it). */
-export const secondsSql = (ts: string): string => `floor(epoch_us(${ts})::DOUBLE / 1000000.0)`;
 
 /**
  * An integer-valued double as JSON.stringify writes it: digits (no exponent below 1e21), past 2^53 the shortest

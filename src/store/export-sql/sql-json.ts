@@ -31,7 +31,7 @@ const chr = (c: number): string => `chr(${c})`;
  * `x` (a VARCHAR) with every character JSON.stringify escapes replaced by its escape, the backslash first (later
  * escapes add backslashes of their own). Runs on the rare values that need it only (see jsonStringSql).
  */
-function jsonEscapeSql(x: string): string {
+export function jsonEscapeSql(x: string): string {
   let out = `replace(replace(${x}, ${q('\\')}, ${q('\\\\')}), ${q('"')}, ${q('\\"')})`;
   for (let c = 0; c < 0x20; c++) out = `replace(${out}, ${chr(c)}, ${q(SHORT[c] ?? `\\u${c.toString(16).padStart(4, '0')}`)})`;
   return out;

@@ -488,26 +488,18 @@ class DuckDbWriter implements CaptureWriter {
     if (this.captureId === null || this.waiting.length === 0) return;
     const id = this.captureId;
     for (const seg of this.waiting.splice(0)) {
-      this.loads = this.loads.then(async () => {
-        if (this.failure !== null || this.done) return;
-        try {
-          if (!this.inTransaction) {
-            await this.store.exec('BEGIN TRANSACTION');
-            this.inTransaction = true;
-          }
-          await this.store.exec(fromSpool(seg.schema, seg.path, id));
-          rmSync(seg.path, { force: true });
-        } catch (e) {
-          this.failure ??= e;
-        }
+      this.inLoads(async () => {
+        await this.store.exec(fromSpool(seg.schema, seg.path, id));
+        rmSync(seg.path, { force: true });
       });
     }
   }
 
-  async appendSql(schema: RecordSchema, selectSql: string): Promise<number> {
-    if (this.captureId === null) throw new Error('DuckDbWriter.appendSql: the capture id is not known yet');
-    const id = this.captureId;
-    let n = 0;
+  /**
+   * Queues a load after the others, inside the capture's transaction (begun by the first); skipped once one failed
+   * or the writer ended, and its failure kept for commit() and the callers that wait.
+   */
+  private inLoads(load: () => Promise<void>): void {
     this.loads = this.loads.then(async () => {
       if (this.failure !== null || this.done) return;
       try {
@@ -515,18 +507,27 @@ class DuckDbWriter implements CaptureWriter {
           await this.store.exec('BEGIN TRANSACTION');
           this.inTransaction = true;
         }
-        const select = schema.fields.map((f) => (f.name === 'capture_id' ? `${quoteString(id, 'duckdb')} AS ${ident(f.name)}` : ident(f.name)));
-        // the rows in the order DuckDB's threads load them (a table has no order; its readers' own connections
-        // keep theirs): the insert then runs in parallel without holding row groups back to reorder them, within
-        // the store's memory limit (bench/README.md, import: twice as fast on two cores)
-        await this.store.exec('SET SESSION preserve_insertion_order = false');
-        try {
-          n = await this.store.execCount(`INSERT INTO ${ident(schema.name)} (${schema.fields.map((f) => ident(f.name)).join(', ')}) SELECT ${select.join(', ')} FROM (${selectSql})`);
-        } finally {
-          await this.store.exec('RESET SESSION preserve_insertion_order');
-        }
+        await load();
       } catch (e) {
         this.failure ??= e;
+      }
+    });
+  }
+
+  async appendSql(schema: RecordSchema, selectSql: string): Promise<number> {
+    if (this.captureId === null) throw new Error('DuckDbWriter.appendSql: the capture id is not known yet');
+    const id = this.captureId;
+    let n = 0;
+    this.inLoads(async () => {
+      const select = schema.fields.map((f) => (f.name === 'capture_id' ? `${quoteString(id, 'duckdb')} AS ${ident(f.name)}` : ident(f.name)));
+      // the rows in the order DuckDB's threads load them (a table has no order; its readers' own connections
+      // keep theirs): the insert then runs in parallel without holding row groups back to reorder them, within
+      // the store's memory limit (bench/README.md, import: twice as fast on two cores)
+      await this.store.exec('SET SESSION preserve_insertion_order = false');
+      try {
+        n = await this.store.execCount(`INSERT INTO ${ident(schema.name)} (${schema.fields.map((f) => ident(f.name)).join(', ')}) SELECT ${select.join(', ')} FROM (${selectSql})`);
+      } finally {
+        await this.store.exec('RESET SESSION preserve_insertion_order');
       }
     });
     await this.loads;

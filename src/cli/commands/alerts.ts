@@ -30,7 +30,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const files = (values.rules ?? []) as string[];
   if (files.length === 0) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', 'alerts: --rules FILE is required');
-  const out = recordOutput(ALERTS, values, io, TABLE_FIELDS);
+  const out = await recordOutput(ALERTS, values, io, TABLE_FIELDS);
   const inputs = requireInputs('alerts', positionals);
   const set = loadRules(files, values);
   for (const e of set.errors) io.stderr(`haystack alerts: ${e.file}:${e.line}${e.column !== null ? `:${e.column}` : ''}: ${e.message}\n`);

@@ -19,7 +19,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.text(`${usage}\n`);
     return 0;
   }
-  const out = recordOutput(FTP, values, io, TABLE_FIELDS);
+  const out = await recordOutput(FTP, values, io, TABLE_FIELDS);
   const inputs = requireInputs('ftp', positionals);
   const progress = new Progress(io);
   const q = new FtpQueue({ anomalies: { add: (...a) => engine.anomalies.add(...a) }, filesDir: null }, (r) => {

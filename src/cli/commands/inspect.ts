@@ -36,7 +36,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   const reveal = values.reveal === true;
-  const out = recordOutput(reveal ? REVEALED : FINDINGS, values, io, reveal ? [...TABLE_FIELDS, 'value'] : TABLE_FIELDS);
+  const out = await recordOutput(reveal ? REVEALED : FINDINGS, values, io, reveal ? [...TABLE_FIELDS, 'value'] : TABLE_FIELDS);
   const inputs = requireInputs('inspect', positionals);
   const homeNet = homeNetOption(values['home-net']);
   const cfg = inspectOption({ ...values, 'no-inspect': false }, io, 'inspect');

@@ -26,7 +26,7 @@ export async function runRecordVerb(v: RecordVerb, argv: string[], io: CliIo): P
     io.text(`${v.usage}\n`);
     return 0;
   }
-  const out = recordOutput(v.schema, values, io, [...v.tableFields]);
+  const out = await recordOutput(v.schema, values, io, [...v.tableFields]);
   const inputs = requireInputs(v.name, positionals);
   const progress = new Progress(io);
   const emit = { [v.name]: (r: unknown) => out.emit(r as Record<string, unknown>) } as AnalysisOptions;

@@ -25,7 +25,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   if (positionals[0] !== 'labels' || positionals.length !== 1) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `haystack report: the report is "labels"\n${usage}`);
   const limit = intOption('limit', values.limit, 1) ?? 1000;
-  const out = recordOutput(LABELS_REPORT, values, io, TABLE_FIELDS);
+  const out = await recordOutput(LABELS_REPORT, values, io, TABLE_FIELDS);
   const store = await openStore(stringOption(values.db), { readOnly: true });
   try {
     const window = await windowOption(values, () => newest(store, FILES));

@@ -23,7 +23,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.text(`${usage}\n`);
     return 0;
   }
-  const out = recordOutput(SESSIONS, values, io, TABLE_FIELDS);
+  const out = await recordOutput(SESSIONS, values, io, TABLE_FIELDS);
   const inputs = requireInputs('sessions', positionals);
   const homeNet = homeNetOption(values['home-net']);
   const progress = new Progress(io);

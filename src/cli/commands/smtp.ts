@@ -19,7 +19,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.text(`${usage}\n`);
     return 0;
   }
-  const out = recordOutput(SMTP, values, io, TABLE_FIELDS);
+  const out = await recordOutput(SMTP, values, io, TABLE_FIELDS);
   const inputs = requireInputs('smtp', positionals);
   const progress = new Progress(io);
   const mail = new MailQueue({ anomalies: { add: (...a) => engine.anomalies.add(...a) }, filesDir: null }, (r) => out.emit(r.smtp));

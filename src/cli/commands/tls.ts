@@ -20,7 +20,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.text(`${usage}\n`);
     return 0;
   }
-  const out = recordOutput(TLS, values, io, TABLE_FIELDS);
+  const out = await recordOutput(TLS, values, io, TABLE_FIELDS);
   const inputs = requireInputs('tls', positionals);
   const progress = new Progress(io);
   const tls = tlsAnalysis((r) => out.emit(r), () => engine);

@@ -1,7 +1,7 @@
 // Row output in three formats: an aligned table (TTY default), JSON lines, CSV (RFC 4180).
 import { HaystackError } from '../../core/errors.js';
 import { isoMicros } from '../../core/time.js';
-import { EXTERNAL_FORMATS } from '../../formats/external.js';
+import { EXTERNAL_FORMAT_NAMES } from '../../formats/external-names.js';
 import { compileJsonRow } from '../../schema/json-row.js';
 import type { FieldDef } from '../../schema/schema.js';
 import { escapeControls, hasControls } from './escape.js';
@@ -12,7 +12,7 @@ export type Format = (typeof FORMATS)[number];
 export function parseFormat(v: string | undefined, isTty: boolean): Format {
   if (v === undefined) return isTty ? 'table' : 'jsonl';
   if ((FORMATS as readonly string[]).includes(v)) return v as Format;
-  throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `--format must be one of ${[...FORMATS, ...EXTERNAL_FORMATS.map((f) => f.name)].join(', ')}, got "${v}"`);
+  throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `--format must be one of ${[...FORMATS, ...EXTERNAL_FORMAT_NAMES].join(', ')}, got "${v}"`);
 }
 
 /** Picks fields by name (`--fields a,b`), in the given order; unknown names are an error. */

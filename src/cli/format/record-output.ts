@@ -1,6 +1,6 @@
 // The --format / --fields / --filter options every record-listing verb takes, turned into one emit function.
 import { HaystackError } from '../../core/errors.js';
-import { EXTERNAL_FORMATS, externalFormat } from '../../formats/external.js';
+import { isExternalFormatName } from '../../formats/external-names.js';
 import { compileFilter, parseFilter } from '../../query/filter.js';
 import type { RecordSchema } from '../../schema/schema.js';
 import { stringOption, type Options } from '../args.js';
@@ -24,9 +24,12 @@ export interface RecordOutput {
   needs(field: string): boolean;
 }
 
-/** Validates the options (bad ones throw before any work) and returns where the records go. */
-export function recordOutput(schema: RecordSchema, values: Record<string, unknown>, io: CliIo, tableFields: readonly string[]): RecordOutput {
-  const external = externalOutput(schema, values, io);
+/**
+ * Validates the options (bad ones throw before any work) and returns where the records go. The external formats'
+ * writers are loaded only when one is asked for.
+ */
+export async function recordOutput(schema: RecordSchema, values: Record<string, unknown>, io: CliIo, tableFields: readonly string[]): Promise<RecordOutput> {
+  const external = await externalOutput(schema, values, io);
   if (external !== null) return external;
   const format = parseFormat(stringOption(values.format), io.stdoutIsTty);
   const fields = selectFields(schema.fields, stringOption(values.fields), format === 'table' ? tableFields : undefined);
@@ -46,9 +49,11 @@ export function recordOutput(schema: RecordSchema, values: Record<string, unknow
  * `--format zeek|zeek-json|eve|ecs`: every field goes to the external writer (it picks and names its own), so
  * `--fields` is refused; `--filter` still chooses the records. Null when the format is one of ours.
  */
-function externalOutput(schema: RecordSchema, values: Record<string, unknown>, io: CliIo): RecordOutput | null {
+async function externalOutput(schema: RecordSchema, values: Record<string, unknown>, io: CliIo): Promise<RecordOutput | null> {
   const name = stringOption(values.format);
-  const ext = name === undefined ? undefined : externalFormat(name);
+  if (name === undefined || !isExternalFormatName(name)) return null;
+  const { EXTERNAL_FORMATS, externalFormat } = await import('../../formats/external.js');
+  const ext = externalFormat(name);
   if (ext === undefined) return null;
   if (!ext.supports(schema.name)) {
     const fit = EXTERNAL_FORMATS.filter((f) => f.supports(schema.name)).map((f) => f.name);

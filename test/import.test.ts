@@ -344,7 +344,7 @@ describe('haystack import (the verb as main() runs it, built-in mappings)', () =
   it('prints its usage, refuses other kinds, and reads a directory', async () => {
     const help = await cli('import', '--help');
     expect(help.code).toBe(0);
-    expect(help.out).toMatch(/^haystack import zeek <dir\|file\.\.\.> \[--db URL\] \[--sensor NAME\]/);
+    expect(help.out).toMatch(/^haystack import zeek <dir\|file\.\.\.\|-> \[--db URL\] \[--sensor NAME\]/);
     const wrong = await cli('import', 'pcap', 'x');
     expect(wrong.code).toBe(2);
     expect(wrong.err).toMatch(/unknown kind "pcap" \(zeek, eve\)/);

@@ -47,6 +47,13 @@ export interface ImportOptions {
    * not take goes through whole. Default: true unless HAYSTACK_IMPORT_SQL=0.
    */
   sqlFastPath?: boolean;
+  /** standard input ("-") only: read this instead of process.stdin (tests, embedding) */
+  stdin?: AsyncIterable<Buffer | string>;
+  /**
+   * The Zeek log the lines are when neither a TSV `#path` nor a JSON `_path` says (standard input has no file
+   * name to tell it); default: the file name's first part (conn.log -> conn).
+   */
+  log?: string;
 }
 
 /**
@@ -126,6 +133,9 @@ const PROGRESS_LINES = 16384;
 /** Lines gathered between writer flushes (as the log ingest: young-generation garbage stays young). */
 const FLUSH_LINES = 2048;
 
+/** The input name of standard input. */
+const STDIN = '-';
+
 /** Files of a directory given to `import zeek`: Zeek's logs, current and rotated, TSV or JSON, gzip or not. */
 const ZEEK_FILE = /\.(log|json)(\.gz)?$/;
 /** Files of a directory given to `import eve`: eve.json and its rotations (eve.json.1, eve.json.1.gz). */
@@ -150,7 +160,12 @@ export async function importInputs(kind: ImportKind, inputs: readonly string[]):
   const files: string[] = [];
   const missing: HaystackError[] = [];
   const wanted = kind === 'zeek' ? ZEEK_FILE : EVE_FILE;
+  if (inputs.filter((i) => i === STDIN).length > 1) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `import ${kind}: standard input (-) can be read once`);
   for (const input of inputs) {
+    if (input === STDIN) {
+      files.push(input);
+      continue;
+    }
     try {
       if (!(await stat(input)).isDirectory()) {
         files.push(input);
@@ -256,18 +271,22 @@ function formOf(kind: ImportKind, line: string): 'zeek' | 'zeek-json' | 'eve' | 
 export async function importFile(store: Store, kind: ImportKind, path: string, opts: ImportOptions): Promise<ImportOutcome> {
   const sensor = sensorOption(opts.sensor);
   const origin: Origin = kind === 'zeek' ? 'zeek' : 'suricata';
+  const fromStdin = path === STDIN;
+  /** the input as messages and anomalies name it */
+  const where = fromStdin ? 'standard input' : path;
   let id: { sha256: string; size: number } | null = null;
-  let mtimeMs: number;
+  // standard input is dated by when it is read, and known by the hash of what it held, once read whole
+  let mtimeMs = Date.now();
   /** the SQL fast path's answer (import-sql.ts) */
   let fast: SqlImport | null = null;
-  try {
+  if (!fromStdin) try {
     const st = await stat(path);
     // a FIFO would be read twice (hash, then lines) and its open waits for a writer: only regular files
     if (!st.isFile()) return { path, status: 'failed', error: new HaystackError('HAYSTACK_IO', `${path}: not a regular file (a FIFO, a device or a socket)`, { file: path }) };
     mtimeMs = st.mtimeMs;
     if (!(await isGzip(path))) {
       if (kind === 'zeek' && (opts.sqlFastPath ?? process.env.HAYSTACK_IMPORT_SQL !== '0')) {
-        fast = await importZeekBySql(store, path, zeekLogName(path), sensor, new Set(opts.merges?.byTable.keys() ?? []))
+        fast = await importZeekBySql(store, path, opts.log ?? zeekLogName(path), sensor, new Set(opts.merges?.byTable.keys() ?? []))
           .catch((e: unknown): SqlImport => ({ reason: `the fast path failed: ${e instanceof Error ? e.message : String(e)}`, id: null }));
         if ('reason' in fast) id = fast.id ?? await fileSha256(path);
       } else id = await fileSha256(path);
@@ -308,10 +327,10 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
   const refUs = (): number => last ?? Math.trunc(mtimeMs) * 1000;
   const badLine = (lineNo: number, name: string, reason: string): void => {
     bad++;
-    anomalies.add(refUs(), null, name, `${path} line ${lineNo}: ${reason}`);
+    anomalies.add(refUs(), null, name, `${where} line ${lineNo}: ${reason}`);
   };
   let form: 'zeek' | 'zeek-json' | 'eve' | null = null;
-  const log = zeekLogName(path);
+  const log = opts.log ?? zeekLogName(path);
   const tsv = new ZeekTsvReader(log);
   const merges = opts.merges ?? new MergeCache();
   let held = 0;
@@ -341,7 +360,7 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
       badLine(lineNo, 'import_record_invalid', `${schema.name} record: ${wrong}`);
       return;
     }
-    const cut = (anomaly: string, detail: string): void => anomalies.add(refUs(), null, anomaly, `${path} line ${lineNo}: ${schema.name}.${detail}`);
+    const cut = (anomaly: string, detail: string): void => anomalies.add(refUs(), null, anomaly, `${where} line ${lineNo}: ${schema.name}.${detail}`);
     for (const f of ownTexts(schema)) {
       const v = row[f.name] as string | null | undefined;
       if (typeof v === 'string' && v.length > f.fast && jsonStringBytes(v) > f.bytes) {
@@ -365,7 +384,7 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
       form = formOf(kind, text);
       if (form === null) {
         const what = kind === 'zeek' ? 'a Zeek log (neither a TSV log beginning with #separator nor JSON objects)' : 'a Suricata EVE file (its first line is not a JSON object with an event_type)';
-        throw new HaystackError('HAYSTACK_LOG_FORMAT', `${path}: not ${what}`, { file: path });
+        throw new HaystackError('HAYSTACK_LOG_FORMAT', `${where}: not ${what}`, { file: path });
       }
     }
     if (form === 'zeek') {
@@ -410,7 +429,7 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
     else put(m, lineNo);
   };
   try {
-    const input = gunzipped(createReadStream(path, { highWaterMark: 1 << 20 }), path);
+    const input = gunzipped(fromStdin ? (opts.stdin ?? process.stdin) : createReadStream(path, { highWaterMark: 1 << 20 }), where);
     let head = true;
     const onChunk = (d: Buffer | string): void => {
       if (head) {
@@ -432,7 +451,7 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
       }
       await w.flush();
     }
-    if (form === null) throw new HaystackError('HAYSTACK_LOG_FORMAT', `${path}: empty: no line to import`, { file: path });
+    if (form === null) throw new HaystackError('HAYSTACK_LOG_FORMAT', `${where}: empty: no line to import`, { file: path });
     if (id === null) {
       id = { sha256: hash.digest('hex'), size };
       const known = await store.findCapture(id.sha256);
@@ -446,7 +465,7 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
     await w.abort().catch(() => undefined);
     if (isHaystackError(e)) return { path, status: 'failed', error: e };
     const code = (e as NodeJS.ErrnoException).code;
-    if (code !== undefined) return { path, status: 'failed', error: new HaystackError('HAYSTACK_IO', `${path}: read error after line ${lines} (${code}); nothing of it was kept`, { file: path, cause: e }) };
+    if (code !== undefined) return { path, status: 'failed', error: new HaystackError('HAYSTACK_IO', `${where}: read error after line ${lines} (${code}); nothing of it was kept`, { file: path, cause: e }) };
     throw e;
   }
 }
@@ -470,7 +489,7 @@ async function commit(
 ): Promise<ImportOutcome> {
   const records = Object.fromEntries(w.counts);
   const capture: CaptureRecord = {
-    capture_id: id.sha256.slice(0, 16), path: resolve(path), sha256: id.sha256, size: id.size, format: form, linktypes: [],
+    capture_id: id.sha256.slice(0, 16), path: path === STDIN ? STDIN : resolve(path), sha256: id.sha256, size: id.size, format: form, linktypes: [],
     first_ts: t.first, last_ts: t.last, packets: lines, ingested_at: Date.now() * 1000,
     stats: JSON.stringify({
       records, bad_lines: bad, unmapped: Object.fromEntries(unmapped), anomalies: Object.fromEntries(anomalies.counts), sensor: t.sensor,

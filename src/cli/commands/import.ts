@@ -11,12 +11,16 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import { Progress } from '../progress.js';
 import { DB_OPTION } from '../store-args.js';
 
-export const usage = `haystack import zeek <dir|file...> [--db URL] [--sensor NAME]
-haystack import eve <file|dir...> [--db URL] [--sensor NAME]
+export const usage = `haystack import zeek <dir|file...|-> [--db URL] [--sensor NAME] [--log NAME]
+haystack import eve <file|dir...|-> [--db URL] [--sensor NAME]
   zeek: Zeek's logs in TSV (any #fields order, several headers in one file) or JSON form, plain or gzip; a
         directory: every *.log, *.log.gz, *.json and *.json.gz in it (the log's name from #path, _path or the
         file name: conn.2026-12-07-10-00-00.log.gz is conn)
   eve:  Suricata EVE JSON (one event per line), plain or gzip; a directory: its *.json files and rotations
+  -             standard input (\`zcat eve.json.gz | haystack import eve -\`), read to its end and committed then
+                as one import known by the SHA-256 of what it held
+  --log NAME    zeek: the log the lines are when no #path or _path says (conn, dns, ...; default: the
+                file name's first part, conn.log -> conn; standard input has none)
   --db URL      a DuckDB file (default ./haystack.duckdb or $HAYSTACK_DB), duckdb:PATH, or
                 clickhouse://user:pass@host:8123/db[?cluster=NAME]
   --sensor NAME the sensor the logs came from (sessions' sensor column, and the file's captures row)
@@ -43,13 +47,16 @@ export async function runWith(argv: string[], io: CliIo, mapper: ImportMapper): 
     return EXIT_USAGE;
   }
   const kind: ImportKind = sub;
-  const { values, positionals } = parse(`import ${kind}`, rest, { ...DB_OPTION, sensor: { type: 'string' } });
+  const { values, positionals } = parse(`import ${kind}`, rest, { ...DB_OPTION, sensor: { type: 'string' }, log: { type: 'string' } });
   if (values.help === true) {
     io.text(`${usage}\n`);
     return EXIT_OK;
   }
   if (positionals.length === 0) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `import ${kind}: no file or directory given`);
   const sensor = sensorOption(stringOption(values.sensor));
+  const log = stringOption(values.log);
+  if (log !== undefined && kind !== 'zeek') throw new HaystackError('HAYSTACK_BAD_ARGUMENT', 'import eve: --log is for Zeek logs (an EVE event names its own type)');
+  if (log !== undefined && !/^[a-z0-9_]{1,64}$/.test(log)) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `import zeek: --log must be a Zeek log name (conn, dns, ...), got "${log}"`);
   let store;
   try {
     store = await openStore(stringOption(values.db));
@@ -72,7 +79,7 @@ export async function runWith(argv: string[], io: CliIo, mapper: ImportMapper): 
     for (const f of mergeFirst(files)) {
       const t0 = performance.now();
       const progress = new Progress(io);
-      const r = await importFile(store, kind, f, { mapper, sensor, merges, progress: (_p, n) => progress.count(f, n, 'lines') });
+      const r = await importFile(store, kind, f, { mapper, sensor, merges, ...(log !== undefined ? { log } : {}), progress: (_p, n) => progress.count(f, n, 'lines') });
       progress.done();
       if (r.status === 'failed') {
         io.stderr(`haystack import: ${r.error.message}\n`);

@@ -10,6 +10,7 @@ import { opendir, open, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { AnomalyLog } from '../core/anomaly.js';
 import { HaystackError, isHaystackError } from '../core/errors.js';
+import { DnsPairs } from '../formats/import/dns-pairs.js';
 import { eveLine } from '../formats/import/eve.js';
 import { withholdSecrets } from '../formats/import/withhold.js';
 import { redactedUri } from '../inspect/credentials.js';
@@ -337,6 +338,8 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
   let merged = 0;
   const filled = new Map<string, number>();
   let withheld = 0;
+  // EVE's request and response events of a DNS transaction become one row
+  const dnsPairs = new DnsPairs();
   const put = (m: MappedRecord, lineNo: number): void => {
     const schema = schemaOf(m.table);
     if (schema === undefined || schema.name === 'captures') throw new Error(`import: a mapping gave the table "${m.table}", which is not a record table`);
@@ -402,7 +405,10 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
         const ms = mapped(lineNo, () => opts.mapper.eve(r.event));
         if (ms === undefined) return;
         if (ms.length === 0) count(unmapped, String(r.event.event_type));
-        for (const m of ms) put(m, lineNo);
+        for (const m of ms) {
+          if (m.table !== 'dns') put(m, lineNo);
+          else for (const x of dnsPairs.add({ m, lineNo })) put(x.m, x.lineNo);
+        }
       }
     }
   };
@@ -452,6 +458,9 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
       await w.flush();
     }
     if (form === null) throw new HaystackError('HAYSTACK_LOG_FORMAT', `${where}: empty: no line to import`, { file: path });
+    // the DNS requests no response came for
+    for (const x of dnsPairs.end()) put(x.m, x.lineNo);
+    await w.flush();
     if (id === null) {
       id = { sha256: hash.digest('hex'), size };
       const known = await store.findCapture(id.sha256);
@@ -460,7 +469,7 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
         return { path, status: 'already', capture: known };
       }
     }
-    return await commit(w, path, id, form, lines, bad, unmapped, anomalies, { first, last, sensor, held, merged, filled: Object.fromEntries(filled), withheld }, 'js', sqlFallback);
+    return await commit(w, path, id, form, lines, bad, unmapped, anomalies, { first, last, sensor, held, merged, filled: Object.fromEntries(filled), withheld, dnsMerged: dnsPairs.merged, dnsOverflowed: dnsPairs.overflowed }, 'js', sqlFallback);
   } catch (e) {
     await w.abort().catch(() => undefined);
     if (isHaystackError(e)) return { path, status: 'failed', error: e };
@@ -484,7 +493,11 @@ function count(m: Map<string, number>, k: string): void {
 async function commit(
   w: CaptureWriter, path: string, id: { sha256: string; size: number }, form: string, lines: number, bad: number,
   unmapped: Map<string, number>, anomalies: AnomalyLog,
-  t: { first: number | null; last: number | null; sensor: string | null; held: number; merged: number; filled: Record<string, number>; withheld: number },
+  t: {
+    first: number | null; last: number | null; sensor: string | null; held: number; merged: number; filled: Record<string, number>; withheld: number;
+    /** EVE DNS requests and responses made one row; requests written unanswered because too many were held */
+    dnsMerged?: number; dnsOverflowed?: number;
+  },
   via: 'sql' | 'js', sqlFallback?: string,
 ): Promise<ImportOutcome> {
   const records = Object.fromEntries(w.counts);
@@ -497,6 +510,9 @@ async function commit(
       held_for_merge: t.held, merged: t.merged, filled: t.filled,
       // credentials the log carried in clear, not stored (formats/import/withhold.ts)
       withheld_secrets: t.withheld,
+      // EVE's DNS request and response events made one row (formats/import/dns-pairs.ts)
+      ...(t.dnsMerged !== undefined && t.dnsMerged > 0 ? { dns_pairs_merged: t.dnsMerged } : {}),
+      ...(t.dnsOverflowed !== undefined && t.dnsOverflowed > 0 ? { dns_requests_overflowed: t.dnsOverflowed } : {}),
     }),
     mtime: null,
     header_blocks: null,

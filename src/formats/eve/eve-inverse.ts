@@ -501,7 +501,8 @@ function dnsRow(t: Taken, ts: number): Obj {
     for (const k of ['qr', 'aa', 'tc', 'rd', 'ra', 'z', 'opcode']) t.mark(`dns.${k}`);
   } else {
     r.opcode = t.int('dns.opcode');
-    r.rd = t.bool('dns.rd') ?? false;
+    // absent (a version 2 query event carries no flags): left for the response it is paired with, else filled
+    r.rd = t.bool('dns.rd');
     if (response) {
       r.aa = t.bool('dns.aa') ?? false;
       r.tc = t.bool('dns.tc') ?? false;

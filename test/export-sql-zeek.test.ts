@@ -143,7 +143,7 @@ describe.skipIf(corpus === null)('zeek SQL forms = the writers, on the corpus tr
     const r = await cli('ingest', ...[...traces].sort(), '--db', db);
     expect(r.code, r.err).toBe(0);
     const rows = await compareStore(db);
-    for (const t of ['sessions', 'tls', 'http', 'smtp', 'files', 'dns', 'ssh', 'anomalies']) expect(rows[t], t).toBeGreaterThan(0);
+    for (const t of ['sessions', 'tls', 'http', 'smtp', 'files', 'dns', 'ssh', 'ftp', 'anomalies']) expect(rows[t], t).toBeGreaterThan(0);
   }, 900_000);
 });
 

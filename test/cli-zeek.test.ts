@@ -45,7 +45,7 @@ describe('haystack <verb> --format zeek|zeek-json', () => {
 
   it('--fields does not go with --format zeek; a table without a Zeek log is refused', async () => {
     expect((await cli('sessions', MIXED, '--format', 'zeek', '--fields', 'uid')).code).not.toBe(0);
-    expect((await cli('ftp', MIXED, '--format', 'zeek')).code).not.toBe(0);
+    expect((await cli('pop3', MIXED, '--format', 'zeek')).code).not.toBe(0);
   });
 });
 
@@ -72,7 +72,7 @@ describe('haystack export --format zeek-json | export all --format zeek', () => 
     const out = join(dir, 'logs');
     const r = await cli('export', 'all', '--format', 'zeek', '-o', out, '--db', db);
     expect(r.code).toBe(0);
-    for (const log of ['conn', 'ssl', 'x509', 'http', 'smtp', 'files', 'dns', 'ssh', 'weird', 'notice']) {
+    for (const log of ['conn', 'ssl', 'x509', 'http', 'smtp', 'files', 'dns', 'ssh', 'ftp', 'weird', 'notice']) {
       const f = join(out, `${log}.log`);
       expect(existsSync(f), log).toBe(true);
       const text = readFileSync(f, 'utf8');

@@ -18,7 +18,7 @@ import { corpusDir, walkFiles } from './helpers/run.js';
 const corpus = corpusDir();
 const MASK = /X{10}\.X{6}/;
 /** The logs the built-in mappings make rows of (x509: certificates held for the ssl rows). */
-const MAPPED = new Set(['conn', 'dns', 'http', 'ssl', 'smtp', 'files', 'ssh', 'weird', 'notice']);
+const MAPPED = new Set(['conn', 'dns', 'http', 'ssl', 'smtp', 'files', 'ssh', 'ftp', 'weird', 'notice']);
 
 /** A TSV log's text read here: its path, and each data line's columns by #fields name (`-` unset -> null). */
 function parseLog(text: string): { path: string; types: Record<string, string>; rows: Record<string, string | null>[]; header: boolean } {

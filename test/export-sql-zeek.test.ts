@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportExternal, exportZeekLogs, rowidParts } from '../src/cli/commands/export.js';
 import { externalFormat } from '../src/formats/external.js';
+import { ZEEK_FTP_COMMANDS } from '../src/formats/zeek/logs/ftp.js';
 import { ZEEK_LOGS } from '../src/formats/zeek/zeek-logs.js';
 import { schemaOf } from '../src/schema/registry.js';
 import type { RecordSchema } from '../src/schema/schema.js';
@@ -142,7 +143,7 @@ describe.skipIf(corpus === null)('zeek SQL forms = the writers, on the corpus tr
     const r = await cli('ingest', ...[...traces].sort(), '--db', db);
     expect(r.code, r.err).toBe(0);
     const rows = await compareStore(db);
-    for (const t of ['sessions', 'tls', 'http', 'smtp', 'files', 'dns', 'ssh', 'anomalies']) expect(rows[t], t).toBeGreaterThan(0);
+    for (const t of ['sessions', 'tls', 'http', 'smtp', 'files', 'dns', 'ssh', 'ftp', 'anomalies']) expect(rows[t], t).toBeGreaterThan(0);
   }, 900_000);
 });
 
@@ -151,6 +152,9 @@ const HOSTILE = ['', '-', '(empty)', '\\', '\\x41', 'a\tb', 'a,b', ',', '\n', '\
   'constructor', '__proto__', '#fields', 'TYPE65', 'TYPE', 'ANY', 'IN', 'iquery', 'tls', 'icmpv6', '47', '0047', 'HTTP/1.1', 'http/2', 'smtp', 'ftp-data',
   'request.body', '[1.2.3.4]', 'from x ([10.0.0.1]) by y', 'by 192.168.1.300 x', 'line1\nline2', '[["Origin","https://a.example"]]', '[["x","y"],["ORIGIN",1]]',
   '[["origin","o1"],["Origin","o2"]]', '{"origin":1}', '[["origin"', 'To server: a, to client: b'];
+
+/** Commands for hostile ftp rows: the ones ftp.log has a line for, and some it has not (in another case, a verb with a space). */
+const FTP_COMMANDS = [...ZEEK_FTP_COMMANDS, 'USER', 'retr', 'RETR ', 'PASS', '<init>'];
 
 /** A row of the table with, by chance, hostile values in its text fields, list elements and times and doubles. */
 function hostileRow(schema: RecordSchema): fc.Arbitrary<Row> {
@@ -169,6 +173,8 @@ function hostileRow(schema: RecordSchema): fc.Arbitrary<Row> {
       else if (f.type === 'timestamp') out[f.name] = t;
       else if (f.type === 'float') out[f.name] = d;
     });
+    // ftp.log has a line for the commands Zeek logs: most rows one of them, the others what the keep must leave out
+    if (schema.name === 'ftp' && picks[0]![0] < 8) out.command = FTP_COMMANDS[(picks[0]![0] * 10 + picks[1]![0]) % FTP_COMMANDS.length]!;
     return out;
   });
 }
@@ -194,6 +200,9 @@ describe('zeek SQL forms = the writers, on hostile values', () => {
 
   it('every table, zeek and zeek-json, and export all: byte-equal', async () => {
     const rows = await compareStore(db);
-    for (const t of TABLES) expect(rows[t], t).toBe(400);
+    // ftp: the lines of the rows whose command Zeek logs (the writer's count), some left out
+    for (const t of TABLES) if (t !== 'ftp') expect(rows[t], t).toBe(400);
+    expect(rows.ftp).toBeGreaterThan(100);
+    expect(rows.ftp).toBeLessThan(400);
   }, 120_000);
 });

@@ -11,6 +11,8 @@ export interface ExternalWriter {
   row(r: Record<string, unknown>): void;
   /** hands over what is buffered, and the format's trailer if it has one (Zeek's `#close`) */
   end(): void;
+  /** the records written so far, where the format leaves some out (Zeek's ftp.log: the commands Zeek logs) */
+  readonly rows?: number;
 }
 
 export interface ExternalWriterOptions {

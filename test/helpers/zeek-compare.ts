@@ -27,6 +27,7 @@ const KEYS: Record<string, (r: ZeekRow) => string> = {
   ssh: tuple,
   x509: (r) => r.fingerprint!,
   files: (r) => `${r.source} ${r.seen_bytes}`,
+  ftp: (r) => `${tuple(r)} ${r.command}`,
 };
 
 const count = (v: string | undefined): string => (v === undefined || v === '-' || v === '(empty)' ? '0' : String(v.split(',').length));

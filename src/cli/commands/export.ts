@@ -131,7 +131,8 @@ export async function exportExternal(store: Store, schema: RecordSchema, externa
       }
     }
     out.end();
-    return rows;
+    // the lines written, as the SQL form counts them (a log may leave rows out)
+    return out.rows ?? rows;
   } finally {
     closeSync(fd);
   }

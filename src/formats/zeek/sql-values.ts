@@ -18,3 +18,8 @@ export function renamedSql(s: SqlParts, x: string, table: Readonly<Record<string
   const whens = Object.entries(table).map(([k, v]) => `WHEN ${x} = ${s.lit(k)} THEN ${s.lit(v)}`);
   return whens.length === 0 ? otherwise : `CASE ${whens.join(' ')} ELSE ${otherwise} END`;
 }
+
+/** The last line of a text (after its last LF), NULL stays NULL: RE2's `$` without (?m) is the text's end. */
+export function lastLineSql(s: SqlParts, x: string): string {
+  return `CASE WHEN contains(${x}, chr(10)) THEN regexp_extract(${x}, ${s.lit('[^\n]*$')}) ELSE ${x} END`;
+}

@@ -19,7 +19,7 @@ function format(name: string, json: boolean, doc: string): ExternalFormat {
   };
 }
 
-export const ZEEK_FORMAT = format('zeek', false, 'Zeek ASCII log (TSV with #fields/#types): conn, ssl, http, smtp, files, dns, ssh, weird, notice');
+export const ZEEK_FORMAT = format('zeek', false, 'Zeek ASCII log (TSV with #fields/#types): conn, ssl, http, smtp, files, dns, ssh, ftp, weird, notice');
 export const ZEEK_JSON_FORMAT = format('zeek-json', true, "Zeek's JSON log lines (the same columns; unset fields left out)");
 
 /** The file a log goes to in a log directory: conn.log, or notice.log for alerts and findings both. */

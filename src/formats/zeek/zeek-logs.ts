@@ -2,6 +2,7 @@
 import { CONN_LOG } from './logs/conn.js';
 import { DNS_LOG } from './logs/dns.js';
 import { FILES_LOG } from './logs/files.js';
+import { FTP_LOG } from './logs/ftp.js';
 import { HTTP_LOG } from './logs/http.js';
 import { NOTICE_ALERTS_LOG, NOTICE_FINDINGS_LOG } from './logs/notice.js';
 import { SMTP_LOG } from './logs/smtp.js';
@@ -13,7 +14,7 @@ import type { ZeekLog } from './zeek-types.js';
 
 /** Every log we write, table by table; a table's first log is the one `--format zeek` writes to one stream. */
 export const ZEEK_LOGS: readonly ZeekLog[] = [
-  CONN_LOG, SSL_LOG, X509_LOG, HTTP_LOG, SMTP_LOG, FILES_LOG, DNS_LOG, SSH_LOG, WEIRD_LOG, NOTICE_ALERTS_LOG, NOTICE_FINDINGS_LOG,
+  CONN_LOG, SSL_LOG, X509_LOG, HTTP_LOG, SMTP_LOG, FILES_LOG, DNS_LOG, SSH_LOG, FTP_LOG, WEIRD_LOG, NOTICE_ALERTS_LOG, NOTICE_FINDINGS_LOG,
 ];
 
 /** The logs a table makes (tls: ssl and x509), in ZEEK_LOGS order; empty when it makes none. */

@@ -4,12 +4,12 @@
 // API:
 //   zeekToRecord(log, row) -> { table, record, extra, mergeOn? } | null
 //     log    the Zeek path (`#path`, or the file's name without .log): conn, ssl, x509, http, smtp, files, dns, ssh,
-//            weird, notice; any other -> null (the importer keeps such rows as it sees fit)
+//            ftp, weird, notice; any other -> null (the importer keeps such rows as it sees fit)
 //     row    column name -> decoded value, as parseZeekField (zeek-text.ts) gives for the column's #types entry:
 //            time -> µs integer, interval/double -> seconds, count/int/port -> number, bool -> boolean,
 //            addr/string/enum -> string, set/vector -> array, unset (`-`, or absent in JSON) -> null,
 //            `(empty)` -> '' or []. A column missing from the row is unset.
-//     table  our table: conn->sessions, ssl/x509->tls, http, smtp, files, dns, ssh, weird->anomalies,
+//     table  our table: conn->sessions, ssl/x509->tls, http, smtp, files, dns, ssh, ftp, weird->anomalies,
 //            notice -> findings (note Haystack::Finding) or alerts (any other note)
 //     throws HaystackError HAYSTACK_LOG_FORMAT when a mapped column's value is a list and the log has one value
 //            there, or the reverse (the importer keeps such a line as an anomaly)

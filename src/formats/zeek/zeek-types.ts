@@ -69,6 +69,8 @@ export interface ZeekLog {
   readonly columns: readonly ZeekColumn[];
   /** which rows make a line of this log (x509: the tls rows with a certificate); all when absent */
   readonly keep?: (r: Row) => boolean;
+  /** `keep` as a DuckDB condition over the row (the SQL forms' WHERE); absent with `keep`: the log has no SQL form */
+  readonly sqlKeep?: ZeekSql;
   /** the inverse's last step, over the whole record: fields more than one column decides, Zeek's defaults undone */
   readonly finish?: (out: Row, extra: Record<string, ZeekValue>) => void;
   /**

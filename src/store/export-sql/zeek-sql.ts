@@ -1,7 +1,8 @@
 // The SQL forms of `zeek` and `zeek-json`: a Zeek log's lines made by DuckDB, generated from the same column
 // definitions the writers compile (formats/zeek/logs/*.ts): each column's value from its `sql`, formatted by its
 // Zeek type as zeek-text.ts does (zeek-sql-text.ts), the columns joined as ZeekLogWriter joins them. A log with a
-// column that has no SQL, or with a `keep` rule (x509: once per certificate), has no form: its writer is used.
+// column that has no SQL, or with a `keep` rule without its SQL (x509: once per certificate), has no form: its
+// writer is used. A `keep` with SQL (ftp: the commands Zeek logs) is the inner SELECT's WHERE.
 import { zeekLogsOf } from '../../formats/zeek/zeek-logs.js';
 import { elementType, jsonString, zeekFieldText, zeekJsonSeconds, zeekJsonTime } from '../../formats/zeek/zeek-text.js';
 import type { SqlParts, ZeekColumn, ZeekLog, ZeekScalar, ZeekType, ZeekValue } from '../../formats/zeek/zeek-types.js';
@@ -73,7 +74,7 @@ function concatSql(pieces: readonly ({ text: string } | { sql: string })[]): str
 }
 
 /** The SELECT of a log's lines from `source`: the values computed once per row, then formatted and joined. */
-function linesSql(log: ZeekLog, parts: readonly Part[], json: boolean, source: string): string {
+function linesSql(log: ZeekLog, parts: readonly Part[], json: boolean, source: string, where: string | null): string {
   const values: string[] = [];
   const ref = (i: number, sql: string): string => {
     values.push(`${sql} AS ${ident(`v${i}`)}`);
@@ -109,7 +110,8 @@ function linesSql(log: ZeekLog, parts: readonly Part[], json: boolean, source: s
     });
     line = concatSql(pieces);
   }
-  const inner = values.length === 0 ? `SELECT 1 AS ${ident('v')} FROM ${source} AS ${ident('s')}` : `SELECT ${values.join(', ')} FROM ${source} AS ${ident('s')}`;
+  const from = `FROM ${source} AS ${ident('s')}${where === null ? '' : ` WHERE ${where}`}`;
+  const inner = values.length === 0 ? `SELECT 1 AS ${ident('v')} ${from}` : `SELECT ${values.join(', ')} ${from}`;
   return `SELECT ${line} AS ${ident('line')} FROM (${inner}) AS ${ident('z')}`;
 }
 
@@ -118,7 +120,9 @@ function linesSql(log: ZeekLog, parts: readonly Part[], json: boolean, source: s
  * Head and tail as ZeekLogWriter writes them: the header and #close for TSV (an empty log has both), none for JSON.
  */
 export function zeekSqlForm(log: ZeekLog, json: boolean, now: number): ExternalSql | null {
-  if (log.keep !== undefined) return null;
+  if (log.keep !== undefined && log.sqlKeep === undefined) return null;
+  // NULL (a command the store has not) is not kept, as the writer's keep of null
+  const where = log.sqlKeep === undefined ? null : `coalesce(${log.sqlKeep({ col: (f) => (log.schema.fields.some((x) => x.name === f) ? ident(f) : 'NULL'), lit })}, false)`;
   const parts: Part[] = [];
   for (const c of log.columns) {
     const p = part(c, log.schema);
@@ -128,7 +132,7 @@ export function zeekSqlForm(log: ZeekLog, json: boolean, now: number): ExternalS
   return {
     head: json ? '' : zeekHeader(log, now),
     tail: json ? '' : `#close\t${zeekHeaderTime(now)}\n`,
-    lines: (source) => linesSql(log, parts, json, source),
+    lines: (source) => linesSql(log, parts, json, source, where),
   };
 }
 

@@ -2,7 +2,7 @@
 import { SMTP } from '../../../schema/smtp.js';
 import { computed, connColumns, same, unfilled } from '../columns.js';
 import type { Row, SqlParts, ZeekLog, ZeekValue } from '../zeek-types.js';
-import { nonEmptySql } from '../sql-values.js';
+import { lastLineSql, nonEmptySql } from '../sql-values.js';
 
 const IPV4 = /\b(?:\d{1,3}\.){3}\d{1,3}\b/;
 
@@ -63,7 +63,7 @@ export const SMTP_LOG: ZeekLog = {
     computed('last_reply', 'string', (r) => {
       const t = r.last_reply as string | null;
       return t === null ? null : t.slice(t.lastIndexOf('\n') + 1);
-    }, (s) => `CASE WHEN contains(${s.col('last_reply')}, chr(10)) THEN regexp_extract(${s.col('last_reply')}, ${s.lit('[^\n]*$')}) ELSE ${s.col('last_reply')} END`, (v, o) => { o.last_reply = v; }),
+    }, (s) => lastLineSql(s, s.col('last_reply')), (v, o) => { o.last_reply = v; }),
     computed('path', 'vector[addr]', path, pathSql),
     same('user_agent', 'string', 'user_agent'),
     same('tls', 'bool', 'starttls'),

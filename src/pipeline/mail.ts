@@ -132,6 +132,9 @@ export function addresses(v: string | null): string[] {
   return out;
 }
 
+/** MIME anomalies a partial fetch gives by its nature (the message's end did not come). */
+const PARTIAL_EXPECTED = new Set(['mime_unterminated_multipart', 'mime_boundary_not_found']);
+
 interface Leaf {
   part: MimePart;
   data: Uint8Array;
@@ -149,7 +152,13 @@ export async function mailRecords(m: SmtpMessage, o: MailOptions): Promise<MailR
     dst_ip: s.v6 ? formatIpv6(s.b6!) : formatIpv4(s.b4),
     dst_port: s.bPort,
   };
-  const problems = { add: (name: string, detail: string) => o.anomalies.add(m.endTs, s.uid, name, detail) };
+  // a partial fetch (TOP, BODY[]<0>) lacks its end by design: a multipart cut short is no anomaly there
+  const problems = {
+    add: (name: string, detail: string) => {
+      if (m.fetched?.partial === true && PARTIAL_EXPECTED.has(name)) return;
+      o.anomalies.add(m.endTs, s.uid, name, detail);
+    },
+  };
   const cut = (name: string, detail: string): void => o.anomalies.add(m.endTs, s.uid, name, detail);
   const files: FileRecord[] = [];
   const contents: Uint8Array[] = [];

@@ -41,9 +41,12 @@ function run(make: (o: { session: Session; anomalies: AnomalyLog; emit: (r: neve
     ...(o.messages === false ? {} : { message: (m: SmtpMessage) => r.msgs.push(m) }), ...(o.maxMessage !== undefined ? { maxMessage: o.maxMessage } : {}),
   });
   let k = 0;
+  // stream offsets per side (the analyzers do not read them)
+  const off = [0, 0];
   for (const st of steps) {
     if (st[0] === 'gap') {
-      a.gap(st[1], st[2]);
+      a.gap(st[1], st[2], off[st[1]]!);
+      off[st[1]] = off[st[1]]! + st[2];
       continue;
     }
     const b = enc.encode(st[1]);
@@ -51,7 +54,9 @@ function run(make: (o: { session: Session; anomalies: AnomalyLog; emit: (r: neve
     let p = 0;
     while (p < b.length) {
       const n = o.chunks === undefined || o.chunks.length === 0 ? b.length : o.chunks[k++ % o.chunks.length]!;
-      a.deliver(st[0], b.subarray(p, p + n));
+      const piece = b.subarray(p, p + n);
+      a.deliver(st[0], piece, off[st[0]]!);
+      off[st[0]] = off[st[0]]! + piece.length;
       p += n;
     }
   }

@@ -20,7 +20,7 @@ import { GEN, ROOT } from './helpers/run.js';
 const scratch = scratchDir('migrate');
 const MAILFTP = join(ROOT, 'test/fixtures/mailftp/mailftp-gen.pcap');
 const bin = clickhouseBinary();
-const ADDED = { sessions: ['pcap_start', 'pcap_end', 'tunnel_parents', 'encap', 'control_uid', 'proxy', 'origin', 'extra'], captures: ['mtime', 'header_blocks'], http: ['info_code', 'info_msg', 'origin', 'extra', 'ja4h'] };
+const ADDED = { smtp: ['fetched_via', 'fetch_command'], sessions: ['pcap_start', 'pcap_end', 'tunnel_parents', 'encap', 'control_uid', 'proxy', 'origin', 'extra'], captures: ['mtime', 'header_blocks'], http: ['info_code', 'info_msg', 'origin', 'extra', 'ja4h'] };
 let server: ClickHouseServer | null = null;
 afterAll(async () => server?.stop());
 

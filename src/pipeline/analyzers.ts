@@ -49,6 +49,11 @@ export interface AnalysisOptions {
   pop3?: (r: Pop3Record) => void;
   /** imap records (any port by content) */
   imap?: (r: ImapRecord) => void;
+  /**
+   * messages fetched over POP3 (RETR, TOP) and IMAP (FETCH BODY[], RFC822), in the SMTP message's shape (`fetched`
+   * says how), for the MIME path at the edge; read only in sessions whose pop3/imap records are wanted
+   */
+  mailbox?: (m: SmtpMessage) => void;
   /** content inspection of raw streams (Inspection.stream): an analyzer per TCP session, or null */
   inspectStream?: (s: Session) => StreamAnalyzer | null;
   /** signatures (detectHooks of a detector): packets, TCP streams, HTTP transactions and TLS hellos are inspected */
@@ -158,8 +163,8 @@ export function analysis(
             // does not open with a reply code)
             parts.push(new Deferred(notFtpAtOnce, () => preluded(new FtpAnalyzer({ session: s, anomalies: emitFtp === undefined ? unheard : anomalies, channels: ftpChannels!, emit: emitFtp ?? ignoreFtp }), s)));
           }
-          else if (slot === 'pop3') parts.push(preluded(new Pop3Analyzer({ session: s, anomalies, emit: o.pop3! }), s));
-          else parts.push(preluded(new ImapAnalyzer({ session: s, anomalies, emit: o.imap! }), s));
+          else if (slot === 'pop3') parts.push(preluded(new Pop3Analyzer({ session: s, anomalies, emit: o.pop3!, message: o.mailbox }), s));
+          else parts.push(preluded(new ImapAnalyzer({ session: s, anomalies, emit: o.imap!, message: o.mailbox }), s));
         }
         if (det !== undefined) parts.push(det.stream(s));
         const inspect = o.inspectStream?.(s) ?? null;

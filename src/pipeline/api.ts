@@ -195,6 +195,8 @@ export async function* analyze(source: string | readonly string[], options: Anal
     ...(ftp ? { ftp: files_.push } : {}),
     ...(pop3 ? { pop3: (record: Pop3Record) => void (queue.push({ type: 'pop3', record }), insp?.pop3(record)) } : {}),
     ...(imap ? { imap: (record: ImapRecord) => void (queue.push({ type: 'imap', record }), insp?.imap(record)) } : {}),
+    // messages fetched over POP3/IMAP: smtp records (fetched_via) and files, as SMTP's are
+    ...(pop3 || imap ? { mailbox: mail.push } : {}),
     ...(insp !== null ? { inspectStream: (s: Session) => insp.stream(s) } : {}),
     // session records are yielded: their app_proto as with every analyzer, whichever records were asked for
     sessions: true,

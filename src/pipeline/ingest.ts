@@ -374,6 +374,8 @@ async function ingestFile(store: Store, path: string, opts: IngestOptions, strea
         w.append(IMAP, r);
         insp?.imap(r);
       },
+      // messages fetched over POP3/IMAP: smtp rows (fetched_via) and files, as SMTP's are
+      mailbox: mail.push,
       ...(detect !== undefined ? { detect: detectHooks(detect) } : {}),
       ...(insp !== null ? { inspectStream: (s: Session) => insp.stream(s) } : {}),
     }, () => engine!);

@@ -137,12 +137,14 @@ export class Inspection {
     });
   }
 
-  /** A message's parts, each from where its transfer encoding was undone. */
+  /** A message's parts, each from where its transfer encoding was undone (a fetched one's from its protocol, server side). */
   mail(r: MailRecords): void {
+    const proto = r.smtp.fetched_via ?? 'smtp';
+    const side = r.smtp.fetched_via == null ? 'client' : 'server';
     for (const part of r.parts) {
       this.object({
-        ts: r.smtp.ts, uid: r.smtp.uid, fuid: part.fuid, messageId: r.smtp.message_id, partPath: part.path, side: 'client', appProto: 'smtp',
-        filename: part.filename, declaredType: part.declared, base: `smtp › ${part.path}${part.encoding !== null ? ` › ${part.encoding}` : ''}`,
+        ts: r.smtp.ts, uid: r.smtp.uid, fuid: part.fuid, messageId: r.smtp.message_id, partPath: part.path, side, appProto: proto,
+        filename: part.filename, declaredType: part.declared, base: `${proto} › ${part.path}${part.encoding !== null ? ` › ${part.encoding}` : ''}`,
       }, part.data);
     }
   }

@@ -1,5 +1,7 @@
 // A captured SMTP message to records: the `smtp` row (envelope, decoded headers, MIME skeleton) and a `files`
-// row per attachment or inline non-text part (hashes, declared and real type, content-addressed copy).
+// row per attachment or inline non-text part (hashes, declared and real type, content-addressed copy). A message
+// fetched over POP3/IMAP takes the same path: its row says how it was fetched (fetched_via, fetch_command), its files
+// name that protocol as their source, and a partial one (TOP, BODY[]<0>) gives parts to inspect but no files.
 // Structure is ours (analyzers/mime); header decoding (RFC 2047 words, RFC 2231 parameters, charsets) is
 // libmime's and quoted-printable libqp's; the real type comes from the bytes (file-type).
 import { latin1 } from '../core/latin1.js';
@@ -130,6 +132,9 @@ export function addresses(v: string | null): string[] {
   return out;
 }
 
+/** MIME anomalies a partial fetch gives by its nature (the message's end did not come). */
+const PARTIAL_EXPECTED = new Set(['mime_unterminated_multipart', 'mime_boundary_not_found']);
+
 interface Leaf {
   part: MimePart;
   data: Uint8Array;
@@ -147,10 +152,19 @@ export async function mailRecords(m: SmtpMessage, o: MailOptions): Promise<MailR
     dst_ip: s.v6 ? formatIpv6(s.b6!) : formatIpv4(s.b4),
     dst_port: s.bPort,
   };
-  const problems = { add: (name: string, detail: string) => o.anomalies.add(m.endTs, s.uid, name, detail) };
+  // a partial fetch (TOP, BODY[]<0>) lacks its end by design: a multipart cut short is no anomaly there
+  const problems = {
+    add: (name: string, detail: string) => {
+      if (m.fetched?.partial === true && PARTIAL_EXPECTED.has(name)) return;
+      o.anomalies.add(m.endTs, s.uid, name, detail);
+    },
+  };
   const cut = (name: string, detail: string): void => o.anomalies.add(m.endTs, s.uid, name, detail);
   const files: FileRecord[] = [];
   const contents: Uint8Array[] = [];
+  // only part of a fetched message came: its parts' hashes would name content nobody has, so none is made
+  const partial = m.fetched?.partial === true;
+  const source = m.fetched?.via ?? 'smtp';
   const parts: MailPart[] = [];
   const skeleton: string[] = [];
   let root: MimePart | null = null;
@@ -159,6 +173,7 @@ export async function mailRecords(m: SmtpMessage, o: MailOptions): Promise<MailR
     await walk(root, 0);
     // a message longer than the analyzer keeps: its start was parsed, the last part may be cut short
     if (m.dataBytes > m.data.length) skeleton.push(`Cut: the first ${m.data.length} of ${m.dataBytes} bytes were kept`);
+    if (partial) skeleton.push(`Partial: ${m.fetched!.command} fetched part of the message; its parts are not hashed`);
   }
 
   async function walk(p: MimePart, indent: number): Promise<void> {
@@ -190,14 +205,14 @@ export async function mailRecords(m: SmtpMessage, o: MailOptions): Promise<MailR
     // classic uuencoded attachments inside a text body
     if (p.type === 'text/plain' && !/^(base64|quoted-printable)$/i.test(header(p, 'content-transfer-encoding') ?? '')) {
       const uu = uudecode(p.body);
-      if (uu !== null) {
+      if (uu !== null && !partial) {
         const f = await fileRecord({ ...leaf, data: uu.data, filename: uu.name, declared: 'application/octet-stream' }, `${p.path}.uu`);
         parts.push({ path: `${p.path}.uu`, data: uu.data, filename: uu.name, declared: 'application/octet-stream', encoding: 'uuencode', fuid: f.fuid });
         lines.push(`${pad}Uuencoded: ${uu.name} ${f.size} bytes sha256 ${f.sha256}`);
       }
     }
-    const wanted = o.allParts === true || leaf.disposition === 'attachment' || filename !== null ||
-      (!p.type.startsWith('text/') && !p.type.startsWith('multipart/') && !p.type.startsWith('message/'));
+    const wanted = !partial && (o.allParts === true || leaf.disposition === 'attachment' || filename !== null ||
+      (!p.type.startsWith('text/') && !p.type.startsWith('multipart/') && !p.type.startsWith('message/')));
     const encoding = (header(p, 'content-transfer-encoding') ?? '').trim().toLowerCase();
     const part: MailPart = { path: p.path, data, filename, declared: leaf.declared, encoding: /^(base64|quoted-printable)$/.test(encoding) ? encoding : null, fuid: null };
     parts.push(part);
@@ -220,7 +235,7 @@ export async function mailRecords(m: SmtpMessage, o: MailOptions): Promise<MailR
       fuid: makeFuid(s.uid, m.transDepth, path),
       uid: s.uid,
       ts: m.endTs,
-      source: 'smtp',
+      source,
       message_id: root === null ? null : header(root, 'message-id'),
       part_path: path,
       filename: l.filename,
@@ -271,6 +286,7 @@ export async function mailRecords(m: SmtpMessage, o: MailOptions): Promise<MailR
     fuids: files.map((f) => f.fuid),
     skeleton: skeleton.length === 0 ? null : skeleton.join('\n'),
     capture_id: null,
+    ...(m.fetched === undefined ? {} : { fetched_via: m.fetched.via, fetch_command: m.fetched.command }),
   }, cut);
   return { smtp, files, contents, parts };
 }

@@ -22,7 +22,7 @@ export const FILES = {
     field('fuid', 'string', false, 'file id ("F" + 17 base62)', own(MAX_ID_BYTES)),
     field('uid', 'string', false, 'session uid', own(MAX_ID_BYTES)),
     field('ts', 'timestamp', false, 'time the object was complete'),
-    field('source', 'string', false, 'smtp | http', own(MAX_NAME_BYTES)),
+    field('source', 'string', false, 'smtp | http | ftp | pop3 | imap (pop3/imap: a part of a message fetched from a mailbox)', own(MAX_NAME_BYTES)),
     field('message_id', 'string', true, 'Message-ID of the message it belongs to (smtp)', text(FILE_MAX_MESSAGE_ID_BYTES, LABEL)),
     field('part_path', 'string', true, 'MIME part number, e.g. 1.2 (smtp)', own(FILE_MAX_PART_PATH_BYTES)),
     field('filename', 'string', true, 'file name as declared (RFC 2231 / 2047 decoded)', text(FILE_MAX_NAME_BYTES, LABEL)),

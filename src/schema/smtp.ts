@@ -47,7 +47,7 @@ const COMMAND = 'smtp_command_truncated';
 
 export const SMTP = {
   name: 'smtp',
-  doc: 'One row per SMTP message: envelope, headers, and the MIME skeleton.',
+  doc: 'One row per SMTP message (and per message fetched over POP3/IMAP, fetched_via): envelope, headers, and the MIME skeleton.',
   timeField: 'ts',
   fields: [
     field('uid', 'string', false, 'session uid', own(MAX_ID_BYTES)),
@@ -82,6 +82,10 @@ export const SMTP = {
     field('skeleton', 'string', true, 'MIME tree as text, one line per part', text(SMTP_MAX_SKELETON_BYTES, 'smtp_skeleton_truncated')),
     field('capture_id', 'string', true, 'capture it came from (store ingest)', own(MAX_ID_BYTES)),
     ...PROVENANCE_FIELDS,
+    // a message a client fetched from its mailbox takes the same path as one sent (the envelope fields are empty);
+    // optional: SMTP leaves them out, and rows of a store made before read null, which means sent over SMTP
+    { ...field('fetched_via', 'string', true, 'pop3 | imap: a message a client fetched from its mailbox (RETR/TOP, FETCH); null: sent over SMTP', own(MAX_NAME_BYTES)), optional: true },
+    { ...field('fetch_command', 'string', true, 'the command that fetched it (POP3 "RETR 1", "TOP 1 10"; IMAP with its tag, "A5 UID FETCH 1 (BODY.PEEK[])"), joins the pop3/imap row', text(SMTP_MAX_ARGUMENT_BYTES, COMMAND)), optional: true },
   ],
 } as const;
 

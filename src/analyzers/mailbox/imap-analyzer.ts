@@ -3,13 +3,17 @@
 // either side skipped by their length, one imap row per command. Detection by content on any port: a "* OK"
 // (or PREAUTH/BYE) greeting and a tagged command (or port 143). Credentials are never kept: LOGIN keeps its
 // user name, AUTHENTICATE its mechanism, SASL responses only the identity, and password_seen says one was sent.
+// The whole messages of FETCH responses (the literals of BODY[] and RFC822 items) are handed over for the MIME path
+// (fetched-message.ts) when asked for; nothing is built for them before such a literal starts.
 import type { AnomalyLog } from '../../core/anomaly.js';
 import { latin1 } from '../../core/latin1.js';
 import type { Session } from '../../flow/session.js';
 import { ORIG, RESP, type Dir, type StreamAnalyzer } from '../../reassembly/stream-analyzer.js';
 import type { ImapRecord } from '../../schema/imap.js';
+import type { SmtpMessage } from '../smtp/smtp-analyzer.js';
 import { endpoints } from '../endpoints.js';
 import { firstCommand, LineSplitter } from '../lines.js';
+import { fetchedMessage, MAILBOX_MAX_MESSAGE, MessageBytes } from './fetched-message.js';
 import { saslUser } from './sasl.js';
 
 export const IMAP_MAX_LINE = 8192;
@@ -26,6 +30,14 @@ const COMMANDS = new Set([
 ]);
 const FIRST = new Set(['CAPABILITY', 'LOGIN', 'AUTHENTICATE', 'STARTTLS', 'ID', 'NOOP', 'LOGOUT', 'ENABLE', 'SELECT', 'LIST', 'NAMESPACE']);
 const TAGGED = /^([!#-'*,-.0-9:-Z^-z|~]+) ([A-Za-z]+)(?: (.*))?$/;
+/** An untagged FETCH response (RFC 9051 §7.5.2). */
+const FETCH_RESPONSE = /^\* \d+ FETCH /i;
+/**
+ * A FETCH item whose literal is the whole message (RFC 9051 §6.4.5: BODY[] and, RFC 3501, RFC822; BODY.PEEK[] is
+ * answered as BODY[]); BODY[]<origin> is a partial fetch, a whole message's start only when its origin is 0. Sections
+ * (BODY[TEXT], BODY[1], BODY[HEADER]) are not messages and stay with the raw stream.
+ */
+const MESSAGE_ITEM = /(?:^|[ (])(?:BODY\[\](?:<(\d+)>)?|RFC822) ~?\{\d{1,10}\+?\}$/i;
 
 export interface ImapAnalyzerOptions {
   session: Session;
@@ -33,6 +45,21 @@ export interface ImapAnalyzerOptions {
   emit(r: ImapRecord): void;
   /** only the session's protocol is wanted (a probe for app_proto): stop as soon as it is decided */
   probe?: boolean | undefined;
+  /** the messages of FETCH BODY[] / RFC822 responses (BODY[]<0> marked partial); without it their literals are skipped */
+  message?: ((m: SmtpMessage) => void) | undefined;
+  /** message bytes kept per message (default MAILBOX_MAX_MESSAGE) */
+  maxMessage?: number | undefined;
+}
+
+/** A FETCH literal read as a message. */
+interface Capture {
+  content: MessageBytes;
+  partial: boolean;
+  ts: number;
+  /** the FETCH command it answers, with its tag */
+  command: string;
+  /** the response line that announced it */
+  line: string;
 }
 
 type State = 'undecided' | 'command' | 'done';
@@ -81,6 +108,12 @@ export class ImapAnalyzer implements StreamAnalyzer {
   private idling = false;
   /** the server's last line ended with a literal: its next line is the rest of that response */
   private serverContinues = false;
+  /** the server's current response is an untagged FETCH */
+  private inFetch = false;
+  /** the server's literal being read is a message (only when messages are wanted) */
+  private capture: Capture | null = null;
+  /** messages handed over in this session (their trans_depth) */
+  private fetched = 0;
   private readonly ended = [false, false];
   private readonly ends: ReturnType<typeof endpoints>;
 
@@ -109,9 +142,10 @@ export class ImapAnalyzer implements StreamAnalyzer {
         if (dir === ORIG && this.partial?.literal != null) {
           this.partial.literal.set(data.subarray(p, p + n), this.partial.literalLen);
           this.partial.literalLen += n;
-        }
+        } else if (dir === RESP && this.capture !== null) this.capture.content.push(data, p, p + n);
         this.skip[dir] = left - n;
         p += n;
+        if (this.skip[dir] === 0 && this.capture !== null && dir === RESP) this.endCapture();
         if (this.skip[dir] === 0 && dir === ORIG && this.partial !== null && this.partial.literal !== null) {
           this.partial.literals.push(latin1(this.partial.literal, 0, this.partial.literalLen));
           this.partial.literal = null;
@@ -127,6 +161,17 @@ export class ImapAnalyzer implements StreamAnalyzer {
       this.state = 'done';
       return;
     }
+    if (dir === RESP && this.skip[RESP]! > len) {
+      // the bytes lost lie inside a literal of known length: its end, and what follows, are still framed
+      this.skip[RESP] = this.skip[RESP]! - len;
+      if (this.capture !== null) this.capture.content.missing += len;
+      this.anomaly('imap_gap', `${len} bytes of the server's stream missing`);
+      return;
+    }
+    if (dir === RESP && this.capture !== null) {
+      this.capture.content.missing += this.skip[RESP]!;
+      this.endCapture();
+    }
     this.lines.reset(dir);
     this.skip[dir] = 0;
     if (dir === ORIG) this.partial = null;
@@ -137,7 +182,10 @@ export class ImapAnalyzer implements StreamAnalyzer {
   end(dir: Dir): void {
     this.ended[dir] = true;
     if (!this.ended[0] || !this.ended[1]) return;
-    if (this.state === 'command') this.flush();
+    if (this.state === 'command') {
+      if (this.capture !== null) this.endCapture();
+      this.flush();
+    }
     this.state = 'done';
   }
 
@@ -257,7 +305,11 @@ export class ImapAnalyzer implements StreamAnalyzer {
     const continued = this.serverContinues;
     // a response line that ends with a literal goes on after the literal's bytes
     this.serverContinues = lit >= 0;
-    if (lit > 0) this.skip[RESP] = lit;
+    if (!continued) this.inFetch = FETCH_RESPONSE.test(text);
+    if (lit > 0) {
+      this.skip[RESP] = lit;
+      if (this.inFetch && this.state === 'command' && this.o.message !== undefined) this.startCapture(text);
+    }
     if (continued) return;
     if (!this.greeted) {
       this.greeted = true;
@@ -302,6 +354,24 @@ export class ImapAnalyzer implements StreamAnalyzer {
       this.flush();
       this.state = 'done';
     }
+  }
+
+  /** A FETCH literal that holds a message (MESSAGE_ITEM) is read into a capture. */
+  private startCapture(line: string): void {
+    const m = MESSAGE_ITEM.exec(line);
+    if (m === null || (m[1] !== undefined && Number(m[1]) !== 0)) return;
+    const p = this.pending.find((x) => x.row.command === 'FETCH' || x.row.command === 'UID FETCH');
+    const command = p === undefined ? 'FETCH' : `${p.row.tag ?? ''} ${p.row.command}${p.row.arg === null ? '' : ` ${p.row.arg}`}`;
+    // the buffer grows with what comes (MessageBytes), never to the length a literal announces
+    this.capture = { content: new MessageBytes(this.o.maxMessage ?? MAILBOX_MAX_MESSAGE), partial: m[1] !== undefined, ts: p?.row.ts ?? this.o.session.last, command, line };
+  }
+
+  /** The message literal is complete (or cut by a gap or the end of the session): it goes out. */
+  private endCapture(): void {
+    const c = this.capture!;
+    this.capture = null;
+    if (c.content.cut) this.anomaly('imap_message_truncated', `${c.command.slice(0, 100)}: the first ${this.o.maxMessage ?? MAILBOX_MAX_MESSAGE} of ${c.content.total} bytes kept`);
+    this.o.message!(fetchedMessage(this.o.session, ++this.fetched, c.ts, c.content, c.line, this.user, { via: 'imap', command: c.command, partial: c.partial }));
   }
 
   private flush(): void {

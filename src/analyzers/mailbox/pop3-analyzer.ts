@@ -2,12 +2,16 @@
 // in order with their +OK/-ERR status lines, multi-line replies read to their "." line, one pop3 row per
 // command. Detection by content on any port: a +OK greeting and a POP3 command (or port 110). Credentials are
 // never kept: PASS is dropped, APOP keeps its name, AUTH its mechanism, and password_seen says one was sent.
+// The messages of RETR and TOP (+OK multi-line replies) are read byte by byte, dot-unstuffed, and handed over
+// for the MIME path (fetched-message.ts) when asked for; nothing is built for them before such a reply starts.
 import type { AnomalyLog } from '../../core/anomaly.js';
 import type { Session } from '../../flow/session.js';
 import { ORIG, RESP, type Dir, type StreamAnalyzer } from '../../reassembly/stream-analyzer.js';
 import type { Pop3Record } from '../../schema/pop3.js';
+import type { SmtpMessage } from '../smtp/smtp-analyzer.js';
 import { endpoints } from '../endpoints.js';
 import { firstCommand, LineSplitter } from '../lines.js';
+import { DotBody, fetchedMessage, MAILBOX_MAX_MESSAGE } from './fetched-message.js';
 import { saslUser } from './sasl.js';
 
 export const POP3_MAX_LINE = 4096;
@@ -22,6 +26,10 @@ export interface Pop3AnalyzerOptions {
   emit(r: Pop3Record): void;
   /** only the session's protocol is wanted (a probe for app_proto): stop as soon as it is decided */
   probe?: boolean | undefined;
+  /** the messages of RETR and TOP replies (TOP's marked partial); without it they are only counted as lines */
+  message?: ((m: SmtpMessage) => void) | undefined;
+  /** message bytes kept per message (default MAILBOX_MAX_MESSAGE) */
+  maxMessage?: number | undefined;
 }
 
 type State = 'undecided' | 'command' | 'done';
@@ -45,6 +53,10 @@ export class Pop3Analyzer implements StreamAnalyzer {
   private pending: Pending[] = [];
   /** reading a multi-line reply's lines (for this row) */
   private body: Pending | null = null;
+  /** the body is a RETR/TOP message read as bytes (only when messages are wanted) */
+  private message: DotBody | null = null;
+  /** messages handed over in this session (their trans_depth) */
+  private fetched = 0;
   /** the server sent a "+ " challenge: the client's next line is a SASL response for this one */
   private sasl: Pending | null = null;
   private saslStep = 0;
@@ -70,7 +82,17 @@ export class Pop3Analyzer implements StreamAnalyzer {
       this.state = 'done';
       return;
     }
-    this.lines.push(dir, data, 0, () => this.state === 'done');
+    let p = 0;
+    while (p < data.length && this.active) {
+      if (dir === RESP && this.message !== null) {
+        const e = this.message.push(data, p);
+        if (e < 0) return;
+        this.endMessage();
+        p = e;
+        continue;
+      }
+      p = this.lines.push(dir, data, p, () => this.state === 'done' || (dir === RESP && this.message !== null));
+    }
   }
 
   gap(dir: Dir, len: number): void {
@@ -80,6 +102,11 @@ export class Pop3Analyzer implements StreamAnalyzer {
     }
     this.lines.reset(dir);
     this.anomaly('pop3_gap', `${len} bytes of the ${dir === ORIG ? 'client' : 'server'}'s stream missing`);
+    if (dir === RESP && this.message !== null) {
+      // inside a message: the rest of it is still the message, up to its "." line (as SMTP's DATA after a gap)
+      this.message.gap(len);
+      return;
+    }
     if (dir === RESP) {
       this.body = null;
       this.flush();
@@ -90,7 +117,8 @@ export class Pop3Analyzer implements StreamAnalyzer {
     this.ended[dir] = true;
     if (!this.ended[0] || !this.ended[1]) return;
     if (this.state === 'command') {
-      if (this.body !== null) this.out(this.body.row);
+      if (this.message !== null) this.endMessage();
+      else if (this.body !== null) this.out(this.body.row);
       this.body = null;
       this.flush();
     }
@@ -205,6 +233,7 @@ export class Pop3Analyzer implements StreamAnalyzer {
     if (this.sasl === p) this.sasl = null;
     if (ok && p.multi) {
       this.body = p;
+      if (this.o.message !== undefined && (p.row.command === 'RETR' || p.row.command === 'TOP')) this.message = new DotBody(this.o.maxMessage ?? MAILBOX_MAX_MESSAGE);
       return;
     }
     this.out(p.row);
@@ -213,6 +242,20 @@ export class Pop3Analyzer implements StreamAnalyzer {
       this.flush();
       this.state = 'done';
     }
+  }
+
+  /** The message being read is complete (its "." line, or the end of the session): its row and the message go out. */
+  private endMessage(): void {
+    const body = this.message!;
+    const p = this.body!;
+    this.message = null;
+    this.body = null;
+    p.row.reply_lines += body.lines;
+    const c = body.content;
+    if (c.cut) this.anomaly('pop3_message_truncated', `${p.row.command}: the first ${this.o.maxMessage ?? MAILBOX_MAX_MESSAGE} of ${c.total} bytes kept`);
+    this.out(p.row);
+    const command = p.row.arg === null ? p.row.command : `${p.row.command} ${p.row.arg}`;
+    this.o.message!(fetchedMessage(this.o.session, ++this.fetched, p.row.ts, c, p.row.reply_msg === '' ? '+OK' : `+OK ${p.row.reply_msg}`, this.user, { via: 'pop3', command, partial: p.row.command === 'TOP' }));
   }
 
   private flush(): void {

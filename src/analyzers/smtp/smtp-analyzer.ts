@@ -8,6 +8,7 @@ import type { Session } from '../../flow/session.js';
 import { listBoundOf } from '../../schema/bounds.js';
 import { SMTP } from '../../schema/smtp.js';
 import { ORIG, type Dir, type StreamAnalyzer } from '../../reassembly/stream-analyzer.js';
+import type { Fetch } from '../mailbox/fetched-message.js';
 
 /** RFC 5321 §4.5.3.1.4 allows 512-byte command lines; real clients stay well under this. */
 export const MAX_LINE = 4096;
@@ -56,6 +57,8 @@ export interface SmtpMessage {
   starttls: boolean;
   authMechanism: string | null;
   authUser: string | null;
+  /** set for a message a client fetched from its mailbox (POP3/IMAP, analyzers/mailbox): how it came */
+  fetched?: Fetch;
 }
 
 export interface SmtpAnalyzerOptions {

@@ -55,7 +55,7 @@ class Taken {
   /** The value at a dotted path (a leaf: objects are taken whole), marked as taken when `mark`. */
   get(path: string, mark = true): unknown {
     let v: unknown = this.ev;
-    for (const k of path.split('.')) {
+    for (const k of pathKeys(path)) {
       if (!isObj(v)) return undefined;
       v = v[k];
     }
@@ -124,6 +124,14 @@ class Taken {
     };
     return walk(this.ev, '');
   }
+}
+
+/** The keys of the dotted paths read (a few dozen literals of this file), split once. */
+const PATH_KEYS = new Map<string, readonly string[]>();
+function pathKeys(path: string): readonly string[] {
+  let k = PATH_KEYS.get(path);
+  if (k === undefined) PATH_KEYS.set(path, (k = path.split('.')));
+  return k;
 }
 
 /** A row of a schema with every field absent: null, and [] for a list that is never null (our records' empty list). */

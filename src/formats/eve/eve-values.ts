@@ -55,6 +55,10 @@ export function eveTime(us: number): string {
   return `${prefix}.${MICRO_PAD[frac.length - 1]}${frac}+0000`;
 }
 
+/** The last second parseEveTime read (its text before the fraction) and its ms since the epoch (NaN: not a date). */
+let lastSecond = '';
+let lastBase = Number.NaN;
+
 const EVE_TIME = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(?:([+-])(\d\d):?(\d\d)|Z)$/;
 
 /** An EVE timestamp (any offset, 1-9 fraction digits) as µs since the epoch; null when it is not one. */
@@ -62,7 +66,14 @@ export function parseEveTime(s: unknown): number | null {
   if (typeof s !== 'string') return null;
   const m = EVE_TIME.exec(s);
   if (m === null) return null;
-  const base = Date.parse(`${m[1]}Z`);
+  // events come in time order: most share their second with the one before
+  let base: number;
+  if (m[1] === lastSecond) base = lastBase;
+  else {
+    base = Date.parse(`${m[1]}Z`);
+    lastSecond = m[1]!;
+    lastBase = base;
+  }
   if (Number.isNaN(base)) return null;
   const frac = Number((m[2] ?? '').slice(0, 6).padEnd(6, '0'));
   const off = m[3] === undefined ? 0 : (m[3] === '-' ? -1 : 1) * (Number(m[4]) * 60 + Number(m[5])) * 60 * US_PER_S;

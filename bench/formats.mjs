@@ -20,11 +20,12 @@
 //
 // Goals (issue 18): export >= 1,000,000 records/s, import >= 250,000 records/s. Results: stdout (markdown) and
 // bench/results/<date>-formats.{md,json}, with the load average at each run (other work shares the machine).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { measured, median } from './lib/measure.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DATA = path.join(ROOT, 'bench', 'data');
@@ -66,30 +67,9 @@ const WORK = fs.mkdtempSync(path.join(os.tmpdir(), 'haystack-bench-formats-'));
 process.on('exit', () => fs.rmSync(WORK, { recursive: true, force: true }));
 
 /** Runs argv under GNU time: wall seconds, peak RSS MiB, user+sys CPU seconds, stdout, stderr, load average. */
-function timed(argv) {
-  return new Promise((resolve, reject) => {
-    const tf = path.join(WORK, 'time');
-    const t0 = process.hrtime.bigint();
-    const child = spawn('/usr/bin/time', ['-f', '%M %U %S', '-o', tf, ...argv], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err = (err + d).slice(-8000)));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const s = Number(process.hrtime.bigint() - t0) / 1e9;
-      const v = fs.readFileSync(tf, 'utf8').trim().split('\n').pop().split(/\s+/).map(Number);
-      if (code !== 0) reject(new Error(`${argv.join(' ')}: exit ${code}: ${err.trim().split('\n').slice(-5).join(' | ')}`));
-      else resolve({ s, rssMiB: (v[0] * 1024) / 2 ** 20, cpu: v[1] + v[2], out, err, load: os.loadavg()[0] });
-    });
-  });
-}
+/** One command measured (bench/lib/measure.mjs), in the repository, its GNU time figures through WORK. */
+const timed = (argv) => measured(argv, { cwd: ROOT, workDir: WORK });
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 
 /** The store with perf-big's records copied COPIES times, made once. */

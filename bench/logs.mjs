@@ -15,11 +15,12 @@
 // ingest into DuckDB >= 100,000 lines/s. Published Logstash figures for comparison: ~100k events/s for one
 // pattern per worker, 15-42k with 52 fallback patterns.
 import { Buffer } from 'node:buffer';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { measured, median } from './lib/measure.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DATA = path.join(ROOT, 'bench', 'data');
@@ -63,7 +64,6 @@ if (!fs.existsSync(path.join(ROOT, 'dist', 'logs', 'parse-log.js'))) {
   process.exit(1);
 }
 const log = (m) => process.stderr.write(`${m}\n`);
-const GNU_TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 const python = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['--version']).status === 0) ?? null;
 const WORK = fs.mkdtempSync(path.join(os.tmpdir(), 'haystack-bench-logs-'));
 process.on('exit', () => fs.rmSync(WORK, { recursive: true, force: true }));
@@ -118,38 +118,9 @@ const seconds = (performance.now() - t0) / 1000;
 console.log(JSON.stringify({ lines, parsed, seconds }));
 `;
 
-/** Runs argv (stdout kept), timed: wall seconds from spawn to exit, peak RSS and CPU seconds by GNU time. */
-function timed(argv) {
-  return new Promise((resolve, reject) => {
-    const rss = path.join(WORK, 'time');
-    const full = GNU_TIME !== null ? [GNU_TIME, '-f', '%M %U %S', '-o', rss, ...argv] : argv;
-    const t0 = process.hrtime.bigint();
-    const child = spawn(full[0], full.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err = (err + d).slice(-8000)));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const s = Number(process.hrtime.bigint() - t0) / 1e9;
-      let rssMiB = null;
-      let cpu = null;
-      if (GNU_TIME !== null) {
-        const v = fs.readFileSync(rss, 'utf8').trim().split('\n').pop().split(/\s+/).map(Number);
-        rssMiB = (v[0] * 1024) / 2 ** 20;
-        cpu = v[1] + v[2];
-      }
-      if (code !== 0) reject(new Error(`${argv.join(' ')}: exit ${code}: ${err.trim().split('\n').slice(-5).join(' | ')}`));
-      else resolve({ s, rssMiB, cpu, out, err, load: os.loadavg()[0] });
-    });
-  });
-}
+/** One command measured (bench/lib/measure.mjs), in the repository, its GNU time figures through WORK. */
+const timed = (argv) => measured(argv, { cwd: ROOT, workDir: WORK });
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 
 const rows = [];

@@ -1,13 +1,15 @@
 // `haystack inspect` and ingest's findings on captures made here with real clients and servers: the logins of
 // test/fixtures/mailftp (vsftpd, dovecot; make-mailftp-gen.sh: anonymous FTP, bob over POP3 and IMAP, one IMAP
 // login with a wrong password) are reported with their users and never with the password; in a store, value_hmac is
-// the HMAC of the value under the store's own key, and that key is never exported.
+// the HMAC of the value under the store's own key, and that key is never exported. `--reveal` is shown on a card
+// number of the labelled corpus (test/fixtures/inspect), whose clear value is not its mask.
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ingest } from '../src/pipeline/ingest.js';
-import { storeKey } from '../src/store/app-tables.js';
+import { listAudit, storeKey } from '../src/store/app-tables.js';
 import { openStore } from '../src/store/open.js';
 import { cli, scratchDir } from './helpers/cli.js';
 import { ROOT } from './helpers/run.js';
@@ -40,10 +42,57 @@ describe('haystack inspect: cleartext logins', () => {
     expect(new Set(by('pop3').concat(by('imap')).map((f) => f.value_hmac)).size).toBe(1);
   });
 
-  it('--reveal adds the value in clear (here the user name: the password is never a value)', async () => {
-    const r = await cli('inspect', PCAP, '--format', 'jsonl', '--reveal', '--filter', 'detector = "cleartext_credentials"');
-    expect(r.err).toContain('--reveal');
-    expect(rows(r.out).every((f) => f.value === f.masked)).toBe(true);
+});
+
+describe('haystack inspect --reveal: printed in clear, keyed with the store\'s key, recorded in its audit table', () => {
+  // inspect-http.pcap (test/fixtures/inspect): H1 is a form POST whose card_number field holds P001, a valid Visa
+  // number written with dashes; the construction gives the number (its canonical digits) and where it is
+  const INSPECT = join(ROOT, 'test/fixtures/inspect');
+  const corpus = JSON.parse(readFileSync(join(INSPECT, 'inspect.construction.json'), 'utf8')) as { planted: { id: string; detector: string; value: string; wire: string | null }[] };
+  const card = corpus.planted.find((p) => p.id === 'P001')!;
+  const HTTP = join(INSPECT, 'inspect-http.pcap');
+
+  it('shows a card number in clear beside its mask; its value_hmac is the store key\'s HMAC of it; the audit row holds no value', async () => {
+    expect(card.detector).toBe('payment_card');
+    const db = join(scratchDir('inspect-reveal'), 'a.duckdb');
+    const r = await cli('inspect', HTTP, '--db', db, '--reveal', '--format', 'jsonl', '--filter', 'detector = "payment_card"');
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('audit table');
+    expect(r.err).not.toContain(card.value);
+    const shown = rows(r.out);
+    const row = shown.find((f) => f.value === card.value);
+    expect(row, 'P001 among the revealed values').toBeDefined();
+    // the mask hides the middle digits: it is not the value, in any spelling
+    expect(row!.masked).not.toBe(card.value);
+    expect(row!.masked).not.toBe(card.wire);
+    expect(String(row!.masked).replace(/\D/g, '')).not.toBe(card.value);
+    const store = await openStore(db);
+    try {
+      const key = await storeKey(store, 'finding_hmac');
+      expect(row!.value_hmac).toBe(createHmac('sha256', key).update(card.value).digest('hex'));
+      for (const f of shown) if (typeof f.value === 'string') expect(f.value_hmac).toBe(createHmac('sha256', key).update(f.value).digest('hex'));
+      const { rows: audit } = await listAudit(store, { from: null, to: null, limit: 10 });
+      expect(audit.length).toBe(1);
+      expect(audit[0]).toMatchObject({
+        action: 'reveal', user: userInfo().username, outcome: 'ok', target: HTTP, filter: 'detector = "payment_card"',
+        rows: shown.filter((f) => typeof f.value === 'string').length,
+      });
+      // the audit row names no value, in any form the run printed it
+      const text = JSON.stringify(audit);
+      for (const f of shown) if (typeof f.value === 'string') expect(text.includes(f.value)).toBe(false);
+      expect(text.includes(card.wire!)).toBe(false);
+      // and inspect wrote nothing else to the store
+      expect(Number((await store.query('SELECT count(*) AS n FROM findings')).rows[0]!.n)).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('without a store there is no audit table to record it in: refused, nothing printed', async () => {
+    const r = await cli('inspect', HTTP, '--reveal', '--format', 'jsonl');
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toContain('--reveal needs --db');
   });
 });
 

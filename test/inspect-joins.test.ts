@@ -1,7 +1,8 @@
 // Findings joined to what delivered them, on the labelled captures (test/fixtures/inspect): each finding's session
 // and file are rows of the store; `haystack mail` lists a message's findings part by part (masked); `haystack
 // report labels` shows report.pdf layer by layer as the construction says (a zip of CSVs with 200 cards, labelled
-// application/pdf, sent over clear HTTP on 8443).
+// application/pdf, sent over clear HTTP on 8443), and the POP3 session whose raw stream carried a message of
+// addresses, with its port, protocol and content side by side.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -12,9 +13,14 @@ import { ROOT } from './helpers/run.js';
 
 const DIR = join(ROOT, 'test/fixtures/inspect');
 interface Made {
-  groups: { id: string; file?: string; label_lie?: { port: number; content_type_says: string; extension_says: string; magic_says: string } }[];
-  transport: { smtp: { id: string; message_id: string; parts: { part_path: string; filename: string | null }[] }[] };
-  planted: { detector: string; transaction: string; value: string; file: string | null }[];
+  groups: { id: string; file?: string; distinct?: number; also_in_message?: string[]; label_lie?: { port: number; content_type_says: string; extension_says: string; magic_says: string } }[];
+  transport: {
+    smtp: { id: string; message_id: string; parts: { part_path: string; filename: string | null }[] }[];
+    pop3: { id: string; port: number; message_id: string }[];
+    ftp: { id: string }[];
+  };
+  captures: Record<string, { ports?: number[] }>;
+  planted: { id: string; detector: string; transaction: string; value: string; file: string | null; decode_path: string; count: number }[];
 }
 const made = JSON.parse(readFileSync(join(DIR, 'inspect.construction.json'), 'utf8')) as Made;
 
@@ -24,8 +30,8 @@ describe('findings joined to their session, file, message and labels', () => {
     db = join(scratchDir('inspect-joins'), 'a.duckdb');
     const store = await openStore(db);
     try {
-      const s = await ingest(store, [join(DIR, 'inspect-http.pcap'), join(DIR, 'inspect-smtp.pcap')], { filesDir: null });
-      expect(s.files.map((f) => f.status)).toEqual(['ingested', 'ingested']);
+      const s = await ingest(store, ['http', 'smtp', 'pop3', 'ftp'].map((p) => join(DIR, `inspect-${p}.pcap`)), { filesDir: null });
+      expect(s.files.map((f) => f.status)).toEqual(['ingested', 'ingested', 'ingested', 'ingested']);
     } finally {
       await store.close();
     }
@@ -76,5 +82,34 @@ describe('findings joined to their session, file, message and labels', () => {
     expect(row.disagree).toEqual(['extension/magic', 'content-type/magic', 'label/content']);
     // a part whose label and content agree and that holds nothing is not listed
     expect(rows.some((x) => x.filename === 'statement.pdf' && (x.disagree as string[]).join() !== 'label/content')).toBe(false);
+  });
+
+  it('haystack report labels: a session whose own stream carried the content, port, protocol and content side by side', async () => {
+    const r = await cli('report', 'labels', '--db', db, '--format', 'jsonl');
+    expect(r.code).toBe(0);
+    const sessions = r.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).filter((x) => x.kind === 'session');
+    // by construction two places held content that crossed as no file: the POP3 RETR (P1, dovecot on 1110, not
+    // POP3's 110): 40 planted addresses, the 2 header addresses, and the Message-ID, which has an address's form
+    const p1 = made.transport.pop3[0]!;
+    const g = made.groups.find((x) => x.id === 'G-pop3-email')!;
+    const emails = g.distinct! + g.also_in_message!.length + (/^<[^@<>\s]+@[^@<>\s]+\.[a-z]+>$/.test(p1.message_id) ? 1 : 0);
+    const withContent = sessions.filter((x) => (x.disagree as string[]).includes('label/content'));
+    expect(withContent.length).toBe(2);
+    const pop3 = withContent.find((x) => x.protocol === 'pop3');
+    expect(pop3).toMatchObject({ port: `tcp/${p1.port}`, fuid: null, filename: null, disagree: ['port/protocol', 'label/content'] });
+    expect(String(pop3!.content)).toMatch(new RegExp(`^email ${emails} \\(low\\); in pop3 › server; pop3 on ${p1.port}, not its own port \\(110\\) \\(low\\)$`));
+    // and M1's text part (quoted-printable, no file of its own) holds one card number, P222
+    const p222 = made.planted.find((x) => x.id === 'P222')!;
+    const smtp = withContent.find((x) => x.protocol === 'smtp');
+    expect(smtp).toMatchObject({ port: 'tcp/2525', fuid: null, disagree: ['label/content'] });
+    // (its confidence is the detector's rule, not the construction's: any)
+    expect(String(smtp!.content).replace(/\((high|medium|low)\)/, '(?)')).toBe(`payment_card ${p222.count} (?); in ${p222.decode_path}`);
+    // the FTP control session on 2121 has its row for the port alone: customers.csv crossed as a file (its own row)
+    const ftp = sessions.filter((x) => x.protocol === 'ftp');
+    expect(ftp.length).toBe(1);
+    expect(ftp[0]).toMatchObject({ port: 'tcp/2121', disagree: ['port/protocol'] });
+    expect(String(ftp[0]!.content)).toMatch(/^ftp on 2121, not its own port \(21\) \(low\)$/);
+    // no session row repeats what came in files (HTTP bodies, MIME parts, the FTP upload)
+    expect(sessions.some((x) => x.protocol === 'http' || x.protocol === 'ftp-data')).toBe(false);
   });
 });

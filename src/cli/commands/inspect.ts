@@ -74,44 +74,51 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const homeNet = homeNetOption(values['home-net']);
   const cfg = inspectOption({ ...values, 'no-inspect': false }, io, 'inspect');
   if (cfg === false) throw new Error('inspect: inspection is always on here');
-  const store: Store | null = db === undefined ? null : await openStore(db);
+  // the store is opened for its key and again for the audit row, not held while the captures are read (an ingest
+  // into it can run meanwhile)
+  const key = db === undefined ? undefined : await withStore(db, (store) => storeKey(store, 'finding_hmac'));
+  const clear = new WeakMap<FindingRecord, string>();
+  const records = analyze(inputs, {
+    homeNet,
+    inspect: { ...cfg, ...(key !== undefined ? { key } : {}), ...(reveal ? { reveal: (f: FindingRecord, v: string) => void clear.set(f, v) } : {}) },
+  });
+  // under --reveal the rows wait for the end of the run: the audit row says how many values were shown, and it
+  // is written before the first of them is
+  const held: FindingRecord[] = [];
+  let r = await records.next();
+  while (r.done !== true) {
+    const x = r.value;
+    if (x.type === 'finding') {
+      if (reveal) held.push(x.record);
+      else out.emit(x.record);
+    }
+    r = await records.next();
+  }
+  if (reveal && db !== undefined) {
+    const filter = stringOption(values.filter);
+    const keep = filter === undefined ? null : compileFilter(parseFilter(filter, REVEALED));
+    const shown = held.map((f) => ({ ...f, value: clear.get(f) ?? null })).filter((x) => keep === null || keep(x));
+    const revealed = shown.filter((x) => x.value !== null);
+    const detectors = [...new Set(revealed.map((x) => x.detector))].sort().join(', ');
+    // who, what and how many; never a value (nor a hash of one: the findings rows are in the output, not here)
+    await withStore(db, (store) => appendAudit(store, {
+      user: osUser(), action: 'reveal', route: 'cli inspect --reveal', filter: filter ?? null, target: inputs.join(' '), rows: revealed.length,
+      outcome: 'ok', detail: `${revealed.length} values in clear in ${shown.length} findings printed${detectors !== '' ? ` (${detectors})` : ''}`,
+    }));
+    io.stderr('haystack inspect: --reveal: values are printed in clear; the reveal is recorded in the store\'s audit table\n');
+    for (const x of shown) out.emit(x);
+  }
+  out.end();
+  return reportDamage(io, r.value);
+}
+
+/** Runs `fn` on the store the URL names (its tables made if new), closed afterwards. */
+async function withStore<T>(url: string, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(url);
   try {
-    if (store !== null) await store.init();
-    const key = store === null ? undefined : await storeKey(store, 'finding_hmac');
-    const clear = new WeakMap<FindingRecord, string>();
-    const records = analyze(inputs, {
-      homeNet,
-      inspect: { ...cfg, ...(key !== undefined ? { key } : {}), ...(reveal ? { reveal: (f: FindingRecord, v: string) => void clear.set(f, v) } : {}) },
-    });
-    // under --reveal the rows wait for the end of the run: the audit row says how many values were shown, and it
-    // is written before the first of them is
-    const held: FindingRecord[] = [];
-    let r = await records.next();
-    while (r.done !== true) {
-      const x = r.value;
-      if (x.type === 'finding') {
-        if (reveal) held.push(x.record);
-        else out.emit(x.record);
-      }
-      r = await records.next();
-    }
-    if (reveal && store !== null) {
-      const filter = stringOption(values.filter);
-      const keep = filter === undefined ? null : compileFilter(parseFilter(filter, REVEALED));
-      const shown = held.map((f) => ({ ...f, value: clear.get(f) ?? null })).filter((x) => keep === null || keep(x));
-      const revealed = shown.filter((x) => x.value !== null);
-      const detectors = [...new Set(revealed.map((x) => x.detector))].sort().join(', ');
-      // who, what and how many; never a value (nor a hash of one: the findings rows are in the output, not here)
-      await appendAudit(store, {
-        user: osUser(), action: 'reveal', route: 'cli inspect --reveal', filter: filter ?? null, target: inputs.join(' '), rows: revealed.length,
-        outcome: 'ok', detail: `${revealed.length} values in clear in ${shown.length} findings printed${detectors !== '' ? ` (${detectors})` : ''}`,
-      });
-      io.stderr('haystack inspect: --reveal: values are printed in clear; the reveal is recorded in the store\'s audit table\n');
-      for (const x of shown) out.emit(x);
-    }
-    out.end();
-    return reportDamage(io, r.value);
+    await store.init();
+    return await fn(store);
   } finally {
-    await store?.close();
+    await store.close();
   }
 }

@@ -83,6 +83,10 @@ describe('haystack inspect --reveal: printed in clear, keyed with the store\'s k
       expect(text.includes(card.wire!)).toBe(false);
       // and inspect wrote nothing else to the store
       expect(Number((await store.query('SELECT count(*) AS n FROM findings')).rows[0]!.n)).toBe(0);
+      // the same capture ingested: the stored finding of that card carries the hash the reveal printed
+      await ingest(store, [HTTP], { filesDir: null });
+      const stored = await store.query(`SELECT masked FROM findings WHERE detector = 'payment_card' AND value_hmac = '${String(row!.value_hmac)}'`);
+      expect(stored.rows.map((x) => x.masked)).toEqual([row!.masked]);
     } finally {
       await store.close();
     }

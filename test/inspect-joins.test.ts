@@ -103,7 +103,16 @@ describe('findings joined to their session, file, message and labels', () => {
     expect(withContent.length).toBe(2);
     const pop3 = withContent.find((x) => x.protocol === 'pop3');
     expect(pop3).toMatchObject({ port: `tcp/${p1.port}`, fuid: null, filename: null, disagree: ['port/protocol', 'label/content'] });
-    expect(String(pop3!.content)).toMatch(new RegExp(`^email ${emails} \\(low\\); in pop3 › server; pop3 on ${p1.port}, not its own port \\(110\\) \\(low\\)$`));
+    const m = new RegExp(`^email (\\d+) \\(low\\); in (.+); pop3 on ${p1.port}, not its own port \\(110\\) \\(low\\)$`).exec(String(pop3!.content));
+    expect(m, String(pop3!.content)).not.toBeNull();
+    // where: the server's raw stream, and (where fetched messages go through the MIME path too) the message's body part
+    const places = m![2]!.split(', ');
+    expect(places).toContain('pop3 › server');
+    for (const p of places) expect(['pop3 › server', 'pop3 › 1']).toContain(p);
+    const q = async (sql: string): Promise<number> => Number(JSON.parse((await cli('sql', sql, '--db', db, '--format', 'jsonl')).out.trim()).n);
+    // the raw stream's count is the construction's; the row's is the sum of the session's email findings
+    expect(await q(`SELECT sum(count) AS n FROM findings WHERE uid = '${String(pop3!.uid)}' AND detector = 'email' AND decode_path = 'pop3 › server'`)).toBe(emails);
+    expect(Number(m![1])).toBe(await q(`SELECT sum(count) AS n FROM findings WHERE uid = '${String(pop3!.uid)}' AND detector = 'email'`));
     // and M1's text part (quoted-printable, no file of its own) holds one card number, P222
     const p222 = made.planted.find((x) => x.id === 'P222')!;
     const smtp = withContent.find((x) => x.protocol === 'smtp');

@@ -68,9 +68,14 @@ export function inspectOption(values: Record<string, unknown>, io: CliIo, verb: 
     } catch (e) {
       throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `--secrets-rules ${file}: ${(e as Error).message}`, { file, cause: e });
     }
+    const left = rules.rejected.map((r) => `${file}${r.line !== undefined ? `:${r.line}` : ''}: rule ${r.id}: ${r.reason}`);
+    // a file none of whose rules load is a mistake, not a run without its rules
+    if (rules.detectors.length === 0 && left.length > 0) {
+      throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `--secrets-rules ${file}: no rule loaded:\n${left.join('\n')}`, { file });
+    }
     detectors.push(...rules.detectors);
-    io.stderr(`haystack ${verb}: ${file}: ${rules.detectors.length} rules loaded${rules.rejected.length > 0 ? `, ${rules.rejected.length} left out:` : ''}\n`);
-    for (const r of rules.rejected) io.stderr(`haystack ${verb}: ${file}: rule ${r.id}: ${r.reason}\n`);
+    io.stderr(`haystack ${verb}: ${file}: ${rules.detectors.length} rules loaded${left.length > 0 ? `, ${left.length} left out:` : ''}\n`);
+    for (const l of left) io.stderr(`haystack ${verb}: ${l}\n`);
   }
   return { remoteAccess, detectors };
 }

@@ -104,7 +104,11 @@ describe.skipIf(corpus === null)('gitleaks.toml from the corpus', () => {
     expect(loaded.detectors.length + loaded.rejected.length).toBe(tables);
     // pkcs12-file names a file by its extension only (path = '...\.p(?:12|fx)$', no regex): there is no content
     // to match, so content inspection cannot run it; file names are another detector's business
-    expect(loaded.rejected).toEqual([{ id: 'pkcs12-file', reason: 'path-only rule' }]);
+    // its line: the [[rules]] header nearest above its id, found in the text
+    const lines = toml.split('\n');
+    const idLine = lines.findIndex((l) => l.trim() === 'id = "pkcs12-file"');
+    const header = lines.slice(0, idLine).map((l, i) => (l === '[[rules]]' ? i + 1 : 0)).filter((n) => n > 0).pop();
+    expect(loaded.rejected).toEqual([{ id: 'pkcs12-file', reason: 'path-only rule', line: header }]);
     expect(loaded.detectors.every((d) => d.name === `gitleaks:${d.ruleId}` && d.category === 'secret')).toBe(true);
     expect(loaded.detectors.every((d) => d.keywords.length > 0 && !d.derivedKeywords)).toBe(true);
     expect(new Set(loaded.detectors.map((d) => d.name)).size).toBe(221);
@@ -403,7 +407,7 @@ regex = '''key'''`);
 
   it('refuses repeats over RE2 limits: a count over 1000 (the translation), a program too large (RE2 itself)', () => {
     const r = load(`[[rules]]\nid = "big"\nregex = '''key\\w{1001}'''\nkeywords = ["key"]`);
-    expect(r.rejected).toEqual([{ id: 'big', reason: 'regex: bad repetition operator' }]);
+    expect(r.rejected).toEqual([{ id: 'big', reason: 'regex: bad repetition operator', line: 1 }]);
     const huge = load(`[[rules]]\nid = "huge"\nregex = '''key(?:\\w{1000}){1000}'''\nkeywords = ["key"]`);
     expect(huge.rejected.map((x) => x.id)).toEqual(['huge']);
     expect(huge.rejected[0]!.reason).toMatch(/^regex: RE2 refuses it: /);

@@ -52,6 +52,8 @@ export interface GitleaksRejected {
   /** the rule id, or "[extend]", "[allowlist]", "[[allowlists]] n" for config-level entries */
   readonly id: string;
   readonly reason: string;
+  /** the line (1-based) of the rule's [[rules]] header, when the text's headers could be told apart */
+  readonly line?: number;
 }
 
 export interface GitleaksDetector extends Detector {
@@ -491,6 +493,24 @@ function loadRule(r: unknown, n: number, globals: Allowlist[], targeted: Allowli
 }
 
 /**
+ * The lines (1-based) of the `[[rules]]` headers, in order, outside multi-line strings (''' and """). The TOML
+ * parser gives no positions; a header written another way (`[[ rules ]]` is found, an inline array of tables is
+ * not) makes the count differ from the rules', and then no line is given.
+ */
+function ruleHeaderLines(text: string): number[] {
+  const out: number[] = [];
+  let open: string | null = null;
+  text.split('\n').forEach((l, i) => {
+    if (open === null && /^\s*\[\[\s*rules\s*\]\]/.test(l)) out.push(i + 1);
+    for (const m of l.matchAll(/'''|"""/g)) {
+      if (open === null) open = m[0];
+      else if (open === m[0]) open = null;
+    }
+  });
+  return out;
+}
+
+/**
  * Loads a gitleaks configuration's TOML text: a detector per usable rule, the rest listed with the reason.
  * Throws HaystackError (HAYSTACK_BAD_OPTION) only when the text is not TOML or not a gitleaks configuration.
  *
@@ -503,7 +523,11 @@ export function loadGitleaksRules(tomlText: string, options: GitleaksOptions = {
   try {
     doc = parseToml(tomlText) as Record<string, unknown>;
   } catch (e) {
-    throw new HaystackError('HAYSTACK_BAD_OPTION', `gitleaks rules: not TOML: ${(e as Error).message.split('\n')[0]!}`, { cause: e });
+    // smol-toml's TomlError says where (line and column, 1-based) and starts its message with a fixed prefix
+    const where = e instanceof Error && typeof (e as { line?: unknown }).line === 'number'
+      ? ` at line ${(e as unknown as { line: number }).line}, column ${String((e as { column?: unknown }).column)}` : '';
+    const why = (e as Error).message.split('\n')[0]!.replace(/^Invalid TOML document: /, '');
+    throw new HaystackError('HAYSTACK_BAD_OPTION', `gitleaks rules: not TOML${where}: ${why}`, { cause: e });
   }
   if (doc.rules !== undefined && !Array.isArray(doc.rules)) {
     throw new HaystackError('HAYSTACK_BAD_OPTION', 'gitleaks rules: rules must be [[rules]] tables');
@@ -531,6 +555,8 @@ export function loadGitleaksRules(tomlText: string, options: GitleaksOptions = {
   const detectors: GitleaksDetector[] = [];
   const seen = new Set<string>();
   const rules = (doc.rules ?? []) as unknown[];
+  const headers = ruleHeaderLines(tomlText);
+  const lineOf = headers.length === rules.length ? (i: number): { line?: number } => ({ line: headers[i]! }) : (): { line?: number } => ({});
   rules.forEach((r, i) => {
     const id = isTable(r) && typeof r.id === 'string' && r.id.trim() !== '' ? r.id.trim() : `(rule ${i + 1})`;
     try {
@@ -539,7 +565,7 @@ export function loadGitleaksRules(tomlText: string, options: GitleaksOptions = {
       detectors.push(loadRule(r, i + 1, globals, targeted.get(id) ?? [], index, re2Check));
     } catch (e) {
       if (!(e instanceof RuleError)) throw e;
-      rejected.push({ id, reason: e.message });
+      rejected.push({ id, reason: e.message, ...lineOf(i) });
     }
   });
   for (const id of targeted.keys()) {

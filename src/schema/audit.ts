@@ -1,4 +1,5 @@
-// The `audit` app table: who did what in the console (logins, queries, downloads, triage), one row per action.
+// The `audit` app table: who did what in the console (logins, queries, downloads, triage) and who revealed values
+// in clear on the command line (`inspect --reveal`), one row per action.
 import { MAX_ID_BYTES, MAX_NAME_BYTES, own, text } from './bounds.js';
 import { field, type RowOf } from './schema.js';
 
@@ -10,7 +11,7 @@ const CUT = 'audit_field_truncated';
 
 export const AUDIT = {
   name: 'audit',
-  doc: 'One row per console action: login (and every failure), query, download, triage, admin change.',
+  doc: 'One row per console action (login and every failure, query, download, triage, admin change) and per `inspect --reveal`.',
   timeField: 'ts',
   sortKey: ['ts', 'id'],
   fields: [
@@ -19,7 +20,7 @@ export const AUDIT = {
     field('user', 'string', true, 'account name (as typed, for a failed login)', text(AUDIT_MAX_LABEL_BYTES, CUT)),
     field('role', 'string', true, 'viewer | analyst | admin at the time', own(MAX_NAME_BYTES)),
     field('ip', 'string', true, 'client address', text(AUDIT_MAX_LABEL_BYTES, CUT)),
-    field('action', 'string', false, 'login | logout | query | download | triage | saved_query | user | ingest | ...', own(MAX_NAME_BYTES)),
+    field('action', 'string', false, 'login | logout | query | download | triage | saved_query | user | ingest | reveal (haystack inspect --reveal) | ...', own(MAX_NAME_BYTES)),
     field('route', 'string', true, 'API route (method and path pattern)', text(AUDIT_MAX_LABEL_BYTES, CUT)),
     field('filter', 'string', true, 'filter expression of a query', text(AUDIT_MAX_TEXT_BYTES, CUT)),
     field('range_from', 'timestamp', true, 'start of the queried time range'),

@@ -1,6 +1,7 @@
 // `haystack report labels`: what each label says beside what the content is, one row per file and per session
 // where they disagree or the content holds what its label does not admit. Layers side by side: the port says,
-// the protocol detected, Content-Type says, the extension says, the magic bytes say, the content found.
+// the protocol detected, Content-Type says, the extension says, the magic bytes say, the content found. A session
+// has its row for a port/protocol mismatch or for content found in its own bytes (not in a file it carried).
 import { extensionOf, sameType, typeByExtension } from '../core/file-type.js';
 import { portRule } from '../inspect/names/port-table.js';
 import { FILES } from '../schema/files.js';
@@ -68,8 +69,16 @@ export async function labelsReport(store: Store, o: { window: Window; limit: num
   const fileCols = ['fuid', 'uid', 'filename', 'declared_type', 'mime_type'].map(ident).join(', ');
   const files = (await store.select(`SELECT ${fileCols}, ${timeAsMicros('ts', d)} AS ${ident('t')} FROM ${t(FILES.name)} WHERE ` +
     `${[committed(t, d), ...windowSql('ts', o.window, d)].join(' AND ')} ORDER BY ${ident('ts')} DESC LIMIT ${numberLiteral(limit)}`)).rows;
-  const sessionFindings = (await store.select(`SELECT ${['uid', 'detector', 'confidence', 'note'].map(ident).join(', ')}, ${timeAsMicros('ts', d)} AS ${ident('t')} ` +
-    `FROM ${t(FINDINGS.name)} WHERE ${[committed(t, d), `${ident('detector')} = ${quoteString('protocol_port_mismatch', d)}`, ...windowSql('ts', o.window, d)].join(' AND ')} ` +
+  // a session's own findings: its port/protocol mismatch, and content found in its bytes that came as no file (its
+  // raw streams, a message's text part, a request target, a DNS name: decode_path says where; logins made from
+  // records have none)
+  const sessionWhere = [
+    committed(t, d), `${ident('uid')} IS NOT NULL`, `${ident('fuid')} IS NULL`,
+    `(${ident('detector')} = ${quoteString('protocol_port_mismatch', d)} OR (${ident('decode_path')} IS NOT NULL AND ${inStrings('category', [...TELLING], d)}))`,
+    ...windowSql('ts', o.window, d),
+  ];
+  const sessionFindings = (await store.select(`SELECT ${['uid', 'detector', 'category', 'confidence', 'count', 'decode_path', 'note'].map(ident).join(', ')}, ` +
+    `${timeAsMicros('ts', d)} AS ${ident('t')} FROM ${t(FINDINGS.name)} WHERE ${sessionWhere.join(' AND ')} ` +
     `ORDER BY ${ident('ts')} DESC LIMIT ${numberLiteral(limit)}`)).rows;
   const uids = [...new Set([...files, ...sessionFindings].map((r) => str(r.uid)).filter((u): u is string => u !== null))];
   const fuids = files.map((r) => str(r.fuid)).filter((u): u is string => u !== null);
@@ -106,13 +115,26 @@ export async function labelsReport(store: Store, o: { window: Window; limit: num
       content_type: declared, extension: extensionOf(filename), extension_says: byExt, magic, content: contentSummary(fs), disagree,
     });
   }
+  const bySession = new Map<string, Row[]>();
   for (const s of sessionFindings) {
-    const uid = str(s.uid);
-    const facts = uid === null ? undefined : sessions.get(uid);
+    const k = String(s.uid);
+    const l = bySession.get(k);
+    if (l === undefined) bySession.set(k, [s]);
+    else l.push(s);
+  }
+  for (const [uid, fs] of bySession) {
+    const facts = sessions.get(uid);
     const p = portSays(facts);
+    const mismatch = fs.filter((x) => x.detector === 'protocol_port_mismatch');
+    const content = fs.filter((x) => x.detector !== 'protocol_port_mismatch');
+    const disagree: string[] = [];
+    if (mismatch.length > 0) disagree.push('port/protocol');
+    if (content.length > 0) disagree.push('label/content');
+    // what was found in the session's bytes and where (its stream sides), then what the port check said
+    const found = [contentSummary(content, true), ...mismatch.map((x) => `${String(x.note)} (${String(x.confidence)})`)].filter((x) => x !== null);
     out.push({
-      kind: 'session', ts: num(s.t), uid, fuid: null, filename: null, port: p.port, port_says: p.says, protocol: facts?.app_proto ?? null,
-      content_type: null, extension: null, extension_says: null, magic: null, content: `${String(s.note)} (${String(s.confidence)})`, disagree: ['port/protocol'],
+      kind: 'session', ts: Math.max(...fs.map((x) => num(x.t))), uid, fuid: null, filename: null, port: p.port, port_says: p.says, protocol: facts?.app_proto ?? null,
+      content_type: null, extension: null, extension_says: null, magic: null, content: found.join('; '), disagree,
     });
   }
   return out.sort((a, b) => b.ts - a.ts || (a.uid ?? '').localeCompare(b.uid ?? '')).slice(0, limit);
@@ -125,8 +147,11 @@ async function selectIn(store: Store, column: string, ids: readonly string[], sq
   return out;
 }
 
-/** Findings of one file as a line: each detector's count and best confidence, and the containers they were in. */
-function contentSummary(fs: readonly Row[]): string | null {
+/**
+ * Findings of one file (or one session's bytes) as a line: each detector's count and best confidence, and the
+ * containers they were in (for a session, `places`: the decode paths, e.g. "in pop3 › server").
+ */
+function contentSummary(fs: readonly Row[], places = false): string | null {
   if (fs.length === 0) return null;
   const rank = { high: 3, medium: 2, low: 1 } as Record<string, number>;
   const by = new Map<string, { n: number; best: string }>();
@@ -142,6 +167,8 @@ function contentSummary(fs: readonly Row[]): string | null {
   }
   const parts = [...by].map(([k, x]) => `${k} ${x.n} (${x.best})`);
   if (inside.size > 0) parts.push(`inside ${[...inside].slice(0, 3).join(', ')}`);
+  const paths = [...new Set(fs.map((f) => String(f.decode_path ?? '')).filter((x) => x !== ''))].sort();
+  if (places && paths.length > 0) parts.push(`in ${paths.slice(0, 3).join(', ')}${paths.length > 3 ? ` and ${paths.length - 3} more` : ''}`);
   return parts.join('; ');
 }
 
@@ -152,7 +179,7 @@ export const LABELS_REPORT = {
   timeField: 'ts',
   fields: [
     field('kind', 'string', false, 'file | session'),
-    field('ts', 'timestamp', false, 'time of the file (or the session finding)'),
+    field('ts', 'timestamp', false, 'time of the file (or of the session\'s latest finding)'),
     field('uid', 'string', true, 'session uid'),
     field('fuid', 'string', true, 'file id'),
     field('filename', 'string', true, 'file name as declared'),

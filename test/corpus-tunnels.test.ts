@@ -1,6 +1,6 @@
 // Tunnels against the peers (issue 16 §1): tcpdump's decoded text of vxlan/geneve/nflog, the inner TCP SYNs
-// the JA4T/JA4L outputs describe (FoxIO's rust CLI snapshots), and Zeek's conn.log (tunnel_parents, service,
-// packet counts) and tunnel.log baselines for its tunnel traces, and the facts its printout-only tunnel baselines
+// the JA4T/JA4L outputs describe (FoxIO's rust CLI snapshots, ja4.py and the Wireshark plugin), and Zeek's
+// conn.log (tunnel_parents, service, packet counts) and tunnel.log baselines for its tunnel traces, and the facts its printout-only tunnel baselines
 // state (ERSPAN's VLAN, IP-in-IP chains, GTP, Geneve options, the depth limit, known services). tshark's
 // conversation tables are in test/tunnels-tshark.test.ts.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -37,7 +37,7 @@ interface Observed {
   anomalies: AnomalyEvent[];
   syns: Syn[];
   /** ts of each inner TCP packet by uid (for JA4L's ACK after the SYN-ACK) */
-  innerTcp: Map<string, { ts: number; flags: number; ttl: number; outerTtl: number }[]>;
+  innerTcp: Map<string, { ts: number; flags: number; ttl: number; outerTtl: number; len: number; seq: number; ack: number; sport: number }[]>;
 }
 
 const cache = new Map<string, Promise<Observed>>();
@@ -56,7 +56,7 @@ function observe(path: string): Promise<Observed> {
           if (m.depth === 0 || s === null || m.ipProto !== 6 || !m.l4) return;
           let l = o.innerTcp.get(s.uid);
           if (l === undefined) o.innerTcp.set(s.uid, (l = []));
-          l.push({ ts: m.ts, flags: m.tcpFlags, ttl: m.ttl, outerTtl });
+          l.push({ ts: m.ts, flags: m.tcpFlags, ttl: m.ttl, outerTtl, len: m.payloadLen, seq: m.seq, ack: m.ack, sport: m.sport });
           if (m.tcpFlags & TH_SYN) {
             o.syns.push({ ts: m.ts, uid: s.uid, flags: m.tcpFlags, window: m.window, ttl: m.ttl, options: m.buf.slice(m.l4Off + 20, m.payloadOff) });
           }
@@ -212,6 +212,94 @@ describe.skipIf(corpus === null)('tunnels vs the JA4T/JA4L outputs (FoxIO rust C
         const ttl = (p: { ttl: number; outerTtl: number }): number => (isKnown(`pcap/ja4/${name}.pcap`, 'ja4l_ttl') ? p.outerTtl : p.ttl);
         expect(`${Math.floor((synAck!.ts - syn!.ts) / 2)}_${ttl(sa)}`).toBe(e.ja4l_s);
         expect(`${Math.floor((ack.ts - synAck!.ts) / 2)}_${ttl(ack)}`).toBe(e.ja4l_c);
+      }
+    });
+  }
+});
+
+/** ja4.py's JSON output for a capture: one entry per TCP stream. */
+interface Ja4Py { stream: number; src: string; dst: string; srcport: string; dstport: string; client_ttl: string; server_ttl: string; 'JA4L-S': string; 'JA4L-C': string }
+/** Wireshark's ja4 plugin (tshark -T ek): the ja4.* fields of each frame that has any. */
+function readWiresharkJa4(path: string): { frame: number; fields: Record<string, string> }[] {
+  const out: { frame: number; fields: Record<string, string> }[] = [];
+  for (const e of JSON.parse(readFileSync(path, 'utf8')) as { _source: { layers: Record<string, string[]> } }[]) {
+    const l = e._source.layers;
+    out.push({ frame: Number(l['frame.number']![0]), fields: Object.fromEntries(Object.entries(l).filter(([k]) => k.startsWith('ja4.')).map(([k, v]) => [k, v[0]!])) });
+  }
+  return out;
+}
+/** JA4T as the Wireshark plugin renders it: "00" for an empty option list and for an absent MSS or window scale. */
+function wiresharkJa4t(s: Syn): string {
+  const [win, kinds, mss, ws] = synFacts(s).split('_');
+  return `${win}_${kinds === '' ? '00' : kinds}_${mss === '0' ? '00' : mss}_${ws === '0' ? '00' : ws}`;
+}
+
+describe.skipIf(corpus === null)('tunnels vs the JA4T/JA4L outputs of ja4.py and the Wireshark plugin', () => {
+  const dir = corpus!;
+  const knownPy = (field: string): boolean => isKnown('pcap/ja4/expected/python', field);
+  for (const name of ['gre-erspan-vxlan', 'gre-sample', 'tcpdump-geneve']) {
+    it(`${name}: ja4.py's stream, its JA4L-S, its JA4L-C and TTLs`, async () => {
+      const o = await observe(join(dir, `pcap/ja4/${name}.pcap`));
+      const py = JSON.parse(readFileSync(join(dir, `pcap/ja4/expected/python/${name}.pcap.json`), 'utf8')) as Ja4Py[];
+      expect(py.length).toBe(1);
+      for (const e of py) {
+        // known: ja4.py names the stream by the outermost IP header's addresses (the tunnel's endpoints) and the
+        // inner TCP ports; the inner session with those ports is ours, its outermost tunnel those addresses
+        expect(knownPy('addresses')).toBe(true);
+        const r = o.rows.find((x) => x.proto === 'tcp' && x.src_port === Number(e.srcport) && x.dst_port === Number(e.dstport))!;
+        expect(r, `${e.srcport} -> ${e.dstport}`).toBeDefined();
+        const outermost = o.rows.find((x) => x.uid === r.tunnel_parents![0])!;
+        let top = outermost;
+        while (top.tunnel_parents !== null) top = o.rows.find((x) => x.uid === top.tunnel_parents![0])!;
+        expect([e.src, e.dst].sort()).toEqual([top.src_ip, top.dst_ip].sort());
+        const pk = o.innerTcp.get(r.uid)!;
+        const syn = pk.find((x) => (x.flags & (TH_SYN | TH_ACK)) === TH_SYN)!;
+        const synAck = pk.find((x) => (x.flags & (TH_SYN | TH_ACK)) === (TH_SYN | TH_ACK))!;
+        // known: ja4.py's TTLs are the outermost IP header's (the SYN's for the client, the SYN-ACK's for the server)
+        expect(knownPy('ttl')).toBe(true);
+        expect([e.client_ttl, e.server_ttl]).toEqual([String(syn.outerTtl), String(synAck.outerTtl)]);
+        expect(e['JA4L-S']).toBe(`${Math.floor((synAck.ts - syn.ts) / 2)}_${synAck.outerTtl}`);
+        // known: ja4.py's JA4L-C ends at the last packet (either way) with relative seq 1 and ack 1 before the
+        // client's first payload, which is the server's SSH banner when the server speaks first, not the ACK
+        // that completes the handshake
+        expect(knownPy('ja4l_c')).toBe(true);
+        const fromSrc = (x: (typeof pk)[number]): boolean => x.sport === r.src_port;
+        const rel = (x: (typeof pk)[number]): [number, number] => (fromSrc(x)
+          ? [(x.seq - syn.seq) >>> 0, (x.ack - synAck.seq) >>> 0] : [(x.seq - synAck.seq) >>> 0, (x.ack - syn.seq) >>> 0]);
+        const firstData = pk.findIndex((x) => fromSrc(x) && x.len > 0);
+        const c = pk.slice(0, firstData).filter((x) => x.ts > synAck.ts && (x.flags & TH_SYN) === 0 && rel(x).join() === '1,1').at(-1)!;
+        expect(e['JA4L-C']).toBe(`${Math.floor((c.ts - synAck.ts) / 2)}_${syn.outerTtl}`);
+      }
+    });
+
+    it(`${name}: the Wireshark plugin's JA4T, JA4TS and JA4L on the inner handshake`, async () => {
+      const o = await observe(join(dir, `pcap/ja4/${name}.pcap`));
+      const ws = readWiresharkJa4(join(dir, `pcap/ja4/expected/wireshark/${name}.pcap.json`));
+      const fields = new Set(ws.flatMap((w) => Object.keys(w.fields)));
+      if (!fields.has('ja4.ja4t')) {
+        // known: for SSH inside GRE the plugin gives JA4SSH only, which Haystack does not compute
+        expect(isKnown('pcap/ja4/expected/wireshark', 'ja4ssh_only')).toBe(true);
+        expect([...fields]).toEqual(['ja4.ja4ssh']);
+        return;
+      }
+      const inner = o.rows.filter((x) => x.proto === 'tcp' && x.tunnel_parents !== null);
+      expect(inner.length).toBe(1);
+      const r = inner[0]!;
+      const syn = o.syns.find((s) => s.uid === r.uid && (s.flags & (TH_SYN | TH_ACK)) === TH_SYN)!;
+      const synAck = o.syns.find((s) => s.uid === r.uid && (s.flags & (TH_SYN | TH_ACK)) === (TH_SYN | TH_ACK))!;
+      expect(ws.find((w) => w.fields['ja4.ja4t'] !== undefined)!.fields['ja4.ja4t']).toBe(wiresharkJa4t(syn));
+      expect(ws.find((w) => w.fields['ja4.ja4ts'] !== undefined)!.fields['ja4.ja4ts']).toBe(wiresharkJa4t(synAck));
+      const l = ws.find((w) => w.fields['ja4.ja4l'] !== undefined);
+      if (l !== undefined) {
+        const pk = o.innerTcp.get(r.uid)!;
+        const sa = pk.find((x) => x.ts === synAck.ts)!;
+        const ack = pk.find((x) => x.ts > synAck.ts && (x.flags & (TH_SYN | TH_ACK)) === TH_ACK)!;
+        // known: the plugin adds a third part (its application-data latency), which Haystack does not compute
+        expect(isKnown('pcap/ja4/expected/wireshark', 'ja4l_third_part')).toBe(true);
+        const [c, ttlC] = l.fields['ja4.ja4l']!.split('_');
+        const [sLat, ttlS] = l.fields['ja4.ja4ls']!.split('_');
+        expect(`${c}_${ttlC}`).toBe(`${Math.floor((ack.ts - synAck.ts) / 2)}_${ack.ttl}`);
+        expect(`${sLat}_${ttlS}`).toBe(`${Math.floor((synAck.ts - syn.ts) / 2)}_${sa.ttl}`);
       }
     });
   }

@@ -1,8 +1,8 @@
 // Tunnels against the peers (issue 16 §1): tcpdump's decoded text of vxlan/geneve/nflog, the inner TCP SYNs
-// the JA4T/JA4L outputs describe (FoxIO's rust CLI snapshots, ja4.py and the Wireshark plugin), and Zeek's
-// conn.log (tunnel_parents, service, packet counts) and tunnel.log baselines for its tunnel traces, and the facts its printout-only tunnel baselines
-// state (ERSPAN's VLAN, IP-in-IP chains, GTP, Geneve options, the depth limit, known services). tshark's
-// conversation tables are in test/tunnels-tshark.test.ts.
+// the JA4T/JA4L outputs describe (FoxIO's rust CLI snapshots, ja4.py and the Wireshark plugin), Zeek's conn.log
+// (tunnel_parents, service, packet counts) and tunnel.log baselines for its tunnel traces, and the facts its
+// printout-only tunnel baselines state (ERSPAN's VLAN, IP-in-IP chains, GTP, Geneve options, the depth limit,
+// known services). tshark's conversation tables are in test/tunnels-tshark.test.ts.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

@@ -3,7 +3,7 @@
 // expected.json (ja4.py's outputs, whose ssh_extras hold HASSH and version lines). Differences on purpose:
 // test/known-differences-ssh.json.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../src/pipeline/api.js';
@@ -80,7 +80,11 @@ const SSH_LOGS: Record<string, string> = {
   ssh_version_199: 'pcap/zeek/ssh/ssh_version_199.pcap',
   'half-duplex-client': 'pcap/zeek/ssh/ssh.client-side-half-duplex.pcap',
   'half-duplex-server': 'pcap/zeek/ssh/ssh.server-side-half-duplex.pcap',
+  // SSH inside plain GRE (Zeek's core/tunnels/gre.test): the same record from the decapsulated session
+  'core.tunnels.gre': 'pcap/zeek/tunnels/gre-sample.pcap',
 };
+/** the baseline directory of an SSH_LOGS key: an ssh test's short name, or a full baseline directory name */
+const sshLogDir = (test: string): string => (test.startsWith('core.') ? `pcap/zeek/baselines/${test}` : `${BASE}${test}`);
 
 describe.skipIf(corpus === null)('ssh vs Zeek ssh.log baselines, field by field', () => {
   const known = readJson<{ differences: { peer: string; field: string; check: string }[] }>(join(ROOT, 'test/known-differences-ssh.json')).differences;
@@ -90,9 +94,16 @@ describe.skipIf(corpus === null)('ssh vs Zeek ssh.log baselines, field by field'
       ['auth_success,auth_attempts', 'cipher_alg,mac_alg,compression_alg', 'direction', 'host_key_fingerprint', 'ssh1 host key', 'uid'].sort());
   });
 
+  it('compares every ssh.log baseline of the corpus', () => {
+    const base = join(corpus!, 'pcap/zeek/baselines');
+    const all = readdirSync(base).filter((d) => existsSync(join(base, d, 'ssh.log'))).map((d) => `pcap/zeek/baselines/${d}`).sort();
+    expect(all.length).toBe(9);
+    expect(Object.keys(SSH_LOGS).map(sshLogDir).sort()).toEqual(all);
+  });
+
   for (const [test, file] of Object.entries(SSH_LOGS)) {
     it(`${test}: every row of ssh.log, every column but uid and direction`, async () => {
-      const rows = zeekLog(join(corpus!, `${BASE}${test}/ssh.log`));
+      const rows = zeekLog(join(corpus!, `${sshLogDir(test)}/ssh.log`));
       const { ssh } = await records(file);
       expect(rows.length).toBeGreaterThan(0);
       // no session Zeek does not log either

@@ -117,6 +117,29 @@ describe('gen/mailftp-gen.pcap vs tshark and construction', () => {
     }
   });
 
+  it('haystack ftp prints every control stream\'s commands and final replies as tshark reads them, with the data sessions', async () => {
+    const r = await cli('ftp', join(DIR, 'mailftp-gen.pcap'), '--format', 'jsonl');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).not.toContain(built.password);
+    const printed = r.out.trim().split('\n').map((l) => JSON.parse(l) as { uid: string; src_port: number; command: string; arg: string | null; reply_code: number | null; data_uid: string | null });
+    expect(printed.length).toBe(ours.ftp.length);
+    for (const st of controls) {
+      const port = clientPort(st);
+      const mine = printed.filter((x) => x.src_port === port);
+      const req = ftp.filter((x) => x.stream === st && x.ftp_cmd !== '');
+      const finals = ftp.filter((x) => x.stream === st && x.ftp_code !== '' && Number(x.ftp_code) >= 200);
+      expect(mine.map((x) => x.command)).toEqual(['<init>', ...req.map((x) => x.ftp_cmd)]);
+      expect(mine.slice(1).map((x) => x.arg ?? '')).toEqual(req.map((x) => (x.ftp_cmd === 'PASS' ? '' : x.ftp_arg)));
+      expect(mine.map((x) => x.reply_code)).toEqual(finals.map((x) => Number(x.ftp_code)));
+      // one control session per stream: the uid of its session record
+      expect(new Set(mine.map((x) => x.uid))).toEqual(new Set([ours.sessions.find((s) => s.src_port === port)!.uid]));
+    }
+    // each transfer the script made names a data session of ours that points back at its control session
+    const transfers = printed.filter((x) => x.data_uid !== null);
+    expect(transfers.map((x) => [x.command, x.arg])).toEqual(built.transfers);
+    for (const t of transfers) expect(ours.sessions.find((s) => s.uid === t.data_uid)!.control_uid).toBe(t.uid);
+  });
+
   it('the password sent (plain, and base64 in SASL) is in no record', () => {
     const all = JSON.stringify([ours.sessions, ours.ftp, ours.pop3, ours.imap, ours.files, ours.anomalies]);
     expect(all).not.toContain(built.password);

@@ -1,6 +1,7 @@
 // Tunnel decoding built by construction: the nesting limit and malformed tunnel headers are named anomalies
 // (never exceptions, the outer session kept), the chain and parents of nested layers, NFLOG in either byte
-// order, and what stays a plain datagram on a tunnel port.
+// order, what stays a plain datagram on a tunnel port, ERSPAN type I, and the inner session's Community ID.
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -87,6 +88,51 @@ describe('tunnel limits and malformed headers', () => {
     expect(udp.encap).toBe('gre(key 9)');
     expect(app.tunnel_parents).toEqual([udp.uid]);
     expect(app.encap).toBe('gre(key 9)>vxlan(vni 42)');
+  });
+});
+
+/** Community ID v1 by its spec (corelight/community-id-spec): base64 of sha1 over seed, the two addresses and ports
+ * ordered smaller endpoint first, the protocol and a zero pad byte; written here apart from src/flow. */
+function communityIdV1(a: string, ap: number, b: string, bp: number, proto: number, seed = 0): string {
+  const ip = (s: string): number[] => s.split('.').map(Number);
+  const [ia, ib] = [ip(a), ip(b)];
+  const cmp = ia.map((x, i) => x - ib[i]!).find((d) => d !== 0) ?? ap - bp;
+  const [[x, xp], [y, yp]] = cmp <= 0 ? [[ia, ap], [ib, bp]] as const : [[ib, bp], [ia, ap]] as const;
+  const buf = Uint8Array.from([seed >> 8, seed & 0xff, ...x, ...y, proto, 0, xp >> 8, xp & 0xff, yp >> 8, yp & 0xff]);
+  return `1:${createHash('sha1').update(buf).digest('base64')}`;
+}
+
+describe('ERSPAN type I and the inner 5-tuple', () => {
+  it('GRE protocol 0x88BE without the S bit is ERSPAN type I: the Ethernet frame follows the 4-byte GRE header', async () => {
+    const { sessions, anomalies } = await run([
+      ethernet(ipv4Packet('10.0.0.1', '10.0.0.2', 47, bytes([0x00, 0x00, 0x88, 0xbe], ethernet(inner())))),
+      // the mirrored frame may carry its own VLAN tag
+      ethernet(ipv4Packet('10.0.0.1', '10.0.0.2', 47, bytes([0x00, 0x00, 0x88, 0xbe], ethernet(inner(), 0x0800, [10])))),
+    ]);
+    expect(anomalies).toEqual([]);
+    const gre = sessions.find((s) => s.proto === 'gre')!;
+    expect([gre.app_proto, gre.tunnel_parents, gre.src_pkts]).toEqual(['gre', null, 2]);
+    // the VLAN is part of the session key: one inner session per VLAN
+    const apps = sessions.filter((s) => s.proto === 'udp').sort((a, b) => (a.vlan ?? 0) - (b.vlan ?? 0));
+    expect(apps.map((a) => a.vlan)).toEqual([null, 10]);
+    for (const app of apps) {
+      expect([app.src_ip, app.src_port, app.dst_ip, app.dst_port, app.src_pkts, app.src_bytes]).toEqual(['192.168.0.1', 40000, '192.168.0.2', 9999, 1, 5]);
+      expect(app.tunnel_parents).toEqual([gre.uid]);
+      expect(app.encap).toBe('gre>erspan1');
+    }
+  });
+
+  it("an inner session's Community ID is the inner 5-tuple's, not the tunnel's", async () => {
+    const vx = ipv4Packet('172.16.0.9', '172.16.0.1', 17, udpDatagram(50000, 4789, bytes([8, 0, 0, 0, 0, 0, 42, 0], ethernet(inner()))));
+    const { sessions } = await run([ethernet(vx)]);
+    const app = sessions.find((s) => s.dst_port === 9999)!;
+    const outer = sessions.find((s) => s.dst_port === 4789)!;
+    // the helper itself, on the spec's own example (TCP 128.232.110.120:34855 -> 66.35.250.204:80)
+    expect(communityIdV1('128.232.110.120', 34855, '66.35.250.204', 80, 6)).toBe('1:LQU9qZlK+B5F3KDmev6m5PMibrg=');
+    expect(app.community_id).toBe(communityIdV1('192.168.0.1', 40000, '192.168.0.2', 9999, 17));
+    // the outer one orders its endpoints the other way round (172.16.0.1 < 172.16.0.9)
+    expect(outer.community_id).toBe(communityIdV1('172.16.0.9', 50000, '172.16.0.1', 4789, 17));
+    expect(app.community_id).not.toBe(outer.community_id);
   });
 });
 

@@ -92,14 +92,17 @@ export const MAX_UNDECIDED = 4096;
 
 /**
  * What a client line says of a session whose protocol is not decided yet: `ours` (a first command of the
- * protocol, in a session no other analyzer named: app_proto is named now), `wait` (an empty line, while less than
+ * protocol, in a session no other analyzer named, or only its HTTP CONNECT prelude: app_proto is named now if unset), `wait` (an empty line, while less than
  * MAX_UNDECIDED bytes went by) or `not` (give up).
  * @param looked client bytes looked through so far, this line included
  * @param first the line is a command the protocol may open with, in the place it may (after its greeting, or on
  *   its port)
  */
-export function firstCommand(session: { appProto: string | null }, proto: string, first: boolean, text: string, looked: number): 'ours' | 'wait' | 'not' {
-  if (!first || (session.appProto !== null && session.appProto !== proto)) return text.length > 0 || looked > MAX_UNDECIDED ? 'not' : 'wait';
+export function firstCommand(session: { appProto: string | null; proxy?: string | null }, proto: string, first: boolean, text: string, looked: number): 'ours' | 'wait' | 'not' {
+  // a stream opened by an HTTP CONNECT was named http by its prelude, which the HTTP analyzer reads itself: the
+  // tunnelled protocol is still undecided (and app_proto stays http, as for SMTP behind CONNECT)
+  const named = session.appProto !== null && session.appProto !== proto && !(session.appProto === 'http' && session.proxy?.startsWith('http-connect ') === true);
+  if (!first || named) return text.length > 0 || looked > MAX_UNDECIDED ? 'not' : 'wait';
   session.appProto ??= proto;
   return 'ours';
 }

@@ -75,6 +75,20 @@ describe('IP', () => {
     expect([m.ipLen, m.payloadLen]).toEqual([40, 0]);
   });
 
+  it('a UDP datagram cut by the snap length reads what is present and counts at its UDP length', () => {
+    const { m, d } = decoder();
+    // 14 Ethernet + 20 IP + 8 UDP + 100 payload on the wire, 60 bytes captured: 18 payload bytes present
+    const f = ethernet(ipv4Packet('1.2.3.4', '5.6.7.8', 17, udpDatagram(53, 5353, new Uint8Array(100))));
+    const cut = f.slice(0, 60);
+    d.decode(cut, new DataView(cut.buffer), 0, cut.length, 1, 1, f.length);
+    expect([m.ipLen, m.payloadLen, m.udpWireLen]).toEqual([128, 18, 100]);
+    // an IP header shorter than the UDP length bounds it
+    const lie = ethernet(ipv4Packet('1.2.3.4', '5.6.7.8', 17, udpDatagram(53, 5353, new Uint8Array(10))));
+    new DataView(lie.buffer).setUint16(14 + 20 + 4, 500);
+    d.decode(lie, new DataView(lie.buffer), 0, lie.length, 2, 1);
+    expect([m.payloadLen, m.udpWireLen]).toEqual([10, 10]);
+  });
+
   it('walks IPv6 extension headers to the transport', () => {
     const { m, run } = decoder();
     const hop = new Uint8Array(8);

@@ -51,6 +51,11 @@ export class PacketMeta {
   icmpCode = 0;
   payloadOff = 0;
   payloadLen = 0;
+  /**
+   * UDP: the payload length the UDP header states. A datagram cut by the snap length counts at it in the session's
+   * bytes, as Zeek and tshark count it (payloadLen stays what is present, for reading).
+   */
+  udpWireLen = 0;
   // ---- tunnels (src/decode/tunnel.ts): the layer above is accounted first, then the engine decapsulates
   /** a tunnel this layer carries (TUNNEL_* in tunnel.ts), 0 when none: the one check a packet without tunnels pays */
   tunnel = 0;
@@ -96,6 +101,7 @@ export class PacketMeta {
     this.dport = 0;
     this.tcpFlags = 0;
     this.payloadLen = 0;
+    this.udpWireLen = 0;
     this.tunnel = 0;
   }
 

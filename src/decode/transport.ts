@@ -44,6 +44,8 @@ export function decodeUdp(m: PacketMeta, off: number, end: number): boolean {
   }
   m.payloadOff = off + UDP_HLEN;
   m.payloadLen = Math.max(0, m.l4End - off - UDP_HLEN);
+  // cut by the snap length: the UDP length counts, as far as the IP header's own length agrees
+  m.udpWireLen = Math.max(m.payloadLen, Math.min(ulen, m.ipOff + m.ipLen - off) - UDP_HLEN);
   return true;
 }
 

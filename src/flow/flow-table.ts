@@ -160,8 +160,9 @@ export class FlowTable {
     }
     if (proto === IPPROTO_TCP && m.l4) this.tcp(s, dir, m);
     else {
-      if (dir === ORIG) s.origPayload += m.payloadLen;
-      else s.respPayload += m.payloadLen;
+      const n = proto === IPPROTO_UDP ? m.udpWireLen : m.payloadLen;
+      if (dir === ORIG) s.origPayload += n;
+      else s.respPayload += n;
       this.touch(s, proto === IPPROTO_TCP ? LIST_TCP : LIST_DATAGRAM);
     }
     return s;

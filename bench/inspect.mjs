@@ -3,7 +3,9 @@
 //
 //   quality  precision and recall per detector on presidio-research's labelled sentences
 //            (../shared/corpus/content/presidio-research, or HAYSTACK_CORPUS), scored by src/inspect/score.ts
-//   speed    MB/s of inspected content on one core (this process, one thread), for the stream scanner
+//   speed    MB/s of inspected content on one core (this process, one thread), with every built-in detector
+//            (builtinDetectors(): PII and secrets, what ingest runs) and with the PII ones alone
+//            (allPiiDetectors()), for the stream scanner
 //            (64 KiB windows and their overlap, as the pipeline drives it) and for the engine alone:
 //              perf-big  every TCP payload of bench/data/perf-big.pcapng (or --capture / HAYSTACK_PERF_CAPTURE)
 //                        grouped per direction in capture order and pushed packet by packet; skipped if absent
@@ -11,19 +13,22 @@
 //                        with planted values (deterministic PRNG)
 //              random    random bytes of the same size
 //
-//   node bench/inspect.mjs [--runs N] [--mib N] [--capture PATH] [--only quality|speed]
+//   node bench/inspect.mjs [--runs N] [--mib N] [--capture PATH] [--only quality|speed] [--dist DIR]
 //
-// Goal (issue 17): >= 200 MB/s of inspected content on one core. Output: stdout (markdown). No detected value
-// is printed: counts and masks only.
+// Goal (issue 17): >= 200 MB/s of inspected content on one core, with every built-in detector. Output: stdout
+// and bench/results/<date>-inspect.{md,json} (markdown; the JSON holds every run), with the load average at each
+// run (other work shares the machine). No detected value is printed: counts and masks only.
 import { Buffer } from 'node:buffer';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs, TextEncoder } from 'node:util';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const DIST = path.join(ROOT, 'dist');
-const args = parseArgs({ options: { runs: { type: 'string', default: '3' }, mib: { type: 'string', default: '64' }, capture: { type: 'string' }, only: { type: 'string' } }, strict: true }).values;
+const args = parseArgs({ options: { runs: { type: 'string', default: '3' }, mib: { type: 'string', default: '64' }, capture: { type: 'string' }, only: { type: 'string' }, dist: { type: 'string' } }, strict: true }).values;
+/** the build measured: dist/, or --dist DIR (another build's dist, e.g. the one before a change) */
+const DIST = path.resolve(args.dist ?? path.join(ROOT, 'dist'));
 const RUNS = Number(args.runs);
 const MIB = Number(args.mib);
 const GOAL_MBPS = 200;
@@ -34,12 +39,21 @@ if (!fs.existsSync(path.join(DIST, 'inspect', 'engine.js'))) {
 }
 const { createInspector } = await import(path.join(DIST, 'inspect', 'engine.js'));
 const { allPiiDetectors } = await import(path.join(DIST, 'inspect', 'pii.js'));
+const { builtinDetectors } = await import(path.join(DIST, 'inspect', 'builtin.js'));
 const { StreamScanner, INSPECT_WINDOW_BYTES } = await import(path.join(DIST, 'inspect', 'stream-scan.js'));
 const { scoreHits, toCodePoints } = await import(path.join(DIST, 'inspect', 'score.js'));
 
-const inspector = createInspector(allPiiDetectors());
+const RESULTS = path.join(ROOT, 'bench', 'results');
+/** the detector sets timed: what ingest runs, and the financial/personal ones alone */
+const SETS = [['builtin', createInspector(builtinDetectors())], ['PII only', createInspector(allPiiDetectors())]];
+const inspector = SETS[0][1];
 const ctx = { appProto: null, isObject: false };
-const lines = [`# Inspection benchmark ${new Date().toISOString()}`, '', `node ${process.version}; detectors: ${inspector.detectors.map((d) => d.name).join(', ')}`, ''];
+const date = new Date().toISOString();
+const load = () => os.loadavg()[0];
+const lines = [`# Inspection benchmark ${date}`, '', `build: ${path.relative(ROOT, DIST) || '.'}`, '',
+  `node ${process.version}; ${os.availableParallelism()} CPU (${os.cpus()[0]?.model ?? '?'}); load average at start ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`, '',
+  ...SETS.map(([name, ins]) => `- ${name}: ${ins.detectors.map((d) => d.name).join(', ')}`), ''];
+const json = { date, node: process.version, runs: RUNS, loadavg_start: os.loadavg(), sets: Object.fromEntries(SETS.map(([n, i]) => [n, i.detectors.map((d) => d.name)])), quality: {}, speed: [] };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // ---------- quality ----------
@@ -134,9 +148,10 @@ function clock(f) {
   return { wall: performance.now() - t0, cpu: (c.user + c.system) / 1000 };
 }
 
-function timeEngine(buf) {
+function timeEngine(inspector, buf) {
   const walls = [];
   const cpus = [];
+  const loads = [];
   let hits = 0;
   for (let run = 0; run < RUNS; run++) {
     hits = 0;
@@ -145,13 +160,15 @@ function timeEngine(buf) {
     });
     walls.push(t.wall);
     cpus.push(t.cpu);
+    loads.push(load());
   }
-  return { ms: median(walls), cpu: median(cpus), hits };
+  return { ms: median(walls), cpu: median(cpus), hits, walls, cpus, loads };
 }
 
-function timeStreams(streams, chunk) {
+function timeStreams(inspector, streams, chunk) {
   const walls = [];
   const cpus = [];
+  const loads = [];
   let hits = 0;
   let inspected = 0;
   let truncated = 0;
@@ -177,19 +194,23 @@ function timeStreams(streams, chunk) {
     });
     walls.push(t.wall);
     cpus.push(t.cpu);
+    loads.push(load());
   }
-  return { ms: median(walls), cpu: median(cpus), hits, inspected, truncated, perDetector };
+  return { ms: median(walls), cpu: median(cpus), hits, inspected, truncated, perDetector, walls, cpus, loads };
 }
 
 const mbps = (bytes, ms) => (bytes / 1e6 / (ms / 1000)).toFixed(0);
 const goal = (bytes, ms) => (bytes / 1e6 / (ms / 1000) >= GOAL_MBPS ? 'yes' : '**NO**');
-const row = (name, bytes, path, t, hits) => `| ${name} | ${bytes} | ${path} | ${t.ms.toFixed(0)} | ${t.cpu.toFixed(0)} | ${mbps(bytes, t.ms)} | ${mbps(bytes, t.cpu)} | ${goal(bytes, t.cpu)} | ${hits} |`;
+const loads = (t) => t.loads.map((x) => x.toFixed(1)).join(' ');
+const row = (set, name, bytes, path, t, hits) => `| ${set} | ${name} | ${bytes} | ${path} | ${t.ms.toFixed(0)} | ${t.cpu.toFixed(0)} | ${mbps(bytes, t.ms)} | ${mbps(bytes, t.cpu)} | ${goal(bytes, t.cpu)} | ${loads(t)} | ${hits} |`;
 const detectorCounts = (m) => [...m].sort().map(([d, n]) => `${d} ${n}`).join(', ') || 'none';
+const record = (set, content, bytes, path, t) => json.speed.push({ set, content, bytes, path, wall_ms: t.walls, cpu_ms: t.cpus, load: t.loads, mbps_cpu: bytes / 1e3 / t.cpu, hits: t.hits });
 
 if (args.only === undefined || args.only === 'speed') {
-  lines.push(`## Speed (one thread; median of ${RUNS} runs; goal >= ${GOAL_MBPS} MB/s of inspected content per core, judged on CPU time)`, '',
-    '| content | bytes inspected | path | wall ms | CPU ms | MB/s wall | MB/s CPU | goal met | hits (by detector) |', '|---|---|---|---|---|---|---|---|---|');
+  lines.push(`## Speed (one thread; median of ${RUNS} runs; goal >= ${GOAL_MBPS} MB/s of inspected content per core, judged on CPU time; load average (1 min) after each run)`, '',
+    '| detectors | content | bytes inspected | path | wall ms | CPU ms | MB/s wall | MB/s CPU | goal met | load | hits (by detector) |', '|---|---|---|---|---|---|---|---|---|---|---|');
   const capture = args.capture ?? process.env.HAYSTACK_PERF_CAPTURE ?? path.join(ROOT, 'bench', 'data', 'perf-big.pcapng');
+  let perf = null;
   if (fs.existsSync(capture)) {
     const { readPackets } = await import(path.join(DIST, 'index.js'));
     const dirs = new Map();
@@ -204,22 +225,38 @@ if (args.only === undefined || args.only === 'speed') {
     }
     const streams = [...dirs.values()];
     const total = streams.reduce((n, s) => n + s.reduce((m, p) => m + p.length, 0), 0);
-    const t = timeStreams(streams, 0);
-    lines.push(row(`perf-big TCP payloads (${streams.length} directions, ${packets} segments, ${total} bytes; ${t.truncated} directions cut at INSPECT_STREAM_BYTES)`, t.inspected, 'stream scanner, per segment', t, `${t.hits}: ${detectorCounts(t.perDetector)}`));
-  } else {
-    lines.push(`| perf-big | SKIPPED: ${capture} missing (npm run bench:corpus) | | | | | | | |`);
+    perf = { streams, packets, total };
   }
   const size = MIB * 1024 * 1024;
-  for (const [name, buf] of [['mixed (synthetic, planted values)', mixedBytes(size, 17)], ['random binary', randomBytes(size, 99)]]) {
-    const e = timeEngine(buf);
-    lines.push(row(name, buf.length, 'engine, 64 KiB buffers', e, e.hits));
-    // one long stream per 4 MiB (under INSPECT_STREAM_BYTES), pushed in 1,460-byte segments
-    const streams = [];
-    for (let i = 0; i < buf.length; i += 4 << 20) streams.push(buf.subarray(i, i + (4 << 20)));
-    const t = timeStreams(streams, 1460);
-    lines.push(row(name, t.inspected, 'stream scanner, 1,460-byte pushes', t, `${t.hits}: ${detectorCounts(t.perDetector)}`));
+  const synthetic = [['mixed (synthetic, planted values)', mixedBytes(size, 17)], ['random binary', randomBytes(size, 99)]];
+  for (const [set, ins] of SETS) {
+    if (perf !== null) {
+      const t = timeStreams(ins, perf.streams, 0);
+      const name = `perf-big TCP payloads (${perf.streams.length} directions, ${perf.packets} segments, ${perf.total} bytes; ${t.truncated} directions cut at INSPECT_STREAM_BYTES)`;
+      lines.push(row(set, name, t.inspected, 'stream scanner, per segment', t, `${t.hits}: ${detectorCounts(t.perDetector)}`));
+      record(set, 'perf-big', t.inspected, 'stream scanner, per segment', t);
+    } else {
+      lines.push(`| ${set} | perf-big | SKIPPED: ${capture} missing (npm run bench:corpus) | | | | | | | | |`);
+    }
+    for (const [name, buf] of synthetic) {
+      const e = timeEngine(ins, buf);
+      lines.push(row(set, name, buf.length, 'engine, 64 KiB buffers', e, e.hits));
+      record(set, name, buf.length, 'engine, 64 KiB buffers', e);
+      // one long stream per 4 MiB (under INSPECT_STREAM_BYTES), pushed in 1,460-byte segments
+      const streams = [];
+      for (let i = 0; i < buf.length; i += 4 << 20) streams.push(buf.subarray(i, i + (4 << 20)));
+      const t = timeStreams(ins, streams, 1460);
+      lines.push(row(set, name, t.inspected, 'stream scanner, 1,460-byte pushes', t, `${t.hits}: ${detectorCounts(t.perDetector)}`));
+      record(set, name, t.inspected, 'stream scanner, 1,460-byte pushes', t);
+    }
   }
   lines.push('');
 }
 
+lines.push(`load average at end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`, '');
+json.loadavg_end = os.loadavg();
+fs.mkdirSync(RESULTS, { recursive: true });
+const stamp = date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
+fs.writeFileSync(path.join(RESULTS, `${stamp}-inspect.json`), `${JSON.stringify(json, null, 2)}\n`);
+fs.writeFileSync(path.join(RESULTS, `${stamp}-inspect.md`), `${lines.join('\n')}\n`);
 process.stdout.write(lines.join('\n') + '\n');

@@ -2,7 +2,9 @@
 // bench/inspect.mjs — the content-inspection engine (issue 17) through the library in dist/ (npm run build first):
 //
 //   quality  precision and recall per detector on presidio-research's labelled sentences
-//            (../shared/corpus/content/presidio-research, or HAYSTACK_CORPUS), scored by src/inspect/score.ts
+//            (../shared/corpus/content/presidio-research, or HAYSTACK_CORPUS), scored by src/inspect/score.ts;
+//            and on the labelled captures made here (test/fixtures/inspect, inspect.construction.json): recall
+//            over planted values, precision over finding rows, decoys silent
 //   speed    MB/s of inspected content on one core (this process, one thread), with every built-in detector
 //            (builtinDetectors(): PII and secrets, what ingest runs) and with the PII ones alone
 //            (allPiiDetectors()), for the stream scanner
@@ -68,6 +70,7 @@ if (args.only === undefined || args.only === 'quality') {
     const enc = new TextEncoder();
     const hits = records.map((r) => toCodePoints(r.text, inspector.scan(enc.encode(r.text), { appProto: null, isObject: true })));
     const scores = scoreHits(records, hits, inspector.detectors.map((d) => d.name));
+    json.quality.presidio = scores;
     lines.push(`## Precision and recall: presidio-research synth_dataset_v2 (first ${records.length} records)`, '',
       '| detector | entity | TP hits | FP hits | spans found | spans missed | checksum-failing spans (apart) | precision | recall |', '|---|---|---|---|---|---|---|---|---|');
     const pct = (x) => (x === null ? 'n/a' : `${(100 * x).toFixed(1)}%`);
@@ -77,6 +80,109 @@ if (args.only === undefined || args.only === 'quality') {
     }
     lines.push('');
   }
+}
+
+// ---------- quality on the labelled captures made here (test/fixtures/inspect) ----------
+/**
+ * Precision and recall per detector on test/fixtures/inspect (make-inspect-captures.sh): the construction's
+ * planted values are the truth, matched as test/gen-inspect.test.ts matches them (keyed hash of the canonical
+ * value under a fixed key; bulk rows for e-mail and phone; a user for credentials; a file for encrypted
+ * containers; folded rows for a group past the per-scope cap). Precision counts findings (rows) that hold a
+ * planted value, or a difference test/known-differences-inspect.json accepts (an AWS secret on its own, the PAN
+ * in track data, the service-account document around a planted key); decoys and anything else are false.
+ */
+async function labelledQuality() {
+  const { createHmac } = await import('node:crypto');
+  const { analyze } = await import(path.join(DIST, 'pipeline', 'api.js'));
+  const dir = path.join(ROOT, 'test', 'fixtures', 'inspect');
+  const made = JSON.parse(fs.readFileSync(path.join(dir, 'inspect.construction.json'), 'utf8'));
+  const key = Buffer.from('0123456789abcdef0123456789abcdef');
+  const hmac = (v) => createHmac('sha256', key).update(v, 'utf8').digest('hex');
+  const ALIAS = { gcp_api_key: 'gcp_credential' };
+  const canonical = (p) => (['payment_card', 'us_ssn', 'aba_routing', 'phone'].includes(p.detector) ? p.value.replace(/\D/g, '')
+    : p.detector === 'iban' ? p.value.replace(/\s/g, '').toUpperCase() : p.detector === 'aws_access_key' ? p.value.split(':')[0] : p.value);
+  const captures = Object.keys(made.captures);
+  const found = new Map();
+  for (const c of captures) {
+    const out = [];
+    for await (const r of analyze(path.join(dir, c), { inspect: { key, detectors: builtinDetectors(), remoteAccess: null } })) if (r.type === 'finding') out.push(r.record);
+    found.set(c, out);
+  }
+  const by = new Map();
+  const cell = (d) => {
+    let x = by.get(d);
+    if (x === undefined) by.set(d, (x = { planted: 0, recalled: 0, rows: 0, right: 0, decoys: 0, silent: 0 }));
+    return x;
+  };
+  const big = new Map(made.groups.filter((g) => g.distinct > 50).map((g) => [g.id, g]));
+  // recall: each planted value found by its detector (a big group counted by its rows' counts)
+  for (const g of big.values()) {
+    const rows = found.get(g.capture).filter((f) => f.detector === (ALIAS[g.detector] ?? g.detector) && made.planted.some((p) => p.group === g.id && p.file !== null && (f.decode_path ?? '').includes(p.file)));
+    const x = cell(ALIAS[g.detector] ?? g.detector);
+    x.planted += g.distinct;
+    x.recalled += Math.min(g.distinct, rows.reduce((a, f) => a + f.count, 0));
+  }
+  for (const p of made.planted) {
+    if (p.group !== undefined && big.has(p.group)) continue;
+    const d = ALIAS[p.detector] ?? p.detector;
+    const rows = found.get(p.capture).filter((f) => f.detector === d);
+    let ok;
+    if (p.detector === 'cleartext_credentials') ok = rows.some((f) => f.masked === p.user);
+    else if (p.detector === 'encrypted_container') ok = rows.some((f) => (f.decode_path ?? '').endsWith(p.file));
+    else if (p.detector === 'email' || p.detector === 'phone') ok = rows.some((f) => f.value_hmac === null && f.distinct_count >= made.groups.find((g) => g.id === p.group).distinct);
+    else if (p.detector === 'pem_private_key') ok = rows.length >= made.planted.filter((x) => x.capture === p.capture && x.detector === p.detector).length;
+    else ok = rows.some((f) => f.value_hmac === hmac(canonical(p)) && f.count >= p.count);
+    const x = cell(d);
+    x.planted++;
+    if (ok) x.recalled++;
+  }
+  // precision: each finding row holds a planted value (or an accepted difference)
+  const planted = new Set(made.planted.map((p) => hmac(canonical(p))));
+  for (const p of made.planted) {
+    if (p.detector === 'aws_access_key') planted.add(hmac(p.value.split(':')[1]));
+    if (p.pan !== undefined) planted.add(hmac(p.pan));
+  }
+  const users = new Set(made.planted.filter((p) => p.user !== undefined).map((p) => p.user));
+  const files = made.planted.filter((p) => p.detector === 'encrypted_container').map((p) => p.file);
+  for (const c of captures) {
+    const pems = made.planted.filter((p) => p.capture === c && p.detector === 'pem_private_key').length;
+    let pemRows = 0;
+    for (const f of found.get(c)) {
+      if (f.category === 'evasion' || f.category === 'remote_access') continue;
+      const x = cell(f.detector);
+      x.rows++;
+      let ok;
+      if (f.detector === 'cleartext_credentials') ok = users.has(f.masked);
+      else if (f.detector === 'encrypted_container') ok = files.some((n) => (f.decode_path ?? '').endsWith(n));
+      else if (f.detector === 'pem_private_key') ok = ++pemRows <= pems;
+      else if (f.detector === 'gcp_credential' && (f.masked ?? '').startsWith('-----BEGIN')) ok = true;
+      else if (f.value_hmac === null) {
+        // a bulk row (e-mail, phone) or a group's folded rest: right when this capture holds such a planted group
+        ok = made.groups.some((g) => g.capture === c && (ALIAS[g.detector] ?? g.detector) === f.detector);
+      } else ok = planted.has(f.value_hmac);
+      if (ok) x.right++;
+    }
+  }
+  // decoys: each stays silent for the detectors it imitates
+  for (const d of made.decoys) {
+    for (const det of d.silent_for) {
+      const x = cell(ALIAS[det] ?? det);
+      x.decoys++;
+      if (!found.get(d.capture).some((f) => f.detector === (ALIAS[det] ?? det) && f.value_hmac === hmac(canonical({ detector: det, value: d.value })))) x.silent++;
+    }
+  }
+  return [...by].sort(([a], [b]) => (a < b ? -1 : 1));
+}
+
+if (args.only === undefined || args.only === 'quality') {
+  const q = await labelledQuality();
+  const pct = (a, b) => (b === 0 ? 'n/a' : `${((100 * a) / b).toFixed(1)}%`);
+  lines.push('## Precision and recall: the labelled captures made here (test/fixtures/inspect, every built-in detector)', '',
+    'Truth: inspect.construction.json (planted values, decoys, groups). Recall over planted values; precision over finding rows; decoys imitating the detector that stayed silent.', '',
+    '| detector | planted | found | recall | finding rows | holding a planted value | precision | decoys silent |', '|---|---|---|---|---|---|---|---|');
+  for (const [d, x] of q) lines.push(`| ${d} | ${x.planted} | ${x.recalled} | ${pct(x.recalled, x.planted)} | ${x.rows} | ${x.right} | ${pct(x.right, x.rows)} | ${x.silent} of ${x.decoys} |`);
+  lines.push('');
+  json.quality.labelled = Object.fromEntries(q);
 }
 
 // ---------- speed ----------

@@ -249,44 +249,65 @@ export class AhoCorasick {
     if (n === 0 || this.states === 1 || (groups & 0xff) === 0) return;
     if (this.pairGroups === null) this.pairTables();
     const table = this.pairGroups!;
-    const at = this.pairStarts;
     let mask = groups;
     for (const [b, id, group] of this.singles) {
       if ((mask & (1 << group)) !== 0 && buf.indexOf(b) >= 0 && (mask = hit(id)) === 0) return;
     }
     if (!this.pairsWanted) return;
-    const check = (p: number): boolean => {
-      mask = this.startsAt(buf, p, mask, hit);
-      return mask === 0;
-    };
-    /** the pair x at buf[q], buf[q + 1]: checks where its patterns may begin; true when the scan is over */
-    const visit = (x: number, q: number): boolean => {
-      if ((table[x]! & mask) === 0) return false;
-      // bit d < 7: a pattern may begin d bytes before the pair; bit 7: one byte after its first
-      for (let bits = at[x]!, d = 0; bits !== 0; bits >>>= 1, d++) if ((bits & 1) === 1 && (d === 7 ? check(q + 1) : q >= d && check(q - d))) return true;
-      return false;
-    };
-    const pair = LITTLE_ENDIAN ? (q: number): number => buf[q]! | (buf[q + 1]! << 8) : (q: number): number => (buf[q]! << 8) | buf[q + 1]!;
     // pairs start at even addresses (buf[o], buf[o + 2], ...), read four bytes at a time from the first address
     // that is a multiple of 4; buf[0] outside every pair may begin a pattern of two bytes, checked alone (the
-    // last byte outside every pair could only be a one-byte pattern, a single)
+    // last byte outside every pair could only be a one-byte pattern, a single). No closure here: `mask` stays
+    // a local of this loop.
     const o = buf.byteOffset & 1;
-    if (o === 1 && check(0)) return;
+    if (o === 1 && (mask = this.startsAt(buf, 0, mask, hit)) === 0) return;
     const start = Math.min(n, (4 - (buf.byteOffset & 3)) & 3);
     let q = o;
-    for (; q < start && q + 1 < n; q += 2) if (visit(pair(q), q)) return;
+    for (; q < start && q + 1 < n; q += 2) if ((mask = this.visit(buf, this.pairAt(buf, q), q, mask, hit)) === 0) return;
     const words = (n - start) >> 2;
     if (words > 0) {
       const w = new Uint32Array(buf.buffer, buf.byteOffset + start, words);
-      const lowFirst = LITTLE_ENDIAN;
-      for (let j = 0; j < words; j++) {
+      const low = LITTLE_ENDIAN ? 0 : 2; // where the pair in a word's low half starts
+      let j = 0;
+      // two words a step while nothing is wanted from either
+      for (; j + 1 < words; j += 2) {
+        const x = w[j]!;
+        const y = w[j + 1]!;
+        if (((table[x & 0xffff]! | table[x >>> 16]! | table[y & 0xffff]! | table[y >>> 16]!) & mask) !== 0) break;
+      }
+      for (; j < words; j++) {
         const x = w[j]!;
         if (((table[x & 0xffff]! | table[x >>> 16]!) & mask) === 0) continue;
-        const at0 = start + 4 * j;
-        if (lowFirst ? visit(x & 0xffff, at0) || visit(x >>> 16, at0 + 2) : visit(x >>> 16, at0) || visit(x & 0xffff, at0 + 2)) return;
+        const at = start + 4 * j;
+        if ((mask = this.visit(buf, x & 0xffff, at + low, mask, hit)) === 0) return;
+        if ((mask = this.visit(buf, x >>> 16, at + 2 - low, mask, hit)) === 0) return;
+        // back to two words a step
+        for (j++; j + 1 < words; j += 2) {
+          const x2 = w[j]!;
+          const y2 = w[j + 1]!;
+          if (((table[x2 & 0xffff]! | table[x2 >>> 16]! | table[y2 & 0xffff]! | table[y2 >>> 16]!) & mask) !== 0) break;
+        }
+        j--;
       }
     }
-    for (q = start + 4 * words; q + 1 < n; q += 2) if (visit(pair(q), q)) return;
+    for (q = start + 4 * words; q + 1 < n; q += 2) if ((mask = this.visit(buf, this.pairAt(buf, q), q, mask, hit)) === 0) return;
+  }
+
+  /** The pair at buf[q], buf[q + 1] as a Uint16Array reads it. */
+  private pairAt(buf: Uint8Array, q: number): number {
+    return LITTLE_ENDIAN ? buf[q]! | (buf[q + 1]! << 8) : (buf[q]! << 8) | buf[q + 1]!;
+  }
+
+  /** The pair x at buf[q], buf[q + 1]: checks where its wanted patterns may begin; the groups left. */
+  private visit(buf: Uint8Array, x: number, q: number, groups: number, hit: (id: number) => number): number {
+    let mask = groups;
+    if ((this.pairGroups![x]! & mask) === 0) return mask;
+    // bit d < 7: a pattern may begin d bytes before the pair; bit 7: one byte after its first
+    for (let bits = this.pairStarts[x]!, d = 0; bits !== 0 && mask !== 0; bits >>>= 1, d++) {
+      if ((bits & 1) === 0) continue;
+      const p = d === 7 ? q + 1 : q - d;
+      if (p >= 0) mask = this.startsAt(buf, p, mask, hit);
+    }
+    return mask;
   }
 
   /**

@@ -1,6 +1,6 @@
-// The content-inspection engine: one pass over a buffer (an Aho-Corasick automaton over every detector's
-// keywords, and a digit-run counter in the same loop) names the detectors worth running; only those run, over
-// the buffer as latin1 text, and their hits come back sorted.
+// The content-inspection engine: two independent passes over a buffer (the digit runs, probed every few bytes;
+// every detector's keywords, through the Aho-Corasick automaton's pair filter, AhoCorasick.occurring) name the
+// detectors worth running; only those run, over the buffer as latin1 text, and their hits come back sorted.
 
 import { AhoCorasick } from '../core/aho-corasick.js';
 import { isRunSeparator, MIN_RECORDED_RUN, setDigitRuns, type DigitRun } from './text.js';

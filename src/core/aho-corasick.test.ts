@@ -4,7 +4,7 @@
 // and stops when told.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AhoCorasick } from './aho-corasick.js';
+import { AhoCorasick, DENSE_STATES } from './aho-corasick.js';
 
 const bytesOf = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const fold = (b: number): number => (b >= 0x41 && b <= 0x5a ? b | 0x20 : b);
@@ -120,6 +120,23 @@ describe('AhoCorasick.occurring', () => {
       });
       expect(calls).toBe(present.size > 0 ? 1 : 0);
     }), { numRuns: 800 });
+  });
+
+  it('agrees with the walk past DENSE_STATES, where states keep sparse transitions', () => {
+    // a wide alphabet, so that the patterns share little and make thousands of states
+    const wide = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-@ '];
+    const long = fc.array(fc.constantFrom(...wide), { minLength: 8, maxLength: 14 }).map((a) => bytesOf(a.join('')));
+    fc.assert(fc.property(fc.array(long, { minLength: 200, maxLength: 260 }), fc.array(fc.record({ which: fc.nat(), at: fc.nat(), flips: fc.array(fc.boolean(), { minLength: 1, maxLength: 5 }) }), { maxLength: 20 }), fc.array(fc.constantFrom(...wide), { maxLength: 3000 }), fc.integer({ min: 0, max: 3 }), (patterns, plants, noise, offset) => {
+      const ac = build(patterns, patterns.map((_, i) => i % 8), 64);
+      expect(ac.size).toBeGreaterThan(DENSE_STATES);
+      const buf = plant(bytesOf(noise.join('')), patterns, plants, offset, 0);
+      const got = new Set<number>();
+      ac.occurring(buf, (id) => {
+        got.add(id);
+        return 0xff;
+      });
+      expect([...got].sort((a, b) => a - b)).toEqual([...walked(ac, buf)].sort((a, b) => a - b));
+    }), { numRuns: 40 });
   });
 
   it('finds a pattern at either end of a buffer and in buffers of 0 to 9 bytes', () => {

@@ -1,6 +1,6 @@
-// The content-inspection engine: one pass over a buffer (an Aho-Corasick automaton over every detector's
-// keywords, and a digit-run counter in the same loop) names the detectors worth running; only those run, over
-// the buffer as latin1 text, and their hits come back sorted.
+// The content-inspection engine: two independent passes over a buffer (the digit runs, probed every few bytes;
+// every detector's keywords, through the Aho-Corasick automaton's pair filter, AhoCorasick.occurring) name the
+// detectors worth running; only those run, over the buffer as latin1 text, and their hits come back sorted.
 
 import { AhoCorasick } from '../core/aho-corasick.js';
 import { isRunSeparator, MIN_RECORDED_RUN, setDigitRuns, type DigitRun } from './text.js';
@@ -133,155 +133,71 @@ export function createInspector(detectors: readonly Detector[]): Inspector {
     }
   });
   const owners = [...byKeyword.values()];
+  const keys = [...byKeyword.keys()];
+  // the automaton's group of a keyword (0-7): its first detector's, counting the keyword detectors in turn, so
+  // that a detector's keywords are given up together once it triggers
+  const ordinal = new Map(detectors.filter((d) => d.keywords.length > 0).map((d, k) => [d, k % 8]));
+  const groupOf = owners.map((list) => ordinal.get(detectors[list[0]!]!)!);
   let ac: AhoCorasick | null = null;
-  if (byKeyword.size > 0) {
+  if (keys.length > 0) {
     ac = new AhoCorasick(MAX_KEYWORD_BYTES);
-    let id = 0;
-    for (const k of byKeyword.keys()) {
+    keys.forEach((k, id) => {
       const b = new Uint8Array(k.length);
       for (let i = 0; i < k.length; i++) b[i] = k.charCodeAt(i);
-      ac.add(b, id++);
-    }
+      ac!.add(b, id, groupOf[id]);
+    });
     ac.build();
   }
+  const keywordsInGroup = new Int32Array(8);
+  for (const g of groupOf) keywordsInGroup[g]!++;
+  // each detector's keyword ids
+  const keywordsOf = detectors.map(() => [] as number[]);
+  owners.forEach((list, id) => {
+    for (const i of list) keywordsOf[i]!.push(id);
+  });
   // digit detectors by threshold, ascending
   const byDigits = detectors.flatMap((d, i) => (d.digits === undefined ? [] : [[d.digits, i] as const])).sort((a, b) => a[0] - b[0]);
   const armed = detectors.filter((d) => d.keywords.length > 0 || d.digits !== undefined).length;
-  const keyworded = detectors.filter((d) => d.keywords.length > 0).length;
-  // when no keyword holds a digit or a run separator, the automaton has nothing to do inside a digit run
-  const runsAlone = !detectors.some((d) => d.keywords.some((k) => /[0-9 .-]/.test(k)));
   // no run shorter than this matters: it triggers no detector and is not recorded
   const stride = byDigits.length > 0 ? Math.min(MIN_RECORDED_RUN, byDigits[0]![0]) : MIN_RECORDED_RUN;
-  // bytes the loop may skip at the automaton's root outside a digit run: with digit detectors pending ...
-  const skipAll = new Uint8Array(256);
-  // ... without digit detectors
-  const skipNoDigits = new Uint8Array(256);
-  // ... once every keyword detector runs
-  const skipDigitsOnly = new Uint8Array(256);
-  for (let b = 0; b < 256; b++) {
-    const starts = ac !== null && ac.starts(b);
-    const digit = b >= DIGIT && b <= DIGIT + 9;
-    skipNoDigits[b] = starts ? 0 : 1;
-    skipAll[b] = starts || digit ? 0 : 1;
-    skipDigitsOnly[b] = digit ? 0 : 1;
-  }
 
   function scan(buf: Uint8Array, ctx: DetectContext): Hit[] {
     if (armed === 0) return [];
     const on = new Uint8Array(detectors.length);
     let pending = armed;
-    let kwLeft = keyworded;
-    let nextDigit = 0; // byDigits[nextDigit..] are the digit thresholds not yet reached
-    let minDigits = byDigits.length > 0 ? byDigits[0]![0] : Infinity;
-    // the runs the digit detectors will read (src/inspect/text.ts digitRuns), collected in the same pass
+    // the keywords some detector not yet triggered still listens for, by group, and the groups holding one
+    const dead = new Uint8Array(keys.length);
+    const liveInGroup = keywordsInGroup.slice();
+    let groups = 0;
+    for (let g = 0; g < 8; g++) if (liveInGroup[g]! > 0) groups |= 1 << g;
+    const trigger = (i: number): void => {
+      if (on[i] === 1) return;
+      on[i] = 1;
+      pending--;
+      for (const id of keywordsOf[i]!) {
+        if (dead[id] === 0 && owners[id]!.every((j) => on[j] === 1)) {
+          dead[id] = 1;
+          if (--liveInGroup[groupOf[id]!]! === 0) groups &= ~(1 << groupOf[id]!);
+        }
+      }
+    };
+    // two independent passes: the digit runs (every stride-th byte probed, see runsByStride), then the keywords
     const collect = byDigits.length > 0;
     const runs: DigitRun[] = [];
-    let skip = !collect ? skipNoDigits : kwLeft > 0 ? skipAll : skipDigitsOnly;
-    const trigger = (i: number): void => {
-      if (on[i] === 0) {
-        on[i] = 1;
-        pending--;
-        if (detectors[i]!.keywords.length > 0) kwLeft--;
-      }
-    };
-    const onKeyword = (id: number): void => {
-      for (const i of owners[id]!) trigger(i);
-    };
-    let a = kwLeft > 0 ? ac : null;
-    const n = buf.length;
-    let s = 0;
-    /** a run of `digits` digits ended: detectors whose threshold it reaches are triggered */
-    const reach = (digits: number): void => {
-      while (nextDigit < byDigits.length && byDigits[nextDigit]![0] <= digits) trigger(byDigits[nextDigit++]![1]);
-      minDigits = nextDigit < byDigits.length ? byDigits[nextDigit]![0] : Infinity;
-    };
-    if (runsAlone) {
-      // no keyword holds a digit or a separator: a run is read whole in a tight loop, the automaton back at
-      // its root after it
-      let i = 0;
-      while (i < n) {
-        if (a === null && collect) {
-          // only digit runs are left to read: probe every `stride`-th byte (see runsByStride)
-          runsByStride(buf, i, stride, runs, (digits) => {
-            if (digits >= minDigits) reach(digits);
-          });
-          break;
-        }
-        if (s === 0) {
-          while (i < n && skip[buf[i]!] === 1) i++;
-          if (i === n) break;
-        }
-        const b = buf[i]!;
-        if (collect && b >= DIGIT && b <= DIGIT + 9) {
-          const start = i;
-          let digits = 0;
-          for (;;) {
-            while (i < n && buf[i]! >= DIGIT && buf[i]! <= DIGIT + 9) {
-              i++;
-              digits++;
-            }
-            const c = buf[i + 1];
-            if (i + 1 < n && RUN_SEPARATOR[buf[i]!] === 1 && c! >= DIGIT && c! <= DIGIT + 9) {
-              i++;
-              continue;
-            }
-            break;
-          }
-          if (digits >= minDigits) reach(digits);
-          if (digits >= MIN_RECORDED_RUN) runs.push({ start, end: i, digits });
-          s = 0;
-          continue;
-        }
-        if (a !== null && (s !== 0 || skipNoDigits[b] === 0)) {
-          s = a.next(s, b);
-          if (a.isFinal(s)) a.matches(s, onKeyword);
-          if (kwLeft === 0) {
-            // every keyword detector runs already: the rest of the pass only reads digit runs
-            a = null;
-            s = 0;
-            skip = collect ? skipDigitsOnly : skipNoDigits;
-          }
-        }
-        if (pending === 0 && !collect) break;
-        i++;
-      }
-    } else {
-      let run = 0;
-      let runStart = 0;
-      let lastDigit = 0;
-      let sep = false;
-      for (let i = 0; i < n; i++) {
-        if (s === 0 && run === 0) {
-          while (i < n && skip[buf[i]!] === 1) i++;
-          if (i === n) break;
-        }
-        const b = buf[i]!;
-        if (b >= DIGIT && b <= DIGIT + 9) {
-          if (run === 0) runStart = i;
-          run++;
-          lastDigit = i;
-          sep = false;
-          if (run >= minDigits) reach(run);
-        } else if (run > 0 && !sep && RUN_SEPARATOR[b] === 1) {
-          sep = true;
-        } else if (run > 0) {
-          if (run >= MIN_RECORDED_RUN) runs.push({ start: runStart, end: lastDigit + 1, digits: run });
-          run = 0;
-          sep = false;
-        }
-        // at the root only a keyword's first byte moves the automaton
-        if (a !== null && (s !== 0 || skipNoDigits[b] === 0)) {
-          s = a.next(s, b);
-          if (a.isFinal(s)) a.matches(s, onKeyword);
-          if (kwLeft === 0) {
-            a = null;
-            s = 0;
-            skip = collect ? skipDigitsOnly : skipNoDigits;
-          }
-        }
-        if (pending === 0 && !collect) break;
-      }
-      if (run >= MIN_RECORDED_RUN) runs.push({ start: runStart, end: lastDigit + 1, digits: run });
+    if (collect) {
+      let nextDigit = 0; // byDigits[nextDigit..] are the digit thresholds not yet reached
+      let minDigits = byDigits[0]![0];
+      runsByStride(buf, 0, stride, runs, (digits) => {
+        if (digits < minDigits) return;
+        while (nextDigit < byDigits.length && byDigits[nextDigit]![0] <= digits) trigger(byDigits[nextDigit++]![1]);
+        minDigits = nextDigit < byDigits.length ? byDigits[nextDigit]![0] : Infinity;
+      });
+    }
+    if (ac !== null && groups !== 0) {
+      ac.occurring(buf, (id) => {
+        if (dead[id] === 0) for (const i of owners[id]!) trigger(i);
+        return groups;
+      }, groups);
     }
     if (pending === armed) return [];
     const hits: Hit[] = [];

@@ -7,6 +7,7 @@ import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FILES_LOG } from '../src/formats/zeek/logs/files.js';
 import { builtinDetectors } from '../src/inspect/builtin.js';
 import { analyze, type AnalyzeRecord } from '../src/pipeline/api.js';
 import { ingest } from '../src/pipeline/ingest.js';
@@ -14,7 +15,7 @@ import type { FileRecord } from '../src/schema/files.js';
 import type { FindingRecord } from '../src/schema/findings.js';
 import type { SmtpRecord } from '../src/schema/smtp.js';
 import { openStore } from '../src/store/open.js';
-import { scratchDir } from './helpers/cli.js';
+import { cli, scratchDir } from './helpers/cli.js';
 import { corpusDir, readJson, ROOT } from './helpers/run.js';
 
 const DIR = join(ROOT, 'test/fixtures/mailbox');
@@ -125,6 +126,72 @@ describe('mailbox-gen.pcap (dovecot; poplib and imaplib)', () => {
     const pw = /^PASS='([^']+)'$/m.exec(readFileSync(join(DIR, 'make-mailbox-gen.sh'), 'utf8'))![1]!;
     expect(readFileSync(db, 'latin1').includes(pw)).toBe(false);
   });
+});
+
+describe('haystack export of mailbox-gen.pcap with an SMTP capture: a fetched message is no SMTP transaction', () => {
+  const dir = scratchDir('mailbox-export');
+  const db = join(dir, 'x.duckdb');
+  const ready = (async () => {
+    const r = await cli('ingest', GEN, join(ROOT, 'test/fixtures/mail-http/mail.pcap'), '--db', db);
+    expect(r.code, r.err).toBe(0);
+    const store = await openStore(db, { readOnly: true });
+    try {
+      const q = async (sql: string): Promise<Record<string, unknown>[]> => (await store.select(sql)).rows;
+      return {
+        sent: (await q('SELECT uid, message_id FROM smtp WHERE fetched_via IS NULL')).map((x) => String(x.uid)),
+        fetchedUids: new Set((await q('SELECT uid FROM smtp WHERE fetched_via IS NOT NULL')).map((x) => String(x.uid))),
+        files: Number((await q('SELECT count(*) AS n FROM files'))[0]!.n),
+      };
+    } finally {
+      await store.close();
+    }
+  })();
+  const column = (name: string): number => FILES_LOG.columns.findIndex((c) => c.name === name);
+  const exported = async (table: string, format: string): Promise<string[]> => {
+    const out = join(dir, `${table}.${format}`);
+    const r = await cli('export', table, '--db', db, '--format', format, '-o', out);
+    expect(r.code, r.err).toBe(0);
+    return readFileSync(out, 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+  };
+
+  it('the store has both: the SMTP capture\'s transactions and the five fetched messages', async () => {
+    const s = await ready;
+    expect(s.sent.length).toBeGreaterThan(0);
+    expect(s.fetchedUids.size).toBeGreaterThan(0);
+  });
+
+  for (const format of ['zeek', 'zeek-json', 'eve', 'ecs']) {
+    it(`export smtp --format ${format}: the SMTP transactions only, no fetched message`, async () => {
+      const s = await ready;
+      const lines = await exported('smtp', format);
+      expect(lines.length).toBe(s.sent.length);
+      // mailbox-gen's Message-ID, subject and POP3/IMAP sessions are in no line
+      for (const l of lines) {
+        expect(l.includes(made.message_id.slice(1, -1))).toBe(false);
+        expect(l.includes(made.subject)).toBe(false);
+        for (const u of s.fetchedUids) expect(l.includes(u)).toBe(false);
+      }
+    });
+
+    it(`export files --format ${format}: the fetched attachments are there, from POP3/IMAP`, async () => {
+      const s = await ready;
+      const lines = await exported('files', format);
+      expect(lines.length).toBe(s.files);
+      const zips = lines.filter((l) => l.includes(made.parts[2]!.sha256));
+      // each whole fetch (RETR, FETCH BODY.PEEK[], FETCH RFC822) gave report.zip; the partial ones nothing
+      expect(zips.length).toBe(made.fetches.filter((f) => !f.partial).length);
+      const via = zips.map((l) => {
+        if (format === 'zeek') return l.split('\t')[column('source')];
+        const o = JSON.parse(l) as { source?: string; app_proto?: string; network?: { protocol?: string } };
+        return format === 'zeek-json' ? o.source : format === 'eve' ? o.app_proto : o.network?.protocol;
+      }).sort();
+      // Zeek's files.log names the analyzer (POP3; Zeek has no IMAP file analysis, ours is named alike)
+      expect(via).toEqual(format.startsWith('zeek') ? ['IMAP', 'IMAP', 'POP3'] : ['imap', 'imap', 'pop3']);
+      // the server sent them: Zeek's is_orig is F
+      if (format === 'zeek') for (const l of zips) expect(l.split('\t')[column('is_orig')]).toBe('F');
+      if (format === 'zeek-json') for (const l of zips) expect((JSON.parse(l) as { is_orig: boolean }).is_orig).toBe(false);
+    });
+  }
 });
 
 describe('the other captures made here', () => {

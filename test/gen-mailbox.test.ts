@@ -14,6 +14,7 @@ import { ingest } from '../src/pipeline/ingest.js';
 import type { FileRecord } from '../src/schema/files.js';
 import type { FindingRecord } from '../src/schema/findings.js';
 import type { SmtpRecord } from '../src/schema/smtp.js';
+import { findMail, type MailResult } from '../src/store/mail.js';
 import { openStore } from '../src/store/open.js';
 import type { WritePacket } from '../src/capture/pcap-writer.js';
 import { cli, scratchDir } from './helpers/cli.js';
@@ -46,6 +47,15 @@ async function run(file: string, inspect = false): Promise<Out> {
     else if (r.type === 'imap') o.imap++;
   }
   return o;
+}
+/** `haystack mail`'s answer for a key, from a store read once. */
+async function findMailIn(db: string, key: string): Promise<MailResult> {
+  const store = await openStore(db, { readOnly: true });
+  try {
+    return await findMail(store, key);
+  } finally {
+    await store.close();
+  }
 }
 const fetched = (o: Out): SmtpRecord[] => o.smtp.filter((m) => m.fetched_via != null);
 /** The fetching command without IMAP's tag (the client picks tags). */
@@ -124,6 +134,17 @@ describe('mailbox-gen.pcap (dovecot; poplib and imaplib)', () => {
     } finally {
       await store.close();
     }
+    // haystack mail: the message is known only as fetched (no SMTP leg, no log line): its five copies, as made
+    const mail = await findMailIn(db, made.message_id);
+    expect(mail.messages.length).toBe(1);
+    expect(mail.messages[0]!.wire).toEqual([]);
+    expect(mail.messages[0]!.fetches.map((f) => [f.via, f.via === 'imap' ? f.command!.replace(/^\S+ /, '') : f.command, f.partial, f.data_bytes, f.user]))
+      .toEqual(made.fetches.map((f) => [f.via, f.command, f.partial, f.size, made.user]));
+    const printed = await cli('mail', made.message_id, '--db', db);
+    expect(printed.code, printed.err).toBe(0);
+    expect(printed.out).toContain('on the wire: not in the captures ingested');
+    expect(printed.out).toContain(`fetched from a mailbox: ${made.fetches.length} copies`);
+    expect(printed.out).toContain(`fetched by ${made.user} via pop3 (RETR 1)`);
     // the POP3 PASS and IMAP LOGIN password (make-mailbox-gen.sh) is in no file the store wrote
     const pw = /^PASS='([^']+)'$/m.exec(readFileSync(join(DIR, 'make-mailbox-gen.sh'), 'utf8'))![1]!;
     expect(readFileSync(db, 'latin1').includes(pw)).toBe(false);

@@ -4,6 +4,7 @@
 // manifest and tshark): the line numbers of each queue id, the relays' postfix queue ids and client ports,
 // the client port of each transaction, Message-IDs and attachment hashes by construction. Run on DuckDB and
 // on a ClickHouse server (the joins are SQL in both dialects).
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findMail, type MailMessage } from '../src/store/mail.js';
@@ -144,6 +145,31 @@ for (const backend of BACKENDS) {
       expect(r.kind).toBe('message-id');
       expect(r.messages.map((m) => m.queue_ids[0])).toEqual(sent.map((c) => c.queue_id));
       expect(r.messages.map((m) => ports(m))).toEqual(sent.map((c) => [c.client_port]));
+    });
+
+    it('a message clients fetched over IMAP: its copies are shown as fetches (by Message-ID), never as legs of its way', async () => {
+      // the Message-IDs of the messages tshark decodes in the capture's IMAP responses (imf), sent with a queue id
+      const out = execFileSync('tshark', ['-r', join(dir, 'smtp-imap.pcap'), '-Y', 'imap && imf', '-T', 'fields', '-E', 'occurrence=a', '-E', 'aggregator=\t', '-e', 'imf.message_id'],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      const read = new Set(out.split(/[\n\t]/).filter((x) => x !== '').map((x) => `<${x.replace(/^<|>$/g, '')}>`));
+      const sent = want.correlation.filter((c) => c.queue_id !== null && c.outcome === 'accepted' && c.message_id !== null && read.has(c.message_id));
+      expect(sent.length).toBeGreaterThan(0);
+      let copies = 0;
+      for (const c of sent) {
+        const m = (await findMail(store, c.queue_id!)).messages[0]!;
+        const what = `${c.step}/${c.transaction} ${c.queue_id}`;
+        // the legs are the SMTP transactions (the client's and each relay's), as above, whatever was fetched
+        expect(ports(m), what).toEqual([c.client_port, ...(c.relayed_to_postfix ?? []).map((p) => p.sendmail_client_port)].sort((a, b) => a - b));
+        // tshark's imf also decodes header-only fetches: a message read that way has no whole copy
+        expect(m.fetches.every((f) => f.via === 'imap' && f.user !== null && f.command !== null && /\bFETCH\b/i.test(f.command)), what).toBe(true);
+        expect(m.fetches.map((f) => f.ts), what).toEqual([...m.fetches.map((f) => f.ts)].sort((a, b) => a - b));
+        copies += m.fetches.length;
+      }
+      expect(copies).toBeGreaterThan(0);
+      // by Message-ID: the messages sent (a resend is another message), not one more per fetched copy
+      const byId = await findMail(store, sent[0]!.message_id!);
+      expect(byId.messages.length).toBe(want.correlation.filter((c) => c.message_id === sent[0]!.message_id).length);
+      expect(byId.messages.every((x) => x.wire.every((w) => w.smtp === null || w.smtp.mail_from !== null))).toBe(true);
     });
 
     it('an address is found in any letter case and also when written <like@this>', async () => {

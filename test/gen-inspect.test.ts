@@ -86,6 +86,14 @@ describe('inspect: the labelled captures', () => {
     expect(rows.reduce((a, f) => a + f.count, 0)).toBe(g.distinct);
   });
 
+  it('inspect-pop3.pcap: the retrieved message\'s addresses are one bulk row, through MIME; the raw server stream does not report them again', async () => {
+    const g = made.groups.find((x) => x.id === 'G-pop3-email')!;
+    const rows = (await of(g.capture)).filter((f) => f.detector === 'email');
+    // the message went to the MIME path whole (RETR): its body part is the one scope of the group
+    expect(rows.map((f) => [f.app_proto, f.side, f.decode_path, f.value_hmac])).toEqual([['pop3', 'server', 'pop3 › 1', null]]);
+    expect(rows[0]!.distinct_count).toBeGreaterThanOrEqual(g.distinct);
+  });
+
   it('the decoys stay silent for the detectors they imitate', async () => {
     const loud: string[] = [];
     for (const d of made.decoys) {

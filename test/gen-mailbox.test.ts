@@ -4,17 +4,21 @@
 // are tshark's (imf) where tshark decodes them; on the corpus's POP3/IMAP traces the Message-IDs are tshark's.
 import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FILES_LOG } from '../src/formats/zeek/logs/files.js';
 import { builtinDetectors } from '../src/inspect/builtin.js';
 import { analyze, type AnalyzeRecord } from '../src/pipeline/api.js';
 import { ingest } from '../src/pipeline/ingest.js';
 import type { FileRecord } from '../src/schema/files.js';
 import type { FindingRecord } from '../src/schema/findings.js';
 import type { SmtpRecord } from '../src/schema/smtp.js';
+import { findMail, type MailResult } from '../src/store/mail.js';
 import { openStore } from '../src/store/open.js';
-import { scratchDir } from './helpers/cli.js';
+import type { WritePacket } from '../src/capture/pcap-writer.js';
+import { cli, scratchDir } from './helpers/cli.js';
+import { conversationsPcap, tcpConversation } from './helpers/conversation.js';
 import { corpusDir, readJson, ROOT } from './helpers/run.js';
 
 const DIR = join(ROOT, 'test/fixtures/mailbox');
@@ -43,6 +47,15 @@ async function run(file: string, inspect = false): Promise<Out> {
     else if (r.type === 'imap') o.imap++;
   }
   return o;
+}
+/** `haystack mail`'s answer for a key, from a store read once. */
+async function findMailIn(db: string, key: string): Promise<MailResult> {
+  const store = await openStore(db, { readOnly: true });
+  try {
+    return await findMail(store, key);
+  } finally {
+    await store.close();
+  }
 }
 const fetched = (o: Out): SmtpRecord[] => o.smtp.filter((m) => m.fetched_via != null);
 /** The fetching command without IMAP's tag (the client picks tags). */
@@ -121,9 +134,156 @@ describe('mailbox-gen.pcap (dovecot; poplib and imaplib)', () => {
     } finally {
       await store.close();
     }
+    // haystack mail: the message is known only as fetched (no SMTP leg, no log line): its five copies, as made
+    const mail = await findMailIn(db, made.message_id);
+    expect(mail.messages.length).toBe(1);
+    expect(mail.messages[0]!.wire).toEqual([]);
+    expect(mail.messages[0]!.fetches.map((f) => [f.via, f.via === 'imap' ? f.command!.replace(/^\S+ /, '') : f.command, f.partial, f.data_bytes, f.user]))
+      .toEqual(made.fetches.map((f) => [f.via, f.command, f.partial, f.size, made.user]));
+    const printed = await cli('mail', made.message_id, '--db', db);
+    expect(printed.code, printed.err).toBe(0);
+    expect(printed.out).toContain('on the wire: not in the captures ingested');
+    expect(printed.out).toContain(`fetched from a mailbox: ${made.fetches.length} copies`);
+    expect(printed.out).toContain(`fetched by ${made.user} via pop3 (RETR 1)`);
     // the POP3 PASS and IMAP LOGIN password (make-mailbox-gen.sh) is in no file the store wrote
     const pw = /^PASS='([^']+)'$/m.exec(readFileSync(join(DIR, 'make-mailbox-gen.sh'), 'utf8'))![1]!;
     expect(readFileSync(db, 'latin1').includes(pw)).toBe(false);
+  });
+});
+
+describe('haystack export of mailbox-gen.pcap with an SMTP capture: a fetched message is no SMTP transaction', () => {
+  const dir = scratchDir('mailbox-export');
+  const db = join(dir, 'x.duckdb');
+  const ready = (async () => {
+    const r = await cli('ingest', GEN, join(ROOT, 'test/fixtures/mail-http/mail.pcap'), '--db', db);
+    expect(r.code, r.err).toBe(0);
+    const store = await openStore(db, { readOnly: true });
+    try {
+      const q = async (sql: string): Promise<Record<string, unknown>[]> => (await store.select(sql)).rows;
+      return {
+        sent: (await q('SELECT uid, message_id FROM smtp WHERE fetched_via IS NULL')).map((x) => String(x.uid)),
+        fetchedUids: new Set((await q('SELECT uid FROM smtp WHERE fetched_via IS NOT NULL')).map((x) => String(x.uid))),
+        files: Number((await q('SELECT count(*) AS n FROM files'))[0]!.n),
+      };
+    } finally {
+      await store.close();
+    }
+  })();
+  const column = (name: string): number => FILES_LOG.columns.findIndex((c) => c.name === name);
+  const exported = async (table: string, format: string): Promise<string[]> => {
+    const out = join(dir, `${table}.${format}`);
+    const r = await cli('export', table, '--db', db, '--format', format, '-o', out);
+    expect(r.code, r.err).toBe(0);
+    return readFileSync(out, 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+  };
+
+  it('the store has both: the SMTP capture\'s transactions and the five fetched messages', async () => {
+    const s = await ready;
+    expect(s.sent.length).toBeGreaterThan(0);
+    expect(s.fetchedUids.size).toBeGreaterThan(0);
+  });
+
+  for (const format of ['zeek', 'zeek-json', 'eve', 'ecs']) {
+    it(`export smtp --format ${format}: the SMTP transactions only, no fetched message`, async () => {
+      const s = await ready;
+      const lines = await exported('smtp', format);
+      expect(lines.length).toBe(s.sent.length);
+      // mailbox-gen's Message-ID, subject and POP3/IMAP sessions are in no line
+      for (const l of lines) {
+        expect(l.includes(made.message_id.slice(1, -1))).toBe(false);
+        expect(l.includes(made.subject)).toBe(false);
+        for (const u of s.fetchedUids) expect(l.includes(u)).toBe(false);
+      }
+    });
+
+    it(`export files --format ${format}: the fetched attachments are there, from POP3/IMAP`, async () => {
+      const s = await ready;
+      const lines = await exported('files', format);
+      expect(lines.length).toBe(s.files);
+      const zips = lines.filter((l) => l.includes(made.parts[2]!.sha256));
+      // each whole fetch (RETR, FETCH BODY.PEEK[], FETCH RFC822) gave report.zip; the partial ones nothing
+      expect(zips.length).toBe(made.fetches.filter((f) => !f.partial).length);
+      const via = zips.map((l) => {
+        if (format === 'zeek') return l.split('\t')[column('source')];
+        const o = JSON.parse(l) as { source?: string; app_proto?: string; network?: { protocol?: string } };
+        return format === 'zeek-json' ? o.source : format === 'eve' ? o.app_proto : o.network?.protocol;
+      }).sort();
+      // Zeek's files.log names the analyzer (POP3; Zeek has no IMAP file analysis, ours is named alike)
+      expect(via).toEqual(format.startsWith('zeek') ? ['IMAP', 'IMAP', 'POP3'] : ['imap', 'imap', 'pop3']);
+      // the server sent them: Zeek's is_orig is F
+      if (format === 'zeek') for (const l of zips) expect(l.split('\t')[column('is_orig')]).toBe('F');
+      if (format === 'zeek-json') for (const l of zips) expect((JSON.parse(l) as { is_orig: boolean }).is_orig).toBe(false);
+    });
+  }
+});
+
+/**
+ * Synthetic POP3 and IMAP sessions (tcpConversation) with a card planted in each place a value can be: a fetched
+ * message's text part (RETR, FETCH BODY[]), a partial fetch (TOP), a section (BODY[TEXT]: not a message), a client
+ * command (SEARCH) and a client upload (APPEND). A value is reported once: a fetched message's bytes go through MIME
+ * only (`pop3 › 1`), what is no message stays with the raw stream (`imap › server`, `imap › client`). Any cut of
+ * the stream (MSS) gives the same findings.
+ */
+describe('a value in a fetched message is reported once; commands, sections and uploads still raw', () => {
+  // Luhn-valid numbers of the card networks' published test ranges, one per place
+  const CARD = { retr: '4012888888881881', top: '5555555555554444', body: '5105105105105100', section: '6011111111111117', search: '4111111111111111', append: '378282246310005' };
+  const message = (card: string, id: string): string => [
+    'From: Erin <erin@example.test>', 'To: frank@example.test', `Subject: invoice ${id}`, `Message-ID: <${id}@example.test>`, 'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=us-ascii', '', `Please charge card ${card} for the order.`, '.leading dot line', 'Thanks', '',
+  ].join('\r\n');
+  const stuffed = (m: string): string => m.replace(/^\./gm, '..');
+  const pop3 = (mss: number): WritePacket[] => {
+    const m = message(CARD.retr, 'retr');
+    const t = message(CARD.top, 'top');
+    return tcpConversation({ dport: 110, sport: 40110, mss }, [
+      { from: 'server', data: '+OK POP3 ready\r\n' }, { from: 'client', data: 'USER frank\r\n' }, { from: 'server', data: '+OK\r\n' },
+      { from: 'client', data: 'PASS hunter2hunter2\r\n' }, { from: 'server', data: '+OK logged in\r\n' },
+      { from: 'client', data: 'RETR 1\r\n' }, { from: 'server', data: `+OK ${m.length} octets\r\n${stuffed(m)}.\r\n` },
+      // TOP 2 1: the headers and the body's first line, the card in it
+      { from: 'client', data: 'TOP 2 1\r\n' }, { from: 'server', data: `+OK\r\n${stuffed(t.split('\r\n').slice(0, 8).join('\r\n'))}\r\n.\r\n` },
+      { from: 'client', data: 'QUIT\r\n' }, { from: 'server', data: '+OK bye\r\n' },
+    ]);
+  };
+  const imap = (mss: number): WritePacket[] => {
+    const m = message(CARD.body, 'body');
+    const text = `Section text: card ${CARD.section} here.\r\n`;
+    const up = message(CARD.append, 'append');
+    return tcpConversation({ dport: 143, sport: 40143, mss, start: Date.UTC(2026, 0, 12, 11, 0, 0) * 1000 }, [
+      { from: 'server', data: '* OK IMAP4rev1 ready\r\n' }, { from: 'client', data: 'a1 LOGIN frank hunter2hunter2\r\n' }, { from: 'server', data: 'a1 OK logged in\r\n' },
+      { from: 'client', data: 'a2 SELECT INBOX\r\n' }, { from: 'server', data: '* 2 EXISTS\r\na2 OK [READ-WRITE] done\r\n' },
+      { from: 'client', data: 'a3 FETCH 1 (BODY.PEEK[])\r\n' }, { from: 'server', data: `* 1 FETCH (BODY[] {${m.length}}\r\n${m})\r\na3 OK done\r\n` },
+      { from: 'client', data: 'a4 FETCH 2 (BODY.PEEK[TEXT])\r\n' }, { from: 'server', data: `* 2 FETCH (BODY[TEXT] {${text.length}}\r\n${text})\r\na4 OK done\r\n` },
+      { from: 'client', data: `a5 SEARCH BODY "${CARD.search}"\r\n` }, { from: 'server', data: '* SEARCH\r\na5 OK done\r\n' },
+      { from: 'client', data: `a6 APPEND Sent {${up.length}}\r\n` }, { from: 'server', data: '+ go ahead\r\n' },
+      { from: 'client', data: `${up}\r\n` }, { from: 'server', data: 'a6 OK appended\r\n' },
+      { from: 'client', data: 'a7 LOGOUT\r\n' }, { from: 'server', data: '* BYE\r\na7 OK bye\r\n' },
+    ]);
+  };
+  const dir = scratchDir('mailbox-once');
+  /** The card findings of the two sessions cut at `mss`: [which card, app_proto, side, decode_path], sorted. */
+  const cards = async (mss: number): Promise<string[][]> => {
+    const file = join(dir, `once-${mss}.pcap`);
+    writeFileSync(file, conversationsPcap(pop3(mss), imap(mss)));
+    const o = await run(file, true);
+    expect(fetched(o).map((m) => [m.fetched_via, untagged(m)])).toEqual([['pop3', 'RETR 1'], ['pop3', 'TOP 2 1'], ['imap', 'FETCH 1 (BODY.PEEK[])']]);
+    const names = new Map(Object.entries(CARD).map(([k, v]) => [createHmac('sha256', KEY).update(v, 'utf8').digest('hex'), k]));
+    return o.findings.filter((f) => f.detector === 'payment_card').map((f) => [names.get(f.value_hmac ?? '') ?? '?', f.app_proto ?? '', f.side ?? '', f.decode_path ?? '', String(f.count)]).sort();
+  };
+
+  it('each card once, where it was sent: fetched ones through MIME, the others in the raw stream', async () => {
+    expect(await cards(1460)).toEqual([
+      ['append', 'imap', 'client', 'imap › client', '1'],
+      ['body', 'imap', 'server', 'imap › 1', '1'],
+      ['retr', 'pop3', 'server', 'pop3 › 1', '1'],
+      ['search', 'imap', 'client', 'imap › client', '1'],
+      ['section', 'imap', 'server', 'imap › server', '1'],
+      ['top', 'pop3', 'server', 'pop3 › 1', '1'],
+    ]);
+  });
+
+  it('the same findings however the streams are cut', async () => {
+    const whole = await cards(1460);
+    for (const mss of [7, 64, 536]) expect(await cards(mss), `mss ${mss}`).toEqual(whole);
   });
 });
 

@@ -75,7 +75,9 @@ const CONSTRAINTS: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
   ssl: { cipher: fc.option(fc.nat({ max: 65535 }), { nil: null }), cert_sha256: fc.option(nonEmpty, { nil: null }) },
   x509: { cert_sha256: nonEmpty, subject: fc.option(dn, { nil: null }), issuer: fc.option(dn, { nil: null }) },
   http: { version: fc.option(text.map((v) => `HTTP/${v}`), { nil: null }), status_msg: fc.option(text.filter((s) => s !== '<empty>'), { nil: null }) },
-  files: { source: fc.constantFrom('smtp', 'http', 'ftp-data') },
+  files: { source: fc.constantFrom('smtp', 'http', 'ftp-data', 'pop3', 'imap') },
+  // smtp.log has a line for a message sent over SMTP (one fetched over POP3/IMAP has none)
+  smtp: { fetched_via: fc.constant(null), fetch_command: fc.constant(null) },
   dns: {
     qclass_name: fc.constantFrom(null, 'IN', 'CH', 'HS', 'ANY', 'NONE'),
     qtype_name: fc.constantFrom(null, 'A', 'AAAA', 'ANY', 'TYPE65534', 'TXT'),

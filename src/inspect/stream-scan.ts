@@ -107,6 +107,11 @@ export class StreamScanner {
     return this.cut;
   }
 
+  /** Hits at offsets below this have been returned: the later ones are at or after it. */
+  get reportedBelow(): number {
+    return this.reported;
+  }
+
   /** Bytes inspected so far. */
   get inspectedBytes(): number {
     return this.inspected;

@@ -7,16 +7,19 @@ import { Fanout } from '../analyzers/fanout.js';
 import { SmtpAnalyzer, type SmtpMessage } from '../analyzers/smtp/smtp-analyzer.js';
 import { HttpAnalyzer, type HttpTransaction } from '../analyzers/http/http-analyzer.js';
 import { DnsTcp, DnsUdp } from '../analyzers/dns/dns-analyzer.js';
-import { preluded } from '../analyzers/prelude/prelude.js';
+import { preluded, type PreludeSkipper } from '../analyzers/prelude/prelude.js';
 import type { DnsRecord } from '../schema/dns.js';
 import type { DnsMessage } from '../analyzers/dns/dns-message.js';
-import type { Dir } from '../reassembly/stream-analyzer.js';
+import { RESP, type Dir } from '../reassembly/stream-analyzer.js';
 import { SshAnalyzer } from '../analyzers/ssh/ssh-analyzer.js';
 import type { SshRecord } from '../schema/ssh.js';
 import { FtpAnalyzer, FtpChannels, FtpData, notFtpAtOnce, type FtpEvent } from '../analyzers/ftp/ftp-analyzer.js';
 import { Deferred } from '../analyzers/fanout.js';
 import { Pop3Analyzer } from '../analyzers/mailbox/pop3-analyzer.js';
 import { ImapAnalyzer } from '../analyzers/mailbox/imap-analyzer.js';
+import type { MessageSpans } from '../analyzers/mailbox/fetched-message.js';
+import { SkippedSpans } from '../inspect/skipped-spans.js';
+import { INSPECT_STREAM_BYTES } from '../inspect/stream-scan.js';
 import type { Pop3Record } from '../schema/pop3.js';
 import type { ImapRecord } from '../schema/imap.js';
 import { AnomalyLog } from '../core/anomaly.js';
@@ -54,8 +57,11 @@ export interface AnalysisOptions {
    * says how), for the MIME path at the edge; read only in sessions whose pop3/imap records are wanted
    */
   mailbox?: (m: SmtpMessage) => void;
-  /** content inspection of raw streams (Inspection.stream): an analyzer per TCP session, or null */
-  inspectStream?: (s: Session) => StreamAnalyzer | null;
+  /**
+   * content inspection of raw streams (Inspection.stream): an analyzer per TCP session, or null; `skipped`: the
+   * server's bytes the POP3/IMAP analyzers hand over as messages (given when `mailbox` is), left to the MIME path
+   */
+  inspectStream?: (s: Session, skipped: SkippedSpans | null) => StreamAnalyzer | null;
   /** signatures (detectHooks of a detector): packets, TCP streams, HTTP transactions and TLS hellos are inspected */
   detect?: DetectHooks;
   /**
@@ -136,6 +142,8 @@ export function analysis(
       streams: (s) => {
         const parts: StreamAnalyzer[] = [];
         const anomalies = engine().anomalies;
+        // messages fetched over POP3/IMAP are inspected through the MIME path: the raw scan leaves their bytes out
+        const skipped = o.mailbox !== undefined && o.inspectStream !== undefined ? new SkippedSpans(INSPECT_STREAM_BYTES) : null;
         // a data session an FTP control session announced: its bytes are the transfer, nothing else
         const channel = ftpChannels?.claim(s) ?? null;
         if (channel !== null) {
@@ -163,11 +171,12 @@ export function analysis(
             // does not open with a reply code)
             parts.push(new Deferred(notFtpAtOnce, () => preluded(new FtpAnalyzer({ session: s, anomalies: emitFtp === undefined ? unheard : anomalies, channels: ftpChannels!, emit: emitFtp ?? ignoreFtp }), s)));
           }
-          else if (slot === 'pop3') parts.push(preluded(new Pop3Analyzer({ session: s, anomalies, emit: o.pop3!, message: o.mailbox }), s));
-          else parts.push(preluded(new ImapAnalyzer({ session: s, anomalies, emit: o.imap!, message: o.mailbox }), s));
+          else if (slot === 'pop3') parts.push(mailboxPreluded((spans) => new Pop3Analyzer({ session: s, anomalies, emit: o.pop3!, message: o.mailbox, spans }), s, skipped));
+          else parts.push(mailboxPreluded((spans) => new ImapAnalyzer({ session: s, anomalies, emit: o.imap!, message: o.mailbox, spans }), s, skipped));
         }
         if (det !== undefined) parts.push(det.stream(s));
-        const inspect = o.inspectStream?.(s) ?? null;
+        // after the analyzers: a delivery's message spans are known before the raw scan reports on its bytes
+        const inspect = o.inspectStream?.(s, skipped) ?? null;
         if (inspect !== null) parts.push(inspect);
         return parts.length === 0 ? null : parts.length === 1 ? parts[0]! : new Fanout(parts);
       },
@@ -198,6 +207,18 @@ export function analysis(
 }
 
 const ignoreFtp = (): void => undefined;
+
+/**
+ * A POP3/IMAP analyzer behind its prelude skipper, its message spans (offsets after the prelude) told to `skipped`
+ * as stream offsets.
+ */
+function mailboxPreluded(make: (spans: MessageSpans | undefined) => StreamAnalyzer, s: Session, skipped: SkippedSpans | null): StreamAnalyzer {
+  if (skipped === null) return preluded(make(undefined), s);
+  let pre: PreludeSkipper | null = null;
+  const spans: MessageSpans = { open: (x) => skipped.open(pre!.outer(RESP, x)), close: (x) => skipped.close(pre!.outer(RESP, x)) };
+  pre = preluded(make(spans), s);
+  return pre;
+}
 const ignoreDns = (): void => undefined;
 
 /** The analysis of a run that wants tls records only. */

@@ -3,6 +3,7 @@ import type { Session } from '../flow/session.js';
 import { randomBytes } from 'node:crypto';
 import type { FindingRecord } from '../schema/findings.js';
 import { Inspection, type InspectConfig } from './inspect.js';
+import type { SkippedSpans } from '../inspect/skipped-spans.js';
 import type { AnomalyEvent } from '../core/anomaly.js';
 import { formatIpv4, formatIpv6 } from '../core/ip.js';
 import { CaptureReader } from '../capture/capture-reader.js';
@@ -197,7 +198,7 @@ export async function* analyze(source: string | readonly string[], options: Anal
     ...(imap ? { imap: (record: ImapRecord) => void (queue.push({ type: 'imap', record }), insp?.imap(record)) } : {}),
     // messages fetched over POP3/IMAP: smtp records (fetched_via) and files, as SMTP's are
     ...(pop3 || imap ? { mailbox: mail.push } : {}),
-    ...(insp !== null ? { inspectStream: (s: Session) => insp.stream(s) } : {}),
+    ...(insp !== null ? { inspectStream: (s: Session, skipped: SkippedSpans | null) => insp.stream(s, skipped) } : {}),
     // session records are yielded: their app_proto as with every analyzer, whichever records were asked for
     sessions: true,
   }, () => engine);

@@ -33,6 +33,7 @@ import { storeKey } from '../store/app-tables.js';
 import { builtinDetectors } from '../inspect/builtin.js';
 import { builtinRemoteAccess } from '../inspect/names/builtin-remote-access.js';
 import { Inspection, type InspectConfig } from './inspect.js';
+import type { SkippedSpans } from '../inspect/skipped-spans.js';
 import { detectHooks, guardedDetector } from './detect.js';
 import type { Rule } from '../detect/rule.js';
 import { SyslogParser } from '../logs/syslog.js';
@@ -377,7 +378,7 @@ async function ingestFile(store: Store, path: string, opts: IngestOptions, strea
       // messages fetched over POP3/IMAP: smtp rows (fetched_via) and files, as SMTP's are
       mailbox: mail.push,
       ...(detect !== undefined ? { detect: detectHooks(detect) } : {}),
-      ...(insp !== null ? { inspectStream: (s: Session) => insp.stream(s) } : {}),
+      ...(insp !== null ? { inspectStream: (s: Session, skipped: SkippedSpans | null) => insp.stream(s, skipped) } : {}),
     }, () => engine!);
     /** Commits what the current window of a stream holds as a capture part, and begins the next part. */
     const commitPart = async (): Promise<void> => {

@@ -10,8 +10,9 @@ import { walkObject } from '../inspect/containers/walk.js';
 import { createInspector, type Inspector } from '../inspect/engine.js';
 import { withExcerpts, type ExcerptedHit } from '../inspect/excerpt.js';
 import { INSPECT_STREAM_BYTES, StreamScanner } from '../inspect/stream-scan.js';
+import type { SkippedSpans } from '../inspect/skipped-spans.js';
 import type { DetectContext, Detector } from '../inspect/types.js';
-import { ORIG, type Dir, type StreamAnalyzer } from '../reassembly/stream-analyzer.js';
+import { ORIG, RESP, type Dir, type StreamAnalyzer } from '../reassembly/stream-analyzer.js';
 import { nodeInflateRaw } from './inflate-raw.js';
 import type { AnomalyLog } from '../core/anomaly.js';
 import { credentialFinding, type CredentialFinding } from '../inspect/credentials.js';
@@ -127,11 +128,13 @@ export class Inspection {
   /**
    * A TCP session's raw streams, for the protocols whose content does not come as objects (FTP and POP3/IMAP
    * commands and messages, telnet, anything unnamed). Gone at once for encrypted ones and for those decoded into
-   * objects (HTTP, SMTP, FTP data): they are inspected there.
+   * objects (HTTP, SMTP, FTP data): they are inspected there. `skipped`: the server's bytes handed over as fetched
+   * messages (POP3/IMAP), inspected through the MIME path (mail()): the hits that start there are left out, so a
+   * value is reported once.
    */
-  stream(s: Session): StreamAnalyzer | null {
+  stream(s: Session, skipped: SkippedSpans | null = null): StreamAnalyzer | null {
     const insp = this.inspector;
-    return insp === null ? null : new InspectStream(insp, s, (side, f, truncated) => {
+    return insp === null ? null : new InspectStream(insp, s, skipped, (side, f, truncated) => {
       if (truncated) this.o.anomalies.add(s.last, s.uid, 'inspect_stream_truncated', `${side}'s stream: the first ${INSPECT_STREAM_BYTES} bytes were inspected`);
       if (f !== null) this.summary(f, { ...blank(s.last, s.uid), side, app_proto: s.appProto, decode_path: `${s.appProto ?? 'tcp'} › ${side}` });
     });
@@ -406,6 +409,7 @@ class InspectStream implements StreamAnalyzer {
   constructor(
     private readonly insp: Inspector,
     private readonly s: Session,
+    private readonly skipped: SkippedSpans | null,
     private readonly out: (side: 'client' | 'server', f: FindingSummary | null, truncated: boolean) => void,
   ) {}
 
@@ -433,7 +437,10 @@ class InspectStream implements StreamAnalyzer {
 
   private take(dir: Dir, hits: readonly ExcerptedHit[]): void {
     const a = this.aggs[dir];
-    if (a !== null) for (const h of hits) a.add(h);
+    if (a === null) return;
+    const sk = dir === RESP ? this.skipped : null;
+    for (const h of hits) if (sk === null || !sk.covers(h.offset)) a.add(h);
+    if (sk !== null) sk.passed(this.scanners[dir]!.reportedBelow);
   }
 
   deliver(dir: Dir, data: Uint8Array): void {

@@ -90,3 +90,11 @@ export const SMTP = {
 } as const;
 
 export type SmtpRecord = RowOf<typeof SMTP>;
+
+/**
+ * Whether an smtp row is an SMTP transaction (a message sent over SMTP), not a copy a client fetched from its
+ * mailbox over POP3/IMAP (fetched_via set). The exporters' smtp log, event and document are transactions only.
+ */
+export function sentOverSmtp(r: { readonly fetched_via?: unknown }): boolean {
+  return r.fetched_via === null || r.fetched_via === undefined;
+}

@@ -41,13 +41,38 @@ export interface WireMessage {
   findings: Row[];
 }
 
+/**
+ * A copy of the message a client downloaded from its mailbox (an smtp row with fetched_via): not a leg of the
+ * message's way, a reading of it, joined by its Message-ID.
+ */
+export interface FetchedCopy {
+  via: 'pop3' | 'imap';
+  /** the mailbox's user (USER/LOGIN/SASL identity) */
+  user: string | null;
+  /** the command that fetched it (IMAP's with its tag) */
+  command: string | null;
+  ts: number;
+  uid: string;
+  capture_id: string | null;
+  src_ip: string;
+  src_port: number;
+  dst_ip: string;
+  dst_port: number;
+  data_bytes: number;
+  /** only part of the message came (POP3 TOP, IMAP BODY[]<0>) */
+  partial: boolean;
+}
+
 export interface MailMessage {
   queue_ids: string[];
   message_ids: string[];
   from: string | null;
   to: string[];
   lines: MailLogLine[];
+  /** the SMTP transactions of the message's way (fetched copies are never legs) */
   wire: WireMessage[];
+  /** the copies of the message clients fetched over POP3/IMAP, by Message-ID, in time order */
+  fetches: FetchedCopy[];
 }
 
 export interface MailResult {
@@ -192,23 +217,53 @@ export async function findMail(store: Store, key: string, opts: { limit?: number
     const where = kind === 'message-id'
       ? `message_id = ${quoteString(`<${bare(key)}>`, d)}`
       : `(lower(mail_from) = ${quoteString(a, d)} OR ${listHasCiSql('rcpt_to', a, d)})`;
-    const r = await store.select(`SELECT ${smtpCols(d)} FROM ${t(SMTP.name)} WHERE ${ok} AND ${where} ORDER BY ts`);
+    const r = await store.select(`SELECT ${smtpCols(d)} FROM ${t(SMTP.name)} WHERE ${ok} AND ${SENT} AND ${where} ORDER BY ts`);
     for (const s of r.rows) {
       if (seen.has(`${String(s.uid)}/${String(s.trans_depth)}`) || messages.length >= limit) continue;
       const q = replyQueueId(s.last_reply as string | null);
       messages.push({
         queue_ids: q === null ? [] : [q], message_ids: s.message_id == null ? [] : [bare(s.message_id as string)],
         from: (s.mail_from as string | null) ?? null, to: (s.rcpt_to as string[] | null) ?? [], lines: [],
-        wire: [{ join: 'Message-ID', smtp: s, session: null, files: await filesOf(store, s), findings: await findingsOf(store, s) }],
+        wire: [{ join: 'Message-ID', smtp: s, session: null, files: await filesOf(store, s), findings: await findingsOf(store, s) }], fetches: [],
       });
     }
+  }
+  for (const m of messages) m.fetches = await fetchesOf(store, [...m.message_ids, ...m.wire.flatMap((w) => (typeof w.smtp?.message_id === 'string' ? [bare(w.smtp.message_id)] : []))]);
+  // a message seen only as fetched from a mailbox (its SMTP way not captured, no log line): its copies
+  if (kind === 'message-id' && messages.length < limit && !messages.some((m) => m.fetches.length > 0)) {
+    const fetches = await fetchesOf(store, [bare(key)]);
+    if (fetches.length > 0) messages.push({ queue_ids: [], message_ids: [bare(key)], from: null, to: [], lines: [], wire: [], fetches });
   }
   messages.sort((x, y) => firstTs(x) - firstTs(y));
   return { key, kind, messages };
 }
 
+/** smtp rows that are SMTP transactions (a row with fetched_via is a copy fetched from a mailbox). */
+const SENT = `${ident('fetched_via')} IS NULL`;
+
+/** Copies fetched by Message-ID: ids bare, as stored with their angle brackets. At most MAX_FETCHES. */
+async function fetchesOf(store: Store, ids: readonly string[]): Promise<FetchedCopy[]> {
+  const forms = [...new Set(ids.map((x) => `<${bare(x)}>`))];
+  if (forms.length === 0) return [];
+  const d = store.dialect;
+  const t = tableNamer(store);
+  const r = await store.select(
+    `SELECT uid, capture_id, src_ip, src_port, dst_ip, dst_port, auth_user, fetched_via, fetch_command, data_bytes, skeleton, ${timeAsMicros('ts', d)} AS ts` +
+    ` FROM ${t(SMTP.name)} WHERE ${committed(t, d)} AND ${ident('fetched_via')} IS NOT NULL AND ${inStrings('message_id', forms, d)} ORDER BY ts LIMIT ${numberLiteral(MAX_FETCHES)}`,
+  );
+  return r.rows.map((x) => ({
+    via: x.fetched_via === 'pop3' ? 'pop3' : 'imap', user: (x.auth_user as string | null) ?? null, command: (x.fetch_command as string | null) ?? null,
+    ts: Number(x.ts), uid: String(x.uid), capture_id: (x.capture_id as string | null) ?? null, src_ip: String(x.src_ip), src_port: Number(x.src_port),
+    dst_ip: String(x.dst_ip), dst_port: Number(x.dst_port), data_bytes: Number(x.data_bytes),
+    partial: typeof x.skeleton === 'string' && /^Partial: /m.test(x.skeleton),
+  }));
+}
+
+/** Fetched copies listed with one message (a mailbox synced by many clients, many times): the rest are in smtp. */
+export const MAX_FETCHES = 200;
+
 function firstTs(m: MailMessage): number {
-  return m.lines[0]?.ts ?? Number(m.wire[0]?.smtp?.ts ?? m.wire[0]?.session?.start_time ?? 0);
+  return m.lines[0]?.ts ?? Number(m.wire[0]?.smtp?.ts ?? m.wire[0]?.session?.start_time ?? m.fetches[0]?.ts ?? 0);
 }
 
 function describeMessage(ids: string[], lines: MailLogLine[]): MailMessage {
@@ -227,7 +282,7 @@ function describeMessage(ids: string[], lines: MailLogLine[]): MailMessage {
     if (typeof q === 'string' && ids.includes(q) && !order.has(q)) order.set(q, i);
   });
   const queueIds = [...ids].sort((a, b) => (order.get(a) ?? 1e9) - (order.get(b) ?? 1e9));
-  return { queue_ids: queueIds, message_ids: [...msgids], from, to: [...to], lines, wire: [] };
+  return { queue_ids: queueIds, message_ids: [...msgids], from, to: [...to], lines, wire: [], fetches: [] };
 }
 
 function smtpCols(d: 'duckdb' | 'clickhouse'): string {
@@ -316,7 +371,8 @@ async function wire(store: Store, m: MailMessage): Promise<MailMessage> {
   const conds = m.queue_ids.map((q) => containsTextSql('last_reply', q, d));
   if (uids.length > 0) conds.push(inStrings('uid', uids, d));
   if (conds.length === 0) return m;
-  const r = await store.select(`SELECT ${smtpCols(d)} FROM ${t(SMTP.name)} WHERE ${ok} AND (${conds.join(' OR ')}) ORDER BY ts`);
+  // the SMTP transactions only: a client's POP3/IMAP session open at the line's time holds copies, not legs
+  const r = await store.select(`SELECT ${smtpCols(d)} FROM ${t(SMTP.name)} WHERE ${ok} AND ${SENT} AND (${conds.join(' OR ')}) ORDER BY ts`);
   const q = new Set(m.queue_ids);
   const msgids = new Set(m.message_ids);
   const out: { join: JoinKind; smtp: Row | null; session: Row | null }[] = [];

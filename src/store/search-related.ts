@@ -112,12 +112,16 @@ class Collector {
     return rows;
   }
 
-  /** The log lines of mail-join answers whose captured messages belong to one of `uids` (all of them: null). */
+  /**
+   * The log lines of mail-join answers whose captured messages (SMTP legs, or copies fetched over POP3/IMAP) belong
+   * to one of `uids` (all of them: null).
+   */
   async mailLines(results: MailResult[], uids: ReadonlySet<string> | null): Promise<void> {
     const lines = new Map<string, { capture_id: string; line_no: number }>();
     for (const res of results) {
       for (const m of res.messages) {
-        if (uids !== null && !m.wire.some((w) => uids.has(String(w.smtp?.uid ?? w.session?.uid)))) continue;
+        // a message one of the sessions carried, or fetched from a mailbox (the lines of how it got there)
+        if (uids !== null && !m.wire.some((w) => uids.has(String(w.smtp?.uid ?? w.session?.uid))) && !m.fetches.some((f) => uids.has(f.uid))) continue;
         for (const l of m.lines) {
           const id = String((l as { capture_id?: unknown }).capture_id);
           lines.set(`${id}/${l.line_no}`, { capture_id: id, line_no: l.line_no });

@@ -90,10 +90,12 @@ export function tableArb(schema: RecordSchema): fc.Arbitrary<Row> {
       return recordOf(schema, {
         ...endpoints, trans_depth: fc.integer({ min: 1, max: 1000 }), mail_from: fc.option(addr, { nil: null }),
         rcpt_to: fc.array(addr, { maxLength: 3 }), to: fc.array(addr, { maxLength: 3 }), cc: fc.array(addr, { maxLength: 3 }),
+        // half sent over SMTP, half fetched from a mailbox (the exporters' smtp log and events leave those out)
+        fetched_via: fc.option(fc.constantFrom('pop3', 'imap'), { nil: null, freq: 2 }),
       });
     case 'files':
       return recordOf(schema, {
-        uid, fuid: fc.stringMatching(/^F[0-9A-Za-z]{17}$/), source: fc.constantFrom('smtp', 'http', 'ftp'), md5: hex(32), sha1: hex(40), sha256: hex(64),
+        uid, fuid: fc.stringMatching(/^F[0-9A-Za-z]{17}$/), source: fc.constantFrom('smtp', 'http', 'ftp', 'pop3', 'imap'), md5: hex(32), sha1: hex(40), sha256: hex(64),
         missing_bytes: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 1e6 })), mime_type: fc.option(fc.constantFrom('application/pdf', 'text/plain'), { nil: null }),
       });
     case 'dns':

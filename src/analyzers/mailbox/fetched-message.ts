@@ -117,6 +117,17 @@ export class DotBody {
   }
 }
 
+/**
+ * Where the messages handed over lie in the server's stream (stream offsets as the analyzer is given them): `open`
+ * at a message's first byte, `close` after its last (POP3: after the "." line; IMAP: the literal's end). A message
+ * opened is always handed over (at the latest when the session ends), so the raw stream inspection leaves these
+ * bytes to the MIME path (pipeline/inspect.ts).
+ */
+export interface MessageSpans {
+  open(start: number): void;
+  close(end: number): void;
+}
+
 /** How a message was fetched: the protocol, the command (IMAP's with its tag), and whether it is the whole message. */
 export interface Fetch {
   via: 'pop3' | 'imap';

@@ -13,7 +13,7 @@ import type { ImapRecord } from '../../schema/imap.js';
 import type { SmtpMessage } from '../smtp/smtp-analyzer.js';
 import { endpoints } from '../endpoints.js';
 import { firstCommand, LineSplitter } from '../lines.js';
-import { fetchedMessage, MAILBOX_MAX_MESSAGE, MessageBytes } from './fetched-message.js';
+import { fetchedMessage, MAILBOX_MAX_MESSAGE, MessageBytes, type MessageSpans } from './fetched-message.js';
 import { saslUser } from './sasl.js';
 
 export const IMAP_MAX_LINE = 8192;
@@ -49,6 +49,8 @@ export interface ImapAnalyzerOptions {
   message?: ((m: SmtpMessage) => void) | undefined;
   /** message bytes kept per message (default MAILBOX_MAX_MESSAGE) */
   maxMessage?: number | undefined;
+  /** told where each message handed over lies in the server's stream */
+  spans?: MessageSpans | undefined;
 }
 
 /** A FETCH literal read as a message. */
@@ -128,7 +130,7 @@ export class ImapAnalyzer implements StreamAnalyzer {
     return this.state !== 'done';
   }
 
-  deliver(dir: Dir, data: Uint8Array): void {
+  deliver(dir: Dir, data: Uint8Array, offset = 0): void {
     if (this.state === 'done') return;
     if (this.state === 'undecided' && dir === RESP && !this.greeted && this.lines.pending(RESP) === 0 && data.length > 0 && data[0] !== 0x2a) {
       this.state = 'done';
@@ -145,7 +147,10 @@ export class ImapAnalyzer implements StreamAnalyzer {
         } else if (dir === RESP && this.capture !== null) this.capture.content.push(data, p, p + n);
         this.skip[dir] = left - n;
         p += n;
-        if (this.skip[dir] === 0 && this.capture !== null && dir === RESP) this.endCapture();
+        if (this.skip[dir] === 0 && this.capture !== null && dir === RESP) {
+          this.o.spans?.close(offset + p);
+          this.endCapture();
+        }
         if (this.skip[dir] === 0 && dir === ORIG && this.partial !== null && this.partial.literal !== null) {
           this.partial.literals.push(latin1(this.partial.literal, 0, this.partial.literalLen));
           this.partial.literal = null;
@@ -153,10 +158,12 @@ export class ImapAnalyzer implements StreamAnalyzer {
         continue;
       }
       p = this.lines.push(dir, data, p, () => this.skip[dir]! > 0 || !this.active);
+      // a message literal was announced: it starts right after its line
+      if (dir === RESP && this.capture !== null) this.o.spans?.open(offset + p);
     }
   }
 
-  gap(dir: Dir, len: number): void {
+  gap(dir: Dir, len: number, offset = 0): void {
     if (this.state !== 'command') {
       this.state = 'done';
       return;
@@ -170,6 +177,8 @@ export class ImapAnalyzer implements StreamAnalyzer {
     }
     if (dir === RESP && this.capture !== null) {
       this.capture.content.missing += this.skip[RESP]!;
+      // the literal ended inside the gap
+      this.o.spans?.close(offset + this.skip[RESP]!);
       this.endCapture();
     }
     this.lines.reset(dir);

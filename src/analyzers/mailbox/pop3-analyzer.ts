@@ -11,7 +11,7 @@ import type { Pop3Record } from '../../schema/pop3.js';
 import type { SmtpMessage } from '../smtp/smtp-analyzer.js';
 import { endpoints } from '../endpoints.js';
 import { firstCommand, LineSplitter } from '../lines.js';
-import { DotBody, fetchedMessage, MAILBOX_MAX_MESSAGE } from './fetched-message.js';
+import { DotBody, fetchedMessage, MAILBOX_MAX_MESSAGE, type MessageSpans } from './fetched-message.js';
 import { saslUser } from './sasl.js';
 
 export const POP3_MAX_LINE = 4096;
@@ -30,6 +30,8 @@ export interface Pop3AnalyzerOptions {
   message?: ((m: SmtpMessage) => void) | undefined;
   /** message bytes kept per message (default MAILBOX_MAX_MESSAGE) */
   maxMessage?: number | undefined;
+  /** told where each message handed over lies in the server's stream */
+  spans?: MessageSpans | undefined;
 }
 
 type State = 'undecided' | 'command' | 'done';
@@ -76,7 +78,7 @@ export class Pop3Analyzer implements StreamAnalyzer {
     return this.state !== 'done';
   }
 
-  deliver(dir: Dir, data: Uint8Array): void {
+  deliver(dir: Dir, data: Uint8Array, offset = 0): void {
     if (this.state === 'done') return;
     if (this.state === 'undecided' && dir === RESP && !this.greeted && this.lines.pending(RESP) === 0 && data.length > 0 && data[0] !== 0x2b && data[0] !== 0x2d) {
       this.state = 'done';
@@ -87,11 +89,14 @@ export class Pop3Analyzer implements StreamAnalyzer {
       if (dir === RESP && this.message !== null) {
         const e = this.message.push(data, p);
         if (e < 0) return;
+        this.o.spans?.close(offset + e);
         this.endMessage();
         p = e;
         continue;
       }
       p = this.lines.push(dir, data, p, () => this.state === 'done' || (dir === RESP && this.message !== null));
+      // a RETR/TOP +OK line was read: the message starts right after it
+      if (dir === RESP && this.message !== null) this.o.spans?.open(offset + p);
     }
   }
 

@@ -354,6 +354,11 @@ export class PreludeSkipper implements StreamAnalyzer {
     return !this.closed && this.inner.active !== false;
   }
 
+  /** The stream offset of the side's byte the inner analyzer sees at `inner` (its offsets start after the prelude). */
+  outer(dir: Dir, inner: number): number {
+    return inner + this.skipped[dir]!;
+  }
+
   deliver(dir: Dir, data: Uint8Array, offset: number): void {
     if (this.none) {
       this.inner.deliver(dir, data, offset);
@@ -409,6 +414,6 @@ export class PreludeSkipper implements StreamAnalyzer {
  * The analyzer as every stream consumer attaches it: behind the prelude skipper (pass `seesConnect` for an
  * analyzer that reads HTTP CONNECT itself). The one entry point for analyzers added later (POP3, IMAP, FTP).
  */
-export function preluded(analyzer: StreamAnalyzer, session: Session, seesConnect = false): StreamAnalyzer {
+export function preluded(analyzer: StreamAnalyzer, session: Session, seesConnect = false): PreludeSkipper {
   return new PreludeSkipper(analyzer, { session, seesConnect });
 }

@@ -14,8 +14,8 @@ haystack mail --imap <user | client address | dovecot session id> [--db URL] [--
 Every log line of the message (MTA, milters, opendkim, delivery; queues followed to the next MTA, DSNs and
 bounces) in time order, and the message as captured: its SMTP transaction(s), envelope, MIME skeleton and
 attachments, joined by the queue id the server named in its reply, postfix's client address and port, or the
-Message-ID and client address. A Message-ID is written with its angle brackets; an address finds every
-message from or to it. With --imap: dovecot's imap-login lines of the user (logins, failed and aborted ones)
+Message-ID and client address; and the copies clients fetched over POP3/IMAP (by Message-ID: who, via what,
+when). A Message-ID is written with its angle brackets; an address finds every message from or to it. With --imap: dovecot's imap-login lines of the user (logins, failed and aborted ones)
 with their session's lines, each joined to its IMAP TCP session and LOGIN by dovecot's session id (client
 port and address), else by client and server address, user and time. Exit status 1 when nothing was found.`;
 
@@ -97,6 +97,10 @@ function text(m: MailMessage, i: number, n: number): string {
       out.push(`      finding in ${String(x.part_path ?? '-')}: ${one(String(x.detector))} (${String(x.confidence)}${x.test_value === true || x.test_value === 1 ? ', test value' : ''}) ` +
         `x${String(x.count)}${x.masked != null ? ` ${one(String(x.masked))}` : ''}${x.decode_path != null ? ` at ${one(String(x.decode_path))}` : ''}${x.note != null ? `: ${one(String(x.note))}` : ''}`);
     }
+  }
+  if (m.fetches.length > 0) out.push(`  fetched from a mailbox: ${m.fetches.length} cop${m.fetches.length === 1 ? 'y' : 'ies'} (not legs of its way: a client downloading it)`);
+  for (const f of m.fetches) {
+    out.push(`    ${iso(f.ts)} fetched by ${one(f.user ?? '?')} via ${f.via}${f.command !== null ? ` (${one(f.command)})` : ''} ${f.src_ip}:${f.src_port} → ${f.dst_ip}:${f.dst_port} session ${f.uid}, ${f.data_bytes} bytes${f.partial ? ', partial' : ''}`);
   }
   return `${out.join('\n')}\n\n`;
 }

@@ -7,7 +7,7 @@ import type { DnsRecord } from '../../schema/dns.js';
 import type { FileRecord } from '../../schema/files.js';
 import type { HttpRecord } from '../../schema/http.js';
 import type { SessionRecord } from '../../schema/sessions.js';
-import type { SmtpRecord } from '../../schema/smtp.js';
+import { sentOverSmtp, type SmtpRecord } from '../../schema/smtp.js';
 import type { TlsRecord } from '../../schema/tls.js';
 import { ECS_VERSION } from './ecs-fields.js';
 import { own } from '../../core/own.js';
@@ -302,6 +302,14 @@ export function anomalyDocument(r: AnomalyRecord): EcsDocument {
   ev.action = r.name;
   if (r.detail !== null) ev.reason = r.detail;
   return doc;
+}
+
+/**
+ * Which rows of a table make a document; undefined: all. smtp: the SMTP transactions (a message a client fetched
+ * over POP3/IMAP is no email event of its own; its files are documents).
+ */
+export function ecsKeep(table: string): ((r: Record<string, unknown>) => boolean) | undefined {
+  return table === 'smtp' ? sentOverSmtp : undefined;
 }
 
 /** The document builder of a table; undefined for a table without ECS documents. */

@@ -9,7 +9,7 @@ import type { DnsRecord } from '../../schema/dns.js';
 import type { FileRecord } from '../../schema/files.js';
 import type { HttpRecord } from '../../schema/http.js';
 import type { SessionRecord } from '../../schema/sessions.js';
-import type { SmtpRecord } from '../../schema/smtp.js';
+import { sentOverSmtp, type SmtpRecord } from '../../schema/smtp.js';
 import type { TlsRecord } from '../../schema/tls.js';
 import { eveCertTime, eveFingerprint, eveIp, eveProto, eveSerial, eveTcpFlags, eveTime, eveTlsVersion, flowId } from './eve-values.js';
 import { own } from '../../core/own.js';
@@ -367,6 +367,14 @@ export function anomalyEvent(r: AnomalyRecord): EveEvent {
   }
   ev.anomaly = anomaly;
   return ev;
+}
+
+/**
+ * Which rows of a table make an event; undefined: all. smtp: the SMTP transactions (a message a client fetched
+ * over POP3/IMAP is no smtp event; its files are fileinfo events).
+ */
+export function eveKeep(table: string): ((r: Record<string, unknown>) => boolean) | undefined {
+  return table === 'smtp' ? sentOverSmtp : undefined;
 }
 
 /** The event builder of a table; undefined for a table EVE has no event type for. */

@@ -2,7 +2,7 @@
 import type { ExternalFormat, ExternalWriter } from '../external.js';
 import type { RecordSchema } from '../../schema/schema.js';
 import type { SessionRecord } from '../../schema/sessions.js';
-import { EVE_EVENT_TYPES, eveBuilder } from './eve-events.js';
+import { EVE_EVENT_TYPES, eveBuilder, eveKeep } from './eve-events.js';
 import { flowLine } from './eve-flow-line.js';
 import { tlsLine } from './eve-tls-line.js';
 import type { TlsRecord } from '../../schema/tls.js';
@@ -10,16 +10,20 @@ import type { TlsRecord } from '../../schema/tls.js';
 /** Lines handed to the sink at once: one write per batch, not per line. */
 const LINES_PER_WRITE = 4096;
 
-/** Writes EVE lines: the table's event builder, chosen once; lines buffered and joined once per batch. */
+/** Writes EVE lines: the table's event builder, chosen once (and which rows make one); lines buffered and joined once per batch. */
 class EveWriter implements ExternalWriter {
   private lines: string[] = [];
+  rows = 0;
 
   constructor(
     private readonly line: (r: Record<string, unknown>) => string,
     private readonly write: (text: string) => void,
+    private readonly keep?: (r: Record<string, unknown>) => boolean,
   ) {}
 
   row(r: Record<string, unknown>): void {
+    if (this.keep !== undefined && !this.keep(r)) return;
+    this.rows++;
     this.lines.push(this.line(r));
     if (this.lines.length >= LINES_PER_WRITE) this.flush();
   }
@@ -45,6 +49,6 @@ export const EVE_FORMAT: ExternalFormat = {
     if (schema.name === 'tls') return new EveWriter((r) => tlsLine(r as unknown as TlsRecord), write);
     const build = eveBuilder(schema.name);
     if (build === undefined) throw new Error(`eve: no event type for ${schema.name} records`);
-    return new EveWriter((r) => JSON.stringify(build(r)), write);
+    return new EveWriter((r) => JSON.stringify(build(r)), write, eveKeep(schema.name));
   },
 };

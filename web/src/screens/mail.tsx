@@ -25,7 +25,11 @@ interface LogLine {
   fields: Record<string, unknown>;
 }
 interface Wire { join: string; smtp: Row | null; session: Row | null; files: Row[] }
-interface Message { queue_ids: string[]; message_ids: string[]; from: string | null; to: string[]; lines: LogLine[]; wire: Wire[] }
+interface Fetch {
+  via: string; user: string | null; command: string | null; ts: number; uid: string; src_ip: string; src_port: number; dst_ip: string; dst_port: number;
+  data_bytes: number; partial: boolean;
+}
+interface Message { queue_ids: string[]; message_ids: string[]; from: string | null; to: string[]; lines: LogLine[]; wire: Wire[]; fetches?: Fetch[] }
 interface MailAnswer { key: string; kind: string; messages: Message[] }
 interface ImapLogin {
   session_id: string | null; user: string | null; rip: string | null; lip: string | null; login: boolean; reason: string | null;
@@ -91,6 +95,17 @@ function MessageView({ m }: { m: Message }): JSX.Element {
       <h4>On the wire <small>{m.wire.length}</small></h4>
       {m.wire.length === 0 && <p class="muted">No captured transaction joins these lines.</p>}
       {m.wire.map((w, i) => <Transaction key={i} w={w} />)}
+      {(m.fetches ?? []).length > 0 && <>
+        <h4>Fetched from a mailbox <small>{m.fetches!.length}</small></h4>
+        <ul data-testid="mail-fetches">
+          {m.fetches!.map((f, i) => (
+            <li key={i}>
+              {when(f.ts)} · fetched by {f.user ?? '?'} via {f.via}{f.command !== null ? ` (${f.command})` : ''} · {f.src_ip}:{f.src_port} → {f.dst_ip}:{f.dst_port}
+              {' '}· <a href={sessionLink(f.uid, f.ts)}>session {f.uid}</a> · {f.data_bytes} bytes{f.partial ? ' (partial)' : ''}
+            </li>
+          ))}
+        </ul>
+      </>}
     </article>
   );
 }

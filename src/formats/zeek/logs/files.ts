@@ -9,9 +9,16 @@ import { own } from '../../../core/own.js';
 /** our source -> Zeek's (the analyzer's name, upper case) */
 const SOURCE: Readonly<Record<string, string>> = { smtp: 'SMTP', http: 'HTTP', 'ftp-data': 'FTP_DATA', ftp: 'FTP_DATA' };
 
-/** who sent the object: a mail's parts come from the client, an HTTP body from the side of its part_path */
+/** Sources whose objects the server sent: a message a client fetched from its mailbox (POP3 RETR, IMAP FETCH). */
+const FROM_SERVER = ['pop3', 'imap'];
+
+/**
+ * who sent the object: a mail's parts come from the client over SMTP, from the server over POP3/IMAP, an HTTP
+ * body from the side of its part_path
+ */
 function isOrig(r: Row): boolean | null {
   if (r.source === 'smtp') return true;
+  if (FROM_SERVER.includes(r.source as string)) return false;
   const p = r.part_path as string | null;
   if (r.source === 'http' && p !== null) return p.startsWith('request');
   return null;
@@ -19,7 +26,7 @@ function isOrig(r: Row): boolean | null {
 
 function isOrigSql(s: SqlParts): string {
   const [src, p] = [s.col('source'), s.col('part_path')];
-  return `CASE WHEN ${src} = ${s.lit('smtp')} THEN true WHEN ${src} = ${s.lit('http')} AND ${p} IS NOT NULL THEN starts_with(${p}, ${s.lit('request')}) END`;
+  return `CASE WHEN ${src} = ${s.lit('smtp')} THEN true WHEN ${src} IN (${FROM_SERVER.map((x) => s.lit(x)).join(', ')}) THEN false WHEN ${src} = ${s.lit('http')} AND ${p} IS NOT NULL THEN starts_with(${p}, ${s.lit('request')}) END`;
 }
 
 /**

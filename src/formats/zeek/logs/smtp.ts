@@ -1,5 +1,5 @@
-// smtp.log from `smtp`: Zeek's default columns (base/protocols/smtp), one line per message.
-import { SMTP } from '../../../schema/smtp.js';
+// smtp.log from `smtp`: Zeek's default columns (base/protocols/smtp), one line per message sent over SMTP.
+import { SMTP, sentOverSmtp } from '../../../schema/smtp.js';
 import { computed, connColumns, same, unfilled } from '../columns.js';
 import type { Row, SqlParts, ZeekLog, ZeekValue } from '../zeek-types.js';
 import { lastLineSql, nonEmptySql } from '../sql-values.js';
@@ -69,6 +69,9 @@ export const SMTP_LOG: ZeekLog = {
     same('tls', 'bool', 'starttls'),
     computed('fuids', 'vector[string]', nonEmpty('fuids'), nonEmptySqlOf('fuids'), setList('fuids'), ['fuids']),
   ],
+  // a line per SMTP transaction: a message a client fetched over POP3/IMAP is none (Zeek logs it in no smtp.log)
+  keep: sentOverSmtp,
+  sqlKeep: (s) => `${s.col('fetched_via')} IS NULL`,
   finish: (o) => {
     for (const f of ['rcpt_to', 'to', 'cc', 'received', 'fuids']) if (o[f] === null) o[f] = [];
   },

@@ -3,6 +3,7 @@
 // that they take the same MIME path (message record, parts hashed, typed, stored and inspected).
 import type { Session } from '../../flow/session.js';
 import type { SmtpMessage } from '../smtp/smtp-analyzer.js';
+import { MessageBytes } from '../message-bytes.js';
 
 /**
  * A fetched message's bytes kept for MIME decoding: the SMTP analyzer's bound (MAX_MESSAGE there, as HTTP keeps the
@@ -14,42 +15,6 @@ const LF = 0x0a;
 const CR = 0x0d;
 const DOT = 0x2e;
 const CR_BYTE = new Uint8Array([CR]);
-
-/** Growing byte buffer for one message: its first `max` bytes are kept, all are counted. */
-export class MessageBytes {
-  private buf = new Uint8Array(4096);
-  private len = 0;
-  /** bytes seen, kept or not (those lost to gaps are `missing`, not counted here) */
-  total = 0;
-  /** bytes lost to capture gaps */
-  missing = 0;
-  constructor(private readonly max: number) {}
-
-  /** Copies b[start, end) (the caller's buffer is not kept). */
-  push(b: Uint8Array, start: number, end: number): void {
-    const n = end - start;
-    this.total += n;
-    const keep = Math.min(n, this.max - this.len);
-    if (keep <= 0) return;
-    if (this.len + keep > this.buf.length) {
-      const next = new Uint8Array(Math.min(this.max, Math.max(this.len + keep, this.buf.length * 2)));
-      next.set(this.buf.subarray(0, this.len));
-      this.buf = next;
-    }
-    this.buf.set(b.subarray(start, start + keep), this.len);
-    this.len += keep;
-  }
-
-  /** More bytes came than are kept. */
-  get cut(): boolean {
-    return this.total > this.len;
-  }
-
-  /** The bytes kept (they go with the message: a MessageBytes is not used after this). */
-  bytes(): Uint8Array {
-    return this.len * 2 >= this.buf.length ? this.buf.subarray(0, this.len) : this.buf.slice(0, this.len);
-  }
-}
 
 /**
  * A POP3 multi-line response body read byte by byte (RFC 1939 §3): lines that begin with "." lose it (byte-stuffing),

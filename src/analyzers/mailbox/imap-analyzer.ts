@@ -13,7 +13,8 @@ import type { ImapRecord } from '../../schema/imap.js';
 import type { SmtpMessage } from '../smtp/smtp-analyzer.js';
 import { endpoints } from '../endpoints.js';
 import { firstCommand, LineSplitter } from '../lines.js';
-import { fetchedMessage, MAILBOX_MAX_MESSAGE, MessageBytes, type MessageSpans } from './fetched-message.js';
+import { fetchedMessage, MAILBOX_MAX_MESSAGE, type MessageSpans } from './fetched-message.js';
+import { MessageBytes } from '../message-bytes.js';
 import { saslUser } from './sasl.js';
 
 export const IMAP_MAX_LINE = 8192;

@@ -9,6 +9,7 @@ import { listBoundOf } from '../../schema/bounds.js';
 import { SMTP } from '../../schema/smtp.js';
 import { ORIG, type Dir, type StreamAnalyzer } from '../../reassembly/stream-analyzer.js';
 import type { Fetch } from '../mailbox/fetched-message.js';
+import { MessageBytes } from '../message-bytes.js';
 
 /** RFC 5321 §4.5.3.1.4 allows 512-byte command lines; real clients stay well under this. */
 export const MAX_LINE = 4096;
@@ -91,31 +92,6 @@ const utf8 = new TextDecoder('utf-8');
 const COMMAND = /^([A-Za-z]{4,8})(?:[ \t]+(.*))?$/;
 const FIRST_COMMANDS = new Set(['EHLO', 'HELO', 'LHLO', 'MAIL', 'RCPT', 'NOOP', 'RSET', 'VRFY', 'STARTTLS', 'AUTH', 'QUIT']);
 
-/** Growing byte buffer for one message's content: its first `max` bytes are kept, all are counted. */
-class Content {
-  buf = new Uint8Array(4096);
-  len = 0;
-  total = 0;
-  constructor(private readonly max: number) {}
-  push(b: Uint8Array, start: number, end: number): void {
-    const n = end - start;
-    this.total += n;
-    const keep = Math.min(n, this.max - this.len);
-    if (keep <= 0) return;
-    if (this.len + keep > this.buf.length) {
-      const next = new Uint8Array(Math.min(this.max, Math.max(this.len + keep, this.buf.length * 2)));
-      next.set(this.buf.subarray(0, this.len));
-      this.buf = next;
-    }
-    this.buf.set(b.subarray(start, start + keep), this.len);
-    this.len += keep;
-  }
-  /** The content (the buffer goes with the message: a Content is not used after this). */
-  bytes(): Uint8Array {
-    return this.len * 2 >= this.buf.length ? this.buf.subarray(0, this.len) : this.buf.slice(0, this.len);
-  }
-}
-
 export class SmtpAnalyzer implements StreamAnalyzer {
   private state: State = 'undecided';
   private readonly o: SmtpAnalyzerOptions;
@@ -157,7 +133,7 @@ export class SmtpAnalyzer implements StreamAnalyzer {
   private txReply: string | null = null;
   /** the session went through STARTTLS and the capture shows what followed in clear */
   private tlsClear = false;
-  private content: Content | null = null;
+  private content: MessageBytes | null = null;
   private missing = 0;
   private depth = 0;
   private lastReply: string | null = null;
@@ -467,7 +443,7 @@ export class SmtpAnalyzer implements StreamAnalyzer {
   }
 
   private startContent(): void {
-    this.content = new Content(this.maxMessage);
+    this.content = new MessageBytes(this.maxMessage);
     this.missing = 0;
     this.atLineStart = true;
     this.dotPending = 0;
@@ -498,7 +474,7 @@ export class SmtpAnalyzer implements StreamAnalyzer {
     if (c === null) return null;
     this.content = null;
     const m = this.transaction(c.bytes(), c.total, this.missing, this.lastReply);
-    if (c.total > c.len) this.anomaly('smtp_message_too_large', `${c.total} bytes: the first ${c.len} are kept and parsed`);
+    if (c.cut) this.anomaly('smtp_message_too_large', `${c.total} bytes: the first ${c.kept} are kept and parsed`);
     this.resetTransaction();
     return m;
   }

@@ -4,19 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SessionRecord } from '../src/schema/sessions.js';
 import { collect, GEN, readJson } from './helpers/run.js';
+import type { TsharkConversation } from './helpers/tshark-conversation.js';
 
-interface TsharkSession {
+interface TsharkSession extends TsharkConversation {
   proto: string;
-  orig_addr: string;
-  orig_port: number | null;
-  resp_addr: string;
-  resp_port: number | null;
-  orig_pkts: number;
-  resp_pkts: number;
-  orig_bytes: number;
-  resp_bytes: number;
-  orig_payload_bytes: number;
-  resp_payload_bytes: number;
   duration: number;
   direction?: string;
   fin_pkts?: number;

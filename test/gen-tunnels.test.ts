@@ -9,21 +9,12 @@ import type { AnomalyEvent } from '../src/core/anomaly.js';
 import { analysis } from '../src/pipeline/analyzers.js';
 import { Engine } from '../src/pipeline/engine.js';
 import { GEN, knownDifferences, readJson } from './helpers/run.js';
+import type { TsharkConversation } from './helpers/tshark-conversation.js';
 
 const quotedKnown = knownDifferences().find((k) => k.kind === 'tunnel' && k.file === 'test/fixtures/gen/tunnels.pcap' && k.field === 'icmp_quoted');
 
-interface TsharkSession {
+interface TsharkSession extends TsharkConversation {
   proto: string;
-  orig_addr: string;
-  orig_port: number;
-  resp_addr: string;
-  resp_port: number;
-  orig_pkts: number;
-  resp_pkts: number;
-  orig_bytes: number;
-  resp_bytes: number;
-  orig_payload_bytes: number;
-  resp_payload_bytes: number;
   protocols: string;
   /** ICMP errors quoting this conversation's header, which tshark counts into it (included in the totals above) */
   icmp_quoted: Record<'orig_pkts' | 'resp_pkts' | 'orig_bytes' | 'resp_bytes' | 'orig_payload_bytes' | 'resp_payload_bytes', number>;

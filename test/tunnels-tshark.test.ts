@@ -9,25 +9,16 @@ import { describe, expect, it } from 'vitest';
 import { formatIpv6, parseIpv6 } from '../src/core/ip.js';
 import type { SessionRecord } from '../src/schema/sessions.js';
 import { collect, corpusDir, knownDifferences, readJson, ROOT } from './helpers/run.js';
+import type { TsharkConversation as Conversation } from './helpers/tshark-conversation.js';
 
 const corpus = corpusDir();
 const EXPECTED = join(ROOT, 'test/expected/tunnels-tshark');
 const known = knownDifferences().filter((k) => k.kind === 'tunnel-tshark');
 
 interface Side { pkts: number; bytes: number; payload: number }
-interface TsharkConversation {
+interface TsharkConversation extends Conversation {
   proto: 'tcp' | 'udp';
   stream: number;
-  orig_addr: string;
-  orig_port: number;
-  resp_addr: string;
-  resp_port: number;
-  orig_pkts: number;
-  resp_pkts: number;
-  orig_bytes: number;
-  resp_bytes: number;
-  orig_payload_bytes: number;
-  resp_payload_bytes: number;
   protocols: string;
   /** the frames of the other IP fragments of datagrams in this conversation (tshark counts the last one only) */
   fragment_frame_bytes: { orig: number; resp: number };

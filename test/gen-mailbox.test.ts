@@ -226,14 +226,18 @@ describe('haystack export of mailbox-gen.pcap with an SMTP capture: a fetched me
  */
 describe('a value in a fetched message is reported once; commands, sections and uploads still raw', () => {
   // Luhn-valid numbers of the card networks' published test ranges, one per place
-  const CARD = { retr: '4012888888881881', top: '5555555555554444', body: '5105105105105100', section: '6011111111111117', search: '4111111111111111', append: '378282246310005' };
-  const message = (card: string, id: string): string => [
-    'From: Erin <erin@example.test>', 'To: frank@example.test', `Subject: invoice ${id}`, `Message-ID: <${id}@example.test>`, 'MIME-Version: 1.0',
+  const CARD = {
+    retr: '4012888888881881', top: '5555555555554444', body: '5105105105105100', section: '6011111111111117', search: '4111111111111111', append: '378282246310005',
+    header: '4000056655665556',
+  };
+  const message = (card: string, id: string, headers: readonly string[] = []): string => [
+    'From: Erin <erin@example.test>', 'To: frank@example.test', `Subject: invoice ${id}`, `Message-ID: <${id}@example.test>`, ...headers, 'MIME-Version: 1.0',
     'Content-Type: text/plain; charset=us-ascii', '', `Please charge card ${card} for the order.`, '.leading dot line', 'Thanks', '',
   ].join('\r\n');
   const stuffed = (m: string): string => m.replace(/^\./gm, '..');
   const pop3 = (mss: number): WritePacket[] => {
-    const m = message(CARD.retr, 'retr');
+    // the RETR message also carries a card in a header: its header block is inspected as a part of its own
+    const m = message(CARD.retr, 'retr', [`X-Card-Number: ${CARD.header}`]);
     const t = message(CARD.top, 'top');
     return tcpConversation({ dport: 110, sport: 40110, mss }, [
       { from: 'server', data: '+OK POP3 ready\r\n' }, { from: 'client', data: 'USER frank\r\n' }, { from: 'server', data: '+OK\r\n' },
@@ -274,6 +278,7 @@ describe('a value in a fetched message is reported once; commands, sections and 
     expect(await cards(1460)).toEqual([
       ['append', 'imap', 'client', 'imap › client', '1'],
       ['body', 'imap', 'server', 'imap › 1', '1'],
+      ['header', 'pop3', 'server', 'pop3 › headers', '1'],
       ['retr', 'pop3', 'server', 'pop3 › 1', '1'],
       ['search', 'imap', 'client', 'imap › client', '1'],
       ['section', 'imap', 'server', 'imap › server', '1'],

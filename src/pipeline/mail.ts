@@ -59,6 +59,16 @@ export interface MailPart {
 }
 
 
+/** A message's header block: its bytes up to the first empty line (CRLF CRLF or LF LF), or all of them without one. */
+export function headerBlock(data: Uint8Array): Uint8Array {
+  for (let i = 0; i + 1 < data.length; i++) {
+    if (data[i] !== 0x0a) continue;
+    if (data[i + 1] === 0x0a) return data.subarray(0, i + 1);
+    if (data[i + 1] === 0x0d && data[i + 2] === 0x0a) return data.subarray(0, i + 1);
+  }
+  return data;
+}
+
 /** The part's body without its transfer encoding (base64, quoted-printable, uuencode; else as sent). */
 export function decodeBody(p: MimePart): Uint8Array {
   const cte = (header(p, 'content-transfer-encoding') ?? '').trim().toLowerCase();
@@ -170,6 +180,9 @@ export async function mailRecords(m: SmtpMessage, o: MailOptions): Promise<MailR
   let root: MimePart | null = null;
   if (m.data !== null) {
     root = parseMime(m.data, problems);
+    // a fetched message's header block is inspected as its own part: the raw scan of the mailbox stream leaves
+    // the message's bytes to this path, and the parts below are bodies only (From/To/Subject/X-* would be lost)
+    if (m.fetched != null) parts.push({ path: 'headers', data: headerBlock(m.data), filename: null, declared: 'text/rfc822-headers', encoding: null, fuid: null });
     await walk(root, 0);
     // a message longer than the analyzer keeps: its start was parsed, the last part may be cut short
     if (m.dataBytes > m.data.length) skeleton.push(`Cut: the first ${m.data.length} of ${m.dataBytes} bytes were kept`);

@@ -2,7 +2,7 @@
 // format's documented shape) become one dns row: the query's time and flags, the response's answer, the rtt.
 import { describe, expect, it } from 'vitest';
 import { eveToRecords } from '../eve/eve-inverse.js';
-import { DnsPairs, MAX_HELD_REQUESTS, type LineRecord } from './dns-pairs.js';
+import { DnsPairs, MAX_HELD_BYTES, MAX_HELD_REQUESTS, type LineRecord } from './dns-pairs.js';
 
 const FLOW = { flow_id: 2002523053901222, src_ip: '192.168.89.2', src_port: 36414, dest_ip: '8.8.8.8', dest_port: 53, proto: 'UDP' };
 const t = (us: number): string => `2026-12-07T10:00:00.${String(us).padStart(6, '0')}+0000`;
@@ -75,6 +75,24 @@ describe('EVE DNS request and response: one row', () => {
     const m = eveToRecords(q!)[0]!;
     expect(pairs.add({ m, lineNo: 1 }).map((x) => x.m.record.outcome)).toEqual(['unanswered']);
     expect(pairs.end()).toEqual([]);
+  });
+
+  it('requests carrying big unknown keys: the bytes held stay under MAX_HELD_BYTES, the oldest written unanswered', () => {
+    const pairs = new DnsPairs();
+    const big = 'x'.repeat(256 * 1024);
+    const n = Math.ceil(MAX_HELD_BYTES / big.length) + 10;
+    let written = 0;
+    for (let i = 0; i < n; i++) {
+      const [q] = v2(i, `big${i}.example`, 0, null, i);
+      const m = eveToRecords({ ...q!, vendor_blob: big })[0]!;
+      expect(JSON.stringify(m.extra).length).toBeGreaterThan(big.length);
+      written += pairs.add({ m, lineNo: i + 1 }).length;
+    }
+    const held = pairs.end().length;
+    expect(written + held).toBe(n);
+    expect(held * big.length).toBeLessThanOrEqual(MAX_HELD_BYTES);
+    expect(pairs.overflowed).toBe(written);
+    expect(written).toBeGreaterThan(0);
   });
 
   it(`more than ${MAX_HELD_REQUESTS} open requests: the oldest is written unanswered, counted`, () => {

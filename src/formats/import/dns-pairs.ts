@@ -9,10 +9,16 @@ import type { MappedRecord } from './mapper.js';
 
 /**
  * Requests held for their responses. A resolver's EVE has a response within a second of its request, so the
- * requests of the last ~65k transactions is far more than are ever open at once, and bounds the memory
- * (a few hundred bytes each).
+ * requests of the last ~65k transactions is far more than are ever open at once.
  */
 export const MAX_HELD_REQUESTS = 65_536;
+/**
+ * And the bytes they may hold (their extra's JSON, which a line of unknown keys can make 256 KiB): a normal
+ * request is a few hundred bytes, so 64 MiB is never reached by a resolver's log, and bounds a hostile one.
+ */
+export const MAX_HELD_BYTES = 64 * 1024 * 1024;
+/** What a held request weighs beyond its extra (its record's fields). */
+const HELD_BASE_BYTES = 512;
 /** Answered transactions remembered to tell a duplicate response from a lone one (their keys only). */
 export const MAX_ANSWERED_KEYS = 65_536;
 
@@ -41,11 +47,12 @@ function hasTxId(m: MappedRecord): boolean {
 
 /** Pairs the dns rows of one imported file; the rows to write come back from request(), response() and end(). */
 export class DnsPairs {
-  private readonly held = new Map<string, LineRecord>();
+  private readonly held = new Map<string, { rec: LineRecord; bytes: number }>();
+  private heldBytes = 0;
   private readonly answered = new Map<string, true>();
   /** requests and responses made one row */
   merged = 0;
-  /** requests written unanswered because more than MAX_HELD_REQUESTS were held */
+  /** requests written unanswered because more than MAX_HELD_REQUESTS or MAX_HELD_BYTES were held */
   overflowed = 0;
 
   /**
@@ -60,26 +67,23 @@ export class DnsPairs {
       if (!hasTxId(rec.m)) return [rec];
       const out: LineRecord[] = [];
       // the same request again (a retransmission) before any answer: the earlier one was not answered
-      const before = this.held.get(key);
-      if (before !== undefined) {
-        this.held.delete(key);
-        out.push(before);
-      }
-      this.held.set(key, rec);
-      if (this.held.size > MAX_HELD_REQUESTS) {
-        const [k, oldest] = this.held.entries().next().value as [string, LineRecord];
-        this.held.delete(k);
+      const before = this.take(key);
+      if (before !== undefined) out.push(before);
+      const bytes = HELD_BASE_BYTES + (rec.m.extra === null ? 0 : JSON.stringify(rec.m.extra).length);
+      this.held.set(key, { rec, bytes });
+      this.heldBytes += bytes;
+      while (this.held.size > MAX_HELD_REQUESTS || this.heldBytes > MAX_HELD_BYTES) {
+        const oldest = this.take(this.held.keys().next().value as string)!;
         this.overflowed++;
         out.push(oldest);
       }
       return out;
     }
-    const req = this.held.get(key);
+    const req = this.take(key);
     if (req === undefined) {
       if (this.answered.has(key)) return [{ ...rec, m: { ...rec.m, record: { ...r, outcome: 'duplicate' } } }];
       return [rec];
     }
-    this.held.delete(key);
     this.merged++;
     this.answered.set(key, true);
     if (this.answered.size > MAX_ANSWERED_KEYS) this.answered.delete(this.answered.keys().next().value as string);
@@ -88,9 +92,19 @@ export class DnsPairs {
 
   /** The requests still held (never answered), in the order they came. */
   end(): LineRecord[] {
-    const out = [...this.held.values()];
+    const out = [...this.held.values()].map((h) => h.rec);
     this.held.clear();
+    this.heldBytes = 0;
     return out;
+  }
+
+  /** A held request taken out (undefined when none is held under `key`). */
+  private take(key: string): LineRecord | undefined {
+    const h = this.held.get(key);
+    if (h === undefined) return undefined;
+    this.held.delete(key);
+    this.heldBytes -= h.bytes;
+    return h.rec;
   }
 }
 

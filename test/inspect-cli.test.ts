@@ -4,7 +4,7 @@
 // the HMAC of the value under the store's own key, and that key is never exported. `--reveal` is shown on a card
 // number of the labelled corpus (test/fixtures/inspect), whose clear value is not its mask.
 import { createHmac } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -97,6 +97,15 @@ describe('haystack inspect --reveal: printed in clear, keyed with the store\'s k
     expect(r.code).toBe(2);
     expect(r.out).toBe('');
     expect(r.err).toContain('--reveal needs --db');
+  });
+
+  it('a filter that reads the value is refused (the filter goes into the audit row), before anything is written', async () => {
+    const db = join(scratchDir('inspect-reveal-filter'), 'a.duckdb');
+    const r = await cli('inspect', HTTP, '--db', db, '--reveal', '--format', 'jsonl', '--filter', 'value = "4111111111111111"');
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toContain('--filter cannot read value');
+    expect(existsSync(db)).toBe(false);
   });
 });
 

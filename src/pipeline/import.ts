@@ -440,7 +440,7 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
     const onChunk = (d: Buffer | string): void => {
       if (head) {
         head = false;
-        if (typeof d !== 'string') notText(d, path);
+        if (typeof d !== 'string') notText(d, where);
       }
       if (id === null) {
         hash.update(d);

@@ -68,6 +68,16 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     if (fields !== undefined && !fields.split(',').map((f) => f.trim()).includes('value')) {
       throw new HaystackError('HAYSTACK_BAD_ARGUMENT', 'inspect: --reveal prints the value column: name it in --fields, or leave --reveal out');
     }
+    // the filter is kept in the audit row: one that reads the value would put a value there in clear
+    const filter = stringOption(values.filter);
+    if (filter !== undefined) {
+      parseFilter(filter, REVEALED);
+      try {
+        parseFilter(filter, FINDINGS);
+      } catch {
+        throw new HaystackError('HAYSTACK_BAD_ARGUMENT', 'inspect: with --reveal, --filter cannot read value (the filter is kept in the audit row); filter on value_hmac, masked or detector');
+      }
+    }
   }
   const out = await recordOutput(reveal ? REVEALED : FINDINGS, values, io, reveal ? [...TABLE_FIELDS, 'value'] : TABLE_FIELDS);
   const inputs = requireInputs('inspect', positionals);

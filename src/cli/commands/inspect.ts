@@ -22,7 +22,8 @@ export const usage = `haystack inspect <capture...> [--home-net CIDR,...] [--rem
                  [--fields detector,confidence,masked,...] [--format table|jsonl|csv] [--filter EXPR]
 ${INSPECT_USAGE}
   --db URL   a store (see haystack ingest): value_hmac is keyed with its key, so a value can be followed into
-             what was ingested; nothing is written to it but the audit row of --reveal
+             what was ingested; no finding is written to it (a store not made yet is made, with its key, as
+             ingest would make it; --reveal adds its audit row)
   --reveal   adds a column with each value in clear (printed only, never stored; for a case you are working).
              Needs --db: the reveal is recorded in that store's audit table (who, the captures, how many values;
              never the values) before any row is printed, and nothing is printed if that record cannot be made

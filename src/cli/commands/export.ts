@@ -1,6 +1,6 @@
 // `haystack export <table> -o FILE`: a table (or the rows a filter keeps) as Parquet, JSON lines or CSV.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { cannotWrite, HaystackError } from '../../core/errors.js';
@@ -277,7 +277,12 @@ export async function exportZeekLogs(store: Store, dir: string, json: boolean, o
     } finally {
       closeSync(fd);
     }
-    counts.push(`${file} ${rows}`);
+    // a JSON log of no line would be an empty file, which says nothing and no reader takes (Zeek writes none); a
+    // TSV one keeps its header, which names the log's fields
+    if (json && rows === 0) {
+      unlinkSync(path);
+      counts.push(`${file} 0 (not written)`);
+    } else counts.push(`${file} ${rows}`);
   }
   return counts;
 }

@@ -255,8 +255,16 @@ async function fetchesOf(store: Store, ids: readonly string[]): Promise<FetchedC
     via: x.fetched_via === 'pop3' ? 'pop3' : 'imap', user: (x.auth_user as string | null) ?? null, command: (x.fetch_command as string | null) ?? null,
     ts: Number(x.ts), uid: String(x.uid), capture_id: (x.capture_id as string | null) ?? null, src_ip: String(x.src_ip), src_port: Number(x.src_port),
     dst_ip: String(x.dst_ip), dst_port: Number(x.dst_port), data_bytes: Number(x.data_bytes),
-    partial: typeof x.skeleton === 'string' && /^Partial: /m.test(x.skeleton),
+    partial: partialFetch(x.fetch_command) || (typeof x.skeleton === 'string' && /^Partial: /m.test(x.skeleton)),
   }));
+}
+
+/**
+ * Whether a fetch asked for part of a message: POP3 TOP, IMAP BODY[]<origin.count> (the analyzers mark these
+ * partial; the skeleton's `Partial:` line says so too, unless the skeleton was cut before it).
+ */
+function partialFetch(command: unknown): boolean {
+  return typeof command === 'string' && (/^TOP\b/i.test(command) || /BODY(?:\.PEEK)?\[\]<\d/i.test(command));
 }
 
 /** Fetched copies listed with one message (a mailbox synced by many clients, many times): the rest are in smtp. */

@@ -126,9 +126,12 @@ export interface AnalyzeOptions extends EngineOptions {
   ssh?: boolean;
   /** FTP commands (with their data channels) and the transferred files as file records; default true */
   ftp?: boolean;
-  /** POP3 commands; default true */
+  /**
+   * POP3 commands, and the messages RETR/TOP fetched as smtp records (`fetched_via` pop3, whatever `smtp` says)
+   * with their attachments as file records; default true
+   */
   pop3?: boolean;
-  /** IMAP commands; default true */
+  /** IMAP commands, and the messages FETCH BODY[]/RFC822 fetched as smtp records (`fetched_via` imap); default true */
   imap?: boolean;
   /** where attachments and bodies are stored (`DIR/files/ab/<sha256>`); default null: hashed and typed only */
   filesDir?: string | null;

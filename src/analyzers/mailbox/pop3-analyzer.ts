@@ -11,7 +11,8 @@ import type { Pop3Record } from '../../schema/pop3.js';
 import type { SmtpMessage } from '../smtp/smtp-analyzer.js';
 import { endpoints } from '../endpoints.js';
 import { firstCommand, LineSplitter } from '../lines.js';
-import { DotBody, fetchedMessage, MAILBOX_MAX_MESSAGE, type MessageSpans } from './fetched-message.js';
+import { fetchedMessage, MAILBOX_MAX_MESSAGE, type MessageSpans } from './fetched-message.js';
+import { DotBody } from '../message-bytes.js';
 import { saslUser } from './sasl.js';
 
 export const POP3_MAX_LINE = 4096;

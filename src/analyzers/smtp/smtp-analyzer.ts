@@ -9,7 +9,7 @@ import { listBoundOf } from '../../schema/bounds.js';
 import { SMTP } from '../../schema/smtp.js';
 import { ORIG, type Dir, type StreamAnalyzer } from '../../reassembly/stream-analyzer.js';
 import type { Fetch } from '../mailbox/fetched-message.js';
-import { MessageBytes } from '../message-bytes.js';
+import { DotBody, type MessageBytes } from '../message-bytes.js';
 
 /** RFC 5321 §4.5.3.1.4 allows 512-byte command lines; real clients stay well under this. */
 export const MAX_LINE = 4096;
@@ -141,10 +141,8 @@ export class SmtpAnalyzer implements StreamAnalyzer {
   private authUser: string | null = null;
   /** complete messages waiting for the server's verdict (pipelined clients may go on meanwhile) */
   private awaiting: SmtpMessage[] = [];
-  /** the dot-unstuffing state: at the start of a content line */
-  private atLineStart = true;
-  /** the line start held a lone "." (or ".\r"): end of data if a newline follows */
-  private dotPending = 0;
+  /** DATA's dot-stuffed body being read (its content is `content`) */
+  private body: DotBody | null = null;
 
   private readonly maxMessage: number;
 
@@ -260,40 +258,12 @@ export class SmtpAnalyzer implements StreamAnalyzer {
     }
   }
 
-  /** Content bytes of a DATA transfer: dot-unstuffing line by line, up to the lone "." line. */
+  /** Content bytes of a DATA transfer: dot-unstuffed, up to the lone "." line. */
   private dataBytes(b: Uint8Array, p: number): number {
-    const c = this.content!;
-    while (p < b.length) {
-      if (this.dotPending > 0) {
-        // a line began with "." (dotPending 1) or ".\r" (2)
-        const x = b[p]!;
-        if (x === 0x0a) {
-          this.endOfData(true);
-          return p + 1;
-        }
-        if (this.dotPending === 1 && x === 0x0d) {
-          this.dotPending = 2;
-          p++;
-          continue;
-        }
-        // not the end: the leading dot was stuffing (dropped); a held CR is content
-        if (this.dotPending === 2) c.push(CR, 0, 1);
-        this.dotPending = 0;
-        this.atLineStart = false;
-        continue;
-      }
-      if (this.atLineStart && b[p] === 0x2e) {
-        this.dotPending = 1;
-        p++;
-        continue;
-      }
-      const nl = b.indexOf(0x0a, p);
-      const stop = nl < 0 ? b.length : nl + 1;
-      c.push(b, p, stop);
-      this.atLineStart = nl >= 0;
-      p = stop;
-    }
-    return p;
+    const e = this.body!.push(b, p);
+    if (e < 0) return b.length;
+    this.endOfData(true);
+    return e;
   }
 
   /** After a gap inside DATA: skip to the end-of-data line, then read commands again. */
@@ -443,10 +413,9 @@ export class SmtpAnalyzer implements StreamAnalyzer {
   }
 
   private startContent(): void {
-    this.content = new MessageBytes(this.maxMessage);
+    this.body = new DotBody(this.maxMessage);
+    this.content = this.body.content;
     this.missing = 0;
-    this.atLineStart = true;
-    this.dotPending = 0;
     if (this.txTs === 0) this.txTs = this.o.session.last;
   }
 
@@ -695,7 +664,6 @@ export class SmtpAnalyzer implements StreamAnalyzer {
   }
 }
 
-const CR = Uint8Array.of(0x0d);
 
 function isLetter(c: number): boolean {
   return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);

@@ -1,17 +1,18 @@
 // The import's fast path for a plain Zeek TSV log into a DuckDB store: DuckDB reads and maps the whole file itself
 // (read_csv, the mapping in SQL: formats/import/zeek-tsv-sql.ts), one INSERT inside the capture's transaction.
 // All or nothing: a file this does not take exactly as the JS path would (an unusual header or byte, a value
-// the SQL does not decode alike, one the JS path would cut, fill oddly or refuse) goes the JS way whole, decided
-// before anything is written: a scan of the bytes here, then one aggregate query over the file.
+// the SQL does not decode alike, one the JS path would cut, fill oddly or refuse) goes the JS way whole. The
+// insert refuses such a row itself, and a scan of the bytes here, beside it, finds the rest; either rolls the
+// capture's transaction back before anything is committed.
 import { isUtf8 } from 'node:buffer';
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { zeekSqlPlan, type ZeekSqlPlan, type ZeekTsvHeader } from '../formats/import/zeek-tsv-sql.js';
+import { GUARD_ERROR, zeekSqlPlan, type ZeekSqlPlan, type ZeekTsvHeader } from '../formats/import/zeek-tsv-sql.js';
 import { sqlString } from '../formats/zeek/zeek-sql.js';
 import type { CaptureRecord } from '../schema/captures.js';
 import type { CaptureWriter, Store } from '../store/store.js';
+import { fileSha256 } from './ingest.js';
 import { MAX_LOG_LINE } from './logs.js';
 
 /** What the fast path wrote (the captures row is written by the importer, as for the JS path). */
@@ -37,26 +38,24 @@ const DIRECTIVE = /^#(?:separator |set_separator\t|empty_field\t|unset_field\t|p
 /** Characters read_csv takes as a glob in a path. */
 const GLOB = /[*?[\]{}]/;
 
-/** What the scan of a file's bytes found: its hash, size and line count, and why it goes the JS way if it does. */
-interface Scan { id: { sha256: string; size: number }; lines: number; reason: string | null }
+/** What the scan of a file's bytes found: its line count, and why it goes the JS way if it does. */
+interface Scan { lines: number; reason: string | null }
 
 /**
- * Reads the file's bytes once: its SHA-256 (the file's id, as fileSha256), its lines counted as lineBatches does,
- * and what read_csv would read otherwise than the JS path: a byte-order mark, CR, NUL, invalid UTF-8, an empty
- * line, a line over MAX_LOG_LINE, a `#` inside a data line (read_csv's comment), a directive after the data.
+ * Reads the file's bytes once: its lines counted as lineBatches does, and what read_csv would read otherwise
+ * than the JS path: a byte-order mark, CR, NUL, invalid UTF-8, an empty line, a line over MAX_LOG_LINE, a `#`
+ * inside a data line (read_csv's comment), a directive after the data.
  */
 async function scanFile(path: string): Promise<Scan> {
-  const hash = createHash('sha256');
   let lines = 0;
   let size = 0;
   let carry: Buffer = Buffer.alloc(0);
   let data = false;
   let reason: string | null = null;
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    hash.update(chunk);
     if (reason === null) reason = scanChunk(chunk, size === 0);
     size += chunk.length;
-    if (reason !== null) continue;
+    if (reason !== null) break;
     const buf = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
     let at = 0;
     // buf begins at a line's start; a # read_csv would take for a comment's start must begin its line (a line
@@ -71,14 +70,15 @@ async function scanFile(path: string): Promise<Scan> {
       at = nl + 1;
     }
     if (reason === null && !isUtf8(buf.subarray(0, at))) reason = 'not UTF-8';
+    if (reason !== null) break;
     carry = Buffer.from(buf.subarray(at));
-    if (reason === null && carry.length > MAX_LOG_LINE) reason = 'a line over the line limit';
+    if (carry.length > MAX_LOG_LINE) reason = 'a line over the line limit';
   }
   if (reason === null && carry.length > 0) {
     reason = !isUtf8(carry) ? 'not UTF-8' : lineReason(carry, 0, carry.length, data);
     lines++;
   }
-  return { id: { sha256: hash.digest('hex'), size }, lines, reason };
+  return { lines, reason };
 }
 
 /** Bytes of a chunk read_csv reads otherwise than the JS path. */
@@ -158,12 +158,13 @@ function readCsv(path: string, columns: number): string {
  * Imports a plain Zeek TSV file by SQL when the store can (CaptureWriter.appendSql) and the file allows it: its
  * rows written but not committed (`done`), or the capture of the same file imported before (`already`), else
  * nothing is written and `reason` says why, with the file's id when it was read (the JS path needs it).
- * The file is hashed and scanned while DuckDB runs the check. `heldTables`: tables records of other files wait to
- * be merged into (x509 -> tls): such a table's file goes the JS way.
+ * The file is hashed first (the rows carry the capture id), then read by DuckDB's insert while this thread scans
+ * its bytes. `heldTables`: tables records of other files wait to be merged into (x509 -> tls): such a table's
+ * file goes the JS way.
  */
 export async function importZeekBySql(store: Store, path: string, log: string, sensor: string | null, heldTables: ReadonlySet<string>): Promise<SqlImport> {
   const full = resolve(path);
-  const no = (reason: string, id: Scan['id'] | null = null): SqlImport => ({ reason, id });
+  const no = (reason: string, id: SqlImported['id'] | null = null): SqlImport => ({ reason, id });
   // read_csv reads the file where the store runs: DuckDB's, in this process (ClickHouse has no appendSql either)
   if (store.dialect !== 'duckdb') return no('the store does not load SQL');
   if (GLOB.test(full)) return no('a path read_csv would take for a pattern');
@@ -175,34 +176,48 @@ export async function importZeekBySql(store: Store, path: string, log: string, s
   if ('reason' in a) return no(a.reason);
   const plan = a.plan;
   if (heldTables.has(plan.schema.name)) return no(`records of another file wait to be merged into ${plan.schema.name}`);
-  // DuckDB's threads check the file while this one hashes and scans it
-  const checking = store.select(plan.checkSql).then((r) => r.rows[0]!, (e: unknown) => new Error(`read_csv: ${firstLine(e)}`));
-  const scan = await scanFile(path).catch(async (e: unknown) => {
-    await checking;
-    throw e;
-  });
-  const check = await checking;
-  if (scan.reason !== null) return no(scan.reason, scan.id);
-  // read_csv refused a line (a column count, a line too long for it)
-  if (check instanceof Error) return no(check.message, scan.id);
-  if (check.bad === true) return no('a value the SQL does not map as the JS path does', scan.id);
-  const known = await store.findCapture(scan.id.sha256);
+  const id = await fileSha256(path);
+  const known = await store.findCapture(id.sha256);
   if (known !== null) return { already: known };
-  const w = await store.begin(scan.id.sha256.slice(0, 16));
+  const w = await store.begin(id.sha256.slice(0, 16));
   if (w.appendSql === undefined) {
     await w.abort();
-    return no('the store does not load SQL', scan.id);
+    return no('the store does not load SQL', id);
   }
-  let filled: Record<string, number>;
+  const appendSql = w.appendSql.bind(w);
+  // DuckDB's threads read, map and insert the file while this one scans its bytes
+  const inserting = appendSql(plan.schema, plan.selectSql).catch((e: unknown) => new Error(insertFailure(e)));
+  const scan = await scanFile(path).catch(async (e: unknown) => {
+    await inserting;
+    await w.abort();
+    throw e;
+  });
+  const n = await inserting;
+  const why = scan.reason ?? (n instanceof Error ? n.message : null);
+  if (why !== null) {
+    await w.abort();
+    return no(why, id);
+  }
   try {
-    const n = await w.appendSql(plan.schema, plan.selectSql);
-    if (n !== Number(check.n)) throw new Error(`${n} rows written, ${String(check.n)} checked`);
-    filled = await filledOf(store, plan, check);
+    // the statistics the JS path keeps (first and last time, the fill counts) from a second read of the file
+    const stats = (await store.select(plan.statsSql)).rows[0]!;
+    if (n !== Number(stats.n)) throw new Error(`${n as number} rows written, ${String(stats.n)} counted`);
+    const filled = await filledOf(store, plan, stats);
+    return { done: { writer: w, id, lines: scan.lines, first: num(stats.first), last: num(stats.last), filled } };
   } catch (e) {
     await w.abort();
-    return no(`the load failed: ${firstLine(e)}`, scan.id);
+    return no(`the load failed: ${firstLine(e)}`, id);
   }
-  return { done: { writer: w, id: scan.id, lines: scan.lines, first: num(check.first), last: num(check.last), filled } };
+}
+
+/** Why the insert stopped, as a reason the file goes the JS way. */
+function insertFailure(e: unknown): string {
+  const all = e instanceof Error ? e.message : String(e);
+  if (all.includes(GUARD_ERROR)) return 'a value the SQL does not map as the JS path does';
+  // read_csv refused a line (a column count, a line too long for it)
+  const csv = /CSV Error[^\n]*/i.exec(all);
+  if (csv !== null) return `read_csv: ${csv[0].slice(0, 200)}`;
+  return `the load failed: ${firstLine(e)}`;
 }
 
 function num(v: unknown): number | null {
@@ -214,9 +229,9 @@ function num(v: unknown): number | null {
  * of one row in schema order). Fields filled in every row come first; the others' first rows are found by
  * queries that stop at their first match (LIMIT 1 keeps the file's order).
  */
-async function filledOf(store: Store, plan: ZeekSqlPlan, check: Record<string, unknown>): Promise<Record<string, number>> {
-  const n = Number(check.n);
-  const counts = plan.fillable.map((f, k) => ({ f, k, n: Number(check[`n_${k}`] ?? 0) })).filter((x) => x.n > 0);
+async function filledOf(store: Store, plan: ZeekSqlPlan, stats: Record<string, unknown>): Promise<Record<string, number>> {
+  const n = Number(stats.n);
+  const counts = plan.fillable.map((f, k) => ({ f, k, n: Number(stats[`n_${k}`] ?? 0) })).filter((x) => x.n > 0);
   const order: typeof counts = counts.filter((x) => x.n === n);
   let rest = counts.filter((x) => x.n < n);
   for (let first = true; rest.length > 0; first = false) {

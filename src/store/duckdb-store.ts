@@ -526,6 +526,10 @@ class DuckDbWriter implements CaptureWriter {
       await this.store.exec('SET SESSION preserve_insertion_order = false');
       try {
         n = await this.store.execCount(`INSERT INTO ${ident(schema.name)} (${schema.fields.map((f) => ident(f.name)).join(', ')}) SELECT ${select.join(', ')} FROM (${selectSql})`);
+      } catch (e) {
+        // a failed statement aborts the transaction: rolled back first, so that the setting can be reset
+        await this.rollback();
+        throw e;
       } finally {
         await this.store.exec('RESET SESSION preserve_insertion_order');
       }

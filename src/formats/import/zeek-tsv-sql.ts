@@ -1,8 +1,8 @@
 // The import of a whole Zeek TSV log as SQL (DuckDB reads and maps the file itself): the same rows the JS path
 // (zeek-tsv.ts -> zeekToRecord -> fill, withhold, bounds in pipeline/import.ts) writes, from the same column
 // definitions' SQL inverses. All or nothing: a header this cannot map gives a reason (and the file goes the JS
-// way), and `bad`, checked over the whole file first, is true on any row the SQL would not map exactly as the
-// JS path does, or where the JS path would write an anomaly.
+// way), and the insert stops with GUARD_ERROR at any row the SQL would not map exactly as the JS path does, or
+// where the JS path would write an anomaly (its transaction is then rolled back and the file goes the JS way).
 import { ICMP4_PAIRS, ICMP6_PAIRS } from '../../flow/community-id.js';
 import { PROTO_NAMES } from '../../flow/session-record.js';
 import type { FieldDef, RecordSchema } from '../../schema/schema.js';
@@ -23,20 +23,26 @@ export interface ZeekTsvHeader {
 export interface ZeekSqlPlan {
   schema: RecordSchema;
   /**
-   * One row: n (rows), bad (true: the file goes the JS way), first and last (the time field's µs), and for the
-   * k-th field of `fillable`, n_k (rows the fill gives it a value).
+   * One row: n (rows), first and last (the time field's µs), and for the k-th field of `fillable`, n_k (rows the
+   * fill gives it a value). Read after the insert, which has refused any row the JS path would map otherwise.
    */
-  checkSql: string;
+  statsSql: string;
   /**
    * The first row (`any`: the first row where one of `fields` is null, in the file's order): f_k, whether the
    * k-th of `fields` is null there (for the order in which the JS path's fill counts get their keys).
    */
   firstFilledSql(fields: readonly string[], any: boolean): string;
-  /** The rows: the schema's fields but capture_id, by name, in the table's types. */
+  /**
+   * The rows: the schema's fields but capture_id, by name, in the table's types. A row the JS path would map
+   * otherwise (or mark with an anomaly) stops the statement with an error whose message holds GUARD_ERROR.
+   */
   selectSql: string;
   /** required fields the importer may fill (fill.ts), in schema order */
   fillable: readonly string[];
 }
+
+/** The message of the error that stops the insert at a row the SQL would not map as the JS path does. */
+export const GUARD_ERROR = 'haystack: a row the SQL does not map as the JS path does';
 
 /** A header the SQL maps, or why not. */
 export type ZeekSqlAnswer = { plan: ZeekSqlPlan } | { reason: string };
@@ -156,14 +162,13 @@ export function zeekSqlPlan(header: ZeekTsvHeader, source: string, sensor: strin
   });
   const fillable = required.filter((f) => f.name !== schema.timeField).map((f) => f.name);
   const stats = fillable.map((f, k) => `count(*) FILTER (WHERE ${col(f)} IS NULL) AS n_${k}`);
-  const checkSql = `SELECT count(*) AS n, coalesce(bool_or(${checks.map((c) => `coalesce(${c}, false)`).join(' OR ')}), false) AS bad, ` +
-    `min(${col(schema.timeField)}) AS first, max(${col(schema.timeField)}) AS last${stats.length > 0 ? `, ${stats.join(', ')}` : ''} FROM (${stage3})`;
+  const statsSql = `SELECT count(*) AS n, min(${col(schema.timeField)}) AS first, max(${col(schema.timeField)}) AS last${stats.length > 0 ? `, ${stats.join(', ')}` : ''} FROM (${stage3})`;
   const firstFilledSql = (fs: readonly string[], any: boolean): string => `SELECT ${fs.map((f, k) => `${col(f)} IS NULL AS f_${k}`).join(', ')} FROM (${stage3})` +
     `${any ? ` WHERE ${fs.map((f) => `${col(f)} IS NULL`).join(' OR ')}` : ''} LIMIT 1`;
-  // the insert reads the file again: a row the check would refuse (the file changed in between) stops it, so no
-  // unchecked row is ever written (the capture's transaction is rolled back and the import fails)
-  const guard = `CASE WHEN ${checks.map((c) => `coalesce(${c}, false)`).join(' OR ')} THEN error(${sqlString('the log changed while it was imported')}) ELSE true END`;
-  return { plan: { schema, checkSql, selectSql: `SELECT ${out.join(', ')} FROM (${stage4}) WHERE ${guard}`, fillable, firstFilledSql } };
+  // the file is read once, by the insert: a row the SQL would not map as the JS path does stops it (the capture's
+  // transaction is rolled back, and the file goes the JS way), so no unchecked row is ever written
+  const guard = `CASE WHEN ${checks.map((c) => `coalesce(${c}, false)`).join(' OR ')} THEN error(${sqlString(GUARD_ERROR)}) ELSE true END`;
+  return { plan: { schema, statsSql, selectSql: `SELECT ${out.join(', ')} FROM (${stage4}) WHERE ${guard}`, fillable, firstFilledSql } };
 }
 
 /** What fill.ts gives a required field the row leaves null (the Community ID from stage 4's __cid). */
@@ -234,7 +239,7 @@ function addressHex(a: string, v4: string): string {
 /**
  * The Community ID fill.ts rowCommunityId computes from a row's (pre-fill) src_ip, dst_ip, src_port, dst_port
  * and proto, as flow/community-id.ts, as __cid over `from`: NULL where it gives null; the text 'x' where an
- * address is one SQL leaves to the JS path (the check marks such rows bad). In steps (each a projection over
+ * address is one SQL leaves to the JS path (the insert's guard refuses such rows). In steps (each a projection over
  * the last), so that no expression is written twice.
  */
 function communityIdSql(col: (f: string) => string, from: string): string {

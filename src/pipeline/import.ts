@@ -357,7 +357,7 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
     row.origin = origin;
     row.extra = f.extra !== null && Object.keys(f.extra).length > 0 ? JSON.stringify(f.extra) : null;
     if (sensor !== null && hasSensor(schema)) row.sensor = sensor;
-    fillRequired(schema, row, (field) => count(filled, `${schema.name}.${field}`));
+    fillRequired(schema, row, (field) => count(filled, filledKey(schema, field)));
     const wrong = rowCheck(schema)(row);
     if (wrong !== null) {
       badLine(lineNo, 'import_record_invalid', `${schema.name} record: ${wrong}`);
@@ -483,6 +483,16 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
 function redactHttpUrls(row: Record<string, unknown>): void {
   if (typeof row.uri === 'string') row.uri = redactedUri(row.uri);
   if (typeof row.referer === 'string') row.referer = redactedUri(row.referer);
+}
+
+/** `table.field` of the filled counts, made once per field (a flow row fills a dozen fields) */
+const FILLED_KEYS = new Map<RecordSchema, Map<string, string>>();
+function filledKey(schema: RecordSchema, field: string): string {
+  let m = FILLED_KEYS.get(schema);
+  if (m === undefined) FILLED_KEYS.set(schema, (m = new Map()));
+  let k = m.get(field);
+  if (k === undefined) m.set(field, (k = `${schema.name}.${field}`));
+  return k;
 }
 
 function count(m: Map<string, number>, k: string): void {

@@ -514,6 +514,11 @@ class DuckDbWriter implements CaptureWriter {
     });
   }
 
+  scratchPath(name: string): string {
+    if (!/^[\w.-]+$/.test(name)) throw new Error(`DuckDbWriter.scratchPath: not a plain file name: ${name}`);
+    return join(this.dir, `scratch-${name}`);
+  }
+
   async appendSql(schema: RecordSchema, selectSql: string): Promise<number> {
     if (this.captureId === null) throw new Error('DuckDbWriter.appendSql: the capture id is not known yet');
     const id = this.captureId;

@@ -44,6 +44,11 @@ export interface CaptureWriter {
    * fast path, where DuckDB reads and maps a log file itself.
    */
   appendSql?(schema: RecordSchema, selectSql: string): Promise<number>;
+  /**
+   * A path for a file of this capture's own (e.g. lines for appendSql's SELECT to read), in the writer's spool:
+   * removed with it at commit or abort, and by the next writer after a crash. Where appendSql is.
+   */
+  scratchPath?(name: string): string;
   /** Lets buffered rows go out; awaited between chunks of input so memory stays flat. */
   flush(): Promise<void>;
   /** Writes the captures row last and makes the capture visible; returns the capture_id its rows carry. */

@@ -71,8 +71,11 @@ const S_WORD = C_ALNUM | C_DASH | C_UNDER | C_DOT | C_SPACE;
 /** Community ID: `1:` + base64 */
 const S_CID = C_ALNUM | C_B64 | C_COLON;
 
-/** A key's id: its object's list index + 1, looked up by a hash of its bytes and checked byte by byte. */
-interface KeyTable { byHash: Map<number, number>; bytes: Uint8Array[] }
+/**
+ * A key's index in its object's list, looked up by a hash of its bytes and checked byte by byte; the key after
+ * the last one found is tried first (lines of one file list their keys in one order: no hash then).
+ */
+interface KeyTable { byHash: Map<number, number>; bytes: Uint8Array[]; next: number }
 
 function keyTable(keys: readonly string[]): KeyTable {
   const byHash = new Map<number, number>();
@@ -82,7 +85,7 @@ function keyTable(keys: readonly string[]): KeyTable {
     if (byHash.has(h)) throw new Error(`eve-flow-scan: two keys hash alike (${keys[i]})`);
     byHash.set(h, i);
   });
-  return { byHash, bytes };
+  return { byHash, bytes, next: 0 };
 }
 
 function hashOf(b: Uint8Array, at: number, end: number): number {
@@ -138,7 +141,8 @@ const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const MIN_YEAR = 1970;
 /** `YYYY-MM-DDTHH:MM:SS.ffffff+0000`: Suricata's and our export's spelling, the only one taken */
 const TIME_LENGTH = 31;
-const TIME_SHAPE = 'dddd-dd-ddTdd:dd:dd.dddddd+0000';
+const TIME_SHAPE = Uint8Array.from('dddd-dd-ddTdd:dd:dd.dddddd+0000', (c) => c.charCodeAt(0));
+const DIGIT = 0x64; // d
 
 /**
  * Scans lines; after a `scan` that returned true, `startUs` is the row's start_time (µs) and `fills` the
@@ -297,6 +301,16 @@ export class FlowLineScanner {
     const b = this.b;
     if (b[this.i] !== Q) return -1;
     const from = this.i + 1;
+    const guess = t.bytes[t.next];
+    if (guess !== undefined) {
+      const n = guess.length;
+      let x = 0;
+      while (x < n && guess[x] === b[from + x]) x++;
+      if (x === n && b[from + n] === Q && b[from + n + 1] === COLON) {
+        this.i = from + n + 2;
+        return t.next++;
+      }
+    }
     let j = from;
     // keys we know are [a-z_]: a quote or an escape ends the search either way
     while (j < b.length && b[j] !== Q && b[j] !== 0x5c) j++;
@@ -307,6 +321,7 @@ export class FlowLineScanner {
     if (kb.length !== j - from) return -1;
     for (let x = 0; x < kb.length; x++) if (kb[x] !== b[from + x]) return -1;
     this.i = j + 2;
+    t.next = k + 1;
     return k;
   }
 
@@ -368,8 +383,8 @@ export class FlowLineScanner {
     const t = i + 1;
     for (let x = 0; x < TIME_LENGTH; x++) {
       const c = b[t + x]!;
-      const want = TIME_SHAPE.charCodeAt(x);
-      if (want === 0x64 /* d */ ? c < D0 || c > D9 : c !== want) return Number.NaN;
+      const want = TIME_SHAPE[x]!;
+      if (want === DIGIT ? c < D0 || c > D9 : c !== want) return Number.NaN;
     }
     let same = true;
     const last = this.lastSecond;

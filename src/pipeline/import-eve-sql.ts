@@ -15,6 +15,8 @@ const SEGMENT_BYTES = 8 << 20;
 /** Bytes of a line kept while it is read: past it the file goes the JS way whole (its line limit counts characters). */
 const MAX_LINE_BYTES = 4 * MAX_LOG_LINE;
 const NL = 10;
+/** Characters read_json takes as a glob in a path (the segments are beside the store: its path decides). */
+const GLOB = /[*?[\]{}]/;
 
 /** Where the lines go. */
 export interface EveLineSink {
@@ -55,6 +57,7 @@ export async function readEveBySql(path: string, where: string, w: SqlWriter, se
   let failure: unknown = null;
   const loads: Promise<void>[] = [];
   const segmentPath = (): string => w.scratchPath(`eve-flow-${segment}.jsonl`);
+  if (GLOB.test(segmentPath())) throw new EveSqlFallback('the store\'s path holds a character read_json takes for a glob');
   const put = (b: Buffer, from: number, to: number): void => {
     if (to <= from) return;
     fd ??= openSync(segmentPath(), 'w');

@@ -12,6 +12,10 @@ import { AnomalyLog } from '../core/anomaly.js';
 import { HaystackError, isHaystackError } from '../core/errors.js';
 import { DnsPairs } from '../formats/import/dns-pairs.js';
 import { eveLine } from '../formats/import/eve.js';
+import { FILLABLE_COUNTERS } from '../formats/import/eve-flow-scan.js';
+import { ALWAYS_FILLED } from '../formats/import/eve-flow-sql.js';
+import { eveToRecords } from '../formats/eve/eve-inverse.js';
+import { SESSIONS } from '../schema/sessions.js';
 import { withholdSecrets } from '../formats/import/withhold.js';
 import { redactedUri } from '../inspect/credentials.js';
 import { fillRequired } from '../formats/import/fill.js';
@@ -26,6 +30,7 @@ import { schemaOf } from '../schema/registry.js';
 import type { FieldDef, RecordSchema } from '../schema/schema.js';
 import type { CaptureWriter, Store } from '../store/store.js';
 import { sensorOption } from './engine.js';
+import { EveSqlFallback, isSqlWriter, readEveBySql, type EveLineSink } from './import-eve-sql.js';
 import { importZeekBySql, type SqlImport } from './import-sql.js';
 import { fileSha256 } from './ingest.js';
 import { gunzipped, lineBatches, MAX_LOG_LINE, notText } from './logs.js';
@@ -125,6 +130,8 @@ export type ImportOutcome =
     /** how the lines were mapped: by SQL in the store (the fast path) or line by line; why not by SQL */
     via: 'sql' | 'js';
     sqlFallback?: string;
+    /** rows DuckDB mapped itself (the EVE fast path: its flow lines; the rest of the file went line by line) */
+    sqlRows?: number;
   }
   | { path: string; status: 'already'; capture: CaptureRecord }
   | { path: string; status: 'failed'; error: HaystackError };
@@ -323,7 +330,12 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
   let first: number | null = null;
   let last: number | null = null;
   const unmapped = new Map<string, number>();
-  const anomalies = new AnomalyLog((a) => w.append(ANOMALIES, { ts: a.ts, uid: a.uid, name: a.name, detail: a.detail, capture_id: null }));
+  /** the tables in the order their first row came (the captures row's counts keep it, whichever path wrote the rows) */
+  const tableOrder = new Set<string>();
+  const anomalies = new AnomalyLog((a) => {
+    tableOrder.add(ANOMALIES.name);
+    w.append(ANOMALIES, { ts: a.ts, uid: a.uid, name: a.name, detail: a.detail, capture_id: null });
+  });
   /** where anomalies are dated: the last record's time, else the file's modification time */
   const refUs = (): number => last ?? Math.trunc(mtimeMs) * 1000;
   const badLine = (lineNo: number, name: string, reason: string): void => {
@@ -357,7 +369,7 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
     row.origin = origin;
     row.extra = f.extra !== null && Object.keys(f.extra).length > 0 ? JSON.stringify(f.extra) : null;
     if (sensor !== null && hasSensor(schema)) row.sensor = sensor;
-    fillRequired(schema, row, (field) => count(filled, `${schema.name}.${field}`));
+    fillRequired(schema, row, (field) => count(filled, filledKey(schema, field)));
     const wrong = rowCheck(schema)(row);
     if (wrong !== null) {
       badLine(lineNo, 'import_record_invalid', `${schema.name} record: ${wrong}`);
@@ -377,6 +389,7 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
       if (first === null || t < first) first = t;
       if (last === null || t > last) last = t;
     }
+    tableOrder.add(schema.name);
     w.append(schema, row);
   };
   const readLine = (text: string, lineNo: number): void => {
@@ -434,7 +447,85 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
     if (m === null) count(unmapped, name);
     else put(m, lineNo);
   };
+  /** the EVE fast path: flow lines by SQL, the rest here (import-eve-sql.ts); a plain file into DuckDB */
+  const eveSql = kind === 'eve' && id !== null && isSqlWriter(w) && !merges.byTable.has(SESSIONS.name) && opts.mapper.eve === eveToRecords &&
+    (opts.sqlFastPath ?? process.env.HAYSTACK_IMPORT_SQL !== '0');
+  /** the fill counts of the flow lines given to the SQL since the last JS line: their FlowLineScanner.fills, how many */
+  let runFills = 0;
+  let runLines = 0;
+  const endRun = (): void => {
+    if (runLines === 0) return;
+    // as the JS path counts them: the fields of one row in schema order, rows in line order
+    for (const f of SESSIONS.fields) {
+      const c = FILLABLE_COUNTERS.indexOf(f.name as (typeof FILLABLE_COUNTERS)[number]);
+      if (c >= 0 ? (runFills & (1 << c)) !== 0 : (ALWAYS_FILLED as readonly string[]).includes(f.name)) {
+        const k = filledKey(SESSIONS, f.name);
+        filled.set(k, (filled.get(k) ?? 0) + runLines);
+      }
+    }
+    runLines = 0;
+  };
+  const sink: EveLineSink = {
+    js(text, lineNo) {
+      endRun();
+      lines = lineNo;
+      if (text.length > MAX_LOG_LINE) badLine(lineNo, 'import_line_too_long', `${text.length} characters (at most ${MAX_LOG_LINE})`);
+      else readLine(text, lineNo);
+    },
+    flow(startUs, fills, lineNo) {
+      form ??= 'eve';
+      tableOrder.add(SESSIONS.name);
+      lines = lineNo;
+      if (first === null || startUs < first) first = startUs;
+      if (last === null || startUs > last) last = startUs;
+      if (fills !== runFills) endRun();
+      runFills = fills;
+      runLines++;
+      if (lineNo % PROGRESS_LINES === 0) opts.progress?.(path, lineNo);
+    },
+    async chunk(n) {
+      lines = n;
+      opts.progress?.(path, n);
+      await w.flush();
+    },
+  };
   try {
+    let sqlRows: number | undefined;
+    if (eveSql && isSqlWriter(w)) {
+      try {
+        sqlRows = (await readEveBySql(path, where, w, sensor, sink)).sqlRows;
+        endRun();
+      } catch (e) {
+        if (!(e instanceof EveSqlFallback)) throw e;
+        await w.abort();
+        const again = await importFile(store, kind, path, { ...opts, sqlFastPath: false });
+        return again.status === 'imported' ? { ...again, sqlFallback: e.message } : again;
+      }
+    } else await readLines();
+    if (form === null) throw new HaystackError('HAYSTACK_LOG_FORMAT', `${where}: empty: no line to import`, { file: path });
+    // the DNS requests no response came for
+    for (const x of dnsPairs.end()) put(x.m, x.lineNo);
+    await w.flush();
+    if (id === null) {
+      id = { sha256: hash.digest('hex'), size };
+      const known = await store.findCapture(id.sha256);
+      if (known !== null) {
+        await w.abort();
+        return { path, status: 'already', capture: known };
+      }
+    }
+    const out = await commit(w, path, id, form, lines, bad, unmapped, anomalies, { first, last, sensor, held, merged, filled: Object.fromEntries(filled), withheld, dnsMerged: dnsPairs.merged, dnsOverflowed: dnsPairs.overflowed, tableOrder }, eveSql ? 'sql' : 'js', sqlFallback);
+    return sqlRows !== undefined && out.status === 'imported' ? { ...out, sqlRows } : out;
+  } catch (e) {
+    await w.abort().catch(() => undefined);
+    if (isHaystackError(e)) return { path, status: 'failed', error: e };
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== undefined) return { path, status: 'failed', error: new HaystackError('HAYSTACK_IO', `${where}: read error after line ${lines} (${code}); nothing of it was kept`, { file: path, cause: e }) };
+    throw e;
+  }
+
+  /** The JS path's reading: lines of text from the file, gzip or plain, or standard input. */
+  async function readLines(): Promise<void> {
     const input = gunzipped(fromStdin ? (opts.stdin ?? process.stdin) : createReadStream(path, { highWaterMark: 1 << 20 }), where);
     let head = true;
     const onChunk = (d: Buffer | string): void => {
@@ -457,25 +548,6 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
       }
       await w.flush();
     }
-    if (form === null) throw new HaystackError('HAYSTACK_LOG_FORMAT', `${where}: empty: no line to import`, { file: path });
-    // the DNS requests no response came for
-    for (const x of dnsPairs.end()) put(x.m, x.lineNo);
-    await w.flush();
-    if (id === null) {
-      id = { sha256: hash.digest('hex'), size };
-      const known = await store.findCapture(id.sha256);
-      if (known !== null) {
-        await w.abort();
-        return { path, status: 'already', capture: known };
-      }
-    }
-    return await commit(w, path, id, form, lines, bad, unmapped, anomalies, { first, last, sensor, held, merged, filled: Object.fromEntries(filled), withheld, dnsMerged: dnsPairs.merged, dnsOverflowed: dnsPairs.overflowed }, 'js', sqlFallback);
-  } catch (e) {
-    await w.abort().catch(() => undefined);
-    if (isHaystackError(e)) return { path, status: 'failed', error: e };
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== undefined) return { path, status: 'failed', error: new HaystackError('HAYSTACK_IO', `${where}: read error after line ${lines} (${code}); nothing of it was kept`, { file: path, cause: e }) };
-    throw e;
   }
 }
 
@@ -483,6 +555,16 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
 function redactHttpUrls(row: Record<string, unknown>): void {
   if (typeof row.uri === 'string') row.uri = redactedUri(row.uri);
   if (typeof row.referer === 'string') row.referer = redactedUri(row.referer);
+}
+
+/** `table.field` of the filled counts, made once per field (a flow row fills a dozen fields) */
+const FILLED_KEYS = new Map<RecordSchema, Map<string, string>>();
+function filledKey(schema: RecordSchema, field: string): string {
+  let m = FILLED_KEYS.get(schema);
+  if (m === undefined) FILLED_KEYS.set(schema, (m = new Map()));
+  let k = m.get(field);
+  if (k === undefined) m.set(field, (k = `${schema.name}.${field}`));
+  return k;
 }
 
 function count(m: Map<string, number>, k: string): void {
@@ -497,10 +579,13 @@ async function commit(
     first: number | null; last: number | null; sensor: string | null; held: number; merged: number; filled: Record<string, number>; withheld: number;
     /** EVE DNS requests and responses made one row; requests written unanswered because too many were held */
     dnsMerged?: number; dnsOverflowed?: number;
+    /** the tables in the order of their first rows (the SQL's rows are counted when their load ends) */
+    tableOrder?: ReadonlySet<string>;
   },
   via: 'sql' | 'js', sqlFallback?: string,
 ): Promise<ImportOutcome> {
-  const records = Object.fromEntries(w.counts);
+  const order = [...(t.tableOrder ?? [])];
+  const records = Object.fromEntries([...w.counts].sort(([a], [b]) => rank(order, a) - rank(order, b)));
   const capture: CaptureRecord = {
     capture_id: id.sha256.slice(0, 16), path: path === STDIN ? STDIN : resolve(path), sha256: id.sha256, size: id.size, format: form, linktypes: [],
     first_ts: t.first, last_ts: t.last, packets: lines, ingested_at: Date.now() * 1000,
@@ -522,6 +607,12 @@ async function commit(
     path, status: 'imported', capture, lines, records, bad, unmapped: Object.fromEntries(unmapped), held: t.held, merged: t.merged, filled: t.filled,
     via, ...(sqlFallback !== undefined ? { sqlFallback } : {}),
   };
+}
+
+/** A table's place in `order` (one not in it: after those that are; sort() keeps the rest in their order). */
+function rank(order: readonly string[], table: string): number {
+  const i = order.indexOf(table);
+  return i < 0 ? order.length : i;
 }
 
 async function isGzip(path: string): Promise<boolean> {

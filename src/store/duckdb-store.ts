@@ -514,11 +514,22 @@ class DuckDbWriter implements CaptureWriter {
     });
   }
 
-  async appendSql(schema: RecordSchema, selectSql: string): Promise<number> {
+  scratchPath(name: string): string {
+    if (!/^[\w.-]+$/.test(name)) throw new Error(`DuckDbWriter.scratchPath: not a plain file name: ${name}`);
+    return join(this.dir, `scratch-${name}`);
+  }
+
+  async appendSql(schema: RecordSchema, selectSql: string, opts: { threads?: number } = {}): Promise<number> {
     if (this.captureId === null) throw new Error('DuckDbWriter.appendSql: the capture id is not known yet');
     const id = this.captureId;
     let n = 0;
     this.inLoads(async () => {
+      // DuckDB's thread count is the instance's: set for this insert only, then put back as it was
+      let threads: number | null = null;
+      if (opts.threads !== undefined) {
+        threads = Number((await this.store.select(`SELECT current_setting('threads') AS t`)).rows[0]?.t);
+        await this.store.exec(`SET threads = ${Math.max(1, Math.trunc(opts.threads))}`);
+      }
       const select = schema.fields.map((f) => (f.name === 'capture_id' ? `${quoteString(id, 'duckdb')} AS ${ident(f.name)}` : ident(f.name)));
       // the rows in the order DuckDB's threads load them (a table has no order; its readers' own connections
       // keep theirs): the insert then runs in parallel without holding row groups back to reorder them, within
@@ -532,6 +543,7 @@ class DuckDbWriter implements CaptureWriter {
         throw e;
       } finally {
         await this.store.exec('RESET SESSION preserve_insertion_order');
+        if (threads !== null && Number.isSafeInteger(threads) && threads > 0) await this.store.exec(`SET threads = ${threads}`);
       }
     });
     await this.loads;

@@ -43,7 +43,15 @@ export interface CaptureWriter {
    * appended rows); returns how many. Needs the capture's id (begin() with one). DuckDB only: the importer's
    * fast path, where DuckDB reads and maps a log file itself.
    */
-  appendSql?(schema: RecordSchema, selectSql: string): Promise<number>;
+  appendSql?(schema: RecordSchema, selectSql: string, opts?: {
+    /** DuckDB's threads for this insert only (many small inserts: one thread fills whole row groups) */
+    threads?: number;
+  }): Promise<number>;
+  /**
+   * A path for a file of this capture's own (e.g. lines for appendSql's SELECT to read), in the writer's spool:
+   * removed with it at commit or abort, and by the next writer after a crash. Where appendSql is.
+   */
+  scratchPath?(name: string): string;
   /** Lets buffered rows go out; awaited between chunks of input so memory stays flat. */
   flush(): Promise<void>;
   /** Writes the captures row last and makes the capture visible; returns the capture_id its rows carry. */

@@ -1,0 +1,138 @@
+// `import eve`'s fast path for a plain EVE file into a DuckDB store: the file's bytes are split into lines here, each
+// line scanned (formats/import/eve-flow-scan.ts); the flow lines the SQL maps exactly as the JS path are copied
+// into spool segments that DuckDB reads and maps itself (read_json and one INSERT ... SELECT per segment,
+// formats/import/eve-flow-sql.ts) on its threads while the scan goes on; every other line (other event types,
+// unknown keys, odd values, bad lines) goes to the JS path, in line order, in the same capture's transaction.
+import { closeSync, createReadStream, openSync, rmSync, writeSync } from 'node:fs';
+import { FlowLineScanner } from '../formats/import/eve-flow-scan.js';
+import { eveFlowSelect } from '../formats/import/eve-flow-sql.js';
+import { SESSIONS } from '../schema/sessions.js';
+import type { CaptureWriter } from '../store/store.js';
+import { MAX_LOG_LINE, notText } from './logs.js';
+
+/** Bytes of flow lines per spool segment: DuckDB loads one while the next is scanned; read_json holds a segment whole, and 32 MB ran out of the store's 128 MB memory limit. */
+const SEGMENT_BYTES = 8 << 20;
+/** Bytes of a line kept while it is read: past it the file goes the JS way whole (its line limit counts characters). */
+const MAX_LINE_BYTES = 4 * MAX_LOG_LINE;
+const NL = 10;
+/**
+ * DuckDB threads per segment load: with two, each 8 MB insert left two part-filled row groups and the import took
+ * twice the CPU (861,000 lines: 23-27 against 13-14 CPU s, the checkpoint at close 4.5-9 s against 0.3); one
+ * thread loads while the scan reads on the other core.
+ */
+const LOAD_THREADS = 1;
+/** Characters read_json takes as a glob in a path (the segments are beside the store: its path decides). */
+const GLOB = /[*?[\]{}]/;
+
+/** Where the lines go. */
+export interface EveLineSink {
+  /** A line for the JS path (its text, decoded as the JS path's reader decodes it). */
+  js(text: string, lineNo: number): void;
+  /** A flow line the SQL maps: its start_time (µs) and the counters it leaves out (FlowLineScanner.fills). */
+  flow(startUs: number, fills: number, lineNo: number): void;
+  /** After each chunk of the file: the JS path's rows may go out. */
+  chunk(lines: number): Promise<void>;
+}
+
+/** The file cannot be read this way (a CR, a byte-order mark, a huge line, a load DuckDB refused): the JS way whole. */
+export class EveSqlFallback extends Error {}
+
+/** A writer that loads SQL and holds scratch files (DuckDB's). */
+export type SqlWriter = CaptureWriter & Required<Pick<CaptureWriter, 'appendSql' | 'scratchPath'>>;
+
+/** Whether the writer can take the fast path. */
+export function isSqlWriter(w: CaptureWriter): w is SqlWriter {
+  return w.appendSql !== undefined && w.scratchPath !== undefined;
+}
+
+/**
+ * Reads a plain EVE file into the writer: flow lines by SQL, the rest through `sink.js`; returns the lines read and
+ * the rows the SQL wrote. Throws EveSqlFallback when the file must go the JS way whole (the caller aborts the
+ * writer: nothing of it is kept), HaystackError HAYSTACK_LOG_FORMAT when it is not text.
+ */
+export async function readEveBySql(path: string, where: string, w: SqlWriter, sensor: string | null, sink: EveLineSink): Promise<{ lines: number; sqlRows: number }> {
+  const scanner = new FlowLineScanner();
+  let lines = 0;
+  let carry: Buffer | null = null;
+  let first = true;
+  let fd: number | null = null;
+  let segment = 0;
+  let segmentBytes = 0;
+  let taken = 0;
+  let loaded = 0;
+  let failure: unknown = null;
+  const loads: Promise<void>[] = [];
+  const segmentPath = (): string => w.scratchPath(`eve-flow-${segment}.jsonl`);
+  if (GLOB.test(segmentPath())) throw new EveSqlFallback('the store\'s path holds a character read_json takes for a glob');
+  const put = (b: Buffer, from: number, to: number): void => {
+    if (to <= from) return;
+    fd ??= openSync(segmentPath(), 'w');
+    let at = from;
+    while (at < to) at += writeSync(fd, b, at, to - at);
+    segmentBytes += to - from;
+  };
+  const endSegment = (): void => {
+    if (fd === null) return;
+    closeSync(fd);
+    fd = null;
+    const p = segmentPath();
+    segment++;
+    segmentBytes = 0;
+    loads.push(w.appendSql(SESSIONS, eveFlowSelect(p, sensor), { threads: LOAD_THREADS }).then((n) => {
+      loaded += n;
+      rmSync(p, { force: true });
+    }, (e: unknown) => {
+      failure ??= e;
+    }));
+  };
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+      if (failure !== null) break;
+      if (first) {
+        first = false;
+        notText(chunk, where);
+        if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) throw new EveSqlFallback('a byte-order mark');
+      }
+      if (chunk.indexOf(13) >= 0) throw new EveSqlFallback('a CR');
+      const b: Buffer = carry !== null ? Buffer.concat([carry, chunk]) : chunk;
+      let at = 0;
+      /** the start of the run of flow lines not yet written */
+      let run = 0;
+      for (let nl = b.indexOf(NL); nl >= 0; nl = b.indexOf(NL, at)) {
+        lines++;
+        if (scanner.scan(b, at, nl)) {
+          taken++;
+          sink.flow(scanner.startUs, scanner.fills, lines);
+        } else {
+          put(b, run, at);
+          run = nl + 1;
+          sink.js(b.toString('utf8', at, nl), lines);
+        }
+        at = nl + 1;
+      }
+      put(b, run, at);
+      carry = at < b.length ? Buffer.from(b.subarray(at)) : null;
+      if (carry !== null && carry.length > MAX_LINE_BYTES) throw new EveSqlFallback('a line over the line limit');
+      if (segmentBytes >= SEGMENT_BYTES) endSegment();
+      await sink.chunk(lines);
+    }
+    if (carry !== null && failure === null) {
+      // the last line, without its newline: written with one
+      lines++;
+      if (scanner.scan(carry, 0, carry.length)) {
+        taken++;
+        sink.flow(scanner.startUs, scanner.fills, lines);
+        put(Buffer.concat([carry, Buffer.from('\n')]), 0, carry.length + 1);
+      } else sink.js(carry.toString('utf8'), lines);
+    }
+    endSegment();
+    await Promise.all(loads);
+  } catch (e) {
+    if (fd !== null) closeSync(fd);
+    await Promise.all(loads);
+    throw e;
+  }
+  if (failure !== null) throw new EveSqlFallback(`the load failed: ${(failure instanceof Error ? failure.message : String(failure)).split('\n')[0]!.slice(0, 200)}`);
+  if (loaded !== taken) throw new EveSqlFallback(`${loaded} rows loaded of ${taken} flow lines`);
+  return { lines, sqlRows: loaded };
+}

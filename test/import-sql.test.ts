@@ -8,60 +8,15 @@ import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUILTIN_MAPPER } from '../src/formats/import/mappers.js';
-import { importFiles, type ImportOutcome } from '../src/pipeline/import.js';
-import { RECORD_SCHEMAS } from '../src/schema/registry.js';
-import { openStore } from '../src/store/open.js';
-import { ident } from '../src/store/sql.js';
+import type { ImportOutcome } from '../src/pipeline/import.js';
 import { cli, scratchDir } from './helpers/cli.js';
+import { importBoth } from './helpers/import-both.js';
 import { corpusDir, GEN, walkFiles } from './helpers/run.js';
 
 const dir = scratchDir('import-sql');
 const corpus = corpusDir();
 
-/** Every row of every record table and the captures rows (ingested_at left out), each as JSON text, sorted. */
-async function dump(db: string): Promise<Record<string, string[]>> {
-  const store = await openStore(db, { readOnly: true });
-  const out: Record<string, string[]> = {};
-  try {
-    for (const s of [...RECORD_SCHEMAS]) {
-      const cols = s.fields.filter((f) => f.name !== 'ingested_at').map((f) => ident(f.name));
-      const r = await store.select(`SELECT ${cols.join(', ')} FROM ${ident(s.name)}`);
-      out[s.name] = r.rows.map((row) => JSON.stringify(row)).sort();
-    }
-  } finally {
-    await store.close();
-  }
-  return out;
-}
-
-/** Imports `files` into a new store, by SQL where it can or line by line only; the outcomes. */
-async function importAll(db: string, files: readonly string[], sqlFastPath: boolean, sensor: string | null = null): Promise<ImportOutcome[]> {
-  const store = await openStore(db);
-  try {
-    return await importFiles(store, 'zeek', files, { mapper: BUILTIN_MAPPER, sqlFastPath, sensor });
-  } finally {
-    await store.close();
-  }
-}
-
-/** Imports `files` both ways and expects the same stores; the outcomes of the fast-path store. */
-async function both(name: string, files: readonly string[], sensor: string | null = null): Promise<ImportOutcome[]> {
-  const fast = join(dir, `${name}-sql.duckdb`);
-  const slow = join(dir, `${name}-js.duckdb`);
-  const got = await importAll(fast, files, true, sensor);
-  const want = await importAll(slow, files, false, sensor);
-  expect(got.map((o) => o.status)).toEqual(want.map((o) => o.status));
-  for (const o of want) if (o.status === 'imported') expect(o.via).toBe('js');
-  const [a, b] = [await dump(fast), await dump(slow)];
-  for (const t of Object.keys(b)) {
-    expect(a[t]!.length, `${name}: ${t} rows`).toBe(b[t]!.length);
-    // the first row that differs, not 100,000 lines of diff
-    const k = a[t]!.findIndex((r, i) => r !== b[t]![i]);
-    expect(k < 0 ? null : { sql: a[t]![k], js: b[t]![k] }, `${name}: ${t}`).toBeNull();
-  }
-  return got;
-}
+const both = (name: string, files: readonly string[], sensor: string | null = null): Promise<ImportOutcome[]> => importBoth('zeek', dir, name, files, sensor);
 
 const via = (outs: readonly ImportOutcome[]): Record<string, string> =>
   Object.fromEntries(outs.map((o) => [basename(o.path), o.status === 'imported' ? (o.via === 'sql' ? 'sql' : `js (${o.sqlFallback ?? 'forced'})`) : o.status]));

@@ -1,0 +1,395 @@
+// A run over N worker threads (--threads N): this thread reads and routes packets, the shards analyze, one merge.
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { CaptureReader } from '../capture/capture-reader.js';
+import type { PacketRecord } from '../capture/packet-record.js';
+import { AnomalyLog } from '../core/anomaly.js';
+import { HaystackError, isHaystackError } from '../core/errors.js';
+import { Decoder } from '../decode/decoder.js';
+import type { PacketMeta } from '../decode/packet-meta.js';
+import { hasPorts, inputResult, MAX_STRUCTURE_BLOCKS, type InputResult, type RunResult } from './engine.js';
+import { ShardCore, ShardFaultError } from './shard-core.js';
+import { ShardMerge, type MergedHandlers } from './shard-merge.js';
+import {
+  F_CAPLEN, F_DATA_OFFSET, F_FILE_OFFSET, F_IFACE, F_INDEX, F_INPUT, F_LINKTYPE, F_ORIGLEN, F_RECORD_LEN, F_TS,
+  PACKET_FIELDS, PHASE_PACKET, type FromShard, type ShardFault, type ShardJob, type ToShard,
+} from './shard-protocol.js';
+import { readSource, type SourceInfo } from './source.js';
+
+/**
+ * A round of packets, over all shards: ~1 MiB of packet bytes or 8192 packets. Each shard gets its share of a
+ * round as one message; smaller rounds cost messages, larger ones hold more bytes in flight (see below).
+ */
+export const ROUND_BYTES = 1024 * 1024;
+export const ROUND_PACKETS = 8192;
+/**
+ * Rounds a shard may have unanswered before the reader waits: bounds the bytes in flight (4 MiB per shard) and
+ * lets the reader work ahead of the slowest shard by that much.
+ */
+export const MAX_ROUNDS_IN_FLIGHT = 4;
+/**
+ * Below this many bytes of input, the default is one thread: starting workers (~40 ms each, their modules
+ * loaded) costs more than the second core gives back on a small capture.
+ */
+export const THREADS_MIN_BYTES = 16 * 1024 * 1024;
+/** The default --threads: the cores, at most this many (the reader thread feeds about this many shards). */
+export const MAX_DEFAULT_THREADS = 8;
+
+/** The default thread count for inputs of `bytes` bytes (null: unknown, e.g. stdin). */
+export function defaultThreads(bytes: number | null): number {
+  if (bytes !== null && bytes < THREADS_MIN_BYTES) return 1;
+  return Math.max(1, Math.min(MAX_DEFAULT_THREADS, availableParallelism()));
+}
+
+/** Where the run's records go, and its progress. */
+export interface ThreadedHandlers extends MergedHandlers {
+  progress?(input: string, bytes: number): void;
+}
+
+export interface ThreadedSource {
+  path: string;
+  /** the input's bytes (tests split captures this way); read from `path` when absent */
+  chunks?: AsyncIterable<Uint8Array>;
+}
+
+export interface PoolOptions {
+  /** run the shards in this thread (tests: the same merge, no workers) */
+  inProcess?: boolean;
+  roundBytes?: number;
+  roundPackets?: number;
+}
+
+/** A shard's end of the channel: a worker thread, or a ShardCore in this thread. */
+interface ShardPort {
+  post(msg: ToShard, transfer?: ArrayBuffer[]): void;
+  listen(onMessage: (m: FromShard) => void, onError: (e: Error) => void): void;
+  close(): Promise<void>;
+}
+
+const WORKER_URL = new URL('./shard-worker.js', import.meta.url);
+
+/** Whether worker threads can run here (false when running from the TypeScript sources, as vitest does). */
+export function workersAvailable(): boolean {
+  return existsSync(fileURLToPath(WORKER_URL));
+}
+
+class WorkerPort implements ShardPort {
+  private readonly worker = new Worker(WORKER_URL);
+
+  post(msg: ToShard, transfer: ArrayBuffer[] = []): void {
+    this.worker.postMessage(msg, transfer);
+  }
+
+  listen(onMessage: (m: FromShard) => void, onError: (e: Error) => void): void {
+    this.worker.on('message', onMessage);
+    this.worker.on('error', onError);
+    this.worker.on('exit', (code) => {
+      if (code !== 0) onError(new Error(`shard worker exited with status ${code}`));
+    });
+  }
+
+  async close(): Promise<void> {
+    this.worker.removeAllListeners('exit');
+    await this.worker.terminate();
+  }
+}
+
+/** The same protocol without a thread: each message handled on a later turn of the event loop. */
+class LocalPort implements ShardPort {
+  private core: ShardCore | null = null;
+  private faulted = false;
+  private onMessage: (m: FromShard) => void = () => undefined;
+
+  post(msg: ToShard): void {
+    setImmediate(() => {
+      if (msg.type === 'start') {
+        this.core = new ShardCore(msg.job);
+        this.faulted = false;
+        return;
+      }
+      if (this.core === null || this.faulted) return;
+      if (msg.type === 'batch') {
+        try {
+          this.onMessage({ type: 'out', ...this.core.batch(msg) });
+        } catch (e) {
+          if (!(e instanceof ShardFaultError)) throw e;
+          this.faulted = true;
+          this.onMessage({ type: 'fault', ...this.core.take(), fault: e.fault });
+        }
+        return;
+      }
+      this.onMessage({ type: 'done', ...this.core.finish() });
+      this.core = null;
+    });
+  }
+
+  listen(onMessage: (m: FromShard) => void): void {
+    this.onMessage = onMessage;
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** Symmetric hash of a packet's outermost address pair: both directions, every fragment, every tunnelled flow. */
+export function shardHash(m: PacketMeta): number {
+  if (m.ipVersion === 4) return mix((mix(m.src4) + mix(m.dst4)) >>> 0);
+  if (m.ipVersion === 6) {
+    const v = m.view;
+    let a = 0;
+    let b = 0;
+    for (let i = 0; i < 16; i += 4) {
+      a = mix(a ^ v.getUint32(m.src6 + i, false));
+      b = mix(b ^ v.getUint32(m.dst6 + i, false));
+    }
+    return mix((a + b) >>> 0);
+  }
+  return 0;
+}
+
+function mix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x7feb352d);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x846ca68b);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** Does the decoded layer in meta go to the session table (Engine.packetPath's test)? */
+function reachesTable(m: PacketMeta): boolean {
+  return m.ipVersion !== 0 && m.ipProto >= 0 && !m.fragmentPending && (m.l4 || !hasPorts(m.ipProto));
+}
+
+/** One shard's share of the round being built. */
+class BatchBuilder {
+  meta: Float64Array;
+  data: Uint8Array;
+  count = 0;
+  bytes = 0;
+
+  constructor(private readonly packets: number, private readonly capacity: number) {
+    this.meta = new Float64Array(packets * PACKET_FIELDS);
+    this.data = new Uint8Array(capacity);
+  }
+
+  add(rec: PacketRecord, g: number, input: number): void {
+    if ((this.count + 1) * PACKET_FIELDS > this.meta.length) {
+      const m = new Float64Array(this.meta.length * 2);
+      m.set(this.meta);
+      this.meta = m;
+    }
+    if (this.bytes + rec.caplen > this.data.length) {
+      const d = new Uint8Array(Math.max(this.data.length * 2, this.bytes + rec.caplen));
+      d.set(this.data.subarray(0, this.bytes));
+      this.data = d;
+    }
+    const o = this.count * PACKET_FIELDS;
+    const meta = this.meta;
+    meta[o + F_INDEX] = g;
+    meta[o + F_TS] = rec.ts;
+    meta[o + F_LINKTYPE] = rec.linktype;
+    meta[o + F_CAPLEN] = rec.caplen;
+    meta[o + F_ORIGLEN] = rec.origLen;
+    meta[o + F_FILE_OFFSET] = rec.fileOffset;
+    meta[o + F_RECORD_LEN] = rec.recordLen;
+    meta[o + F_INPUT] = input;
+    meta[o + F_DATA_OFFSET] = this.bytes;
+    meta[o + F_IFACE] = rec.iface;
+    this.data.set(rec.buf.subarray(rec.off, rec.off + rec.caplen), this.bytes);
+    this.bytes += rec.caplen;
+    this.count++;
+  }
+
+  /** The share as a message (its buffers transferred), and a fresh builder's buffers. */
+  take(sweeps: Float64Array, end: number): { msg: ToShard; transfer: ArrayBuffer[] } {
+    const msg: ToShard = { type: 'batch', meta: this.meta, data: this.data, count: this.count, sweeps, end };
+    const transfer = [this.meta.buffer as ArrayBuffer, this.data.buffer as ArrayBuffer];
+    this.meta = new Float64Array(this.packets * PACKET_FIELDS);
+    this.data = new Uint8Array(this.capacity);
+    this.count = 0;
+    this.bytes = 0;
+    return { msg, transfer };
+  }
+}
+
+/**
+ * N shards (worker threads) kept for many runs. A run: this thread reads each input (CaptureReader) and decodes
+ * each packet's layers once more to route it (the outermost address pair's symmetric hash) and to know the
+ * one-thread run's session-table sweeps (every packet that reaches the table, a second or more after the last
+ * sweep); the shards run decode, sessions, reassembly and analyzers on their share; ShardMerge puts their records
+ * back in the one-thread order with the one-thread uids.
+ */
+export class ShardPool {
+  private readonly ports: ShardPort[];
+  private readonly opts: PoolOptions;
+  private busy = false;
+
+  constructor(threads: number, opts: PoolOptions = {}) {
+    if (!Number.isSafeInteger(threads) || threads < 1) throw new HaystackError('HAYSTACK_BAD_OPTION', `threads must be 1 or more, got ${threads}`);
+    this.opts = opts;
+    this.ports = Array.from({ length: threads }, () => (opts.inProcess === true ? new LocalPort() : new WorkerPort()));
+  }
+
+  get threads(): number {
+    return this.ports.length;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.ports.map((p) => p.close()));
+  }
+
+  /** Reads the inputs in order (sessions continue across inputs) and returns what Engine.run() would. */
+  async run(job: ShardJob, sources: readonly (string | ThreadedSource)[], handlers: ThreadedHandlers): Promise<RunResult> {
+    if (this.busy) throw new Error('ShardPool.run: one run at a time');
+    this.busy = true;
+    try {
+      return await this.runOnce(job, sources.map((s) => (typeof s === 'string' ? { path: s } : s)), handlers);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async runOnce(job: ShardJob, sources: ThreadedSource[], handlers: ThreadedHandlers): Promise<RunResult> {
+    const n = this.ports.length;
+    const roundBytes = this.opts.roundBytes ?? ROUND_BYTES;
+    const roundPackets = this.opts.roundPackets ?? ROUND_PACKETS;
+    const merge = new ShardMerge(n, handlers, job.engine.salt ?? 0);
+    const pending = new Array<number>(n).fill(0);
+    const totals: (FromShard & { type: 'done' })[] = [];
+    let fault: ShardFault | null = null;
+    let faultShard = -1;
+    let failure: Error | null = null;
+    let wake: () => void = () => undefined;
+    const changed = (): Promise<void> => new Promise((r) => (wake = r));
+    this.ports.forEach((p, w) => {
+      p.listen((m) => {
+        pending[w]!--;
+        merge.add(w, m);
+        if (m.type === 'fault' && fault === null) {
+          fault = m.fault;
+          faultShard = w;
+        }
+        if (m.type === 'done') totals.push(m);
+        if (fault === null) merge.drain();
+        wake();
+      }, (e) => {
+        failure ??= e;
+        wake();
+      });
+      p.post({ type: 'start', job });
+    });
+    // the reader's own anomalies (damaged records and inputs) go to the merge before packet `next`
+    let next = 0;
+    const readerLog = new AnomalyLog((a) => merge.reader(next, a), Infinity);
+    const decoder = new Decoder(new AnomalyLog(() => undefined, 0));
+    const m = decoder.meta;
+    const builders = Array.from({ length: n }, () => new BatchBuilder(Math.ceil(roundPackets / n) + 16, Math.ceil(roundBytes / n) + 65536));
+    let sweeps: number[] = [];
+    let roundCount = 0;
+    let roundSize = 0;
+    let lastSweep = 0;
+    let lastTs = 0;
+    const endRound = (): void => {
+      const sw = Float64Array.from(sweeps);
+      this.ports.forEach((p, w) => {
+        const { msg, transfer } = builders[w]!.take(sw, next);
+        pending[w]!++;
+        p.post(msg, transfer);
+      });
+      sweeps = [];
+      roundCount = 0;
+      roundSize = 0;
+    };
+    const results: InputResult[] = [];
+    const inputStarts: number[] = [];
+    for (let k = 0; k < sources.length && fault === null && failure === null; k++) {
+      const src = sources[k]!;
+      const input = k + 1;
+      inputStarts.push(next);
+      const info: Partial<SourceInfo> = {};
+      const chunks = src.chunks ?? readSource(src.path, info);
+      let firstTs: number | null = null;
+      let inputLastTs: number | null = null;
+      let packetBytes = 0;
+      let structureBlocks: number[] | null = [];
+      const reader = new CaptureReader({
+        packet: (rec) => {
+          if (firstTs === null) firstTs = rec.ts;
+          inputLastTs = rec.ts;
+          lastTs = rec.ts;
+          packetBytes += rec.caplen;
+          decoder.decode(rec.buf, rec.view, rec.off, rec.caplen, rec.ts, rec.linktype, rec.origLen);
+          const w = n === 1 ? 0 : shardHash(m) % n;
+          let reach = reachesTable(m);
+          while (m.tunnel !== 0) if (decoder.decapsulate() && !reach) reach = reachesTable(m);
+          if (reach && (rec.ts - lastSweep >= 1_000_000 || rec.ts < lastSweep)) {
+            sweeps.push(next, rec.ts);
+            lastSweep = rec.ts;
+          }
+          builders[w]!.add(rec, next, input);
+          next++;
+          roundSize += rec.caplen;
+          if (++roundCount >= roundPackets || roundSize >= roundBytes) endRound();
+        },
+        anomaly: (name, detail, fileOffset) => readerLog.add(lastTs, null, name, `${src.path}: ${detail} (byte offset ${fileOffset})`),
+        structure: (fileOffset) => {
+          if (structureBlocks !== null && structureBlocks.length < MAX_STRUCTURE_BLOCKS) structureBlocks.push(fileOffset);
+          else structureBlocks = null;
+        },
+      }, { file: src.path });
+      let streamError: HaystackError | null = null;
+      let bytes = 0;
+      try {
+        for await (const chunk of chunks) {
+          reader.push(chunk);
+          bytes += chunk.length;
+          handlers.progress?.(src.path, bytes);
+          while (fault === null && failure === null && Math.max(...pending) > MAX_ROUNDS_IN_FLIGHT) await changed();
+          if (reader.failed || fault !== null || failure !== null) break;
+        }
+      } catch (e) {
+        if (isHaystackError(e, 'HAYSTACK_CAPTURE_TRUNCATED') || isHaystackError(e, 'HAYSTACK_IO')) streamError = e;
+        else throw e;
+      }
+      results.push(inputResult(readerLog, lastTs, src.path, info, reader.end(), streamError, { firstTs, lastTs: inputLastTs, packetBytes, structureBlocks }));
+    }
+    if (fault === null && failure === null) {
+      endRound();
+      this.ports.forEach((p, w) => {
+        pending[w]!++;
+        p.post({ type: 'finish' });
+      });
+    }
+    // every shard answers each round and the finish; after a fault, the faulting shard says nothing more
+    while (failure === null && pending.some((x, w) => x > 0 && w !== faultShard)) await changed();
+    if (failure !== null) {
+      await this.close();
+      throw failure;
+    }
+    const f = fault as ShardFault | null;
+    // after a fault: everything every other shard said below the faulting packet (their rounds are answered)
+    merge.closeAll();
+    merge.drain(f === null ? null : [f.index, PHASE_PACKET, 0, 0]);
+    const anomalies = new Map(readerLog.counts);
+    let sessions = 0;
+    for (const t of totals) {
+      sessions += t.sessions;
+      for (const [name, c] of t.anomalies) anomalies.set(name, (anomalies.get(name) ?? 0) + c);
+    }
+    if (f !== null) {
+      const r = results[f.input - 1];
+      if (r !== undefined) {
+        r.packets = f.index - inputStarts[f.input - 1]!;
+        r.error = new HaystackError('HAYSTACK_CAPTURE_CORRUPT', `${r.path}: a worker thread failed on the packet at byte offset ${f.fileOffset}: ${f.message}`, {
+          file: r.path,
+          offset: f.fileOffset,
+        });
+      }
+    }
+    return { inputs: results, sessions, anomalies, partial: results.some((r) => r.error !== null) };
+  }
+}

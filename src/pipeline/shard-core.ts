@@ -2,6 +2,8 @@
 import { PacketRecord } from '../capture/packet-record.js';
 import type { AnomalyEvent } from '../core/anomaly.js';
 import type { Session } from '../flow/session.js';
+import type { SessionRecord } from '../schema/sessions.js';
+import type { TlsRecord } from '../schema/tls.js';
 import { makeUid } from '../flow/uid.js';
 import { analysis, tlsAnalysis } from './analyzers.js';
 import { Engine, type EngineHandlers, type EngineOptions } from './engine.js';
@@ -59,17 +61,7 @@ export class ShardCore {
     this.job = job;
     this.salt = job.engine.salt ?? 0;
     const emit = (kind: number) => (r: unknown): void => this.emit(kind, r);
-    let base: Pick<EngineHandlers, 'packet' | 'sessionEnd' | 'session'>;
-    let options: EngineOptions;
-    if (job.verb === 'tls') {
-      const t = tlsAnalysis(emit(K_TLS), () => this.engine);
-      base = t.handlers;
-      options = t.options;
-    } else {
-      const probes = job.appProto ? analysis({ sessions: true }, () => this.engine) : null;
-      base = { ...probes?.handlers, session: emit(K_SESSION) };
-      options = probes?.options ?? {};
-    }
+    const { handlers: base, options } = jobHandlers(job, { session: emit(K_SESSION), tls: emit(K_TLS) }, () => this.engine);
     const basePacket = base.packet;
     const baseEnd = base.sessionEnd;
     const baseSession = base.session;
@@ -226,6 +218,22 @@ export class ShardCore {
     this.creationUids.push(s.uid);
   }
 }
+
+/**
+ * The handlers and options a verb's one-thread run gives its Engine (cli/commands/sessions.ts, tls.ts): the
+ * shards and the one-thread fallback of a threaded run build their engines with them.
+ */
+export function jobHandlers(
+  job: ShardJob,
+  out: { session?: (r: SessionRecord) => void; tls?: (r: TlsRecord) => void },
+  engine: () => Engine,
+): { handlers: Pick<EngineHandlers, 'packet' | 'sessionEnd' | 'session'>; options: EngineOptions } {
+  if (job.verb === 'tls') return tlsAnalysis(out.tls ?? ignore, engine);
+  const probes = job.appProto ? analysis({ sessions: true }, engine) : null;
+  return { handlers: { ...probes?.handlers, session: out.session ?? ignore }, options: probes?.options ?? {} };
+}
+
+const ignore = (): void => undefined;
 
 /** The weight of a session's sequence number in its uid's salt (flow-table.ts). */
 export const UID_SEQ_WEIGHT = 7919;

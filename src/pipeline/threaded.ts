@@ -9,12 +9,12 @@ import { AnomalyLog } from '../core/anomaly.js';
 import { HaystackError, isHaystackError } from '../core/errors.js';
 import { Decoder } from '../decode/decoder.js';
 import type { PacketMeta } from '../decode/packet-meta.js';
-import { hasPorts, inputResult, MAX_STRUCTURE_BLOCKS, type InputResult, type RunResult } from './engine.js';
-import { ShardCore, ShardFaultError } from './shard-core.js';
+import { Engine, hasPorts, inputResult, MAX_STRUCTURE_BLOCKS, type InputResult, type RunResult } from './engine.js';
+import { jobHandlers, ShardCore, ShardFaultError } from './shard-core.js';
 import { ShardMerge, type MergedHandlers } from './shard-merge.js';
 import {
   F_CAPLEN, F_DATA_OFFSET, F_FILE_OFFSET, F_IFACE, F_INDEX, F_INPUT, F_LINKTYPE, F_ORIGLEN, F_RECORD_LEN, F_TS,
-  PACKET_FIELDS, PHASE_PACKET, type FromShard, type ShardFault, type ShardJob, type ToShard,
+  PACKET_FIELDS, PHASE_PACKET, PHASE_READER, type FromShard, type ShardFault, type ShardJob, type ToShard,
 } from './shard-protocol.js';
 import { readSource, type SourceInfo } from './source.js';
 
@@ -50,8 +50,8 @@ export interface ThreadedHandlers extends MergedHandlers {
 
 export interface ThreadedSource {
   path: string;
-  /** the input's bytes (tests split captures this way); read from `path` when absent */
-  chunks?: AsyncIterable<Uint8Array>;
+  /** the input's bytes (tests split captures this way), each call from the start; read from `path` when absent */
+  chunks?: () => AsyncIterable<Uint8Array>;
 }
 
 export interface PoolOptions {
@@ -159,6 +159,66 @@ function mix(h: number): number {
   return h >>> 0;
 }
 
+/**
+ * Which shard a packet goes to. A packet without tunnels: its address pair's (both directions, every fragment).
+ * A tunnelled packet: its layers' pairs must stay together, the outer flow's session with the inner flows' (an
+ * inner flow may come through several outer flows, Teredo's relay and direct paths, or also outside the tunnel):
+ * the shard of the first of its pairs already seen (whose sessions live there), else the outer pair's; the pairs
+ * not seen before are pinned to it. Two pairs already seen on different shards cannot both be kept (counted in
+ * `split`: that run may differ from one thread's; docs/DESIGN-NOTES.md "Issue 19: threads").
+ */
+export class ShardRouter {
+  /** pair hashes seen so far (a pair's sessions live on its shard) */
+  private readonly seen = new Set<number>();
+  /** pairs on another shard than their hash's */
+  private readonly pins = new Map<number, number>();
+  /** tunnelled packets whose pairs were already on two shards */
+  split = 0;
+
+  constructor(private readonly n: number) {}
+
+  private shardOf(h: number): number {
+    return this.pins.get(h) ?? h % this.n;
+  }
+
+  direct(h: number): number {
+    if (this.pins.size === 0) {
+      if (this.n > 1) this.seen.add(h);
+      return h % this.n;
+    }
+    this.seen.add(h);
+    return this.shardOf(h);
+  }
+
+  /**
+   * @param layers the pair hash of each IP layer, outermost first
+   * @param fragment the outer layer is a fragment: its datagram's fragments meet on the outer pair's shard
+   */
+  tunnelled(layers: readonly number[], fragment: boolean): number {
+    if (this.n === 1) return 0;
+    let s = -1;
+    if (fragment) s = this.shardOf(layers[0]!);
+    else {
+      for (const h of layers) {
+        if (this.seen.has(h)) {
+          s = this.shardOf(h);
+          break;
+        }
+      }
+      if (s < 0) s = this.shardOf(layers[0]!);
+    }
+    for (const h of layers) {
+      if (!this.seen.has(h)) {
+        this.seen.add(h);
+        if (h % this.n !== s) this.pins.set(h, s);
+      } else if (this.shardOf(h) !== s) {
+        this.split++;
+      }
+    }
+    return s;
+  }
+}
+
 /** Does the decoded layer in meta go to the session table (Engine.packetPath's test)? */
 function reachesTable(m: PacketMeta): boolean {
   return m.ipVersion !== 0 && m.ipProto >= 0 && !m.fragmentPending && (m.l4 || !hasPorts(m.ipProto));
@@ -227,6 +287,8 @@ export class ShardPool {
   private readonly ports: ShardPort[];
   private readonly opts: PoolOptions;
   private busy = false;
+  /** the last run went on in one thread (a tunnel joined flows on two shards) */
+  fellBack = false;
 
   constructor(threads: number, opts: PoolOptions = {}) {
     if (!Number.isSafeInteger(threads) || threads < 1) throw new HaystackError('HAYSTACK_BAD_OPTION', `threads must be 1 or more, got ${threads}`);
@@ -257,7 +319,22 @@ export class ShardPool {
     const n = this.ports.length;
     const roundBytes = this.opts.roundBytes ?? ROUND_BYTES;
     const roundPackets = this.opts.roundPackets ?? ROUND_PACKETS;
-    const merge = new ShardMerge(n, handlers, job.engine.salt ?? 0);
+    this.fellBack = false;
+    const emitted: Emitted = { session: 0, tls: 0, anomaly: 0 };
+    const merge = new ShardMerge(n, {
+      session: (r) => {
+        emitted.session++;
+        handlers.session?.(r);
+      },
+      tls: (r) => {
+        emitted.tls++;
+        handlers.tls?.(r);
+      },
+      anomaly: (a) => {
+        emitted.anomaly++;
+        handlers.anomaly?.(a);
+      },
+    }, job.engine.salt ?? 0);
     const pending = new Array<number>(n).fill(0);
     const totals: (FromShard & { type: 'done' })[] = [];
     let fault: ShardFault | null = null;
@@ -304,28 +381,50 @@ export class ShardPool {
       roundCount = 0;
       roundSize = 0;
     };
+    const router = new ShardRouter(n);
+    /** the packet whose tunnel joins flows already on two shards: the run goes on in one thread from there */
+    let splitAt = -1;
+    const layers: number[] = [];
     const results: InputResult[] = [];
     const inputStarts: number[] = [];
-    for (let k = 0; k < sources.length && fault === null && failure === null; k++) {
+    for (let k = 0; k < sources.length && fault === null && failure === null && splitAt < 0; k++) {
       const src = sources[k]!;
       const input = k + 1;
       inputStarts.push(next);
       const info: Partial<SourceInfo> = {};
-      const chunks = src.chunks ?? readSource(src.path, info);
+      const chunks = src.chunks?.() ?? readSource(src.path, info);
       let firstTs: number | null = null;
       let inputLastTs: number | null = null;
       let packetBytes = 0;
       let structureBlocks: number[] | null = [];
       const reader = new CaptureReader({
         packet: (rec) => {
+          if (splitAt >= 0) return;
           if (firstTs === null) firstTs = rec.ts;
           inputLastTs = rec.ts;
           lastTs = rec.ts;
           packetBytes += rec.caplen;
           decoder.decode(rec.buf, rec.view, rec.off, rec.caplen, rec.ts, rec.linktype, rec.origLen);
-          const w = n === 1 ? 0 : shardHash(m) % n;
+          const outer = shardHash(m);
+          const fragment = m.fragmentPending || m.reassembled;
           let reach = reachesTable(m);
-          while (m.tunnel !== 0) if (decoder.decapsulate() && !reach) reach = reachesTable(m);
+          let w: number;
+          if (m.tunnel === 0) {
+            w = router.direct(outer);
+          } else {
+            layers.length = 0;
+            layers.push(outer);
+            while (m.tunnel !== 0) {
+              if (!decoder.decapsulate()) continue;
+              if (!reach) reach = reachesTable(m);
+              if (m.ipVersion !== 0) layers.push(shardHash(m));
+            }
+            w = router.tunnelled(layers, fragment);
+            if (router.split > 0) {
+              splitAt = next;
+              return;
+            }
+          }
           if (reach && (rec.ts - lastSweep >= 1_000_000 || rec.ts < lastSweep)) {
             sweeps.push(next, rec.ts);
             lastSweep = rec.ts;
@@ -349,7 +448,7 @@ export class ShardPool {
           bytes += chunk.length;
           handlers.progress?.(src.path, bytes);
           while (fault === null && failure === null && Math.max(...pending) > MAX_ROUNDS_IN_FLIGHT) await changed();
-          if (reader.failed || fault !== null || failure !== null) break;
+          if (reader.failed || fault !== null || failure !== null || splitAt >= 0) break;
         }
       } catch (e) {
         if (isHaystackError(e, 'HAYSTACK_CAPTURE_TRUNCATED') || isHaystackError(e, 'HAYSTACK_IO')) streamError = e;
@@ -357,7 +456,9 @@ export class ShardPool {
       }
       results.push(inputResult(readerLog, lastTs, src.path, info, reader.end(), streamError, { firstTs, lastTs: inputLastTs, packetBytes, structureBlocks }));
     }
-    if (fault === null && failure === null) {
+    if (splitAt >= 0) {
+      endRound();
+    } else if (fault === null && failure === null) {
       endRound();
       this.ports.forEach((p, w) => {
         pending[w]!++;
@@ -373,6 +474,11 @@ export class ShardPool {
     const f = fault as ShardFault | null;
     // after a fault: everything every other shard said below the faulting packet (their rounds are answered)
     merge.closeAll();
+    if (splitAt >= 0 && f === null) {
+      merge.drain([splitAt, PHASE_READER, 0, 0]);
+      this.fellBack = true;
+      return oneThreadFrom(job, sources, handlers, emitted);
+    }
     merge.drain(f === null ? null : [f.index, PHASE_PACKET, 0, 0]);
     const anomalies = new Map(readerLog.counts);
     let sessions = 0;
@@ -392,4 +498,44 @@ export class ShardPool {
     }
     return { inputs: results, sessions, anomalies, partial: results.some((r) => r.error !== null) };
   }
+}
+
+/** Records a run handed on so far, by kind. */
+interface Emitted {
+  session: number;
+  tls: number;
+  anomaly: number;
+}
+
+/**
+ * The one-thread run of the same inputs, its first records (those the threaded run already handed on) left out:
+ * what follows them is what one thread gives. Reads the inputs again from the start.
+ */
+async function oneThreadFrom(job: ShardJob, sources: ThreadedSource[], handlers: ThreadedHandlers, skip: Emitted): Promise<RunResult> {
+  const left = { ...skip };
+  const { handlers: base, options } = jobHandlers(job, {
+    session: (r) => {
+      if (left.session > 0) left.session--;
+      else handlers.session?.(r);
+    },
+    tls: (r) => {
+      if (left.tls > 0) left.tls--;
+      else handlers.tls?.(r);
+    },
+  }, () => engine);
+  const engine: Engine = new Engine({
+    ...base,
+    ...(job.anomalies
+      ? {
+        anomaly: (a) => {
+          if (left.anomaly > 0) left.anomaly--;
+          else handlers.anomaly?.(a);
+        },
+      }
+      : {}),
+    ...(handlers.progress === undefined ? {} : { progress: handlers.progress }),
+  }, { ...job.engine, ...options });
+  if (sources.every((s) => s.chunks === undefined)) return engine.run(sources.map((s) => s.path));
+  if (sources.length !== 1) throw new Error('a threaded run from chunk sources takes one input');
+  return engine.runFrom(sources[0]!.path, sources[0]!.chunks!());
 }

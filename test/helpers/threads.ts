@@ -40,7 +40,7 @@ export async function oneThread(j: ShardJob, sources: ThreadedSource[]): Promise
   if (sources.every((s) => s.chunks === undefined)) res = await engine.run(sources.map((s) => s.path));
   else {
     if (sources.length !== 1) throw new Error('oneThread: chunks for one input only');
-    res = await engine.runFrom(sources[0]!.path, sources[0]!.chunks!);
+    res = await engine.runFrom(sources[0]!.path, sources[0]!.chunks!());
   }
   return { records, anomalies, result: summary(res) };
 }

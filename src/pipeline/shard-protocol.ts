@@ -96,6 +96,6 @@ export type ToShard =
   | { type: 'finish' };
 
 export type FromShard =
-  | ({ type: 'out' } & ShardOutput)
+  | ({ type: 'out'; spent: PacketBatch['meta'] | null; spentData: PacketBatch['data'] | null } & ShardOutput)
   | ({ type: 'done' } & ShardOutput & ShardTotals)
   | ({ type: 'fault' } & ShardOutput & { fault: ShardFault });

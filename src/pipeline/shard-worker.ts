@@ -24,7 +24,12 @@ port.on('message', (msg: ToShard) => {
   if (core === null || faulted) return;
   if (msg.type === 'batch') {
     try {
-      post({ type: 'out', ...core.batch(msg) });
+      // the batch's buffers go back to the reader for its next rounds (no allocation per round)
+      const out = core.batch(msg);
+      port.postMessage({ type: 'out', ...out, spent: msg.meta, spentData: msg.data }, [
+        out.keys.buffer as ArrayBuffer, out.kinds.buffer as ArrayBuffer, out.creations.buffer as ArrayBuffer,
+        msg.meta.buffer as ArrayBuffer, msg.data.buffer as ArrayBuffer,
+      ]);
     } catch (e) {
       if (!(e instanceof ShardFaultError)) throw e;
       faulted = true;

@@ -112,7 +112,7 @@ class LocalPort implements ShardPort {
       if (this.core === null || this.faulted) return;
       if (msg.type === 'batch') {
         try {
-          this.onMessage({ type: 'out', ...this.core.batch(msg) });
+          this.onMessage({ type: 'out', ...this.core.batch(msg), spent: msg.meta, spentData: msg.data });
         } catch (e) {
           if (!(e instanceof ShardFaultError)) throw e;
           this.faulted = true;
@@ -230,6 +230,9 @@ class BatchBuilder {
   data: Uint8Array;
   count = 0;
   bytes = 0;
+  /** buffers the shard gave back, for the next rounds */
+  private readonly freeMeta: Float64Array[] = [];
+  private readonly freeData: Uint8Array[] = [];
 
   constructor(private readonly packets: number, private readonly capacity: number) {
     this.meta = new Float64Array(packets * PACKET_FIELDS);
@@ -259,7 +262,9 @@ class BatchBuilder {
     meta[o + F_INPUT] = input;
     meta[o + F_DATA_OFFSET] = this.bytes;
     meta[o + F_IFACE] = rec.iface;
-    this.data.set(rec.buf.subarray(rec.off, rec.off + rec.caplen), this.bytes);
+    // through a plain view: Buffer.subarray's species lookup costs more than the copy when the chunk is a Buffer
+    const b = rec.buf;
+    this.data.set(new Uint8Array(b.buffer, b.byteOffset + rec.off, rec.caplen), this.bytes);
     this.bytes += rec.caplen;
     this.count++;
   }
@@ -268,11 +273,17 @@ class BatchBuilder {
   take(sweeps: Float64Array, end: number): { msg: ToShard; transfer: ArrayBuffer[] } {
     const msg: ToShard = { type: 'batch', meta: this.meta, data: this.data, count: this.count, sweeps, end };
     const transfer = [this.meta.buffer as ArrayBuffer, this.data.buffer as ArrayBuffer];
-    this.meta = new Float64Array(this.packets * PACKET_FIELDS);
-    this.data = new Uint8Array(this.capacity);
+    this.meta = this.freeMeta.pop() ?? new Float64Array(this.packets * PACKET_FIELDS);
+    this.data = this.freeData.pop() ?? new Uint8Array(this.capacity);
     this.count = 0;
     this.bytes = 0;
     return { msg, transfer };
+  }
+
+  /** A round's buffers back from the shard. */
+  recycle(meta: Float64Array | null, data: Uint8Array | null): void {
+    if (meta !== null && this.freeMeta.length < MAX_ROUNDS_IN_FLIGHT + 1) this.freeMeta.push(meta);
+    if (data !== null && this.freeData.length < MAX_ROUNDS_IN_FLIGHT + 1) this.freeData.push(data);
   }
 }
 
@@ -336,6 +347,7 @@ export class ShardPool {
       },
     }, job.engine.salt ?? 0);
     const pending = new Array<number>(n).fill(0);
+    const builders = Array.from({ length: n }, () => new BatchBuilder(Math.ceil(roundPackets / n) + 16, roundBytes + 65536));
     const totals: (FromShard & { type: 'done' })[] = [];
     let fault: ShardFault | null = null;
     let faultShard = -1;
@@ -346,6 +358,7 @@ export class ShardPool {
       p.listen((m) => {
         pending[w]!--;
         merge.add(w, m);
+        if (m.type === 'out') builders[w]!.recycle(m.spent, m.spentData);
         if (m.type === 'fault' && fault === null) {
           fault = m.fault;
           faultShard = w;
@@ -364,7 +377,6 @@ export class ShardPool {
     const readerLog = new AnomalyLog((a) => merge.reader(next, a), Infinity);
     const decoder = new Decoder(new AnomalyLog(() => undefined, 0));
     const m = decoder.meta;
-    const builders = Array.from({ length: n }, () => new BatchBuilder(Math.ceil(roundPackets / n) + 16, Math.ceil(roundBytes / n) + 65536));
     let sweeps: number[] = [];
     let roundCount = 0;
     let roundSize = 0;
@@ -538,4 +550,14 @@ async function oneThreadFrom(job: ShardJob, sources: ThreadedSource[], handlers:
   if (sources.every((s) => s.chunks === undefined)) return engine.run(sources.map((s) => s.path));
   if (sources.length !== 1) throw new Error('a threaded run from chunk sources takes one input');
   return engine.runFrom(sources[0]!.path, sources[0]!.chunks!());
+}
+
+/** One threaded run on a pool of its own (the CLI verbs): the pool's workers end with it. */
+export async function threadedRun(threads: number, job: ShardJob, inputs: readonly string[], handlers: ThreadedHandlers): Promise<RunResult> {
+  const pool = new ShardPool(threads);
+  try {
+    return await pool.run(job, inputs, handlers);
+  } finally {
+    await pool.close();
+  }
 }

@@ -2,7 +2,8 @@
 // (every column, app_proto probes on), tls records and anomalies, in order, and the run's totals.
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ShardPool, workersAvailable } from '../src/pipeline/threaded.js';
+import { existsSync } from 'node:fs';
+import * as source from '../src/pipeline/threaded.js';
 import { corpusDir, ROOT, walkFiles } from './helpers/run.js';
 import { job, oneThread, threaded, type Records } from './helpers/threads.js';
 
@@ -18,10 +19,16 @@ function captures(): string[] {
   return [...new Set(dirs.flatMap((d) => walkFiles(d)).filter((f) => CAPTURE.test(f)))];
 }
 
-/** Real worker threads when the build is there (CI builds first); the same shards in this thread otherwise. */
-const inProcess = !workersAvailable() || process.env.HAYSTACK_THREADS_IN_PROCESS === '1';
-const pools = new Map<number, ShardPool>();
-function pool(n: number): ShardPool {
+/**
+ * Real worker threads from the build (dist/: CI builds before the tests; the worker runs compiled JavaScript),
+ * else the same shards in this thread from the sources (outside CI without a build).
+ */
+const DIST = join(ROOT, 'dist/pipeline/threaded.js');
+if (!existsSync(DIST) && (process.env.CI === 'true' || process.env.CI === '1')) throw new Error('the threads tests run the build (dist/): build first');
+const { ShardPool } = existsSync(DIST) ? (await import(DIST) as typeof source) : source;
+const inProcess = !existsSync(DIST);
+const pools = new Map<number, source.ShardPool>();
+function pool(n: number): source.ShardPool {
   let p = pools.get(n);
   if (p === undefined) {
     p = new ShardPool(n, { inProcess });

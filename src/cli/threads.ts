@@ -14,8 +14,8 @@ export const MAX_THREADS = 64;
 export const THREADS_USAGE = '[--threads N]';
 
 /**
- * The thread count: --threads N, else one per core for inputs of 16 MiB or more (one below: starting workers
- * costs more than a small capture takes). Standard input is read on one thread: a run whose tunnels join flows on
+ * The thread count: --threads N, else a shard per core but the reader's for inputs of 16 MiB or more (one below:
+ * starting workers costs more than a small capture takes): defaultThreads(). Standard input is read on one thread: a run whose tunnels join flows on
  * two shards goes on in one thread from the start of its inputs, which stdin cannot give twice.
  */
 export function threadsOption(v: unknown, inputs: readonly string[]): number {

@@ -26,10 +26,10 @@ port.on('message', (msg: ToShard) => {
     try {
       // the batch's buffers go back to the reader for its next rounds (no allocation per round)
       const out = core.batch(msg);
-      port.postMessage({ type: 'out', ...out, spent: msg.meta, spentData: msg.data }, [
-        out.keys.buffer as ArrayBuffer, out.kinds.buffer as ArrayBuffer, out.creations.buffer as ArrayBuffer,
-        msg.meta.buffer as ArrayBuffer, msg.data.buffer as ArrayBuffer,
-      ]);
+      const transfer = [out.keys.buffer as ArrayBuffer, out.kinds.buffer as ArrayBuffer, out.creations.buffer as ArrayBuffer];
+      // shared buffers go back by reference; plain ones are transferred back
+      for (const b of [msg.meta.buffer, msg.data.buffer]) if (!(b instanceof SharedArrayBuffer)) transfer.push(b);
+      port.postMessage({ type: 'out', ...out, spent: msg.meta, spentData: msg.data }, transfer);
     } catch (e) {
       if (!(e instanceof ShardFaultError)) throw e;
       faulted = true;

@@ -34,13 +34,18 @@ export const MAX_ROUNDS_IN_FLIGHT = 4;
  * loaded) costs more than the second core gives back on a small capture.
  */
 export const THREADS_MIN_BYTES = 16 * 1024 * 1024;
-/** The default --threads: the cores, at most this many (the reader thread feeds about this many shards). */
+/** The default --threads at most (the one reader thread feeds about this many shards). */
 export const MAX_DEFAULT_THREADS = 8;
 
-/** The default thread count for inputs of `bytes` bytes (null: unknown, e.g. stdin). */
-export function defaultThreads(bytes: number | null): number {
+/**
+ * The default thread count for inputs of `bytes` bytes (null: unknown, e.g. stdin): a shard per core but the
+ * reader's, so the reader and the shards have a core each. On 2 cores that is one shard, i.e. the one-thread
+ * run: measured on perf-big, 2 shards + the reader on 2 cores took 2.2x the CPU and more wall time than one
+ * thread (docs/DESIGN-NOTES.md "Issue 19: threads"); --threads 2 asks for them anyway.
+ */
+export function defaultThreads(bytes: number | null, cores = availableParallelism()): number {
   if (bytes !== null && bytes < THREADS_MIN_BYTES) return 1;
-  return Math.max(1, Math.min(MAX_DEFAULT_THREADS, availableParallelism()));
+  return Math.max(1, Math.min(MAX_DEFAULT_THREADS, cores - 1));
 }
 
 /** Where the run's records go, and its progress. */
@@ -77,17 +82,25 @@ export function workersAvailable(): boolean {
 
 class WorkerPort implements ShardPort {
   private readonly worker = new Worker(WORKER_URL);
+  /** the current run's callbacks: one listener for the worker's life (a run's listener left behind would see the next run's messages) */
+  private onMessage: (m: FromShard) => void = () => undefined;
+  private onError: (e: Error) => void = () => undefined;
+
+  constructor() {
+    this.worker.on('message', (m: FromShard) => this.onMessage(m));
+    this.worker.on('error', (e: Error) => this.onError(e));
+    this.worker.on('exit', (code) => {
+      if (code !== 0) this.onError(new Error(`shard worker exited with status ${code}`));
+    });
+  }
 
   post(msg: ToShard, transfer: ArrayBuffer[] = []): void {
     this.worker.postMessage(msg, transfer);
   }
 
   listen(onMessage: (m: FromShard) => void, onError: (e: Error) => void): void {
-    this.worker.on('message', onMessage);
-    this.worker.on('error', onError);
-    this.worker.on('exit', (code) => {
-      if (code !== 0) onError(new Error(`shard worker exited with status ${code}`));
-    });
+    this.onMessage = onMessage;
+    this.onError = onError;
   }
 
   async close(): Promise<void> {
@@ -234,19 +247,32 @@ class BatchBuilder {
   private readonly freeMeta: Float64Array[] = [];
   private readonly freeData: Uint8Array[] = [];
 
-  constructor(private readonly packets: number, private readonly capacity: number) {
-    this.meta = new Float64Array(packets * PACKET_FIELDS);
-    this.data = new Uint8Array(capacity);
+  constructor(private readonly packets: number, private readonly capacity: number, private readonly shared: boolean) {
+    this.meta = this.newMeta(packets * PACKET_FIELDS);
+    this.data = this.newData(capacity);
+  }
+
+  /**
+   * Worker shards get SharedArrayBuffers: posted by reference and handed back, the same few buffers serve the
+   * whole run (transferred ArrayBuffers move V8's external-memory count up and down each round, and it answers
+   * with full collections: ~0.4 s per shard on perf-big).
+   */
+  private newMeta(length: number): Float64Array {
+    return this.shared ? new Float64Array(new SharedArrayBuffer(length * 8)) : new Float64Array(length);
+  }
+
+  private newData(length: number): Uint8Array {
+    return this.shared ? new Uint8Array(new SharedArrayBuffer(length)) : new Uint8Array(length);
   }
 
   add(rec: PacketRecord, g: number, input: number): void {
     if ((this.count + 1) * PACKET_FIELDS > this.meta.length) {
-      const m = new Float64Array(this.meta.length * 2);
+      const m = this.newMeta(this.meta.length * 2);
       m.set(this.meta);
       this.meta = m;
     }
     if (this.bytes + rec.caplen > this.data.length) {
-      const d = new Uint8Array(Math.max(this.data.length * 2, this.bytes + rec.caplen));
+      const d = this.newData(Math.max(this.data.length * 2, this.bytes + rec.caplen));
       d.set(this.data.subarray(0, this.bytes));
       this.data = d;
     }
@@ -272,9 +298,9 @@ class BatchBuilder {
   /** The share as a message (its buffers transferred), and a fresh builder's buffers. */
   take(sweeps: Float64Array, end: number): { msg: ToShard; transfer: ArrayBuffer[] } {
     const msg: ToShard = { type: 'batch', meta: this.meta, data: this.data, count: this.count, sweeps, end };
-    const transfer = [this.meta.buffer as ArrayBuffer, this.data.buffer as ArrayBuffer];
-    this.meta = this.freeMeta.pop() ?? new Float64Array(this.packets * PACKET_FIELDS);
-    this.data = this.freeData.pop() ?? new Uint8Array(this.capacity);
+    const transfer = this.shared ? [] : [this.meta.buffer as ArrayBuffer, this.data.buffer as ArrayBuffer];
+    this.meta = this.freeMeta.pop() ?? this.newMeta(this.packets * PACKET_FIELDS);
+    this.data = this.freeData.pop() ?? this.newData(this.capacity);
     this.count = 0;
     this.bytes = 0;
     return { msg, transfer };
@@ -298,6 +324,7 @@ export class ShardPool {
   private readonly ports: ShardPort[];
   private readonly opts: PoolOptions;
   private busy = false;
+  private closed = false;
   /** the last run went on in one thread (a tunnel joined flows on two shards) */
   fellBack = false;
 
@@ -312,12 +339,14 @@ export class ShardPool {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all(this.ports.map((p) => p.close()));
   }
 
   /** Reads the inputs in order (sessions continue across inputs) and returns what Engine.run() would. */
   async run(job: ShardJob, sources: readonly (string | ThreadedSource)[], handlers: ThreadedHandlers): Promise<RunResult> {
     if (this.busy) throw new Error('ShardPool.run: one run at a time');
+    if (this.closed) throw new Error('ShardPool.run: the pool is closed (a worker failed, or close() was called)');
     this.busy = true;
     try {
       return await this.runOnce(job, sources.map((s) => (typeof s === 'string' ? { path: s } : s)), handlers);
@@ -347,7 +376,7 @@ export class ShardPool {
       },
     }, job.engine.salt ?? 0);
     const pending = new Array<number>(n).fill(0);
-    const builders = Array.from({ length: n }, () => new BatchBuilder(Math.ceil(roundPackets / n) + 16, roundBytes + 65536));
+    const builders = Array.from({ length: n }, () => new BatchBuilder(roundPackets + 1, roundBytes + 65536, this.opts.inProcess !== true));
     const totals: (FromShard & { type: 'done' })[] = [];
     let fault: ShardFault | null = null;
     let faultShard = -1;
@@ -357,14 +386,19 @@ export class ShardPool {
     this.ports.forEach((p, w) => {
       p.listen((m) => {
         pending[w]!--;
-        merge.add(w, m);
-        if (m.type === 'out') builders[w]!.recycle(m.spent, m.spentData);
-        if (m.type === 'fault' && fault === null) {
-          fault = m.fault;
-          faultShard = w;
+        try {
+          merge.add(w, m);
+          if (m.type === 'out') builders[w]!.recycle(m.spent, m.spentData);
+          if (m.type === 'fault' && fault === null) {
+            fault = m.fault;
+            faultShard = w;
+          }
+          if (m.type === 'done') totals.push(m);
+          if (fault === null) merge.drain();
+        } catch (e) {
+          // a bug in the merge: the run fails (internal error) rather than hang
+          failure ??= e instanceof Error ? e : new Error(String(e));
         }
-        if (m.type === 'done') totals.push(m);
-        if (fault === null) merge.drain();
         wake();
       }, (e) => {
         failure ??= e;

@@ -79,3 +79,14 @@ describe.skipIf(!built)('threads: a worker that throws', () => {
     }, 60_000);
   }
 });
+
+describe('threads: the option', () => {
+  it('--threads takes a whole number from 1: 0 and words are usage errors (exit 2)', async () => {
+    const { cli } = await import('./helpers/cli.js');
+    for (const bad of ['0', 'two', '65']) {
+      const r = await cli('sessions', CAPTURE, '--threads', bad);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain('--threads must be a whole number from 1 to 64');
+    }
+  });
+});

@@ -53,6 +53,9 @@ const USAGE = `usage: node bench/run.mjs [options]
   --baseline DIR    another built haystack checkout (e.g. a worktree of an older commit, after npm run build):
                     'sessions' also times its sessions (table and jsonl), interleaved with this build's,
                     and reports this build / baseline (median user CPU and median wall); also $HAYSTACK_BASELINE
+  --threads LIST    'sessions' also times \`sessions --format jsonl --threads N\` for each N of the comma list
+                    ('cores' = os.availableParallelism()), e.g. --threads 1,2,cores, and adds a thread-scaling
+                    table: wall, user+sys CPU and peak RSS per thread count (issue 19)
   -h, --help        this text
 `;
 
@@ -75,6 +78,7 @@ try {
       'stream-dir': { type: 'string' },
       settle: { type: 'string', default: '5' },
       baseline: { type: 'string' },
+      threads: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -102,6 +106,12 @@ const BASELINE_BIN = BASELINE === null ? null : path.resolve(BASELINE, 'bin', 'h
 if (BASELINE !== null && !fs.existsSync(path.resolve(BASELINE, 'dist', 'cli', 'main.js'))) {
   die(`--baseline ${BASELINE}: no built haystack there (dist/cli/main.js missing: run npm run build in it)`);
 }
+
+/** --threads LIST: the thread counts to time (empty: none). */
+const THREAD_COUNTS = (args.threads ?? '').split(',').filter((x) => x !== '').map((x) => {
+  if (x === 'cores') return os.availableParallelism();
+  return positiveInt('threads', x);
+}).filter((n, i, all) => all.indexOf(n) === i);
 
 let onlyRe = null;
 if (args.only !== undefined) {
@@ -490,7 +500,13 @@ async function caseSessions(input) {
     measurement({ tool: 'baseline (table)', cmd: `${BASELINE_BIN} sessions ${c} --format table > /dev/null`, argv: baseCmd('sessions', cap, '--format', 'table') }),
     measurement({ tool: 'baseline (jsonl)', cmd: `${BASELINE_BIN} sessions ${c} --format jsonl > /dev/null`, argv: baseCmd('sessions', cap, '--format', 'jsonl') }),
   ];
-  const all = [...ms, ...base];
+  // --threads: the same jsonl run per thread count, interleaved with the others
+  const thr = THREAD_COUNTS.map((n) => measurement({
+    tool: `haystack --threads ${n}`,
+    cmd: `bin/haystack.js sessions ${c} --format jsonl --threads ${n} > /dev/null`,
+    argv: hsCmd('sessions', cap, '--format', 'jsonl', '--threads', String(n)),
+  }));
+  const all = [...ms, ...base, ...thr];
   for (const m of all) if (m.skip) skip(`sessions/${m.tool}: ${m.skip}`);
   await runAll('sessions', all);
   const [floor, hs, ts] = ms.map((m) => summarize(m, input));
@@ -524,6 +540,22 @@ async function caseSessions(input) {
     if (floor.median_s && hsTable.median_s) hsTable.vs = `${fmtX(hsTable.median_s / floor.median_s)} of tcpdump`;
     rows.push(hsTable, baseTable, baseJsonl);
     notes.push(`baseline: \`${BASELINE}\` (${baselineGit()}), run interleaved with this build in the same rounds`);
+  }
+  if (thr.length > 0) {
+    const rs = thr.map((m) => summarize(m, input));
+    const one = rs[THREAD_COUNTS.indexOf(1)] ?? null;
+    for (const [i, r] of rs.entries()) {
+      const n = THREAD_COUNTS[i];
+      const speed = one?.median_s && r.median_s ? one.median_s / r.median_s : null;
+      r.vs = `${n} thread${n === 1 ? '' : 's'}: ${speed == null ? 'n/a' : `${fmtX(speed)} the one-thread speed`}, user+sys ${fmtS(r.median_cpu_s)} s`;
+      ratios[`threads_${n}_speedup`] = speed;
+      if (n === 2) goals.push(goal('sessions --threads 2 >= 1.7x the one-thread speed (issue 19)', speed, (x) => x >= 1.7, fmtX));
+    }
+    rows.push(...rs);
+    const load = os.loadavg().map((x) => x.toFixed(2)).join(' ');
+    notes.push(`thread scaling (sessions --format jsonl; load average at the end ${load}; the machine is shared, so wall figures are noisy):\n\n` +
+      '| threads | median wall s | speed vs 1 | median user+sys s | peak RSS MiB |\n|---|---|---|---|---|\n' +
+      rs.map((r, i) => `| ${THREAD_COUNTS[i]} | ${fmtS(r.median_s)} | ${one?.median_s && r.median_s ? fmtX(one.median_s / r.median_s) : 'n/a'} | ${fmtS(r.median_cpu_s)} | ${fmtMiB(r.peak_rss_kib)} |`).join('\n'));
   }
   return { name: 'sessions', rows, ratios, goals, notes };
 }
@@ -943,7 +975,7 @@ async function main() {
   const report = {
     date,
     machine: mach,
-    options: { runs: RUNS, tshark_runs: TSHARK_RUNS, only: args.only ?? null, big: args.big, settle_s: SETTLE, baseline: BASELINE },
+    options: { runs: RUNS, tshark_runs: TSHARK_RUNS, only: args.only ?? null, big: args.big, settle_s: SETTLE, baseline: BASELINE, threads: THREAD_COUNTS },
     capture: input,
     goals: GOAL,
     cases: results,

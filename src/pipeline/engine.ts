@@ -152,39 +152,15 @@ export class Engine {
     let lastTs: number | null = null;
     let packetBytes = 0;
     let structureBlocks: number[] | null = [];
-    const d = this.decoder;
-    const m = d.meta;
-    const flows = this.flows;
     const h = this.handlers;
-    const inputNo = ++this.inputNo;
-    /** Accounts the decoded layer in meta to its session (null when it has none) and hands it on. */
-    const account = (rec: PacketRecord, parent: Session | null): Session | null => {
-      let s: Session | null = null;
-      // a session needs a known transport: decoded ports, or a protocol without them; a fragment still
-      // waiting for the rest of its datagram counts once, when the datagram is whole
-      if (m.ipVersion === 0) flows.nonIp++;
-      else if (m.ipProto >= 0 && !m.fragmentPending && (m.l4 || !hasPorts(m.ipProto))) {
-        s = flows.packet(m);
-        if (s !== null) {
-          placeIn(s, rec, inputNo);
-          if (parent !== null) tunnelled(s, parent, m);
-        }
-      }
-      if (m.anomaly !== null) this.anomalies.add(rec.ts, s?.uid ?? null, m.anomaly, m.anomalyDetail);
-      h.packet?.(rec, m, s);
-      return s;
-    };
+    const feed = this.packetPath(++this.inputNo);
     const reader = new CaptureReader(
       {
         packet: (rec) => {
           if (firstTs === null) firstTs = rec.ts;
           lastTs = rec.ts;
           packetBytes += rec.caplen;
-          this.lastTs = rec.ts;
-          d.decode(rec.buf, rec.view, rec.off, rec.caplen, rec.ts, rec.linktype, rec.origLen);
-          let s = account(rec, null);
-          // a tunnel: the layer above was a session of its own; each layer inside is one too, its parent's child
-          while (m.tunnel !== 0) s = this.decapsulated(rec, s, account);
+          feed(rec);
         },
         anomaly: (name, detail, fileOffset) => {
           this.anomalies.add(this.lastTs, null, name, `${path}: ${detail} (byte offset ${fileOffset})`);
@@ -211,30 +187,49 @@ export class Engine {
       if (isHaystackError(e, 'HAYSTACK_CAPTURE_TRUNCATED') || isHaystackError(e, 'HAYSTACK_IO')) streamError = e;
       else throw e;
     }
-    const summary = reader.end();
-    if (streamError !== null && (summary.error === null || summary.error.code !== 'HAYSTACK_CAPTURE_CORRUPT')) {
-      // the stream's own error says more than "truncated record" or "empty input" after it
-      summary.error = streamError.code === 'HAYSTACK_IO'
-        ? streamError
-        : new HaystackError('HAYSTACK_CAPTURE_TRUNCATED', `${streamError.message}; ${summary.packets} packets read before it`, {
-          file: path,
-          offset: summary.bytes,
-          cause: streamError,
-        });
-    }
-    if (summary.error !== null) {
-      this.anomalies.add(this.lastTs, null, 'capture_damaged', summary.error.message);
-    }
-    return {
-      ...summary,
-      path,
-      compression: info.compression ?? null,
-      fileSize: info.size ?? null,
-      firstTs,
-      lastTs,
-      packetBytes,
-      structureBlocks,
+    return inputResult(this.anomalies, this.lastTs, path, info, reader.end(), streamError, { firstTs, lastTs, packetBytes, structureBlocks });
+  }
+
+  /**
+   * The per-packet path of input number `inputNo` (1-based, in run order): decode, the session table, tunnels
+   * layer by layer, the packet handler. inputFrom() feeds it from its reader; a shard worker (shard-worker.ts)
+   * feeds it the packets of its share, numbered as the reader numbered the inputs.
+   */
+  packetPath(inputNo: number): (rec: PacketRecord) => void {
+    const d = this.decoder;
+    const m = d.meta;
+    const flows = this.flows;
+    const h = this.handlers;
+    if (inputNo > this.inputNo) this.inputNo = inputNo;
+    /** Accounts the decoded layer in meta to its session (null when it has none) and hands it on. */
+    const account = (rec: PacketRecord, parent: Session | null): Session | null => {
+      let s: Session | null = null;
+      // a session needs a known transport: decoded ports, or a protocol without them; a fragment still
+      // waiting for the rest of its datagram counts once, when the datagram is whole
+      if (m.ipVersion === 0) flows.nonIp++;
+      else if (m.ipProto >= 0 && !m.fragmentPending && (m.l4 || !hasPorts(m.ipProto))) {
+        s = flows.packet(m);
+        if (s !== null) {
+          placeIn(s, rec, inputNo);
+          if (parent !== null) tunnelled(s, parent, m);
+        }
+      }
+      if (m.anomaly !== null) this.anomalies.add(rec.ts, s?.uid ?? null, m.anomaly, m.anomalyDetail);
+      h.packet?.(rec, m, s);
+      return s;
     };
+    return (rec) => {
+      this.lastTs = rec.ts;
+      d.decode(rec.buf, rec.view, rec.off, rec.caplen, rec.ts, rec.linktype, rec.origLen);
+      let s = account(rec, null);
+      // a tunnel: the layer above was a session of its own; each layer inside is one too, its parent's child
+      while (m.tunnel !== 0) s = this.decapsulated(rec, s, account);
+    };
+  }
+
+  /** Sessions ended so far (a shard worker's share of RunResult.sessions). */
+  get sessionCount(): number {
+    return this.sessions;
   }
 
   /**
@@ -271,6 +266,42 @@ export class Engine {
     if (h === undefined) return;
     h(sessionRecord(s, { homeNet: this.homeNet, captureId: this.opts.captureId ?? null, sensor: this.opts.sensor ?? null }), s);
   }
+}
+
+/**
+ * An input's result from its reader's summary and the chunk source's error (what was read before it stands);
+ * a damaged input is also a capture_damaged anomaly at `lastTs` (the last packet's time). Shared by Engine and
+ * the threaded run (pipeline/threaded.ts).
+ */
+export function inputResult(
+  anomalies: AnomalyLog,
+  lastTs: number,
+  path: string,
+  info: Partial<SourceInfo>,
+  summary: CaptureSummary,
+  streamError: HaystackError | null,
+  seen: Pick<InputResult, 'firstTs' | 'lastTs' | 'packetBytes' | 'structureBlocks'>,
+): InputResult {
+  if (streamError !== null && (summary.error === null || summary.error.code !== 'HAYSTACK_CAPTURE_CORRUPT')) {
+    // the stream's own error says more than "truncated record" or "empty input" after it
+    summary.error = streamError.code === 'HAYSTACK_IO'
+      ? streamError
+      : new HaystackError('HAYSTACK_CAPTURE_TRUNCATED', `${streamError.message}; ${summary.packets} packets read before it`, {
+        file: path,
+        offset: summary.bytes,
+        cause: streamError,
+      });
+  }
+  if (summary.error !== null) {
+    anomalies.add(lastTs, null, 'capture_damaged', summary.error.message);
+  }
+  return {
+    ...summary,
+    path,
+    compression: info.compression ?? null,
+    fileSize: info.size ?? null,
+    ...seen,
+  };
 }
 
 /**

@@ -6,8 +6,10 @@ import { RECORD_OPTIONS, recordOutput } from '../format/record-output.js';
 import type { CliIo } from '../io.js';
 import { Progress } from '../progress.js';
 import { reportDamage } from './report.js';
+import { shardFaultHook, THREADS_OPTIONS, THREADS_USAGE, threadsOption } from '../threads.js';
+import { threadedRun } from '../../pipeline/threaded.js';
 
-export const usage = `haystack sessions <capture...> [--home-net CIDR,...] [--format table|jsonl|csv] [--fields a,b,...] [--filter EXPR]`;
+export const usage = `haystack sessions <capture...> [--home-net CIDR,...] [--format table|jsonl|csv] [--fields a,b,...] [--filter EXPR] ${THREADS_USAGE}`;
 
 const TABLE_FIELDS = [
   'start_time', 'proto', 'src_ip', 'src_port', 'dst_ip', 'dst_port', 'state', 'src_pkts', 'dst_pkts',
@@ -18,6 +20,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse('sessions', argv, {
     'home-net': { type: 'string', multiple: true },
     ...RECORD_OPTIONS,
+    ...THREADS_OPTIONS,
   });
   if (values.help === true) {
     io.text(`${usage}\n`);
@@ -27,6 +30,15 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const inputs = requireInputs('sessions', positionals);
   const homeNet = homeNetOption(values['home-net']);
   const progress = new Progress(io);
+  const threads = threadsOption(values.threads, inputs);
+  if (threads > 1) {
+    const res = await threadedRun(threads, {
+      verb: 'sessions', appProto: out.needs('app_proto'), anomalies: false, engine: { homeNet }, faultAt: shardFaultHook(),
+    }, inputs, { session: (r) => out.emit(r), progress: (input, bytes) => progress.update(input, bytes, null) });
+    progress.done();
+    out.end();
+    return reportDamage(io, res);
+  }
   // no records but sessions: the analyzers only probe each session's first bytes for its protocol, when
   // app_proto is printed or filtered on (the table's default columns do not show it); the analyzers' modules are
   // loaded only then (a table run does not pay for their import)

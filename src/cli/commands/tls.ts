@@ -7,14 +7,17 @@ import { RECORD_OPTIONS, recordOutput } from '../format/record-output.js';
 import type { CliIo } from '../io.js';
 import { Progress } from '../progress.js';
 import { reportDamage } from './report.js';
+import { shardFaultHook, THREADS_OPTIONS, THREADS_USAGE, threadsOption } from '../threads.js';
+import { threadedRun } from '../../pipeline/threaded.js';
 
-export const usage = `haystack tls <capture...> [--fields sni,ja4,...] [--format table|jsonl|csv] [--filter EXPR]`;
+export const usage = `haystack tls <capture...> [--fields sni,ja4,...] [--format table|jsonl|csv] [--filter EXPR] ${THREADS_USAGE}`;
 
 const TABLE_FIELDS = ['ts', 'src_ip', 'src_port', 'dst_ip', 'dst_port', 'sni', 'version', 'ja3', 'ja4'];
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse('tls', argv, {
     ...RECORD_OPTIONS,
+    ...THREADS_OPTIONS,
   });
   if (values.help === true) {
     io.text(`${usage}\n`);
@@ -23,6 +26,16 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const out = await recordOutput(TLS, values, io, TABLE_FIELDS);
   const inputs = requireInputs('tls', positionals);
   const progress = new Progress(io);
+  const threads = threadsOption(values.threads, inputs);
+  if (threads > 1) {
+    const res = await threadedRun(threads, { verb: 'tls', appProto: false, anomalies: false, engine: {}, faultAt: shardFaultHook() }, inputs, {
+      tls: (r) => out.emit(r),
+      progress: (input, bytes) => progress.update(input, bytes, null),
+    });
+    progress.done();
+    out.end();
+    return reportDamage(io, res);
+  }
   const tls = tlsAnalysis((r) => out.emit(r), () => engine);
   const engine: Engine = new Engine(
     { ...tls.handlers, progress: (input, bytes) => progress.update(input, bytes, null) },

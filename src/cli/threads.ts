@@ -1,0 +1,43 @@
+// --threads N of the record verbs: how many worker threads share a run (pipeline/threaded.ts).
+import { statSync } from 'node:fs';
+import { defaultThreads, workersAvailable } from '../pipeline/threaded.js';
+import { intOption, type Options } from './args.js';
+
+export const THREADS_OPTIONS: Options = {
+  threads: { type: 'string' },
+};
+
+/** Threads a run may ask for (beyond the cores it only adds messages). */
+export const MAX_THREADS = 64;
+
+/** The usage text of the option. */
+export const THREADS_USAGE = '[--threads N]';
+
+/**
+ * The thread count: --threads N, else a shard per core but the reader's for inputs of 16 MiB or more (one below:
+ * starting workers costs more than a small capture takes): defaultThreads(). Standard input is read on one thread: a run whose tunnels join flows on
+ * two shards goes on in one thread from the start of its inputs, which stdin cannot give twice.
+ */
+export function threadsOption(v: unknown, inputs: readonly string[]): number {
+  const asked = intOption('threads', v, 1, MAX_THREADS);
+  if (inputs.includes('-') || !workersAvailable()) return 1;
+  if (asked !== undefined) return asked;
+  let bytes = 0;
+  for (const p of inputs) {
+    try {
+      bytes += statSync(p).size;
+    } catch {
+      return 1;
+    }
+  }
+  return defaultThreads(bytes);
+}
+
+/**
+ * The test hook of a worker that throws: HAYSTACK_TEST_SHARD_FAULT=N makes the shard given global packet N (0-based)
+ * throw on it (test/threads-fault.test.ts checks the report, the records kept and exit 3).
+ */
+export function shardFaultHook(): number | null {
+  const v = process.env.HAYSTACK_TEST_SHARD_FAULT;
+  return v !== undefined && /^\d+$/.test(v) ? Number(v) : null;
+}

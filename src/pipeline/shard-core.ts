@@ -1,0 +1,245 @@
+// One shard of a threaded run: an Engine fed its share of the packets, its output tagged with merge keys.
+import { PacketRecord } from '../capture/packet-record.js';
+import type { AnomalyEvent } from '../core/anomaly.js';
+import type { Session } from '../flow/session.js';
+import type { SessionRecord } from '../schema/sessions.js';
+import type { TlsRecord } from '../schema/tls.js';
+import { makeUid } from '../flow/uid.js';
+import { analysis, tlsAnalysis } from './analyzers.js';
+import { Engine, type EngineHandlers, type EngineOptions } from './engine.js';
+import {
+  F_CAPLEN, F_DATA_OFFSET, F_FILE_OFFSET, F_IFACE, F_INDEX, F_INPUT, F_LINKTYPE, F_ORIGLEN, F_RECORD_LEN, F_TS,
+  FLUSH_MAJOR, K_ANOMALY, K_END, K_SESSION, K_TLS, PACKET_FIELDS, PHASE_PACKET, PHASE_SWEEP,
+  type PacketBatch, type ShardFault, type ShardJob, type ShardOutput, type ShardTotals,
+} from './shard-protocol.js';
+
+/** Layers of one packet a position tells apart (tunnels inside tunnels: the decoder stops far below this). */
+export const LAYERS_PER_PACKET = 64;
+/** A sweep's minor key: the session's timeout list, then its last packet's position (below 2^50). */
+const LIST_WEIGHT = 2 ** 50;
+/** Sessions whose uid the shard checks against its own recomputation (the uid recipe must be the table's). */
+const UID_CHECKS = 16;
+
+/** An error thrown by the packet path, with where: the run reports it as damage at that packet. */
+export class ShardFaultError extends Error {
+  constructor(readonly fault: ShardFault) {
+    super(fault.message);
+  }
+}
+
+/**
+ * The shard's engine and its bookkeeping: which list each session was last touched on and when (a sweep or the
+ * final flush ends sessions in that order in the one-thread run), the sessions it made (their global uids are
+ * given by the merge), and the output items with their keys.
+ */
+export class ShardCore {
+  private readonly engine: Engine;
+  private readonly job: ShardJob;
+  private readonly salt: number;
+  private readonly rec = new PacketRecord();
+  private readonly feeds = new Map<number, (rec: PacketRecord) => void>();
+  /** uid -> (last position * 4 + list) of the live sessions */
+  private readonly touched = new Map<string, number>();
+  private major = 0;
+  private phase = PHASE_PACKET;
+  private seq = 0;
+  private sub = 0;
+  private localSeq = 0;
+  private checked = 0;
+  /** items of the session being ended in a sweep or flush: keyed once the session is known */
+  private readonly groupKinds: number[] = [];
+  private readonly groupPayloads: unknown[] = [];
+  private keys: number[] = [];
+  private kinds: number[] = [];
+  private payloads: unknown[] = [];
+  private creations: number[] = [];
+  private creationUids: string[] = [];
+  private watermark = 0;
+  private fault: ShardFault | null = null;
+
+  constructor(job: ShardJob) {
+    this.job = job;
+    this.salt = job.engine.salt ?? 0;
+    const emit = (kind: number) => (r: unknown): void => this.emit(kind, r);
+    const { handlers: base, options } = jobHandlers(job, { session: emit(K_SESSION), tls: emit(K_TLS) }, () => this.engine);
+    const basePacket = base.packet;
+    const baseEnd = base.sessionEnd;
+    const baseSession = base.session;
+    const handlers: EngineHandlers = {
+      packet: (rec, m, s) => {
+        this.sub++;
+        if (s !== null) {
+          if (s.seqNo > this.localSeq) this.made(s);
+          this.touched.set(s.uid, ((this.major * LAYERS_PER_PACKET + Math.min(this.sub, LAYERS_PER_PACKET - 1)) * 4) + s.list);
+        }
+        basePacket?.(rec, m, s);
+      },
+      sessionEnd: (s) => {
+        baseEnd?.(s);
+        if (baseSession === undefined) this.closed(s);
+      },
+      ...(baseSession === undefined ? {} : {
+        session: (r, s) => {
+          baseSession(r, s);
+          this.closed(s);
+        },
+      }),
+      ...(job.anomalies ? { anomaly: (a: AnomalyEvent) => this.emit(K_ANOMALY, a) } : {}),
+    };
+    this.engine = new Engine(handlers, { ...job.engine, ...options });
+  }
+
+  /** Runs a round: the sweeps before each packet of the share, the packet, the round's remaining sweeps. */
+  batch(b: PacketBatch): ShardOutput {
+    const rec = this.rec;
+    const meta = b.meta;
+    const sweeps = b.sweeps;
+    let sw = 0;
+    rec.buf = b.data;
+    rec.view = new DataView(b.data.buffer, b.data.byteOffset, b.data.byteLength);
+    for (let i = 0; i < b.count; i++) {
+      const o = i * PACKET_FIELDS;
+      const g = meta[o + F_INDEX]!;
+      while (sw < sweeps.length && sweeps[sw]! <= g) {
+        this.sweep(sweeps[sw]!, sweeps[sw + 1]!);
+        sw += 2;
+      }
+      rec.ts = meta[o + F_TS]!;
+      rec.linktype = meta[o + F_LINKTYPE]!;
+      rec.caplen = meta[o + F_CAPLEN]!;
+      rec.origLen = meta[o + F_ORIGLEN]!;
+      rec.fileOffset = meta[o + F_FILE_OFFSET]!;
+      rec.recordLen = meta[o + F_RECORD_LEN]!;
+      rec.off = meta[o + F_DATA_OFFSET]!;
+      rec.iface = meta[o + F_IFACE]!;
+      const input = meta[o + F_INPUT]!;
+      this.major = g;
+      this.phase = PHASE_PACKET;
+      this.sub = 0;
+      try {
+        if (this.job.faultAt === g) throw new Error('injected fault (test hook)');
+        this.feed(input)(rec);
+      } catch (e) {
+        this.fault = { index: g, input, fileOffset: rec.fileOffset, message: e instanceof Error ? e.message : String(e) };
+        throw new ShardFaultError(this.fault);
+      }
+    }
+    for (; sw < sweeps.length; sw += 2) this.sweep(sweeps[sw]!, sweeps[sw + 1]!);
+    this.watermark = b.end;
+    return this.take();
+  }
+
+  /** Ends the sessions still open, in the table's order, and gives the totals. */
+  finish(): ShardOutput & ShardTotals {
+    this.major = FLUSH_MAJOR;
+    this.phase = PHASE_SWEEP;
+    this.engine.flows.flush();
+    this.watermark = FLUSH_MAJOR;
+    return { ...this.take(), sessions: this.engine.sessionCount, anomalies: [...this.engine.anomalies.counts], fault: this.fault };
+  }
+
+  /** What was emitted so far (after a fault: up to the packet that threw). */
+  take(): ShardOutput {
+    const out: ShardOutput = {
+      keys: Float64Array.from(this.keys),
+      kinds: Uint8Array.from(this.kinds),
+      payloads: this.payloads,
+      creations: Float64Array.from(this.creations),
+      creationUids: this.creationUids,
+      watermark: this.watermark,
+    };
+    this.keys = [];
+    this.kinds = [];
+    this.payloads = [];
+    this.creations = [];
+    this.creationUids = [];
+    return out;
+  }
+
+  private feed(input: number): (rec: PacketRecord) => void {
+    let f = this.feeds.get(input);
+    if (f === undefined) {
+      f = this.engine.packetPath(input);
+      this.feeds.set(input, f);
+    }
+    return f;
+  }
+
+  /** The one-thread run's sweep at global packet `g` (time `ts`). */
+  private sweep(g: number, ts: number): void {
+    this.major = g;
+    this.phase = PHASE_SWEEP;
+    this.engine.flows.sweep(ts);
+  }
+
+  private emit(kind: number, payload: unknown): void {
+    if (this.phase === PHASE_SWEEP) {
+      this.groupKinds.push(kind);
+      this.groupPayloads.push(payload);
+      return;
+    }
+    this.keys.push(this.major, this.phase, 0, this.seq++);
+    this.kinds.push(kind);
+    this.payloads.push(payload);
+  }
+
+  /** A session ended: in a sweep or the flush, its items get its place in the table's order; then its end. */
+  private closed(s: Session): void {
+    const t = this.touched.get(s.uid) ?? 0;
+    this.touched.delete(s.uid);
+    if (this.phase === PHASE_SWEEP) {
+      const minor = (t % 4) * LIST_WEIGHT + Math.floor(t / 4);
+      for (let i = 0; i < this.groupKinds.length; i++) {
+        this.keys.push(this.major, PHASE_SWEEP, minor, this.seq++);
+        this.kinds.push(this.groupKinds[i]!);
+        this.payloads.push(this.groupPayloads[i]);
+      }
+      this.groupKinds.length = 0;
+      this.groupPayloads.length = 0;
+      this.keys.push(this.major, PHASE_SWEEP, minor, this.seq++);
+    } else {
+      this.keys.push(this.major, this.phase, 0, this.seq++);
+    }
+    this.kinds.push(K_END);
+    this.payloads.push(s.uid);
+  }
+
+  /** A session made by this shard: its uid's parts, for the merge to give it its one-thread uid. */
+  private made(s: Session): void {
+    this.localSeq = s.seqNo;
+    const parts = s.v6 ? [...words(s.a6!), ...words(s.b6!), s.aPort, s.bPort, s.proto, s.start] : [s.a4, s.b4, s.aPort, s.bPort, s.proto, s.start];
+    if (this.checked < UID_CHECKS) {
+      this.checked++;
+      if (makeUid(parts, this.salt + s.seqNo * UID_SEQ_WEIGHT) !== s.uid) {
+        throw new Error('shard: the session table makes uids another way than shard-core.ts recomputes them');
+      }
+    }
+    this.creations.push((this.major * LAYERS_PER_PACKET) + Math.min(this.sub, LAYERS_PER_PACKET - 1), parts.length, ...parts);
+    this.creationUids.push(s.uid);
+  }
+}
+
+/**
+ * The handlers and options a verb's one-thread run gives its Engine (cli/commands/sessions.ts, tls.ts): the
+ * shards and the one-thread fallback of a threaded run build their engines with them.
+ */
+export function jobHandlers(
+  job: ShardJob,
+  out: { session?: (r: SessionRecord) => void; tls?: (r: TlsRecord) => void },
+  engine: () => Engine,
+): { handlers: Pick<EngineHandlers, 'packet' | 'sessionEnd' | 'session'>; options: EngineOptions } {
+  if (job.verb === 'tls') return tlsAnalysis(out.tls ?? ignore, engine);
+  const probes = job.appProto ? analysis({ sessions: true }, engine) : null;
+  return { handlers: { ...probes?.handlers, session: out.session ?? ignore }, options: probes?.options ?? {} };
+}
+
+const ignore = (): void => undefined;
+
+/** The weight of a session's sequence number in its uid's salt (flow-table.ts). */
+export const UID_SEQ_WEIGHT = 7919;
+
+/** The uid parts of an IPv6 address: four big-endian 32-bit words (flow-table.ts). */
+function words(b: Uint8Array): number[] {
+  const v = new DataView(b.buffer, b.byteOffset, 16);
+  return [v.getUint32(0), v.getUint32(4), v.getUint32(8), v.getUint32(12)];
+}

@@ -1,0 +1,101 @@
+// The messages between the reader thread and its shard workers (--threads N): jobs, packet batches, tagged output.
+import type { EngineOptions } from './engine.js';
+
+/** What a shard worker runs: the verb's analyzers and which records it hands back. */
+export interface ShardJob {
+  /** sessions: session records (with app_proto probes when `appProto`); tls: tls records */
+  verb: 'sessions' | 'tls';
+  /** sessions: run the protocol probes so app_proto is what the one-thread run gives */
+  appProto: boolean;
+  /** hand anomaly records back too (counts always come back) */
+  anomalies: boolean;
+  /** the engine's options (no callbacks: they cross a thread) */
+  engine: Omit<EngineOptions, 'streams' | 'keepBlockSequence'>;
+  /** tests only: the global packet number whose processing throws (a worker's bug, injected), null for none */
+  faultAt: number | null;
+}
+
+/** Numbers per packet in a batch's `meta`. */
+export const PACKET_FIELDS = 10;
+/** Offsets in a packet's PACKET_FIELDS numbers. */
+export const F_INDEX = 0;
+export const F_TS = 1;
+export const F_LINKTYPE = 2;
+export const F_CAPLEN = 3;
+export const F_ORIGLEN = 4;
+export const F_FILE_OFFSET = 5;
+export const F_RECORD_LEN = 6;
+export const F_INPUT = 7;
+export const F_DATA_OFFSET = 8;
+export const F_IFACE = 9;
+
+/**
+ * One round of packets for one worker: its share of the global packets [start, end), and every session-table
+ * sweep of the round (the one-thread run's sweep points, which the reader knows: see threaded.ts).
+ */
+export interface PacketBatch {
+  type: 'batch';
+  /** PACKET_FIELDS numbers per packet (transferred, not copied) */
+  meta: Float64Array;
+  /** the packets' bytes, back to back (transferred) */
+  data: Uint8Array;
+  count: number;
+  /** sweeps of the round: [global packet number, packet time] pairs, in packet order */
+  sweeps: Float64Array;
+  /** the round covers the global packets below this number */
+  end: number;
+}
+
+/** Item kinds of a shard's output. */
+export const K_SESSION = 0;
+export const K_TLS = 1;
+export const K_ANOMALY = 2;
+/** a session ended (payload: its local uid): the merge forgets the uid's translation */
+export const K_END = 3;
+
+/** Numbers per item key: [global packet, phase, minor, sequence], compared in that order. */
+export const KEY_FIELDS = 4;
+/** Phases of a packet's output, in the one-thread run's order. */
+export const PHASE_READER = 0;
+export const PHASE_SWEEP = 1;
+export const PHASE_PACKET = 2;
+/** The `global packet` of the end-of-run flush: after every packet. */
+export const FLUSH_MAJOR = Number.MAX_SAFE_INTEGER;
+
+/** Output of a shard up to a watermark: items sorted by key, and the sessions it made (for global uids). */
+export interface ShardOutput {
+  keys: Float64Array;
+  kinds: Uint8Array;
+  payloads: unknown[];
+  /** per session made: [position (global packet * 64 + layer), part count, parts...] */
+  creations: Float64Array;
+  /** the local uid of each session made, in order */
+  creationUids: string[];
+  /** every item and session made later has a global packet number at or above this */
+  watermark: number;
+}
+
+export interface ShardFault {
+  /** global packet number whose processing threw */
+  index: number;
+  input: number;
+  fileOffset: number;
+  message: string;
+}
+
+/** The last output of a run: what the shard's table still held, and its totals. */
+export interface ShardTotals {
+  sessions: number;
+  anomalies: [string, number][];
+  fault: ShardFault | null;
+}
+
+export type ToShard =
+  | { type: 'start'; job: ShardJob }
+  | PacketBatch
+  | { type: 'finish' };
+
+export type FromShard =
+  | ({ type: 'out'; spent: PacketBatch['meta'] | null; spentData: PacketBatch['data'] | null } & ShardOutput)
+  | ({ type: 'done' } & ShardOutput & ShardTotals)
+  | ({ type: 'fault' } & ShardOutput & { fault: ShardFault });

@@ -80,6 +80,24 @@ describe.skipIf(!built)('threads: a worker that throws', () => {
   }
 });
 
+describe.skipIf(!built)('threads: several workers that throw', () => {
+  const bytes = readFileSync(CAPTURE);
+  const lines = haystack(['tls', CAPTURE, '--format', 'jsonl', '--threads', '1']).out.split('\n').filter((l) => l !== '');
+
+  // packets 300-340 belong to several flows, so with 2 or 3 shards more than one shard throws, on rounds already
+  // sent, and their faults may arrive in any order: the run still ends (no shard is waited for after its fault)
+  // and reports the first faulting packet, with the records before it
+  it('faults on packets 300-340: the first one reported, the records before it kept, exit 3, no hang', () => {
+    const run = Array.from({ length: 41 }, (_v, i) => 300 + i).join(',');
+    for (const threads of ['2', '3']) {
+      const r = haystack(['tls', CAPTURE, '--format', 'jsonl', '--threads', threads], { HAYSTACK_TEST_SHARD_FAULT: run });
+      expect(r.code).toBe(3);
+      expect(r.err).toContain(`byte offset ${packetOffset(bytes, 300)}:`);
+      expect(r.out.split('\n').filter((l) => l !== '')).toEqual(lines.slice(0, recordsBefore(bytes, 300)));
+    }
+  }, 120_000);
+});
+
 describe('threads: the option', () => {
   it('--threads takes a whole number from 1: 0 and words are usage errors (exit 2)', async () => {
     const { cli } = await import('./helpers/cli.js');

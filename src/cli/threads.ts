@@ -34,10 +34,10 @@ export function threadsOption(v: unknown, inputs: readonly string[]): number {
 }
 
 /**
- * The test hook of a worker that throws: HAYSTACK_TEST_SHARD_FAULT=N makes the shard given global packet N (0-based)
- * throw on it (test/threads-fault.test.ts checks the report, the records kept and exit 3).
+ * The test hook of a worker that throws: HAYSTACK_TEST_SHARD_FAULT=N[,M...] makes the shard given global packet N
+ * (0-based) throw on it, and so on (test/threads-fault.test.ts checks the report, the records kept and exit 3).
  */
-export function shardFaultHook(): number | null {
+export function shardFaultHook(): number[] | null {
   const v = process.env.HAYSTACK_TEST_SHARD_FAULT;
-  return v !== undefined && /^\d+$/.test(v) ? Number(v) : null;
+  return v !== undefined && /^\d+(,\d+)*$/.test(v) ? v.split(',').map(Number) : null;
 }

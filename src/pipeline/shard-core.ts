@@ -117,7 +117,7 @@ export class ShardCore {
       this.phase = PHASE_PACKET;
       this.sub = 0;
       try {
-        if (this.job.faultAt === g) throw new Error('injected fault (test hook)');
+        if (this.job.faultAt !== null && this.job.faultAt.includes(g)) throw new Error('injected fault (test hook)');
         this.feed(input)(rec);
       } catch (e) {
         this.fault = { index: g, input, fileOffset: rec.fileOffset, message: e instanceof Error ? e.message : String(e) };

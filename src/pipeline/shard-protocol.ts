@@ -11,8 +11,8 @@ export interface ShardJob {
   anomalies: boolean;
   /** the engine's options (no callbacks: they cross a thread) */
   engine: Omit<EngineOptions, 'streams' | 'keepBlockSequence'>;
-  /** tests only: the global packet number whose processing throws (a worker's bug, injected), null for none */
-  faultAt: number | null;
+  /** tests only: the global packet numbers whose processing throws (a worker's bug, injected), null for none */
+  faultAt: readonly number[] | null;
 }
 
 /** Numbers per packet in a batch's `meta`. */

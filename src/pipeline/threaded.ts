@@ -378,8 +378,9 @@ export class ShardPool {
     const pending = new Array<number>(n).fill(0);
     const builders = Array.from({ length: n }, () => new BatchBuilder(roundPackets + 1, roundBytes + 65536, this.opts.inProcess !== true));
     const totals: (FromShard & { type: 'done' })[] = [];
+    /** the first fault by packet (shards may fault on later packets, and say so in any order), and every faulted shard */
     let fault: ShardFault | null = null;
-    let faultShard = -1;
+    const faulted = new Set<number>();
     let failure: Error | null = null;
     let wake: () => void = () => undefined;
     const changed = (): Promise<void> => new Promise((r) => (wake = r));
@@ -389,9 +390,9 @@ export class ShardPool {
         try {
           merge.add(w, m);
           if (m.type === 'out') builders[w]!.recycle(m.spent, m.spentData);
-          if (m.type === 'fault' && fault === null) {
-            fault = m.fault;
-            faultShard = w;
+          if (m.type === 'fault') {
+            faulted.add(w);
+            if (fault === null || m.fault.index < fault.index) fault = m.fault;
           }
           if (m.type === 'done') totals.push(m);
           if (fault === null) merge.drain();
@@ -511,8 +512,9 @@ export class ShardPool {
         p.post({ type: 'finish' });
       });
     }
-    // every shard answers each round and the finish; after a fault, the faulting shard says nothing more
-    while (failure === null && pending.some((x, w) => x > 0 && w !== faultShard)) await changed();
+    // every shard answers each round and the finish; after a fault, a faulted shard says nothing more (a second
+    // shard may fault too, on a round already sent)
+    while (failure === null && pending.some((x, w) => x > 0 && !faulted.has(w))) await changed();
     if (failure !== null) {
       await this.close();
       throw failure;

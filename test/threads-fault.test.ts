@@ -99,6 +99,17 @@ describe.skipIf(!built)('threads: several workers that throw', () => {
 });
 
 describe('threads: the option', () => {
+  it('one thread unless asked: --threads N, or auto (a shard per core but the reader\'s, for 16 MiB of input or more)', async () => {
+    const { threadsOption } = await import('../src/cli/threads.js');
+    const { defaultThreads, THREADS_MIN_BYTES } = await import('../src/pipeline/threaded.js');
+    expect(threadsOption(undefined, [CAPTURE])).toBe(1);
+    expect(threadsOption('auto', [CAPTURE])).toBe(1);
+    expect(threadsOption('3', ['-'])).toBe(1);
+    expect(defaultThreads(THREADS_MIN_BYTES - 1, 8)).toBe(1);
+    expect(defaultThreads(THREADS_MIN_BYTES, 8)).toBe(7);
+    expect(defaultThreads(THREADS_MIN_BYTES, 2)).toBe(1);
+  });
+
   it('--threads takes a whole number from 1: 0 and words are usage errors (exit 2)', async () => {
     const { cli } = await import('./helpers/cli.js');
     for (const bad of ['0', 'two', '65']) {

@@ -11,17 +11,22 @@ export const THREADS_OPTIONS: Options = {
 export const MAX_THREADS = 64;
 
 /** The usage text of the option. */
-export const THREADS_USAGE = '[--threads N]';
+export const THREADS_USAGE = '[--threads N|auto]';
 
 /**
- * The thread count: --threads N, else a shard per core but the reader's for inputs of 16 MiB or more (one below:
- * starting workers costs more than a small capture takes): defaultThreads(). Standard input is read on one thread: a run whose tunnels join flows on
- * two shards goes on in one thread from the start of its inputs, which stdin cannot give twice.
+ * The thread count: --threads N; --threads auto: a shard per core but the reader's for inputs of 16 MiB or more
+ * (one below: starting workers costs more than a small capture takes): defaultThreads(). Without the option, one
+ * thread: a threaded run is exact only while no per-table bound is reached (each shard has its own session table,
+ * reassembly budget and fragment table: docs/DESIGN-NOTES.md "Issue 19: threads"), and on 2 cores it was slower.
+ * Standard input is read on one thread: a run whose tunnels join flows on two shards goes on in one thread from
+ * the start of its inputs, which stdin cannot give twice.
  */
 export function threadsOption(v: unknown, inputs: readonly string[]): number {
-  const asked = intOption('threads', v, 1, MAX_THREADS);
+  const auto = v === 'auto';
+  const asked = auto ? undefined : intOption('threads', v, 1, MAX_THREADS);
   if (inputs.includes('-') || !workersAvailable()) return 1;
   if (asked !== undefined) return asked;
+  if (!auto) return 1;
   let bytes = 0;
   for (const p of inputs) {
     try {

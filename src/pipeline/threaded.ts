@@ -38,8 +38,9 @@ export const THREADS_MIN_BYTES = 16 * 1024 * 1024;
 export const MAX_DEFAULT_THREADS = 8;
 
 /**
- * The default thread count for inputs of `bytes` bytes (null: unknown, e.g. stdin): a shard per core but the
- * reader's, so the reader and the shards have a core each. On 2 cores that is one shard, i.e. the one-thread
+ * The thread count of `--threads auto` for inputs of `bytes` bytes (null: unknown, e.g. stdin): a shard per core but
+ * the reader's, so the reader and the shards have a core each (without the option a run has one thread:
+ * cli/threads.ts). On 2 cores that is one shard, i.e. the one-thread
  * run: measured on perf-big, 2 shards + the reader on 2 cores took 2.2x the CPU and more wall time than one
  * thread (docs/DESIGN-NOTES.md "Issue 19: threads"); --threads 2 asks for them anyway.
  */

@@ -120,7 +120,9 @@ export class ShardCore {
         if (this.job.faultAt !== null && this.job.faultAt.includes(g)) throw new Error('injected fault (test hook)');
         this.feed(input)(rec);
       } catch (e) {
-        this.fault = { index: g, input, fileOffset: rec.fileOffset, message: e instanceof Error ? e.message : String(e) };
+        // our own bug, not the packet's: the run fails as an internal error
+        if (e instanceof UidRecipeError) throw e;
+        this.fault = { index: g, input, fileOffset: rec.fileOffset, message: faultMessage(e) };
         throw new ShardFaultError(this.fault);
       }
     }
@@ -211,7 +213,7 @@ export class ShardCore {
     if (this.checked < UID_CHECKS) {
       this.checked++;
       if (makeUid(parts, this.salt + s.seqNo * UID_SEQ_WEIGHT) !== s.uid) {
-        throw new Error('shard: the session table makes uids another way than shard-core.ts recomputes them');
+        throw new UidRecipeError('shard: the session table makes uids another way than shard-core.ts recomputes them');
       }
     }
     this.creations.push((this.major * LAYERS_PER_PACKET) + Math.min(this.sub, LAYERS_PER_PACKET - 1), parts.length, ...parts);
@@ -234,6 +236,17 @@ export function jobHandlers(
 }
 
 const ignore = (): void => undefined;
+
+/** The shard's uid recomputation and the session table disagree: a bug of ours, never a packet's fault. */
+class UidRecipeError extends Error {}
+
+/** The most of an exception's message a fault report carries. */
+const FAULT_MESSAGE_CHARS = 200;
+
+/** An exception's message as a fault report carries it: cut (the CLI escapes control characters where it prints). */
+function faultMessage(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).slice(0, FAULT_MESSAGE_CHARS);
+}
 
 /** The weight of a session's sequence number in its uid's salt (flow-table.ts). */
 export const UID_SEQ_WEIGHT = 7919;

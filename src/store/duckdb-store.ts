@@ -528,22 +528,27 @@ class DuckDbWriter implements CaptureWriter {
       let threads: number | null = null;
       if (opts.threads !== undefined) {
         threads = Number((await this.store.select(`SELECT current_setting('threads') AS t`)).rows[0]?.t);
-        await this.store.exec(`SET threads = ${Math.max(1, Math.trunc(opts.threads))}`);
+        if (!Number.isSafeInteger(threads) || threads < 1) threads = null;
+        else await this.store.exec(`SET threads = ${Math.max(1, Math.trunc(opts.threads))}`);
       }
       const select = schema.fields.map((f) => (f.name === 'capture_id' ? `${quoteString(id, 'duckdb')} AS ${ident(f.name)}` : ident(f.name)));
-      // the rows in the order DuckDB's threads load them (a table has no order; its readers' own connections
-      // keep theirs): the insert then runs in parallel without holding row groups back to reorder them, within
-      // the store's memory limit (bench/README.md, import: twice as fast on two cores)
-      await this.store.exec('SET SESSION preserve_insertion_order = false');
       try {
-        n = await this.store.execCount(`INSERT INTO ${ident(schema.name)} (${schema.fields.map((f) => ident(f.name)).join(', ')}) SELECT ${select.join(', ')} FROM (${selectSql})`);
-      } catch (e) {
-        // a failed statement aborts the transaction: rolled back first, so that the setting can be reset
-        await this.rollback();
-        throw e;
+        // the rows in the order DuckDB's threads load them (a table has no order; its readers' own connections
+        // keep theirs): the insert then runs in parallel without holding row groups back to reorder them, within
+        // the store's memory limit (bench/README.md, import: twice as fast on two cores)
+        await this.store.exec('SET SESSION preserve_insertion_order = false');
+        try {
+          n = await this.store.execCount(`INSERT INTO ${ident(schema.name)} (${schema.fields.map((f) => ident(f.name)).join(', ')}) SELECT ${select.join(', ')} FROM (${selectSql})`);
+        } catch (e) {
+          // a failed statement aborts the transaction: rolled back first, so that the setting can be reset
+          await this.rollback();
+          throw e;
+        } finally {
+          await this.store.exec('RESET SESSION preserve_insertion_order');
+        }
       } finally {
-        await this.store.exec('RESET SESSION preserve_insertion_order');
-        if (threads !== null && Number.isSafeInteger(threads) && threads > 0) await this.store.exec(`SET threads = ${threads}`);
+        // each setting is put back on its own: a failure of one does not leave the other changed
+        if (threads !== null) await this.store.exec(`SET threads = ${threads}`);
       }
     });
     await this.loads;

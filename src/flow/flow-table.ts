@@ -452,7 +452,8 @@ export class FlowTable {
   }
 }
 
-function mix(h: number): number {
+/** A 32-bit integer hash finalizer (mixes every input bit into every output bit); the flow and shard hashes use it. */
+export function mix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x7feb352d);
   h ^= h >>> 15;

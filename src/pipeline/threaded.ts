@@ -8,6 +8,7 @@ import type { PacketRecord } from '../capture/packet-record.js';
 import { AnomalyLog } from '../core/anomaly.js';
 import { HaystackError, isHaystackError } from '../core/errors.js';
 import { Decoder } from '../decode/decoder.js';
+import { mix } from '../flow/flow-table.js';
 import type { PacketMeta } from '../decode/packet-meta.js';
 import { Engine, hasPorts, inputResult, MAX_STRUCTURE_BLOCKS, type InputResult, type RunResult } from './engine.js';
 import { jobHandlers, ShardCore, ShardFaultError } from './shard-core.js';
@@ -162,15 +163,6 @@ export function shardHash(m: PacketMeta): number {
     return mix((a + b) >>> 0);
   }
   return 0;
-}
-
-function mix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x7feb352d);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x846ca68b);
-  h ^= h >>> 16;
-  return h >>> 0;
 }
 
 /**

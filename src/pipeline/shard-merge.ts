@@ -71,11 +71,6 @@ export class ShardMerge {
     this.salt = salt;
   }
 
-  /** Sessions made so far (the one-thread table's seqNo). */
-  get sessionsMade(): number {
-    return this.seqNo;
-  }
-
   add(shard: number, out: ShardOutput): void {
     const q = this.queues[shard]!;
     if (out.kinds.length > 0) q.chunks.push(out);

@@ -4,7 +4,7 @@
 // changes nothing, an interrupted import leaves nothing visible (no captures row) and is redone by the next.
 // A line that cannot be read becomes an anomaly naming the file and line; the rest of the file still loads.
 import { setOwn } from '../core/own.js';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { opendir, open, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
@@ -35,6 +35,7 @@ import { importZeekBySql, type SqlImport } from './import-sql.js';
 import { fileSha256 } from './ingest.js';
 import { gunzipped, lineBatches, MAX_LOG_LINE, notText } from './logs.js';
 import { compressionOf } from './source.js';
+import { beginId, idAtEnd, type ReadId } from './known-by-hash.js';
 
 export type ImportKind = 'zeek' | 'eve';
 
@@ -282,7 +283,7 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
   const fromStdin = path === STDIN;
   /** the input as messages and anomalies name it */
   const where = fromStdin ? 'standard input' : path;
-  let id: { sha256: string; size: number } | null = null;
+  let id: ReadId | null = null;
   // standard input is dated by when it is read, and known by the hash of what it held, once read whole
   let mtimeMs = Date.now();
   /** the SQL fast path's answer (import-sql.ts) */
@@ -322,7 +323,7 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
   const sqlFallback = fast !== null && 'reason' in fast ? fast.reason : undefined;
   // a plain file's id is its hash, known now; a gzip one's only at its end (DuckDB takes it then; elsewhere a
   // random id stands in, and the hash still decides whether it was imported before)
-  const w = await store.begin(id !== null ? id.sha256.slice(0, 16) : store.idAtCommit ? null : randomBytes(8).toString('hex'));
+  const w = await store.begin(beginId(store, id));
   const hash = createHash('sha256');
   let size = 0;
   let lines = 0;
@@ -507,12 +508,9 @@ export async function importFile(store: Store, kind: ImportKind, path: string, o
     for (const x of dnsPairs.end()) put(x.m, x.lineNo);
     await w.flush();
     if (id === null) {
-      id = { sha256: hash.digest('hex'), size };
-      const known = await store.findCapture(id.sha256);
-      if (known !== null) {
-        await w.abort();
-        return { path, status: 'already', capture: known };
-      }
+      const end = await idAtEnd(store, w, hash, size);
+      if (end.known !== null) return { path, status: 'already', capture: end.known };
+      id = end.id;
     }
     const out = await commit(w, path, id, form, lines, bad, unmapped, anomalies, { first, last, sensor, held, merged, filled: Object.fromEntries(filled), withheld, dnsMerged: dnsPairs.merged, dnsOverflowed: dnsPairs.overflowed, tableOrder }, eveSql ? 'sql' : 'js', sqlFallback);
     return sqlRows !== undefined && out.status === 'imported' ? { ...out, sqlRows } : out;

@@ -2,7 +2,7 @@
 // row; unparsed lines are kept with parse_ok false. A file is known by its SHA-256, as a capture is: ingesting
 // it again changes nothing, an interrupted ingest leaves nothing visible and is redone by the next. The
 // file's row in `captures` has format "log" and its line count in `packets`.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
@@ -21,6 +21,7 @@ import type { Store } from '../store/store.js';
 import { fileSha256, PCAP_MAGICS } from './ingest.js';
 import { compressionOf } from './source.js';
 import { LineGuard } from './line-guard.js';
+import { beginId, idAtEnd, type ReadId } from './known-by-hash.js';
 
 // V8's linear-time fallback for log patterns (and rule pcre): set at start, see line-guard.ts
 export { boundRegexTime } from './line-guard.js';
@@ -287,7 +288,7 @@ export async function ingestLog(store: Store, path: string, opts: LogIngestOptio
   if (maxLine > MAX_LOG_LINE) throw new HaystackError('HAYSTACK_BAD_OPTION', `option maxLine must be at most ${MAX_LOG_LINE} (a longer line could not be stored), got ${maxLine}`);
   await store.init();
   const fromStdin = path === '-';
-  let id: { sha256: string; size: number } | null = null;
+  let id: ReadId | null = null;
   let mtimeMs = Date.now();
   // a log is known by the SHA-256 of its text: a plain file's is hashed first (a re-ingest stops at once), a
   // gzip-rotated one's (maillog.2.gz is maillog.1 after logrotate) and standard input's while they are read
@@ -312,7 +313,7 @@ export async function ingestLog(store: Store, path: string, opts: LogIngestOptio
   }
   // a file's id is its hash, known now; standard input's only at its end (DuckDB takes it then; elsewhere a
   // random id stands in, and the hash still decides whether it was ingested before)
-  const w = await store.begin(id !== null ? id.sha256.slice(0, 16) : store.idAtCommit ? null : randomBytes(8).toString('hex'));
+  const w = await store.begin(beginId(store, id));
   const hash = createHash('sha256');
   let size = 0;
   let lines = 0;
@@ -367,12 +368,9 @@ export async function ingestLog(store: Store, path: string, opts: LogIngestOptio
       await w.flush();
     }
     if (id === null) {
-      id = { sha256: hash.digest('hex'), size };
-      const known = await store.findCapture(id.sha256);
-      if (known !== null) {
-        await w.abort();
-        return { path, status: 'already', capture: known };
-      }
+      const end = await idAtEnd(store, w, hash, size);
+      if (end.known !== null) return { path, status: 'already', capture: end.known };
+      id = end.id;
     }
     const capture: CaptureRecord = {
       capture_id: id.sha256.slice(0, 16), path: source, sha256: id.sha256, size: id.size, format: 'log', linktypes: [],

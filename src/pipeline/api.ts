@@ -209,6 +209,7 @@ export async function* analyze(source: string | readonly string[], options: Anal
     await mail.drain();
     await web.drain();
     await files_.drain();
+    insp?.settled();
   };
   const engine: Engine = new Engine({
     ...an.handlers,

@@ -401,6 +401,7 @@ async function ingestFile(store: Store, path: string, opts: IngestOptions, strea
       await mail.drain();
       await web.drain();
       await ftp.drain();
+      insp?.settled();
       await w.flush();
     };
     const anPacket = an.handlers.packet;
@@ -423,6 +424,7 @@ async function ingestFile(store: Store, path: string, opts: IngestOptions, strea
           await mail.drain();
           await web.drain();
           await ftp.drain();
+          insp?.settled();
           await w.flush();
           await writes.settle(OBJECT_WRITES_IN_FLIGHT);
           await checkKnown();

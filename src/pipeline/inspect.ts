@@ -34,7 +34,10 @@ import type { SmtpRecord } from '../schema/smtp.js';
 import type { TlsRecord } from '../schema/tls.js';
 import { boundRow } from '../schema/bounds.js';
 
-/** Sessions whose facts are remembered for the findings that come after their record (mail is decoded late). */
+/**
+ * Sessions whose facts are remembered for the findings that come after their record (mail is decoded late), in
+ * one generation (see Inspection.settled): a bound that holds even if nothing settles.
+ */
 export const MAX_REMEMBERED_SESSIONS = 200_000;
 /** Findings waiting for their session's record (an HTTP body is inspected before its session ends), in all. */
 export const MAX_WAITING_FINDINGS = 100_000;
@@ -67,7 +70,16 @@ const CREDENTIAL_METHODS: Readonly<Record<string, 'secret' | 'digest' | 'token'>
 };
 
 export class Inspection {
-  private readonly sessions = new Map<string, SessionFacts>();
+  /**
+   * The facts of the sessions whose record came since the last settled(), and of those before it: every finding
+   * about a session but a DNS tunnel's comes before the decoders' drain after its record ends (settled() is
+   * called then), so two generations are enough and memory follows the sessions ended per chunk, not the
+   * capture's length. A DNS tunnel's finding names the first session of an hour's window: those facts are kept
+   * (`pinned`) while the detector still names that session.
+   */
+  private recent = new Map<string, SessionFacts>();
+  private older = new Map<string, SessionFacts>();
+  private readonly pinned = new Map<string, SessionFacts>();
   /** drafts waiting for their session, each with its value in clear only under --reveal (else null) */
   private readonly waiting = new Map<string, [FindingDraft, string | null][]>();
   private waitingCount = 0;
@@ -198,8 +210,8 @@ export class Inspection {
       community_id: r.community_id, src_ip: r.src_ip, src_port: r.src_port, dst_ip: r.dst_ip, dst_port: r.dst_port,
       direction: r.direction, app_proto: r.app_proto,
     };
-    if (this.sessions.size >= MAX_REMEMBERED_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
-    this.sessions.set(r.uid, facts);
+    if (this.recent.size >= MAX_REMEMBERED_SESSIONS) this.recent.delete(this.recent.keys().next().value!);
+    this.recent.set(r.uid, facts);
     const m = portMismatch(r);
     if (m !== null) this.name(m, r.end_time, r.uid, null);
     const w = this.waiting.get(r.uid);
@@ -282,6 +294,32 @@ export class Inspection {
     this.login(r.uid, r.ts, 'imap', how, r.user, strength);
   }
 
+  /**
+   * The decoders have drained: every record and object of the sessions ended before now has been inspected. The
+   * facts of the generation before are forgotten (but those a DNS tunnel window still names).
+   */
+  settled(): void {
+    const gone = this.older;
+    this.older = this.recent;
+    this.recent = new Map();
+    if (gone.size === 0 && this.pinned.size === 0) return;
+    const named = this.tunnels.firstUids();
+    for (const uid of this.pinned.keys()) if (!named.has(uid)) this.pinned.delete(uid);
+    for (const uid of named) {
+      const f = gone.get(uid);
+      if (f !== undefined) this.pinned.set(uid, f);
+    }
+  }
+
+  /** Sessions whose facts are held (for tests: bounded by the sessions ended per chunk, not the run's). */
+  get remembered(): number {
+    return this.recent.size + this.older.size + this.pinned.size;
+  }
+
+  private factsOf(uid: string): SessionFacts | undefined {
+    return this.recent.get(uid) ?? this.older.get(uid) ?? this.pinned.get(uid);
+  }
+
   /** The end of the run: the DNS windows still open, and findings whose session record never came. */
   end(): void {
     for (const f of this.tunnels.end()) this.tunnel(f);
@@ -296,7 +334,7 @@ export class Inspection {
   /** A finding ready but for its session facts: out now when they are known, else when the record comes. */
   add(d: FindingDraft, value: string | null): void {
     const uid = d.uid;
-    if (uid === null || this.sessions.has(uid) || d.src_ip !== undefined) {
+    if (uid === null || this.factsOf(uid) !== undefined || d.src_ip !== undefined) {
       this.out(d, value);
       return;
     }
@@ -320,7 +358,7 @@ export class Inspection {
   }
 
   private row(d: FindingDraft, value: string | null): FindingRecord {
-    const facts = d.uid === null ? undefined : this.sessions.get(d.uid);
+    const facts = d.uid === null ? undefined : this.factsOf(d.uid);
     const prior = (d as { value_hmac?: string | null }).value_hmac ?? null;
     const row: FindingRecord = {
       ...d,

@@ -263,6 +263,13 @@ export class DnsTunnelDetector {
     return out;
   }
 
+  /** The sessions the current window's domains name (each domain's first query's): a finding may name them. */
+  firstUids(): Set<string> {
+    const out = new Set<string>();
+    for (const d of this.domains.values()) out.add(d.firstUid);
+    return out;
+  }
+
   /** Closes the current window: its findings, in the order the domains were first seen. */
   end(): DnsTunnelFinding[] {
     const out: DnsTunnelFinding[] = [];

@@ -69,6 +69,29 @@ export interface AnalysisOptions {
    * what a run with all of them gives (without it, app_proto only names the protocols asked for)
    */
   sessions?: boolean;
+  /**
+   * What of the tls records anything in the run prints or reads (the verb's --fields and --filter); default all.
+   * Without `fingerprints` JA3/JA4/JA3S are not computed (left empty), without `certificate` the certificate is
+   * not decoded (its fields left null; the record goes out at the same point). Ignored with signatures.
+   */
+  tlsNeeds?: TlsNeeds;
+}
+
+/** Parts of a tls record a run needs (AnalysisOptions.tlsNeeds). */
+export interface TlsNeeds {
+  fingerprints: boolean;
+  certificate: boolean;
+}
+
+/** The tls record fields each TlsNeeds part makes. */
+export const TLS_NEEDS_FIELDS: Readonly<Record<keyof TlsNeeds, readonly string[]>> = {
+  fingerprints: ['ja3', 'ja3_string', 'ja4', 'ja4_r', 'ja3s'],
+  certificate: ['subject', 'issuer', 'san', 'not_before', 'not_after', 'cert_sha256', 'cert_sha1', 'cert_serial'],
+};
+
+/** What a verb's output needs of the tls records, from its `needs(field)`. */
+export function tlsNeeds(needs: (field: string) => boolean): TlsNeeds {
+  return { fingerprints: TLS_NEEDS_FIELDS.fingerprints.some(needs), certificate: TLS_NEEDS_FIELDS.certificate.some(needs) };
 }
 
 /**
@@ -81,8 +104,9 @@ export function analysis(
   o: AnalysisOptions,
   engine: () => Engine,
 ): { handlers: Pick<EngineHandlers, 'packet' | 'sessionEnd'>; options: Required<Pick<EngineOptions, 'streams'>> } {
-  const cache = new HashCache();
   const det = o.detect;
+  const cache = new HashCache(det !== undefined || (o.tlsNeeds?.fingerprints ?? true));
+  const certificate = det !== undefined || (o.tlsNeeds?.certificate ?? true) ? decodeCertificate : 'unread';
   const emitTls = o.tls === undefined && det === undefined ? undefined : (r: TlsRecord, s: Session | null): void => {
     o.tls?.(r);
     // TLS over TCP: the client's side was inspected when its hello was read (below)
@@ -157,7 +181,7 @@ export function analysis(
           else if (slot === 'tls') {
             const hello = det === undefined ? undefined : (r: TlsRecord): void => det.tls(r, s, 'request');
             const certificates = det === undefined ? undefined : (ders: Uint8Array[], r: TlsRecord | undefined): void => det.tlsCertificates(ders, r, s);
-            parts.push(preluded(new TlsAnalyzer({ session: s, anomalies, emit: (r) => emitTls!(r, s), hello, certificates, cache, certificate: decodeCertificate }), s));
+            parts.push(preluded(new TlsAnalyzer({ session: s, anomalies, emit: (r) => emitTls!(r, s), hello, certificates, cache, certificate }), s));
           } else if (slot === 'smtp') parts.push(preluded(new SmtpAnalyzer({ session: s, anomalies, emit: emitSmtp! }), s));
           else if (slot === 'http') parts.push(preluded(new HttpAnalyzer({ session: s, anomalies, emit: emitHttp!, decodeAllowance }), s, true));
           else if (slot === 'ssh') parts.push(preluded(new SshAnalyzer({ session: s, anomalies, emit: o.ssh! }), s));
@@ -221,10 +245,11 @@ function mailboxPreluded(make: (spans: MessageSpans | undefined) => StreamAnalyz
 }
 const ignoreDns = (): void => undefined;
 
-/** The analysis of a run that wants tls records only. */
+/** The analysis of a run that wants tls records only (`needs`: the parts of them it prints or reads; default all). */
 export function tlsAnalysis(
   emit: (r: TlsRecord) => void,
   engine: () => Engine,
+  needs?: TlsNeeds,
 ): { handlers: Pick<EngineHandlers, 'packet' | 'sessionEnd'>; options: Required<Pick<EngineOptions, 'streams'>> } {
-  return analysis({ tls: emit }, engine);
+  return analysis({ tls: emit, ...(needs !== undefined ? { tlsNeeds: needs } : {}) }, engine);
 }

@@ -14,6 +14,12 @@ const enc = new TextEncoder();
 const MAX_CACHED_INPUT = 4096;
 
 export class HashCache {
+  /**
+   * @param wanted false when nothing in the run prints or reads JA3, JA4 or JA3S (a verb's --fields and
+   *   --filter): fingerprints() then gives empty texts without formatting or hashing anything
+   */
+  constructor(readonly wanted = true) {}
+
   private readonly md5s = new Map<string, string>();
   private readonly sha12s = new Map<string, string>();
   /** whole fingerprints by the fields they are made of (see fingerprints()) */
@@ -43,6 +49,9 @@ export class HashCache {
   }
 }
 
+/** The fingerprints of a run that wants none (HashCache.wanted): nothing prints or reads them. */
+const UNWANTED: Fingerprints = Object.freeze({ ja3: '', ja3String: '', ja4: '', ja4R: '' });
+
 const dec = (list: readonly number[]): string => list.filter((v) => !isGrease(v)).join('-');
 
 export interface Fingerprints {
@@ -57,6 +66,7 @@ export interface Fingerprints {
  * client builds thousands of times, so the lists are formatted, sorted and hashed once per build.
  */
 export function fingerprints(ch: ClientHello, transport: 't' | 'q' | 'd', cache: HashCache): Fingerprints {
+  if (!cache.wanted) return UNWANTED;
   const key = helloKey(ch, transport);
   let fp = key === null ? undefined : cache.hellos.get(key);
   if (fp === undefined) {

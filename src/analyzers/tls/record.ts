@@ -69,7 +69,7 @@ export function answer(r: TlsRecord, sh: ServerHello, cache: HashCache): void {
   r.version = versionName(sh.selectedVersion ?? sh.legacyVersion);
   r.cipher = sh.cipher;
   r.server_alpn = sh.alpn;
-  r.ja3s = ja3s(sh, cache);
+  r.ja3s = cache.wanted ? ja3s(sh, cache) : null;
   r.hello_retry = sh.retry;
 }
 

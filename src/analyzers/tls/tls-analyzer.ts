@@ -88,8 +88,11 @@ export interface TlsAnalyzerOptions {
   certificates?: ((ders: Uint8Array[], r: TlsRecord | undefined) => void) | undefined;
   /** shared by the analyzers of one run, so repeated fingerprints are hashed once */
   cache: HashCache;
-  /** decodes a DER certificate (an X.509 library at the edge); absent = certificates are not read */
-  certificate?: ((der: Uint8Array) => CertificateInfo | null) | undefined;
+  /**
+   * decodes a DER certificate (an X.509 library at the edge); absent = certificates are not read (a record goes out
+   * at the ServerHello); 'unread' = the record waits for the certificate as with a decoder, whose fields nothing wants
+   */
+  certificate?: ((der: Uint8Array) => CertificateInfo | null) | 'unread' | undefined;
   /** only the session's protocol is wanted (a probe for app_proto): stop as soon as it is decided */
   probe?: boolean | undefined;
 }
@@ -495,6 +498,8 @@ export class TlsAnalyzer implements StreamAnalyzer {
       if (der === null) this.anomaly('tls_certificate_malformed', null);
       return;
     }
+    // nothing in the run wants the certificate's fields: the record still waits for it (it goes out at the same point)
+    if (this.o.certificate === 'unread') return;
     const c = this.o.certificate?.(der) ?? null;
     if (c === null) {
       this.anomaly('tls_certificate_unreadable', `${der.length} bytes of DER`);

@@ -1,5 +1,5 @@
 // `haystack tls <capture...>`: one row per TLS ClientHello on any port, with JA3/JA4 and the server's answer.
-import { tlsAnalysis } from '../../pipeline/analyzers.js';
+import { tlsAnalysis, tlsNeeds } from '../../pipeline/analyzers.js';
 import { Engine } from '../../pipeline/engine.js';
 import { TLS } from '../../schema/tls.js';
 import { parse, requireInputs } from '../args.js';
@@ -36,7 +36,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     out.end();
     return reportDamage(io, res);
   }
-  const tls = tlsAnalysis((r) => out.emit(r), () => engine);
+  // JA3/JA4 and the certificate's fields are computed only when printed or filtered on (threads: always)
+  const tls = tlsAnalysis((r) => out.emit(r), () => engine, tlsNeeds((f) => out.needs(f)));
   const engine: Engine = new Engine(
     { ...tls.handlers, progress: (input, bytes) => progress.update(input, bytes, null) },
     tls.options,

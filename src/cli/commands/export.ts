@@ -1,5 +1,4 @@
 // `haystack export <table> -o FILE`: a table (or the rows a filter keeps) as Parquet, JSON lines or CSV.
-import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -20,7 +19,6 @@ import { committed, tableNamer } from '../../store/reports.js';
 import { typedRow } from '../../store/search-common.js';
 import { ident, quoteString, whereSql } from '../../store/sql.js';
 import { parse, stringOption } from '../args.js';
-import { RowWriter } from '../format/output.js';
 import { EXIT_USAGE, fileWriter, type CliIo } from '../io.js';
 import { DB_OPTION } from '../store-args.js';
 
@@ -87,6 +85,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       const parts = store.copyLines === undefined ? [] : await rowidParts(store, t(schema.name), select);
       rows = await exportExternal(store, schema, external, sql, file, { now: Date.now() * 1000, parts });
     } else {
+      // loaded here: the SQL forms' exports do without it (bench/README.md, Formats: start-up)
+      const { RowWriter } = await import('../format/output.js');
       const fd = openFile(file);
       try {
         const out = new RowWriter(schema.fields, format as 'jsonl' | 'csv', fileWriter(fd, file));
@@ -146,6 +146,12 @@ export async function exportExternal(store: Store, schema: RecordSchema, externa
  */
 const LINES_THREADS = 1;
 
+/**
+ * Numbers this process's scratch files (with its pid: unique among the processes of the host, so two exports to one
+ * directory never share one). Not node:crypto's randomBytes: loading node:crypto cost ~10 ms of every export.
+ */
+let scratchSerial = 0;
+
 /** Bytes copied at a time from the store's line file into the output. */
 const COPY_CHUNK = 1 << 20;
 
@@ -181,7 +187,7 @@ export async function rowidParts(store: Store, table: string, select: (more: rea
 async function copyLinesInto(store: Store, form: ExternalSql, sources: readonly string[], file: string, fd: number, fresh: boolean): Promise<number> {
   // DuckDB opens the paths itself: absolute, so that they name the files node opens (DuckDB expands a leading `~`)
   const out = resolve(file);
-  const stem = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}`);
+  const stem = join(dirname(out), `.${basename(out)}.${process.pid}.${++scratchSerial}`);
   // a head whose last line ends the text becomes the first row (COPY ends every row with a newline)
   const direct = fresh && (form.head === '' || form.head.endsWith('\n'));
   const parts = sources.map((_, i) => (direct && i === 0 ? out : `${stem}.${i}.part`));

@@ -301,8 +301,11 @@ export class DuckDbStore implements Store {
       await conn.run(`USE ${ident('hs')}`);
       // CSV of one column without quoting (QUOTE '': DuckDB quotes a value holding '#' or '"' otherwise, whatever
       // the quote character) and a delimiter the lines never hold (control characters are escaped by every
-      // format): DuckDB writes each value as it is, in the query's order
-      const r = await this.guard(() => conn.runAndReadAll(`COPY (${sql}) TO ${quoteString(path, 'duckdb')} (FORMAT csv, HEADER false, QUOTE ${quoteString('', 'duckdb')}, DELIMITER ${quoteString(COPY_DELIMITER, 'duckdb')})`), new Lane(conn));
+      // format): DuckDB writes each value as it is, in the query's order. Into the file itself, truncated (not a
+      // temporary file renamed over it: an existing file keeps its mode and owner), never compressed (whatever
+      // the name ends with: `conn.log.gz` is the caller's text)
+      const r = await this.guard(() => conn.runAndReadAll(`COPY (${sql}) TO ${quoteString(path, 'duckdb')} (FORMAT csv, HEADER false, QUOTE ${quoteString('', 'duckdb')}, ` +
+        `DELIMITER ${quoteString(COPY_DELIMITER, 'duckdb')}, COMPRESSION ${quoteString('none', 'duckdb')}, USE_TMP_FILE false)`), new Lane(conn));
       return Number(r.getRows()[0]?.[0] ?? 0);
     } finally {
       conn.closeSync();

@@ -93,8 +93,10 @@ export interface Store {
   writeParquet?(sql: string, path: string): Promise<void>;
   /**
    * Writes the one text column of a SELECT we built to a file, a line per row, as it is (DuckDB only: the SQL forms
-   * of the external formats, store/export-sql/forms.ts). The text must hold no newline or control
-   * character. Returns the number of lines. Calls may run side by side (each on a connection of its own).
+   * of the external formats, store/export-sql/forms.ts), replacing what the file held (truncated in place: an
+   * existing file keeps its mode and owner). The text must hold no control character but newlines (a value of
+   * several lines, a Zeek head, is written as it is). Returns the number of values (rows). Calls may run side by
+   * side (each on a connection of its own). `path` is absolute (DuckDB expands a leading `~`).
    */
   copyLines?(sql: string, path: string): Promise<number>;
   /**

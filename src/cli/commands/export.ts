@@ -1,8 +1,7 @@
 // `haystack export <table> -o FILE`: a table (or the rows a filter keeps) as Parquet, JSON lines or CSV.
-import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { cannotWrite, HaystackError } from '../../core/errors.js';
 import { EXTERNAL_FORMATS, externalFormat, type ExternalFormat } from '../../formats/external.js';
 import { duckdbSqlForm, type ExternalSql } from '../../store/export-sql/forms.js';
@@ -18,9 +17,8 @@ import { STORE_KEYS } from '../../schema/store-keys.js';
 import { openStore } from '../../store/open.js';
 import { committed, tableNamer } from '../../store/reports.js';
 import { typedRow } from '../../store/search-common.js';
-import { ident, whereSql } from '../../store/sql.js';
+import { ident, quoteString, whereSql } from '../../store/sql.js';
 import { parse, stringOption } from '../args.js';
-import { RowWriter } from '../format/output.js';
 import { EXIT_USAGE, fileWriter, type CliIo } from '../io.js';
 import { DB_OPTION } from '../store-args.js';
 
@@ -87,6 +85,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       const parts = store.copyLines === undefined ? [] : await rowidParts(store, t(schema.name), select);
       rows = await exportExternal(store, schema, external, sql, file, { now: Date.now() * 1000, parts });
     } else {
+      // loaded here: the SQL forms' exports do without it (bench/README.md, Formats: start-up)
+      const { RowWriter } = await import('../format/output.js');
       const fd = openFile(file);
       try {
         const out = new RowWriter(schema.fields, format as 'jsonl' | 'csv', fileWriter(fd, file));
@@ -121,7 +121,7 @@ export async function exportExternal(store: Store, schema: RecordSchema, externa
   try {
     const write = fileWriter(fd, file);
     const sources = (opts.parts !== undefined && opts.parts.length > 0 ? opts.parts : [sql]).map((s) => `(${s})`);
-    if (form !== null && fstatSync(fd).isFile()) return await copyLinesInto(store, form, sources, file, fd);
+    if (form !== null && fstatSync(fd).isFile()) return await copyLinesInto(store, form, sources, file, fd, true);
     const out = external.writer(schema, write, { now: opts.now });
     let rows = 0;
     for await (const batch of store.scan(sql)) {
@@ -145,6 +145,12 @@ export async function exportExternal(store: Store, schema: RecordSchema, externa
  * Formats), so one thread is faster on 2 cores even when they are idle. (The writers' bound is their JavaScript.)
  */
 const LINES_THREADS = 1;
+
+/**
+ * Numbers this process's scratch files (with its pid: unique among the processes of the host, so two exports to one
+ * directory never share one). Not node:crypto's randomBytes: loading node:crypto cost ~10 ms of every export.
+ */
+let scratchSerial = 0;
 
 /** Bytes copied at a time from the store's line file into the output. */
 const COPY_CHUNK = 1 << 20;
@@ -172,28 +178,46 @@ export async function rowidParts(store: Store, table: string, select: (more: rea
 }
 
 /**
- * A SQL form's head, the lines the store writes for each source (to scratch files next to the output, side by side,
- * then appended in order: DuckDB's COPY makes a file of its own), and its tail.
+ * A SQL form's head, the lines the store writes for each source, and its tail. DuckDB's COPY makes a file of its
+ * own: into an output still empty (`fresh`), the first source's lines go straight into it, the head as their first
+ * row (UNION ALL keeps the order: DuckDB's order preservation); the others' lines go to scratch files next to the
+ * output, side by side, and are appended in order. An output that already holds text (export all: notice.log's
+ * second part) gets every source's lines appended that way.
  */
-async function copyLinesInto(store: Store, form: ExternalSql, sources: readonly string[], file: string, fd: number): Promise<number> {
-  const stem = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}`);
-  const parts = sources.map((_, i) => `${stem}.${i}.part`);
+async function copyLinesInto(store: Store, form: ExternalSql, sources: readonly string[], file: string, fd: number, fresh: boolean): Promise<number> {
+  // DuckDB opens the paths itself: absolute, so that they name the files node opens (DuckDB expands a leading `~`)
+  const out = resolve(file);
+  const stem = join(dirname(out), `.${basename(out)}.${process.pid}.${++scratchSerial}`);
+  // a head whose last line ends the text becomes the first row (COPY ends every row with a newline)
+  const direct = fresh && (form.head === '' || form.head.endsWith('\n'));
+  const parts = sources.map((_, i) => (direct && i === 0 ? out : `${stem}.${i}.part`));
+  const firstSql = direct && form.head !== ''
+    ? `SELECT ${quoteString(form.head.slice(0, -1), 'duckdb')} AS line UNION ALL (${form.lines(sources[0]!)})`
+    : form.lines(sources[0]!);
   try {
     // every COPY settled before the parts are removed (one that failed must not leave another's file behind)
-    const settled = await Promise.allSettled(sources.map((s, i) => store.copyLines!(form.lines(s), parts[i]!)));
+    const settled = await Promise.allSettled(sources.map((s, i) => store.copyLines!(i === 0 ? firstSql : form.lines(s), parts[i]!)));
     const failed = settled.find((r) => r.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
     const counts = settled.map((r) => (r as PromiseFulfilledResult<number>).value);
+    // the head's row is no record
+    if (direct && form.head !== '') counts[0]! -= 1;
+    // written at the output's end (this fd's own offset is 0 after a COPY wrote into the file)
+    let at = fstatSync(fd).size;
     const put = (b: Buffer, n: number): void => {
       let off = 0;
-      while (off < n) off += writeOut(fd, b, off, n - off, file);
+      while (off < n) {
+        const w = writeOut(fd, b, off, n - off, at, file);
+        off += w;
+        at += w;
+      }
     };
-    if (form.head !== '') {
+    if (!direct && form.head !== '') {
       const h = Buffer.from(form.head, 'utf8');
       put(h, h.length);
     }
     const buf = Buffer.allocUnsafe(COPY_CHUNK);
-    for (const part of parts) {
+    for (const part of direct ? parts.slice(1) : parts) {
       const inFd = openSync(part, 'r');
       try {
         for (;;) {
@@ -211,13 +235,13 @@ async function copyLinesInto(store: Store, form: ExternalSql, sources: readonly 
     }
     return counts.reduce((a, b) => a + b, 0);
   } finally {
-    for (const part of parts) rmSync(part, { force: true });
+    for (const part of parts) if (part !== out) rmSync(part, { force: true });
   }
 }
 
-function writeOut(fd: number, buf: Buffer, off: number, len: number, file: string): number {
+function writeOut(fd: number, buf: Buffer, off: number, len: number, at: number, file: string): number {
   try {
-    return writeSync(fd, buf, off, len);
+    return writeSync(fd, buf, off, len, at);
   } catch (e) {
     throw cannotWrite(file, e);
   }
@@ -266,7 +290,7 @@ export async function exportZeekLogs(store: Store, dir: string, json: boolean, o
           const select = (more: readonly string[]): string => committedSelect(store, log.schema, more);
           const split = await rowidParts(store, tableNamer(store)(log.schema.name), select, opts.parts, opts.minRows);
           const sources = (split.length > 0 ? split : [select([])]).map((s) => `(${s})`);
-          rows += await copyLinesInto(store, { ...form, head: part.first ? form.head : '', tail: part.last ? form.tail : '' }, sources, path, fd);
+          rows += await copyLinesInto(store, { ...form, head: part.first ? form.head : '', tail: part.last ? form.tail : '' }, sources, path, fd, part.first);
           continue;
         }
         const out = new ZeekLogWriter(log, json, write, opts.now, part);

@@ -320,6 +320,8 @@ export class ShardPool {
   private closed = false;
   /** the last run went on in one thread (a tunnel joined flows on two shards) */
   fellBack = false;
+  /** the last run's uid translations: the most its merge held at once, and those left at its end (tests) */
+  translations = { peak: 0, left: 0 };
 
   constructor(threads: number, opts: PoolOptions = {}) {
     if (!Number.isSafeInteger(threads) || threads < 1) throw new HaystackError('HAYSTACK_BAD_OPTION', `threads must be 1 or more, got ${threads}`);
@@ -521,6 +523,7 @@ export class ShardPool {
       return oneThreadFrom(job, sources, handlers, emitted);
     }
     merge.drain(f === null ? null : [f.index, PHASE_PACKET, 0, 0]);
+    this.translations = { peak: merge.peakTranslations, left: merge.translations };
     const anomalies = new Map(readerLog.counts);
     let sessions = 0;
     for (const t of totals) {

@@ -1,7 +1,7 @@
 // One shard of a threaded run: an Engine fed its share of the packets, its output tagged with merge keys.
 import { PacketRecord } from '../capture/packet-record.js';
 import type { ChannelNames } from '../analyzers/ftp/ftp-analyzer.js';
-import type { AnomalyEvent } from '../core/anomaly.js';
+import { MAX_ANOMALY_RECORDS_PER_NAME, type AnomalyEvent } from '../core/anomaly.js';
 import type { Session } from '../flow/session.js';
 import type { SessionRecord } from '../schema/sessions.js';
 import type { TlsRecord } from '../schema/tls.js';
@@ -10,7 +10,7 @@ import { analysis, tlsAnalysis } from './analyzers.js';
 import { Engine, type EngineHandlers, type EngineOptions } from './engine.js';
 import {
   F_CAPLEN, F_DATA_OFFSET, F_FILE_OFFSET, F_IFACE, F_INDEX, F_INPUT, F_LINKTYPE, F_ORIGLEN, F_RECORD_LEN, F_TS,
-  FLUSH_MAJOR, K_ANOMALY, K_END, K_END_NAMED, K_RELEASE, K_SESSION, K_TLS, PACKET_FIELDS, PHASE_PACKET, PHASE_SWEEP,
+  FLUSH_MAJOR, K_ANOMALY, K_ANOMALY_COUNT, K_END, K_END_NAMED, K_RELEASE, K_SESSION, K_TLS, PACKET_FIELDS, PHASE_PACKET, PHASE_SWEEP,
   type PacketBatch, type ShardFault, type ShardJob, type ShardOutput, type ShardTotals,
 } from './shard-protocol.js';
 
@@ -77,6 +77,8 @@ export class ShardCore {
   private readonly endedNamed = new Set<string>();
   /** uids an FTP channel stopped naming: released after the packet or sweep (a session may name them meanwhile) */
   private readonly unnamedByChannel: string[] = [];
+  /** anomaly records emitted per name (the engine hands on every anomaly; the first of each name are records) */
+  private readonly anomalyRecords = new Map<string, number>();
 
   constructor(job: ShardJob) {
     this.job = job;
@@ -107,9 +109,10 @@ export class ShardCore {
           this.closed(s);
         },
       }),
-      ...(job.anomalies ? { anomaly: (a: AnomalyEvent) => this.emit(K_ANOMALY, a) } : {}),
+      anomaly: (a: AnomalyEvent) => this.anomaly(a),
     };
-    this.engine = new Engine(handlers, { ...job.engine, ...options });
+    // every anomaly is an item (a record, or a count past the cap): the merge counts them in order (a fault's totals)
+    this.engine = new Engine(handlers, { ...job.engine, ...options, anomalyRecordsPerName: Infinity });
   }
 
   /** Runs a round: the sweeps before each packet of the share, the packet, the round's remaining sweeps. */
@@ -209,6 +212,18 @@ export class ShardCore {
     this.keys.push(this.major, this.phase, 0, this.seq++);
     this.kinds.push(kind);
     this.payloads.push(payload);
+  }
+
+  private anomaly(a: AnomalyEvent): void {
+    if (this.job.anomalies) {
+      const n = (this.anomalyRecords.get(a.name) ?? 0) + 1;
+      this.anomalyRecords.set(a.name, n);
+      if (n <= MAX_ANOMALY_RECORDS_PER_NAME) {
+        this.emit(K_ANOMALY, a);
+        return;
+      }
+    }
+    this.emit(K_ANOMALY_COUNT, a.name);
   }
 
   /**

@@ -4,7 +4,7 @@ import { makeUid } from '../flow/uid.js';
 import type { SessionRecord } from '../schema/sessions.js';
 import type { TlsRecord } from '../schema/tls.js';
 import { LAYERS_PER_PACKET, UID_SEQ_WEIGHT } from './shard-core.js';
-import { K_ANOMALY, K_END, K_END_NAMED, K_RELEASE, K_SESSION, K_TLS, KEY_FIELDS, PHASE_READER, type ShardOutput } from './shard-protocol.js';
+import { K_ANOMALY, K_ANOMALY_COUNT, K_END, K_END_NAMED, K_RELEASE, K_SESSION, K_TLS, KEY_FIELDS, PHASE_READER, type ShardOutput } from './shard-protocol.js';
 
 /** Where the records of a threaded run go (the verb's output), in the one-thread run's order. */
 export interface MergedHandlers {
@@ -53,6 +53,8 @@ export class ShardMerge {
   /** translations held now, and the most held at once (tests: bounded by the live sessions, not the capture) */
   translations = 0;
   peakTranslations = 0;
+  /** sessions ended in the items handed on (the one-thread run's count at that point) */
+  sessionsEnded = 0;
   private readonly handlers: MergedHandlers;
   private readonly salt: number;
   private readonly anomalyCounts = new Map<string, number>();
@@ -185,6 +187,7 @@ export class ShardMerge {
 
   private item(shard: number, kind: number, payload: unknown): void {
     if (kind === K_END || kind === K_END_NAMED || kind === K_RELEASE) {
+      if (kind !== K_RELEASE) this.sessionsEnded++;
       if (kind !== K_END_NAMED && this.uids[shard]!.delete(payload as string)) this.translations--;
     } else if (kind === K_SESSION) {
       const r = payload as SessionRecord;
@@ -198,7 +201,15 @@ export class ShardMerge {
       this.handlers.tls?.(r);
     } else if (kind === K_ANOMALY) {
       this.anomaly(shard, payload as AnomalyEvent);
+    } else if (kind === K_ANOMALY_COUNT) {
+      const name = payload as string;
+      this.anomalyCounts.set(name, (this.anomalyCounts.get(name) ?? 0) + 1);
     }
+  }
+
+  /** Anomalies by name in the items handed on, recorded or not (the one-thread run's counts at that point). */
+  get anomalies(): Map<string, number> {
+    return new Map(this.anomalyCounts);
   }
 
   private anomaly(shard: number, a: AnomalyEvent): void {

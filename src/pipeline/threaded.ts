@@ -12,6 +12,7 @@ import { mix } from '../flow/flow-table.js';
 import type { PacketMeta } from '../decode/packet-meta.js';
 import { Engine, hasPorts, inputResult, MAX_STRUCTURE_BLOCKS, type InputResult, type RunResult } from './engine.js';
 import { jobHandlers, ShardCore, ShardFaultError } from './shard-core.js';
+import { faultResult } from './shard-fault.js';
 import { ShardMerge, type MergedHandlers } from './shard-merge.js';
 import {
   F_CAPLEN, F_DATA_OFFSET, F_FILE_OFFSET, F_IFACE, F_INDEX, F_INPUT, F_LINKTYPE, F_ORIGLEN, F_RECORD_LEN, F_TS,
@@ -524,21 +525,12 @@ export class ShardPool {
     }
     merge.drain(f === null ? null : [f.index, PHASE_PACKET, 0, 0]);
     this.translations = { peak: merge.peakTranslations, left: merge.translations };
+    if (f !== null) return faultResult(f, sources, results, inputStarts[f.input - 1]!, merge);
     const anomalies = new Map(readerLog.counts);
     let sessions = 0;
     for (const t of totals) {
       sessions += t.sessions;
       for (const [name, c] of t.anomalies) anomalies.set(name, (anomalies.get(name) ?? 0) + c);
-    }
-    if (f !== null) {
-      const r = results[f.input - 1];
-      if (r !== undefined) {
-        r.packets = f.index - inputStarts[f.input - 1]!;
-        r.error = new HaystackError('HAYSTACK_CAPTURE_CORRUPT', `${r.path}: a worker thread failed on the packet at byte offset ${f.fileOffset}: ${f.message}`, {
-          file: r.path,
-          offset: f.fileOffset,
-        });
-      }
     }
     return { inputs: results, sessions, anomalies, partial: results.some((r) => r.error !== null) };
   }

@@ -215,3 +215,25 @@ describe('threads: the totals after a fault are those of the records handed on',
     }
   });
 });
+
+describe('threads: a pool after a run that threw', () => {
+  // on the old pool, the second run took the first one's late answers for its own (in process: "shard merge: no
+  // uid for session ..."); now the pool ends with the failed run and says so
+  it('refuses another run, in process and with worker threads (the build)', async () => {
+    const bytes = readFileSync(CAPTURE);
+    const dist = built ? (await import(join(ROOT, 'dist/pipeline/threaded.js')) as { ShardPool: typeof ShardPool }) : null;
+    const pools = [new ShardPool(2, { inProcess: true, roundPackets: 20 }), ...(dist === null ? [] : [new dist.ShardPool(2, { roundPackets: 20 })])];
+    for (const pool of pools) {
+      const broken: ThreadedSource = {
+        path: 'broken.pcapng',
+        chunks: async function* chunks() {
+          yield bytes.subarray(0, bytes.length >> 1);
+          throw new Error('the source broke');
+        },
+      };
+      await expect(threaded(pool, job('tls'), [broken])).rejects.toThrow('the source broke');
+      await expect(threaded(pool, job('tls'), [{ path: CAPTURE }])).rejects.toThrow('the pool is closed (a run failed');
+      await pool.close();
+    }
+  });
+});

@@ -116,10 +116,13 @@ class WorkerPort implements ShardPort {
 class LocalPort implements ShardPort {
   private core: ShardCore | null = null;
   private faulted = false;
+  private closed = false;
   private onMessage: (m: FromShard) => void = () => undefined;
 
   post(msg: ToShard): void {
     setImmediate(() => {
+      // closed: the messages still queued are dropped, as a terminated worker's are
+      if (this.closed) return;
       if (msg.type === 'start') {
         this.core = new ShardCore(msg.job);
         this.faulted = false;
@@ -146,6 +149,7 @@ class LocalPort implements ShardPort {
   }
 
   close(): Promise<void> {
+    this.closed = true;
     return Promise.resolve();
   }
 }
@@ -342,10 +346,15 @@ export class ShardPool {
   /** Reads the inputs in order (sessions continue across inputs) and returns what Engine.run() would. */
   async run(job: ShardJob, sources: readonly (string | ThreadedSource)[], handlers: ThreadedHandlers): Promise<RunResult> {
     if (this.busy) throw new Error('ShardPool.run: one run at a time');
-    if (this.closed) throw new Error('ShardPool.run: the pool is closed (a worker failed, or close() was called)');
+    if (this.closed) throw new Error('ShardPool.run: the pool is closed (a run failed, or close() was called)');
     this.busy = true;
     try {
       return await this.runOnce(job, sources.map((s) => (typeof s === 'string' ? { path: s } : s)), handlers);
+    } catch (e) {
+      // the shards may still answer this run's rounds, and a next run would take those answers for its own: the
+      // pool ends with the run (its workers terminated, their queued work dropped) and refuses another
+      if (!this.closed) await this.close();
+      throw e;
     } finally {
       this.busy = false;
     }

@@ -64,13 +64,13 @@ export interface AnalysisOptions {
   inspectStream?: (s: Session, skipped: SkippedSpans | null) => StreamAnalyzer | null;
   /** signatures (detectHooks of a detector): packets, TCP streams, HTTP transactions and TLS hellos are inspected */
   detect?: DetectHooks;
+  /** told when expected FTP data channels start and stop naming their control sessions (a threaded run's shards) */
+  ftpChannelNames?: ChannelNames;
   /**
    * session records are wanted too: the analyzers not asked for run as probes, so every session's app_proto is
    * what a run with all of them gives (without it, app_proto only names the protocols asked for)
    */
   sessions?: boolean;
-  /** told when expected FTP data channels start and stop naming their control sessions (a threaded run's shards) */
-  ftpChannelNames?: ChannelNames;
 }
 
 /**

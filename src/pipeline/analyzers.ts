@@ -13,7 +13,7 @@ import type { DnsMessage } from '../analyzers/dns/dns-message.js';
 import { RESP, type Dir } from '../reassembly/stream-analyzer.js';
 import { SshAnalyzer } from '../analyzers/ssh/ssh-analyzer.js';
 import type { SshRecord } from '../schema/ssh.js';
-import { FtpAnalyzer, FtpChannels, FtpData, notFtpAtOnce, type FtpEvent } from '../analyzers/ftp/ftp-analyzer.js';
+import { FtpAnalyzer, FtpChannels, FtpData, notFtpAtOnce, type ChannelNames, type FtpEvent } from '../analyzers/ftp/ftp-analyzer.js';
 import { Deferred } from '../analyzers/fanout.js';
 import { Pop3Analyzer } from '../analyzers/mailbox/pop3-analyzer.js';
 import { ImapAnalyzer } from '../analyzers/mailbox/imap-analyzer.js';
@@ -64,6 +64,8 @@ export interface AnalysisOptions {
   inspectStream?: (s: Session, skipped: SkippedSpans | null) => StreamAnalyzer | null;
   /** signatures (detectHooks of a detector): packets, TCP streams, HTTP transactions and TLS hellos are inspected */
   detect?: DetectHooks;
+  /** told when expected FTP data channels start and stop naming their control sessions (a threaded run's shards) */
+  ftpChannelNames?: ChannelNames;
   /**
    * session records are wanted too: the analyzers not asked for run as probes, so every session's app_proto is
    * what a run with all of them gives (without it, app_proto only names the protocols asked for)
@@ -134,7 +136,7 @@ export function analysis(
   // FTP is never a probe: its control sessions announce the data sessions that follow (their app_proto and
   // control_uid), so with session records wanted it runs whole, its rows heard by nobody when not asked for
   const emitFtp = o.ftp;
-  const ftpChannels = emitFtp !== undefined || o.sessions === true ? new FtpChannels() : null;
+  const ftpChannels = emitFtp !== undefined || o.sessions === true ? new FtpChannels(o.ftpChannelNames ?? null) : null;
   const order: [ProbedProtocol | 'ftp', boolean][] = [
     ['tls', emitTls !== undefined], ['smtp', emitSmtp !== undefined], ['http', emitHttp !== undefined], ['ssh', o.ssh !== undefined], ['dns', emitDns !== undefined || heardDns !== undefined],
     ['ftp', ftpChannels !== null], ['pop3', o.pop3 !== undefined], ['imap', o.imap !== undefined],

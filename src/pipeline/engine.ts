@@ -24,6 +24,11 @@ export interface EngineOptions extends FlowTableOptions {
   sensor?: string | null;
   /** keep the pcapng block sequence of each input (structure tests) */
   keepBlockSequence?: boolean;
+  /**
+   * anomaly records handed to `anomaly` per name (default MAX_ANOMALY_RECORDS_PER_NAME; counts are exact either
+   * way): a threaded run's shards hear every one, to count them in the merged order
+   */
+  anomalyRecordsPerName?: number;
 }
 
 export interface EngineHandlers {
@@ -101,7 +106,7 @@ export class Engine {
     this.opts = opts;
     sensorOption(opts.sensor);
     this.homeNet = opts.homeNet !== undefined && opts.homeNet.length > 0 ? new HomeNet(opts.homeNet) : null;
-    this.anomalies = new AnomalyLog((a) => this.handlers.anomaly?.(a));
+    this.anomalies = new AnomalyLog((a) => this.handlers.anomaly?.(a), opts.anomalyRecordsPerName);
     this.decoder = new Decoder(this.anomalies);
     this.flows = new FlowTable((s) => this.ended(s), this.anomalies, opts);
   }

@@ -1,6 +1,7 @@
 // One shard of a threaded run: an Engine fed its share of the packets, its output tagged with merge keys.
 import { PacketRecord } from '../capture/packet-record.js';
-import type { AnomalyEvent } from '../core/anomaly.js';
+import type { ChannelNames } from '../analyzers/ftp/ftp-analyzer.js';
+import { MAX_ANOMALY_RECORDS_PER_NAME, type AnomalyEvent } from '../core/anomaly.js';
 import type { Session } from '../flow/session.js';
 import type { SessionRecord } from '../schema/sessions.js';
 import type { TlsRecord } from '../schema/tls.js';
@@ -9,7 +10,7 @@ import { analysis, tlsAnalysis } from './analyzers.js';
 import { Engine, type EngineHandlers, type EngineOptions } from './engine.js';
 import {
   F_CAPLEN, F_DATA_OFFSET, F_FILE_OFFSET, F_IFACE, F_INDEX, F_INPUT, F_LINKTYPE, F_ORIGLEN, F_RECORD_LEN, F_TS,
-  FLUSH_MAJOR, K_ANOMALY, K_END, K_SESSION, K_TLS, PACKET_FIELDS, PHASE_PACKET, PHASE_SWEEP,
+  FLUSH_MAJOR, K_ANOMALY, K_ANOMALY_COUNT, K_END, K_END_NAMED, K_RELEASE, K_SESSION, K_TLS, PACKET_FIELDS, PHASE_PACKET, PHASE_SWEEP,
   type PacketBatch, type ShardFault, type ShardJob, type ShardOutput, type ShardTotals,
 } from './shard-protocol.js';
 
@@ -19,6 +20,15 @@ export const LAYERS_PER_PACKET = 64;
 const LIST_WEIGHT = 2 ** 50;
 /** Sessions whose uid the shard checks against its own recomputation (the uid recipe must be the table's). */
 const UID_CHECKS = 16;
+/** The minor key of releases after a sweep or the flush: after every session it ended (lists 0-2). */
+const AFTER_SWEEP = 3 * LIST_WEIGHT;
+
+/** The uids a live session names: its tunnel parents (how many seen so far), its control session. */
+interface Naming {
+  parents: number;
+  control: boolean;
+  uids: string[];
+}
 
 /** An error thrown by the packet path, with where: the run reports it as damage at that packet. */
 export class ShardFaultError extends Error {
@@ -56,12 +66,26 @@ export class ShardCore {
   private creationUids: string[] = [];
   private watermark = 0;
   private fault: ShardFault | null = null;
+  /**
+   * How many live things name each uid (live sessions: tunnel parents, control sessions; expected FTP channels):
+   * the merge keeps a session's uid translation until it ended and nothing names it (K_END, else K_RELEASE).
+   */
+  private readonly named = new Map<string, number>();
+  /** the uids each live session names, for the sessions naming any */
+  private readonly naming = new Map<string, Naming>();
+  /** ended sessions still named */
+  private readonly endedNamed = new Set<string>();
+  /** uids an FTP channel stopped naming: released after the packet or sweep (a session may name them meanwhile) */
+  private readonly unnamedByChannel: string[] = [];
+  /** anomaly records emitted per name (the engine hands on every anomaly; the first of each name are records) */
+  private readonly anomalyRecords = new Map<string, number>();
 
   constructor(job: ShardJob) {
     this.job = job;
     this.salt = job.engine.salt ?? 0;
     const emit = (kind: number) => (r: unknown): void => this.emit(kind, r);
-    const { handlers: base, options } = jobHandlers(job, { session: emit(K_SESSION), tls: emit(K_TLS) }, () => this.engine);
+    const channelNames = { named: (uid: string): void => this.name(uid), unnamed: (uid: string): void => void this.unnamedByChannel.push(uid) };
+    const { handlers: base, options } = jobHandlers(job, { session: emit(K_SESSION), tls: emit(K_TLS) }, () => this.engine, channelNames);
     const basePacket = base.packet;
     const baseEnd = base.sessionEnd;
     const baseSession = base.session;
@@ -70,6 +94,7 @@ export class ShardCore {
         this.sub++;
         if (s !== null) {
           if (s.seqNo > this.localSeq) this.made(s);
+          if (s.tunnelParents !== null || s.controlUid !== null) this.links(s);
           this.touched.set(s.uid, ((this.major * LAYERS_PER_PACKET + Math.min(this.sub, LAYERS_PER_PACKET - 1)) * 4) + s.list);
         }
         basePacket?.(rec, m, s);
@@ -84,9 +109,10 @@ export class ShardCore {
           this.closed(s);
         },
       }),
-      ...(job.anomalies ? { anomaly: (a: AnomalyEvent) => this.emit(K_ANOMALY, a) } : {}),
+      anomaly: (a: AnomalyEvent) => this.anomaly(a),
     };
-    this.engine = new Engine(handlers, { ...job.engine, ...options });
+    // every anomaly is an item (a record, or a count past the cap): the merge counts them in order (a fault's totals)
+    this.engine = new Engine(handlers, { ...job.engine, ...options, anomalyRecordsPerName: Infinity });
   }
 
   /** Runs a round: the sweeps before each packet of the share, the packet, the round's remaining sweeps. */
@@ -125,6 +151,7 @@ export class ShardCore {
         this.fault = { index: g, input, fileOffset: rec.fileOffset, message: faultMessage(e) };
         throw new ShardFaultError(this.fault);
       }
+      if (this.unnamedByChannel.length > 0) this.settle(0);
     }
     for (; sw < sweeps.length; sw += 2) this.sweep(sweeps[sw]!, sweeps[sw + 1]!);
     this.watermark = b.end;
@@ -136,6 +163,7 @@ export class ShardCore {
     this.major = FLUSH_MAJOR;
     this.phase = PHASE_SWEEP;
     this.engine.flows.flush();
+    if (this.unnamedByChannel.length > 0) this.settle(AFTER_SWEEP);
     this.watermark = FLUSH_MAJOR;
     return { ...this.take(), sessions: this.engine.sessionCount, anomalies: [...this.engine.anomalies.counts], fault: this.fault };
   }
@@ -172,6 +200,7 @@ export class ShardCore {
     this.major = g;
     this.phase = PHASE_SWEEP;
     this.engine.flows.sweep(ts);
+    if (this.unnamedByChannel.length > 0) this.settle(AFTER_SWEEP);
   }
 
   private emit(kind: number, payload: unknown): void {
@@ -185,12 +214,28 @@ export class ShardCore {
     this.payloads.push(payload);
   }
 
-  /** A session ended: in a sweep or the flush, its items get its place in the table's order; then its end. */
+  private anomaly(a: AnomalyEvent): void {
+    if (this.job.anomalies) {
+      const n = (this.anomalyRecords.get(a.name) ?? 0) + 1;
+      this.anomalyRecords.set(a.name, n);
+      if (n <= MAX_ANOMALY_RECORDS_PER_NAME) {
+        this.emit(K_ANOMALY, a);
+        return;
+      }
+    }
+    this.emit(K_ANOMALY_COUNT, a.name);
+  }
+
+  /**
+   * A session ended: in a sweep or the flush, its items get its place in the table's order; then its end, and
+   * the release of the ended sessions only it still named.
+   */
   private closed(s: Session): void {
     const t = this.touched.get(s.uid) ?? 0;
     this.touched.delete(s.uid);
+    let minor = 0;
     if (this.phase === PHASE_SWEEP) {
-      const minor = (t % 4) * LIST_WEIGHT + Math.floor(t / 4);
+      minor = (t % 4) * LIST_WEIGHT + Math.floor(t / 4);
       for (let i = 0; i < this.groupKinds.length; i++) {
         this.keys.push(this.major, PHASE_SWEEP, minor, this.seq++);
         this.kinds.push(this.groupKinds[i]!);
@@ -198,12 +243,69 @@ export class ShardCore {
       }
       this.groupKinds.length = 0;
       this.groupPayloads.length = 0;
-      this.keys.push(this.major, PHASE_SWEEP, minor, this.seq++);
-    } else {
-      this.keys.push(this.major, this.phase, 0, this.seq++);
     }
-    this.kinds.push(K_END);
-    this.payloads.push(s.uid);
+    const stillNamed = this.named.size > 0 && this.named.has(s.uid);
+    if (stillNamed) this.endedNamed.add(s.uid);
+    this.item(minor, stillNamed ? K_END_NAMED : K_END, s.uid);
+    const n = this.naming.size === 0 ? undefined : this.naming.get(s.uid);
+    if (n === undefined) return;
+    this.naming.delete(s.uid);
+    for (const uid of n.uids) if (this.unname(uid) && this.endedNamed.delete(uid)) this.item(minor, K_RELEASE, uid);
+  }
+
+  /** An item keyed now (its minor key given), outside a sweep's grouping. */
+  private item(minor: number, kind: number, payload: unknown): void {
+    this.keys.push(this.major, this.phase, minor, this.seq++);
+    this.kinds.push(kind);
+    this.payloads.push(payload);
+  }
+
+  /** The uids a live session names that the shard has not counted yet (parents only grow; the control is set once). */
+  private links(s: Session): void {
+    let n = this.naming.get(s.uid);
+    if (n === undefined) {
+      n = { parents: 0, control: false, uids: [] };
+      this.naming.set(s.uid, n);
+    }
+    const ps = s.tunnelParents;
+    for (; ps !== null && n.parents < ps.length; n.parents++) this.nameBy(n, s.uid, ps[n.parents]!);
+    if (!n.control && s.controlUid !== null) {
+      n.control = true;
+      this.nameBy(n, s.uid, s.controlUid);
+    }
+  }
+
+  private nameBy(n: Naming, self: string, uid: string): void {
+    // a session naming itself (a tunnel inside its own flow) is translated before its end anyway
+    if (uid === self) return;
+    n.uids.push(uid);
+    this.name(uid);
+  }
+
+  private name(uid: string): void {
+    this.named.set(uid, (this.named.get(uid) ?? 0) + 1);
+  }
+
+  /** One name of `uid` fewer: true when none is left. */
+  private unname(uid: string): boolean {
+    const c = (this.named.get(uid) ?? 0) - 1;
+    if (c > 0) {
+      this.named.set(uid, c);
+      return false;
+    }
+    this.named.delete(uid);
+    return true;
+  }
+
+  /** The uids FTP channels stopped naming: released when their session ended and nothing else names them. */
+  private settle(minor: number): void {
+    for (const uid of this.unnamedByChannel) {
+      if (this.unname(uid) && this.endedNamed.has(uid)) {
+        this.endedNamed.delete(uid);
+        this.item(minor, K_RELEASE, uid);
+      }
+    }
+    this.unnamedByChannel.length = 0;
   }
 
   /** A session made by this shard: its uid's parts, for the merge to give it its one-thread uid. */
@@ -229,9 +331,10 @@ export function jobHandlers(
   job: ShardJob,
   out: { session?: (r: SessionRecord) => void; tls?: (r: TlsRecord) => void },
   engine: () => Engine,
+  ftpChannelNames?: ChannelNames,
 ): { handlers: Pick<EngineHandlers, 'packet' | 'sessionEnd' | 'session'>; options: EngineOptions } {
   if (job.verb === 'tls') return tlsAnalysis(out.tls ?? ignore, engine);
-  const probes = job.appProto ? analysis({ sessions: true }, engine) : null;
+  const probes = job.appProto ? analysis({ sessions: true, ...(ftpChannelNames === undefined ? {} : { ftpChannelNames }) }, engine) : null;
   return { handlers: { ...probes?.handlers, session: out.session ?? ignore }, options: probes?.options ?? {} };
 }
 

@@ -4,7 +4,7 @@ import { makeUid } from '../flow/uid.js';
 import type { SessionRecord } from '../schema/sessions.js';
 import type { TlsRecord } from '../schema/tls.js';
 import { LAYERS_PER_PACKET, UID_SEQ_WEIGHT } from './shard-core.js';
-import { K_ANOMALY, K_END, K_SESSION, K_TLS, KEY_FIELDS, PHASE_READER, type ShardOutput } from './shard-protocol.js';
+import { K_ANOMALY, K_ANOMALY_COUNT, K_END, K_END_NAMED, K_RELEASE, K_SESSION, K_TLS, KEY_FIELDS, PHASE_READER, type ShardOutput } from './shard-protocol.js';
 
 /** Where the records of a threaded run go (the verb's output), in the one-thread run's order. */
 export interface MergedHandlers {
@@ -12,12 +12,6 @@ export interface MergedHandlers {
   tls?(r: TlsRecord): void;
   anomaly?(a: AnomalyEvent): void;
 }
-
-/**
- * Translations kept for ended sessions: a record may name a session after its end (an inner flow's tunnel parent,
- * an FTP data channel's control session); 65536 ended sessions back is far more than such a link spans.
- */
-export const ENDED_UIDS_KEPT = 65536;
 
 /** A source's outputs not merged yet. */
 interface Queue {
@@ -51,8 +45,16 @@ function less(a: Float64Array | readonly number[], ao: number, b: Float64Array |
  */
 export class ShardMerge {
   private readonly queues: Queue[];
-  private readonly live: Map<string, string>[];
-  private readonly ended: Map<string, string>[];
+  /**
+   * Per shard, local uid -> one-thread uid, while the session lives or something live names it (an inner flow its
+   * tunnel parent, an FTP data channel or an expected one its control session): the shard says when it may go.
+   */
+  private readonly uids: Map<string, string>[];
+  /** translations held now, and the most held at once (tests: bounded by the live sessions, not the capture) */
+  translations = 0;
+  peakTranslations = 0;
+  /** sessions ended in the items handed on (the one-thread run's count at that point) */
+  sessionsEnded = 0;
   private readonly handlers: MergedHandlers;
   private readonly salt: number;
   private readonly anomalyCounts = new Map<string, number>();
@@ -65,8 +67,7 @@ export class ShardMerge {
 
   constructor(shards: number, handlers: MergedHandlers, salt = 0) {
     this.queues = Array.from({ length: shards }, () => ({ chunks: [], i: 0, made: [], c: 0, cu: 0, watermark: 0 }));
-    this.live = Array.from({ length: shards }, () => new Map());
-    this.ended = Array.from({ length: shards }, () => new Map());
+    this.uids = Array.from({ length: shards }, () => new Map());
     this.handlers = handlers;
     this.salt = salt;
   }
@@ -166,7 +167,8 @@ export class ShardMerge {
       const n = cs.creations[q.c + 1]!;
       const parts = Array.from(cs.creations.subarray(q.c + 2, q.c + 2 + n));
       const uid = makeUid(parts, this.salt + ++this.seqNo * UID_SEQ_WEIGHT);
-      this.live[best]!.set(cs.creationUids[q.cu]!, uid);
+      this.uids[best]!.set(cs.creationUids[q.cu]!, uid);
+      if (++this.translations > this.peakTranslations) this.peakTranslations = this.translations;
       q.c += 2 + n;
       q.cu++;
       if (q.cu >= cs.creationUids.length) {
@@ -178,20 +180,15 @@ export class ShardMerge {
   }
 
   private uid(shard: number, local: string): string {
-    const g = this.live[shard]!.get(local) ?? this.ended[shard]!.get(local);
+    const g = this.uids[shard]!.get(local);
     if (g === undefined) throw new Error(`shard merge: no uid for session ${local} of shard ${shard}`);
     return g;
   }
 
   private item(shard: number, kind: number, payload: unknown): void {
-    if (kind === K_END) {
-      const local = payload as string;
-      const g = this.live[shard]!.get(local);
-      if (g === undefined) return;
-      this.live[shard]!.delete(local);
-      const ended = this.ended[shard]!;
-      ended.set(local, g);
-      if (ended.size > ENDED_UIDS_KEPT) ended.delete(ended.keys().next().value!);
+    if (kind === K_END || kind === K_END_NAMED || kind === K_RELEASE) {
+      if (kind !== K_RELEASE) this.sessionsEnded++;
+      if (kind !== K_END_NAMED && this.uids[shard]!.delete(payload as string)) this.translations--;
     } else if (kind === K_SESSION) {
       const r = payload as SessionRecord;
       r.uid = this.uid(shard, r.uid);
@@ -204,7 +201,15 @@ export class ShardMerge {
       this.handlers.tls?.(r);
     } else if (kind === K_ANOMALY) {
       this.anomaly(shard, payload as AnomalyEvent);
+    } else if (kind === K_ANOMALY_COUNT) {
+      const name = payload as string;
+      this.anomalyCounts.set(name, (this.anomalyCounts.get(name) ?? 0) + 1);
     }
+  }
+
+  /** Anomalies by name in the items handed on, recorded or not (the one-thread run's counts at that point). */
+  get anomalies(): Map<string, number> {
+    return new Map(this.anomalyCounts);
   }
 
   private anomaly(shard: number, a: AnomalyEvent): void {

@@ -50,8 +50,14 @@ export interface PacketBatch {
 export const K_SESSION = 0;
 export const K_TLS = 1;
 export const K_ANOMALY = 2;
-/** a session ended (payload: its local uid): the merge forgets the uid's translation */
+/** a session ended (payload: its local uid) and nothing live names it: the merge forgets the uid's translation */
 export const K_END = 3;
+/** a session ended (payload: its local uid) that a live session or an expected FTP channel still names */
+export const K_END_NAMED = 4;
+/** an ended session is named no more (payload: its local uid): the merge forgets the uid's translation */
+export const K_RELEASE = 5;
+/** an anomaly counted but not recorded (payload: its name): beyond the record cap, or records not wanted */
+export const K_ANOMALY_COUNT = 6;
 
 /** Numbers per item key: [global packet, phase, minor, sequence], compared in that order. */
 export const KEY_FIELDS = 4;

@@ -12,6 +12,7 @@ import { mix } from '../flow/flow-table.js';
 import type { PacketMeta } from '../decode/packet-meta.js';
 import { Engine, hasPorts, inputResult, MAX_STRUCTURE_BLOCKS, type InputResult, type RunResult } from './engine.js';
 import { jobHandlers, ShardCore, ShardFaultError } from './shard-core.js';
+import { faultResult } from './shard-fault.js';
 import { ShardMerge, type MergedHandlers } from './shard-merge.js';
 import {
   F_CAPLEN, F_DATA_OFFSET, F_FILE_OFFSET, F_IFACE, F_INDEX, F_INPUT, F_LINKTYPE, F_ORIGLEN, F_RECORD_LEN, F_TS,
@@ -115,10 +116,13 @@ class WorkerPort implements ShardPort {
 class LocalPort implements ShardPort {
   private core: ShardCore | null = null;
   private faulted = false;
+  private closed = false;
   private onMessage: (m: FromShard) => void = () => undefined;
 
   post(msg: ToShard): void {
     setImmediate(() => {
+      // closed: the messages still queued are dropped, as a terminated worker's are
+      if (this.closed) return;
       if (msg.type === 'start') {
         this.core = new ShardCore(msg.job);
         this.faulted = false;
@@ -145,6 +149,7 @@ class LocalPort implements ShardPort {
   }
 
   close(): Promise<void> {
+    this.closed = true;
     return Promise.resolve();
   }
 }
@@ -320,6 +325,8 @@ export class ShardPool {
   private closed = false;
   /** the last run went on in one thread (a tunnel joined flows on two shards) */
   fellBack = false;
+  /** the last run's uid translations: the most its merge held at once, and those left at its end (tests) */
+  translations = { peak: 0, left: 0 };
 
   constructor(threads: number, opts: PoolOptions = {}) {
     if (!Number.isSafeInteger(threads) || threads < 1) throw new HaystackError('HAYSTACK_BAD_OPTION', `threads must be 1 or more, got ${threads}`);
@@ -339,10 +346,15 @@ export class ShardPool {
   /** Reads the inputs in order (sessions continue across inputs) and returns what Engine.run() would. */
   async run(job: ShardJob, sources: readonly (string | ThreadedSource)[], handlers: ThreadedHandlers): Promise<RunResult> {
     if (this.busy) throw new Error('ShardPool.run: one run at a time');
-    if (this.closed) throw new Error('ShardPool.run: the pool is closed (a worker failed, or close() was called)');
+    if (this.closed) throw new Error('ShardPool.run: the pool is closed (a run failed, or close() was called)');
     this.busy = true;
     try {
       return await this.runOnce(job, sources.map((s) => (typeof s === 'string' ? { path: s } : s)), handlers);
+    } catch (e) {
+      // the shards may still answer this run's rounds, and a next run would take those answers for its own: the
+      // pool ends with the run (its workers terminated, their queued work dropped) and refuses another
+      if (!this.closed) await this.close();
+      throw e;
     } finally {
       this.busy = false;
     }
@@ -521,21 +533,13 @@ export class ShardPool {
       return oneThreadFrom(job, sources, handlers, emitted);
     }
     merge.drain(f === null ? null : [f.index, PHASE_PACKET, 0, 0]);
+    this.translations = { peak: merge.peakTranslations, left: merge.translations };
+    if (f !== null) return faultResult(f, sources, results, inputStarts[f.input - 1]!, merge);
     const anomalies = new Map(readerLog.counts);
     let sessions = 0;
     for (const t of totals) {
       sessions += t.sessions;
       for (const [name, c] of t.anomalies) anomalies.set(name, (anomalies.get(name) ?? 0) + c);
-    }
-    if (f !== null) {
-      const r = results[f.input - 1];
-      if (r !== undefined) {
-        r.packets = f.index - inputStarts[f.input - 1]!;
-        r.error = new HaystackError('HAYSTACK_CAPTURE_CORRUPT', `${r.path}: a worker thread failed on the packet at byte offset ${f.fileOffset}: ${f.message}`, {
-          file: r.path,
-          offset: f.fileOffset,
-        });
-      }
     }
     return { inputs: results, sessions, anomalies, partial: results.some((r) => r.error !== null) };
   }

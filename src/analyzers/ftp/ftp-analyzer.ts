@@ -82,17 +82,36 @@ const canon = (ip: string): string => {
   return v6 === null ? ip : formatIpv6(v6);
 };
 
+/**
+ * Told when an expected channel starts and stops naming its control session (per entry of the table: a channel
+ * may be expected at two addresses): a threaded run's shard keeps the control session's uid meanwhile.
+ */
+export interface ChannelNames {
+  named(controlUid: string): void;
+  unnamed(controlUid: string): void;
+}
+
 /** Data channels expected in one run, by the address and port that will be connected to. */
 export class FtpChannels {
   private readonly map = new Map<string, FtpChannel>();
 
+  constructor(private readonly names: ChannelNames | null = null) {}
+
   expect(c: FtpChannel, alsoIp: string | null): void {
     for (const ip of alsoIp === null || alsoIp === c.respIp ? [c.respIp] : [c.respIp, alsoIp]) {
       const key = `${ip}|${c.respPort}`;
-      this.map.delete(key);
+      this.drop(key);
       this.map.set(key, c);
+      this.names?.named(c.controlUid);
     }
-    while (this.map.size > FTP_MAX_EXPECTED) this.map.delete(this.map.keys().next().value!);
+    while (this.map.size > FTP_MAX_EXPECTED) this.drop(this.map.keys().next().value!);
+  }
+
+  private drop(key: string): void {
+    const c = this.map.get(key);
+    if (c === undefined) return;
+    this.map.delete(key);
+    this.names?.unnamed(c.controlUid);
   }
 
   /** The channel a new TCP session connects to (taken: one session per announcement), or null. */
@@ -102,8 +121,7 @@ export class FtpChannels {
     const key = `${e.dst_ip}|${e.dst_port}`;
     const c = this.map.get(key);
     if (c === undefined || c.data !== null) return null;
-    for (const [k, v] of this.map) if (v === c) this.map.delete(k);
-    this.map.delete(key);
+    for (const [k, v] of this.map) if (v === c) this.drop(k);
     c.data = s;
     s.controlUid = c.controlUid;
     s.appProto = 'ftp-data';

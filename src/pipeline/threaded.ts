@@ -173,13 +173,13 @@ export function shardHash(m: PacketMeta): number {
 }
 
 /**
- * Address pairs the router remembers, at most (two generations of half this each, ~50 bytes a pair): a pair is
- * forgotten once this many others were seen after its last packet. The consequence: once pairs were forgotten,
+ * Address pairs the router remembers, at most (two generations of half this each; ~28 bytes a pair measured, so
+ * ~7 MiB): a pair is forgotten once half to all of this many others were seen after its last packet. The consequence: once pairs were forgotten,
  * a tunnelled packet with a pair the router does not remember may belong with a forgotten one on another shard,
  * and the run goes on in one thread from the start, as for a split (exact, slower); captures with fewer distinct
  * address pairs, or without tunnels, never meet it.
  */
-export const SEEN_PAIRS_KEPT = 1 << 20;
+export const SEEN_PAIRS_KEPT = 1 << 18;
 
 /**
  * Which shard a packet goes to. A packet without tunnels: its address pair's (both directions, every fragment).

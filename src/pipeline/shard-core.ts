@@ -9,7 +9,7 @@ import { makeUid } from '../flow/uid.js';
 import { analysis, tlsAnalysis } from './analyzers.js';
 import { Engine, type EngineHandlers, type EngineOptions } from './engine.js';
 import {
-  F_CAPLEN, F_DATA_OFFSET, F_FILE_OFFSET, F_IFACE, F_INDEX, F_INPUT, F_LINKTYPE, F_ORIGLEN, F_RECORD_LEN, F_TS,
+  F_CAPLEN, F_DATA_OFFSET, F_FILE_OFFSET, F_IFACE, F_INDEX, F_INPUT, F_LINKTYPE, F_ORIGLEN, F_RECORD_LEN, F_SLOT, F_TS,
   FLUSH_MAJOR, K_ANOMALY, K_ANOMALY_COUNT, K_END, K_END_NAMED, K_RELEASE, K_SESSION, K_TLS, PACKET_FIELDS, PHASE_PACKET, PHASE_SWEEP,
   type PacketBatch, type ShardFault, type ShardJob, type ShardOutput, type ShardTotals,
 } from './shard-protocol.js';
@@ -121,11 +121,16 @@ export class ShardCore {
     const meta = b.meta;
     const sweeps = b.sweeps;
     let sw = 0;
-    rec.buf = b.data;
-    rec.view = new DataView(b.data.buffer, b.data.byteOffset, b.data.byteLength);
+    let slot = -2;
     for (let i = 0; i < b.count; i++) {
       const o = i * PACKET_FIELDS;
       const g = meta[o + F_INDEX]!;
+      if (meta[o + F_SLOT] !== slot) {
+        slot = meta[o + F_SLOT]!;
+        const buf = slot < 0 ? b.data : b.slots[slot]!;
+        rec.buf = buf;
+        rec.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+      }
       while (sw < sweeps.length && sweeps[sw]! <= g) {
         this.sweep(sweeps[sw]!, sweeps[sw + 1]!);
         sw += 2;

@@ -16,7 +16,7 @@ export interface ShardJob {
 }
 
 /** Numbers per packet in a batch's `meta`. */
-export const PACKET_FIELDS = 10;
+export const PACKET_FIELDS = 11;
 /** Offsets in a packet's PACKET_FIELDS numbers. */
 export const F_INDEX = 0;
 export const F_TS = 1;
@@ -28,6 +28,8 @@ export const F_RECORD_LEN = 6;
 export const F_INPUT = 7;
 export const F_DATA_OFFSET = 8;
 export const F_IFACE = 9;
+/** the packet's bytes: in `slots[F_SLOT]` at F_DATA_OFFSET (read there, no copy), or in `data` when -1 */
+export const F_SLOT = 10;
 
 /**
  * One round of packets for one worker: its share of the global packets [start, end), and every session-table
@@ -37,8 +39,10 @@ export interface PacketBatch {
   type: 'batch';
   /** PACKET_FIELDS numbers per packet (transferred, not copied) */
   meta: Float64Array;
-  /** the packets' bytes, back to back (transferred) */
+  /** the bytes of the packets not in a slot (those that straddled two chunks of the input), back to back */
   data: Uint8Array;
+  /** the input's chunks (shared) that the round's packets lie in, each packet's found by F_SLOT */
+  slots: Uint8Array[];
   count: number;
   /** sweeps of the round: [global packet number, packet time] pairs, in packet order */
   sweeps: Float64Array;

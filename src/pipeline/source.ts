@@ -30,8 +30,10 @@ export interface SourceInfo {
 /**
  * Yields the (decompressed) bytes of a file or of stdin ("-"). Chunks of an uncompressed file share one
  * buffer: each is valid only until the next is requested.
+ * @param buffer the buffer each read of an uncompressed file fills (a caller that keeps its chunks, as the
+ *   threaded run's shared slots do, gives a fresh one each call); default: two buffers of CHUNK_SIZE, alternating
  */
-export async function* readSource(path: string, info: Partial<SourceInfo> = {}): AsyncGenerator<Uint8Array> {
+export async function* readSource(path: string, info: Partial<SourceInfo> = {}, buffer?: () => Uint8Array): AsyncGenerator<Uint8Array> {
   info.name = path;
   if (path === '-') {
     yield* decompressing(process.stdin as AsyncIterable<unknown>, info);
@@ -59,23 +61,25 @@ export async function* readSource(path: string, info: Partial<SourceInfo> = {}):
     }
     // two buffers: the next read runs while the consumer parses the current chunk (read-ahead), and a
     // buffer is refilled only after the chunk that used it has been handed back
-    const bufs = [new Uint8Array(CHUNK_SIZE), new Uint8Array(CHUNK_SIZE)];
+    const bufs = buffer === undefined ? [new Uint8Array(CHUNK_SIZE), new Uint8Array(CHUNK_SIZE)] : [];
+    let which = 1;
+    const next = buffer ?? ((): Uint8Array => bufs[which ^= 1]!);
     const file = fh;
     let pos = 0;
     const readInto = (b: Uint8Array): Promise<number> => file.read(b, 0, b.length, pos).then((r) => {
       pos += r.bytesRead;
       return r.bytesRead;
     });
-    let which = 0;
-    let pending = readInto(bufs[0]!);
+    let cur = next();
+    let pending = readInto(cur);
     try {
       for (;;) {
         const n = await pending;
         if (n === 0) break;
-        const cur = bufs[which]!;
-        which ^= 1;
-        pending = readInto(bufs[which]!);
-        yield cur.subarray(0, n);
+        const full = cur;
+        cur = next();
+        pending = readInto(cur);
+        yield full.subarray(0, n);
       }
     } finally {
       // a consumer that stops early leaves one read in flight: let it land before the file closes

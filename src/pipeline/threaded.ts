@@ -15,10 +15,10 @@ import { jobHandlers, ShardCore, ShardFaultError } from './shard-core.js';
 import { faultResult } from './shard-fault.js';
 import { ShardMerge, type MergedHandlers } from './shard-merge.js';
 import {
-  F_CAPLEN, F_DATA_OFFSET, F_FILE_OFFSET, F_IFACE, F_INDEX, F_INPUT, F_LINKTYPE, F_ORIGLEN, F_RECORD_LEN, F_TS,
+  F_CAPLEN, F_DATA_OFFSET, F_FILE_OFFSET, F_IFACE, F_INDEX, F_INPUT, F_LINKTYPE, F_ORIGLEN, F_RECORD_LEN, F_SLOT, F_TS,
   PACKET_FIELDS, PHASE_PACKET, PHASE_READER, type FromShard, type ShardFault, type ShardJob, type ToShard,
 } from './shard-protocol.js';
-import { readSource, type SourceInfo } from './source.js';
+import { CHUNK_SIZE, readSource, type SourceInfo } from './source.js';
 
 /**
  * A round of packets, over all shards: ~1 MiB of packet bytes or 8192 packets. Each shard gets its share of a
@@ -31,6 +31,11 @@ export const ROUND_PACKETS = 8192;
  * lets the reader work ahead of the slowest shard by that much.
  */
 export const MAX_ROUNDS_IN_FLIGHT = 4;
+/**
+ * The bytes a shard's share of a round starts with for packets copied into it (those that straddle two chunks of
+ * the input: one per 4 MiB chunk of a file); it grows when a round needs more (inputs in tiny pieces).
+ */
+const OVERFLOW_BYTES = 128 * 1024;
 /**
  * Below this many bytes of input, the default is one thread: starting workers (~40 ms each, their modules
  * loaded) costs more than the second core gives back on a small capture.
@@ -77,6 +82,8 @@ interface ShardPort {
 }
 
 const WORKER_URL = new URL('./shard-worker.js', import.meta.url);
+/** The same worker in one module (tools/build-worker.mjs, part of the build): loads in less CPU than its ~150 modules. */
+const WORKER_BUNDLE_URL = new URL('./shard-worker.bundle.js', import.meta.url);
 
 /** Whether worker threads can run here (false when running from the TypeScript sources, as vitest does). */
 export function workersAvailable(): boolean {
@@ -84,7 +91,7 @@ export function workersAvailable(): boolean {
 }
 
 class WorkerPort implements ShardPort {
-  private readonly worker = new Worker(WORKER_URL);
+  private readonly worker = new Worker(existsSync(fileURLToPath(WORKER_BUNDLE_URL)) ? WORKER_BUNDLE_URL : WORKER_URL);
   /** the current run's callbacks: one listener for the worker's life (a run's listener left behind would see the next run's messages) */
   private onMessage: (m: FromShard) => void = () => undefined;
   private onError: (e: Error) => void = () => undefined;
@@ -171,6 +178,15 @@ export function shardHash(m: PacketMeta): number {
 }
 
 /**
+ * Address pairs the router remembers, at most (two generations of half this each; ~28 bytes a pair measured, so
+ * ~7 MiB): a pair is forgotten once half to all of this many others were seen after its last packet. The consequence: once pairs were forgotten,
+ * a tunnelled packet with a pair the router does not remember may belong with a forgotten one on another shard,
+ * and the run goes on in one thread from the start, as for a split (exact, slower); captures with fewer distinct
+ * address pairs, or without tunnels, never meet it.
+ */
+export const SEEN_PAIRS_KEPT = 1 << 18;
+
+/**
  * Which shard a packet goes to. A packet without tunnels: its address pair's (both directions, every fragment).
  * A tunnelled packet: its layers' pairs must stay together, the outer flow's session with the inner flows' (an
  * inner flow may come through several outer flows, Teredo's relay and direct paths, or also outside the tunnel):
@@ -179,14 +195,36 @@ export function shardHash(m: PacketMeta): number {
  * `split`: that run may differ from one thread's; docs/DESIGN-NOTES.md "Issue 19: threads").
  */
 export class ShardRouter {
-  /** pair hashes seen so far (a pair's sessions live on its shard) */
-  private readonly seen = new Set<number>();
+  /** pair hashes seen lately (a pair's sessions live on its shard): this generation and the one before */
+  private recent = new Set<number>();
+  private older = new Set<number>();
+  /** pairs were forgotten: a pair not remembered may have been seen */
+  private forgot = false;
   /** pairs on another shard than their hash's */
   private readonly pins = new Map<number, number>();
-  /** tunnelled packets whose pairs were already on two shards */
+  /** tunnelled packets whose pairs were already on two shards (or may have been: a pair forgotten) */
   split = 0;
 
-  constructor(private readonly n: number) {}
+  constructor(private readonly n: number, private readonly kept = SEEN_PAIRS_KEPT) {}
+
+  /** Pairs remembered now (at most `kept`). */
+  get remembered(): number {
+    return this.recent.size + this.older.size;
+  }
+
+  private seen(h: number): boolean {
+    return this.recent.has(h) || this.older.has(h);
+  }
+
+  private see(h: number): void {
+    if (this.recent.has(h)) return;
+    this.recent.add(h);
+    if (this.recent.size * 2 >= this.kept) {
+      this.older = this.recent;
+      this.recent = new Set();
+      this.forgot = true;
+    }
+  }
 
   private shardOf(h: number): number {
     return this.pins.get(h) ?? h % this.n;
@@ -194,10 +232,10 @@ export class ShardRouter {
 
   direct(h: number): number {
     if (this.pins.size === 0) {
-      if (this.n > 1) this.seen.add(h);
+      if (this.n > 1) this.see(h);
       return h % this.n;
     }
-    this.seen.add(h);
+    this.see(h);
     return this.shardOf(h);
   }
 
@@ -211,7 +249,7 @@ export class ShardRouter {
     if (fragment) s = this.shardOf(layers[0]!);
     else {
       for (const h of layers) {
-        if (this.seen.has(h)) {
+        if (this.seen(h)) {
           s = this.shardOf(h);
           break;
         }
@@ -219,12 +257,13 @@ export class ShardRouter {
       if (s < 0) s = this.shardOf(layers[0]!);
     }
     for (const h of layers) {
-      if (!this.seen.has(h)) {
-        this.seen.add(h);
+      if (!this.seen(h)) {
+        if (this.forgot) this.split++;
         if (h % this.n !== s) this.pins.set(h, s);
       } else if (this.shardOf(h) !== s) {
         this.split++;
       }
+      this.see(h);
     }
     return s;
   }
@@ -234,6 +273,57 @@ export class ShardRouter {
 function reachesTable(m: PacketMeta): boolean {
   return m.ipVersion !== 0 && m.ipProto >= 0 && !m.fragmentPending && (m.l4 || !hasPorts(m.ipProto));
 }
+
+/**
+ * The input's chunks, shared with the shards: a file is read straight into them (other inputs are copied in, a
+ * chunk at a time), and a round names the chunks its packets lie in instead of copying each packet. A chunk is
+ * used again once the reader is past it and every shard has answered every round that named it.
+ */
+class SlotPool {
+  private readonly bufs: Uint8Array[] = [];
+  /** per chunk: (shard, round) answers still due, +1 while the reader holds it */
+  private readonly refs: number[] = [];
+  private readonly free: number[] = [];
+  private readonly ids = new Map<ArrayBufferLike, number>();
+
+  constructor(private readonly shared: boolean) {}
+
+  /** A free chunk of CHUNK_SIZE bytes, held by the reader until release(). */
+  take(): number {
+    let id = this.free.pop();
+    if (id === undefined) {
+      id = this.bufs.length;
+      const buf = this.shared ? new Uint8Array(new SharedArrayBuffer(CHUNK_SIZE)) : new Uint8Array(CHUNK_SIZE);
+      this.bufs.push(buf);
+      this.ids.set(buf.buffer, id);
+    }
+    this.refs[id] = 1;
+    return id;
+  }
+
+  buf(id: number): Uint8Array {
+    return this.bufs[id]!;
+  }
+
+  /** The chunk whose memory `b` lies in, -1 if none. */
+  idOf(b: Uint8Array): number {
+    return this.ids.get(b.buffer) ?? -1;
+  }
+
+  hold(id: number, k: number): void {
+    this.refs[id]! += k;
+  }
+
+  release(id: number): void {
+    if (--this.refs[id]! === 0) this.free.push(id);
+  }
+}
+
+/**
+ * A shard's round buffers kept for reuse: the reader waits for answers only between chunks of the input, so a
+ * 4 MiB chunk may add its rounds on top of MAX_ROUNDS_IN_FLIGHT (a fresh shared buffer costs more than a round).
+ */
+const BUFFERS_KEPT = 4 * MAX_ROUNDS_IN_FLIGHT;
 
 /** One shard's share of the round being built. */
 class BatchBuilder {
@@ -263,16 +353,15 @@ class BatchBuilder {
     return this.shared ? new Uint8Array(new SharedArrayBuffer(length)) : new Uint8Array(length);
   }
 
-  add(rec: PacketRecord, g: number, input: number): void {
+  /**
+   * @param slot the packet's chunk in the round's slot list (its bytes are read there: no copy), -1 to copy it
+   * @param off where its bytes start in that chunk
+   */
+  add(rec: PacketRecord, g: number, input: number, slot: number, off: number): void {
     if ((this.count + 1) * PACKET_FIELDS > this.meta.length) {
       const m = this.newMeta(this.meta.length * 2);
       m.set(this.meta);
       this.meta = m;
-    }
-    if (this.bytes + rec.caplen > this.data.length) {
-      const d = this.newData(Math.max(this.data.length * 2, this.bytes + rec.caplen));
-      d.set(this.data.subarray(0, this.bytes));
-      this.data = d;
     }
     const o = this.count * PACKET_FIELDS;
     const meta = this.meta;
@@ -284,18 +373,28 @@ class BatchBuilder {
     meta[o + F_FILE_OFFSET] = rec.fileOffset;
     meta[o + F_RECORD_LEN] = rec.recordLen;
     meta[o + F_INPUT] = input;
-    meta[o + F_DATA_OFFSET] = this.bytes;
     meta[o + F_IFACE] = rec.iface;
+    meta[o + F_SLOT] = slot;
+    this.count++;
+    if (slot >= 0) {
+      meta[o + F_DATA_OFFSET] = off;
+      return;
+    }
+    meta[o + F_DATA_OFFSET] = this.bytes;
+    if (this.bytes + rec.caplen > this.data.length) {
+      const d = this.newData(Math.max(this.data.length * 2, this.bytes + rec.caplen));
+      d.set(this.data.subarray(0, this.bytes));
+      this.data = d;
+    }
     // through a plain view: Buffer.subarray's species lookup costs more than the copy when the chunk is a Buffer
     const b = rec.buf;
     this.data.set(new Uint8Array(b.buffer, b.byteOffset + rec.off, rec.caplen), this.bytes);
     this.bytes += rec.caplen;
-    this.count++;
   }
 
   /** The share as a message (its buffers transferred), and a fresh builder's buffers. */
-  take(sweeps: Float64Array, end: number): { msg: ToShard; transfer: ArrayBuffer[] } {
-    const msg: ToShard = { type: 'batch', meta: this.meta, data: this.data, count: this.count, sweeps, end };
+  take(sweeps: Float64Array, end: number, slots: Uint8Array[]): { msg: ToShard; transfer: ArrayBuffer[] } {
+    const msg: ToShard = { type: 'batch', meta: this.meta, data: this.data, count: this.count, sweeps, end, slots };
     const transfer = this.shared ? [] : [this.meta.buffer as ArrayBuffer, this.data.buffer as ArrayBuffer];
     this.meta = this.freeMeta.pop() ?? this.newMeta(this.packets * PACKET_FIELDS);
     this.data = this.freeData.pop() ?? this.newData(this.capacity);
@@ -306,8 +405,8 @@ class BatchBuilder {
 
   /** A round's buffers back from the shard. */
   recycle(meta: Float64Array | null, data: Uint8Array | null): void {
-    if (meta !== null && this.freeMeta.length < MAX_ROUNDS_IN_FLIGHT + 1) this.freeMeta.push(meta);
-    if (data !== null && this.freeData.length < MAX_ROUNDS_IN_FLIGHT + 1) this.freeData.push(data);
+    if (meta !== null && this.freeMeta.length < BUFFERS_KEPT) this.freeMeta.push(meta);
+    if (data !== null && this.freeData.length < BUFFERS_KEPT) this.freeData.push(data);
   }
 }
 
@@ -381,7 +480,11 @@ export class ShardPool {
       },
     }, job.engine.salt ?? 0);
     const pending = new Array<number>(n).fill(0);
-    const builders = Array.from({ length: n }, () => new BatchBuilder(roundPackets + 1, roundBytes + 65536, this.opts.inProcess !== true));
+    const shared = this.opts.inProcess !== true;
+    const builders = Array.from({ length: n }, () => new BatchBuilder(roundPackets + 1, OVERFLOW_BYTES, shared));
+    const pool = new SlotPool(shared);
+    /** per shard: the chunks each round in flight names, released as the shard answers */
+    const inFlight = Array.from({ length: n }, () => [] as number[][]);
     const totals: (FromShard & { type: 'done' })[] = [];
     /** the first fault by packet (shards may fault on later packets, and say so in any order), and every faulted shard */
     let fault: ShardFault | null = null;
@@ -394,7 +497,10 @@ export class ShardPool {
         pending[w]!--;
         try {
           merge.add(w, m);
-          if (m.type === 'out') builders[w]!.recycle(m.spent, m.spentData);
+          if (m.type === 'out') {
+            builders[w]!.recycle(m.spent, m.spentData);
+            for (const id of inFlight[w]!.shift() ?? []) pool.release(id);
+          }
           if (m.type === 'fault') {
             faulted.add(w);
             if (fault === null || m.fault.index < fault.index) fault = m.fault;
@@ -422,13 +528,20 @@ export class ShardPool {
     let roundSize = 0;
     let lastSweep = 0;
     let lastTs = 0;
+    /** the chunks the round's packets lie in, and the chunk the reader is in (-1: its packets are copied) */
+    let roundSlots: number[] = [];
+    let slot = -1;
+    let slotBase = 0;
     const endRound = (): void => {
       const sw = Float64Array.from(sweeps);
+      const bufs = roundSlots.map((id) => pool.buf(id));
       this.ports.forEach((p, w) => {
-        const { msg, transfer } = builders[w]!.take(sw, next);
+        const { msg, transfer } = builders[w]!.take(sw, next, bufs);
         pending[w]!++;
+        inFlight[w]!.push(roundSlots);
         p.post(msg, transfer);
       });
+      roundSlots = [];
       sweeps = [];
       roundCount = 0;
       roundSize = 0;
@@ -444,7 +557,37 @@ export class ShardPool {
       const input = k + 1;
       inputStarts.push(next);
       const info: Partial<SourceInfo> = {};
-      const chunks = src.chunks?.() ?? readSource(src.path, info);
+      // a file is read straight into shared chunks; other inputs' chunks are copied into them
+      const chunks = src.chunks?.() ?? readSource(src.path, info, () => pool.buf(pool.take()));
+      /** the chunk being filled with copies, and how far */
+      let copyTo = -1;
+      let fill = 0;
+      const into = (id: number, base: number): void => {
+        if (slot !== id && slot >= 0) pool.release(slot);
+        slot = id;
+        slotBase = base;
+      };
+      const push = (chunk: Uint8Array): void => {
+        const id = pool.idOf(chunk);
+        if (id >= 0) {
+          into(id, pool.buf(id).byteOffset);
+          reader.push(chunk);
+          return;
+        }
+        for (let at = 0; at < chunk.length;) {
+          if (copyTo < 0 || fill === CHUNK_SIZE) {
+            copyTo = pool.take();
+            fill = 0;
+          }
+          const k = Math.min(chunk.length - at, CHUNK_SIZE - fill);
+          const dst = pool.buf(copyTo);
+          dst.set(chunk.subarray(at, at + k), fill);
+          into(copyTo, dst.byteOffset);
+          reader.push(dst.subarray(fill, fill + k));
+          fill += k;
+          at += k;
+        }
+      };
       let firstTs: number | null = null;
       let inputLastTs: number | null = null;
       let packetBytes = 0;
@@ -481,7 +624,15 @@ export class ShardPool {
             sweeps.push(next, rec.ts);
             lastSweep = rec.ts;
           }
-          builders[w]!.add(rec, next, input);
+          if (slot < 0 || rec.buf.buffer !== pool.buf(slot).buffer) builders[w]!.add(rec, next, input, -1, 0);
+          else {
+            if (roundSlots[roundSlots.length - 1] !== slot) {
+              // held for every shard's answer from now (the reader may move past it before the round ends)
+              pool.hold(slot, n);
+              roundSlots.push(slot);
+            }
+            builders[w]!.add(rec, next, input, roundSlots.length - 1, rec.buf.byteOffset - slotBase + rec.off);
+          }
           next++;
           roundSize += rec.caplen;
           if (++roundCount >= roundPackets || roundSize >= roundBytes) endRound();
@@ -496,7 +647,7 @@ export class ShardPool {
       let bytes = 0;
       try {
         for await (const chunk of chunks) {
-          reader.push(chunk);
+          push(chunk);
           bytes += chunk.length;
           handlers.progress?.(src.path, bytes);
           while (fault === null && failure === null && Math.max(...pending) > MAX_ROUNDS_IN_FLIGHT) await changed();
@@ -506,6 +657,7 @@ export class ShardPool {
         if (isHaystackError(e, 'HAYSTACK_CAPTURE_TRUNCATED') || isHaystackError(e, 'HAYSTACK_IO')) streamError = e;
         else throw e;
       }
+      into(-1, 0);
       results.push(inputResult(readerLog, lastTs, src.path, info, reader.end(), streamError, { firstTs, lastTs: inputLastTs, packetBytes, structureBlocks }));
     }
     if (splitAt >= 0) {

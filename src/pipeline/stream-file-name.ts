@@ -52,3 +52,71 @@ export function streamFileName(s: Session, dir: Dir, reuse = 0): string {
   }
   return scratch.toString('latin1', 0, at);
 }
+
+/** Slots of the reuse table at first (64 KiB); it doubles when half full. */
+const INITIAL_SLOTS = 4096;
+/** Uint32 words per slot: sender address, receiver address, both ports, times named (0: empty slot). */
+const SLOT_WORDS = 4;
+
+/**
+ * How many times each directed IPv4 4-tuple was named before, in an open-addressing table of typed arrays: 16
+ * bytes a tuple and no string or object per stream that lives for the run (a Map keyed by names held one of
+ * each, ~150 bytes, all copied by the young-generation collector). IPv6 tuples, rare, are counted by name.
+ * It grows with the distinct tuples of the run, as tcpflow's suffixes need.
+ */
+export class StreamNameReuse {
+  private slots = new Uint32Array(INITIAL_SLOTS * SLOT_WORDS);
+  private used = 0;
+  private readonly v6 = new Map<string, number>();
+
+  /** Counts one more stream of this session direction's tuple; returns the times it was named before. */
+  next(s: Session, dir: Dir): number {
+    if (s.v6) {
+      const name = streamFileName(s, dir);
+      const n = this.v6.get(name) ?? 0;
+      this.v6.set(name, n + 1);
+      return n;
+    }
+    const fromA = dir === ORIG;
+    const src = (fromA ? s.a4 : s.b4) >>> 0;
+    const dst = (fromA ? s.b4 : s.a4) >>> 0;
+    const ports = (((fromA ? s.aPort : s.bPort) << 16) | (fromA ? s.bPort : s.aPort)) >>> 0;
+    const i = this.find(src, dst, ports);
+    const t = this.slots;
+    const n = t[i + 3]!;
+    if (n === 0) {
+      t[i] = src;
+      t[i + 1] = dst;
+      t[i + 2] = ports;
+      if (++this.used * 2 > t.length / SLOT_WORDS) {
+        t[i + 3] = 1;
+        this.grow();
+        return 0;
+      }
+    }
+    t[i + 3] = n + 1;
+    return n;
+  }
+
+  /** The slot (word index) holding the tuple, or the empty one where it goes (linear probing). */
+  private find(src: number, dst: number, ports: number): number {
+    const t = this.slots;
+    const mask = t.length / SLOT_WORDS - 1;
+    let h = Math.imul(src ^ Math.imul(dst, 0x9e3779b1) ^ Math.imul(ports, 0x85ebca6b), 0xc2b2ae35);
+    h ^= h >>> 15;
+    for (let k = h & mask; ; k = (k + 1) & mask) {
+      const i = k * SLOT_WORDS;
+      if (t[i + 3] === 0 || (t[i] === src && t[i + 1] === dst && t[i + 2] === ports)) return i;
+    }
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    this.slots = new Uint32Array(old.length * 2);
+    for (let i = 0; i < old.length; i += SLOT_WORDS) {
+      if (old[i + 3] === 0) continue;
+      const j = this.find(old[i]!, old[i + 1]!, old[i + 2]!);
+      this.slots.set(old.subarray(i, i + SLOT_WORDS), j);
+    }
+  }
+}

@@ -7,7 +7,7 @@ import { formatIpv4, formatIpv6 } from '../core/ip.js';
 import { isoMicros } from '../core/time.js';
 import type { Session } from '../flow/session.js';
 import { ORIG, type Dir, type StreamAnalyzer } from '../reassembly/stream-analyzer.js';
-import { streamFileName } from './stream-file-name.js';
+import { StreamNameReuse, streamFileName } from './stream-file-name.js';
 
 /** Bytes buffered per direction before they go to disk: keeps small streams at one write, big ones bounded. */
 export const STREAM_FLUSH_BYTES = 128 * 1024;
@@ -47,7 +47,10 @@ function output<T>(path: string, op: () => T): T {
   }
 }
 
-/** One direction's file, made on its first byte or gap (that is when tcpflow names it: reuse suffixes follow it). */
+/**
+ * One direction's file, made on its first byte or gap (that is when tcpflow names it: reuse suffixes follow it).
+ * Its name is made when it is needed (to open the file, for the index line), so none is kept.
+ */
 class DirectionFile {
   /** contiguous bytes waiting for disk, starting at stream offset `start` (a pooled buffer once data came) */
   buf: Uint8Array = NO_BYTES;
@@ -57,7 +60,11 @@ class DirectionFile {
   written = false;
   /** flattened (offset, len) pairs; null until the first gap (most streams never have one) */
   gaps: number[] | null = null;
-  constructor(readonly name: string) {}
+  constructor(
+    readonly dir: Dir,
+    /** times the tuple was named before (tcpflow's "c1", "c2", ... suffix) */
+    readonly reuse: number,
+  ) {}
 }
 
 /**
@@ -81,12 +88,12 @@ class SessionStreams implements StreamAnalyzer {
     const f = this.file(dir);
     const w = this.w;
     // a gap leaves the buffer non-contiguous: write what is there, continue at the new offset
-    if (f.buffered > 0 && offset !== f.start + f.buffered) w.flush(f);
+    if (f.buffered > 0 && offset !== f.start + f.buffered) w.flush(this.s, f);
     if (f.buffered === 0) f.start = offset;
     if (f.buf.length === 0) f.buf = w.takeBuffer();
     let from = 0;
     while (from < data.length) {
-      if (f.buffered === f.buf.length) w.flush(f);
+      if (f.buffered === f.buf.length) w.flush(this.s, f);
       const n = Math.min(data.length - from, f.buf.length - f.buffered);
       f.buf.set(from === 0 && n === data.length ? data : data.subarray(from, from + n), f.buffered);
       f.buffered += n;
@@ -109,7 +116,7 @@ class SessionStreams implements StreamAnalyzer {
     for (const d of [ORIG, 1] as const) {
       const f = d === ORIG ? this.orig : this.resp;
       if (f === null) continue;
-      w.flush(f);
+      w.flush(s, f);
       w.returnBuffer(f.buf);
       f.buf = NO_BYTES;
       // the index lists files; a direction that only ever had gaps has none (its session record counts them)
@@ -125,7 +132,7 @@ class SessionStreams implements StreamAnalyzer {
   private file(dir: Dir): DirectionFile {
     let f = dir === ORIG ? this.orig : this.resp;
     if (f === null) {
-      f = new DirectionFile(this.w.uniqueName(this.s, dir));
+      f = new DirectionFile(dir, this.w.reuse.next(this.s, dir));
       if (dir === ORIG) this.orig = f;
       else this.resp = f;
     }
@@ -160,7 +167,8 @@ export class StreamsWriter {
   /** `dir` and a separator: a stream's path is one concatenation, made only when its file is opened */
   private readonly prefix: string;
   private readonly transcripts: boolean;
-  private readonly used = new Map<string, number>();
+  /** tcpflow appends c1, c2, ... to the name when a 4-tuple is reused */
+  readonly reuse = new StreamNameReuse();
   private readonly buffers: Uint8Array[] = [];
   private readonly indexPath: string;
   private indexFd: number;
@@ -196,14 +204,6 @@ export class StreamsWriter {
     output(this.indexPath, () => closeSync(fd));
   }
 
-  /** tcpflow appends c1, c2, ... when a 4-tuple is reused. */
-  uniqueName(s: Session, dir: Dir): string {
-    const base = streamFileName(s, dir);
-    const n = this.used.get(base);
-    this.used.set(base, (n ?? 0) + 1);
-    return n === undefined ? base : streamFileName(s, dir, n);
-  }
-
   takeBuffer(): Uint8Array {
     return this.buffers.pop() ?? new Uint8Array(STREAM_FLUSH_BYTES);
   }
@@ -212,9 +212,9 @@ export class StreamsWriter {
     if (buf.length > 0 && this.buffers.length < MAX_POOLED_BUFFERS) this.buffers.push(buf);
   }
 
-  flush(f: DirectionFile): void {
+  flush(s: Session, f: DirectionFile): void {
     if (f.buffered === 0) return;
-    const path = this.prefix + f.name;
+    const path = this.prefix + streamFileName(s, f.dir, f.reuse);
     const fd = output(path, () => openSync(path, f.written ? 'r+' : 'w'));
     try {
       // written at its stream offset, so a gap stays a hole of the right size, as tcpflow does
@@ -237,7 +237,7 @@ export class StreamsWriter {
       for (let i = 0; i < g.length; i += 2) gaps += `${i > 0 ? ',' : ''}{"offset":${g[i]},"len":${g[i + 1]}}`;
     }
     const line =
-      `{"uid":"${s.uid}","file":"${f.name}","dir":"${a ? 'orig' : 'resp'}",` +
+      `{"uid":"${s.uid}","file":"${streamFileName(s, d, f.reuse)}","dir":"${a ? 'orig' : 'resp'}",` +
       `"src_ip":"${ipText(s, a)}","src_port":${a ? s.aPort : s.bPort},` +
       `"dst_ip":"${ipText(s, !a)}","dst_port":${a ? s.bPort : s.aPort},"bytes":${f.bytes},"gaps":[${gaps}]}\n`;
     this.indexed++;

@@ -53,6 +53,13 @@ export function streamFileName(s: Session, dir: Dir, reuse = 0): string {
   return scratch.toString('latin1', 0, at);
 }
 
+/** murmur3's 32-bit finalizer: every input bit moves the low bits the table is indexed by. */
+function mix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
 /** Slots of the reuse table at first (64 KiB); it doubles when half full. */
 const INITIAL_SLOTS = 4096;
 /** Uint32 words per slot: sender address, receiver address, both ports, times named (0: empty slot). */
@@ -102,8 +109,7 @@ export class StreamNameReuse {
   private find(src: number, dst: number, ports: number): number {
     const t = this.slots;
     const mask = t.length / SLOT_WORDS - 1;
-    let h = Math.imul(src ^ Math.imul(dst, 0x9e3779b1) ^ Math.imul(ports, 0x85ebca6b), 0xc2b2ae35);
-    h ^= h >>> 15;
+    const h = mix(mix(mix(ports) ^ dst) ^ src);
     for (let k = h & mask; ; k = (k + 1) & mask) {
       const i = k * SLOT_WORDS;
       if (t[i + 3] === 0 || (t[i] === src && t[i + 1] === dst && t[i + 2] === ports)) return i;
@@ -116,7 +122,11 @@ export class StreamNameReuse {
     for (let i = 0; i < old.length; i += SLOT_WORDS) {
       if (old[i + 3] === 0) continue;
       const j = this.find(old[i]!, old[i + 1]!, old[i + 2]!);
-      this.slots.set(old.subarray(i, i + SLOT_WORDS), j);
+      const t = this.slots;
+      t[j] = old[i]!;
+      t[j + 1] = old[i + 1]!;
+      t[j + 2] = old[i + 2]!;
+      t[j + 3] = old[i + 3]!;
     }
   }
 }

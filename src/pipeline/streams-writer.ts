@@ -38,6 +38,10 @@ function ipText(s: Session, a: boolean): string {
   return formatIpv4(a ? s.a4 : s.b4);
 }
 
+function fileName(s: Session, f: DirectionFile): string {
+  return (f.name ??= streamFileName(s, f.dir, f.reuse));
+}
+
 /** One file operation; a failure (a full disk) ends the run with the file named, never as an internal error. */
 function output<T>(path: string, op: () => T): T {
   try {
@@ -49,7 +53,7 @@ function output<T>(path: string, op: () => T): T {
 
 /**
  * One direction's file, made on its first byte or gap (that is when tcpflow names it: reuse suffixes follow it).
- * Its name is made when it is needed (to open the file, for the index line), so none is kept.
+ * Its name is made when the file is first opened and dropped with it at the end of the session's streams.
  */
 class DirectionFile {
   /** contiguous bytes waiting for disk, starting at stream offset `start` (a pooled buffer once data came) */
@@ -60,6 +64,8 @@ class DirectionFile {
   written = false;
   /** flattened (offset, len) pairs; null until the first gap (most streams never have one) */
   gaps: number[] | null = null;
+  /** the file name, once the file was opened (or indexed) */
+  name: string | null = null;
   constructor(
     readonly dir: Dir,
     /** times the tuple was named before (tcpflow's "c1", "c2", ... suffix) */
@@ -111,22 +117,22 @@ class SessionStreams implements StreamAnalyzer {
 
   end(): void {
     if (++this.ended < 2) return;
-    const w = this.w;
-    const s = this.s;
-    for (const d of [ORIG, 1] as const) {
-      const f = d === ORIG ? this.orig : this.resp;
-      if (f === null) continue;
-      w.flush(s, f);
-      w.returnBuffer(f.buf);
-      f.buf = NO_BYTES;
-      // the index lists files; a direction that only ever had gaps has none (its session record counts them)
-      if (f.bytes > 0) w.indexLine(s, d, f);
-    }
+    if (this.orig !== null) this.finishFile(this.orig);
+    if (this.resp !== null) this.finishFile(this.resp);
     // what the session keeps in the flow table until it ends is this object alone
     this.orig = null;
     this.resp = null;
     const t = this.transcript;
-    if (t !== null && t.length > 0) w.writeTranscript(s, t);
+    if (t !== null && t.length > 0) this.w.writeTranscript(this.s, t);
+  }
+
+  private finishFile(f: DirectionFile): void {
+    const w = this.w;
+    w.flush(this.s, f);
+    w.returnBuffer(f.buf);
+    f.buf = NO_BYTES;
+    // the index lists files; a direction that only ever had gaps has none (its session record counts them)
+    if (f.bytes > 0) w.indexLine(this.s, f);
   }
 
   private file(dir: Dir): DirectionFile {
@@ -214,7 +220,7 @@ export class StreamsWriter {
 
   flush(s: Session, f: DirectionFile): void {
     if (f.buffered === 0) return;
-    const path = this.prefix + streamFileName(s, f.dir, f.reuse);
+    const path = this.prefix + fileName(s, f);
     const fd = output(path, () => openSync(path, f.written ? 'r+' : 'w'));
     try {
       // written at its stream offset, so a gap stays a hole of the right size, as tcpflow does
@@ -229,15 +235,15 @@ export class StreamsWriter {
   }
 
   /** The index line of a finished direction, as JSON.stringify would print its StreamIndexEntry. */
-  indexLine(s: Session, d: Dir, f: DirectionFile): void {
-    const a = d === ORIG;
+  indexLine(s: Session, f: DirectionFile): void {
+    const a = f.dir === ORIG;
     let gaps = '';
     const g = f.gaps;
     if (g !== null) {
       for (let i = 0; i < g.length; i += 2) gaps += `${i > 0 ? ',' : ''}{"offset":${g[i]},"len":${g[i + 1]}}`;
     }
     const line =
-      `{"uid":"${s.uid}","file":"${streamFileName(s, d, f.reuse)}","dir":"${a ? 'orig' : 'resp'}",` +
+      `{"uid":"${s.uid}","file":"${fileName(s, f)}","dir":"${a ? 'orig' : 'resp'}",` +
       `"src_ip":"${ipText(s, a)}","src_port":${a ? s.aPort : s.bPort},` +
       `"dst_ip":"${ipText(s, !a)}","dst_port":${a ? s.bPort : s.aPort},"bytes":${f.bytes},"gaps":[${gaps}]}\n`;
     this.indexed++;

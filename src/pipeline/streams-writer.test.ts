@@ -65,4 +65,29 @@ describe('StreamsWriter', () => {
     expect(readFileSync(join(dir, `${resp}c1`)).equals(bytes(STREAM_FLUSH_BYTES * 2 + 3, 0x44))).toBe(true);
     expect(w.files).toBe(2);
   });
+
+  it('writes an index line longer than its buffer (thousands of gaps) whole, in order with the others', () => {
+    const dir = join(root, 'many-gaps');
+    const w = new StreamsWriter(dir);
+    const want: string[] = [];
+    for (const [uid, gaps] of [['CAAAAAAAAAAAAAAAA3', 1], ['CAAAAAAAAAAAAAAAA4', 4000], ['CAAAAAAAAAAAAAAAA5', 2]] as const) {
+      const s = session(uid);
+      const a = w.forSession(s);
+      const entry: StreamIndexEntry = {
+        uid, file: '', dir: 'orig', src_ip: '10.0.0.1', src_port: 40000, dst_ip: '192.0.2.1', dst_port: 25, bytes: gaps, gaps: [],
+      };
+      for (let i = 0; i < gaps; i++) {
+        a.deliver(ORIG, bytes(1, 0x45), 2 * i);
+        a.gap(ORIG, 1, 2 * i + 1);
+        entry.gaps.push({ offset: 2 * i + 1, len: 1 });
+      }
+      a.end(ORIG);
+      a.end(RESP);
+      entry.file = `010.000.000.001.40000-192.000.002.001.00025${want.length > 0 ? `c${want.length}` : ''}`;
+      want.push(`${JSON.stringify(entry)}\n`);
+    }
+    w.close();
+    expect(want[1]!.length).toBeGreaterThan(64 * 1024);
+    expect(readFileSync(join(dir, 'index.jsonl'), 'latin1')).toBe(want.join(''));
+  });
 });

@@ -365,7 +365,8 @@ export class TcpDirection {
     let at = (offset + from) % size;
     while (from < data.length) {
       const n = Math.min(data.length - from, size - at);
-      ring.set(data.subarray(from, from + n), at);
+      // the whole delivery in one piece (most): no view object per segment
+      ring.set(from === 0 && n === data.length ? data : data.subarray(from, from + n), at);
       from += n;
       at = 0;
     }

@@ -1,7 +1,5 @@
 // `haystack streams <capture...> -o DIR`: tcpflow-compatible stream files, an index, optional transcripts.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { cannotWrite, HaystackError } from '../../core/errors.js';
+import { HaystackError } from '../../core/errors.js';
 import { Engine } from '../../pipeline/engine.js';
 import { StreamsWriter } from '../../pipeline/streams-writer.js';
 import { parse, requireInputs, stringOption } from '../args.js';
@@ -31,12 +29,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   );
   const res = await engine.run(inputs);
   progress.done();
-  const index = join(dir, 'index.jsonl');
-  try {
-    writeFileSync(index, writer.index.map((e) => JSON.stringify(e)).join('\n') + (writer.index.length > 0 ? '\n' : ''));
-  } catch (e) {
-    throw cannotWrite(index, e);
-  }
+  writer.close();
   io.stderr(`${writer.files} stream files, ${res.sessions} sessions -> ${dir}\n`);
   return reportDamage(io, res);
 }

@@ -51,4 +51,13 @@ describe('threads: the router remembers a bounded number of address pairs', () =
     expect(r.split).toBe(0);
     expect(r.direct(1000)).toBe(1);
   });
+
+  it('the first swap of its two halves forgets nothing: a new tunnel pair after it is simply pinned', () => {
+    const r = new ShardRouter(2, 8);
+    // 4 pairs fill the recent half (kept / 2): it becomes the older half, nothing is dropped yet
+    for (let h = 1; h <= 4; h++) r.direct(h);
+    expect(r.remembered).toBe(4);
+    expect(r.tunnelled([3, 1001], false)).toBe(1);
+    expect(r.split).toBe(0);
+  });
 });

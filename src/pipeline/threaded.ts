@@ -220,9 +220,10 @@ export class ShardRouter {
     if (this.recent.has(h)) return;
     this.recent.add(h);
     if (this.recent.size * 2 >= this.kept) {
+      // pairs are forgotten only from the second swap on (the first has nothing older to drop)
+      if (this.older.size > 0) this.forgot = true;
       this.older = this.recent;
       this.recent = new Set();
-      this.forgot = true;
     }
   }
 
@@ -303,6 +304,11 @@ class SlotPool {
 
   buf(id: number): Uint8Array {
     return this.bufs[id]!;
+  }
+
+  /** chunks allocated so far */
+  get made(): number {
+    return this.bufs.length;
   }
 
   /** The chunk whose memory `b` lies in, -1 if none. */
@@ -426,6 +432,8 @@ export class ShardPool {
   fellBack = false;
   /** the last run's uid translations: the most its merge held at once, and those left at its end (tests) */
   translations = { peak: 0, left: 0 };
+  /** the last run's shared chunks: how many it allocated (tests: bounded by the rounds in flight, not the inputs) */
+  chunksMade = 0;
 
   constructor(threads: number, opts: PoolOptions = {}) {
     if (!Number.isSafeInteger(threads) || threads < 1) throw new HaystackError('HAYSTACK_BAD_OPTION', `threads must be 1 or more, got ${threads}`);
@@ -558,7 +566,14 @@ export class ShardPool {
       inputStarts.push(next);
       const info: Partial<SourceInfo> = {};
       // a file is read straight into shared chunks; other inputs' chunks are copied into them
-      const chunks = src.chunks?.() ?? readSource(src.path, info, () => pool.buf(pool.take()));
+      // chunks taken for reads and not yet handed on: the read that finds the end of the file (or the one in flight
+      // when the loop stops early) takes a chunk that is never pushed, and is given back after the input
+      const unpushed = new Set<number>();
+      const chunks = src.chunks?.() ?? readSource(src.path, info, () => {
+        const id = pool.take();
+        unpushed.add(id);
+        return pool.buf(id);
+      });
       /** the chunk being filled with copies, and how far */
       let copyTo = -1;
       let fill = 0;
@@ -570,6 +585,7 @@ export class ShardPool {
       const push = (chunk: Uint8Array): void => {
         const id = pool.idOf(chunk);
         if (id >= 0) {
+          unpushed.delete(id);
           into(id, pool.buf(id).byteOffset);
           reader.push(chunk);
           return;
@@ -658,6 +674,7 @@ export class ShardPool {
         else throw e;
       }
       into(-1, 0);
+      for (const id of unpushed) pool.release(id);
       results.push(inputResult(readerLog, lastTs, src.path, info, reader.end(), streamError, { firstTs, lastTs: inputLastTs, packetBytes, structureBlocks }));
     }
     if (splitAt >= 0) {
@@ -686,6 +703,7 @@ export class ShardPool {
     }
     merge.drain(f === null ? null : [f.index, PHASE_PACKET, 0, 0]);
     this.translations = { peak: merge.peakTranslations, left: merge.translations };
+    this.chunksMade = pool.made;
     if (f !== null) return faultResult(f, sources, results, inputStarts[f.input - 1]!, merge);
     const anomalies = new Map(readerLog.counts);
     let sessions = 0;

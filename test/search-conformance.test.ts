@@ -165,9 +165,14 @@ for (const backend of BACKENDS) {
           const one = await records(store, { ...all, table, sort, order, limit: MAX_PAGE_ROWS });
           expect(one.next, `${table} ${sort}`).toBeNull();
           expect(one.rows.length, `${table} ${sort}`).toBe(n);
-          const paged = await walk(store, { ...all, table, sort, order, limit: 7 });
-          expect(paged.rows, `${table} by ${sort} ${order}`).toEqual(one.rows);
-          expect(paged.pages).toBe(Math.max(1, Math.ceil(n / 7)));
+          // page by page: every sort in DuckDB; in ClickHouse the time sorts, the anomalies' (runs of like rows) and
+          // the sessions' (a cursor on an int, a float, a text and a bool): tls by sni and alerts by sid add no type
+          // there, and each page is a query to the cluster (CI's time is short)
+          if (backend.name === 'duckdb' || sort === schema.timeField || table === 'anomalies' || table === 'sessions') {
+            const paged = await walk(store, { ...all, table, sort, order, limit: 7 });
+            expect(paged.rows, `${table} by ${sort} ${order}`).toEqual(one.rows);
+            expect(paged.pages).toBe(Math.max(1, Math.ceil(n / 7)));
+          }
           for (let i = 1; i < one.rows.length; i++) {
             const c = cmp(one.rows[i - 1]![sort], one.rows[i]![sort]);
             expect(order === 'asc' ? c <= 0 : c >= 0, `${table} by ${sort} ${order} at ${i}`).toBe(true);

@@ -1,5 +1,5 @@
 // A run over N worker threads (--threads N): this thread reads and routes packets, the shards analyze, one merge.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -90,8 +90,20 @@ export function workersAvailable(): boolean {
   return existsSync(fileURLToPath(WORKER_URL));
 }
 
+/**
+ * The bundle when it was made from the module files there now: a build by tsc alone rewrites every module (it is
+ * not incremental) and leaves an older bundle behind, which would run the code before the change.
+ */
+function workerUrl(): URL {
+  try {
+    return statSync(fileURLToPath(WORKER_BUNDLE_URL)).mtimeMs >= statSync(fileURLToPath(WORKER_URL)).mtimeMs ? WORKER_BUNDLE_URL : WORKER_URL;
+  } catch {
+    return WORKER_URL;
+  }
+}
+
 class WorkerPort implements ShardPort {
-  private readonly worker = new Worker(existsSync(fileURLToPath(WORKER_BUNDLE_URL)) ? WORKER_BUNDLE_URL : WORKER_URL);
+  private readonly worker = new Worker(workerUrl());
   /** the current run's callbacks: one listener for the worker's life (a run's listener left behind would see the next run's messages) */
   private onMessage: (m: FromShard) => void = () => undefined;
   private onError: (e: Error) => void = () => undefined;

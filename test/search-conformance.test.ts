@@ -25,6 +25,7 @@ import { readyCluster } from './helpers/cluster.js';
 import { clickhouseBinary, startClickHouse, type ClickHouseServer } from './helpers/clickhouse-server.mjs';
 import { cli, scratchDir } from './helpers/cli.js';
 import { GEN } from './helpers/run.js';
+import { pooled } from '../web/src/parts/pool.js';
 
 const scratch = scratchDir('search');
 /**
@@ -104,20 +105,6 @@ async function walk(store: Store, o: Omit<RecordsOptions, 'after'>): Promise<{ r
   }
 }
 
-/** fn over items with at most `limit` running at once; the results in the items' order. */
-async function fewAtATime<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return out;
-}
-
 /** UTF-8 byte order (both stores compare text as bytes). */
 function cmp(a: unknown, b: unknown): number {
   if (a === b) return 0;
@@ -189,7 +176,7 @@ for (const backend of BACKENDS) {
           jobs.push({ table, sort, order, size: walked ? (backend.name === 'duckdb' || table === 'anomalies' ? 7 : 19) : null });
         }
       }
-      const fetched = await fewAtATime(jobs, 4, async ({ table, sort, order, size }) => ({
+      const fetched = await pooled(jobs, 4, async ({ table, sort, order, size }) => ({
         one: await records(store, { ...all, table, sort, order, limit: MAX_PAGE_ROWS }),
         paged: size === null ? null : await walk(store, { ...all, table, sort, order, limit: size }),
       }));
@@ -221,7 +208,7 @@ for (const backend of BACKENDS) {
       // the run of 9 identical anomalies (longer than a page of 7) comes whole, in either order
       const like = (rows: Row[]): number => rows.filter((r) => r.ts === T0 && r.detail === rows.find((x) => x.ts === T0)?.detail).length;
       const runs = (['asc', 'desc'] as const).flatMap((order) => [1, 2, 7, 9].map((limit) => ({ order, limit })));
-      const likes = await fewAtATime(runs, 4, async ({ order, limit }) => like((await walk(store, { ...all, table: 'anomalies', order, limit })).rows));
+      const likes = await pooled(runs, 4, async ({ order, limit }) => like((await walk(store, { ...all, table: 'anomalies', order, limit })).rows));
       for (const [i, { order, limit }] of runs.entries()) expect(likes[i], `${order} ${limit}`).toBeGreaterThanOrEqual(9);
     }, 180_000);
 
@@ -362,7 +349,7 @@ for (const backend of BACKENDS) {
       const tls = schemaOf('tls')!;
       const sni = tls.fields.find((f) => f.name === 'sni')!;
       // the values a few at a time (each is 12 round trips to the server)
-      await fewAtATime(NASTY.filter((v) => !v.includes('\0')), 4, async (v) => {
+      await pooled(NASTY.filter((v) => !v.includes('\0')), 4, async (v) => {
         for (const op of ['=', '~', '!='] as const) {
           const where: Expr[] = [{ kind: 'cmp', field: sni, op, value: v }];
           const n = (await summary(store, { ...all, table: 'tls', where })).count;

@@ -1,8 +1,8 @@
 // `import eve`'s fast path for a plain EVE file into a DuckDB store: the file's bytes are split into lines here, each
 // line scanned (formats/import/eve-flow-scan.ts); the flow lines the SQL maps exactly as the JS path are copied
-// into spool segments that DuckDB reads and maps itself (read_json and one INSERT ... SELECT per segment,
-// formats/import/eve-flow-sql.ts) on its threads while the scan goes on; every other line (other event types,
-// unknown keys, odd values, bad lines) goes to the JS path, in line order, in the same capture's transaction.
+// into spool segments that DuckDB reads and maps itself (read_json and one INSERT ... SELECT per segment of up to
+// 1 GiB, formats/import/eve-flow-sql.ts) on one of its threads; every other line (other event types, unknown keys,
+// odd values, bad lines) goes to the JS path, in line order, in the same capture's transaction.
 import { closeSync, createReadStream, openSync, rmSync, writeSync } from 'node:fs';
 import { FlowLineScanner } from '../formats/import/eve-flow-scan.js';
 import { eveFlowSelect } from '../formats/import/eve-flow-sql.js';
@@ -10,15 +10,22 @@ import { SESSIONS } from '../schema/sessions.js';
 import type { CaptureWriter } from '../store/store.js';
 import { MAX_LOG_LINE, notText } from './logs.js';
 
-/** Bytes of flow lines per spool segment: DuckDB loads one while the next is scanned; read_json holds a segment whole, and 32 MB ran out of the store's 128 MB memory limit. */
-const SEGMENT_BYTES = 8 << 20;
+/**
+ * Bytes of flow lines per spool segment (one read_json and INSERT each). Few and large: each INSERT costs far more
+ * than its rows (861,000 lines, DuckDB alone, one thread: 57 segments of 8 MB 10 CPU s, 8 of 64 MB 7.6, the file
+ * whole 6.4; the whole import 18 / 12 / 9 CPU s); a load runs on one DuckDB thread, which streams the file within
+ * the store's memory limit whatever its size. Past this a segment is loaded while the next is scanned.
+ * HAYSTACK_EVE_SEGMENT_BYTES overrides it (tests: several segments on small files).
+ */
+const SEGMENT_BYTES = Number(process.env.HAYSTACK_EVE_SEGMENT_BYTES) > 0 ? Number(process.env.HAYSTACK_EVE_SEGMENT_BYTES) : 1 << 30;
 /** Bytes of a line kept while it is read: past it the file goes the JS way whole (its line limit counts characters). */
 const MAX_LINE_BYTES = 4 * MAX_LOG_LINE;
 const NL = 10;
 /**
  * DuckDB threads per segment load: with two, each 8 MB insert left two part-filled row groups and the import took
- * twice the CPU (861,000 lines: 23-27 against 13-14 CPU s, the checkpoint at close 4.5-9 s against 0.3); one
- * thread loads while the scan reads on the other core.
+ * twice the CPU (861,000 lines: 23-27 against 13-14 CPU s, the checkpoint at close 4.5-9 s against 0.3). The file
+ * whole in one insert with two threads: 9.6-10.7 CPU s against 8.3-8.7 with one, and it needs a 256 MB memory
+ * limit (RSS 450 MB against 280).
  */
 const LOAD_THREADS = 1;
 /** Characters read_json takes as a glob in a path (the segments are beside the store: its path decides). */
@@ -94,24 +101,42 @@ export async function readEveBySql(path: string, where: string, w: SqlWriter, se
         if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) throw new EveSqlFallback('a byte-order mark');
       }
       if (chunk.indexOf(13) >= 0) throw new EveSqlFallback('a CR');
-      const b: Buffer = carry !== null ? Buffer.concat([carry, chunk]) : chunk;
       let at = 0;
-      /** the start of the run of flow lines not yet written */
-      let run = 0;
-      for (let nl = b.indexOf(NL); nl >= 0; nl = b.indexOf(NL, at)) {
+      if (carry !== null) {
+        // the line begun in the last chunk: only it is copied (a copy of the whole chunk per chunk cost ~0.7 CPU s per 470 MB)
+        const nl = chunk.indexOf(NL);
+        if (nl < 0) {
+          carry = Buffer.concat([carry, chunk]);
+          if (carry.length > MAX_LINE_BYTES) throw new EveSqlFallback('a line over the line limit');
+          await sink.chunk(lines);
+          continue;
+        }
+        const line = Buffer.concat([carry, chunk.subarray(0, nl + 1)]);
+        carry = null;
         lines++;
-        if (scanner.scan(b, at, nl)) {
+        if (scanner.scan(line, 0, line.length - 1)) {
+          taken++;
+          sink.flow(scanner.startUs, scanner.fills, lines);
+          put(line, 0, line.length);
+        } else sink.js(line.toString('utf8', 0, line.length - 1), lines);
+        at = nl + 1;
+      }
+      /** the start of the run of flow lines not yet written */
+      let run = at;
+      for (let nl = chunk.indexOf(NL, at); nl >= 0; nl = chunk.indexOf(NL, at)) {
+        lines++;
+        if (scanner.scan(chunk, at, nl)) {
           taken++;
           sink.flow(scanner.startUs, scanner.fills, lines);
         } else {
-          put(b, run, at);
+          put(chunk, run, at);
           run = nl + 1;
-          sink.js(b.toString('utf8', at, nl), lines);
+          sink.js(chunk.toString('utf8', at, nl), lines);
         }
         at = nl + 1;
       }
-      put(b, run, at);
-      carry = at < b.length ? Buffer.from(b.subarray(at)) : null;
+      put(chunk, run, at);
+      carry = at < chunk.length ? Buffer.from(chunk.subarray(at)) : null;
       if (carry !== null && carry.length > MAX_LINE_BYTES) throw new EveSqlFallback('a line over the line limit');
       if (segmentBytes >= SEGMENT_BYTES) endSegment();
       await sink.chunk(lines);

@@ -9,8 +9,65 @@ const W = new Int32Array(80);
 const SCRATCH = new Uint8Array(128);
 
 export function sha1(data: Uint8Array): Uint8Array {
-  const dv = padMessage(data, false, SCRATCH);
-  const withPad = dv.byteLength;
+  sha1Words(padMessage(data, false, SCRATCH));
+  const out = new Uint8Array(20);
+  for (let i = 0; i < 5; i++) {
+    const h = H[i]!;
+    out[i * 4] = h >>> 24;
+    out[i * 4 + 1] = (h >>> 16) & 255;
+    out[i * 4 + 2] = (h >>> 8) & 255;
+    out[i * 4 + 3] = h & 255;
+  }
+  return out;
+}
+
+/** The five digest words of the last sha1Words call. */
+const H = new Int32Array(5);
+
+/**
+ * The SHA-1 digest of a short message (at most SHORT_MAX bytes: data[0, len)) as the 28 character codes of
+ * its base64 text, written to out[at, at + 28), with nothing allocated: for a Community ID per session (the
+ * caller makes one flat string of the codes).
+ */
+export function sha1Base64Short(data: Uint8Array, len: number, out: Uint8Array, at: number): void {
+  const size = ((len + 9 + 63) >> 6) << 6;
+  const m = SCRATCH;
+  m.fill(0, 0, size);
+  for (let i = 0; i < len; i++) m[i] = data[i]!;
+  m[len] = 0x80;
+  // the bit length in the last 32 bits (short messages: the high word is zero)
+  SCRATCH_VIEW.setUint32(size - 4, len * 8, false);
+  sha1Words(SCRATCH_VIEW, size);
+  const d = DIGEST;
+  for (let i = 0; i < 5; i++) {
+    const h = H[i]!;
+    d[i * 4] = h >>> 24;
+    d[i * 4 + 1] = (h >>> 16) & 255;
+    d[i * 4 + 2] = (h >>> 8) & 255;
+    d[i * 4 + 3] = h & 255;
+  }
+  let o = at;
+  for (let i = 0; i < 18; i += 3) {
+    const n = (d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!;
+    out[o++] = B64_CODES[n >>> 18]!;
+    out[o++] = B64_CODES[(n >>> 12) & 63]!;
+    out[o++] = B64_CODES[(n >>> 6) & 63]!;
+    out[o++] = B64_CODES[n & 63]!;
+  }
+  const n = (d[18]! << 16) | (d[19]! << 8);
+  out[o++] = B64_CODES[n >>> 18]!;
+  out[o++] = B64_CODES[(n >>> 12) & 63]!;
+  out[o++] = B64_CODES[(n >>> 6) & 63]!;
+  out[o] = 61;
+}
+
+/** Longest message sha1Base64Short takes: its padding must fit SCRATCH. */
+export const SHORT_MAX = 119;
+const SCRATCH_VIEW = new DataView(SCRATCH.buffer);
+const DIGEST = new Uint8Array(20);
+
+/** Runs the compression over the padded message's blocks (dv[0, withPad) or all of dv) into H. */
+function sha1Words(dv: DataView, withPad = dv.byteLength): void {
   let h0 = 0x67452301;
   let h1 = 0xefcdab89;
   let h2 = 0x98badcfe;
@@ -57,13 +114,15 @@ export function sha1(data: Uint8Array): Uint8Array {
     h3 = (h3 + d) | 0;
     h4 = (h4 + e) | 0;
   }
-  const out = new Uint8Array(20);
-  const ov = new DataView(out.buffer);
-  [h0, h1, h2, h3, h4].forEach((h, i) => ov.setInt32(i * 4, h, false));
-  return out;
+  H[0] = h0;
+  H[1] = h1;
+  H[2] = h2;
+  H[3] = h3;
+  H[4] = h4;
 }
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const B64_CODES = Uint8Array.from(B64, (ch) => ch.charCodeAt(0));
 
 export function base64(b: Uint8Array): string {
   let s = '';

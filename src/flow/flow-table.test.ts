@@ -230,3 +230,26 @@ describe('direction', () => {
     ]);
   });
 });
+
+describe('hash chains', () => {
+  it('grow past their first size with every session found again, both ways, and none made twice', () => {
+    const { t, send, done } = table();
+    // 40,000 sessions open at once: the chains double twice (16 Ki -> 64 Ki)
+    const n = 40_000;
+    const frame = (i: number, back: boolean): Uint8Array => {
+      const a = `10.${(i >> 8) & 255}.${i & 255}.1`;
+      const b = '192.0.2.53';
+      const port = 1024 + (i % 50_000);
+      return ethernet(ipv4Packet(back ? b : a, back ? a : b, 17, back ? udpDatagram(53, port, 'r') : udpDatagram(port, 53, 'q')));
+    };
+    for (let i = 0; i < n; i++) send(frame(i, false), 1);
+    expect(t.size).toBe(n);
+    for (let i = 0; i < n; i++) send(frame(i, true), 1);
+    for (let i = 0; i < n; i += 7) send(frame(i, false), 1);
+    expect(t.size).toBe(n);
+    const rows = done();
+    expect(rows).toHaveLength(n);
+    expect(rows.every((r) => r.dst_pkts === 1 && r.src_ip.startsWith('10.') && r.dst_port === 53)).toBe(true);
+    expect(rows.filter((r) => r.src_pkts === 2)).toHaveLength(Math.ceil(n / 7));
+  });
+});

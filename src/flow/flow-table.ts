@@ -49,17 +49,22 @@ const BOTH_DIRS: readonly Dir[] = [ORIG, RESP];
 
 /** Ports at or below this are taken as the server side when a flow is picked up without its start. */
 const WELL_KNOWN_PORT_MAX = 1023;
+/** Hash chains a table starts with (128 KiB of pointers, filled in ~1 ms); grown by doubling. */
+const FIRST_BUCKETS = 16384;
 /** ICMP types that answer a request: seeing one first means the sender is the responder. */
 const ICMP4_REPLIES = new Set([0, 14, 16, 18, 9]);
 const ICMP6_REPLIES = new Set([129, 134, 136, 131, 140, 145]);
 
 export class FlowTable {
   /**
-   * Fixed array of hash chains (a power of two, sized for the session bound): no rehashing, and no Map
-   * tables reallocated under churn, which would otherwise pile up in V8's old generation.
+   * Array of hash chains (a power of two): no Map tables reallocated under churn, which would otherwise pile
+   * up in V8's old generation. It starts at FIRST_BUCKETS and doubles when the sessions outnumber the chains,
+   * up to about one chain per session at the bound (filling 256 Ki chains up front cost 15-35 ms of every
+   * run; a capture with few sessions at once never grows it, the largest grow it a handful of times).
    */
-  private readonly buckets: (Session | null)[];
-  private readonly mask: number;
+  private buckets: (Session | null)[];
+  private mask: number;
+  private readonly maxBuckets: number;
   private readonly heads: (Session | null)[] = [null, null, null];
   private readonly tails: (Session | null)[] = [null, null, null];
   private count = 0;
@@ -84,8 +89,9 @@ export class FlowTable {
     // about one chain per session at the bound, at least 64 Ki chains (512 KiB of pointers)
     let size = 65536;
     while (size < this.maxSessions) size *= 2;
-    this.buckets = new Array<Session | null>(size).fill(null);
-    this.mask = size - 1;
+    this.maxBuckets = size;
+    this.buckets = new Array<Session | null>(FIRST_BUCKETS).fill(null);
+    this.mask = FIRST_BUCKETS - 1;
     this.timeouts = [
       limitOption('tcpTimeoutUs', opts.tcpTimeoutUs, DEFAULT_TCP_TIMEOUT_US),
       limitOption('datagramTimeoutUs', opts.datagramTimeoutUs, DEFAULT_DATAGRAM_TIMEOUT_US),
@@ -240,10 +246,29 @@ export class FlowTable {
     s.nextInBucket = this.buckets[h & this.mask] ?? null;
     this.buckets[h & this.mask] = s;
     this.count++;
+    if (this.count > this.buckets.length && this.buckets.length < this.maxBuckets) this.grow();
     // the stream consumer (analyzers, ~3 KB each) waits for the first payload byte or gap: the sessions of a
     // SYN scan or of a handshake without data never make one
     s.analyzerPending = proto === IPPROTO_TCP && this.streams !== undefined;
     return s;
+  }
+
+  /** Doubles the chains and moves every session to its chain there (a key is in the table once: order is free). */
+  private grow(): void {
+    const old = this.buckets;
+    const size = old.length * 2;
+    const next = new Array<Session | null>(size).fill(null);
+    const mask = size - 1;
+    for (let i = 0; i < old.length; i++) {
+      for (let s = old[i] ?? null; s !== null;) {
+        const after = s.nextInBucket;
+        s.nextInBucket = next[s.hash & mask] ?? null;
+        next[s.hash & mask] = s;
+        s = after;
+      }
+    }
+    this.buckets = next;
+    this.mask = mask;
   }
 
   private tcp(s: Session, dir: Dir, m: PacketMeta): void {

@@ -2,7 +2,7 @@
 import { formatIpv4, formatIpv6 } from '../core/ip.js';
 import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from '../decode/constants.js';
 import type { SessionRecord } from '../schema/sessions.js';
-import { communityId } from './community-id.js';
+import { communityId, communityIdV4 } from './community-id.js';
 import { datagramConnState, tcpConnState, TCP_SYN_SENT, TCP_RESET } from './conn-state.js';
 import { directionOf, type HomeNet } from './home-net.js';
 import type { Session } from './session.js';
@@ -12,9 +12,6 @@ export const PROTO_NAMES: ReadonlyMap<number, string> = new Map([
   [132, 'sctp'], [47, 'gre'], [50, 'esp'], [51, 'ah'], [2, 'igmp'], [89, 'ospf'], [103, 'pim'], [112, 'vrrp'],
 ]);
 
-function v4bytes(a: number): Uint8Array {
-  return new Uint8Array([a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255]);
-}
 
 export interface SessionContext {
   homeNet: HomeNet | null;
@@ -23,8 +20,8 @@ export interface SessionContext {
 }
 
 export function sessionRecord(s: Session, ctx: SessionContext): SessionRecord {
-  const srcB = s.v6 ? s.a6! : v4bytes(s.a4);
-  const dstB = s.v6 ? s.b6! : v4bytes(s.b4);
+  const srcB = s.v6 ? s.a6! : null;
+  const dstB = s.v6 ? s.b6! : null;
   const tcp = s.proto === IPPROTO_TCP;
   const origBytes = tcp ? (s.origStream?.highest ?? 0) : s.origPayload;
   const respBytes = tcp ? (s.respStream?.highest ?? 0) : s.respPayload;
@@ -43,20 +40,22 @@ export function sessionRecord(s: Session, ctx: SessionContext): SessionRecord {
   let direction: SessionRecord['direction'] = null;
   const home = ctx.homeNet;
   if (home !== null && !home.empty) {
-    localSrc = s.v6 ? home.hasIpv6(srcB) : home.hasIpv4(s.a4);
-    localDst = s.v6 ? home.hasIpv6(dstB) : home.hasIpv4(s.b4);
+    localSrc = srcB !== null ? home.hasIpv6(srcB) : home.hasIpv4(s.a4);
+    localDst = dstB !== null ? home.hasIpv6(dstB) : home.hasIpv4(s.b4);
     direction = directionOf(localSrc, localDst);
   }
   return {
     uid: s.uid,
-    community_id: communityId(srcB, dstB, s.proto, s.aPort, s.bPort, s.icmpOneWay),
+    community_id: srcB !== null && dstB !== null
+      ? communityId(srcB, dstB, s.proto, s.aPort, s.bPort, s.icmpOneWay)
+      : communityIdV4(s.a4, s.b4, s.proto, s.aPort, s.bPort, s.icmpOneWay),
     start_time: s.start,
     end_time: s.last,
     duration: (s.last - s.start) / 1e6,
     proto: PROTO_NAMES.get(s.proto) ?? String(s.proto),
-    src_ip: s.v6 ? formatIpv6(srcB) : formatIpv4(s.a4),
+    src_ip: srcB !== null ? formatIpv6(srcB) : formatIpv4(s.a4),
     src_port: s.aPort,
-    dst_ip: s.v6 ? formatIpv6(dstB) : formatIpv4(s.b4),
+    dst_ip: dstB !== null ? formatIpv6(dstB) : formatIpv4(s.b4),
     dst_port: s.bPort,
     src_pkts: s.origPkts,
     dst_pkts: s.respPkts,

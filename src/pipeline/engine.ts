@@ -153,18 +153,21 @@ export class Engine {
    * @param chunks each valid only until the next is requested
    */
   async inputFrom(path: string, chunks: AsyncIterable<Uint8Array>, info: Partial<SourceInfo> = {}): Promise<InputResult> {
-    let firstTs: number | null = null;
-    let lastTs: number | null = null;
-    let packetBytes = 0;
+    // an object's number fields are updated in place; the closure's own variables would box a new heap number
+    // for every packet's time (µs are past the small-integer range)
+    const span = { any: false, first: 0, last: 0, bytes: 0 };
     let structureBlocks: number[] | null = [];
     const h = this.handlers;
     const feed = this.packetPath(++this.inputNo);
     const reader = new CaptureReader(
       {
         packet: (rec) => {
-          if (firstTs === null) firstTs = rec.ts;
-          lastTs = rec.ts;
-          packetBytes += rec.caplen;
+          if (!span.any) {
+            span.any = true;
+            span.first = rec.ts;
+          }
+          span.last = rec.ts;
+          span.bytes += rec.caplen;
           feed(rec);
         },
         anomaly: (name, detail, fileOffset) => {
@@ -192,7 +195,12 @@ export class Engine {
       if (isHaystackError(e, 'HAYSTACK_CAPTURE_TRUNCATED') || isHaystackError(e, 'HAYSTACK_IO')) streamError = e;
       else throw e;
     }
-    return inputResult(this.anomalies, this.lastTs, path, info, reader.end(), streamError, { firstTs, lastTs, packetBytes, structureBlocks });
+    return inputResult(this.anomalies, this.lastTs, path, info, reader.end(), streamError, {
+      firstTs: span.any ? span.first : null,
+      lastTs: span.any ? span.last : null,
+      packetBytes: span.bytes,
+      structureBlocks,
+    });
   }
 
   /**

@@ -97,8 +97,9 @@ class Reader {
 }
 
 function u16List(b: Uint8Array, start: number, end: number): number[] {
-  const out: number[] = [];
-  for (let p = start; p + 1 < end; p += 2) out.push((b[p]! << 8) | b[p + 1]!);
+  // sized once: pushing grew the array several times per list (cipher suites: ~16-40), garbage per hello
+  const out = new Array<number>(Math.max(0, (end - start) >> 1));
+  for (let p = start, i = 0; p + 1 < end; p += 2) out[i++] = (b[p]! << 8) | b[p + 1]!;
   return out;
 }
 

@@ -3,6 +3,7 @@ import { HaystackError } from '../../core/errors.js';
 import { isoMicros } from '../../core/time.js';
 import { EXTERNAL_FORMAT_NAMES } from '../../formats/external-names.js';
 import { compileJsonRow } from '../../schema/json-row.js';
+import { compileJsonRowBytes, type JsonRowBytes } from '../../schema/json-row-bytes.js';
 import type { FieldDef } from '../../schema/schema.js';
 import { escapeControls, hasControls } from './escape.js';
 
@@ -77,6 +78,8 @@ export class RowWriter {
 
   /** JSON lines straight into UTF-8 chunks when the sink takes bytes (see JSONL_CHUNK_BYTES) */
   private readonly writeBytes: ((b: Uint8Array) => void) | null;
+  /** the same JSON written straight into the chunk (no string per row); set with writeBytes */
+  private readonly jsonBytes: JsonRowBytes | null;
   private chunk: Buffer | null = null;
   private used = 0;
 
@@ -89,6 +92,7 @@ export class RowWriter {
     this.fields = fields;
     this.spreadsheet = opts.spreadsheetSafe === true;
     this.writeBytes = format === 'jsonl' ? (opts.writeBytes ?? null) : null;
+    this.jsonBytes = this.writeBytes !== null ? compileJsonRowBytes(fields) : null;
     const json = compileJsonRow(fields);
     this.toJson = (r) => `${json(r)}\n`;
     this.format = format;
@@ -98,7 +102,7 @@ export class RowWriter {
   row(r: Row): void {
     const fs = this.fields;
     if (this.format === 'jsonl') {
-      if (this.writeBytes !== null) this.emitBytes(this.toJson(r));
+      if (this.jsonBytes !== null) this.rowBytes(r, this.jsonBytes);
       else this.emit(this.toJson(r));
       return;
     }
@@ -150,6 +154,26 @@ export class RowWriter {
   private emit(s: string): void {
     this.out.push(s);
     if (this.out.length >= 512) this.drain();
+  }
+
+  /**
+   * One JSON line written into the current chunk, or into a fresh one when the room left might not hold it;
+   * a line longer than a chunk goes as the text serializer's bytes.
+   */
+  private rowBytes(r: Row, json: JsonRowBytes): void {
+    this.chunk ??= Buffer.allocUnsafe(JSONL_CHUNK_BYTES);
+    let end = json(r, this.chunk, this.used);
+    if (end < 0 && this.used > 0) {
+      this.drainBytes();
+      this.chunk = Buffer.allocUnsafe(JSONL_CHUNK_BYTES);
+      end = json(r, this.chunk, 0);
+    }
+    if (end < 0 || end >= this.chunk.length) {
+      this.emitBytes(this.toJson(r));
+      return;
+    }
+    this.chunk[end] = 10;
+    this.used = end + 1;
   }
 
   /**

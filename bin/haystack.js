@@ -10,9 +10,16 @@
 // Before any of our regular expressions exists: V8 re-runs a pattern that backtracks past 100,000 steps with
 // its linear-time engine (the patterns that engine takes; the time guards bound the others: line-guard.ts).
 // Set here, at start, and not inside a running program: changing V8 flags after code has run is unsafe.
-const { boundRegexTime } = await import('../dist/pipeline/line-guard.js');
+// The CLI bundle (dist/bundle/, made by `npm run build`: tools/build-cli.mjs) when there is one and no tsc build
+// came after it (tsc rewrites every file): a few files to compile where the modules are ~100 (export) to ~300; the
+// module files otherwise (a build by tsc alone).
+const { statSync } = await import('node:fs');
+const mtime = (rel) => statSync(new URL(rel, import.meta.url), { throwIfNoEntry: false })?.mtimeMs ?? -1;
+const bundleTime = mtime('../dist/bundle/main.js');
+const bundled = bundleTime >= 0 && bundleTime >= mtime('../dist/cli/main.js');
+const { boundRegexTime } = await import(bundled ? '../dist/bundle/line-guard.js' : '../dist/pipeline/line-guard.js');
 boundRegexTime();
-const { runProcess } = await import('../dist/cli/main.js');
+const { runProcess } = await import(bundled ? '../dist/bundle/main.js' : '../dist/cli/main.js');
 
 // runProcess handles write errors on stdout (one line naming the output; quiet on EPIPE) and reports bugs (exit 70)
 runProcess(process.argv.slice(2)).then(

@@ -1,7 +1,6 @@
 // The embedded store: one DuckDB file; a capture's rows spooled as JSON lines and loaded in one transaction
 // (an interrupted ingest leaves nothing behind); opened with extension auto-install/auto-load off.
 import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type * as DuckDB from '@duckdb/node-api';
 import type {
@@ -11,18 +10,15 @@ import { HaystackError } from '../core/errors.js';
 import { CAPTURES, type CaptureRecord } from '../schema/captures.js';
 import { APP_SCHEMAS, RECORD_SCHEMAS } from '../schema/registry.js';
 import type { FieldDef, FieldType, RecordSchema } from '../schema/schema.js';
+import { duckdbApi } from './duckdb-api.js';
 import { addColumns, duckdbTable, ident, quoteString } from './sql.js';
 import { heldByServerMessage, readServerLock } from './writer-lock.js';
 
-/**
- * @duckdb/node-api by require(): imported as ESM, Node's CJS lexer first parses each of its ~120 CommonJS files
- * for their export names, 0.55 s of every command that opens the store against 0.25 s required (2 cores, loaded).
- */
 const {
   BIGINT, BOOLEAN, DOUBLE, DuckDBInstance, DuckDBTimestampValue, DuckDBTypeId, LIST,
   StatementType, TIMESTAMP, VARCHAR, listValue,
   DuckDBBigIntVector, DuckDBListVector, DuckDBTimestampVector,
-} = createRequire(import.meta.url)('@duckdb/node-api') as typeof DuckDB;
+} = duckdbApi;
 import { MAX_ROW_BYTES, type CaptureWriter, type QueryResult, type ResultColumn, type Row, type Store } from './store.js';
 
 const TYPES: Record<FieldType, DuckDBType> = {

@@ -27,7 +27,10 @@ function part(c: ZeekColumn, schema: RecordSchema): Part | null {
     col(field) {
       reads = true;
       const f = schema.fields.find((x) => x.name === field);
-      if (f === undefined) return 'NULL';
+      if (f === undefined) {
+        nullable = true;
+        return 'NULL';
+      }
       nullable ||= f.nullable;
       // the rows the writers get (typedRow) have null for an empty list of a nullable list field
       return f.nullable && f.type.endsWith('[]') ? `CASE WHEN len(${ident(field)}) > 0 THEN ${ident(field)} END` : ident(field);
@@ -73,6 +76,41 @@ function concatSql(pieces: readonly ({ text: string } | { sql: string })[]): str
   return out.length === 1 ? out[0]! : `concat(${out.join(', ')})`;
 }
 
+/**
+ * A JSON line as one concat() of its pieces, when its first member is always there (a constant, or a NOT NULL field
+ * as it is: every log's ts): each member's JSON text is a column of a projection of its own (`texts`), and a member
+ * that may be unset writes its key and comma only when its text is not NULL (a CASE of constants: no string is
+ * built per member). concat_ws of `"key":` || value members built every member's string first: 2x the CPU of the
+ * line (20 conn.log members, 861,000 rows, 0.64-0.98 against 0.42-0.47 CPU s). Null when the first member may be
+ * unset (the commas would depend on the row): concat_ws then.
+ */
+function jsonConcatLine(log: ZeekLog, parts: readonly Part[], ref: (i: number, sql: string) => string, texts: string[]): string | null {
+  const consts = log.columns.map((c, i) => {
+    const p = parts[i]!;
+    return 'text' in p ? jsonConstant(p.text, c.type) : undefined;
+  });
+  // the first member written (a constant that is not null, or a value) must be one that is always there
+  const first = log.columns.findIndex((_, i) => !('text' in parts[i]!) || consts[i] !== null);
+  const p0 = parts[first];
+  if (p0 === undefined || ('sql' in p0 && p0.nullable)) return null;
+  const pieces: ({ text: string } | { sql: string })[] = [{ text: '{' }];
+  log.columns.forEach((c, i) => {
+    const p = parts[i]!;
+    const key = `${i > first ? ',' : ''}${JSON.stringify(c.name)}:`;
+    if ('text' in p) {
+      const t = consts[i];
+      if (t !== null && t !== undefined) pieces.push({ text: `${key}${t}` });
+      return;
+    }
+    const j = ident(`j${i}`);
+    texts.push(`${zeekJsonValueSql(c.type, ref(i, p.sql))} AS ${j}`);
+    // a value of a NOT NULL field as it is has a text on every row (zeekJsonValueSql: NULL only for NULL)
+    pieces.push(p.nullable ? { sql: `CASE WHEN ${j} IS NOT NULL THEN ${lit(key)} END` } : { text: key }, { sql: j });
+  });
+  pieces.push({ text: '}' });
+  return concatSql(pieces);
+}
+
 /** The SELECT of a log's lines from `source`: the values computed once per row, then formatted and joined. */
 function linesSql(log: ZeekLog, parts: readonly Part[], json: boolean, source: string, where: string | null): string {
   const values: string[] = [];
@@ -81,7 +119,11 @@ function linesSql(log: ZeekLog, parts: readonly Part[], json: boolean, source: s
     return ident(`v${i}`);
   };
   let line: string;
-  if (json) {
+  // zeek-json's member texts, a projection between the values and the line (jsonConcatLine)
+  const texts: string[] = [];
+  const concatLine = json ? jsonConcatLine(log, parts, ref, texts) : null;
+  if (concatLine !== null) line = concatLine;
+  else if (json) {
     // members in column order, unset ones left out; constants' text merged (concat_ws puts the commas)
     const members: string[] = [];
     let text: string[] = [];
@@ -112,7 +154,8 @@ function linesSql(log: ZeekLog, parts: readonly Part[], json: boolean, source: s
   }
   const from = `FROM ${source} AS ${ident('s')}${where === null ? '' : ` WHERE ${where}`}`;
   const inner = values.length === 0 ? `SELECT 1 AS ${ident('v')} ${from}` : `SELECT ${values.join(', ')} ${from}`;
-  return `SELECT ${line} AS ${ident('line')} FROM (${inner}) AS ${ident('z')}`;
+  const middle = texts.length === 0 ? inner : `SELECT ${texts.join(', ')} FROM (${inner}) AS ${ident('y')}`;
+  return `SELECT ${line} AS ${ident('line')} FROM (${middle}) AS ${ident('z')}`;
 }
 
 /**

@@ -149,8 +149,9 @@ export function zeekSqlPlan(header: ZeekTsvHeader, source: string, sensor: strin
   // and the rows it would cut or refuse (bounds.ts, its row check) marked bad
   const required = schema.fields.filter((f) => !f.nullable && f.name !== 'capture_id');
   const cid = required.some((f) => f.name === 'community_id');
-  // a field the log never sets is NULL here: its bound cannot be passed (a check of it costs per row all the same)
-  const unset = (f: FieldDef): boolean => get(f.name) === 'NULL' && fin?.set[f.name] === undefined;
+  // a field the log never sets is NULL here: its bound cannot be passed (a check of it costs per row all the same);
+  // not `extra`, which no column sets but __extra fills (its bound is on __extra)
+  const unset = (f: FieldDef): boolean => f.name !== 'extra' && get(f.name) === 'NULL' && fin?.set[f.name] === undefined;
   const checks: string[] = ['__bad', `${col(schema.timeField)} IS NULL`, ...schema.fields.filter((f) => !unset(f)).map((f) => boundBad(f)).filter((b): b is string => b !== null)];
   // an address communityIdSql leaves to the JS path (an IPv6 one with an IPv4 tail), where the fill computes one
   const v4tail = (a: string): string => `(contains(${col(a)}, ':') AND contains(${col(a)}, '.'))`;

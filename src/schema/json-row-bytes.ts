@@ -29,6 +29,15 @@ const HEX = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102];
  * Generates code (new Function) like compileJsonRow, from schema field names only.
  */
 export function compileJsonRowBytes(fields: readonly JsonField[]): JsonRowBytes {
+  // no field (`--fields ,`): compileJsonRow's `{}`; below, `{` comes with the first key
+  if (fields.length === 0) {
+    return (_r, out, pos) => {
+      if (pos + 2 > out.length) return -1;
+      out[pos] = 123;
+      out[pos + 1] = 125;
+      return pos + 2;
+    };
+  }
   // every key's bytes back to back; each field's code copies its range
   const keyText = fields.map((f, i) => `${i === 0 ? '{' : ','}${JSON.stringify(f.name)}:`);
   const keys = utf8.encode(keyText.join(''));
@@ -142,7 +151,8 @@ function time(out: Uint8Array, pos: number, us: unknown, room: number): number {
     if (pos + t.length * 3 + room > out.length) return -1;
     return text(out, pos, t);
   }
-  if (!Number.isInteger(us) || !(Math.abs(us) <= MAX_DATE_US)) return ascii(out, pos, `"${isoMicros(us)}"`);
+  // past 2^53 the split into seconds and fraction below rounds otherwise than isoMicros: its text, whatever it is
+  if (!Number.isSafeInteger(us) || !(Math.abs(us) <= MAX_DATE_US)) return ascii(out, pos, `"${isoMicros(us)}"`);
   const sec = Math.floor(us / 1_000_000);
   if (sec !== cachedSecond) {
     cachedSecond = sec;

@@ -73,9 +73,14 @@ export async function readEveBySql(path: string, where: string, w: SqlWriter, se
   if (GLOB.test(segmentPath())) throw new EveSqlFallback('the store\'s path holds a character read_json takes for a glob');
   const put = (b: Buffer, from: number, to: number): void => {
     if (to <= from) return;
-    fd ??= openSync(segmentPath(), 'w');
-    let at = from;
-    while (at < to) at += writeSync(fd, b, at, to - at);
+    try {
+      fd ??= openSync(segmentPath(), 'w');
+      let at = from;
+      while (at < to) at += writeSync(fd, b, at, to - at);
+    } catch (e) {
+      // a full disk (the spool holds up to a segment's bytes): the JS path, after the writer's scratch is removed
+      throw new EveSqlFallback(`the spool could not be written: ${e instanceof Error ? e.message.split('\n')[0]!.slice(0, 200) : String(e)}`);
+    }
     segmentBytes += to - from;
   };
   const endSegment = (): void => {

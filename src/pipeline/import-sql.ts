@@ -77,8 +77,15 @@ export async function scanFile(path: string, readBytes = SCAN_READ): Promise<Sca
       // buf begins at a line's start; a # read_csv would take for a comment's start must begin its line (a line
       // that begins with one is skipped whole by both paths)
       const win = buf.subarray(0, end);
-      for (let h = win.indexOf(35); h >= 0 && reason === null; h = win.indexOf(35, h + 1)) {
-        if (h > 0 && win[h - 1] !== 10 && win[win.lastIndexOf(10, h - 1) + 1] !== 35) reason = 'a # inside a data line';
+      // (a # in a line that begins with one: the rest of that line is skipped, so a comment line full of # is
+      // read once, not once per #)
+      for (let h = win.indexOf(35); h >= 0; ) {
+        if (h > 0 && win[h - 1] !== 10 && win[win.lastIndexOf(10, h - 1) + 1] !== 35) {
+          reason = 'a # inside a data line';
+          break;
+        }
+        const nl = win.indexOf(10, h);
+        h = nl < 0 ? -1 : win.indexOf(35, nl + 1);
       }
       let at = 0;
       for (let nl = win.indexOf(10); nl >= 0 && reason === null; nl = win.indexOf(10, at)) {

@@ -236,6 +236,9 @@ async function runLocked(store: Store, o: SensorOptions, dumpcap: string, dir: s
     ring: ringOptions(o.rotate),
     prefix,
     opened: (path) => {
+      // a path named again (dumpcap's packet-count line can carry the file's name once more) is still the file
+      // being written: enqueued now it would be ingested half-written, and again, whole, as a second capture
+      if (path === writing) return;
       if (writing !== null) enqueue(writing);
       writing = path;
     },

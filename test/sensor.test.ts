@@ -68,11 +68,20 @@ function ring(ringDir: string, sensor: string): string[] {
   return readdirSync(ringDir).filter((n) => n.startsWith(`${sensor}_`) && n.endsWith('.pcapng')).sort().map((n) => join(ringDir, n));
 }
 
-/** Client connections, one every `gapMs`. */
+/**
+ * Client connections, one every `gapMs`. A client that fails (a real client beside a loaded machine's servers) is
+ * said on stderr and tried once more on a fresh port: the failed attempt's packets are in the capture too, and the
+ * store must hold them as tshark does, so only the client's own success is at stake.
+ */
 async function traffic(net: TestNet, n: number, gapMs: number): Promise<ClientConn[]> {
   const out: ClientConn[] = [];
   for (let k = 0; k < n; k++) {
-    out.push(connect(net, k, nextPort++));
+    let c = connect(net, k, nextPort++);
+    if (!c.ok) {
+      process.stderr.write(`sensor test: ${c.tool} on port ${c.port ?? '-'} failed (${c.why}); once more\n`);
+      c = connect(net, k, nextPort++);
+    }
+    out.push(c);
     await sleep(gapMs);
   }
   return out;
@@ -122,7 +131,7 @@ async function expectOncePerFile(store: Store, files: string[]): Promise<Set<str
 }
 
 function expectClientsSeen(conns: ClientConn[], keys: Set<string>, net: TestNet): void {
-  expect(conns.every((c) => c.ok)).toBe(true);
+  expect(conns.filter((c) => !c.ok).map((c) => `${c.tool} ${c.port ?? '-'}: ${c.why}`)).toEqual([]);
   for (const [i, c] of conns.entries()) if (c.port !== null) expect(keys.has(conversationKey(net.client, c.port, net.server, c.dport)), `connection ${i}: ${c.tool} ${c.port}`).toBe(true);
 }
 

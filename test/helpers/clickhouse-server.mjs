@@ -3,7 +3,7 @@
 // binary skips those tests; in CI it is a failure (.ci/run installs the package). Plain ESM so that
 // bench/store.mjs can use it too; types in clickhouse-server.d.mts.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,15 +112,43 @@ async function ports() {
   return { http: await freePort(), tcp: await freePort(), interserver: await freePort() };
 }
 
+/**
+ * `attempt` again with other ports when a server found one of its ports taken: a port is free when picked and
+ * the server binds it later, and meanwhile another process's outgoing connection may be given it.
+ */
+async function withFreshPorts(attempt) {
+  for (let k = 1; ; k++) {
+    try {
+      return await attempt();
+    } catch (e) {
+      const log = /see (\S+)\/error\.log/.exec(String(e?.message))?.[1];
+      let taken = false;
+      try {
+        taken = log !== undefined && readFileSync(join(log, 'error.log'), 'utf8').includes('Address already in use');
+      } catch {
+        // no log: not a port taken
+      }
+      if (!taken || k === 3) throw e;
+    }
+  }
+}
+
 /** One server. */
 export async function startClickHouse(bin) {
-  return start(bin, await ports(), null);
+  return withFreshPorts(async () => start(bin, await ports(), null));
 }
 
 /** Two servers, each one shard of cluster `hs2` (both know both). */
 export async function startCluster(bin, name = 'hs2') {
-  const a = await ports();
-  const b = await ports();
-  const cluster = { name, tcpPorts: [a.tcp, b.tcp] };
-  return Promise.all([start(bin, a, cluster), start(bin, b, cluster)]);
+  return withFreshPorts(async () => {
+    const a = await ports();
+    const b = await ports();
+    const cluster = { name, tcpPorts: [a.tcp, b.tcp] };
+    const started = await Promise.allSettled([start(bin, a, cluster), start(bin, b, cluster)]);
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed === undefined) return started.map((r) => r.value);
+    // the other one, if it started, goes too (its cluster names the failed one's port)
+    await Promise.all(started.filter((r) => r.status === 'fulfilled').map((r) => r.value.stop()));
+    throw failed.reason;
+  });
 }

@@ -127,6 +127,14 @@ export interface ClientConn {
   port: number | null;
   dport: number;
   ok: boolean;
+  /** why it failed: the exit status or signal and the start of stderr ('' when ok) */
+  why: string;
+}
+
+/** What a failed client said. */
+function why(r: { status: number | null; signal: NodeJS.Signals | null; stderr: Buffer | string | null; error?: Error }): string {
+  if (r.status === 0) return '';
+  return `exit ${r.status ?? r.signal ?? r.error?.message}: ${String(r.stderr ?? '').trim().slice(0, 300)}`;
 }
 
 /** One real client connection to the namespace's servers (`k` picks the kind, `port` the local port); 15 s each: CI runs it beside a two-shard cluster and another test file. */
@@ -134,25 +142,25 @@ export function connect(net: TestNet, k: number, port: number): ClientConn {
   const kind = k % 4;
   if (kind === 0) {
     const r = spawnSync('curl', ['-s', '-o', '/dev/null', '--max-time', '15', '--local-port', String(port), `http://${net.server}:${PORTS.http}/index.html`]);
-    return { tool: 'curl-http', port, dport: PORTS.http, ok: r.status === 0 };
+    return { tool: 'curl-http', port, dport: PORTS.http, ok: r.status === 0, why: why(r) };
   }
   if (kind === 1) {
     const r = spawnSync('curl', ['-s', '-k', '-o', '/dev/null', '--max-time', '15', '--local-port', String(port), `https://${net.server}:${PORTS.tls}/`]);
-    return { tool: 'curl-https', port, dport: PORTS.tls, ok: r.status === 0 };
+    return { tool: 'curl-https', port, dport: PORTS.tls, ok: r.status === 0, why: why(r) };
   }
   if (kind === 2) {
     const r = spawnSync('openssl', ['s_client', '-connect', `${net.server}:${PORTS.tls}`, '-servername', 'haystack.test', '-quiet'], {
       input: 'GET / HTTP/1.0\r\n\r\n',
       timeout: 15000,
     });
-    return { tool: 's_client', port: null, dport: PORTS.tls, ok: r.status === 0 };
+    return { tool: 's_client', port: null, dport: PORTS.tls, ok: r.status === 0, why: why(r) };
   }
   const py = `import smtplib
 s = smtplib.SMTP("${net.server}", ${PORTS.smtp}, local_hostname="client.test", source_address=("${net.client}", ${port}), timeout=15)
 s.sendmail("alice@example.org", ["bob@example.org"], "Subject: sensor test ${k}\\r\\n\\r\\nhello ${k}\\r\\n")
 s.quit()`;
   const r = spawnSync('python3', ['-c', py], { timeout: 16000 });
-  return { tool: 'smtplib', port, dport: PORTS.smtp, ok: r.status === 0 };
+  return { tool: 'smtplib', port, dport: PORTS.smtp, ok: r.status === 0, why: why(r) };
 }
 
 /** TCP conversations of a capture as tshark counts them ("a:p b:q", the lower endpoint first), with a count each. */

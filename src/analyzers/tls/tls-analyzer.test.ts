@@ -11,7 +11,7 @@ import { Engine } from '../../pipeline/engine.js';
 import { ORIG, RESP, type Dir } from '../../reassembly/stream-analyzer.js';
 import { TLS_MAX_CIPHER_SUITES, TLS_MAX_SNI_BYTES, type TlsRecord } from '../../schema/tls.js';
 import { HashCache } from './fingerprints.js';
-import { MAX_CLIENT_PRELUDE, TlsAnalyzer } from './tls-analyzer.js';
+import { MAX_CLIENT_PRELUDE, MAX_SERVER_EARLY, TlsAnalyzer } from './tls-analyzer.js';
 
 /** The two directions of every TCP session of a capture, as delivered. */
 async function streams(file: string): Promise<[Uint8Array, Uint8Array][]> {
@@ -198,6 +198,23 @@ describe('TlsAnalyzer', async () => {
     const a = new TlsAnalyzer({ session: s, anomalies: new AnomalyLog(() => undefined), emit: () => undefined, cache: new HashCache() });
     a.deliver(ORIG, new TextEncoder().encode('GET / HTTP/1.1\r\n\r\n'.repeat(300)));
     expect(a.active).toBe(false);
+  });
+
+  it('is done with a stream whose server sent more than MAX_SERVER_EARLY before any client hello (a download)', () => {
+    const enc = new TextEncoder();
+    const fresh = (): TlsAnalyzer => new TlsAnalyzer({ session: new Session(), anomalies: new AnomalyLog(() => undefined), emit: () => undefined, cache: new HashCache() });
+    const body = new Uint8Array(16384).fill(0x41);
+    const a = fresh();
+    a.deliver(ORIG, enc.encode('GET /big HTTP/1.1\r\nHost: x\r\n\r\n'));
+    let sent = 0;
+    for (; sent <= MAX_SERVER_EARLY && a.active; sent += body.length) a.deliver(RESP, body);
+    expect(a.active).toBe(false);
+    expect(sent).toBeGreaterThan(MAX_SERVER_EARLY);
+    // up to the bound, a server's early bytes change nothing: the hello after them is read as without them
+    const [c, sv] = tls[0]!;
+    const early = new Uint8Array(MAX_SERVER_EARLY).fill(0x2a);
+    expect(run([[RESP, early], ...flights(c, sv, [])])).toEqual(run(flights(c, sv, [])));
+    expect(run([[ORIG, enc.encode('CONNECT x:443 HTTP/1.1\r\n\r\n')], [RESP, early], ...flights(c, sv, [])])).toEqual(run(flights(c, sv, [])));
   });
 
   it('judges a side by its first 6 bytes, not by its first segment: one byte decides nothing (fuzz: tls/6b598040)', () => {

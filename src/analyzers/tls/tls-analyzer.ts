@@ -27,6 +27,12 @@ export const MAX_CERTIFICATE = 1024 * 1024;
 const MAX_CLIENT_HELLOS = 4;
 /** Bytes of each side looked through for a late hello (after SOCKS or a proxy CONNECT) before giving up. */
 export const MAX_CLIENT_PRELUDE = 4096;
+/**
+ * Server bytes before the client's first hello record after which the session is taken as not TLS: a proxy's
+ * "200 Connection established", an IMAP/FTP/XMPP greeting before STARTTLS are far below it; an HTTP response body
+ * is not (its bytes would otherwise be delivered to this analyzer, and kept for retransmission checks, to the end).
+ */
+export const MAX_SERVER_EARLY = 64 * 1024;
 /** Plain text watched for STARTTLS before giving up: an SMTP dialogue up to STARTTLS is a few hundred bytes. */
 export const MAX_PLAINTEXT_PRELUDE = 64 * 1024;
 /** Bytes of each plain-text line kept to recognise STARTTLS and reply codes ("STARTTLS" + blanks + CR). */
@@ -126,6 +132,8 @@ export class TlsAnalyzer implements StreamAnalyzer {
   /** client / server bytes seen before their hello started */
   private prelude = 0;
   private serverPrelude = 0;
+  /** server bytes seen while the client had not started TLS (ignored, counted: see MAX_SERVER_EARLY) */
+  private serverEarly = 0;
   /** plain-text prelude (STARTTLS) state, while one is going on */
   private starttls: StarttlsWatch | null = null;
 
@@ -193,7 +201,14 @@ export class TlsAnalyzer implements StreamAnalyzer {
       this.plaintext(dir, d, data);
       return;
     }
-    if (this.tls === null && dir !== ORIG && this.dirs[0]!.recLen === 0) return; // server bytes before any TLS
+    if (this.tls === null && dir !== ORIG && this.dirs[0]!.recLen === 0) {
+      // server bytes before any TLS: a proxy's answer or a server's greeting are a few lines; a server that sent
+      // more than MAX_SERVER_EARLY before the client's hello (an HTTP download) does not carry TLS, and the
+      // stream stops delivering its bytes here (a session picked up in the middle never showed its hello either)
+      this.serverEarly += data.length;
+      if (this.serverEarly > MAX_SERVER_EARLY) this.tls = false;
+      return;
+    }
     if (this.tls === null && dir === ORIG && d.recLen === 0 && (this.prelude > 0 || !looksLikeClientHello(data, d))) {
       // a prelude (SOCKS, a proxy CONNECT) may come first: the ClientHello is looked for after it
       this.preludeBytes(dir, d, data, HT_CLIENT_HELLO);

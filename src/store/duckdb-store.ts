@@ -34,6 +34,8 @@ export interface DuckDbOptions {
   queryTimeoutMs?: number;
   /** DuckDB's worker threads (OpenStoreOptions.threads); default one per core */
   threads?: number;
+  /** rows per row group of what this open writes (OpenStoreOptions.rowGroupSize); default ROW_GROUP_SIZE */
+  rowGroupSize?: number;
   /** a read-only open after the upgrade of an earlier version's store was tried (openDuckDb) */
   upgraded?: boolean;
 }
@@ -44,6 +46,8 @@ export interface DuckDbOptions {
  * what one capture's transaction holds small while scans stay vectorised.
  */
 const ROW_GROUP_SIZE = 16384;
+/** The row-group sizes an open may ask for (DuckDB's vector size times a power of two, up to its default). */
+const ROW_GROUP_SIZES = new Set([16384, 32768, 65536, 122880]);
 /**
  * Reading connections of a writable store (the one `haystack serve` holds). Connections of one instance run
  * their queries in parallel, so a client's short search does not queue behind another's 7-day scan; each query
@@ -77,9 +81,11 @@ export async function openDuckDb(path: string, opts: DuckDbOptions = {}): Promis
   });
   const conn = await instance.connect();
   try {
-    // the file is attached (not opened as the main database) so that its row-group size can be set
+    // the file is attached (not opened as the main database) so that its row-group size can be set; it applies to
+    // what this open writes (a file holds row groups of any sizes: DuckDB reads and appends to them alike)
     const mode = opts.readOnly === true ? ', READ_ONLY' : '';
-    await conn.run(`ATTACH ${quoteString(path, 'duckdb')} AS ${ident('hs')} (ROW_GROUP_SIZE ${ROW_GROUP_SIZE}${mode})`);
+    const rowGroup = opts.rowGroupSize !== undefined && ROW_GROUP_SIZES.has(opts.rowGroupSize) ? opts.rowGroupSize : ROW_GROUP_SIZE;
+    await conn.run(`ATTACH ${quoteString(path, 'duckdb')} AS ${ident('hs')} (ROW_GROUP_SIZE ${rowGroup}${mode})`);
     await conn.run(`USE ${ident('hs')}`);
   } catch (e) {
     conn.closeSync();

@@ -16,6 +16,11 @@ export interface OpenStoreOptions {
   queryTimeoutMs?: number;
   /** DuckDB's worker threads (default: one per core); ClickHouse ignores it */
   threads?: number;
+  /**
+   * DuckDB: rows per row group of what this open writes (16384, 32768, 65536 or 122880; default 16384, see
+   * duckdb-store.ts ROW_GROUP_SIZE); ClickHouse ignores it
+   */
+  rowGroupSize?: number;
 }
 
 export async function openStore(url: string | undefined, opts: OpenStoreOptions = {}): Promise<Store> {
@@ -24,7 +29,7 @@ export async function openStore(url: string | undefined, opts: OpenStoreOptions 
   if (u.kind === 'duckdb') {
     const { openDuckDb } = await import('./duckdb-store.js');
     return openDuckDb(u.path, { readOnly: opts.readOnly === true, fileAccess: opts.fileAccess === true, ...(opts.queryTimeoutMs !== undefined ? { queryTimeoutMs: opts.queryTimeoutMs } : {}),
-      ...(opts.threads !== undefined ? { threads: opts.threads } : {}) });
+      ...(opts.threads !== undefined ? { threads: opts.threads } : {}), ...(opts.rowGroupSize !== undefined ? { rowGroupSize: opts.rowGroupSize } : {}) });
   }
   const { openClickHouse } = await import('./clickhouse-store.js');
   return openClickHouse(u, opts.readOnly === true, opts.queryTimeoutMs);

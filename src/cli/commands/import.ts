@@ -11,6 +11,16 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import { Progress } from '../progress.js';
 import { DB_OPTION } from '../store-args.js';
 
+/**
+ * Row groups of what an import writes: DuckDB's default, not the store's 16,384 (which bounds what a capture's
+ * transaction holds in memory while packets are decoded beside it). An import's rows are loaded by DuckDB
+ * itself in large inserts; with 122,880-row groups the 861,000-line conn.log's import took 7.7 CPU s against 9.1,
+ * the same lines as EVE 7.3 against 7.9 (bench/README.md, Formats, h18-import). Later writes to the store
+ * (ingest) go on with 16,384-row groups: DuckDB reads and appends to row groups of both sizes alike.
+ * HAYSTACK_IMPORT_ROW_GROUP_SIZE overrides it (16384, 32768, 65536 or 122880: measurements).
+ */
+const IMPORT_ROW_GROUP_SIZE = Number(process.env.HAYSTACK_IMPORT_ROW_GROUP_SIZE) > 0 ? Number(process.env.HAYSTACK_IMPORT_ROW_GROUP_SIZE) : 122880;
+
 export const usage = `haystack import zeek <dir|file...|-> [--db URL] [--sensor NAME] [--log NAME]
 haystack import eve <file|dir...|-> [--db URL] [--sensor NAME]
   zeek: Zeek's logs in TSV (any #fields order, several headers in one file) or JSON form, plain or gzip; a
@@ -59,7 +69,7 @@ export async function runWith(argv: string[], io: CliIo, mapper: ImportMapper): 
   if (log !== undefined && !/^[a-z0-9_]{1,64}$/.test(log)) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `import zeek: --log must be a Zeek log name (conn, dns, ...), got "${log}"`);
   let store;
   try {
-    store = await openStore(stringOption(values.db));
+    store = await openStore(stringOption(values.db), { rowGroupSize: IMPORT_ROW_GROUP_SIZE });
   } catch (e) {
     if (!isHaystackError(e, 'HAYSTACK_STORE')) throw e;
     io.stderr(`haystack import: ${e.message}\n`);

@@ -1,5 +1,6 @@
 // The `haystack` command: picks the verb, runs it, maps errors to messages and exit statuses.
 import { cannotWrite, isHaystackError, type HaystackError } from '../core/errors.js';
+import { boundHeapGrowth } from './heap-growth.js';
 import { commandIo, EXIT_FAILURE, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, processIo, type CliIo, type CliStreams } from './io.js';
 
 interface CommandModule {
@@ -98,6 +99,8 @@ export async function runProcess(argv: string[]): Promise<number> {
     process.exit(EXIT_FAILURE);
   });
   process.stderr.on('error', () => undefined);
+  // the packet verbs: the old generation's headroom bounded, so that peak RSS stays flat with capture length
+  boundHeapGrowth(verb);
   try {
     return await main(argv, processIo);
   } catch (e) {

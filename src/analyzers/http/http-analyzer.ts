@@ -16,9 +16,9 @@ export const MAX_HEADER_BYTES = 64 * 1024;
 /** Body bytes kept per message for extraction; longer bodies are counted, and kept up to here. */
 export const MAX_BODY = 64 * 1024 * 1024;
 /**
- * A body's buffer grows to its Content-Length in one step once the bytes received are at least half of it (a
- * 3 MiB body: doubled up to 2 MiB, then one allocation of 3 MiB, not 4); a false claim holds at most twice the
- * bytes that came, as doubling does.
+ * A body's first buffer (up to BODY_BLOCK) grows to its Content-Length in one step once the bytes received are at
+ * least half of it (a 48 KiB body: doubled up to 32 KiB, then one allocation of 48 KiB, not 64); a false claim
+ * holds at most twice the bytes that came, as doubling does.
  */
 const DECLARED_TRUSTED = 2;
 /** Requests waiting for their responses; beyond this the dialogue is not HTTP any more. */
@@ -95,9 +95,23 @@ class Side {
   lineLen = 0;
 }
 
+/**
+ * A body is gathered in one growing buffer up to this size; the bytes past it go into blocks of this size, taken
+ * from and given back to BLOCKS, and are joined once, into a buffer of the body's exact size, when the body is
+ * taken. Without the blocks a 4 MiB body left ~4 MiB of outgrown buffers (4 KiB doubled to 2 MiB) as garbage
+ * ArrayBuffers, freed only by the next full collection: a burst of large bodies raised RSS by twice its size.
+ */
+const BODY_BLOCK = 64 * 1024;
+/** Blocks kept for reuse between bodies: at most 8 MiB (what large bodies in flight hold beyond it is dropped). */
+const MAX_FREE_BLOCKS = 128;
+const BLOCKS: Uint8Array[] = [];
+
 /** Growing byte buffer for one body. */
 class Body {
+  /** the first BODY_BLOCK bytes */
   buf = new Uint8Array(0);
+  /** the bytes past BODY_BLOCK, BODY_BLOCK each (the last one partly filled) */
+  blocks: Uint8Array[] = [];
   len = 0;
   total = 0;
   /** the length the framing announced (Content-Length), 0 when unknown */
@@ -105,23 +119,53 @@ class Body {
   push(b: Uint8Array, start: number, end: number): void {
     const n = end - start;
     this.total += n;
-    const keep = Math.min(n, MAX_BODY - this.len);
+    let keep = Math.min(n, MAX_BODY - this.len);
     if (keep <= 0) return;
-    if (this.len + keep > this.buf.length) {
-      const need = this.len + keep;
-      // the announced length at once when the bytes already seen make it credible (a claim costs at most
-      // DECLARED_TRUSTED times what came): the buffer sized exactly; otherwise double
-      const want = this.declared >= need && this.declared <= need * DECLARED_TRUSTED ? this.declared : Math.max(need, this.buf.length * 2, 4096);
-      const next = new Uint8Array(Math.min(MAX_BODY, want));
-      next.set(this.buf.subarray(0, this.len));
-      this.buf = next;
+    if (this.len < BODY_BLOCK) {
+      const head = Math.min(keep, BODY_BLOCK - this.len);
+      if (this.len + head > this.buf.length) {
+        const need = this.len + head;
+        // the announced length at once when the bytes already seen make it credible (a claim costs at most
+        // DECLARED_TRUSTED times what came): the buffer sized exactly; otherwise double
+        const want = this.declared >= need && this.declared <= need * DECLARED_TRUSTED ? this.declared : Math.max(need, this.buf.length * 2, 4096);
+        const next = new Uint8Array(Math.min(BODY_BLOCK, want));
+        next.set(this.buf.subarray(0, this.len));
+        this.buf = next;
+      }
+      this.buf.set(b.subarray(start, start + head), this.len);
+      this.len += head;
+      start += head;
+      keep -= head;
     }
-    this.buf.set(b.subarray(start, start + keep), this.len);
-    this.len += keep;
+    while (keep > 0) {
+      const at = (this.len - BODY_BLOCK) % BODY_BLOCK;
+      if (at === 0) this.blocks.push(BLOCKS.pop() ?? new Uint8Array(BODY_BLOCK));
+      const k = Math.min(keep, BODY_BLOCK - at);
+      this.blocks[this.blocks.length - 1]!.set(b.subarray(start, start + k), at);
+      this.len += k;
+      start += k;
+      keep -= k;
+    }
   }
   take(): Uint8Array {
-    // a mostly full buffer goes with the message (no copy of large bodies); a mostly empty one is trimmed
-    const out = this.len * 2 >= this.buf.length ? this.buf.subarray(0, this.len) : this.buf.slice(0, this.len);
+    let out: Uint8Array;
+    if (this.blocks.length === 0) {
+      // a mostly full buffer goes with the message (no copy); a mostly empty one is trimmed
+      out = this.len * 2 >= this.buf.length ? this.buf.subarray(0, this.len) : this.buf.slice(0, this.len);
+    } else {
+      // one buffer of the exact size (not zeroed first: every byte is written below); the blocks go back
+      const whole = Buffer.allocUnsafeSlow(this.len);
+      out = new Uint8Array(whole.buffer, whole.byteOffset, this.len);
+      out.set(this.buf);
+      let at = BODY_BLOCK;
+      for (const block of this.blocks) {
+        const k = Math.min(BODY_BLOCK, this.len - at);
+        out.set(k === BODY_BLOCK ? block : block.subarray(0, k), at);
+        at += k;
+        if (BLOCKS.length < MAX_FREE_BLOCKS) BLOCKS.push(block);
+      }
+      this.blocks = [];
+    }
     this.buf = new Uint8Array(0);
     this.len = 0;
     this.total = 0;

@@ -221,12 +221,16 @@ export class StreamsWriter {
   flush(s: Session, f: DirectionFile): void {
     if (f.buffered === 0) return;
     const path = this.prefix + fileName(s, f);
-    const fd = output(path, () => openSync(path, f.written ? 'r+' : 'w'));
+    // one try per file rather than output()'s closures: two fewer objects for each of ~40,000 files
+    let fd = -1;
     try {
+      fd = openSync(path, f.written ? 'r+' : 'w');
       // written at its stream offset, so a gap stays a hole of the right size, as tcpflow does
-      output(path, () => writeSync(fd, f.buf, 0, f.buffered, f.start));
+      writeSync(fd, f.buf, 0, f.buffered, f.start);
+    } catch (e) {
+      throw cannotWrite(path, e);
     } finally {
-      closeSync(fd);
+      if (fd >= 0) closeSync(fd);
     }
     this.files += f.written ? 0 : 1;
     f.written = true;

@@ -151,7 +151,10 @@ export class PcapngParser implements FormatParser {
       return true;
     }
     const r = this.rec;
-    const ts = iface.conv.toMicros(view.getUint32(off + tsOff, le), view.getUint32(off + tsOff + 4, le));
+    const conv = iface.conv;
+    const hi = view.getUint32(off + tsOff, le);
+    const lo = view.getUint32(off + tsOff + 4, le);
+    const ts = conv.micros ? hi * 4294967296 + lo + conv.offsetUs : conv.toMicros(hi, lo);
     if (Number.isSafeInteger(ts)) {
       this.lastTs = ts;
     } else {

@@ -7,7 +7,13 @@ export class TimestampConverter {
   private readonly q32: number;
   private readonly r32: number;
   private readonly mul: number;
-  private readonly offsetUs: number;
+  /** if_tsoffset in µs */
+  readonly offsetUs: number;
+  /**
+   * µs resolution (the common case): the time is hi * 2^32 + lo + offsetUs, which a reader computes inline (a
+   * call returns it as a heap number made for each packet)
+   */
+  readonly micros: boolean;
   private readonly binaryBits: number;
   private readonly isBinary: boolean;
 
@@ -23,6 +29,7 @@ export class TimestampConverter {
     this.mul = 1;
     this.binaryBits = 0;
     this.isBinary = (tsresol & 0x80) !== 0;
+    this.micros = !this.isBinary && tsresol === 6;
     if (this.isBinary) {
       this.mode = 3;
       this.binaryBits = tsresol & 0x7f;

@@ -332,16 +332,18 @@ export class FlowTable {
       if (orig) s.origStream = mine;
       else s.respStream = mine;
     }
-    if (!mine.isStarted) mine.start(m.seq, (f & TH_SYN) !== 0);
+    // sequence and acknowledgement numbers go to the streams as int32 (the same number modulo 2^32, which is all
+    // they are read as): a small integer in a call, where a uint32 past 2^31 is a heap number made for each packet
+    if (!mine.isStarted) mine.start(m.seq | 0, (f & TH_SYN) !== 0);
     const acks = (f & TH_ACK) !== 0 && (f & TH_RST) === 0;
     const other = orig ? s.respStream : s.origStream;
-    if (s.analyzerPending && (m.payloadLen > 0 || (acks && other !== null && other.ackGaps(m.ack)))) this.attach(s);
+    if (s.analyzerPending && (m.payloadLen > 0 || (acks && other !== null && other.ackGaps(m.ack | 0)))) this.attach(s);
     if (m.payloadLen > 0) {
-      const seq = f & TH_SYN ? (m.seq + 1) >>> 0 : m.seq;
-      mine.segment(seq, m.buf, m.payloadOff, m.payloadLen, m.ts, s.uid, this.anomalies);
+      const seq = (f & TH_SYN ? m.seq + 1 : m.seq) | 0;
+      mine.segment(seq, m.buf, m.payloadOff, m.payloadLen, m, s.uid, this.anomalies);
     }
-    if (f & TH_FIN) mine.finAt((m.seq + m.payloadLen + (f & TH_SYN ? 1 : 0)) >>> 0);
-    if (acks) other?.acked(m.ack);
+    if (f & TH_FIN) mine.finAt((m.seq + m.payloadLen + (f & TH_SYN ? 1 : 0)) | 0);
+    if (acks) other?.acked(m.ack | 0);
     if (s.analyzer !== null && s.analyzer.active === false) this.detach(s);
   }
 
@@ -459,7 +461,7 @@ export class FlowTable {
     return true;
   }
 
-  /** Symmetric 32-bit hash of the flow key: the same for both directions, no allocation. */
+  /** Symmetric 32-bit hash of the flow key (int32): the same for both directions, no allocation. */
   private hashOf(m: PacketMeta, proto: number, sport: number, dport: number): number {
     let ha: number;
     let hb: number;
@@ -473,7 +475,8 @@ export class FlowTable {
       hb = mix(v.getUint32(m.dst6, false) ^ mix(v.getUint32(m.dst6 + 4, false) ^ mix(v.getUint32(m.dst6 + 8, false) ^
         mix(v.getUint32(m.dst6 + 12, false) ^ Math.imul(dport, 0x9e3779b1)))));
     }
-    return mix((ha + hb) ^ Math.imul(proto + 1, 0x85ebca6b) ^ (m.vlan + 1) ^ ((m.innerVlan + 1) << 12));
+    // as int32: only its low bits are read (chains), and a uint32 past 2^31 would be a heap number per packet
+    return mix((ha + hb) ^ Math.imul(proto + 1, 0x85ebca6b) ^ (m.vlan + 1) ^ ((m.innerVlan + 1) << 12)) | 0;
   }
 }
 

@@ -90,4 +90,34 @@ describe('StreamsWriter', () => {
     expect(want[1]!.length).toBeGreaterThan(64 * 1024);
     expect(readFileSync(join(dir, 'index.jsonl'), 'latin1')).toBe(want.join(''));
   });
+  it('indexes IPv6 streams, big offsets and port 0 as JSON.stringify would', () => {
+    const dir = join(root, 'v6');
+    const w = new StreamsWriter(dir);
+    const s = new Session();
+    s.uid = 'CAAAAAAAAAAAAAAAA6';
+    s.v6 = true;
+    s.a6 = Uint8Array.from([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    s.b6 = Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 1]);
+    s.aPort = 0;
+    s.bPort = 65535;
+    const a = w.forSession(s);
+    a.gap(RESP, 4294967296, 0);
+    a.deliver(RESP, bytes(2, 0x46), 4294967296);
+    a.gap(RESP, 9, 4294967298);
+    a.deliver(RESP, bytes(1, 0x47), 4294967307);
+    a.deliver(ORIG, bytes(123456, 0x48), 0);
+    a.end(ORIG);
+    a.end(RESP);
+    w.close();
+    const lines = readFileSync(join(dir, 'index.jsonl'), 'latin1');
+    const orig = '2001:db8::1.00000-::ffff:192.0.2.1.65535';
+    const entries: StreamIndexEntry[] = [
+      { uid: s.uid, file: orig, dir: 'orig', src_ip: '2001:db8::1', src_port: 0, dst_ip: '::ffff:192.0.2.1', dst_port: 65535, bytes: 123456, gaps: [] },
+      {
+        uid: s.uid, file: '::ffff:192.0.2.1.65535-2001:db8::1.00000', dir: 'resp', src_ip: '::ffff:192.0.2.1', src_port: 65535,
+        dst_ip: '2001:db8::1', dst_port: 0, bytes: 3, gaps: [{ offset: 0, len: 4294967296 }, { offset: 4294967298, len: 9 }],
+      },
+    ];
+    expect(lines).toBe(entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
+  });
 });

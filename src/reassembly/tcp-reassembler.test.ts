@@ -23,7 +23,7 @@ function setup(budget: Partial<ReassemblyBudget> = {}) {
   const dir = new TcpDirection(ORIG, b, sink);
   const seg = (seq: number, s: string): void => {
     const b = enc.encode(`..${s}`); // payload at an offset, as in a packet
-    dir.segment(seq >>> 0, b, 2, s.length, 0, 'Ctest', log);
+    dir.segment(seq >>> 0, b, 2, s.length, { ts: 0 }, 'Ctest', log);
   };
   return { dir, seg, out, gaps, anomalies, budget: b, ended: () => ended, text: () => out.join('') };
 }

@@ -52,6 +52,14 @@ export const MAX_HELD_SEGMENTS = 16384;
 export const MAX_SEQ_JUMP = 16 * 1024 * 1024;
 
 const NO_BYTES = new Uint8Array(0);
+
+/**
+ * Where a segment's time is read from, only when it has an anomaly to report (the decoder's PacketMeta): a time
+ * in µs passed as a number is a heap number made for each segment.
+ */
+export interface SegmentClock {
+  readonly ts: number;
+}
 const NO_SEGMENTS: Segment[] = [];
 
 interface Segment {
@@ -99,9 +107,12 @@ export class TcpDirection {
     return this.started;
   }
 
-  /** Sets the initial sequence number: from a SYN (isn + 1 is offset 0) or the first segment seen. */
+  /**
+   * Sets the initial sequence number: from a SYN (isn + 1 is offset 0) or the first segment seen. Sequence and
+   * acknowledgement numbers are taken as uint32 or int32 alike (only their value modulo 2^32 is read).
+   */
   start(seq: number, syn: boolean): void {
-    this.isn = syn ? (seq + 1) >>> 0 : seq;
+    this.isn = (syn ? seq + 1 : seq) | 0;
     this.started = true;
   }
 
@@ -120,18 +131,19 @@ export class TcpDirection {
    * One segment's payload, buf[off, off + len). Without a consumer no bytes are touched: only sequence
    * ranges are tracked (the sessions fast path allocates nothing here).
    * @param buf valid only for the duration of the call
+   * @param clock the packet's time (anomalies)
    */
-  segment(seq: number, buf: Uint8Array, off: number, len: number, ts: number, uid: string, anomalies: AnomalyLog): void {
+  segment(seq: number, buf: Uint8Array, off: number, len: number, clock: SegmentClock, uid: string, anomalies: AnomalyLog): void {
     if (this.ended || len === 0) return;
     let start = this.offsetOf(seq);
     let end = start + len;
     if (start > Math.max(this.next, this.highest) + MAX_SEQ_JUMP) {
-      anomalies.add(ts, uid, 'tcp_seq_jump', `segment ${start - Math.max(this.next, this.highest)} bytes beyond the stream`);
+      anomalies.add(clock.ts, uid, 'tcp_seq_jump', `segment ${start - Math.max(this.next, this.highest)} bytes beyond the stream`);
       return;
     }
     if (this.finOffset >= 0 && end > this.finOffset) {
       if (start >= this.finOffset) {
-        anomalies.add(ts, uid, 'tcp_data_after_fin', `${len} bytes at stream offset ${start}`);
+        anomalies.add(clock.ts, uid, 'tcp_data_after_fin', `${len} bytes at stream offset ${start}`);
         return;
       }
       end = this.finOffset;
@@ -139,7 +151,7 @@ export class TcpDirection {
     }
     if (end > this.highest) this.highest = end;
     if (start < this.next && this.ring !== null) {
-      this.compareDelivered(start, buf.subarray(off, off + len), ts, uid, anomalies);
+      this.compareDelivered(start, buf.subarray(off, off + len), clock.ts, uid, anomalies);
     }
     if (end <= this.next) return; // old retransmission
     if (start < this.next) {
@@ -152,10 +164,10 @@ export class TcpDirection {
       return;
     }
     if (start < 0) return;
-    this.insert(start, end, this.sink === null ? NO_BYTES : buf.subarray(off, off + end - start), ts, uid, anomalies);
+    this.insert(start, end, this.sink === null ? NO_BYTES : buf.subarray(off, off + end - start), clock.ts, uid, anomalies);
     this.flush();
     if (this.heldBytes > this.budget.perStream || this.budget.used > this.budget.limit || this.held.length > MAX_HELD_SEGMENTS) {
-      anomalies.add(ts, uid, 'tcp_reassembly_budget', `${this.held.length} segments (${this.heldBytes} bytes) held behind a hole`);
+      anomalies.add(clock.ts, uid, 'tcp_reassembly_budget', `${this.held.length} segments (${this.heldBytes} bytes) held behind a hole`);
       this.skipFirstHole();
     }
   }

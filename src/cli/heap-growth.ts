@@ -20,7 +20,8 @@ export const PACKET_VERBS: ReadonlySet<string> = new Set([
 /**
  * The V8 flag a run of `verb` sets, or null: none for the other verbs (queries, export, the console: their heaps
  * are shaped by what they are asked), and none when node was started with its own --heap-growing-percent (in its
- * options or NODE_OPTIONS: the user's choice wins).
+ * options: the user's choice wins; Node 20 refuses the flag in NODE_OPTIONS, which is read here too in case a later
+ * Node allows it).
  */
 export function heapGrowthFlag(verb: string, execArgv: readonly string[] = process.execArgv, nodeOptions: string | undefined = process.env['NODE_OPTIONS']): string | null {
   if (!PACKET_VERBS.has(verb)) return null;

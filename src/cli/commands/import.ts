@@ -19,7 +19,14 @@ import { DB_OPTION } from '../store-args.js';
  * (ingest) go on with 16,384-row groups: DuckDB reads and appends to row groups of both sizes alike.
  * HAYSTACK_IMPORT_ROW_GROUP_SIZE overrides it (16384, 32768, 65536 or 122880: measurements).
  */
-const IMPORT_ROW_GROUP_SIZE = Number(process.env.HAYSTACK_IMPORT_ROW_GROUP_SIZE) > 0 ? Number(process.env.HAYSTACK_IMPORT_ROW_GROUP_SIZE) : 122880;
+function importRowGroupSize(): number {
+  const v = process.env.HAYSTACK_IMPORT_ROW_GROUP_SIZE;
+  if (v === undefined || v === '') return 122880;
+  if (!['16384', '32768', '65536', '122880'].includes(v)) {
+    throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `HAYSTACK_IMPORT_ROW_GROUP_SIZE must be 16384, 32768, 65536 or 122880, got "${v}"`);
+  }
+  return Number(v);
+}
 
 export const usage = `haystack import zeek <dir|file...|-> [--db URL] [--sensor NAME] [--log NAME]
 haystack import eve <file|dir...|-> [--db URL] [--sensor NAME]
@@ -67,9 +74,10 @@ export async function runWith(argv: string[], io: CliIo, mapper: ImportMapper): 
   const log = stringOption(values.log);
   if (log !== undefined && kind !== 'zeek') throw new HaystackError('HAYSTACK_BAD_ARGUMENT', 'import eve: --log is for Zeek logs (an EVE event names its own type)');
   if (log !== undefined && !/^[a-z0-9_]{1,64}$/.test(log)) throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `import zeek: --log must be a Zeek log name (conn, dns, ...), got "${log}"`);
+  const rowGroupSize = importRowGroupSize();
   let store;
   try {
-    store = await openStore(stringOption(values.db), { rowGroupSize: IMPORT_ROW_GROUP_SIZE });
+    store = await openStore(stringOption(values.db), { rowGroupSize });
   } catch (e) {
     if (!isHaystackError(e, 'HAYSTACK_STORE')) throw e;
     io.stderr(`haystack import: ${e.message}\n`);

@@ -11,6 +11,7 @@ import { CAPTURES, type CaptureRecord } from '../schema/captures.js';
 import { APP_SCHEMAS, RECORD_SCHEMAS } from '../schema/registry.js';
 import type { FieldDef, FieldType, RecordSchema } from '../schema/schema.js';
 import { duckdbApi } from './duckdb-api.js';
+import { ROW_GROUP_SIZES } from './open.js';
 import { addColumns, duckdbTable, ident, quoteString } from './sql.js';
 import { heldByServerMessage, readServerLock } from './writer-lock.js';
 
@@ -46,8 +47,6 @@ export interface DuckDbOptions {
  * what one capture's transaction holds small while scans stay vectorised.
  */
 const ROW_GROUP_SIZE = 16384;
-/** The row-group sizes an open may ask for (DuckDB's vector size times a power of two, up to its default). */
-const ROW_GROUP_SIZES = new Set([16384, 32768, 65536, 122880]);
 /**
  * Reading connections of a writable store (the one `haystack serve` holds). Connections of one instance run
  * their queries in parallel, so a client's short search does not queue behind another's 7-day scan; each query

@@ -2,6 +2,9 @@
 import type { Store } from './store.js';
 import { parseStoreUrl } from './url.js';
 
+/** The row-group sizes an open may ask for (DuckDB's vector size times a power of two, up to its default 122,880). */
+export const ROW_GROUP_SIZES: ReadonlySet<number> = new Set([16384, 32768, 65536, 122880]);
+
 export interface OpenStoreOptions {
   /** queries only: DuckDB opens the file read-only (another process may not be writing it) */
   readOnly?: boolean;

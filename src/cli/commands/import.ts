@@ -5,7 +5,7 @@ import type { ImportMapper } from '../../formats/import/mapper.js';
 import { BUILTIN_MAPPER } from '../../formats/import/mappers.js';
 import { importFile, importInputs, MergeCache, mergeFirst, type ImportKind } from '../../pipeline/import.js';
 import { sensorOption } from '../../pipeline/engine.js';
-import { openStore } from '../../store/open.js';
+import { openStore, ROW_GROUP_SIZES } from '../../store/open.js';
 import { parse, stringOption } from '../args.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from '../io.js';
 import { Progress } from '../progress.js';
@@ -22,8 +22,8 @@ import { DB_OPTION } from '../store-args.js';
 function importRowGroupSize(): number {
   const v = process.env.HAYSTACK_IMPORT_ROW_GROUP_SIZE;
   if (v === undefined || v === '') return 122880;
-  if (!['16384', '32768', '65536', '122880'].includes(v)) {
-    throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `HAYSTACK_IMPORT_ROW_GROUP_SIZE must be 16384, 32768, 65536 or 122880, got "${v}"`);
+  if (!/^\d+$/.test(v) || !ROW_GROUP_SIZES.has(Number(v))) {
+    throw new HaystackError('HAYSTACK_BAD_ARGUMENT', `HAYSTACK_IMPORT_ROW_GROUP_SIZE must be one of ${[...ROW_GROUP_SIZES].join(', ')}, got "${v}"`);
   }
   return Number(v);
 }
